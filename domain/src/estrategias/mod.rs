@@ -1,0 +1,3 @@
+//! proptest strategies for the domain's types (feature `proptest`).
+
+pub mod guia;
