@@ -73,6 +73,9 @@ mod formatos;
 #[cfg(any(test, feature = "proptest"))]
 pub mod estrategias;
 
+#[cfg(test)]
+mod propriedades;
+
 pub use data::{Competencia, Data};
 pub use documento::{Cnpj, Cpf, Documento};
 pub use municipio::CodigoIbge;
