@@ -33,7 +33,7 @@ pub struct Data {
 }
 
 fn bissexto(ano: u16) -> bool {
-    (ano % 4 == 0 && ano % 100 != 0) || ano % 400 == 0
+    (ano.is_multiple_of(4) && !ano.is_multiple_of(100)) || ano.is_multiple_of(400)
 }
 
 fn dias_no_mes(ano: u16, mes: u8) -> u8 {

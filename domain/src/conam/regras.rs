@@ -122,17 +122,17 @@ fn id_pacote(e: &mut Violacoes, valor: Option<&str>) -> Option<u64> {
 }
 
 fn datas_do_pacote(e: &mut Violacoes, ano: Option<u16>, movimento: Option<Data>, exportacao: Option<Data>) {
-    if let (Some(a), Some(d)) = (ano, movimento) {
-        if d.ano() != a {
-            let msg = format!("a data do movimento deve cair no exercício {a}");
-            e.add("dataMovimento", Regra::ConamForaDoExercicio, msg, d.to_string());
-        }
+    if let (Some(a), Some(d)) = (ano, movimento)
+        && d.ano() != a
+    {
+        let msg = format!("a data do movimento deve cair no exercício {a}");
+        e.add("dataMovimento", Regra::ConamForaDoExercicio, msg, d.to_string());
     }
-    if let (Some(m), Some(x)) = (movimento, exportacao) {
-        if x < m {
-            let msg = format!("a exportação não pode ser anterior à data do movimento ({m})");
-            e.add("dataExportacao", Regra::ConamExportacaoAnterior, msg, x.to_string());
-        }
+    if let (Some(m), Some(x)) = (movimento, exportacao)
+        && x < m
+    {
+        let msg = format!("a exportação não pode ser anterior à data do movimento ({m})");
+        e.add("dataExportacao", Regra::ConamExportacaoAnterior, msg, x.to_string());
     }
 }
 
@@ -309,10 +309,10 @@ impl Banco {
             if c.banco == c.caixa {
                 continue;
             }
-            let campo = match (c.primeiro_b, c.primeiro_caixa) {
-                (Some(i), _) => format!("movimentos[{i}].valor"),
-                (None, Some(i)) => format!("movimentos[{i}].contaCredito"),
-                (None, None) => "movimentos".to_owned(),
+            let (campo, valor) = match (c.primeiro_b, c.primeiro_caixa) {
+                (Some(i), _) => (format!("movimentos[{i}].valor"), c.banco.decimal().normalize().to_string()),
+                (None, Some(i)) => (format!("movimentos[{i}].contaCredito"), nome.clone()),
+                (None, None) => ("movimentos".to_owned(), nome.clone()),
             };
             let msg = format!(
                 "na conta bancária {nome} os movimentos B somam {} mas o recebido em caixa \
@@ -320,7 +320,7 @@ impl Banco {
                  10-01-001) soma {}",
                 c.banco, c.caixa
             );
-            e.add(campo, Regra::ConamBanco, msg, nome.as_str());
+            e.add(campo, Regra::ConamBanco, msg, valor);
         }
     }
 }

@@ -477,10 +477,10 @@ impl<'b> Validador<'b> {
         });
         self.obrigatorio(Tag::TomadorLogradouro);
         self.obrigatorio(Tag::TomadorBairro);
-        if let Some(cep) = self.obrigatorio(Tag::TomadorCep) {
-            if !cep_valido(cep) {
-                self.erro(Tag::TomadorCep, Regra::CepInvalido, "CEP tem 8 dígitos (ex.: 13400000)");
-            }
+        if let Some(cep) = self.obrigatorio(Tag::TomadorCep)
+            && !cep_valido(cep)
+        {
+            self.erro(Tag::TomadorCep, Regra::CepInvalido, "CEP tem 8 dígitos (ex.: 13400000)");
         }
         let municipio = self
             .obrigatorio(Tag::TomadorMunicipio)
@@ -498,19 +498,19 @@ impl<'b> Validador<'b> {
     }
 
     fn contato(&mut self) {
-        if let Some(email) = self.preenchido(Tag::TomadorEmail) {
-            if !email_valido(email) {
-                self.erro(Tag::TomadorEmail, Regra::EmailInvalido, "e-mail malformado");
-            }
+        if let Some(email) = self.preenchido(Tag::TomadorEmail)
+            && !email_valido(email)
+        {
+            self.erro(Tag::TomadorEmail, Regra::EmailInvalido, "e-mail malformado");
         }
-        if let Some(tel) = self.preenchido(Tag::TomadorTelefone) {
-            if !telefone_valido(tel) {
-                self.erro(
-                    Tag::TomadorTelefone,
-                    Regra::TelefoneInvalido,
-                    "telefone deve ter de 8 a 15 dígitos (aceita parênteses, espaços, + e -)",
-                );
-            }
+        if let Some(tel) = self.preenchido(Tag::TomadorTelefone)
+            && !telefone_valido(tel)
+        {
+            self.erro(
+                Tag::TomadorTelefone,
+                Regra::TelefoneInvalido,
+                "telefone deve ter de 8 a 15 dígitos (aceita parênteses, espaços, + e -)",
+            );
         }
     }
 

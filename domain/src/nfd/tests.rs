@@ -190,7 +190,7 @@ fn national_customer_needs_address() {
 #[test]
 fn outras_informacoes_ten_lines_of_85() {
     let linha = "x".repeat(85);
-    let dez = vec![linha.as_str(); 10].join("\r\n");
+    let dez = [linha.as_str(); 10].join("\r\n");
     assert!(valida().com(Tag::OutrasInformacoes, dez.clone()).validar(&ctx("3150")).is_ok());
     let onze = format!("{dez}\r\nmais");
     assert!(violacoes(valida().com(Tag::OutrasInformacoes, onze), &ctx("3150")).contem("OUTRAS_INFORMACOES", Regra::NfdOutrasInformacoes));

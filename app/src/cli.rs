@@ -1,0 +1,52 @@
+//! The command-line contract of DESIGN.md.
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// guichê — um só balcão para integrações fiscais e contábeis brasileiras.
+#[derive(Debug, Parser)]
+#[command(name = "guiche", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// Saída legível por máquina (JSON) na saída padrão.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+
+    #[command(subcommand)]
+    pub(crate) comando: Comando,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Comando {
+    /// Demonstração de ponta a ponta, sem configuração.
+    Demo,
+    /// NFD — Nota Fiscal Digital (serviço municipal SOAP).
+    #[command(subcommand)]
+    Nfd(Nfd),
+    /// CONAM — integração contábil (API REST).
+    #[command(subcommand)]
+    Conam(Conam),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Nfd {
+    /// Valida uma nota offline: o XML <NOTA> do manual, ou JSON com as mesmas chaves.
+    Validate {
+        /// Arquivo da nota (.xml ou .json).
+        arquivo: PathBuf,
+        /// Código da prefeitura no serviço NFD (ex.: 3150, 0044, 3039): aplica as regras do município.
+        #[arg(long)]
+        prefeitura: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Conam {
+    /// Valida um pacote de movimentos offline contra as Tabelas 1 e 2 do manual.
+    Validate {
+        /// Arquivo do pacote, o JSON exatamente como o manual mostra.
+        arquivo: PathBuf,
+        /// Tabela 2 atualizada (TSV no formato de domain/data/conam-tabela2.tsv) no lugar da do manual.
+        #[arg(long, value_name = "ARQUIVO")]
+        tabela2: Option<PathBuf>,
+    },
+}

@@ -1,0 +1,52 @@
+//! Reading the user's files: UTF-8 (a BOM is skipped), with clear errors.
+
+use crate::erro::ErroApp;
+use guiche_domain::{Regra, Violacoes};
+use std::path::Path;
+
+/// The file's text.
+pub(crate) fn ler(caminho: &Path) -> Result<String, ErroApp> {
+    let nome = caminho.display().to_string();
+    let bytes = std::fs::read(caminho).map_err(|e| ErroApp::Arquivo {
+        caminho: nome.clone(),
+        motivo: motivo_io(&e),
+    })?;
+    let texto = String::from_utf8(bytes).map_err(|_| ErroApp::Arquivo {
+        caminho: nome,
+        motivo: "o arquivo não está em UTF-8 (converta, por exemplo, com \
+                 iconv -f ISO-8859-1 -t UTF-8)"
+            .into(),
+    })?;
+    Ok(texto.strip_prefix('\u{FEFF}').map(str::to_owned).unwrap_or(texto))
+}
+
+fn motivo_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "arquivo não encontrado".into(),
+        std::io::ErrorKind::PermissionDenied => "sem permissão de leitura".into(),
+        std::io::ErrorKind::IsADirectory => "é um diretório, não um arquivo".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// What a document file holds, judged by its first significant character.
+pub(crate) enum Formato {
+    /// Starts with `<`.
+    Xml,
+    /// Starts with `{` or `[`.
+    Json,
+}
+
+/// XML or JSON; anything else is a shape violation, reported like any rule.
+pub(crate) fn formato(texto: &str) -> Result<Formato, Violacoes> {
+    let motivo = match texto.trim_start().chars().next() {
+        Some('<') => return Ok(Formato::Xml),
+        Some('{' | '[') => return Ok(Formato::Json),
+        Some(_) => "o arquivo não é XML nem JSON (deve começar com < ou {)",
+        None => "o arquivo está vazio",
+    };
+    let inicio: String = texto.trim_start().chars().take(20).collect();
+    let mut v = Violacoes::default();
+    v.add("$", Regra::RaizInvalida, motivo, inicio);
+    Err(v)
+}

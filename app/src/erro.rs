@@ -1,0 +1,40 @@
+//! Errors of the application and the exit codes of the contract.
+
+use std::process::ExitCode;
+
+/// The contract's exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Codigo {
+    /// 0 — done.
+    Ok = 0,
+    /// 1 — rejected (offline validation failed, or the remote system refused).
+    Rejeitado = 1,
+    /// 2 — usage or configuration error.
+    Uso = 2,
+}
+
+impl From<Codigo> for ExitCode {
+    fn from(c: Codigo) -> ExitCode {
+        ExitCode::from(c as u8)
+    }
+}
+
+/// What can go wrong before a document is even judged.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ErroApp {
+    /// A file could not be read.
+    #[error("não foi possível ler {caminho}: {motivo}")]
+    Arquivo { caminho: String, motivo: String },
+    /// The user asked for something that does not exist or cannot work.
+    #[error("{0}")]
+    Uso(String),
+}
+
+impl ErroApp {
+    /// The exit code for this error.
+    pub(crate) fn codigo(&self) -> Codigo {
+        match self {
+            ErroApp::Arquivo { .. } | ErroApp::Uso(_) => Codigo::Uso,
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! # guiche
+//!
+//! The `guiche` command line: one counter for NFD, CONAM, SERPRO Integra Contador, Conecta
+//! gov.br and the e-CAC reconciliation. This crate is thin: it reads configuration and
+//! arguments, wires adapters to ports, and prints results in Portuguese (or JSON with
+//! `--json`). The rules live in `guiche-domain`.
+//!
+//! Exit codes (DESIGN.md): `0` done, `1` rejected, `2` usage or configuration error, `3`
+//! transport failure or unknown outcome.
+
+mod cli;
+mod comandos;
+mod entrada;
+mod erro;
+mod relogio;
+mod saida;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    let json = cli.json;
+    match comandos::executar(cli) {
+        Ok(codigo) => codigo.into(),
+        Err(e) => {
+            saida::erro(&e, json);
+            e.codigo().into()
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! The system clock, in Brasília.
+
+use guiche_domain::Data;
+use guiche_ports::Relogio;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Brasília is UTC−3 all year (no daylight saving time since 2019).
+const FUSO_BRASILIA_SEGUNDOS: i64 = -3 * 3600;
+
+/// Today's date from the system clock, in Brasília. `GUICHE_HOJE=DD/MM/AAAA` fixes it (for
+/// tests and for validating "as of" a date).
+pub(crate) struct RelogioSistema;
+
+impl Relogio for RelogioSistema {
+    fn hoje(&self) -> Data {
+        if let Some(d) = std::env::var("GUICHE_HOJE").ok().and_then(|s| Data::parse_br(&s).ok()) {
+            return d;
+        }
+        let agora = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let dias = (agora + FUSO_BRASILIA_SEGUNDOS).div_euclid(86_400);
+        Data::from_dias_desde_epoca(dias)
+            .or_else(|| Data::new(1970, 1, 1).ok())
+            .unwrap_or_else(|| unreachable!("01/01/1970 é uma data válida"))
+    }
+}

@@ -1,0 +1,33 @@
+//! # guiche-ports
+//!
+//! The traits (ports) the guichê application needs from the outside world, in domain terms.
+//! Adapters implement them (`guiche-nfd`, `guiche-conam`, `guiche-serpro`, `guiche-store`); the
+//! application depends on the traits, so each adapter can be replaced, and a port's caller can
+//! be unit-tested with a mock.
+//!
+//! Arrows point inward: this crate depends only on `guiche-domain`.
+//!
+//! Today it holds the clock; the invoice-issuing, accounting-integration, tax-gateway and
+//! ledger ports arrive with their adapters.
+//!
+//! ```
+//! use guiche_ports::Relogio;
+//! use guiche_domain::Data;
+//!
+//! struct Fixo(Data);
+//! impl Relogio for Fixo {
+//!     fn hoje(&self) -> Data { self.0 }
+//! }
+//! let r = Fixo(Data::new(2026, 11, 22)?);
+//! assert_eq!(r.hoje().to_string(), "22/11/2026");
+//! # Ok::<(), guiche_domain::data::ErroData>(())
+//! ```
+
+use guiche_domain::Data;
+
+/// Today's date as the tax authorities see it (Brasília). The domain never reads a clock;
+/// whoever needs "today" asks this port, so tests can fix the date.
+pub trait Relogio: Send + Sync {
+    /// Today's date in Brasília.
+    fn hoje(&self) -> Data;
+}

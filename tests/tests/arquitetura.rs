@@ -1,0 +1,107 @@
+//! The architecture invariants of ARCHITECTURE.md, enforced on the real dependency graph
+//! (`cargo metadata`): the domain pulls in no I/O or async crate, and arrows point inward.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
+
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
+use std::process::Command;
+
+/// Crates that mean I/O, networking, a database or an async runtime.
+const PROIBIDOS_NO_DOMINIO: [&str; 16] = [
+    "tokio", "mio", "socket2", "hyper", "h2", "reqwest", "rustls", "native-tls", "openssl",
+    "rusqlite", "libsqlite3-sys", "sqlx", "futures", "futures-util", "async-trait", "axum",
+];
+
+struct Grafo {
+    nomes: HashMap<String, String>,
+    deps: HashMap<String, Vec<String>>,
+}
+
+fn grafo() -> Grafo {
+    let manifesto = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let saida = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--offline", "--manifest-path", manifesto])
+        .output()
+        .expect("cargo metadata");
+    assert!(saida.status.success(), "{}", String::from_utf8_lossy(&saida.stderr));
+    let meta: Value = serde_json::from_slice(&saida.stdout).unwrap();
+    let nomes = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap().to_owned(), p["name"].as_str().unwrap().to_owned()))
+        .collect();
+    let deps = meta["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let normais = n["deps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["dep_kinds"].as_array().unwrap().iter().any(|k| k["kind"].is_null()))
+                .map(|d| d["pkg"].as_str().unwrap().to_owned())
+                .collect();
+            (n["id"].as_str().unwrap().to_owned(), normais)
+        })
+        .collect();
+    Grafo { nomes, deps }
+}
+
+impl Grafo {
+    fn id(&self, nome: &str) -> String {
+        self.nomes.iter().find(|(_, n)| *n == nome).map(|(id, _)| id.clone()).unwrap()
+    }
+
+    /// Names of every crate `nome` depends on at run time, directly or not.
+    fn fecho(&self, nome: &str) -> BTreeSet<String> {
+        let mut vistos = BTreeSet::new();
+        let mut pilha = vec![self.id(nome)];
+        while let Some(id) = pilha.pop() {
+            for d in self.deps.get(&id).into_iter().flatten() {
+                if vistos.insert(self.nomes[d].clone()) {
+                    pilha.push(d.clone());
+                }
+            }
+        }
+        vistos
+    }
+
+    /// The guichê crates `nome` depends on directly.
+    fn nossas(&self, nome: &str) -> BTreeSet<String> {
+        self.deps[&self.id(nome)]
+            .iter()
+            .map(|d| self.nomes[d].clone())
+            .filter(|n| n.starts_with("guiche"))
+            .collect()
+    }
+}
+
+#[test]
+fn domain_does_no_io_and_no_async() {
+    let g = grafo();
+    let fecho = g.fecho("guiche-domain");
+    let achados: Vec<_> = PROIBIDOS_NO_DOMINIO.iter().filter(|c| fecho.contains(**c)).collect();
+    assert!(achados.is_empty(), "guiche-domain depende de {achados:?}");
+    assert!(fecho.contains("rust_decimal"), "o grafo foi lido: {fecho:?}");
+}
+
+#[test]
+fn arrows_point_inward() {
+    let g = grafo();
+    let permitido: [(&str, &[&str]); 6] = [
+        ("guiche-domain", &[]),
+        ("guiche-ports", &["guiche-domain"]),
+        ("guiche-nfd", &["guiche-domain", "guiche-ports"]),
+        ("guiche-conam", &["guiche-domain", "guiche-ports"]),
+        ("guiche-serpro", &["guiche-domain", "guiche-ports"]),
+        ("guiche-store", &["guiche-domain", "guiche-ports"]),
+    ];
+    for (crate_, pode) in permitido {
+        let extras: Vec<_> = g.nossas(crate_).into_iter().filter(|d| !pode.contains(&d.as_str())).collect();
+        assert!(extras.is_empty(), "{crate_} não pode depender de {extras:?}");
+    }
+}
