@@ -18,11 +18,16 @@ struct Grafo {
     deps: HashMap<String, Vec<String>>,
 }
 
-fn grafo() -> Grafo {
+fn grafo() -> &'static Grafo {
+    static GRAFO: std::sync::OnceLock<Grafo> = std::sync::OnceLock::new();
+    GRAFO.get_or_init(ler_grafo)
+}
+
+fn ler_grafo() -> Grafo {
     let manifesto = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let saida = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline", "--manifest-path", manifesto])
+        .args(["metadata", "--format-version", "1", "--locked", "--manifest-path", manifesto])
         .output()
         .expect("cargo metadata");
     assert!(saida.status.success(), "{}", String::from_utf8_lossy(&saida.stderr));
