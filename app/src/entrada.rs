@@ -17,7 +17,10 @@ pub(crate) fn ler(caminho: &Path) -> Result<String, ErroApp> {
                  iconv -f ISO-8859-1 -t UTF-8)"
             .into(),
     })?;
-    Ok(texto.strip_prefix('\u{FEFF}').map(str::to_owned).unwrap_or(texto))
+    Ok(texto
+        .strip_prefix('\u{FEFF}')
+        .map(str::to_owned)
+        .unwrap_or(texto))
 }
 
 fn motivo_io(e: &std::io::Error) -> String {

@@ -58,7 +58,12 @@ pub(crate) fn valido(doc: &Documento<'_>, frase: &str, resumo: Value, json: bool
             resumo: Some(resumo),
         });
     } else {
-        println!("{}: {} {} — {frase}", doc.arquivo, doc.tipo, doc.adjetivo(true));
+        println!(
+            "{}: {} {} — {frase}",
+            doc.arquivo,
+            doc.tipo,
+            doc.adjetivo(true)
+        );
     }
 }
 
@@ -85,7 +90,12 @@ pub(crate) fn invalido(doc: &Documento<'_>, v: &Violacoes, json: bool) {
     }
     let n = v.len();
     let plural = if n == 1 { "violação" } else { "violações" };
-    println!("{}: {} {} — {n} {plural}", doc.arquivo, doc.tipo, doc.adjetivo(false));
+    println!(
+        "{}: {} {} — {n} {plural}",
+        doc.arquivo,
+        doc.tipo,
+        doc.adjetivo(false)
+    );
     for x in v {
         println!("  ✗ {}: {}", x.campo, x.mensagem);
         println!("      valor: {:?}   regra: {}", x.valor, x.regra);

@@ -21,7 +21,11 @@ fn guiche(args: &[&str]) -> Output {
 
 fn arquivo(nome: &str, conteudo: impl AsRef<[u8]>) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("cli-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "cli-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(nome);
     std::fs::write(&p, conteudo).unwrap();
@@ -33,7 +37,8 @@ fn codigo(o: &Output) -> i32 {
 }
 
 fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
 }
 
 fn campos(v: &Value) -> Vec<(String, String)> {
@@ -41,13 +46,25 @@ fn campos(v: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| (x["campo"].as_str().unwrap().to_owned(), x["regra"].as_str().unwrap().to_owned()))
+        .map(|x| {
+            (
+                x["campo"].as_str().unwrap().to_owned(),
+                x["regra"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
 fn validar_nota(conteudo: &str, nome: &str) -> Output {
     let f = arquivo(nome, conteudo);
-    guiche(&["nfd", "validate", f.to_str().unwrap(), "--prefeitura", "3150", "--json"])
+    guiche(&[
+        "nfd",
+        "validate",
+        f.to_str().unwrap(),
+        "--prefeitura",
+        "3150",
+        "--json",
+    ])
 }
 
 #[test]
@@ -56,24 +73,45 @@ fn manual_nota_is_rejected_only_for_its_document() {
     assert_eq!(codigo(&o), 1);
     let v = json(&o);
     assert_eq!(v["valido"], false);
-    assert_eq!(campos(&v), [("TOMADOR_DOCUMENTO".to_owned(), "documento.invalido".to_owned())]);
+    assert_eq!(
+        campos(&v),
+        [(
+            "TOMADOR_DOCUMENTO".to_owned(),
+            "documento.invalido".to_owned()
+        )]
+    );
     assert_eq!(v["violacoes"][0]["valor"], "00000000000");
 }
 
 #[test]
 fn human_output_names_field_value_and_rule_in_portuguese() {
     let f = arquivo("nota.xml", NOTA);
-    let o = guiche(&["nfd", "validate", f.to_str().unwrap(), "--prefeitura", "3150"]);
+    let o = guiche(&[
+        "nfd",
+        "validate",
+        f.to_str().unwrap(),
+        "--prefeitura",
+        "3150",
+    ]);
     assert_eq!(codigo(&o), 1);
     let s = String::from_utf8(o.stdout).unwrap();
     assert!(s.contains("nota inválida — 1 violação"), "{s}");
-    assert!(s.contains("TOMADOR_DOCUMENTO: CPF ou CNPJ do tomador inválido"), "{s}");
-    assert!(s.contains("valor: \"00000000000\"") && s.contains("documento.invalido"), "{s}");
+    assert!(
+        s.contains("TOMADOR_DOCUMENTO: CPF ou CNPJ do tomador inválido"),
+        "{s}"
+    );
+    assert!(
+        s.contains("valor: \"00000000000\"") && s.contains("documento.invalido"),
+        "{s}"
+    );
 }
 
 #[test]
 fn corrected_nota_passes_in_xml_and_json() {
-    let xml = NOTA.replace("<TOMADOR_DOCUMENTO>00000000000<", "<TOMADOR_DOCUMENTO>52998224725<");
+    let xml = NOTA.replace(
+        "<TOMADOR_DOCUMENTO>00000000000<",
+        "<TOMADOR_DOCUMENTO>52998224725<",
+    );
     let o = validar_nota(&xml, "nota.xml");
     assert_eq!(codigo(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
     assert_eq!(json(&o)["resumo"]["numero"], 6053);
@@ -82,8 +120,13 @@ fn corrected_nota_passes_in_xml_and_json() {
         .filter_map(|l| {
             let l = l.trim();
             let nome = l.strip_prefix('<')?.split(['>', '/']).next()?.to_owned();
-            if nome == "NOTA" || nome.is_empty() { return None; }
-            let valor = l.split_once('>').and_then(|(_, r)| r.split_once("</")).map_or("", |(v, _)| v);
+            if nome == "NOTA" || nome.is_empty() {
+                return None;
+            }
+            let valor = l
+                .split_once('>')
+                .and_then(|(_, r)| r.split_once("</"))
+                .map_or("", |(v, _)| v);
             Some(format!("{:?}: {:?}", nome, valor))
         })
         .collect();
@@ -94,8 +137,16 @@ fn corrected_nota_passes_in_xml_and_json() {
 #[test]
 fn wrong_files_of_every_kind_are_rejected_with_the_field() {
     let casos: [(&str, &str, &str); 6] = [
-        ("sem-tag.xml", &NOTA.replace("<IRRF>0,00</IRRF>\n", ""), "IRRF"),
-        ("tag-extra.xml", &NOTA.replace("<IRRF>", "<ISS>1</ISS><IRRF>"), "ISS"),
+        (
+            "sem-tag.xml",
+            &NOTA.replace("<IRRF>0,00</IRRF>\n", ""),
+            "IRRF",
+        ),
+        (
+            "tag-extra.xml",
+            &NOTA.replace("<IRRF>", "<ISS>1</ISS><IRRF>"),
+            "ISS",
+        ),
         ("nao-xml.txt", "isto não é uma nota", "$"),
         ("vazio.xml", "", "$"),
         ("quebrado.xml", "<NOTA><IRRF>1</NOTA>", "NOTA"),
@@ -115,11 +166,21 @@ fn usage_errors_exit_2_with_a_clear_message() {
     assert_eq!(codigo(&o), 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("arquivo não encontrado"));
     let f = arquivo("nota.xml", NOTA);
-    let o = guiche(&["nfd", "validate", f.to_str().unwrap(), "--prefeitura", "9999", "--json"]);
+    let o = guiche(&[
+        "nfd",
+        "validate",
+        f.to_str().unwrap(),
+        "--prefeitura",
+        "9999",
+        "--json",
+    ]);
     assert_eq!(codigo(&o), 2);
     let v = json(&o);
     assert_eq!(v["erro"]["tipo"], "uso");
-    assert!(v["erro"]["mensagem"].as_str().unwrap().contains("3150"), "{v}");
+    assert!(
+        v["erro"]["mensagem"].as_str().unwrap().contains("3150"),
+        "{v}"
+    );
     let latin1 = arquivo("latin1.xml", b"<NOTA>\xe7</NOTA>");
     let o = guiche(&["nfd", "validate", latin1.to_str().unwrap()]);
     assert_eq!(codigo(&o), 2);
@@ -136,7 +197,10 @@ fn future_date_uses_brasilia_today() {
         .replace("21/05/2016", "23/11/2026");
     let o = validar_nota(&xml, "futura.xml");
     assert_eq!(codigo(&o), 1);
-    assert_eq!(campos(&json(&o)), [("DATA_EMISSAO".to_owned(), "nfd.data_futura".to_owned())]);
+    assert_eq!(
+        campos(&json(&o)),
+        [("DATA_EMISSAO".to_owned(), "nfd.data_futura".to_owned())]
+    );
 }
 
 #[test]
@@ -152,12 +216,20 @@ fn conam_manual_example_validates() {
 
 #[test]
 fn conam_violations_name_the_json_path() {
-    let ruim = PACOTE.replace("\"valor\": 2500.5", "\"valor\": -2500.5").replace("\"R\"", "\"X\"");
+    let ruim = PACOTE
+        .replace("\"valor\": 2500.5", "\"valor\": -2500.5")
+        .replace("\"R\"", "\"X\"");
     let f = arquivo("pacote.json", ruim);
     let o = guiche(&["conam", "validate", f.to_str().unwrap(), "--json"]);
     assert_eq!(codigo(&o), 1);
     let c = campos(&json(&o));
-    assert!(c.contains(&("movimentos[0].tipoMovimento".into(), "conam.tipo_movimento".into())), "{c:?}");
+    assert!(
+        c.contains(&(
+            "movimentos[0].tipoMovimento".into(),
+            "conam.tipo_movimento".into()
+        )),
+        "{c:?}"
+    );
 }
 
 #[test]
@@ -166,11 +238,26 @@ fn conam_table_two_can_be_replaced() {
     let f = arquivo("pacote.json", pacote);
     let o = guiche(&["conam", "validate", f.to_str().unwrap(), "--json"]);
     assert_eq!(codigo(&o), 1);
-    let tabela = arquivo("tabela2.tsv", "13-01-000\tR\tpositivo\tnao\tnao\tNOVO\tNovo lançamento\n");
-    let o = guiche(&["conam", "validate", f.to_str().unwrap(), "--tabela2", tabela.to_str().unwrap()]);
+    let tabela = arquivo(
+        "tabela2.tsv",
+        "13-01-000\tR\tpositivo\tnao\tnao\tNOVO\tNovo lançamento\n",
+    );
+    let o = guiche(&[
+        "conam",
+        "validate",
+        f.to_str().unwrap(),
+        "--tabela2",
+        tabela.to_str().unwrap(),
+    ]);
     assert_eq!(codigo(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
     let ruim = arquivo("tabela2.tsv", "13-01-000\tZ\tpositivo\tnao\tnao\tG\tD\n");
-    let o = guiche(&["conam", "validate", f.to_str().unwrap(), "--tabela2", ruim.to_str().unwrap()]);
+    let o = guiche(&[
+        "conam",
+        "validate",
+        f.to_str().unwrap(),
+        "--tabela2",
+        ruim.to_str().unwrap(),
+    ]);
     assert_eq!(codigo(&o), 2);
     assert!(String::from_utf8_lossy(&o.stderr).contains("linha 1"));
 }
@@ -181,7 +268,10 @@ fn demo_runs_offline_and_reports_each_system() {
     assert_eq!(codigo(&o), 0);
     let s = String::from_utf8(o.stdout).unwrap();
     assert!(s.contains("NFD") && s.contains("CONAM"), "{s}");
-    assert!(s.contains("conam.banco") && s.contains("documento.invalido"), "{s}");
+    assert!(
+        s.contains("conam.banco") && s.contains("documento.invalido"),
+        "{s}"
+    );
     let v = json(&guiche(&["demo", "--json"]));
     assert_eq!(v["passos"].as_array().unwrap().len(), 4);
 }

@@ -20,13 +20,18 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 }
 
 fn notas(n: usize) -> Vec<NotaBruta> {
-    let base = NotaBruta::de_xml(NOTA).unwrap().com(Tag::TomadorDocumento, "11222333000181");
+    let base = NotaBruta::de_xml(NOTA)
+        .unwrap()
+        .com(Tag::TomadorDocumento, "11222333000181");
     let mut r = Lcg(7);
     (0..n)
         .map(|i| {
@@ -34,9 +39,15 @@ fn notas(n: usize) -> Vec<NotaBruta> {
             let irrf = total / 100;
             base.clone()
                 .com(Tag::NumeroNota, (i + 1).to_string())
-                .com(Tag::ValorTotalNota, Valor::from_centavos(total as i64).formatar_nfd())
+                .com(
+                    Tag::ValorTotalNota,
+                    Valor::from_centavos(total as i64).formatar_nfd(),
+                )
                 .com(Tag::Irrf, Valor::from_centavos(irrf as i64).formatar_nfd())
-                .com(Tag::ValorLiquido, Valor::from_centavos((total - irrf) as i64).formatar_nfd())
+                .com(
+                    Tag::ValorLiquido,
+                    Valor::from_centavos((total - irrf) as i64).formatar_nfd(),
+                )
         })
         .collect()
 }
@@ -50,7 +61,11 @@ fn pacote(n: usize) -> PacoteBruto {
     for i in 0..n - contas.len() {
         let conta = i % contas.len();
         let centavos = 1 + (r.next() % 100_000) as i64;
-        let (tipo, lancamento) = if i % 3 == 0 { ("R", "11-01-001") } else { ("R", "12-01-000") };
+        let (tipo, lancamento) = if i % 3 == 0 {
+            ("R", "11-01-001")
+        } else {
+            ("R", "12-01-000")
+        };
         if lancamento == "12-01-000" {
             caixa[conta] += centavos;
         }
@@ -69,7 +84,12 @@ fn movimento(tipo: &str, lancamento: &str, conta: &str, centavos: i64) -> Movime
         data_movimento_original: Some(String::new()),
         tipo_lancamento: Some(lancamento.into()),
         conta_credito: Some(conta.into()),
-        valor: Some(Valor::from_centavos(centavos).decimal().normalize().to_string()),
+        valor: Some(
+            Valor::from_centavos(centavos)
+                .decimal()
+                .normalize()
+                .to_string(),
+        ),
         data_lancamento: Some("01/07/2022".into()),
         historico_lancamento: Some("recebimento de iptu".into()),
     }
@@ -97,24 +117,41 @@ fn cnpjs(n: usize) -> Vec<String> {
 fn bench(c: &mut Criterion) {
     let tabela = Tabela2::oficial();
     let p = pacote(100_000);
-    assert!(p.clone().validar(tabela).is_ok(), "o pacote gerado deve ser válido");
+    assert!(
+        p.clone().validar(tabela).is_ok(),
+        "o pacote gerado deve ser válido"
+    );
     let mut g = c.benchmark_group("conam");
     g.sample_size(20).throughput(Throughput::Elements(100_000));
     g.bench_function("validar pacote de 100.000 movimentos", |b| {
-        b.iter_batched(|| p.clone(), |p| black_box(p.validar(tabela)), BatchSize::LargeInput)
+        b.iter_batched(
+            || p.clone(),
+            |p| black_box(p.validar(tabela)),
+            BatchSize::LargeInput,
+        )
     });
     g.finish();
 
     let hoje = Data::new(2026, 11, 22).unwrap();
-    let ctx = ContextoNfd { prefeitura: Prefeitura::buscar("3150"), ..ContextoNfd::new(hoje) };
+    let ctx = ContextoNfd {
+        prefeitura: Prefeitura::buscar("3150"),
+        ..ContextoNfd::new(hoje)
+    };
     let ns = notas(100_000);
-    assert!(ns.iter().all(|n| n.clone().validar(&ctx).is_ok()), "as notas geradas devem ser válidas");
+    assert!(
+        ns.iter().all(|n| n.clone().validar(&ctx).is_ok()),
+        "as notas geradas devem ser válidas"
+    );
     let mut g = c.benchmark_group("nfd");
     g.sample_size(20).throughput(Throughput::Elements(100_000));
     g.bench_function("validar 100.000 notas", |b| {
         b.iter_batched(
             || ns.clone(),
-            |ns| ns.into_iter().map(|n| n.validar(&ctx).is_ok() as usize).sum::<usize>(),
+            |ns| {
+                ns.into_iter()
+                    .map(|n| n.validar(&ctx).is_ok() as usize)
+                    .sum::<usize>()
+            },
             BatchSize::LargeInput,
         )
     });
@@ -122,7 +159,8 @@ fn bench(c: &mut Criterion) {
 
     let cs = cnpjs(1_000_000);
     let mut g = c.benchmark_group("documentos");
-    g.sample_size(20).throughput(Throughput::Elements(1_000_000));
+    g.sample_size(20)
+        .throughput(Throughput::Elements(1_000_000));
     g.bench_function("validar 1.000.000 CNPJs mascarados", |b| {
         b.iter(|| cs.iter().filter(|s| Cnpj::parse(s).is_ok()).count())
     });

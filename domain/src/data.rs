@@ -238,7 +238,8 @@ pub struct Competencia {
 impl Competencia {
     /// Builds a period; `None` for a month outside 1–12 or a year outside 1900–2999.
     pub fn new(ano: u16, mes: u8) -> Option<Competencia> {
-        ((1..=12).contains(&mes) && (1900..=2999).contains(&ano)).then_some(Competencia { ano, mes })
+        ((1..=12).contains(&mes) && (1900..=2999).contains(&ano))
+            .then_some(Competencia { ano, mes })
     }
 
     /// Parses `AAAAMM`.
@@ -322,15 +323,26 @@ mod tests {
         assert_eq!(Data::parse_br("31/04/2023"), Err(ErroData::Inexistente));
         assert_eq!(Data::parse_br("00/01/2023"), Err(ErroData::Inexistente));
         assert_eq!(Data::parse_br("01/13/2023"), Err(ErroData::Inexistente));
-        assert_eq!(Data::parse_br("2023-01-01"), Err(ErroData::Formato("DD/MM/AAAA")));
-        assert_eq!(Data::parse_br("1/1/2023"), Err(ErroData::Formato("DD/MM/AAAA")));
+        assert_eq!(
+            Data::parse_br("2023-01-01"),
+            Err(ErroData::Formato("DD/MM/AAAA"))
+        );
+        assert_eq!(
+            Data::parse_br("1/1/2023"),
+            Err(ErroData::Formato("DD/MM/AAAA"))
+        );
         assert_eq!(Data::parse_br(""), Err(ErroData::Vazia));
         assert_eq!(Data::parse_br("01/01/0023"), Err(ErroData::Ano));
         assert_eq!(
-            Data::parse_iso("2019-09-30T00:00:00-03:00").unwrap().to_string(),
+            Data::parse_iso("2019-09-30T00:00:00-03:00")
+                .unwrap()
+                .to_string(),
             "30/09/2019"
         );
-        assert_eq!(Data::parse_compacta("20260720").unwrap().to_string(), "20/07/2026");
+        assert_eq!(
+            Data::parse_compacta("20260720").unwrap().to_string(),
+            "20/07/2026"
+        );
     }
 
     #[test]
@@ -349,7 +361,10 @@ mod tests {
         assert_eq!(d.to_string(), "22/02/2021");
         assert_eq!(d.dia_do_ano(), 53);
         assert_eq!(Data::from_dia_do_ano(2023, 366), None);
-        assert_eq!(Data::from_dia_do_ano(2024, 366).unwrap().to_string(), "31/12/2024");
+        assert_eq!(
+            Data::from_dia_do_ano(2024, 366).unwrap().to_string(),
+            "31/12/2024"
+        );
     }
 
     #[test]

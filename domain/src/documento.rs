@@ -407,7 +407,11 @@ mod tests {
             Cnpj::parse("12ABC34501DE00"),
             Err(ErroDocumento::DigitoVerificador)
         );
-        assert_eq!(Cnpj::parse("12abc34501de35"), Ok(c), "minúsculas são aceitas");
+        assert_eq!(
+            Cnpj::parse("12abc34501de35"),
+            Ok(c),
+            "minúsculas são aceitas"
+        );
         assert_eq!(
             Cnpj::parse("12ABC34501DEAB"),
             Err(ErroDocumento::DvNaoNumerico)
@@ -426,7 +430,10 @@ mod tests {
             Documento::parse("123"),
             Err(ErroDocumento::Tamanho { encontrado: 3, .. })
         ));
-        assert_eq!(Documento::parse("529 982"), Err(ErroDocumento::Caractere(' ')));
+        assert_eq!(
+            Documento::parse("529 982"),
+            Err(ErroDocumento::Caractere(' '))
+        );
         assert_eq!(Documento::parse(""), Err(ErroDocumento::Vazio));
     }
 
@@ -437,7 +444,9 @@ mod tests {
             "12ABC34501DE35"
         );
         assert_eq!(
-            Cpf::from_base([5, 2, 9, 9, 8, 2, 2, 4, 7]).unwrap().as_str(),
+            Cpf::from_base([5, 2, 9, 9, 8, 2, 2, 4, 7])
+                .unwrap()
+                .as_str(),
             "52998224725"
         );
     }

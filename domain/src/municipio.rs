@@ -126,7 +126,10 @@ impl CodigoIbge {
             return Err(ErroMunicipio::DigitoVerificador);
         }
         let codigo = CodigoIbge(n);
-        if MUNICIPIOS.binary_search_by_key(&codigo, |m| m.ibge).is_err() {
+        if MUNICIPIOS
+            .binary_search_by_key(&codigo, |m| m.ibge)
+            .is_err()
+        {
             return Err(ErroMunicipio::NaoEncontrado);
         }
         Ok(codigo)
@@ -195,7 +198,10 @@ mod tests {
     #[test]
     fn known_codes() {
         let rp = CodigoIbge::parse("3544004").unwrap().municipio().unwrap();
-        assert_eq!((rp.nome, rp.uf, rp.tom), ("Rio das Pedras", "SP", Some("6981")));
+        assert_eq!(
+            (rp.nome, rp.uf, rp.tom),
+            ("Rio das Pedras", "SP", Some("6981"))
+        );
         for ok in ["3550308", "3509502", "3538600", "3521101", "5101837"] {
             assert!(CodigoIbge::parse(ok).is_ok(), "{ok}");
         }

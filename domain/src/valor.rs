@@ -294,7 +294,10 @@ mod tests {
 
     #[test]
     fn json_numbers_are_exact() {
-        assert_eq!(Valor::parse_json("2500.5").unwrap().formatar_nfd(), "2500,50");
+        assert_eq!(
+            Valor::parse_json("2500.5").unwrap().formatar_nfd(),
+            "2500,50"
+        );
         assert_eq!(Valor::parse_json("-10").unwrap().centavos(), -1000);
         assert_eq!(Valor::parse_json("1.5e2").unwrap().centavos(), 15000);
         assert_eq!(Valor::parse_json("0.1").unwrap().centavos(), 10);
@@ -304,15 +307,24 @@ mod tests {
 
     #[test]
     fn display_is_brazilian() {
-        assert_eq!(Valor::from_centavos(123_456_789).to_string(), "R$ 1.234.567,89");
+        assert_eq!(
+            Valor::from_centavos(123_456_789).to_string(),
+            "R$ 1.234.567,89"
+        );
         assert_eq!(Valor::from_centavos(-5).to_string(), "-R$ 0,05");
         assert_eq!(Valor::from_centavos(100).to_string(), "R$ 1,00");
     }
 
     #[test]
     fn percent_range() {
-        assert_eq!(Percentual::parse_nfd("3,00").unwrap().formatar_nfd(), "3,00");
-        assert_eq!(Percentual::parse_nfd("100").unwrap().formatar_nfd(), "100,00");
+        assert_eq!(
+            Percentual::parse_nfd("3,00").unwrap().formatar_nfd(),
+            "3,00"
+        );
+        assert_eq!(
+            Percentual::parse_nfd("100").unwrap().formatar_nfd(),
+            "100,00"
+        );
         assert_eq!(Percentual::parse_nfd("100,01"), Err(ErroPercentual::Faixa));
         assert_eq!(Percentual::parse_nfd("-1"), Err(ErroPercentual::Faixa));
     }

@@ -9,8 +9,22 @@ use std::process::Command;
 
 /// Crates that mean I/O, networking, a database or an async runtime.
 const PROIBIDOS_NO_DOMINIO: [&str; 16] = [
-    "tokio", "mio", "socket2", "hyper", "h2", "reqwest", "rustls", "native-tls", "openssl",
-    "rusqlite", "libsqlite3-sys", "sqlx", "futures", "futures-util", "async-trait", "axum",
+    "tokio",
+    "mio",
+    "socket2",
+    "hyper",
+    "h2",
+    "reqwest",
+    "rustls",
+    "native-tls",
+    "openssl",
+    "rusqlite",
+    "libsqlite3-sys",
+    "sqlx",
+    "futures",
+    "futures-util",
+    "async-trait",
+    "axum",
 ];
 
 struct Grafo {
@@ -27,16 +41,32 @@ fn ler_grafo() -> Grafo {
     let manifesto = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let saida = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--locked", "--manifest-path", manifesto])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--manifest-path",
+            manifesto,
+        ])
         .output()
         .expect("cargo metadata");
-    assert!(saida.status.success(), "{}", String::from_utf8_lossy(&saida.stderr));
+    assert!(
+        saida.status.success(),
+        "{}",
+        String::from_utf8_lossy(&saida.stderr)
+    );
     let meta: Value = serde_json::from_slice(&saida.stdout).unwrap();
     let nomes = meta["packages"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["id"].as_str().unwrap().to_owned(), p["name"].as_str().unwrap().to_owned()))
+        .map(|p| {
+            (
+                p["id"].as_str().unwrap().to_owned(),
+                p["name"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     let deps = meta["resolve"]["nodes"]
         .as_array()
@@ -47,7 +77,13 @@ fn ler_grafo() -> Grafo {
                 .as_array()
                 .unwrap()
                 .iter()
-                .filter(|d| d["dep_kinds"].as_array().unwrap().iter().any(|k| k["kind"].is_null()))
+                .filter(|d| {
+                    d["dep_kinds"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|k| k["kind"].is_null())
+                })
                 .map(|d| d["pkg"].as_str().unwrap().to_owned())
                 .collect();
             (n["id"].as_str().unwrap().to_owned(), normais)
@@ -58,7 +94,11 @@ fn ler_grafo() -> Grafo {
 
 impl Grafo {
     fn id(&self, nome: &str) -> String {
-        self.nomes.iter().find(|(_, n)| *n == nome).map(|(id, _)| id.clone()).unwrap()
+        self.nomes
+            .iter()
+            .find(|(_, n)| *n == nome)
+            .map(|(id, _)| id.clone())
+            .unwrap()
     }
 
     /// Names of every crate `nome` depends on at run time, directly or not.
@@ -89,9 +129,15 @@ impl Grafo {
 fn domain_does_no_io_and_no_async() {
     let g = grafo();
     let fecho = g.fecho("guiche-domain");
-    let achados: Vec<_> = PROIBIDOS_NO_DOMINIO.iter().filter(|c| fecho.contains(**c)).collect();
+    let achados: Vec<_> = PROIBIDOS_NO_DOMINIO
+        .iter()
+        .filter(|c| fecho.contains(**c))
+        .collect();
     assert!(achados.is_empty(), "guiche-domain depende de {achados:?}");
-    assert!(fecho.contains("rust_decimal"), "o grafo foi lido: {fecho:?}");
+    assert!(
+        fecho.contains("rust_decimal"),
+        "o grafo foi lido: {fecho:?}"
+    );
 }
 
 #[test]
@@ -106,7 +152,14 @@ fn arrows_point_inward() {
         ("guiche-store", &["guiche-domain", "guiche-ports"]),
     ];
     for (crate_, pode) in permitido {
-        let extras: Vec<_> = g.nossas(crate_).into_iter().filter(|d| !pode.contains(&d.as_str())).collect();
-        assert!(extras.is_empty(), "{crate_} não pode depender de {extras:?}");
+        let extras: Vec<_> = g
+            .nossas(crate_)
+            .into_iter()
+            .filter(|d| !pode.contains(&d.as_str()))
+            .collect();
+        assert!(
+            extras.is_empty(),
+            "{crate_} não pode depender de {extras:?}"
+        );
     }
 }

@@ -9,7 +9,11 @@ use serde_json::json;
 use std::path::Path;
 
 /// `guiche conam validate FILE [--tabela2 FILE]`.
-pub(crate) fn validar(arquivo: &Path, tabela2: Option<&Path>, json: bool) -> Result<Codigo, ErroApp> {
+pub(crate) fn validar(
+    arquivo: &Path,
+    tabela2: Option<&Path>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
     let tabela = match tabela2 {
         Some(p) => Tabela2::de_tsv(&entrada::ler(p)?)
             .map_err(|e| ErroApp::Uso(format!("{}: {e}", p.display())))?,
@@ -17,7 +21,11 @@ pub(crate) fn validar(arquivo: &Path, tabela2: Option<&Path>, json: bool) -> Res
     };
     let texto = entrada::ler(arquivo)?;
     let nome = arquivo.display().to_string();
-    let doc = Documento { arquivo: &nome, tipo: "pacote", feminino: false };
+    let doc = Documento {
+        arquivo: &nome,
+        tipo: "pacote",
+        feminino: false,
+    };
     match ler_pacote(&texto).and_then(|b| b.validar(&tabela)) {
         Ok(p) => {
             saida::valido(&doc, &frase(&p), resumo(&p), json);

@@ -23,10 +23,18 @@ struct Passo {
 
 /// Runs the demonstration.
 pub(crate) fn executar(json: bool) -> Result<Codigo, ErroApp> {
-    let passos = [nfd_manual(), nfd_corrigida(), conam_manual(), conam_banco_errado()];
+    let passos = [
+        nfd_manual(),
+        nfd_corrigida(),
+        conam_manual(),
+        conam_banco_errado(),
+    ];
     if json {
         let v: Vec<Value> = passos.iter().map(passo_json).collect();
-        println!("{}", serde_json::to_string_pretty(&json!({ "passos": v })).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "passos": v })).unwrap_or_default()
+        );
     } else {
         imprimir(&passos);
     }
@@ -34,7 +42,10 @@ pub(crate) fn executar(json: bool) -> Result<Codigo, ErroApp> {
 }
 
 fn contexto() -> ContextoNfd<'static> {
-    ContextoNfd { prefeitura: Prefeitura::buscar("3150"), ..ContextoNfd::new(RelogioSistema.hoje()) }
+    ContextoNfd {
+        prefeitura: Prefeitura::buscar("3150"),
+        ..ContextoNfd::new(RelogioSistema.hoje())
+    }
 }
 
 fn nfd_manual() -> Passo {
@@ -65,7 +76,13 @@ fn conam_manual() -> Passo {
     Passo {
         sistema: "CONAM",
         descricao: "pacote do exemplo do manual",
-        resultado: r.map(|p| format!("pacote {} válido, {} movimento(s)", p.id_pacote(), p.movimentos().len())),
+        resultado: r.map(|p| {
+            format!(
+                "pacote {} válido, {} movimento(s)",
+                p.id_pacote(),
+                p.movimentos().len()
+            )
+        }),
     }
 }
 
@@ -99,7 +116,10 @@ fn imprimir(passos: &[Passo]) {
 }
 
 fn linha(v: &Violacao) {
-    println!("  ✗ {}: {} (valor: {:?}) [{}]", v.campo, v.mensagem, v.valor, v.regra);
+    println!(
+        "  ✗ {}: {} (valor: {:?}) [{}]",
+        v.campo, v.mensagem, v.valor, v.regra
+    );
 }
 
 fn passo_json(p: &Passo) -> Value {

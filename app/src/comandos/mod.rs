@@ -12,9 +12,10 @@ pub(crate) fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
     let json = cli.json;
     match cli.comando {
         Comando::Demo => demo::executar(json),
-        Comando::Nfd(Nfd::Validate { arquivo, prefeitura }) => {
-            nfd::validar(&arquivo, prefeitura.as_deref(), json)
-        }
+        Comando::Nfd(Nfd::Validate {
+            arquivo,
+            prefeitura,
+        }) => nfd::validar(&arquivo, prefeitura.as_deref(), json),
         Comando::Conam(Conam::Validate { arquivo, tabela2 }) => {
             conam::validar(&arquivo, tabela2.as_deref(), json)
         }

@@ -4,19 +4,32 @@ use crate::entrada::{self, Formato};
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
 use crate::saida::{self, Documento};
-use guiche_domain::nfd::{ContextoNfd, IdentificacaoTomador, Nota, NotaBruta, Prefeitura, prefeituras};
 use guiche_domain::Violacoes;
+use guiche_domain::nfd::{
+    ContextoNfd, IdentificacaoTomador, Nota, NotaBruta, Prefeitura, prefeituras,
+};
 use guiche_ports::Relogio;
 use serde_json::json;
 use std::path::Path;
 
 /// `guiche nfd validate FILE [--prefeitura COD]`.
-pub(crate) fn validar(arquivo: &Path, prefeitura: Option<&str>, json: bool) -> Result<Codigo, ErroApp> {
+pub(crate) fn validar(
+    arquivo: &Path,
+    prefeitura: Option<&str>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
     let prefeitura = prefeitura.map(buscar_prefeitura).transpose()?;
     let texto = entrada::ler(arquivo)?;
     let nome = arquivo.display().to_string();
-    let doc = Documento { arquivo: &nome, tipo: "nota", feminino: true };
-    let ctx = ContextoNfd { prefeitura, ..ContextoNfd::new(RelogioSistema.hoje()) };
+    let doc = Documento {
+        arquivo: &nome,
+        tipo: "nota",
+        feminino: true,
+    };
+    let ctx = ContextoNfd {
+        prefeitura,
+        ..ContextoNfd::new(RelogioSistema.hoje())
+    };
     match ler_nota(&texto).and_then(|b| b.validar(&ctx)) {
         Ok(nota) => {
             saida::valido(&doc, &frase(&nota, prefeitura), resumo(&nota), json);
@@ -39,8 +52,10 @@ pub(crate) fn ler_nota(texto: &str) -> Result<NotaBruta, Violacoes> {
 
 fn buscar_prefeitura(codigo: &str) -> Result<&'static Prefeitura, ErroApp> {
     Prefeitura::buscar(codigo).ok_or_else(|| {
-        let conhecidas: Vec<String> =
-            prefeituras().iter().map(|p| format!("{} ({})", p.codigo, p.nome)).collect();
+        let conhecidas: Vec<String> = prefeituras()
+            .iter()
+            .map(|p| format!("{} ({})", p.codigo, p.nome))
+            .collect();
         ErroApp::Uso(format!(
             "prefeitura \"{codigo}\" desconhecida no serviço NFD; conhecidas: {}",
             conhecidas.join(", ")
@@ -56,9 +71,16 @@ fn tomador(nota: &Nota) -> String {
 }
 
 fn frase(nota: &Nota, prefeitura: Option<&Prefeitura>) -> String {
-    let numero = nota.numero().map_or("sem número (o livro atribui)".into(), |n| format!("nº {n}"));
+    let numero = nota
+        .numero()
+        .map_or("sem número (o livro atribui)".into(), |n| {
+            format!("nº {n}")
+        });
     let onde = prefeitura.map_or_else(
-        || " (sem --prefeitura: a regra do código de atividade do município não foi aplicada)".into(),
+        || {
+            " (sem --prefeitura: a regra do código de atividade do município não foi aplicada)"
+                .into()
+        },
         |p| format!(", {}", p.nome),
     );
     format!(

@@ -8,7 +8,7 @@
 mod regras;
 mod tabela;
 
-pub use tabela::{Estorno, ErroTabela2, Sinal, Tabela2, TipoLancamento};
+pub use tabela::{ErroTabela2, Estorno, Sinal, Tabela2, TipoLancamento};
 
 use crate::{Data, Valor};
 use std::fmt;
@@ -105,7 +105,13 @@ impl FromStr for CodigoLancamento {
 impl fmt::Display for CodigoLancamento {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let n = self.0;
-        write!(f, "{:02}-{:02}-{:03}", n / 100_000, n / 1000 % 100, n % 1000)
+        write!(
+            f,
+            "{:02}-{:02}-{:03}",
+            n / 100_000,
+            n / 1000 % 100,
+            n % 1000
+        )
     }
 }
 

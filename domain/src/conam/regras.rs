@@ -28,7 +28,12 @@ impl PacoteBruto {
         let usuario_exportacao = texto(&mut e, "usuarioExportacao", self.usuario_exportacao);
         datas_do_pacote(&mut e, ano, data_movimento, data_exportacao);
         if self.movimentos.is_empty() {
-            e.add("movimentos", Regra::ConamSemMovimentos, "o pacote deve ter um ou mais movimentos", "");
+            e.add(
+                "movimentos",
+                Regra::ConamSemMovimentos,
+                "o pacote deve ter um ou mais movimentos",
+                "",
+            );
         }
         let mut banco = Banco::default();
         let total = self.movimentos.len();
@@ -49,9 +54,12 @@ impl PacoteBruto {
         else {
             return Err(e);
         };
-        let (Some(data_movimento), Some(data_exportacao), Some(usuario_exportacao), true) =
-            (data_movimento, data_exportacao, usuario_exportacao, e.is_empty())
-        else {
+        let (Some(data_movimento), Some(data_exportacao), Some(usuario_exportacao), true) = (
+            data_movimento,
+            data_exportacao,
+            usuario_exportacao,
+            e.is_empty(),
+        ) else {
             return Err(e);
         };
         Ok(Pacote {
@@ -71,17 +79,31 @@ fn texto(e: &mut Violacoes, campo: &str, valor: Option<String>) -> Option<String
     match valor {
         Some(v) if !v.trim().is_empty() => Some(v),
         v => {
-            e.add(campo, Regra::Obrigatorio, "campo obrigatório não preenchido", v.unwrap_or_default());
+            e.add(
+                campo,
+                Regra::Obrigatorio,
+                "campo obrigatório não preenchido",
+                v.unwrap_or_default(),
+            );
             None
         }
     }
 }
 
-fn obrigatorio<'a>(e: &mut Violacoes, campo: impl FnOnce() -> String, valor: Option<&'a str>) -> Option<&'a str> {
+fn obrigatorio<'a>(
+    e: &mut Violacoes,
+    campo: impl FnOnce() -> String,
+    valor: Option<&'a str>,
+) -> Option<&'a str> {
     match valor.map(str::trim) {
         Some(v) if !v.is_empty() => Some(v),
         _ => {
-            e.add(campo(), Regra::Obrigatorio, "campo obrigatório não preenchido", valor.unwrap_or_default());
+            e.add(
+                campo(),
+                Regra::Obrigatorio,
+                "campo obrigatório não preenchido",
+                valor.unwrap_or_default(),
+            );
             None
         }
     }
@@ -115,28 +137,53 @@ fn id_pacote(e: &mut Violacoes, valor: Option<&str>) -> Option<u64> {
     match t.parse::<u64>() {
         Ok(n) if n > 0 && t.bytes().all(|b| b.is_ascii_digit()) => Some(n),
         _ => {
-            e.add("idPacote", Regra::ConamIdPacote, "sequencial inteiro positivo que identifica o pacote", t);
+            e.add(
+                "idPacote",
+                Regra::ConamIdPacote,
+                "sequencial inteiro positivo que identifica o pacote",
+                t,
+            );
             None
         }
     }
 }
 
-fn datas_do_pacote(e: &mut Violacoes, ano: Option<u16>, movimento: Option<Data>, exportacao: Option<Data>) {
+fn datas_do_pacote(
+    e: &mut Violacoes,
+    ano: Option<u16>,
+    movimento: Option<Data>,
+    exportacao: Option<Data>,
+) {
     if let (Some(a), Some(d)) = (ano, movimento)
         && d.ano() != a
     {
         let msg = format!("a data do movimento deve cair no exercício {a}");
-        e.add("dataMovimento", Regra::ConamForaDoExercicio, msg, d.to_string());
+        e.add(
+            "dataMovimento",
+            Regra::ConamForaDoExercicio,
+            msg,
+            d.to_string(),
+        );
     }
     if let (Some(m), Some(x)) = (movimento, exportacao)
         && x < m
     {
         let msg = format!("a exportação não pode ser anterior à data do movimento ({m})");
-        e.add("dataExportacao", Regra::ConamExportacaoAnterior, msg, x.to_string());
+        e.add(
+            "dataExportacao",
+            Regra::ConamExportacaoAnterior,
+            msg,
+            x.to_string(),
+        );
     }
 }
 
-fn movimento(e: &mut Violacoes, tabela: &Tabela2, i: usize, m: MovimentoBruto) -> Option<Movimento> {
+fn movimento(
+    e: &mut Violacoes,
+    tabela: &Tabela2,
+    i: usize,
+    m: MovimentoBruto,
+) -> Option<Movimento> {
     let campo = |chave: &'static str| move || format!("movimentos[{i}].{chave}");
     let antes = e.len();
     let tipo = tipo_movimento(e, i, m.tipo_movimento.as_deref());
@@ -170,17 +217,29 @@ fn tipo_movimento(e: &mut Violacoes, i: usize, valor: Option<&str>) -> Option<Ti
     if tipo.is_none() {
         let msg = "deve ser B (Banco), R (Receita Orçamentária), E (Receita Extraorçamentária) \
                    ou D (Dívida Ativa) — Tabela 1";
-        e.add(format!("movimentos[{i}].tipoMovimento"), Regra::ConamTipoMovimento, msg, t);
+        e.add(
+            format!("movimentos[{i}].tipoMovimento"),
+            Regra::ConamTipoMovimento,
+            msg,
+            t,
+        );
     }
     tipo
 }
 
 fn codigo_conta<'a>(e: &mut Violacoes, i: usize, valor: Option<&'a str>) -> Option<&'a str> {
     let t = obrigatorio(e, || format!("movimentos[{i}].codigoConta"), valor)?;
-    let ok = t.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let ok = t
+        .split('.')
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     if !ok {
         let msg = "conta contábil: dígitos separados por pontos (ex.: 1.1.1.2.50.0.1.0001)";
-        e.add(format!("movimentos[{i}].codigoConta"), Regra::ConamCodigoConta, msg, t);
+        e.add(
+            format!("movimentos[{i}].codigoConta"),
+            Regra::ConamCodigoConta,
+            msg,
+            t,
+        );
         return None;
     }
     Some(t)
@@ -196,14 +255,26 @@ fn tipo_lancamento(
     let campo = || format!("movimentos[{i}].tipoLancamento");
     let t = obrigatorio(e, campo, valor)?;
     let codigo = CodigoLancamento::parse(t)
-        .map_err(|err| e.add(campo(), Regra::ConamTipoLancamentoFormato, err.to_string(), t))
+        .map_err(|err| {
+            e.add(
+                campo(),
+                Regra::ConamTipoLancamentoFormato,
+                err.to_string(),
+                t,
+            )
+        })
         .ok()?;
     // A bank movement ("XX-XX-XXX" in Table 2) takes any well-formed code.
     if tipo == Some(TipoMovimento::Banco) {
         return Some(codigo);
     }
     let Some(linha) = tabela.buscar(codigo) else {
-        e.add(campo(), Regra::ConamTipoLancamentoDesconhecido, "código não consta da Tabela 2", t);
+        e.add(
+            campo(),
+            Regra::ConamTipoLancamentoDesconhecido,
+            "código não consta da Tabela 2",
+            t,
+        );
         return None;
     };
     if let Some(tipo) = tipo.filter(|&tp| tp != linha.tipo_movimento) {
@@ -227,12 +298,23 @@ fn valor(e: &mut Violacoes, i: usize, valor: Option<&str>) -> Option<Valor> {
         .ok()
 }
 
-fn sinal_e_estorno(e: &mut Violacoes, tabela: &Tabela2, i: usize, m: &Movimento, original: Option<&str>) {
+fn sinal_e_estorno(
+    e: &mut Violacoes,
+    tabela: &Tabela2,
+    i: usize,
+    m: &Movimento,
+    original: Option<&str>,
+) {
     let valor_txt = || m.valor.decimal().normalize().to_string();
     if m.tipo_movimento == TipoMovimento::Banco {
         if !m.valor.is_positive() {
             let msg = "movimento bancário (B): valor sempre positivo, a soma do recebido";
-            e.add(format!("movimentos[{i}].valor"), Regra::ConamSinal, msg, valor_txt());
+            e.add(
+                format!("movimentos[{i}].valor"),
+                Regra::ConamSinal,
+                msg,
+                valor_txt(),
+            );
         }
         return;
     }
@@ -246,17 +328,33 @@ fn sinal_e_estorno(e: &mut Violacoes, tabela: &Tabela2, i: usize, m: &Movimento,
             linha.descricao,
             linha.sinal.descricao(&m.codigo_conta)
         );
-        e.add(format!("movimentos[{i}].valor"), Regra::ConamSinal, msg, valor_txt());
+        e.add(
+            format!("movimentos[{i}].valor"),
+            Regra::ConamSinal,
+            msg,
+            valor_txt(),
+        );
     }
     if linha.estorno.eh_estorno(m.valor) {
         match m.data_movimento_original {
             None => {
-                let msg = format!("obrigatória em estorno ({} {})", m.tipo_lancamento, linha.descricao);
+                let msg = format!(
+                    "obrigatória em estorno ({} {})",
+                    m.tipo_lancamento, linha.descricao
+                );
                 let campo = format!("movimentos[{i}].dataMovimentoOriginal");
-                e.add(campo, Regra::ConamDataOriginalExigida, msg, original.unwrap_or_default());
+                e.add(
+                    campo,
+                    Regra::ConamDataOriginalExigida,
+                    msg,
+                    original.unwrap_or_default(),
+                );
             }
             Some(d) if d > m.data_lancamento => {
-                let msg = format!("o movimento original não pode ser posterior ao lançamento ({})", m.data_lancamento);
+                let msg = format!(
+                    "o movimento original não pode ser posterior ao lançamento ({})",
+                    m.data_lancamento
+                );
                 let campo = format!("movimentos[{i}].dataMovimentoOriginal");
                 e.add(campo, Regra::ConamDataOriginalPosterior, msg, d.to_string());
             }
@@ -305,12 +403,17 @@ impl Banco {
 
     fn conferir(&self, e: &mut Violacoes) {
         for nome in &self.ordem {
-            let Some(c) = self.contas.get(nome) else { continue };
+            let Some(c) = self.contas.get(nome) else {
+                continue;
+            };
             if c.banco == c.caixa {
                 continue;
             }
             let (campo, valor) = match (c.primeiro_b, c.primeiro_caixa) {
-                (Some(i), _) => (format!("movimentos[{i}].valor"), c.banco.decimal().normalize().to_string()),
+                (Some(i), _) => (
+                    format!("movimentos[{i}].valor"),
+                    c.banco.decimal().normalize().to_string(),
+                ),
                 (None, Some(i)) => (format!("movimentos[{i}].contaCredito"), nome.clone()),
                 (None, None) => ("movimentos".to_owned(), nome.clone()),
             };

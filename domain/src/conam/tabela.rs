@@ -29,9 +29,13 @@ impl Sinal {
             Sinal::Positivo => valor.is_positive(),
             Sinal::Negativo => valor.is_negative(),
             Sinal::Qualquer => !valor.is_zero(),
-            Sinal::PositivoOuNegativoSeDedutora if conta_dedutora(codigo_conta) => valor.is_negative(),
+            Sinal::PositivoOuNegativoSeDedutora if conta_dedutora(codigo_conta) => {
+                valor.is_negative()
+            }
             Sinal::PositivoOuNegativoSeDedutora => valor.is_positive(),
-            Sinal::NegativoOuPositivoSeDedutora if conta_dedutora(codigo_conta) => valor.is_positive(),
+            Sinal::NegativoOuPositivoSeDedutora if conta_dedutora(codigo_conta) => {
+                valor.is_positive()
+            }
             Sinal::NegativoOuPositivoSeDedutora => valor.is_negative(),
         }
     }
@@ -46,11 +50,15 @@ impl Sinal {
             Sinal::PositivoOuNegativoSeDedutora if dedutora => {
                 "valor negativo para receita dedutora (grupo 9, exceto 9.3)"
             }
-            Sinal::PositivoOuNegativoSeDedutora => "valor positivo (negativo só para receita dedutora)",
+            Sinal::PositivoOuNegativoSeDedutora => {
+                "valor positivo (negativo só para receita dedutora)"
+            }
             Sinal::NegativoOuPositivoSeDedutora if dedutora => {
                 "valor positivo para receita dedutora (grupo 9, exceto 9.3)"
             }
-            Sinal::NegativoOuPositivoSeDedutora => "valor negativo (positivo só para receita dedutora)",
+            Sinal::NegativoOuPositivoSeDedutora => {
+                "valor negativo (positivo só para receita dedutora)"
+            }
         }
     }
 }
@@ -112,9 +120,8 @@ pub struct Tabela2 {
     linhas: Vec<TipoLancamento>,
 }
 
-static OFICIAL: LazyLock<Tabela2> = LazyLock::new(|| {
-    Tabela2::de_tsv(TABELA).unwrap_or(Tabela2 { linhas: Vec::new() })
-});
+static OFICIAL: LazyLock<Tabela2> =
+    LazyLock::new(|| Tabela2::de_tsv(TABELA).unwrap_or(Tabela2 { linhas: Vec::new() }));
 
 impl Tabela2 {
     /// The table as printed in the CONAM manual.
@@ -133,9 +140,15 @@ impl Tabela2 {
             if l.trim().is_empty() || l.starts_with('#') {
                 continue;
             }
-            let erro = |motivo: String| ErroTabela2 { linha: i + 1, motivo };
+            let erro = |motivo: String| ErroTabela2 {
+                linha: i + 1,
+                motivo,
+            };
             let row = linha(l).map_err(erro)?;
-            if linhas.iter().any(|r: &TipoLancamento| r.codigo == row.codigo) {
+            if linhas
+                .iter()
+                .any(|r: &TipoLancamento| r.codigo == row.codigo)
+            {
                 return Err(erro(format!("código {} repetido", row.codigo)));
             }
             linhas.push(row);
@@ -161,7 +174,10 @@ impl Tabela2 {
 fn linha(l: &str) -> Result<TipoLancamento, String> {
     let c: Vec<&str> = l.split('\t').collect();
     let [codigo, tipo, sinal, estorno, caixa, grupo, descricao] = c[..] else {
-        return Err(format!("esperava 7 colunas separadas por TAB, encontrou {}", c.len()));
+        return Err(format!(
+            "esperava 7 colunas separadas por TAB, encontrou {}",
+            c.len()
+        ));
     };
     let codigo = CodigoLancamento::parse(codigo).map_err(|e| format!("\"{codigo}\": {e}"))?;
     let tipo_movimento = TipoMovimento::from_codigo(tipo)
@@ -178,7 +194,11 @@ fn linha(l: &str) -> Result<TipoLancamento, String> {
         "sim" => Estorno::Sim,
         "nao" => Estorno::Nao,
         "se_negativo" => Estorno::SeNegativo,
-        outro => return Err(format!("estorno \"{outro}\" deve ser sim, nao ou se_negativo")),
+        outro => {
+            return Err(format!(
+                "estorno \"{outro}\" deve ser sim, nao ou se_negativo"
+            ));
+        }
     };
     let caixa = match caixa {
         "sim" => true,

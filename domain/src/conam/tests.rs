@@ -32,7 +32,10 @@ const DESCONTO: &str = "9.1.1.0.00.0.0.0001";
 
 #[test]
 fn manual_example_validates() {
-    let p = PacoteBruto::de_json(MANUAL).unwrap().validar(Tabela2::oficial()).unwrap();
+    let p = PacoteBruto::de_json(MANUAL)
+        .unwrap()
+        .validar(Tabela2::oficial())
+        .unwrap();
     assert_eq!(p.id_pacote(), 1);
     assert_eq!(p.ano_exercicio(), 2022);
     let m = &p.movimentos()[0];
@@ -45,9 +48,13 @@ fn manual_example_validates() {
 fn table_two_is_complete_as_printed() {
     let t = Tabela2::oficial();
     assert_eq!(t.linhas().len(), 32 + 1 + 6 + 4);
-    let renuncia = t.buscar(CodigoLancamento::parse("10-02-002").unwrap()).unwrap();
+    let renuncia = t
+        .buscar(CodigoLancamento::parse("10-02-002").unwrap())
+        .unwrap();
     assert_eq!(renuncia.tipo_movimento, TipoMovimento::ReceitaOrcamentaria);
-    let extra = t.buscar(CodigoLancamento::parse("10-01-001").unwrap()).unwrap();
+    let extra = t
+        .buscar(CodigoLancamento::parse("10-01-001").unwrap())
+        .unwrap();
     assert_eq!(extra.sinal, Sinal::Qualquer);
 }
 
@@ -72,7 +79,10 @@ fn bank_rule_per_account() {
 
 #[test]
 fn accruals_carry_no_cash() {
-    let p = pacote(vec![mov("R", IPTU, "11-01-001", "10"), mov("D", IPTU, "06-01-001", "3")]);
+    let p = pacote(vec![
+        mov("R", IPTU, "11-01-001", "10"),
+        mov("D", IPTU, "06-01-001", "3"),
+    ]);
     assert!(p.validar(Tabela2::oficial()).is_ok());
 }
 
@@ -86,10 +96,19 @@ fn sign_rules_and_deductive_exception() {
         mov("R", IPTU, "12-01-000", "11"),
     ]);
     assert!(dedutora.validar(Tabela2::oficial()).is_ok());
-    let dedutora_positiva = pacote(vec![mov("R", DESCONTO, "12-01-000", "10"), mov("B", "1", "12-01-000", "10")]);
+    let dedutora_positiva = pacote(vec![
+        mov("R", DESCONTO, "12-01-000", "10"),
+        mov("B", "1", "12-01-000", "10"),
+    ]);
     assert!(erros(dedutora_positiva).contem("movimentos[0].valor", Regra::ConamSinal));
-    let grupo_93 = pacote(vec![mov("R", "9.3.1.0", "12-01-000", "10"), mov("B", "1", "12-01-000", "10")]);
-    assert!(grupo_93.validar(Tabela2::oficial()).is_ok(), "9.3 não inverte o sinal");
+    let grupo_93 = pacote(vec![
+        mov("R", "9.3.1.0", "12-01-000", "10"),
+        mov("B", "1", "12-01-000", "10"),
+    ]);
+    assert!(
+        grupo_93.validar(Tabela2::oficial()).is_ok(),
+        "9.3 não inverte o sinal"
+    );
     let zero_extra = pacote(vec![mov("E", "6.1.03", "10-01-001", "0")]);
     assert!(erros(zero_extra).contem("movimentos[0].valor", Regra::ConamSinal));
 }
@@ -97,26 +116,50 @@ fn sign_rules_and_deductive_exception() {
 #[test]
 fn reversals_need_the_original_date() {
     let sem = pacote(vec![mov("R", IPTU, "11-02-001", "10")]);
-    assert!(erros(sem).contem("movimentos[0].dataMovimentoOriginal", Regra::ConamDataOriginalExigida));
+    assert!(erros(sem).contem(
+        "movimentos[0].dataMovimentoOriginal",
+        Regra::ConamDataOriginalExigida
+    ));
     let mut com = mov("R", IPTU, "11-02-001", "10");
     com.data_movimento_original = Some("30/06/2022".into());
     assert!(pacote(vec![com]).validar(Tabela2::oficial()).is_ok());
-    let estorno_extra = pacote(vec![mov("E", "6.1.03", "10-01-001", "-5"), mov("B", "1", "10-01-001", "1")]);
+    let estorno_extra = pacote(vec![
+        mov("E", "6.1.03", "10-01-001", "-5"),
+        mov("B", "1", "10-01-001", "1"),
+    ]);
     let v = erros(estorno_extra);
-    assert!(v.contem("movimentos[0].dataMovimentoOriginal", Regra::ConamDataOriginalExigida), "{v}");
+    assert!(
+        v.contem(
+            "movimentos[0].dataMovimentoOriginal",
+            Regra::ConamDataOriginalExigida
+        ),
+        "{v}"
+    );
     let mut posterior = mov("R", IPTU, "11-02-001", "10");
     posterior.data_movimento_original = Some("02/07/2022".into());
-    assert!(erros(pacote(vec![posterior])).contem("movimentos[0].dataMovimentoOriginal", Regra::ConamDataOriginalPosterior));
+    assert!(erros(pacote(vec![posterior])).contem(
+        "movimentos[0].dataMovimentoOriginal",
+        Regra::ConamDataOriginalPosterior
+    ));
 }
 
 #[test]
 fn codes_must_exist_and_match_movement_type() {
     let desconhecido = pacote(vec![mov("R", IPTU, "11-09-001", "10")]);
-    assert!(erros(desconhecido).contem("movimentos[0].tipoLancamento", Regra::ConamTipoLancamentoDesconhecido));
+    assert!(erros(desconhecido).contem(
+        "movimentos[0].tipoLancamento",
+        Regra::ConamTipoLancamentoDesconhecido
+    ));
     let tipo_errado = pacote(vec![mov("D", IPTU, "11-01-001", "10")]);
-    assert!(erros(tipo_errado).contem("movimentos[0].tipoLancamento", Regra::ConamTipoLancamentoMovimento));
+    assert!(erros(tipo_errado).contem(
+        "movimentos[0].tipoLancamento",
+        Regra::ConamTipoLancamentoMovimento
+    ));
     let formato = pacote(vec![mov("R", IPTU, "11-1-001", "10")]);
-    assert!(erros(formato).contem("movimentos[0].tipoLancamento", Regra::ConamTipoLancamentoFormato));
+    assert!(erros(formato).contem(
+        "movimentos[0].tipoLancamento",
+        Regra::ConamTipoLancamentoFormato
+    ));
     let tipo = pacote(vec![mov("X", IPTU, "11-01-001", "10")]);
     assert!(erros(tipo).contem("movimentos[0].tipoMovimento", Regra::ConamTipoMovimento));
     let conta = pacote(vec![mov("R", "1.1.a", "11-01-001", "10")]);
@@ -147,10 +190,14 @@ fn package_fields() {
 
 #[test]
 fn replacing_table_two_changes_the_rules() {
-    let tabela = Tabela2::de_tsv("13-01-000\tR\tpositivo\tnao\tnao\tNOVO\tNovo lançamento\n").unwrap();
+    let tabela =
+        Tabela2::de_tsv("13-01-000\tR\tpositivo\tnao\tnao\tNOVO\tNovo lançamento\n").unwrap();
     let p = pacote(vec![mov("R", IPTU, "13-01-000", "10")]);
     assert!(p.clone().validar(&tabela).is_ok());
-    assert!(erros(p).contem("movimentos[0].tipoLancamento", Regra::ConamTipoLancamentoDesconhecido));
+    assert!(erros(p).contem(
+        "movimentos[0].tipoLancamento",
+        Regra::ConamTipoLancamentoDesconhecido
+    ));
     let e = Tabela2::de_tsv("13-01-000\tR\tpositivo\ttalvez\tnao\tG\tD").unwrap_err();
     assert_eq!(e.linha, 1);
     assert!(e.motivo.contains("talvez"));
@@ -158,7 +205,10 @@ fn replacing_table_two_changes_the_rules() {
 
 #[test]
 fn json_round_trip_keeps_the_manual_shape() {
-    let p = PacoteBruto::de_json(MANUAL).unwrap().validar(Tabela2::oficial()).unwrap();
+    let p = PacoteBruto::de_json(MANUAL)
+        .unwrap()
+        .validar(Tabela2::oficial())
+        .unwrap();
     let escrito: serde_json::Value = serde_json::from_str(&p.para_json()).unwrap();
     let manual: serde_json::Value = serde_json::from_str(MANUAL).unwrap();
     assert_eq!(escrito, manual);
@@ -166,18 +216,33 @@ fn json_round_trip_keeps_the_manual_shape() {
 
 #[test]
 fn json_shape_errors_name_the_path() {
-    let v = PacoteBruto::de_json(r#"{"movimentos": [{"valor": {}, "extra": 1}, 3], "x": 1}"#).unwrap_err();
+    let v = PacoteBruto::de_json(r#"{"movimentos": [{"valor": {}, "extra": 1}, 3], "x": 1}"#)
+        .unwrap_err();
     assert!(v.contem("movimentos[0].valor", Regra::TipoInvalido), "{v}");
-    assert!(v.contem("movimentos[0].extra", Regra::CampoDesconhecido), "{v}");
+    assert!(
+        v.contem("movimentos[0].extra", Regra::CampoDesconhecido),
+        "{v}"
+    );
     assert!(v.contem("movimentos[1]", Regra::TipoInvalido), "{v}");
     assert!(v.contem("x", Regra::CampoDesconhecido), "{v}");
-    assert!(PacoteBruto::de_json("{").unwrap_err().contem("$", Regra::JsonInvalido));
-    assert!(PacoteBruto::de_json("[]").unwrap_err().contem("$", Regra::RaizInvalida));
+    assert!(
+        PacoteBruto::de_json("{")
+            .unwrap_err()
+            .contem("$", Regra::JsonInvalido)
+    );
+    assert!(
+        PacoteBruto::de_json("[]")
+            .unwrap_err()
+            .contem("$", Regra::RaizInvalida)
+    );
 }
 
 #[test]
 fn money_is_read_exactly() {
-    let p = pacote(vec![mov("R", IPTU, "11-01-001", "0.1"), mov("R", IPTU, "11-01-001", "0.2")]);
+    let p = pacote(vec![
+        mov("R", IPTU, "11-01-001", "0.1"),
+        mov("R", IPTU, "11-01-001", "0.2"),
+    ]);
     let p = p.validar(Tabela2::oficial()).unwrap();
     let soma: Valor = p.movimentos().iter().map(Movimento::valor).sum();
     assert_eq!(soma, Valor::from_centavos(30));

@@ -1,5 +1,5 @@
 //! proptest strategies for the domain's types (feature `proptest`).
 
-pub mod guia;
 pub mod conam;
+pub mod guia;
 pub mod nfd;

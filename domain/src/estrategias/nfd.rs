@@ -11,7 +11,12 @@ pub fn prefeitura() -> impl Strategy<Value = &'static Prefeitura> {
 
 /// Any municipality of the official list.
 pub fn codigo_ibge() -> impl Strategy<Value = String> {
-    prop::sample::select(municipio::municipios().iter().map(|m| m.ibge.to_string()).collect::<Vec<_>>())
+    prop::sample::select(
+        municipio::municipios()
+            .iter()
+            .map(|m| m.ibge.to_string())
+            .collect::<Vec<_>>(),
+    )
 }
 
 /// A date from 01/01/2000 up to `ate`.
@@ -88,19 +93,29 @@ fn valores() -> impl Strategy<Value = Vec<(Tag, String)>> {
 /// Status and a rate that fits it (2%–5% when ISS is levied in the municipality).
 fn status_e_aliquota() -> impl Strategy<Value = Vec<(Tag, String)>> {
     prop::sample::select(vec!["1", "3", "4", "6", "7"]).prop_flat_map(|s| {
-        let faixa = if matches!(s, "1" | "3") { 200i64..=500 } else { 0i64..=500 };
+        let faixa = if matches!(s, "1" | "3") {
+            200i64..=500
+        } else {
+            0i64..=500
+        };
         (Just(s), faixa, 0i64..=10_000).prop_map(|(s, a, r)| {
             vec![
                 (Tag::StatusIssNota, s.to_owned()),
                 (Tag::Aliquota, Valor::from_centavos(a).formatar_nfd()),
-                (Tag::PorcentagemRegimeEspecial, Valor::from_centavos(r).formatar_nfd()),
+                (
+                    Tag::PorcentagemRegimeEspecial,
+                    Valor::from_centavos(r).formatar_nfd(),
+                ),
             ]
         })
     })
 }
 
 /// A nota for `prefeitura` that passes every rule on `hoje` (with no last nota known).
-pub fn nota_valida(prefeitura: &'static Prefeitura, hoje: Data) -> impl Strategy<Value = NotaBruta> {
+pub fn nota_valida(
+    prefeitura: &'static Prefeitura,
+    hoje: Data,
+) -> impl Strategy<Value = NotaBruta> {
     let execucao = prop::option::of((codigo_ibge(), "[A-Z][A-Z ]{2,30}"));
     (
         (1u64..1_000_000_000, data_ate(hoje), "[0-9]{2}\\.[0-9]{2}"),
@@ -111,26 +126,36 @@ pub fn nota_valida(prefeitura: &'static Prefeitura, hoje: Data) -> impl Strategy
         execucao,
         prop_oneof![4 => tomador_nacional(), 1 => tomador_estrangeiro()],
     )
-        .prop_map(move |((numero, data, atividade), outras, descricao, valores, status, exec, tomador)| {
-            let mut b = NotaBruta::default()
-                .com(Tag::NumeroNota, numero.to_string())
-                .com(Tag::DataEmissao, data.to_string())
-                .com(Tag::OutrasInformacoes, outras.unwrap_or_default())
-                .com(Tag::DescricaoServicos, format!("Serviço {descricao}"));
-            let tag_atividade = match prefeitura.atividade {
-                RegraAtividade::CodigoGeral => Tag::CodigoGeralAtividade,
-                RegraAtividade::CodigoAtividade => Tag::CodigoAtividade,
-            };
-            b.set(tag_atividade, atividade);
-            if let Some((municipio, local)) = exec {
-                b.set(Tag::CodMunicipioExecucaoServico, municipio);
-                b.set(Tag::LocalExecucaoServico, local);
-            }
-            for (tag, valor) in valores.into_iter().chain(status).chain(tomador) {
-                b.set(tag, valor);
-            }
-            b
-        })
+        .prop_map(
+            move |(
+                (numero, data, atividade),
+                outras,
+                descricao,
+                valores,
+                status,
+                exec,
+                tomador,
+            )| {
+                let mut b = NotaBruta::default()
+                    .com(Tag::NumeroNota, numero.to_string())
+                    .com(Tag::DataEmissao, data.to_string())
+                    .com(Tag::OutrasInformacoes, outras.unwrap_or_default())
+                    .com(Tag::DescricaoServicos, format!("Serviço {descricao}"));
+                let tag_atividade = match prefeitura.atividade {
+                    RegraAtividade::CodigoGeral => Tag::CodigoGeralAtividade,
+                    RegraAtividade::CodigoAtividade => Tag::CodigoAtividade,
+                };
+                b.set(tag_atividade, atividade);
+                if let Some((municipio, local)) = exec {
+                    b.set(Tag::CodMunicipioExecucaoServico, municipio);
+                    b.set(Tag::LocalExecucaoServico, local);
+                }
+                for (tag, valor) in valores.into_iter().chain(status).chain(tomador) {
+                    b.set(tag, valor);
+                }
+                b
+            },
+        )
 }
 
 /// A value for `tag` that breaks a rule, and the tag the violation must name (the blank one of

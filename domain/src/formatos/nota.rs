@@ -75,29 +75,54 @@ impl NotaBruta {
         let mut erros = Violacoes::default();
         let valor: Value = serde_json::from_str(json).map_err(|e| {
             let mut v = Violacoes::default();
-            v.add(RAIZ, Regra::JsonInvalido, format!("JSON malformado: {e}"), "");
+            v.add(
+                RAIZ,
+                Regra::JsonInvalido,
+                format!("JSON malformado: {e}"),
+                "",
+            );
             v
         })?;
         let Value::Object(mapa) = valor else {
-            erros.add(RAIZ, Regra::RaizInvalida, "esperava um objeto JSON com as tags da nota", "");
+            erros.add(
+                RAIZ,
+                Regra::RaizInvalida,
+                "esperava um objeto JSON com as tags da nota",
+                "",
+            );
             return Err(erros);
         };
         let mut nota = NotaBruta::default();
         for (chave, v) in &mapa {
             let Some(tag) = Tag::from_nome(chave) else {
-                erros.add(chave, Regra::CampoDesconhecido, "chave que não existe no leiaute da nota", "");
+                erros.add(
+                    chave,
+                    Regra::CampoDesconhecido,
+                    "chave que não existe no leiaute da nota",
+                    "",
+                );
                 continue;
             };
             match v {
                 Value::String(s) => nota.set(tag, s.as_str()),
                 Value::Number(n) => nota.set(tag, n.to_string().replace('.', ",")),
                 Value::Null => {}
-                outro => erros.add(chave, Regra::TipoInvalido, "esperava texto ou número", outro.to_string()),
+                outro => erros.add(
+                    chave,
+                    Regra::TipoInvalido,
+                    "esperava texto ou número",
+                    outro.to_string(),
+                ),
             }
         }
         for tag in Tag::TODAS {
             if !mapa.contains_key(tag.nome()) {
-                erros.add(tag.nome(), Regra::CampoAusente, "chave obrigatória no leiaute (pode ter valor vazio)", "");
+                erros.add(
+                    tag.nome(),
+                    Regra::CampoAusente,
+                    "chave obrigatória no leiaute (pode ter valor vazio)",
+                    "",
+                );
             }
         }
         erros.ou(nota)
@@ -146,7 +171,12 @@ impl LeitorNota {
             1 => self.abrir_tag(&nome),
             _ => {
                 let pai = self.atual.map_or(RAIZ, Tag::nome);
-                self.erros.add(pai, Regra::TipoInvalido, format!("a tag não pode conter outras tags (<{nome}>)"), "");
+                self.erros.add(
+                    pai,
+                    Regra::TipoInvalido,
+                    format!("a tag não pode conter outras tags (<{nome}>)"),
+                    "",
+                );
             }
         }
         if vazio {
@@ -168,11 +198,21 @@ impl LeitorNota {
     fn abrir_tag(&mut self, nome: &str) {
         self.atual = None;
         let Some(tag) = Tag::from_nome(nome) else {
-            self.erros.add(nome, Regra::CampoDesconhecido, "tag que não existe no leiaute da nota", "");
+            self.erros.add(
+                nome,
+                Regra::CampoDesconhecido,
+                "tag que não existe no leiaute da nota",
+                "",
+            );
             return;
         };
         if std::mem::replace(&mut self.vistas[tag as usize], true) {
-            self.erros.add(nome, Regra::CampoRepetido, "a tag aparece mais de uma vez", "");
+            self.erros.add(
+                nome,
+                Regra::CampoRepetido,
+                "a tag aparece mais de uma vez",
+                "",
+            );
             return;
         }
         self.atual = Some(tag);
@@ -191,7 +231,12 @@ impl LeitorNota {
         match (self.profundidade, self.atual) {
             (2, Some(tag)) => self.nota.anexar(tag, t),
             (0 | 1, _) if t.trim().is_empty() => {}
-            (1, _) => self.erros.add(RAIZ, Regra::TipoInvalido, "texto solto dentro de <NOTA>, fora de uma tag", t.trim()),
+            (1, _) => self.erros.add(
+                RAIZ,
+                Regra::TipoInvalido,
+                "texto solto dentro de <NOTA>, fora de uma tag",
+                t.trim(),
+            ),
             _ => {}
         }
     }
@@ -212,7 +257,12 @@ impl LeitorNota {
             Some(c) => self.texto(c.encode_utf8(&mut [0; 4])),
             None => {
                 let campo = self.atual.map_or(RAIZ, Tag::nome);
-                self.erros.add(campo, Regra::XmlInvalido, "entidade XML desconhecida", format!("&{};", &**r));
+                self.erros.add(
+                    campo,
+                    Regra::XmlInvalido,
+                    "entidade XML desconhecida",
+                    format!("&{};", &**r),
+                );
             }
         }
     }
@@ -220,13 +270,23 @@ impl LeitorNota {
     fn concluir(mut self) -> Result<NotaBruta, Violacoes> {
         if !self.raiz_vista {
             if self.erros.is_empty() {
-                self.erros.add(RAIZ, Regra::RaizInvalida, "o documento não tem o elemento <NOTA>", "");
+                self.erros.add(
+                    RAIZ,
+                    Regra::RaizInvalida,
+                    "o documento não tem o elemento <NOTA>",
+                    "",
+                );
             }
             return Err(self.erros);
         }
         for tag in Tag::TODAS {
             if !self.vistas[tag as usize] {
-                self.erros.add(tag.nome(), Regra::CampoAusente, "tag obrigatória no leiaute (pode ficar vazia, mas deve estar presente)", "");
+                self.erros.add(
+                    tag.nome(),
+                    Regra::CampoAusente,
+                    "tag obrigatória no leiaute (pode ficar vazia, mas deve estar presente)",
+                    "",
+                );
             }
         }
         self.erros.ou(self.nota)

@@ -42,7 +42,12 @@ impl PacoteBruto {
         let raiz: Value = match serde_json::from_str(json) {
             Ok(v) => v,
             Err(err) => {
-                e.add("$", Regra::JsonInvalido, format!("JSON malformado: {err}"), "");
+                e.add(
+                    "$",
+                    Regra::JsonInvalido,
+                    format!("JSON malformado: {err}"),
+                    "",
+                );
                 return Err(e);
             }
         };
@@ -71,9 +76,19 @@ impl PacoteBruto {
                 }
             }
             None | Some(Value::Null) => {
-                e.add("movimentos", Regra::CampoAusente, "a lista de movimentos é obrigatória", "");
+                e.add(
+                    "movimentos",
+                    Regra::CampoAusente,
+                    "a lista de movimentos é obrigatória",
+                    "",
+                );
             }
-            Some(outro) => e.add("movimentos", Regra::TipoInvalido, "esperava uma lista", resumo(&outro)),
+            Some(outro) => e.add(
+                "movimentos",
+                Regra::TipoInvalido,
+                "esperava uma lista",
+                resumo(&outro),
+            ),
         }
         e.ou(p)
     }
@@ -81,7 +96,12 @@ impl PacoteBruto {
 
 fn movimento(e: &mut Violacoes, i: usize, v: Value) -> Option<MovimentoBruto> {
     let Value::Object(mut m) = v else {
-        e.add(format!("movimentos[{i}]"), Regra::TipoInvalido, "cada movimento é um objeto", resumo(&v));
+        e.add(
+            format!("movimentos[{i}]"),
+            Regra::TipoInvalido,
+            "cada movimento é um objeto",
+            resumo(&v),
+        );
         return None;
     };
     desconhecidas(e, &format!("movimentos[{i}]."), &m, &CHAVES_MOVIMENTO);
@@ -116,7 +136,12 @@ fn campo(e: &mut Violacoes, caminho: &str, v: Option<Value>) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Null => None,
         outro => {
-            e.add(caminho, Regra::TipoInvalido, "esperava texto ou número", resumo(&outro));
+            e.add(
+                caminho,
+                Regra::TipoInvalido,
+                "esperava texto ou número",
+                resumo(&outro),
+            );
             None
         }
     }
@@ -141,8 +166,14 @@ impl Pacote {
         o.insert("anoExercicio".into(), self.ano_exercicio().into());
         o.insert("idPacote".into(), self.id_pacote().into());
         o.insert("empresaEnvio".into(), self.empresa_envio().into());
-        o.insert("dataMovimento".into(), self.data_movimento().to_string().into());
-        o.insert("dataExportacao".into(), self.data_exportacao().to_string().into());
+        o.insert(
+            "dataMovimento".into(),
+            self.data_movimento().to_string().into(),
+        );
+        o.insert(
+            "dataExportacao".into(),
+            self.data_exportacao().to_string().into(),
+        );
         o.insert("usuarioExportacao".into(), self.usuario_exportacao().into());
         o.insert("movimentos".into(), Value::Array(movimentos));
         Value::Object(o).to_string()
@@ -151,16 +182,33 @@ impl Pacote {
 
 fn movimento_json(m: &crate::conam::Movimento) -> Value {
     let valor = m.valor().decimal().normalize().to_string();
-    let numero = valor.parse::<Number>().map_or(Value::String(valor), Value::Number);
+    let numero = valor
+        .parse::<Number>()
+        .map_or(Value::String(valor), Value::Number);
     let mut o = Map::new();
-    o.insert("tipoMovimento".into(), m.tipo_movimento().codigo().to_string().into());
+    o.insert(
+        "tipoMovimento".into(),
+        m.tipo_movimento().codigo().to_string().into(),
+    );
     o.insert("codigoConta".into(), m.codigo_conta().into());
-    let original = m.data_movimento_original().map(|d| d.to_string()).unwrap_or_default();
+    let original = m
+        .data_movimento_original()
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     o.insert("dataMovimentoOriginal".into(), original.into());
-    o.insert("tipoLancamento".into(), m.tipo_lancamento().to_string().into());
+    o.insert(
+        "tipoLancamento".into(),
+        m.tipo_lancamento().to_string().into(),
+    );
     o.insert("contaCredito".into(), m.conta_credito().into());
     o.insert("valor".into(), numero);
-    o.insert("dataLancamento".into(), m.data_lancamento().to_string().into());
-    o.insert("historicoLancamento".into(), m.historico_lancamento().into());
+    o.insert(
+        "dataLancamento".into(),
+        m.data_lancamento().to_string().into(),
+    );
+    o.insert(
+        "historicoLancamento".into(),
+        m.historico_lancamento().into(),
+    );
     Value::Object(o)
 }

@@ -354,7 +354,10 @@ impl Nota {
             IdentificacaoTomador::Estrangeiro(s) => ("S", s.clone()),
         };
         let pares: [(Tag, String); 30] = [
-            (Tag::NumeroNota, self.numero.map(|n| n.to_string()).unwrap_or_default()),
+            (
+                Tag::NumeroNota,
+                self.numero.map(|n| n.to_string()).unwrap_or_default(),
+            ),
             (Tag::DataEmissao, self.data_emissao.to_string()),
             (Tag::CodigoGeralAtividade, geral.to_owned()),
             (Tag::CodigoAtividade, municipal.to_owned()),
@@ -366,16 +369,28 @@ impl Nota {
             (Tag::Inss, v.inss.formatar_nfd()),
             (Tag::Pis, v.pis.formatar_nfd()),
             (Tag::Cofins, v.cofins.formatar_nfd()),
-            (Tag::ContribuicaoSocial, v.contribuicao_social.formatar_nfd()),
+            (
+                Tag::ContribuicaoSocial,
+                v.contribuicao_social.formatar_nfd(),
+            ),
             (Tag::ValorLiquido, v.liquido.formatar_nfd()),
-            (Tag::ValorDeducaoMateriais, v.deducao_materiais.formatar_nfd()),
+            (
+                Tag::ValorDeducaoMateriais,
+                v.deducao_materiais.formatar_nfd(),
+            ),
             (
                 Tag::CodMunicipioExecucaoServico,
-                self.execucao.as_ref().map(|e| e.municipio.to_string()).unwrap_or_default(),
+                self.execucao
+                    .as_ref()
+                    .map(|e| e.municipio.to_string())
+                    .unwrap_or_default(),
             ),
             (
                 Tag::LocalExecucaoServico,
-                self.execucao.as_ref().map(|e| e.local.clone()).unwrap_or_default(),
+                self.execucao
+                    .as_ref()
+                    .map(|e| e.local.clone())
+                    .unwrap_or_default(),
             ),
             (Tag::TomadorEstrangeiro, estrangeiro.to_owned()),
             (Tag::TomadorDocumento, documento),
@@ -384,7 +399,10 @@ impl Nota {
             (Tag::TomadorBairro, t.bairro.clone()),
             (Tag::TomadorCep, t.cep.clone()),
             (Tag::TomadorInscricaoEstadual, t.inscricao_estadual.clone()),
-            (Tag::TomadorInscricaoMunicipal, t.inscricao_municipal.clone()),
+            (
+                Tag::TomadorInscricaoMunicipal,
+                t.inscricao_municipal.clone(),
+            ),
             (Tag::TomadorEmail, t.email.clone()),
             (Tag::TomadorTelefone, t.telefone.clone()),
             (
@@ -392,7 +410,10 @@ impl Nota {
                 t.municipio.map(|m| m.to_string()).unwrap_or_default(),
             ),
             (Tag::Aliquota, self.aliquota.formatar_nfd()),
-            (Tag::PorcentagemRegimeEspecial, regime_especial(self.porcentagem_regime_especial)),
+            (
+                Tag::PorcentagemRegimeEspecial,
+                regime_especial(self.porcentagem_regime_especial),
+            ),
         ];
         for (tag, valor) in pares {
             b.set(tag, valor);

@@ -79,7 +79,10 @@ impl Prefeitura {
     fn linha(l: &str) -> Result<Prefeitura, String> {
         let c: Vec<&str> = l.split('\t').collect();
         let [codigo, ibge, atividade, limite, nome] = c[..] else {
-            return Err(format!("esperava 5 colunas separadas por TAB, encontrou {}", c.len()));
+            return Err(format!(
+                "esperava 5 colunas separadas por TAB, encontrou {}",
+                c.len()
+            ));
         };
         if codigo.is_empty() || !codigo.bytes().all(|b| b.is_ascii_digit()) {
             return Err(format!("codPrefeitura \"{codigo}\" deve ter só dígitos"));
@@ -127,7 +130,10 @@ mod tests {
             Prefeitura::buscar("3039").unwrap().atividade,
             RegraAtividade::CodigoAtividade
         );
-        assert!(Prefeitura::buscar("44").is_none(), "zeros à esquerda contam");
+        assert!(
+            Prefeitura::buscar("44").is_none(),
+            "zeros à esquerda contam"
+        );
     }
 
     #[test]

@@ -161,7 +161,11 @@ impl<'b> Validador<'b> {
 
     fn deve_ser_vazio(&mut self, tag: Tag, motivo: &str) {
         if self.preenchido(tag).is_some() {
-            self.erro(tag, Regra::DeveSerVazio, format!("deve ficar em branco: {motivo}"));
+            self.erro(
+                tag,
+                Regra::DeveSerVazio,
+                format!("deve ficar em branco: {motivo}"),
+            );
         }
     }
 
@@ -172,7 +176,10 @@ impl<'b> Validador<'b> {
                 self.erro(
                     tag,
                     Regra::CaractereInvalido,
-                    format!("caractere de controle U+{:04X} não é permitido", u32::from(c)),
+                    format!(
+                        "caractere de controle U+{:04X} não é permitido",
+                        u32::from(c)
+                    ),
                 );
             }
         }
@@ -256,7 +263,10 @@ impl<'b> Validador<'b> {
             },
         };
         for tag in [Tag::CodigoGeralAtividade, Tag::CodigoAtividade] {
-            if self.preenchido(tag).is_some_and(|c| !codigo_atividade_valido(c)) {
+            if self
+                .preenchido(tag)
+                .is_some_and(|c| !codigo_atividade_valido(c))
+            {
                 self.erro(
                     tag,
                     Regra::NfdAtividade,
@@ -275,7 +285,11 @@ impl<'b> Validador<'b> {
         let motivo = format!("a {} exige {exigida}", p.nome);
         self.deve_ser_vazio(vazia, &motivo);
         if self.preenchido(exigida).is_none() {
-            self.erro(exigida, Regra::Obrigatorio, format!("campo obrigatório: {motivo}"));
+            self.erro(
+                exigida,
+                Regra::Obrigatorio,
+                format!("campo obrigatório: {motivo}"),
+            );
             return None;
         }
         Some(p.atividade)
@@ -286,7 +300,10 @@ impl<'b> Validador<'b> {
         if texto.is_empty() {
             return;
         }
-        let linhas: Vec<&str> = texto.split('\n').map(|l| l.trim_end_matches('\r')).collect();
+        let linhas: Vec<&str> = texto
+            .split('\n')
+            .map(|l| l.trim_end_matches('\r'))
+            .collect();
         if linhas.len() > LINHAS_OUTRAS {
             let msg = format!("no máximo {LINHAS_OUTRAS} linhas; tem {}", linhas.len());
             self.erro(Tag::OutrasInformacoes, Regra::NfdOutrasInformacoes, msg);
@@ -325,7 +342,11 @@ impl<'b> Validador<'b> {
             }
             Ok(v) => Some(v),
             Err(ErroValor::Vazio) => {
-                self.erro(tag, Regra::Obrigatorio, "sempre deve ter um valor (ex.: 0,00)");
+                self.erro(
+                    tag,
+                    Regra::Obrigatorio,
+                    "sempre deve ter um valor (ex.: 0,00)",
+                );
                 None
             }
             Err(e) => {
@@ -343,7 +364,11 @@ impl<'b> Validador<'b> {
                 None
             }
             Err(ErroPercentual::Faixa) => {
-                self.erro(tag, Regra::PercentualForaDaFaixa, "deve estar entre 0 e 100");
+                self.erro(
+                    tag,
+                    Regra::PercentualForaDaFaixa,
+                    "deve estar entre 0 e 100",
+                );
                 None
             }
             Err(ErroPercentual::Formato(e)) => {
@@ -356,7 +381,11 @@ impl<'b> Validador<'b> {
     fn valores(&mut self, prefeitura: Option<&Prefeitura>) -> Option<Valores> {
         let total = self.valor(Tag::ValorTotalNota);
         if total.is_some_and(|t| t.is_zero()) {
-            self.erro(Tag::ValorTotalNota, Regra::NfdValorTotalZero, "deve ser maior que zero");
+            self.erro(
+                Tag::ValorTotalNota,
+                Regra::NfdValorTotalZero,
+                "deve ser maior que zero",
+            );
         }
         let campos = [
             Tag::Irrf,
@@ -402,7 +431,9 @@ impl<'b> Validador<'b> {
         });
         if v.deducao_materiais.decimal() > maximo {
             let msg = match limite {
-                Some((l, nome)) => format!("excede o limite de {l} do valor total fixado pela {nome}"),
+                Some((l, nome)) => {
+                    format!("excede o limite de {l} do valor total fixado pela {nome}")
+                }
                 None => format!("não pode exceder o valor total ({})", v.total),
             };
             self.erro(Tag::ValorDeducaoMateriais, Regra::NfdExcedeTotal, msg);
@@ -416,7 +447,9 @@ impl<'b> Validador<'b> {
         let local = self.preenchido(Tag::LocalExecucaoServico);
         match (codigo, local) {
             (None, None) => Some(None),
-            (Some(c), Some(_)) => self.municipio(Tag::CodMunicipioExecucaoServico, c).map(Some),
+            (Some(c), Some(_)) => self
+                .municipio(Tag::CodMunicipioExecucaoServico, c)
+                .map(Some),
             (Some(_), None) | (None, Some(_)) => {
                 let vazio = if codigo.is_none() {
                     Tag::CodMunicipioExecucaoServico
@@ -480,7 +513,11 @@ impl<'b> Validador<'b> {
         if let Some(cep) = self.obrigatorio(Tag::TomadorCep)
             && !cep_valido(cep)
         {
-            self.erro(Tag::TomadorCep, Regra::CepInvalido, "CEP tem 8 dígitos (ex.: 13400000)");
+            self.erro(
+                Tag::TomadorCep,
+                Regra::CepInvalido,
+                "CEP tem 8 dígitos (ex.: 13400000)",
+            );
         }
         let municipio = self
             .obrigatorio(Tag::TomadorMunicipio)
@@ -543,8 +580,7 @@ fn parse_inteiro(t: &str) -> Option<u64> {
 
 fn codigo_atividade_valido(c: &str) -> bool {
     c.len() <= 20
-        && c
-            .bytes()
+        && c.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'/' | b'-'))
 }
 
@@ -572,7 +608,6 @@ fn email_valido(e: &str) -> bool {
 fn telefone_valido(t: &str) -> bool {
     let digitos = t.bytes().filter(u8::is_ascii_digit).count();
     (8..=15).contains(&digitos)
-        && t
-            .bytes()
+        && t.bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'(' | b')' | b' ' | b'+' | b'-'))
 }

@@ -29,7 +29,10 @@ fn violacoes(b: NotaBruta, c: &ContextoNfd<'_>) -> Violacoes {
 fn manual_example_fails_only_for_its_all_zero_document() {
     let v = violacoes(NotaBruta::de_xml(MANUAL).unwrap(), &ctx("3150"));
     assert_eq!(v.len(), 1, "{v}");
-    assert!(v.contem("TOMADOR_DOCUMENTO", Regra::DocumentoInvalido), "{v}");
+    assert!(
+        v.contem("TOMADOR_DOCUMENTO", Regra::DocumentoInvalido),
+        "{v}"
+    );
 }
 
 #[test]
@@ -40,21 +43,31 @@ fn corrected_example_validates_and_keeps_every_value() {
     assert_eq!(nota.status_iss(), StatusIss::Normal);
     assert_eq!(nota.atividade(), &Atividade::Geral("09.00".into()));
     assert_eq!(nota.execucao().unwrap().municipio.to_string(), "3550407");
-    assert_eq!(nota.bruta(), valida(), "o exemplo já está na forma canônica");
+    assert_eq!(
+        nota.bruta(),
+        valida(),
+        "o exemplo já está na forma canônica"
+    );
 }
 
 #[test]
 fn activity_code_rule_is_municipal_data() {
     // Piracaia (0044) wants CODIGO_ATIVIDADE and a blank CODIGO_GERAL_ATIVIDADE.
     let v = violacoes(valida(), &ctx("0044"));
-    assert!(v.contem("CODIGO_GERAL_ATIVIDADE", Regra::DeveSerVazio), "{v}");
+    assert!(
+        v.contem("CODIGO_GERAL_ATIVIDADE", Regra::DeveSerVazio),
+        "{v}"
+    );
     assert!(v.contem("CODIGO_ATIVIDADE", Regra::Obrigatorio), "{v}");
     let piracaia = valida()
         .com(Tag::CodigoGeralAtividade, "")
         .com(Tag::CodigoAtividade, "0701");
     let nota = piracaia.clone().validar(&ctx("0044")).unwrap();
     assert_eq!(nota.atividade(), &Atividade::Municipal("0701".into()));
-    assert!(piracaia.clone().validar(&ctx("3039")).is_ok(), "Ipeúna igual a Piracaia");
+    assert!(
+        piracaia.clone().validar(&ctx("3039")).is_ok(),
+        "Ipeúna igual a Piracaia"
+    );
     let v = violacoes(piracaia, &ctx("3150"));
     assert!(v.contem("CODIGO_ATIVIDADE", Regra::DeveSerVazio), "{v}");
 }
@@ -73,13 +86,24 @@ fn without_municipality_exactly_one_activity_code() {
 fn date_not_in_future_nor_before_last_nota() {
     let futura = valida().com(Tag::DataEmissao, "23/11/2026");
     assert!(violacoes(futura, &ctx("3150")).contem("DATA_EMISSAO", Regra::NfdDataFutura));
-    assert!(valida().com(Tag::DataEmissao, "22/11/2026").validar(&ctx("3150")).is_ok());
+    assert!(
+        valida()
+            .com(Tag::DataEmissao, "22/11/2026")
+            .validar(&ctx("3150"))
+            .is_ok()
+    );
     let c = ContextoNfd {
-        ultima_nota: Some(UltimaNota { numero: 6052, data: Data::new(2016, 5, 22).unwrap() }),
+        ultima_nota: Some(UltimaNota {
+            numero: 6052,
+            data: Data::new(2016, 5, 22).unwrap(),
+        }),
         ..ctx("3150")
     };
     let v = violacoes(valida(), &c);
-    assert!(v.contem("DATA_EMISSAO", Regra::NfdDataAnteriorUltimaNota), "{v}");
+    assert!(
+        v.contem("DATA_EMISSAO", Regra::NfdDataAnteriorUltimaNota),
+        "{v}"
+    );
     let invalida = valida().com(Tag::DataEmissao, "31/02/2016");
     assert!(violacoes(invalida, &ctx("3150")).contem("DATA_EMISSAO", Regra::DataInvalida));
 }
@@ -87,20 +111,35 @@ fn date_not_in_future_nor_before_last_nota() {
 #[test]
 fn number_follows_the_sequence() {
     let ultima = |numero| ContextoNfd {
-        ultima_nota: Some(UltimaNota { numero, data: Data::new(2016, 1, 1).unwrap() }),
+        ultima_nota: Some(UltimaNota {
+            numero,
+            data: Data::new(2016, 1, 1).unwrap(),
+        }),
         ..ctx("3150")
     };
     assert!(valida().validar(&ultima(6052)).is_ok());
     let repetido = violacoes(valida(), &ultima(6053));
     assert!(repetido.contem("NUMERO_NOTA", Regra::NfdSequencia));
-    assert!(repetido.iter().any(|v| v.mensagem.contains("já usado")), "{repetido}");
+    assert!(
+        repetido.iter().any(|v| v.mensagem.contains("já usado")),
+        "{repetido}"
+    );
     let pulo = violacoes(valida(), &ultima(6050));
-    assert!(pulo.iter().any(|v| v.mensagem.contains("6051 a 6052")), "{pulo}");
-    let vazio = valida().com(Tag::NumeroNota, "").validar(&ultima(7000)).unwrap();
+    assert!(
+        pulo.iter().any(|v| v.mensagem.contains("6051 a 6052")),
+        "{pulo}"
+    );
+    let vazio = valida()
+        .com(Tag::NumeroNota, "")
+        .validar(&ultima(7000))
+        .unwrap();
     assert_eq!(vazio.numero(), None, "o livro atribui o número");
     for ruim in ["0", "-1", "12a", "6.053"] {
         let v = violacoes(valida().com(Tag::NumeroNota, ruim), &ctx("3150"));
-        assert!(v.contem("NUMERO_NOTA", Regra::NumeroInvalido), "{ruim}: {v}");
+        assert!(
+            v.contem("NUMERO_NOTA", Regra::NumeroInvalido),
+            "{ruim}: {v}"
+        );
     }
 }
 
@@ -130,26 +169,48 @@ fn money_format_and_limits() {
 fn iss_rate_and_percentages() {
     let alta = valida().com(Tag::Aliquota, "5,01");
     assert!(violacoes(alta, &ctx("3150")).contem("ALIQUOTA", Regra::NfdAliquotaIss));
-    let simples = valida().com(Tag::Aliquota, "0").com(Tag::StatusIssNota, "4");
-    assert!(simples.validar(&ctx("3150")).is_ok(), "Simples Nacional fora da faixa 2–5");
+    let simples = valida()
+        .com(Tag::Aliquota, "0")
+        .com(Tag::StatusIssNota, "4");
+    assert!(
+        simples.validar(&ctx("3150")).is_ok(),
+        "Simples Nacional fora da faixa 2–5"
+    );
     let fora = valida().com(Tag::PorcentagemRegimeEspecial, "101");
-    assert!(violacoes(fora, &ctx("3150")).contem("PORCENTAGEM_REGIME_ESPECIAL", Regra::PercentualForaDaFaixa));
+    assert!(
+        violacoes(fora, &ctx("3150"))
+            .contem("PORCENTAGEM_REGIME_ESPECIAL", Regra::PercentualForaDaFaixa)
+    );
     for ruim in ["2", "5", "0", "8", "x", ""] {
         let v = violacoes(valida().com(Tag::StatusIssNota, ruim), &ctx("3150"));
-        assert!(!v.is_empty() && v.iter().all(|x| x.campo == "STATUS_ISS_NOTA"), "{ruim}: {v}");
+        assert!(
+            !v.is_empty() && v.iter().all(|x| x.campo == "STATUS_ISS_NOTA"),
+            "{ruim}: {v}"
+        );
     }
 }
 
 #[test]
 fn execution_place_goes_in_pairs() {
     let so_codigo = valida().com(Tag::LocalExecucaoServico, "");
-    assert!(violacoes(so_codigo, &ctx("3150")).contem("LOCAL_EXECUCAO_SERVICO", Regra::NfdExecucaoServico));
+    assert!(
+        violacoes(so_codigo, &ctx("3150"))
+            .contem("LOCAL_EXECUCAO_SERVICO", Regra::NfdExecucaoServico)
+    );
     let so_local = valida().com(Tag::CodMunicipioExecucaoServico, "");
-    assert!(violacoes(so_local, &ctx("3150")).contem("COD_MUNICIPIO_EXECUCAO_SERVICO", Regra::NfdExecucaoServico));
-    let nenhum = valida().com(Tag::CodMunicipioExecucaoServico, "").com(Tag::LocalExecucaoServico, "");
+    assert!(
+        violacoes(so_local, &ctx("3150"))
+            .contem("COD_MUNICIPIO_EXECUCAO_SERVICO", Regra::NfdExecucaoServico)
+    );
+    let nenhum = valida()
+        .com(Tag::CodMunicipioExecucaoServico, "")
+        .com(Tag::LocalExecucaoServico, "");
     assert_eq!(nenhum.validar(&ctx("3150")).unwrap().execucao(), None);
     let codigo_ruim = valida().com(Tag::CodMunicipioExecucaoServico, "3550409");
-    assert!(violacoes(codigo_ruim, &ctx("3150")).contem("COD_MUNICIPIO_EXECUCAO_SERVICO", Regra::MunicipioInvalido));
+    assert!(
+        violacoes(codigo_ruim, &ctx("3150"))
+            .contem("COD_MUNICIPIO_EXECUCAO_SERVICO", Regra::MunicipioInvalido)
+    );
 }
 
 #[test]
@@ -166,7 +227,9 @@ fn foreign_customer_document_is_not_validated() {
         IdentificacaoTomador::Estrangeiro("PASSAPORTE X123".into())
     );
     let talvez = valida().com(Tag::TomadorEstrangeiro, "s");
-    assert!(violacoes(talvez, &ctx("3150")).contem("TOMADOR_ESTRANGEIRO", Regra::NfdTomadorEstrangeiro));
+    assert!(
+        violacoes(talvez, &ctx("3150")).contem("TOMADOR_ESTRANGEIRO", Regra::NfdTomadorEstrangeiro)
+    );
 }
 
 #[test]
@@ -183,7 +246,10 @@ fn national_customer_needs_address() {
     assert!(v.contem("TOMADOR_MUNICIPIO", Regra::Obrigatorio), "{v}");
     assert!(v.contem("TOMADOR_EMAIL", Regra::EmailInvalido), "{v}");
     assert!(v.contem("TOMADOR_TELEFONE", Regra::TelefoneInvalido), "{v}");
-    let cep = valida().com(Tag::TomadorCep, "13400-000").validar(&ctx("3150")).unwrap();
+    let cep = valida()
+        .com(Tag::TomadorCep, "13400-000")
+        .validar(&ctx("3150"))
+        .unwrap();
     assert_eq!(cep.tomador().cep, "13400000");
 }
 
@@ -191,14 +257,31 @@ fn national_customer_needs_address() {
 fn outras_informacoes_ten_lines_of_85() {
     let linha = "x".repeat(85);
     let dez = [linha.as_str(); 10].join("\r\n");
-    assert!(valida().com(Tag::OutrasInformacoes, dez.clone()).validar(&ctx("3150")).is_ok());
+    assert!(
+        valida()
+            .com(Tag::OutrasInformacoes, dez.clone())
+            .validar(&ctx("3150"))
+            .is_ok()
+    );
     let onze = format!("{dez}\r\nmais");
-    assert!(violacoes(valida().com(Tag::OutrasInformacoes, onze), &ctx("3150")).contem("OUTRAS_INFORMACOES", Regra::NfdOutrasInformacoes));
+    assert!(
+        violacoes(valida().com(Tag::OutrasInformacoes, onze), &ctx("3150"))
+            .contem("OUTRAS_INFORMACOES", Regra::NfdOutrasInformacoes)
+    );
     let larga = format!("{}ç", "x".repeat(85));
     let v = violacoes(valida().com(Tag::OutrasInformacoes, larga), &ctx("3150"));
-    assert!(v.iter().any(|x| x.mensagem.contains("86 caracteres")), "{v}");
+    assert!(
+        v.iter().any(|x| x.mensagem.contains("86 caracteres")),
+        "{v}"
+    );
     let acentos = "ç".repeat(85);
-    assert!(valida().com(Tag::OutrasInformacoes, acentos).validar(&ctx("3150")).is_ok(), "conta caracteres, não bytes");
+    assert!(
+        valida()
+            .com(Tag::OutrasInformacoes, acentos)
+            .validar(&ctx("3150"))
+            .is_ok(),
+        "conta caracteres, não bytes"
+    );
 }
 
 #[test]
@@ -216,5 +299,9 @@ fn all_violations_are_reported_at_once() {
         .com(Tag::StatusIssNota, "9");
     let v = violacoes(b, &ctx("3150"));
     let campos: Vec<&str> = v.iter().map(|x| x.campo.as_str()).collect();
-    assert_eq!(campos, ["DATA_EMISSAO", "STATUS_ISS_NOTA", "IRRF", "TOMADOR_RAZAO"], "{v}");
+    assert_eq!(
+        campos,
+        ["DATA_EMISSAO", "STATUS_ISS_NOTA", "IRRF", "TOMADOR_RAZAO"],
+        "{v}"
+    );
 }

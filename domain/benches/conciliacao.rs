@@ -1,0 +1,86 @@
+//! Benchmark: reconciling 1,000,000 guides against 1,000,000 payments.
+//!
+//! Data is generated deterministically with a linear congruential generator: about 90% of the
+//! payments hit a random guide (so some guides get several payments and many get none), 1 in 17
+//! with another value, some late; 10% carry a number that matches no guide.
+//!
+//! Run: `cargo bench -p guiche-domain --bench conciliacao`
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use guiche_domain::conciliacao::{Pagamento, conciliar};
+use guiche_domain::guia::{Guia, NumeroDocumento, TipoGuia};
+use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
+
+const N: usize = 1_000_000;
+
+/// Knuth's MMIX LCG constants; the high bits are the useful ones.
+struct Lcg(u64);
+
+impl Lcg {
+    fn proximo(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 11
+    }
+}
+
+fn dados() -> Option<(Vec<Guia>, Vec<Pagamento>, Data)> {
+    let mut r = Lcg(42);
+    let contribuinte = Documento::Cnpj(Cnpj::from_base("112223330001")?);
+    let periodo = Competencia::new(2026, 1)?;
+    let base = Data::new(2026, 2, 20).ok()?;
+    let mut guias = Vec::with_capacity(N);
+    for _ in 0..N {
+        guias.push(Guia {
+            tipo: TipoGuia::Das,
+            numero: NumeroDocumento::from_u64(r.proximo() % 100_000_000_000_000_000)?,
+            contribuinte,
+            codigo_receita: None,
+            periodo,
+            vencimento: base.mais_dias((r.proximo() % 60) as i64)?,
+            valor: Valor::from_centavos((r.proximo() % 10_000_000) as i64 + 1),
+            codigo_barras: None,
+        });
+    }
+    let mut pagamentos = Vec::with_capacity(N);
+    for _ in 0..N {
+        let x = r.proximo();
+        let g = &guias[(x as usize / 10) % N];
+        let (numero, valor) = match x % 10 {
+            0 => (
+                NumeroDocumento::from_u64(r.proximo() % 100_000_000_000_000_000)?,
+                g.valor,
+            ),
+            _ if x.is_multiple_of(17) => (g.numero, g.valor + Valor::from_centavos(1)),
+            _ => (g.numero, g.valor),
+        };
+        pagamentos.push(Pagamento {
+            numero,
+            data_arrecadacao: g.vencimento.mais_dias((r.proximo() % 40) as i64 - 30)?,
+            valor_total: valor,
+            codigo_receita: None,
+            contribuinte,
+        });
+    }
+    Some((guias, pagamentos, base.mais_dias(30)?))
+}
+
+fn bench(c: &mut Criterion) {
+    let Some((guias, pagamentos, hoje)) = dados() else {
+        panic!("dados do benchmark inválidos");
+    };
+    c.bench_function("conciliar 1M guias x 1M pagamentos", |b| {
+        b.iter(|| conciliar(black_box(&guias), black_box(&pagamentos), hoje));
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(10);
+    targets = bench
+}
+criterion_main!(benches);
