@@ -152,12 +152,10 @@ impl CodigoIbge {
 /// Mod-10 with weights 1,2,1,2,1,2 from the left over the six-digit prefix; products above 9
 /// have their digits added.
 fn digito_verificador(prefixo: u32) -> u32 {
-    let s = format!("{prefixo:06}");
-    let soma: u32 = s
-        .bytes()
-        .zip([1, 2].iter().cycle())
-        .map(|(c, p)| {
-            let v = u32::from(c - b'0') * p;
+    let soma: u32 = (0..6)
+        .map(|i| {
+            let digito = prefixo / 10u32.pow(5 - i) % 10;
+            let v = digito * if i % 2 == 0 { 1 } else { 2 };
             v / 10 + v % 10
         })
         .sum();

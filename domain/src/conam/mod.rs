@@ -212,17 +212,36 @@ impl Pacote {
     }
 }
 
-/// A movement that passed every rule.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A movement that passed every rule: its typed values, and the text it was read from (kept
+/// rather than copied, so validating allocates nothing per movement). Two movements are equal
+/// when their values are, however the text spelled them (`2500.5` or `"2500.50"`).
+#[derive(Clone, Debug)]
 pub struct Movimento {
     tipo_movimento: TipoMovimento,
-    codigo_conta: String,
     data_movimento_original: Option<Data>,
     tipo_lancamento: CodigoLancamento,
-    conta_credito: String,
     valor: Valor,
     data_lancamento: Data,
-    historico_lancamento: String,
+    bruto: MovimentoBruto,
+}
+
+impl PartialEq for Movimento {
+    fn eq(&self, o: &Movimento) -> bool {
+        self.tipo_movimento == o.tipo_movimento
+            && self.data_movimento_original == o.data_movimento_original
+            && self.tipo_lancamento == o.tipo_lancamento
+            && self.valor == o.valor
+            && self.data_lancamento == o.data_lancamento
+            && self.codigo_conta() == o.codigo_conta()
+            && self.conta_credito() == o.conta_credito()
+            && self.historico_lancamento() == o.historico_lancamento()
+    }
+}
+
+impl Eq for Movimento {}
+
+fn texto(campo: &Option<String>) -> &str {
+    campo.as_deref().unwrap_or_default().trim()
 }
 
 impl Movimento {
@@ -232,7 +251,7 @@ impl Movimento {
     }
     /// `codigoConta`.
     pub fn codigo_conta(&self) -> &str {
-        &self.codigo_conta
+        texto(&self.bruto.codigo_conta)
     }
     /// `dataMovimentoOriginal` (present for every reversal).
     pub fn data_movimento_original(&self) -> Option<Data> {
@@ -244,7 +263,7 @@ impl Movimento {
     }
     /// `contaCredito` (the bank account).
     pub fn conta_credito(&self) -> &str {
-        &self.conta_credito
+        texto(&self.bruto.conta_credito)
     }
     /// `valor`, signed.
     pub fn valor(&self) -> Valor {
@@ -254,9 +273,9 @@ impl Movimento {
     pub fn data_lancamento(&self) -> Data {
         self.data_lancamento
     }
-    /// `historicoLancamento` (may be empty).
+    /// `historicoLancamento` (may be empty), exactly as read.
     pub fn historico_lancamento(&self) -> &str {
-        &self.historico_lancamento
+        self.bruto.historico_lancamento.as_deref().unwrap_or_default()
     }
 }
 

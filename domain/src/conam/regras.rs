@@ -2,7 +2,8 @@
 //! [`PacoteBruto::validar`].
 
 use super::{
-    CodigoLancamento, Movimento, MovimentoBruto, Pacote, PacoteBruto, Tabela2, TipoMovimento,
+    CodigoLancamento, Movimento, MovimentoBruto, Pacote, PacoteBruto, Tabela2, TipoLancamento,
+    TipoMovimento,
 };
 use crate::{Data, Regra, Valor, Violacoes};
 use std::collections::HashMap;
@@ -40,7 +41,7 @@ impl PacoteBruto {
         let mut movimentos = Vec::with_capacity(total);
         for (i, m) in self.movimentos.into_iter().enumerate() {
             if let Some(m) = movimento(&mut e, tabela, i, m) {
-                banco.registrar(tabela, i, &m);
+                banco.registrar(i, &m, tabela);
                 movimentos.push(m);
             }
         }
@@ -187,7 +188,7 @@ fn movimento(
     let campo = |chave: &'static str| move || format!("movimentos[{i}].{chave}");
     let antes = e.len();
     let tipo = tipo_movimento(e, i, m.tipo_movimento.as_deref());
-    let conta = codigo_conta(e, i, m.codigo_conta.as_deref());
+    let conta = codigo_conta(e, i, m.codigo_conta.as_deref()).is_some();
     let lancamento = tipo_lancamento(e, tabela, i, tipo, m.tipo_lancamento.as_deref());
     obrigatorio(e, campo("contaCredito"), m.conta_credito.as_deref());
     let valor = valor(e, i, m.valor.as_deref());
@@ -197,17 +198,16 @@ fn movimento(
         Some(t) if !t.is_empty() => data_em(e, campo("dataMovimentoOriginal"), Some(t)).map(Some),
         _ => Some(None),
     };
+    conta.then_some(())?;
     let mov = Movimento {
         tipo_movimento: tipo?,
-        codigo_conta: conta?.to_owned(),
         data_movimento_original: original?,
         tipo_lancamento: lancamento?,
-        conta_credito: m.conta_credito.unwrap_or_default(),
         valor: valor?,
         data_lancamento: data_lancamento?,
-        historico_lancamento: m.historico_lancamento.unwrap_or_default(),
+        bruto: m,
     };
-    sinal_e_estorno(e, tabela, i, &mov, m.data_movimento_original.as_deref());
+    sinal_e_estorno(e, tabela.buscar(mov.tipo_lancamento), i, &mov);
     (e.len() == antes).then_some(mov)
 }
 
@@ -298,13 +298,8 @@ fn valor(e: &mut Violacoes, i: usize, valor: Option<&str>) -> Option<Valor> {
         .ok()
 }
 
-fn sinal_e_estorno(
-    e: &mut Violacoes,
-    tabela: &Tabela2,
-    i: usize,
-    m: &Movimento,
-    original: Option<&str>,
-) {
+fn sinal_e_estorno(e: &mut Violacoes, linha: Option<&TipoLancamento>, i: usize, m: &Movimento) {
+    let original = m.bruto.data_movimento_original.as_deref();
     let valor_txt = || m.valor.decimal().normalize().to_string();
     if m.tipo_movimento == TipoMovimento::Banco {
         if !m.valor.is_positive() {
@@ -318,15 +313,15 @@ fn sinal_e_estorno(
         }
         return;
     }
-    let Some(linha) = tabela.buscar(m.tipo_lancamento) else {
+    let Some(linha) = linha else {
         return;
     };
-    if !linha.sinal.aceita(m.valor, &m.codigo_conta) {
+    if !linha.sinal.aceita(m.valor, m.codigo_conta()) {
         let msg = format!(
             "{} ({}): {}",
             m.tipo_lancamento,
             linha.descricao,
-            linha.sinal.descricao(&m.codigo_conta)
+            linha.sinal.descricao(m.codigo_conta())
         );
         e.add(
             format!("movimentos[{i}].valor"),
@@ -379,17 +374,18 @@ struct Conta {
 }
 
 impl Banco {
-    fn registrar(&mut self, tabela: &Tabela2, i: usize, m: &Movimento) {
+    fn registrar(&mut self, i: usize, m: &Movimento, tabela: &Tabela2) {
         let eh_banco = m.tipo_movimento == TipoMovimento::Banco;
         let eh_caixa = !eh_banco && tabela.buscar(m.tipo_lancamento).is_some_and(|l| l.caixa);
         if !eh_banco && !eh_caixa {
             return;
         }
-        let conta = match self.contas.get_mut(m.conta_credito.as_str()) {
+        let nome = m.conta_credito();
+        let conta = match self.contas.get_mut(nome) {
             Some(c) => c,
             None => {
-                self.ordem.push(m.conta_credito.clone());
-                self.contas.entry(m.conta_credito.clone()).or_default()
+                self.ordem.push(nome.to_owned());
+                self.contas.entry(nome.to_owned()).or_default()
             }
         };
         if eh_banco {

@@ -118,10 +118,12 @@ pub struct ErroTabela2 {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tabela2 {
     linhas: Vec<TipoLancamento>,
+    /// The codes of `linhas`, in the same order: a compact key array for the lookup.
+    codigos: Vec<CodigoLancamento>,
 }
 
 static OFICIAL: LazyLock<Tabela2> =
-    LazyLock::new(|| Tabela2::de_tsv(TABELA).unwrap_or(Tabela2 { linhas: Vec::new() }));
+    LazyLock::new(|| Tabela2::de_tsv(TABELA).unwrap_or(Tabela2 { linhas: Vec::new(), codigos: Vec::new() }));
 
 impl Tabela2 {
     /// The table as printed in the CONAM manual.
@@ -154,15 +156,16 @@ impl Tabela2 {
             linhas.push(row);
         }
         linhas.sort_by_key(|r| r.codigo);
-        Ok(Tabela2 { linhas })
+        let codigos = linhas.iter().map(|r| r.codigo).collect();
+        Ok(Tabela2 { linhas, codigos })
     }
 
     /// The row of `codigo`.
     pub fn buscar(&self, codigo: CodigoLancamento) -> Option<&TipoLancamento> {
-        self.linhas
-            .binary_search_by_key(&codigo, |r| r.codigo)
+        self.codigos
+            .binary_search(&codigo)
             .ok()
-            .map(|i| &self.linhas[i])
+            .and_then(|i| self.linhas.get(i))
     }
 
     /// Every row, by code.

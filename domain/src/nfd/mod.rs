@@ -176,9 +176,10 @@ impl StatusIss {
 
     /// The status with this code.
     pub fn from_codigo(codigo: &str) -> Option<StatusIss> {
-        StatusIss::TODOS
-            .into_iter()
-            .find(|s| codigo.trim() == s.codigo().to_string())
+        match codigo.trim().as_bytes() {
+            [d] => StatusIss::TODOS.into_iter().find(|s| s.codigo() == d.wrapping_sub(b'0')),
+            _ => None,
+        }
     }
 
     /// Whether ISS is levied by the municipality at the nota's rate (1 and 3), so the

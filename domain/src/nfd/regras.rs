@@ -44,6 +44,26 @@ impl<'a> ContextoNfd<'a> {
     }
 }
 
+/// Tags whose value is parsed by a strict format (digits, dates, money, `S`/`N`).
+const FORMATADAS: [Tag; 16] = [
+    Tag::NumeroNota,
+    Tag::DataEmissao,
+    Tag::ValorTotalNota,
+    Tag::StatusIssNota,
+    Tag::Irrf,
+    Tag::Inss,
+    Tag::Pis,
+    Tag::Cofins,
+    Tag::ContribuicaoSocial,
+    Tag::ValorLiquido,
+    Tag::ValorDeducaoMateriais,
+    Tag::CodMunicipioExecucaoServico,
+    Tag::TomadorEstrangeiro,
+    Tag::TomadorMunicipio,
+    Tag::Aliquota,
+    Tag::PorcentagemRegimeEspecial,
+];
+
 const LINHAS_OUTRAS: usize = 10;
 const LARGURA_OUTRAS: usize = 85;
 const MAX_DIGITOS_NUMERO: usize = 15;
@@ -106,7 +126,8 @@ impl NotaBruta {
                 Atividade::Municipal(self.take(Tag::CodigoAtividade))
             }
         };
-        let cep = self.get(Tag::TomadorCep).replace('-', "");
+        let mut cep = self.take(Tag::TomadorCep);
+        cep.retain(|c| c != '-');
         Ok(Nota {
             numero,
             data_emissao,
@@ -159,19 +180,13 @@ impl<'b> Validador<'b> {
         t
     }
 
-    fn deve_ser_vazio(&mut self, tag: Tag, motivo: &str) {
-        if self.preenchido(tag).is_some() {
-            self.erro(
-                tag,
-                Regra::DeveSerVazio,
-                format!("deve ficar em branco: {motivo}"),
-            );
-        }
-    }
-
-    /// No tag may hold a character that XML 1.0 cannot carry.
+    /// No tag may hold a character that XML 1.0 cannot carry. Tags with a numeric or coded
+    /// format are skipped: their own format check already refuses any such character.
     fn caracteres(&mut self) {
         for (tag, texto) in self.b.iter() {
+            if FORMATADAS.contains(&tag) || !talvez_proibido(texto) {
+                continue;
+            }
             if let Some(c) = texto.chars().find(|&c| caractere_proibido(c)) {
                 self.erro(
                     tag,
@@ -282,14 +297,12 @@ impl<'b> Validador<'b> {
             RegraAtividade::CodigoGeral => (Tag::CodigoGeralAtividade, Tag::CodigoAtividade),
             RegraAtividade::CodigoAtividade => (Tag::CodigoAtividade, Tag::CodigoGeralAtividade),
         };
-        let motivo = format!("a {} exige {exigida}", p.nome);
-        self.deve_ser_vazio(vazia, &motivo);
+        let motivo = || format!("a {} exige {exigida}", p.nome);
+        if self.preenchido(vazia).is_some() {
+            self.erro(vazia, Regra::DeveSerVazio, format!("deve ficar em branco: {}", motivo()));
+        }
         if self.preenchido(exigida).is_none() {
-            self.erro(
-                exigida,
-                Regra::Obrigatorio,
-                format!("campo obrigatório: {motivo}"),
-            );
+            self.erro(exigida, Regra::Obrigatorio, format!("campo obrigatório: {}", motivo()));
             return None;
         }
         Some(p.atividade)
@@ -565,6 +578,13 @@ impl<'b> Validador<'b> {
             );
         }
     }
+}
+
+/// A fast byte-level pre-check: control bytes, or the lead byte of U+FFFE/U+FFFF (`EF BF`).
+fn talvez_proibido(texto: &str) -> bool {
+    texto
+        .bytes()
+        .any(|b| (b < b' ' && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF)
 }
 
 fn caractere_proibido(c: char) -> bool {
