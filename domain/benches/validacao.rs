@@ -157,6 +157,18 @@ fn bench(c: &mut Criterion) {
     });
     g.finish();
 
+    let mut g = c.benchmark_group("nfd");
+    g.throughput(Throughput::Elements(1));
+    let mut proxima = ns.iter().cycle();
+    g.bench_function("validar uma nota", |b| {
+        b.iter_batched(
+            || proxima.next().cloned().unwrap_or_default(),
+            |n| n.validar(&ctx),
+            BatchSize::SmallInput,
+        )
+    });
+    g.finish();
+
     let cs = cnpjs(1_000_000);
     let mut g = c.benchmark_group("documentos");
     g.sample_size(20)

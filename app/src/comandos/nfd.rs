@@ -64,7 +64,7 @@ fn buscar_prefeitura(codigo: &str) -> Result<&'static Prefeitura, ErroApp> {
 }
 
 fn tomador(nota: &Nota) -> String {
-    match &nota.tomador().identificacao {
+    match nota.tomador().identificacao {
         IdentificacaoTomador::Nacional(d) => d.to_string(),
         IdentificacaoTomador::Estrangeiro(id) => format!("estrangeiro {id}"),
     }

@@ -275,7 +275,10 @@ impl Movimento {
     }
     /// `historicoLancamento` (may be empty), exactly as read.
     pub fn historico_lancamento(&self) -> &str {
-        self.bruto.historico_lancamento.as_deref().unwrap_or_default()
+        self.bruto
+            .historico_lancamento
+            .as_deref()
+            .unwrap_or_default()
     }
 }
 

@@ -122,8 +122,12 @@ pub struct Tabela2 {
     codigos: Vec<CodigoLancamento>,
 }
 
-static OFICIAL: LazyLock<Tabela2> =
-    LazyLock::new(|| Tabela2::de_tsv(TABELA).unwrap_or(Tabela2 { linhas: Vec::new(), codigos: Vec::new() }));
+static OFICIAL: LazyLock<Tabela2> = LazyLock::new(|| {
+    Tabela2::de_tsv(TABELA).unwrap_or(Tabela2 {
+        linhas: Vec::new(),
+        codigos: Vec::new(),
+    })
+});
 
 impl Tabela2 {
     /// The table as printed in the CONAM manual.

@@ -125,10 +125,6 @@ impl NotaBruta {
     pub(crate) fn anexar(&mut self, tag: Tag, texto: &str) {
         self.valores[tag.indice()].push_str(texto);
     }
-
-    fn take(&mut self, tag: Tag) -> String {
-        std::mem::take(&mut self.valores[tag.indice()])
-    }
 }
 
 impl Index<Tag> for NotaBruta {
@@ -177,7 +173,9 @@ impl StatusIss {
     /// The status with this code.
     pub fn from_codigo(codigo: &str) -> Option<StatusIss> {
         match codigo.trim().as_bytes() {
-            [d] => StatusIss::TODOS.into_iter().find(|s| s.codigo() == d.wrapping_sub(b'0')),
+            [d] => StatusIss::TODOS
+                .into_iter()
+                .find(|s| s.codigo() == d.wrapping_sub(b'0')),
             _ => None,
         }
     }
@@ -189,13 +187,13 @@ impl StatusIss {
     }
 }
 
-/// Which activity code the nota carries (the municipality decides which one).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Atividade {
+/// Which activity code the nota carries (the municipality decides which one), and its text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Atividade<'a> {
     /// `CODIGO_GERAL_ATIVIDADE` filled, `CODIGO_ATIVIDADE` blank.
-    Geral(String),
+    Geral(&'a str),
     /// `CODIGO_ATIVIDADE` filled, `CODIGO_GERAL_ATIVIDADE` blank.
-    Municipal(String),
+    Municipal(&'a str),
 }
 
 /// The money fields of a nota.
@@ -220,62 +218,64 @@ pub struct Valores {
 }
 
 /// Where the service was performed, when in another municipality.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Execucao {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Execucao<'a> {
     /// `COD_MUNICIPIO_EXECUCAO_SERVICO`.
     pub municipio: CodigoIbge,
     /// `LOCAL_EXECUCAO_SERVICO`.
-    pub local: String,
+    pub local: &'a str,
 }
 
 /// How the customer is identified.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum IdentificacaoTomador {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentificacaoTomador<'a> {
     /// A Brazilian customer with a valid CPF or CNPJ.
     Nacional(Documento),
     /// A foreign customer (`TOMADOR_ESTRANGEIRO` = `S`) with any identification, not validated.
-    Estrangeiro(String),
+    Estrangeiro(&'a str),
 }
 
-/// The customer (tomador).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Tomador {
+/// The customer (tomador), borrowed from the nota.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tomador<'a> {
     /// Document or foreign identification.
-    pub identificacao: IdentificacaoTomador,
+    pub identificacao: IdentificacaoTomador<'a>,
     /// `TOMADOR_RAZAO`.
-    pub razao: String,
+    pub razao: &'a str,
     /// `TOMADOR_LOGRADOURO`.
-    pub logradouro: String,
+    pub logradouro: &'a str,
     /// `TOMADOR_BAIRRO`.
-    pub bairro: String,
+    pub bairro: &'a str,
     /// `TOMADOR_CEP`: eight digits for a Brazilian customer.
-    pub cep: String,
+    pub cep: &'a str,
     /// `TOMADOR_INSCRICAO_ESTADUAL`.
-    pub inscricao_estadual: String,
+    pub inscricao_estadual: &'a str,
     /// `TOMADOR_INSCRICAO_MUNICIPAL`.
-    pub inscricao_municipal: String,
+    pub inscricao_municipal: &'a str,
     /// `TOMADOR_EMAIL`.
-    pub email: String,
+    pub email: &'a str,
     /// `TOMADOR_TELEFONE`.
-    pub telefone: String,
-    /// `TOMADOR_MUNICIPIO`: required for a Brazilian customer.
+    pub telefone: &'a str,
+    /// `TOMADOR_MUNICIPIO`: present for a Brazilian customer.
     pub municipio: Option<CodigoIbge>,
 }
 
-/// A nota that passed every rule. Built only by [`NotaBruta::validar`].
+/// A nota that passed every rule. Built only by [`NotaBruta::validar`]: it keeps the text it
+/// was read from (free texts exactly as written) beside the typed values, so validating copies
+/// nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Nota {
-    numero: Option<u64>,
-    data_emissao: Data,
-    atividade: Atividade,
-    outras_informacoes: String,
-    descricao_servicos: String,
-    valores: Valores,
-    status_iss: StatusIss,
-    execucao: Option<Execucao>,
-    tomador: Tomador,
-    aliquota: Percentual,
-    porcentagem_regime_especial: Percentual,
+    pub(crate) texto: NotaBruta,
+    pub(crate) numero: Option<u64>,
+    pub(crate) data_emissao: Data,
+    pub(crate) atividade: RegraAtividade,
+    pub(crate) valores: Valores,
+    pub(crate) status_iss: StatusIss,
+    pub(crate) execucao: Option<CodigoIbge>,
+    pub(crate) documento_tomador: Option<Documento>,
+    pub(crate) municipio_tomador: Option<CodigoIbge>,
+    pub(crate) aliquota: Percentual,
+    pub(crate) porcentagem_regime_especial: Percentual,
 }
 
 impl Nota {
@@ -297,18 +297,25 @@ impl Nota {
     }
 
     /// The activity code.
-    pub fn atividade(&self) -> &Atividade {
-        &self.atividade
+    pub fn atividade(&self) -> Atividade<'_> {
+        match self.atividade {
+            RegraAtividade::CodigoGeral => {
+                Atividade::Geral(self.aparado(Tag::CodigoGeralAtividade))
+            }
+            RegraAtividade::CodigoAtividade => {
+                Atividade::Municipal(self.aparado(Tag::CodigoAtividade))
+            }
+        }
     }
 
-    /// `OUTRAS_INFORMACOES`.
+    /// `OUTRAS_INFORMACOES`, exactly as written.
     pub fn outras_informacoes(&self) -> &str {
-        &self.outras_informacoes
+        self.texto.get(Tag::OutrasInformacoes)
     }
 
-    /// `DESCRICAO_SERVICOS`.
+    /// `DESCRICAO_SERVICOS`, exactly as written.
     pub fn descricao_servicos(&self) -> &str {
-        &self.descricao_servicos
+        self.texto.get(Tag::DescricaoServicos)
     }
 
     /// The money fields.
@@ -322,13 +329,32 @@ impl Nota {
     }
 
     /// Where the service was performed, when elsewhere.
-    pub fn execucao(&self) -> Option<&Execucao> {
-        self.execucao.as_ref()
+    pub fn execucao(&self) -> Option<Execucao<'_>> {
+        self.execucao.map(|municipio| Execucao {
+            municipio,
+            local: self.texto.get(Tag::LocalExecucaoServico),
+        })
     }
 
     /// The customer.
-    pub fn tomador(&self) -> &Tomador {
-        &self.tomador
+    pub fn tomador(&self) -> Tomador<'_> {
+        let t = &self.texto;
+        let identificacao = match self.documento_tomador {
+            Some(d) => IdentificacaoTomador::Nacional(d),
+            None => IdentificacaoTomador::Estrangeiro(self.aparado(Tag::TomadorDocumento)),
+        };
+        Tomador {
+            identificacao,
+            razao: t.get(Tag::TomadorRazao),
+            logradouro: t.get(Tag::TomadorLogradouro),
+            bairro: t.get(Tag::TomadorBairro),
+            cep: self.aparado(Tag::TomadorCep),
+            inscricao_estadual: t.get(Tag::TomadorInscricaoEstadual),
+            inscricao_municipal: t.get(Tag::TomadorInscricaoMunicipal),
+            email: self.aparado(Tag::TomadorEmail),
+            telefone: self.aparado(Tag::TomadorTelefone),
+            municipio: self.municipio_tomador,
+        }
     }
 
     /// `ALIQUOTA`.
@@ -341,29 +367,33 @@ impl Nota {
         self.porcentagem_regime_especial
     }
 
-    /// The canonical text form: money with two decimals, documents and CEP as bare digits.
+    fn aparado(&self, tag: Tag) -> &str {
+        self.texto.get(tag).trim()
+    }
+
+    /// The canonical text form: free texts as written; money with two decimals, documents and
+    /// CEP as bare digits, codes without surrounding blanks.
     pub fn bruta(&self) -> NotaBruta {
-        let mut b = NotaBruta::default();
+        let mut b = self.texto.clone();
         let v = &self.valores;
-        let (geral, municipal) = match &self.atividade {
-            Atividade::Geral(c) => (c.as_str(), ""),
-            Atividade::Municipal(c) => ("", c.as_str()),
+        let documento = match self.tomador().identificacao {
+            IdentificacaoTomador::Nacional(d) => d.as_str().to_owned(),
+            IdentificacaoTomador::Estrangeiro(s) => s.to_owned(),
         };
-        let t = &self.tomador;
-        let (estrangeiro, documento) = match &t.identificacao {
-            IdentificacaoTomador::Nacional(d) => ("N", d.as_str().to_owned()),
-            IdentificacaoTomador::Estrangeiro(s) => ("S", s.clone()),
-        };
-        let pares: [(Tag, String); 30] = [
+        let codigos: [(Tag, String); 20] = [
             (
                 Tag::NumeroNota,
                 self.numero.map(|n| n.to_string()).unwrap_or_default(),
             ),
             (Tag::DataEmissao, self.data_emissao.to_string()),
-            (Tag::CodigoGeralAtividade, geral.to_owned()),
-            (Tag::CodigoAtividade, municipal.to_owned()),
-            (Tag::OutrasInformacoes, self.outras_informacoes.clone()),
-            (Tag::DescricaoServicos, self.descricao_servicos.clone()),
+            (
+                Tag::CodigoGeralAtividade,
+                self.aparado(Tag::CodigoGeralAtividade).to_owned(),
+            ),
+            (
+                Tag::CodigoAtividade,
+                self.aparado(Tag::CodigoAtividade).to_owned(),
+            ),
             (Tag::ValorTotalNota, v.total.formatar_nfd()),
             (Tag::StatusIssNota, self.status_iss.codigo().to_string()),
             (Tag::Irrf, v.irrf.formatar_nfd()),
@@ -381,34 +411,24 @@ impl Nota {
             ),
             (
                 Tag::CodMunicipioExecucaoServico,
-                self.execucao
-                    .as_ref()
-                    .map(|e| e.municipio.to_string())
-                    .unwrap_or_default(),
+                self.execucao.map(|m| m.to_string()).unwrap_or_default(),
             ),
             (
-                Tag::LocalExecucaoServico,
-                self.execucao
-                    .as_ref()
-                    .map(|e| e.local.clone())
-                    .unwrap_or_default(),
+                Tag::TomadorEstrangeiro,
+                if self.documento_tomador.is_some() {
+                    "N"
+                } else {
+                    "S"
+                }
+                .to_owned(),
             ),
-            (Tag::TomadorEstrangeiro, estrangeiro.to_owned()),
             (Tag::TomadorDocumento, documento),
-            (Tag::TomadorRazao, t.razao.clone()),
-            (Tag::TomadorLogradouro, t.logradouro.clone()),
-            (Tag::TomadorBairro, t.bairro.clone()),
-            (Tag::TomadorCep, t.cep.clone()),
-            (Tag::TomadorInscricaoEstadual, t.inscricao_estadual.clone()),
-            (
-                Tag::TomadorInscricaoMunicipal,
-                t.inscricao_municipal.clone(),
-            ),
-            (Tag::TomadorEmail, t.email.clone()),
-            (Tag::TomadorTelefone, t.telefone.clone()),
+            (Tag::TomadorCep, self.aparado(Tag::TomadorCep).to_owned()),
             (
                 Tag::TomadorMunicipio,
-                t.municipio.map(|m| m.to_string()).unwrap_or_default(),
+                self.municipio_tomador
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
             ),
             (Tag::Aliquota, self.aliquota.formatar_nfd()),
             (
@@ -416,7 +436,7 @@ impl Nota {
                 regime_especial(self.porcentagem_regime_especial),
             ),
         ];
-        for (tag, valor) in pares {
+        for (tag, valor) in codigos {
             b.set(tag, valor);
         }
         b

@@ -3,10 +3,7 @@
 //! Rules that need facts from outside the nota (today's date, the provider's last nota, the
 //! municipality) take them from [`ContextoNfd`]; the domain never reads a clock or a database.
 
-use super::{
-    Atividade, Execucao, IdentificacaoTomador, Nota, NotaBruta, Prefeitura, RegraAtividade,
-    StatusIss, Tag, Tomador, Valores,
-};
+use super::{Nota, NotaBruta, Prefeitura, RegraAtividade, StatusIss, Tag, Valores};
 use crate::valor::{ErroPercentual, ErroValor};
 use crate::{CodigoIbge, Data, Documento, Percentual, Regra, Valor, Violacoes};
 use rust_decimal::Decimal;
@@ -116,39 +113,24 @@ impl NotaBruta {
         else {
             return Err(erros);
         };
-        let execucao = execucao.map(|municipio| Execucao {
-            municipio,
-            local: self.take(Tag::LocalExecucaoServico),
-        });
-        let atividade = match atividade {
-            RegraAtividade::CodigoGeral => Atividade::Geral(self.take(Tag::CodigoGeralAtividade)),
-            RegraAtividade::CodigoAtividade => {
-                Atividade::Municipal(self.take(Tag::CodigoAtividade))
-            }
-        };
-        let mut cep = self.take(Tag::TomadorCep);
-        cep.retain(|c| c != '-');
+        if self.get(Tag::TomadorCep).contains('-') {
+            let digitos: String = self
+                .get(Tag::TomadorCep)
+                .chars()
+                .filter(|c| *c != '-')
+                .collect();
+            self.set(Tag::TomadorCep, digitos);
+        }
         Ok(Nota {
+            texto: self,
             numero,
             data_emissao,
             atividade,
-            outras_informacoes: self.take(Tag::OutrasInformacoes),
-            descricao_servicos: self.take(Tag::DescricaoServicos),
             valores,
             status_iss,
             execucao,
-            tomador: Tomador {
-                identificacao,
-                razao: self.take(Tag::TomadorRazao),
-                logradouro: self.take(Tag::TomadorLogradouro),
-                bairro: self.take(Tag::TomadorBairro),
-                cep,
-                inscricao_estadual: self.take(Tag::TomadorInscricaoEstadual),
-                inscricao_municipal: self.take(Tag::TomadorInscricaoMunicipal),
-                email: self.take(Tag::TomadorEmail),
-                telefone: self.take(Tag::TomadorTelefone),
-                municipio,
-            },
+            documento_tomador: identificacao,
+            municipio_tomador: municipio,
             aliquota,
             porcentagem_regime_especial,
         })
@@ -299,10 +281,18 @@ impl<'b> Validador<'b> {
         };
         let motivo = || format!("a {} exige {exigida}", p.nome);
         if self.preenchido(vazia).is_some() {
-            self.erro(vazia, Regra::DeveSerVazio, format!("deve ficar em branco: {}", motivo()));
+            self.erro(
+                vazia,
+                Regra::DeveSerVazio,
+                format!("deve ficar em branco: {}", motivo()),
+            );
         }
         if self.preenchido(exigida).is_none() {
-            self.erro(exigida, Regra::Obrigatorio, format!("campo obrigatório: {}", motivo()));
+            self.erro(
+                exigida,
+                Regra::Obrigatorio,
+                format!("campo obrigatório: {}", motivo()),
+            );
             return None;
         }
         Some(p.atividade)
@@ -490,7 +480,7 @@ impl<'b> Validador<'b> {
         }
     }
 
-    fn tomador(&mut self) -> Option<(IdentificacaoTomador, Option<CodigoIbge>)> {
+    fn tomador(&mut self) -> Option<(Option<Documento>, Option<CodigoIbge>)> {
         let estrangeiro = match self.obrigatorio(Tag::TomadorEstrangeiro) {
             Some("S") => Some(true),
             Some("N") => Some(false),
@@ -512,7 +502,7 @@ impl<'b> Validador<'b> {
         }
     }
 
-    fn tomador_nacional(&mut self) -> Option<(IdentificacaoTomador, Option<CodigoIbge>)> {
+    fn tomador_nacional(&mut self) -> Option<(Option<Documento>, Option<CodigoIbge>)> {
         let documento = self.obrigatorio(Tag::TomadorDocumento).and_then(|t| {
             Documento::parse(t)
                 .map_err(|e| {
@@ -535,16 +525,15 @@ impl<'b> Validador<'b> {
         let municipio = self
             .obrigatorio(Tag::TomadorMunicipio)
             .and_then(|t| self.municipio(Tag::TomadorMunicipio, t));
-        Some((IdentificacaoTomador::Nacional(documento?), Some(municipio?)))
+        Some((Some(documento?), Some(municipio?)))
     }
 
-    fn tomador_estrangeiro(&mut self) -> Option<(IdentificacaoTomador, Option<CodigoIbge>)> {
-        let documento = self.b.get(Tag::TomadorDocumento).trim().to_owned();
+    fn tomador_estrangeiro(&mut self) -> Option<(Option<Documento>, Option<CodigoIbge>)> {
         let municipio = match self.preenchido(Tag::TomadorMunicipio) {
             Some(t) => Some(self.municipio(Tag::TomadorMunicipio, t)?),
             None => None,
         };
-        Some((IdentificacaoTomador::Estrangeiro(documento), municipio))
+        Some((None, municipio))
     }
 
     fn contato(&mut self) {

@@ -41,7 +41,7 @@ fn corrected_example_validates_and_keeps_every_value() {
     assert_eq!(nota.numero(), Some(6053));
     assert_eq!(nota.valores().total, Valor::from_centavos(44_000));
     assert_eq!(nota.status_iss(), StatusIss::Normal);
-    assert_eq!(nota.atividade(), &Atividade::Geral("09.00".into()));
+    assert_eq!(nota.atividade(), Atividade::Geral("09.00"));
     assert_eq!(nota.execucao().unwrap().municipio.to_string(), "3550407");
     assert_eq!(
         nota.bruta(),
@@ -63,7 +63,7 @@ fn activity_code_rule_is_municipal_data() {
         .com(Tag::CodigoGeralAtividade, "")
         .com(Tag::CodigoAtividade, "0701");
     let nota = piracaia.clone().validar(&ctx("0044")).unwrap();
-    assert_eq!(nota.atividade(), &Atividade::Municipal("0701".into()));
+    assert_eq!(nota.atividade(), Atividade::Municipal("0701"));
     assert!(
         piracaia.clone().validar(&ctx("3039")).is_ok(),
         "Ipeúna igual a Piracaia"
@@ -224,7 +224,7 @@ fn foreign_customer_document_is_not_validated() {
     let nota = estrangeiro.validar(&ctx("3150")).unwrap();
     assert_eq!(
         nota.tomador().identificacao,
-        IdentificacaoTomador::Estrangeiro("PASSAPORTE X123".into())
+        IdentificacaoTomador::Estrangeiro("PASSAPORTE X123")
     );
     let talvez = valida().com(Tag::TomadorEstrangeiro, "s");
     assert!(
