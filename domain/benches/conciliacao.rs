@@ -6,27 +6,18 @@
 //!
 //! Run: `cargo bench -p guiche-domain --bench conciliacao`
 
+#[path = "comum.rs"]
+mod comum;
+
 use std::hint::black_box;
 
+use comum::Lcg;
 use criterion::{Criterion, criterion_group, criterion_main};
 use guiche_domain::conciliacao::{Pagamento, conciliar};
 use guiche_domain::guia::{Guia, NumeroDocumento, TipoGuia};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 
 const N: usize = 1_000_000;
-
-/// Knuth's MMIX LCG constants; the high bits are the useful ones.
-struct Lcg(u64);
-
-impl Lcg {
-    fn proximo(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 11
-    }
-}
 
 fn dados() -> Option<(Vec<Guia>, Vec<Pagamento>, Data)> {
     let mut r = Lcg(42);

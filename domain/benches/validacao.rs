@@ -6,6 +6,10 @@
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "comum.rs"]
+mod comum;
+
+use comum::Lcg;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use guiche_domain::conam::{MovimentoBruto, PacoteBruto, Tabela2};
 use guiche_domain::nfd::{ContextoNfd, NotaBruta, Prefeitura, Tag};
@@ -15,19 +19,6 @@ use std::hint::black_box;
 const NOTA: &str = include_str!("../tests/vetores/nfd-manual.xml");
 const PACOTE: &str = include_str!("../tests/vetores/conam-manual-1.json");
 
-/// A small linear congruential generator: deterministic data without extra dependencies.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-}
-
 fn notas(n: usize) -> Vec<NotaBruta> {
     let base = NotaBruta::de_xml(NOTA)
         .unwrap()
@@ -35,7 +26,7 @@ fn notas(n: usize) -> Vec<NotaBruta> {
     let mut r = Lcg(7);
     (0..n)
         .map(|i| {
-            let total = 1 + r.next() % 10_000_000;
+            let total = 1 + r.proximo() % 10_000_000;
             let irrf = total / 100;
             base.clone()
                 .com(Tag::NumeroNota, (i + 1).to_string())
@@ -60,7 +51,7 @@ fn pacote(n: usize) -> PacoteBruto {
     let mut movimentos = Vec::with_capacity(n);
     for i in 0..n - contas.len() {
         let conta = i % contas.len();
-        let centavos = 1 + (r.next() % 100_000) as i64;
+        let centavos = 1 + (r.proximo() % 100_000) as i64;
         let (tipo, lancamento) = if i % 3 == 0 {
             ("R", "11-01-001")
         } else {
@@ -104,7 +95,7 @@ fn cnpjs(n: usize) -> Vec<String> {
         let base: String = (0..12)
             .map(|_| {
                 let k = if alfanumerico { ALFABETO.len() } else { 10 };
-                ALFABETO[(r.next() % k as u64) as usize] as char
+                ALFABETO[(r.proximo() % k as u64) as usize] as char
             })
             .collect();
         if let Some(c) = Cnpj::from_base(&base) {
