@@ -6,7 +6,7 @@
 //!
 //! Run: `cargo bench -p guiche-domain --bench conciliacao`
 
-#[path = "comum.rs"]
+#[path = "comum/mod.rs"]
 mod comum;
 
 use std::hint::black_box;

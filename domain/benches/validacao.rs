@@ -6,7 +6,7 @@
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "comum.rs"]
+#[path = "comum/mod.rs"]
 mod comum;
 
 use comum::Lcg;
