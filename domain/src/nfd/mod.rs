@@ -122,6 +122,7 @@ impl NotaBruta {
     }
 
     /// Appends text to `tag` (readers build a value from several XML events).
+    #[cfg(feature = "formatos")]
     pub(crate) fn anexar(&mut self, tag: Tag, texto: &str) {
         self.valores[tag.indice()].push_str(texto);
     }
