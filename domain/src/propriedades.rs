@@ -66,6 +66,17 @@ proptest! {
         let _ = crate::Documento::parse(&texto);
         let _ = NotaBruta::de_xml(&texto);
         let _ = PacoteBruto::de_json(&texto);
+        let _ = crate::guia::CodigoBarras::parse(&texto);
+        let _ = crate::guia::NumeroDocumento::parse(&texto);
+        let _ = crate::guia::CodigoReceita::parse(&texto);
+        let _ = crate::CodigoIbge::parse(&texto);
+        let _ = crate::conam::CodigoLancamento::parse(&texto);
+    }
+
+    #[test]
+    fn digit_strings_never_panic_the_barcode_reader(texto in "[0-9 .-]{0,60}") {
+        let _ = crate::guia::CodigoBarras::parse(&texto);
+        let _ = crate::guia::NumeroDocumento::parse(&texto);
     }
 
     #[test]
