@@ -1,8 +1,36 @@
 //! # guiche-nfd
 //!
-//! The NFD adapter: the SOAP 1.1 client for `EnviarNota` / `EnviarNotaRetornaurlNota`, the
-//! municipal provider profiles (endpoint, namespace, SOAPAction prefix, text conventions) as
-//! data, and, behind the `simulator` feature, a simulator of the service on loopback.
+//! The NFD adapter: the SOAP 1.1 client for `EnviarNota` / `EnviarNotaRetornaurlNota`
+//! ([`ClienteNfd`], an [`EmissorNotas`](guiche_ports::emissor::EmissorNotas)), the provider
+//! profiles as data ([`Provedor`]: endpoint, namespace, text conventions), the wire
+//! ([`soap`]), and, behind the `simulator` feature, a simulator of the service on loopback.
 //!
 //! The rules of the `<NOTA>` itself live in `guiche_domain::nfd`; this crate only knows the
-//! transport. It is filled by the NFD end-to-end issue; today it holds nothing else.
+//! transport.
+
+pub mod soap;
+
+use std::fmt;
+
+/// A password (`senhaNFD`). Its `Debug` never shows it; it is read from the environment or a
+/// file, never from the command line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Senha(String);
+
+impl Senha {
+    /// Wraps a password.
+    pub fn new(senha: impl Into<String>) -> Senha {
+        Senha(senha.into())
+    }
+
+    /// The password itself, for the one place that must write it on the wire.
+    pub fn expor(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Senha {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Senha(***)")
+    }
+}

@@ -7,8 +7,11 @@
 //!
 //! Arrows point inward: this crate depends only on `guiche-domain`.
 //!
-//! Today it holds the clock; the invoice-issuing, accounting-integration, tax-gateway and
-//! ledger ports arrive with their adapters.
+//! | port | what for | adapter |
+//! |---|---|---|
+//! | [`Relogio`] | today's date in Brasília | the app's system clock |
+//! | [`emissor::EmissorNotas`] | issuing a municipal service invoice | `guiche-nfd` |
+//! | [`livro::LivroNotas`] | the ledger of notas: numbers, documents, outcomes | `guiche-store` |
 //!
 //! ```
 //! use guiche_ports::Relogio;
@@ -22,6 +25,9 @@
 //! assert_eq!(r.hoje().to_string(), "22/11/2026");
 //! # Ok::<(), guiche_domain::data::ErroData>(())
 //! ```
+
+pub mod emissor;
+pub mod livro;
 
 use guiche_domain::Data;
 

@@ -1,0 +1,73 @@
+//! Issuing a municipal service invoice, whatever the remote system.
+//!
+//! The NFD adapter implements it today; NFS-e Nacional or another municipal system can be
+//! another adapter behind the same trait. The caller records the exact document in the ledger
+//! *before* [`EmissorNotas::enviar`], so an unknown outcome can be settled by sending the same
+//! document again.
+
+use async_trait::async_trait;
+use guiche_domain::Documento;
+use guiche_domain::nfd::Nota;
+
+/// What to send: the exact document recorded in the ledger, and to whom.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Envio {
+    /// The municipality's code in the service (e.g. NFD `codPrefeitura`, leading zeros kept).
+    pub prefeitura: String,
+    /// The provider (prestador) issuing the nota.
+    pub prestador: Documento,
+    /// The document exactly as recorded (for NFD, the `<NOTA>` XML).
+    pub documento: String,
+    /// Ask for the print URL instead of the authenticity code (NFD `EnviarNotaRetornaurlNota`).
+    pub url_impressao: bool,
+}
+
+/// The service's answer, when it gave one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resposta {
+    /// Issued: the authenticity code, or the print URL when it was asked for.
+    Aceita {
+        /// Code or URL exactly as the service returned it.
+        codigo: String,
+    },
+    /// The service says this nota is already issued (NFD `0-Esta nota já consta no sistema.`):
+    /// after an unknown outcome, this settles the nota as issued, code to be confirmed.
+    JaEmitida {
+        /// The service's message.
+        mensagem: String,
+    },
+    /// Refused, with the service's message (in Portuguese, as the service wrote it).
+    Recusada {
+        /// The service's message.
+        mensagem: String,
+    },
+}
+
+/// Why there is no answer.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroEnvio {
+    /// The request never left (connection refused, DNS failure, bad endpoint): nothing was
+    /// received, it is safe to send again.
+    #[error("não foi possível conectar ao serviço: {0}")]
+    NaoEnviado(String),
+    /// The request left but no usable answer came back (timeout, connection reset, HTTP error,
+    /// unreadable reply): the service may or may not have issued the nota.
+    #[error("resultado desconhecido: {0}")]
+    Desconhecido(String),
+}
+
+/// Issues municipal service invoices.
+#[async_trait]
+pub trait EmissorNotas: Send + Sync {
+    /// The exact document the service will receive for `nota` (the ledger records it before
+    /// sending). `nota` must carry its number.
+    fn documento(&self, prefeitura: &str, nota: &Nota) -> String;
+
+    /// Sends a recorded document.
+    ///
+    /// # Errors
+    /// [`ErroEnvio::NaoEnviado`] when nothing left, [`ErroEnvio::Desconhecido`] when the outcome
+    /// is unknown.
+    async fn enviar(&self, envio: &Envio) -> Result<Resposta, ErroEnvio>;
+}
