@@ -8,7 +8,14 @@
 //! The rules of the `<NOTA>` itself live in `guiche_domain::nfd`; this crate only knows the
 //! transport.
 
+mod cliente;
+mod provedor;
+#[cfg(feature = "simulator")]
+pub mod simulador;
 pub mod soap;
+
+pub use cliente::{ClienteNfd, ConfigCliente, ErroConfigCliente};
+pub use provedor::{ConvencaoTexto, ErroTabelaProvedores, Provedor};
 
 use std::fmt;
 

@@ -116,7 +116,9 @@ impl Retorno {
     /// [`ErroSoap::Retorno`] for anything else.
     pub fn ler(resultado: &str) -> Result<Retorno, ErroSoap> {
         match resultado.trim().split_once('-') {
-            Some(("1", resto)) => Ok(Retorno::Sucesso(resto.to_owned())),
+            Some(("1", resto)) if !resto.trim().is_empty() => {
+                Ok(Retorno::Sucesso(resto.to_owned()))
+            }
             Some(("0", resto)) => Ok(Retorno::Erro(resto.to_owned())),
             _ => Err(ErroSoap::Retorno(resultado.to_owned())),
         }
@@ -269,8 +271,8 @@ fn referencia(r: &BytesRef<'_>) -> Result<String, ErroSoap> {
     }
 }
 
-/// The first child of `soap:Body`, checking the envelope.
-fn corpo(v: &[Elemento]) -> Result<&Elemento, ErroSoap> {
+/// The first child of `soap:Body` and its descendants, checking the envelope.
+fn corpo(v: &[Elemento]) -> Result<&[Elemento], ErroSoap> {
     let raiz = v
         .first()
         .ok_or_else(|| ErroSoap::Forma("documento vazio".into()))?;
@@ -286,14 +288,21 @@ fn corpo(v: &[Elemento]) -> Result<&Elemento, ErroSoap> {
             e.profundidade == 2 && e.nome == "Body" && e.namespace.as_deref() == Some(SOAP_ENV)
         })
         .ok_or_else(|| ErroSoap::Forma("falta soap:Body".into()))?;
-    v.get(body + 1)
-        .filter(|e| e.profundidade == 3)
-        .ok_or_else(|| ErroSoap::Forma("soap:Body vazio".into()))
+    let inicio = body + 1;
+    if v.get(inicio).is_none_or(|e| e.profundidade != 3) {
+        return Err(ErroSoap::Forma("soap:Body vazio".into()));
+    }
+    let fim = v[inicio + 1..]
+        .iter()
+        .position(|e| e.profundidade <= 3)
+        .map_or(v.len(), |p| inicio + 1 + p);
+    Ok(&v[inicio..fim])
 }
 
-/// The children (depth 4) of the Body's first child, by local name.
-fn filho<'a>(v: &'a [Elemento], nome: &str) -> Option<&'a Elemento> {
-    v.iter().find(|e| e.profundidade == 4 && e.nome == nome)
+/// A direct child (depth 4) of the Body's first child, by local name. `op` is what [`corpo`]
+/// returns, so nothing outside the operation (a `soap:Header`, say) can answer.
+fn filho<'a>(op: &'a [Elemento], nome: &str) -> Option<&'a Elemento> {
+    op.iter().find(|e| e.profundidade == 4 && e.nome == nome)
 }
 
 /// Reads a request (what the simulator receives).
@@ -302,11 +311,12 @@ fn filho<'a>(v: &'a [Elemento], nome: &str) -> Option<&'a Elemento> {
 /// [`ErroSoap`] naming what is missing or malformed.
 pub fn ler_pedido(xml: &str) -> Result<PedidoSoap, ErroSoap> {
     let v = elementos(xml)?;
-    let op = corpo(&v)?;
+    let partes = corpo(&v)?;
+    let op = &partes[0];
     let operacao = Operacao::de_nome(&op.nome)
         .ok_or_else(|| ErroSoap::Forma(format!("operação desconhecida <{}>", op.nome)))?;
     let campo = |nome: &str| {
-        filho(&v, nome)
+        filho(partes, nome)
             .map(|e| e.texto.clone())
             .ok_or_else(|| ErroSoap::Forma(format!("falta o parâmetro {nome}")))
     };
@@ -326,10 +336,11 @@ pub fn ler_pedido(xml: &str) -> Result<PedidoSoap, ErroSoap> {
 /// [`ErroSoap::Fault`] for a SOAP Fault, [`ErroSoap`] for any other shape.
 pub fn ler_resposta(xml: &str, operacao: Operacao) -> Result<String, ErroSoap> {
     let v = elementos(xml)?;
-    let c = corpo(&v)?;
+    let partes = corpo(&v)?;
+    let c = &partes[0];
     if c.nome == "Fault" {
         let parte = |n: &str| {
-            filho(&v, n)
+            filho(partes, n)
                 .map(|e| e.texto.trim().to_owned())
                 .unwrap_or_default()
         };
@@ -346,7 +357,7 @@ pub fn ler_resposta(xml: &str, operacao: Operacao) -> Result<String, ErroSoap> {
         )));
     }
     let resultado = format!("{}Result", operacao.nome());
-    filho(&v, &resultado)
+    filho(partes, &resultado)
         .map(|e| e.texto.clone())
         .ok_or_else(|| ErroSoap::Forma(format!("falta <{resultado}>")))
 }
@@ -411,6 +422,17 @@ mod tests {
     }
 
     #[test]
+    fn a_header_cannot_answer_for_the_body() {
+        let xml = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Header><h:Sec xmlns:h=\"x\">\
+                   <h:EnviarNotaResult>1-FALSO</h:EnviarNotaResult></h:Sec></s:Header><s:Body>\
+                   <EnviarNotaResponse xmlns=\"http://brgov.com.br/\"/></s:Body></s:Envelope>";
+        assert!(matches!(
+            ler_resposta(xml, Operacao::EnviarNota),
+            Err(ErroSoap::Forma(_))
+        ));
+    }
+
+    #[test]
     fn any_envelope_prefix_is_read() {
         let xml = "<e:Envelope xmlns:e=\"http://schemas.xmlsoap.org/soap/envelope/\"><e:Body>\
                    <x:EnviarNotaResponse xmlns:x=\"http://susesu.com.br/\"><x:EnviarNotaResult>0-Erro - com hífen</x:EnviarNotaResult>\
@@ -456,6 +478,7 @@ mod tests {
                 .ja_consta()
         );
         assert!(Retorno::ler("2-x").is_err());
+        assert!(Retorno::ler("1-").is_err(), "sucesso sem código");
         assert!(Retorno::ler("sucesso").is_err());
         assert!(Retorno::ler("").is_err());
     }

@@ -1,8 +1,83 @@
 //! # guiche-store
 //!
 //! The ledger: an embedded SQLite database (file from `GUICHE_DB`) that remembers every nota
-//! number reserved and the exact payload sent, every package and its status, billed calls,
-//! companies, guides, payments and occurrences, with versioned migrations and transactional
-//! writes so that a crash loses nothing and nothing is sent twice.
+//! number reserved and the exact payload sent, so that a number is never skipped or reused and
+//! a nota is never issued twice, through timeouts, resets and crashes. [`Livro`] implements
+//! the port [`guiche_ports::livro::LivroNotas`]; every method is one transaction.
 //!
-//! It is filled by the NFD issue onward; today it holds nothing else.
+//! ```
+//! use guiche_domain::{Data, Documento};
+//! use guiche_ports::livro::{Estado, LivroNotas, Pedido, Sequencia};
+//! use guiche_store::Livro;
+//!
+//! let livro = Livro::em_memoria()?;
+//! let sequencia = Sequencia {
+//!     prestador: Documento::parse("11.222.333/0001-81")?,
+//!     prefeitura: "0044".to_owned(), // Piracaia/SP: leading zeros are part of the code
+//! };
+//! let pedido = Pedido {
+//!     sequencia: &sequencia,
+//!     numero: None, // the next one
+//!     data: Data::new(2026, 7, 20)?,
+//!     conteudo: "sha256-of-the-nota-without-its-number",
+//! };
+//! // The number and the exact document built for it are recorded together.
+//! let nota = livro.reservar(pedido, &|n| format!("<NOTA><NUMERO_NOTA>{n}</NUMERO_NOTA></NOTA>"))?;
+//! assert_eq!(nota.numero, 1);
+//!
+//! // Before the request leaves, then with the answer.
+//! livro.registrar(nota.id, &Estado::Enviada)?;
+//! livro.registrar(nota.id, &Estado::Aceita { codigo: Some("ABC123".to_owned()) })?;
+//!
+//! let ultima = livro.ultima(&sequencia)?.expect("one nota");
+//! assert_eq!(ultima.documento, "<NOTA><NUMERO_NOTA>1</NUMERO_NOTA></NOTA>");
+//! assert!(livro.pendentes(&sequencia)?.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Numbering
+//!
+//! One sequence per provider and municipality ([`Sequencia`](guiche_ports::livro::Sequencia);
+//! `"0044"` and `"44"` are different municipalities). The next number is the highest one held
+//! by a live (not refused) nota plus one, and a nota asking for a number must ask for that one.
+//! A sequence with no live nota starts at the number asked for (the service's sequence may
+//! have begun outside the guichê), or at 1. A refused nota gives its number back; every other
+//! state keeps it. While a nota of the sequence is reserved, sent or unknown, no other is
+//! reserved: it must be settled first, by sending the same recorded document again.
+//!
+//! ## Durability
+//!
+//! The file runs in WAL mode with `synchronous=FULL`: every commit is on disk before the call
+//! returns, so neither a crash of the process (panic, `kill -9`, out of memory) nor a power
+//! loss or OS crash loses a committed reservation or state change, and a transaction cut in the
+//! middle leaves no trace. This matters for one commit above all: the nota is marked *sent*
+//! before its request leaves, so after any failure the ledger knows the request may have been
+//! received, and the next send settles it with the service's duplicate reply instead of
+//! treating that reply as a number used outside guichê. The cost is an fsync per reservation
+//! and per state change (see BENCHMARKS.md). A settled nota (accepted, refused, or its number
+//! found used outside guichê) never changes state again.
+//!
+//! Several processes may share one file: writes take SQLite's write lock first
+//! (`BEGIN IMMEDIATE`) and wait up to 5 s (`busy_timeout`) for it, so reservations of one
+//! sequence are serialised across processes. The file must be on a local disk (WAL needs
+//! shared memory between the processes; network folders are refused on open).
+//!
+//! ## Schema
+//!
+//! Versioned migrations in `migrations/NNNN_*.sql`, embedded in the binary, applied in order in
+//! one transaction and tracked by `PRAGMA user_version` ([`VERSAO_ESQUEMA`]). A file written by
+//! a newer guichê is refused, naming both versions, rather than misread.
+//!
+//! `notas` holds one row per reservation. A partial unique index on
+//! `(prestador, prefeitura, numero) WHERE estado <> 'recusada'` makes it impossible for two
+//! live rows to hold one number; a refused row stays as history and its number is reserved
+//! again by the next nota.
+
+mod esquema;
+mod falha;
+mod linha;
+mod livro;
+mod notas;
+
+pub use esquema::VERSAO_ESQUEMA;
+pub use livro::Livro;

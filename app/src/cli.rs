@@ -29,6 +29,39 @@ pub(crate) enum Comando {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Nfd {
+    /// Emite uma nota: valida, reserva o número no livro, envia e registra o resultado.
+    Send {
+        /// Arquivo da nota (.xml ou .json). NUMERO_NOTA em branco: o livro atribui o próximo.
+        arquivo: PathBuf,
+        /// Código da prefeitura no serviço NFD (ex.: 3150).
+        #[arg(long)]
+        prefeitura: String,
+        /// CNPJ ou CPF do prestador. A senha vem de GUICHE_NFD_SENHA (ou GUICHE_NFD_SENHA_ARQUIVO).
+        #[arg(long)]
+        prestador: String,
+        /// Pede a URL de impressão (EnviarNotaRetornaurlNota) em vez do código de autenticidade.
+        #[arg(long)]
+        url_impressao: bool,
+    },
+    /// Emite muitas notas: em ordem dentro de cada prestador e prefeitura, em paralelo entre eles;
+    /// retomável (o que já foi emitido não é enviado de novo).
+    Batch {
+        /// Arquivos de nota, ou um roteiro .tsv com linhas `prefeitura<TAB>prestador<TAB>arquivo`.
+        #[arg(required = true)]
+        arquivos: Vec<PathBuf>,
+        /// Prefeitura das notas dadas diretamente.
+        #[arg(long)]
+        prefeitura: Option<String>,
+        /// Prestador das notas dadas diretamente.
+        #[arg(long)]
+        prestador: Option<String>,
+        /// Quantas sequências (prestador × prefeitura) andam ao mesmo tempo.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
+        /// Pede a URL de impressão em vez do código de autenticidade.
+        #[arg(long)]
+        url_impressao: bool,
+    },
     /// Valida uma nota offline: o XML <NOTA> do manual, ou JSON com as mesmas chaves.
     Validate {
         /// Arquivo da nota (.xml ou .json).

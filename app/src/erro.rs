@@ -11,6 +11,8 @@ pub(crate) enum Codigo {
     Rejeitado = 1,
     /// 2 — usage or configuration error.
     Uso = 2,
+    /// 3 — transport failure or unknown outcome.
+    Transporte = 3,
 }
 
 impl From<Codigo> for ExitCode {
@@ -28,13 +30,16 @@ pub(crate) enum ErroApp {
     /// The user asked for something that does not exist or cannot work.
     #[error("{0}")]
     Uso(String),
+    /// A configuration value is missing or wrong.
+    #[error("configuração: {0}")]
+    Configuracao(String),
 }
 
 impl ErroApp {
     /// The exit code for this error.
     pub(crate) fn codigo(&self) -> Codigo {
         match self {
-            ErroApp::Arquivo { .. } | ErroApp::Uso(_) => Codigo::Uso,
+            ErroApp::Arquivo { .. } | ErroApp::Uso(_) | ErroApp::Configuracao(_) => Codigo::Uso,
         }
     }
 }

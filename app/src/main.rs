@@ -10,6 +10,8 @@
 
 mod cli;
 mod comandos;
+mod config;
+mod emissao;
 mod entrada;
 mod erro;
 mod relogio;
@@ -18,10 +20,11 @@ mod saida;
 use clap::Parser;
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
+#[tokio::main]
+async fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let json = cli.json;
-    match comandos::executar(cli) {
+    match comandos::executar(cli).await {
         Ok(codigo) => codigo.into(),
         Err(e) => {
             saida::erro(&e, json);

@@ -41,15 +41,27 @@ pub enum Estado {
         /// What happened.
         motivo: String,
     },
+    /// The service already holds this number although guichê never sent it (issued outside
+    /// guichê): the number is used, this nota was **not** issued and may be sent again under
+    /// the next number.
+    Externa {
+        /// The service's message.
+        mensagem: String,
+    },
 }
 
 impl Estado {
-    /// Settled: accepted or refused.
+    /// Settled: accepted, refused, or its number found used outside guichê. A settled nota
+    /// never changes state again.
     pub fn resolvido(&self) -> bool {
-        matches!(self, Estado::Aceita { .. } | Estado::Recusada { .. })
+        matches!(
+            self,
+            Estado::Aceita { .. } | Estado::Recusada { .. } | Estado::Externa { .. }
+        )
     }
 
-    /// A short stable name: `reservada`, `enviada`, `aceita`, `recusada`, `desconhecida`.
+    /// A short stable name: `reservada`, `enviada`, `aceita`, `recusada`, `desconhecida`,
+    /// `externa`.
     pub fn nome(&self) -> &'static str {
         match self {
             Estado::Reservada => "reservada",
@@ -57,6 +69,7 @@ impl Estado {
             Estado::Aceita { .. } => "aceita",
             Estado::Recusada { .. } => "recusada",
             Estado::Desconhecida { .. } => "desconhecida",
+            Estado::Externa { .. } => "externa",
         }
     }
 }
@@ -116,6 +129,25 @@ pub enum ErroLivro {
         /// Its state's name.
         estado: &'static str,
     },
+    /// The date is before the last nota's of the sequence (checked again inside the
+    /// reservation, against another process reserving at the same time).
+    #[error("a data {data} é anterior à da última nota da sequência ({ultima})")]
+    DataAnterior {
+        /// The nota's date.
+        data: Data,
+        /// The last nota's date.
+        ultima: Data,
+    },
+    /// A settled nota cannot change state.
+    #[error("a nota do registro {id} já está resolvida ({de}) e não pode passar a {para}")]
+    JaResolvida {
+        /// The row.
+        id: i64,
+        /// Its settled state's name.
+        de: &'static str,
+        /// The state asked for.
+        para: &'static str,
+    },
     /// No such row.
     #[error("registro {0} não encontrado no livro")]
     NaoEncontrado(i64),
@@ -162,10 +194,13 @@ pub trait LivroNotas: Send + Sync {
     ) -> Result<Option<Registro>, ErroLivro>;
 
     /// Reserves the requested number (or the next one) and records the document built for it,
-    /// atomically. Refuses while a nota of the sequence is unsettled.
+    /// atomically. Refuses while a nota of the sequence is unsettled, and a date before the
+    /// last nota's. A sequence with no nota yet starts at the number asked for (the service's
+    /// sequence may have begun elsewhere), or at 1.
     ///
     /// # Errors
-    /// [`ErroLivro::ForaDeSequencia`], [`ErroLivro::Pendente`], [`ErroLivro::Armazenamento`].
+    /// [`ErroLivro::ForaDeSequencia`], [`ErroLivro::Pendente`], [`ErroLivro::DataAnterior`],
+    /// [`ErroLivro::Armazenamento`].
     fn reservar(
         &self,
         pedido: Pedido<'_>,
@@ -173,8 +208,9 @@ pub trait LivroNotas: Send + Sync {
     ) -> Result<Registro, ErroLivro>;
 
     /// Records a new state for a row (the caller marks `Enviada` before the request leaves).
+    /// A settled row ([`Estado::resolvido`]) never changes again.
     ///
     /// # Errors
-    /// [`ErroLivro::NaoEncontrado`], [`ErroLivro::Armazenamento`].
+    /// [`ErroLivro::JaResolvida`], [`ErroLivro::NaoEncontrado`], [`ErroLivro::Armazenamento`].
     fn registrar(&self, id: i64, estado: &Estado) -> Result<(), ErroLivro>;
 }

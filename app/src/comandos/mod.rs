@@ -2,13 +2,14 @@
 
 mod conam;
 mod demo;
+mod emitir;
 mod nfd;
 
 use crate::cli::{Cli, Comando, Conam, Nfd};
 use crate::erro::{Codigo, ErroApp};
 
 /// Runs the command the user asked for.
-pub(crate) fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
+pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
     let json = cli.json;
     match cli.comando {
         Comando::Demo => demo::executar(json),
@@ -16,6 +17,29 @@ pub(crate) fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             arquivo,
             prefeitura,
         }) => nfd::validar(&arquivo, prefeitura.as_deref(), json),
+        Comando::Nfd(Nfd::Send {
+            arquivo,
+            prefeitura,
+            prestador,
+            url_impressao,
+        }) => emitir::enviar(&arquivo, &prefeitura, &prestador, url_impressao, json).await,
+        Comando::Nfd(Nfd::Batch {
+            arquivos,
+            prefeitura,
+            prestador,
+            concurrency,
+            url_impressao,
+        }) => {
+            emitir::lote(
+                &arquivos,
+                prefeitura.as_deref(),
+                prestador.as_deref(),
+                concurrency,
+                url_impressao,
+                json,
+            )
+            .await
+        }
         Comando::Conam(Conam::Validate { arquivo, tabela2 }) => {
             conam::validar(&arquivo, tabela2.as_deref(), json)
         }

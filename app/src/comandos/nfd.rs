@@ -50,7 +50,7 @@ pub(crate) fn ler_nota(texto: &str) -> Result<NotaBruta, Violacoes> {
     }
 }
 
-fn buscar_prefeitura(codigo: &str) -> Result<&'static Prefeitura, ErroApp> {
+pub(crate) fn buscar_prefeitura(codigo: &str) -> Result<&'static Prefeitura, ErroApp> {
     Prefeitura::buscar(codigo).ok_or_else(|| {
         let conhecidas: Vec<String> = prefeituras()
             .iter()

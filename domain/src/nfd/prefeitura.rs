@@ -52,9 +52,19 @@ pub fn prefeituras() -> &'static [Prefeitura] {
 }
 
 impl Prefeitura {
-    /// The shipped municipality with this `codPrefeitura`.
+    /// The shipped municipality with this `codPrefeitura`. The service reads the code as an
+    /// integer, so `44` finds `0044`; the profile's `codigo` (leading zeros kept) is the one to
+    /// store and send.
     pub fn buscar(codigo: &str) -> Option<&'static Prefeitura> {
-        prefeituras().iter().find(|p| p.codigo == codigo.trim())
+        prefeituras().iter().find(|p| p.mesmo_codigo(codigo))
+    }
+
+    /// Whether `codigo` names this municipality: equal text, or equal as integers.
+    pub fn mesmo_codigo(&self, codigo: &str) -> bool {
+        let codigo = codigo.trim();
+        let numero = |s: &str| s.parse::<u32>().ok();
+        self.codigo == codigo
+            || (numero(codigo).is_some() && numero(codigo) == numero(&self.codigo))
     }
 
     /// Reads a table of the shape of `data/prefeituras-nfd.tsv` (tab-separated: codPrefeitura,

@@ -1,0 +1,269 @@
+//! A simulator of the NFD web service (an ASP.NET `.asmx`, SOAP 1.1) on loopback, for tests,
+//! `guiche demo` and `guiche sandbox`.
+//!
+//! It behaves as the manual says, including the parts that hurt a client: a nota number is
+//! strictly sequential per provider and municipality, a number already issued is answered
+//! `0-Esta nota já consta no sistema.`, and injected faults ([`Falha`]) can issue a nota while
+//! the client never learns it.
+//!
+//! # The service
+//!
+//! - `POST /wsnfd/ServicoNfd.asmx` (path compared case-insensitively) with `Content-Type:
+//!   text/xml` (any other type: HTTP 415). The body is read with [`crate::soap::ler_pedido`] and
+//!   the reply written with [`crate::soap::escrever_resposta`].
+//! - `SOAPAction` (quoted or not; missing counts as empty) must equal the configured namespace
+//!   followed by the operation of the body; otherwise HTTP 500 with the `.asmx` Fault
+//!   `Server did not recognize the value of HTTP Header SOAPAction: …`. A body that cannot be
+//!   read (not UTF-8, not XML, not the SOAP shape, an operation namespace other than the
+//!   configured one, a `codPrefeitura` that is not an `int`) is HTTP 500 with a `soap:Client`
+//!   Fault `Server was unable to read request. ---> …`, as an `.asmx` answers a deserialisation
+//!   error. Bodies above 1 MiB are refused with HTTP 413.
+//! - `GET /wsnfd/ServicoNfd.asmx?WSDL` returns a minimal WSDL 1.1 (document/literal, both
+//!   operations, the configured namespace, the simulator's own address), enough for SoapUI and
+//!   similar tools. Any other method on the service path is HTTP 405.
+//! - `GET` on the print URL handed out by `EnviarNotaRetornaurlNota` returns the recorded
+//!   `<NOTA>` as plain text (404 when unknown).
+//!
+//! # Judging a request, in order
+//!
+//! 1. `codPrefeitura` is an integer (as the manual types it) compared numerically with the
+//!    shipped municipality table (`44` and `0044` are both Piracaia); unknown:
+//!    `0-Prefeitura não encontrada.`
+//! 2. Unknown `cnpjPrestador` or wrong `senhaNFD`: `0-CNPJ/CPF do prestador ou senha inválidos.`
+//! 3. Provider not enabled there: `0-Prestador não liberado para envio de notas nesta prefeitura.`
+//!    The manual lists none of these three texts: they are the simulator's own.
+//! 4. The nota is read with [`NotaBruta::de_xml`](guiche_domain::nfd::NotaBruta::de_xml). If its
+//!    `NUMERO_NOTA` (digits) was already issued for this provider and municipality, the reply is
+//!    `0-Esta nota já consta no sistema.` ([`crate::soap::JA_CONSTA`]) before any other rule, so
+//!    that re-sending the same payload after an unknown outcome always meets the duplicate.
+//! 5. [`NotaBruta::validar`](guiche_domain::nfd::NotaBruta::validar) with the municipality's
+//!    profile, today (see [`ConfigSimulador::hoje`]) and the provider's last nota there. The
+//!    domain reports every violation; the service replies with the first one only, as
+//!    `0-<TAG>: <mensagem>`. A blank `NUMERO_NOTA` (which the domain accepts, for the ledger to
+//!    assign) is refused as `0-NUMERO_NOTA: campo obrigatório não preenchido`. The first nota of
+//!    a provider in a municipality may carry any number; from then on the sequence is strict.
+//! 6. The nota is recorded (number, date, a fresh unique authenticity code shaped like the
+//!    manual's `MOPD33J.POA234J.OI5WR465.098KJDDW`, the exact `notaFiscal` text) and the reply is
+//!    `1-<code>`, or for `EnviarNotaRetornaurlNota` `1-http://127.0.0.1:PORT/nfd2010/WebPages/Nfd/
+//!    Usuarios/NotaFiscalImpressao.aspx?p=<código>&a=<code without dots>&n=<número>`, where
+//!    `<código>` is the municipality's code as the table writes it (`0044`).
+//!
+//! # Faults
+//!
+//! [`SimuladorNfd::injetar`] queues [`Falha`]s; each is consumed by the next `POST` to the
+//! service path, whatever it carries. [`Falha::Lenta`] and [`Falha::Reset`] let the request be
+//! processed as usual and then delay or drop whatever reply it got; [`Falha::Http500`] and
+//! [`Falha::Indisponivel`] answer before reading the body.
+//!
+//! # By hand
+//!
+//! - `POST /_simulador/falhas` with a text body `lenta:<ms>`, `reset`, `http500` or
+//!   `indisponivel` queues a [`Falha`] (HTTP 204; 400 for anything else).
+//! - `GET /_simulador/notas` lists the issued notas as `prestador;prefeitura;numero;codigo`
+//!   lines (text/plain), ordered by provider, municipality and number.
+
+mod estado;
+mod http;
+mod wsdl;
+
+use estado::Estado;
+use guiche_domain::Data;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// The path of the service, as the manual writes it.
+pub const CAMINHO_SERVICO: &str = "/wsnfd/ServicoNfd.asmx";
+
+/// How the simulator is started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigSimulador {
+    /// TCP port on 127.0.0.1; `0` picks a free one (see [`SimuladorNfd::url`]).
+    pub porta: u16,
+    /// The operations' namespace, also the `SOAPAction` prefix (default `http://brgov.com.br/`).
+    pub namespace: String,
+    /// Today's date for the date rules; `None` reads the system clock at each request and takes
+    /// the date in Brasília (UTC−3).
+    pub hoje: Option<Data>,
+}
+
+impl Default for ConfigSimulador {
+    fn default() -> ConfigSimulador {
+        ConfigSimulador {
+            porta: 0,
+            namespace: "http://brgov.com.br/".to_owned(),
+            hoje: None,
+        }
+    }
+}
+
+/// A fault injected into the next request to the service (one request each, in order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Falha {
+    /// Process and record the nota normally, then hold the reply for this long: a client with
+    /// a shorter timeout sees an unknown outcome although the nota was issued.
+    Lenta(Duration),
+    /// Process and record the nota normally, then close the connection without any reply.
+    Reset,
+    /// HTTP 500 with a SOAP Fault, without processing or recording anything.
+    Http500,
+    /// HTTP 503 with an empty body, without processing anything.
+    Indisponivel,
+}
+
+/// A fault description that [`Falha::from_str`] cannot read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("falha desconhecida {0:?}: use lenta:<ms>, reset, http500 ou indisponivel")]
+pub struct ErroFalha(pub String);
+
+impl FromStr for Falha {
+    type Err = ErroFalha;
+
+    /// Reads `lenta:<ms>`, `reset`, `http500` or `indisponivel` (case and surrounding blanks
+    /// ignored), the body of `POST /_simulador/falhas`.
+    fn from_str(texto: &str) -> Result<Falha, ErroFalha> {
+        let t = texto.trim().to_ascii_lowercase();
+        let ms = |s: &str| s.trim().parse::<u64>().ok().map(Duration::from_millis);
+        match t.as_str() {
+            "reset" => Ok(Falha::Reset),
+            "http500" => Ok(Falha::Http500),
+            "indisponivel" => Ok(Falha::Indisponivel),
+            _ => t
+                .strip_prefix("lenta:")
+                .and_then(ms)
+                .map(Falha::Lenta)
+                .ok_or_else(|| ErroFalha(texto.trim().to_owned())),
+        }
+    }
+}
+
+/// A nota the simulator issued.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotaEmitida {
+    /// `NUMERO_NOTA`.
+    pub numero: u64,
+    /// `DATA_EMISSAO`.
+    pub data: Data,
+    /// The authenticity code (`XXXXXXX.XXXXXXX.XXXXXXXX.XXXXXXXX`).
+    pub codigo: String,
+    /// The `notaFiscal` text exactly as received.
+    pub documento: String,
+}
+
+/// The running simulator. Serves until [`SimuladorNfd::parar`] or until dropped (which aborts
+/// the server and its connections at once).
+#[derive(Debug)]
+pub struct SimuladorNfd {
+    estado: Arc<Estado>,
+    endereco: SocketAddr,
+    parada: watch::Sender<bool>,
+    tarefa: Option<JoinHandle<()>>,
+}
+
+impl SimuladorNfd {
+    /// Binds 127.0.0.1 on the configured port and starts serving on the current Tokio runtime.
+    ///
+    /// # Errors
+    /// When the port cannot be bound, or when called outside a Tokio runtime.
+    pub fn iniciar(config: ConfigSimulador) -> std::io::Result<SimuladorNfd> {
+        let runtime = tokio::runtime::Handle::try_current().map_err(|e| {
+            std::io::Error::other(format!("simulador NFD fora de um runtime Tokio: {e}"))
+        })?;
+        let _contexto = runtime.enter();
+        let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.porta))?;
+        std_listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(std_listener)?;
+        let endereco = listener.local_addr()?;
+        let estado = Arc::new(Estado::new(config, endereco));
+        let (parada, recebe_parada) = watch::channel(false);
+        let tarefa = runtime.spawn(http::servir(listener, Arc::clone(&estado), recebe_parada));
+        Ok(SimuladorNfd {
+            estado,
+            endereco,
+            parada,
+            tarefa: Some(tarefa),
+        })
+    }
+
+    /// The service URL: `http://127.0.0.1:PORT/wsnfd/ServicoNfd.asmx`.
+    pub fn url(&self) -> String {
+        format!("{}{CAMINHO_SERVICO}", self.base())
+    }
+
+    /// `http://127.0.0.1:PORT`, the root of the admin endpoints.
+    pub fn base(&self) -> String {
+        format!("http://{}", self.endereco)
+    }
+
+    /// The bound address.
+    pub fn endereco(&self) -> SocketAddr {
+        self.endereco
+    }
+
+    /// Registers a provider (replacing its password and municipalities if already known; its
+    /// notas are kept) enabled ("liberado") for these `codPrefeitura`s, compared numerically.
+    /// A code that is not an integer is ignored: no request could ever match it.
+    pub fn cadastrar_prestador(&self, cnpj: &str, senha: &str, prefeituras: &[&str]) {
+        self.estado.cadastrar_prestador(cnpj, senha, prefeituras);
+    }
+
+    /// Queues a fault for the next request to the service that has none.
+    pub fn injetar(&self, falha: Falha) {
+        self.estado.injetar(falha);
+    }
+
+    /// The notas issued to `prestador` in `prefeitura` (compared numerically), in number order.
+    pub fn emitidas(&self, prestador: &str, prefeitura: &str) -> Vec<NotaEmitida> {
+        self.estado.emitidas(prestador, prefeitura)
+    }
+
+    /// How many requests the service path received (every `POST`, faults included; admin
+    /// endpoints, WSDL and print pages not counted).
+    pub fn requisicoes(&self) -> usize {
+        self.estado.requisicoes()
+    }
+
+    /// Stops accepting, lets requests in flight finish (at most 10 s, then they are aborted)
+    /// and closes idle connections.
+    pub async fn parar(mut self) {
+        let _ = self.parada.send(true);
+        if let Some(tarefa) = self.tarefa.take() {
+            let _ = tarefa.await;
+        }
+    }
+}
+
+impl Drop for SimuladorNfd {
+    fn drop(&mut self) {
+        if let Some(tarefa) = self.tarefa.take() {
+            tarefa.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_are_read_from_text() {
+        assert_eq!(
+            "lenta:250".parse(),
+            Ok(Falha::Lenta(Duration::from_millis(250)))
+        );
+        assert_eq!(" RESET\n".parse(), Ok(Falha::Reset));
+        assert_eq!("http500".parse(), Ok(Falha::Http500));
+        assert_eq!("indisponivel".parse(), Ok(Falha::Indisponivel));
+        for ruim in ["lenta:", "lenta:-1", "lenta:x", "", "timeout"] {
+            assert!(ruim.parse::<Falha>().is_err(), "{ruim}");
+        }
+    }
+
+    #[test]
+    fn starting_outside_a_runtime_is_an_error_not_a_panic() {
+        assert!(SimuladorNfd::iniciar(ConfigSimulador::default()).is_err());
+    }
+}

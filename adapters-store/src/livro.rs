@@ -1,0 +1,176 @@
+//! [`Livro`]: the SQLite connection, its pragmas, and the [`LivroNotas`] methods, each one
+//! transaction.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use guiche_ports::livro::{ErroLivro, Estado, LivroNotas, Pedido, Registro, Sequencia};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use crate::esquema;
+use crate::falha::Falha;
+use crate::notas;
+
+/// How long a write waits for another process holding the file before it fails.
+const ESPERA: Duration = Duration::from_secs(5);
+
+/// The name [`Livro::local`] gives an in-memory ledger.
+const MEMORIA: &str = ":memória:";
+
+/// The ledger of notas on SQLite.
+///
+/// One connection behind a mutex: calls from the threads of one process take turns, and
+/// processes sharing the file take turns through SQLite's write lock (`BEGIN IMMEDIATE`,
+/// waiting up to 5 s). Every [`LivroNotas`] method is one transaction.
+///
+/// The `documento` closure given to [`LivroNotas::reservar`] runs inside the write
+/// transaction, with the ledger locked: keep it short and never call the ledger from it (it
+/// would wait for itself). If it panics nothing is recorded and the number stays free.
+#[derive(Debug)]
+pub struct Livro {
+    conexao: Mutex<Connection>,
+    local: String,
+}
+
+impl Livro {
+    /// Opens (or creates, with its folders) the ledger at `caminho` and brings its schema up
+    /// to date.
+    ///
+    /// # Errors
+    /// [`ErroLivro::Armazenamento`] when the folder cannot be created, the file is not
+    /// writable or not a SQLite database, the filesystem refuses WAL, or the file was written
+    /// by a newer guichê (its schema version is named).
+    pub fn abrir(caminho: &Path) -> Result<Livro, ErroLivro> {
+        let local = caminho.display().to_string();
+        abrir_arquivo(caminho)
+            .map(|conexao| Livro::com(conexao, local.clone()))
+            .map_err(|f| f.no(&local))
+    }
+
+    /// A ledger in memory, gone when dropped: for tests and demonstrations.
+    ///
+    /// # Errors
+    /// [`ErroLivro::Armazenamento`] if SQLite cannot start.
+    pub fn em_memoria() -> Result<Livro, ErroLivro> {
+        let preparar = || -> Result<Connection, Falha> {
+            let mut c = Connection::open_in_memory()?;
+            c.pragma_update(None, "foreign_keys", "ON")?;
+            esquema::migrar(&mut c)?;
+            Ok(c)
+        };
+        preparar()
+            .map(|c| Livro::com(c, MEMORIA.to_owned()))
+            .map_err(|f| f.no(MEMORIA))
+    }
+
+    /// Where the ledger is: the file's path, or `:memória:`.
+    pub fn local(&self) -> &str {
+        &self.local
+    }
+
+    fn com(conexao: Connection, local: String) -> Livro {
+        Livro {
+            conexao: Mutex::new(conexao),
+            local,
+        }
+    }
+
+    /// The connection, recovered if a caller's closure panicked while holding it (its
+    /// transaction was rolled back when it unwound; any left open is rolled back here).
+    fn conexao(&self) -> MutexGuard<'_, Connection> {
+        let guarda = self.conexao.lock().unwrap_or_else(PoisonError::into_inner);
+        if !guarda.is_autocommit() {
+            // Best effort: a failure here resurfaces on the next statement.
+            let _ = guarda.execute_batch("ROLLBACK");
+        }
+        guarda
+    }
+
+    /// Runs `f` in one transaction of the given kind, committing on success.
+    fn transacao<T>(
+        &self,
+        tipo: TransactionBehavior,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, Falha>,
+    ) -> Result<T, ErroLivro> {
+        let mut c = self.conexao();
+        let feito = || -> Result<T, Falha> {
+            let tx = c.transaction_with_behavior(tipo)?;
+            let valor = f(&tx)?;
+            tx.commit()?;
+            Ok(valor)
+        };
+        feito().map_err(|f| f.no(&self.local))
+    }
+
+    fn ler<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, Falha>) -> Result<T, ErroLivro> {
+        self.transacao(TransactionBehavior::Deferred, f)
+    }
+
+    fn escrever<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, Falha>,
+    ) -> Result<T, ErroLivro> {
+        self.transacao(TransactionBehavior::Immediate, f)
+    }
+}
+
+/// Creates the folders, opens the file, sets the pragmas and migrates.
+fn abrir_arquivo(caminho: &Path) -> Result<Connection, Falha> {
+    if let Some(pasta) = caminho.parent()
+        && !pasta.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(pasta).map_err(Falha::Pasta)?;
+    }
+    let mut c = Connection::open(caminho)?;
+    c.busy_timeout(ESPERA)?;
+    if c.is_readonly(rusqlite::MAIN_DB)? {
+        return Err(Falha::SomenteLeitura);
+    }
+    let modo: String = c.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    if !modo.eq_ignore_ascii_case("wal") {
+        return Err(Falha::SemWal(modo));
+    }
+    c.pragma_update(None, "synchronous", "FULL")?;
+    c.pragma_update(None, "foreign_keys", "ON")?;
+    esquema::migrar(&mut c)?;
+    Ok(c)
+}
+
+impl LivroNotas for Livro {
+    fn ultima(&self, sequencia: &Sequencia) -> Result<Option<Registro>, ErroLivro> {
+        self.ler(|tx| notas::ultima(tx, sequencia))
+    }
+
+    fn pendentes(&self, sequencia: &Sequencia) -> Result<Vec<Registro>, ErroLivro> {
+        self.ler(|tx| notas::pendentes(tx, sequencia))
+    }
+
+    fn por_numero(
+        &self,
+        sequencia: &Sequencia,
+        numero: u64,
+    ) -> Result<Option<Registro>, ErroLivro> {
+        self.ler(|tx| notas::por_numero(tx, sequencia, numero))
+    }
+
+    fn por_conteudo(
+        &self,
+        sequencia: &Sequencia,
+        conteudo: &str,
+    ) -> Result<Option<Registro>, ErroLivro> {
+        self.ler(|tx| notas::por_conteudo(tx, sequencia, conteudo))
+    }
+
+    fn reservar(
+        &self,
+        pedido: Pedido<'_>,
+        documento: &dyn Fn(u64) -> String,
+    ) -> Result<Registro, ErroLivro> {
+        self.escrever(|tx| notas::reservar(tx, pedido, documento))
+    }
+
+    fn registrar(&self, id: i64, estado: &Estado) -> Result<(), ErroLivro> {
+        self.escrever(|tx| notas::registrar(tx, id, estado))
+    }
+}

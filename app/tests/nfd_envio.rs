@@ -1,0 +1,421 @@
+//! `guiche nfd send` and `guiche nfd batch` through the binary, against the NFD simulator on
+//! loopback: every number issued exactly once through timeouts, resets, HTTP errors, refused
+//! connections and a batch killed mid-way.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
+
+use guiche_domain::Data;
+use guiche_nfd::simulador::{ConfigSimulador, Falha, SimuladorNfd};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+const NOTA: &str = include_str!("../../domain/tests/vetores/nfd-manual.xml");
+const PRESTADOR: &str = "21118045000135";
+const SENHA: &str = "fiscalb";
+
+struct Cenario {
+    sim: SimuladorNfd,
+    dir: PathBuf,
+}
+
+fn dir_novo(nome: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "envio-{nome}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+impl Cenario {
+    async fn novo(nome: &str) -> Cenario {
+        let config = ConfigSimulador {
+            hoje: Some(Data::new(2026, 11, 22).unwrap()),
+            ..ConfigSimulador::default()
+        };
+        let sim = SimuladorNfd::iniciar(config).unwrap();
+        sim.cadastrar_prestador(PRESTADOR, SENHA, &["3150", "0044"]);
+        sim.cadastrar_prestador("11222333000181", "outra", &["3150"]);
+        Cenario {
+            sim,
+            dir: dir_novo(nome),
+        }
+    }
+
+    /// A nota file: the manual's example with a valid customer, a distinct description, and
+    /// the given number (blank for the ledger to assign).
+    fn nota(&self, nome: &str, numero: Option<u64>) -> PathBuf {
+        let xml = NOTA
+            .replace(
+                "<TOMADOR_DOCUMENTO>00000000000<",
+                "<TOMADOR_DOCUMENTO>52998224725<",
+            )
+            .replace(
+                "<NUMERO_NOTA>6053</NUMERO_NOTA>",
+                &format!(
+                    "<NUMERO_NOTA>{}</NUMERO_NOTA>",
+                    numero.map(|n| n.to_string()).unwrap_or_default()
+                ),
+            )
+            .replace("DESCRIÇÃO DO SERVIÇO", &format!("SERVIÇO {nome}"));
+        let p = self.dir.join(format!("{nome}.xml"));
+        std::fs::write(&p, xml).unwrap();
+        p
+    }
+
+    fn comando(&self, args: &[&str], timeout: &str) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_guiche"));
+        c.args(args)
+            .env("GUICHE_DB", self.dir.join("livro.db"))
+            .env("GUICHE_NFD_URL", self.sim.url())
+            .env("GUICHE_NFD_SENHA", SENHA)
+            .env("GUICHE_NFD_SENHA_11222333000181", "outra")
+            .env("GUICHE_NFD_TIMEOUT", timeout)
+            .env("GUICHE_HOJE", "22/11/2026");
+        c
+    }
+
+    async fn guiche(&self, args: &[&str]) -> Output {
+        self.guiche_com(args, "5", None).await
+    }
+
+    async fn guiche_com(&self, args: &[&str], timeout: &str, url: Option<&str>) -> Output {
+        let mut c = self.comando(args, timeout);
+        if let Some(u) = url {
+            c.env("GUICHE_NFD_URL", u);
+        }
+        tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap()
+    }
+
+    async fn enviar(&self, arquivo: &Path) -> (i32, Value) {
+        let o = self
+            .guiche(&[
+                "nfd",
+                "send",
+                arquivo.to_str().unwrap(),
+                "--prefeitura",
+                "3150",
+                "--prestador",
+                PRESTADOR,
+                "--json",
+            ])
+            .await;
+        saida(&o)
+    }
+
+    fn emitidas(&self) -> Vec<u64> {
+        self.sim
+            .emitidas(PRESTADOR, "3150")
+            .iter()
+            .map(|n| n.numero)
+            .collect()
+    }
+}
+
+fn saida(o: &Output) -> (i32, Value) {
+    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    (o.status.code().unwrap(), v)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue_then_next_then_refuse_the_same_nota_locally() {
+    let c = Cenario::novo("basico").await;
+    let (codigo, v) = c.enviar(&c.nota("a", Some(6053))).await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["estado"], "emitida");
+    let emitida = &c.sim.emitidas(PRESTADOR, "3150")[0];
+    assert_eq!(
+        v["codigo"],
+        emitida.codigo.as_str(),
+        "o código do serviço chega ao usuário"
+    );
+    let (codigo, v) = c.enviar(&c.nota("b", None)).await;
+    assert_eq!((codigo, v["numero"].as_u64()), (0, Some(6054)), "{v}");
+    let antes = c.sim.requisicoes();
+    let (codigo, v) = c.enviar(&c.dir.join("a.xml")).await;
+    assert_eq!(
+        (codigo, v["estado"].as_str()),
+        (1, Some("ja_emitida")),
+        "{v}"
+    );
+    assert_eq!(c.sim.requisicoes(), antes, "nada foi enviado");
+    assert_eq!(c.emitidas(), [6053, 6054]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_nota_needs_its_number() {
+    let c = Cenario::novo("primeira").await;
+    let (codigo, v) = c.enviar(&c.nota("a", None)).await;
+    assert_eq!(codigo, 1, "{v}");
+    assert_eq!(v["violacoes"][0]["campo"], "NUMERO_NOTA");
+    assert_eq!(c.sim.requisicoes(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusal_gives_the_number_back() {
+    let c = Cenario::novo("recusa").await;
+    assert_eq!(c.enviar(&c.nota("a", Some(10))).await.0, 0);
+    let mut cmd = c.comando(
+        &[
+            "nfd",
+            "send",
+            c.nota("b", None).to_str().unwrap(),
+            "--prefeitura",
+            "3150",
+            "--prestador",
+            PRESTADOR,
+            "--json",
+        ],
+        "5",
+    );
+    cmd.env("GUICHE_NFD_SENHA", "errada");
+    let o = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    let (codigo, v) = saida(&o);
+    assert_eq!(
+        (codigo, v["estado"].as_str(), v["numero"].as_u64()),
+        (1, Some("recusada"), Some(11)),
+        "{v}"
+    );
+    assert!(v["mensagem"].as_str().unwrap().contains("senha"), "{v}");
+    let (codigo, v) = c.enviar(&c.dir.join("b.xml")).await;
+    assert_eq!(
+        (codigo, v["numero"].as_u64()),
+        (0, Some(11)),
+        "o número recusado volta: {v}"
+    );
+    assert_eq!(c.emitidas(), [10, 11]);
+}
+
+/// The service issues the nota but the reply never arrives: the outcome is unknown; the next
+/// send settles it with the duplicate reply, never a second issuance.
+async fn unknown_outcome_is_settled_once(falha: Falha, nome: &str) {
+    let c = Cenario::novo(nome).await;
+    assert_eq!(c.enviar(&c.nota("a", Some(1))).await.0, 0);
+    c.sim.injetar(falha);
+    let b = c.nota("b", None);
+    let o = c
+        .guiche_com(
+            &[
+                "nfd",
+                "send",
+                b.to_str().unwrap(),
+                "--prefeitura",
+                "3150",
+                "--prestador",
+                PRESTADOR,
+                "--json",
+            ],
+            "0.5",
+            None,
+        )
+        .await;
+    let (codigo, v) = saida(&o);
+    assert_eq!(
+        (codigo, v["estado"].as_str()),
+        (3, Some("desconhecida")),
+        "{v}"
+    );
+    assert_eq!(c.emitidas(), [1, 2], "o serviço emitiu a nota 2");
+    let (codigo, v) = c.enviar(&b).await;
+    assert_eq!(
+        (codigo, v["estado"].as_str(), v["numero"].as_u64()),
+        (0, Some("emitida"), Some(2)),
+        "{v}"
+    );
+    let (codigo, v) = c.enviar(&c.nota("c", None)).await;
+    assert_eq!((codigo, v["numero"].as_u64()), (0, Some(3)), "{v}");
+    assert_eq!(c.emitidas(), [1, 2, 3], "cada número exatamente uma vez");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_after_the_request_left() {
+    unknown_outcome_is_settled_once(Falha::Lenta(Duration::from_secs(3)), "lenta").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connection_reset_after_the_request_left() {
+    unknown_outcome_is_settled_once(Falha::Reset, "reset").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_500_then_a_normal_issuance() {
+    let c = Cenario::novo("http500").await;
+    assert_eq!(c.enviar(&c.nota("a", Some(1))).await.0, 0);
+    c.sim.injetar(Falha::Http500);
+    let b = c.nota("b", None);
+    let (codigo, v) = c.enviar(&b).await;
+    assert_eq!(
+        (codigo, v["estado"].as_str()),
+        (3, Some("desconhecida")),
+        "{v}"
+    );
+    assert_eq!(c.emitidas(), [1]);
+    let (codigo, v) = c.enviar(&c.nota("c", None)).await;
+    assert_eq!(codigo, 0, "a pendente (b) é resolvida antes de c: {v}");
+    assert_eq!(c.emitidas(), [1, 2, 3]);
+    let (codigo, v) = c.enviar(&b).await;
+    assert_eq!(
+        (codigo, v["estado"].as_str(), v["numero"].as_u64()),
+        (1, Some("ja_emitida"), Some(2)),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_service_keeps_the_reservation() {
+    let c = Cenario::novo("fora").await;
+    let fechada = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/wsnfd/ServicoNfd.asmx", l.local_addr().unwrap())
+    };
+    let a = c.nota("a", Some(7));
+    let o = c
+        .guiche_com(
+            &[
+                "nfd",
+                "send",
+                a.to_str().unwrap(),
+                "--prefeitura",
+                "3150",
+                "--prestador",
+                PRESTADOR,
+                "--json",
+            ],
+            "5",
+            Some(&fechada),
+        )
+        .await;
+    let (codigo, v) = saida(&o);
+    assert_eq!(
+        (codigo, v["estado"].as_str()),
+        (3, Some("nao_enviada")),
+        "{v}"
+    );
+    let (codigo, v) = c.enviar(&a).await;
+    assert_eq!((codigo, v["numero"].as_u64()), (0, Some(7)), "{v}");
+    assert_eq!(c.emitidas(), [7]);
+}
+
+fn lote(c: &Cenario, n: usize) -> Vec<PathBuf> {
+    (0..n)
+        .map(|i| {
+            c.nota(
+                &format!("lote{i:03}"),
+                if i == 0 { Some(100) } else { None },
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_killed_midway_completes_with_each_number_once() {
+    let c = Cenario::novo("morto").await;
+    let arquivos = lote(&c, 30);
+    let mut args = vec![
+        "nfd",
+        "batch",
+        "--prefeitura",
+        "3150",
+        "--prestador",
+        PRESTADOR,
+        "--json",
+    ];
+    args.extend(arquivos.iter().map(|p| p.to_str().unwrap()));
+    for _ in 0..30 {
+        c.sim.injetar(Falha::Lenta(Duration::from_millis(100)));
+    }
+    let mut filho = c
+        .comando(&args, "5")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    while c.emitidas().len() < 5 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    filho.kill().unwrap();
+    let _ = filho.wait();
+    let no_meio = c.emitidas().len();
+    assert!(
+        no_meio < 30,
+        "o lote deveria ter sido interrompido no meio ({no_meio})"
+    );
+    let o = c.guiche_com(&args, "5", None).await;
+    let (codigo, v) = saida(&o);
+    assert_eq!(codigo, 0, "{v}");
+    let emitidas = c.emitidas();
+    assert_eq!(
+        emitidas,
+        (100..130).collect::<Vec<u64>>(),
+        "cada número uma vez, sem pular"
+    );
+    let notas = v["notas"].as_array().unwrap();
+    assert!(
+        notas
+            .iter()
+            .all(|n| n["estado"] == "emitida" || n["estado"] == "ja_emitida"),
+        "{v}"
+    );
+    let docs = c.sim.emitidas(PRESTADOR, "3150");
+    for (i, nota) in docs.iter().enumerate() {
+        assert!(
+            nota.documento.contains(&format!("SERVIÇO lote{i:03}")),
+            "a nota {} é o arquivo {i}",
+            nota.numero
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_script_runs_sequences_in_parallel() {
+    let c = Cenario::novo("roteiro").await;
+    let mut linhas = String::new();
+    for i in 0..6 {
+        let (prestador, numero) = if i % 2 == 0 {
+            (PRESTADOR, 50)
+        } else {
+            ("11222333000181", 900)
+        };
+        let nome = format!("r{i}");
+        let primeira = if i < 2 { Some(numero) } else { None };
+        c.nota(&nome, primeira);
+        linhas.push_str(&format!("3150\t{prestador}\t{nome}.xml\n"));
+    }
+    let roteiro = c.dir.join("roteiro.tsv");
+    std::fs::write(&roteiro, linhas).unwrap();
+    let o = c
+        .guiche(&[
+            "nfd",
+            "batch",
+            roteiro.to_str().unwrap(),
+            "--concurrency",
+            "2",
+            "--json",
+        ])
+        .await;
+    let (codigo, v) = saida(&o);
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(c.emitidas(), [50, 51, 52]);
+    let outro: Vec<u64> = c
+        .sim
+        .emitidas("11222333000181", "3150")
+        .iter()
+        .map(|n| n.numero)
+        .collect();
+    assert_eq!(outro, [900, 901, 902]);
+}
