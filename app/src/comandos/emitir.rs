@@ -213,7 +213,9 @@ async fn emitir_item(
             codigo: Codigo::Transporte,
         },
         Err(ErroEmissao::Livro(
-            e @ (ErroLivro::ForaDeSequencia { .. } | ErroLivro::Pendente { .. }),
+            e @ (ErroLivro::ForaDeSequencia { .. }
+            | ErroLivro::Pendente { .. }
+            | ErroLivro::DataAnterior { .. }),
         )) => Resultado::Erro {
             mensagem: e.to_string(),
             codigo: Codigo::Rejeitado,
