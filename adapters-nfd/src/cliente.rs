@@ -104,25 +104,32 @@ fn classificar(e: reqwest::Error) -> ErroEnvio {
     }
 }
 
-/// The error and its causes, in one line.
-fn descrever(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut s = if e.to_string().contains("operation timed out") || is_timeout(e) {
-        "o serviço não respondeu dentro do prazo".to_owned()
+/// What went wrong, in Portuguese, followed by the innermost technical cause.
+fn descrever(e: &reqwest::Error) -> String {
+    let causa = causa_raiz(e);
+    let resumo = if e.is_timeout() {
+        "o serviço não respondeu dentro do prazo (GUICHE_NFD_TIMEOUT)"
+    } else if e.is_connect() {
+        "não foi possível conectar ao endereço do serviço (GUICHE_NFD_URL)"
+    } else if e.is_builder() {
+        "o pedido não pôde ser montado (endereço inválido?)"
+    } else if causa.contains("closed") || causa.contains("reset") || causa.contains("EOF") {
+        "a conexão foi encerrada antes da resposta"
+    } else if e.is_body() || e.is_decode() {
+        "a resposta do serviço chegou incompleta"
     } else {
-        e.to_string()
+        "falha de comunicação com o serviço"
     };
-    let mut causa = e.source();
-    while let Some(c) = causa {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        causa = c.source();
-    }
-    s
+    format!("{resumo}; detalhe: {causa}")
 }
 
-fn is_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
-    e.downcast_ref::<reqwest::Error>()
-        .is_some_and(reqwest::Error::is_timeout)
+/// The innermost cause's message.
+fn causa_raiz(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut atual = e;
+    while let Some(proxima) = atual.source() {
+        atual = proxima;
+    }
+    atual.to_string()
 }
 
 /// Turns an HTTP reply into the service's answer, or an unknown outcome.

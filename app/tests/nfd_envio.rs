@@ -203,7 +203,7 @@ async fn a_refusal_gives_the_number_back() {
 
 /// The service issues the nota but the reply never arrives: the outcome is unknown; the next
 /// send settles it with the duplicate reply, never a second issuance.
-async fn unknown_outcome_is_settled_once(falha: Falha, nome: &str) {
+async fn unknown_outcome_is_settled_once(falha: Falha, nome: &str, explicacao: &str) {
     let c = Cenario::novo(nome).await;
     assert_eq!(c.enviar(&c.nota("a", Some(1))).await.0, 0);
     c.sim.injetar(falha);
@@ -244,12 +244,22 @@ async fn unknown_outcome_is_settled_once(falha: Falha, nome: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timeout_after_the_request_left() {
-    unknown_outcome_is_settled_once(Falha::Lenta(Duration::from_secs(3)), "lenta").await;
+    unknown_outcome_is_settled_once(
+        Falha::Lenta(Duration::from_secs(3)),
+        "lenta",
+        "não respondeu dentro do prazo",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connection_reset_after_the_request_left() {
-    unknown_outcome_is_settled_once(Falha::Reset, "reset").await;
+    unknown_outcome_is_settled_once(
+        Falha::Reset,
+        "reset",
+        "conexão foi encerrada antes da resposta",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
