@@ -272,6 +272,11 @@ fn demo_runs_offline_and_reports_each_system() {
         s.contains("conam.banco") && s.contains("documento.invalido"),
         "{s}"
     );
+    assert!(s.contains("nota nº 6054 confirmada como emitida"), "{s}");
+    assert!(
+        s.contains("emitiu as notas 6053, 6054, 6055: cada número exatamente uma vez"),
+        "{s}"
+    );
     let v = json(&guiche(&["demo", "--json"]));
-    assert_eq!(v["passos"].as_array().unwrap().len(), 4);
+    assert_eq!(v["passos"].as_array().unwrap().len(), 9);
 }

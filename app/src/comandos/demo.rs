@@ -1,16 +1,24 @@
 //! `guiche demo`: what guichê does today, end to end, with no setup and no network.
 //!
-//! Today it validates the manuals' own examples offline (the NFD nota and the CONAM pacote)
-//! and shows how a broken rule is reported. The issuing, sending and reconciliation flows
-//! join it as their adapters and simulators land.
+//! It validates the manuals' own examples offline (the NFD nota and the CONAM pacote), shows
+//! how a broken rule is reported, and issues notas through the NFD client against the NFD
+//! simulator started in this process, with a ledger in memory: an interrupted send is settled
+//! without a second issuance. CONAM sending, SERPRO and e-CAC join it as their adapters land.
 
+use crate::emissao::{Desfecho, Emissao};
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
+use guiche_domain::Documento;
 use guiche_domain::conam::{PacoteBruto, Tabela2};
 use guiche_domain::nfd::{ContextoNfd, NotaBruta, Prefeitura, Tag};
 use guiche_domain::{Violacao, Violacoes};
+use guiche_nfd::simulador::{ConfigSimulador, Falha, SimuladorNfd};
+use guiche_nfd::{ClienteNfd, ConfigCliente, Provedor, Senha};
 use guiche_ports::Relogio;
+use guiche_ports::livro::{Estado, LivroNotas, Sequencia};
+use guiche_store::Livro;
 use serde_json::{Value, json};
+use std::time::Duration;
 
 const NOTA_MANUAL: &str = include_str!("../../../domain/tests/vetores/nfd-manual.xml");
 const PACOTE_MANUAL: &str = include_str!("../../../domain/tests/vetores/conam-manual-1.json");
@@ -22,13 +30,10 @@ struct Passo {
 }
 
 /// Runs the demonstration.
-pub(crate) fn executar(json: bool) -> Result<Codigo, ErroApp> {
-    let passos = [
-        nfd_manual(),
-        nfd_corrigida(),
-        conam_manual(),
-        conam_banco_errado(),
-    ];
+pub(crate) async fn executar(json: bool) -> Result<Codigo, ErroApp> {
+    let mut passos = vec![nfd_manual(), nfd_corrigida()];
+    passos.extend(nfd_emissao().await?);
+    passos.extend([conam_manual(), conam_banco_errado()]);
     if json {
         let v: Vec<Value> = passos.iter().map(passo_json).collect();
         println!(
@@ -71,6 +76,129 @@ fn nfd_corrigida() -> Passo {
     }
 }
 
+/// Issues three notas against the simulator; the second one's reply is lost.
+async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
+    let falha = |e: &dyn std::fmt::Display| ErroApp::Uso(format!("demonstração: {e}"));
+    let sim = SimuladorNfd::iniciar(ConfigSimulador::default()).map_err(|e| falha(&e))?;
+    let prestador = "21118045000135";
+    sim.cadastrar_prestador(prestador, "fiscalb", &["3150"]);
+    let livro = Livro::em_memoria().map_err(|e| falha(&e))?;
+    let provedor = Provedor::da_prefeitura("3150")
+        .cloned()
+        .ok_or_else(|| falha(&"perfil 3150"))?;
+    let cliente = ClienteNfd::new(ConfigCliente {
+        provedor,
+        endpoint: Some(sim.url()),
+        senha: Senha::new("fiscalb"),
+        timeout: Duration::from_secs(5),
+    })
+    .map_err(|e| falha(&e))?;
+    let prefeitura = Prefeitura::buscar("3150").ok_or_else(|| falha(&"prefeitura 3150"))?;
+    let sequencia = Sequencia {
+        prestador: Documento::parse(prestador).map_err(|e| falha(&e))?,
+        prefeitura: "3150".into(),
+    };
+    let emissao = Emissao {
+        livro: &livro,
+        emissor: &cliente,
+        relogio: &RelogioSistema,
+        url_impressao: false,
+    };
+    let mut passos = Vec::new();
+    let descricoes = [
+        (
+            "nota nº 6053 enviada ao simulador NFD (Rio das Pedras/SP)",
+            "6053",
+            None,
+        ),
+        (
+            "nota seguinte, número atribuído pelo livro; o simulador emite mas a conexão cai antes da resposta",
+            "",
+            Some(Falha::Reset),
+        ),
+        (
+            "mais uma nota: antes dela, a pendente é reenviada e o serviço diz que já consta",
+            "",
+            None,
+        ),
+    ];
+    for (i, (descricao, numero, falha_injetada)) in descricoes.into_iter().enumerate() {
+        if let Some(f) = falha_injetada {
+            sim.injetar(f);
+        }
+        let bruta = NotaBruta::de_xml(NOTA_MANUAL)
+            .map_err(|v| falha(&v))?
+            .com(Tag::TomadorDocumento, "52998224725")
+            .com(Tag::NumeroNota, numero)
+            .com(
+                Tag::DescricaoServicos,
+                format!("SERVIÇO DE DEMONSTRAÇÃO {}", i + 1),
+            );
+        let resultado = emissao
+            .emitir(&sequencia, prefeitura, bruta)
+            .await
+            .map_err(|e| falha(&e))?;
+        passos.push(Passo {
+            sistema: "NFD",
+            descricao,
+            resultado: Ok(desfecho(&resultado)),
+        });
+    }
+    let pendente = livro.por_numero(&sequencia, 6054).map_err(|e| falha(&e))?;
+    let situacao = match pendente.map(|r| r.estado) {
+        Some(Estado::Aceita { codigo: None }) => {
+            "nota nº 6054 confirmada como emitida: reenviada antes da 6055, o serviço respondeu \"já consta\"".to_owned()
+        }
+        outro => format!("nota nº 6054 em estado inesperado: {outro:?}"),
+    };
+    passos.push(Passo {
+        sistema: "NFD",
+        descricao: "a nota interrompida, no livro",
+        resultado: Ok(situacao),
+    });
+    let emitidas: Vec<String> = sim
+        .emitidas(prestador, "3150")
+        .iter()
+        .map(|n| n.numero.to_string())
+        .collect();
+    let final_ = format!(
+        "o simulador emitiu as notas {}: cada número exatamente uma vez",
+        emitidas.join(", ")
+    );
+    passos.push(Passo {
+        sistema: "NFD",
+        descricao: "conferência no simulador",
+        resultado: Ok(final_),
+    });
+    sim.parar().await;
+    Ok(passos)
+}
+
+fn desfecho(d: &Desfecho) -> String {
+    match d {
+        Desfecho::Emitida {
+            numero,
+            codigo: Some(c),
+            ..
+        } => format!("nota nº {numero} emitida — código {c}"),
+        Desfecho::Emitida {
+            numero,
+            codigo: None,
+            ..
+        } => {
+            format!(
+                "nota nº {numero} confirmada como emitida (o serviço respondeu que já constava)"
+            )
+        }
+        Desfecho::Desconhecida { numero, .. } => {
+            format!(
+                "nota nº {numero}: resultado desconhecido, fica pendente no livro (no `guiche nfd send`, código de saída 3)"
+            )
+        }
+        outro => format!("{outro:?}"),
+    }
+}
+
 fn conam_manual() -> Passo {
     let r = PacoteBruto::de_json(PACOTE_MANUAL).and_then(|b| b.validar(Tabela2::oficial()));
     Passo {
@@ -103,7 +231,7 @@ fn conam_banco_errado() -> Passo {
 }
 
 fn imprimir(passos: &[Passo]) {
-    println!("guichê — demonstração offline (validação pelas regras dos manuais)\n");
+    println!("guichê — demonstração sem configuração e sem rede (simuladores neste processo)\n");
     for p in passos {
         println!("{} · {}", p.sistema, p.descricao);
         match &p.resultado {
@@ -112,7 +240,9 @@ fn imprimir(passos: &[Passo]) {
         }
         println!();
     }
-    println!("SERPRO, Conecta gov.br e e-CAC: chegam com seus adaptadores e simuladores.");
+    println!(
+        "CONAM (envio), SERPRO, Conecta gov.br e e-CAC: chegam com seus adaptadores e simuladores."
+    );
 }
 
 fn linha(v: &Violacao) {

@@ -12,7 +12,7 @@ use crate::erro::{Codigo, ErroApp};
 pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
     let json = cli.json;
     match cli.comando {
-        Comando::Demo => demo::executar(json),
+        Comando::Demo => demo::executar(json).await,
         Comando::Nfd(Nfd::Validate {
             arquivo,
             prefeitura,
