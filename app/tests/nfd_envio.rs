@@ -230,6 +230,8 @@ async fn unknown_outcome_is_settled_once(falha: Falha, nome: &str, explicacao: &
         (3, Some("desconhecida")),
         "{v}"
     );
+    let mensagem = v["mensagem"].as_str().unwrap();
+    assert!(mensagem.contains(explicacao), "{v}");
     assert_eq!(c.emitidas(), [1, 2], "o serviço emitiu a nota 2");
     let (codigo, v) = c.enviar(&b).await;
     assert_eq!(
@@ -314,6 +316,13 @@ async fn unreachable_service_keeps_the_reservation() {
     assert_eq!(
         (codigo, v["estado"].as_str()),
         (3, Some("nao_enviada")),
+        "{v}"
+    );
+    assert!(
+        v["mensagem"]
+            .as_str()
+            .unwrap()
+            .contains("não foi possível conectar"),
         "{v}"
     );
     let (codigo, v) = c.enviar(&a).await;
