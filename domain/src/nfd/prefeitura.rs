@@ -140,10 +140,10 @@ mod tests {
             Prefeitura::buscar("3039").unwrap().atividade,
             RegraAtividade::CodigoAtividade
         );
-        assert!(
-            Prefeitura::buscar("44").is_none(),
-            "zeros à esquerda contam"
-        );
+        let piracaia = Prefeitura::buscar("44").unwrap();
+        assert_eq!(piracaia.codigo, "0044", "o código canônico mantém os zeros");
+        assert!(Prefeitura::buscar("x44").is_none());
+        assert!(Prefeitura::buscar("45").is_none());
     }
 
     #[test]
