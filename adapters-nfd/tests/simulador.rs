@@ -115,6 +115,11 @@ async fn enviar(c: &reqwest::Client, sim: &SimuladorNfd, corpo: String) -> Retor
     resultado(c, sim, Operacao::EnviarNota, corpo).await
 }
 
+/// Sends `EnviarNota` for the manual's nota in Rio das Pedras with this number and date.
+async fn rio(c: &reqwest::Client, sim: &SimuladorNfd, numero: u64, data: &str) -> Retorno {
+    enviar(c, sim, enviar_nota(RIO_DAS_PEDRAS, &nota(numero, data))).await
+}
+
 fn codigo(r: &Retorno) -> String {
     match r {
         Retorno::Sucesso(c) => c.clone(),
@@ -187,14 +192,7 @@ async fn the_same_nota_again_already_exists_even_after_later_ones() {
     assert_eq!(r, Retorno::Erro(JA_CONSTA.into()));
     assert!(r.ja_consta());
 
-    codigo(
-        &enviar(
-            &c,
-            &sim,
-            enviar_nota(RIO_DAS_PEDRAS, &nota(6054, "21/05/2016")),
-        )
-        .await,
-    );
+    codigo(&rio(&c, &sim, 6054, "21/05/2016").await);
     let r = enviar(&c, &sim, primeira).await;
     assert_eq!(erro(&r), "Esta nota já consta no sistema.");
     assert_eq!(numeros(&sim, CNPJ, RIO_DAS_PEDRAS), [6053, 6054]);
@@ -204,34 +202,13 @@ async fn the_same_nota_again_already_exists_even_after_later_ones() {
 async fn numbers_are_strictly_sequential() {
     let sim = simulador();
     let c = cliente();
-    codigo(
-        &enviar(
-            &c,
-            &sim,
-            enviar_nota(RIO_DAS_PEDRAS, &nota(6053, "21/05/2016")),
-        )
-        .await,
-    );
+    codigo(&rio(&c, &sim, 6053, "21/05/2016").await);
 
-    let m = erro(
-        &enviar(
-            &c,
-            &sim,
-            enviar_nota(RIO_DAS_PEDRAS, &nota(6055, "21/05/2016")),
-        )
-        .await,
-    );
+    let m = erro(&rio(&c, &sim, 6055, "21/05/2016").await);
     assert!(m.starts_with("NUMERO_NOTA: "), "{m}");
     assert!(m.contains("6054"), "{m}");
 
-    codigo(
-        &enviar(
-            &c,
-            &sim,
-            enviar_nota(RIO_DAS_PEDRAS, &nota(6054, "22/05/2016")),
-        )
-        .await,
-    );
+    codigo(&rio(&c, &sim, 6054, "22/05/2016").await);
     assert_eq!(numeros(&sim, CNPJ, RIO_DAS_PEDRAS), [6053, 6054]);
 }
 
@@ -239,44 +216,16 @@ async fn numbers_are_strictly_sequential() {
 async fn dates_before_the_last_nota_or_after_today_are_refused() {
     let sim = simulador();
     let c = cliente();
-    codigo(
-        &enviar(
-            &c,
-            &sim,
-            enviar_nota(RIO_DAS_PEDRAS, &nota(6053, "21/05/2016")),
-        )
-        .await,
-    );
+    codigo(&rio(&c, &sim, 6053, "21/05/2016").await);
 
-    let m = erro(
-        &enviar(
-            &c,
-            &sim,
-            enviar_nota(RIO_DAS_PEDRAS, &nota(6054, "20/05/2016")),
-        )
-        .await,
-    );
+    let m = erro(&rio(&c, &sim, 6054, "20/05/2016").await);
     assert!(m.starts_with("DATA_EMISSAO: "), "{m}");
     assert!(m.contains("21/05/2016"), "{m}");
 
-    let m = erro(
-        &enviar(
-            &c,
-            &sim,
-            enviar_nota(RIO_DAS_PEDRAS, &nota(6054, "01/06/2016")),
-        )
-        .await,
-    );
+    let m = erro(&rio(&c, &sim, 6054, "01/06/2016").await);
     assert!(m.starts_with("DATA_EMISSAO: "), "{m}");
 
-    codigo(
-        &enviar(
-            &c,
-            &sim,
-            enviar_nota(RIO_DAS_PEDRAS, &nota(6054, "31/05/2016")),
-        )
-        .await,
-    );
+    codigo(&rio(&c, &sim, 6054, "31/05/2016").await);
     assert_eq!(numeros(&sim, CNPJ, RIO_DAS_PEDRAS), [6053, 6054]);
 }
 
@@ -617,14 +566,7 @@ async fn stopping_closes_the_port() {
     let sim = simulador();
     let c = cliente();
     let url = sim.url();
-    codigo(
-        &enviar(
-            &c,
-            &sim,
-            enviar_nota(RIO_DAS_PEDRAS, &nota(6053, "21/05/2016")),
-        )
-        .await,
-    );
+    codigo(&rio(&c, &sim, 6053, "21/05/2016").await);
     tokio::time::timeout(Duration::from_secs(5), sim.parar())
         .await
         .expect("parar não deve esperar por conexões ociosas");

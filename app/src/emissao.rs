@@ -326,6 +326,23 @@ mod tests {
         })
     }
 
+    fn ja_consta() -> Result<Resposta, ErroEnvio> {
+        Ok(Resposta::JaEmitida {
+            mensagem: "Esta nota já consta no sistema.".into(),
+        })
+    }
+
+    /// Expects exactly these replies, one per send, in this order.
+    fn em_ordem(m: &mut MockEmissor, respostas: Vec<Result<Resposta, ErroEnvio>>) {
+        let mut ordem = Sequence::new();
+        for r in respostas {
+            m.expect_enviar()
+                .times(1)
+                .in_sequence(&mut ordem)
+                .return_once(move |_| r);
+        }
+    }
+
     async fn emitir(livro: &Livro, m: &MockEmissor, b: NotaBruta) -> Result<Desfecho, ErroEmissao> {
         let e = Emissao {
             livro,
@@ -386,27 +403,15 @@ mod tests {
     async fn an_unknown_outcome_is_settled_by_the_duplicate_reply() {
         let livro = Livro::em_memoria().unwrap();
         let mut m = emissor();
-        let mut ordem = Sequence::new();
-        m.expect_enviar()
-            .times(1)
-            .in_sequence(&mut ordem)
-            .returning(|_| aceita("A"));
-        m.expect_enviar()
-            .times(1)
-            .in_sequence(&mut ordem)
-            .returning(|_| Err(ErroEnvio::Desconhecido("timeout".into())));
-        m.expect_enviar()
-            .times(1)
-            .in_sequence(&mut ordem)
-            .returning(|_| {
-                Ok(Resposta::JaEmitida {
-                    mensagem: "Esta nota já consta no sistema.".into(),
-                })
-            });
-        m.expect_enviar()
-            .times(1)
-            .in_sequence(&mut ordem)
-            .returning(|_| aceita("C"));
+        em_ordem(
+            &mut m,
+            vec![
+                aceita("A"),
+                Err(ErroEnvio::Desconhecido("timeout".into())),
+                ja_consta(),
+                aceita("C"),
+            ],
+        );
         emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
         let d = emitir(&livro, &m, nota("b", None)).await.unwrap();
         assert!(
@@ -432,23 +437,7 @@ mod tests {
     async fn a_duplicate_reply_on_a_first_send_means_the_number_was_used_elsewhere() {
         let livro = Livro::em_memoria().unwrap();
         let mut m = emissor();
-        let mut ordem = Sequence::new();
-        m.expect_enviar()
-            .times(1)
-            .in_sequence(&mut ordem)
-            .returning(|_| aceita("A"));
-        m.expect_enviar()
-            .times(1)
-            .in_sequence(&mut ordem)
-            .returning(|_| {
-                Ok(Resposta::JaEmitida {
-                    mensagem: "Esta nota já consta no sistema.".into(),
-                })
-            });
-        m.expect_enviar()
-            .times(1)
-            .in_sequence(&mut ordem)
-            .returning(|_| aceita("B"));
+        em_ordem(&mut m, vec![aceita("A"), ja_consta(), aceita("B")]);
         emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
         let d = emitir(&livro, &m, nota("b", None)).await.unwrap();
         assert!(
@@ -471,15 +460,13 @@ mod tests {
     async fn nothing_left_keeps_the_reservation_and_an_earlier_unknown_stays_unknown() {
         let livro = Livro::em_memoria().unwrap();
         let mut m = emissor();
-        let mut ordem = Sequence::new();
-        m.expect_enviar()
-            .times(1)
-            .in_sequence(&mut ordem)
-            .returning(|_| Err(ErroEnvio::Desconhecido("reset".into())));
-        m.expect_enviar()
-            .times(1)
-            .in_sequence(&mut ordem)
-            .returning(|_| Err(ErroEnvio::NaoEnviado("recusada".into())));
+        em_ordem(
+            &mut m,
+            vec![
+                Err(ErroEnvio::Desconhecido("reset".into())),
+                Err(ErroEnvio::NaoEnviado("recusada".into())),
+            ],
+        );
         let d = emitir(&livro, &m, nota("a", Some(5))).await.unwrap();
         assert!(matches!(d, Desfecho::Desconhecida { .. }));
         let d = emitir(&livro, &m, nota("a", Some(5))).await.unwrap();
