@@ -1,8 +1,10 @@
 //! # guiche-conam
 //!
 //! The CONAM adapter: the REST client (token by `client_credentials`, budget and extra-budget
-//! revenues, open-period check, package send and status) with its wire DTOs, and, behind the
-//! `simulator` feature, a simulator of the API on loopback.
+//! revenues, open-period check, package send and status), an
+//! [`IntegracaoContabil`](guiche_ports::contabil::IntegracaoContabil), with its wire DTOs
+//! ([`wire`]), and, behind the `simulator` feature, a simulator of the API on loopback.
 //!
-//! The pacote's rules live in `guiche_domain::conam`; this crate only knows the wire. It is
-//! filled by the CONAM end-to-end issue; today it holds nothing else.
+//! The pacote's rules live in `guiche_domain::conam`; this crate only knows the wire.
+
+pub mod wire;

@@ -12,6 +12,8 @@
 //! | [`Relogio`] | today's date in Brasília | the app's system clock |
 //! | [`emissor::EmissorNotas`] | issuing a municipal service invoice | `guiche-nfd` |
 //! | [`livro::LivroNotas`] | the ledger of notas: numbers, documents, outcomes | `guiche-store` |
+//! | [`contabil::IntegracaoContabil`] | revenues, open period, movement packages | `guiche-conam` |
+//! | [`contabil::LivroPacotes`] | the ledger of packages sent | `guiche-store` |
 //!
 //! ```
 //! use guiche_ports::Relogio;
@@ -26,6 +28,7 @@
 //! # Ok::<(), guiche_domain::data::ErroData>(())
 //! ```
 
+pub mod contabil;
 pub mod emissor;
 pub mod livro;
 
