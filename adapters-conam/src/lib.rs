@@ -7,4 +7,10 @@
 //!
 //! The pacote's rules live in `guiche_domain::conam`; this crate only knows the wire.
 
+mod cliente;
 pub mod wire;
+
+#[cfg(feature = "simulator")]
+pub mod simulador;
+
+pub use cliente::{ClienteConam, ConfigCliente, ErroConfigCliente, Segredo};

@@ -3,7 +3,8 @@
 //! The ledger: an embedded SQLite database (file from `GUICHE_DB`) that remembers every nota
 //! number reserved and the exact payload sent, so that a number is never skipped or reused and
 //! a nota is never issued twice, through timeouts, resets and crashes. [`Livro`] implements
-//! the port [`guiche_ports::livro::LivroNotas`]; every method is one transaction.
+//! the port [`guiche_ports::livro::LivroNotas`], and [`guiche_ports::contabil::LivroPacotes`]
+//! for the CONAM packages sent (see [Packages](#packages)); every method is one transaction.
 //!
 //! ```
 //! use guiche_domain::{Data, Documento};
@@ -72,12 +73,44 @@
 //! `(prestador, prefeitura, numero) WHERE estado <> 'recusada'` makes it impossible for two
 //! live rows to hold one number; a refused row stays as history and its number is reserved
 //! again by the next nota.
+//!
+//! `pacotes` holds one row per CONAM `idPacote` (its primary key; see below).
+//!
+//! ## Packages
+//!
+//! Every CONAM movement package is recorded, with the exact JSON sent, *before* its request
+//! leaves ([`registrar_envio`](guiche_ports::contabil::LivroPacotes::registrar_envio)), and its
+//! situation once known ([`atualizar`](guiche_ports::contabil::LivroPacotes::atualizar)). Until
+//! then the record's situation is `None`: the send is under way or its outcome unknown, and
+//! the same package may be sent again. Sending it again replaces the document (and entity),
+//! clears the situation and counts one more send (`envios`); so does sending a package that
+//! waits for evaluation (`aguardando`), which CONAM replaces too. An approved or rejected
+//! package is never sent again and never changes situation: both are refused with
+//! [`ErroLivro::JaResolvida`](guiche_ports::livro::ErroLivro::JaResolvida) (recording the very
+//! same evaluation twice is accepted and changes nothing).
+//!
+//! `idPacote` is unique per city, not across CONAM installations: one ledger file (one
+//! `GUICHE_DB`, one installation) serves one CONAM base URL. Ids from 1 to `i64::MAX` are
+//! stored; any other is refused by name.
+//!
+//! ```
+//! use guiche_ports::contabil::{LivroPacotes, SituacaoPacote};
+//! use guiche_store::Livro;
+//!
+//! let livro = Livro::em_memoria()?;
+//! livro.registrar_envio(7, "1", r#"{"idPacote":7}"#)?; // before the request leaves
+//! assert_eq!(livro.pacote(7)?.expect("recorded").situacao, None);
+//! livro.atualizar(7, &SituacaoPacote::Aprovado)?;
+//! assert!(livro.registrar_envio(7, "1", r#"{"idPacote":7}"#).is_err()); // never again
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod esquema;
 mod falha;
 mod linha;
 mod livro;
 mod notas;
+mod pacotes;
 
 pub use esquema::VERSAO_ESQUEMA;
 pub use livro::Livro;

@@ -5,12 +5,14 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+use guiche_ports::contabil::{LivroPacotes, RegistroPacote, SituacaoPacote};
 use guiche_ports::livro::{ErroLivro, Estado, LivroNotas, Pedido, Registro, Sequencia};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::esquema;
 use crate::falha::Falha;
 use crate::notas;
+use crate::pacotes;
 
 /// How long a write waits for another process holding the file before it fails.
 const ESPERA: Duration = Duration::from_secs(5);
@@ -18,11 +20,11 @@ const ESPERA: Duration = Duration::from_secs(5);
 /// The name [`Livro::local`] gives an in-memory ledger.
 const MEMORIA: &str = ":memória:";
 
-/// The ledger of notas on SQLite.
+/// The ledger of notas (and of CONAM packages) on SQLite.
 ///
 /// One connection behind a mutex: calls from the threads of one process take turns, and
 /// processes sharing the file take turns through SQLite's write lock (`BEGIN IMMEDIATE`,
-/// waiting up to 5 s). Every [`LivroNotas`] method is one transaction.
+/// waiting up to 5 s). Every [`LivroNotas`] and [`LivroPacotes`] method is one transaction.
 ///
 /// The `documento` closure given to [`LivroNotas::reservar`] runs inside the write
 /// transaction, with the ledger locked: keep it short and never call the ledger from it (it
@@ -172,5 +174,46 @@ impl LivroNotas for Livro {
 
     fn registrar(&self, id: i64, estado: &Estado) -> Result<(), ErroLivro> {
         self.escrever(|tx| notas::registrar(tx, id, estado))
+    }
+}
+
+impl Livro {
+    /// `id_pacote` as the ledger stores it (`1..=i64::MAX`); any other is refused by name.
+    fn chave_do_pacote(&self, id_pacote: u64) -> Result<i64, ErroLivro> {
+        i64::try_from(id_pacote)
+            .ok()
+            .filter(|id| *id >= 1)
+            .ok_or_else(|| ErroLivro::Armazenamento {
+                local: self.local.clone(),
+                motivo: format!(
+                    "o idPacote {id_pacote} está fora do intervalo que o livro guarda \
+                     (1 a {})",
+                    i64::MAX
+                ),
+            })
+    }
+}
+
+impl LivroPacotes for Livro {
+    fn registrar_envio(
+        &self,
+        id_pacote: u64,
+        entidade: &str,
+        documento: &str,
+    ) -> Result<(), ErroLivro> {
+        let id = self.chave_do_pacote(id_pacote)?;
+        self.escrever(|tx| pacotes::registrar_envio(tx, id, entidade, documento))
+    }
+
+    fn atualizar(&self, id_pacote: u64, situacao: &SituacaoPacote) -> Result<(), ErroLivro> {
+        let id = self.chave_do_pacote(id_pacote)?;
+        self.escrever(|tx| pacotes::atualizar(tx, id, situacao))
+    }
+
+    fn pacote(&self, id_pacote: u64) -> Result<Option<RegistroPacote>, ErroLivro> {
+        let Ok(id) = self.chave_do_pacote(id_pacote) else {
+            return Ok(None); // never recorded: no such id can be stored
+        };
+        self.ler(|tx| pacotes::pacote(tx, id))
     }
 }

@@ -74,6 +74,44 @@ pub(crate) enum Nfd {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Conam {
+    /// Envia um pacote: valida offline, confere se o período está aberto, envia e registra no livro.
+    Send {
+        /// Arquivo do pacote (o JSON do manual).
+        arquivo: PathBuf,
+        /// Acompanha a situação até a contabilidade avaliar o pacote.
+        #[arg(long)]
+        wait: bool,
+        /// Tabela 2 atualizada (TSV) no lugar da do manual.
+        #[arg(long, value_name = "ARQUIVO")]
+        tabela2: Option<PathBuf>,
+    },
+    /// Consulta a situação de um pacote enviado.
+    Status {
+        /// O idPacote.
+        id_pacote: u64,
+    },
+    /// Verifica se o mês está aberto para movimentação na contabilidade.
+    Period {
+        /// Código da entidade.
+        entidade: String,
+        /// Ano (AAAA).
+        #[arg(value_parser = clap::value_parser!(u16).range(2000..=2100))]
+        ano: u16,
+        /// Mês (1 a 12).
+        #[arg(value_parser = clap::value_parser!(u8).range(1..=12))]
+        mes: u8,
+    },
+    /// Lista as receitas orçamentárias (ou extraorçamentárias, com --extra) da entidade no ano.
+    Revenues {
+        /// Código da entidade.
+        entidade: String,
+        /// Ano (AAAA).
+        #[arg(value_parser = clap::value_parser!(u16).range(2000..=2100))]
+        ano: u16,
+        /// Receitas extraorçamentárias.
+        #[arg(long)]
+        extra: bool,
+    },
     /// Valida um pacote de movimentos offline contra as Tabelas 1 e 2 do manual.
     Validate {
         /// Arquivo do pacote, o JSON exatamente como o manual mostra.

@@ -14,11 +14,7 @@ pub(crate) fn validar(
     tabela2: Option<&Path>,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
-    let tabela = match tabela2 {
-        Some(p) => Tabela2::de_tsv(&entrada::ler(p)?)
-            .map_err(|e| ErroApp::Uso(format!("{}: {e}", p.display())))?,
-        None => Tabela2::oficial().clone(),
-    };
+    let tabela = tabela_2(tabela2)?;
     let texto = entrada::ler(arquivo)?;
     let nome = arquivo.display().to_string();
     let doc = Documento {
@@ -35,6 +31,15 @@ pub(crate) fn validar(
             saida::invalido(&doc, &v, json);
             Ok(Codigo::Rejeitado)
         }
+    }
+}
+
+/// Table 2: the client's file, or the manual's.
+pub(crate) fn tabela_2(arquivo: Option<&Path>) -> Result<Tabela2, ErroApp> {
+    match arquivo {
+        Some(p) => Tabela2::de_tsv(&entrada::ler(p)?)
+            .map_err(|e| ErroApp::Uso(format!("{}: {e}", p.display()))),
+        None => Ok(Tabela2::oficial().clone()),
     }
 }
 

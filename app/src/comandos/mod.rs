@@ -1,6 +1,7 @@
 //! One module per command group; each returns the exit code of the contract.
 
 mod conam;
+mod conam_envio;
 mod demo;
 mod emitir;
 mod nfd;
@@ -43,5 +44,19 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Conam(Conam::Validate { arquivo, tabela2 }) => {
             conam::validar(&arquivo, tabela2.as_deref(), json)
         }
+        Comando::Conam(Conam::Send {
+            arquivo,
+            wait,
+            tabela2,
+        }) => conam_envio::enviar(&arquivo, wait, tabela2.as_deref(), json).await,
+        Comando::Conam(Conam::Status { id_pacote }) => conam_envio::situacao(id_pacote, json).await,
+        Comando::Conam(Conam::Period { entidade, ano, mes }) => {
+            conam_envio::periodo(&entidade, ano, mes, json).await
+        }
+        Comando::Conam(Conam::Revenues {
+            entidade,
+            ano,
+            extra,
+        }) => conam_envio::receitas(&entidade, ano, extra, json).await,
     }
 }

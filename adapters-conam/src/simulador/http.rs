@@ -1,0 +1,472 @@
+//! The HTTP side: the accept loop, graceful shutdown, routing, faults, and the manual's
+//! replies written with [`crate::wire`].
+
+use super::estado::{Avaliacao, Estado, Recusa, RecusaToken};
+use super::rotas::{self, Admin, PREFIXO_ADMIN, Rota};
+use super::{Falha, Situacao};
+use crate::wire::{self, textos};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use hyper::header::{HeaderMap, WWW_AUTHENTICATE};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// Largest request body read.
+const MAX_CORPO: usize = 1024 * 1024;
+/// How long [`super::SimuladorConam::parar`] waits for requests in flight.
+const PRAZO_PARADA: Duration = Duration::from_secs(10);
+const TIPO_JSON: &str = "application/json; charset=utf-8";
+const TIPO_TEXTO: &str = "text/plain; charset=utf-8";
+const TIPO_FORMULARIO: &str = "application/x-www-form-urlencoded";
+/// The simulator's own texts (the manual gives none for these cases).
+const PACOTE_NAO_ENCONTRADO: &str = "Pacote não encontrado";
+const RECURSO_NAO_ENCONTRADO: &str = "Recurso não encontrado";
+const GRANT_TYPE_INVALIDO: &str = "grant_type deve ser client_credentials";
+
+type Resposta = Response<Full<Bytes>>;
+
+/// Returned by the service to make hyper drop the connection without writing a reply.
+#[derive(Debug, thiserror::Error)]
+#[error("conexão encerrada sem resposta (falha simulada)")]
+struct ConexaoDerrubada;
+
+/// Accepts connections until the stop signal, then drains them (bounded by [`PRAZO_PARADA`]).
+/// Connections live in a [`JoinSet`], so aborting this task aborts them all.
+pub(super) async fn servir(
+    listener: TcpListener,
+    estado: Arc<Estado>,
+    mut parada: watch::Receiver<bool>,
+) {
+    let mut conexoes = JoinSet::new();
+    let aviso = parada.clone();
+    loop {
+        tokio::select! {
+            aceita = listener.accept() => match aceita {
+                Ok((stream, _)) => {
+                    conexoes.spawn(conexao(stream, Arc::clone(&estado), aviso.clone()));
+                }
+                // Out of descriptors and the like: breathe, then keep serving.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+            () = sinal(&mut parada) => break,
+            Some(_) = conexoes.join_next(), if !conexoes.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let drenar = async { while conexoes.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(PRAZO_PARADA, drenar).await;
+}
+
+/// Resolves once the stop signal is given (or the simulator is gone).
+async fn sinal(parada: &mut watch::Receiver<bool>) {
+    let _ = parada.wait_for(|p| *p).await;
+}
+
+/// Serves one HTTP/1.1 connection; on the stop signal, finishes the request in flight and
+/// closes.
+async fn conexao(stream: TcpStream, estado: Arc<Estado>, mut parada: watch::Receiver<bool>) {
+    let servico = service_fn(move |req| atender(Arc::clone(&estado), req));
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .serve_connection(TokioIo::new(stream), servico);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => return,
+        () = sinal(&mut parada) => conn.as_mut().graceful_shutdown(),
+    }
+    let _ = conn.await;
+}
+
+/// Admin endpoints go straight through; every other request is counted, meets its fault and
+/// is served. An `Err` closes the connection without a reply.
+async fn atender(
+    estado: Arc<Estado>,
+    req: Request<Incoming>,
+) -> Result<Resposta, ConexaoDerrubada> {
+    if let Some(resto) = req.uri().path().strip_prefix(PREFIXO_ADMIN) {
+        let rota = rotas::admin(resto);
+        return Ok(admin(&estado, rota, req).await);
+    }
+    let falha = estado.chegada();
+    if falha == Some(Falha::Indisponivel) {
+        return Ok(resposta(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            String::new(),
+        ));
+    }
+    let r = servico(&estado, req).await;
+    match falha {
+        Some(Falha::Reset) => Err(ConexaoDerrubada),
+        Some(Falha::Lenta(atraso)) => {
+            tokio::time::sleep(atraso).await;
+            Ok(r)
+        }
+        _ => Ok(r),
+    }
+}
+
+/// The token endpoint and the API: route, method, then the endpoint.
+async fn servico(estado: &Estado, req: Request<Incoming>) -> Resposta {
+    let rota = rotas::rota(req.uri().path(), &estado.cidade);
+    if rota == Rota::Desconhecida {
+        return nao_encontrado();
+    }
+    if req.method() != rota.metodo() {
+        return nao_permitido(&rota.metodo(), TIPO_JSON);
+    }
+    let token = bearer(req.headers());
+    let token = token.as_deref();
+    let r = match rota {
+        Rota::Token => return emitir_token(estado, req).await,
+        Rota::Receitas {
+            extra,
+            entidade,
+            ano,
+        } => estado
+            .receitas(token, &entidade, &ano, extra)
+            .map(|lista| (StatusCode::OK, wire::escrever_receitas(&lista))),
+        Rota::Periodo { entidade, ano, mes } => estado
+            .periodo(token, &entidade, &ano, &mes)
+            .map(|aberto| (StatusCode::OK, texto_periodo(aberto))),
+        Rota::Envio => match ler_corpo(req.into_body()).await {
+            Ok(corpo) => estado.receber(token, &corpo).map(|()| {
+                (
+                    StatusCode::CREATED,
+                    wire::escrever_texto(false, textos::SUCESSO),
+                )
+            }),
+            Err(r) => return r,
+        },
+        Rota::Situacao(id) => estado
+            .situacao(token, &id)
+            .map(|s| (StatusCode::OK, texto_situacao(&s))),
+        Rota::Desconhecida => return nao_encontrado(),
+    };
+    match r {
+        Ok((status, corpo)) => json(status, corpo),
+        Err(recusa) => recusada(recusa),
+    }
+}
+
+/// `POST /token` with the manual's form.
+async fn emitir_token(estado: &Estado, req: Request<Incoming>) -> Resposta {
+    if !tipo_e(req.headers(), TIPO_FORMULARIO) {
+        let msg = format!("Content-Type deve ser {TIPO_FORMULARIO}");
+        return json(StatusCode::BAD_REQUEST, wire::escrever_texto(true, &msg));
+    }
+    let corpo = match ler_corpo(req.into_body()).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let campos = match formulario(&corpo) {
+        Ok(c) => c,
+        Err(msg) => return json(StatusCode::BAD_REQUEST, wire::escrever_texto(true, &msg)),
+    };
+    let campo = |nome: &str| {
+        campos
+            .iter()
+            .find(|(k, _)| k == nome)
+            .map(|(_, v)| v.as_str())
+    };
+    let emitido = estado.emitir_token(
+        campo("grant_type"),
+        campo("client_id"),
+        campo("client_secret"),
+    );
+    let token = match emitido {
+        Ok(t) => t,
+        Err(RecusaToken::GrantType) => {
+            let corpo = wire::escrever_texto(true, GRANT_TYPE_INVALIDO);
+            return json(StatusCode::BAD_REQUEST, corpo);
+        }
+        Err(RecusaToken::Credenciais) => return recusada(Recusa::NaoAutorizado),
+    };
+    match serde_json::to_string(&token) {
+        Ok(corpo) => {
+            let mut r = json(StatusCode::OK, corpo);
+            r.headers_mut()
+                .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            r
+        }
+        Err(e) => json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            wire::escrever_texto(true, &format!("falha ao escrever o token: {e}")),
+        ),
+    }
+}
+
+/// The form's fields; a field given twice is refused (RFC 6749 §3.2).
+fn formulario(corpo: &[u8]) -> Result<Vec<(String, String)>, String> {
+    let campos: Vec<(String, String)> =
+        serde_urlencoded::from_bytes(corpo).map_err(|e| format!("formulário ilegível: {e}"))?;
+    for (i, (k, _)) in campos.iter().enumerate() {
+        if campos.iter().skip(i + 1).any(|(outro, _)| outro == k) {
+            return Err(format!("parâmetro repetido: {k}"));
+        }
+    }
+    Ok(campos)
+}
+
+/// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
+fn bearer(cabecalhos: &HeaderMap) -> Option<String> {
+    let valor = cabecalhos.get(AUTHORIZATION)?.to_str().ok()?.trim();
+    let (esquema, token) = valor.split_once(' ')?;
+    let token = token.trim();
+    (esquema.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
+/// Whether the media type is `tipo` (parameters such as charset ignored).
+fn tipo_e(cabecalhos: &HeaderMap, tipo: &str) -> bool {
+    cabecalhos
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case(tipo))
+}
+
+fn texto_periodo(aberto: bool) -> String {
+    let t = if aberto {
+        textos::ABERTO
+    } else {
+        textos::FECHADO
+    };
+    wire::escrever_texto(false, t)
+}
+
+/// The status reply: `AGUARDANDO`, `SUCESSO` or the rejection object (with `error: true`).
+fn texto_situacao(situacao: &Situacao) -> String {
+    match situacao {
+        Situacao::Aguardando => wire::escrever_texto(false, textos::AGUARDANDO),
+        Situacao::Aprovado => wire::escrever_texto(false, textos::SUCESSO),
+        Situacao::Rejeitado { codigo, mensagem } => wire::escrever_erro(codigo, mensagem),
+    }
+}
+
+/// The manual's reply to each refusal.
+fn recusada(recusa: Recusa) -> Resposta {
+    match recusa {
+        Recusa::NaoAutorizado => {
+            let corpo = wire::escrever_texto(true, textos::NAO_AUTORIZADO);
+            let mut r = json(StatusCode::UNAUTHORIZED, corpo);
+            r.headers_mut()
+                .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            r
+        }
+        Recusa::TokenExpirado => json(
+            StatusCode::FORBIDDEN,
+            wire::escrever_texto(false, textos::TOKEN_EXPIRADO),
+        ),
+        Recusa::AcessoNegado => json(
+            StatusCode::FORBIDDEN,
+            wire::escrever_texto(false, textos::ACESSO_NEGADO),
+        ),
+        Recusa::ParametrosInvalidos => json(
+            StatusCode::UNAUTHORIZED,
+            wire::escrever_texto(true, textos::PARAMETROS_INVALIDOS),
+        ),
+        Recusa::PacoteNaoEncontrado => json(
+            StatusCode::NOT_FOUND,
+            wire::escrever_texto(true, PACOTE_NAO_ENCONTRADO),
+        ),
+        Recusa::Pacote { codigo, mensagem } => json(
+            StatusCode::UNAUTHORIZED,
+            wire::escrever_erro(&codigo, &mensagem),
+        ),
+    }
+}
+
+/// The body, at most [`MAX_CORPO`] bytes; otherwise the reply to give.
+async fn ler_corpo(corpo: Incoming) -> Result<Bytes, Resposta> {
+    match Limited::new(corpo, MAX_CORPO).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(json(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            wire::escrever_texto(true, "corpo acima de 1 MiB"),
+        )),
+        Err(e) => Err(json(
+            StatusCode::BAD_REQUEST,
+            wire::escrever_texto(true, &format!("corpo incompleto: {e}")),
+        )),
+    }
+}
+
+/// `/_simulador/…`: the accounting team's and the tester's hands.
+async fn admin(estado: &Estado, rota: Admin, req: Request<Incoming>) -> Resposta {
+    if rota == Admin::Desconhecida {
+        return texto(StatusCode::NOT_FOUND, "recurso não encontrado\n".into());
+    }
+    if req.method() != rota.metodo() {
+        return nao_permitido(&rota.metodo(), TIPO_TEXTO);
+    }
+    match rota {
+        Admin::Falhas => match corpo_texto(req).await {
+            Ok(t) => match t.parse::<Falha>() {
+                Ok(f) => {
+                    estado.injetar(f);
+                    sem_conteudo()
+                }
+                Err(e) => texto(StatusCode::BAD_REQUEST, format!("{e}\n")),
+            },
+            Err(r) => r,
+        },
+        Admin::Aprovar(id) => avaliar(estado, &id, Situacao::Aprovado),
+        Admin::Rejeitar(id) => match corpo_texto(req).await {
+            Ok(t) => rejeitar(estado, &id, &t),
+            Err(r) => r,
+        },
+        Admin::Fechar { entidade, ano, mes } => fechar(estado, &entidade, &ano, &mes),
+        Admin::Pacotes => texto(StatusCode::OK, estado.listagem()),
+        Admin::Desconhecida => texto(StatusCode::NOT_FOUND, "recurso não encontrado\n".into()),
+    }
+}
+
+/// `POST rejeitar/{id}` with `codigo;mensagem`.
+fn rejeitar(estado: &Estado, id: &str, corpo: &str) -> Resposta {
+    match corpo.trim().split_once(';') {
+        Some((codigo, mensagem)) => {
+            let situacao = Situacao::Rejeitado {
+                codigo: codigo.trim().to_owned(),
+                mensagem: mensagem.trim().to_owned(),
+            };
+            avaliar(estado, id, situacao)
+        }
+        None => texto(
+            StatusCode::BAD_REQUEST,
+            "corpo esperado: codigo;mensagem\n".into(),
+        ),
+    }
+}
+
+fn avaliar(estado: &Estado, id: &str, situacao: Situacao) -> Resposta {
+    let avaliacao =
+        rotas::id_pacote(id).map_or(Avaliacao::NaoEncontrado, |id| estado.avaliar(id, situacao));
+    match avaliacao {
+        Avaliacao::Feita => sem_conteudo(),
+        Avaliacao::NaoEncontrado => {
+            texto(StatusCode::NOT_FOUND, format!("{PACOTE_NAO_ENCONTRADO}\n"))
+        }
+        Avaliacao::JaAvaliado => texto(
+            StatusCode::CONFLICT,
+            format!("pacote {id} já avaliado pela contabilidade\n"),
+        ),
+    }
+}
+
+fn fechar(estado: &Estado, entidade: &str, ano: &str, mes: &str) -> Resposta {
+    match (rotas::ano(ano), rotas::mes(mes)) {
+        (Some(a), Some(m)) => {
+            estado.fechar_periodo(entidade, a, m);
+            sem_conteudo()
+        }
+        _ => texto(
+            StatusCode::BAD_REQUEST,
+            "ano com 4 dígitos e mês de 1 a 12\n".into(),
+        ),
+    }
+}
+
+/// An admin body as UTF-8 text.
+async fn corpo_texto(req: Request<Incoming>) -> Result<String, Resposta> {
+    let bytes = ler_corpo(req.into_body()).await?;
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| texto(StatusCode::BAD_REQUEST, "corpo não é UTF-8\n".into()))
+}
+
+fn nao_permitido(metodo: &Method, tipo: &'static str) -> Resposta {
+    let msg = format!("método não permitido: use {metodo}");
+    let corpo = if tipo == TIPO_JSON {
+        wire::escrever_texto(true, &msg)
+    } else {
+        format!("{msg}\n")
+    };
+    let mut r = resposta(StatusCode::METHOD_NOT_ALLOWED, Some(tipo), corpo);
+    if let Ok(v) = HeaderValue::from_str(metodo.as_str()) {
+        r.headers_mut().insert(ALLOW, v);
+    }
+    r
+}
+
+fn nao_encontrado() -> Resposta {
+    json(
+        StatusCode::NOT_FOUND,
+        wire::escrever_texto(true, RECURSO_NAO_ENCONTRADO),
+    )
+}
+
+fn json(status: StatusCode, corpo: String) -> Resposta {
+    resposta(status, Some(TIPO_JSON), corpo)
+}
+
+fn texto(status: StatusCode, corpo: String) -> Resposta {
+    resposta(status, Some(TIPO_TEXTO), corpo)
+}
+
+fn sem_conteudo() -> Resposta {
+    resposta(StatusCode::NO_CONTENT, None, String::new())
+}
+
+fn resposta(status: StatusCode, tipo: Option<&'static str>, corpo: String) -> Resposta {
+    let mut r = Response::new(Full::new(Bytes::from(corpo)));
+    *r.status_mut() = status;
+    if let Some(t) = tipo {
+        r.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(t));
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cabecalhos(nome: hyper::header::HeaderName, valor: &'static str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(nome, HeaderValue::from_static(valor));
+        h
+    }
+
+    #[test]
+    fn bearer_tokens_are_read() {
+        let t = |v| bearer(&cabecalhos(AUTHORIZATION, v));
+        assert_eq!(t("Bearer abc.def"), Some("abc.def".into()));
+        assert_eq!(t("bearer  abc "), Some("abc".into()));
+        assert_eq!(t("Basic abc"), None);
+        assert_eq!(t("Bearer"), None);
+        assert_eq!(t("Bearer "), None);
+        assert_eq!(bearer(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn the_form_is_read_and_repeated_fields_refused() {
+        let c =
+            formulario(b"grant_type=client_credentials&client_id=U%20S&client_secret=a+b").unwrap();
+        assert_eq!(c[1], ("client_id".into(), "U S".into()));
+        assert_eq!(c[2], ("client_secret".into(), "a b".into()));
+        assert!(formulario(b"a=1&a=2").unwrap_err().contains("repetido"));
+        assert!(formulario(b"").unwrap().is_empty());
+    }
+
+    #[test]
+    fn form_media_type_with_parameters() {
+        let h = cabecalhos(
+            CONTENT_TYPE,
+            "Application/X-WWW-Form-Urlencoded; charset=UTF-8",
+        );
+        assert!(tipo_e(&h, TIPO_FORMULARIO));
+        assert!(!tipo_e(
+            &cabecalhos(CONTENT_TYPE, "application/json"),
+            TIPO_FORMULARIO
+        ));
+        assert!(!tipo_e(&HeaderMap::new(), TIPO_FORMULARIO));
+    }
+}

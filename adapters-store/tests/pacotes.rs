@@ -1,0 +1,363 @@
+//! The ledger of CONAM packages on real SQLite files: records, resends, refusals once
+//! evaluated, exact documents, send counting, corrupt rows, persistence and the v1→v2 upgrade.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use guiche_domain::{Data, Documento};
+use guiche_ports::contabil::{LivroPacotes, RegistroPacote, SituacaoPacote};
+use guiche_ports::livro::{ErroLivro, Estado, LivroNotas, Pedido, Sequencia};
+use guiche_store::{Livro, VERSAO_ESQUEMA};
+use rusqlite::Connection;
+
+/// A fresh file under the target's temporary folder (any earlier one removed).
+fn arquivo(nome: &str) -> PathBuf {
+    let pasta = Path::new(env!("CARGO_TARGET_TMPDIR")).join("guiche-store-pacotes");
+    std::fs::create_dir_all(&pasta).unwrap();
+    let caminho = pasta.join(format!("{nome}.db"));
+    for sufixo in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{sufixo}", caminho.display()));
+    }
+    caminho
+}
+
+fn doc(id: u64) -> String {
+    format!(r#"{{"codEntidade":"1","idPacote":{id},"movimentos":[]}}"#)
+}
+
+fn rejeitado() -> SituacaoPacote {
+    SituacaoPacote::Rejeitado {
+        codigo: "0".to_owned(),
+        mensagem: "Conta de receita inválida".to_owned(),
+    }
+}
+
+fn motivo(e: ErroLivro) -> String {
+    match e {
+        ErroLivro::Armazenamento { motivo, .. } => motivo,
+        outro => panic!("esperava Armazenamento, veio {outro:?}"),
+    }
+}
+
+/// How many times package `id` was sent, read straight from the file.
+fn envios(caminho: &Path, id: i64) -> i64 {
+    Connection::open(caminho)
+        .unwrap()
+        .query_row(
+            "SELECT envios FROM pacotes WHERE id_pacote = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn versao(caminho: &Path) -> i64 {
+    Connection::open(caminho)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn tem_tabela_pacotes(caminho: &Path) -> bool {
+    Connection::open(caminho)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'pacotes'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+        == 1
+}
+
+#[test]
+fn a_send_is_recorded_with_its_outcome_unknown() {
+    let livro = Livro::em_memoria().unwrap();
+    assert_eq!(livro.pacote(1).unwrap(), None);
+    livro.registrar_envio(1, "2", &doc(1)).unwrap();
+    assert_eq!(
+        livro.pacote(1).unwrap(),
+        Some(RegistroPacote {
+            id_pacote: 1,
+            entidade: "2".to_owned(),
+            documento: doc(1),
+            situacao: None,
+        })
+    );
+    assert_eq!(livro.pacote(2).unwrap(), None, "ids are independent");
+}
+
+#[test]
+fn every_situation_reads_back() {
+    let livro = Livro::em_memoria().unwrap();
+    for (id, s) in [
+        (1, SituacaoPacote::Aguardando),
+        (2, SituacaoPacote::Aprovado),
+        (3, rejeitado()),
+    ] {
+        livro.registrar_envio(id, "1", &doc(id)).unwrap();
+        livro.atualizar(id, &s).unwrap();
+        assert_eq!(livro.pacote(id).unwrap().unwrap().situacao, Some(s));
+    }
+}
+
+#[test]
+fn a_package_not_yet_evaluated_is_replaced_and_its_sends_counted() {
+    let caminho = arquivo("reenvio");
+    let livro = Livro::abrir(&caminho).unwrap();
+    livro.registrar_envio(10, "1", "primeiro").unwrap();
+    assert_eq!(envios(&caminho, 10), 1);
+    // Outcome unknown (timeout): sent again, same id.
+    livro.registrar_envio(10, "1", "segundo").unwrap();
+    assert_eq!(envios(&caminho, 10), 2);
+    // Waiting for the accounting team: CONAM replaces it, and so does the ledger.
+    livro.atualizar(10, &SituacaoPacote::Aguardando).unwrap();
+    livro.registrar_envio(10, "3", "terceiro").unwrap();
+    assert_eq!(envios(&caminho, 10), 3);
+    let r = livro.pacote(10).unwrap().unwrap();
+    assert_eq!(
+        (r.entidade.as_str(), r.documento.as_str(), r.situacao),
+        ("3", "terceiro", None),
+        "document and entity replaced, situation cleared"
+    );
+    livro.atualizar(10, &SituacaoPacote::Aprovado).unwrap();
+    assert_eq!(envios(&caminho, 10), 3, "an evaluation is not a send");
+}
+
+#[test]
+fn an_evaluated_package_is_never_sent_again() {
+    let livro = Livro::em_memoria().unwrap();
+    for (id, s, nome) in [
+        (1, SituacaoPacote::Aprovado, "aprovado"),
+        (2, rejeitado(), "rejeitado"),
+    ] {
+        livro.registrar_envio(id, "1", &doc(id)).unwrap();
+        livro.atualizar(id, &s).unwrap();
+        let e = livro.registrar_envio(id, "1", "outro").unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ErroLivro::JaResolvida { id: i, de, para: "enviada" } if i == id as i64 && de == nome
+            ),
+            "{e:?}"
+        );
+        let r = livro.pacote(id).unwrap().unwrap();
+        assert_eq!((r.documento, r.situacao), (doc(id), Some(s)), "untouched");
+    }
+}
+
+#[test]
+fn an_evaluated_package_keeps_its_situation() {
+    let livro = Livro::em_memoria().unwrap();
+    livro.registrar_envio(1, "1", &doc(1)).unwrap();
+    livro.atualizar(1, &SituacaoPacote::Aprovado).unwrap();
+    for (nova, para) in [
+        (SituacaoPacote::Aguardando, "aguardando"),
+        (rejeitado(), "rejeitado"),
+    ] {
+        let e = livro.atualizar(1, &nova).unwrap_err();
+        assert!(
+            matches!(e, ErroLivro::JaResolvida { id: 1, de: "aprovado", para: p } if p == para),
+            "{e:?}"
+        );
+    }
+    livro.registrar_envio(2, "1", &doc(2)).unwrap();
+    livro.atualizar(2, &rejeitado()).unwrap();
+    let outra = SituacaoPacote::Rejeitado {
+        codigo: "9".to_owned(),
+        mensagem: "outra".to_owned(),
+    };
+    for nova in [SituacaoPacote::Aprovado, SituacaoPacote::Aguardando, outra] {
+        let e = livro.atualizar(2, &nova).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ErroLivro::JaResolvida {
+                    id: 2,
+                    de: "rejeitado",
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+    }
+    // The same evaluation read again (polled twice) changes nothing.
+    livro.atualizar(1, &SituacaoPacote::Aprovado).unwrap();
+    livro.atualizar(2, &rejeitado()).unwrap();
+    assert_eq!(
+        livro.pacote(1).unwrap().unwrap().situacao,
+        Some(SituacaoPacote::Aprovado)
+    );
+    assert_eq!(
+        livro.pacote(2).unwrap().unwrap().situacao,
+        Some(rejeitado())
+    );
+}
+
+#[test]
+fn a_waiting_package_may_still_be_evaluated_either_way() {
+    let livro = Livro::em_memoria().unwrap();
+    for (id, s) in [(1, SituacaoPacote::Aprovado), (2, rejeitado())] {
+        livro.registrar_envio(id, "1", &doc(id)).unwrap();
+        livro.atualizar(id, &SituacaoPacote::Aguardando).unwrap();
+        livro.atualizar(id, &SituacaoPacote::Aguardando).unwrap();
+        livro.atualizar(id, &s).unwrap();
+        assert_eq!(livro.pacote(id).unwrap().unwrap().situacao, Some(s));
+    }
+}
+
+#[test]
+fn an_unknown_package_is_not_found() {
+    let livro = Livro::em_memoria().unwrap();
+    let e = livro.atualizar(42, &SituacaoPacote::Aprovado).unwrap_err();
+    assert!(matches!(e, ErroLivro::NaoEncontrado(42)), "{e:?}");
+    assert_eq!(livro.pacote(42).unwrap(), None);
+}
+
+#[test]
+fn ids_the_ledger_cannot_hold_are_refused_by_name() {
+    let livro = Livro::em_memoria().unwrap();
+    let grande = u64::MAX;
+    for id in [0, grande, i64::MAX.unsigned_abs() + 1] {
+        let m = motivo(livro.registrar_envio(id, "1", "{}").unwrap_err());
+        assert!(m.contains(&format!("idPacote {id}")), "{m}");
+        let m = motivo(livro.atualizar(id, &SituacaoPacote::Aprovado).unwrap_err());
+        assert!(m.contains(&format!("idPacote {id}")), "{m}");
+        assert_eq!(livro.pacote(id).unwrap(), None);
+    }
+    let maior = i64::MAX.unsigned_abs();
+    livro.registrar_envio(maior, "1", "{}").unwrap();
+    assert_eq!(livro.pacote(maior).unwrap().unwrap().id_pacote, maior);
+}
+
+#[test]
+fn the_exact_document_is_stored_byte_for_byte() {
+    let caminho = arquivo("exato");
+    let documento = "{\"historicoLancamento\":\"Recolhimento de ISS — São João\u{2028}linha 2\",\
+                     \"valor\":\"1234.50\",\"obs\":\"ação \\\"citada\\\" \\u00e7\\n\"}\n  ";
+    Livro::abrir(&caminho)
+        .unwrap()
+        .registrar_envio(5, "0044", documento)
+        .unwrap();
+    let r = Livro::abrir(&caminho).unwrap().pacote(5).unwrap().unwrap();
+    assert_eq!(r.documento.as_bytes(), documento.as_bytes());
+    assert_eq!(r.entidade, "0044", "leading zeros kept");
+}
+
+#[test]
+fn records_persist_across_reopening_the_file() {
+    let caminho = arquivo("persiste");
+    {
+        let livro = Livro::abrir(&caminho).unwrap();
+        for id in 1..=3 {
+            livro.registrar_envio(id, "1", &doc(id)).unwrap();
+        }
+        livro.atualizar(1, &SituacaoPacote::Aprovado).unwrap();
+        livro.atualizar(2, &rejeitado()).unwrap();
+    }
+    let livro = Livro::abrir(&caminho).unwrap();
+    let situacoes: Vec<_> = (1..=3)
+        .map(|id| livro.pacote(id).unwrap().unwrap().situacao)
+        .collect();
+    assert_eq!(
+        situacoes,
+        [Some(SituacaoPacote::Aprovado), Some(rejeitado()), None]
+    );
+    assert!(
+        livro.registrar_envio(1, "1", &doc(1)).is_err(),
+        "still evaluated"
+    );
+    livro.registrar_envio(3, "1", &doc(3)).unwrap();
+    assert_eq!(envios(&caminho, 3), 2);
+}
+
+#[test]
+fn a_corrupt_row_is_reported_with_its_id() {
+    let caminho = arquivo("corrompido");
+    let livro = Livro::abrir(&caminho).unwrap();
+    livro.registrar_envio(77, "1", &doc(77)).unwrap();
+    livro.registrar_envio(78, "1", &doc(78)).unwrap();
+    let c = Connection::open(&caminho).unwrap();
+    c.pragma_update(None, "ignore_check_constraints", true)
+        .unwrap();
+    c.execute_batch(
+        "UPDATE pacotes SET situacao = 'perdido' WHERE id_pacote = 77;
+         UPDATE pacotes SET situacao = 'rejeitado' WHERE id_pacote = 78;",
+    )
+    .unwrap();
+    for (id, detalhe) in [(77, "perdido"), (78, "sem código ou mensagem")] {
+        let m = motivo(livro.pacote(id).unwrap_err());
+        assert!(m.contains(&format!("registro {id}")), "{m}");
+        assert!(m.contains(detalhe), "{m}");
+        // Writes refuse to build on it too, naming it the same way.
+        let m = motivo(livro.registrar_envio(id, "1", "{}").unwrap_err());
+        assert!(m.contains(&format!("registro {id}")), "{m}");
+        let m = motivo(livro.atualizar(id, &SituacaoPacote::Aprovado).unwrap_err());
+        assert!(m.contains(&format!("registro {id}")), "{m}");
+    }
+}
+
+#[test]
+fn the_schema_refuses_what_the_port_cannot_express() {
+    let caminho = arquivo("restricoes");
+    Livro::abrir(&caminho)
+        .unwrap()
+        .registrar_envio(1, "1", "{}")
+        .unwrap();
+    let c = Connection::open(&caminho).unwrap();
+    for sql in [
+        "UPDATE pacotes SET situacao = 'perdido'",
+        "UPDATE pacotes SET situacao = 'rejeitado', codigo = '0'",
+        "UPDATE pacotes SET situacao = 'rejeitado', mensagem = 'm'",
+        "UPDATE pacotes SET envios = 0",
+        "UPDATE pacotes SET documento = NULL",
+        "UPDATE pacotes SET envios = 'muitos'",
+        "INSERT INTO pacotes (id_pacote, entidade, documento) VALUES (0, '1', '{}')",
+    ] {
+        assert!(c.execute_batch(sql).is_err(), "{sql}");
+    }
+    c.execute_batch("UPDATE pacotes SET situacao = 'rejeitado', codigo = '0', mensagem = 'm'")
+        .unwrap();
+}
+
+#[test]
+fn a_version_1_ledger_is_upgraded_keeping_its_notas() {
+    let caminho = arquivo("v1");
+    let s = Sequencia {
+        prestador: Documento::parse("11.222.333/0001-81").unwrap(),
+        prefeitura: "3150".to_owned(),
+    };
+    {
+        let livro = Livro::abrir(&caminho).unwrap();
+        let pedido = Pedido {
+            sequencia: &s,
+            numero: None,
+            data: Data::new(2026, 7, 20).unwrap(),
+            conteudo: "c",
+        };
+        let r = livro.reservar(pedido, &|n| format!("<N>{n}</N>")).unwrap();
+        livro
+            .registrar(r.id, &Estado::Aceita { codigo: None })
+            .unwrap();
+    }
+    // Back to what migration 1 alone leaves: a ledger written by the previous guichê.
+    Connection::open(&caminho)
+        .unwrap()
+        .execute_batch("DROP TABLE pacotes; PRAGMA user_version = 1;")
+        .unwrap();
+    assert_eq!(versao(&caminho), 1);
+    assert!(!tem_tabela_pacotes(&caminho));
+
+    let livro = Livro::abrir(&caminho).unwrap();
+    assert_eq!(VERSAO_ESQUEMA, 2);
+    assert_eq!(versao(&caminho), 2);
+    assert!(tem_tabela_pacotes(&caminho));
+    let ultima = livro.ultima(&s).unwrap().unwrap();
+    assert_eq!((ultima.numero, ultima.documento.as_str()), (1, "<N>1</N>"));
+    livro.registrar_envio(1, "1", &doc(1)).unwrap();
+    assert_eq!(livro.pacote(1).unwrap().unwrap().documento, doc(1));
+    drop(livro);
+    assert_eq!(versao(&caminho), 2, "reopening does not migrate again");
+    Livro::abrir(&caminho).unwrap();
+    assert_eq!(versao(&caminho), 2);
+}

@@ -1,0 +1,281 @@
+//! `guiche conam send|status|period|revenues` through the binary, against the CONAM simulator:
+//! the whole flow, token expiry mid-flow, 503 retried on queries, a closed period, rejection on
+//! receipt and after evaluation, resend while waiting replaces, resend after evaluation refused.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
+
+use guiche_conam::simulador::{ConfigSimulador, Falha, SimuladorConam, Situacao};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+const PACOTE: &str = include_str!("../../domain/tests/vetores/conam-manual-1.json");
+
+struct Cenario {
+    sim: SimuladorConam,
+    dir: PathBuf,
+}
+
+impl Cenario {
+    fn novo(nome: &str, config: ConfigSimulador) -> Cenario {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let sim = SimuladorConam::iniciar(config).unwrap();
+        sim.cadastrar_cliente("USUARIO", "SENHA", &["1"]);
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "conam-{nome}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Cenario { sim, dir }
+    }
+
+    fn pacote(&self, nome: &str, id: u64, valor: &str) -> PathBuf {
+        let json = PACOTE
+            .replace("\"idPacote\": 1", &format!("\"idPacote\": {id}"))
+            .replace("\"valor\": 2500.5", &format!("\"valor\": {valor}"));
+        let p = self.dir.join(format!("{nome}.json"));
+        std::fs::write(&p, json).unwrap();
+        p
+    }
+
+    async fn guiche(&self, args: &[&str]) -> (i32, Value) {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_guiche"));
+        c.args(args)
+            .arg("--json")
+            .env("GUICHE_DB", self.dir.join("livro.db"))
+            .env("GUICHE_CONAM_URL", self.sim.base())
+            .env("GUICHE_CONAM_TOKEN_URL", self.sim.url_token())
+            .env("GUICHE_CONAM_CLIENT_ID", "USUARIO")
+            .env("GUICHE_CONAM_CLIENT_SECRET", "SENHA")
+            .env("GUICHE_CONAM_INTERVALO", "0.05")
+            .env("GUICHE_CONAM_ESPERA_MAX", "20");
+        let o: Output = tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap();
+        let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {}\n{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        });
+        (o.status.code().unwrap(), v)
+    }
+
+    async fn enviar(&self, arquivo: &Path, esperar: bool) -> (i32, Value) {
+        let mut args = vec!["conam", "send", arquivo.to_str().unwrap()];
+        if esperar {
+            args.push("--wait");
+        }
+        self.guiche(&args).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_flow_to_approval() {
+    let c = Cenario::novo(
+        "fluxo",
+        ConfigSimulador {
+            aprovar_apos_consultas: Some(2),
+            ..ConfigSimulador::default()
+        },
+    );
+    let (codigo, v) = c.guiche(&["conam", "period", "1", "2022", "7"]).await;
+    assert_eq!((codigo, &v["aberto"]), (0, &Value::Bool(true)), "{v}");
+    let (codigo, v) = c.guiche(&["conam", "revenues", "1", "2022"]).await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["receitas"][0]["codigoConta"], "1.1.1.2.50.0.1.0001");
+    let (codigo, v) = c
+        .guiche(&["conam", "revenues", "1", "2022", "--extra"])
+        .await;
+    assert_eq!(
+        (codigo, v["receitas"][1]["descricao"].as_str()),
+        (0, Some("FUNDO DE RESERVA")),
+        "{v}"
+    );
+    let arquivo = c.pacote("p1", 1, "2500.5");
+    let (codigo, v) = c.enviar(&arquivo, true).await;
+    assert_eq!(
+        (codigo, v["situacao"].as_str()),
+        (0, Some("aprovado")),
+        "{v}"
+    );
+    let recebido = c.sim.pacote(1).unwrap();
+    assert_eq!(recebido.situacao, Situacao::Aprovado);
+    let enviado: Value = serde_json::from_str(&recebido.documento).unwrap();
+    let manual: Value = serde_json::from_str(PACOTE).unwrap();
+    assert_eq!(enviado, manual, "o corpo enviado é o pacote do manual");
+    let (codigo, v) = c.guiche(&["conam", "status", "1"]).await;
+    assert_eq!(
+        (codigo, v["situacao"].as_str()),
+        (0, Some("aprovado")),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_token_is_renewed_mid_flow() {
+    let config = ConfigSimulador {
+        aprovar_apos_consultas: Some(30),
+        ..ConfigSimulador::default()
+    };
+    let c = Cenario::novo("token", config);
+    let arquivo = c.pacote("p1", 7, "2500.5");
+    let envio = c.enviar(&arquivo, true);
+    tokio::pin!(envio);
+    let resultado = loop {
+        tokio::select! {
+            r = &mut envio => break r,
+            () = tokio::time::sleep(Duration::from_millis(150)) => c.sim.expirar_tokens(),
+        }
+    };
+    let (codigo, v) = resultado;
+    assert_eq!(
+        (codigo, v["situacao"].as_str()),
+        (0, Some("aprovado")),
+        "{v}"
+    );
+    assert!(
+        c.sim.tokens_emitidos() >= 2,
+        "o token foi renovado ({} emitidos)",
+        c.sim.tokens_emitidos()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_503_on_a_query_is_retried() {
+    let c = Cenario::novo("503", ConfigSimulador::default());
+    c.sim.injetar(Falha::Indisponivel);
+    c.sim.injetar(Falha::Indisponivel);
+    let (codigo, v) = c.guiche(&["conam", "period", "1", "2022", "7"]).await;
+    assert_eq!((codigo, &v["aberto"]), (0, &Value::Bool(true)), "{v}");
+    for _ in 0..5 {
+        c.sim.injetar(Falha::Indisponivel);
+    }
+    let (codigo, v) = c.guiche(&["conam", "period", "1", "2022", "7"]).await;
+    assert_eq!(
+        (codigo, v["erro"]["tipo"].as_str()),
+        (3, Some("desconhecido")),
+        "tentativas limitadas: {v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_period_sends_nothing() {
+    let c = Cenario::novo("fechado", ConfigSimulador::default());
+    c.sim.fechar_periodo("1", 2022, 7);
+    let (codigo, v) = c.guiche(&["conam", "period", "1", "2022", "7"]).await;
+    assert_eq!((codigo, &v["aberto"]), (1, &Value::Bool(false)), "{v}");
+    let (codigo, v) = c.enviar(&c.pacote("p", 1, "2500.5"), false).await;
+    assert_eq!(
+        (codigo, v["erro"]["tipo"].as_str()),
+        (1, Some("periodo_fechado")),
+        "{v}"
+    );
+    assert!(c.sim.pacote(1).is_none(), "nenhum POST");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejections_on_receipt_and_after_evaluation() {
+    let c = Cenario::novo("rejeicao", ConfigSimulador::default());
+    let (codigo, v) = c.enviar(&c.pacote("invalido", 1, "-2500.5"), false).await;
+    assert_eq!(codigo, 1, "a validação offline recusa antes de enviar: {v}");
+    assert_eq!(v["violacoes"][0]["regra"], "conam.sinal");
+    assert!(c.sim.pacote(1).is_none());
+    let (codigo, v) = c.enviar(&c.pacote("p", 2, "2500.5"), false).await;
+    assert_eq!(
+        (codigo, v["situacao"].as_str()),
+        (0, Some("aguardando")),
+        "{v}"
+    );
+    assert!(c.sim.rejeitar(2, "07", "conta contábil sem saldo"));
+    let (codigo, v) = c.guiche(&["conam", "status", "2"]).await;
+    assert_eq!(
+        (codigo, v["situacao"].as_str(), v["codigo"].as_str()),
+        (1, Some("rejeitado"), Some("07")),
+        "{v}"
+    );
+    let (codigo, v) = c.guiche(&["conam", "status", "99"]).await;
+    assert_eq!(
+        (codigo, v["erro"]["tipo"].as_str()),
+        (1, Some("nao_encontrado")),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resend_replaces_while_waiting_and_is_refused_after_evaluation() {
+    let c = Cenario::novo("reenvio", ConfigSimulador::default());
+    assert_eq!(c.enviar(&c.pacote("v1", 5, "2500.5"), false).await.0, 0);
+    let (codigo, v) = c.enviar(&c.pacote("v2", 5, "3000"), false).await;
+    assert_eq!(codigo, 0, "{v}");
+    let recebido = c.sim.pacote(5).unwrap();
+    assert_eq!(recebido.envios, 2);
+    assert!(
+        recebido.documento.contains("3000"),
+        "substituído: {}",
+        recebido.documento
+    );
+    assert!(c.sim.aprovar(5));
+    assert_eq!(c.guiche(&["conam", "status", "5"]).await.0, 0);
+    let antes = c.sim.requisicoes();
+    let (codigo, v) = c.enviar(&c.pacote("v3", 5, "3500"), false).await;
+    assert_eq!(
+        (codigo, v["erro"]["tipo"].as_str()),
+        (1, Some("ja_avaliado")),
+        "recusado pelo livro: {v}"
+    );
+    assert!(
+        c.sim.requisicoes() - antes <= 2,
+        "no máximo token e período; nenhum POST"
+    );
+    assert_eq!(c.sim.pacote(5).unwrap().envios, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_reply_to_the_post_is_resent_safely() {
+    let c = Cenario::novo("reset", ConfigSimulador::default());
+    // token, period, then the POST whose reply is lost; the client asks the status and resends.
+    c.sim.injetar(Falha::Lenta(Duration::ZERO));
+    c.sim.injetar(Falha::Lenta(Duration::ZERO));
+    c.sim.injetar(Falha::Reset);
+    let (codigo, v) = c.enviar(&c.pacote("p", 9, "2500.5"), false).await;
+    assert_eq!(
+        (codigo, v["situacao"].as_str()),
+        (0, Some("aguardando")),
+        "{v}"
+    );
+    assert_eq!(
+        c.sim.pacote(9).unwrap().envios,
+        2,
+        "reenviado com o mesmo idPacote enquanto aguardava"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_credentials_are_a_configuration_error() {
+    let c = Cenario::novo("credenciais", ConfigSimulador::default());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_guiche"));
+    cmd.args(["conam", "period", "1", "2022", "7", "--json"])
+        .env("GUICHE_DB", c.dir.join("livro.db"))
+        .env("GUICHE_CONAM_URL", c.sim.base())
+        .env("GUICHE_CONAM_TOKEN_URL", c.sim.url_token())
+        .env("GUICHE_CONAM_CLIENT_ID", "USUARIO")
+        .env("GUICHE_CONAM_CLIENT_SECRET", "ERRADA");
+    let o = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["erro"]["tipo"], "autenticacao");
+    let o = Command::new(env!("CARGO_BIN_EXE_guiche"))
+        .args(["conam", "period", "1", "2022", "7"])
+        .env_remove("GUICHE_CONAM_URL")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("GUICHE_CONAM_URL"));
+}
