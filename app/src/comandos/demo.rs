@@ -3,11 +3,14 @@
 //! It validates the manuals' own examples offline (the NFD nota and the CONAM pacote), shows
 //! how a broken rule is reported, and issues notas through the NFD client against the NFD
 //! simulator started in this process, with a ledger in memory: an interrupted send is settled
-//! without a second issuance. CONAM sending, SERPRO and e-CAC join it as their adapters land.
+//! without a second issuance; and sends the CONAM package to the CONAM simulator, following it
+//! to approval. SERPRO and e-CAC join it as their adapters land.
 
 use crate::emissao::{Desfecho, Emissao};
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
+use guiche_conam::simulador::{ConfigSimulador as ConfigSimuladorConam, SimuladorConam};
+use guiche_conam::{ClienteConam, ConfigCliente as ConfigClienteConam, Segredo};
 use guiche_domain::Documento;
 use guiche_domain::conam::{PacoteBruto, Tabela2};
 use guiche_domain::nfd::{ContextoNfd, NotaBruta, Prefeitura, Tag};
@@ -15,6 +18,7 @@ use guiche_domain::{Violacao, Violacoes};
 use guiche_nfd::simulador::{ConfigSimulador, Falha, SimuladorNfd};
 use guiche_nfd::{ClienteNfd, ConfigCliente, Provedor, Senha};
 use guiche_ports::Relogio;
+use guiche_ports::contabil::{IntegracaoContabil, SituacaoPacote};
 use guiche_ports::livro::{Estado, LivroNotas, Sequencia};
 use guiche_store::Livro;
 use serde_json::{Value, json};
@@ -34,6 +38,7 @@ pub(crate) async fn executar(json: bool) -> Result<Codigo, ErroApp> {
     let mut passos = vec![nfd_manual(), nfd_corrigida()];
     passos.extend(nfd_emissao().await?);
     passos.extend([conam_manual(), conam_banco_errado()]);
+    passos.extend(conam_envio().await?);
     if json {
         let v: Vec<Value> = passos.iter().map(passo_json).collect();
         println!(
@@ -199,6 +204,65 @@ fn desfecho(d: &Desfecho) -> String {
     }
 }
 
+/// Sends the manual's package to the CONAM simulator and follows it to approval.
+async fn conam_envio() -> Result<Vec<Passo>, ErroApp> {
+    let falha = |e: &dyn std::fmt::Display| ErroApp::Uso(format!("demonstração: {e}"));
+    let sim = SimuladorConam::iniciar(ConfigSimuladorConam::default()).map_err(|e| falha(&e))?;
+    sim.cadastrar_cliente("USUARIO", "SENHA", &["1"]);
+    let cliente = ClienteConam::new(ConfigClienteConam::new(
+        &sim.base(),
+        &sim.url_token(),
+        "USUARIO",
+        Segredo::new("SENHA"),
+    ))
+    .map_err(|e| falha(&e))?;
+    let pacote = PacoteBruto::de_json(PACOTE_MANUAL)
+        .and_then(|b| b.validar(Tabela2::oficial()))
+        .map_err(|v| falha(&v))?;
+    let mut passos = Vec::new();
+    let aberto = cliente
+        .periodo_aberto("1", 2022, 7)
+        .await
+        .map_err(|e| falha(&e))?;
+    let periodo = if aberto {
+        "período 07/2022 da entidade 1 aberto"
+    } else {
+        "período fechado"
+    };
+    passos.push(Passo {
+        sistema: "CONAM",
+        descricao: "período do movimento, no simulador da CONAM",
+        resultado: Ok(periodo.into()),
+    });
+    cliente
+        .enviar_pacote(&pacote)
+        .await
+        .map_err(|e| falha(&e))?;
+    let s = cliente.situacao(1).await.map_err(|e| falha(&e))?;
+    passos.push(Passo {
+        sistema: "CONAM",
+        descricao: "pacote 1 enviado",
+        resultado: Ok(format!("recebido; situação {s:?}")),
+    });
+    sim.aprovar(1);
+    let s = cliente.situacao(1).await.map_err(|e| falha(&e))?;
+    passos.push(Passo {
+        sistema: "CONAM",
+        descricao: "a contabilidade avalia (operador do simulador) e a situação é consultada",
+        resultado: Ok(situacao(&s).to_owned()),
+    });
+    sim.parar().await;
+    Ok(passos)
+}
+
+fn situacao(s: &SituacaoPacote) -> &'static str {
+    match s {
+        SituacaoPacote::Aguardando => "aguardando avaliação da contabilidade",
+        SituacaoPacote::Aprovado => "aprovado pela contabilidade",
+        SituacaoPacote::Rejeitado { .. } => "rejeitado pela contabilidade",
+    }
+}
+
 fn conam_manual() -> Passo {
     let r = PacoteBruto::de_json(PACOTE_MANUAL).and_then(|b| b.validar(Tabela2::oficial()));
     Passo {
@@ -240,9 +304,7 @@ fn imprimir(passos: &[Passo]) {
         }
         println!();
     }
-    println!(
-        "CONAM (envio), SERPRO, Conecta gov.br e e-CAC: chegam com seus adaptadores e simuladores."
-    );
+    println!("SERPRO, Conecta gov.br e e-CAC: chegam com seus adaptadores e simuladores.");
 }
 
 fn linha(v: &Violacao) {
