@@ -242,7 +242,7 @@ async fn conam_envio() -> Result<Vec<Passo>, ErroApp> {
     passos.push(Passo {
         sistema: "CONAM",
         descricao: "pacote 1 enviado",
-        resultado: Ok(format!("recebido; situação {s:?}")),
+        resultado: Ok(format!("recebido pela CONAM; {}", situacao(&s))),
     });
     sim.aprovar(1);
     let s = cliente.situacao(1).await.map_err(|e| falha(&e))?;
