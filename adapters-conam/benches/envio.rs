@@ -20,14 +20,27 @@ use std::time::{Duration, Instant};
 const MANUAL: &str = include_str!("../tests/vetores/pacote-manual.json");
 
 fn argumento(i: usize, padrao: usize) -> usize {
-    std::env::args().skip(1).filter(|a| !a.starts_with('-')).nth(i).and_then(|a| a.parse().ok()).unwrap_or(padrao)
+    std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .nth(i)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(padrao)
 }
 
 fn memoria_pico_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .map(str::to_owned)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse::<u64>().ok())
+        })
         .unwrap_or(0)
         / 1024
 }
@@ -39,7 +52,12 @@ fn movimento(tipo: &str, lancamento: &str, conta: &str, centavos: i64) -> Movime
         data_movimento_original: Some(String::new()),
         tipo_lancamento: Some(lancamento.into()),
         conta_credito: Some(conta.into()),
-        valor: Some(Valor::from_centavos(centavos).decimal().normalize().to_string()),
+        valor: Some(
+            Valor::from_centavos(centavos)
+                .decimal()
+                .normalize()
+                .to_string(),
+        ),
         data_lancamento: Some("01/07/2022".into()),
         historico_lancamento: Some("recebimento de iptu".into()),
     }
@@ -59,15 +77,35 @@ fn pacote(id: u64, n: usize) -> PacoteBruto {
     for (conta, total) in contas.iter().zip(caixa) {
         movimentos.push(movimento("B", "12-01-000", conta, total));
     }
-    PacoteBruto { id_pacote: Some(id.to_string()), movimentos, ..PacoteBruto::de_json(MANUAL).unwrap() }
+    PacoteBruto {
+        id_pacote: Some(id.to_string()),
+        movimentos,
+        ..PacoteBruto::de_json(MANUAL).unwrap()
+    }
 }
 
 #[tokio::main]
 async fn main() {
-    let (total, n, em_voo) = (argumento(0, 1_000), argumento(1, 1_000), argumento(2, 8).max(1));
-    let sim = SimuladorConam::iniciar(ConfigSimulador { aprovar_apos_consultas: Some(0), ..ConfigSimulador::default() }).unwrap();
+    let (total, n, em_voo) = (
+        argumento(0, 1_000),
+        argumento(1, 1_000),
+        argumento(2, 8).max(1),
+    );
+    let sim = SimuladorConam::iniciar(ConfigSimulador {
+        aprovar_apos_consultas: Some(0),
+        ..ConfigSimulador::default()
+    })
+    .unwrap();
     sim.cadastrar_cliente("USUARIO", "SENHA", &["1"]);
-    let cliente = Arc::new(ClienteConam::new(ConfigCliente::new(&sim.base(), &sim.url_token(), "USUARIO", Segredo::new("SENHA"))).unwrap());
+    let cliente = Arc::new(
+        ClienteConam::new(ConfigCliente::new(
+            &sim.base(),
+            &sim.url_token(),
+            "USUARIO",
+            Segredo::new("SENHA"),
+        ))
+        .unwrap(),
+    );
     let validacao = Arc::new(std::sync::Mutex::new(Duration::ZERO));
     let inicio = Instant::now();
     let mut tarefas = Vec::new();
@@ -80,7 +118,10 @@ async fn main() {
                 let p = bruto.validar(Tabela2::oficial()).unwrap();
                 *validacao.lock().unwrap() += t.elapsed();
                 cliente.enviar_pacote(&p).await.unwrap();
-                assert_eq!(cliente.situacao(p.id_pacote()).await.unwrap(), SituacaoPacote::Aprovado);
+                assert_eq!(
+                    cliente.situacao(p.id_pacote()).await.unwrap(),
+                    SituacaoPacote::Aprovado
+                );
             }
         }));
     }
