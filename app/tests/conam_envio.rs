@@ -279,3 +279,45 @@ async fn wrong_credentials_are_a_configuration_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("GUICHE_CONAM_URL"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_package_valid_offline_can_still_be_rejected_on_receipt() {
+    let c = Cenario::novo("recebimento", ConfigSimulador::default());
+    // The client's updated Table 2 knows a code the service's table does not.
+    let tabela = c.dir.join("tabela2.tsv");
+    std::fs::write(
+        &tabela,
+        "13-01-000\tR\tpositivo\tnao\tnao\tNOVO\tNovo lançamento\n",
+    )
+    .unwrap();
+    let json = PACOTE
+        .replace("11-01-001", "13-01-000")
+        .replace("\"idPacote\": 1", "\"idPacote\": 4");
+    let arquivo = c.dir.join("novo.json");
+    std::fs::write(&arquivo, json).unwrap();
+    let (codigo, v) = c
+        .guiche(&[
+            "conam",
+            "send",
+            arquivo.to_str().unwrap(),
+            "--tabela2",
+            tabela.to_str().unwrap(),
+        ])
+        .await;
+    assert_eq!(
+        (codigo, v["situacao"].as_str()),
+        (1, Some("rejeitado")),
+        "{v}"
+    );
+    assert_eq!(v["codigo"], "conam.tipo_lancamento_desconhecido", "{v}");
+    assert!(
+        c.sim.pacote(4).is_none(),
+        "a recusa no recebimento não guarda o pacote"
+    );
+    let (codigo, v) = c.guiche(&["conam", "status", "4"]).await;
+    assert_eq!(
+        (codigo, v["erro"]["tipo"].as_str()),
+        (1, Some("nao_encontrado")),
+        "{v}"
+    );
+}
