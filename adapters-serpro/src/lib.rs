@@ -4,5 +4,10 @@
 //! service types, typed services, the signed AUTENTICAPROCURADOR term, billing) and Conecta
 //! gov.br, with simulators behind the `simulator` feature.
 //!
-//! The request envelope and catalogue facts live in `guiche_domain::serpro`. This crate is
-//! filled by the SERPRO issue; today it holds nothing else.
+//! The request envelope and catalogue facts live in `guiche_domain::serpro`. Built so far:
+//! [`certificado`] (ICP-Brasil PKCS#12 files, legacy encryptions included, in pure Rust) and
+//! [`termo`] (the AUTENTICAPROCURADOR authorization term, signed with enveloped XMLDSig).
+//! The HTTP clients and simulators come next (see the issue's notes).
+
+pub mod certificado;
+pub mod termo;
