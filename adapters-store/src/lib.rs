@@ -105,6 +105,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod bilhetagem;
 mod esquema;
 mod falha;
 mod linha;

@@ -1,6 +1,8 @@
 //! [`Livro`]: the SQLite connection, its pragmas, and the [`LivroNotas`] methods, each one
 //! transaction.
 
+use crate::bilhetagem;
+use guiche_ports::bilhetagem::{Bilhete, Consumo, ErroBilhetagem, Janela, MedidorBilhetagem};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -215,5 +217,26 @@ impl LivroPacotes for Livro {
             return Ok(None); // never recorded: no such id can be stored
         };
         self.ler(|tx| pacotes::pacote(tx, id))
+    }
+}
+
+impl MedidorBilhetagem for Livro {
+    fn reservar(&self, bilhete: Bilhete<'_>) -> Result<u64, ErroBilhetagem> {
+        match self.escrever(|tx| bilhetagem::reservar(tx, bilhete))? {
+            bilhetagem::Reserva::Feita(n) => Ok(n),
+            bilhetagem::Reserva::Teto(e) => Err(e),
+        }
+    }
+
+    fn devolver(&self, bilhete: Bilhete<'_>) -> Result<(), ErroBilhetagem> {
+        Ok(self.escrever(|tx| bilhetagem::devolver(tx, bilhete))?)
+    }
+
+    fn consumo(
+        &self,
+        contratante: Option<&str>,
+        janela: Option<Janela>,
+    ) -> Result<Vec<Consumo>, ErroBilhetagem> {
+        Ok(self.ler(|tx| bilhetagem::consumo(tx, contratante, janela))?)
     }
 }

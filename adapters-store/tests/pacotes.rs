@@ -343,21 +343,27 @@ fn a_version_1_ledger_is_upgraded_keeping_its_notas() {
     // Back to what migration 1 alone leaves: a ledger written by the previous guichê.
     Connection::open(&caminho)
         .unwrap()
-        .execute_batch("DROP TABLE pacotes; PRAGMA user_version = 1;")
+        .execute_batch(
+            "DROP TABLE pacotes; DROP TABLE IF EXISTS bilhetagem; PRAGMA user_version = 1;",
+        )
         .unwrap();
     assert_eq!(versao(&caminho), 1);
     assert!(!tem_tabela_pacotes(&caminho));
 
     let livro = Livro::abrir(&caminho).unwrap();
-    assert_eq!(VERSAO_ESQUEMA, 2);
-    assert_eq!(versao(&caminho), 2);
+    const { assert!(VERSAO_ESQUEMA >= 2) };
+    assert_eq!(versao(&caminho), i64::from(VERSAO_ESQUEMA));
     assert!(tem_tabela_pacotes(&caminho));
     let ultima = livro.ultima(&s).unwrap().unwrap();
     assert_eq!((ultima.numero, ultima.documento.as_str()), (1, "<N>1</N>"));
     livro.registrar_envio(1, "1", &doc(1)).unwrap();
     assert_eq!(livro.pacote(1).unwrap().unwrap().documento, doc(1));
     drop(livro);
-    assert_eq!(versao(&caminho), 2, "reopening does not migrate again");
+    assert_eq!(
+        versao(&caminho),
+        i64::from(VERSAO_ESQUEMA),
+        "reopening does not migrate again"
+    );
     Livro::abrir(&caminho).unwrap();
-    assert_eq!(versao(&caminho), 2);
+    assert_eq!(versao(&caminho), i64::from(VERSAO_ESQUEMA));
 }

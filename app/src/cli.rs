@@ -25,6 +25,22 @@ pub(crate) enum Comando {
     /// CONAM — integração contábil (API REST).
     #[command(subcommand)]
     Conam(Conam),
+    /// SERPRO Integra Contador.
+    #[command(subcommand)]
+    Serpro(Serpro),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Serpro {
+    /// Chamadas bilhetadas registradas no livro, por contratante, serviço e mês.
+    Usage {
+        /// Só deste contratante (CNPJ).
+        #[arg(long)]
+        contratante: Option<String>,
+        /// Só deste mês (AAAAMM).
+        #[arg(long)]
+        mes: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

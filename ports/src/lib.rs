@@ -14,6 +14,7 @@
 //! | [`livro::LivroNotas`] | the ledger of notas: numbers, documents, outcomes | `guiche-store` |
 //! | [`contabil::IntegracaoContabil`] | revenues, open period, movement packages | `guiche-conam` |
 //! | [`contabil::LivroPacotes`] | the ledger of packages sent | `guiche-store` |
+//! | [`bilhetagem::MedidorBilhetagem`] | billed calls per contratante, service and month; ceiling | `guiche-store` |
 //!
 //! ```
 //! use guiche_ports::Relogio;
@@ -28,6 +29,7 @@
 //! # Ok::<(), guiche_domain::data::ErroData>(())
 //! ```
 
+pub mod bilhetagem;
 pub mod contabil;
 pub mod emissor;
 pub mod livro;

@@ -5,8 +5,9 @@ mod conam_envio;
 mod demo;
 mod emitir;
 mod nfd;
+mod serpro;
 
-use crate::cli::{Cli, Comando, Conam, Nfd};
+use crate::cli::{Cli, Comando, Conam, Nfd, Serpro};
 use crate::erro::{Codigo, ErroApp};
 
 /// Runs the command the user asked for.
@@ -49,6 +50,9 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             wait,
             tabela2,
         }) => conam_envio::enviar(&arquivo, wait, tabela2.as_deref(), json).await,
+        Comando::Serpro(Serpro::Usage { contratante, mes }) => {
+            serpro::uso(contratante.as_deref(), mes.as_deref(), json)
+        }
         Comando::Conam(Conam::Status { id_pacote }) => conam_envio::situacao(id_pacote, json).await,
         Comando::Conam(Conam::Period { entidade, ano, mes }) => {
             conam_envio::periodo(&entidade, ano, mes, json).await

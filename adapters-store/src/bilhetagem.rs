@@ -1,0 +1,86 @@
+//! The billing meter on SQLite: `bilhetagem` (migration 0003).
+
+use crate::falha::Falha;
+use guiche_ports::bilhetagem::{Bilhete, Consumo, ErroBilhetagem, Janela};
+use rusqlite::{Connection, params};
+
+/// Calls of the contratante in the window, all services together.
+fn total(c: &Connection, contratante: &str, janela: Janela) -> Result<u64, Falha> {
+    let n: i64 = c
+        .prepare_cached("SELECT coalesce(sum(chamadas), 0) FROM bilhetagem WHERE contratante = ?1 AND janela = ?2")?
+        .query_row(params![contratante, janela.to_string()], |r| r.get(0))?;
+    Ok(n.unsigned_abs())
+}
+
+/// What the reservation decided: the new count, or the ceiling it hit.
+pub(crate) enum Reserva {
+    /// Counted; the contratante's total in the window.
+    Feita(u64),
+    /// Not counted: the ceiling is reached.
+    Teto(ErroBilhetagem),
+}
+
+/// Counts one call unless the ceiling is reached.
+pub(crate) fn reservar(c: &Connection, b: Bilhete<'_>) -> Result<Reserva, Falha> {
+    let atual = total(c, b.contratante, b.janela)?;
+    if let Some(teto) = b.teto.filter(|t| atual >= *t) {
+        let erro = ErroBilhetagem::TetoAtingido {
+            contratante: b.contratante.to_owned(),
+            janela: b.janela,
+            teto,
+        };
+        return Ok(Reserva::Teto(erro));
+    }
+    c.prepare_cached(
+        "INSERT INTO bilhetagem (contratante, servico, janela, chamadas) VALUES (?1, ?2, ?3, 1) \
+         ON CONFLICT (contratante, servico, janela) DO UPDATE SET chamadas = chamadas + 1, atualizado_em = unixepoch()",
+    )?
+    .execute(params![b.contratante, b.servico, b.janela.to_string()])?;
+    Ok(Reserva::Feita(atual + 1))
+}
+
+/// Gives back one call (never below zero).
+pub(crate) fn devolver(c: &Connection, b: Bilhete<'_>) -> Result<(), Falha> {
+    c.prepare_cached(
+        "UPDATE bilhetagem SET chamadas = max(chamadas - 1, 0), atualizado_em = unixepoch() \
+         WHERE contratante = ?1 AND servico = ?2 AND janela = ?3",
+    )?
+    .execute(params![b.contratante, b.servico, b.janela.to_string()])?;
+    Ok(())
+}
+
+/// The counts, filtered.
+pub(crate) fn consumo(
+    c: &Connection,
+    contratante: Option<&str>,
+    janela: Option<Janela>,
+) -> Result<Vec<Consumo>, Falha> {
+    let mut stmt = c.prepare_cached(
+        "SELECT contratante, servico, janela, chamadas FROM bilhetagem \
+         WHERE (?1 IS NULL OR contratante = ?1) AND (?2 IS NULL OR janela = ?2) AND chamadas > 0 \
+         ORDER BY janela, contratante, servico",
+    )?;
+    let linhas = stmt.query_map(params![contratante, janela.map(|j| j.to_string())], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut v = Vec::new();
+    for l in linhas {
+        let (contratante, servico, janela, chamadas) = l?;
+        let janela = Janela::ler(&janela).ok_or_else(|| Falha::Linha {
+            id: 0,
+            motivo: format!("janela de bilhetagem \"{janela}\""),
+        })?;
+        v.push(Consumo {
+            contratante,
+            servico,
+            janela,
+            chamadas: chamadas.unsigned_abs(),
+        });
+    }
+    Ok(v)
+}

@@ -1,0 +1,114 @@
+//! The billing meter: SERPRO Integra Contador bills `Consultar`, `Declarar` and `Emitir` calls
+//! answered with data; Conecta gov.br's homologation allows 1,000 test calls per API. Every
+//! such call is counted per contratante, service and window, and a ceiling refuses calls past
+//! it.
+//!
+//! A call is **reserved before it is made** (so concurrent callers can never pass the ceiling
+//! together) and given back when it turned out not billed (an error, 204, 304).
+
+use guiche_domain::Competencia;
+use std::fmt;
+
+/// The window a count belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Janela {
+    /// A calendar month (SERPRO bills monthly).
+    Mes(Competencia),
+    /// All time (Conecta gov.br's homologation quota).
+    Total,
+}
+
+impl fmt::Display for Janela {
+    /// `AAAAMM`, or `total`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Janela::Mes(c) => f.write_str(&c.compacta()),
+            Janela::Total => f.write_str("total"),
+        }
+    }
+}
+
+impl Janela {
+    /// Reads `AAAAMM` or `total`.
+    pub fn ler(texto: &str) -> Option<Janela> {
+        match texto {
+            "total" => Some(Janela::Total),
+            t => Competencia::parse(t).ok().map(Janela::Mes),
+        }
+    }
+}
+
+/// Billed calls of one contratante, service and window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Consumo {
+    /// The contratante's document (digits), or the Conecta client id.
+    pub contratante: String,
+    /// The service, e.g. `PGDASD/GERARDAS12` or `conecta/cpf`.
+    pub servico: String,
+    /// The window.
+    pub janela: Janela,
+    /// Calls counted.
+    pub chamadas: u64,
+}
+
+/// What to reserve.
+#[derive(Clone, Copy, Debug)]
+pub struct Bilhete<'a> {
+    /// The contratante (digits) or client id.
+    pub contratante: &'a str,
+    /// The service.
+    pub servico: &'a str,
+    /// The window.
+    pub janela: Janela,
+    /// The most calls allowed for the contratante in the window, all services together
+    /// (`None`: no ceiling).
+    pub teto: Option<u64>,
+}
+
+/// The meter refused or failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroBilhetagem {
+    /// The ceiling is reached: the call must not be made.
+    #[error(
+        "teto de {teto} chamadas bilhetadas atingido para {contratante} em {janela}; nada foi chamado"
+    )]
+    TetoAtingido {
+        /// Who.
+        contratante: String,
+        /// When.
+        janela: Janela,
+        /// The ceiling.
+        teto: u64,
+    },
+    /// The ledger failed.
+    #[error(transparent)]
+    Livro(#[from] crate::livro::ErroLivro),
+}
+
+/// The billing meter.
+pub trait MedidorBilhetagem: Send + Sync {
+    /// Counts one call if the contratante stays within the ceiling; returns its count of the
+    /// window after this call, all services together. One transaction.
+    ///
+    /// # Errors
+    /// [`ErroBilhetagem::TetoAtingido`], [`ErroBilhetagem::Livro`].
+    fn reservar(&self, bilhete: Bilhete<'_>) -> Result<u64, ErroBilhetagem>;
+
+    /// Gives back a call reserved with [`MedidorBilhetagem::reservar`] that turned out not billed.
+    ///
+    /// # Errors
+    /// [`ErroBilhetagem::Livro`].
+    fn devolver(&self, bilhete: Bilhete<'_>) -> Result<(), ErroBilhetagem>;
+
+    /// The counts, filtered by contratante and window when given, ordered by window, contratante
+    /// and service.
+    ///
+    /// # Errors
+    /// [`ErroBilhetagem::Livro`].
+    fn consumo(
+        &self,
+        contratante: Option<&str>,
+        janela: Option<Janela>,
+    ) -> Result<Vec<Consumo>, ErroBilhetagem>;
+}
