@@ -10,4 +10,13 @@
 //! The HTTP clients and simulators come next (see the notes).
 
 pub mod certificado;
+mod cliente;
+#[cfg(any(test, feature = "simulator"))]
+pub mod pki_teste;
 pub mod termo;
+pub mod wire;
+
+#[cfg(feature = "simulator")]
+pub mod simulador;
+
+pub use cliente::{ClienteIntegra, ConfigIntegra, Credencial, ErroIntegra, Segredo};

@@ -1,0 +1,243 @@
+//! A throw-away ICP-Brasil-like PKI generated at run time (rcgen), for tests and simulators.
+//!
+//! Keys are created in memory on every run; nothing here is ever committed. Leaf keys are
+//! ECDSA P-256 (rcgen with `ring` cannot generate RSA keys). The ICP-Brasil otherNames are
+//! written as UTF8String (rcgen's only otherName form; real certificates use OCTET STRING, and
+//! [`crate::certificado`] reads both).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::ops::Range;
+use std::time::{Duration, SystemTime};
+
+use guiche_domain::documento::{Cnpj, Cpf};
+use p12_keystore::{
+    Certificate, EncryptionAlgorithm, KeyStore, KeyStoreEntry, MacAlgorithm, PrivateKey,
+    PrivateKeyChain,
+};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
+    KeyPair, KeyUsagePurpose, SanType,
+};
+
+/// ICP-Brasil otherName OID for the CNPJ (e-CNPJ).
+const OID_CNPJ: [u64; 6] = [2, 16, 76, 1, 3, 3];
+/// ICP-Brasil otherName OID for birth date + CPF (e-CPF).
+const OID_DADOS_PF: [u64; 6] = [2, 16, 76, 1, 3, 1];
+/// Birth date written in test e-CPFs (`ddmmaaaa`).
+const NASCIMENTO_TESTE: &str = "01011990";
+
+/// Failure while generating test certificates or files.
+#[derive(Debug, thiserror::Error)]
+pub enum ErroPkiTeste {
+    /// rcgen refused the parameters or the key.
+    #[error("falha ao gerar certificado de teste: {0}")]
+    Geracao(String),
+    /// p12-keystore could not write the PKCS#12 file.
+    #[error("falha ao gerar PKCS#12 de teste: {0}")]
+    Pkcs12(String),
+}
+
+/// A certificate and its private key, both DER (`(certificate, PKCS#8 key)`).
+pub type Emitido = (Vec<u8>, Vec<u8>);
+
+/// Encryption of a generated PKCS#12 file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CifraPkcs12 {
+    /// PBES2 + AES-256, HMAC-SHA256 MAC (what current tools write).
+    Moderna,
+    /// PBE-SHA1-3DES, HMAC-SHA1 MAC (legacy, common in A1 files).
+    TresDes,
+    /// PBE-SHA1-RC2-40, HMAC-SHA1 MAC (legacy, common in older A1 files).
+    Rc2_40,
+}
+
+/// A test certification authority (self-signed root, ECDSA P-256).
+pub struct AcTeste {
+    emissor: CertifiedIssuer<'static, KeyPair>,
+}
+
+impl std::fmt::Debug for AcTeste {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcTeste").finish_non_exhaustive()
+    }
+}
+
+impl AcTeste {
+    /// Creates a root CA named `nome`, valid from yesterday for ten years.
+    ///
+    /// # Errors
+    /// [`ErroPkiTeste::Geracao`].
+    pub fn nova(nome: &str) -> Result<AcTeste, ErroPkiTeste> {
+        let mut params = CertificateParams::default();
+        params.distinguished_name.push(DnType::CommonName, nome);
+        params
+            .distinguished_name
+            .push(DnType::OrganizationName, "ICP-Brasil (teste)");
+        params.distinguished_name.push(DnType::CountryName, "BR");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        definir_validade(&mut params, &validade_padrao(3650));
+        let chave = KeyPair::generate().map_err(geracao)?;
+        let emissor = CertifiedIssuer::self_signed(params, chave).map_err(geracao)?;
+        Ok(AcTeste { emissor })
+    }
+
+    /// The CA certificate, DER.
+    pub fn certificado_der(&self) -> Vec<u8> {
+        self.emissor.der().to_vec()
+    }
+
+    /// The CA certificate, PEM (a trust anchor for TLS clients).
+    pub fn certificado_pem(&self) -> String {
+        self.emissor.pem()
+    }
+
+    /// An e-CNPJ: CN `RAZAO:CNPJ`, otherName 2.16.76.1.3.3 = CNPJ, client-auth usage.
+    ///
+    /// # Errors
+    /// [`ErroPkiTeste::Geracao`].
+    pub fn emitir_ecnpj(
+        &self,
+        razao: &str,
+        cnpj: &Cnpj,
+        validade: Range<SystemTime>,
+    ) -> Result<Emitido, ErroPkiTeste> {
+        let mut params = params_pessoa(&format!("{razao}:{cnpj}", cnpj = cnpj.as_str()), &validade);
+        params.subject_alt_names.push(SanType::OtherName((
+            OID_CNPJ.to_vec(),
+            cnpj.as_str().into(),
+        )));
+        self.assinar(params)
+    }
+
+    /// An e-CPF: CN `NOME:CPF`, otherName 2.16.76.1.3.1 = birth date + CPF + zeros.
+    ///
+    /// # Errors
+    /// [`ErroPkiTeste::Geracao`].
+    pub fn emitir_ecpf(
+        &self,
+        nome: &str,
+        cpf: &Cpf,
+        validade: Range<SystemTime>,
+    ) -> Result<Emitido, ErroPkiTeste> {
+        let mut params = params_pessoa(&format!("{nome}:{cpf}", cpf = cpf.as_str()), &validade);
+        let dados = format!("{NASCIMENTO_TESTE}{}{}", cpf.as_str(), "0".repeat(18));
+        params
+            .subject_alt_names
+            .push(SanType::OtherName((OID_DADOS_PF.to_vec(), dados.into())));
+        self.assinar(params)
+    }
+
+    /// A TLS server certificate for `nome_dns`, 127.0.0.1 and ::1, valid for a year.
+    ///
+    /// # Errors
+    /// [`ErroPkiTeste::Geracao`].
+    pub fn emitir_servidor(&self, nome_dns: &str) -> Result<Emitido, ErroPkiTeste> {
+        let mut params = CertificateParams::new(vec![nome_dns.to_owned()]).map_err(geracao)?;
+        params.distinguished_name.push(DnType::CommonName, nome_dns);
+        params.subject_alt_names.extend([
+            SanType::IpAddress(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+            SanType::IpAddress(IpAddr::V6(Ipv6Addr::LOCALHOST)),
+        ]);
+        params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+        definir_validade(&mut params, &validade_padrao(365));
+        self.assinar(params)
+    }
+
+    fn assinar(&self, params: CertificateParams) -> Result<Emitido, ErroPkiTeste> {
+        let chave = KeyPair::generate().map_err(geracao)?;
+        let cert = params.signed_by(&chave, &self.emissor).map_err(geracao)?;
+        Ok((cert.der().to_vec(), chave.serialize_der()))
+    }
+}
+
+/// A PKCS#12 file with `cert` + `chave` + `cadeia` (intermediates/root), modern encryption.
+///
+/// # Errors
+/// [`ErroPkiTeste::Pkcs12`].
+pub fn pkcs12(
+    cert: &[u8],
+    chave: &[u8],
+    cadeia: &[Vec<u8>],
+    senha: &str,
+) -> Result<Vec<u8>, ErroPkiTeste> {
+    pkcs12_com(cert, chave, cadeia, senha, CifraPkcs12::Moderna)
+}
+
+/// As [`pkcs12`], choosing the encryption (legacy ones included, written in pure Rust).
+///
+/// # Errors
+/// [`ErroPkiTeste::Pkcs12`].
+pub fn pkcs12_com(
+    cert: &[u8],
+    chave: &[u8],
+    cadeia: &[Vec<u8>],
+    senha: &str,
+    cifra: CifraPkcs12,
+) -> Result<Vec<u8>, ErroPkiTeste> {
+    let certs = std::iter::once(cert)
+        .chain(cadeia.iter().map(Vec::as_slice))
+        .map(Certificate::from_der)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(pkcs12_erro)?;
+    let chave = PrivateKey::from_der(chave).map_err(pkcs12_erro)?;
+    let mut loja = KeyStore::new();
+    let entrada = PrivateKeyChain::new(b"guiche-teste".as_slice(), chave, certs);
+    loja.add_entry("guiche-teste", KeyStoreEntry::PrivateKeyChain(entrada));
+    let escritor = loja.writer(senha);
+    let escritor = match cifra {
+        CifraPkcs12::Moderna => escritor,
+        CifraPkcs12::TresDes => escritor
+            .encryption_algorithm(EncryptionAlgorithm::PbeWithShaAnd3KeyTripleDesCbc)
+            .mac_algorithm(MacAlgorithm::HmacSha1),
+        // The crate names the RC2-40 variant `…Rc4…`; it writes the RC2-40-CBC OID.
+        CifraPkcs12::Rc2_40 => escritor
+            .encryption_algorithm(EncryptionAlgorithm::PbeWithShaAnd40BitRc4Cbc)
+            .mac_algorithm(MacAlgorithm::HmacSha1),
+    };
+    escritor.write().map_err(pkcs12_erro)
+}
+
+/// From one day ago to `dias` days ahead.
+fn validade_padrao(dias: u32) -> Range<SystemTime> {
+    let agora = SystemTime::now();
+    let dia = Duration::from_secs(86_400);
+    let inicio = agora.checked_sub(dia).unwrap_or(agora);
+    let fim = agora.checked_add(dia * dias).unwrap_or(agora);
+    inicio..fim
+}
+
+fn definir_validade(params: &mut CertificateParams, validade: &Range<SystemTime>) {
+    params.not_before = validade.start.into();
+    params.not_after = validade.end.into();
+}
+
+/// Parameters shared by e-CNPJ and e-CPF leaves.
+fn params_pessoa(cn: &str, validade: &Range<SystemTime>) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params
+        .distinguished_name
+        .push(DnType::OrganizationName, "ICP-Brasil (teste)");
+    params.distinguished_name.push(DnType::CountryName, "BR");
+    params.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::ContentCommitment,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    params.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ClientAuth,
+        ExtendedKeyUsagePurpose::EmailProtection,
+    ];
+    definir_validade(&mut params, validade);
+    params
+}
+
+fn geracao(e: rcgen::Error) -> ErroPkiTeste {
+    ErroPkiTeste::Geracao(e.to_string())
+}
+
+fn pkcs12_erro(e: p12_keystore::error::Error) -> ErroPkiTeste {
+    ErroPkiTeste::Pkcs12(e.to_string())
+}

@@ -1,0 +1,362 @@
+//! A simulator of SERPRO Integra Contador on loopback, over TLS that **requires a client
+//! certificate** issued by the simulator's own test CA (made at run time, never committed).
+//!
+//! Today it answers the token endpoint as the documentation describes:
+//! `POST /authenticate` with `Content-Type: application/x-www-form-urlencoded` (else 415),
+//! `Role-Type: TERCEIROS` (else 400), `Authorization: Basic base64(key:secret)` of a registered
+//! consumer (else 401), body `grant_type=client_credentials` (else 400), and a client
+//! certificate whose holder is a CNPJ (else 403; a certificate from another CA never gets past
+//! the TLS handshake). The reply is `{access_token, jwt_token, expires_in, scope, token_type}`;
+//! the JWT carries the contratante's CNPJ read from the certificate, as SERPRO's does. The
+//! gateway calls (`/Apoiar`, `/Consultar`, …) come next.
+
+use crate::certificado::titular_de_der;
+use crate::pki_teste::{AcTeste, ErroPkiTeste};
+use base64::Engine;
+use bytes::Bytes;
+use guiche_domain::Documento;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::WebPkiClientVerifier;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+/// The gateway path prefix, as production's `/integra-contador/v1`.
+pub const CAMINHO_GATEWAY: &str = "/integra-contador/v1";
+
+/// How the simulator starts.
+#[derive(Clone, Debug)]
+pub struct ConfigSimulador {
+    /// Port on 127.0.0.1 (0: any free port).
+    pub porta: u16,
+    /// `expires_in` of the tokens handed out (the documentation shows values up to 3600 s).
+    pub validade_token: Duration,
+}
+
+impl Default for ConfigSimulador {
+    fn default() -> ConfigSimulador {
+        ConfigSimulador {
+            porta: 0,
+            validade_token: Duration::from_secs(2008),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Estado {
+    consumidores: HashMap<String, String>,
+    tokens: HashMap<String, Documento>,
+}
+
+struct Compartilhado {
+    estado: Mutex<Estado>,
+    validade: Duration,
+    tokens_emitidos: AtomicUsize,
+}
+
+/// The running simulator.
+pub struct SimuladorIntegra {
+    endereco: SocketAddr,
+    ac: AcTeste,
+    compartilhado: Arc<Compartilhado>,
+    tarefa: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for SimuladorIntegra {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimuladorIntegra")
+            .field("endereco", &self.endereco)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The simulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroSimulador {
+    /// The test PKI could not be made.
+    #[error(transparent)]
+    Pki(#[from] ErroPkiTeste),
+    /// TLS could not be configured.
+    #[error("TLS do simulador: {0}")]
+    Tls(String),
+    /// The port could not be bound, or no Tokio runtime is running.
+    #[error("simulador: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl SimuladorIntegra {
+    /// Starts the simulator (inside a Tokio runtime): makes its CA and server certificate,
+    /// binds 127.0.0.1 and serves until dropped.
+    ///
+    /// # Errors
+    /// [`ErroSimulador`].
+    pub fn iniciar(config: ConfigSimulador) -> Result<SimuladorIntegra, ErroSimulador> {
+        let runtime = tokio::runtime::Handle::try_current()
+            .map_err(|e| std::io::Error::other(format!("sem runtime Tokio: {e}")))?;
+        let ac = AcTeste::nova("AC Simulador SERPRO (teste)")?;
+        let acceptor = acceptor(&ac)?;
+        let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.porta))?;
+        std_listener.set_nonblocking(true)?;
+        let endereco = std_listener.local_addr()?;
+        let listener = {
+            let _g = runtime.enter();
+            TcpListener::from_std(std_listener)?
+        };
+        let compartilhado = Arc::new(Compartilhado {
+            estado: Mutex::new(Estado::default()),
+            validade: config.validade_token,
+            tokens_emitidos: AtomicUsize::new(0),
+        });
+        let tarefa = runtime.spawn(servir(listener, acceptor, compartilhado.clone()));
+        Ok(SimuladorIntegra {
+            endereco,
+            ac,
+            compartilhado,
+            tarefa,
+        })
+    }
+
+    /// `https://127.0.0.1:PORT/authenticate`.
+    pub fn url_autenticacao(&self) -> String {
+        format!("https://127.0.0.1:{}/authenticate", self.endereco.port())
+    }
+
+    /// `https://127.0.0.1:PORT/integra-contador/v1`.
+    pub fn url_gateway(&self) -> String {
+        format!(
+            "https://127.0.0.1:{}{CAMINHO_GATEWAY}",
+            self.endereco.port()
+        )
+    }
+
+    /// The test CA (PEM): what clients must trust (`GUICHE_SERPRO_CA`), and the issuer of the
+    /// client certificates the simulator accepts.
+    pub fn ca_pem(&self) -> String {
+        self.ac.certificado_pem()
+    }
+
+    /// The test CA, to issue e-CNPJ/e-CPF certificates the simulator accepts.
+    pub fn ac(&self) -> &AcTeste {
+        &self.ac
+    }
+
+    /// Registers consumer credentials (what the SERPRO store hands out at contracting).
+    pub fn cadastrar_consumidor(&self, key: &str, secret: &str) {
+        if let Ok(mut e) = self.compartilhado.estado.lock() {
+            e.consumidores.insert(key.to_owned(), secret.to_owned());
+        }
+    }
+
+    /// How many tokens were issued.
+    pub fn tokens_emitidos(&self) -> usize {
+        self.compartilhado.tokens_emitidos.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for SimuladorIntegra {
+    fn drop(&mut self) {
+        self.tarefa.abort();
+    }
+}
+
+/// TLS that demands a client certificate issued by `ac`.
+fn acceptor(ac: &AcTeste) -> Result<TlsAcceptor, ErroSimulador> {
+    let tls = |e: &dyn std::fmt::Display| ErroSimulador::Tls(e.to_string());
+    let provedor = Arc::new(rustls::crypto::ring::default_provider());
+    let mut raizes = rustls::RootCertStore::empty();
+    raizes
+        .add(CertificateDer::from(ac.certificado_der()))
+        .map_err(|e| tls(&e))?;
+    let verificador =
+        WebPkiClientVerifier::builder_with_provider(Arc::new(raizes), provedor.clone())
+            .build()
+            .map_err(|e| tls(&e))?;
+    let (cert, chave) = ac.emitir_servidor("localhost")?;
+    let cadeia = vec![
+        CertificateDer::from(cert),
+        CertificateDer::from(ac.certificado_der()),
+    ];
+    let chave = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chave));
+    let config = rustls::ServerConfig::builder_with_provider(provedor)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls(&e))?
+        .with_client_cert_verifier(verificador)
+        .with_single_cert(cadeia, chave)
+        .map_err(|e| tls(&e))?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+async fn servir(listener: TcpListener, acceptor: TlsAcceptor, c: Arc<Compartilhado>) {
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        let (acceptor, c) = (acceptor.clone(), c.clone());
+        tokio::spawn(async move {
+            // A client without an accepted certificate fails here, in the handshake.
+            let Ok(tls) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let titular = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|cs| cs.first())
+                .and_then(|cert| titular_de_der(cert.as_ref()));
+            let servico = service_fn(move |req| atender(req, c.clone(), titular));
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(tls), servico)
+                .await;
+        });
+    }
+}
+
+type Resposta = Response<Full<Bytes>>;
+
+fn json(status: StatusCode, corpo: serde_json::Value) -> Resposta {
+    let mut r = Response::new(Full::new(Bytes::from(corpo.to_string())));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        "content-type",
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// The authentication error body the gateway uses (`{status, error, message, path}`).
+fn erro_auth(status: StatusCode, mensagem: &str) -> Resposta {
+    json(
+        status,
+        serde_json::json!({
+            "status": status.as_u16(),
+            "error": status.canonical_reason().unwrap_or_default(),
+            "message": mensagem,
+            "path": "/authenticate",
+        }),
+    )
+}
+
+async fn atender(
+    req: Request<Incoming>,
+    c: Arc<Compartilhado>,
+    titular: Option<Documento>,
+) -> Result<Resposta, std::convert::Infallible> {
+    if req.uri().path() != "/authenticate" {
+        return Ok(json(
+            StatusCode::NOT_FOUND,
+            serde_json::json!({ "message": "recurso não encontrado no simulador" }),
+        ));
+    }
+    if req.method() != hyper::Method::POST {
+        return Ok(erro_auth(StatusCode::METHOD_NOT_ALLOWED, "use POST"));
+    }
+    Ok(autenticar(req, &c, titular).await)
+}
+
+fn cabecalho<'a>(req: &'a Request<Incoming>, nome: &str) -> &'a str {
+    req.headers()
+        .get(nome)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+async fn autenticar(
+    req: Request<Incoming>,
+    c: &Compartilhado,
+    titular: Option<Documento>,
+) -> Resposta {
+    if !cabecalho(&req, "content-type").starts_with("application/x-www-form-urlencoded") {
+        return erro_auth(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Content-Type deve ser application/x-www-form-urlencoded",
+        );
+    }
+    if !cabecalho(&req, "role-type").eq_ignore_ascii_case("TERCEIROS") {
+        return erro_auth(
+            StatusCode::BAD_REQUEST,
+            "cabeçalho Role-Type deve ser TERCEIROS",
+        );
+    }
+    let basic = cabecalho(&req, "authorization")
+        .strip_prefix("Basic ")
+        .map(str::to_owned);
+    let corpo = match Limited::new(req.into_body(), 64 * 1024).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return erro_auth(StatusCode::PAYLOAD_TOO_LARGE, "corpo grande demais"),
+    };
+    let form: HashMap<String, String> = serde_urlencoded::from_bytes(&corpo).unwrap_or_default();
+    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
+        return erro_auth(
+            StatusCode::BAD_REQUEST,
+            "grant_type deve ser client_credentials",
+        );
+    }
+    if !consumidor_valido(c, basic.as_deref()) {
+        return erro_auth(
+            StatusCode::UNAUTHORIZED,
+            "Invalid Credentials: consumer key ou secret inválidos",
+        );
+    }
+    let Some(cnpj @ Documento::Cnpj(_)) = titular else {
+        return erro_auth(
+            StatusCode::FORBIDDEN,
+            "Não foi possível identificar um certificado digital e-CNPJ válido.",
+        );
+    };
+    emitir_token(c, cnpj)
+}
+
+fn consumidor_valido(c: &Compartilhado, basic: Option<&str>) -> bool {
+    let Some(decodificado) = basic.and_then(|b| {
+        base64::engine::general_purpose::STANDARD
+            .decode(b.trim())
+            .ok()
+    }) else {
+        return false;
+    };
+    let texto = String::from_utf8_lossy(&decodificado);
+    let Some((key, secret)) = texto.split_once(':') else {
+        return false;
+    };
+    c.estado
+        .lock()
+        .is_ok_and(|e| e.consumidores.get(key).is_some_and(|s| s == secret))
+}
+
+fn emitir_token(c: &Compartilhado, contratante: Documento) -> Resposta {
+    let n = c.tokens_emitidos.fetch_add(1, Ordering::SeqCst) + 1;
+    let access = format!("{:08x}-sim0-4000-8000-{:012x}", n, std::process::id());
+    let b64 = |v: serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let jwt = format!(
+        "{}.{}.{}",
+        b64(serde_json::json!({ "alg": "RS256", "typ": "JWT" })),
+        b64(serde_json::json!({ "aut": "APPLICATION", "contratante": contratante.as_str() })),
+        b64(serde_json::json!(format!("assinatura-simulada-{n}")))
+    );
+    if let Ok(mut e) = c.estado.lock() {
+        e.tokens.insert(access.clone(), contratante);
+    }
+    json(
+        StatusCode::OK,
+        serde_json::json!({
+            "expires_in": c.validade.as_secs(),
+            "scope": "am_application_scope default",
+            "token_type": "Bearer",
+            "access_token": access,
+            "jwt_token": jwt,
+        }),
+    )
+}

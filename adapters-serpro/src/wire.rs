@@ -1,0 +1,310 @@
+//! The Integra Contador wire: the request body, the tolerant reading of replies, the WSO2
+//! gateway fault, and the token reply.
+//!
+//! Replies are read as the documentation's own examples vary: `status` as a number or a
+//! string, `mensagens` null or a list of `{codigo, texto}`, `dados` a string holding JSON (or
+//! empty). A gateway fault `{"fault": {...}}` is its own shape. Decoding errors name the JSON
+//! path that failed.
+
+use guiche_domain::serpro::{Parte, Pedido};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// Writes the request body of a call (`contratante`, `autorPedidoDados`, `contribuinte`,
+/// `pedidoDados`), numbers as bare digits and `dados` as a JSON string.
+pub fn escrever_pedido(p: &Pedido) -> String {
+    let parte = |x: Parte| json!({ "numero": x.numero.as_str(), "tipo": x.tipo() });
+    json!({
+        "contratante": parte(p.contratante.into()),
+        "autorPedidoDados": parte(p.autor_pedido_dados.into()),
+        "contribuinte": parte(p.contribuinte.into()),
+        "pedidoDados": {
+            "idSistema": p.pedido_dados.id_sistema,
+            "idServico": p.pedido_dados.id_servico,
+            "versaoSistema": p.pedido_dados.versao_sistema,
+            "dados": p.pedido_dados.dados,
+        }
+    })
+    .to_string()
+}
+
+/// One message of a reply.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Mensagem {
+    /// `codigo`, e.g. `Sucesso-PGDASD`, `[AcessoNegado-ICGERENCIADOR-022]`.
+    #[serde(default)]
+    pub codigo: String,
+    /// `texto`.
+    #[serde(default)]
+    pub texto: String,
+}
+
+/// A reply in the Integra envelope.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resposta {
+    /// `status`, read from a number or a string; `None` when absent.
+    pub status: Option<u16>,
+    /// `dados`: the service's output, a JSON document as a string (`""` when none).
+    pub dados: String,
+    /// `mensagens` (`null` reads as none).
+    pub mensagens: Vec<Mensagem>,
+}
+
+impl Resposta {
+    /// `dados` parsed as JSON; `None` when empty or not JSON (some services put plain text).
+    pub fn dados_json(&self) -> Option<Value> {
+        (!self.dados.trim().is_empty())
+            .then(|| serde_json::from_str(&self.dados).ok())
+            .flatten()
+    }
+
+    /// The messages as one line: `codigo: texto; …`.
+    pub fn mensagens_em_linha(&self) -> String {
+        self.mensagens
+            .iter()
+            .map(|m| format!("{}: {}", m.codigo, m.texto))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// A WSO2 gateway fault.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    /// `code`, e.g. 900903.
+    pub codigo: u64,
+    /// `message`.
+    pub mensagem: String,
+    /// `description`.
+    pub descricao: String,
+}
+
+/// What a reply body holds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Corpo {
+    /// The Integra envelope.
+    Integra(Resposta),
+    /// A gateway fault.
+    Fault(Fault),
+    /// Nothing (204, 304).
+    Vazio,
+}
+
+#[derive(Deserialize)]
+struct RespostaDto {
+    #[serde(default)]
+    status: Option<Value>,
+    #[serde(default)]
+    dados: Option<Value>,
+    #[serde(default)]
+    mensagens: Option<Vec<Mensagem>>,
+}
+
+#[derive(Deserialize)]
+struct FaultDto {
+    fault: FaultCorpoDto,
+}
+
+#[derive(Deserialize)]
+struct FaultCorpoDto {
+    #[serde(default)]
+    code: Value,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    description: String,
+}
+
+fn decodificar<T: for<'de> Deserialize<'de>>(corpo: &str) -> Result<T, String> {
+    let de = &mut serde_json::Deserializer::from_str(corpo);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let p = e.path().to_string();
+        format!(
+            "{}: {}",
+            if p == "." { "JSON".to_owned() } else { p },
+            e.inner()
+        )
+    })
+}
+
+fn numero(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.to_string().parse().ok(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Reads a reply body.
+///
+/// # Errors
+/// A message naming the JSON path that failed.
+pub fn ler_resposta(corpo: &str) -> Result<Corpo, String> {
+    if corpo.trim().is_empty() {
+        return Ok(Corpo::Vazio);
+    }
+    let valor: Value = decodificar(corpo)?;
+    if valor.get("fault").is_some() {
+        let f: FaultDto = decodificar(corpo)?;
+        return Ok(Corpo::Fault(Fault {
+            codigo: numero(&f.fault.code).unwrap_or_default(),
+            mensagem: f.fault.message,
+            descricao: f.fault.description,
+        }));
+    }
+    let r: RespostaDto = decodificar(corpo)?;
+    let status = match r.status {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            numero(&v)
+                .and_then(|n| u16::try_from(n).ok())
+                .ok_or_else(|| format!("status: não é um código HTTP: {v}"))?,
+        ),
+    };
+    let dados = match r.dados {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s,
+        Some(outro) => outro.to_string(),
+    };
+    Ok(Corpo::Integra(Resposta {
+        status,
+        dados,
+        mensagens: r.mensagens.unwrap_or_default(),
+    }))
+}
+
+/// The token reply of `/authenticate`.
+#[derive(Clone, Deserialize, Serialize)]
+pub struct TokenDto {
+    /// `access_token`: sent as `Authorization: Bearer`.
+    pub access_token: String,
+    /// `jwt_token`: sent as header `jwt_token` (mandatory in production).
+    #[serde(default)]
+    pub jwt_token: String,
+    /// Seconds of validity (the gateway hands out the remaining life of a still-valid token).
+    pub expires_in: u64,
+    /// `scope`.
+    #[serde(default)]
+    pub scope: String,
+    /// `token_type`.
+    #[serde(default)]
+    pub token_type: String,
+}
+
+impl std::fmt::Debug for TokenDto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenDto")
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads the token reply.
+///
+/// # Errors
+/// A message naming the JSON path that failed.
+pub fn ler_token(corpo: &str) -> Result<TokenDto, String> {
+    decodificar(corpo)
+}
+
+/// The procuração code a 403 names (`ICGERENCIADOR-022`: no power of attorney in e-CAC), read
+/// from the messages.
+pub fn sem_procuracao(r: &Resposta) -> bool {
+    r.mensagens
+        .iter()
+        .any(|m| m.codigo.contains("ICGERENCIADOR-022"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use guiche_domain::serpro::PedidoDados;
+    use guiche_domain::{Cnpj, Documento};
+
+    fn vetor(nome: &str) -> String {
+        std::fs::read_to_string(format!(
+            "{}/tests/vetores/{nome}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_documented_request_is_written() {
+        let p = Pedido {
+            contratante: Cnpj::parse("11222333000181").unwrap(),
+            autor_pedido_dados: Documento::parse("11222333000181").unwrap(),
+            contribuinte: Documento::parse("11444777000161").unwrap(),
+            pedido_dados: PedidoDados {
+                id_sistema: "PGDASD".into(),
+                id_servico: "GERARDAS12".into(),
+                versao_sistema: "1.0".into(),
+                dados: r#"{"periodoApuracao":"201801","dataConsolidacao":"20220831"}"#.into(),
+            },
+        };
+        let escrito: Value = serde_json::from_str(&escrever_pedido(&p)).unwrap();
+        let documentado: Value = serde_json::from_str(&vetor("pedido-gerardas12.json")).unwrap();
+        assert_eq!(escrito, documentado);
+    }
+
+    #[test]
+    fn every_documented_reply_variant_is_read() {
+        let Corpo::Integra(r) = ler_resposta(&vetor("resposta-sucesso.json")).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            (r.status, r.dados_json()),
+            (Some(200), Some(json!({"exemplo": 1})))
+        );
+        assert_eq!(r.mensagens[0].codigo, "Sucesso-PGDASD");
+        let Corpo::Integra(r) = ler_resposta(&vetor("resposta-status-texto.json")).unwrap() else {
+            panic!()
+        };
+        assert_eq!((r.status, r.dados.as_str()), (Some(200), ""));
+        let Corpo::Integra(r) = ler_resposta(&vetor("resposta-mensagens-null.json")).unwrap()
+        else {
+            panic!()
+        };
+        assert!(r.mensagens.is_empty());
+        let Corpo::Integra(r) = ler_resposta(&vetor("resposta-sem-procuracao.json")).unwrap()
+        else {
+            panic!()
+        };
+        assert!(sem_procuracao(&r));
+        assert_eq!(
+            ler_resposta(&vetor("fault-token-expirado.json")).unwrap(),
+            Corpo::Fault(Fault {
+                codigo: 900_903,
+                mensagem: "Access Token Expired".into(),
+                descricao: "Access Token Expired. Renew the token and try again.".into()
+            })
+        );
+        assert_eq!(ler_resposta("").unwrap(), Corpo::Vazio);
+    }
+
+    #[test]
+    fn malformed_replies_name_the_path() {
+        let e = ler_resposta(r#"{"status": {"x": 1}}"#).unwrap_err();
+        assert!(e.starts_with("status"), "{e}");
+        let e = ler_resposta(r#"{"mensagens": [{"codigo": 5}]}"#).unwrap_err();
+        assert!(e.contains("mensagens[0].codigo"), "{e}");
+        assert!(ler_resposta("<html>").is_err());
+    }
+
+    #[test]
+    fn the_token_is_read_and_never_shown() {
+        let t = ler_token(&vetor("token.json")).unwrap();
+        assert_eq!(
+            (t.expires_in, t.access_token.as_str()),
+            (2008, "af012866-daae-3aef-8b40-bd14e8cfac99")
+        );
+        let d = format!("{t:?}");
+        assert!(!d.contains("af012866") && !d.contains("eyJ"), "{d}");
+        assert!(
+            ler_token(r#"{"access_token":"x"}"#)
+                .unwrap_err()
+                .contains("expires_in")
+        );
+    }
+}

@@ -1,0 +1,251 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The signed AUTENTICAPROCURADOR term checked by an independent XMLDSig verifier
+//! (`xmlsec1`), with a throw-away RSA key and self-signed certificate made at run time.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use guiche_domain::{Cnpj, Data, Documento};
+use guiche_serpro::termo::{ErroTermo, TermoAutorizacao, base64_para_envio};
+use rsa::RsaPrivateKey;
+use rsa::pkcs8::EncodePrivateKey as _;
+use rsa::rand_core::{CryptoRng, Error, RngCore};
+use sha2::{Digest as _, Sha256};
+
+/// A deterministic SHA-256 counter-mode generator: test keys only, never for real keys.
+struct GeradorTeste(u64);
+
+impl RngCore for GeradorTeste {
+    fn next_u32(&mut self) -> u32 {
+        let mut b = [0u8; 4];
+        self.fill_bytes(&mut b);
+        u32::from_le_bytes(b)
+    }
+    fn next_u64(&mut self) -> u64 {
+        let mut b = [0u8; 8];
+        self.fill_bytes(&mut b);
+        u64::from_le_bytes(b)
+    }
+    fn fill_bytes(&mut self, destino: &mut [u8]) {
+        for pedaco in destino.chunks_mut(32) {
+            self.0 += 1;
+            let bloco =
+                Sha256::digest([b"guiche-termo".as_slice(), &self.0.to_le_bytes()].concat());
+            pedaco.copy_from_slice(&bloco[..pedaco.len()]);
+        }
+    }
+    fn try_fill_bytes(&mut self, destino: &mut [u8]) -> Result<(), Error> {
+        self.fill_bytes(destino);
+        Ok(())
+    }
+}
+
+impl CryptoRng for GeradorTeste {}
+
+/// The signer's RSA-2048 key (PKCS#8 DER) and self-signed certificate (DER, PEM).
+struct Credencial {
+    chave: Vec<u8>,
+    certificado_der: Vec<u8>,
+    certificado_pem: String,
+}
+
+/// One key for the whole binary: RSA generation is slow in debug builds.
+fn credencial() -> &'static Credencial {
+    static C: OnceLock<Credencial> = OnceLock::new();
+    C.get_or_init(|| {
+        let privada = RsaPrivateKey::new(&mut GeradorTeste(0), 2048).unwrap();
+        let chave = privada.to_pkcs8_der().unwrap().as_bytes().to_vec();
+        let par = rcgen::KeyPair::try_from(chave.as_slice()).unwrap();
+        let params = rcgen::CertificateParams::new(vec!["maria.example".to_owned()]).unwrap();
+        let cert = params.self_signed(&par).unwrap();
+        Credencial {
+            chave,
+            certificado_der: cert.der().to_vec(),
+            certificado_pem: cert.pem(),
+        }
+    })
+}
+
+fn termo() -> TermoAutorizacao {
+    TermoAutorizacao::novo(
+        (
+            Cnpj::parse("11.222.333/0001-81").unwrap(),
+            "GUICHÊ & FILHOS \"SISTEMAS\" LTDA".into(),
+        ),
+        (
+            Documento::parse("529.982.247-25").unwrap(),
+            "MARIA DA SILVA".into(),
+        ),
+        Data::new(2026, 3, 10).unwrap(),
+    )
+    .unwrap()
+}
+
+fn assinado() -> String {
+    let c = credencial();
+    termo().assinar(&c.chave, &c.certificado_der).unwrap()
+}
+
+/// A fresh directory under the target's temp dir for one test.
+fn pasta(nome: &str) -> PathBuf {
+    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("termo-{nome}"));
+    std::fs::create_dir_all(&p).unwrap();
+    p
+}
+
+/// Whether `xmlsec1` can run; without it, fails under CI and skips elsewhere.
+fn xmlsec1_disponivel() -> bool {
+    if Command::new("xmlsec1").arg("--version").output().is_ok() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "xmlsec1 ausente: instale o pacote xmlsec1 (o .ci/run o instala)"
+    );
+    eprintln!("AVISO: xmlsec1 ausente, verificação independente da assinatura pulada");
+    false
+}
+
+/// Runs `xmlsec1 --verify` on `xml` trusting the test certificate; returns (success, output).
+fn xmlsec1_verifica(nome: &str, xml: &str) -> (bool, String) {
+    let dir = pasta(nome);
+    let (arquivo, cert) = (dir.join("termo.xml"), dir.join("cert.pem"));
+    std::fs::write(&arquivo, xml).unwrap();
+    std::fs::write(&cert, &credencial().certificado_pem).unwrap();
+    let saida = Command::new("xmlsec1")
+        .arg("--verify")
+        .arg("--trusted-pem")
+        .arg(&cert)
+        .arg(&arquivo)
+        .output()
+        .unwrap();
+    let texto = format!(
+        "{}{}",
+        String::from_utf8_lossy(&saida.stdout),
+        String::from_utf8_lossy(&saida.stderr)
+    );
+    (saida.status.success(), texto)
+}
+
+#[test]
+fn xmlsec1_verifies_the_signed_term() {
+    if !xmlsec1_disponivel() {
+        return;
+    }
+    let (ok, saida) = xmlsec1_verifica("valido", &assinado());
+    assert!(ok, "xmlsec1 recusou: {saida}");
+    assert!(saida.lines().any(|l| l.trim() == "OK"), "{saida}");
+}
+
+#[test]
+fn xmlsec1_rejects_a_tampered_attribute() {
+    if !xmlsec1_disponivel() {
+        return;
+    }
+    let xml = assinado();
+    let adulterado = xml.replacen("numero=\"52998224725\"", "numero=\"52998224726\"", 1);
+    assert_ne!(xml, adulterado);
+    let (ok, saida) = xmlsec1_verifica("adulterado", &adulterado);
+    assert!(!ok, "xmlsec1 aceitou um termo adulterado: {saida}");
+    assert!(saida.contains("FAIL"), "{saida}");
+}
+
+#[test]
+fn signed_document_has_the_required_shape() {
+    let xml = assinado();
+    let (declaracao, corpo) = xml.split_once('\n').unwrap();
+    assert_eq!(declaracao, r#"<?xml version="1.0" encoding="UTF-8"?>"#);
+    let sem_assinatura = termo().xml_sem_assinatura();
+    let raiz = sem_assinatura
+        .strip_suffix("</termoDeAutorizacao>")
+        .unwrap();
+    let assinatura = corpo.strip_prefix(raiz).unwrap();
+    assert!(assinatura.starts_with(
+        r#"<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod"#
+    ));
+    assert!(assinatura.ends_with("</X509Data></KeyInfo></Signature></termoDeAutorizacao>"));
+    assert_eq!(assinatura.matches("<Reference URI=\"\">").count(), 1);
+    assert_eq!(assinatura.matches("<X509Certificate>").count(), 1);
+    let cert = STANDARD.encode(&credencial().certificado_der);
+    assert!(assinatura.contains(&format!("<X509Certificate>{cert}</X509Certificate>")));
+}
+
+#[test]
+fn signature_value_verifies_over_the_canonical_signed_info() {
+    use rsa::pkcs1v15::{Signature, VerifyingKey};
+    use rsa::signature::Verifier as _;
+    let xml = assinado();
+    let entre = |a: &str, b: &str| {
+        xml.split_once(a)
+            .unwrap()
+            .1
+            .split_once(b)
+            .unwrap()
+            .0
+            .to_owned()
+    };
+    let digest = entre("<DigestValue>", "</DigestValue>");
+    let esperado = Sha256::digest(termo().xml_sem_assinatura().as_bytes());
+    assert_eq!(STANDARD.decode(&digest).unwrap(), esperado.as_slice());
+    let signed_info = entre("<SignedInfo>", "</SignedInfo>");
+    let canonico = format!(
+        "<SignedInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\">{signed_info}</SignedInfo>"
+    );
+    let valor = STANDARD
+        .decode(entre("<SignatureValue>", "</SignatureValue>"))
+        .unwrap();
+    let chave = rsa::RsaPrivateKey::try_from(
+        rsa::pkcs8::PrivateKeyInfo::try_from(credencial().chave.as_slice()).unwrap(),
+    )
+    .unwrap();
+    let verificador = VerifyingKey::<Sha256>::new(chave.to_public_key());
+    let assinatura = Signature::try_from(valor.as_slice()).unwrap();
+    assert!(verificador.verify(canonico.as_bytes(), &assinatura).is_ok());
+    assert!(verificador.verify(b"outra coisa", &assinatura).is_err());
+}
+
+#[test]
+fn signing_is_deterministic_and_base64_round_trips() {
+    let xml = assinado();
+    assert_eq!(xml, assinado());
+    let enviado = base64_para_envio(&xml);
+    assert_eq!(STANDARD.decode(enviado).unwrap(), xml.as_bytes());
+}
+
+#[test]
+fn wrong_keys_and_certificates_are_reported() {
+    let c = credencial();
+    let t = termo();
+    let ec = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let cert_ec = rcgen::CertificateParams::new(vec!["ec.example".to_owned()])
+        .unwrap()
+        .self_signed(&ec)
+        .unwrap();
+    assert_eq!(
+        t.assinar(&ec.serialize_der(), &c.certificado_der),
+        Err(ErroTermo::ChaveNaoRsa)
+    );
+    assert_eq!(
+        t.assinar(&c.chave, cert_ec.der()),
+        Err(ErroTermo::CertificadoNaoConfere)
+    );
+    assert!(matches!(
+        t.assinar(&c.chave, b"nao e um certificado"),
+        Err(ErroTermo::CertificadoInvalido(_))
+    ));
+    let mut com_sobra = c.certificado_der.clone();
+    com_sobra.push(0);
+    assert!(matches!(
+        t.assinar(&c.chave, &com_sobra),
+        Err(ErroTermo::CertificadoInvalido(_))
+    ));
+    let mut truncada = c.chave.clone();
+    truncada.truncate(100);
+    assert!(matches!(
+        t.assinar(&truncada, &c.certificado_der),
+        Err(ErroTermo::ChaveInvalida(_))
+    ));
+}
