@@ -10,6 +10,8 @@
 //! the JWT carries the contratante's CNPJ read from the certificate, as SERPRO's does. The
 //! gateway calls (`/Apoiar`, `/Consultar`, …) come next.
 
+mod tls;
+
 use crate::certificado::titular_de_der;
 use crate::pki_teste::{AcTeste, ErroPkiTeste};
 use base64::Engine;
@@ -20,8 +22,6 @@ use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use rustls::server::WebPkiClientVerifier;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -105,7 +105,7 @@ impl SimuladorIntegra {
         let runtime = tokio::runtime::Handle::try_current()
             .map_err(|e| std::io::Error::other(format!("sem runtime Tokio: {e}")))?;
         let ac = AcTeste::nova("AC Simulador SERPRO (teste)")?;
-        let acceptor = acceptor(&ac)?;
+        let acceptor = tls::acceptor(&ac, tls::Cliente::Exigido)?;
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.porta))?;
         std_listener.set_nonblocking(true)?;
         let endereco = std_listener.local_addr()?;
@@ -168,33 +168,6 @@ impl Drop for SimuladorIntegra {
     fn drop(&mut self) {
         self.tarefa.abort();
     }
-}
-
-/// TLS that demands a client certificate issued by `ac`.
-fn acceptor(ac: &AcTeste) -> Result<TlsAcceptor, ErroSimulador> {
-    let tls = |e: &dyn std::fmt::Display| ErroSimulador::Tls(e.to_string());
-    let provedor = Arc::new(rustls::crypto::ring::default_provider());
-    let mut raizes = rustls::RootCertStore::empty();
-    raizes
-        .add(CertificateDer::from(ac.certificado_der()))
-        .map_err(|e| tls(&e))?;
-    let verificador =
-        WebPkiClientVerifier::builder_with_provider(Arc::new(raizes), provedor.clone())
-            .build()
-            .map_err(|e| tls(&e))?;
-    let (cert, chave) = ac.emitir_servidor("localhost")?;
-    let cadeia = vec![
-        CertificateDer::from(cert),
-        CertificateDer::from(ac.certificado_der()),
-    ];
-    let chave = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chave));
-    let config = rustls::ServerConfig::builder_with_provider(provedor)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| tls(&e))?
-        .with_client_cert_verifier(verificador)
-        .with_single_cert(cadeia, chave)
-        .map_err(|e| tls(&e))?;
-    Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
 async fn servir(listener: TcpListener, acceptor: TlsAcceptor, c: Arc<Compartilhado>) {

@@ -1,0 +1,50 @@
+//! TLS for the simulators: a server certificate for 127.0.0.1/localhost issued by the test CA,
+//! and, for Integra Contador, a mandatory client certificate issued by the same CA.
+
+use super::ErroSimulador;
+use crate::pki_teste::AcTeste;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::WebPkiClientVerifier;
+use std::sync::Arc;
+use tokio_rustls::TlsAcceptor;
+
+/// Whether the server demands a client certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Cliente {
+    /// mTLS: a certificate issued by the test CA, or no handshake (Integra Contador).
+    Exigido,
+    /// Server authentication only (Conecta gov.br).
+    Dispensado,
+}
+
+/// The acceptor for a simulator whose certificates come from `ac`.
+pub(crate) fn acceptor(ac: &AcTeste, cliente: Cliente) -> Result<TlsAcceptor, ErroSimulador> {
+    let tls = |e: &dyn std::fmt::Display| ErroSimulador::Tls(e.to_string());
+    let provedor = Arc::new(rustls::crypto::ring::default_provider());
+    let (cert, chave) = ac.emitir_servidor("localhost")?;
+    let cadeia = vec![
+        CertificateDer::from(cert),
+        CertificateDer::from(ac.certificado_der()),
+    ];
+    let chave = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chave));
+    let base = rustls::ServerConfig::builder_with_provider(provedor.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| tls(&e))?;
+    let config = match cliente {
+        Cliente::Exigido => {
+            let mut raizes = rustls::RootCertStore::empty();
+            raizes
+                .add(CertificateDer::from(ac.certificado_der()))
+                .map_err(|e| tls(&e))?;
+            let verificador =
+                WebPkiClientVerifier::builder_with_provider(Arc::new(raizes), provedor)
+                    .build()
+                    .map_err(|e| tls(&e))?;
+            base.with_client_cert_verifier(verificador)
+                .with_single_cert(cadeia, chave)
+        }
+        Cliente::Dispensado => base.with_no_client_auth().with_single_cert(cadeia, chave),
+    }
+    .map_err(|e| tls(&e))?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
