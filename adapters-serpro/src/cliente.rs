@@ -1,18 +1,32 @@
-//! The Integra Contador client. Today: the token (`POST {auth}/authenticate` over mTLS with the
-//! contratante's e-CNPJ, `Authorization: Basic`, `Role-Type: TERCEIROS`, form
-//! `grant_type=client_credentials`), cached until shortly before `expires_in`, one request in
-//! flight however many callers wait. The service calls come next (see the crate doc).
+//! The Integra Contador client.
+//!
+//! - **Token**: `POST {auth}/authenticate` over mTLS with the contratante's e-CNPJ,
+//!   `Authorization: Basic`, `Role-Type: TERCEIROS`, form `grant_type=client_credentials`;
+//!   cached until shortly before `expires_in`, one request in flight however many callers wait;
+//!   a `401` from the gateway forgets it and the call is made once more.
+//! - **Calls**: `POST {gateway}/{Apoiar|Consultar|Declarar|Emitir|Monitorar}` with `Bearer`,
+//!   `jwt_token` and, for a procurador, `autenticar_procurador_token`. The envelope is validated
+//!   offline first. `429` backs off and retries for every type (the request was not processed);
+//!   `5xx` and transport failures are retried only for `Apoiar`, `Consultar` and `Monitorar`:
+//!   a `Declarar` or `Emitir` is never retried blindly.
+//! - **Billing**: a billed type (`Consultar`, `Declarar`, `Emitir`) reserves one call on the meter
+//!   before it is made (refused past the monthly ceiling) and gives it back when the answer was
+//!   not billed (no data, 204, 304, errors).
 
 use crate::certificado::Certificado;
-use crate::wire::{self, TokenDto};
+use crate::wire::{self, Corpo, Fault, Mensagem, Resposta, TokenDto};
 use base64::Engine;
+use guiche_domain::serpro::{Pedido, TipoServico, procuracao_exigida};
+use guiche_domain::{Competencia, Data};
+use guiche_ports::bilhetagem::{Bilhete, Janela, MedidorBilhetagem};
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 /// A consumer secret: never shown by `Debug`.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Segredo(String);
+pub struct Segredo(pub(crate) String);
 
 impl Segredo {
     /// Wraps a secret.
@@ -46,6 +60,39 @@ pub struct ConfigIntegra {
     pub ca_extra_pem: Option<String>,
     /// Timeout of one request.
     pub timeout: Duration,
+}
+
+/// Retries and billing of the calls.
+#[derive(Clone)]
+pub struct Politica {
+    /// Attempts for a retryable call (at least 1).
+    pub tentativas: u32,
+    /// First backoff; doubles at each retry, plus jitter.
+    pub espera_inicial: Duration,
+    /// The billing meter (`None`: calls are not counted).
+    pub medidor: Option<Arc<dyn MedidorBilhetagem>>,
+    /// The most billed calls per contratante and month (`None`: no ceiling).
+    pub teto_mensal: Option<u64>,
+}
+
+impl Default for Politica {
+    fn default() -> Politica {
+        Politica {
+            tentativas: 4,
+            espera_inicial: Duration::from_millis(200),
+            medidor: None,
+            teto_mensal: None,
+        }
+    }
+}
+
+impl fmt::Debug for Politica {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Politica")
+            .field("tentativas", &self.tentativas)
+            .field("teto_mensal", &self.teto_mensal)
+            .finish_non_exhaustive()
+    }
 }
 
 impl fmt::Debug for ConfigIntegra {
@@ -83,6 +130,45 @@ pub enum ErroIntegra {
     /// An answer that does not follow the documentation (names the JSON path).
     #[error("resposta fora do protocolo: {0}")]
     Protocolo(String),
+    /// The envelope breaks a rule, found before calling.
+    #[error("pedido inválido: {0}")]
+    Invalido(String),
+    /// The monthly ceiling of billed calls is reached: nothing was called.
+    #[error("{0}")]
+    Teto(String),
+    /// A WSO2 gateway fault (`{"fault": …}`).
+    #[error("falha do gateway SERPRO {}: {} ({})", .0.codigo, .0.mensagem, .0.descricao)]
+    Fault(Fault),
+    /// 403: the author has no power of attorney in e-CAC for this contribuinte.
+    #[error("sem procuração no e-CAC{}: {mensagem}", .procuracao.map(|c| format!(" (código de procuração {c})")).unwrap_or_default())]
+    SemProcuracao {
+        /// The e-CAC procuração code the service needs, when the catalogue names one.
+        procuracao: Option<&'static str>,
+        /// The service's message.
+        mensagem: String,
+    },
+    /// 403 for another reason (contratante not the certificate's, service on the wrong path…).
+    #[error("acesso negado pelo SERPRO: {0}")]
+    AcessoNegado(String),
+    /// 429 after the retries.
+    #[error("limite de requisições do SERPRO atingido: {0}")]
+    LimiteRequisicoes(String),
+    /// 400/404 and other refusals, with the service's messages.
+    #[error("recusado pelo SERPRO (HTTP {status}): {mensagens}")]
+    Recusado {
+        /// HTTP status.
+        status: u16,
+        /// The messages in one line.
+        mensagens: String,
+    },
+    /// 5xx after the retries allowed for the type.
+    #[error("erro do SERPRO (HTTP {status}): {mensagens}")]
+    ErroServidor {
+        /// HTTP status.
+        status: u16,
+        /// The messages in one line.
+        mensagens: String,
+    },
 }
 
 struct Token {
@@ -94,6 +180,8 @@ struct Token {
 pub struct ClienteIntegra {
     http: reqwest::Client,
     url_autenticacao: String,
+    url_gateway: String,
+    politica: Politica,
     basic: Segredo,
     token: Mutex<Option<Token>>,
 }
@@ -160,9 +248,21 @@ impl ClienteIntegra {
         Ok(ClienteIntegra {
             http,
             url_autenticacao: config.url_autenticacao,
+            url_gateway: config.url_gateway.trim_end_matches('/').to_owned(),
+            politica: Politica::default(),
             basic: Segredo(basic),
             token: Mutex::new(None),
         })
+    }
+
+    /// The same client with these retries and billing.
+    #[must_use]
+    pub fn com_politica(mut self, politica: Politica) -> ClienteIntegra {
+        self.politica = Politica {
+            tentativas: politica.tentativas.max(1),
+            ..politica
+        };
+        self
     }
 
     /// A valid token: the cached one, or a new one (one request in flight at a time).
@@ -211,6 +311,258 @@ impl ClienteIntegra {
         }
         wire::ler_token(&corpo).map_err(|e| ErroIntegra::Protocolo(format!("token: {e}")))
     }
+}
+
+/// A call to make.
+#[derive(Clone, Copy, Debug)]
+pub struct Chamada<'a> {
+    /// The service type (the path).
+    pub tipo: TipoServico,
+    /// The envelope.
+    pub pedido: &'a Pedido,
+    /// `autenticar_procurador_token`, when the author is a procurador other than the
+    /// contratante.
+    pub token_procurador: Option<&'a str>,
+    /// Today in Brasília (the billing month).
+    pub hoje: Data,
+}
+
+/// A call's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Retorno {
+    /// HTTP status (200, 202, 204, 304).
+    pub status: u16,
+    /// The reply envelope (`None` for an empty body).
+    pub resposta: Option<Resposta>,
+    /// The `ETag` header (`tempoEspera:…`, `autenticar_procurador_token:…`).
+    pub etag: Option<String>,
+    /// Whether the call counts as billed.
+    pub bilhetado: bool,
+}
+
+/// What one attempt gave.
+enum Tentativa {
+    Pronta(Result<Retorno, ErroIntegra>),
+    /// Worth retrying (429, or 5xx/transport for a safe type); carries the error to report if
+    /// no attempt is left.
+    Repetir(ErroIntegra),
+    /// The token was refused: forget it and try once more.
+    Reautenticar(ErroIntegra),
+}
+
+impl ClienteIntegra {
+    /// Makes a call: validates the envelope, reserves billing, retries as the type allows,
+    /// reads the answer.
+    ///
+    /// # Errors
+    /// [`ErroIntegra`], one variant per kind of refusal of the documentation.
+    pub async fn chamar(&self, c: Chamada<'_>) -> Result<Retorno, ErroIntegra> {
+        c.pedido
+            .validar()
+            .map_err(|v| ErroIntegra::Invalido(v.to_string()))?;
+        let servico = format!(
+            "{}/{}",
+            c.pedido.pedido_dados.id_sistema, c.pedido.pedido_dados.id_servico
+        );
+        let contratante = c.pedido.contratante.as_str().to_owned();
+        let bilhete = (c.tipo.bilhetado() && self.politica.medidor.is_some()).then(|| Bilhete {
+            contratante: &contratante,
+            servico: &servico,
+            janela: Janela::Mes(Competencia::de(c.hoje)),
+            teto: self.politica.teto_mensal,
+        });
+        if let (Some(b), Some(m)) = (bilhete, &self.politica.medidor) {
+            m.reservar(b)
+                .map_err(|e| ErroIntegra::Teto(e.to_string()))?;
+        }
+        let r = self.com_repeticoes(&c).await;
+        if let (Some(b), Some(m)) = (bilhete, &self.politica.medidor)
+            && !matches!(
+                r,
+                Ok(Retorno {
+                    bilhetado: true,
+                    ..
+                })
+            )
+        {
+            let _ = m.devolver(b);
+        }
+        r
+    }
+
+    async fn com_repeticoes(&self, c: &Chamada<'_>) -> Result<Retorno, ErroIntegra> {
+        let corpo = wire::escrever_pedido(c.pedido);
+        let mut reautenticou = false;
+        let mut tentativa = 0;
+        loop {
+            match self.tentar(c, &corpo).await {
+                Tentativa::Pronta(r) => return r,
+                Tentativa::Reautenticar(e) if reautenticou => return Err(e),
+                Tentativa::Reautenticar(_) => {
+                    self.esquecer_token().await;
+                    reautenticou = true;
+                }
+                Tentativa::Repetir(e) if tentativa + 1 >= self.politica.tentativas => {
+                    return Err(e);
+                }
+                Tentativa::Repetir(_) => {
+                    tokio::time::sleep(espera(self.politica.espera_inicial, tentativa)).await;
+                    tentativa += 1;
+                }
+            }
+        }
+    }
+
+    async fn tentar(&self, c: &Chamada<'_>, corpo: &str) -> Tentativa {
+        let credencial = match self.credencial().await {
+            Ok(cr) => cr,
+            Err(e @ (ErroIntegra::NaoEnviado(_) | ErroIntegra::Desconhecido(_))) => {
+                return Tentativa::Repetir(e);
+            }
+            Err(e) => return Tentativa::Pronta(Err(e)),
+        };
+        let mut pedido = self
+            .http
+            .post(format!("{}{}", self.url_gateway, c.tipo.caminho()))
+            .bearer_auth(&credencial.access_token)
+            .header("jwt_token", &credencial.jwt_token)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .body(corpo.to_owned());
+        if let Some(t) = c.token_procurador {
+            pedido = pedido.header("autenticar_procurador_token", t);
+        }
+        let seguro = !matches!(c.tipo, TipoServico::Declarar | TipoServico::Emitir);
+        let resposta = match pedido.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                let erro = transporte(e);
+                let nada_saiu = matches!(erro, ErroIntegra::NaoEnviado(_));
+                return if seguro || nada_saiu {
+                    Tentativa::Repetir(erro)
+                } else {
+                    Tentativa::Pronta(Err(erro))
+                };
+            }
+        };
+        let status = resposta.status().as_u16();
+        let etag = resposta
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.trim_matches('"').to_owned());
+        let texto = match resposta.text().await {
+            Ok(t) => t,
+            Err(e) => {
+                return if seguro {
+                    Tentativa::Repetir(transporte(e))
+                } else {
+                    Tentativa::Pronta(Err(transporte(e)))
+                };
+            }
+        };
+        interpretar(c, status, etag, &texto, seguro)
+    }
+}
+
+/// Reads an answer into a result or a retry decision.
+fn interpretar(
+    c: &Chamada<'_>,
+    status: u16,
+    etag: Option<String>,
+    texto: &str,
+    seguro: bool,
+) -> Tentativa {
+    let corpo = match wire::ler_resposta(texto) {
+        Ok(corpo) => corpo,
+        Err(e) if status >= 500 => return falha_servidor(status, e, seguro),
+        Err(e) => {
+            return Tentativa::Pronta(Err(ErroIntegra::Protocolo(format!("HTTP {status}: {e}"))));
+        }
+    };
+    let resposta = match corpo {
+        Corpo::Fault(f) if status == 401 || f.codigo == 900_903 => {
+            return Tentativa::Reautenticar(ErroIntegra::Fault(f));
+        }
+        Corpo::Fault(f) if status == 429 || f.codigo == 900_800 => {
+            return Tentativa::Repetir(ErroIntegra::Fault(f));
+        }
+        Corpo::Fault(f) => return Tentativa::Pronta(Err(ErroIntegra::Fault(f))),
+        Corpo::Integra(r) => Some(r),
+        Corpo::Vazio => None,
+    };
+    let mensagens = resposta
+        .as_ref()
+        .map(Resposta::mensagens_em_linha)
+        .unwrap_or_default();
+    match status {
+        200 => {
+            let bilhetado = c.tipo.bilhetado()
+                && resposta
+                    .as_ref()
+                    .is_some_and(|r| !r.dados.trim().is_empty());
+            Tentativa::Pronta(Ok(Retorno {
+                status,
+                resposta,
+                etag,
+                bilhetado,
+            }))
+        }
+        202 | 204 | 304 => Tentativa::Pronta(Ok(Retorno {
+            status,
+            resposta,
+            etag,
+            bilhetado: false,
+        })),
+        401 => Tentativa::Reautenticar(ErroIntegra::Autenticacao {
+            status,
+            motivo: mensagens,
+        }),
+        403 => Tentativa::Pronta(Err(acesso_negado(c, resposta.as_ref(), mensagens))),
+        429 => Tentativa::Repetir(ErroIntegra::LimiteRequisicoes(mensagens)),
+        s if s >= 500 => falha_servidor(s, mensagens, seguro),
+        _ => Tentativa::Pronta(Err(ErroIntegra::Recusado { status, mensagens })),
+    }
+}
+
+fn falha_servidor(status: u16, mensagens: String, seguro: bool) -> Tentativa {
+    let e = ErroIntegra::ErroServidor { status, mensagens };
+    if seguro {
+        Tentativa::Repetir(e)
+    } else {
+        Tentativa::Pronta(Err(e))
+    }
+}
+
+/// A 403: without power of attorney (`ICGERENCIADOR-022`, naming the procuração the catalogue
+/// asks for), or another denial.
+fn acesso_negado(c: &Chamada<'_>, r: Option<&Resposta>, mensagens: String) -> ErroIntegra {
+    if r.is_some_and(wire::sem_procuracao) {
+        let d = &c.pedido.pedido_dados;
+        let procuracao = procuracao_exigida(&d.id_sistema, &d.id_servico).map(|p| p.codigo);
+        return ErroIntegra::SemProcuracao {
+            procuracao,
+            mensagem: mensagens,
+        };
+    }
+    ErroIntegra::AcessoNegado(mensagens)
+}
+
+/// `inicial × 2^tentativa`, plus up to half of it at random.
+fn espera(inicial: Duration, tentativa: u32) -> Duration {
+    let base = inicial.saturating_mul(1 << tentativa.min(10));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    base + base.mul_f64(f64::from(nanos % 1000) / 2000.0)
+}
+
+/// The messages' codes, for tests and logs.
+pub fn codigos(r: &Resposta) -> Vec<&str> {
+    r.mensagens
+        .iter()
+        .map(|m: &Mensagem| m.codigo.as_str())
+        .collect()
 }
 
 fn credencial(t: &TokenDto) -> Credencial {

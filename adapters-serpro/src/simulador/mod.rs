@@ -7,9 +7,22 @@
 //! consumer (else 401), body `grant_type=client_credentials` (else 400), and a client
 //! certificate whose holder is a CNPJ (else 403; a certificate from another CA never gets past
 //! the TLS handshake). The reply is `{access_token, jwt_token, expires_in, scope, token_type}`;
-//! the JWT carries the contratante's CNPJ read from the certificate, as SERPRO's does. The
-//! gateway calls (`/Apoiar`, `/Consultar`, …) come next.
+//! the JWT carries the contratante's CNPJ read from the certificate, as SERPRO's does.
+//!
+//! The gateway, `POST /integra-contador/v1/{Apoiar|Consultar|Declarar|Emitir|Monitorar}`,
+//! checks in this order: `Bearer` (unknown: 401 fault 900901; expired: 401 fault 900903),
+//! `jwt_token` (403 `ICGERENCIADOR-003`), injected faults ([`FalhaGateway`]), the JSON body
+//! (400 `-006`), `contratante` = the certificate's CNPJ (403 `-016`), the service in the
+//! catalogue (400 `-052`) and on this path (403 `-017`), a procurador token when the author is
+//! not the contratante (403 `-019` missing, `-020` unknown), the e-CAC procuração when the
+//! author is not the contribuinte and the catalogue names one (403 `-022`, the documented
+//! text). Then it answers 200 with the request echoed, `dados` and `[Sucesso-…]`: canned data
+//! for `PAGTOWEB/PAGAMENTOS71` (payments set with [`SimuladorIntegra::definir_pagamentos`]) and
+//! `PGDASD/GERARDAS12`, and empty `dados` for the rest of the catalogue for now. Billed calls
+//! (a billed type answered with data) are counted.
 
+pub mod conecta;
+mod gateway;
 mod tls;
 
 use crate::certificado::titular_de_der;
@@ -52,16 +65,106 @@ impl Default for ConfigSimulador {
     }
 }
 
+/// A fault the gateway answers the next call with (one per call, in order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FalhaGateway {
+    /// Answer with this HTTP status (429, 500, 503…) without processing.
+    Status(u16),
+    /// Wait this long, then answer 500 (for client timeouts).
+    Lenta(Duration),
+}
+
+struct TokenEmitido {
+    contratante: Documento,
+    jwt: String,
+    valido: bool,
+}
+
 #[derive(Default)]
 struct Estado {
     consumidores: HashMap<String, String>,
-    tokens: HashMap<String, Documento>,
+    tokens: HashMap<String, TokenEmitido>,
+    tokens_procurador: HashMap<String, (Documento, Documento)>,
+    procuracoes: std::collections::HashSet<(Documento, Documento)>,
+    pagamentos: HashMap<Documento, serde_json::Value>,
+    falhas: std::collections::VecDeque<FalhaGateway>,
 }
 
 struct Compartilhado {
     estado: Mutex<Estado>,
     validade: Duration,
     tokens_emitidos: AtomicUsize,
+    bilhetadas: AtomicUsize,
+}
+
+impl Compartilhado {
+    /// The issued token's contratante, JWT and whether it is still valid.
+    fn token(&self, bearer: &str) -> Option<(Documento, String, bool)> {
+        let e = self.estado.lock().ok()?;
+        e.tokens
+            .get(bearer)
+            .map(|t| (t.contratante, t.jwt.clone(), t.valido))
+    }
+
+    fn proxima_falha(&self) -> Option<FalhaGateway> {
+        self.estado.lock().ok()?.falhas.pop_front()
+    }
+
+    fn token_procurador_valido(
+        &self,
+        token: &str,
+        autor: &Documento,
+        contratante: &Documento,
+    ) -> bool {
+        self.estado.lock().is_ok_and(|e| {
+            e.tokens_procurador
+                .get(token)
+                .is_some_and(|(a, c)| a == autor && c == contratante)
+        })
+    }
+
+    fn tem_procuracao(&self, autor: &Documento, contribuinte: &Documento) -> bool {
+        self.estado
+            .lock()
+            .is_ok_and(|e| e.procuracoes.contains(&(*autor, *contribuinte)))
+    }
+
+    fn contar_bilhetada(&self) {
+        self.bilhetadas.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The `dados` of a successful answer.
+    fn responder(
+        &self,
+        sistema: &str,
+        servico: &str,
+        contribuinte: &Documento,
+        _dados: &str,
+    ) -> String {
+        match (sistema, servico) {
+            ("PAGTOWEB", "PAGAMENTOS71") => {
+                let lista = self
+                    .estado
+                    .lock()
+                    .ok()
+                    .and_then(|e| e.pagamentos.get(contribuinte).cloned());
+                lista.unwrap_or_else(|| serde_json::json!([])).to_string()
+            }
+            ("PGDASD", "GERARDAS12") => serde_json::json!([{
+                "cnpjCompleto": contribuinte.as_str(),
+                "pdf": "JVBERi0xLjQKJcOkw7zDtsOfCg==",
+                "detalhamento": [{
+                    "periodoApuracao": "201801",
+                    "numeroDocumento": "07202614593079936",
+                    "dataVencimento": "20180220",
+                    "dataLimiteAcolhimento": "20180220",
+                    "valores": { "principal": 55.90, "multa": 0, "juros": 0, "total": 55.90 }
+                }]
+            }])
+            .to_string(),
+            _ => String::new(),
+        }
+    }
 }
 
 /// The running simulator.
@@ -117,6 +220,7 @@ impl SimuladorIntegra {
             estado: Mutex::new(Estado::default()),
             validade: config.validade_token,
             tokens_emitidos: AtomicUsize::new(0),
+            bilhetadas: AtomicUsize::new(0),
         });
         let tarefa = runtime.spawn(servir(listener, acceptor, compartilhado.clone()));
         Ok(SimuladorIntegra {
@@ -161,6 +265,55 @@ impl SimuladorIntegra {
     /// How many tokens were issued.
     pub fn tokens_emitidos(&self) -> usize {
         self.compartilhado.tokens_emitidos.load(Ordering::SeqCst)
+    }
+
+    /// How many billed calls were answered (a billed type answered with data).
+    pub fn bilhetadas(&self) -> usize {
+        self.compartilhado.bilhetadas.load(Ordering::SeqCst)
+    }
+
+    fn com_estado(&self, f: impl FnOnce(&mut Estado)) {
+        if let Ok(mut e) = self.compartilhado.estado.lock() {
+            f(&mut e);
+        }
+    }
+
+    /// Queues a fault for the next gateway call.
+    pub fn injetar(&self, falha: FalhaGateway) {
+        self.com_estado(|e| e.falhas.push_back(falha));
+    }
+
+    /// Makes every issued token expire (the next call gets 401 fault 900903).
+    pub fn expirar_tokens(&self) {
+        self.com_estado(|e| e.tokens.values_mut().for_each(|t| t.valido = false));
+    }
+
+    /// Records an e-CAC procuração from `contribuinte` to `autor` (all services).
+    pub fn conceder_procuracao(&self, autor: Documento, contribuinte: Documento) {
+        self.com_estado(|e| {
+            e.procuracoes.insert((autor, contribuinte));
+        });
+    }
+
+    /// Accepts `token` as `autenticar_procurador_token` of `autor` for `contratante`.
+    pub fn registrar_token_procurador(
+        &self,
+        token: &str,
+        autor: Documento,
+        contratante: Documento,
+    ) {
+        self.com_estado(|e| {
+            e.tokens_procurador
+                .insert(token.to_owned(), (autor, contratante));
+        });
+    }
+
+    /// The payments `PAGTOWEB/PAGAMENTOS71` returns for `contribuinte` (a JSON array in the
+    /// documented shape).
+    pub fn definir_pagamentos(&self, contribuinte: Documento, pagamentos: serde_json::Value) {
+        self.com_estado(|e| {
+            e.pagamentos.insert(contribuinte, pagamentos);
+        });
     }
 }
 
@@ -225,6 +378,22 @@ async fn atender(
     c: Arc<Compartilhado>,
     titular: Option<Documento>,
 ) -> Result<Resposta, std::convert::Infallible> {
+    let gateway = req
+        .uri()
+        .path()
+        .strip_prefix(CAMINHO_GATEWAY)
+        .and_then(|r| r.strip_prefix('/'));
+    if let Some(tipo) = gateway {
+        let Ok(tipo) = tipo.parse::<guiche_domain::serpro::TipoServico>() else {
+            let corpo = serde_json::json!({ "message": "tipo de serviço desconhecido" });
+            return Ok(json(StatusCode::NOT_FOUND, corpo));
+        };
+        if req.method() != hyper::Method::POST {
+            let corpo = serde_json::json!({ "message": "use POST" });
+            return Ok(json(StatusCode::METHOD_NOT_ALLOWED, corpo));
+        }
+        return Ok(gateway::atender(req, &c, tipo).await);
+    }
     if req.uri().path() != "/authenticate" {
         return Ok(json(
             StatusCode::NOT_FOUND,
@@ -320,7 +489,14 @@ fn emitir_token(c: &Compartilhado, contratante: Documento) -> Resposta {
         b64(serde_json::json!(format!("assinatura-simulada-{n}")))
     );
     if let Ok(mut e) = c.estado.lock() {
-        e.tokens.insert(access.clone(), contratante);
+        e.tokens.insert(
+            access.clone(),
+            TokenEmitido {
+                contratante,
+                jwt: jwt.clone(),
+                valido: true,
+            },
+        );
     }
     json(
         StatusCode::OK,

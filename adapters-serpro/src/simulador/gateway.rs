@@ -1,0 +1,227 @@
+//! The simulator's gateway: `POST /integra-contador/v1/{Tipo}`, judged in the order the
+//! documentation's messages suggest (§2.4 and §2.6 of the reference).
+
+use super::{Compartilhado, FalhaGateway, json as resposta_json};
+use bytes::Bytes;
+use guiche_domain::Documento;
+use guiche_domain::serpro::{TipoServico, procuracao_exigida, servico};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use serde_json::{Value, json};
+
+type Resposta = Response<Full<Bytes>>;
+
+fn fault(status: StatusCode, codigo: u64, mensagem: &str) -> Resposta {
+    resposta_json(
+        status,
+        json!({ "fault": { "code": codigo, "message": mensagem, "description": mensagem } }),
+    )
+}
+
+fn integra(status: StatusCode, eco: &Value, dados: &str, codigo: &str, texto: &str) -> Resposta {
+    let mut v = json!({
+        "status": status.as_u16(),
+        "dados": dados,
+        "mensagens": [ { "codigo": codigo, "texto": texto } ],
+    });
+    for chave in [
+        "contratante",
+        "autorPedidoDados",
+        "contribuinte",
+        "pedidoDados",
+    ] {
+        if let (Some(o), Some(e)) = (v.as_object_mut(), eco.get(chave)) {
+            o.insert(chave.to_owned(), e.clone());
+        }
+    }
+    resposta_json(status, v)
+}
+
+fn cabecalho<'a>(req: &'a Request<Incoming>, nome: &str) -> &'a str {
+    req.headers()
+        .get(nome)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// Serves one gateway call.
+pub(super) async fn atender(
+    req: Request<Incoming>,
+    c: &Compartilhado,
+    tipo: TipoServico,
+) -> Resposta {
+    let bearer = cabecalho(&req, "authorization")
+        .strip_prefix("Bearer ")
+        .unwrap_or_default()
+        .to_owned();
+    let jwt = cabecalho(&req, "jwt_token").to_owned();
+    let procurador = cabecalho(&req, "autenticar_procurador_token").to_owned();
+    let Some((contratante, jwt_emitido, valido)) = c.token(&bearer) else {
+        return fault(StatusCode::UNAUTHORIZED, 900_901, "Invalid Credentials");
+    };
+    if !valido {
+        return fault(StatusCode::UNAUTHORIZED, 900_903, "Access Token Expired");
+    }
+    let nada = Value::Null;
+    if jwt != jwt_emitido {
+        return integra(
+            StatusCode::FORBIDDEN,
+            &nada,
+            "",
+            "[AcessoNegado-ICGERENCIADOR-003]",
+            "jwt_token ausente ou inválido.",
+        );
+    }
+    if let Some(f) = c.proxima_falha() {
+        return aplicar(f).await;
+    }
+    let corpo = match Limited::new(req.into_body(), 1 << 20).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => {
+            return integra(
+                StatusCode::BAD_REQUEST,
+                &nada,
+                "",
+                "[EntradaIncorreta-ICGERENCIADOR-006]",
+                "Corpo inválido.",
+            );
+        }
+    };
+    let Ok(eco) = serde_json::from_slice::<Value>(&corpo) else {
+        return integra(
+            StatusCode::BAD_REQUEST,
+            &nada,
+            "",
+            "[EntradaIncorreta-ICGERENCIADOR-006]",
+            "JSON inválido.",
+        );
+    };
+    julgar(c, tipo, &eco, &contratante, &procurador)
+}
+
+async fn aplicar(f: FalhaGateway) -> Resposta {
+    match f {
+        FalhaGateway::Status(s) => {
+            let status = StatusCode::from_u16(s).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let codigo = if s == 429 {
+                "[Aviso-ICGERENCIADOR-429]"
+            } else {
+                "[Erro-ICGERENCIADOR-500]"
+            };
+            integra(
+                status,
+                &Value::Null,
+                "",
+                codigo,
+                "Falha injetada no simulador.",
+            )
+        }
+        FalhaGateway::Lenta(d) => {
+            tokio::time::sleep(d).await;
+            integra(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &Value::Null,
+                "",
+                "[Erro-ICGERENCIADOR-500]",
+                "Lenta demais.",
+            )
+        }
+    }
+}
+
+fn numero(eco: &Value, parte: &str) -> Option<Documento> {
+    eco.get(parte)?
+        .get("numero")?
+        .as_str()
+        .and_then(|n| Documento::parse(n).ok())
+}
+
+fn julgar(
+    c: &Compartilhado,
+    tipo: TipoServico,
+    eco: &Value,
+    contratante: &Documento,
+    procurador: &str,
+) -> Resposta {
+    let proibido =
+        |codigo: &str, texto: &str| integra(StatusCode::FORBIDDEN, eco, "", codigo, texto);
+    let (Some(cont), Some(autor), Some(contribuinte)) = (
+        numero(eco, "contratante"),
+        numero(eco, "autorPedidoDados"),
+        numero(eco, "contribuinte"),
+    ) else {
+        return integra(
+            StatusCode::BAD_REQUEST,
+            eco,
+            "",
+            "[EntradaIncorreta-ICGERENCIADOR-006]",
+            "NI inválido no pedido.",
+        );
+    };
+    if cont != *contratante {
+        return proibido(
+            "[AcessoNegado-ICGERENCIADOR-016]",
+            "Contratante diferente do CNPJ do certificado.",
+        );
+    }
+    let dados = eco.get("pedidoDados");
+    let campo = |k: &str| {
+        dados
+            .and_then(|d| d.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let (sistema, id_servico) = (campo("idSistema"), campo("idServico"));
+    let Some(s) = servico(sistema, id_servico) else {
+        return integra(
+            StatusCode::BAD_REQUEST,
+            eco,
+            "",
+            "[EntradaIncorreta-ICGERENCIADOR-052]",
+            "Sistema ou serviço desconhecido.",
+        );
+    };
+    if s.tipo != tipo {
+        return proibido(
+            "[AcessoNegado-ICGERENCIADOR-017]",
+            "Serviço não é do tipo do caminho chamado.",
+        );
+    }
+    if autor != cont && sistema != "AUTENTICAPROCURADOR" {
+        if procurador.is_empty() {
+            return proibido(
+                "[AcessoNegado-ICGERENCIADOR-019]",
+                "Autor do pedido de dados não é o contratante da solução. É necessário enviar o termo de autorização.",
+            );
+        }
+        if !c.token_procurador_valido(procurador, &autor, &cont) {
+            return proibido(
+                "[AcessoNegado-ICGERENCIADOR-020]",
+                "Token de procurador não encontrado ou expirado.",
+            );
+        }
+    }
+    if autor != contribuinte
+        && procuracao_exigida(sistema, id_servico).is_some()
+        && !c.tem_procuracao(&autor, &contribuinte)
+    {
+        let texto = format!(
+            "O autor do pedido de dados de número:{} não tem procuração autorizada no Portal eCAC para o Contribuinte de número {}",
+            autor.as_str(),
+            contribuinte.as_str()
+        );
+        return proibido("[AcessoNegado-ICGERENCIADOR-022]", &texto);
+    }
+    let saida = c.responder(sistema, id_servico, &contribuinte, campo("dados"));
+    if tipo.bilhetado() && !saida.is_empty() {
+        c.contar_bilhetada();
+    }
+    integra(
+        StatusCode::OK,
+        eco,
+        &saida,
+        &format!("Sucesso-{sistema}"),
+        "Requisição efetuada com sucesso.",
+    )
+}
