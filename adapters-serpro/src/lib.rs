@@ -11,12 +11,17 @@
 
 pub mod certificado;
 mod cliente;
+pub mod conecta;
 #[cfg(any(test, feature = "simulator"))]
 pub mod pki_teste;
 pub mod termo;
+pub mod verificacao;
 pub mod wire;
 
 #[cfg(feature = "simulator")]
 pub mod simulador;
 
-pub use cliente::{ClienteIntegra, ConfigIntegra, Credencial, ErroIntegra, Segredo};
+pub use cliente::{
+    Chamada, ClienteIntegra, ConfigIntegra, Credencial, ErroIntegra, Politica, Retorno, Segredo,
+    codigos,
+};

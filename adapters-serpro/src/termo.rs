@@ -370,7 +370,7 @@ fn chave_rsa(der: &[u8]) -> Result<RsaPrivateKey, ErroTermo> {
 }
 
 /// The RSA public key of a DER certificate (`CertificadoNaoConfere` when not RSA).
-fn chave_do_certificado(der: &[u8]) -> Result<RsaPublicKey, ErroTermo> {
+pub(crate) fn chave_do_certificado(der: &[u8]) -> Result<RsaPublicKey, ErroTermo> {
     let (resto, certificado) = x509_parser::parse_x509_certificate(der)
         .map_err(|e| ErroTermo::CertificadoInvalido(e.to_string()))?;
     if !resto.is_empty() {

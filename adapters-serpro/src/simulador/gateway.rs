@@ -188,6 +188,9 @@ fn julgar(
             "Serviço não é do tipo do caminho chamado.",
         );
     }
+    if (sistema, id_servico) == ("AUTENTICAPROCURADOR", "ENVIOXMLASSINADO81") {
+        return procurador_autenticar(c, eco, &cont, &autor, campo("dados"));
+    }
     if autor != cont && sistema != "AUTENTICAPROCURADOR" {
         if procurador.is_empty() {
             return proibido(
@@ -222,6 +225,94 @@ fn julgar(
         eco,
         &saida,
         &format!("Sucesso-{sistema}"),
+        "Requisição efetuada com sucesso.",
+    )
+}
+
+/// `AUTENTICAPROCURADOR/ENVIOXMLASSINADO81`: verifies the term (signature, algorithms, who and
+/// for whom, dates) and hands out `autenticar_procurador_token`; the same term again, while its
+/// token holds, is a 304 with the token in `ETag`.
+fn procurador_autenticar(
+    c: &Compartilhado,
+    eco: &Value,
+    contratante: &Documento,
+    autor: &Documento,
+    dados: &str,
+) -> Resposta {
+    let recusa = |codigo: &str, texto: &str| integra(StatusCode::FORBIDDEN, eco, "", codigo, texto);
+    let xml = serde_json::from_str::<Value>(dados)
+        .ok()
+        .and_then(|v| v.get("xml").and_then(Value::as_str).map(str::to_owned))
+        .and_then(|b| {
+            base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b.trim()).ok()
+        })
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some(xml) = xml else {
+        return integra(
+            StatusCode::BAD_REQUEST,
+            eco,
+            "",
+            "[EntradaIncorreta-AUTENTICAPROCURADOR-020]",
+            "Base64 do XML inválido.",
+        );
+    };
+    let termo = match crate::verificacao::verificar(&xml) {
+        Ok(t) => t,
+        Err(e) => {
+            return recusa(
+                "[AcessoNegado-AUTENTICAPROCURADOR-033]",
+                &format!("Assinatura inválida: {e}"),
+            );
+        }
+    };
+    if termo.destinatario != contratante.as_str() {
+        return recusa(
+            "[AcessoNegado-ICGERENCIADOR-053]",
+            "Contratante diferente do destinatário do termo.",
+        );
+    }
+    if termo.assinado_por != autor.as_str() {
+        return recusa(
+            "[AcessoNegado-ICGERENCIADOR-054]",
+            "Autor do pedido diferente do signatário do termo.",
+        );
+    }
+    let hoje = c.hoje();
+    if termo.vigencia < hoje {
+        return recusa(
+            "[EntradaIncorreta-AUTENTICAPROCURADOR-017]",
+            "Vigência do termo expirada.",
+        );
+    }
+    if termo.data_assinatura > hoje {
+        return recusa(
+            "[EntradaIncorreta-AUTENTICAPROCURADOR-018]",
+            "Data de assinatura posterior à data atual.",
+        );
+    }
+    let (token, novo, expira) = c.token_do_termo(&xml, *autor, *contratante);
+    if !novo {
+        let mut r = Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        let h = r.headers_mut();
+        for (nome, valor) in [
+            ("cache-control", "termo_autorizacao".to_owned()),
+            ("etag", format!("\"autenticar_procurador_token:{token}\"")),
+            ("expires", expira.1),
+        ] {
+            if let Ok(v) = hyper::header::HeaderValue::from_str(&valor) {
+                h.insert(nome, v);
+            }
+        }
+        return r;
+    }
+    let saida = json!({ "autenticar_procurador_token": token, "data_hora_expiracao": expira.0 })
+        .to_string();
+    integra(
+        StatusCode::OK,
+        eco,
+        &saida,
+        "[Sucesso-AUTENTICAPROCURADOR]",
         "Requisição efetuada com sucesso.",
     )
 }

@@ -87,6 +87,7 @@ struct Estado {
     tokens_procurador: HashMap<String, (Documento, Documento)>,
     procuracoes: std::collections::HashSet<(Documento, Documento)>,
     pagamentos: HashMap<Documento, serde_json::Value>,
+    termos: HashMap<String, String>,
     falhas: std::collections::VecDeque<FalhaGateway>,
 }
 
@@ -127,6 +128,47 @@ impl Compartilhado {
         self.estado
             .lock()
             .is_ok_and(|e| e.procuracoes.contains(&(*autor, *contribuinte)))
+    }
+
+    /// Today in Brasília (UTC−3).
+    fn hoje(&self) -> guiche_domain::Data {
+        let segundos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        guiche_domain::Data::from_dias_desde_epoca((segundos - 3 * 3600).div_euclid(86_400))
+            .or_else(|| guiche_domain::Data::new(2000, 1, 1).ok())
+            .unwrap_or_else(|| unreachable!("01/01/2000 é uma data válida"))
+    }
+
+    /// The token for a verified term: the same one (`false`) while the same term is resent,
+    /// a new one (`true`) otherwise. Valid until midnight of the next day in Brasília; returns
+    /// the expiry as `data_hora_expiracao` and as an HTTP date.
+    fn token_do_termo(
+        &self,
+        xml: &str,
+        autor: Documento,
+        contratante: Documento,
+    ) -> (String, bool, (String, String)) {
+        let amanha = self.hoje().mais_dias(1).unwrap_or_else(|| self.hoje());
+        let expira = (
+            format!("{}T23:59:59", amanha.iso()),
+            format!(
+                "{} 02:59:59 GMT",
+                data_http(amanha.mais_dias(1).unwrap_or(amanha))
+            ),
+        );
+        let Ok(mut e) = self.estado.lock() else {
+            return (String::new(), true, expira);
+        };
+        if let Some(t) = e.termos.get(xml) {
+            return (t.clone(), false, expira);
+        }
+        let n = e.termos.len() + 1;
+        let token = format!("{n:08x}-proc-4000-8000-{:012x}", std::process::id());
+        e.termos.insert(xml.to_owned(), token.clone());
+        e.tokens_procurador
+            .insert(token.clone(), (autor, contratante));
+        (token, true, expira)
     }
 
     fn contar_bilhetada(&self) {
@@ -508,4 +550,15 @@ fn emitir_token(c: &Compartilhado, contratante: Documento) -> Resposta {
             "jwt_token": jwt,
         }),
     )
+}
+
+/// `Sat, 15 Oct 2022` (the date part of an IMF-fixdate).
+fn data_http(d: guiche_domain::Data) -> String {
+    const DIAS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MESES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let semana = DIAS[usize::try_from(d.dias_desde_epoca().rem_euclid(7)).unwrap_or(0)];
+    let mes = MESES[usize::from(d.mes().saturating_sub(1)).min(11)];
+    format!("{semana}, {:02} {mes} {}", d.dia(), d.ano())
 }

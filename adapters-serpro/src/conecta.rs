@@ -1,0 +1,680 @@
+//! The Conecta gov.br client: CPF Light and CNPJ Básica queries for public bodies.
+//!
+//! - Token: `POST {base}/oauth2/jwt-token` with `Authorization: Basic base64(id:secret)` and the
+//!   form `grant_type=client_credentials` (no mTLS); about 2 h of life, cached until a tenth of
+//!   it (at most 60 s) before expiry, one request in flight however many callers wait.
+//! - CPF: `POST {base}/api-cpf-light/v2/consulta/cpf`, `x-cpf-usuario: <operator's CPF>`, body
+//!   `{"listaCpf": [...]}` (1 to 50 CPFs); the answer is an array, one object per CPF found.
+//! - CNPJ: `GET {base}/api-cnpj-basica/v2/basica/{cnpj}` (also sends `x-cpf-usuario`).
+//!
+//! Public sources confirm the token and CPF paths only; every path lives in [`caminhos`]. Only
+//! `SituacaoCadastral` is confirmed in the CPF answer, so the other field names are read under
+//! several spellings and unknown fields are ignored.
+//!
+//! Quota: with a [`MedidorBilhetagem`], each query reserves one call (`conecta/cpf` or
+//! `conecta/cnpj`, [`Janela::Total`], ceiling [`ConfigConecta::quota`]) before anything is sent,
+//! and gives it back when the query failed.
+
+use crate::Segredo;
+use base64::Engine;
+use guiche_domain::{Cnpj, Cpf};
+use guiche_ports::bilhetagem::{Bilhete, ErroBilhetagem, Janela, MedidorBilhetagem};
+use serde::Deserialize;
+use serde_json::Value;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+/// The paths under `GUICHE_CONECTA_URL`, in one place so they can change.
+pub mod caminhos {
+    /// Token endpoint (`POST`, Basic, form).
+    pub const TOKEN: &str = "/oauth2/jwt-token";
+    /// CPF Light query (`POST`, JSON `{"listaCpf": [...]}`).
+    pub const CPF: &str = "/api-cpf-light/v2/consulta/cpf";
+    /// CNPJ Básica query prefix (`GET {CNPJ_BASICA}{cnpj}`).
+    pub const CNPJ_BASICA: &str = "/api-cnpj-basica/v2/basica/";
+}
+
+/// The most CPFs in one CPF Light query.
+pub const MAXIMO_CPFS: usize = 50;
+
+/// The homologation quota: test calls per API.
+pub const QUOTA_HOMOLOGACAO: u64 = 1000;
+
+/// Billing service name of the CPF query.
+pub const SERVICO_CPF: &str = "conecta/cpf";
+
+/// Billing service name of the CNPJ query.
+pub const SERVICO_CNPJ: &str = "conecta/cnpj";
+
+/// Token lifetime assumed when the answer has no `expires_in` (Conecta's tokens last 2 h).
+const VALIDADE_PADRAO: Duration = Duration::from_secs(7200);
+
+/// How to reach Conecta gov.br.
+pub struct ConfigConecta {
+    /// API gateway base (`GUICHE_CONECTA_URL`), https only, e.g.
+    /// `https://h-apigateway.conectagov.estaleiro.serpro.gov.br`.
+    pub url_base: String,
+    /// `GUICHE_CONECTA_CLIENT_ID`.
+    pub client_id: String,
+    /// `GUICHE_CONECTA_CLIENT_SECRET`.
+    pub client_secret: Segredo,
+    /// The operator on whose behalf queries are made (`GUICHE_CONECTA_CPF_USUARIO`).
+    pub cpf_usuario: Cpf,
+    /// Extra CA trusted besides the system's (`GUICHE_SERPRO_CA`). Verification is never
+    /// disabled.
+    pub ca_extra_pem: Option<String>,
+    /// Timeout of one request.
+    pub timeout: Duration,
+    /// Calls allowed per client id, all time ([`QUOTA_HOMOLOGACAO`] in homologation; `None` in
+    /// production). Needs a meter.
+    pub quota: Option<u64>,
+}
+
+impl fmt::Debug for ConfigConecta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigConecta")
+            .field("url_base", &self.url_base)
+            .field("client_id", &self.client_id)
+            .field("cpf_usuario", &self.cpf_usuario)
+            .field("quota", &self.quota)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What went wrong talking to Conecta gov.br.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroConecta {
+    /// The client could not be built (bad or non-https URL, unreadable CA, quota without meter).
+    #[error("configuração do Conecta gov.br: {0}")]
+    Configuracao(String),
+    /// The query itself is invalid (no CPF, more than [`MAXIMO_CPFS`]); nothing was sent.
+    #[error("consulta inválida: {0}")]
+    Entrada(String),
+    /// The token endpoint refused the credentials, or a fresh token was refused again.
+    #[error("autenticação recusada pelo Conecta gov.br (HTTP {status}): {motivo}")]
+    Autenticacao {
+        /// HTTP status.
+        status: u16,
+        /// What the service said.
+        motivo: String,
+    },
+    /// The quota of test calls is used up; nothing was sent.
+    #[error("cota de chamadas do Conecta gov.br esgotada ({0}); nada foi chamado")]
+    QuotaEsgotada(String),
+    /// No record for the CPF(s) or CNPJ (HTTP 404).
+    #[error("não encontrado no Conecta gov.br: {0}")]
+    NaoEncontrado(String),
+    /// The service refused the query.
+    #[error("consulta recusada pelo Conecta gov.br (HTTP {status}): {mensagem}")]
+    Recusado {
+        /// HTTP status.
+        status: u16,
+        /// What the service said.
+        mensagem: String,
+    },
+    /// Nothing was sent (connection or TLS refused, billing ledger unavailable).
+    #[error("não foi possível consultar o Conecta gov.br: {0}")]
+    NaoEnviado(String),
+    /// Sent, but no usable answer (timeout, server error).
+    #[error("resultado desconhecido: {0}")]
+    Desconhecido(String),
+    /// An answer that does not follow the protocol (names the JSON path).
+    #[error("resposta fora do protocolo: {0}")]
+    Protocolo(String),
+}
+
+/// A CPF's registration status (`SituacaoCadastral`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SituacaoCadastral {
+    /// The code: 0 Regular, 2 Suspensa, 3 Titular falecido, 4 Pendente de regularização,
+    /// 5 Cancelada por multiplicidade, 8 Nula, 9 Cancelada de ofício.
+    pub codigo: u8,
+    /// The description sent by the service, or the one of the code.
+    pub descricao: String,
+}
+
+/// The description of a `SituacaoCadastral` code (`None` for codes outside the table).
+pub fn descricao_situacao(codigo: u8) -> Option<&'static str> {
+    Some(match codigo {
+        0 => "Regular",
+        2 => "Suspensa",
+        3 => "Titular falecido",
+        4 => "Pendente de regularização",
+        5 => "Cancelada por multiplicidade",
+        8 => "Nula",
+        9 => "Cancelada de ofício",
+        _ => return None,
+    })
+}
+
+/// One CPF of a CPF Light answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SituacaoCpf {
+    /// The CPF.
+    pub cpf: Cpf,
+    /// The holder's name, when sent.
+    pub nome: Option<String>,
+    /// The registration status.
+    pub situacao: SituacaoCadastral,
+    /// The birth date as sent (format unverified), when present.
+    pub nascimento: Option<String>,
+}
+
+/// A CNPJ's registration status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SituacaoCnpj {
+    /// The code as sent (e.g. `2`, active).
+    pub codigo: String,
+    /// The description or reason, when sent.
+    pub descricao: Option<String>,
+    /// Since when, as sent.
+    pub data: Option<String>,
+}
+
+/// The basic record of a CNPJ (answer schema unverified: read tolerantly).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DadosCnpj {
+    /// The CNPJ.
+    pub cnpj: Cnpj,
+    /// Razão social (`nomeEmpresarial`).
+    pub razao_social: String,
+    /// Nome fantasia, when any.
+    pub nome_fantasia: Option<String>,
+    /// Registration status, when sent.
+    pub situacao: Option<SituacaoCnpj>,
+    /// Opening date as sent (`dataAbertura`).
+    pub abertura: Option<String>,
+    /// Municipality name (`endereco.municipio.descricao`).
+    pub municipio: Option<String>,
+    /// State (`endereco.uf`).
+    pub uf: Option<String>,
+}
+
+/// Wire DTOs of Conecta gov.br (shared with the simulator's tests of the protocol).
+pub mod wire {
+    use serde::{Deserialize, Serialize};
+    use serde_json::Value;
+
+    /// The token answer.
+    #[derive(Clone, Deserialize)]
+    pub struct TokenDto {
+        /// The bearer token.
+        pub access_token: String,
+        /// Lifetime in seconds (absent: 2 h assumed).
+        #[serde(default)]
+        pub expires_in: Option<u64>,
+    }
+
+    /// The CPF Light request body.
+    #[derive(Clone, Debug, Serialize, Deserialize)]
+    pub struct PedidoCpf {
+        /// The CPFs, digits only.
+        #[serde(rename = "listaCpf")]
+        pub lista_cpf: Vec<String>,
+    }
+
+    /// One object of the CPF Light answer; numbers and strings are both accepted.
+    #[derive(Clone, Debug, Deserialize)]
+    pub struct CpfDto {
+        /// The CPF.
+        #[serde(alias = "CPF", alias = "NumCPF", alias = "ni", default)]
+        pub cpf: Option<Value>,
+        /// The name.
+        #[serde(alias = "Nome", default)]
+        pub nome: Option<String>,
+        /// The status code (the one confirmed field).
+        #[serde(rename = "SituacaoCadastral", alias = "situacaoCadastral")]
+        pub situacao_cadastral: Value,
+        /// The status description.
+        #[serde(
+            alias = "DescSituacaoCadastral",
+            alias = "descricaoSituacaoCadastral",
+            default
+        )]
+        pub desc_situacao_cadastral: Option<String>,
+        /// The birth date.
+        #[serde(
+            alias = "DataNascimento",
+            alias = "dataNascimento",
+            alias = "nascimento",
+            default
+        )]
+        pub data_nascimento: Option<Value>,
+    }
+
+    /// The CNPJ Básica answer.
+    #[derive(Clone, Debug, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    pub struct CnpjDto {
+        /// The CNPJ.
+        #[serde(alias = "cnpj", default)]
+        pub ni: Option<Value>,
+        /// Razão social.
+        #[serde(alias = "razaoSocial")]
+        pub nome_empresarial: String,
+        /// Nome fantasia.
+        #[serde(default)]
+        pub nome_fantasia: Option<String>,
+        /// Status: an object `{codigo, descricao|motivo, data}` or a bare code.
+        #[serde(default)]
+        pub situacao_cadastral: Option<Value>,
+        /// Opening date.
+        #[serde(default)]
+        pub data_abertura: Option<Value>,
+        /// Address.
+        #[serde(default)]
+        pub endereco: Option<EnderecoDto>,
+    }
+
+    /// The address of a CNPJ.
+    #[derive(Clone, Debug, Deserialize)]
+    pub struct EnderecoDto {
+        /// Municipality: an object `{codigo, descricao}` or a name.
+        #[serde(default)]
+        pub municipio: Option<Value>,
+        /// State.
+        #[serde(default)]
+        pub uf: Option<String>,
+    }
+}
+
+struct Token {
+    valor: Segredo,
+    renovar_em: Instant,
+}
+
+/// Talks to Conecta gov.br.
+pub struct ClienteConecta {
+    http: reqwest::Client,
+    url_base: String,
+    client_id: String,
+    basic: Segredo,
+    cpf_usuario: Cpf,
+    quota: Option<u64>,
+    medidor: Option<Arc<dyn MedidorBilhetagem>>,
+    token: Mutex<Option<Token>>,
+}
+
+impl fmt::Debug for ClienteConecta {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClienteConecta")
+            .field("url_base", &self.url_base)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The outcome of one authenticated exchange: the status and body.
+struct Resposta {
+    status: u16,
+    corpo: String,
+}
+
+impl ClienteConecta {
+    /// Builds the client (server authentication only: no client certificate).
+    ///
+    /// # Errors
+    /// [`ErroConecta::Configuracao`]: a URL that is not https, an unreadable CA, or a quota
+    /// without a meter to enforce it.
+    pub fn new(
+        config: ConfigConecta,
+        medidor: Option<Arc<dyn MedidorBilhetagem>>,
+    ) -> Result<ClienteConecta, ErroConecta> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let url_base = validar_url(&config.url_base)?;
+        if config.quota.is_some() && medidor.is_none() {
+            return Err(ErroConecta::Configuracao(
+                "uma cota exige um medidor de bilhetagem".into(),
+            ));
+        }
+        let http = construir_http(config.ca_extra_pem.as_deref(), config.timeout)?;
+        let basic = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", config.client_id, config.client_secret.0));
+        Ok(ClienteConecta {
+            http,
+            url_base,
+            client_id: config.client_id,
+            basic: Segredo::new(basic),
+            cpf_usuario: config.cpf_usuario,
+            quota: config.quota,
+            medidor,
+            token: Mutex::new(None),
+        })
+    }
+
+    /// Queries 1 to [`MAXIMO_CPFS`] CPFs in one call. CPFs the service does not know are absent
+    /// from the result; when it knows none, [`ErroConecta::NaoEncontrado`].
+    ///
+    /// # Errors
+    /// [`ErroConecta`].
+    pub async fn consultar_cpf(&self, cpfs: &[Cpf]) -> Result<Vec<SituacaoCpf>, ErroConecta> {
+        if cpfs.is_empty() || cpfs.len() > MAXIMO_CPFS {
+            return Err(ErroConecta::Entrada(format!(
+                "informe de 1 a {MAXIMO_CPFS} CPFs (recebidos {})",
+                cpfs.len()
+            )));
+        }
+        let pedido = wire::PedidoCpf {
+            lista_cpf: cpfs.iter().map(|c| c.as_str().to_owned()).collect(),
+        };
+        let corpo = serde_json::to_string(&pedido)
+            .map_err(|e| ErroConecta::Entrada(format!("corpo do pedido: {e}")))?;
+        let url = format!("{}{}", self.url_base, caminhos::CPF);
+        self.medido(SERVICO_CPF, async {
+            let r = self
+                .trocar(|token| self.http.post(&url).bearer_auth(token).body(corpo.clone()))
+                .await?;
+            ler_cpfs(&r.corpo)
+        })
+        .await
+    }
+
+    /// Queries the basic record of a CNPJ.
+    ///
+    /// # Errors
+    /// [`ErroConecta`]; [`ErroConecta::NaoEncontrado`] for an unknown CNPJ.
+    pub async fn consultar_cnpj(&self, cnpj: &Cnpj) -> Result<DadosCnpj, ErroConecta> {
+        let url = format!(
+            "{}{}{}",
+            self.url_base,
+            caminhos::CNPJ_BASICA,
+            cnpj.as_str()
+        );
+        self.medido(SERVICO_CNPJ, async {
+            let r = self
+                .trocar(|token| self.http.get(&url).bearer_auth(token))
+                .await?;
+            ler_cnpj(&r.corpo)
+        })
+        .await
+    }
+
+    /// Forgets the cached token: the next query authenticates again.
+    pub async fn esquecer_token(&self) {
+        *self.token.lock().await = None;
+    }
+
+    /// Runs `consulta` under one reserved call of `servico`, given back when it fails.
+    async fn medido<T>(
+        &self,
+        servico: &str,
+        consulta: impl Future<Output = Result<T, ErroConecta>>,
+    ) -> Result<T, ErroConecta> {
+        let Some(medidor) = &self.medidor else {
+            return consulta.await;
+        };
+        // The homologation quota is 1,000 calls per API: the count key is the client and the
+        // API, so CPF and CNPJ calls do not share one limit.
+        let chave = format!("{}/{servico}", self.client_id);
+        let bilhete = Bilhete {
+            contratante: &chave,
+            servico,
+            janela: Janela::Total,
+            teto: self.quota,
+        };
+        medidor.reservar(bilhete).map_err(erro_bilhetagem)?;
+        let resultado = consulta.await;
+        if resultado.is_err() {
+            // Not billed: the place goes back. A ledger failure here must not hide the
+            // query's own error.
+            let _ = medidor.devolver(bilhete);
+        }
+        resultado
+    }
+
+    /// Sends the request built by `pedido` with a token; on 401 forgets that token and tries
+    /// once more with a new one. Only a 200 comes back as `Ok`.
+    async fn trocar(
+        &self,
+        pedido: impl Fn(&str) -> reqwest::RequestBuilder,
+    ) -> Result<Resposta, ErroConecta> {
+        let token = self.token().await?;
+        let r = self.enviar(pedido(&token.0)).await?;
+        let r = if r.status == 401 {
+            self.esquecer(&token).await;
+            let novo = self.token().await?;
+            self.enviar(pedido(&novo.0)).await?
+        } else {
+            r
+        };
+        classificar(r)
+    }
+
+    async fn enviar(&self, pedido: reqwest::RequestBuilder) -> Result<Resposta, ErroConecta> {
+        let r = pedido
+            .header("x-cpf-usuario", self.cpf_usuario.as_str())
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .map_err(transporte)?;
+        let status = r.status().as_u16();
+        let corpo = r.text().await.map_err(transporte)?;
+        Ok(Resposta { status, corpo })
+    }
+
+    /// A valid token: the cached one, or a new one (one request in flight at a time).
+    async fn token(&self) -> Result<Segredo, ErroConecta> {
+        let mut guarda = self.token.lock().await;
+        if let Some(t) = guarda.as_ref().filter(|t| Instant::now() < t.renovar_em) {
+            return Ok(t.valor.clone());
+        }
+        let dto = self.autenticar().await?;
+        let validade = dto.expires_in.map_or(VALIDADE_PADRAO, Duration::from_secs);
+        let margem = (validade / 10).min(Duration::from_secs(60));
+        let valor = Segredo::new(dto.access_token);
+        *guarda = Some(Token {
+            valor: valor.clone(),
+            renovar_em: Instant::now() + validade - margem,
+        });
+        Ok(valor)
+    }
+
+    /// Forgets `usado` unless a concurrent caller already replaced it.
+    async fn esquecer(&self, usado: &Segredo) {
+        let mut guarda = self.token.lock().await;
+        if guarda.as_ref().is_some_and(|t| &t.valor == usado) {
+            *guarda = None;
+        }
+    }
+
+    async fn autenticar(&self) -> Result<wire::TokenDto, ErroConecta> {
+        let r = self
+            .http
+            .post(format!("{}{}", self.url_base, caminhos::TOKEN))
+            .header("Authorization", format!("Basic {}", self.basic.0))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("grant_type=client_credentials")
+            .send()
+            .await
+            .map_err(transporte)?;
+        let status = r.status().as_u16();
+        let corpo = r.text().await.map_err(transporte)?;
+        if status != 200 {
+            return Err(ErroConecta::Autenticacao {
+                status,
+                motivo: motivo(&corpo),
+            });
+        }
+        ler_json::<wire::TokenDto>(&corpo)
+            .map_err(|e| ErroConecta::Protocolo(format!("token: {e}")))
+    }
+}
+
+fn validar_url(url: &str) -> Result<String, ErroConecta> {
+    let erro = |m: String| ErroConecta::Configuracao(m);
+    let u = reqwest::Url::parse(url).map_err(|e| erro(format!("\"{url}\": {e}")))?;
+    if u.scheme() != "https" {
+        return Err(erro(format!(
+            "\"{url}\" deve ser https (o Conecta gov.br exige TLS)"
+        )));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+fn construir_http(
+    ca_extra_pem: Option<&str>,
+    timeout: Duration,
+) -> Result<reqwest::Client, ErroConecta> {
+    let erro = |e: &dyn fmt::Display| ErroConecta::Configuracao(e.to_string());
+    let mut b = reqwest::Client::builder()
+        .https_only(true)
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(timeout)
+        .user_agent(concat!("guiche/", env!("CARGO_PKG_VERSION")));
+    if let Some(pem) = ca_extra_pem {
+        let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+            .map_err(|e| erro(&format!("GUICHE_SERPRO_CA: {e}")))?;
+        for c in certs {
+            b = b.add_root_certificate(c);
+        }
+    }
+    b.build().map_err(|e| erro(&e))
+}
+
+/// A final answer: 200 passes; the others become the error they mean.
+fn classificar(r: Resposta) -> Result<Resposta, ErroConecta> {
+    match r.status {
+        200 => Ok(r),
+        401 => Err(ErroConecta::Autenticacao {
+            status: r.status,
+            motivo: motivo(&r.corpo),
+        }),
+        404 => Err(ErroConecta::NaoEncontrado(motivo(&r.corpo))),
+        s @ 500.. => Err(ErroConecta::Desconhecido(format!(
+            "HTTP {s}: {}",
+            motivo(&r.corpo)
+        ))),
+        status => Err(ErroConecta::Recusado {
+            status,
+            mensagem: motivo(&r.corpo),
+        }),
+    }
+}
+
+fn erro_bilhetagem(e: ErroBilhetagem) -> ErroConecta {
+    match e {
+        e @ ErroBilhetagem::TetoAtingido { .. } => ErroConecta::QuotaEsgotada(e.to_string()),
+        e => ErroConecta::NaoEnviado(format!("livro de bilhetagem: {e}")),
+    }
+}
+
+fn ler_json<T: for<'de> Deserialize<'de>>(corpo: &str) -> Result<T, String> {
+    let mut de = serde_json::Deserializer::from_str(corpo);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| format!("{}: {}", e.path(), e.inner()))
+}
+
+fn ler_cpfs(corpo: &str) -> Result<Vec<SituacaoCpf>, ErroConecta> {
+    let dtos: Vec<wire::CpfDto> =
+        ler_json(corpo).map_err(|e| ErroConecta::Protocolo(format!("consulta CPF: {e}")))?;
+    dtos.into_iter()
+        .enumerate()
+        .map(|(i, dto)| situacao_cpf(dto).map_err(|e| ErroConecta::Protocolo(format!("[{i}].{e}"))))
+        .collect()
+}
+
+fn situacao_cpf(dto: wire::CpfDto) -> Result<SituacaoCpf, String> {
+    let cpf = dto.cpf.as_ref().and_then(texto).ok_or("CPF: ausente")?;
+    let cpf = Cpf::parse(&cpf).map_err(|e| format!("CPF: {e}"))?;
+    let codigo = texto(&dto.situacao_cadastral)
+        .and_then(|t| t.parse::<u8>().ok())
+        .ok_or("SituacaoCadastral: código não numérico")?;
+    let descricao = dto
+        .desc_situacao_cadastral
+        .filter(|d| !d.trim().is_empty())
+        .or_else(|| descricao_situacao(codigo).map(str::to_owned))
+        .unwrap_or_else(|| format!("código {codigo}"));
+    Ok(SituacaoCpf {
+        cpf,
+        nome: dto.nome.filter(|n| !n.trim().is_empty()),
+        situacao: SituacaoCadastral { codigo, descricao },
+        nascimento: dto.data_nascimento.as_ref().and_then(texto),
+    })
+}
+
+fn ler_cnpj(corpo: &str) -> Result<DadosCnpj, ErroConecta> {
+    let protocolo = |e: String| ErroConecta::Protocolo(format!("consulta CNPJ: {e}"));
+    let dto: wire::CnpjDto = ler_json(corpo).map_err(protocolo)?;
+    let cnpj = dto
+        .ni
+        .as_ref()
+        .and_then(texto)
+        .ok_or("ni: ausente".to_owned());
+    let cnpj = cnpj
+        .and_then(|t| Cnpj::parse(&t).map_err(|e| format!("ni: {e}")))
+        .map_err(protocolo)?;
+    let (municipio, uf) = dto
+        .endereco
+        .map(|e| (e.municipio.as_ref().and_then(municipio), e.uf))
+        .unwrap_or_default();
+    Ok(DadosCnpj {
+        cnpj,
+        razao_social: dto.nome_empresarial,
+        nome_fantasia: dto.nome_fantasia.filter(|n| !n.trim().is_empty()),
+        situacao: dto.situacao_cadastral.as_ref().and_then(situacao_cnpj),
+        abertura: dto.data_abertura.as_ref().and_then(texto),
+        municipio,
+        uf: uf.filter(|u| !u.trim().is_empty()),
+    })
+}
+
+fn situacao_cnpj(v: &Value) -> Option<SituacaoCnpj> {
+    if let Some(codigo) = texto(v) {
+        return Some(SituacaoCnpj {
+            codigo,
+            descricao: None,
+            data: None,
+        });
+    }
+    let campo = |nome: &str| v.get(nome).and_then(texto);
+    Some(SituacaoCnpj {
+        codigo: campo("codigo")?,
+        descricao: campo("descricao").or_else(|| campo("motivo")),
+        data: campo("data"),
+    })
+}
+
+fn municipio(v: &Value) -> Option<String> {
+    texto(v).or_else(|| v.get("descricao").and_then(texto))
+}
+
+/// A non-empty string or a number, as text.
+fn texto(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// The message of an error body (`message`, `mensagem`, `error_description` or `error`), or
+/// the body's start.
+fn motivo(corpo: &str) -> String {
+    let v: Option<Value> = serde_json::from_str(corpo).ok();
+    v.as_ref()
+        .and_then(|v| {
+            ["message", "mensagem", "error_description", "error"]
+                .iter()
+                .find_map(|c| v.get(c).and_then(Value::as_str))
+        })
+        .map_or_else(|| corpo.chars().take(120).collect(), str::to_owned)
+}
+
+fn transporte(e: reqwest::Error) -> ErroConecta {
+    let mut causa: &dyn std::error::Error = &e;
+    while let Some(c) = causa.source() {
+        causa = c;
+    }
+    if e.is_connect() {
+        ErroConecta::NaoEnviado(format!("conexão ou TLS recusados; detalhe: {causa}"))
+    } else if e.is_timeout() {
+        ErroConecta::Desconhecido(format!(
+            "o Conecta gov.br não respondeu dentro do prazo; detalhe: {causa}"
+        ))
+    } else {
+        ErroConecta::Desconhecido(format!("falha de comunicação; detalhe: {causa}"))
+    }
+}
