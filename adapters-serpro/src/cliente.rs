@@ -182,6 +182,8 @@ pub struct ClienteIntegra {
     url_autenticacao: String,
     url_gateway: String,
     politica: Politica,
+    contratante: guiche_domain::Cnpj,
+    procuradores: Mutex<std::collections::HashMap<String, TokenProcurador>>,
     basic: Segredo,
     token: Mutex<Option<Token>>,
 }
@@ -225,6 +227,14 @@ impl ClienteIntegra {
                 )));
             }
         }
+        let contratante = match config.certificado.titular() {
+            Some(guiche_domain::Documento::Cnpj(c)) => c,
+            _ => {
+                return Err(erro(
+                    &"o certificado do contratante deve ser um e-CNPJ (o titular não é um CNPJ)",
+                ));
+            }
+        };
         let identidade =
             reqwest::Identity::from_pem(config.certificado.identidade_pem().as_bytes())
                 .map_err(|e| erro(&format!("certificado do contratante: {e}")))?;
@@ -250,6 +260,8 @@ impl ClienteIntegra {
             url_autenticacao: config.url_autenticacao,
             url_gateway: config.url_gateway.trim_end_matches('/').to_owned(),
             politica: Politica::default(),
+            contratante,
+            procuradores: Mutex::new(std::collections::HashMap::new()),
             basic: Segredo(basic),
             token: Mutex::new(None),
         })
@@ -338,6 +350,32 @@ pub struct Retorno {
     pub etag: Option<String>,
     /// Whether the call counts as billed.
     pub bilhetado: bool,
+    /// The `Expires` header (a 304's cache limit).
+    pub expira: Option<String>,
+}
+
+/// The `autenticar_procurador_token` a signed term gives, and until when it holds.
+#[derive(Clone, PartialEq, Eq)]
+pub struct TokenProcurador {
+    /// The token, sent as header `autenticar_procurador_token`.
+    pub token: String,
+    /// When it stops holding, as the server said (`data_hora_expiracao` or `Expires`).
+    pub expira_em: Option<std::time::SystemTime>,
+}
+
+impl fmt::Debug for TokenProcurador {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenProcurador")
+            .field("expira_em", &self.expira_em)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenProcurador {
+    fn vale(&self) -> bool {
+        self.expira_em
+            .is_some_and(|t| std::time::SystemTime::now() < t)
+    }
 }
 
 /// What one attempt gave.
@@ -446,6 +484,11 @@ impl ClienteIntegra {
             }
         };
         let status = resposta.status().as_u16();
+        let expira = resposta
+            .headers()
+            .get("expires")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let etag = resposta
             .headers()
             .get("etag")
@@ -461,8 +504,139 @@ impl ClienteIntegra {
                 };
             }
         };
-        interpretar(c, status, etag, &texto, seguro)
+        match interpretar(c, status, etag, &texto, seguro) {
+            Tentativa::Pronta(Ok(r)) => Tentativa::Pronta(Ok(Retorno { expira, ..r })),
+            outra => outra,
+        }
     }
+}
+
+impl ClienteIntegra {
+    /// The contratante: the holder of the e-CNPJ.
+    pub fn contratante(&self) -> guiche_domain::Cnpj {
+        self.contratante
+    }
+
+    /// Sends a procurador's signed term (`AUTENTICAPROCURADOR/ENVIOXMLASSINADO81` on `/Apoiar`)
+    /// and returns the `autenticar_procurador_token`, cached per author until the expiry the
+    /// server gives (a 200's `data_hora_expiracao`, a 304's `Expires`; the token of a 304 comes
+    /// in its `ETag`).
+    ///
+    /// # Errors
+    /// [`ErroIntegra`]; [`ErroIntegra::Protocolo`] when the answer carries no token.
+    pub async fn autenticar_procurador(
+        &self,
+        xml_assinado: &str,
+        autor: guiche_domain::Documento,
+        hoje: Data,
+    ) -> Result<TokenProcurador, ErroIntegra> {
+        if let Some(t) = self
+            .procuradores
+            .lock()
+            .await
+            .get(autor.as_str())
+            .filter(|t| t.vale())
+        {
+            return Ok(t.clone());
+        }
+        let xml = base64::engine::general_purpose::STANDARD.encode(xml_assinado.as_bytes());
+        let pedido = Pedido {
+            contratante: self.contratante,
+            autor_pedido_dados: autor,
+            contribuinte: autor,
+            pedido_dados: guiche_domain::serpro::PedidoDados {
+                id_sistema: "AUTENTICAPROCURADOR".into(),
+                id_servico: "ENVIOXMLASSINADO81".into(),
+                versao_sistema: "1.0".into(),
+                dados: serde_json::json!({ "xml": xml }).to_string(),
+            },
+        };
+        let r = self
+            .chamar(Chamada {
+                tipo: TipoServico::Apoiar,
+                pedido: &pedido,
+                token_procurador: None,
+                hoje,
+            })
+            .await?;
+        let token = token_procurador(&r)?;
+        self.procuradores
+            .lock()
+            .await
+            .insert(autor.as_str().to_owned(), token.clone());
+        Ok(token)
+    }
+}
+
+/// The token of a 200 (`dados`) or a 304 (`ETag: "autenticar_procurador_token:…"`).
+fn token_procurador(r: &Retorno) -> Result<TokenProcurador, ErroIntegra> {
+    if r.status == 304 {
+        let token = r
+            .etag
+            .as_deref()
+            .and_then(|e| e.strip_prefix("autenticar_procurador_token:"))
+            .ok_or_else(|| {
+                ErroIntegra::Protocolo("304 sem ETag autenticar_procurador_token".into())
+            })?;
+        return Ok(TokenProcurador {
+            token: token.to_owned(),
+            expira_em: r.expira.as_deref().and_then(instante_http),
+        });
+    }
+    let dados = r
+        .resposta
+        .as_ref()
+        .and_then(Resposta::dados_json)
+        .unwrap_or_default();
+    let token = dados
+        .get("autenticar_procurador_token")
+        .and_then(serde_json::Value::as_str)
+        .ok_or_else(|| {
+            ErroIntegra::Protocolo("dados.autenticar_procurador_token ausente".into())
+        })?;
+    let expira = dados
+        .get("data_hora_expiracao")
+        .and_then(serde_json::Value::as_str)
+        .and_then(instante_brasilia);
+    Ok(TokenProcurador {
+        token: token.to_owned(),
+        expira_em: expira,
+    })
+}
+
+/// `yyyy-MM-ddTHH:mm:ss` in Brasília (UTC−3).
+fn instante_brasilia(t: &str) -> Option<std::time::SystemTime> {
+    let (data, hora) = t.split_once('T')?;
+    let segundos = segundos_do_dia(hora)? + 3 * 3600;
+    instante(Data::parse_iso(data).ok()?, segundos)
+}
+
+/// An IMF-fixdate, `Sat, 15 Oct 2022 21:16:18 GMT`.
+fn instante_http(t: &str) -> Option<std::time::SystemTime> {
+    const MESES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let p: Vec<&str> = t.split_whitespace().collect();
+    let [_, dia, mes, ano, hora, "GMT"] = p[..] else {
+        return None;
+    };
+    let mes = u8::try_from(MESES.iter().position(|m| *m == mes)? + 1).ok()?;
+    instante(
+        Data::new(ano.parse().ok()?, mes, dia.parse().ok()?).ok()?,
+        segundos_do_dia(hora)?,
+    )
+}
+
+fn segundos_do_dia(hora: &str) -> Option<i64> {
+    let mut p = hora.split(':').map(|x| x.parse::<i64>().ok());
+    let (h, m, s) = (p.next()??, p.next()??, p.next().flatten().unwrap_or(0));
+    ((0..24).contains(&h) && (0..60).contains(&m) && (0..61).contains(&s))
+        .then_some(h * 3600 + m * 60 + s)
+}
+
+fn instante(d: Data, segundos: i64) -> Option<std::time::SystemTime> {
+    let total = u64::try_from(d.dias_desde_epoca() * 86_400 + segundos).ok()?;
+    std::time::UNIX_EPOCH.checked_add(Duration::from_secs(total))
 }
 
 /// Reads an answer into a result or a retry decision.
@@ -506,6 +680,7 @@ fn interpretar(
                 resposta,
                 etag,
                 bilhetado,
+                expira: None,
             }))
         }
         202 | 204 | 304 => Tentativa::Pronta(Ok(Retorno {
@@ -513,6 +688,7 @@ fn interpretar(
             resposta,
             etag,
             bilhetado: false,
+            expira: None,
         })),
         401 => Tentativa::Reautenticar(ErroIntegra::Autenticacao {
             status,

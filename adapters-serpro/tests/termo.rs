@@ -249,3 +249,143 @@ fn wrong_keys_and_certificates_are_reported() {
         Err(ErroTermo::ChaveInvalida(_))
     ));
 }
+
+mod fluxo_procurador {
+    //! The procurador flow against the simulator: the signed term gives a token, the same term
+    //! again is a 304 carrying it in `ETag`, and the token lets the contratante call with the
+    //! procurador as author.
+
+    use super::credencial;
+    use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico};
+    use guiche_domain::{Cnpj, Data, Documento};
+    use guiche_serpro::certificado::{Certificado, Senha};
+    use guiche_serpro::pki_teste::pkcs12;
+    use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
+    use guiche_serpro::termo::TermoAutorizacao;
+    use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, Segredo};
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    const CONTRATANTE: &str = "11222333000181";
+    const PROCURADOR: &str = "52998224725";
+
+    fn hoje() -> Data {
+        let s = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        Data::from_dias_desde_epoca((s - 3 * 3600).div_euclid(86_400)).unwrap()
+    }
+
+    fn cliente(sim: &SimuladorIntegra) -> ClienteIntegra {
+        let agora = SystemTime::now();
+        let validade = agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400);
+        let (cert, chave) = sim
+            .ac()
+            .emitir_ecnpj("ESCRITORIO", &Cnpj::parse(CONTRATANTE).unwrap(), validade)
+            .unwrap();
+        let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
+        ClienteIntegra::new(ConfigIntegra {
+            url_autenticacao: sim.url_autenticacao(),
+            url_gateway: sim.url_gateway(),
+            consumer_key: "chave".into(),
+            consumer_secret: Segredo::new("segredo"),
+            certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
+            ca_extra_pem: Some(sim.ca_pem()),
+            timeout: Duration::from_secs(5),
+        })
+        .unwrap()
+    }
+
+    fn termo_assinado(destinatario: &str) -> String {
+        let c = credencial();
+        TermoAutorizacao::novo(
+            (Cnpj::parse(destinatario).unwrap(), "ESCRITORIO".into()),
+            (
+                Documento::parse(PROCURADOR).unwrap(),
+                "MARIA DA SILVA".into(),
+            ),
+            hoje(),
+        )
+        .unwrap()
+        .assinar(&c.chave, &c.certificado_der)
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_signed_term_gives_a_token_the_same_term_a_304_and_the_token_opens_the_calls() {
+        let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
+        sim.cadastrar_consumidor("chave", "segredo");
+        let procurador = Documento::parse(PROCURADOR).unwrap();
+        let xml = termo_assinado(CONTRATANTE);
+        let c = cliente(&sim);
+        let t = c
+            .autenticar_procurador(&xml, procurador, hoje())
+            .await
+            .unwrap();
+        assert_eq!(t.token.len(), 36);
+        assert!(
+            t.expira_em.is_some_and(|e| e > SystemTime::now()),
+            "a validade dada pelo servidor"
+        );
+        assert_eq!(
+            c.autenticar_procurador(&xml, procurador, hoje())
+                .await
+                .unwrap(),
+            t,
+            "do cache, sem chamar"
+        );
+        let outro = cliente(&sim);
+        let t304 = outro
+            .autenticar_procurador(&xml, procurador, hoje())
+            .await
+            .unwrap();
+        assert_eq!(
+            t304.token, t.token,
+            "o mesmo termo: 304 com o token no ETag"
+        );
+        let p = Pedido {
+            contratante: Cnpj::parse(CONTRATANTE).unwrap(),
+            autor_pedido_dados: procurador,
+            contribuinte: procurador,
+            pedido_dados: PedidoDados {
+                id_sistema: "PGDASD".into(),
+                id_servico: "CONSDECLARACAO13".into(),
+                versao_sistema: "1.0".into(),
+                dados: "{}".into(),
+            },
+        };
+        let chamada = Chamada {
+            tipo: TipoServico::Consultar,
+            pedido: &p,
+            token_procurador: Some(&t.token),
+            hoje: hoje(),
+        };
+        assert_eq!(c.chamar(chamada).await.unwrap().status, 200);
+    }
+
+    #[tokio::test]
+    async fn a_tampered_term_or_one_for_another_contratante_is_refused() {
+        let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
+        sim.cadastrar_consumidor("chave", "segredo");
+        let procurador = Documento::parse(PROCURADOR).unwrap();
+        let c = cliente(&sim);
+        let adulterado = termo_assinado(CONTRATANTE).replace("MARIA DA SILVA", "MARIA DA SILVB");
+        let e = c
+            .autenticar_procurador(&adulterado, procurador, hoje())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, ErroIntegra::AcessoNegado(ref m) if m.contains("033")),
+            "{e:?}"
+        );
+        let outro = termo_assinado("11444777000161");
+        let e = c
+            .autenticar_procurador(&outro, procurador, hoje())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, ErroIntegra::AcessoNegado(ref m) if m.contains("ICGERENCIADOR-053")),
+            "{e:?}"
+        );
+    }
+}
