@@ -28,10 +28,51 @@ pub(crate) enum Comando {
     /// SERPRO Integra Contador.
     #[command(subcommand)]
     Serpro(Serpro),
+    /// Conecta gov.br (consultas de CPF e CNPJ).
+    #[command(subcommand)]
+    Conecta(Conecta),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Conecta {
+    /// Situação cadastral de 1 a 50 CPFs.
+    Cpf {
+        /// CPFs, com ou sem máscara.
+        #[arg(required = true)]
+        cpfs: Vec<String>,
+    },
+    /// Dados básicos de um CNPJ.
+    Cnpj {
+        /// O CNPJ, com ou sem máscara.
+        cnpj: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Serpro {
+    /// Chama um serviço do Integra Contador e mostra os dados decodificados e as mensagens.
+    Call {
+        /// Apoiar, Consultar, Declarar, Emitir ou Monitorar.
+        tipo: String,
+        /// idSistema (ex.: PGDASD).
+        #[arg(long)]
+        sistema: String,
+        /// idServico (ex.: GERARDAS12).
+        #[arg(long)]
+        servico: String,
+        /// versaoSistema (padrão: a do catálogo, ou 1.0).
+        #[arg(long)]
+        versao: Option<String>,
+        /// CPF ou CNPJ do contribuinte.
+        #[arg(long)]
+        contribuinte: String,
+        /// O JSON de entrada do serviço (`dados`).
+        #[arg(long)]
+        dados: Option<String>,
+        /// Autor do pedido, quando não é o contratante: um procurador (assina o termo com GUICHE_SERPRO_PROCURADOR_CERT).
+        #[arg(long)]
+        autor: Option<String>,
+    },
     /// Chamadas bilhetadas registradas no livro, por contratante, serviço e mês.
     Usage {
         /// Só deste contratante (CNPJ).

@@ -2,12 +2,13 @@
 
 mod conam;
 mod conam_envio;
+mod conecta;
 mod demo;
 mod emitir;
 mod nfd;
 mod serpro;
 
-use crate::cli::{Cli, Comando, Conam, Nfd, Serpro};
+use crate::cli::{Cli, Comando, Conam, Conecta, Nfd, Serpro};
 use crate::erro::{Codigo, ErroApp};
 
 /// Runs the command the user asked for.
@@ -50,6 +51,28 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             wait,
             tabela2,
         }) => conam_envio::enviar(&arquivo, wait, tabela2.as_deref(), json).await,
+        Comando::Serpro(Serpro::Call {
+            tipo,
+            sistema,
+            servico,
+            versao,
+            contribuinte,
+            dados,
+            autor,
+        }) => {
+            let pedido = serpro::PedidoCli {
+                tipo,
+                sistema,
+                servico,
+                versao,
+                contribuinte,
+                dados,
+                autor,
+            };
+            serpro::chamar(pedido, json).await
+        }
+        Comando::Conecta(Conecta::Cpf { cpfs }) => conecta::cpf(&cpfs, json).await,
+        Comando::Conecta(Conecta::Cnpj { cnpj }) => conecta::cnpj(&cnpj, json).await,
         Comando::Serpro(Serpro::Usage { contratante, mes }) => {
             serpro::uso(contratante.as_deref(), mes.as_deref(), json)
         }

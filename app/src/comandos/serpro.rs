@@ -2,10 +2,20 @@
 
 use crate::config;
 use crate::erro::{Codigo, ErroApp};
+use crate::relogio::RelogioSistema;
 use guiche_domain::Documento;
+use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico, servico};
+use guiche_ports::Relogio;
 use guiche_ports::bilhetagem::{Janela, MedidorBilhetagem};
+use guiche_serpro::certificado::{Certificado, Senha};
+use guiche_serpro::termo::TermoAutorizacao;
+use guiche_serpro::{
+    Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, Politica, Retorno, Segredo,
+};
 use guiche_store::Livro;
 use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
 
 /// `guiche serpro usage [--contratante CNPJ] [--mes AAAAMM]`: billed calls recorded in the ledger.
 pub(crate) fn uso(
@@ -64,4 +74,219 @@ pub(crate) fn uso(
     let total: u64 = consumo.iter().map(|c| c.chamadas).sum();
     println!("total: {total} chamada(s) bilhetada(s)");
     Ok(Codigo::Ok)
+}
+
+/// The arguments of `guiche serpro call`.
+pub(crate) struct PedidoCli {
+    pub(crate) tipo: String,
+    pub(crate) sistema: String,
+    pub(crate) servico: String,
+    pub(crate) versao: Option<String>,
+    pub(crate) contribuinte: String,
+    pub(crate) dados: Option<String>,
+    pub(crate) autor: Option<String>,
+}
+
+/// Reads a PKCS#12 certificate from `{var}` (path) and `{var}_PASSWORD` (or its `_ARQUIVO`).
+pub(crate) fn certificado(var: &str) -> Result<Certificado, ErroApp> {
+    let caminho = std::env::var(var).map_err(|_| {
+        ErroApp::Configuracao(format!(
+            "{var} não está definida (o caminho do certificado .pfx/.p12)"
+        ))
+    })?;
+    let senha = config::obrigatorio(&format!("{var}_PASSWORD"), "abrir o certificado")?;
+    let c = Certificado::ler_arquivo(std::path::Path::new(&caminho), &Senha::new(senha))
+        .map_err(|e| ErroApp::Configuracao(format!("{var}={caminho}: {e}")))?;
+    c.validar_em(std::time::SystemTime::now())
+        .map_err(|e| ErroApp::Configuracao(format!("{var}={caminho}: {e}")))?;
+    Ok(c)
+}
+
+fn teto() -> Result<Option<u64>, ErroApp> {
+    std::env::var("GUICHE_SERPRO_TETO_MENSAL")
+        .ok()
+        .map(|v| {
+            v.trim().parse().map_err(|_| {
+                ErroApp::Configuracao(format!(
+                    "GUICHE_SERPRO_TETO_MENSAL=\"{v}\" deve ser um número de chamadas"
+                ))
+            })
+        })
+        .transpose()
+}
+
+fn cliente_integra(livro: Arc<Livro>) -> Result<ClienteIntegra, ErroApp> {
+    let var = |nome: &str, para: &str| config::obrigatorio(nome, para);
+    let ca = std::env::var("GUICHE_SERPRO_CA")
+        .ok()
+        .map(|p| {
+            std::fs::read_to_string(&p)
+                .map_err(|e| ErroApp::Configuracao(format!("GUICHE_SERPRO_CA={p}: {e}")))
+        })
+        .transpose()?;
+    let cliente = ClienteIntegra::new(ConfigIntegra {
+        url_autenticacao: std::env::var("GUICHE_SERPRO_AUTH_URL")
+            .unwrap_or_else(|_| "https://autenticacao.sapi.serpro.gov.br/authenticate".into()),
+        url_gateway: std::env::var("GUICHE_SERPRO_URL").unwrap_or_else(|_| {
+            "https://gateway.apiserpro.serpro.gov.br/integra-contador/v1".into()
+        }),
+        consumer_key: var("GUICHE_SERPRO_CONSUMER_KEY", "autenticar no SERPRO")?,
+        consumer_secret: Segredo::new(var(
+            "GUICHE_SERPRO_CONSUMER_SECRET",
+            "autenticar no SERPRO",
+        )?),
+        certificado: certificado("GUICHE_SERPRO_CERT")?,
+        ca_extra_pem: ca,
+        timeout: Duration::from_secs(60),
+    })
+    .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
+    let politica = Politica {
+        medidor: Some(livro as Arc<dyn MedidorBilhetagem>),
+        teto_mensal: teto()?,
+        ..Politica::default()
+    };
+    Ok(cliente.com_politica(politica))
+}
+
+fn codigo_erro(e: &ErroIntegra) -> Codigo {
+    match e {
+        ErroIntegra::Configuracao(_) | ErroIntegra::Autenticacao { .. } => Codigo::Uso,
+        ErroIntegra::NaoEnviado(_)
+        | ErroIntegra::Desconhecido(_)
+        | ErroIntegra::Protocolo(_)
+        | ErroIntegra::ErroServidor { .. } => Codigo::Transporte,
+        _ => Codigo::Rejeitado,
+    }
+}
+
+/// `guiche serpro call TIPO --sistema --servico [--versao] --contribuinte [--dados] [--autor]`.
+pub(crate) async fn chamar(p: PedidoCli, json: bool) -> Result<Codigo, ErroApp> {
+    let tipo: TipoServico = p.tipo.parse().map_err(|e| ErroApp::Uso(format!("{e}")))?;
+    let contribuinte = Documento::parse(&p.contribuinte)
+        .map_err(|e| ErroApp::Uso(format!("--contribuinte \"{}\": {e}", p.contribuinte)))?;
+    let dados = p.dados.unwrap_or_default();
+    if !dados.trim().is_empty() && serde_json::from_str::<serde_json::Value>(&dados).is_err() {
+        return Err(ErroApp::Uso(
+            "--dados deve ser um documento JSON (ex.: '{\"periodoApuracao\":\"202510\"}')".into(),
+        ));
+    }
+    let livro = Arc::new(abrir_livro()?);
+    let cliente = cliente_integra(livro)?;
+    let contratante = cliente.contratante();
+    let autor = match &p.autor {
+        Some(a) => {
+            Documento::parse(a).map_err(|e| ErroApp::Uso(format!("--autor \"{a}\": {e}")))?
+        }
+        None => Documento::Cnpj(contratante),
+    };
+    let versao = p.versao.unwrap_or_else(|| {
+        servico(&p.sistema, &p.servico)
+            .map_or("1.0", |s| s.versao_sistema)
+            .to_owned()
+    });
+    let pedido = Pedido {
+        contratante,
+        autor_pedido_dados: autor,
+        contribuinte,
+        pedido_dados: PedidoDados {
+            id_sistema: p.sistema,
+            id_servico: p.servico,
+            versao_sistema: versao,
+            dados,
+        },
+    };
+    let hoje = RelogioSistema.hoje();
+    let token = match autor {
+        Documento::Cnpj(c) if c == contratante => None,
+        _ => match token_procurador(&cliente, autor, hoje).await {
+            Ok(t) => Some(t),
+            Err(e) => return Ok(mostrar_erro(&e, json)),
+        },
+    };
+    let chamada = Chamada {
+        tipo,
+        pedido: &pedido,
+        token_procurador: token.as_deref(),
+        hoje,
+    };
+    match cliente.chamar(chamada).await {
+        Ok(r) => {
+            mostrar(&r, json);
+            Ok(Codigo::Ok)
+        }
+        Err(e) => Ok(mostrar_erro(&e, json)),
+    }
+}
+
+/// Signs the authorization term with the procurador's certificate and sends it.
+async fn token_procurador(
+    cliente: &ClienteIntegra,
+    autor: Documento,
+    hoje: guiche_domain::Data,
+) -> Result<String, ErroIntegra> {
+    let cert = certificado("GUICHE_SERPRO_PROCURADOR_CERT")
+        .map_err(|e| ErroIntegra::Configuracao(e.to_string()))?;
+    if cert.titular() != Some(autor) {
+        return Err(ErroIntegra::Configuracao(format!(
+            "o certificado do procurador não é de {autor} (--autor)"
+        )));
+    }
+    let nome = cert.nome().unwrap_or("PROCURADOR").to_owned();
+    let termo = TermoAutorizacao::novo(
+        (cliente.contratante(), "CONTRATANTE".into()),
+        (autor, nome),
+        hoje,
+    )
+    .and_then(|t| t.assinar(cert.chave_pkcs8_der(), cert.certificado_der()))
+    .map_err(|e| ErroIntegra::Configuracao(format!("termo de autorização: {e}")))?;
+    Ok(cliente
+        .autenticar_procurador(&termo, autor, hoje)
+        .await?
+        .token)
+}
+
+fn mostrar(r: &Retorno, json: bool) {
+    let resposta = r.resposta.as_ref();
+    let dados = resposta
+        .and_then(|x| x.dados_json())
+        .unwrap_or_else(|| json!(resposta.map(|x| x.dados.clone()).unwrap_or_default()));
+    let mensagens: Vec<_> = resposta
+        .map(|x| {
+            x.mensagens
+                .iter()
+                .map(|m| json!({ "codigo": m.codigo, "texto": m.texto }))
+                .collect()
+        })
+        .unwrap_or_default();
+    if json {
+        let v = json!({ "status": r.status, "bilhetado": r.bilhetado, "mensagens": mensagens, "dados": dados, "etag": r.etag });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+        return;
+    }
+    let bilhetado = if r.bilhetado { " (bilhetada)" } else { "" };
+    println!("HTTP {}{bilhetado}", r.status);
+    for m in resposta.map(|x| x.mensagens.as_slice()).unwrap_or_default() {
+        println!("  {}: {}", m.codigo, m.texto);
+    }
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&dados).unwrap_or_default()
+    );
+}
+
+fn mostrar_erro(e: &ErroIntegra, json: bool) -> Codigo {
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "erro": { "mensagem": e.to_string() } }))
+                .unwrap_or_default()
+        );
+    } else {
+        println!("SERPRO: {e}");
+    }
+    codigo_erro(e)
+}
+
+fn abrir_livro() -> Result<Livro, ErroApp> {
+    Livro::abrir(&config::caminho_livro()?).map_err(|e| ErroApp::Configuracao(e.to_string()))
 }

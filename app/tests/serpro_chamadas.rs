@@ -1,0 +1,292 @@
+//! `guiche serpro call`, `guiche serpro usage` and `guiche conecta` through the binary, against
+//! the SERPRO and Conecta simulators over TLS (mTLS with the contratante's e-CNPJ file).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
+
+use guiche_domain::{Cnpj, Documento};
+use guiche_serpro::pki_teste::pkcs12;
+use guiche_serpro::simulador::conecta::{
+    CNPJ_PADRAO, CPFS_PADRAO, ConfigSimuladorConecta, SimuladorConecta,
+};
+use guiche_serpro::simulador::{ConfigSimulador, FalhaGateway, SimuladorIntegra};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+const CONTRATANTE: &str = "11222333000181";
+const CLIENTE: &str = "11444777000161";
+
+struct Cenario {
+    sim: SimuladorIntegra,
+    conecta: SimuladorConecta,
+    dir: PathBuf,
+}
+
+impl Cenario {
+    fn novo(nome: &str) -> Cenario {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "serpro-{nome}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
+        sim.cadastrar_consumidor("chave", "segredo");
+        let agora = SystemTime::now();
+        let validade = agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400);
+        let (cert, chave) = sim
+            .ac()
+            .emitir_ecnpj(
+                "ESCRITORIO TESTE",
+                &Cnpj::parse(CONTRATANTE).unwrap(),
+                validade,
+            )
+            .unwrap();
+        std::fs::write(
+            dir.join("ecnpj.p12"),
+            pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "senha-do-pfx").unwrap(),
+        )
+        .unwrap();
+        std::fs::write(dir.join("ca.pem"), sim.ca_pem()).unwrap();
+        let conecta = SimuladorConecta::iniciar(ConfigSimuladorConecta::default()).unwrap();
+        conecta.cadastrar_cliente("orgao", "segredo-conecta");
+        std::fs::write(dir.join("ca-conecta.pem"), conecta.ca_pem()).unwrap();
+        Cenario { sim, conecta, dir }
+    }
+
+    async fn guiche(&self, args: &[&str], extra: &[(&str, &str)]) -> (i32, Value) {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_guiche"));
+        c.args(args)
+            .arg("--json")
+            .env("GUICHE_DB", self.dir.join("livro.db"))
+            .env("GUICHE_SERPRO_AUTH_URL", self.sim.url_autenticacao())
+            .env("GUICHE_SERPRO_URL", self.sim.url_gateway())
+            .env("GUICHE_SERPRO_CONSUMER_KEY", "chave")
+            .env("GUICHE_SERPRO_CONSUMER_SECRET", "segredo")
+            .env("GUICHE_SERPRO_CERT", self.dir.join("ecnpj.p12"))
+            .env("GUICHE_SERPRO_CERT_PASSWORD", "senha-do-pfx")
+            .env("GUICHE_SERPRO_CA", self.dir.join("ca.pem"))
+            .env("GUICHE_CONECTA_URL", self.conecta.url_base())
+            .env("GUICHE_CONECTA_CLIENT_ID", "orgao")
+            .env("GUICHE_CONECTA_CLIENT_SECRET", "segredo-conecta")
+            .env("GUICHE_CONECTA_CPF_USUARIO", "52998224725")
+            .env("GUICHE_HOJE", "22/11/2026");
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        let o = tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap();
+        let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {}\n{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        });
+        (o.status.code().unwrap(), v)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_billed_call_prints_the_decoded_data_and_is_counted() {
+    let c = Cenario::novo("chamada");
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "call",
+                "Emitir",
+                "--sistema",
+                "PGDASD",
+                "--servico",
+                "GERARDAS12",
+                "--contribuinte",
+                CONTRATANTE,
+                "--dados",
+                r#"{"periodoApuracao":"201801"}"#,
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["bilhetado"], true);
+    assert_eq!(
+        v["dados"][0]["detalhamento"][0]["numeroDocumento"], "07202614593079936",
+        "dados decodificados: {v}"
+    );
+    assert_eq!(v["mensagens"][0]["codigo"], "Sucesso-PGDASD");
+    let (codigo, v) = c.guiche(&["serpro", "usage"], &[]).await;
+    assert_eq!(codigo, 0);
+    assert_eq!(v["consumo"][0]["servico"], "PGDASD/GERARDAS12");
+    assert_eq!(
+        (
+            v["consumo"][0]["chamadas"].as_u64(),
+            v["consumo"][0]["janela"].as_str()
+        ),
+        (Some(1), Some("202611")),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monthly_ceiling_refuses_the_next_billed_call() {
+    let c = Cenario::novo("teto");
+    let args = [
+        "serpro",
+        "call",
+        "Emitir",
+        "--sistema",
+        "PGDASD",
+        "--servico",
+        "GERARDAS12",
+        "--contribuinte",
+        CONTRATANTE,
+        "--dados",
+        "{}",
+    ];
+    assert_eq!(
+        c.guiche(&args, &[("GUICHE_SERPRO_TETO_MENSAL", "1")])
+            .await
+            .0,
+        0
+    );
+    let (codigo, v) = c.guiche(&args, &[("GUICHE_SERPRO_TETO_MENSAL", "1")]).await;
+    assert_eq!(codigo, 1, "{v}");
+    assert!(
+        v["erro"]["mensagem"]
+            .as_str()
+            .unwrap()
+            .contains("teto de 1"),
+        "{v}"
+    );
+    assert_eq!(c.sim.bilhetadas(), 1, "a segunda chamada não saiu");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_map_to_the_contract() {
+    let c = Cenario::novo("erros");
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "call",
+                "Consultar",
+                "--sistema",
+                "PAGTOWEB",
+                "--servico",
+                "PAGAMENTOS71",
+                "--contribuinte",
+                CLIENTE,
+                "--dados",
+                "{}",
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(codigo, 1, "{v}");
+    assert!(
+        v["erro"]["mensagem"].as_str().unwrap().contains("00004"),
+        "a procuração que falta: {v}"
+    );
+    c.sim.conceder_procuracao(
+        Documento::parse(CONTRATANTE).unwrap(),
+        Documento::parse(CLIENTE).unwrap(),
+    );
+    let (codigo, _) = c
+        .guiche(
+            &[
+                "serpro",
+                "call",
+                "Consultar",
+                "--sistema",
+                "PAGTOWEB",
+                "--servico",
+                "PAGAMENTOS71",
+                "--contribuinte",
+                CLIENTE,
+                "--dados",
+                "{}",
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(codigo, 0);
+    c.sim.injetar(FalhaGateway::Status(500));
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "call",
+                "Emitir",
+                "--sistema",
+                "PGDASD",
+                "--servico",
+                "GERARDAS12",
+                "--contribuinte",
+                CONTRATANTE,
+                "--dados",
+                "{}",
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(codigo, 3, "Emitir com 500 não é repetido: {v}");
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "call",
+                "Consultar",
+                "--sistema",
+                "PGDASD",
+                "--servico",
+                "CONSDECLARACAO13",
+                "--contribuinte",
+                CONTRATANTE,
+            ],
+            &[("GUICHE_SERPRO_CERT_PASSWORD", "errada")],
+        )
+        .await;
+    assert_eq!(codigo, 2, "{v}");
+    assert!(
+        v["erro"]["mensagem"].as_str().unwrap().contains("senha"),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conecta_cpf_and_cnpj() {
+    let c = Cenario::novo("conecta");
+    let ca = c.dir.join("ca-conecta.pem");
+    let ca = ca.to_str().unwrap();
+    let (codigo, v) = c
+        .guiche(
+            &["conecta", "cpf", CPFS_PADRAO[0], CPFS_PADRAO[1]],
+            &[("GUICHE_SERPRO_CA", ca)],
+        )
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["cpfs"].as_array().unwrap().len(), 2);
+    let (codigo, v) = c
+        .guiche(
+            &["conecta", "cnpj", CNPJ_PADRAO],
+            &[("GUICHE_SERPRO_CA", ca)],
+        )
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["cnpj"], CNPJ_PADRAO);
+    let (codigo, v) = c
+        .guiche(
+            &["conecta", "cnpj", CNPJ_PADRAO],
+            &[("GUICHE_SERPRO_CA", ca), ("GUICHE_CONECTA_QUOTA", "1")],
+        )
+        .await;
+    assert_eq!(
+        codigo, 1,
+        "a quota de homologação de 1 chamada já foi usada: {v}"
+    );
+}
