@@ -130,15 +130,41 @@ async fn an_ecpf_is_not_a_contratante() {
         )
         .unwrap();
     let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
-    let c = cliente(
-        &sim,
-        Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
-        "segredo",
+    let ecpf = Certificado::abrir(&p12, &Senha::new("1")).unwrap();
+    // The client refuses it before anything leaves…
+    let e = ClienteIntegra::new(ConfigIntegra {
+        url_autenticacao: sim.url_autenticacao(),
+        url_gateway: sim.url_gateway(),
+        consumer_key: "chave".into(),
+        consumer_secret: Segredo::new("segredo"),
+        certificado: ecpf.clone(),
+        ca_extra_pem: Some(sim.ca_pem()),
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap_err();
+    assert!(
+        matches!(e, ErroIntegra::Configuracao(ref m) if m.contains("e-CNPJ")),
+        "{e:?}"
     );
-    assert!(matches!(
-        c.credencial().await.unwrap_err(),
-        ErroIntegra::Autenticacao { status: 403, .. }
-    ));
+    // …and the simulator, asked directly with it, answers 403 as the service does.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::builder()
+        .identity(reqwest::Identity::from_pem(ecpf.identidade_pem().as_bytes()).unwrap())
+        .add_root_certificate(reqwest::Certificate::from_pem(sim.ca_pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let basic = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, "chave:segredo");
+    let r = http
+        .post(sim.url_autenticacao())
+        .header("Authorization", format!("Basic {basic}"))
+        .header("Role-Type", "TERCEIROS")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert_eq!(sim.tokens_emitidos(), 0);
 }
 
 #[tokio::test]
