@@ -18,7 +18,12 @@ use std::time::{Duration, Instant, SystemTime};
 const CONTRATANTE: &str = "11222333000181";
 
 fn argumento(i: usize, padrao: usize) -> usize {
-    std::env::args().skip(1).filter(|a| !a.starts_with('-')).nth(i).and_then(|a| a.parse().ok()).unwrap_or(padrao)
+    std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .nth(i)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(padrao)
 }
 
 #[tokio::main]
@@ -29,7 +34,11 @@ async fn main() {
     let agora = SystemTime::now();
     let (cert, chave) = sim
         .ac()
-        .emitir_ecnpj("ESCRITORIO", &Cnpj::parse(CONTRATANTE).unwrap(), agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400))
+        .emitir_ecnpj(
+            "ESCRITORIO",
+            &Cnpj::parse(CONTRATANTE).unwrap(),
+            agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400),
+        )
         .unwrap();
     let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
     let cliente = Arc::new(
@@ -64,7 +73,15 @@ async fn main() {
                 let mut latencias = Vec::new();
                 for _ in (fluxo..total).step_by(em_voo) {
                     let t = Instant::now();
-                    let r = cliente.chamar(Chamada { tipo: TipoServico::Consultar, pedido: &pedido, token_procurador: None, hoje }).await.unwrap();
+                    let r = cliente
+                        .chamar(Chamada {
+                            tipo: TipoServico::Consultar,
+                            pedido: &pedido,
+                            token_procurador: None,
+                            hoje,
+                        })
+                        .await
+                        .unwrap();
                     assert_eq!(r.status, 200);
                     latencias.push(t.elapsed());
                 }
@@ -78,7 +95,10 @@ async fn main() {
     }
     let tempo = inicio.elapsed();
     latencias.sort();
-    let p = |q: f64| latencias[((latencias.len() as f64 * q) as usize).min(latencias.len() - 1)].as_secs_f64() * 1e3;
+    let p = |q: f64| {
+        latencias[((latencias.len() as f64 * q) as usize).min(latencias.len() - 1)].as_secs_f64()
+            * 1e3
+    };
     println!(
         "Integra Contador: {} chamadas Consultar, {em_voo} em voo, mTLS: {:.0} chamadas/s, p50 {:.2} ms, p99 {:.2} ms, pedidos de token: {} (cliente e simulador no mesmo processo)",
         latencias.len(),

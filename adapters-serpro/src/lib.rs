@@ -14,6 +14,7 @@ mod cliente;
 pub mod conecta;
 #[cfg(any(test, feature = "simulator"))]
 pub mod pki_teste;
+pub mod servicos;
 pub mod termo;
 pub mod verificacao;
 pub mod wire;

@@ -1,0 +1,546 @@
+//! Typed services of Integra Contador on top of [`ClienteIntegra::chamar`]: the DAS of the
+//! Simples Nacional (`PGDASD/GERARDAS12`), payments and their proof (`PAGTOWEB`), the fiscal
+//! situation report (`SITFIS`, with its 202/204 waits) and the e-CAC powers of attorney
+//! (`PROCURACOES`).
+//!
+//! Every call is made with the contratante as author (`autorPedidoDados`): the contratante
+//! needs the contribuinte's e-CAC procuração where the catalogue asks for one. Money is read
+//! from the exact text of the JSON numbers ([`Valor::parse_json`]), never through `f64`.
+
+use crate::{Chamada, ClienteIntegra, ErroIntegra, Retorno};
+use base64::Engine;
+use guiche_domain::conciliacao::Pagamento;
+use guiche_domain::guia::{CodigoBarras, CodigoReceita, NumeroDocumento};
+use guiche_domain::serpro::{Pedido, PedidoDados, procuracao_por_nome, servico};
+use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// Page size asked of `PAGTOWEB/PAGAMENTOS71`.
+pub const TAMANHO_PAGINA: usize = 100;
+
+/// The shortest wait between two asks for the SITFIS report (a `tempoEspera` of 0 must not
+/// turn into a busy loop).
+const ESPERA_MINIMA: Duration = Duration::from_millis(10);
+
+/// What went wrong in a typed service.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroServico {
+    /// The call itself failed (authentication, refusal, gateway…).
+    #[error(transparent)]
+    Integra(#[from] ErroIntegra),
+    /// The answer lacks a field or carries a malformed one (names the JSON path).
+    #[error("resposta do serviço fora do esperado: {0}")]
+    Resposta(String),
+    /// The SITFIS report was not ready within the wait allowed.
+    #[error("relatório de situação fiscal não ficou pronto dentro de {0:?}")]
+    Espera(Duration),
+}
+
+/// A DAS of the Simples Nacional as `PGDASD/GERARDAS12` issues it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Das {
+    /// `detalhamento.numeroDocumento` (17 digits).
+    pub numero: NumeroDocumento,
+    /// `detalhamento.periodoApuracao`.
+    pub periodo: Competencia,
+    /// `detalhamento.dataVencimento`.
+    pub vencimento: Data,
+    /// `detalhamento.dataLimiteAcolhimento`: the last day a bank accepts this guide.
+    pub limite_acolhimento: Option<Data>,
+    /// `valores.total`.
+    pub valor_total: Valor,
+    /// `valores.principal`.
+    pub principal: Valor,
+    /// `valores.multa`.
+    pub multa: Valor,
+    /// `valores.juros`.
+    pub juros: Valor,
+    /// `codigoDeBarras` (4 blocks of 12 digits), when the answer carries it.
+    pub codigo_barras: Option<CodigoBarras>,
+    /// The guide's PDF (base64-decoded `pdf`).
+    pub pdf: Vec<u8>,
+}
+
+/// An e-CAC power of attorney as `PROCURACOES/OBTERPROCURACAO41` lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Procuracao {
+    /// `dtexpiracao`: when it stops holding.
+    pub expira: Data,
+    /// `sistemas`: the e-CAC names of the services granted.
+    pub sistemas: Vec<String>,
+    /// The e-CAC codes of the names known to the catalogue (unknown names are left out).
+    pub codigos: Vec<&'static str>,
+}
+
+/// A service of the catalogue (`idSistema`, `idServico`); its path and `versaoSistema` come
+/// from [`guiche_domain::serpro::SERVICOS`].
+type Id = (&'static str, &'static str);
+
+const GERARDAS12: Id = ("PGDASD", "GERARDAS12");
+const PAGAMENTOS71: Id = ("PAGTOWEB", "PAGAMENTOS71");
+const COMPARRECADACAO72: Id = ("PAGTOWEB", "COMPARRECADACAO72");
+const SOLICITARPROTOCOLO91: Id = ("SITFIS", "SOLICITARPROTOCOLO91");
+const RELATORIOSITFIS92: Id = ("SITFIS", "RELATORIOSITFIS92");
+const OBTERPROCURACAO41: Id = ("PROCURACOES", "OBTERPROCURACAO41");
+
+/// Calls `id` for `contribuinte`, the contratante as author.
+async fn chamar(
+    cliente: &ClienteIntegra,
+    contribuinte: Documento,
+    id: Id,
+    dados: String,
+    hoje: Data,
+) -> Result<Retorno, ErroServico> {
+    let s = servico(id.0, id.1)
+        .ok_or_else(|| ErroIntegra::Invalido(format!("{}/{} fora do catálogo", id.0, id.1)))?;
+    let pedido = Pedido {
+        contratante: cliente.contratante(),
+        autor_pedido_dados: Documento::Cnpj(cliente.contratante()),
+        contribuinte,
+        pedido_dados: PedidoDados {
+            id_sistema: s.id_sistema.into(),
+            id_servico: s.id_servico.into(),
+            versao_sistema: s.versao_sistema.into(),
+            dados,
+        },
+    };
+    let chamada = Chamada {
+        tipo: s.tipo,
+        pedido: &pedido,
+        token_procurador: None,
+        hoje,
+    };
+    Ok(cliente.chamar(chamada).await?)
+}
+
+/// The answer's `dados` as JSON; `None` when empty.
+fn dados_opcionais(r: &Retorno, id: Id) -> Result<Option<Value>, ErroServico> {
+    let Some(resposta) = &r.resposta else {
+        return Ok(None);
+    };
+    if resposta.dados.trim().is_empty() {
+        return Ok(None);
+    }
+    resposta
+        .dados_json()
+        .map(Some)
+        .ok_or_else(|| ErroServico::Resposta(format!("{}/{}: dados não é JSON", id.0, id.1)))
+}
+
+/// The answer's `dados` as JSON, required (the error carries the service's messages).
+fn dados(r: &Retorno, id: Id) -> Result<Value, ErroServico> {
+    dados_opcionais(r, id)?.ok_or_else(|| {
+        let mensagens = r
+            .resposta
+            .as_ref()
+            .map(crate::wire::Resposta::mensagens_em_linha)
+            .unwrap_or_default();
+        ErroServico::Resposta(format!(
+            "{}/{}: dados vazio (HTTP {}; {mensagens})",
+            id.0, id.1, r.status
+        ))
+    })
+}
+
+fn malformado(caminho: &str, motivo: impl std::fmt::Display) -> ErroServico {
+    ErroServico::Resposta(format!("{caminho}: {motivo}"))
+}
+
+/// `v[chave]`, present and not null.
+fn campo<'a>(v: &'a Value, caminho: &str, chave: &str) -> Result<&'a Value, ErroServico> {
+    v.get(chave)
+        .filter(|c| !c.is_null())
+        .ok_or_else(|| malformado(&format!("{caminho}.{chave}"), "ausente"))
+}
+
+/// `v[chave]` as text (a JSON string, or the exact text of a number).
+fn texto(v: &Value, caminho: &str, chave: &str) -> Result<String, ErroServico> {
+    match campo(v, caminho, chave)? {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        _ => Err(malformado(
+            &format!("{caminho}.{chave}"),
+            "nem texto nem número",
+        )),
+    }
+}
+
+/// Money from the exact text of a JSON number (or of a string holding one).
+fn valor(v: &Value, caminho: &str, chave: &str) -> Result<Valor, ErroServico> {
+    let t = texto(v, caminho, chave)?;
+    Valor::parse_json(&t).map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
+}
+
+/// An `AAAAMMDD` date.
+fn data_compacta(v: &Value, caminho: &str, chave: &str) -> Result<Data, ErroServico> {
+    let t = texto(v, caminho, chave)?;
+    Data::parse_compacta(&t).map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
+}
+
+/// A base64 document (`pdf`).
+fn base64(v: &Value, caminho: &str, chave: &str) -> Result<Vec<u8>, ErroServico> {
+    let t = texto(v, caminho, chave)?;
+    base64::engine::general_purpose::STANDARD
+        .decode(t.trim())
+        .map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
+}
+
+/// A JSON array, or a single object read as a list of one.
+fn lista<'a>(v: &'a Value, caminho: &str) -> Result<Vec<&'a Value>, ErroServico> {
+    match v {
+        Value::Array(itens) => Ok(itens.iter().collect()),
+        Value::Object(_) => Ok(vec![v]),
+        _ => Err(malformado(caminho, "nem lista nem objeto")),
+    }
+}
+
+/// Issues the DAS of `periodo` (`PGDASD/GERARDAS12` on `/Emitir`, `{"periodoApuracao":
+/// "AAAAMM"}`): one [`Das`] per `detalhamento` of each guide returned.
+///
+/// # Errors
+/// [`ErroServico::Integra`] for the call; [`ErroServico::Resposta`] naming the field missing or
+/// malformed.
+pub async fn gerar_das(
+    cliente: &ClienteIntegra,
+    contribuinte: &Cnpj,
+    periodo: Competencia,
+    hoje: Data,
+) -> Result<Vec<Das>, ErroServico> {
+    let entrada = json!({ "periodoApuracao": periodo.compacta() }).to_string();
+    let r = chamar(cliente, (*contribuinte).into(), GERARDAS12, entrada, hoje).await?;
+    let d = dados(&r, GERARDAS12)?;
+    let mut saida = Vec::new();
+    for (i, guia) in lista(&d, "dados")?.into_iter().enumerate() {
+        let caminho = format!("dados[{i}]");
+        let pdf = base64(guia, &caminho, "pdf")?;
+        let caminho = format!("{caminho}.detalhamento");
+        for det in lista(
+            campo(guia, &format!("dados[{i}]"), "detalhamento")?,
+            &caminho,
+        )? {
+            saida.push(das(det, &caminho, pdf.clone())?);
+        }
+    }
+    Ok(saida)
+}
+
+/// One `detalhamento` of GERARDAS12.
+fn das(det: &Value, caminho: &str, pdf: Vec<u8>) -> Result<Das, ErroServico> {
+    let numero = texto(det, caminho, "numeroDocumento")?;
+    let periodo = texto(det, caminho, "periodoApuracao")?;
+    let valores = campo(det, caminho, "valores")?;
+    let cv = format!("{caminho}.valores");
+    let limite = match det.get("dataLimiteAcolhimento").filter(|v| !v.is_null()) {
+        Some(_) => Some(data_compacta(det, caminho, "dataLimiteAcolhimento")?),
+        None => None,
+    };
+    Ok(Das {
+        numero: NumeroDocumento::parse(&numero)
+            .map_err(|e| malformado(&format!("{caminho}.numeroDocumento"), e))?,
+        periodo: Competencia::parse(&periodo)
+            .map_err(|e| malformado(&format!("{caminho}.periodoApuracao"), e))?,
+        vencimento: data_compacta(det, caminho, "dataVencimento")?,
+        limite_acolhimento: limite,
+        valor_total: valor(valores, &cv, "total")?,
+        principal: valor(valores, &cv, "principal")?,
+        multa: valor(valores, &cv, "multa")?,
+        juros: valor(valores, &cv, "juros")?,
+        codigo_barras: codigo_barras(det, caminho)?,
+        pdf,
+    })
+}
+
+/// `codigoDeBarras`: the four linha-digitável blocks (or one string of 44/48 digits).
+fn codigo_barras(det: &Value, caminho: &str) -> Result<Option<CodigoBarras>, ErroServico> {
+    let caminho = format!("{caminho}.codigoDeBarras");
+    let texto = match det.get("codigoDeBarras") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(blocos)) => blocos
+            .iter()
+            .map(|b| {
+                b.as_str()
+                    .ok_or_else(|| malformado(&caminho, "bloco não é texto"))
+            })
+            .collect::<Result<String, _>>()?,
+        Some(_) => return Err(malformado(&caminho, "nem lista nem texto")),
+    };
+    CodigoBarras::parse(&texto)
+        .map(Some)
+        .map_err(|e| malformado(&caminho, e))
+}
+
+/// The payments of `contribuinte` with `dataArrecadacao` in `desde..=ate`
+/// (`PAGTOWEB/PAGAMENTOS71` on `/Consultar`), asking page after page of
+/// [`TAMANHO_PAGINA`] (`primeiroDaPagina` is the offset of the page's first item) while a full
+/// page comes back.
+///
+/// # Errors
+/// [`ErroServico::Integra`] for a call; [`ErroServico::Resposta`] naming the field missing or
+/// malformed.
+pub async fn pagamentos(
+    cliente: &ClienteIntegra,
+    contribuinte: &Documento,
+    desde: Data,
+    ate: Data,
+    hoje: Data,
+) -> Result<Vec<Pagamento>, ErroServico> {
+    let mut saida = Vec::new();
+    loop {
+        let entrada = json!({
+            "intervaloDataArrecadacao": { "dataInicial": desde.iso(), "dataFinal": ate.iso() },
+            "primeiroDaPagina": saida.len(),
+            "tamanhoDaPagina": TAMANHO_PAGINA,
+        })
+        .to_string();
+        let r = chamar(cliente, *contribuinte, PAGAMENTOS71, entrada, hoje).await?;
+        let pagina = match dados_opcionais(&r, PAGAMENTOS71)? {
+            Some(Value::Array(itens)) => itens,
+            None => Vec::new(),
+            Some(_) => return Err(malformado("dados", "não é uma lista")),
+        };
+        let (n, primeiro) = (pagina.len(), saida.len());
+        for (i, item) in pagina.iter().enumerate() {
+            let caminho = format!("dados[{i}] (primeiroDaPagina {primeiro})");
+            saida.push(pagamento(item, &caminho, *contribuinte)?);
+        }
+        if n < TAMANHO_PAGINA {
+            return Ok(saida);
+        }
+    }
+}
+
+/// One item of PAGAMENTOS71.
+fn pagamento(
+    item: &Value,
+    caminho: &str,
+    contribuinte: Documento,
+) -> Result<Pagamento, ErroServico> {
+    let numero = texto(item, caminho, "numeroDocumento")?;
+    let arrecadacao = texto(item, caminho, "dataArrecadacao")?;
+    Ok(Pagamento {
+        numero: NumeroDocumento::parse(&numero)
+            .map_err(|e| malformado(&format!("{caminho}.numeroDocumento"), e))?,
+        data_arrecadacao: Data::parse_iso(&arrecadacao)
+            .map_err(|e| malformado(&format!("{caminho}.dataArrecadacao"), e))?,
+        valor_total: valor(item, caminho, "valorTotal")?,
+        codigo_receita: receita(item, caminho)?,
+        contribuinte,
+    })
+}
+
+/// `receitaPrincipal.codigo` (without leading zeros, e.g. `"481"`) and `extensaoReceita`.
+fn receita(item: &Value, caminho: &str) -> Result<Option<CodigoReceita>, ErroServico> {
+    let Some(rp) = item.get("receitaPrincipal").filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let caminho = format!("{caminho}.receitaPrincipal");
+    let numero = |chave: &str| -> Result<Option<u16>, ErroServico> {
+        if rp.get(chave).is_none_or(Value::is_null) {
+            return Ok(None);
+        }
+        let t = texto(rp, &caminho, chave)?;
+        t.trim()
+            .parse::<u16>()
+            .map(Some)
+            .map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
+    };
+    let Some(codigo) = numero("codigo")? else {
+        return Ok(None);
+    };
+    let extensao = numero("extensaoReceita")?
+        .map(|e| u8::try_from(e).map_err(|e| malformado(&caminho, e)))
+        .transpose()?;
+    CodigoReceita::new(codigo, extensao)
+        .map(Some)
+        .ok_or_else(|| malformado(&format!("{caminho}.codigo"), "fora da faixa"))
+}
+
+/// The proof of payment of `numero` (`PAGTOWEB/COMPARRECADACAO72` on `/Emitir`): the PDF.
+///
+/// # Errors
+/// [`ErroServico::Integra`] for the call; [`ErroServico::Resposta`] when no PDF comes back
+/// (e.g. a document the contribuinte did not pay; the service's messages are quoted).
+pub async fn comprovante(
+    cliente: &ClienteIntegra,
+    contribuinte: &Documento,
+    numero: &NumeroDocumento,
+    hoje: Data,
+) -> Result<Vec<u8>, ErroServico> {
+    let entrada = json!({ "numeroDocumento": numero.as_digitos() }).to_string();
+    let r = chamar(cliente, *contribuinte, COMPARRECADACAO72, entrada, hoje).await?;
+    base64(&dados(&r, COMPARRECADACAO72)?, "dados", "pdf")
+}
+
+/// The fiscal situation report (SITFIS): asks a protocol (`SOLICITARPROTOCOLO91` on
+/// `/Apoiar`), waits its `tempoEspera` (ms), then asks the report (`RELATORIOSITFIS92` on
+/// `/Emitir`) until it is ready: a 202 brings a new `tempoEspera` in `dados`, a 204 in `ETag`
+/// (`tempoEspera:4000`); without one the last wait is kept. Gives up with
+/// [`ErroServico::Espera`] rather than wait past `espera_maxima` in all.
+///
+/// # Errors
+/// [`ErroServico`].
+pub async fn situacao_fiscal(
+    cliente: &ClienteIntegra,
+    contribuinte: &Documento,
+    hoje: Data,
+    espera_maxima: Duration,
+) -> Result<Vec<u8>, ErroServico> {
+    let (protocolo, espera) = protocolo_sitfis(cliente, contribuinte, hoje).await?;
+    relatorio_sitfis(
+        cliente,
+        contribuinte,
+        &protocolo,
+        espera,
+        hoje,
+        espera_maxima,
+    )
+    .await
+}
+
+/// `SITFIS/SOLICITARPROTOCOLO91`: the `protocoloRelatorio` and the wait before asking the
+/// report (`tempoEspera`, 0 when absent).
+///
+/// # Errors
+/// [`ErroServico`].
+pub async fn protocolo_sitfis(
+    cliente: &ClienteIntegra,
+    contribuinte: &Documento,
+    hoje: Data,
+) -> Result<(String, Duration), ErroServico> {
+    let r = chamar(
+        cliente,
+        *contribuinte,
+        SOLICITARPROTOCOLO91,
+        String::new(),
+        hoje,
+    )
+    .await?;
+    let d = dados(&r, SOLICITARPROTOCOLO91)?;
+    let protocolo = texto(&d, "dados", "protocoloRelatorio")?;
+    Ok((protocolo, tempo_espera(&d)?.unwrap_or_default()))
+}
+
+/// `SITFIS/RELATORIOSITFIS92` for `protocolo`, waiting `espera` first and as the answers say
+/// (see [`situacao_fiscal`]), never past `espera_maxima` in all.
+///
+/// # Errors
+/// [`ErroServico`]; [`ErroServico::Espera`] when the report is not ready in time.
+pub async fn relatorio_sitfis(
+    cliente: &ClienteIntegra,
+    contribuinte: &Documento,
+    protocolo: &str,
+    espera: Duration,
+    hoje: Data,
+    espera_maxima: Duration,
+) -> Result<Vec<u8>, ErroServico> {
+    let inicio = tokio::time::Instant::now();
+    let entrada = json!({ "protocoloRelatorio": protocolo }).to_string();
+    let mut espera = espera;
+    loop {
+        if inicio.elapsed() + espera > espera_maxima {
+            return Err(ErroServico::Espera(espera_maxima));
+        }
+        tokio::time::sleep(espera).await;
+        let r = chamar(
+            cliente,
+            *contribuinte,
+            RELATORIOSITFIS92,
+            entrada.clone(),
+            hoje,
+        )
+        .await?;
+        if r.status == 200 {
+            return base64(&dados(&r, RELATORIOSITFIS92)?, "dados", "pdf");
+        }
+        espera = nova_espera(&r)?.unwrap_or(espera).max(ESPERA_MINIMA);
+    }
+}
+
+/// The wait a 202 (`dados.tempoEspera`) or a 204 (`ETag: "tempoEspera:N"`) asks for.
+fn nova_espera(r: &Retorno) -> Result<Option<Duration>, ErroServico> {
+    match r.status {
+        202 => match dados_opcionais(r, RELATORIOSITFIS92)? {
+            Some(d) => tempo_espera(&d),
+            None => Ok(None),
+        },
+        204 => Ok(r
+            .etag
+            .as_deref()
+            .and_then(|e| e.strip_prefix("tempoEspera:"))
+            .and_then(|ms| ms.trim().parse().ok())
+            .map(Duration::from_millis)),
+        s => Err(ErroServico::Resposta(format!(
+            "SITFIS/RELATORIOSITFIS92: HTTP {s} inesperado"
+        ))),
+    }
+}
+
+/// `dados.tempoEspera` in milliseconds (number or string), when present.
+fn tempo_espera(d: &Value) -> Result<Option<Duration>, ErroServico> {
+    if d.get("tempoEspera").is_none_or(Value::is_null) {
+        return Ok(None);
+    }
+    let t = texto(d, "dados", "tempoEspera")?;
+    t.trim()
+        .parse::<u64>()
+        .map(|ms| Some(Duration::from_millis(ms)))
+        .map_err(|e| malformado("dados.tempoEspera", e))
+}
+
+/// The powers of attorney `outorgante` gave `outorgado` in e-CAC
+/// (`PROCURACOES/OBTERPROCURACAO41` on `/Consultar`, version `1`), each with its expiry, the
+/// e-CAC names of the services and their codes. An empty answer is an empty list.
+///
+/// # Errors
+/// [`ErroServico::Integra`] for the call; [`ErroServico::Resposta`] naming the field missing or
+/// malformed.
+pub async fn procuracoes(
+    cliente: &ClienteIntegra,
+    outorgante: &Documento,
+    outorgado: &Documento,
+    hoje: Data,
+) -> Result<Vec<Procuracao>, ErroServico> {
+    let entrada = json!({
+        "outorgante": outorgante.as_str(),
+        "tipoOutorgante": outorgante.tipo_serpro().to_string(),
+        "outorgado": outorgado.as_str(),
+        "tipoOutorgado": outorgado.tipo_serpro().to_string(),
+    })
+    .to_string();
+    let r = chamar(cliente, *outorgante, OBTERPROCURACAO41, entrada, hoje).await?;
+    let Some(d) = dados_opcionais(&r, OBTERPROCURACAO41)? else {
+        return Ok(Vec::new());
+    };
+    lista(&d, "dados")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, p)| procuracao(p, &format!("dados[{i}]")))
+        .collect()
+}
+
+/// One item of OBTERPROCURACAO41.
+fn procuracao(p: &Value, caminho: &str) -> Result<Procuracao, ErroServico> {
+    let cs = format!("{caminho}.sistemas");
+    let sistemas = campo(p, caminho, "sistemas")?
+        .as_array()
+        .ok_or_else(|| malformado(&cs, "não é uma lista"))?
+        .iter()
+        .map(|s| {
+            s.as_str()
+                .map(|s| s.trim().to_owned())
+                .ok_or_else(|| malformado(&cs, "nome não é texto"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let codigos = sistemas
+        .iter()
+        .filter_map(|s| procuracao_por_nome(s).map(|p| p.codigo))
+        .collect();
+    Ok(Procuracao {
+        expira: data_compacta(p, caminho, "dtexpiracao")?,
+        sistemas,
+        codigos,
+    })
+}

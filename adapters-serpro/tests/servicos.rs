@@ -1,0 +1,300 @@
+//! Typed Integra Contador services against the simulator, over mTLS: DAS, payments (date filter
+//! and paging), proof of payment, fiscal situation report (with its waits), procurações.
+
+#![cfg(feature = "simulator")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use guiche_domain::guia::{CodigoReceita, NumeroDocumento};
+use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
+use guiche_serpro::certificado::{Certificado, Senha};
+use guiche_serpro::pki_teste::pkcs12;
+use guiche_serpro::servicos::{self, ErroServico};
+use guiche_serpro::simulador::{ConfigSimulador, FalhaGateway, SimuladorIntegra};
+use guiche_serpro::{ClienteIntegra, ConfigIntegra, Segredo};
+use std::time::{Duration, SystemTime};
+
+const CONTRATANTE: &str = "11222333000181";
+const CLIENTE: &str = "11444777000161";
+
+/// The simulator, and a client of the contratante holding the CLIENTE's procuração.
+fn montar() -> (SimuladorIntegra, ClienteIntegra) {
+    let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
+    sim.cadastrar_consumidor("chave", "segredo");
+    sim.conceder_procuracao(contratante(), cliente());
+    let agora = SystemTime::now();
+    let (cert, chave) = sim
+        .ac()
+        .emitir_ecnpj(
+            "ESCRITORIO",
+            &Cnpj::parse(CONTRATANTE).unwrap(),
+            agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400),
+        )
+        .unwrap();
+    let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
+    let cliente = ClienteIntegra::new(ConfigIntegra {
+        url_autenticacao: sim.url_autenticacao(),
+        url_gateway: sim.url_gateway(),
+        consumer_key: "chave".into(),
+        consumer_secret: Segredo::new("segredo"),
+        certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
+        ca_extra_pem: Some(sim.ca_pem()),
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap();
+    (sim, cliente)
+}
+
+fn contratante() -> Documento {
+    Documento::parse(CONTRATANTE).unwrap()
+}
+
+fn cliente() -> Documento {
+    Documento::parse(CLIENTE).unwrap()
+}
+
+fn hoje() -> Data {
+    Data::new(2026, 11, 22).unwrap()
+}
+
+fn data(texto: &str) -> Data {
+    Data::parse_iso(texto).unwrap()
+}
+
+/// `n` payments, one a day from 2026-01-01, 17-digit numbers `07202600000000001`…, values
+/// `10.01`, `10.02`…, receita `1708` (sent as PAGTOWEB does, without leading zeros for `481`).
+fn pagamentos_json(n: u64) -> serde_json::Value {
+    let inicio = data("2026-01-01");
+    let itens: Vec<String> = (1..=n)
+        .map(|i| {
+            let dia = inicio.mais_dias(i as i64 - 1).unwrap();
+            let receita = if i % 2 == 0 { "1708" } else { "481" };
+            format!(
+                r#"{{"numeroDocumento":"{:017}","dataArrecadacao":"{}T00:00:00-03:00","valorTotal":{}.{:02},"receitaPrincipal":{{"codigo":"{receita}","extensaoReceita":null}}}}"#,
+                7_202_600_000_000_000 + i,
+                dia.iso(),
+                10 + i / 100,
+                i % 100
+            )
+        })
+        .collect();
+    serde_json::from_str(&format!("[{}]", itens.join(","))).unwrap()
+}
+
+#[tokio::test]
+async fn gerar_das_devolve_guia_com_codigo_de_barras_do_total() {
+    let (_sim, c) = montar();
+    let periodo = Competencia::new(2026, 10).unwrap();
+    let cnpj = Cnpj::parse(CLIENTE).unwrap();
+    let das = servicos::gerar_das(&c, &cnpj, periodo, hoje())
+        .await
+        .unwrap();
+    assert_eq!(das.len(), 1);
+    let d = &das[0];
+    assert_eq!(d.periodo, periodo);
+    assert_eq!(d.vencimento, data("2026-11-20"));
+    assert_eq!(d.limite_acolhimento, Some(data("2026-11-20")));
+    assert_eq!(d.valor_total, Valor::parse_json("1030.00").unwrap());
+    assert_eq!(d.principal, Valor::parse_json("1000.00").unwrap());
+    assert_eq!(d.multa, Valor::parse_json("24.68").unwrap());
+    assert_eq!(d.juros, Valor::parse_json("5.32").unwrap());
+    let barras = d.codigo_barras.as_ref().expect("código de barras");
+    assert_eq!(barras.valor(), Some(d.valor_total));
+    assert_eq!(barras.codigo_orgao(), "0328");
+    assert_eq!(d.numero.as_digitos().len(), 17);
+    assert!(d.numero.dv_confere());
+    assert!(d.pdf.starts_with(b"%PDF-"));
+}
+
+#[tokio::test]
+async fn gerar_das_sem_procuracao_e_erro_do_integra() {
+    let (_sim, c) = montar();
+    let outro = Cnpj::parse("00000000000191").unwrap();
+    let e = servicos::gerar_das(&c, &outro, Competencia::new(2026, 10).unwrap(), hoje())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ErroServico::Integra(_)), "{e:?}");
+}
+
+#[tokio::test]
+async fn pagamentos_percorre_tres_paginas_exatamente() {
+    let (sim, c) = montar();
+    sim.definir_pagamentos(cliente(), pagamentos_json(250));
+    let lista = servicos::pagamentos(
+        &c,
+        &cliente(),
+        data("2026-01-01"),
+        data("2026-12-31"),
+        hoje(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(lista.len(), 250);
+    assert_eq!(sim.bilhetadas(), 3);
+    let numeros: Vec<u64> = lista.iter().map(|p| p.numero.as_u64()).collect();
+    let esperados: Vec<u64> = (1..=250).map(|i| 7_202_600_000_000_000 + i).collect();
+    assert_eq!(numeros, esperados);
+    let p = &lista[249];
+    assert_eq!(p.valor_total, Valor::parse_json("12.50").unwrap());
+    assert_eq!(
+        p.codigo_receita,
+        Some(CodigoReceita::parse("1708").unwrap())
+    );
+    assert_eq!(lista[0].codigo_receita, CodigoReceita::new(481, None));
+    assert_eq!(lista[0].contribuinte, cliente());
+    assert_eq!(lista[0].data_arrecadacao, data("2026-01-01"));
+}
+
+#[tokio::test]
+async fn pagamentos_filtra_pela_data_de_arrecadacao() {
+    let (sim, c) = montar();
+    sim.definir_pagamentos(cliente(), pagamentos_json(250));
+    let (de, ate) = (data("2026-02-01"), data("2026-02-28"));
+    let lista = servicos::pagamentos(&c, &cliente(), de, ate, hoje())
+        .await
+        .unwrap();
+    assert_eq!(lista.len(), 28);
+    assert!(
+        lista
+            .iter()
+            .all(|p| p.data_arrecadacao >= de && p.data_arrecadacao <= ate)
+    );
+    assert_eq!(sim.bilhetadas(), 1);
+}
+
+#[tokio::test]
+async fn pagamentos_com_pagina_cheia_pergunta_a_seguinte_vazia() {
+    let (sim, c) = montar();
+    sim.definir_pagamentos(cliente(), pagamentos_json(200));
+    let lista = servicos::pagamentos(
+        &c,
+        &cliente(),
+        data("2026-01-01"),
+        data("2026-12-31"),
+        hoje(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(lista.len(), 200);
+}
+
+#[tokio::test]
+async fn pagamentos_nenhum() {
+    let (_sim, c) = montar();
+    let lista = servicos::pagamentos(
+        &c,
+        &cliente(),
+        data("2026-01-01"),
+        data("2026-12-31"),
+        hoje(),
+    )
+    .await
+    .unwrap();
+    assert!(lista.is_empty());
+}
+
+#[tokio::test]
+async fn comprovante_de_documento_pago_e_pdf() {
+    let (sim, c) = montar();
+    sim.definir_pagamentos(cliente(), pagamentos_json(3));
+    let numero = NumeroDocumento::parse("07202600000000002").unwrap();
+    let pdf = servicos::comprovante(&c, &cliente(), &numero, hoje())
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+}
+
+#[tokio::test]
+async fn comprovante_de_documento_nao_pago_e_erro_de_resposta() {
+    let (sim, c) = montar();
+    sim.definir_pagamentos(cliente(), pagamentos_json(3));
+    let numero = NumeroDocumento::parse("07202600000000099").unwrap();
+    let e = servicos::comprovante(&c, &cliente(), &numero, hoje())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ErroServico::Resposta(ref m) if m.contains("COMPARRECADACAO72")),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn situacao_fiscal_pronta() {
+    let (_sim, c) = montar();
+    let pdf = servicos::situacao_fiscal(&c, &cliente(), hoje(), Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+}
+
+#[tokio::test]
+async fn situacao_fiscal_espera_o_202_e_o_204() {
+    let (sim, c) = montar();
+    let (protocolo, espera) = servicos::protocolo_sitfis(&c, &cliente(), hoje())
+        .await
+        .unwrap();
+    assert_eq!(espera, Duration::from_millis(50));
+    sim.injetar(FalhaGateway::Status(202));
+    sim.injetar(FalhaGateway::Status(204));
+    let inicio = std::time::Instant::now();
+    let pdf = servicos::relatorio_sitfis(
+        &c,
+        &cliente(),
+        &protocolo,
+        espera,
+        hoje(),
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    assert!(inicio.elapsed() >= Duration::from_millis(150));
+}
+
+#[tokio::test]
+async fn situacao_fiscal_desiste_apos_a_espera_maxima() {
+    let (sim, c) = montar();
+    let (protocolo, espera) = servicos::protocolo_sitfis(&c, &cliente(), hoje())
+        .await
+        .unwrap();
+    sim.injetar(FalhaGateway::Status(202));
+    let e = servicos::relatorio_sitfis(
+        &c,
+        &cliente(),
+        &protocolo,
+        espera,
+        hoje(),
+        Duration::from_millis(80),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e, ErroServico::Espera(Duration::from_millis(80)));
+    let e = servicos::situacao_fiscal(&c, &cliente(), hoje(), Duration::from_millis(10))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ErroServico::Espera(_)), "{e:?}");
+}
+
+#[tokio::test]
+async fn procuracoes_mapeadas_para_codigos() {
+    let (_sim, c) = montar();
+    let lista = servicos::procuracoes(&c, &cliente(), &contratante(), hoje())
+        .await
+        .unwrap();
+    assert_eq!(lista.len(), 1);
+    let p = &lista[0];
+    let todos = guiche_domain::serpro::PROCURACOES;
+    assert_eq!(p.sistemas.len(), todos.len());
+    let codigos: Vec<&str> = todos.iter().map(|p| p.codigo).collect();
+    assert_eq!(p.codigos, codigos);
+    assert!(p.codigos.contains(&"00146"));
+    assert!(p.expira > hoje());
+}
+
+#[tokio::test]
+async fn procuracoes_inexistentes_sao_lista_vazia() {
+    let (_sim, c) = montar();
+    let lista = servicos::procuracoes(&c, &contratante(), &cliente(), hoje())
+        .await
+        .unwrap();
+    assert!(lista.is_empty());
+}
