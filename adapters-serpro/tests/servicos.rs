@@ -6,41 +6,21 @@
 
 use guiche_domain::guia::{CodigoReceita, NumeroDocumento};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
-use guiche_serpro::certificado::{Certificado, Senha};
-use guiche_serpro::pki_teste::pkcs12;
+use guiche_serpro::ClienteIntegra;
 use guiche_serpro::servicos::{self, ErroServico};
 use guiche_serpro::simulador::{ConfigSimulador, FalhaGateway, SimuladorIntegra};
-use guiche_serpro::{ClienteIntegra, ConfigIntegra, Segredo};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-const CONTRATANTE: &str = "11222333000181";
+mod comum;
+
+use comum::CONTRATANTE;
 const CLIENTE: &str = "11444777000161";
 
 /// The simulator, and a client of the contratante holding the CLIENTE's procuração.
 fn montar() -> (SimuladorIntegra, ClienteIntegra) {
     let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
-    sim.cadastrar_consumidor("chave", "segredo");
     sim.conceder_procuracao(contratante(), cliente());
-    let agora = SystemTime::now();
-    let (cert, chave) = sim
-        .ac()
-        .emitir_ecnpj(
-            "ESCRITORIO",
-            &Cnpj::parse(CONTRATANTE).unwrap(),
-            agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400),
-        )
-        .unwrap();
-    let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
-    let cliente = ClienteIntegra::new(ConfigIntegra {
-        url_autenticacao: sim.url_autenticacao(),
-        url_gateway: sim.url_gateway(),
-        consumer_key: "chave".into(),
-        consumer_secret: Segredo::new("segredo"),
-        certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
-        ca_extra_pem: Some(sim.ca_pem()),
-        timeout: Duration::from_secs(5),
-    })
-    .unwrap();
+    let cliente = comum::cliente_do_contratante(&sim);
     (sim, cliente)
 }
 

@@ -1,0 +1,40 @@
+//! Set-up shared by the tests that talk to the Integra Contador simulator: the contratante's
+//! e-CNPJ issued by the simulator's test CA and a client pointed at the simulator.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use guiche_domain::Cnpj;
+use guiche_serpro::certificado::{Certificado, Senha};
+use guiche_serpro::pki_teste::pkcs12;
+use guiche_serpro::simulador::SimuladorIntegra;
+use guiche_serpro::{ClienteIntegra, ConfigIntegra, Segredo};
+use std::time::{Duration, SystemTime};
+
+/// The office (contratante) whose e-CNPJ the client presents.
+pub(crate) const CONTRATANTE: &str = "11222333000181";
+
+/// A client of [`CONTRATANTE`] for `sim`, with the consumer `chave`/`segredo` registered and an
+/// e-CNPJ valid from a minute ago to a day from now.
+pub(crate) fn cliente_do_contratante(sim: &SimuladorIntegra) -> ClienteIntegra {
+    sim.cadastrar_consumidor("chave", "segredo");
+    let agora = SystemTime::now();
+    let (cert, chave) = sim
+        .ac()
+        .emitir_ecnpj(
+            "ESCRITORIO",
+            &Cnpj::parse(CONTRATANTE).unwrap(),
+            agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400),
+        )
+        .unwrap();
+    let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
+    ClienteIntegra::new(ConfigIntegra {
+        url_autenticacao: sim.url_autenticacao(),
+        url_gateway: sim.url_gateway(),
+        consumer_key: "chave".into(),
+        consumer_secret: Segredo::new("segredo"),
+        certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
+        ca_extra_pem: Some(sim.ca_pem()),
+        timeout: Duration::from_secs(5),
+    })
+    .unwrap()
+}
