@@ -73,6 +73,48 @@ pub(crate) enum Serpro {
         #[arg(long)]
         autor: Option<String>,
     },
+    /// Gera o DAS do Simples Nacional de um período (PGDASD/GERARDAS12).
+    Das {
+        /// CNPJ do contribuinte.
+        #[arg(long)]
+        contribuinte: String,
+        /// Período de apuração (AAAAMM).
+        #[arg(long)]
+        periodo: String,
+        /// Pasta onde gravar o PDF de cada guia (DAS-<número>.pdf).
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+    },
+    /// Pagamentos do contribuinte num intervalo de datas de arrecadação (PAGTOWEB/PAGAMENTOS71).
+    Pagamentos {
+        /// CPF ou CNPJ do contribuinte.
+        #[arg(long)]
+        contribuinte: String,
+        /// Primeira data de arrecadação (AAAA-MM-DD).
+        #[arg(long)]
+        de: String,
+        /// Última data de arrecadação (AAAA-MM-DD).
+        #[arg(long)]
+        ate: String,
+    },
+    /// Relatório de situação fiscal (SITFIS), gravado em PDF; espera o relatório ficar pronto.
+    Sitfis {
+        /// CPF ou CNPJ do contribuinte.
+        #[arg(long)]
+        contribuinte: String,
+        /// Arquivo PDF a gravar.
+        #[arg(long)]
+        saida: PathBuf,
+    },
+    /// Procurações do e-CAC de um outorgante para um outorgado (PROCURACOES/OBTERPROCURACAO41).
+    Procuracoes {
+        /// CPF ou CNPJ de quem outorgou.
+        #[arg(long)]
+        outorgante: String,
+        /// CPF ou CNPJ de quem recebeu (padrão: o contratante).
+        #[arg(long)]
+        outorgado: Option<String>,
+    },
     /// Chamadas bilhetadas registradas no livro, por contratante, serviço e mês.
     Usage {
         /// Só deste contratante (CNPJ).

@@ -290,3 +290,160 @@ async fn conecta_cpf_and_cnpj() {
         "a quota de homologação de 1 chamada já foi usada: {v}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn das_of_a_client_with_procuracao_saves_the_pdf_and_shows_the_barcode() {
+    let c = Cenario::novo("das");
+    let cliente = Documento::parse(CLIENTE).unwrap();
+    let dir = c.dir.join("guias");
+    std::fs::create_dir_all(&dir).unwrap();
+    let args = [
+        "serpro",
+        "das",
+        "--contribuinte",
+        CLIENTE,
+        "--periodo",
+        "202610",
+        "--pdf",
+        dir.to_str().unwrap(),
+    ];
+    let (codigo, v) = c.guiche(&args, &[]).await;
+    assert_eq!(codigo, 1, "sem procuração o SERPRO recusa: {v}");
+    assert!(
+        v["erro"]["mensagem"]
+            .as_str()
+            .unwrap()
+            .contains("procuração"),
+        "{v}"
+    );
+    c.sim
+        .conceder_procuracao(Documento::parse(CONTRATANTE).unwrap(), cliente);
+    let (codigo, v) = c.guiche(&args, &[]).await;
+    assert_eq!(codigo, 0, "{v}");
+    let das = &v["das"][0];
+    assert_eq!(das["periodoApuracao"], "10/2026", "{v}");
+    assert_eq!(das["total"], "1030.00", "{v}");
+    assert_eq!(das["numeroDocumento"], "07202614593079936", "{v}");
+    let linha = das["linhaDigitavel"].as_str().unwrap();
+    assert_eq!(
+        linha.chars().filter(char::is_ascii_digit).count(),
+        48,
+        "4 blocos de 12 dígitos: {v}"
+    );
+    assert!(
+        das["pdf"]
+            .as_str()
+            .unwrap()
+            .ends_with("DAS-07202614593079936.pdf")
+    );
+    let pdf = std::fs::read(das["pdf"].as_str().unwrap()).unwrap();
+    assert!(
+        pdf.starts_with(b"%PDF-"),
+        "o arquivo gravado é o PDF da guia"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payments_are_filtered_by_date_and_bad_dates_are_usage_errors() {
+    let c = Cenario::novo("pagamentos");
+    let cliente = Documento::parse(CLIENTE).unwrap();
+    c.sim
+        .conceder_procuracao(Documento::parse(CONTRATANTE).unwrap(), cliente);
+    let pagamentos = serde_json::json!([
+        {"numeroDocumento":"07202600000000001","dataArrecadacao":"2026-01-05T00:00:00-03:00","valorTotal":1234.56,"receitaPrincipal":{"codigo":"1708","extensaoReceita":null}},
+        {"numeroDocumento":"07202600000000002","dataArrecadacao":"2026-03-05T00:00:00-03:00","valorTotal":10.00,"receitaPrincipal":{"codigo":"481","extensaoReceita":null}}
+    ]);
+    c.sim.definir_pagamentos(cliente, pagamentos);
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "pagamentos",
+                "--contribuinte",
+                CLIENTE,
+                "--de",
+                "2026-01-01",
+                "--ate",
+                "2026-01-31",
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    let lista = v["pagamentos"].as_array().unwrap();
+    assert_eq!(lista.len(), 1, "só o pagamento de janeiro: {v}");
+    assert_eq!(lista[0]["valorTotal"], "1234.56", "valor exato: {v}");
+    assert_eq!(lista[0]["numeroDocumento"], "07202600000000001", "{v}");
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "pagamentos",
+                "--contribuinte",
+                CLIENTE,
+                "--de",
+                "2026-02-30",
+                "--ate",
+                "2026-03-31",
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(codigo, 2, "{v}");
+    assert!(
+        v["erro"]["mensagem"].as_str().unwrap().contains("--de"),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sitfis_waits_for_the_report_and_writes_the_pdf() {
+    let c = Cenario::novo("sitfis");
+    c.sim.conceder_procuracao(
+        Documento::parse(CONTRATANTE).unwrap(),
+        Documento::parse(CLIENTE).unwrap(),
+    );
+    let saida = c.dir.join("sitfis.pdf");
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "sitfis",
+                "--contribuinte",
+                CLIENTE,
+                "--saida",
+                saida.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    let pdf = std::fs::read(&saida).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(v["bytes"], pdf.len());
+    assert!(
+        !c.dir.join("sitfis.pdf.parcial").exists(),
+        "nenhum arquivo parcial fica para trás"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn procuracoes_lists_what_the_client_granted_the_office() {
+    let c = Cenario::novo("procuracoes");
+    let args = ["serpro", "procuracoes", "--outorgante", CLIENTE];
+    let (codigo, v) = c.guiche(&args, &[]).await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["procuracoes"].as_array().unwrap().len(), 0, "{v}");
+    c.sim.conceder_procuracao(
+        Documento::parse(CONTRATANTE).unwrap(),
+        Documento::parse(CLIENTE).unwrap(),
+    );
+    let (codigo, v) = c.guiche(&args, &[]).await;
+    assert_eq!(codigo, 0, "{v}");
+    let p = &v["procuracoes"][0];
+    assert_eq!(
+        p["dataExpiracao"], "2027-11-22",
+        "um ano a partir de hoje: {v}"
+    );
+    assert!(!p["sistemas"].as_array().unwrap().is_empty(), "{v}");
+}

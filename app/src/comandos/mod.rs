@@ -7,6 +7,7 @@ mod demo;
 mod emitir;
 mod nfd;
 mod serpro;
+mod serpro_servicos;
 
 use crate::cli::{Cli, Comando, Conam, Conecta, Nfd, Serpro};
 use crate::erro::{Codigo, ErroApp};
@@ -73,6 +74,24 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         }
         Comando::Conecta(Conecta::Cpf { cpfs }) => conecta::cpf(&cpfs, json).await,
         Comando::Conecta(Conecta::Cnpj { cnpj }) => conecta::cnpj(&cnpj, json).await,
+        Comando::Serpro(Serpro::Das {
+            contribuinte,
+            periodo,
+            pdf,
+        }) => serpro_servicos::das(&contribuinte, &periodo, pdf.as_deref(), json).await,
+        Comando::Serpro(Serpro::Pagamentos {
+            contribuinte,
+            de,
+            ate,
+        }) => serpro_servicos::pagamentos(&contribuinte, &de, &ate, json).await,
+        Comando::Serpro(Serpro::Sitfis {
+            contribuinte,
+            saida,
+        }) => serpro_servicos::sitfis(&contribuinte, &saida, json).await,
+        Comando::Serpro(Serpro::Procuracoes {
+            outorgante,
+            outorgado,
+        }) => serpro_servicos::procuracoes(&outorgante, outorgado.as_deref(), json).await,
         Comando::Serpro(Serpro::Usage { contratante, mes }) => {
             serpro::uso(contratante.as_deref(), mes.as_deref(), json)
         }

@@ -115,7 +115,7 @@ fn teto() -> Result<Option<u64>, ErroApp> {
         .transpose()
 }
 
-fn cliente_integra(livro: Arc<Livro>) -> Result<ClienteIntegra, ErroApp> {
+pub(crate) fn cliente_integra(livro: Arc<Livro>) -> Result<ClienteIntegra, ErroApp> {
     let var = |nome: &str, para: &str| config::obrigatorio(nome, para);
     let ca = std::env::var("GUICHE_SERPRO_CA")
         .ok()
@@ -274,7 +274,7 @@ fn mostrar(r: &Retorno, json: bool) {
     );
 }
 
-fn mostrar_erro(e: &ErroIntegra, json: bool) -> Codigo {
+pub(crate) fn mostrar_erro(e: &ErroIntegra, json: bool) -> Codigo {
     if json {
         println!(
             "{}",
@@ -287,6 +287,6 @@ fn mostrar_erro(e: &ErroIntegra, json: bool) -> Codigo {
     codigo_erro(e)
 }
 
-fn abrir_livro() -> Result<Livro, ErroApp> {
+pub(crate) fn abrir_livro() -> Result<Livro, ErroApp> {
     Livro::abrir(&config::caminho_livro()?).map_err(|e| ErroApp::Configuracao(e.to_string()))
 }

@@ -1,0 +1,226 @@
+//! `guiche serpro das|pagamentos|sitfis|procuracoes`: the typed services of Integra Contador,
+//! always with the contratante (the e-CNPJ in `GUICHE_SERPRO_CERT`) as author.
+
+use super::serpro::{abrir_livro, cliente_integra, mostrar_erro};
+use crate::erro::{Codigo, ErroApp};
+use crate::relogio::RelogioSistema;
+use guiche_domain::{Cnpj, Competencia, Data, Documento};
+use guiche_ports::Relogio;
+use guiche_serpro::servicos::{self, ErroServico};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long `guiche serpro sitfis` waits for the report before giving up.
+const ESPERA_SITFIS: Duration = Duration::from_secs(120);
+
+fn documento(opcao: &str, texto: &str) -> Result<Documento, ErroApp> {
+    Documento::parse(texto).map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e}")))
+}
+
+fn data(opcao: &str, texto: &str) -> Result<Data, ErroApp> {
+    Data::parse_iso(texto)
+        .or_else(|_| Data::parse_br(texto))
+        .map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e} (use AAAA-MM-DD)")))
+}
+
+/// Shows a failed service and returns its exit code.
+fn falha(e: &ErroServico, json: bool) -> Codigo {
+    match e {
+        ErroServico::Integra(e) => mostrar_erro(e, json),
+        outro => {
+            if json {
+                imprimir(&json!({ "erro": { "mensagem": outro.to_string() } }));
+            } else {
+                println!("SERPRO: {outro}");
+            }
+            Codigo::Transporte
+        }
+    }
+}
+
+/// Writes `bytes` to `caminho` through a temporary file renamed at the end, so a failure never
+/// leaves half a PDF under the name asked for.
+fn gravar(caminho: &Path, bytes: &[u8]) -> Result<(), ErroApp> {
+    let erro = |e: std::io::Error| ErroApp::Arquivo {
+        caminho: caminho.display().to_string(),
+        motivo: e.to_string(),
+    };
+    let mut temporario = caminho.as_os_str().to_owned();
+    temporario.push(".parcial");
+    let temporario = PathBuf::from(temporario);
+    std::fs::write(&temporario, bytes).map_err(erro)?;
+    std::fs::rename(&temporario, caminho).map_err(erro)
+}
+
+fn imprimir(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+/// `guiche serpro das --contribuinte CNPJ --periodo AAAAMM [--pdf DIR]`.
+pub(crate) async fn das(
+    contribuinte: &str,
+    periodo: &str,
+    pdf: Option<&Path>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let contribuinte = Cnpj::parse(contribuinte)
+        .map_err(|e| ErroApp::Uso(format!("--contribuinte \"{contribuinte}\": {e}")))?;
+    let periodo = Competencia::parse(periodo)
+        .map_err(|e| ErroApp::Uso(format!("--periodo \"{periodo}\": {e}")))?;
+    let cliente = cliente_integra(Arc::new(abrir_livro()?))?;
+    let hoje = RelogioSistema.hoje();
+    let guias = match servicos::gerar_das(&cliente, &contribuinte, periodo, hoje).await {
+        Ok(g) => g,
+        Err(e) => return Ok(falha(&e, json)),
+    };
+    let mut saida = Vec::new();
+    for g in &guias {
+        let arquivo = match pdf {
+            Some(dir) => {
+                let caminho = dir.join(format!("DAS-{}.pdf", g.numero.as_digitos()));
+                gravar(&caminho, &g.pdf)?;
+                Some(caminho.display().to_string())
+            }
+            None => None,
+        };
+        saida.push(json!({
+            "numeroDocumento": g.numero.as_digitos(),
+            "periodoApuracao": g.periodo.to_string(),
+            "dataVencimento": g.vencimento.iso(),
+            "dataLimiteAcolhimento": g.limite_acolhimento.map(|d| d.iso()),
+            "total": g.valor_total.decimal().to_string(),
+            "principal": g.principal.decimal().to_string(),
+            "multa": g.multa.decimal().to_string(),
+            "juros": g.juros.decimal().to_string(),
+            "linhaDigitavel": g.codigo_barras.as_ref().map(|c| c.linha_digitavel()),
+            "pdf": arquivo,
+        }));
+        if !json {
+            println!(
+                "DAS {} de {}: {} com vencimento em {}",
+                g.numero, g.periodo, g.valor_total, g.vencimento
+            );
+            if let Some(c) = &g.codigo_barras {
+                println!("  linha digitável: {}", c.linha_digitavel());
+            }
+        }
+    }
+    if json {
+        imprimir(&json!({ "das": saida }));
+    } else if guias.is_empty() {
+        println!("nenhum DAS emitido para {periodo}");
+    }
+    Ok(Codigo::Ok)
+}
+
+/// `guiche serpro pagamentos --contribuinte DOC --de DATA --ate DATA`.
+pub(crate) async fn pagamentos(
+    contribuinte: &str,
+    de: &str,
+    ate: &str,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let contribuinte = documento("--contribuinte", contribuinte)?;
+    let (de, ate) = (data("--de", de)?, data("--ate", ate)?);
+    if de > ate {
+        return Err(ErroApp::Uso(format!("--de {de} é depois de --ate {ate}")));
+    }
+    let cliente = cliente_integra(Arc::new(abrir_livro()?))?;
+    let hoje = RelogioSistema.hoje();
+    let pagos = match servicos::pagamentos(&cliente, &contribuinte, de, ate, hoje).await {
+        Ok(p) => p,
+        Err(e) => return Ok(falha(&e, json)),
+    };
+    if json {
+        let v: Vec<_> = pagos
+            .iter()
+            .map(|p| {
+                json!({
+                    "numeroDocumento": p.numero.as_digitos(),
+                    "dataArrecadacao": p.data_arrecadacao.iso(),
+                    "valorTotal": p.valor_total.decimal().to_string(),
+                    "codigoReceita": p.codigo_receita.map(|c| c.to_string()),
+                })
+            })
+            .collect();
+        imprimir(&json!({ "pagamentos": v }));
+        return Ok(Codigo::Ok);
+    }
+    for p in &pagos {
+        println!(
+            "{} pago em {}: {}",
+            p.numero, p.data_arrecadacao, p.valor_total
+        );
+    }
+    println!("{} pagamento(s) de {de} a {ate}", pagos.len());
+    Ok(Codigo::Ok)
+}
+
+/// `guiche serpro sitfis --contribuinte DOC --saida ARQUIVO.pdf`.
+pub(crate) async fn sitfis(
+    contribuinte: &str,
+    saida: &Path,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let contribuinte = documento("--contribuinte", contribuinte)?;
+    let cliente = cliente_integra(Arc::new(abrir_livro()?))?;
+    let hoje = RelogioSistema.hoje();
+    let pdf = match servicos::situacao_fiscal(&cliente, &contribuinte, hoje, ESPERA_SITFIS).await {
+        Ok(p) => p,
+        Err(e) => return Ok(falha(&e, json)),
+    };
+    gravar(saida, &pdf)?;
+    if json {
+        imprimir(&json!({ "arquivo": saida.display().to_string(), "bytes": pdf.len() }));
+    } else {
+        println!(
+            "relatório de situação fiscal de {contribuinte} gravado em {} ({} bytes)",
+            saida.display(),
+            pdf.len()
+        );
+    }
+    Ok(Codigo::Ok)
+}
+
+/// `guiche serpro procuracoes --outorgante DOC [--outorgado DOC]`.
+pub(crate) async fn procuracoes(
+    outorgante: &str,
+    outorgado: Option<&str>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let outorgante = documento("--outorgante", outorgante)?;
+    let cliente = cliente_integra(Arc::new(abrir_livro()?))?;
+    let outorgado = match outorgado {
+        Some(o) => documento("--outorgado", o)?,
+        None => Documento::Cnpj(cliente.contratante()),
+    };
+    let hoje = RelogioSistema.hoje();
+    let lista = match servicos::procuracoes(&cliente, &outorgante, &outorgado, hoje).await {
+        Ok(l) => l,
+        Err(e) => return Ok(falha(&e, json)),
+    };
+    if json {
+        let v: Vec<_> = lista
+            .iter()
+            .map(|p| json!({ "dataExpiracao": p.expira.iso(), "sistemas": p.sistemas, "codigos": p.codigos }))
+            .collect();
+        imprimir(&json!({ "procuracoes": v }));
+        return Ok(Codigo::Ok);
+    }
+    if lista.is_empty() {
+        println!("nenhuma procuração de {outorgante} para {outorgado}");
+    }
+    for p in &lista {
+        println!(
+            "procuração de {outorgante} para {outorgado}, válida até {}: {} serviço(s)",
+            p.expira,
+            p.sistemas.len()
+        );
+        for s in &p.sistemas {
+            println!("  {s}");
+        }
+    }
+    Ok(Codigo::Ok)
+}
