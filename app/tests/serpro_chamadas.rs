@@ -296,7 +296,6 @@ async fn das_of_a_client_with_procuracao_saves_the_pdf_and_shows_the_barcode() {
     let c = Cenario::novo("das");
     let cliente = Documento::parse(CLIENTE).unwrap();
     let dir = c.dir.join("guias");
-    std::fs::create_dir_all(&dir).unwrap();
     let args = [
         "serpro",
         "das",
@@ -307,6 +306,18 @@ async fn das_of_a_client_with_procuracao_saves_the_pdf_and_shows_the_barcode() {
         "--pdf",
         dir.to_str().unwrap(),
     ];
+    let (codigo, v) = c.guiche(&args, &[]).await;
+    assert_eq!(codigo, 2, "pasta inexistente: {v}");
+    assert!(
+        v["erro"]["mensagem"].as_str().unwrap().contains("--pdf"),
+        "{v}"
+    );
+    assert_eq!(
+        c.sim.bilhetadas(),
+        0,
+        "nada foi chamado antes de conferir a pasta"
+    );
+    std::fs::create_dir_all(&dir).unwrap();
     let (codigo, v) = c.guiche(&args, &[]).await;
     assert_eq!(codigo, 1, "sem procuração o SERPRO recusa: {v}");
     assert!(

@@ -54,6 +54,23 @@ fn gravar(caminho: &Path, bytes: &[u8]) -> Result<(), ErroApp> {
     std::fs::rename(&temporario, caminho).map_err(erro)
 }
 
+/// Refuses, before any (billed) call, a folder where the PDF could not be written.
+fn pasta_gravavel(opcao: &str, pasta: &Path) -> Result<(), ErroApp> {
+    let pasta = if pasta.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        pasta
+    };
+    if pasta.is_dir() {
+        Ok(())
+    } else {
+        Err(ErroApp::Uso(format!(
+            "{opcao}: a pasta {} não existe",
+            pasta.display()
+        )))
+    }
+}
+
 fn imprimir(v: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
@@ -69,6 +86,9 @@ pub(crate) async fn das(
         .map_err(|e| ErroApp::Uso(format!("--contribuinte \"{contribuinte}\": {e}")))?;
     let periodo = Competencia::parse(periodo)
         .map_err(|e| ErroApp::Uso(format!("--periodo \"{periodo}\": {e}")))?;
+    if let Some(dir) = pdf {
+        pasta_gravavel("--pdf", dir)?;
+    }
     let cliente = cliente_integra(Arc::new(abrir_livro()?))?;
     let hoje = RelogioSistema.hoje();
     let guias = match servicos::gerar_das(&cliente, &contribuinte, periodo, hoje).await {
@@ -165,6 +185,7 @@ pub(crate) async fn sitfis(
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let contribuinte = documento("--contribuinte", contribuinte)?;
+    pasta_gravavel("--saida", saida.parent().unwrap_or(Path::new(".")))?;
     let cliente = cliente_integra(Arc::new(abrir_livro()?))?;
     let hoje = RelogioSistema.hoje();
     let pdf = match servicos::situacao_fiscal(&cliente, &contribuinte, hoje, ESPERA_SITFIS).await {
