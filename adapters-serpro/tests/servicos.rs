@@ -4,6 +4,7 @@
 #![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::{CodigoReceita, NumeroDocumento};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 use guiche_serpro::ClienteIntegra;
@@ -60,6 +61,14 @@ fn pagamentos_json(n: u64) -> serde_json::Value {
     serde_json::from_str(&format!("[{}]", itens.join(","))).unwrap()
 }
 
+/// Every payment of the CLIENTE arrecadado in 2026.
+async fn pagamentos_de_2026(c: &ClienteIntegra) -> Vec<Pagamento> {
+    let (de, ate) = (data("2026-01-01"), data("2026-12-31"));
+    servicos::pagamentos(c, &cliente(), de, ate, hoje())
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn gerar_das_devolve_guia_com_codigo_de_barras_do_total() {
     let (_sim, c) = montar();
@@ -99,15 +108,7 @@ async fn gerar_das_sem_procuracao_e_erro_do_integra() {
 async fn pagamentos_percorre_tres_paginas_exatamente() {
     let (sim, c) = montar();
     sim.definir_pagamentos(cliente(), pagamentos_json(250));
-    let lista = servicos::pagamentos(
-        &c,
-        &cliente(),
-        data("2026-01-01"),
-        data("2026-12-31"),
-        hoje(),
-    )
-    .await
-    .unwrap();
+    let lista = pagamentos_de_2026(&c).await;
     assert_eq!(lista.len(), 250);
     assert_eq!(sim.bilhetadas(), 3);
     let numeros: Vec<u64> = lista.iter().map(|p| p.numero.as_u64()).collect();
@@ -145,30 +146,14 @@ async fn pagamentos_filtra_pela_data_de_arrecadacao() {
 async fn pagamentos_com_pagina_cheia_pergunta_a_seguinte_vazia() {
     let (sim, c) = montar();
     sim.definir_pagamentos(cliente(), pagamentos_json(200));
-    let lista = servicos::pagamentos(
-        &c,
-        &cliente(),
-        data("2026-01-01"),
-        data("2026-12-31"),
-        hoje(),
-    )
-    .await
-    .unwrap();
+    let lista = pagamentos_de_2026(&c).await;
     assert_eq!(lista.len(), 200);
 }
 
 #[tokio::test]
 async fn pagamentos_nenhum() {
     let (_sim, c) = montar();
-    let lista = servicos::pagamentos(
-        &c,
-        &cliente(),
-        data("2026-01-01"),
-        data("2026-12-31"),
-        hoje(),
-    )
-    .await
-    .unwrap();
+    let lista = pagamentos_de_2026(&c).await;
     assert!(lista.is_empty());
 }
 

@@ -41,6 +41,11 @@ pub(crate) fn caminho_livro() -> Result<PathBuf, ErroApp> {
     Ok(base.join("guiche").join("livro.db"))
 }
 
+/// Opens (creating and migrating if needed) the ledger at [`caminho_livro`].
+pub(crate) fn abrir_livro() -> Result<guiche_store::Livro, ErroApp> {
+    guiche_store::Livro::abrir(&caminho_livro()?).map_err(|e| ErroApp::Configuracao(e.to_string()))
+}
+
 /// `GUICHE_NFD_TIMEOUT`: seconds to wait for the NFD service's reply (default 60).
 pub(crate) fn timeout_nfd() -> Result<Duration, ErroApp> {
     match std::env::var("GUICHE_NFD_TIMEOUT") {

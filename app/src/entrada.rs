@@ -4,6 +4,12 @@ use crate::erro::ErroApp;
 use guiche_domain::{Regra, Violacoes};
 use std::path::Path;
 
+/// A CPF or CNPJ given in option `opcao`; a usage error naming the option and the value.
+pub(crate) fn documento(opcao: &str, texto: &str) -> Result<guiche_domain::Documento, ErroApp> {
+    guiche_domain::Documento::parse(texto)
+        .map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e}")))
+}
+
 /// The file's text.
 pub(crate) fn ler(caminho: &Path) -> Result<String, ErroApp> {
     let nome = caminho.display().to_string();

@@ -57,6 +57,14 @@ impl Cenario {
         Cenario { sim, conecta, dir }
     }
 
+    /// The CLIENTE grants the office (CONTRATANTE) an e-CAC procuração.
+    fn procuracao_do_cliente(&self) {
+        self.sim.conceder_procuracao(
+            Documento::parse(CONTRATANTE).unwrap(),
+            Documento::parse(CLIENTE).unwrap(),
+        );
+    }
+
     async fn guiche(&self, args: &[&str], extra: &[(&str, &str)]) -> (i32, Value) {
         let mut c = Command::new(env!("CARGO_BIN_EXE_guiche"));
         c.args(args)
@@ -169,51 +177,27 @@ async fn the_monthly_ceiling_refuses_the_next_billed_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn errors_map_to_the_contract() {
     let c = Cenario::novo("erros");
-    let (codigo, v) = c
-        .guiche(
-            &[
-                "serpro",
-                "call",
-                "Consultar",
-                "--sistema",
-                "PAGTOWEB",
-                "--servico",
-                "PAGAMENTOS71",
-                "--contribuinte",
-                CLIENTE,
-                "--dados",
-                "{}",
-            ],
-            &[],
-        )
-        .await;
+    let pagamentos71 = [
+        "serpro",
+        "call",
+        "Consultar",
+        "--sistema",
+        "PAGTOWEB",
+        "--servico",
+        "PAGAMENTOS71",
+        "--contribuinte",
+        CLIENTE,
+        "--dados",
+        "{}",
+    ];
+    let (codigo, v) = c.guiche(&pagamentos71, &[]).await;
     assert_eq!(codigo, 1, "{v}");
     assert!(
         v["erro"]["mensagem"].as_str().unwrap().contains("00004"),
         "a procuração que falta: {v}"
     );
-    c.sim.conceder_procuracao(
-        Documento::parse(CONTRATANTE).unwrap(),
-        Documento::parse(CLIENTE).unwrap(),
-    );
-    let (codigo, _) = c
-        .guiche(
-            &[
-                "serpro",
-                "call",
-                "Consultar",
-                "--sistema",
-                "PAGTOWEB",
-                "--servico",
-                "PAGAMENTOS71",
-                "--contribuinte",
-                CLIENTE,
-                "--dados",
-                "{}",
-            ],
-            &[],
-        )
-        .await;
+    c.procuracao_do_cliente();
+    let (codigo, _) = c.guiche(&pagamentos71, &[]).await;
     assert_eq!(codigo, 0);
     c.sim.injetar(FalhaGateway::Status(500));
     let (codigo, v) = c
@@ -294,7 +278,6 @@ async fn conecta_cpf_and_cnpj() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn das_of_a_client_with_procuracao_saves_the_pdf_and_shows_the_barcode() {
     let c = Cenario::novo("das");
-    let cliente = Documento::parse(CLIENTE).unwrap();
     let dir = c.dir.join("guias");
     let args = [
         "serpro",
@@ -327,8 +310,7 @@ async fn das_of_a_client_with_procuracao_saves_the_pdf_and_shows_the_barcode() {
             .contains("procuração"),
         "{v}"
     );
-    c.sim
-        .conceder_procuracao(Documento::parse(CONTRATANTE).unwrap(), cliente);
+    c.procuracao_do_cliente();
     let (codigo, v) = c.guiche(&args, &[]).await;
     assert_eq!(codigo, 0, "{v}");
     let das = &v["das"][0];
@@ -358,8 +340,7 @@ async fn das_of_a_client_with_procuracao_saves_the_pdf_and_shows_the_barcode() {
 async fn payments_are_filtered_by_date_and_bad_dates_are_usage_errors() {
     let c = Cenario::novo("pagamentos");
     let cliente = Documento::parse(CLIENTE).unwrap();
-    c.sim
-        .conceder_procuracao(Documento::parse(CONTRATANTE).unwrap(), cliente);
+    c.procuracao_do_cliente();
     let pagamentos = serde_json::json!([
         {"numeroDocumento":"07202600000000001","dataArrecadacao":"2026-01-05T00:00:00-03:00","valorTotal":1234.56,"receitaPrincipal":{"codigo":"1708","extensaoReceita":null}},
         {"numeroDocumento":"07202600000000002","dataArrecadacao":"2026-03-05T00:00:00-03:00","valorTotal":10.00,"receitaPrincipal":{"codigo":"481","extensaoReceita":null}}
@@ -410,10 +391,7 @@ async fn payments_are_filtered_by_date_and_bad_dates_are_usage_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sitfis_waits_for_the_report_and_writes_the_pdf() {
     let c = Cenario::novo("sitfis");
-    c.sim.conceder_procuracao(
-        Documento::parse(CONTRATANTE).unwrap(),
-        Documento::parse(CLIENTE).unwrap(),
-    );
+    c.procuracao_do_cliente();
     let saida = c.dir.join("sitfis.pdf");
     let (codigo, v) = c
         .guiche(
@@ -445,10 +423,7 @@ async fn procuracoes_lists_what_the_client_granted_the_office() {
     let (codigo, v) = c.guiche(&args, &[]).await;
     assert_eq!(codigo, 0, "{v}");
     assert_eq!(v["procuracoes"].as_array().unwrap().len(), 0, "{v}");
-    c.sim.conceder_procuracao(
-        Documento::parse(CONTRATANTE).unwrap(),
-        Documento::parse(CLIENTE).unwrap(),
-    );
+    c.procuracao_do_cliente();
     let (codigo, v) = c.guiche(&args, &[]).await;
     assert_eq!(codigo, 0, "{v}");
     let p = &v["procuracoes"][0];

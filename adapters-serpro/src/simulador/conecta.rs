@@ -148,17 +148,10 @@ impl SimuladorConecta {
     /// # Errors
     /// [`ErroSimulador`].
     pub fn iniciar(config: ConfigSimuladorConecta) -> Result<SimuladorConecta, ErroSimulador> {
-        let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|e| std::io::Error::other(format!("sem runtime Tokio: {e}")))?;
+        let runtime = tls::runtime()?;
         let ac = AcTeste::nova("AC Simulador Conecta (teste)")?;
         let acceptor = tls::acceptor(&ac, tls::Cliente::Dispensado)?;
-        let std_listener = std::net::TcpListener::bind(("127.0.0.1", config.porta))?;
-        std_listener.set_nonblocking(true)?;
-        let endereco = std_listener.local_addr()?;
-        let listener = {
-            let _g = runtime.enter();
-            TcpListener::from_std(std_listener)?
-        };
+        let (listener, endereco) = tls::escutar(&runtime, config.porta)?;
         let compartilhado = Arc::new(Compartilhado {
             estado: Mutex::new(estado_inicial()),
             validade: config.validade_token,

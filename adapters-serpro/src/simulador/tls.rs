@@ -48,3 +48,28 @@ pub(crate) fn acceptor(ac: &AcTeste, cliente: Cliente) -> Result<TlsAcceptor, Er
     .map_err(|e| tls(&e))?;
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
+
+/// The running Tokio runtime (a simulator serves on it).
+///
+/// # Errors
+/// None is running.
+pub(crate) fn runtime() -> Result<tokio::runtime::Handle, std::io::Error> {
+    tokio::runtime::Handle::try_current()
+        .map_err(|e| std::io::Error::other(format!("sem runtime Tokio: {e}")))
+}
+
+/// A listener on `127.0.0.1:porta` (0: any free port) registered with `runtime`, and the
+/// address it got.
+///
+/// # Errors
+/// The port cannot be bound.
+pub(crate) fn escutar(
+    runtime: &tokio::runtime::Handle,
+    porta: u16,
+) -> Result<(tokio::net::TcpListener, std::net::SocketAddr), std::io::Error> {
+    let std_listener = std::net::TcpListener::bind(("127.0.0.1", porta))?;
+    std_listener.set_nonblocking(true)?;
+    let endereco = std_listener.local_addr()?;
+    let _g = runtime.enter();
+    Ok((tokio::net::TcpListener::from_std(std_listener)?, endereco))
+}

@@ -121,10 +121,6 @@ fn codigo_situacao(s: &SituacaoPacote) -> Codigo {
     }
 }
 
-fn abrir_livro() -> Result<Livro, ErroApp> {
-    Livro::abrir(&config::caminho_livro()?).map_err(|e| ErroApp::Configuracao(e.to_string()))
-}
-
 /// `guiche conam send FILE [--wait] [--tabela2 FILE]`.
 pub(crate) async fn enviar(
     arquivo: &Path,
@@ -151,7 +147,7 @@ pub(crate) async fn enviar(
         }
     };
     let cliente = cliente()?;
-    let livro = abrir_livro()?;
+    let livro = config::abrir_livro()?;
     if let Some(c) = periodo_fechado(&cliente, &pacote, json).await {
         return Ok(c);
     }
@@ -284,7 +280,7 @@ pub(crate) async fn situacao(id: u64, json: bool) -> Result<Codigo, ErroApp> {
     let cliente = cliente()?;
     match cliente.situacao(id).await {
         Ok(s) => {
-            let livro = abrir_livro()?;
+            let livro = config::abrir_livro()?;
             if livro.pacote(id).ok().flatten().is_some() {
                 let _ = livro.atualizar(id, &s);
             }

@@ -85,9 +85,9 @@ pub(crate) async fn enviar(
     let item = Item {
         arquivo: arquivo.to_owned(),
         prefeitura: buscar_prefeitura(prefeitura)?,
-        prestador: prestador_de(prestador)?,
+        prestador: entrada::documento("--prestador", prestador)?,
     };
-    let livro = Arc::new(abrir_livro()?);
+    let livro = Arc::new(config::abrir_livro()?);
     let cliente = Arc::new(cliente(item.prefeitura, &item.prestador)?);
     let resultado = emitir_item(&item, &livro, &cliente, url_impressao).await;
     if let (Resultado::Invalida(v), false) = (&resultado, json) {
@@ -117,7 +117,7 @@ pub(crate) async fn lote(
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let itens = itens(arquivos, prefeitura, prestador)?;
-    let livro = Arc::new(abrir_livro()?);
+    let livro = Arc::new(config::abrir_livro()?);
     let progresso = barra(itens.len() as u64, json);
     let grupos = agrupar(&itens);
     let semaforo = Arc::new(tokio::sync::Semaphore::new(usize::from(concorrencia)));
@@ -237,15 +237,6 @@ fn pior(a: Codigo, b: Codigo) -> Codigo {
     if peso(b) > peso(a) { b } else { a }
 }
 
-fn prestador_de(texto: &str) -> Result<Documento, ErroApp> {
-    Documento::parse(texto).map_err(|e| ErroApp::Uso(format!("--prestador \"{texto}\": {e}")))
-}
-
-fn abrir_livro() -> Result<Livro, ErroApp> {
-    let caminho = config::caminho_livro()?;
-    Livro::abrir(&caminho).map_err(|e| ErroApp::Configuracao(e.to_string()))
-}
-
 /// The client for a provider: endpoint from `GUICHE_NFD_URL` or the provider profile; password
 /// from `GUICHE_NFD_SENHA_<CNPJ>` or `GUICHE_NFD_SENHA` (or their `_ARQUIVO` forms).
 fn cliente(prefeitura: &Prefeitura, prestador: &Documento) -> Result<ClienteNfd, ErroApp> {
@@ -292,7 +283,7 @@ fn itens(
         v.push(Item {
             arquivo: a.clone(),
             prefeitura: buscar_prefeitura(pref)?,
-            prestador: prestador_de(prest)?,
+            prestador: entrada::documento("--prestador", prest)?,
         });
     }
     Ok(v)
@@ -314,7 +305,8 @@ fn roteiro(caminho: &Path) -> Result<Vec<Item>, ErroApp> {
             return Err(erro("esperava prefeitura<TAB>prestador<TAB>arquivo".into()));
         };
         let prefeitura = buscar_prefeitura(pref).map_err(|e| erro(e.to_string()))?;
-        let prestador = prestador_de(prest).map_err(|e| erro(e.to_string()))?;
+        let prestador =
+            entrada::documento("--prestador", prest).map_err(|e| erro(e.to_string()))?;
         v.push(Item {
             arquivo: base.join(arq.trim()),
             prefeitura,

@@ -1,6 +1,7 @@
 //! `guiche serpro …`
 
 use crate::config;
+use crate::entrada;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
 use guiche_domain::Documento;
@@ -12,7 +13,6 @@ use guiche_serpro::termo::TermoAutorizacao;
 use guiche_serpro::{
     Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, Politica, Retorno, Segredo,
 };
-use guiche_store::Livro;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,11 +24,7 @@ pub(crate) fn uso(
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let contratante = contratante
-        .map(|c| {
-            Documento::parse(c)
-                .map(|d| d.as_str().to_owned())
-                .map_err(|e| ErroApp::Uso(format!("--contratante \"{c}\": {e}")))
-        })
+        .map(|c| entrada::documento("--contratante", c).map(|d| d.as_str().to_owned()))
         .transpose()?;
     let janela = mes
         .map(|m| match Janela::ler(m) {
@@ -38,9 +34,7 @@ pub(crate) fn uso(
             ))),
         })
         .transpose()?;
-    let livro = Livro::abrir(&config::caminho_livro()?)
-        .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
-    let consumo = livro
+    let consumo = config::abrir_livro()?
         .consumo(contratante.as_deref(), janela)
         .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
     if json {
@@ -115,7 +109,9 @@ fn teto() -> Result<Option<u64>, ErroApp> {
         .transpose()
 }
 
-pub(crate) fn cliente_integra(livro: Arc<Livro>) -> Result<ClienteIntegra, ErroApp> {
+/// The Integra Contador client from the environment, metering billed calls in the ledger.
+pub(crate) fn cliente_integra() -> Result<ClienteIntegra, ErroApp> {
+    let livro = Arc::new(config::abrir_livro()?);
     let var = |nome: &str, para: &str| config::obrigatorio(nome, para);
     let ca = std::env::var("GUICHE_SERPRO_CA")
         .ok()
@@ -162,21 +158,17 @@ fn codigo_erro(e: &ErroIntegra) -> Codigo {
 /// `guiche serpro call TIPO --sistema --servico [--versao] --contribuinte [--dados] [--autor]`.
 pub(crate) async fn chamar(p: PedidoCli, json: bool) -> Result<Codigo, ErroApp> {
     let tipo: TipoServico = p.tipo.parse().map_err(|e| ErroApp::Uso(format!("{e}")))?;
-    let contribuinte = Documento::parse(&p.contribuinte)
-        .map_err(|e| ErroApp::Uso(format!("--contribuinte \"{}\": {e}", p.contribuinte)))?;
+    let contribuinte = entrada::documento("--contribuinte", &p.contribuinte)?;
     let dados = p.dados.unwrap_or_default();
     if !dados.trim().is_empty() && serde_json::from_str::<serde_json::Value>(&dados).is_err() {
         return Err(ErroApp::Uso(
             "--dados deve ser um documento JSON (ex.: '{\"periodoApuracao\":\"202510\"}')".into(),
         ));
     }
-    let livro = Arc::new(abrir_livro()?);
-    let cliente = cliente_integra(livro)?;
+    let cliente = cliente_integra()?;
     let contratante = cliente.contratante();
     let autor = match &p.autor {
-        Some(a) => {
-            Documento::parse(a).map_err(|e| ErroApp::Uso(format!("--autor \"{a}\": {e}")))?
-        }
+        Some(a) => entrada::documento("--autor", a)?,
         None => Documento::Cnpj(contratante),
     };
     let versao = p.versao.unwrap_or_else(|| {
@@ -274,7 +266,14 @@ fn mostrar(r: &Retorno, json: bool) {
     );
 }
 
+/// Shows a failed call and returns its exit code.
 pub(crate) fn mostrar_erro(e: &ErroIntegra, json: bool) -> Codigo {
+    imprimir_erro(e, json);
+    codigo_erro(e)
+}
+
+/// Prints what went wrong talking to SERPRO, as text or as `{"erro": {"mensagem": …}}`.
+pub(crate) fn imprimir_erro(e: &dyn std::fmt::Display, json: bool) {
     if json {
         println!(
             "{}",
@@ -284,9 +283,4 @@ pub(crate) fn mostrar_erro(e: &ErroIntegra, json: bool) -> Codigo {
     } else {
         println!("SERPRO: {e}");
     }
-    codigo_erro(e)
-}
-
-pub(crate) fn abrir_livro() -> Result<Livro, ErroApp> {
-    Livro::abrir(&config::caminho_livro()?).map_err(|e| ErroApp::Configuracao(e.to_string()))
 }

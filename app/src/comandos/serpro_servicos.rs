@@ -1,7 +1,8 @@
 //! `guiche serpro das|pagamentos|sitfis|procuracoes`: the typed services of Integra Contador,
 //! always with the contratante (the e-CNPJ in `GUICHE_SERPRO_CERT`) as author.
 
-use super::serpro::{abrir_livro, cliente_integra, mostrar_erro};
+use super::serpro::{cliente_integra, imprimir_erro, mostrar_erro};
+use crate::entrada::documento;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
 use guiche_domain::{Cnpj, Competencia, Data, Documento};
@@ -9,15 +10,10 @@ use guiche_ports::Relogio;
 use guiche_serpro::servicos::{self, ErroServico};
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// How long `guiche serpro sitfis` waits for the report before giving up.
 const ESPERA_SITFIS: Duration = Duration::from_secs(120);
-
-fn documento(opcao: &str, texto: &str) -> Result<Documento, ErroApp> {
-    Documento::parse(texto).map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e}")))
-}
 
 fn data(opcao: &str, texto: &str) -> Result<Data, ErroApp> {
     Data::parse_iso(texto)
@@ -30,11 +26,7 @@ fn falha(e: &ErroServico, json: bool) -> Codigo {
     match e {
         ErroServico::Integra(e) => mostrar_erro(e, json),
         outro => {
-            if json {
-                imprimir(&json!({ "erro": { "mensagem": outro.to_string() } }));
-            } else {
-                println!("SERPRO: {outro}");
-            }
+            imprimir_erro(outro, json);
             Codigo::Transporte
         }
     }
@@ -89,7 +81,7 @@ pub(crate) async fn das(
     if let Some(dir) = pdf {
         pasta_gravavel("--pdf", dir)?;
     }
-    let cliente = cliente_integra(Arc::new(abrir_livro()?))?;
+    let cliente = cliente_integra()?;
     let hoje = RelogioSistema.hoje();
     let guias = match servicos::gerar_das(&cliente, &contribuinte, periodo, hoje).await {
         Ok(g) => g,
@@ -147,7 +139,7 @@ pub(crate) async fn pagamentos(
     if de > ate {
         return Err(ErroApp::Uso(format!("--de {de} é depois de --ate {ate}")));
     }
-    let cliente = cliente_integra(Arc::new(abrir_livro()?))?;
+    let cliente = cliente_integra()?;
     let hoje = RelogioSistema.hoje();
     let pagos = match servicos::pagamentos(&cliente, &contribuinte, de, ate, hoje).await {
         Ok(p) => p,
@@ -186,7 +178,7 @@ pub(crate) async fn sitfis(
 ) -> Result<Codigo, ErroApp> {
     let contribuinte = documento("--contribuinte", contribuinte)?;
     pasta_gravavel("--saida", saida.parent().unwrap_or(Path::new(".")))?;
-    let cliente = cliente_integra(Arc::new(abrir_livro()?))?;
+    let cliente = cliente_integra()?;
     let hoje = RelogioSistema.hoje();
     let pdf = match servicos::situacao_fiscal(&cliente, &contribuinte, hoje, ESPERA_SITFIS).await {
         Ok(p) => p,
@@ -212,7 +204,7 @@ pub(crate) async fn procuracoes(
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let outorgante = documento("--outorgante", outorgante)?;
-    let cliente = cliente_integra(Arc::new(abrir_livro()?))?;
+    let cliente = cliente_integra()?;
     let outorgado = match outorgado {
         Some(o) => documento("--outorgado", o)?,
         None => Documento::Cnpj(cliente.contratante()),
