@@ -15,6 +15,7 @@
 //! | [`contabil::IntegracaoContabil`] | revenues, open period, movement packages | `guiche-conam` |
 //! | [`contabil::LivroPacotes`] | the ledger of packages sent | `guiche-store` |
 //! | [`bilhetagem::MedidorBilhetagem`] | billed calls per contratante, service and month; ceiling | `guiche-store` |
+//! | [`ecac::LivroEcac`] | companies, guides, payments and occurrences of the e-CAC reconciliation | `guiche-store` |
 //!
 //! ```
 //! use guiche_ports::Relogio;
@@ -31,6 +32,7 @@
 
 pub mod bilhetagem;
 pub mod contabil;
+pub mod ecac;
 pub mod emissor;
 pub mod livro;
 

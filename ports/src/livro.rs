@@ -148,6 +148,13 @@ pub enum ErroLivro {
         /// The state asked for.
         para: &'static str,
     },
+    /// Another guide with this document number is already recorded (a number identifies one
+    /// guide nationwide; the recorded one is kept).
+    #[error("já existe no livro outra guia com o número {numero}; a registrada foi mantida")]
+    GuiaConflitante {
+        /// The document number.
+        numero: String,
+    },
     /// No such row.
     #[error("registro {0} não encontrado no livro")]
     NaoEncontrado(i64),
