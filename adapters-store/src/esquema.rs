@@ -11,6 +11,7 @@ const MIGRACOES: &[&str] = &[
     include_str!("../migrations/0001_notas.sql"),
     include_str!("../migrations/0002_pacotes.sql"),
     include_str!("../migrations/0003_bilhetagem.sql"),
+    include_str!("../migrations/0004_ecac.sql"),
 ];
 
 /// The schema version this code writes and reads (`PRAGMA user_version` once migrated).

@@ -20,6 +20,22 @@ pub(crate) enum Falha {
         /// What is wrong with it.
         motivo: String,
     },
+    /// A cell of a row (e-CAC tables) does not read back into its domain type.
+    Celula {
+        /// The table.
+        tabela: &'static str,
+        /// Which row: its key column and value (`numero 07202614593079936`, `id 3`).
+        linha: String,
+        /// The column.
+        coluna: &'static str,
+        /// The value found, as text.
+        valor: String,
+        /// What is wrong with it.
+        motivo: String,
+    },
+    /// A request the ledger refuses for a reason no [`ErroLivro`] variant names (an e-CAC
+    /// company not recorded, a value too large to hold): the Portuguese motivo, as is.
+    Recusa(String),
     /// The database's schema version is not one this code knows.
     Versao {
         /// `PRAGMA user_version` of the file.
@@ -64,6 +80,17 @@ impl Falha {
                 "o registro {id} está corrompido ({motivo}); \
                  corrija-o ou restaure uma cópia de segurança do livro"
             ),
+            Falha::Celula {
+                tabela,
+                linha,
+                coluna,
+                valor,
+                motivo,
+            } => format!(
+                "a tabela {tabela} tem um valor inválido na linha de {linha}: coluna {coluna} = \
+                 '{valor}' ({motivo}); corrija-o ou restaure uma cópia de segurança do livro"
+            ),
+            Falha::Recusa(motivo) => motivo,
             Falha::Versao { banco, codigo } => motivo_versao(banco, codigo),
             Falha::SemWal(modo) => format!(
                 "o sistema de arquivos não aceitou o modo WAL (ficou em '{modo}'); \

@@ -3,8 +3,11 @@
 //! The ledger: an embedded SQLite database (file from `GUICHE_DB`) that remembers every nota
 //! number reserved and the exact payload sent, so that a number is never skipped or reused and
 //! a nota is never issued twice, through timeouts, resets and crashes. [`Livro`] implements
-//! the port [`guiche_ports::livro::LivroNotas`], and [`guiche_ports::contabil::LivroPacotes`]
-//! for the CONAM packages sent (see [Packages](#packages)); every method is one transaction.
+//! the port [`guiche_ports::livro::LivroNotas`], [`guiche_ports::contabil::LivroPacotes`]
+//! for the CONAM packages sent (see [Packages](#packages)),
+//! [`guiche_ports::bilhetagem::MedidorBilhetagem`] for billed calls, and
+//! [`guiche_ports::ecac::LivroEcac`] for the e-CAC reconciliation of DARF and DAS (see
+//! [e-CAC](#e-cac)); every method is one transaction.
 //!
 //! ```
 //! use guiche_domain::{Data, Documento};
@@ -74,7 +77,9 @@
 //! live rows to hold one number; a refused row stays as history and its number is reserved
 //! again by the next nota.
 //!
-//! `pacotes` holds one row per CONAM `idPacote` (its primary key; see below).
+//! `pacotes` holds one row per CONAM `idPacote` (its primary key; see below), `bilhetagem`
+//! one count per contratante, service and window, and `empresas`, `guias`, `pagamentos` and
+//! `ocorrencias` the e-CAC reconciliation (migration 0004; see below).
 //!
 //! ## Packages
 //!
@@ -104,8 +109,74 @@
 //! assert!(livro.registrar_envio(7, "1", r#"{"idPacote":7}"#).is_err()); // never again
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## e-CAC
+//!
+//! The reconciliation of the guides an office issued against the payments Integra Contador
+//! reports, behind [`LivroEcac`](guiche_ports::ecac::LivroEcac). Four tables:
+//!
+//! - `empresas`: one row per CNPJ, with its name, since when it uses e-CAC, how it gets there
+//!   (`a1`, `a3`, `codigo`), whether the certificate is a procurador's, and the day its
+//!   payments were last fetched up to (`sincronizado_ate`). Saving a company again replaces its
+//!   settings and keeps that day; marking the synchronisation of a company not recorded is
+//!   refused, naming its CNPJ.
+//! - `guias`: one row per 17-digit número do documento, with the guide's whole content, its
+//!   origin (`serpro`, `importacao`) and the day it was settled (`baixada_em`).
+//! - `pagamentos`: one row per payment, unique on (contribuinte, número, data de arrecadação,
+//!   valor).
+//! - `ocorrencias`: what each reconciliation found, append-only; the current occurrence of a
+//!   `chave` (`guia:{numero}`, `pagamento:…`) is its newest row, the older ones its history.
+//!
+//! Nothing there is ever rewritten or deleted:
+//!
+//! - a guide keeps its content: the same number with the same content again changes nothing
+//!   ([`GuiaGravada::JaExistia`](guiche_ports::ecac::GuiaGravada::JaExistia)); with other content
+//!   it is refused with
+//!   [`ErroLivro::GuiaConflitante`](guiche_ports::livro::ErroLivro::GuiaConflitante) and the
+//!   recorded one stays;
+//! - a payment already recorded is skipped;
+//! - a finding equal in every field to the newest row of its `chave` writes nothing; one that
+//!   differs gets a new row;
+//! - a finding that says *paid* settles its guide (`baixada_em` = the reconciliation's day) if
+//!   still open; a settled guide is never unsettled, whatever a later reconciliation says.
+//!
+//! Money is stored as INTEGER centavos (exact, never `REAL`), dates as `AAAA-MM-DD` text as in
+//! `notas`, periods as `AAAAMM`. Every row read back is validated into the domain's types
+//! (`Cnpj`, `Documento`, `NumeroDocumento`, `Valor`, `Data`, `CodigoBarras`, `CodigoReceita`,
+//! `Competencia`); a cell that does not validate is an error naming its table, row, column and
+//! value.
+//!
+//! ```
+//! use guiche_domain::guia::{Guia, NumeroDocumento, TipoGuia};
+//! use guiche_domain::{Competencia, Data, Documento, Valor};
+//! use guiche_ports::ecac::{GuiaGravada, LivroEcac, OrigemGuia};
+//! use guiche_ports::livro::ErroLivro;
+//! use guiche_store::Livro;
+//!
+//! let livro = Livro::em_memoria()?;
+//! let guia = Guia {
+//!     tipo: TipoGuia::Das,
+//!     numero: NumeroDocumento::parse("07.20.26145.9307993-6")?,
+//!     contribuinte: Documento::parse("11.222.333/0001-81")?,
+//!     codigo_receita: None,
+//!     periodo: Competencia::parse("202606")?,
+//!     vencimento: Data::new(2026, 7, 20)?,
+//!     valor: Valor::parse_nfd("1234,56")?,
+//!     codigo_barras: None,
+//! };
+//! assert_eq!(livro.registrar_guia(&guia, OrigemGuia::Serpro)?, GuiaGravada::Nova);
+//! assert_eq!(livro.registrar_guia(&guia, OrigemGuia::Serpro)?, GuiaGravada::JaExistia);
+//! let outra = Guia { valor: Valor::parse_nfd("1,00")?, ..guia.clone() };
+//! assert!(matches!(
+//!     livro.registrar_guia(&outra, OrigemGuia::Serpro),
+//!     Err(ErroLivro::GuiaConflitante { .. })
+//! ));
+//! assert_eq!(livro.guias(None)?[0].guia, guia); // the first one stays
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod bilhetagem;
+mod ecac;
 mod esquema;
 mod falha;
 mod linha;

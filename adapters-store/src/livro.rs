@@ -22,11 +22,13 @@ const ESPERA: Duration = Duration::from_secs(5);
 /// The name [`Livro::local`] gives an in-memory ledger.
 const MEMORIA: &str = ":memória:";
 
-/// The ledger of notas (and of CONAM packages) on SQLite.
+/// The ledger of notas (and of CONAM packages, billed calls and the e-CAC reconciliation) on
+/// SQLite.
 ///
 /// One connection behind a mutex: calls from the threads of one process take turns, and
 /// processes sharing the file take turns through SQLite's write lock (`BEGIN IMMEDIATE`,
-/// waiting up to 5 s). Every [`LivroNotas`] and [`LivroPacotes`] method is one transaction.
+/// waiting up to 5 s). Every [`LivroNotas`], [`LivroPacotes`], [`MedidorBilhetagem`] and
+/// [`LivroEcac`](guiche_ports::ecac::LivroEcac) method is one transaction.
 ///
 /// The `documento` closure given to [`LivroNotas::reservar`] runs inside the write
 /// transaction, with the ledger locked: keep it short and never call the ledger from it (it
@@ -107,11 +109,16 @@ impl Livro {
         feito().map_err(|f| f.no(&self.local))
     }
 
-    fn ler<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T, Falha>) -> Result<T, ErroLivro> {
+    /// Runs `f` in one read transaction (`BEGIN DEFERRED`).
+    pub(crate) fn ler<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, Falha>,
+    ) -> Result<T, ErroLivro> {
         self.transacao(TransactionBehavior::Deferred, f)
     }
 
-    fn escrever<T>(
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`: SQLite's write lock first).
+    pub(crate) fn escrever<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, Falha>,
     ) -> Result<T, ErroLivro> {

@@ -344,7 +344,10 @@ fn a_version_1_ledger_is_upgraded_keeping_its_notas() {
     Connection::open(&caminho)
         .unwrap()
         .execute_batch(
-            "DROP TABLE pacotes; DROP TABLE IF EXISTS bilhetagem; PRAGMA user_version = 1;",
+            "DROP TABLE pacotes; DROP TABLE IF EXISTS bilhetagem; \
+             DROP TABLE IF EXISTS empresas; DROP TABLE IF EXISTS guias; \
+             DROP TABLE IF EXISTS pagamentos; DROP TABLE IF EXISTS ocorrencias; \
+             PRAGMA user_version = 1;",
         )
         .unwrap();
     assert_eq!(versao(&caminho), 1);
