@@ -395,6 +395,28 @@ impl ClienteIntegra {
     /// # Errors
     /// [`ErroIntegra`], one variant per kind of refusal of the documentation.
     pub async fn chamar(&self, c: Chamada<'_>) -> Result<Retorno, ErroIntegra> {
+        let corpo = wire::escrever_pedido(c.pedido);
+        self.chamar_com(c, corpo).await
+    }
+
+    /// A batch call (the `EVENTOSATUALIZACAO` services): `contribuinte` goes as the
+    /// comma-separated `lote` with `tipo` 3 (CPFs) or 4 (CNPJs); `c.pedido.contribuinte` must
+    /// be the first of the batch. Otherwise as [`ClienteIntegra::chamar`].
+    ///
+    /// # Errors
+    /// [`ErroIntegra::Invalido`] for an empty batch, more than 1,000 documents, or CPFs and
+    /// CNPJs mixed; else as [`ClienteIntegra::chamar`].
+    pub async fn chamar_lote(
+        &self,
+        c: Chamada<'_>,
+        lote: &[guiche_domain::Documento],
+    ) -> Result<Retorno, ErroIntegra> {
+        let corpo = wire::escrever_pedido_lote(c.pedido, lote)
+            .map_err(|e| ErroIntegra::Invalido(e.to_owned()))?;
+        self.chamar_com(c, corpo).await
+    }
+
+    async fn chamar_com(&self, c: Chamada<'_>, corpo: String) -> Result<Retorno, ErroIntegra> {
         c.pedido
             .validar()
             .map_err(|v| ErroIntegra::Invalido(v.to_string()))?;
@@ -413,7 +435,7 @@ impl ClienteIntegra {
             m.reservar(b)
                 .map_err(|e| ErroIntegra::Teto(e.to_string()))?;
         }
-        let r = self.com_repeticoes(&c).await;
+        let r = self.com_repeticoes(&c, &corpo).await;
         if let (Some(b), Some(m)) = (bilhete, &self.politica.medidor)
             && !matches!(
                 r,
@@ -428,12 +450,11 @@ impl ClienteIntegra {
         r
     }
 
-    async fn com_repeticoes(&self, c: &Chamada<'_>) -> Result<Retorno, ErroIntegra> {
-        let corpo = wire::escrever_pedido(c.pedido);
+    async fn com_repeticoes(&self, c: &Chamada<'_>, corpo: &str) -> Result<Retorno, ErroIntegra> {
         let mut reautenticou = false;
         let mut tentativa = 0;
         loop {
-            match self.tentar(c, &corpo).await {
+            match self.tentar(c, corpo).await {
                 Tentativa::Pronta(r) => return r,
                 Tentativa::Reautenticar(e) if reautenticou => return Err(e),
                 Tentativa::Reautenticar(_) => {

@@ -1,7 +1,17 @@
-//! Typed services of Integra Contador on top of [`ClienteIntegra::chamar`]: the DAS of the
-//! Simples Nacional (`PGDASD/GERARDAS12`), payments and their proof (`PAGTOWEB`), the fiscal
-//! situation report (`SITFIS`, with its 202/204 waits) and the e-CAC powers of attorney
-//! (`PROCURACOES`).
+//! Typed services of Integra Contador on top of [`ClienteIntegra::chamar`]:
+//!
+//! | service | function |
+//! |---|---|
+//! | `PGDASD/GERARDAS12`, `PGMEI/GERARDASPDF21` | [`gerar_das`], [`gerar_das_mei`] |
+//! | `PGDASD/CONSDECLARACAO13` | [`declaracoes_pgdasd`] |
+//! | `PAGTOWEB/PAGAMENTOS71`, `CONTACONSDOCARRPG73`, `COMPARRECADACAO72` | [`pagamentos`], [`contar_pagamentos`], [`comprovante`] |
+//! | `SICALC/CONSOLIDARGERARDARF51` | [`gerar_darf`] |
+//! | `SITFIS/SOLICITARPROTOCOLO91` + `RELATORIOSITFIS92` (202/204 waits) | [`situacao_fiscal`] |
+//! | `PROCURACOES/OBTERPROCURACAO41` | [`procuracoes`] |
+//! | `CAIXAPOSTAL/MSGCONTRIBUINTE61`, `INNOVAMSG63` | [`caixa_postal`], [`tem_mensagens_novas`] |
+//! | `EVENTOSATUALIZACAO` (Monitorar, batches of up to 1,000) | [`solicitar_eventos`], [`obter_eventos`] |
+//!
+//! Any other service of the catalogue is reached through [`ClienteIntegra::chamar`].
 //!
 //! Every call is made with the contratante as author (`autorPedidoDados`): the contratante
 //! needs the contribuinte's e-CAC procuração where the catalogue asks for one. Money is read
@@ -79,11 +89,23 @@ pub struct Procuracao {
 type Id = (&'static str, &'static str);
 
 const GERARDAS12: Id = ("PGDASD", "GERARDAS12");
+const GERARDASPDF21: Id = ("PGMEI", "GERARDASPDF21");
+const CONTACONSDOCARRPG73: Id = ("PAGTOWEB", "CONTACONSDOCARRPG73");
 const PAGAMENTOS71: Id = ("PAGTOWEB", "PAGAMENTOS71");
 const COMPARRECADACAO72: Id = ("PAGTOWEB", "COMPARRECADACAO72");
 const SOLICITARPROTOCOLO91: Id = ("SITFIS", "SOLICITARPROTOCOLO91");
 const RELATORIOSITFIS92: Id = ("SITFIS", "RELATORIOSITFIS92");
 const OBTERPROCURACAO41: Id = ("PROCURACOES", "OBTERPROCURACAO41");
+
+mod caixa_postal;
+mod declaracoes;
+mod eventos;
+mod sicalc;
+
+pub use caixa_postal::{MensagemCaixaPostal, caixa_postal, tem_mensagens_novas};
+pub use declaracoes::{ConsultaDeclaracoes, DeclaracaoPgdasd, declaracoes_pgdasd};
+pub use eventos::{Atualizacao, Evento, ProtocoloEventos, obter_eventos, solicitar_eventos};
+pub use sicalc::{Darf, PedidoDarf, PeriodoDarf, gerar_darf};
 
 /// Calls `id` for `contribuinte`, the contratante as author.
 async fn chamar(
@@ -208,9 +230,21 @@ pub async fn gerar_das(
     periodo: Competencia,
     hoje: Data,
 ) -> Result<Vec<Das>, ErroServico> {
+    emitir_das(cliente, contribuinte, periodo, hoje, GERARDAS12).await
+}
+
+/// Issues the DAS of `periodo` through `id` (`GERARDAS12` or PGMEI's `GERARDASPDF21`, which
+/// answer alike).
+async fn emitir_das(
+    cliente: &ClienteIntegra,
+    contribuinte: &Cnpj,
+    periodo: Competencia,
+    hoje: Data,
+    id: Id,
+) -> Result<Vec<Das>, ErroServico> {
     let entrada = json!({ "periodoApuracao": periodo.compacta() }).to_string();
-    let r = chamar(cliente, (*contribuinte).into(), GERARDAS12, entrada, hoje).await?;
-    let d = dados(&r, GERARDAS12)?;
+    let r = chamar(cliente, (*contribuinte).into(), id, entrada, hoje).await?;
+    let d = dados(&r, id)?;
     let mut saida = Vec::new();
     for (i, guia) in lista(&d, "dados")?.into_iter().enumerate() {
         let caminho = format!("dados[{i}]");
@@ -224,6 +258,20 @@ pub async fn gerar_das(
         }
     }
     Ok(saida)
+}
+
+/// Issues the DAS of a MEI for `periodo` (`PGMEI/GERARDASPDF21` on `/Emitir`), read as
+/// [`gerar_das`] reads its answer.
+///
+/// # Errors
+/// As [`gerar_das`].
+pub async fn gerar_das_mei(
+    cliente: &ClienteIntegra,
+    contribuinte: &Cnpj,
+    periodo: Competencia,
+    hoje: Data,
+) -> Result<Vec<Das>, ErroServico> {
+    emitir_das(cliente, contribuinte, periodo, hoje, GERARDASPDF21).await
 }
 
 /// One `detalhamento` of GERARDAS12.
@@ -310,6 +358,42 @@ pub async fn pagamentos(
             return Ok(saida);
         }
     }
+}
+
+/// How many payments of `contribuinte` have `dataArrecadacao` in `desde..=ate`
+/// (`PAGTOWEB/CONTACONSDOCARRPG73` on `/Consultar`, the filters of [`pagamentos`] without
+/// paging; the answer is the count as a string). One billed call instead of one per page: worth
+/// asking before a large [`pagamentos`].
+///
+/// # Errors
+/// [`ErroServico::Integra`] for the call; [`ErroServico::Resposta`] when `dados` is not a count.
+pub async fn contar_pagamentos(
+    cliente: &ClienteIntegra,
+    contribuinte: &Documento,
+    desde: Data,
+    ate: Data,
+    hoje: Data,
+) -> Result<u64, ErroServico> {
+    let entrada = json!({
+        "intervaloDataArrecadacao": { "dataInicial": desde.iso(), "dataFinal": ate.iso() },
+    })
+    .to_string();
+    let r = chamar(cliente, *contribuinte, CONTACONSDOCARRPG73, entrada, hoje).await?;
+    let Some(resposta) = &r.resposta else {
+        return Ok(0);
+    };
+    let bruto = resposta.dados.trim();
+    let t = match serde_json::from_str::<Value>(bruto) {
+        Ok(Value::String(s)) => s,
+        Ok(Value::Number(n)) => n.to_string(),
+        _ => bruto.to_owned(),
+    };
+    if t.is_empty() {
+        return Ok(0);
+    }
+    t.trim()
+        .parse()
+        .map_err(|e| malformado("dados (CONTACONSDOCARRPG73)", e))
 }
 
 /// One item of PAGAMENTOS71.

@@ -6,6 +6,7 @@
 //! empty). A gateway fault `{"fault": {...}}` is its own shape. Decoding errors name the JSON
 //! path that failed.
 
+use guiche_domain::Documento;
 use guiche_domain::serpro::{Parte, Pedido};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -26,6 +27,35 @@ pub fn escrever_pedido(p: &Pedido) -> String {
         }
     })
     .to_string()
+}
+
+/// The most documents a batch call takes.
+pub const LOTE_MAXIMO: usize = 1_000;
+
+/// Writes the request body of a batch call: as [`escrever_pedido`], with `contribuinte`
+/// `{numero: "n1,n2,…", tipo: 3}` for CPFs or `tipo: 4` for CNPJs.
+///
+/// # Errors
+/// A message (Portuguese) for an empty batch, more than [`LOTE_MAXIMO`] documents, CPFs and
+/// CNPJs mixed, or a `pedido.contribuinte` that is not the batch's first.
+pub fn escrever_pedido_lote(p: &Pedido, lote: &[Documento]) -> Result<String, &'static str> {
+    let Some(primeiro) = lote.first() else {
+        return Err("lote de contribuintes vazio");
+    };
+    if lote.len() > LOTE_MAXIMO {
+        return Err("lote com mais de 1000 contribuintes");
+    }
+    let pj = matches!(primeiro, Documento::Cnpj(_));
+    if lote.iter().any(|d| matches!(d, Documento::Cnpj(_)) != pj) {
+        return Err("lote mistura CPF e CNPJ");
+    }
+    if *primeiro != p.contribuinte {
+        return Err("o contribuinte do pedido deve ser o primeiro do lote");
+    }
+    let numeros: Vec<&str> = lote.iter().map(Documento::as_str).collect();
+    let mut v: Value = serde_json::from_str(&escrever_pedido(p)).map_err(|_| "pedido")?;
+    v["contribuinte"] = json!({ "numero": numeros.join(","), "tipo": if pj { 4 } else { 3 } });
+    Ok(v.to_string())
 }
 
 /// One message of a reply.

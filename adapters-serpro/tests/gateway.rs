@@ -122,9 +122,9 @@ async fn a_billed_call_with_data_is_counted_and_one_without_is_given_back() {
     let p = pedido(
         CONTRATANTE,
         CONTRATANTE,
-        "PAGTOWEB",
-        "CONTACONSDOCARRPG73",
-        "{}",
+        "DTE",
+        "CONSULTASITUACAODTE111",
+        "",
     );
     let r = c.chamar(chamada(TipoServico::Consultar, &p)).await.unwrap();
     assert!(!r.bilhetado, "Consultar sem dados não é bilhetado");
@@ -295,7 +295,13 @@ async fn retries_only_where_safe() {
 #[tokio::test]
 async fn an_expired_token_is_renewed_and_the_call_made_once_more() {
     let (sim, c) = montar(rapido(None, None));
-    let p = pedido(CONTRATANTE, CONTRATANTE, "PGDASD", "CONSDECLARACAO13", "{}");
+    let p = pedido(
+        CONTRATANTE,
+        CONTRATANTE,
+        "PGDASD",
+        "CONSDECLARACAO13",
+        r#"{"anoCalendario":"2025"}"#,
+    );
     c.chamar(chamada(TipoServico::Consultar, &p)).await.unwrap();
     sim.expirar_tokens();
     c.chamar(chamada(TipoServico::Consultar, &p)).await.unwrap();

@@ -1,5 +1,6 @@
 //! Typed Integra Contador services against the simulator, over mTLS: DAS, payments (date filter
-//! and paging), proof of payment, fiscal situation report (with its waits), procurações.
+//! and paging), proof of payment, fiscal situation report (with its waits), procurações,
+//! PGDAS-D declarations, MEI DAS, SICALC DARF, mailbox, update events.
 
 #![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -177,8 +178,8 @@ async fn comprovante_de_documento_nao_pago_e_erro_de_resposta() {
         .await
         .unwrap_err();
     assert!(
-        matches!(e, ErroServico::Resposta(ref m) if m.contains("COMPARRECADACAO72")),
-        "{e}"
+        matches!(e, ErroServico::Integra(_)) && e.to_string().contains("PAGTOWEB-00002"),
+        "o erro do serviço chega ao usuário com seu código: {e}"
     );
 }
 
@@ -262,4 +263,169 @@ async fn procuracoes_inexistentes_sao_lista_vazia() {
         .await
         .unwrap();
     assert!(lista.is_empty());
+}
+
+#[tokio::test]
+async fn contar_pagamentos_confere_com_a_lista() {
+    let (sim, c) = montar();
+    sim.definir_pagamentos(cliente(), pagamentos_json(250));
+    let (de, ate) = (data("2026-02-01"), data("2026-02-28"));
+    let n = servicos::contar_pagamentos(&c, &cliente(), de, ate, hoje())
+        .await
+        .unwrap();
+    let lista = servicos::pagamentos(&c, &cliente(), de, ate, hoje())
+        .await
+        .unwrap();
+    assert_eq!((n, lista.len()), (28, 28));
+}
+
+#[tokio::test]
+async fn das_do_mei_tem_o_valor_no_codigo_de_barras() {
+    let (_sim, c) = montar();
+    let cnpj = Cnpj::parse(CLIENTE).unwrap();
+    let periodo = Competencia::new(2026, 10).unwrap();
+    let das = servicos::gerar_das_mei(&c, &cnpj, periodo, hoje())
+        .await
+        .unwrap();
+    assert_eq!(das.len(), 1);
+    assert_eq!(das[0].valor_total, Valor::parse_json("75.60").unwrap());
+    let barras = das[0].codigo_barras.as_ref().unwrap();
+    assert_eq!(barras.valor(), Some(das[0].valor_total));
+    assert_eq!(
+        das[0].principal.decimal() + das[0].multa.decimal() + das[0].juros.decimal(),
+        das[0].valor_total.decimal()
+    );
+}
+
+#[tokio::test]
+async fn declaracoes_do_ano_dizem_se_o_das_foi_pago() {
+    use servicos::ConsultaDeclaracoes;
+    let (sim, c) = montar();
+    let cnpj = Cnpj::parse(CLIENTE).unwrap();
+    let lista = servicos::declaracoes_pgdasd(&c, &cnpj, ConsultaDeclaracoes::Ano(2026), hoje())
+        .await
+        .unwrap();
+    assert_eq!(lista.len(), 10, "janeiro a outubro de 2026");
+    assert_eq!(lista[0].periodo, Competencia::new(2026, 1).unwrap());
+    assert!(lista.iter().all(|d| d.das_pago == Some(false)));
+    let das = lista[0].das.unwrap();
+    sim.definir_pagamentos(
+        cliente(),
+        serde_json::json!([{ "numeroDocumento": das.as_digitos(), "dataArrecadacao": "2026-02-20", "valorTotal": 1030.00 }]),
+    );
+    let mes = ConsultaDeclaracoes::Periodo(Competencia::new(2026, 1).unwrap());
+    let lista = servicos::declaracoes_pgdasd(&c, &cnpj, mes, hoje())
+        .await
+        .unwrap();
+    assert_eq!(lista.len(), 1);
+    assert_eq!(lista[0].das_pago, Some(true));
+}
+
+#[tokio::test]
+async fn darf_em_atraso_traz_multa_e_juros_consolidados() {
+    use servicos::{PedidoDarf, PeriodoDarf};
+    let (_sim, c) = montar();
+    let mut pedido = PedidoDarf {
+        uf: "SP".into(),
+        municipio: "7107".into(),
+        receita: CodigoReceita::new(190, Some(1)).unwrap(),
+        periodo: PeriodoDarf::Mensal(Competencia::new(2026, 9).unwrap()),
+        vencimento: data("2026-10-30"),
+        valor_imposto: Valor::parse_json("1000.00").unwrap(),
+        data_consolidacao: Some(data("2026-11-22")),
+        observacao: Some("Darf calculado".into()),
+    };
+    let darf = servicos::gerar_darf(&c, &cliente(), &pedido, hoje())
+        .await
+        .unwrap();
+    // 23 days late: 0.33 % a day = 7.59 % of fine, 1 % of interest.
+    assert_eq!(darf.multa, Valor::parse_json("75.90").unwrap());
+    assert_eq!(darf.juros, Valor::parse_json("10.00").unwrap());
+    assert_eq!(darf.total, Valor::parse_json("1085.90").unwrap());
+    assert!(darf.pdf.starts_with(b"%PDF"));
+    pedido.data_consolidacao = Some(data("2026-10-30"));
+    let em_dia = servicos::gerar_darf(&c, &cliente(), &pedido, hoje())
+        .await
+        .unwrap();
+    assert_eq!(em_dia.total, pedido.valor_imposto);
+}
+
+#[tokio::test]
+async fn caixa_postal_lista_mensagens_com_assunto_preenchido() {
+    let (_sim, c) = montar();
+    let mensagens = servicos::caixa_postal(&c, &cliente(), hoje())
+        .await
+        .unwrap();
+    assert_eq!(mensagens.len(), 2);
+    assert_eq!(mensagens[0].assunto, "Termo de Intimação 2026/001");
+    assert!(!mensagens[0].lida && mensagens[0].relevante);
+    assert!(mensagens[1].lida);
+    assert!(
+        servicos::tem_mensagens_novas(&c, &cliente(), hoje())
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
+async fn eventos_de_pagamento_de_um_lote() {
+    use servicos::{Atualizacao, Evento};
+    let (sim, c) = montar();
+    sim.definir_pagamentos(
+        cliente(),
+        serde_json::json!([{ "numeroDocumento": "07202600000000001", "dataArrecadacao": "2026-11-10", "valorTotal": 10.0 }]),
+    );
+    let lote = [cliente(), contratante()];
+    let protocolo = servicos::solicitar_eventos(&c, &lote, Evento::Pagamentos, hoje())
+        .await
+        .unwrap();
+    assert_eq!(protocolo.protocolo.len(), 36);
+    tokio::time::sleep(protocolo.espera).await;
+    let matriz = servicos::obter_eventos(&c, &protocolo, hoje())
+        .await
+        .unwrap();
+    assert_eq!(
+        matriz,
+        vec![
+            (cliente(), Atualizacao::Em(data("2026-11-10"))),
+            (contratante(), Atualizacao::Nenhuma),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn lote_misturando_cpf_e_cnpj_e_recusado_antes_de_chamar() {
+    use servicos::Evento;
+    let (sim, c) = montar();
+    let cpf = Documento::parse("52998224725").unwrap();
+    let e = servicos::solicitar_eventos(&c, &[cliente(), cpf], Evento::Pagamentos, hoje())
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("mistura CPF e CNPJ"), "{e}");
+    assert_eq!(sim.tokens_emitidos(), 0, "nada foi chamado");
+}
+
+#[tokio::test]
+async fn eventos_alem_do_limite_diario_sao_429() {
+    use servicos::Evento;
+    let sim = SimuladorIntegra::iniciar(ConfigSimulador {
+        limite_eventos_dia: 1,
+        ..ConfigSimulador::default()
+    })
+    .unwrap();
+    let c = comum::cliente_do_contratante(&sim);
+    servicos::solicitar_eventos(&c, &[cliente()], Evento::CaixaPostal, hoje())
+        .await
+        .unwrap();
+    let e = servicos::solicitar_eventos(&c, &[cliente()], Evento::CaixaPostal, hoje())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ErroServico::Integra(guiche_serpro::ErroIntegra::LimiteRequisicoes(_))
+        ),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("EVENTOSATUALIZACAO-004"), "{e}");
 }

@@ -351,7 +351,7 @@ mod fluxo_procurador {
                 id_sistema: "PGDASD".into(),
                 id_servico: "CONSDECLARACAO13".into(),
                 versao_sistema: "1.0".into(),
-                dados: "{}".into(),
+                dados: r#"{"anoCalendario":"2025"}"#.into(),
             },
         };
         let chamada = Chamada {

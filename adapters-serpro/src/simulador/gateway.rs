@@ -137,6 +137,29 @@ fn numero(eco: &Value, parte: &str) -> Option<Documento> {
         .and_then(|n| Documento::parse(n).ok())
 }
 
+/// `contribuinte`: one document (`tipo` 1/2), or a comma-separated list (`tipo` 3 for CPFs,
+/// 4 for CNPJs) that only the batch services take.
+fn contribuintes(eco: &Value, lote: bool) -> Option<Vec<Documento>> {
+    let parte = eco.get("contribuinte")?;
+    let tipo = parte.get("tipo").and_then(|t| {
+        t.as_u64()
+            .or_else(|| t.as_str().and_then(|s| s.parse().ok()))
+    })?;
+    let texto = parte.get("numero")?.as_str()?;
+    match (tipo, lote) {
+        (1 | 2, _) => Documento::parse(texto).ok().map(|d| vec![d]),
+        (3 | 4, true) => texto
+            .split(',')
+            .map(|n| {
+                Documento::parse(n.trim())
+                    .ok()
+                    .filter(|d| matches!(d, Documento::Cnpj(_)) == (tipo == 4))
+            })
+            .collect(),
+        _ => None,
+    }
+}
+
 fn julgar(
     c: &Compartilhado,
     tipo: TipoServico,
@@ -146,10 +169,16 @@ fn julgar(
 ) -> Resposta {
     let proibido =
         |codigo: &str, texto: &str| integra(StatusCode::FORBIDDEN, eco, "", codigo, texto);
+    let sistema = eco
+        .get("pedidoDados")
+        .and_then(|d| d.get("idSistema"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let lista = contribuintes(eco, sistema == "EVENTOSATUALIZACAO");
     let (Some(cont), Some(autor), Some(contribuinte)) = (
         numero(eco, "contratante"),
         numero(eco, "autorPedidoDados"),
-        numero(eco, "contribuinte"),
+        lista.as_ref().and_then(|l| l.first().copied()),
     ) else {
         return integra(
             StatusCode::BAD_REQUEST,
@@ -216,17 +245,13 @@ fn julgar(
         );
         return proibido("[AcessoNegado-ICGERENCIADOR-022]", &texto);
     }
-    let saida = c.responder(sistema, id_servico, &contribuinte, campo("dados"));
-    if tipo.bilhetado() && !saida.is_empty() {
+    let lista = lista.unwrap_or_default();
+    let saida = super::servicos::responder(c, sistema, id_servico, &lista, campo("dados"));
+    if tipo.bilhetado() && saida.status == 200 && !saida.dados.is_empty() {
         c.contar_bilhetada();
     }
-    integra(
-        StatusCode::OK,
-        eco,
-        &saida,
-        &format!("Sucesso-{sistema}"),
-        "Requisição efetuada com sucesso.",
-    )
+    let status = StatusCode::from_u16(saida.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    integra(status, eco, &saida.dados, &saida.codigo, &saida.texto)
 }
 
 /// `AUTENTICAPROCURADOR/ENVIOXMLASSINADO81`: verifies the term (signature, algorithms, who and

@@ -16,14 +16,16 @@
 //! catalogue (400 `-052`) and on this path (403 `-017`), a procurador token when the author is
 //! not the contratante (403 `-019` missing, `-020` unknown), the e-CAC procuração when the
 //! author is not the contribuinte and the catalogue names one (403 `-022`, the documented
-//! text). Then it answers 200 with the request echoed, `dados` and `[Sucesso-…]`: canned data
-//! for the services the typed client uses (payments, receipt, DAS, SITFIS, procurações; see
-//! `responder`) and empty `dados` for the rest of the catalogue. It answers only 200: other
-//! statuses (SITFIS 202/204, per-service errors) are injected with [`SimuladorIntegra::injetar`].
-//! Billed calls (a billed type answered with data) are counted.
+//! text). Then the service answers with the request echoed, `dados` and its message, as its
+//! documentation says: realistic data for the typed services, their waits (SITFIS 202), their
+//! own errors (`EntradaIncorreta-PAGTOWEB-00002`, the daily limit of EVENTOSATUALIZACAO…), and
+//! empty `dados` for the rest of the catalogue (the table is in the `servicos` module's source).
+//! Other statuses can be forced with [`SimuladorIntegra::injetar`]. Billed calls (a billed type
+//! answered 200 with data) are counted.
 
 pub mod conecta;
 mod gateway;
+mod servicos;
 mod tls;
 
 use crate::certificado::titular_de_der;
@@ -55,6 +57,8 @@ pub struct ConfigSimulador {
     pub porta: u16,
     /// `expires_in` of the tokens handed out (the documentation shows values up to 3600 s).
     pub validade_token: Duration,
+    /// Asks a day EVENTOSATUALIZACAO allows per kind (PF, PJ): 1,000 as documented.
+    pub limite_eventos_dia: u32,
 }
 
 impl Default for ConfigSimulador {
@@ -62,6 +66,7 @@ impl Default for ConfigSimulador {
         ConfigSimulador {
             porta: 0,
             validade_token: Duration::from_secs(2008),
+            limite_eventos_dia: servicos::LIMITE_EVENTOS_DIA,
         }
     }
 }
@@ -90,11 +95,13 @@ struct Estado {
     pagamentos: HashMap<Documento, serde_json::Value>,
     termos: HashMap<String, String>,
     falhas: std::collections::VecDeque<FalhaGateway>,
+    servicos: servicos::EstadoServicos,
 }
 
 struct Compartilhado {
     estado: Mutex<Estado>,
     validade: Duration,
+    limite_eventos_dia: u32,
     tokens_emitidos: AtomicUsize,
     bilhetadas: AtomicUsize,
 }
@@ -175,154 +182,6 @@ impl Compartilhado {
     fn contar_bilhetada(&self) {
         self.bilhetadas.fetch_add(1, Ordering::SeqCst);
     }
-
-    /// The `dados` of a successful answer.
-    ///
-    /// - `PAGTOWEB/PAGAMENTOS71`: the payments set with
-    ///   [`SimuladorIntegra::definir_pagamentos`], filtered by `intervaloDataArrecadacao` and
-    ///   paged by `primeiroDaPagina` (offset of the first item) and `tamanhoDaPagina` (100).
-    /// - `PAGTOWEB/COMPARRECADACAO72`: a PDF for a `numeroDocumento` among those payments, else
-    ///   empty `dados`.
-    /// - `PGDASD/GERARDAS12`: one DAS of the `periodoApuracao` asked (without a valid one, of the
-    ///   current month), numbered `07202614593079936` (a public sample), due on day 20 of the
-    ///   next month, total 1030.00, a valid barcode (segment 5, org `0328`) carrying that total.
-    /// - `SITFIS/SOLICITARPROTOCOLO91`: a protocol and `tempoEspera` 50 ms;
-    ///   `SITFIS/RELATORIOSITFIS92`: the PDF (this function only answers 200: a 202/204 is
-    ///   injected with [`SimuladorIntegra::injetar`]).
-    /// - `PROCURACOES/OBTERPROCURACAO41`: when a procuração from `outorgante` to `outorgado` was
-    ///   granted ([`SimuladorIntegra::conceder_procuracao`], all services), one item listing
-    ///   every procuração name of the catalogue, expiring in a year.
-    fn responder(
-        &self,
-        sistema: &str,
-        servico: &str,
-        contribuinte: &Documento,
-        dados: &str,
-    ) -> String {
-        use guiche_domain::{Competencia, Data};
-        use serde_json::{Value, json};
-        fn pdf(titulo: &str) -> String {
-            let texto = format!(
-                "%PDF-1.4\n% {titulo}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-            );
-            base64::engine::general_purpose::STANDARD.encode(texto)
-        }
-        fn iso(v: &Value, chave: &str) -> Option<Data> {
-            v.get(chave)
-                .and_then(Value::as_str)
-                .and_then(|t| Data::parse_iso(t).ok())
-        }
-        fn pagina(todos: &Value, entrada: &Value) -> String {
-            let intervalo = entrada
-                .get("intervaloDataArrecadacao")
-                .unwrap_or(&Value::Null);
-            let (de, ate) = (iso(intervalo, "dataInicial"), iso(intervalo, "dataFinal"));
-            let dentro = |p: &&Value| {
-                let d = iso(p, "dataArrecadacao");
-                de.is_none_or(|de| d.is_some_and(|d| d >= de))
-                    && ate.is_none_or(|ate| d.is_some_and(|d| d <= ate))
-            };
-            let numero =
-                |k: &str, padrao: u64| entrada.get(k).and_then(Value::as_u64).unwrap_or(padrao);
-            let (primeiro, tamanho) = (
-                numero("primeiroDaPagina", 0),
-                numero("tamanhoDaPagina", 100),
-            );
-            let itens: Vec<&Value> = todos
-                .as_array()
-                .map(|a| a.iter().filter(dentro).collect())
-                .unwrap_or_default();
-            let pagina: Vec<&Value> = itens
-                .into_iter()
-                .skip(usize::try_from(primeiro).unwrap_or(usize::MAX))
-                .take(usize::try_from(tamanho).unwrap_or(100))
-                .collect();
-            json!(pagina).to_string()
-        }
-        fn comprovante(todos: &Value, entrada: &Value) -> String {
-            let numero = entrada.get("numeroDocumento").and_then(Value::as_str);
-            let pago = todos.as_array().is_some_and(|a| {
-                a.iter().any(|p| {
-                    numero.is_some() && p.get("numeroDocumento").and_then(Value::as_str) == numero
-                })
-            });
-            if pago {
-                json!({ "pdf": pdf("comprovante de arrecadacao") }).to_string()
-            } else {
-                String::new()
-            }
-        }
-        fn das(contribuinte: &Documento, entrada: &Value, hoje: Data) -> Option<String> {
-            let periodo = entrada
-                .get("periodoApuracao")
-                .and_then(Value::as_str)
-                .and_then(|t| Competencia::parse(t).ok())
-                .unwrap_or_else(|| Competencia::de(hoje));
-            let pa = periodo.compacta();
-            let seguinte = periodo.seguinte();
-            let vencimento = Data::new(seguinte.ano(), seguinte.mes(), 20).ok()?;
-            // A public sample with a valid check digit; gateway.rs tests pin it.
-            let numero = "07202614593079936";
-            let total_centavos = 103_000_u64;
-            let sem_dv = format!(
-                "856{total_centavos:011}0328{numero}{}",
-                vencimento.compacta()
-            );
-            let barras = guiche_domain::guia::CodigoBarras::com_dv_calculado(&sem_dv)
-                .ok()?
-                .blocos();
-            let n = |t: &str| t.parse::<serde_json::Number>().map(Value::Number).ok();
-            Some(json!([{
-                "cnpjCompleto": contribuinte.as_str(),
-                "pdf": pdf(&format!("DAS {pa}")),
-                "detalhamento": [{
-                    "periodoApuracao": pa,
-                    "numeroDocumento": numero,
-                    "dataVencimento": vencimento.compacta(),
-                    "dataLimiteAcolhimento": vencimento.compacta(),
-                    "valores": { "principal": n("1000.00")?, "multa": n("24.68")?, "juros": n("5.32")?, "total": n("1030.00")? },
-                    "codigoDeBarras": barras,
-                }]
-            }])
-            .to_string())
-        }
-        let entrada: Value = serde_json::from_str(dados).unwrap_or(Value::Null);
-        let pagamentos = || {
-            self.estado
-                .lock()
-                .ok()
-                .and_then(|e| e.pagamentos.get(contribuinte).cloned())
-                .unwrap_or_else(|| json!([]))
-        };
-        let documento = |k: &str| {
-            entrada
-                .get(k)
-                .and_then(Value::as_str)
-                .and_then(|t| Documento::parse(t).ok())
-        };
-        match (sistema, servico) {
-            ("PAGTOWEB", "PAGAMENTOS71") => pagina(&pagamentos(), &entrada),
-            ("PAGTOWEB", "COMPARRECADACAO72") => comprovante(&pagamentos(), &entrada),
-            ("PGDASD", "GERARDAS12") => das(contribuinte, &entrada, self.hoje()).unwrap_or_default(),
-            ("SITFIS", "SOLICITARPROTOCOLO91") => json!({
-                "protocoloRelatorio": format!("sitfis-{}-{}", contribuinte.as_str(), self.hoje().compacta()),
-                "tempoEspera": 50,
-            })
-            .to_string(),
-            ("SITFIS", "RELATORIOSITFIS92") => {
-                json!({ "pdf": pdf("relatorio de situacao fiscal") }).to_string()
-            }
-            ("PROCURACOES", "OBTERPROCURACAO41") => match (documento("outorgante"), documento("outorgado")) {
-                (Some(de), Some(para)) if self.tem_procuracao(&para, &de) => {
-                    let nomes: Vec<&str> = guiche_domain::serpro::PROCURACOES.iter().map(|p| p.nome).collect();
-                    let expira = self.hoje().mais_dias(365).unwrap_or_else(|| self.hoje());
-                    json!([{ "dtexpiracao": expira.compacta(), "nrsistemas": nomes.len(), "sistemas": nomes }]).to_string()
-                }
-                _ => String::new(),
-            },
-            _ => String::new(),
-        }
-    }
 }
 
 /// The running simulator.
@@ -370,6 +229,7 @@ impl SimuladorIntegra {
         let compartilhado = Arc::new(Compartilhado {
             estado: Mutex::new(Estado::default()),
             validade: config.validade_token,
+            limite_eventos_dia: config.limite_eventos_dia,
             tokens_emitidos: AtomicUsize::new(0),
             bilhetadas: AtomicUsize::new(0),
         });
