@@ -1,0 +1,110 @@
+//! Reading payments from a CSV file ([`ler`]), for companies whose payments cannot be fetched
+//! automatically (A3 certificate); the layout is in the crate documentation.
+
+use std::collections::HashMap;
+
+use guiche_domain::conciliacao::Pagamento;
+use guiche_domain::guia::NumeroDocumento;
+use guiche_domain::{Data, Documento, Valor};
+
+use crate::campos;
+use crate::erro::ErroImportacao;
+use crate::tabela::{Coletor, Coluna, Linha, Tabela};
+
+const NUMERO: usize = 0;
+const CONTRIBUINTE: usize = 1;
+const DATA: usize = 2;
+const VALOR: usize = 3;
+const RECEITA: usize = 4;
+
+/// The payment layout, in the order of the constants above.
+const COLUNAS: [Coluna; 5] = [
+    Coluna {
+        nome: "numero_documento",
+        apelidos: &["numero"],
+        obrigatoria: true,
+    },
+    Coluna {
+        nome: "contribuinte",
+        apelidos: &["cpf_cnpj", "cnpj_cpf", "cnpj", "cpf"],
+        obrigatoria: true,
+    },
+    Coluna {
+        nome: "data_arrecadacao",
+        apelidos: &["data_pagamento"],
+        obrigatoria: true,
+    },
+    Coluna {
+        nome: "valor",
+        apelidos: &["valor_total", "valor_pago"],
+        obrigatoria: true,
+    },
+    Coluna {
+        nome: "codigo_receita",
+        apelidos: &["receita"],
+        obrigatoria: false,
+    },
+];
+
+/// Reads the payments of a CSV file (see the crate documentation for the layout).
+///
+/// All or nothing: any problem anywhere returns them all and no payment. Several payments of
+/// one number (installments) are accepted; the same payment twice (same number, contribuinte,
+/// date and value) is refused, since the ledger would keep it once and a real double payment
+/// would go unseen.
+///
+/// # Errors
+/// [`ErroImportacao`] with every problem, each naming line, column, value and reason.
+pub fn ler(bytes: &[u8]) -> Result<Vec<Pagamento>, ErroImportacao> {
+    let mut coletor = Coletor::default();
+    let Some(tabela) = Tabela::ler(bytes, &COLUNAS, coletor.problemas()) else {
+        return coletor.concluir(Vec::new());
+    };
+    let mut pagamentos = Vec::new();
+    let mut vistos: HashMap<(NumeroDocumento, Documento, Data, Valor), usize> = HashMap::new();
+    for linha in tabela.linhas() {
+        let Some(p) = ler_linha(&linha, &mut coletor) else {
+            continue;
+        };
+        let chave = (p.numero, p.contribuinte, p.data_arrecadacao, p.valor_total);
+        if let Some(&primeira) = vistos.get(&chave) {
+            coletor.anotar(
+                linha.numero(),
+                COLUNAS[NUMERO].nome,
+                linha.valor(NUMERO),
+                format!(
+                    "pagamento repetido: a linha {primeira} traz o mesmo número, contribuinte, \
+                     data e valor"
+                ),
+            );
+        } else {
+            vistos.insert(chave, linha.numero());
+        }
+        pagamentos.push(p);
+    }
+    coletor.concluir(pagamentos)
+}
+
+/// Parses every cell of one row; `None` when any cell was refused (problems recorded).
+fn ler_linha(linha: &Linha<'_>, c: &mut Coletor) -> Option<Pagamento> {
+    let numero = c.obrigatorio(linha, &COLUNAS, NUMERO, campos::numero);
+    let contribuinte = c.obrigatorio(linha, &COLUNAS, CONTRIBUINTE, campos::documento);
+    let data = c.obrigatorio(linha, &COLUNAS, DATA, campos::data);
+    let valor = c.obrigatorio(linha, &COLUNAS, VALOR, |t| {
+        campos::valor(t).and_then(|v| {
+            if v.is_positive() {
+                Ok(v)
+            } else {
+                Err("o valor pago deve ser maior que zero".into())
+            }
+        })
+    });
+    let receita = c.opcional(linha, &COLUNAS, RECEITA, campos::receita);
+    Some(Pagamento {
+        numero: numero?,
+        data_arrecadacao: data?,
+        valor_total: valor?,
+        codigo_receita: receita?,
+        contribuinte: contribuinte?,
+    })
+}
