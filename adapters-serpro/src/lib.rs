@@ -24,5 +24,5 @@ pub mod simulador;
 
 pub use cliente::{
     Chamada, ClienteIntegra, ConfigIntegra, Credencial, ErroIntegra, Politica, Retorno, Segredo,
-    codigos,
+    TokenProcurador, codigos,
 };

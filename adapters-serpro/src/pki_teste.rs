@@ -128,6 +128,28 @@ impl AcTeste {
         self.assinar(params)
     }
 
+    /// An e-CPF as [`AcTeste::emitir_ecpf`], for the key given (PKCS#8 DER): an RSA key, as
+    /// the procurador's term must be signed with RSA-SHA256 and rcgen cannot generate one.
+    ///
+    /// # Errors
+    /// [`ErroPkiTeste::Geracao`], also for a key rcgen cannot read.
+    pub fn emitir_ecpf_com_chave(
+        &self,
+        nome: &str,
+        cpf: &Cpf,
+        validade: Range<SystemTime>,
+        chave_pkcs8: &[u8],
+    ) -> Result<Emitido, ErroPkiTeste> {
+        let mut params = params_pessoa(&format!("{nome}:{cpf}", cpf = cpf.as_str()), &validade);
+        let dados = format!("{NASCIMENTO_TESTE}{}{}", cpf.as_str(), "0".repeat(18));
+        params
+            .subject_alt_names
+            .push(SanType::OtherName((OID_DADOS_PF.to_vec(), dados.into())));
+        let chave = KeyPair::try_from(chave_pkcs8).map_err(geracao)?;
+        let cert = params.signed_by(&chave, &self.emissor).map_err(geracao)?;
+        Ok((cert.der().to_vec(), chave_pkcs8.to_vec()))
+    }
+
     /// A TLS server certificate for `nome_dns`, 127.0.0.1 and ::1, valid for a year.
     ///
     /// # Errors

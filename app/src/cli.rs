@@ -73,7 +73,7 @@ pub(crate) enum Serpro {
         #[arg(long)]
         autor: Option<String>,
     },
-    /// Gera o DAS do Simples Nacional de um período (PGDASD/GERARDAS12).
+    /// Gera o DAS do Simples Nacional de um período (PGDASD/GERARDAS12; com --mei, PGMEI/GERARDASPDF21) e o registra no livro do e-CAC.
     Das {
         /// CNPJ do contribuinte.
         #[arg(long)]
@@ -84,6 +84,72 @@ pub(crate) enum Serpro {
         /// Pasta onde gravar o PDF de cada guia (DAS-<número>.pdf).
         #[arg(long)]
         pdf: Option<PathBuf>,
+        /// DAS do MEI (PGMEI) em vez do Simples Nacional (PGDASD).
+        #[arg(long)]
+        mei: bool,
+    },
+    /// Calcula e emite um DARF (SICALC/CONSOLIDARGERARDARF51) e o registra no livro do e-CAC.
+    Darf {
+        /// CPF ou CNPJ do contribuinte.
+        #[arg(long)]
+        contribuinte: String,
+        /// Código de receita, com a extensão se houver (ex.: 0190 ou 0190-01).
+        #[arg(long)]
+        receita: String,
+        /// Período de apuração mensal (AAAAMM ou MM/AAAA).
+        #[arg(long)]
+        periodo: String,
+        /// Vencimento original do tributo (AAAA-MM-DD).
+        #[arg(long)]
+        vencimento: String,
+        /// Valor do imposto (principal), ex.: 1000,00.
+        #[arg(long)]
+        valor: String,
+        /// UF do contribuinte (ex.: SP).
+        #[arg(long)]
+        uf: String,
+        /// Código SIAFI do município (ex.: 7107).
+        #[arg(long)]
+        municipio: String,
+        /// Data do pagamento, até a qual multa e juros são calculados (padrão: hoje).
+        #[arg(long)]
+        consolidacao: Option<String>,
+        /// Pasta onde gravar o PDF (DARF-<número>.pdf).
+        #[arg(long)]
+        pdf: Option<PathBuf>,
+    },
+    /// Declarações do PGDAS-D de um ano ou de um mês, com o DAS de cada uma e se foi pago (PGDASD/CONSDECLARACAO13).
+    Declaracoes {
+        /// CNPJ do contribuinte.
+        #[arg(long)]
+        contribuinte: String,
+        /// Ano-calendário (AAAA).
+        #[arg(long, conflicts_with = "periodo", required_unless_present = "periodo")]
+        ano: Option<u16>,
+        /// Período de apuração (AAAAMM).
+        #[arg(long)]
+        periodo: Option<String>,
+    },
+    /// Mensagens da caixa postal do e-CAC do contribuinte (CAIXAPOSTAL/MSGCONTRIBUINTE61).
+    CaixaPostal {
+        /// CPF ou CNPJ do contribuinte.
+        #[arg(long)]
+        contribuinte: String,
+    },
+    /// Quais contribuintes tiveram atualizações nos últimos 60 dias (EVENTOSATUALIZACAO; até 1000 por lote).
+    Eventos {
+        /// pagamentos (E0701), caixa-postal (E0601) ou dctfweb (E0301).
+        #[arg(long)]
+        evento: String,
+        /// CPFs ou CNPJs separados por vírgula (todos CPF ou todos CNPJ).
+        #[arg(long, value_delimiter = ',', required = true)]
+        contribuintes: Vec<String>,
+    },
+    /// Assina o termo de autorização com o certificado do procurador (GUICHE_SERPRO_PROCURADOR_CERT), envia-o e mostra até quando vale.
+    Procurador {
+        /// CPF ou CNPJ do procurador (o titular do certificado).
+        #[arg(long)]
+        autor: String,
     },
     /// Pagamentos do contribuinte num intervalo de datas de arrecadação (PAGTOWEB/PAGAMENTOS71).
     Pagamentos {
@@ -96,6 +162,9 @@ pub(crate) enum Serpro {
         /// Última data de arrecadação (AAAA-MM-DD).
         #[arg(long)]
         ate: String,
+        /// Só conta os pagamentos, numa chamada (PAGTOWEB/CONTACONSDOCARRPG73).
+        #[arg(long)]
+        contar: bool,
     },
     /// Relatório de situação fiscal (SITFIS), gravado em PDF; espera o relatório ficar pronto.
     Sitfis {

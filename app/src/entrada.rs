@@ -10,6 +10,23 @@ pub(crate) fn documento(opcao: &str, texto: &str) -> Result<guiche_domain::Docum
         .map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e}")))
 }
 
+/// An amount of money in option `opcao`, written as Brazilians do: `1234,56` or `1.234,56`
+/// (a point alone is refused: `1.000` would be ambiguous).
+pub(crate) fn valor(opcao: &str, texto: &str) -> Result<guiche_domain::Valor, ErroApp> {
+    let t = texto.trim();
+    let sem_milhar = if t.contains(',') {
+        t.replace('.', "")
+    } else if t.contains('.') {
+        return Err(ErroApp::Uso(format!(
+            "{opcao} \"{texto}\": use vírgula para os centavos (ex.: 1.234,56 ou 1234,56)"
+        )));
+    } else {
+        t.to_owned()
+    };
+    guiche_domain::Valor::parse_nfd(&sem_milhar)
+        .map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e}")))
+}
+
 /// The file's text.
 pub(crate) fn ler(caminho: &Path) -> Result<String, ErroApp> {
     let nome = caminho.display().to_string();

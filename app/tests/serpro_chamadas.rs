@@ -433,3 +433,206 @@ async fn procuracoes_lists_what_the_client_granted_the_office() {
     );
     assert!(!p["sistemas"].as_array().unwrap().is_empty(), "{v}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issued_das_and_darf_are_recorded_in_the_ecac_ledger() {
+    use guiche_ports::ecac::{LivroEcac, OrigemGuia};
+    let c = Cenario::novo("guias-livro");
+    c.procuracao_do_cliente();
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "das",
+                "--contribuinte",
+                CLIENTE,
+                "--periodo",
+                "202610",
+                "--mei",
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["das"][0]["total"], "75.60", "DAS do MEI: {v}");
+    let darf = [
+        "serpro",
+        "darf",
+        "--contribuinte",
+        CLIENTE,
+        "--receita",
+        "0190-01",
+        "--periodo",
+        "202609",
+        "--vencimento",
+        "2026-10-30",
+        "--valor",
+        "1.000,00",
+        "--uf",
+        "SP",
+        "--municipio",
+        "7107",
+        "--consolidacao",
+        "2026-11-22",
+    ];
+    let (codigo, v) = c.guiche(&darf, &[]).await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["total"], "1085.90", "23 dias de atraso: {v}");
+    let livro = guiche_store::Livro::abrir(&c.dir.join("livro.db")).unwrap();
+    let guias = livro.guias(None).unwrap();
+    assert_eq!(guias.len(), 2, "{guias:?}");
+    assert!(guias.iter().all(|g| g.origem == OrigemGuia::Serpro));
+    assert_eq!(guias[1].guia.valor.to_string(), "R$ 1.085,90");
+    let mut errado = darf;
+    errado[11] = "1000.00";
+    let (codigo, v) = c.guiche(&errado, &[]).await;
+    assert_eq!(codigo, 2, "ponto sem vírgula é ambíguo: {v}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declarations_mailbox_events_and_payment_count() {
+    let c = Cenario::novo("consultas");
+    c.procuracao_do_cliente();
+    c.sim.definir_pagamentos(
+        Documento::parse(CLIENTE).unwrap(),
+        serde_json::json!([{ "numeroDocumento": "07202614593079936", "dataArrecadacao": "2026-11-10", "valorTotal": 1030.00 }]),
+    );
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "declaracoes",
+                "--contribuinte",
+                CLIENTE,
+                "--ano",
+                "2026",
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["declaracoes"].as_array().unwrap().len(), 10, "{v}");
+    assert_eq!(v["declaracoes"][0]["dasPago"], true, "{v}");
+    let (codigo, v) = c
+        .guiche(&["serpro", "caixa-postal", "--contribuinte", CLIENTE], &[])
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["mensagens"][0]["lida"], false, "{v}");
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "eventos",
+                "--evento",
+                "pagamentos",
+                "--contribuintes",
+                &format!("{CLIENTE},{CONTRATANTE}"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["contribuintes"][0]["atualizadoEm"], "2026-11-10", "{v}");
+    assert_eq!(v["contribuintes"][1]["atualizadoEm"], Value::Null, "{v}");
+    let (codigo, v) = c
+        .guiche(
+            &[
+                "serpro",
+                "pagamentos",
+                "--contribuinte",
+                CLIENTE,
+                "--de",
+                "2026-11-01",
+                "--ate",
+                "2026-11-30",
+                "--contar",
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (codigo, &v["quantidade"]),
+        (0, &serde_json::json!(1)),
+        "{v}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_procurador_command_signs_the_term_and_never_prints_the_token() {
+    let c = Cenario::novo("procurador");
+    let cpf = "52998224725";
+    let agora = SystemTime::now();
+    let validade = agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400);
+    let (cert, chave) = c
+        .sim
+        .ac()
+        .emitir_ecpf_com_chave(
+            "PROCURADOR TESTE",
+            &guiche_domain::Cpf::parse(cpf).unwrap(),
+            validade,
+            &chave_rsa(),
+        )
+        .unwrap();
+    let arquivo = c.dir.join("procurador.p12");
+    std::fs::write(
+        &arquivo,
+        pkcs12(&cert, &chave, &[c.sim.ac().certificado_der()], "senha-proc").unwrap(),
+    )
+    .unwrap();
+    let env = [
+        ("GUICHE_SERPRO_PROCURADOR_CERT", arquivo.to_str().unwrap()),
+        ("GUICHE_SERPRO_PROCURADOR_CERT_PASSWORD", "senha-proc"),
+    ];
+    let (codigo, v) = c
+        .guiche(&["serpro", "procurador", "--autor", cpf], &env)
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["aceito"], true, "{v}");
+    assert!(v["expiraEm"].as_str().unwrap().starts_with("2026-"), "{v}");
+    assert!(
+        !v.to_string().contains("proc-4000"),
+        "o token nunca aparece: {v}"
+    );
+    let (codigo, v) = c
+        .guiche(&["serpro", "procurador", "--autor", CLIENTE], &env)
+        .await;
+    assert_eq!(codigo, 2, "certificado de outro titular: {v}");
+    assert!(
+        v["erro"]["mensagem"].as_str().unwrap().contains("--autor"),
+        "{v}"
+    );
+}
+
+/// An RSA-2048 key (PKCS#8 DER) from a fixed seed: the term is signed with RSA-SHA256, and
+/// no private key is committed.
+fn chave_rsa() -> Vec<u8> {
+    use rsa::pkcs8::EncodePrivateKey as _;
+    use rsa::rand_core::{CryptoRng, Error, RngCore};
+    use sha2::{Digest, Sha256};
+    struct Semente(u64);
+    impl RngCore for Semente {
+        fn next_u32(&mut self) -> u32 {
+            self.next_u64() as u32
+        }
+        fn next_u64(&mut self) -> u64 {
+            let mut b = [0u8; 8];
+            self.fill_bytes(&mut b);
+            u64::from_le_bytes(b)
+        }
+        fn fill_bytes(&mut self, destino: &mut [u8]) {
+            for pedaco in destino.chunks_mut(32) {
+                self.0 += 1;
+                let bloco =
+                    Sha256::digest([b"guiche-app".as_slice(), &self.0.to_le_bytes()].concat());
+                pedaco.copy_from_slice(&bloco[..pedaco.len()]);
+            }
+        }
+        fn try_fill_bytes(&mut self, destino: &mut [u8]) -> Result<(), Error> {
+            self.fill_bytes(destino);
+            Ok(())
+        }
+    }
+    impl CryptoRng for Semente {}
+    let chave = rsa::RsaPrivateKey::new(&mut Semente(0), 2048).unwrap();
+    chave.to_pkcs8_der().unwrap().as_bytes().to_vec()
+}

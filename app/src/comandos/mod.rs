@@ -7,6 +7,7 @@ mod demo;
 mod emitir;
 mod nfd;
 mod serpro;
+mod serpro_consultas;
 mod serpro_servicos;
 
 use crate::cli::{Cli, Comando, Conam, Conecta, Nfd, Serpro};
@@ -78,12 +79,50 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             contribuinte,
             periodo,
             pdf,
-        }) => serpro_servicos::das(&contribuinte, &periodo, pdf.as_deref(), json).await,
+            mei,
+        }) => serpro_servicos::das(&contribuinte, &periodo, pdf.as_deref(), mei, json).await,
         Comando::Serpro(Serpro::Pagamentos {
             contribuinte,
             de,
             ate,
-        }) => serpro_servicos::pagamentos(&contribuinte, &de, &ate, json).await,
+            contar,
+        }) => serpro_servicos::pagamentos(&contribuinte, &de, &ate, contar, json).await,
+        Comando::Serpro(Serpro::Darf {
+            contribuinte,
+            receita,
+            periodo,
+            vencimento,
+            valor,
+            uf,
+            municipio,
+            consolidacao,
+            pdf,
+        }) => {
+            let pedido = serpro_consultas::DarfCli {
+                contribuinte,
+                receita,
+                periodo,
+                vencimento,
+                valor,
+                uf,
+                municipio,
+                consolidacao,
+            };
+            serpro_consultas::darf(pedido, pdf.as_deref(), json).await
+        }
+        Comando::Serpro(Serpro::Declaracoes {
+            contribuinte,
+            ano,
+            periodo,
+        }) => serpro_consultas::declaracoes(&contribuinte, ano, periodo.as_deref(), json).await,
+        Comando::Serpro(Serpro::CaixaPostal { contribuinte }) => {
+            serpro_consultas::caixa_postal(&contribuinte, json).await
+        }
+        Comando::Serpro(Serpro::Eventos {
+            evento,
+            contribuintes,
+        }) => serpro_consultas::eventos(&evento, &contribuintes, json).await,
+        Comando::Serpro(Serpro::Procurador { autor }) => serpro::procurador(&autor, json).await,
         Comando::Serpro(Serpro::Sitfis {
             contribuinte,
             saida,

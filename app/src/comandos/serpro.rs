@@ -210,12 +210,69 @@ pub(crate) async fn chamar(p: PedidoCli, json: bool) -> Result<Codigo, ErroApp> 
     }
 }
 
+/// `guiche serpro procurador --autor DOC`: signs the authorization term with the
+/// procurador's certificate, sends it, and shows until when the token holds — never the token
+/// itself (docs/decisions/0009).
+pub(crate) async fn procurador(autor: &str, json: bool) -> Result<Codigo, ErroApp> {
+    let autor = entrada::documento("--autor", autor)?;
+    let cliente = cliente_integra()?;
+    let hoje = RelogioSistema.hoje();
+    let token = match autenticar_procurador(&cliente, autor, hoje).await {
+        Ok(t) => t,
+        Err(e) => return Ok(mostrar_erro(&e, json)),
+    };
+    let expira = token.expira_em.map(|t| {
+        let segundos = t
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        format_http(segundos)
+    });
+    if json {
+        let v = json!({ "autor": autor.as_str(), "contratante": cliente.contratante().as_str(), "aceito": true, "expiraEm": expira });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!(
+            "termo de autorização de {autor} para {} aceito pelo SERPRO",
+            cliente.contratante()
+        );
+        match expira {
+            Some(e) => println!("  o token de procurador vale até {e}"),
+            None => println!("  o SERPRO não informou a validade do token"),
+        }
+    }
+    Ok(Codigo::Ok)
+}
+
+/// `AAAA-MM-DD hh:mm:ss UTC` of a Unix time.
+fn format_http(segundos: u64) -> String {
+    let dias = i64::try_from(segundos / 86_400).unwrap_or(0);
+    let resto = segundos % 86_400;
+    let data = guiche_domain::Data::from_dias_desde_epoca(dias)
+        .map(|d| d.iso())
+        .unwrap_or_default();
+    format!(
+        "{data} {:02}:{:02}:{:02} UTC",
+        resto / 3600,
+        resto % 3600 / 60,
+        resto % 60
+    )
+}
+
 /// Signs the authorization term with the procurador's certificate and sends it.
 async fn token_procurador(
     cliente: &ClienteIntegra,
     autor: Documento,
     hoje: guiche_domain::Data,
 ) -> Result<String, ErroIntegra> {
+    Ok(autenticar_procurador(cliente, autor, hoje).await?.token)
+}
+
+/// Signs and sends the term; the token and its expiry.
+async fn autenticar_procurador(
+    cliente: &ClienteIntegra,
+    autor: Documento,
+    hoje: guiche_domain::Data,
+) -> Result<guiche_serpro::TokenProcurador, ErroIntegra> {
     let cert = certificado("GUICHE_SERPRO_PROCURADOR_CERT")
         .map_err(|e| ErroIntegra::Configuracao(e.to_string()))?;
     if cert.titular() != Some(autor) {
@@ -231,10 +288,7 @@ async fn token_procurador(
     )
     .and_then(|t| t.assinar(cert.chave_pkcs8_der(), cert.certificado_der()))
     .map_err(|e| ErroIntegra::Configuracao(format!("termo de autorização: {e}")))?;
-    Ok(cliente
-        .autenticar_procurador(&termo, autor, hoje)
-        .await?
-        .token)
+    cliente.autenticar_procurador(&termo, autor, hoje).await
 }
 
 fn mostrar(r: &Retorno, json: bool) {

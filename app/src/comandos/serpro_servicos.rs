@@ -1,12 +1,16 @@
 //! `guiche serpro das|pagamentos|sitfis|procuracoes`: the typed services of Integra Contador,
-//! always with the contratante (the e-CNPJ in `GUICHE_SERPRO_CERT`) as author.
+//! always with the contratante (the e-CNPJ in `GUICHE_SERPRO_CERT`) as author. A DAS issued
+//! here is recorded in the e-CAC ledger for reconciliation.
 
 use super::serpro::{cliente_integra, imprimir_erro, mostrar_erro};
+use crate::config;
 use crate::entrada::documento;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
+use guiche_domain::guia::{Guia, TipoGuia};
 use guiche_domain::{Cnpj, Competencia, Data, Documento};
 use guiche_ports::Relogio;
+use guiche_ports::ecac::{LivroEcac, OrigemGuia};
 use guiche_serpro::servicos::{self, ErroServico};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -15,14 +19,14 @@ use std::time::Duration;
 /// How long `guiche serpro sitfis` waits for the report before giving up.
 const ESPERA_SITFIS: Duration = Duration::from_secs(120);
 
-fn data(opcao: &str, texto: &str) -> Result<Data, ErroApp> {
+pub(crate) fn data(opcao: &str, texto: &str) -> Result<Data, ErroApp> {
     Data::parse_iso(texto)
         .or_else(|_| Data::parse_br(texto))
         .map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e} (use AAAA-MM-DD)")))
 }
 
 /// Shows a failed service and returns its exit code.
-fn falha(e: &ErroServico, json: bool) -> Codigo {
+pub(crate) fn falha(e: &ErroServico, json: bool) -> Codigo {
     match e {
         ErroServico::Integra(e) => mostrar_erro(e, json),
         outro => {
@@ -34,7 +38,7 @@ fn falha(e: &ErroServico, json: bool) -> Codigo {
 
 /// Writes `bytes` to `caminho` through a temporary file renamed at the end, so a failure never
 /// leaves half a PDF under the name asked for.
-fn gravar(caminho: &Path, bytes: &[u8]) -> Result<(), ErroApp> {
+pub(crate) fn gravar(caminho: &Path, bytes: &[u8]) -> Result<(), ErroApp> {
     let erro = |e: std::io::Error| ErroApp::Arquivo {
         caminho: caminho.display().to_string(),
         motivo: e.to_string(),
@@ -47,7 +51,7 @@ fn gravar(caminho: &Path, bytes: &[u8]) -> Result<(), ErroApp> {
 }
 
 /// Refuses, before any (billed) call, a folder where the PDF could not be written.
-fn pasta_gravavel(opcao: &str, pasta: &Path) -> Result<(), ErroApp> {
+pub(crate) fn pasta_gravavel(opcao: &str, pasta: &Path) -> Result<(), ErroApp> {
     let pasta = if pasta.as_os_str().is_empty() {
         Path::new(".")
     } else {
@@ -63,15 +67,48 @@ fn pasta_gravavel(opcao: &str, pasta: &Path) -> Result<(), ErroApp> {
     }
 }
 
-fn imprimir(v: &serde_json::Value) {
+pub(crate) fn imprimir(v: &serde_json::Value) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
-/// `guiche serpro das --contribuinte CNPJ --periodo AAAAMM [--pdf DIR]`.
+/// Records a guide just issued in the e-CAC ledger, so reconciliation finds it. The guide was
+/// issued (and billed) whatever happens here: a failure is a warning on stderr, never an error
+/// that would hide the guide printed next.
+pub(crate) fn registrar_guia(guia: &Guia) {
+    let gravada = config::abrir_livro()
+        .map_err(|e| e.to_string())
+        .and_then(|l| {
+            l.registrar_guia(guia, OrigemGuia::Serpro)
+                .map_err(|e| e.to_string())
+        });
+    if let Err(e) = gravada {
+        eprintln!(
+            "aviso: a guia {} foi emitida, mas não foi registrada no livro do e-CAC: {e}",
+            guia.numero
+        );
+    }
+}
+
+/// The DAS as a guide of the e-CAC ledger.
+pub(crate) fn guia_do_das(contribuinte: Cnpj, d: &servicos::Das) -> Guia {
+    Guia {
+        tipo: TipoGuia::Das,
+        numero: d.numero,
+        contribuinte: Documento::Cnpj(contribuinte),
+        codigo_receita: None,
+        periodo: d.periodo,
+        vencimento: d.vencimento,
+        valor: d.valor_total,
+        codigo_barras: d.codigo_barras,
+    }
+}
+
+/// `guiche serpro das --contribuinte CNPJ --periodo AAAAMM [--pdf DIR] [--mei]`.
 pub(crate) async fn das(
     contribuinte: &str,
     periodo: &str,
     pdf: Option<&Path>,
+    mei: bool,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let contribuinte = Cnpj::parse(contribuinte)
@@ -83,12 +120,18 @@ pub(crate) async fn das(
     }
     let cliente = cliente_integra()?;
     let hoje = RelogioSistema.hoje();
-    let guias = match servicos::gerar_das(&cliente, &contribuinte, periodo, hoje).await {
+    let emitidas = if mei {
+        servicos::gerar_das_mei(&cliente, &contribuinte, periodo, hoje).await
+    } else {
+        servicos::gerar_das(&cliente, &contribuinte, periodo, hoje).await
+    };
+    let guias = match emitidas {
         Ok(g) => g,
         Err(e) => return Ok(falha(&e, json)),
     };
     let mut saida = Vec::new();
     for g in &guias {
+        registrar_guia(&guia_do_das(contribuinte, g));
         let arquivo = match pdf {
             Some(dir) => {
                 let caminho = dir.join(format!("DAS-{}.pdf", g.numero.as_digitos()));
@@ -127,11 +170,12 @@ pub(crate) async fn das(
     Ok(Codigo::Ok)
 }
 
-/// `guiche serpro pagamentos --contribuinte DOC --de DATA --ate DATA`.
+/// `guiche serpro pagamentos --contribuinte DOC --de DATA --ate DATA [--contar]`.
 pub(crate) async fn pagamentos(
     contribuinte: &str,
     de: &str,
     ate: &str,
+    contar: bool,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let contribuinte = documento("--contribuinte", contribuinte)?;
@@ -141,6 +185,19 @@ pub(crate) async fn pagamentos(
     }
     let cliente = cliente_integra()?;
     let hoje = RelogioSistema.hoje();
+    if contar {
+        return match servicos::contar_pagamentos(&cliente, &contribuinte, de, ate, hoje).await {
+            Ok(n) if json => {
+                imprimir(&json!({ "quantidade": n }));
+                Ok(Codigo::Ok)
+            }
+            Ok(n) => {
+                println!("{n} pagamento(s) de {de} a {ate}");
+                Ok(Codigo::Ok)
+            }
+            Err(e) => Ok(falha(&e, json)),
+        };
+    }
     let pagos = match servicos::pagamentos(&cliente, &contribuinte, de, ate, hoje).await {
         Ok(p) => p,
         Err(e) => return Ok(falha(&e, json)),
