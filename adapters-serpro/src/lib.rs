@@ -12,6 +12,7 @@
 pub mod certificado;
 mod cliente;
 pub mod conecta;
+pub mod fonte;
 #[cfg(any(test, feature = "simulator"))]
 pub mod pki_teste;
 pub mod servicos;

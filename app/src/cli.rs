@@ -31,6 +31,129 @@ pub(crate) enum Comando {
     /// Conecta gov.br (consultas de CPF e CNPJ).
     #[command(subcommand)]
     Conecta(Conecta),
+    /// e-CAC: baixa automática de DARF e DAS (empresas, guias, pagamentos, ocorrências).
+    #[command(subcommand)]
+    Ecac(Ecac),
+    /// Sobe os simuladores em 127.0.0.1 até Ctrl-C e mostra as variáveis para usá-los.
+    Sandbox {
+        /// Primeira porta (as seguintes são usadas em ordem); padrão: portas livres.
+        #[arg(long)]
+        port: Option<u16>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Ecac {
+    /// Empresas acompanhadas e como cada uma acessa o e-CAC.
+    #[command(subcommand)]
+    Company(Empresa),
+    /// Guias (DARF e DAS) emitidas pelo escritório.
+    #[command(subcommand)]
+    Guides(Guias),
+    /// Busca os pagamentos (PAGTOWEB) das empresas com certificado A1 ou código de acesso e dá baixa nas guias pagas.
+    Sync {
+        /// Só esta empresa (CNPJ).
+        #[arg(long)]
+        empresa: Option<String>,
+    },
+    /// Importa pagamentos de um CSV (empresas com certificado A3) e dá baixa nas guias pagas.
+    Import {
+        /// Arquivo CSV (; e vírgula decimal): numero_documento;contribuinte;data_arrecadacao;valor[;codigo_receita].
+        arquivo: PathBuf,
+    },
+    /// Ocorrências da conciliação: tabela, agrupamento e exportação.
+    Occurrences {
+        /// Só esta empresa (CNPJ).
+        #[arg(long)]
+        empresa: Option<String>,
+        /// Agrupar por ocorrencia ou por empresa.
+        #[arg(long, default_value = "ocorrencia")]
+        group_by: String,
+        /// Exporta para ARQUIVO.xlsx (uma planilha por grupo) ou ARQUIVO.csv.
+        #[arg(long)]
+        export: Option<PathBuf>,
+        /// Mostra o histórico de um número de documento em vez das ocorrências atuais.
+        #[arg(long)]
+        historico: Option<String>,
+    },
+    /// Grava o comprovante de pagamento (PDF) de um documento (PAGTOWEB/COMPARRECADACAO72).
+    Proof {
+        /// Número do documento (17 dígitos, com ou sem máscara).
+        numero: String,
+        /// Arquivo PDF a gravar (padrão: comprovante-NUMERO.pdf).
+        #[arg(long)]
+        saida: Option<PathBuf>,
+    },
+    /// Localiza as guias de uma empresa no livro; com --emitir, emite o DAS do período pelo SERPRO.
+    Locate {
+        /// CNPJ da empresa.
+        #[arg(long)]
+        empresa: String,
+        /// Só deste período de apuração (AAAAMM).
+        #[arg(long)]
+        periodo: Option<String>,
+        /// Emite um DAS novo do período (PGDASD/GERARDAS12) e o registra.
+        #[arg(long, requires = "periodo")]
+        emitir: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Empresa {
+    /// Cadastra uma empresa.
+    Add {
+        /// CNPJ.
+        cnpj: String,
+        /// Nome (razão social ou apelido).
+        #[arg(long, default_value = "")]
+        nome: String,
+        /// Desde quando usa o e-CAC (AAAA-MM-DD); sem isto, a empresa não usa o e-CAC.
+        #[arg(long)]
+        ecac_desde: Option<String>,
+        /// Acesso ao e-CAC: a1, a3 ou codigo.
+        #[arg(long)]
+        acesso: String,
+        /// O certificado é de um procurador (o escritório), não da empresa.
+        #[arg(long)]
+        procurador: bool,
+    },
+    /// Lista as empresas.
+    List,
+    /// Altera o cadastro de uma empresa.
+    Set {
+        /// CNPJ.
+        cnpj: String,
+        /// Novo nome.
+        #[arg(long)]
+        nome: Option<String>,
+        /// Desde quando usa o e-CAC (AAAA-MM-DD).
+        #[arg(long, conflicts_with = "sem_ecac")]
+        ecac_desde: Option<String>,
+        /// Deixou de usar o e-CAC.
+        #[arg(long)]
+        sem_ecac: bool,
+        /// Acesso ao e-CAC: a1, a3 ou codigo.
+        #[arg(long)]
+        acesso: Option<String>,
+        /// O certificado é de um procurador: sim ou nao.
+        #[arg(long)]
+        procurador: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Guias {
+    /// Importa guias de um CSV (; e vírgula decimal): tipo;numero_documento;contribuinte;codigo_receita;periodo;vencimento;valor;codigo_barras.
+    Import {
+        /// Arquivo CSV.
+        arquivo: PathBuf,
+    },
+    /// Lista as guias do livro.
+    List {
+        /// Só desta empresa (CNPJ ou CPF).
+        #[arg(long)]
+        empresa: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

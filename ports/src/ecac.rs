@@ -8,6 +8,7 @@
 //! (baixada) stays settled, whatever a later reconciliation says.
 
 use crate::livro::ErroLivro;
+use async_trait::async_trait;
 use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::{Guia, NumeroDocumento};
 use guiche_domain::{Cnpj, Data, Documento, Valor};
@@ -140,7 +141,9 @@ pub struct Achado {
     pub vencimento: Option<Data>,
     /// The last payment's date, when paid.
     pub pago_em: Option<Data>,
-    /// Days late (paid late or overdue), when late.
+    /// Days a paid guide was paid late. `None` for an overdue unpaid guide: its delay grows
+    /// every day and is computed when shown (from `vencimento`), so an unchanged overdue guide
+    /// does not make a new occurrence each day.
     pub dias_atraso: Option<i64>,
     /// Whether the guide was paid and is to be settled.
     pub paga: bool,
@@ -250,4 +253,32 @@ pub trait LivroEcac: Send + Sync {
     /// # Errors
     /// [`ErroLivro`].
     fn marcar_sincronizacao(&self, cnpj: &Cnpj, ate: Data) -> Result<(), ErroLivro>;
+}
+
+/// Why payments could not be fetched.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroFonte {
+    /// The service refused (no power of attorney, a bad filter, the billing ceiling…): asking
+    /// again will not help until something changes.
+    #[error("{0}")]
+    Recusa(String),
+    /// The service could not be reached or failed; asking later may work.
+    #[error("{0}")]
+    Indisponivel(String),
+}
+
+/// Where paid DARF and DAS come from: the official API (PAGTOWEB through Integra Contador).
+#[async_trait]
+pub trait FontePagamentos: Send + Sync {
+    /// Every payment of `contribuinte` with `dataArrecadacao` in `desde..=ate`, all pages.
+    ///
+    /// # Errors
+    /// [`ErroFonte`].
+    async fn pagamentos(
+        &self,
+        contribuinte: &Documento,
+        desde: Data,
+        ate: Data,
+    ) -> Result<Vec<Pagamento>, ErroFonte>;
 }

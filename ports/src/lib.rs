@@ -16,6 +16,7 @@
 //! | [`contabil::LivroPacotes`] | the ledger of packages sent | `guiche-store` |
 //! | [`bilhetagem::MedidorBilhetagem`] | billed calls per contratante, service and month; ceiling | `guiche-store` |
 //! | [`ecac::LivroEcac`] | companies, guides, payments and occurrences of the e-CAC reconciliation | `guiche-store` |
+//! | [`ecac::FontePagamentos`] | paid DARF/DAS of a contribuinte in a period | `guiche-serpro` |
 //!
 //! ```
 //! use guiche_ports::Relogio;

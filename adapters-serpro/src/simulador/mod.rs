@@ -266,6 +266,28 @@ impl SimuladorIntegra {
         &self.ac
     }
 
+    /// An e-CNPJ for `cnpj` from the test CA, valid from a minute ago for `validade`, packed
+    /// with its chain as a PKCS#12 file protected by `senha`: what an office gets from its
+    /// certificate authority, for the demo, the sandbox and tests.
+    ///
+    /// # Errors
+    /// [`ErroPkiTeste`].
+    pub fn emitir_pkcs12(
+        &self,
+        nome: &str,
+        cnpj: &guiche_domain::Cnpj,
+        validade: Duration,
+        senha: &str,
+    ) -> Result<Vec<u8>, ErroPkiTeste> {
+        let agora = std::time::SystemTime::now();
+        let (cert, chave) = self.ac.emitir_ecnpj(
+            nome,
+            cnpj,
+            agora - Duration::from_secs(60)..agora + validade,
+        )?;
+        crate::pki_teste::pkcs12(&cert, &chave, &[self.ac.certificado_der()], senha)
+    }
+
     /// Registers consumer credentials (what the SERPRO store hands out at contracting).
     pub fn cadastrar_consumidor(&self, key: &str, secret: &str) {
         if let Ok(mut e) = self.compartilhado.estado.lock() {

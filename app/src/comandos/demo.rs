@@ -4,7 +4,8 @@
 //! how a broken rule is reported, and issues notas through the NFD client against the NFD
 //! simulator started in this process, with a ledger in memory: an interrupted send is settled
 //! without a second issuance; and sends the CONAM package to the CONAM simulator, following it
-//! to approval. SERPRO and e-CAC join it as their adapters land.
+//! to approval; issues a client's DAS through SERPRO Integra Contador, lists its payments, and
+//! reconciles its guides in e-CAC (`demo_ecac`).
 
 use crate::emissao::{Desfecho, Emissao};
 use crate::erro::{Codigo, ErroApp};
@@ -27,10 +28,11 @@ use std::time::Duration;
 const NOTA_MANUAL: &str = include_str!("../../../domain/tests/vetores/nfd-manual.xml");
 const PACOTE_MANUAL: &str = include_str!("../../../domain/tests/vetores/conam-manual-1.json");
 
-struct Passo {
-    sistema: &'static str,
-    descricao: &'static str,
-    resultado: Result<String, Violacoes>,
+/// One step of the demonstration and what came of it.
+pub(crate) struct Passo {
+    pub(crate) sistema: &'static str,
+    pub(crate) descricao: &'static str,
+    pub(crate) resultado: Result<String, Violacoes>,
 }
 
 /// Runs the demonstration.
@@ -39,6 +41,7 @@ pub(crate) async fn executar(json: bool) -> Result<Codigo, ErroApp> {
     passos.extend(nfd_emissao().await?);
     passos.extend([conam_manual(), conam_banco_errado()]);
     passos.extend(conam_envio().await?);
+    passos.extend(super::demo_ecac::passos().await?);
     if json {
         let v: Vec<Value> = passos.iter().map(passo_json).collect();
         println!(
@@ -304,7 +307,20 @@ fn imprimir(passos: &[Passo]) {
         }
         println!();
     }
-    println!("SERPRO, Conecta gov.br e e-CAC: chegam com seus adaptadores e simuladores.");
+    println!("Resumo:");
+    for sistema in ["NFD", "CONAM", "SERPRO", "e-CAC"] {
+        let deste: Vec<&Passo> = passos.iter().filter(|p| p.sistema == sistema).collect();
+        let recusados = deste.iter().filter(|p| p.resultado.is_err()).count();
+        let recusa = if recusados > 0 {
+            format!(", {recusados} recusado(s) de propósito pelas regras")
+        } else {
+            String::new()
+        };
+        println!("  {sistema:<7} {} passo(s){recusa}", deste.len());
+    }
+    println!(
+        "\nTudo contra simuladores neste processo e um livro em memória: nada foi gravado em disco."
+    );
 }
 
 fn linha(v: &Violacao) {

@@ -4,13 +4,17 @@ mod conam;
 mod conam_envio;
 mod conecta;
 mod demo;
+mod demo_ecac;
+mod ecac;
+mod ecac_sync;
 mod emitir;
 mod nfd;
+mod sandbox;
 mod serpro;
 mod serpro_consultas;
 mod serpro_servicos;
 
-use crate::cli::{Cli, Comando, Conam, Conecta, Nfd, Serpro};
+use crate::cli::{Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Nfd, Serpro};
 use crate::erro::{Codigo, ErroApp};
 
 /// Runs the command the user asked for.
@@ -18,6 +22,8 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
     let json = cli.json;
     match cli.comando {
         Comando::Demo => demo::executar(json).await,
+        Comando::Ecac(e) => executar_ecac(e, json).await,
+        Comando::Sandbox { port } => sandbox::executar(port).await,
         Comando::Nfd(Nfd::Validate {
             arquivo,
             prefeitura,
@@ -143,5 +149,70 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             ano,
             extra,
         }) => conam_envio::receitas(&entidade, ano, extra, json).await,
+    }
+}
+
+/// `guiche ecac …`.
+async fn executar_ecac(comando: Ecac, json: bool) -> Result<Codigo, ErroApp> {
+    match comando {
+        Ecac::Company(Empresa::Add {
+            cnpj,
+            nome,
+            ecac_desde,
+            acesso,
+            procurador,
+        }) => ecac::empresa_add(
+            &cnpj,
+            &nome,
+            ecac_desde.as_deref(),
+            &acesso,
+            procurador,
+            json,
+        ),
+        Ecac::Company(Empresa::List) => ecac::empresa_list(json),
+        Ecac::Company(Empresa::Set {
+            cnpj,
+            nome,
+            ecac_desde,
+            sem_ecac,
+            acesso,
+            procurador,
+        }) => {
+            let alteracao = ecac::AlteracaoEmpresa {
+                cnpj: &cnpj,
+                nome: nome.as_deref(),
+                ecac_desde: ecac_desde.as_deref(),
+                sem_ecac,
+                acesso: acesso.as_deref(),
+                procurador: procurador.as_deref(),
+            };
+            ecac::empresa_set(alteracao, json)
+        }
+        Ecac::Guides(Guias::Import { arquivo }) => ecac::guias_import(&arquivo, json),
+        Ecac::Guides(Guias::List { empresa }) => ecac::guias_list(empresa.as_deref(), json),
+        Ecac::Sync { empresa } => ecac_sync::sincronizar(empresa.as_deref(), json).await,
+        Ecac::Import { arquivo } => ecac::importar_pagamentos(&arquivo, json),
+        Ecac::Occurrences {
+            empresa,
+            group_by,
+            export,
+            historico,
+        } => {
+            let consulta = ecac::ConsultaOcorrencias {
+                empresa: empresa.as_deref(),
+                agrupar: &group_by,
+                exportar: export.as_deref(),
+                historico: historico.as_deref(),
+            };
+            ecac::ocorrencias(consulta, json)
+        }
+        Ecac::Proof { numero, saida } => {
+            ecac_sync::comprovante(&numero, saida.as_deref(), json).await
+        }
+        Ecac::Locate {
+            empresa,
+            periodo,
+            emitir,
+        } => ecac_sync::localizar(&empresa, periodo.as_deref(), emitir, json).await,
     }
 }

@@ -1,0 +1,217 @@
+//! The SERPRO and e-CAC part of `guiche demo`: an accounting office (its e-CNPJ issued by the
+//! simulator's test CA) issues a client's DAS through Integra Contador, lists the client's
+//! payments, and reconciles the client's guides against them — all against the SERPRO
+//! simulator started in this process and a ledger in memory.
+
+use super::demo::Passo;
+use crate::baixa::Baixa;
+use crate::comandos::serpro_servicos::guia_do_das;
+use crate::erro::ErroApp;
+use crate::relogio::RelogioSistema;
+use guiche_domain::guia::{CodigoReceita, Guia, NumeroDocumento, TipoGuia};
+use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
+use guiche_ports::Relogio;
+use guiche_ports::ecac::{Acesso, Empresa, LivroEcac, OrigemGuia};
+use guiche_serpro::certificado::{Certificado, Senha};
+use guiche_serpro::fonte::PagamentosIntegra;
+use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
+use guiche_serpro::{ClienteIntegra, ConfigIntegra, Segredo, servicos};
+use guiche_store::Livro;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const ESCRITORIO: &str = "11222333000181";
+const CLIENTE: &str = "11444777000161";
+/// A payment of a guide the office did not issue through guichê.
+const AVULSO: &str = "07202600000000777";
+/// An imported DARF nobody paid.
+const DARF_ABERTO: &str = "07202600000000555";
+
+fn falha(e: &dyn std::fmt::Display) -> ErroApp {
+    ErroApp::Uso(format!("demonstração: {e}"))
+}
+
+fn dias(hoje: Data, n: i64) -> Data {
+    hoje.mais_dias(n).unwrap_or(hoje)
+}
+
+/// The simulator, with the office registered and the client's procuração granted.
+fn simulador() -> Result<SimuladorIntegra, ErroApp> {
+    let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).map_err(|e| falha(&e))?;
+    sim.cadastrar_consumidor("chave-demo", "segredo-demo");
+    sim.conceder_procuracao(documento(ESCRITORIO)?, documento(CLIENTE)?);
+    Ok(sim)
+}
+
+fn documento(texto: &str) -> Result<Documento, ErroApp> {
+    Documento::parse(texto).map_err(|e| falha(&e))
+}
+
+/// The client's payments: the DAS just issued, paid on its due date (or yesterday if that is
+/// still ahead), and a payment of a guide guichê does not know.
+fn definir_pagamentos(
+    sim: &SimuladorIntegra,
+    das: &servicos::Das,
+    hoje: Data,
+) -> Result<(), ErroApp> {
+    let pago = |numero: &str, dia: Data, valor: &str| {
+        let valor: serde_json::Number = valor.parse().unwrap_or_else(|_| 0.into());
+        json!({ "numeroDocumento": numero, "dataArrecadacao": format!("{}T00:00:00-03:00", dia.iso()),
+                "valorTotal": valor, "receitaPrincipal": { "codigo": "1001", "extensaoReceita": null } })
+    };
+    let dia = das.vencimento.min(dias(hoje, -1));
+    sim.definir_pagamentos(
+        documento(CLIENTE)?,
+        json!([
+            pago(
+                &das.numero.as_digitos(),
+                dia,
+                &das.valor_total.decimal().to_string()
+            ),
+            pago(AVULSO, dias(hoje, -3), "250.00"),
+        ]),
+    );
+    Ok(())
+}
+
+fn cliente_integra(sim: &SimuladorIntegra) -> Result<ClienteIntegra, ErroApp> {
+    let cnpj = Cnpj::parse(ESCRITORIO).map_err(|e| falha(&e))?;
+    let p12 = sim
+        .emitir_pkcs12("ESCRITORIO DEMO", &cnpj, Duration::from_secs(3600), "demo")
+        .map_err(|e| falha(&e))?;
+    let certificado = Certificado::abrir(&p12, &Senha::new("demo")).map_err(|e| falha(&e))?;
+    ClienteIntegra::new(ConfigIntegra {
+        url_autenticacao: sim.url_autenticacao(),
+        url_gateway: sim.url_gateway(),
+        consumer_key: "chave-demo".into(),
+        consumer_secret: Segredo::new("segredo-demo"),
+        certificado,
+        ca_extra_pem: Some(sim.ca_pem()),
+        timeout: Duration::from_secs(10),
+    })
+    .map_err(|e| falha(&e))
+}
+
+/// An overdue DARF imported from the office's spreadsheet.
+fn darf_importado(hoje: Data) -> Result<Guia, ErroApp> {
+    let vencimento = dias(hoje, -40);
+    Ok(Guia {
+        tipo: TipoGuia::Darf,
+        numero: NumeroDocumento::parse(DARF_ABERTO).map_err(|e| falha(&e))?,
+        contribuinte: Documento::parse(CLIENTE).map_err(|e| falha(&e))?,
+        codigo_receita: CodigoReceita::new(1708, None),
+        periodo: Competencia::de(dias(vencimento, -30)),
+        vencimento,
+        valor: Valor::from_centavos(48_000),
+        codigo_barras: None,
+    })
+}
+
+/// Runs the SERPRO and e-CAC steps.
+pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
+    let hoje = RelogioSistema.hoje();
+    let cnpj = Cnpj::parse(CLIENTE).map_err(|e| falha(&e))?;
+    let sim = simulador()?;
+    let cliente = Arc::new(cliente_integra(&sim)?);
+    let livro = Livro::em_memoria().map_err(|e| falha(&e))?;
+    let mut passos = Vec::new();
+    let periodo = Competencia::de(dias(hoje, -35));
+    let das = servicos::gerar_das(&cliente, &cnpj, periodo, hoje)
+        .await
+        .map_err(|e| falha(&e))?;
+    for d in &das {
+        definir_pagamentos(&sim, d, hoje)?;
+        livro
+            .registrar_guia(&guia_do_das(cnpj, d), OrigemGuia::Serpro)
+            .map_err(|e| falha(&e))?;
+        passos.push(Passo {
+            sistema: "SERPRO",
+            descricao: "DAS do cliente emitido pelo escritório (mTLS com e-CNPJ, procuração no e-CAC)",
+            resultado: Ok(format!(
+                "DAS {} de {}: {} com vencimento em {}; registrado no livro do e-CAC",
+                d.numero, d.periodo, d.valor_total, d.vencimento
+            )),
+        });
+    }
+    let pagos = servicos::pagamentos(
+        &cliente,
+        &Documento::Cnpj(cnpj),
+        dias(hoje, -60),
+        hoje,
+        hoje,
+    )
+    .await
+    .map_err(|e| falha(&e))?;
+    let total = pagos
+        .iter()
+        .fold(Valor::default(), |s, p| s + p.valor_total);
+    passos.push(Passo {
+        sistema: "SERPRO",
+        descricao: "pagamentos do cliente nos últimos 60 dias (PAGTOWEB)",
+        resultado: Ok(format!(
+            "{} pagamento(s), total {total}; {} chamada(s) bilhetada(s) no SERPRO",
+            pagos.len(),
+            sim.bilhetadas()
+        )),
+    });
+    passos.extend(ecac(&livro, &cliente, hoje).await?);
+    Ok(passos)
+}
+
+async fn ecac(
+    livro: &Livro,
+    cliente: &Arc<ClienteIntegra>,
+    hoje: Data,
+) -> Result<Vec<Passo>, ErroApp> {
+    let empresa = Empresa {
+        cnpj: Cnpj::parse(CLIENTE).map_err(|e| falha(&e))?,
+        nome: "Padaria Pão de Ló".into(),
+        ecac_desde: Some(dias(hoje, -90)),
+        acesso: Acesso::CertificadoA1,
+        certificado_procurador: true,
+    };
+    livro.salvar_empresa(&empresa).map_err(|e| falha(&e))?;
+    livro
+        .registrar_guia(&darf_importado(hoje)?, OrigemGuia::Importacao)
+        .map_err(|e| falha(&e))?;
+    let fonte = PagamentosIntegra::new(Arc::clone(cliente), Arc::new(RelogioSistema));
+    let baixa = Baixa {
+        livro,
+        fonte: &fonte,
+        hoje,
+    };
+    let primeira = baixa.sincronizar(&empresa).await.map_err(|e| falha(&e))?;
+    let mut contagem: BTreeMap<String, usize> = BTreeMap::new();
+    for o in livro.ocorrencias(None).map_err(|e| falha(&e))? {
+        *contagem.entry(o.achado.descricao).or_default() += 1;
+    }
+    let resumo: Vec<String> = contagem.iter().map(|(d, n)| format!("{d}: {n}")).collect();
+    let segunda = baixa.sincronizar(&empresa).await.map_err(|e| falha(&e))?;
+    Ok(vec![
+        Passo {
+            sistema: "e-CAC",
+            descricao: "empresa com certificado A1 (de procurador); 1 DAS emitido e 1 DARF importado no livro",
+            resultado: Ok(format!(
+                "baixa automática: {} pagamento(s) buscado(s), {} guia(s) baixada(s)",
+                primeira.recebidos, primeira.conciliacao.guias_baixadas
+            )),
+        },
+        Passo {
+            sistema: "e-CAC",
+            descricao: "ocorrências registradas com histórico",
+            resultado: Ok(resumo.join("; ")),
+        },
+        Passo {
+            sistema: "e-CAC",
+            descricao: "sincronização repetida",
+            resultado: Ok(format!(
+                "{} pagamento(s) novo(s), {} ocorrência(s) nova(s), {} baixa(s): nada muda",
+                segunda.novos,
+                segunda.conciliacao.ocorrencias_novas,
+                segunda.conciliacao.guias_baixadas
+            )),
+        },
+    ])
+}

@@ -1,0 +1,221 @@
+//! `guiche ecac sync|proof|locate`: the e-CAC reconciliation's SERPRO side — payments fetched
+//! through PAGTOWEB, the proof of payment, and a new DAS issued for a company.
+
+use super::ecac::{cnpj, empresa_opcional, livro_erro, mostrar_resumo};
+use super::serpro::cliente_integra;
+use super::serpro_servicos::{
+    falha, gravar, guia_do_das, imprimir, pasta_gravavel, registrar_guia,
+};
+use crate::baixa::{Baixa, ErroBaixa};
+use crate::config;
+use crate::erro::{Codigo, ErroApp};
+use crate::relogio::RelogioSistema;
+use guiche_domain::guia::NumeroDocumento;
+use guiche_domain::{Competencia, Documento};
+use guiche_ports::Relogio;
+use guiche_ports::ecac::{Empresa, LivroEcac};
+use guiche_serpro::fonte::PagamentosIntegra;
+use guiche_serpro::servicos;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// `guiche ecac sync [--empresa CNPJ]`: every company set to A1 or access code (or the one
+/// asked), one after the other; a company that fails does not stop the others, and the exit
+/// code says whether any failed.
+pub(crate) async fn sincronizar(empresa: Option<&str>, json: bool) -> Result<Codigo, ErroApp> {
+    let filtro = empresa_opcional(empresa)?;
+    let livro = config::abrir_livro()?;
+    let empresas: Vec<Empresa> = match filtro {
+        Some(c) => vec![livro.empresa(&c).map_err(livro_erro)?.ok_or_else(|| {
+            ErroApp::Uso(format!(
+                "a empresa {c} não está cadastrada (guiche ecac company add)"
+            ))
+        })?],
+        None => livro
+            .empresas()
+            .map_err(livro_erro)?
+            .into_iter()
+            .filter(|e| e.ecac_desde.is_some() && e.acesso.sincroniza_sozinho())
+            .collect(),
+    };
+    if empresas.is_empty() {
+        println!(
+            "nenhuma empresa com baixa automática (certificado A1 ou código de acesso e --ecac-desde)"
+        );
+        return Ok(Codigo::Ok);
+    }
+    let fonte = PagamentosIntegra::new(Arc::new(cliente_integra()?), Arc::new(RelogioSistema));
+    let baixa = Baixa {
+        livro: &livro,
+        fonte: &fonte,
+        hoje: RelogioSistema.hoje(),
+    };
+    let mut pior = Codigo::Ok;
+    for e in &empresas {
+        match baixa.sincronizar(e).await {
+            Ok(r) => mostrar_resumo(&e.cnpj.to_string(), &r, json),
+            Err(erro) => {
+                pior = match (&erro, pior) {
+                    (
+                        ErroBaixa::Fonte {
+                            erro: guiche_ports::ecac::ErroFonte::Indisponivel(_),
+                            ..
+                        },
+                        _,
+                    ) => Codigo::Transporte,
+                    (_, Codigo::Transporte) => Codigo::Transporte,
+                    _ => Codigo::Rejeitado,
+                };
+                if json {
+                    imprimir(
+                        &json!({ "empresa": e.cnpj.as_str(), "erro": { "mensagem": erro.to_string() } }),
+                    );
+                } else {
+                    println!("{}: {erro}", e.cnpj);
+                }
+            }
+        }
+    }
+    Ok(pior)
+}
+
+/// `guiche ecac proof NUMERO [--saida ARQUIVO.pdf]`: the contribuinte is the one the ledger
+/// knows for that number (a guide or a payment).
+pub(crate) async fn comprovante(
+    numero: &str,
+    saida: Option<&Path>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let numero = NumeroDocumento::parse(numero)
+        .map_err(|e| ErroApp::Uso(format!("NUMERO \"{numero}\": {e}")))?;
+    let destino = saida.map_or_else(
+        || PathBuf::from(format!("comprovante-{}.pdf", numero.as_digitos())),
+        Path::to_path_buf,
+    );
+    pasta_gravavel("--saida", destino.parent().unwrap_or(Path::new(".")))?;
+    let livro = config::abrir_livro()?;
+    let contribuinte = contribuinte_de(&livro, &numero)?;
+    let cliente = cliente_integra()?;
+    let pdf = match servicos::comprovante(&cliente, &contribuinte, &numero, RelogioSistema.hoje())
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return Ok(falha(&e, json)),
+    };
+    gravar(&destino, &pdf)?;
+    if json {
+        imprimir(
+            &json!({ "numeroDocumento": numero.as_digitos(), "arquivo": destino.display().to_string(), "bytes": pdf.len() }),
+        );
+    } else {
+        println!(
+            "comprovante de {numero} ({contribuinte}) gravado em {}",
+            destino.display()
+        );
+    }
+    Ok(Codigo::Ok)
+}
+
+fn contribuinte_de(
+    livro: &guiche_store::Livro,
+    numero: &NumeroDocumento,
+) -> Result<Documento, ErroApp> {
+    let guia = livro
+        .guias(None)
+        .map_err(livro_erro)?
+        .into_iter()
+        .find(|g| g.guia.numero == *numero)
+        .map(|g| g.guia.contribuinte);
+    let pago = || -> Result<Option<Documento>, ErroApp> {
+        Ok(livro
+            .pagamentos(None)
+            .map_err(livro_erro)?
+            .into_iter()
+            .find(|p| p.numero == *numero)
+            .map(|p| p.contribuinte))
+    };
+    match guia {
+        Some(c) => Ok(c),
+        None => pago()?.ok_or_else(|| {
+            ErroApp::Uso(format!(
+                "o documento {numero} não está no livro (nem guia nem pagamento); rode `guiche ecac sync` antes"
+            ))
+        }),
+    }
+}
+
+/// `guiche ecac locate --empresa CNPJ [--periodo AAAAMM] [--emitir]`.
+pub(crate) async fn localizar(
+    empresa: &str,
+    periodo: Option<&str>,
+    emitir: bool,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let cnpj = cnpj("--empresa", empresa)?;
+    let periodo = periodo
+        .map(|p| Competencia::parse(p).map_err(|e| ErroApp::Uso(format!("--periodo \"{p}\": {e}"))))
+        .transpose()?;
+    let livro = config::abrir_livro()?;
+    if emitir {
+        let Some(p) = periodo else {
+            return Err(ErroApp::Uso("--emitir pede --periodo".into()));
+        };
+        let cliente = cliente_integra()?;
+        match servicos::gerar_das(&cliente, &cnpj, p, RelogioSistema.hoje()).await {
+            Ok(das) => das
+                .iter()
+                .for_each(|d| registrar_guia(&guia_do_das(cnpj, d))),
+            Err(e) => return Ok(falha(&e, json)),
+        }
+    }
+    let contribuinte = Documento::Cnpj(cnpj);
+    let guias: Vec<_> = livro
+        .guias(Some(&contribuinte))
+        .map_err(livro_erro)?
+        .into_iter()
+        .filter(|g| periodo.is_none_or(|p| g.guia.periodo == p))
+        .collect();
+    let situacao: std::collections::HashMap<String, String> = livro
+        .ocorrencias(Some(&contribuinte))
+        .map_err(livro_erro)?
+        .into_iter()
+        .map(|o| (o.achado.chave, o.achado.descricao))
+        .collect();
+    let estado = |g: &guiche_ports::ecac::GuiaRegistrada| {
+        situacao
+            .get(&format!("guia:{}", g.guia.numero.as_digitos()))
+            .cloned()
+            .unwrap_or_else(|| "não conciliada".to_owned())
+    };
+    if json {
+        let v: Vec<_> = guias
+            .iter()
+            .map(|g| {
+                json!({
+                    "numeroDocumento": g.guia.numero.as_digitos(),
+                    "periodo": g.guia.periodo.compacta(),
+                    "vencimento": g.guia.vencimento.iso(),
+                    "valor": g.guia.valor.decimal().to_string(),
+                    "situacao": estado(g),
+                    "baixadaEm": g.baixada_em.map(|d| d.iso()),
+                })
+            })
+            .collect();
+        imprimir(&json!({ "empresa": cnpj.as_str(), "guias": v }));
+        return Ok(Codigo::Ok);
+    }
+    for g in &guias {
+        println!(
+            "{:?} {} de {} vence {} {}: {}",
+            g.guia.tipo,
+            g.guia.numero,
+            g.guia.periodo,
+            g.guia.vencimento,
+            g.guia.valor,
+            estado(g)
+        );
+    }
+    println!("{} guia(s) de {cnpj}", guias.len());
+    Ok(Codigo::Ok)
+}

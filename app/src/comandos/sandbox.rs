@@ -1,0 +1,189 @@
+//! `guiche sandbox [--port N]`: the four simulators on 127.0.0.1 until Ctrl-C, and the
+//! environment that points `guiche` at them, so every command can be tried by hand.
+//!
+//! Secrets are never printed: they are written to files in a private folder and the printed
+//! variables name the files (`…_ARQUIVO`), as in production. The folder holds the office's test
+//! e-CNPJ (PKCS#12), the simulators' CAs (one bundle), and the ledger; it is removed on exit.
+
+use crate::erro::{Codigo, ErroApp};
+use guiche_conam::simulador::{ConfigSimulador as ConfigConam, SimuladorConam};
+use guiche_domain::{Cnpj, Documento};
+use guiche_nfd::simulador::{ConfigSimulador as ConfigNfd, SimuladorNfd};
+use guiche_serpro::simulador::conecta::{ConfigSimuladorConecta, SimuladorConecta};
+use guiche_serpro::simulador::{ConfigSimulador as ConfigIntegra, SimuladorIntegra};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The office (contratante) whose e-CNPJ the sandbox issues.
+const ESCRITORIO: &str = "11222333000181";
+/// A client company that gave the office an e-CAC procuração and has payments.
+const CLIENTE: &str = "11444777000161";
+/// The NFD provider registered, and the municipalities it is enabled for.
+const PRESTADOR: &str = "21118045000135";
+const PREFEITURAS: [&str; 3] = ["3150", "0044", "4400"];
+
+fn falha(e: &dyn std::fmt::Display) -> ErroApp {
+    ErroApp::Configuracao(format!("sandbox: {e}"))
+}
+
+/// Port `base + i`, or any free port.
+fn porta(base: Option<u16>, i: u16) -> Result<u16, ErroApp> {
+    match base {
+        None => Ok(0),
+        Some(b) => b
+            .checked_add(i)
+            .ok_or_else(|| falha(&format!("--port {b}: as portas seguintes passam de 65535"))),
+    }
+}
+
+/// A file only the user can read (secrets and keys).
+fn gravar_privado(caminho: &Path, conteudo: &[u8]) -> Result<(), ErroApp> {
+    use std::io::Write as _;
+    let mut opcoes = std::fs::OpenOptions::new();
+    opcoes.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opcoes, 0o600);
+    opcoes
+        .open(caminho)
+        .and_then(|mut f| f.write_all(conteudo))
+        .map_err(|e| falha(&format!("{}: {e}", caminho.display())))
+}
+
+struct Pasta(PathBuf);
+
+impl Drop for Pasta {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn criar_pasta() -> Result<Pasta, ErroApp> {
+    let p = std::env::temp_dir().join(format!("guiche-sandbox-{}", std::process::id()));
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(&p)
+        .map_err(|e| falha(&format!("{}: {e}", p.display())))?;
+    Ok(Pasta(p))
+}
+
+/// Runs the simulators until Ctrl-C.
+pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
+    let pasta = criar_pasta()?;
+    let dir = &pasta.0;
+    let nfd = SimuladorNfd::iniciar(ConfigNfd {
+        porta: porta(base, 0)?,
+        ..ConfigNfd::default()
+    })
+    .map_err(|e| falha(&e))?;
+    nfd.cadastrar_prestador(PRESTADOR, "senha-nfd", &PREFEITURAS);
+    let conam = SimuladorConam::iniciar(ConfigConam {
+        porta: porta(base, 1)?,
+        ..ConfigConam::default()
+    })
+    .map_err(|e| falha(&e))?;
+    conam.cadastrar_cliente("USUARIO", "segredo-conam", &["1"]);
+    let integra = SimuladorIntegra::iniciar(ConfigIntegra {
+        porta: porta(base, 2)?,
+        ..ConfigIntegra::default()
+    })
+    .map_err(|e| falha(&e))?;
+    preparar_integra(&integra, dir)?;
+    let conecta = SimuladorConecta::iniciar(ConfigSimuladorConecta {
+        porta: porta(base, 3)?,
+        ..ConfigSimuladorConecta::default()
+    })
+    .map_err(|e| falha(&e))?;
+    conecta.cadastrar_cliente("orgao", "segredo-conecta");
+    let ca = format!("{}{}", integra.ca_pem(), conecta.ca_pem());
+    std::fs::write(dir.join("ca.pem"), ca).map_err(|e| falha(&e))?;
+    for (nome, segredo) in [
+        ("nfd-senha", "senha-nfd"),
+        ("conam-secret", "segredo-conam"),
+        ("serpro-secret", "segredo-serpro"),
+        ("serpro-cert-senha", "senha-do-pfx"),
+        ("conecta-secret", "segredo-conecta"),
+    ] {
+        gravar_privado(&dir.join(nome), segredo.as_bytes())?;
+    }
+    let d = |f: &str| dir.join(f).display().to_string();
+    let variaveis = [
+        ("GUICHE_DB", d("livro.db")),
+        ("GUICHE_NFD_URL", nfd.url()),
+        ("GUICHE_NFD_SENHA_ARQUIVO", d("nfd-senha")),
+        ("GUICHE_CONAM_URL", conam.base()),
+        ("GUICHE_CONAM_TOKEN_URL", conam.url_token()),
+        ("GUICHE_CONAM_CLIENT_ID", "USUARIO".into()),
+        ("GUICHE_CONAM_CLIENT_SECRET_ARQUIVO", d("conam-secret")),
+        ("GUICHE_SERPRO_AUTH_URL", integra.url_autenticacao()),
+        ("GUICHE_SERPRO_URL", integra.url_gateway()),
+        ("GUICHE_SERPRO_CONSUMER_KEY", "chave-sandbox".into()),
+        ("GUICHE_SERPRO_CONSUMER_SECRET_ARQUIVO", d("serpro-secret")),
+        ("GUICHE_SERPRO_CERT", d("ecnpj.p12")),
+        (
+            "GUICHE_SERPRO_CERT_PASSWORD_ARQUIVO",
+            d("serpro-cert-senha"),
+        ),
+        ("GUICHE_SERPRO_CA", d("ca.pem")),
+        ("GUICHE_CONECTA_URL", conecta.url_base()),
+        ("GUICHE_CONECTA_CLIENT_ID", "orgao".into()),
+        ("GUICHE_CONECTA_CLIENT_SECRET_ARQUIVO", d("conecta-secret")),
+        ("GUICHE_CONECTA_CPF_USUARIO", "52998224725".into()),
+    ];
+    imprimir(&variaveis);
+    tokio::signal::ctrl_c().await.map_err(|e| falha(&e))?;
+    println!("\nsimuladores encerrados; {} removida", dir.display());
+    nfd.parar().await;
+    conam.parar().await;
+    drop((integra, conecta, pasta));
+    Ok(Codigo::Ok)
+}
+
+/// The office's consumer and e-CNPJ, the client's procuração and a few of its payments.
+fn preparar_integra(sim: &SimuladorIntegra, dir: &Path) -> Result<(), ErroApp> {
+    sim.cadastrar_consumidor("chave-sandbox", "segredo-serpro");
+    let escritorio = Cnpj::parse(ESCRITORIO).map_err(|e| falha(&e))?;
+    let p12 = sim
+        .emitir_pkcs12(
+            "ESCRITORIO SANDBOX",
+            &escritorio,
+            Duration::from_secs(30 * 86_400),
+            "senha-do-pfx",
+        )
+        .map_err(|e| falha(&e))?;
+    gravar_privado(&dir.join("ecnpj.p12"), &p12)?;
+    let cliente = Documento::parse(CLIENTE).map_err(|e| falha(&e))?;
+    sim.conceder_procuracao(Documento::Cnpj(escritorio), cliente);
+    sim.definir_pagamentos(
+        cliente,
+        json!([
+            { "numeroDocumento": "07202614593079936", "dataArrecadacao": "2026-11-18T00:00:00-03:00",
+              "valorTotal": 1030.00, "receitaPrincipal": { "codigo": "1001", "extensaoReceita": null } },
+            { "numeroDocumento": "07202600000000777", "dataArrecadacao": "2026-11-10T00:00:00-03:00",
+              "valorTotal": 250.00, "receitaPrincipal": { "codigo": "1708", "extensaoReceita": null } }
+        ]),
+    );
+    Ok(())
+}
+
+fn imprimir(variaveis: &[(&str, String)]) {
+    println!(
+        "# guichê sandbox: simuladores de NFD, CONAM, SERPRO Integra Contador e Conecta gov.br"
+    );
+    println!("# em 127.0.0.1 até Ctrl-C. Em outro terminal, cole:\n");
+    for (nome, valor) in variaveis {
+        println!("export {nome}='{valor}'");
+    }
+    println!("\n# e experimente, por exemplo:");
+    println!(
+        "#   guiche nfd send domain/tests/vetores/nfd-manual.xml --prefeitura 3150 --prestador {PRESTADOR}"
+    );
+    println!("#   guiche conam send domain/tests/vetores/conam-manual-1.json --wait");
+    println!("#   guiche serpro das --contribuinte {CLIENTE} --periodo 202610");
+    println!(
+        "#   guiche ecac company add {CLIENTE} --acesso a1 --ecac-desde 2026-01-01 --procurador"
+    );
+    println!("#   guiche ecac sync && guiche ecac occurrences --export ocorrencias.xlsx");
+    println!("#   guiche conecta cnpj {CLIENTE}");
+}
