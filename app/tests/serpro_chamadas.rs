@@ -3,101 +3,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 
-use guiche_domain::{Cnpj, Documento};
+use guiche_domain::Documento;
 use guiche_serpro::pki_teste::pkcs12;
-use guiche_serpro::simulador::conecta::{
-    CNPJ_PADRAO, CPFS_PADRAO, ConfigSimuladorConecta, SimuladorConecta,
-};
-use guiche_serpro::simulador::{ConfigSimulador, FalhaGateway, SimuladorIntegra};
+use guiche_serpro::simulador::FalhaGateway;
+use guiche_serpro::simulador::conecta::{CNPJ_PADRAO, CPFS_PADRAO};
 use serde_json::Value;
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-const CONTRATANTE: &str = "11222333000181";
-const CLIENTE: &str = "11444777000161";
+mod comum;
 
-struct Cenario {
-    sim: SimuladorIntegra,
-    conecta: SimuladorConecta,
-    dir: PathBuf,
-}
-
-impl Cenario {
-    fn novo(nome: &str) -> Cenario {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "serpro-{nome}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
-        sim.cadastrar_consumidor("chave", "segredo");
-        let agora = SystemTime::now();
-        let validade = agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400);
-        let (cert, chave) = sim
-            .ac()
-            .emitir_ecnpj(
-                "ESCRITORIO TESTE",
-                &Cnpj::parse(CONTRATANTE).unwrap(),
-                validade,
-            )
-            .unwrap();
-        std::fs::write(
-            dir.join("ecnpj.p12"),
-            pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "senha-do-pfx").unwrap(),
-        )
-        .unwrap();
-        std::fs::write(dir.join("ca.pem"), sim.ca_pem()).unwrap();
-        let conecta = SimuladorConecta::iniciar(ConfigSimuladorConecta::default()).unwrap();
-        conecta.cadastrar_cliente("orgao", "segredo-conecta");
-        std::fs::write(dir.join("ca-conecta.pem"), conecta.ca_pem()).unwrap();
-        Cenario { sim, conecta, dir }
-    }
-
-    /// The CLIENTE grants the office (CONTRATANTE) an e-CAC procuração.
-    fn procuracao_do_cliente(&self) {
-        self.sim.conceder_procuracao(
-            Documento::parse(CONTRATANTE).unwrap(),
-            Documento::parse(CLIENTE).unwrap(),
-        );
-    }
-
-    async fn guiche(&self, args: &[&str], extra: &[(&str, &str)]) -> (i32, Value) {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_guiche"));
-        c.args(args)
-            .arg("--json")
-            .env("GUICHE_DB", self.dir.join("livro.db"))
-            .env("GUICHE_SERPRO_AUTH_URL", self.sim.url_autenticacao())
-            .env("GUICHE_SERPRO_URL", self.sim.url_gateway())
-            .env("GUICHE_SERPRO_CONSUMER_KEY", "chave")
-            .env("GUICHE_SERPRO_CONSUMER_SECRET", "segredo")
-            .env("GUICHE_SERPRO_CERT", self.dir.join("ecnpj.p12"))
-            .env("GUICHE_SERPRO_CERT_PASSWORD", "senha-do-pfx")
-            .env("GUICHE_SERPRO_CA", self.dir.join("ca.pem"))
-            .env("GUICHE_CONECTA_URL", self.conecta.url_base())
-            .env("GUICHE_CONECTA_CLIENT_ID", "orgao")
-            .env("GUICHE_CONECTA_CLIENT_SECRET", "segredo-conecta")
-            .env("GUICHE_CONECTA_CPF_USUARIO", "52998224725")
-            .env("GUICHE_HOJE", "22/11/2026");
-        for (k, v) in extra {
-            c.env(k, v);
-        }
-        let o = tokio::task::spawn_blocking(move || c.output().unwrap())
-            .await
-            .unwrap();
-        let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{e}: {}\n{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            )
-        });
-        (o.status.code().unwrap(), v)
-    }
-}
+use comum::{CLIENTE, CONTRATANTE, Cenario, chave_rsa};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_billed_call_prints_the_decoded_data_and_is_counted() {
@@ -601,38 +516,4 @@ async fn the_procurador_command_signs_the_term_and_never_prints_the_token() {
         v["erro"]["mensagem"].as_str().unwrap().contains("--autor"),
         "{v}"
     );
-}
-
-/// An RSA-2048 key (PKCS#8 DER) from a fixed seed: the term is signed with RSA-SHA256, and
-/// no private key is committed.
-fn chave_rsa() -> Vec<u8> {
-    use rsa::pkcs8::EncodePrivateKey as _;
-    use rsa::rand_core::{CryptoRng, Error, RngCore};
-    use sha2::{Digest, Sha256};
-    struct Semente(u64);
-    impl RngCore for Semente {
-        fn next_u32(&mut self) -> u32 {
-            self.next_u64() as u32
-        }
-        fn next_u64(&mut self) -> u64 {
-            let mut b = [0u8; 8];
-            self.fill_bytes(&mut b);
-            u64::from_le_bytes(b)
-        }
-        fn fill_bytes(&mut self, destino: &mut [u8]) {
-            for pedaco in destino.chunks_mut(32) {
-                self.0 += 1;
-                let bloco =
-                    Sha256::digest([b"guiche-app".as_slice(), &self.0.to_le_bytes()].concat());
-                pedaco.copy_from_slice(&bloco[..pedaco.len()]);
-            }
-        }
-        fn try_fill_bytes(&mut self, destino: &mut [u8]) -> Result<(), Error> {
-            self.fill_bytes(destino);
-            Ok(())
-        }
-    }
-    impl CryptoRng for Semente {}
-    let chave = rsa::RsaPrivateKey::new(&mut Semente(0), 2048).unwrap();
-    chave.to_pkcs8_der().unwrap().as_bytes().to_vec()
 }

@@ -143,14 +143,26 @@ fn domain_does_no_io_and_no_async() {
 #[test]
 fn arrows_point_inward() {
     let g = grafo();
-    let permitido: [(&str, &[&str]); 6] = [
+    let permitido: [(&str, &[&str]); 7] = [
         ("guiche-domain", &[]),
         ("guiche-ports", &["guiche-domain"]),
         ("guiche-nfd", &["guiche-domain", "guiche-ports"]),
         ("guiche-conam", &["guiche-domain", "guiche-ports"]),
         ("guiche-serpro", &["guiche-domain", "guiche-ports"]),
         ("guiche-store", &["guiche-domain", "guiche-ports"]),
+        ("guiche-planilha", &["guiche-domain", "guiche-ports"]),
     ];
+    let listados: BTreeSet<&str> = permitido.iter().map(|(c, _)| *c).collect();
+    let esquecidos: Vec<&String> = g
+        .nomes
+        .values()
+        .filter(|n| n.starts_with("guiche") && !["guiche", "guiche-tests"].contains(&n.as_str()))
+        .filter(|n| !listados.contains(n.as_str()))
+        .collect();
+    assert!(
+        esquecidos.is_empty(),
+        "crates sem regra de dependência neste teste: {esquecidos:?}"
+    );
     for (crate_, pode) in permitido {
         let extras: Vec<_> = g
             .nossas(crate_)

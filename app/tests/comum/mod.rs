@@ -1,0 +1,134 @@
+//! What the binary's SERPRO, Conecta and e-CAC tests share: the simulators over TLS, the
+//! office's e-CNPJ file, and running `guiche` with the environment pointing at them.
+
+#![allow(dead_code)] // each test binary uses a part
+
+use guiche_domain::{Cnpj, Documento};
+use guiche_serpro::pki_teste::pkcs12;
+use guiche_serpro::simulador::conecta::{ConfigSimuladorConecta, SimuladorConecta};
+use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
+
+pub(crate) const CONTRATANTE: &str = "11222333000181";
+pub(crate) const CLIENTE: &str = "11444777000161";
+
+/// The SERPRO and Conecta simulators, the office's e-CNPJ file and CAs in a fresh folder.
+pub(crate) struct Cenario {
+    pub(crate) sim: SimuladorIntegra,
+    pub(crate) conecta: SimuladorConecta,
+    pub(crate) dir: PathBuf,
+}
+
+impl Cenario {
+    pub(crate) fn novo(nome: &str) -> Cenario {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "serpro-{nome}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
+        sim.cadastrar_consumidor("chave", "segredo");
+        let agora = SystemTime::now();
+        let validade = agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400);
+        let (cert, chave) = sim
+            .ac()
+            .emitir_ecnpj(
+                "ESCRITORIO TESTE",
+                &Cnpj::parse(CONTRATANTE).unwrap(),
+                validade,
+            )
+            .unwrap();
+        std::fs::write(
+            dir.join("ecnpj.p12"),
+            pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "senha-do-pfx").unwrap(),
+        )
+        .unwrap();
+        std::fs::write(dir.join("ca.pem"), sim.ca_pem()).unwrap();
+        let conecta = SimuladorConecta::iniciar(ConfigSimuladorConecta::default()).unwrap();
+        conecta.cadastrar_cliente("orgao", "segredo-conecta");
+        std::fs::write(dir.join("ca-conecta.pem"), conecta.ca_pem()).unwrap();
+        Cenario { sim, conecta, dir }
+    }
+
+    /// The CLIENTE grants the office (CONTRATANTE) an e-CAC procuração.
+    pub(crate) fn procuracao_do_cliente(&self) {
+        self.sim.conceder_procuracao(
+            Documento::parse(CONTRATANTE).unwrap(),
+            Documento::parse(CLIENTE).unwrap(),
+        );
+    }
+
+    /// Runs `guiche ARGS --json` with the scenario's environment; exit code and JSON output.
+    pub(crate) async fn guiche(&self, args: &[&str], extra: &[(&str, &str)]) -> (i32, Value) {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_guiche"));
+        c.args(args)
+            .arg("--json")
+            .env("GUICHE_DB", self.dir.join("livro.db"))
+            .env("GUICHE_SERPRO_AUTH_URL", self.sim.url_autenticacao())
+            .env("GUICHE_SERPRO_URL", self.sim.url_gateway())
+            .env("GUICHE_SERPRO_CONSUMER_KEY", "chave")
+            .env("GUICHE_SERPRO_CONSUMER_SECRET", "segredo")
+            .env("GUICHE_SERPRO_CERT", self.dir.join("ecnpj.p12"))
+            .env("GUICHE_SERPRO_CERT_PASSWORD", "senha-do-pfx")
+            .env("GUICHE_SERPRO_CA", self.dir.join("ca.pem"))
+            .env("GUICHE_CONECTA_URL", self.conecta.url_base())
+            .env("GUICHE_CONECTA_CLIENT_ID", "orgao")
+            .env("GUICHE_CONECTA_CLIENT_SECRET", "segredo-conecta")
+            .env("GUICHE_CONECTA_CPF_USUARIO", "52998224725")
+            .env("GUICHE_HOJE", "22/11/2026");
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        let o = tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap();
+        let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{e}: {}\n{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        });
+        (o.status.code().unwrap(), v)
+    }
+}
+
+/// An RSA-2048 key (PKCS#8 DER) from a fixed seed: the term is signed with RSA-SHA256, and
+/// no private key is committed.
+pub(crate) fn chave_rsa() -> Vec<u8> {
+    use rsa::pkcs8::EncodePrivateKey as _;
+    use rsa::rand_core::{CryptoRng, Error, RngCore};
+    use sha2::{Digest, Sha256};
+    struct Semente(u64);
+    impl RngCore for Semente {
+        fn next_u32(&mut self) -> u32 {
+            self.next_u64() as u32
+        }
+        fn next_u64(&mut self) -> u64 {
+            let mut b = [0u8; 8];
+            self.fill_bytes(&mut b);
+            u64::from_le_bytes(b)
+        }
+        fn fill_bytes(&mut self, destino: &mut [u8]) {
+            for pedaco in destino.chunks_mut(32) {
+                self.0 += 1;
+                let bloco =
+                    Sha256::digest([b"guiche-app".as_slice(), &self.0.to_le_bytes()].concat());
+                pedaco.copy_from_slice(&bloco[..pedaco.len()]);
+            }
+        }
+        fn try_fill_bytes(&mut self, destino: &mut [u8]) -> Result<(), Error> {
+            self.fill_bytes(destino);
+            Ok(())
+        }
+    }
+    impl CryptoRng for Semente {}
+    let chave = rsa::RsaPrivateKey::new(&mut Semente(0), 2048).unwrap();
+    chave.to_pkcs8_der().unwrap().as_bytes().to_vec()
+}
