@@ -358,9 +358,34 @@ fn guia_por_numero(
 
 /// Records `guia` unless its number is taken: by the same guide (nothing written) or by
 /// another (refused, the recorded one kept).
+/// Whether `a` and `b` are the same guide: every field equal, except that the optional revenue
+/// code and barcode may be missing on one side (a spreadsheet rarely carries the barcode the
+/// issuing service gave).
+fn mesma_guia(a: &Guia, b: &Guia) -> bool {
+    fn compativel<T: PartialEq>(x: &Option<T>, y: &Option<T>) -> bool {
+        x.is_none() || y.is_none() || x == y
+    }
+    (
+        a.tipo,
+        a.numero,
+        a.contribuinte,
+        a.periodo,
+        a.vencimento,
+        a.valor,
+    ) == (
+        b.tipo,
+        b.numero,
+        b.contribuinte,
+        b.periodo,
+        b.vencimento,
+        b.valor,
+    ) && compativel(&a.codigo_receita, &b.codigo_receita)
+        && compativel(&a.codigo_barras, &b.codigo_barras)
+}
+
 fn registrar_guia(c: &Connection, guia: &Guia, origem: OrigemGuia) -> Result<GuiaGravada, Falha> {
     if let Some(registrada) = guia_por_numero(c, &guia.numero)? {
-        return if registrada.guia == *guia {
+        return if mesma_guia(&registrada.guia, guia) {
             Ok(GuiaGravada::JaExistia)
         } else {
             Err(ErroLivro::GuiaConflitante {

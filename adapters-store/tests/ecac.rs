@@ -292,6 +292,39 @@ fn another_guide_with_a_recorded_number_is_a_conflict_and_the_first_stays() {
 }
 
 #[test]
+fn the_same_guide_without_its_barcode_is_the_same_guide_and_keeps_the_recorded_one() {
+    let livro = livro();
+    let g = guia();
+    livro.registrar_guia(&g, OrigemGuia::Serpro).unwrap();
+    let da_planilha = Guia {
+        codigo_barras: None,
+        codigo_receita: None,
+        ..g.clone()
+    };
+    assert_eq!(
+        livro
+            .registrar_guia(&da_planilha, OrigemGuia::Importacao)
+            .unwrap(),
+        GuiaGravada::JaExistia
+    );
+    let outra_receita = Guia {
+        codigo_receita: Some(CodigoReceita::parse("0190").unwrap()),
+        ..g.clone()
+    };
+    assert!(
+        livro
+            .registrar_guia(&outra_receita, OrigemGuia::Importacao)
+            .is_err()
+    );
+    let guias = livro.guias(None).unwrap();
+    assert_eq!(
+        (guias.len(), &guias[0].guia),
+        (1, &g),
+        "a registrada fica como estava"
+    );
+}
+
+#[test]
 fn guides_are_listed_in_recording_order_and_filtered_by_contribuinte() {
     let livro = livro();
     let ordem = [darf(CNPJ, 30), darf(CPF, 10), darf(CNPJ, 20), guia()];

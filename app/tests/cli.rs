@@ -281,3 +281,15 @@ fn demo_runs_offline_and_reports_each_system() {
     assert!(s.contains("aprovado pela contabilidade"), "{s}");
     assert_eq!(v["passos"].as_array().unwrap().len(), 12);
 }
+
+/// The README's example nota and pacote are valid as it says.
+#[test]
+fn the_readme_example_nota_and_pacote_are_valid() {
+    let exemplos = concat!(env!("CARGO_MANIFEST_DIR"), "/../exemplos");
+    let nota = format!("{exemplos}/nota.xml");
+    let o = guiche(&["nfd", "validate", &nota, "--prefeitura", "3150"]);
+    assert_eq!(codigo(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    let pacote = format!("{exemplos}/pacote.json");
+    let o = guiche(&["conam", "validate", &pacote]);
+    assert_eq!(codigo(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+}

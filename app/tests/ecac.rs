@@ -358,3 +358,17 @@ async fn proof_of_payment_and_locate_with_a_new_das() {
     .await;
     assert!(std::fs::read(&pdf).unwrap().starts_with(b"%PDF"));
 }
+
+/// The README's example files stay importable and mean what the README says.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_readme_example_files_import_and_settle_the_a3_guide() {
+    let c = Cenario::novo("ecac-exemplos");
+    let exemplos = concat!(env!("CARGO_MANIFEST_DIR"), "/../exemplos");
+    ok(&c, &["ecac", "company", "add", CLIENTE_A3, "--acesso", "a3", "--ecac-desde", "2026-01-01"]).await;
+    let v = ok(&c, &["ecac", "guides", "import", &format!("{exemplos}/guias.csv")]).await;
+    assert_eq!(v["novas"], 3, "{v}");
+    let v = ok(&c, &["ecac", "import", &format!("{exemplos}/pagamentos-a3.csv")]).await;
+    assert_eq!(v["guiasBaixadas"], 1, "{v}");
+    let v = ok(&c, &["ecac", "locate", "--empresa", CLIENTE_A3]).await;
+    assert_eq!(v["guias"][0]["situacao"], "Paga", "{v}");
+}

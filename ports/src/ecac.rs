@@ -192,7 +192,9 @@ pub trait LivroEcac: Send + Sync {
     fn empresas(&self) -> Result<Vec<Empresa>, ErroLivro>;
 
     /// Records a guide. The same number with the same content again is
-    /// [`GuiaGravada::JaExistia`]; with other content, an error naming the number.
+    /// [`GuiaGravada::JaExistia`] (the revenue code and the barcode may be missing on either
+    /// side: a spreadsheet rarely carries the barcode the issuing service gave; the recorded
+    /// guide is kept as it was); with other content, an error naming the number.
     ///
     /// # Errors
     /// [`ErroLivro::GuiaConflitante`] for another guide with that number; [`ErroLivro`].

@@ -233,7 +233,7 @@ pub(crate) fn guias_list(empresa: Option<&str>, json: bool) -> Result<Codigo, Er
             .iter()
             .map(|g| {
                 json!({
-                    "tipo": format!("{:?}", g.guia.tipo).to_uppercase(),
+                    "tipo": g.guia.tipo.sigla(),
                     "numeroDocumento": g.guia.numero.as_digitos(),
                     "contribuinte": g.guia.contribuinte.as_str(),
                     "periodo": g.guia.periodo.compacta(),
@@ -252,7 +252,7 @@ pub(crate) fn guias_list(empresa: Option<&str>, json: bool) -> Result<Codigo, Er
             .baixada_em
             .map_or_else(|| "em aberto".to_owned(), |d| format!("baixada em {d}"));
         println!(
-            "{:?} {} {} {} vence {} {} ({})",
+            "{} {} {} {} vence {} {} ({})",
             g.guia.tipo,
             g.guia.numero,
             g.guia.contribuinte,
@@ -494,7 +494,7 @@ fn imprimir_grupos(grupos: &[Grupo]) {
     for g in grupos {
         println!("== {} ({})", g.titulo, g.linhas.len());
         println!(
-            "  {:<32} {:<22} {:<26} {:>10} {:>14} {:>14} {:>10} {:>6}",
+            "  {:<32} {:<22} {:<34} {:>10} {:>14} {:>14} {:>10} {:>6}",
             "empresa",
             "documento",
             "ocorrência",
@@ -508,7 +508,7 @@ fn imprimir_grupos(grupos: &[Grupo]) {
             let a = &l.ocorrencia.achado;
             let empresa: String = l.empresa.chars().take(32).collect();
             println!(
-                "  {:<32} {:<22} {:<26} {:>10} {:>14} {:>14} {:>10} {:>6}",
+                "  {:<32} {:<22} {:<34} {:>10} {:>14} {:>14} {:>10} {:>6}",
                 empresa,
                 a.numero.to_string(),
                 a.descricao,

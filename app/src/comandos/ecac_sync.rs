@@ -163,9 +163,11 @@ pub(crate) async fn localizar(
         };
         let cliente = cliente_integra()?;
         match servicos::gerar_das(&cliente, &cnpj, p, RelogioSistema.hoje()).await {
-            Ok(das) => das
-                .iter()
-                .for_each(|d| registrar_guia(&guia_do_das(cnpj, d))),
+            Ok(das) => {
+                for d in &das {
+                    registrar_guia(&guia_do_das(cnpj, d));
+                }
+            }
             Err(e) => return Ok(falha(&e, json)),
         }
     }
@@ -207,7 +209,7 @@ pub(crate) async fn localizar(
     }
     for g in &guias {
         println!(
-            "{:?} {} de {} vence {} {}: {}",
+            "{} {} de {} vence {} {}: {}",
             g.guia.tipo,
             g.guia.numero,
             g.guia.periodo,

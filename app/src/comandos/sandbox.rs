@@ -80,6 +80,9 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     nfd.cadastrar_prestador(PRESTADOR, "senha-nfd", &PREFEITURAS);
     let conam = SimuladorConam::iniciar(ConfigConam {
         porta: porta(base, 1)?,
+        // The accounting office approves a package after its second status query, so
+        // `guiche conam send --wait` ends by itself.
+        aprovar_apos_consultas: Some(2),
         ..ConfigConam::default()
     })
     .map_err(|e| falha(&e))?;
@@ -175,15 +178,17 @@ fn imprimir(variaveis: &[(&str, String)]) {
     for (nome, valor) in variaveis {
         println!("export {nome}='{valor}'");
     }
-    println!("\n# e experimente, por exemplo:");
-    println!(
-        "#   guiche nfd send domain/tests/vetores/nfd-manual.xml --prefeitura 3150 --prestador {PRESTADOR}"
-    );
-    println!("#   guiche conam send domain/tests/vetores/conam-manual-1.json --wait");
-    println!("#   guiche serpro das --contribuinte {CLIENTE} --periodo 202610");
-    println!(
-        "#   guiche ecac company add {CLIENTE} --acesso a1 --ecac-desde 2026-01-01 --procurador"
-    );
-    println!("#   guiche ecac sync && guiche ecac occurrences --export ocorrencias.xlsx");
-    println!("#   guiche conecta cnpj {CLIENTE}");
+    println!("\n# e experimente, da raiz do repositório (veja o README):");
+    let exemplos = [
+        format!("guiche nfd send exemplos/nota.xml --prefeitura 3150 --prestador {PRESTADOR}"),
+        "guiche conam send exemplos/pacote.json --wait".to_owned(),
+        format!("guiche serpro das --contribuinte {CLIENTE} --periodo 202610"),
+        format!("guiche ecac company add {CLIENTE} --acesso a1 --ecac-desde 2026-01-01"),
+        "guiche ecac guides import exemplos/guias.csv".to_owned(),
+        "guiche ecac sync && guiche ecac occurrences --export ocorrencias.xlsx".to_owned(),
+        format!("guiche conecta cnpj {ESCRITORIO}"),
+    ];
+    for e in exemplos {
+        println!("#   {e}");
+    }
 }

@@ -89,7 +89,7 @@ pub(crate) async fn darf(p: DarfCli, pdf: Option<&Path>, json: bool) -> Result<C
         PeriodoDarf::Mensal(c) => c,
         _ => Competencia::de(pedido.vencimento),
     };
-    registrar_guia(&Guia {
+    let registrada = registrar_guia(&Guia {
         tipo: TipoGuia::Darf,
         numero: d.numero,
         contribuinte,
@@ -116,6 +116,7 @@ pub(crate) async fn darf(p: DarfCli, pdf: Option<&Path>, json: bool) -> Result<C
             "total": d.total.decimal().to_string(),
             "validoAte": d.valido_ate.map(|v| v.iso()),
             "pdf": arquivo,
+            "registradoNoLivro": registrada,
         }));
     } else {
         println!(
@@ -124,6 +125,9 @@ pub(crate) async fn darf(p: DarfCli, pdf: Option<&Path>, json: bool) -> Result<C
         );
         if let Some(v) = d.valido_ate {
             println!("  pague até {v}");
+        }
+        if registrada {
+            println!("  registrado no livro do e-CAC para a baixa automática");
         }
         if let Some(a) = arquivo {
             println!("  PDF: {a}");

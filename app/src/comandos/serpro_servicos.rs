@@ -73,20 +73,21 @@ pub(crate) fn imprimir(v: &serde_json::Value) {
 
 /// Records a guide just issued in the e-CAC ledger, so reconciliation finds it. The guide was
 /// issued (and billed) whatever happens here: a failure is a warning on stderr, never an error
-/// that would hide the guide printed next.
-pub(crate) fn registrar_guia(guia: &Guia) {
+/// that would hide the guide printed next. Whether it is in the ledger now.
+pub(crate) fn registrar_guia(guia: &Guia) -> bool {
     let gravada = config::abrir_livro()
         .map_err(|e| e.to_string())
         .and_then(|l| {
             l.registrar_guia(guia, OrigemGuia::Serpro)
                 .map_err(|e| e.to_string())
         });
-    if let Err(e) = gravada {
+    if let Err(e) = &gravada {
         eprintln!(
             "aviso: a guia {} foi emitida, mas não foi registrada no livro do e-CAC: {e}",
             guia.numero
         );
     }
+    gravada.is_ok()
 }
 
 /// The DAS as a guide of the e-CAC ledger.
@@ -131,7 +132,7 @@ pub(crate) async fn das(
     };
     let mut saida = Vec::new();
     for g in &guias {
-        registrar_guia(&guia_do_das(contribuinte, g));
+        let registrada = registrar_guia(&guia_do_das(contribuinte, g));
         let arquivo = match pdf {
             Some(dir) => {
                 let caminho = dir.join(format!("DAS-{}.pdf", g.numero.as_digitos()));
@@ -151,6 +152,7 @@ pub(crate) async fn das(
             "juros": g.juros.decimal().to_string(),
             "linhaDigitavel": g.codigo_barras.as_ref().map(|c| c.linha_digitavel()),
             "pdf": arquivo,
+            "registradoNoLivro": registrada,
         }));
         if !json {
             println!(
@@ -159,6 +161,9 @@ pub(crate) async fn das(
             );
             if let Some(c) = &g.codigo_barras {
                 println!("  linha digitável: {}", c.linha_digitavel());
+            }
+            if registrada {
+                println!("  registrado no livro do e-CAC para a baixa automática");
             }
         }
     }

@@ -48,4 +48,3 @@ pub(crate) fn dados() -> Option<(Vec<Guia>, Vec<Pagamento>, Data)> {
     }
     Some((guias, pagamentos, base.mais_dias(30)?))
 }
-
