@@ -115,10 +115,15 @@ async fn a_billed_call_with_data_is_counted_and_one_without_is_given_back() {
     let r = c.chamar(chamada(TipoServico::Emitir, &p)).await.unwrap();
     assert!(r.bilhetado);
     let das = r.resposta.unwrap().dados_json().unwrap();
+    let numero = SimuladorIntegra::numero_das(
+        &Documento::parse(CONTRATANTE).unwrap(),
+        guiche_domain::Competencia::new(2018, 1).unwrap(),
+    );
     assert_eq!(
         das[0]["detalhamento"][0]["numeroDocumento"],
-        "07202614593079936"
+        numero.as_digitos()
     );
+    assert!(numero.dv_confere(), "{numero}");
     let p = pedido(
         CONTRATANTE,
         CONTRATANTE,

@@ -277,9 +277,24 @@ fn demo_runs_offline_and_reports_each_system() {
         s.contains("emitiu as notas 6053, 6054, 6055: cada número exatamente uma vez"),
         "{s}"
     );
-    let v = json(&guiche(&["demo", "--json"]));
     assert!(s.contains("aprovado pela contabilidade"), "{s}");
-    assert_eq!(v["passos"].as_array().unwrap().len(), 12);
+    assert!(s.contains("registrado no livro do e-CAC"), "SERPRO: {s}");
+    assert!(
+        s.contains("Paga: 1; Pagamento sem guia correspondente: 1; Vencida: 1"),
+        "e-CAC: {s}"
+    );
+    assert!(
+        s.contains("0 ocorrência(s) nova(s), 0 baixa(s): nada muda"),
+        "{s}"
+    );
+    let v = json(&guiche(&["demo", "--json"]));
+    let passos = v["passos"].as_array().unwrap();
+    let sistemas: std::collections::BTreeSet<&str> = passos
+        .iter()
+        .map(|p| p["sistema"].as_str().unwrap())
+        .collect();
+    assert_eq!(sistemas, ["CONAM", "NFD", "SERPRO", "e-CAC"].into());
+    assert_eq!(passos.len(), 17);
 }
 
 /// The README's example nota and pacote are valid as it says.

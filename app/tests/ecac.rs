@@ -12,13 +12,13 @@ use serde_json::{Value, json};
 
 /// A second client, reaching e-CAC with an A3 certificate.
 const CLIENTE_A3: &str = "11222333000181";
-const DAS: &str = "07202614593079936";
+const DAS: &str = "07202611444777106";
 const DARF: &str = "07202600000000555";
 
 /// The guides the office issued: the simulator's DAS for CLIENTE (due 20/11/2026) and an
 /// overdue DARF.
 const GUIAS: &str = "\u{feff}tipo;numero_documento;contribuinte;periodo;vencimento;valor\r\n\
-DAS;07.20.26145.9307993-6;11.444.777/0001-61;10/2026;20/11/2026;1.030,00\r\n\
+DAS;07.20.26114.4477710-6;11.444.777/0001-61;10/2026;20/11/2026;1.030,00\r\n\
 DARF;07202600000000555;11444777000161;09/2026;20/10/2026;480,00\r\n";
 
 fn escrever(c: &Cenario, nome: &str, texto: &str) -> String {
@@ -364,10 +364,31 @@ async fn proof_of_payment_and_locate_with_a_new_das() {
 async fn the_readme_example_files_import_and_settle_the_a3_guide() {
     let c = Cenario::novo("ecac-exemplos");
     let exemplos = concat!(env!("CARGO_MANIFEST_DIR"), "/../exemplos");
-    ok(&c, &["ecac", "company", "add", CLIENTE_A3, "--acesso", "a3", "--ecac-desde", "2026-01-01"]).await;
-    let v = ok(&c, &["ecac", "guides", "import", &format!("{exemplos}/guias.csv")]).await;
+    ok(
+        &c,
+        &[
+            "ecac",
+            "company",
+            "add",
+            CLIENTE_A3,
+            "--acesso",
+            "a3",
+            "--ecac-desde",
+            "2026-01-01",
+        ],
+    )
+    .await;
+    let v = ok(
+        &c,
+        &["ecac", "guides", "import", &format!("{exemplos}/guias.csv")],
+    )
+    .await;
     assert_eq!(v["novas"], 3, "{v}");
-    let v = ok(&c, &["ecac", "import", &format!("{exemplos}/pagamentos-a3.csv")]).await;
+    let v = ok(
+        &c,
+        &["ecac", "import", &format!("{exemplos}/pagamentos-a3.csv")],
+    )
+    .await;
     assert_eq!(v["guiasBaixadas"], 1, "{v}");
     let v = ok(&c, &["ecac", "locate", "--empresa", CLIENTE_A3]).await;
     assert_eq!(v["guias"][0]["situacao"], "Paga", "{v}");

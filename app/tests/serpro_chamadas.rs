@@ -38,7 +38,7 @@ async fn a_billed_call_prints_the_decoded_data_and_is_counted() {
     assert_eq!(codigo, 0, "{v}");
     assert_eq!(v["bilhetado"], true);
     assert_eq!(
-        v["dados"][0]["detalhamento"][0]["numeroDocumento"], "07202614593079936",
+        v["dados"][0]["detalhamento"][0]["numeroDocumento"], "07201811222333012",
         "dados decodificados: {v}"
     );
     assert_eq!(v["mensagens"][0]["codigo"], "Sucesso-PGDASD");
@@ -231,7 +231,7 @@ async fn das_of_a_client_with_procuracao_saves_the_pdf_and_shows_the_barcode() {
     let das = &v["das"][0];
     assert_eq!(das["periodoApuracao"], "10/2026", "{v}");
     assert_eq!(das["total"], "1030.00", "{v}");
-    assert_eq!(das["numeroDocumento"], "07202614593079936", "{v}");
+    assert_eq!(das["numeroDocumento"], "07202611444777106", "{v}");
     let linha = das["linhaDigitavel"].as_str().unwrap();
     assert_eq!(
         linha.chars().filter(char::is_ascii_digit).count(),
@@ -242,7 +242,7 @@ async fn das_of_a_client_with_procuracao_saves_the_pdf_and_shows_the_barcode() {
         das["pdf"]
             .as_str()
             .unwrap()
-            .ends_with("DAS-07202614593079936.pdf")
+            .ends_with("DAS-07202611444777106.pdf")
     );
     let pdf = std::fs::read(das["pdf"].as_str().unwrap()).unwrap();
     assert!(
@@ -410,7 +410,7 @@ async fn declarations_mailbox_events_and_payment_count() {
     c.procuracao_do_cliente();
     c.sim.definir_pagamentos(
         Documento::parse(CLIENTE).unwrap(),
-        serde_json::json!([{ "numeroDocumento": "07202614593079936", "dataArrecadacao": "2026-11-10", "valorTotal": 1030.00 }]),
+        serde_json::json!([{ "numeroDocumento": "07202611444777017", "dataArrecadacao": "2026-11-10", "valorTotal": 1030.00 }]),
     );
     let (codigo, v) = c
         .guiche(

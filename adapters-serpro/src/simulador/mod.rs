@@ -288,6 +288,16 @@ impl SimuladorIntegra {
         crate::pki_teste::pkcs12(&cert, &chave, &[self.ac.certificado_der()], senha)
     }
 
+    /// The number of the DAS the simulator issues to `contribuinte` for `periodo` (the same
+    /// every time, different for each contribuinte and period), so tests and the sandbox can
+    /// set its payment.
+    pub fn numero_das(
+        contribuinte: &Documento,
+        periodo: guiche_domain::Competencia,
+    ) -> guiche_domain::guia::NumeroDocumento {
+        servicos::numero_das(contribuinte, periodo)
+    }
+
     /// Registers consumer credentials (what the SERPRO store hands out at contracting).
     pub fn cadastrar_consumidor(&self, key: &str, secret: &str) {
         if let Ok(mut e) = self.compartilhado.estado.lock() {

@@ -7,7 +7,7 @@
 //! | `PAGTOWEB/PAGAMENTOS71` | the payments set with [`super::SimuladorIntegra::definir_pagamentos`], filtered by `intervaloDataArrecadacao`, `numeroDocumentoLista`, `codigoTipoDocumentoLista`, paged by `primeiroDaPagina`/`tamanhoDaPagina` (1–100); a bad date or page size is 400 `EntradaIncorreta-PAGTOWEB-00001` |
 //! | `PAGTOWEB/CONTACONSDOCARRPG73` | the count of what 71 would list without paging, as a string |
 //! | `PAGTOWEB/COMPARRECADACAO72` | a PDF for a `numeroDocumento` among those payments; any other is 400 `EntradaIncorreta-PAGTOWEB-00002` |
-//! | `PGDASD/GERARDAS12`, `PGMEI/GERARDASPDF21` | one DAS of the `periodoApuracao` asked (a public sample number, due on day 20 of the next month, 1000.00 + 24.68 + 5.32 = 1030.00, or 75.60 for a MEI, a valid barcode); a bad period is 400 `EntradaIncorreta-PGDASD-00001` |
+//! | `PGDASD/GERARDAS12`, `PGMEI/GERARDASPDF21` | one DAS of the `periodoApuracao` asked (numbered per contribuinte and period, see `SimuladorIntegra::numero_das`; due on day 20 of the next month, 1000.00 + 24.68 + 5.32 = 1030.00, or 75.60 for a MEI, a valid barcode); a bad period is 400 `EntradaIncorreta-PGDASD-00001` |
 //! | `PGDASD/CONSDECLARACAO13` | for `anoCalendario` or `periodoApuracao`, one declaration per month up to last month, each with its DAS; `dasPago` true when that DAS number is among the payments |
 //! | `SICALC/CONSOLIDARGERARDARF51` | a consolidated DARF: before the due date, principal only; after it, 0.33 % a day of fine (at most 20 %) and 1 % interest |
 //! | `SITFIS/SOLICITARPROTOCOLO91` | a protocol and `tempoEspera` 50 ms |
@@ -249,14 +249,39 @@ mod pagtoweb {
     }
 }
 
+pub(super) use das::numero_das;
+
 mod das {
     use super::{CodigoBarras, Compartilhado, Saida, numero_json, pdf, texto};
+    use guiche_domain::guia::NumeroDocumento;
     use guiche_domain::{Competencia, Data, Documento};
     use serde_json::{Value, json};
 
-    /// The public sample number every simulated DAS carries (valid check digit; pinned by
-    /// the adapter's tests).
-    pub(super) const NUMERO_DAS: &str = "07202614593079936";
+    /// The number of the simulated DAS of `contribuinte` for `periodo`: `0720`, the year's
+    /// last two digits, the document's first eight digits, the month, and a check digit that
+    /// passes [`NumeroDocumento::dv_confere`] — one number per contribuinte and period, as the
+    /// real service gives.
+    pub(in crate::simulador) fn numero_das(
+        contribuinte: &Documento,
+        periodo: Competencia,
+    ) -> NumeroDocumento {
+        let base: String = contribuinte
+            .as_str()
+            .chars()
+            .take(8)
+            .map(|c| char::from_digit(c.to_digit(10).unwrap_or(c as u32 % 10), 10).unwrap_or('0'))
+            .collect();
+        let sem_dv = format!(
+            "0720{:02}{base:0>8}{:02}",
+            periodo.ano() % 100,
+            periodo.mes()
+        );
+        (0..10)
+            .filter_map(|dv| NumeroDocumento::parse(&format!("{sem_dv}{dv}")).ok())
+            .find(NumeroDocumento::dv_confere)
+            .or_else(|| NumeroDocumento::parse(&format!("{sem_dv}0")).ok())
+            .unwrap_or_else(|| unreachable!("17 dígitos formam sempre um número de documento"))
+    }
 
     fn valor(centavos: u64) -> Value {
         numero_json(&format!("{}.{:02}", centavos / 100, centavos % 100))
@@ -286,8 +311,9 @@ mod das {
         let Ok(vencimento) = Data::new(seguinte.ano(), seguinte.mes(), 20) else {
             return Saida::erro(500, &format!("Erro-{sistema}-00099"), "Vencimento.");
         };
+        let numero = numero_das(contribuinte, periodo).as_digitos();
         let sem_dv = format!(
-            "856{total_centavos:011}0328{NUMERO_DAS}{}",
+            "856{total_centavos:011}0328{numero}{}",
             vencimento.compacta()
         );
         let Ok(barras) = CodigoBarras::com_dv_calculado(&sem_dv) else {
@@ -298,7 +324,7 @@ mod das {
             "pdf": pdf(&format!("DAS {}", periodo.compacta())),
             "detalhamento": [{
                 "periodoApuracao": periodo.compacta(),
-                "numeroDocumento": NUMERO_DAS,
+                "numeroDocumento": numero,
                 "dataVencimento": vencimento.compacta(),
                 "dataLimiteAcolhimento": vencimento.compacta(),
                 "valores": {
@@ -334,18 +360,24 @@ mod das {
             (None, Some(Ok(p))) => vec![p].into_iter().filter(|p| *p < atual).collect(),
             _ => return invalido(),
         };
-        let pago = c.estado.lock().ok().is_some_and(|e| {
-            e.pagamentos
-                .get(contribuinte)
-                .and_then(Value::as_array)
-                .is_some_and(|a| {
-                    a.iter()
-                        .any(|p| texto(p, "numeroDocumento") == Some(NUMERO_DAS))
-                })
-        });
+        let pagos: Vec<String> = c
+            .estado
+            .lock()
+            .ok()
+            .and_then(|e| {
+                e.pagamentos
+                    .get(contribuinte)
+                    .and_then(Value::as_array)
+                    .cloned()
+            })
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| texto(p, "numeroDocumento").map(str::to_owned))
+            .collect();
         let periodos: Vec<Value> = meses
             .iter()
             .map(|p| {
+                let numero = numero_das(contribuinte, *p).as_digitos();
                 json!({
                     "periodoApuracao": p.compacta().parse::<u32>().unwrap_or(0),
                     "operacoes": [{
@@ -356,9 +388,9 @@ mod das {
                             "malha": null,
                         },
                         "indiceDas": {
-                            "numeroDas": NUMERO_DAS,
                             "datahoraEmissaoDas": format!("{}10121500", p.seguinte().compacta()),
-                            "dasPago": pago,
+                            "dasPago": pagos.contains(&numero),
+                            "numeroDas": numero,
                         },
                     }],
                 })

@@ -172,7 +172,12 @@ pub(crate) fn empresa_list(json: bool) -> Result<Codigo, ErroApp> {
             .map_err(livro_erro)?
             .map(|d| format!("; pagamentos buscados até {d}"))
             .unwrap_or_default();
-        println!("{} {}: {}{sync}", e.cnpj, e.nome, descrever(e));
+        let nome = if e.nome.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", e.nome)
+        };
+        println!("{}{nome}: {}{sync}", e.cnpj, descrever(e));
     }
     Ok(Codigo::Ok)
 }

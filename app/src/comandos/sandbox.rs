@@ -7,7 +7,7 @@
 
 use crate::erro::{Codigo, ErroApp};
 use guiche_conam::simulador::{ConfigSimulador as ConfigConam, SimuladorConam};
-use guiche_domain::{Cnpj, Documento};
+use guiche_domain::{Cnpj, Competencia, Documento};
 use guiche_nfd::simulador::{ConfigSimulador as ConfigNfd, SimuladorNfd};
 use guiche_serpro::simulador::conecta::{ConfigSimuladorConecta, SimuladorConecta};
 use guiche_serpro::simulador::{ConfigSimulador as ConfigIntegra, SimuladorIntegra};
@@ -17,7 +17,8 @@ use std::time::Duration;
 
 /// The office (contratante) whose e-CNPJ the sandbox issues.
 const ESCRITORIO: &str = "11222333000181";
-/// A client company that gave the office an e-CAC procuração and has payments.
+/// A client company that gave the office an e-CAC procuração and has payments: its DAS of
+/// 10/2026, paid on 18/11/2026, and a payment of a guide guichê does not know.
 const CLIENTE: &str = "11444777000161";
 /// The NFD provider registered, and the municipalities it is enabled for.
 const PRESTADOR: &str = "21118045000135";
@@ -158,10 +159,12 @@ fn preparar_integra(sim: &SimuladorIntegra, dir: &Path) -> Result<(), ErroApp> {
     gravar_privado(&dir.join("ecnpj.p12"), &p12)?;
     let cliente = Documento::parse(CLIENTE).map_err(|e| falha(&e))?;
     sim.conceder_procuracao(Documento::Cnpj(escritorio), cliente);
+    let outubro = Competencia::new(2026, 10).ok_or_else(|| falha(&"competência 10/2026"))?;
+    let das = SimuladorIntegra::numero_das(&cliente, outubro);
     sim.definir_pagamentos(
         cliente,
         json!([
-            { "numeroDocumento": "07202614593079936", "dataArrecadacao": "2026-11-18T00:00:00-03:00",
+            { "numeroDocumento": das.as_digitos(), "dataArrecadacao": "2026-11-18T00:00:00-03:00",
               "valorTotal": 1030.00, "receitaPrincipal": { "codigo": "1001", "extensaoReceita": null } },
             { "numeroDocumento": "07202600000000777", "dataArrecadacao": "2026-11-10T00:00:00-03:00",
               "valorTotal": 250.00, "receitaPrincipal": { "codigo": "1708", "extensaoReceita": null } }

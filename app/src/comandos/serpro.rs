@@ -222,13 +222,16 @@ pub(crate) async fn procurador(autor: &str, json: bool) -> Result<Codigo, ErroAp
         Err(e) => return Ok(mostrar_erro(&e, json)),
     };
     let expira = token.expira_em.map(|t| {
-        let segundos = t
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        format_http(segundos)
+        em_brasilia(
+            t.duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        )
     });
     if json {
-        let v = json!({ "autor": autor.as_str(), "contratante": cliente.contratante().as_str(), "aceito": true, "expiraEm": expira });
+        let iso = expira
+            .as_ref()
+            .map(|(d, h)| format!("{}T{h}-03:00", d.iso()));
+        let v = json!({ "autor": autor.as_str(), "contratante": cliente.contratante().as_str(), "aceito": true, "expiraEm": iso });
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     } else {
         println!(
@@ -236,26 +239,31 @@ pub(crate) async fn procurador(autor: &str, json: bool) -> Result<Codigo, ErroAp
             cliente.contratante()
         );
         match expira {
-            Some(e) => println!("  o token de procurador vale até {e}"),
+            Some((d, h)) => {
+                println!("  o token de procurador vale até {d} {h} (horário de Brasília)")
+            }
             None => println!("  o SERPRO não informou a validade do token"),
         }
     }
     Ok(Codigo::Ok)
 }
 
-/// `AAAA-MM-DD hh:mm:ss UTC` of a Unix time.
-fn format_http(segundos: u64) -> String {
-    let dias = i64::try_from(segundos / 86_400).unwrap_or(0);
-    let resto = segundos % 86_400;
+/// A Unix time in Brasília (UTC−3, no daylight saving since 2019): the date and the
+/// `hh:mm:ss`.
+fn em_brasilia(segundos: u64) -> (guiche_domain::Data, String) {
+    let local = i64::try_from(segundos).unwrap_or(i64::MAX) - 3 * 3600;
+    let dias = local.div_euclid(86_400);
+    let resto = local.rem_euclid(86_400);
     let data = guiche_domain::Data::from_dias_desde_epoca(dias)
-        .map(|d| d.iso())
-        .unwrap_or_default();
-    format!(
-        "{data} {:02}:{:02}:{:02} UTC",
+        .or_else(|| guiche_domain::Data::new(1970, 1, 1).ok())
+        .unwrap_or_else(|| unreachable!("01/01/1970 é uma data válida"));
+    let hora = format!(
+        "{:02}:{:02}:{:02}",
         resto / 3600,
         resto % 3600 / 60,
         resto % 60
-    )
+    );
+    (data, hora)
 }
 
 /// Signs the authorization term with the procurador's certificate and sends it.
