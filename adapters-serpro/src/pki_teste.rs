@@ -263,3 +263,62 @@ fn geracao(e: rcgen::Error) -> ErroPkiTeste {
 fn pkcs12_erro(e: p12_keystore::error::Error) -> ErroPkiTeste {
     ErroPkiTeste::Pkcs12(e.to_string())
 }
+
+/// A deterministic SHA-256 counter-mode generator: test keys only, never for real keys.
+struct GeradorTeste {
+    semente: [u8; 32],
+    contador: u64,
+}
+
+impl rsa::rand_core::RngCore for GeradorTeste {
+    fn next_u32(&mut self) -> u32 {
+        let mut b = [0u8; 4];
+        self.fill_bytes(&mut b);
+        u32::from_le_bytes(b)
+    }
+    fn next_u64(&mut self) -> u64 {
+        let mut b = [0u8; 8];
+        self.fill_bytes(&mut b);
+        u64::from_le_bytes(b)
+    }
+    fn fill_bytes(&mut self, destino: &mut [u8]) {
+        use sha2::Digest as _;
+        for pedaco in destino.chunks_mut(32) {
+            self.contador += 1;
+            let mut h = sha2::Sha256::new();
+            h.update(self.semente);
+            h.update(self.contador.to_le_bytes());
+            let bloco = h.finalize();
+            pedaco.copy_from_slice(&bloco[..pedaco.len()]);
+        }
+    }
+    fn try_fill_bytes(&mut self, destino: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+        self.fill_bytes(destino);
+        Ok(())
+    }
+}
+
+impl rsa::rand_core::CryptoRng for GeradorTeste {}
+
+/// An RSA-2048 key (PKCS#8 DER) derived from `semente`: the same seed gives the same key, so
+/// tests pay for RSA generation (slow in debug builds) once per seed and no private key is
+/// ever committed. For tests only: anyone with the seed has the key. Feed it to
+/// [`AcTeste::emitir_ecpf_com_chave`] for a procurador's certificate.
+///
+/// # Errors
+/// [`ErroPkiTeste::Geracao`].
+pub fn chave_rsa_teste(semente: &str) -> Result<Vec<u8>, ErroPkiTeste> {
+    use rsa::pkcs8::EncodePrivateKey as _;
+    use sha2::Digest as _;
+    let mut gerador = GeradorTeste {
+        semente: sha2::Sha256::digest(semente.as_bytes()).into(),
+        contador: 0,
+    };
+    let erro = |e: &dyn std::fmt::Display| ErroPkiTeste::Geracao(format!("chave RSA: {e}"));
+    let chave = rsa::RsaPrivateKey::new(&mut gerador, 2048).map_err(|e| erro(&e))?;
+    Ok(chave
+        .to_pkcs8_der()
+        .map_err(|e| erro(&e))?
+        .as_bytes()
+        .to_vec())
+}

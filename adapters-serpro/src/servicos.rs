@@ -21,7 +21,7 @@ use crate::{Chamada, ClienteIntegra, ErroIntegra, Retorno};
 use base64::Engine;
 use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::{CodigoBarras, CodigoReceita, NumeroDocumento};
-use guiche_domain::serpro::{Pedido, PedidoDados, procuracao_por_nome, servico};
+use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico, procuracao_por_nome, servico};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -107,14 +107,14 @@ pub use declaracoes::{ConsultaDeclaracoes, DeclaracaoPgdasd, declaracoes_pgdasd}
 pub use eventos::{Atualizacao, Evento, ProtocoloEventos, obter_eventos, solicitar_eventos};
 pub use sicalc::{Darf, PedidoDarf, PeriodoDarf, gerar_darf};
 
-/// Calls `id` for `contribuinte`, the contratante as author.
-async fn chamar(
+/// The envelope of a call of `id` for `contribuinte`, the contratante as author, and the
+/// service's type (its path).
+fn envelope(
     cliente: &ClienteIntegra,
     contribuinte: Documento,
     id: Id,
     dados: String,
-    hoje: Data,
-) -> Result<Retorno, ErroServico> {
+) -> Result<(Pedido, TipoServico), ErroServico> {
     let s = servico(id.0, id.1)
         .ok_or_else(|| ErroIntegra::Invalido(format!("{}/{} fora do catálogo", id.0, id.1)))?;
     let pedido = Pedido {
@@ -128,8 +128,20 @@ async fn chamar(
             dados,
         },
     };
+    Ok((pedido, s.tipo))
+}
+
+/// Calls `id` for `contribuinte`, the contratante as author.
+async fn chamar(
+    cliente: &ClienteIntegra,
+    contribuinte: Documento,
+    id: Id,
+    dados: String,
+    hoje: Data,
+) -> Result<Retorno, ErroServico> {
+    let (pedido, tipo) = envelope(cliente, contribuinte, id, dados)?;
     let chamada = Chamada {
-        tipo: s.tipo,
+        tipo,
         pedido: &pedido,
         token_procurador: None,
         hoje,

@@ -10,40 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use guiche_domain::{Cnpj, Data, Documento};
 use guiche_serpro::termo::{ErroTermo, TermoAutorizacao, base64_para_envio};
-use rsa::RsaPrivateKey;
-use rsa::pkcs8::EncodePrivateKey as _;
-use rsa::rand_core::{CryptoRng, Error, RngCore};
 use sha2::{Digest as _, Sha256};
-
-/// A deterministic SHA-256 counter-mode generator: test keys only, never for real keys.
-struct GeradorTeste(u64);
-
-impl RngCore for GeradorTeste {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0u8; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0u8; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, destino: &mut [u8]) {
-        for pedaco in destino.chunks_mut(32) {
-            self.0 += 1;
-            let bloco =
-                Sha256::digest([b"guiche-termo".as_slice(), &self.0.to_le_bytes()].concat());
-            pedaco.copy_from_slice(&bloco[..pedaco.len()]);
-        }
-    }
-    fn try_fill_bytes(&mut self, destino: &mut [u8]) -> Result<(), Error> {
-        self.fill_bytes(destino);
-        Ok(())
-    }
-}
-
-impl CryptoRng for GeradorTeste {}
 
 /// The signer's RSA-2048 key (PKCS#8 DER) and self-signed certificate (DER, PEM).
 struct Credencial {
@@ -56,8 +23,7 @@ struct Credencial {
 fn credencial() -> &'static Credencial {
     static C: OnceLock<Credencial> = OnceLock::new();
     C.get_or_init(|| {
-        let privada = RsaPrivateKey::new(&mut GeradorTeste(0), 2048).unwrap();
-        let chave = privada.to_pkcs8_der().unwrap().as_bytes().to_vec();
+        let chave = guiche_serpro::pki_teste::chave_rsa_teste("guiche-termo").unwrap();
         let par = rcgen::KeyPair::try_from(chave.as_slice()).unwrap();
         let params = rcgen::CertificateParams::new(vec!["maria.example".to_owned()]).unwrap();
         let cert = params.self_signed(&par).unwrap();

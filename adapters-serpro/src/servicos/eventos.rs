@@ -3,9 +3,8 @@
 //! (`SOLICEVENTOSPF131`/`PJ132`), wait, then read the matrix (`OBTEREVENTOSPF133`/`PJ134`).
 //! The service allows 1,000 asks a day per kind (PF, PJ) and answers 429 past it.
 
-use super::{ErroServico, lista, malformado, texto};
-use crate::{Chamada, ClienteIntegra};
-use guiche_domain::serpro::{Pedido, PedidoDados, servico};
+use super::{ErroServico, envelope, lista, malformado, texto};
+use crate::{Chamada, ClienteIntegra, ErroIntegra};
 use guiche_domain::{Data, Documento};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -75,24 +74,12 @@ async fn chamar_lote(
     dados: String,
     hoje: Data,
 ) -> Result<Value, ErroServico> {
-    let (Some(s), Some(primeiro)) = (servico(id.0, id.1), lote.first()) else {
-        return Err(ErroServico::Resposta(
-            "lote vazio ou serviço fora do catálogo".into(),
-        ));
-    };
-    let pedido = Pedido {
-        contratante: cliente.contratante(),
-        autor_pedido_dados: Documento::Cnpj(cliente.contratante()),
-        contribuinte: *primeiro,
-        pedido_dados: PedidoDados {
-            id_sistema: s.id_sistema.into(),
-            id_servico: s.id_servico.into(),
-            versao_sistema: s.versao_sistema.into(),
-            dados,
-        },
-    };
+    let primeiro = lote.first().ok_or_else(|| {
+        ErroServico::Integra(ErroIntegra::Invalido("lote de contribuintes vazio".into()))
+    })?;
+    let (pedido, tipo) = envelope(cliente, *primeiro, id, dados)?;
     let chamada = Chamada {
-        tipo: s.tipo,
+        tipo,
         pedido: &pedido,
         token_procurador: None,
         hoje,

@@ -102,33 +102,5 @@ impl Cenario {
 /// An RSA-2048 key (PKCS#8 DER) from a fixed seed: the term is signed with RSA-SHA256, and
 /// no private key is committed.
 pub(crate) fn chave_rsa() -> Vec<u8> {
-    use rsa::pkcs8::EncodePrivateKey as _;
-    use rsa::rand_core::{CryptoRng, Error, RngCore};
-    use sha2::{Digest, Sha256};
-    struct Semente(u64);
-    impl RngCore for Semente {
-        fn next_u32(&mut self) -> u32 {
-            self.next_u64() as u32
-        }
-        fn next_u64(&mut self) -> u64 {
-            let mut b = [0u8; 8];
-            self.fill_bytes(&mut b);
-            u64::from_le_bytes(b)
-        }
-        fn fill_bytes(&mut self, destino: &mut [u8]) {
-            for pedaco in destino.chunks_mut(32) {
-                self.0 += 1;
-                let bloco =
-                    Sha256::digest([b"guiche-app".as_slice(), &self.0.to_le_bytes()].concat());
-                pedaco.copy_from_slice(&bloco[..pedaco.len()]);
-            }
-        }
-        fn try_fill_bytes(&mut self, destino: &mut [u8]) -> Result<(), Error> {
-            self.fill_bytes(destino);
-            Ok(())
-        }
-    }
-    impl CryptoRng for Semente {}
-    let chave = rsa::RsaPrivateKey::new(&mut Semente(0), 2048).unwrap();
-    chave.to_pkcs8_der().unwrap().as_bytes().to_vec()
+    guiche_serpro::pki_teste::chave_rsa_teste("guiche-app").unwrap()
 }
