@@ -11,6 +11,10 @@ pub(crate) struct Cli {
     #[arg(long, global = true)]
     pub(crate) json: bool,
 
+    /// Arquivo de configuração (guiche.toml); padrão: GUICHE_CONFIG. As variáveis de ambiente prevalecem.
+    #[arg(long, global = true, value_name = "ARQUIVO")]
+    pub(crate) config: Option<PathBuf>,
+
     #[command(subcommand)]
     pub(crate) comando: Comando,
 }

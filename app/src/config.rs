@@ -1,18 +1,152 @@
-//! Configuration from the environment (DESIGN.md's variables). Secrets come only from the
-//! environment or from files, never from the command line.
+//! Configuration (DESIGN.md's variables): the environment, over an optional `guiche.toml`
+//! (path from `--config` or `GUICHE_CONFIG`). Secrets come only from the environment or from
+//! files, never from the command line — and never from `guiche.toml` itself, which may only
+//! name the file that holds one (`senha_arquivo = "…"`).
+//!
+//! In `guiche.toml` a key's path names the variable: `db` is `GUICHE_DB`, `url` under `[nfd]`
+//! is `GUICHE_NFD_URL`, `consumer_secret_arquivo` under `[serpro]` is
+//! `GUICHE_SERPRO_CONSUMER_SECRET_ARQUIVO`. An unknown key is an error, not a silent no-op.
 
 use crate::erro::ErroApp;
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-/// A variable's value, or the content of the file named by `{NOME}_ARQUIVO` (trailing newline
-/// removed), or `None`.
+/// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
+const VARIAVEIS: [&str; 27] = [
+    "GUICHE_DB",
+    "GUICHE_HOJE",
+    "GUICHE_NFD_URL",
+    "GUICHE_NFD_SENHA",
+    "GUICHE_NFD_TIMEOUT",
+    "GUICHE_CONAM_URL",
+    "GUICHE_CONAM_TOKEN_URL",
+    "GUICHE_CONAM_CLIENT_ID",
+    "GUICHE_CONAM_CLIENT_SECRET",
+    "GUICHE_CONAM_INTERVALO",
+    "GUICHE_CONAM_ESPERA_MAX",
+    "GUICHE_SERPRO_AUTH_URL",
+    "GUICHE_SERPRO_URL",
+    "GUICHE_SERPRO_CONSUMER_KEY",
+    "GUICHE_SERPRO_CONSUMER_SECRET",
+    "GUICHE_SERPRO_CERT",
+    "GUICHE_SERPRO_CERT_PASSWORD",
+    "GUICHE_SERPRO_CA",
+    "GUICHE_SERPRO_PROCURADOR_CERT",
+    "GUICHE_SERPRO_PROCURADOR_CERT_PASSWORD",
+    "GUICHE_SERPRO_TETO_MENSAL",
+    "GUICHE_CONECTA_URL",
+    "GUICHE_CONECTA_CLIENT_ID",
+    "GUICHE_CONECTA_CLIENT_SECRET",
+    "GUICHE_CONECTA_CPF_USUARIO",
+    "GUICHE_CONECTA_QUOTA",
+    "GUICHE_CONFIG",
+];
+
+/// Whether `nome` holds a secret (a password or client secret), which `guiche.toml` may not.
+fn e_segredo(nome: &str) -> bool {
+    ["SENHA", "SECRET", "PASSWORD"]
+        .iter()
+        .any(|s| nome.contains(s))
+        && !nome.ends_with("_ARQUIVO")
+}
+
+/// Whether guichê reads `nome`: one of [`VARIAVEIS`], a secret's `…_ARQUIVO`, or a provider's
+/// own NFD password `GUICHE_NFD_SENHA_<CNPJ>[_ARQUIVO]`.
+fn conhecida(nome: &str) -> bool {
+    let base = nome.strip_suffix("_ARQUIVO").unwrap_or(nome);
+    let por_prestador = base
+        .strip_prefix("GUICHE_NFD_SENHA_")
+        .is_some_and(|cnpj| guiche_domain::Cnpj::parse(cnpj).is_ok());
+    (VARIAVEIS.contains(&base) && (base == nome || e_segredo(base))) || por_prestador
+}
+
+/// The settings read from `guiche.toml`, by variable name.
+static ARQUIVO: OnceLock<HashMap<String, String>> = OnceLock::new();
+
+/// Reads `guiche.toml` from `caminho` (the `--config` option), else from `GUICHE_CONFIG`;
+/// without either there is no file. Call once, before any command.
+///
+/// # Errors
+/// [`ErroApp::Configuracao`] for a file that cannot be read or parsed, an unknown key, a
+/// value that is not text, a number or a boolean, or a secret written in it.
+pub(crate) fn carregar(caminho: Option<&Path>) -> Result<(), ErroApp> {
+    let caminho = match caminho {
+        Some(c) => Some(c.to_path_buf()),
+        None => std::env::var_os("GUICHE_CONFIG").map(PathBuf::from),
+    };
+    let valores = match caminho {
+        Some(c) => ler_arquivo(&c)?,
+        None => HashMap::new(),
+    };
+    let _ = ARQUIVO.set(valores);
+    Ok(())
+}
+
+fn ler_arquivo(caminho: &Path) -> Result<HashMap<String, String>, ErroApp> {
+    let nome = caminho.display().to_string();
+    let erro = |m: String| ErroApp::Configuracao(format!("{nome}: {m}"));
+    let texto = std::fs::read_to_string(caminho).map_err(|e| erro(e.to_string()))?;
+    let tabela: toml::Table = texto
+        .parse()
+        .map_err(|e: toml::de::Error| erro(e.to_string()))?;
+    let mut valores = HashMap::new();
+    achatar(&tabela, "GUICHE", &mut valores).map_err(erro)?;
+    Ok(valores)
+}
+
+/// `[secao] chave = v` → `GUICHE_SECAO_CHAVE = v`, checking each name.
+fn achatar(
+    tabela: &toml::Table,
+    prefixo: &str,
+    saida: &mut HashMap<String, String>,
+) -> Result<(), String> {
+    for (chave, valor) in tabela {
+        let variavel = format!("{prefixo}_{}", chave.to_ascii_uppercase().replace('-', "_"));
+        let texto = match valor {
+            toml::Value::Table(t) => {
+                achatar(t, &variavel, saida)?;
+                continue;
+            }
+            toml::Value::String(s) => s.clone(),
+            toml::Value::Integer(n) => n.to_string(),
+            toml::Value::Float(x) => x.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => return Err(format!("{chave}: use texto, número ou booleano")),
+        };
+        let caminho = variavel.trim_start_matches("GUICHE_").to_ascii_lowercase();
+        if e_segredo(&variavel) {
+            return Err(format!(
+                "{caminho} é um segredo e não pode ficar no arquivo de configuração; \
+                 use {caminho}_arquivo com o caminho de um arquivo que o contém, ou a variável {variavel}"
+            ));
+        }
+        if !conhecida(&variavel) {
+            return Err(format!(
+                "chave desconhecida: {caminho} ({variavel}); veja a tabela de configuração do README"
+            ));
+        }
+        saida.insert(variavel, texto);
+    }
+    Ok(())
+}
+
+/// A setting: the environment variable `nome`, else `guiche.toml`'s value for it.
+pub(crate) fn var(nome: &str) -> Option<String> {
+    std::env::var(nome)
+        .ok()
+        .or_else(|| ARQUIVO.get().and_then(|a| a.get(nome).cloned()))
+}
+
+/// A secret: the variable `nome`, or the content of the file named by `{NOME}_ARQUIVO` (from
+/// the environment or `guiche.toml`; trailing newline removed), or `None`.
 pub(crate) fn segredo(nome: &str) -> Result<Option<String>, ErroApp> {
     if let Ok(v) = std::env::var(nome) {
         return Ok(Some(v));
     }
     let arquivo = format!("{nome}_ARQUIVO");
-    let Ok(caminho) = std::env::var(&arquivo) else {
+    let Some(caminho) = var(&arquivo) else {
         return Ok(None);
     };
     std::fs::read_to_string(&caminho)
@@ -29,7 +163,7 @@ pub(crate) fn obrigatorio(nome: &str, para: &str) -> Result<String, ErroApp> {
 
 /// Where the ledger lives: `GUICHE_DB`, or the platform data directory.
 pub(crate) fn caminho_livro() -> Result<PathBuf, ErroApp> {
-    if let Some(p) = std::env::var_os("GUICHE_DB") {
+    if let Some(p) = var("GUICHE_DB") {
         return Ok(PathBuf::from(p));
     }
     let base = std::env::var_os("XDG_DATA_HOME")
@@ -48,9 +182,9 @@ pub(crate) fn abrir_livro() -> Result<guiche_store::Livro, ErroApp> {
 
 /// `GUICHE_NFD_TIMEOUT`: seconds to wait for the NFD service's reply (default 60).
 pub(crate) fn timeout_nfd() -> Result<Duration, ErroApp> {
-    match std::env::var("GUICHE_NFD_TIMEOUT") {
-        Err(_) => Ok(Duration::from_secs(60)),
-        Ok(v) => v
+    match var("GUICHE_NFD_TIMEOUT") {
+        None => Ok(Duration::from_secs(60)),
+        Some(v) => v
             .trim()
             .parse::<f64>()
             .ok()
@@ -61,5 +195,60 @@ pub(crate) fn timeout_nfd() -> Result<Duration, ErroApp> {
                     "GUICHE_NFD_TIMEOUT=\"{v}\" deve ser um número de segundos entre 0 e 3600"
                 ))
             }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ler(texto: &str) -> Result<HashMap<String, String>, String> {
+        let tabela: toml::Table = texto.parse().map_err(|e: toml::de::Error| e.to_string())?;
+        let mut saida = HashMap::new();
+        achatar(&tabela, "GUICHE", &mut saida)?;
+        Ok(saida)
+    }
+
+    #[test]
+    fn sections_name_the_variables() {
+        let v = ler(
+            "db = \"/srv/livro.db\"\n[nfd]\nurl = \"https://nfd\"\ntimeout = 30\nsenha_arquivo = \"/etc/senha\"\n\
+             [serpro]\nteto_mensal = 1000\nconsumer_secret_arquivo = \"/etc/s\"\n",
+        )
+        .unwrap();
+        assert_eq!(v["GUICHE_DB"], "/srv/livro.db");
+        assert_eq!(v["GUICHE_NFD_URL"], "https://nfd");
+        assert_eq!(v["GUICHE_NFD_TIMEOUT"], "30");
+        assert_eq!(v["GUICHE_NFD_SENHA_ARQUIVO"], "/etc/senha");
+        assert_eq!(v["GUICHE_SERPRO_TETO_MENSAL"], "1000");
+        assert_eq!(v["GUICHE_SERPRO_CONSUMER_SECRET_ARQUIVO"], "/etc/s");
+    }
+
+    #[test]
+    fn a_secret_in_the_file_is_refused_naming_the_file_form() {
+        for texto in [
+            "[nfd]\nsenha = \"x\"",
+            "[serpro]\ncert_password = \"x\"",
+            "[conam]\nclient_secret = \"x\"",
+            "[nfd]\nsenha_11222333000181 = \"x\"",
+        ] {
+            let e = ler(texto).unwrap_err();
+            assert!(
+                e.contains("segredo") && e.contains("_arquivo"),
+                "{texto}: {e}"
+            );
+        }
+        assert!(ler("[nfd]\nsenha_11222333000181_arquivo = \"/p\"").is_ok());
+    }
+
+    #[test]
+    fn an_unknown_key_is_an_error_not_ignored() {
+        let e = ler("[nfd]\nurll = \"x\"").unwrap_err();
+        assert!(e.contains("nfd_urll"), "{e}");
+        assert!(
+            ler("[serpro]\nurl_arquivo = \"x\"").is_err(),
+            "só segredos têm _arquivo"
+        );
+        assert!(ler("[nfd]\nurl = [1, 2]").is_err());
     }
 }

@@ -25,6 +25,10 @@ use std::process::ExitCode;
 async fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let json = cli.json;
+    if let Err(e) = config::carregar(cli.config.as_deref()) {
+        saida::erro(&e, json);
+        return e.codigo().into();
+    }
     match comandos::executar(cli).await {
         Ok(codigo) => codigo.into(),
         Err(e) => {

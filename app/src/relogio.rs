@@ -13,10 +13,7 @@ pub(crate) struct RelogioSistema;
 
 impl Relogio for RelogioSistema {
     fn hoje(&self) -> Data {
-        if let Some(d) = std::env::var("GUICHE_HOJE")
-            .ok()
-            .and_then(|s| Data::parse_br(&s).ok())
-        {
+        if let Some(d) = crate::config::var("GUICHE_HOJE").and_then(|s| Data::parse_br(&s).ok()) {
             return d;
         }
         let agora = SystemTime::now()

@@ -308,3 +308,62 @@ fn the_readme_example_nota_and_pacote_are_valid() {
     let o = guiche(&["conam", "validate", &pacote]);
     assert_eq!(codigo(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
 }
+
+/// `guiche.toml` (from `--config` or `GUICHE_CONFIG`) configures, the environment prevails,
+/// and a secret written in it is refused before anything runs.
+#[test]
+fn the_config_file_configures_and_the_environment_prevails() {
+    let livro = arquivo("livro.db", "");
+    std::fs::remove_file(&livro).unwrap();
+    let toml = arquivo(
+        "guiche.toml",
+        format!("db = {:?}\n", livro.display().to_string()),
+    );
+    let com = |args: &[&str], env: &[(&str, &str)]| {
+        Command::new(env!("CARGO_BIN_EXE_guiche"))
+            .args(args)
+            .env_remove("GUICHE_DB")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    let add = ["ecac", "company", "add", "11444777000161", "--acesso", "a1"];
+    let o = com(
+        &[&["--config", toml.to_str().unwrap()][..], &add].concat(),
+        &[],
+    );
+    assert_eq!(codigo(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(livro.exists(), "o livro é o do arquivo de configuração");
+    let lista = ["ecac", "company", "list", "--json"];
+    let o = com(&lista, &[("GUICHE_CONFIG", toml.to_str().unwrap())]);
+    assert_eq!(json(&o)["empresas"].as_array().unwrap().len(), 1);
+    let outro = arquivo("outro.db", "");
+    std::fs::remove_file(&outro).unwrap();
+    let env = [
+        ("GUICHE_CONFIG", toml.to_str().unwrap()),
+        ("GUICHE_DB", outro.to_str().unwrap()),
+    ];
+    let o = com(&lista, &env);
+    assert_eq!(
+        json(&o)["empresas"].as_array().unwrap().len(),
+        0,
+        "o ambiente prevalece"
+    );
+    let segredo = arquivo("segredo.toml", "[nfd]\nsenha = \"fiscalb\"\n");
+    let o = com(
+        &[
+            "--config",
+            segredo.to_str().unwrap(),
+            "ecac",
+            "company",
+            "list",
+        ],
+        &[],
+    );
+    assert_eq!(codigo(&o), 2);
+    let erro = String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+    assert!(
+        erro.contains("senha_arquivo") && !erro.contains("fiscalb"),
+        "{erro}"
+    );
+}

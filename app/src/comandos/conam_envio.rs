@@ -23,7 +23,7 @@ const TOKEN_PADRAO: &str = "https://login.conam.com.br/token";
 fn cliente() -> Result<ClienteConam, ErroApp> {
     let base = config::obrigatorio("GUICHE_CONAM_URL", "falar com a CONAM")?;
     let url_token =
-        std::env::var("GUICHE_CONAM_TOKEN_URL").unwrap_or_else(|_| TOKEN_PADRAO.to_owned());
+        config::var("GUICHE_CONAM_TOKEN_URL").unwrap_or_else(|| TOKEN_PADRAO.to_owned());
     let id = config::obrigatorio("GUICHE_CONAM_CLIENT_ID", "obter o token da CONAM")?;
     let segredo = config::obrigatorio("GUICHE_CONAM_CLIENT_SECRET", "obter o token da CONAM")?;
     ClienteConam::new(ConfigCliente::new(
@@ -36,9 +36,9 @@ fn cliente() -> Result<ClienteConam, ErroApp> {
 }
 
 fn segundos(nome: &str, padrao: f64) -> Result<Duration, ErroApp> {
-    match std::env::var(nome) {
-        Err(_) => Ok(Duration::from_secs_f64(padrao)),
-        Ok(v) => v
+    match config::var(nome) {
+        None => Ok(Duration::from_secs_f64(padrao)),
+        Some(v) => v
             .trim()
             .parse::<f64>()
             .ok()

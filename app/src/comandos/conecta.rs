@@ -22,15 +22,13 @@ fn cliente() -> Result<ClienteConecta, ErroApp> {
     )?;
     let cpf_usuario = Cpf::parse(&usuario)
         .map_err(|e| ErroApp::Configuracao(format!("GUICHE_CONECTA_CPF_USUARIO: {e}")))?;
-    let ca = std::env::var("GUICHE_SERPRO_CA")
-        .ok()
+    let ca = config::var("GUICHE_SERPRO_CA")
         .map(|p| {
             std::fs::read_to_string(&p)
                 .map_err(|e| ErroApp::Configuracao(format!("GUICHE_SERPRO_CA={p}: {e}")))
         })
         .transpose()?;
-    let quota = std::env::var("GUICHE_CONECTA_QUOTA")
-        .ok()
+    let quota = config::var("GUICHE_CONECTA_QUOTA")
         .map(|v| {
             v.trim().parse().map_err(|_| {
                 ErroApp::Configuracao(format!("GUICHE_CONECTA_QUOTA=\"{v}\" deve ser um número"))

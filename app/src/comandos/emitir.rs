@@ -253,9 +253,7 @@ fn cliente(prefeitura: &Prefeitura, prestador: &Documento) -> Result<ClienteNfd,
     };
     ClienteNfd::new(ConfigCliente {
         provedor: provedor.clone(),
-        endpoint: std::env::var("GUICHE_NFD_URL")
-            .ok()
-            .filter(|u| !u.trim().is_empty()),
+        endpoint: config::var("GUICHE_NFD_URL").filter(|u| !u.trim().is_empty()),
         senha: Senha::new(senha),
         timeout: config::timeout_nfd()?,
     })

@@ -83,7 +83,7 @@ pub(crate) struct PedidoCli {
 
 /// Reads a PKCS#12 certificate from `{var}` (path) and `{var}_PASSWORD` (or its `_ARQUIVO`).
 pub(crate) fn certificado(var: &str) -> Result<Certificado, ErroApp> {
-    let caminho = std::env::var(var).map_err(|_| {
+    let caminho = config::var(var).ok_or_else(|| {
         ErroApp::Configuracao(format!(
             "{var} não está definida (o caminho do certificado .pfx/.p12)"
         ))
@@ -97,8 +97,7 @@ pub(crate) fn certificado(var: &str) -> Result<Certificado, ErroApp> {
 }
 
 fn teto() -> Result<Option<u64>, ErroApp> {
-    std::env::var("GUICHE_SERPRO_TETO_MENSAL")
-        .ok()
+    config::var("GUICHE_SERPRO_TETO_MENSAL")
         .map(|v| {
             v.trim().parse().map_err(|_| {
                 ErroApp::Configuracao(format!(
@@ -113,17 +112,16 @@ fn teto() -> Result<Option<u64>, ErroApp> {
 pub(crate) fn cliente_integra() -> Result<ClienteIntegra, ErroApp> {
     let livro = Arc::new(config::abrir_livro()?);
     let var = |nome: &str, para: &str| config::obrigatorio(nome, para);
-    let ca = std::env::var("GUICHE_SERPRO_CA")
-        .ok()
+    let ca = config::var("GUICHE_SERPRO_CA")
         .map(|p| {
             std::fs::read_to_string(&p)
                 .map_err(|e| ErroApp::Configuracao(format!("GUICHE_SERPRO_CA={p}: {e}")))
         })
         .transpose()?;
     let cliente = ClienteIntegra::new(ConfigIntegra {
-        url_autenticacao: std::env::var("GUICHE_SERPRO_AUTH_URL")
-            .unwrap_or_else(|_| "https://autenticacao.sapi.serpro.gov.br/authenticate".into()),
-        url_gateway: std::env::var("GUICHE_SERPRO_URL").unwrap_or_else(|_| {
+        url_autenticacao: config::var("GUICHE_SERPRO_AUTH_URL")
+            .unwrap_or_else(|| "https://autenticacao.sapi.serpro.gov.br/authenticate".into()),
+        url_gateway: config::var("GUICHE_SERPRO_URL").unwrap_or_else(|| {
             "https://gateway.apiserpro.serpro.gov.br/integra-contador/v1".into()
         }),
         consumer_key: var("GUICHE_SERPRO_CONSUMER_KEY", "autenticar no SERPRO")?,
