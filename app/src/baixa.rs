@@ -125,8 +125,7 @@ impl Baixa<'_> {
         })
     }
 
-    /// Reconciles every guide and payment of `contribuinte` in the ledger and keeps the
-    /// findings.
+    /// Reconciles `contribuinte` (see [`conciliar_no_livro`]).
     ///
     /// # Errors
     /// [`ErroLivro`].
@@ -134,17 +133,28 @@ impl Baixa<'_> {
         &self,
         contribuinte: &Documento,
     ) -> Result<ResumoConciliacao, ErroLivro> {
-        let guias: Vec<Guia> = self
-            .livro
-            .guias(Some(contribuinte))?
-            .into_iter()
-            .map(|g| g.guia)
-            .collect();
-        let pagos = self.livro.pagamentos(Some(contribuinte))?;
-        let achadas = conciliar(&guias, &pagos, self.hoje);
-        let lista = achados(&guias, &pagos, &achadas);
-        self.livro.registrar_conciliacao(&lista, self.hoje)
+        conciliar_no_livro(self.livro, contribuinte, self.hoje)
     }
+}
+
+/// Reconciles every guide and payment of `contribuinte` in the ledger as of `hoje` and keeps
+/// the findings (also after an import, where nothing is fetched).
+///
+/// # Errors
+/// [`ErroLivro`].
+pub(crate) fn conciliar_no_livro(
+    livro: &dyn LivroEcac,
+    contribuinte: &Documento,
+    hoje: Data,
+) -> Result<ResumoConciliacao, ErroLivro> {
+    let guias: Vec<Guia> = livro
+        .guias(Some(contribuinte))?
+        .into_iter()
+        .map(|g| g.guia)
+        .collect();
+    let pagos = livro.pagamentos(Some(contribuinte))?;
+    let achadas = conciliar(&guias, &pagos, hoje);
+    livro.registrar_conciliacao(&achados(&guias, &pagos, &achadas), hoje)
 }
 
 /// The key of a payment without a guide: number, day and value identify it across runs.

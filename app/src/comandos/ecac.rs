@@ -3,7 +3,7 @@
 //! grouped and exported.
 
 use super::serpro_servicos::{gravar, imprimir};
-use crate::baixa::{Baixa, ResumoSync};
+use crate::baixa::{ResumoSync, conciliar_no_livro};
 use crate::config;
 use crate::entrada::documento;
 use crate::erro::{Codigo, ErroApp};
@@ -12,9 +12,7 @@ use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::{Cnpj, Data, Documento};
 use guiche_planilha::{Agrupamento, Grupo};
 use guiche_ports::Relogio;
-use guiche_ports::ecac::{
-    Acesso, Empresa, ErroFonte, FontePagamentos, GuiaGravada, LivroEcac, Ocorrencia, OrigemGuia,
-};
+use guiche_ports::ecac::{Acesso, Empresa, GuiaGravada, LivroEcac, Ocorrencia, OrigemGuia};
 use guiche_ports::livro::ErroLivro;
 use guiche_store::Livro;
 use serde_json::{Value, json};
@@ -271,21 +269,6 @@ pub(crate) fn guias_list(empresa: Option<&str>, json: bool) -> Result<Codigo, Er
     Ok(Codigo::Ok)
 }
 
-/// Payments can only be imported, never fetched: a source that refuses.
-struct SemFonte;
-
-#[async_trait::async_trait]
-impl FontePagamentos for SemFonte {
-    async fn pagamentos(
-        &self,
-        _: &Documento,
-        _: Data,
-        _: Data,
-    ) -> Result<Vec<guiche_domain::conciliacao::Pagamento>, ErroFonte> {
-        Err(ErroFonte::Recusa("sem fonte de pagamentos".into()))
-    }
-}
-
 /// `guiche ecac import ARQUIVO.csv`: payments of A3 companies (all or nothing), then the
 /// reconciliation of every contribuinte in the file.
 pub(crate) fn importar_pagamentos(arquivo: &Path, json: bool) -> Result<Codigo, ErroApp> {
@@ -296,11 +279,7 @@ pub(crate) fn importar_pagamentos(arquivo: &Path, json: bool) -> Result<Codigo, 
     })?;
     let livro = config::abrir_livro()?;
     let novos = livro.registrar_pagamentos(&pagos).map_err(livro_erro)?;
-    let baixa = Baixa {
-        livro: &livro,
-        fonte: &SemFonte,
-        hoje: RelogioSistema.hoje(),
-    };
+    let hoje = RelogioSistema.hoje();
     let contribuintes: BTreeSet<Documento> = pagos.iter().map(|p| p.contribuinte).collect();
     let mut resumo = ResumoSync {
         recebidos: pagos.len(),
@@ -308,7 +287,7 @@ pub(crate) fn importar_pagamentos(arquivo: &Path, json: bool) -> Result<Codigo, 
         ..ResumoSync::default()
     };
     for c in &contribuintes {
-        let r = baixa.conciliar(c).map_err(livro_erro)?;
+        let r = conciliar_no_livro(&livro, c, hoje).map_err(livro_erro)?;
         resumo.conciliacao.ocorrencias_novas += r.ocorrencias_novas;
         resumo.conciliacao.guias_baixadas += r.guias_baixadas;
         resumo.conciliacao.inalteradas += r.inalteradas;
