@@ -24,6 +24,13 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Senha(String);
 
+impl Drop for Senha {
+    /// Overwrites the secret in memory before it is freed.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl Senha {
     /// Wraps a password.
     pub fn new(senha: impl Into<String>) -> Senha {

@@ -33,6 +33,13 @@ const MAX_CADEIA: usize = 10;
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Senha(String);
 
+impl Drop for Senha {
+    /// Overwrites the secret in memory before it is freed.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl Senha {
     /// Wraps a password.
     pub fn new(senha: impl Into<String>) -> Senha {
@@ -111,6 +118,13 @@ pub struct Certificado {
     nome: Option<String>,
     titular: Option<Documento>,
     validade: (SystemTime, SystemTime),
+}
+
+impl Drop for Certificado {
+    /// Overwrites the secret in memory before it is freed.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.chave_pkcs8);
+    }
 }
 
 impl Certificado {

@@ -28,6 +28,13 @@ use tokio::sync::Mutex;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Segredo(pub(crate) String);
 
+impl Drop for Segredo {
+    /// Overwrites the secret in memory before it is freed.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl Segredo {
     /// Wraps a secret.
     pub fn new(s: impl Into<String>) -> Segredo {
