@@ -186,10 +186,15 @@ async fn comprovante_de_documento_nao_pago_e_erro_de_resposta() {
 #[tokio::test]
 async fn situacao_fiscal_pronta() {
     let (_sim, c) = montar();
+    let inicio = std::time::Instant::now();
     let pdf = servicos::situacao_fiscal(&c, &cliente(), hoje(), Duration::from_secs(5))
         .await
         .unwrap();
     assert!(pdf.starts_with(b"%PDF"));
+    assert!(
+        inicio.elapsed() >= Duration::from_millis(150),
+        "o simulador responde 202 e depois 204 antes do PDF, e cada espera foi respeitada"
+    );
 }
 
 #[tokio::test]

@@ -250,8 +250,21 @@ fn julgar(
     if tipo.bilhetado() && saida.status == 200 && !saida.dados.is_empty() {
         c.contar_bilhetada();
     }
+    if saida.status == 204 {
+        return sem_conteudo(&saida.texto);
+    }
     let status = StatusCode::from_u16(saida.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     integra(status, eco, &saida.dados, &saida.codigo, &saida.texto)
+}
+
+/// 204, empty body, `ETag: "{etag}"` (SITFIS's "not ready yet, wait this long").
+fn sem_conteudo(etag: &str) -> Resposta {
+    let mut r = Response::new(Full::new(Bytes::new()));
+    *r.status_mut() = StatusCode::NO_CONTENT;
+    if let Ok(v) = hyper::header::HeaderValue::from_str(&format!("\"{etag}\"")) {
+        r.headers_mut().insert("etag", v);
+    }
+    r
 }
 
 /// `AUTENTICAPROCURADOR/ENVIOXMLASSINADO81`: verifies the term (signature, algorithms, who and

@@ -11,7 +11,7 @@
 //! | `PGDASD/CONSDECLARACAO13` | for `anoCalendario` or `periodoApuracao`, one declaration per month up to last month, each with its DAS; `dasPago` true when that DAS number is among the payments |
 //! | `SICALC/CONSOLIDARGERARDARF51` | a consolidated DARF: before the due date, principal only; after it, 0.33 % a day of fine (at most 20 %) and 1 % interest |
 //! | `SITFIS/SOLICITARPROTOCOLO91` | a protocol and `tempoEspera` 50 ms |
-//! | `SITFIS/RELATORIOSITFIS92` | for a protocol issued today: 202 with `tempoEspera` on the first ask, the PDF after; an unknown protocol is 400 |
+//! | `SITFIS/RELATORIOSITFIS92` | for a protocol issued today: 202 with `tempoEspera` in `dados` on the first ask, 204 with `ETag: "tempoEspera:50"` (empty body) on the second, the PDF after; an unknown protocol is 400 |
 //! | `PROCURACOES/OBTERPROCURACAO41` | the procuração granted with [`super::SimuladorIntegra::conceder_procuracao`] |
 //! | `CAIXAPOSTAL/MSGCONTRIBUINTE61`, `INNOVAMSG63` | two messages (one unread, relevant) and the new-messages indicator |
 //! | `EVENTOSATUALIZACAO/SOLICEVENTOSPF131`/`PJ132`, `OBTEREVENTOSPF133`/`PJ134` | a protocol for a list of 1–1000 contribuintes, then the matrix `[[NI, AAMMDD or ""]]` (E0701: the last payment in 60 days); 1,000 asks a day, then 429 `[Aviso-EVENTOSATUALIZACAO-004]` |
@@ -28,7 +28,8 @@ use serde_json::{Value, json};
 /// Asks a day to EVENTOSATUALIZACAO, per kind (PF, PJ), as documented.
 pub(super) const LIMITE_EVENTOS_DIA: u32 = 1_000;
 
-/// A service's answer: status, `dados` and one message.
+/// A service's answer: status, `dados` and one message. A 204 has no body; its `texto` goes
+/// in the `ETag` header (`tempoEspera:N`).
 pub(super) struct Saida {
     pub(super) status: u16,
     pub(super) dados: String,
@@ -498,6 +499,12 @@ fn sitfis_relatorio(c: &Compartilhado, entrada: &Value) -> Saida {
             codigo: "[Aviso-Sitfis-AV02]".to_owned(),
             texto: "Relatório em processamento.".to_owned(),
             ..Saida::ok("SITFIS", json!({ "tempoEspera": 50 }).to_string())
+        },
+        Some(2) => Saida {
+            status: 204,
+            codigo: String::new(),
+            texto: "tempoEspera:50".to_owned(),
+            ..Saida::ok("SITFIS", String::new())
         },
         Some(_) => Saida::ok(
             "SITFIS",
