@@ -1,7 +1,7 @@
 //! Runs the CONAM simulator on 127.0.0.1 until interrupted, for trying `guiche conam …` by hand.
 //!
 //! ```sh
-//! cargo run --release -p guiche-conam --features simulator --example simulador -- 8088
+//! cargo run --release -p guiche-conam --features simulator --example simulador_conam -- 8088
 //! ```
 //!
 //! Registers client `USUARIO` / `SENHA` for entity `1` (with the manual's 2022 revenues).

@@ -2,7 +2,7 @@
 //! and for the benchmarks.
 //!
 //! ```sh
-//! cargo run --release -p guiche-nfd --features simulator --example simulador -- 8089
+//! cargo run --release -p guiche-nfd --features simulator --example simulador_nfd -- 8089
 //! ```
 //!
 //! Registers the manual's provider (`21118045000135`, password `fiscalb`) for the three shipped
