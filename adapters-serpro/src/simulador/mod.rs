@@ -59,6 +59,9 @@ pub struct ConfigSimulador {
     pub validade_token: Duration,
     /// Asks a day EVENTOSATUALIZACAO allows per kind (PF, PJ): 1,000 as documented.
     pub limite_eventos_dia: u32,
+    /// The simulator's "today" in Brasília (`None`: the system clock), for runs that fix the
+    /// date (`GUICHE_HOJE`).
+    pub hoje: Option<guiche_domain::Data>,
 }
 
 impl Default for ConfigSimulador {
@@ -67,6 +70,7 @@ impl Default for ConfigSimulador {
             porta: 0,
             validade_token: Duration::from_secs(2008),
             limite_eventos_dia: servicos::LIMITE_EVENTOS_DIA,
+            hoje: None,
         }
     }
 }
@@ -102,6 +106,7 @@ struct Compartilhado {
     estado: Mutex<Estado>,
     validade: Duration,
     limite_eventos_dia: u32,
+    hoje: Option<guiche_domain::Data>,
     tokens_emitidos: AtomicUsize,
     bilhetadas: AtomicUsize,
 }
@@ -140,6 +145,9 @@ impl Compartilhado {
 
     /// Today in Brasília (UTC−3).
     fn hoje(&self) -> guiche_domain::Data {
+        if let Some(d) = self.hoje {
+            return d;
+        }
         let segundos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
@@ -230,6 +238,7 @@ impl SimuladorIntegra {
             estado: Mutex::new(Estado::default()),
             validade: config.validade_token,
             limite_eventos_dia: config.limite_eventos_dia,
+            hoje: config.hoje,
             tokens_emitidos: AtomicUsize::new(0),
             bilhetadas: AtomicUsize::new(0),
         });

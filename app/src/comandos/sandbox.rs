@@ -7,11 +7,12 @@
 
 use crate::erro::{Codigo, ErroApp};
 use guiche_conam::simulador::{ConfigSimulador as ConfigConam, SimuladorConam};
-use guiche_domain::{Cnpj, Competencia, Documento};
+use guiche_domain::{Cnpj, Competencia, Data, Documento};
 use guiche_nfd::simulador::{ConfigSimulador as ConfigNfd, SimuladorNfd};
 use guiche_serpro::simulador::conecta::{ConfigSimuladorConecta, SimuladorConecta};
 use guiche_serpro::simulador::{ConfigSimulador as ConfigIntegra, SimuladorIntegra};
 use serde_json::json;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -40,7 +41,6 @@ fn porta(base: Option<u16>, i: u16) -> Result<u16, ErroApp> {
 
 /// A file only the user can read (secrets and keys).
 fn gravar_privado(caminho: &Path, conteudo: &[u8]) -> Result<(), ErroApp> {
-    use std::io::Write as _;
     let mut opcoes = std::fs::OpenOptions::new();
     opcoes.write(true).create_new(true);
     #[cfg(unix)]
@@ -73,8 +73,11 @@ fn criar_pasta() -> Result<Pasta, ErroApp> {
 pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     let pasta = criar_pasta()?;
     let dir = &pasta.0;
+    // With GUICHE_HOJE the simulated services live on the same day as the commands.
+    let hoje = crate::config::var("GUICHE_HOJE").and_then(|d| Data::parse_br(&d).ok());
     let nfd = SimuladorNfd::iniciar(ConfigNfd {
         porta: porta(base, 0)?,
+        hoje,
         ..ConfigNfd::default()
     })
     .map_err(|e| falha(&e))?;
@@ -90,6 +93,7 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     conam.cadastrar_cliente("USUARIO", "segredo-conam", &["1"]);
     let integra = SimuladorIntegra::iniciar(ConfigIntegra {
         porta: porta(base, 2)?,
+        hoje,
         ..ConfigIntegra::default()
     })
     .map_err(|e| falha(&e))?;
@@ -137,7 +141,12 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     ];
     imprimir(&variaveis);
     tokio::signal::ctrl_c().await.map_err(|e| falha(&e))?;
-    println!("\nsimuladores encerrados; {} removida", dir.display());
+    // Whoever read our output may be gone by now (a closed pipe): never panic for that.
+    let _ = writeln!(
+        std::io::stdout(),
+        "\nsimuladores encerrados; {} removida",
+        dir.display()
+    );
     nfd.parar().await;
     conam.parar().await;
     drop((integra, conecta, pasta));
