@@ -21,8 +21,27 @@ mod saida;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// A closed pipe (`guiche … | head`) ends the program quietly with 141, as Unix tools do,
+/// instead of the panic `println!` raises when its reader is gone.
+fn pipe_fechado_encerra_em_silencio() {
+    let padrao = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if msg.starts_with("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        padrao(info);
+    }));
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    pipe_fechado_encerra_em_silencio();
     let cli = cli::Cli::parse();
     let json = cli.json;
     if let Err(e) = config::carregar(cli.config.as_deref()) {

@@ -367,3 +367,17 @@ fn the_config_file_configures_and_the_environment_prevails() {
         "{erro}"
     );
 }
+
+/// `guiche … | true`: the reader is gone before the first line; the program ends quietly
+/// with 141 (as Unix tools do), no panic on stderr.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_is_not_a_panic() {
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{} demo | true", env!("CARGO_BIN_EXE_guiche")))
+        .output()
+        .unwrap();
+    let erro = String::from_utf8_lossy(&o.stderr);
+    assert!(!erro.contains("panicked"), "{erro}");
+}
