@@ -2,12 +2,48 @@
 //!
 //! The SERPRO adapter: Integra Contador (OAuth over mTLS with an e-CNPJ certificate, the five
 //! service types, typed services, the signed AUTENTICAPROCURADOR term, billing) and Conecta
-//! gov.br, with simulators behind the `simulator` feature.
+//! gov.br, with simulators of both behind the `simulator` feature.
 //!
-//! The request envelope and catalogue facts live in `guiche_domain::serpro`. Built so far:
-//! [`certificado`] (ICP-Brasil PKCS#12 files, legacy encryptions included, in pure Rust) and
-//! [`termo`] (the AUTENTICAPROCURADOR authorization term, signed with enveloped XMLDSig).
-//! The HTTP clients and simulators come next (see the issue's notes).
+//! | module | what |
+//! |---|---|
+//! | [`certificado`] | ICP-Brasil PKCS#12 files (legacy RC2-40/3DES included) in pure Rust; the holder's CNPJ/CPF |
+//! | [`ClienteIntegra`] | token over mTLS (cached, one request in flight), calls and batch calls, retries only where safe, billing reserved before each billed call |
+//! | [`servicos`] | one typed function per service: DAS, declarations, payments, proof, DARF, SITFIS, procurações, mailbox, update events |
+//! | [`termo`], [`verificacao`] | the procurador's authorization term, signed (enveloped XMLDSig) and verified |
+//! | [`fonte`] | payments as the `guiche_ports::ecac::FontePagamentos` port, for the e-CAC reconciliation |
+//! | [`conecta`] | Conecta gov.br: CPF and CNPJ queries with their homologation quota |
+//! | [`wire`] | the envelope and the tolerant reading of replies |
+//! | `simulador`, `pki_teste` (feature `simulator`) | the remote systems on loopback, and a throw-away PKI for them |
+//!
+//! The request envelope and catalogue facts live in `guiche_domain::serpro`.
+//!
+//! ```no_run
+//! use guiche_domain::{Cnpj, Competencia, Data};
+//! use guiche_serpro::certificado::{Certificado, Senha};
+//! use guiche_serpro::{ClienteIntegra, ConfigIntegra, Segredo, servicos};
+//! use std::time::Duration;
+//!
+//! # async fn exemplo() -> Result<(), Box<dyn std::error::Error>> {
+//! // The office's e-CNPJ (A1) authenticates it as contratante.
+//! let certificado = Certificado::ler_arquivo("ecnpj.pfx".as_ref(), &Senha::new("senha"))?;
+//! let cliente = ClienteIntegra::new(ConfigIntegra {
+//!     url_autenticacao: "https://autenticacao.sapi.serpro.gov.br/authenticate".into(),
+//!     url_gateway: "https://gateway.apiserpro.serpro.gov.br/integra-contador/v1".into(),
+//!     consumer_key: "chave".into(),
+//!     consumer_secret: Segredo::new("segredo"),
+//!     certificado,
+//!     ca_extra_pem: None,
+//!     timeout: Duration::from_secs(60),
+//! })?;
+//! // A client's DAS (the client gave the office an e-CAC procuração).
+//! let cliente_do_escritorio = Cnpj::parse("11.444.777/0001-61")?;
+//! let hoje = Data::new(2026, 11, 22)?;
+//! for das in servicos::gerar_das(&cliente, &cliente_do_escritorio, Competencia::parse("202610")?, hoje).await? {
+//!     println!("DAS {} de {}: {}", das.numero, das.periodo, das.valor_total);
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod certificado;
 mod cliente;

@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
+/// A CNPJ given in option `opcao`; a usage error naming the option and the value.
 pub(crate) fn cnpj(opcao: &str, texto: &str) -> Result<Cnpj, ErroApp> {
     Cnpj::parse(texto).map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e}")))
 }
@@ -35,6 +36,8 @@ fn data(opcao: &str, texto: &str) -> Result<Data, ErroApp> {
     super::serpro_servicos::data(opcao, texto)
 }
 
+/// A ledger failure, as the configuration error it usually is (path, permissions, a file
+/// written by a newer guichê).
 pub(crate) fn livro_erro(e: ErroLivro) -> ErroApp {
     ErroApp::Configuracao(e.to_string())
 }
@@ -54,7 +57,7 @@ pub(crate) fn empresa_add(
     texto: &str,
     nome: &str,
     ecac_desde: Option<&str>,
-    acesso_: &str,
+    acesso_texto: &str,
     procurador: bool,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
@@ -62,7 +65,7 @@ pub(crate) fn empresa_add(
         cnpj: cnpj("CNPJ", texto)?,
         nome: nome.trim().to_owned(),
         ecac_desde: ecac_desde.map(|d| data("--ecac-desde", d)).transpose()?,
-        acesso: acesso(acesso_)?,
+        acesso: acesso(acesso_texto)?,
         certificado_procurador: procurador,
     };
     let livro = config::abrir_livro()?;
