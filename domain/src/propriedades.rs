@@ -46,9 +46,16 @@ proptest! {
 
     #[test]
     fn canonical_form_is_a_fixed_point(p in nfd::prefeitura(), semente in any::<u64>()) {
+        // A nota keeps the text it was read from ("0" stays "0"); its canonical form
+        // ("0,00") validates to a nota with the same meaning, whose canonical form is itself.
         let ctx = ContextoNfd { prefeitura: Some(p), ..ContextoNfd::new(hoje()) };
         let nota = gerar(nfd::nota_valida(p, hoje()), semente).validar(&ctx).unwrap();
-        prop_assert_eq!(nota.bruta().validar(&ctx).unwrap(), nota);
+        let canonica = nota.bruta();
+        let revalidada = canonica.clone().validar(&ctx).unwrap();
+        prop_assert_eq!(revalidada.bruta(), canonica);
+        prop_assert_eq!(revalidada.valores(), nota.valores());
+        prop_assert_eq!(revalidada.numero(), nota.numero());
+        prop_assert_eq!(revalidada.data_emissao(), nota.data_emissao());
     }
 
     #[test]
