@@ -17,29 +17,7 @@ use std::fmt;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::Mutex;
 
-/// A client secret: never shown by `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Segredo(String);
-
-impl Drop for Segredo {
-    /// Overwrites the secret in memory before it is freed.
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
-    }
-}
-
-impl Segredo {
-    /// Wraps a secret.
-    pub fn new(s: impl Into<String>) -> Segredo {
-        Segredo(s.into())
-    }
-}
-
-impl fmt::Debug for Segredo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Segredo(***)")
-    }
-}
+pub use guiche_ports::Segredo;
 
 /// How to reach the API.
 #[derive(Clone, Debug)]
@@ -205,11 +183,11 @@ impl ClienteConam {
 
     /// One token request: transport errors and 5xx are transient, a refusal is final.
     async fn pedir_token(&self) -> Result<Token, Falha> {
-        let segredo = &self.config.client_secret.0;
+        let segredo = &self.config.client_secret.expor();
         let corpo = serde_urlencoded::to_string([
             ("grant_type", "client_credentials"),
             ("client_id", self.config.client_id.as_str()),
-            ("client_secret", segredo.as_str()),
+            ("client_secret", segredo),
         ])
         .map_err(|e| Falha::Definitiva(ErroContabil::Protocolo(e.to_string())))?;
         let pedido = self

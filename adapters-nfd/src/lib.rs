@@ -17,34 +17,5 @@ pub mod soap;
 pub use cliente::{ClienteNfd, ConfigCliente, ErroConfigCliente};
 pub use provedor::{ConvencaoTexto, ErroTabelaProvedores, Provedor};
 
-use std::fmt;
-
-/// A password (`senhaNFD`). Its `Debug` never shows it; it is read from the environment or a
-/// file, never from the command line.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Senha(String);
-
-impl Drop for Senha {
-    /// Overwrites the secret in memory before it is freed.
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
-    }
-}
-
-impl Senha {
-    /// Wraps a password.
-    pub fn new(senha: impl Into<String>) -> Senha {
-        Senha(senha.into())
-    }
-
-    /// The password itself, for the one place that must write it on the wire.
-    pub fn expor(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Senha {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Senha(***)")
-    }
-}
+/// The provider's NFD password (`senhaNFD`): a [`guiche_ports::Segredo`].
+pub type Senha = guiche_ports::Segredo;

@@ -29,46 +29,8 @@ const OID_DADOS_PF: &str = "2.16.76.1.3.1";
 /// Longest issuer chain followed inside one file (guards against cycles).
 const MAX_CADEIA: usize = 10;
 
-/// The password of a PKCS#12 file. `Debug` shows `***`; there is no `Display`.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Senha(String);
-
-impl Drop for Senha {
-    /// Overwrites the secret in memory before it is freed.
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
-    }
-}
-
-impl Senha {
-    /// Wraps a password.
-    pub fn new(senha: impl Into<String>) -> Senha {
-        Senha(senha.into())
-    }
-
-    /// The password text, for the code that must hand it to a parser or writer.
-    pub fn expor(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Senha {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Senha(***)")
-    }
-}
-
-impl From<&str> for Senha {
-    fn from(s: &str) -> Self {
-        Senha::new(s)
-    }
-}
-
-impl From<String> for Senha {
-    fn from(s: String) -> Self {
-        Senha(s)
-    }
-}
+/// The password of a PKCS#12 file: a [`guiche_ports::Segredo`].
+pub type Senha = guiche_ports::Segredo;
 
 /// Why a certificate could not be loaded or used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -608,6 +570,6 @@ mod tests {
 
     #[test]
     fn senha_oculta() {
-        assert_eq!(format!("{:?}", Senha::from("segredo")), "Senha(***)");
+        assert_eq!(format!("{:?}", Senha::from("segredo")), "Segredo(***)");
     }
 }

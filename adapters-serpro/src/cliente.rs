@@ -24,29 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
-/// A consumer secret: never shown by `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Segredo(pub(crate) String);
-
-impl Drop for Segredo {
-    /// Overwrites the secret in memory before it is freed.
-    fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.0);
-    }
-}
-
-impl Segredo {
-    /// Wraps a secret.
-    pub fn new(s: impl Into<String>) -> Segredo {
-        Segredo(s.into())
-    }
-}
-
-impl fmt::Debug for Segredo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Segredo(***)")
-    }
-}
+pub use guiche_ports::Segredo;
 
 /// How to reach Integra Contador.
 pub struct ConfigIntegra {
@@ -260,7 +238,8 @@ impl ClienteIntegra {
         let http = b.build().map_err(|e| erro(&e))?;
         let basic = base64::engine::general_purpose::STANDARD.encode(format!(
             "{}:{}",
-            config.consumer_key, config.consumer_secret.0
+            config.consumer_key,
+            config.consumer_secret.expor()
         ));
         Ok(ClienteIntegra {
             http,
@@ -269,7 +248,7 @@ impl ClienteIntegra {
             politica: Politica::default(),
             contratante,
             procuradores: Mutex::new(std::collections::HashMap::new()),
-            basic: Segredo(basic),
+            basic: Segredo::new(basic),
             token: Mutex::new(None),
         })
     }
@@ -313,7 +292,7 @@ impl ClienteIntegra {
         let r = self
             .http
             .post(&self.url_autenticacao)
-            .header("Authorization", format!("Basic {}", self.basic.0))
+            .header("Authorization", format!("Basic {}", self.basic.expor()))
             .header("Role-Type", "TERCEIROS")
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body("grant_type=client_credentials")

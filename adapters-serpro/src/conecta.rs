@@ -331,8 +331,11 @@ impl ClienteConecta {
             ));
         }
         let http = construir_http(config.ca_extra_pem.as_deref(), config.timeout)?;
-        let basic = base64::engine::general_purpose::STANDARD
-            .encode(format!("{}:{}", config.client_id, config.client_secret.0));
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+            "{}:{}",
+            config.client_id,
+            config.client_secret.expor()
+        ));
         Ok(ClienteConecta {
             http,
             url_base,
@@ -432,11 +435,11 @@ impl ClienteConecta {
         pedido: impl Fn(&str) -> reqwest::RequestBuilder,
     ) -> Result<Resposta, ErroConecta> {
         let token = self.token().await?;
-        let r = self.enviar(pedido(&token.0)).await?;
+        let r = self.enviar(pedido(token.expor())).await?;
         let r = if r.status == 401 {
             self.esquecer(&token).await;
             let novo = self.token().await?;
-            self.enviar(pedido(&novo.0)).await?
+            self.enviar(pedido(novo.expor())).await?
         } else {
             r
         };
@@ -485,7 +488,7 @@ impl ClienteConecta {
         let r = self
             .http
             .post(format!("{}{}", self.url_base, caminhos::TOKEN))
-            .header("Authorization", format!("Basic {}", self.basic.0))
+            .header("Authorization", format!("Basic {}", self.basic.expor()))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body("grant_type=client_credentials")
             .send()

@@ -36,6 +36,9 @@ pub mod contabil;
 pub mod ecac;
 pub mod emissor;
 pub mod livro;
+mod segredo;
+
+pub use segredo::Segredo;
 
 use guiche_domain::Data;
 
