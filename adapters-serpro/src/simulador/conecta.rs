@@ -252,21 +252,16 @@ fn estado_inicial() -> Estado {
 }
 
 async fn servir(listener: TcpListener, acceptor: TlsAcceptor, c: Arc<Compartilhado>) {
-    loop {
-        let Ok((tcp, _)) = listener.accept().await else {
-            continue;
-        };
-        let (acceptor, c) = (acceptor.clone(), c.clone());
-        tokio::spawn(async move {
-            let Ok(tls) = acceptor.accept(tcp).await else {
-                return;
-            };
+    super::tls::aceitar(listener, acceptor, move |tls| {
+        let c = c.clone();
+        async move {
             let servico = service_fn(move |req| atender(req, c.clone()));
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(tls), servico)
                 .await;
-        });
-    }
+        }
+    })
+    .await;
 }
 
 fn mensagem(status: StatusCode, texto: &str) -> Resposta {

@@ -376,16 +376,9 @@ impl Drop for SimuladorIntegra {
 }
 
 async fn servir(listener: TcpListener, acceptor: TlsAcceptor, c: Arc<Compartilhado>) {
-    loop {
-        let Ok((tcp, _)) = listener.accept().await else {
-            continue;
-        };
-        let (acceptor, c) = (acceptor.clone(), c.clone());
-        tokio::spawn(async move {
-            // A client without an accepted certificate fails here, in the handshake.
-            let Ok(tls) = acceptor.accept(tcp).await else {
-                return;
-            };
+    tls::aceitar(listener, acceptor, move |tls| {
+        let c = c.clone();
+        async move {
             let titular = tls
                 .get_ref()
                 .1
@@ -396,8 +389,9 @@ async fn servir(listener: TcpListener, acceptor: TlsAcceptor, c: Arc<Compartilha
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(tls), servico)
                 .await;
-        });
-    }
+        }
+    })
+    .await;
 }
 
 type Resposta = Response<Full<Bytes>>;

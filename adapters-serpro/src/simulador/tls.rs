@@ -73,3 +73,35 @@ pub(crate) fn escutar(
     let _g = runtime.enter();
     Ok((tokio::net::TcpListener::from_std(std_listener)?, endereco))
 }
+
+/// Accepts connections on `listener` until this task is aborted (the simulator dropped),
+/// completes each TLS handshake with `acceptor` (a client without an accepted certificate
+/// fails there) and serves the stream with `servir`, each connection in its own task. The tasks
+/// live in a `JoinSet`, so aborting this one closes them too; a failed accept (out of
+/// descriptors and the like) waits 20 ms instead of spinning.
+pub(crate) async fn aceitar<F, Fut>(
+    listener: tokio::net::TcpListener,
+    acceptor: TlsAcceptor,
+    servir: F,
+) where
+    F: Fn(tokio_rustls::server::TlsStream<tokio::net::TcpStream>) -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let mut conexoes = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            aceita = listener.accept() => match aceita {
+                Ok((tcp, _)) => {
+                    let (acceptor, servir) = (acceptor.clone(), servir.clone());
+                    conexoes.spawn(async move {
+                        if let Ok(tls) = acceptor.accept(tcp).await {
+                            servir(tls).await;
+                        }
+                    });
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            },
+            Some(_) = conexoes.join_next(), if !conexoes.is_empty() => {}
+        }
+    }
+}
