@@ -7,15 +7,11 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinSet;
 
 /// Largest request body read.
 const MAX_CORPO: usize = 1024 * 1024;
@@ -29,58 +25,17 @@ const CAMINHO_NOTAS: &str = "/_simulador/notas";
 const TIPO_XML: &str = "text/xml; charset=utf-8";
 const TIPO_TEXTO: &str = "text/plain; charset=utf-8";
 
-type Resposta = Response<Full<Bytes>>;
+use guiche_simulador::{ConexaoDerrubada, Resposta};
 
-/// Returned by the service to make hyper drop the connection without writing a reply.
-#[derive(Debug, thiserror::Error)]
-#[error("conexão encerrada sem resposta (falha simulada)")]
-struct ConexaoDerrubada;
-
-/// Accepts connections until the stop signal, then drains them (bounded by [`PRAZO_PARADA`]).
-/// Connections live in a [`JoinSet`], so aborting this task aborts them all.
+/// Serves until the stop signal, then drains (bounded by [`PRAZO_PARADA`]); see
+/// [`guiche_simulador::servir`].
 pub(super) async fn servir(
     listener: TcpListener,
     estado: Arc<Estado>,
-    mut parada: watch::Receiver<bool>,
+    parada: watch::Receiver<bool>,
 ) {
-    let mut conexoes = JoinSet::new();
-    let aviso = parada.clone();
-    loop {
-        tokio::select! {
-            aceita = listener.accept() => match aceita {
-                Ok((stream, _)) => {
-                    conexoes.spawn(conexao(stream, Arc::clone(&estado), aviso.clone()));
-                }
-                // Out of descriptors and the like: breathe, then keep serving.
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            },
-            () = sinal(&mut parada) => break,
-            Some(_) = conexoes.join_next(), if !conexoes.is_empty() => {}
-        }
-    }
-    drop(listener);
-    let drenar = async { while conexoes.join_next().await.is_some() {} };
-    let _ = tokio::time::timeout(PRAZO_PARADA, drenar).await;
-}
-
-/// Resolves once the stop signal is given (or the simulator is gone).
-async fn sinal(parada: &mut watch::Receiver<bool>) {
-    let _ = parada.wait_for(|p| *p).await;
-}
-
-/// Serves one HTTP/1.1 connection; on the stop signal, finishes the request in flight and
-/// closes.
-async fn conexao(stream: TcpStream, estado: Arc<Estado>, mut parada: watch::Receiver<bool>) {
-    let servico = service_fn(move |req| atender(Arc::clone(&estado), req));
-    let conn = http1::Builder::new()
-        .timer(TokioTimer::new())
-        .serve_connection(TokioIo::new(stream), servico);
-    let mut conn = std::pin::pin!(conn);
-    tokio::select! {
-        _ = conn.as_mut() => return,
-        () = sinal(&mut parada) => conn.as_mut().graceful_shutdown(),
-    }
-    let _ = conn.await;
+    let atender = move |req| atender(Arc::clone(&estado), req);
+    guiche_simulador::servir(listener, parada, PRAZO_PARADA, atender).await;
 }
 
 /// Routes a request. An `Err` closes the connection without a reply.

@@ -1,0 +1,105 @@
+//! # guiche-simulador
+//!
+//! What the plain-HTTP simulators of guichê (NFD, CONAM) share: serving HTTP/1.1 on a
+//! loopback listener until a stop signal, then letting the requests in flight finish, and a
+//! way for a handler to drop a connection without a reply (a simulated reset). Each simulator
+//! keeps its own routes and state; this crate knows nothing of any remote system.
+//!
+//! ```no_run
+//! use bytes::Bytes;
+//! use guiche_simulador::{ConexaoDerrubada, servir};
+//! use http_body_util::Full;
+//! use hyper::{Request, Response, body::Incoming};
+//! use std::time::Duration;
+//!
+//! async fn ola(_: Request<Incoming>) -> Result<Response<Full<Bytes>>, ConexaoDerrubada> {
+//!     Ok(Response::new(Full::new(Bytes::from_static(b"ola"))))
+//! }
+//!
+//! # async fn exemplo() -> std::io::Result<()> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let (parar, parada) = tokio::sync::watch::channel(false);
+//! let servidor = tokio::spawn(servir(listener, parada, Duration::from_secs(10), ola));
+//! // … requests …
+//! let _ = parar.send(true);
+//! let _ = servidor.await;
+//! # Ok(())
+//! # }
+//! ```
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use std::future::Future;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// Returned by a handler to make hyper drop the connection without writing a reply.
+#[derive(Debug, thiserror::Error)]
+#[error("conexão encerrada sem resposta (falha simulada)")]
+pub struct ConexaoDerrubada;
+
+/// The reply type of the simulators' handlers.
+pub type Resposta = Response<Full<Bytes>>;
+
+/// Accepts connections on `listener` and serves each with `atender`, until `parada` turns
+/// `true` (or its sender is gone); then stops accepting and waits up to `prazo` for the
+/// requests in flight. Connections live in a [`JoinSet`], so aborting this task aborts them
+/// all. A failed accept (out of descriptors and the like) waits 20 ms instead of spinning.
+pub async fn servir<F, Fut>(
+    listener: TcpListener,
+    mut parada: watch::Receiver<bool>,
+    prazo: Duration,
+    atender: F,
+) where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<Resposta, ConexaoDerrubada>> + Send + 'static,
+{
+    let mut conexoes = JoinSet::new();
+    let aviso = parada.clone();
+    loop {
+        tokio::select! {
+            aceita = listener.accept() => match aceita {
+                Ok((stream, _)) => {
+                    conexoes.spawn(conexao(stream, atender.clone(), aviso.clone()));
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+            () = sinal(&mut parada) => break,
+            Some(_) = conexoes.join_next(), if !conexoes.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let drenar = async { while conexoes.join_next().await.is_some() {} };
+    let _ = tokio::time::timeout(prazo, drenar).await;
+}
+
+/// Resolves once the stop signal is given (or the simulator is gone).
+async fn sinal(parada: &mut watch::Receiver<bool>) {
+    let _ = parada.wait_for(|p| *p).await;
+}
+
+/// Serves one HTTP/1.1 connection; on the stop signal, finishes the request in flight and
+/// closes.
+async fn conexao<F, Fut>(stream: TcpStream, atender: F, mut parada: watch::Receiver<bool>)
+where
+    F: Fn(Request<Incoming>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Resposta, ConexaoDerrubada>> + Send + 'static,
+{
+    let servico = service_fn(atender);
+    let conn = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .serve_connection(TokioIo::new(stream), servico);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => return,
+        () = sinal(&mut parada) => conn.as_mut().graceful_shutdown(),
+    }
+    let _ = conn.await;
+}
