@@ -120,12 +120,7 @@ impl AcTeste {
         cpf: &Cpf,
         validade: Range<SystemTime>,
     ) -> Result<Emitido, ErroPkiTeste> {
-        let mut params = params_pessoa(&format!("{nome}:{cpf}", cpf = cpf.as_str()), &validade);
-        let dados = format!("{NASCIMENTO_TESTE}{}{}", cpf.as_str(), "0".repeat(18));
-        params
-            .subject_alt_names
-            .push(SanType::OtherName((OID_DADOS_PF.to_vec(), dados.into())));
-        self.assinar(params)
+        self.assinar(params_ecpf(nome, cpf, &validade))
     }
 
     /// An e-CPF as [`AcTeste::emitir_ecpf`], for the key given (PKCS#8 DER): an RSA key, as
@@ -140,13 +135,10 @@ impl AcTeste {
         validade: Range<SystemTime>,
         chave_pkcs8: &[u8],
     ) -> Result<Emitido, ErroPkiTeste> {
-        let mut params = params_pessoa(&format!("{nome}:{cpf}", cpf = cpf.as_str()), &validade);
-        let dados = format!("{NASCIMENTO_TESTE}{}{}", cpf.as_str(), "0".repeat(18));
-        params
-            .subject_alt_names
-            .push(SanType::OtherName((OID_DADOS_PF.to_vec(), dados.into())));
         let chave = KeyPair::try_from(chave_pkcs8).map_err(geracao)?;
-        let cert = params.signed_by(&chave, &self.emissor).map_err(geracao)?;
+        let cert = params_ecpf(nome, cpf, &validade)
+            .signed_by(&chave, &self.emissor)
+            .map_err(geracao)?;
         Ok((cert.der().to_vec(), chave_pkcs8.to_vec()))
     }
 
@@ -253,6 +245,16 @@ fn params_pessoa(cn: &str, validade: &Range<SystemTime>) -> CertificateParams {
         ExtendedKeyUsagePurpose::EmailProtection,
     ];
     definir_validade(&mut params, validade);
+    params
+}
+
+/// An e-CPF's parameters: CN `NOME:CPF`, otherName 2.16.76.1.3.1 = birth date + CPF + zeros.
+fn params_ecpf(nome: &str, cpf: &Cpf, validade: &Range<SystemTime>) -> CertificateParams {
+    let mut params = params_pessoa(&format!("{nome}:{cpf}", cpf = cpf.as_str()), validade);
+    let dados = format!("{NASCIMENTO_TESTE}{}{}", cpf.as_str(), "0".repeat(18));
+    params
+        .subject_alt_names
+        .push(SanType::OtherName((OID_DADOS_PF.to_vec(), dados.into())));
     params
 }
 

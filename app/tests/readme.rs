@@ -9,9 +9,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 #![cfg(unix)]
 
-use std::io::{BufRead, BufReader};
+mod comum;
+
+use comum::sandbox::Sandbox;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 const RAIZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
@@ -119,43 +121,6 @@ fn normalizar(linha: &str, raiz: &str) -> String {
     saida.join(" ").trim_end().to_owned()
 }
 
-struct Sandbox(Child);
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.0.id().to_string()])
-            .status();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `guiche sandbox` and reads the environment it prints.
-fn sandbox() -> (Sandbox, Vec<(String, String)>) {
-    let mut filho = Command::new(env!("CARGO_BIN_EXE_guiche"))
-        .arg("sandbox")
-        .env("GUICHE_HOJE", "22/11/2026")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let saida = filho.stdout.take().unwrap();
-    let sandbox = Sandbox(filho);
-    let mut env = vec![("GUICHE_HOJE".to_owned(), "22/11/2026".to_owned())];
-    for linha in BufReader::new(saida).lines() {
-        let linha = linha.unwrap();
-        if let Some((k, v)) = linha
-            .strip_prefix("export ")
-            .and_then(|l| l.split_once('='))
-        {
-            env.push((k.to_owned(), v.trim_matches('\'').to_owned()));
-        }
-        if linha.starts_with("# e experimente") {
-            break;
-        }
-    }
-    (sandbox, env)
-}
-
 #[test]
 fn every_readme_command_runs_as_shown() {
     let raiz = Path::new(RAIZ).canonicalize().unwrap();
@@ -167,7 +132,9 @@ fn every_readme_command_runs_as_shown() {
         "os exemplos do README foram encontrados: {}",
         lista.len()
     );
-    let (_sandbox, env) = sandbox();
+    let sandbox = Sandbox::iniciar(Some("22/11/2026"));
+    let mut env = sandbox.env.clone();
+    env.push(("GUICHE_HOJE".to_owned(), "22/11/2026".to_owned()));
     let pasta =
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("readme-{}", std::process::id()));
     std::fs::create_dir_all(&pasta).unwrap();

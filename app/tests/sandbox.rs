@@ -5,9 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 #![cfg(unix)]
 
+mod comum;
+
+use comum::sandbox::Sandbox;
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 const CLIENTE: &str = "11444777000161";
 
@@ -32,27 +34,8 @@ fn guiche(env: &[(String, String)], args: &[&str]) -> (i32, Value) {
 
 #[test]
 fn the_printed_environment_is_enough_and_ctrl_c_cleans_up() {
-    let mut sandbox = Command::new(env!("CARGO_BIN_EXE_guiche"))
-        .arg("sandbox")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut linhas = BufReader::new(sandbox.stdout.take().unwrap()).lines();
-    let mut env = Vec::new();
-    let mut impresso = String::new();
-    for linha in linhas.by_ref() {
-        let linha = linha.unwrap();
-        impresso.push_str(&linha);
-        if let Some((k, v)) = linha
-            .strip_prefix("export ")
-            .and_then(|l| l.split_once('='))
-        {
-            env.push((k.to_owned(), v.trim_matches('\'').to_owned()));
-        }
-        if linha.starts_with("# e experimente") {
-            break;
-        }
-    }
+    let sandbox = Sandbox::iniciar(None);
+    let (env, impresso) = (sandbox.env.clone(), sandbox.impresso.clone());
     for segredo in [
         "senha-nfd",
         "segredo-conam",
@@ -65,12 +48,10 @@ fn the_printed_environment_is_enough_and_ctrl_c_cleans_up() {
             "nenhum segredo impresso: {segredo}"
         );
     }
-    let pasta = env
-        .iter()
-        .find(|(k, _)| k == "GUICHE_SERPRO_CERT")
-        .map(|(_, v)| v.clone())
-        .unwrap();
-    let pasta = std::path::Path::new(&pasta).parent().unwrap().to_path_buf();
+    let pasta = std::path::Path::new(sandbox.var("GUICHE_SERPRO_CERT"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
 
     let (codigo, v) = guiche(&env, &["conam", "period", "1", "2022", "7"]);
     assert_eq!(codigo, 0, "{v}");
@@ -105,12 +86,7 @@ fn the_printed_environment_is_enough_and_ctrl_c_cleans_up() {
     let (codigo, v) = guiche(&env, &["conecta", "cnpj", "11222333000181"]);
     assert_eq!(codigo, 0, "{v}");
 
-    let ok = Command::new("kill")
-        .args(["-INT", &sandbox.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let saida = sandbox.wait().unwrap();
+    let saida = sandbox.parar();
     assert!(saida.success(), "{saida:?}");
     assert!(!pasta.exists(), "a pasta {} foi removida", pasta.display());
 }

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // each test binary uses a part
 
+#[cfg(unix)]
+pub(crate) mod sandbox;
+
 use guiche_domain::{Cnpj, Documento};
 use guiche_serpro::pki_teste::pkcs12;
 use guiche_serpro::simulador::conecta::{ConfigSimuladorConecta, SimuladorConecta};
