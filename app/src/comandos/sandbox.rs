@@ -182,15 +182,18 @@ fn preparar_integra(sim: &SimuladorIntegra, dir: &Path) -> Result<(), ErroApp> {
     Ok(())
 }
 
+/// Prints the environment and a few commands to try. A reader that goes away (a closed pipe)
+/// does not stop the simulators: the sandbox keeps serving until Ctrl-C.
 fn imprimir(variaveis: &[(&str, String)]) {
-    println!(
-        "# guichê sandbox: simuladores de NFD, CONAM, SERPRO Integra Contador e Conecta gov.br"
+    use std::fmt::Write as _;
+    let mut texto = String::from(
+        "# guichê sandbox: simuladores de NFD, CONAM, SERPRO Integra Contador e Conecta gov.br\n\
+         # em 127.0.0.1 até Ctrl-C. Em outro terminal, cole:\n\n",
     );
-    println!("# em 127.0.0.1 até Ctrl-C. Em outro terminal, cole:\n");
     for (nome, valor) in variaveis {
-        println!("export {nome}='{valor}'");
+        let _ = writeln!(texto, "export {nome}='{valor}'");
     }
-    println!("\n# e experimente, da raiz do repositório (veja o README):");
+    texto.push_str("\n# e experimente, da raiz do repositório (veja o README):\n");
     let exemplos = [
         format!("guiche nfd send exemplos/nota.xml --prefeitura 3150 --prestador {PRESTADOR}"),
         "guiche conam send exemplos/pacote.json --wait".to_owned(),
@@ -201,6 +204,10 @@ fn imprimir(variaveis: &[(&str, String)]) {
         format!("guiche conecta cnpj {ESCRITORIO}"),
     ];
     for e in exemplos {
-        println!("#   {e}");
+        let _ = writeln!(texto, "#   {e}");
     }
+    let mut saida = std::io::stdout();
+    let _ = saida
+        .write_all(texto.as_bytes())
+        .and_then(|()| saida.flush());
 }

@@ -24,7 +24,8 @@ impl Sandbox {
         let mut filho = c.spawn().unwrap();
         let saida = filho.stdout.take().unwrap();
         let (mut env, mut impresso) = (Vec::new(), String::new());
-        for linha in BufReader::new(saida).lines() {
+        let mut linhas = BufReader::new(saida).lines();
+        for linha in linhas.by_ref() {
             let linha = linha.unwrap();
             impresso.push_str(&linha);
             impresso.push('\n');
@@ -38,6 +39,9 @@ impl Sandbox {
                 break;
             }
         }
+        // Keep reading what it prints after: a closed pipe would end the sandbox (as it ends
+        // any command whose reader is gone).
+        std::thread::spawn(move || linhas.for_each(drop));
         Sandbox {
             filho: Some(filho),
             env,
