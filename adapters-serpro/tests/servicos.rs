@@ -20,7 +20,13 @@ const CLIENTE: &str = "11444777000161";
 
 /// The simulator, and a client of the contratante holding the CLIENTE's procuração.
 fn montar() -> (SimuladorIntegra, ClienteIntegra) {
-    let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
+    // The simulated SERPRO lives on the tests' day, so what depends on "today" (the months
+    // declared, the 60-day event horizon) does not change with the calendar.
+    let sim = SimuladorIntegra::iniciar(ConfigSimulador {
+        hoje: Some(hoje()),
+        ..ConfigSimulador::default()
+    })
+    .unwrap();
     sim.conceder_procuracao(contratante(), cliente());
     let cliente = comum::cliente_do_contratante(&sim);
     (sim, cliente)
@@ -415,6 +421,7 @@ async fn eventos_alem_do_limite_diario_sao_429() {
     use servicos::Evento;
     let sim = SimuladorIntegra::iniciar(ConfigSimulador {
         limite_eventos_dia: 1,
+        hoje: Some(hoje()),
         ..ConfigSimulador::default()
     })
     .unwrap();

@@ -35,7 +35,12 @@ impl Cenario {
             N.fetch_add(1, Ordering::Relaxed)
         ));
         std::fs::create_dir_all(&dir).unwrap();
-        let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
+        // The simulated SERPRO lives on the day the commands run (GUICHE_HOJE below).
+        let sim = SimuladorIntegra::iniciar(ConfigSimulador {
+            hoje: guiche_domain::Data::new(2026, 11, 22).ok(),
+            ..ConfigSimulador::default()
+        })
+        .unwrap();
         sim.cadastrar_consumidor("chave", "segredo");
         let agora = SystemTime::now();
         let validade = agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400);
