@@ -82,7 +82,8 @@ fn the_printed_environment_is_enough_and_ctrl_c_cleans_up() {
     );
     assert_eq!(codigo, 0, "{v}");
     let (codigo, v) = guiche(&env, &["ecac", "sync"]);
-    assert_eq!((codigo, &v["guiasBaixadas"]), (0, &Value::from(1)), "{v}");
+    let baixadas = &v["empresas"][0]["guiasBaixadas"];
+    assert_eq!((codigo, baixadas), (0, &Value::from(1)), "{v}");
     let (codigo, v) = guiche(&env, &["conecta", "cnpj", "11222333000181"]);
     assert_eq!(codigo, 0, "{v}");
 

@@ -295,33 +295,39 @@ pub(crate) fn importar_pagamentos(arquivo: &Path, json: bool) -> Result<Codigo, 
         resumo.conciliacao.guias_baixadas += r.guias_baixadas;
         resumo.conciliacao.inalteradas += r.inalteradas;
     }
-    mostrar_resumo(&format!("{}", arquivo.display()), &resumo, json);
+    let origem = arquivo.display().to_string();
+    if json {
+        imprimir(&resumo_json(&origem, &resumo));
+    } else {
+        println!("{}", resumo_texto(&origem, &resumo));
+    }
     Ok(Codigo::Ok)
 }
 
-/// Prints what a sync or an import did.
-pub(crate) fn mostrar_resumo(origem: &str, r: &ResumoSync, json: bool) {
-    if json {
-        imprimir(&json!({
-            "origem": origem,
-            "desde": r.desde.map(|d| d.iso()),
-            "pagamentosRecebidos": r.recebidos,
-            "pagamentosNovos": r.novos,
-            "ocorrenciasNovas": r.conciliacao.ocorrencias_novas,
-            "inalteradas": r.conciliacao.inalteradas,
-            "guiasBaixadas": r.conciliacao.guias_baixadas,
-        }));
-    } else {
-        let desde = r.desde.map(|d| format!(" desde {d}")).unwrap_or_default();
-        println!(
-            "{origem}: {} pagamento(s){desde} ({} novo(s)); {} guia(s) baixada(s); {} ocorrência(s) nova(s) ou alterada(s), {} sem mudança",
-            r.recebidos,
-            r.novos,
-            r.conciliacao.guias_baixadas,
-            r.conciliacao.ocorrencias_novas,
-            r.conciliacao.inalteradas
-        );
-    }
+/// What a sync or an import did, as JSON.
+pub(crate) fn resumo_json(origem: &str, r: &ResumoSync) -> Value {
+    json!({
+        "origem": origem,
+        "desde": r.desde.map(|d| d.iso()),
+        "pagamentosRecebidos": r.recebidos,
+        "pagamentosNovos": r.novos,
+        "ocorrenciasNovas": r.conciliacao.ocorrencias_novas,
+        "inalteradas": r.conciliacao.inalteradas,
+        "guiasBaixadas": r.conciliacao.guias_baixadas,
+    })
+}
+
+/// What a sync or an import did, in a sentence.
+pub(crate) fn resumo_texto(origem: &str, r: &ResumoSync) -> String {
+    let desde = r.desde.map(|d| format!(" desde {d}")).unwrap_or_default();
+    format!(
+        "{origem}: {} pagamento(s){desde} ({} novo(s)); {} guia(s) baixada(s); {} ocorrência(s) nova(s) ou alterada(s), {} sem mudança",
+        r.recebidos,
+        r.novos,
+        r.conciliacao.guias_baixadas,
+        r.conciliacao.ocorrencias_novas,
+        r.conciliacao.inalteradas
+    )
 }
 
 /// The occurrences as shown: an overdue guide's delay counted up to `hoje`.

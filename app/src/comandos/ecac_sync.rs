@@ -1,7 +1,7 @@
 //! `guiche ecac sync|proof|locate`: the e-CAC reconciliation's SERPRO side — payments fetched
 //! through PAGTOWEB, the proof of payment, and a new DAS issued for a company.
 
-use super::ecac::{cnpj, empresa_opcional, livro_erro, mostrar_resumo};
+use super::ecac::{cnpj, empresa_opcional, livro_erro, resumo_json, resumo_texto};
 use super::serpro::cliente_integra;
 use super::serpro_servicos::{
     falha, gravar, guia_do_das, imprimir, pasta_gravavel, registrar_guia,
@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 /// `guiche ecac sync [--empresa CNPJ]`: every company set to A1 or access code (or the one
 /// asked), one after the other; a company that fails does not stop the others, and the exit
-/// code says whether any failed.
+/// code says whether any failed. With `--json`, one document `{"empresas": [...]}`.
 pub(crate) async fn sincronizar(empresa: Option<&str>, json: bool) -> Result<Codigo, ErroApp> {
     let filtro = empresa_opcional(empresa)?;
     let livro = config::abrir_livro()?;
@@ -40,9 +40,13 @@ pub(crate) async fn sincronizar(empresa: Option<&str>, json: bool) -> Result<Cod
             .collect(),
     };
     if empresas.is_empty() {
-        println!(
-            "nenhuma empresa com baixa automática (certificado A1 ou código de acesso e --ecac-desde)"
-        );
+        if json {
+            imprimir(&json!({ "empresas": [] }));
+        } else {
+            println!(
+                "nenhuma empresa com baixa automática (certificado A1 ou código de acesso e --ecac-desde)"
+            );
+        }
         return Ok(Codigo::Ok);
     }
     let fonte = PagamentosIntegra::new(Arc::new(cliente_integra()?), Arc::new(RelogioSistema));
@@ -51,10 +55,11 @@ pub(crate) async fn sincronizar(empresa: Option<&str>, json: bool) -> Result<Cod
         fonte: &fonte,
         hoje: RelogioSistema.hoje(),
     };
-    let mut pior = Codigo::Ok;
+    let (mut pior, mut resultados) = (Codigo::Ok, Vec::new());
     for e in &empresas {
         match baixa.sincronizar(e).await {
-            Ok(r) => mostrar_resumo(&e.cnpj.to_string(), &r, json),
+            Ok(r) if json => resultados.push(resumo_json(&e.cnpj.to_string(), &r)),
+            Ok(r) => println!("{}", resumo_texto(&e.cnpj.to_string(), &r)),
             Err(erro) => {
                 pior = match (&erro, pior) {
                     (
@@ -68,14 +73,17 @@ pub(crate) async fn sincronizar(empresa: Option<&str>, json: bool) -> Result<Cod
                     _ => Codigo::Rejeitado,
                 };
                 if json {
-                    imprimir(
-                        &json!({ "empresa": e.cnpj.as_str(), "erro": { "mensagem": erro.to_string() } }),
+                    resultados.push(
+                        json!({ "origem": e.cnpj.to_string(), "erro": { "mensagem": erro.to_string() } }),
                     );
                 } else {
                     println!("{}: {erro}", e.cnpj);
                 }
             }
         }
+    }
+    if json {
+        imprimir(&json!({ "empresas": resultados }));
     }
     Ok(pior)
 }
