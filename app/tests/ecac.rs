@@ -185,7 +185,8 @@ async fn sync_settles_paid_guides_once_and_occurrences_are_exported() {
         ],
     )
     .await;
-    let v = ok(&c, &["ecac", "sync"]).await;
+    let todas = ok(&c, &["ecac", "sync"]).await;
+    let v = &todas["empresas"][0];
     assert_eq!(v["pagamentosRecebidos"], 2, "{v}");
     assert_eq!(v["guiasBaixadas"], 1, "{v}");
     assert_eq!(
@@ -193,7 +194,8 @@ async fn sync_settles_paid_guides_once_and_occurrences_are_exported() {
         "paga, vencida, pagamento sem guia: {v}"
     );
     let cobradas = c.sim.bilhetadas();
-    let v = ok(&c, &["ecac", "sync"]).await;
+    let todas = ok(&c, &["ecac", "sync"]).await;
+    let v = &todas["empresas"][0];
     assert_eq!(
         (
             &v["pagamentosNovos"],
@@ -293,10 +295,8 @@ async fn an_a3_company_is_never_fetched_and_is_settled_from_an_import() {
     .await;
     let (codigo, v) = c.guiche(&["ecac", "sync", "--empresa", CLIENTE], &[]).await;
     assert_eq!(codigo, 1, "{v}");
-    assert!(
-        v["erro"]["mensagem"].as_str().unwrap().contains("A3"),
-        "{v}"
-    );
+    let m = v["empresas"][0]["erro"]["mensagem"].as_str().unwrap();
+    assert!(m.contains("A3"), "{v}");
     assert_eq!(c.sim.tokens_emitidos(), 0, "o SERPRO não foi chamado");
     let pagos = escrever(
         &c,
