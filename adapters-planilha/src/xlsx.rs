@@ -15,6 +15,10 @@ use crate::relatorio::{self, CABECALHO, Celula};
 const MAX_NOME: usize = 31;
 /// The sheet written when there is no group, so the workbook is never empty.
 const SEM_GRUPOS: &str = "Ocorrências";
+/// The last sheet: one line per group with its count and totals.
+const RESUMO: &str = "Resumo";
+/// The summary sheet's header.
+const CABECALHO_RESUMO: [&str; 4] = ["Grupo", "Ocorrências", "Valor das guias", "Valor pago"];
 /// Column widths are clamped to this range (in Excel's character units).
 const LARGURA: (usize, usize) = (10, 60);
 
@@ -22,7 +26,9 @@ const LARGURA: (usize, usize) = (10, 60);
 /// folder, renamed over `caminho` once complete: a crash never leaves half a file there).
 ///
 /// One sheet per group, named after its title made acceptable to Excel (see
-/// [`nomes_de_planilhas`]); with no group, a single sheet `Ocorrências` with only the header.
+/// [`nomes_de_planilhas`]), then a `Resumo` sheet with each group's count, the sum of its
+/// guides' values and of what was paid, and a total line; with no group, a single sheet
+/// `Ocorrências` with only the header.
 /// Each sheet has a bold, frozen header row with a filter, then one row per occurrence:
 /// money as number cells formatted `#,##0.00`, dates as date cells formatted `dd/mm/yyyy`,
 /// days late as whole numbers, the document number as text of its 17 bare digits (never a
@@ -55,13 +61,92 @@ fn montar(grupos: &[Grupo]) -> Result<Vec<u8>, XlsxError> {
             },
         )?;
     }
-    let nomes = nomes_de_planilhas(grupos.iter().map(|g| g.titulo.as_str()));
-    for (grupo, nome) in grupos.iter().zip(nomes) {
+    let titulos = grupos.iter().map(|g| g.titulo.as_str());
+    let nomes = nomes_de_planilhas(titulos.chain((!grupos.is_empty()).then_some(RESUMO)));
+    for (grupo, nome) in grupos.iter().zip(&nomes) {
         let folha = livro.add_worksheet();
         folha.set_name(nome)?;
         preencher(folha, &formatos, grupo)?;
     }
+    if let Some(nome) = nomes.get(grupos.len()) {
+        let folha = livro.add_worksheet();
+        folha.set_name(nome)?;
+        resumir(folha, &formatos, grupos)?;
+    }
     livro.save_to_buffer()
+}
+
+/// The summary sheet: per group, how many occurrences and the sums of the guides' values and
+/// of what was paid (money as number cells), and a total line.
+fn resumir(folha: &mut Worksheet, f: &Formatos, grupos: &[Grupo]) -> Result<(), XlsxError> {
+    for (col, titulo) in (0u16..).zip(CABECALHO_RESUMO) {
+        folha.write_string_with_format(0, col, titulo, &f.cabecalho)?;
+    }
+    let soma = |g: &Grupo, campo: fn(&crate::grupos::LinhaGrupo) -> Option<Valor>| {
+        g.linhas
+            .iter()
+            .filter_map(campo)
+            .try_fold(Valor::default(), somar)
+    };
+    let guia = |l: &crate::grupos::LinhaGrupo| l.ocorrencia.achado.valor_guia;
+    let pago = |l: &crate::grupos::LinhaGrupo| l.ocorrencia.achado.valor_pago;
+    let mut total = (0usize, Some(Valor::default()), Some(Valor::default()));
+    let mut linha = 1u32;
+    for g in grupos {
+        let (n, v, p) = (g.linhas.len(), soma(g, guia), soma(g, pago));
+        escrever_resumo(folha, f, linha, &g.titulo, (n, v, p), false)?;
+        total = (
+            total.0 + n,
+            total.1.zip(v).and_then(|(a, b)| somar(a, b)),
+            total.2.zip(p).and_then(|(a, b)| somar(a, b)),
+        );
+        linha += 1;
+    }
+    escrever_resumo(folha, f, linha, "Total", total, true)?;
+    let largura = grupos
+        .iter()
+        .map(|g| g.titulo.chars().count())
+        .max()
+        .unwrap_or(0);
+    folha.set_column_width(0, (largura + 2).clamp(LARGURA.0, LARGURA.1) as f64)?;
+    folha.set_column_width(1, 12)?;
+    folha.set_column_width(2, 18)?;
+    folha.set_column_width(3, 18)?;
+    folha.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
+/// One line of the summary: title, count, and the two sums (bold for the total).
+fn escrever_resumo(
+    folha: &mut Worksheet,
+    f: &Formatos,
+    linha: u32,
+    titulo: &str,
+    (n, guias, pago): (usize, Option<Valor>, Option<Valor>),
+    total: bool,
+) -> Result<(), XlsxError> {
+    if total {
+        folha.write_string_with_format(linha, 0, titulo, &f.cabecalho)?;
+    } else {
+        folha.write_string(linha, 0, titulo)?;
+    }
+    // A count of rows: far below 2^53, exact as a double.
+    folha.write_number_with_format(linha, 1, n as f64, &f.inteiro)?;
+    for (col, v) in [(2u16, guias), (3, pago)] {
+        match v.map(|v| (v, para_f64(v))) {
+            Some((_, Some(x))) => folha.write_number_with_format(linha, col, x, &f.dinheiro)?,
+            Some((v, None)) => folha.write_string(linha, col, v.formatar_nfd())?,
+            None => folha.write_string(linha, col, "soma fora da faixa")?,
+        };
+    }
+    Ok(())
+}
+
+/// `a + b`, or `None` past what a decimal holds.
+fn somar(a: Valor, b: Valor) -> Option<Valor> {
+    a.decimal()
+        .checked_add(b.decimal())
+        .and_then(Valor::from_decimal)
 }
 
 struct Formatos {

@@ -264,7 +264,11 @@ fn xlsx_has_typed_cells_one_sheet_per_group() {
     let mut livro: Xlsx<_> = open_workbook(&caminho).unwrap();
     assert_eq!(
         livro.sheet_names(),
-        ["529.982.247-25", "11.222.333-0001-81 — Padaria \"P"]
+        [
+            "529.982.247-25",
+            "11.222.333-0001-81 — Padaria \"P",
+            "Resumo"
+        ]
     );
     let folha = livro
         .worksheet_range("11.222.333-0001-81 — Padaria \"P")
@@ -375,7 +379,8 @@ fn xlsx_formats_and_layout() {
             "Vencida",
             "Paga com valor divergente",
             "Pagamento sem guia corresponden",
-            "Paga"
+            "Paga",
+            "Resumo"
         ]
     );
     let vencida = livro.worksheet_range("Vencida").unwrap();
@@ -503,4 +508,56 @@ proptest! {
             .collect();
         prop_assert_eq!(&lidos, &esperado);
     }
+}
+
+#[test]
+fn xlsx_summary_counts_and_sums_each_group_and_the_total() {
+    let dir = pasta("resumo");
+    let caminho = dir.join("r.xlsx");
+    let grupos = agrupar(&ocorrencias(), Agrupamento::Ocorrencia, &nomes());
+    xlsx::escrever(&caminho, &grupos).unwrap();
+    let mut livro: Xlsx<_> = open_workbook(&caminho).unwrap();
+    let resumo = livro.worksheet_range("Resumo").unwrap();
+    assert_eq!(
+        resumo.get_size(),
+        (grupos.len() + 2, 4),
+        "cabeçalho, um por grupo, total"
+    );
+    let centavos = |c: Option<&Celula>| match c {
+        Some(Celula::Float(x)) => (x * 100.0).round() as i64,
+        outro => panic!("esperava número: {outro:?}"),
+    };
+    let soma = |g: &guiche_planilha::Grupo, pago: bool| -> i64 {
+        g.linhas
+            .iter()
+            .filter_map(|l| {
+                let a = &l.ocorrencia.achado;
+                if pago { a.valor_pago } else { a.valor_guia }
+            })
+            .map(|v| v.centavos())
+            .sum()
+    };
+    for (i, g) in grupos.iter().enumerate() {
+        let linha = (i + 1) as u32;
+        assert_eq!(
+            resumo.get((linha as usize, 0)),
+            Some(&Celula::String(g.titulo.clone()))
+        );
+        assert_eq!(
+            resumo.get((linha as usize, 1)),
+            Some(&Celula::Float(g.linhas.len() as f64))
+        );
+        assert_eq!(centavos(resumo.get((linha as usize, 2))), soma(g, false));
+        assert_eq!(centavos(resumo.get((linha as usize, 3))), soma(g, true));
+    }
+    let total = grupos.len() + 1;
+    assert_eq!(
+        resumo.get((total, 0)),
+        Some(&Celula::String("Total".into()))
+    );
+    let n: usize = grupos.iter().map(|g| g.linhas.len()).sum();
+    assert_eq!(resumo.get((total, 1)), Some(&Celula::Float(n as f64)));
+    let pago: i64 = grupos.iter().map(|g| soma(g, true)).sum();
+    assert_eq!(centavos(resumo.get((total, 3))), pago);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
