@@ -1,4 +1,8 @@
 //! The command-line contract of DESIGN.md.
+//!
+//! The doc comments below are the `--help` text users read, in Portuguese and plain text
+//! (`<NOTA>`, `[;codigo_receita]`), not rustdoc markup.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

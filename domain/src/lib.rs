@@ -54,7 +54,7 @@
 //! | feature | what it adds | default |
 //! |---|---|---|
 //! | `formatos` | reading/writing the `<NOTA>` XML, its JSON form and the pacote JSON (quick-xml, serde_json) | yes |
-//! | `proptest` | [`estrategias`]: proptest strategies that generate valid documents | no |
+//! | `proptest` | `estrategias`: proptest strategies that generate valid documents | no |
 
 pub mod conam;
 pub mod conciliacao;
