@@ -35,10 +35,11 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 
 /// Returned by a handler to make hyper drop the connection without writing a reply.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +48,83 @@ pub struct ConexaoDerrubada;
 
 /// The reply type of the simulators' handlers.
 pub type Resposta = Response<Full<Bytes>>;
+
+/// The running Tokio runtime, or an error naming the simulator that needs one.
+fn runtime(nome: &str) -> std::io::Result<tokio::runtime::Handle> {
+    tokio::runtime::Handle::try_current().map_err(|e| {
+        std::io::Error::other(format!("simulador {nome} fora de um runtime Tokio: {e}"))
+    })
+}
+
+/// A listener on `127.0.0.1:porta` (0: any free port), registered with the current Tokio
+/// runtime; its address is known before serving starts, so a simulator's state can use it.
+///
+/// # Errors
+/// The port cannot be bound, or there is no Tokio runtime (the message names `nome`).
+pub fn escutar(porta: u16, nome: &str) -> std::io::Result<TcpListener> {
+    let _contexto = runtime(nome)?.enter();
+    let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, porta))?;
+    std_listener.set_nonblocking(true)?;
+    TcpListener::from_std(std_listener)
+}
+
+/// A simulator being served on the current Tokio runtime ([`Servidor::servir`]): stopped
+/// gracefully with [`Servidor::parar`], or at once when dropped.
+#[derive(Debug)]
+pub struct Servidor {
+    endereco: SocketAddr,
+    parada: watch::Sender<bool>,
+    tarefa: Option<JoinHandle<()>>,
+}
+
+impl Servidor {
+    /// Serves `listener` with `atender` ([`servir`]) on the current Tokio runtime; `prazo`
+    /// bounds the wait for requests in flight when stopping.
+    ///
+    /// # Errors
+    /// There is no Tokio runtime, or the listener has no address.
+    pub fn servir<F, Fut>(
+        listener: TcpListener,
+        prazo: Duration,
+        atender: F,
+    ) -> std::io::Result<Servidor>
+    where
+        F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+        Fut: Future<Output = Result<Resposta, ConexaoDerrubada>> + Send + 'static,
+    {
+        let endereco = listener.local_addr()?;
+        let (parada, recebe_parada) = watch::channel(false);
+        let tarefa = runtime("HTTP")?.spawn(servir(listener, recebe_parada, prazo, atender));
+        Ok(Servidor {
+            endereco,
+            parada,
+            tarefa: Some(tarefa),
+        })
+    }
+
+    /// The bound address.
+    pub fn endereco(&self) -> SocketAddr {
+        self.endereco
+    }
+
+    /// Stops accepting, lets requests in flight finish (at most the `prazo` given, then they
+    /// are aborted) and closes idle connections.
+    pub async fn parar(mut self) {
+        let _ = self.parada.send(true);
+        if let Some(tarefa) = self.tarefa.take() {
+            let _ = tarefa.await;
+        }
+    }
+}
+
+impl Drop for Servidor {
+    /// Aborts serving and every connection at once.
+    fn drop(&mut self) {
+        if let Some(tarefa) = self.tarefa.take() {
+            tarefa.abort();
+        }
+    }
+}
 
 /// Accepts connections on `listener` and serves each with `atender`, until `parada` turns
 /// `true` (or its sender is gone); then stops accepting and waits up to `prazo` for the

@@ -14,7 +14,6 @@ use hyper::{Method, Request, Response, StatusCode};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 /// Largest request body read.
 const MAX_CORPO: usize = 1024 * 1024;
@@ -28,17 +27,14 @@ const PACOTE_NAO_ENCONTRADO: &str = "Pacote não encontrado";
 const RECURSO_NAO_ENCONTRADO: &str = "Recurso não encontrado";
 const GRANT_TYPE_INVALIDO: &str = "grant_type deve ser client_credentials";
 
-use guiche_simulador::{ConexaoDerrubada, Resposta};
+use guiche_simulador::{ConexaoDerrubada, Resposta, Servidor};
 
-/// Serves until the stop signal, then drains (bounded by [`PRAZO_PARADA`]); see
-/// [`guiche_simulador::servir`].
-pub(super) async fn servir(
-    listener: TcpListener,
-    estado: Arc<Estado>,
-    parada: watch::Receiver<bool>,
-) {
-    let atender = move |req| atender(Arc::clone(&estado), req);
-    guiche_simulador::servir(listener, parada, PRAZO_PARADA, atender).await;
+/// Starts serving `listener` with this simulator's routes; stopping drains the requests in
+/// flight for at most [`PRAZO_PARADA`] (see [`guiche_simulador::Servidor`]).
+pub(super) fn servir(listener: TcpListener, estado: Arc<Estado>) -> std::io::Result<Servidor> {
+    Servidor::servir(listener, PRAZO_PARADA, move |req| {
+        atender(Arc::clone(&estado), req)
+    })
 }
 
 /// Admin endpoints go straight through; every other request is counted, meets its fault and

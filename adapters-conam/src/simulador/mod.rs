@@ -104,12 +104,10 @@ mod token;
 
 use crate::wire::ReceitaDto;
 use estado::{Avaliacao, Estado};
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// The city path segment when none is configured, as in the manual's examples
 /// (`https://local/teste/v1_0/…`).
@@ -222,9 +220,7 @@ pub struct PacoteRecebido {
 #[derive(Debug)]
 pub struct SimuladorConam {
     estado: Arc<Estado>,
-    endereco: SocketAddr,
-    parada: watch::Sender<bool>,
-    tarefa: Option<JoinHandle<()>>,
+    servidor: guiche_simulador::Servidor,
 }
 
 impl SimuladorConam {
@@ -243,23 +239,10 @@ impl SimuladorConam {
                 ),
             ));
         }
-        let runtime = tokio::runtime::Handle::try_current().map_err(|e| {
-            std::io::Error::other(format!("simulador CONAM fora de um runtime Tokio: {e}"))
-        })?;
-        let _contexto = runtime.enter();
-        let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.porta))?;
-        std_listener.set_nonblocking(true)?;
-        let listener = tokio::net::TcpListener::from_std(std_listener)?;
-        let endereco = listener.local_addr()?;
+        let listener = guiche_simulador::escutar(config.porta, "CONAM")?;
         let estado = Arc::new(Estado::new(&config));
-        let (parada, recebe_parada) = watch::channel(false);
-        let tarefa = runtime.spawn(http::servir(listener, Arc::clone(&estado), recebe_parada));
-        Ok(SimuladorConam {
-            estado,
-            endereco,
-            parada,
-            tarefa: Some(tarefa),
-        })
+        let servidor = http::servir(listener, Arc::clone(&estado))?;
+        Ok(SimuladorConam { estado, servidor })
     }
 
     /// The API base URL, with the city: `http://127.0.0.1:PORT/{cidade}` (every API path,
@@ -275,12 +258,12 @@ impl SimuladorConam {
 
     /// `http://127.0.0.1:PORT`, the root of the admin endpoints (`/_simulador/…`).
     pub fn raiz(&self) -> String {
-        format!("http://{}", self.endereco)
+        format!("http://{}", self.endereco())
     }
 
     /// The bound address.
     pub fn endereco(&self) -> SocketAddr {
-        self.endereco
+        self.servidor.endereco()
     }
 
     /// Registers a client (replacing its secret and entities if already known; its tokens stay
@@ -359,19 +342,8 @@ impl SimuladorConam {
 
     /// Stops accepting, lets requests in flight finish (at most 10 s, then they are aborted)
     /// and closes idle connections.
-    pub async fn parar(mut self) {
-        let _ = self.parada.send(true);
-        if let Some(tarefa) = self.tarefa.take() {
-            let _ = tarefa.await;
-        }
-    }
-}
-
-impl Drop for SimuladorConam {
-    fn drop(&mut self) {
-        if let Some(tarefa) = self.tarefa.take() {
-            tarefa.abort();
-        }
+    pub async fn parar(self) {
+        self.servidor.parar().await;
     }
 }
 

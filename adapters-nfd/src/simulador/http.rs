@@ -11,7 +11,6 @@ use hyper::{Method, Request, Response, StatusCode};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 
 /// Largest request body read.
 const MAX_CORPO: usize = 1024 * 1024;
@@ -25,17 +24,14 @@ const CAMINHO_NOTAS: &str = "/_simulador/notas";
 const TIPO_XML: &str = "text/xml; charset=utf-8";
 const TIPO_TEXTO: &str = "text/plain; charset=utf-8";
 
-use guiche_simulador::{ConexaoDerrubada, Resposta};
+use guiche_simulador::{ConexaoDerrubada, Resposta, Servidor};
 
-/// Serves until the stop signal, then drains (bounded by [`PRAZO_PARADA`]); see
-/// [`guiche_simulador::servir`].
-pub(super) async fn servir(
-    listener: TcpListener,
-    estado: Arc<Estado>,
-    parada: watch::Receiver<bool>,
-) {
-    let atender = move |req| atender(Arc::clone(&estado), req);
-    guiche_simulador::servir(listener, parada, PRAZO_PARADA, atender).await;
+/// Starts serving `listener` with this simulator's routes; stopping drains the requests in
+/// flight for at most [`PRAZO_PARADA`] (see [`guiche_simulador::Servidor`]).
+pub(super) fn servir(listener: TcpListener, estado: Arc<Estado>) -> std::io::Result<Servidor> {
+    Servidor::servir(listener, PRAZO_PARADA, move |req| {
+        atender(Arc::clone(&estado), req)
+    })
 }
 
 /// Routes a request. An `Err` closes the connection without a reply.

@@ -68,12 +68,10 @@ mod wsdl;
 
 use estado::Estado;
 use guiche_domain::Data;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
 
 /// The path of the service, as the manual writes it.
 pub const CAMINHO_SERVICO: &str = "/wsnfd/ServicoNfd.asmx";
@@ -158,9 +156,7 @@ pub struct NotaEmitida {
 #[derive(Debug)]
 pub struct SimuladorNfd {
     estado: Arc<Estado>,
-    endereco: SocketAddr,
-    parada: watch::Sender<bool>,
-    tarefa: Option<JoinHandle<()>>,
+    servidor: guiche_simulador::Servidor,
 }
 
 impl SimuladorNfd {
@@ -169,23 +165,11 @@ impl SimuladorNfd {
     /// # Errors
     /// When the port cannot be bound, or when called outside a Tokio runtime.
     pub fn iniciar(config: ConfigSimulador) -> std::io::Result<SimuladorNfd> {
-        let runtime = tokio::runtime::Handle::try_current().map_err(|e| {
-            std::io::Error::other(format!("simulador NFD fora de um runtime Tokio: {e}"))
-        })?;
-        let _contexto = runtime.enter();
-        let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, config.porta))?;
-        std_listener.set_nonblocking(true)?;
-        let listener = tokio::net::TcpListener::from_std(std_listener)?;
+        let listener = guiche_simulador::escutar(config.porta, "NFD")?;
         let endereco = listener.local_addr()?;
         let estado = Arc::new(Estado::new(config, endereco));
-        let (parada, recebe_parada) = watch::channel(false);
-        let tarefa = runtime.spawn(http::servir(listener, Arc::clone(&estado), recebe_parada));
-        Ok(SimuladorNfd {
-            estado,
-            endereco,
-            parada,
-            tarefa: Some(tarefa),
-        })
+        let servidor = http::servir(listener, Arc::clone(&estado))?;
+        Ok(SimuladorNfd { estado, servidor })
     }
 
     /// The service URL: `http://127.0.0.1:PORT/wsnfd/ServicoNfd.asmx`.
@@ -195,12 +179,12 @@ impl SimuladorNfd {
 
     /// `http://127.0.0.1:PORT`, the root of the admin endpoints.
     pub fn base(&self) -> String {
-        format!("http://{}", self.endereco)
+        format!("http://{}", self.endereco())
     }
 
     /// The bound address.
     pub fn endereco(&self) -> SocketAddr {
-        self.endereco
+        self.servidor.endereco()
     }
 
     /// Registers a provider (replacing its password and municipalities if already known; its
@@ -228,19 +212,8 @@ impl SimuladorNfd {
 
     /// Stops accepting, lets requests in flight finish (at most 10 s, then they are aborted)
     /// and closes idle connections.
-    pub async fn parar(mut self) {
-        let _ = self.parada.send(true);
-        if let Some(tarefa) = self.tarefa.take() {
-            let _ = tarefa.await;
-        }
-    }
-}
-
-impl Drop for SimuladorNfd {
-    fn drop(&mut self) {
-        if let Some(tarefa) = self.tarefa.take() {
-            tarefa.abort();
-        }
+    pub async fn parar(self) {
+        self.servidor.parar().await;
     }
 }
 
