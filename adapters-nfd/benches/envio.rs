@@ -8,7 +8,7 @@
 //! nota, as the service would.
 //!
 //! With `GUICHE_BENCH_URL` set, the notas go to that simulator instead of one started in this
-//! process (start it with the `simulador` example and `GUICHE_SIM_PRESTADORES` listing the
+//! process (start it with the `simulador_nfd` example and `GUICHE_SIM_PRESTADORES` listing the
 //! providers this bench prints with `--prestadores`), so that a load tool can be measured
 //! against the same server.
 

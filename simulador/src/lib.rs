@@ -20,6 +20,7 @@
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 //! let (parar, parada) = tokio::sync::watch::channel(false);
 //! let servidor = tokio::spawn(servir(listener, parada, Duration::from_secs(10), ola));
+//! // or, owning start and stop: guiche_simulador::Servidor::servir(listener, ola)
 //! // … requests …
 //! let _ = parar.send(true);
 //! let _ = servidor.await;
@@ -40,6 +41,12 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
+
+/// Largest request body a simulator reads.
+pub const MAX_CORPO: usize = 1024 * 1024;
+
+/// How long [`Servidor::parar`] waits for requests in flight before aborting them.
+pub const PRAZO_PARADA: Duration = Duration::from_secs(10);
 
 /// Returned by a handler to make hyper drop the connection without writing a reply.
 #[derive(Debug, thiserror::Error)]
@@ -78,23 +85,19 @@ pub struct Servidor {
 }
 
 impl Servidor {
-    /// Serves `listener` with `atender` ([`servir`]) on the current Tokio runtime; `prazo`
-    /// bounds the wait for requests in flight when stopping.
+    /// Serves `listener` with `atender` ([`servir`]) on the current Tokio runtime; stopping
+    /// waits at most [`PRAZO_PARADA`] for requests in flight.
     ///
     /// # Errors
     /// There is no Tokio runtime, or the listener has no address.
-    pub fn servir<F, Fut>(
-        listener: TcpListener,
-        prazo: Duration,
-        atender: F,
-    ) -> std::io::Result<Servidor>
+    pub fn servir<F, Fut>(listener: TcpListener, atender: F) -> std::io::Result<Servidor>
     where
         F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
         Fut: Future<Output = Result<Resposta, ConexaoDerrubada>> + Send + 'static,
     {
         let endereco = listener.local_addr()?;
         let (parada, recebe_parada) = watch::channel(false);
-        let tarefa = runtime("HTTP")?.spawn(servir(listener, recebe_parada, prazo, atender));
+        let tarefa = runtime("HTTP")?.spawn(servir(listener, recebe_parada, PRAZO_PARADA, atender));
         Ok(Servidor {
             endereco,
             parada,
@@ -107,7 +110,7 @@ impl Servidor {
         self.endereco
     }
 
-    /// Stops accepting, lets requests in flight finish (at most the `prazo` given, then they
+    /// Stops accepting, lets requests in flight finish (at most [`PRAZO_PARADA`], then they
     /// are aborted) and closes idle connections.
     pub async fn parar(mut self) {
         let _ = self.parada.send(true);

@@ -6,19 +6,15 @@ use super::rotas::{self, Admin, PREFIXO_ADMIN, Rota};
 use super::{Falha, Situacao};
 use crate::wire::{self, textos};
 use bytes::Bytes;
+use guiche_simulador::{ConexaoDerrubada, MAX_CORPO, Resposta, Servidor};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use hyper::header::{HeaderMap, WWW_AUTHENTICATE};
 use hyper::{Method, Request, Response, StatusCode};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
 
-/// Largest request body read.
-const MAX_CORPO: usize = 1024 * 1024;
-/// How long [`super::SimuladorConam::parar`] waits for requests in flight.
-const PRAZO_PARADA: Duration = Duration::from_secs(10);
 const TIPO_JSON: &str = "application/json; charset=utf-8";
 const TIPO_TEXTO: &str = "text/plain; charset=utf-8";
 const TIPO_FORMULARIO: &str = "application/x-www-form-urlencoded";
@@ -27,14 +23,9 @@ const PACOTE_NAO_ENCONTRADO: &str = "Pacote não encontrado";
 const RECURSO_NAO_ENCONTRADO: &str = "Recurso não encontrado";
 const GRANT_TYPE_INVALIDO: &str = "grant_type deve ser client_credentials";
 
-use guiche_simulador::{ConexaoDerrubada, Resposta, Servidor};
-
-/// Starts serving `listener` with this simulator's routes; stopping drains the requests in
-/// flight for at most [`PRAZO_PARADA`] (see [`guiche_simulador::Servidor`]).
+/// Starts serving `listener` with this simulator's routes (see [`guiche_simulador::Servidor`]).
 pub(super) fn servir(listener: TcpListener, estado: Arc<Estado>) -> std::io::Result<Servidor> {
-    Servidor::servir(listener, PRAZO_PARADA, move |req| {
-        atender(Arc::clone(&estado), req)
-    })
+    Servidor::servir(listener, move |req| atender(Arc::clone(&estado), req))
 }
 
 /// Admin endpoints go straight through; every other request is counted, meets its fault and

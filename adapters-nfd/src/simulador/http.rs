@@ -4,18 +4,14 @@ use super::estado::{Desfecho, Estado};
 use super::{CAMINHO_SERVICO, Falha, wsdl};
 use crate::soap::{self, Operacao, PedidoSoap};
 use bytes::Bytes;
+use guiche_simulador::{ConexaoDerrubada, MAX_CORPO, Resposta, Servidor};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::net::TcpListener;
 
-/// Largest request body read.
-const MAX_CORPO: usize = 1024 * 1024;
-/// How long [`super::SimuladorNfd::parar`] waits for requests in flight.
-const PRAZO_PARADA: Duration = Duration::from_secs(10);
 /// The print page of `EnviarNotaRetornaurlNota`.
 pub(super) const CAMINHO_IMPRESSAO: &str =
     "/nfd2010/WebPages/Nfd/Usuarios/NotaFiscalImpressao.aspx";
@@ -24,14 +20,9 @@ const CAMINHO_NOTAS: &str = "/_simulador/notas";
 const TIPO_XML: &str = "text/xml; charset=utf-8";
 const TIPO_TEXTO: &str = "text/plain; charset=utf-8";
 
-use guiche_simulador::{ConexaoDerrubada, Resposta, Servidor};
-
-/// Starts serving `listener` with this simulator's routes; stopping drains the requests in
-/// flight for at most [`PRAZO_PARADA`] (see [`guiche_simulador::Servidor`]).
+/// Starts serving `listener` with this simulator's routes (see [`guiche_simulador::Servidor`]).
 pub(super) fn servir(listener: TcpListener, estado: Arc<Estado>) -> std::io::Result<Servidor> {
-    Servidor::servir(listener, PRAZO_PARADA, move |req| {
-        atender(Arc::clone(&estado), req)
-    })
+    Servidor::servir(listener, move |req| atender(Arc::clone(&estado), req))
 }
 
 /// Routes a request. An `Err` closes the connection without a reply.
