@@ -161,6 +161,28 @@ pub(crate) fn obrigatorio(nome: &str, para: &str) -> Result<String, ErroApp> {
     })
 }
 
+/// A whole number setting (`GUICHE_CONECTA_QUOTA`, `GUICHE_SERPRO_TETO_MENSAL`): `None` when
+/// absent; `o_que` says what it counts, for the error.
+pub(crate) fn numero(nome: &str, o_que: &str) -> Result<Option<u64>, ErroApp> {
+    var(nome)
+        .map(|v| {
+            v.trim().parse().map_err(|_| {
+                ErroApp::Configuracao(format!("{nome}=\"{v}\" deve ser um número de {o_que}"))
+            })
+        })
+        .transpose()
+}
+
+/// The extra CA bundle (`GUICHE_SERPRO_CA`, PEM) the SERPRO and Conecta clients trust.
+pub(crate) fn ca_extra() -> Result<Option<String>, ErroApp> {
+    var("GUICHE_SERPRO_CA")
+        .map(|p| {
+            std::fs::read_to_string(&p)
+                .map_err(|e| ErroApp::Configuracao(format!("GUICHE_SERPRO_CA={p}: {e}")))
+        })
+        .transpose()
+}
+
 /// Where the ledger lives: `GUICHE_DB`, or the platform data directory.
 pub(crate) fn caminho_livro() -> Result<PathBuf, ErroApp> {
     if let Some(p) = var("GUICHE_DB") {

@@ -117,3 +117,14 @@ fn imprimir_json(v: &impl Serialize) {
         Err(e) => eprintln!("guiche: erro ao gerar JSON: {e}"),
     }
 }
+
+/// What went wrong talking to a remote `sistema`: `SISTEMA: message`, or with `--json`
+/// `{"erro": {"mensagem": …}}`, on stdout.
+pub(crate) fn erro_remoto(sistema: &str, e: &dyn std::fmt::Display, json: bool) {
+    if json {
+        let v = serde_json::json!({ "erro": { "mensagem": e.to_string() } });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!("{sistema}: {e}");
+    }
+}

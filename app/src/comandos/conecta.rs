@@ -6,7 +6,6 @@ use guiche_domain::{Cnpj, Cpf};
 use guiche_ports::bilhetagem::MedidorBilhetagem;
 use guiche_serpro::Segredo;
 use guiche_serpro::conecta::{ClienteConecta, ConfigConecta, ErroConecta};
-use guiche_store::Livro;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,21 +21,9 @@ fn cliente() -> Result<ClienteConecta, ErroApp> {
     )?;
     let cpf_usuario = Cpf::parse(&usuario)
         .map_err(|e| ErroApp::Configuracao(format!("GUICHE_CONECTA_CPF_USUARIO: {e}")))?;
-    let ca = config::var("GUICHE_SERPRO_CA")
-        .map(|p| {
-            std::fs::read_to_string(&p)
-                .map_err(|e| ErroApp::Configuracao(format!("GUICHE_SERPRO_CA={p}: {e}")))
-        })
-        .transpose()?;
-    let quota = config::var("GUICHE_CONECTA_QUOTA")
-        .map(|v| {
-            v.trim().parse().map_err(|_| {
-                ErroApp::Configuracao(format!("GUICHE_CONECTA_QUOTA=\"{v}\" deve ser um número"))
-            })
-        })
-        .transpose()?;
-    let livro = Livro::abrir(&config::caminho_livro()?)
-        .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
+    let ca = config::ca_extra()?;
+    let quota = config::numero("GUICHE_CONECTA_QUOTA", "chamadas")?;
+    let livro = config::abrir_livro()?;
     let config = ConfigConecta {
         url_base,
         client_id,
@@ -51,15 +38,7 @@ fn cliente() -> Result<ClienteConecta, ErroApp> {
 }
 
 fn falha(e: &ErroConecta, json: bool) -> Codigo {
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "erro": { "mensagem": e.to_string() } }))
-                .unwrap_or_default()
-        );
-    } else {
-        println!("Conecta gov.br: {e}");
-    }
+    crate::saida::erro_remoto("Conecta gov.br", e, json);
     match e {
         ErroConecta::Configuracao(_) | ErroConecta::Autenticacao { .. } => Codigo::Uso,
         ErroConecta::NaoEnviado(_) | ErroConecta::Desconhecido(_) | ErroConecta::Protocolo(_) => {

@@ -4,6 +4,7 @@ use crate::config;
 use crate::entrada;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
+use crate::saida;
 use guiche_domain::Documento;
 use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico, servico};
 use guiche_ports::Relogio;
@@ -96,28 +97,11 @@ pub(crate) fn certificado(var: &str) -> Result<Certificado, ErroApp> {
     Ok(c)
 }
 
-fn teto() -> Result<Option<u64>, ErroApp> {
-    config::var("GUICHE_SERPRO_TETO_MENSAL")
-        .map(|v| {
-            v.trim().parse().map_err(|_| {
-                ErroApp::Configuracao(format!(
-                    "GUICHE_SERPRO_TETO_MENSAL=\"{v}\" deve ser um número de chamadas"
-                ))
-            })
-        })
-        .transpose()
-}
-
 /// The Integra Contador client from the environment, metering billed calls in the ledger.
 pub(crate) fn cliente_integra() -> Result<ClienteIntegra, ErroApp> {
     let livro = Arc::new(config::abrir_livro()?);
     let var = |nome: &str, para: &str| config::obrigatorio(nome, para);
-    let ca = config::var("GUICHE_SERPRO_CA")
-        .map(|p| {
-            std::fs::read_to_string(&p)
-                .map_err(|e| ErroApp::Configuracao(format!("GUICHE_SERPRO_CA={p}: {e}")))
-        })
-        .transpose()?;
+    let ca = config::ca_extra()?;
     let cliente = ClienteIntegra::new(ConfigIntegra {
         url_autenticacao: config::var("GUICHE_SERPRO_AUTH_URL")
             .unwrap_or_else(|| "https://autenticacao.sapi.serpro.gov.br/authenticate".into()),
@@ -136,7 +120,7 @@ pub(crate) fn cliente_integra() -> Result<ClienteIntegra, ErroApp> {
     .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
     let politica = Politica {
         medidor: Some(livro as Arc<dyn MedidorBilhetagem>),
-        teto_mensal: teto()?,
+        teto_mensal: config::numero("GUICHE_SERPRO_TETO_MENSAL", "chamadas")?,
         ..Politica::default()
     };
     Ok(cliente.com_politica(politica))
@@ -332,15 +316,7 @@ pub(crate) fn mostrar_erro(e: &ErroIntegra, json: bool) -> Codigo {
     codigo_erro(e)
 }
 
-/// Prints what went wrong talking to SERPRO, as text or as `{"erro": {"mensagem": …}}`.
+/// Prints what went wrong talking to SERPRO (see [`saida::erro_remoto`]).
 pub(crate) fn imprimir_erro(e: &dyn std::fmt::Display, json: bool) {
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json!({ "erro": { "mensagem": e.to_string() } }))
-                .unwrap_or_default()
-        );
-    } else {
-        println!("SERPRO: {e}");
-    }
+    saida::erro_remoto("SERPRO", e, json);
 }
