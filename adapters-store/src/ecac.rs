@@ -356,8 +356,6 @@ fn guia_por_numero(
     primeira(c, &sql, [numero.as_digitos()], guia_registrada)
 }
 
-/// Records `guia` unless its number is taken: by the same guide (nothing written) or by
-/// another (refused, the recorded one kept).
 /// Whether `a` and `b` are the same guide: every field equal, except that the optional revenue
 /// code and barcode may be missing on one side (a spreadsheet rarely carries the barcode the
 /// issuing service gave).
@@ -383,6 +381,8 @@ fn mesma_guia(a: &Guia, b: &Guia) -> bool {
         && compativel(&a.codigo_barras, &b.codigo_barras)
 }
 
+/// Records `guia` unless its number is taken: by the same guide (nothing written) or by
+/// another (refused, the recorded one kept).
 fn registrar_guia(c: &Connection, guia: &Guia, origem: OrigemGuia) -> Result<GuiaGravada, Falha> {
     if let Some(registrada) = guia_por_numero(c, &guia.numero)? {
         return if mesma_guia(&registrada.guia, guia) {
@@ -593,6 +593,10 @@ impl LivroEcac for Livro {
         );
         let filtro = contribuinte.map(Documento::as_str);
         self.ler(|tx| todas(tx, &sql, [filtro], ocorrencia))
+    }
+
+    fn guia(&self, numero: &NumeroDocumento) -> Result<Option<GuiaRegistrada>, ErroLivro> {
+        self.ler(|tx| guia_por_numero(tx, numero))
     }
 
     fn historico(&self, numero: &NumeroDocumento) -> Result<Vec<Ocorrencia>, ErroLivro> {

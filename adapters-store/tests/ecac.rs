@@ -322,6 +322,11 @@ fn the_same_guide_without_its_barcode_is_the_same_guide_and_keeps_the_recorded_o
         (1, &g),
         "a registrada fica como estava"
     );
+    assert_eq!(
+        livro.guia(&g.numero).unwrap().map(|r| r.guia),
+        Some(g.clone())
+    );
+    assert_eq!(livro.guia(&numero("07202600000000999")).unwrap(), None);
 }
 
 #[test]

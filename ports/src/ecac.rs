@@ -200,6 +200,12 @@ pub trait LivroEcac: Send + Sync {
     /// [`ErroLivro::GuiaConflitante`] for another guide with that number; [`ErroLivro`].
     fn registrar_guia(&self, guia: &Guia, origem: OrigemGuia) -> Result<GuiaGravada, ErroLivro>;
 
+    /// The guide recorded under `numero`, if any.
+    ///
+    /// # Errors
+    /// [`ErroLivro`].
+    fn guia(&self, numero: &NumeroDocumento) -> Result<Option<GuiaRegistrada>, ErroLivro>;
+
     /// The guides of `contribuinte` (all when `None`), in the order they were recorded.
     ///
     /// # Errors

@@ -125,32 +125,25 @@ pub(crate) async fn comprovante(
     Ok(Codigo::Ok)
 }
 
+/// Whose document `numero` is: its guide's contribuinte, else that of the payment the last
+/// reconciliation found under it.
 fn contribuinte_de(
     livro: &guiche_store::Livro,
     numero: &NumeroDocumento,
 ) -> Result<Documento, ErroApp> {
-    let guia = livro
-        .guias(None)
+    if let Some(g) = livro.guia(numero).map_err(livro_erro)? {
+        return Ok(g.guia.contribuinte);
+    }
+    livro
+        .historico(numero)
         .map_err(livro_erro)?
-        .into_iter()
-        .find(|g| g.guia.numero == *numero)
-        .map(|g| g.guia.contribuinte);
-    let pago = || -> Result<Option<Documento>, ErroApp> {
-        Ok(livro
-            .pagamentos(None)
-            .map_err(livro_erro)?
-            .into_iter()
-            .find(|p| p.numero == *numero)
-            .map(|p| p.contribuinte))
-    };
-    match guia {
-        Some(c) => Ok(c),
-        None => pago()?.ok_or_else(|| {
+        .last()
+        .map(|o| o.achado.contribuinte)
+        .ok_or_else(|| {
             ErroApp::Uso(format!(
                 "o documento {numero} não está no livro (nem guia nem pagamento); rode `guiche ecac sync` antes"
             ))
-        }),
-    }
+        })
 }
 
 /// `guiche ecac locate --empresa CNPJ [--periodo AAAAMM] [--emitir]`.
@@ -173,7 +166,7 @@ pub(crate) async fn localizar(
         match servicos::gerar_das(&cliente, &cnpj, p, RelogioSistema.hoje()).await {
             Ok(das) => {
                 for d in &das {
-                    registrar_guia(&guia_do_das(cnpj, d));
+                    registrar_guia(&livro, &guia_do_das(cnpj, d));
                 }
             }
             Err(e) => return Ok(falha(&e, json)),

@@ -79,6 +79,7 @@ pub(crate) async fn darf(p: DarfCli, pdf: Option<&Path>, json: bool) -> Result<C
     if let Some(dir) = pdf {
         pasta_gravavel("--pdf", dir)?;
     }
+    let livro = crate::config::abrir_livro()?;
     let cliente = cliente_integra()?;
     let hoje = RelogioSistema.hoje();
     let d = match servicos::gerar_darf(&cliente, &contribuinte, &pedido, hoje).await {
@@ -89,16 +90,19 @@ pub(crate) async fn darf(p: DarfCli, pdf: Option<&Path>, json: bool) -> Result<C
         PeriodoDarf::Mensal(c) => c,
         _ => Competencia::de(pedido.vencimento),
     };
-    let registrada = registrar_guia(&Guia {
-        tipo: TipoGuia::Darf,
-        numero: d.numero,
-        contribuinte,
-        codigo_receita: Some(pedido.receita),
-        periodo,
-        vencimento: d.valido_ate.unwrap_or(pedido.vencimento),
-        valor: d.total,
-        codigo_barras: None,
-    });
+    let registrada = registrar_guia(
+        &livro,
+        &Guia {
+            tipo: TipoGuia::Darf,
+            numero: d.numero,
+            contribuinte,
+            codigo_receita: Some(pedido.receita),
+            periodo,
+            vencimento: d.valido_ate.unwrap_or(pedido.vencimento),
+            valor: d.total,
+            codigo_barras: None,
+        },
+    );
     let arquivo = match pdf {
         Some(dir) => {
             let caminho = dir.join(format!("DARF-{}.pdf", d.numero.as_digitos()));

@@ -74,13 +74,8 @@ pub(crate) fn imprimir(v: &serde_json::Value) {
 /// Records a guide just issued in the e-CAC ledger, so reconciliation finds it. The guide was
 /// issued (and billed) whatever happens here: a failure is a warning on stderr, never an error
 /// that would hide the guide printed next. Whether it is in the ledger now.
-pub(crate) fn registrar_guia(guia: &Guia) -> bool {
-    let gravada = config::abrir_livro()
-        .map_err(|e| e.to_string())
-        .and_then(|l| {
-            l.registrar_guia(guia, OrigemGuia::Serpro)
-                .map_err(|e| e.to_string())
-        });
+pub(crate) fn registrar_guia(livro: &dyn LivroEcac, guia: &Guia) -> bool {
+    let gravada = livro.registrar_guia(guia, OrigemGuia::Serpro);
     if let Err(e) = &gravada {
         eprintln!(
             "aviso: a guia {} foi emitida, mas não foi registrada no livro do e-CAC: {e}",
@@ -119,6 +114,7 @@ pub(crate) async fn das(
     if let Some(dir) = pdf {
         pasta_gravavel("--pdf", dir)?;
     }
+    let livro = config::abrir_livro()?;
     let cliente = cliente_integra()?;
     let hoje = RelogioSistema.hoje();
     let emitidas = if mei {
@@ -132,7 +128,7 @@ pub(crate) async fn das(
     };
     let mut saida = Vec::new();
     for g in &guias {
-        let registrada = registrar_guia(&guia_do_das(contribuinte, g));
+        let registrada = registrar_guia(&livro, &guia_do_das(contribuinte, g));
         let arquivo = match pdf {
             Some(dir) => {
                 let caminho = dir.join(format!("DAS-{}.pdf", g.numero.as_digitos()));
