@@ -16,12 +16,25 @@ impl Relogio for RelogioSistema {
         if let Some(d) = crate::config::var("GUICHE_HOJE").and_then(|s| Data::parse_br(&s).ok()) {
             return d;
         }
-        let agora = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let dias = (agora + FUSO_BRASILIA_SEGUNDOS).div_euclid(86_400);
-        Data::from_dias_desde_epoca(dias)
-            .or_else(|| Data::new(1970, 1, 1).ok())
-            .unwrap_or_else(|| unreachable!("01/01/1970 é uma data válida"))
+        em_brasilia(SystemTime::now()).0
     }
+}
+
+/// An instant in Brasília: the date and the time of day (`hh:mm:ss`).
+pub(crate) fn em_brasilia(instante: SystemTime) -> (Data, String) {
+    let segundos = instante
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let local = segundos.saturating_add(FUSO_BRASILIA_SEGUNDOS);
+    let resto = local.rem_euclid(86_400);
+    let data = Data::from_dias_desde_epoca(local.div_euclid(86_400))
+        .or_else(|| Data::new(1970, 1, 1).ok())
+        .unwrap_or_else(|| unreachable!("01/01/1970 é uma data válida"));
+    let hora = format!(
+        "{:02}:{:02}:{:02}",
+        resto / 3600,
+        resto % 3600 / 60,
+        resto % 60
+    );
+    (data, hora)
 }

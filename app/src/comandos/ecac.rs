@@ -362,9 +362,11 @@ pub(crate) fn ocorrencias(c: ConsultaOcorrencias<'_>, json: bool) -> Result<Codi
         }
     };
     let filtro = c.empresa.map(|e| documento("--empresa", e)).transpose()?;
-    if let Some(destino) = c.exportar {
-        formato_exportacao(destino)?;
-    }
+    // The destination is checked before anything is read.
+    let exportacao = c
+        .exportar
+        .map(|d| formato_exportacao(d).map(|f| (d, f)))
+        .transpose()?;
     let livro = config::abrir_livro()?;
     let lista = match c.historico {
         Some(n) => {
@@ -376,8 +378,8 @@ pub(crate) fn ocorrencias(c: ConsultaOcorrencias<'_>, json: bool) -> Result<Codi
     };
     let lista = com_atraso_de_hoje(lista, RelogioSistema.hoje());
     let grupos = guiche_planilha::agrupar(&lista, por, &nomes(&livro)?);
-    if let Some(destino) = c.exportar {
-        exportar(destino, &grupos)?;
+    if let Some((destino, formato)) = exportacao {
+        exportar(destino, formato, &grupos)?;
     }
     if json {
         imprimir(
@@ -432,12 +434,12 @@ fn formato_exportacao(destino: &Path) -> Result<Formato, ErroApp> {
     Ok(formato)
 }
 
-fn exportar(destino: &Path, grupos: &[Grupo]) -> Result<(), ErroApp> {
+fn exportar(destino: &Path, formato: Formato, grupos: &[Grupo]) -> Result<(), ErroApp> {
     let erro = |e: guiche_planilha::ErroExportacao| ErroApp::Arquivo {
         caminho: destino.display().to_string(),
         motivo: e.to_string(),
     };
-    match formato_exportacao(destino)? {
+    match formato {
         Formato::Xlsx => guiche_planilha::xlsx::escrever(destino, grupos).map_err(erro),
         Formato::Csv => {
             let mut bytes = Vec::new();

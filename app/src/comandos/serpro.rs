@@ -203,12 +203,7 @@ pub(crate) async fn procurador(autor: &str, json: bool) -> Result<Codigo, ErroAp
         Ok(t) => t,
         Err(e) => return Ok(mostrar_erro(&e, json)),
     };
-    let expira = token.expira_em.map(|t| {
-        em_brasilia(
-            t.duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
-        )
-    });
+    let expira = token.expira_em.map(crate::relogio::em_brasilia);
     if json {
         let iso = expira
             .as_ref()
@@ -228,24 +223,6 @@ pub(crate) async fn procurador(autor: &str, json: bool) -> Result<Codigo, ErroAp
         }
     }
     Ok(Codigo::Ok)
-}
-
-/// A Unix time in Brasília (UTC−3, no daylight saving since 2019): the date and the
-/// `hh:mm:ss`.
-fn em_brasilia(segundos: u64) -> (guiche_domain::Data, String) {
-    let local = i64::try_from(segundos).unwrap_or(i64::MAX) - 3 * 3600;
-    let dias = local.div_euclid(86_400);
-    let resto = local.rem_euclid(86_400);
-    let data = guiche_domain::Data::from_dias_desde_epoca(dias)
-        .or_else(|| guiche_domain::Data::new(1970, 1, 1).ok())
-        .unwrap_or_else(|| unreachable!("01/01/1970 é uma data válida"));
-    let hora = format!(
-        "{:02}:{:02}:{:02}",
-        resto / 3600,
-        resto % 3600 / 60,
-        resto % 60
-    );
-    (data, hora)
 }
 
 /// Signs the authorization term with the procurador's certificate and sends it.
