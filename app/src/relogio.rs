@@ -13,11 +13,13 @@ pub(crate) struct RelogioSistema;
 
 impl Relogio for RelogioSistema {
     fn hoje(&self) -> Data {
-        if let Some(d) = crate::config::var("GUICHE_HOJE").and_then(|s| Data::parse_br(&s).ok()) {
-            return d;
-        }
-        em_brasilia(SystemTime::now()).0
+        hoje_fixo().unwrap_or_else(|| em_brasilia(SystemTime::now()).0)
     }
+}
+
+/// The date `GUICHE_HOJE` fixes, if any.
+pub(crate) fn hoje_fixo() -> Option<Data> {
+    crate::config::var("GUICHE_HOJE").and_then(|s| Data::parse_br(&s).ok())
 }
 
 /// An instant in Brasília: the date and the time of day (`hh:mm:ss`).

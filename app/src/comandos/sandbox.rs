@@ -7,7 +7,7 @@
 
 use crate::erro::{Codigo, ErroApp};
 use guiche_conam::simulador::{ConfigSimulador as ConfigConam, SimuladorConam};
-use guiche_domain::{Cnpj, Competencia, Data, Documento};
+use guiche_domain::{Cnpj, Competencia, Documento};
 use guiche_nfd::simulador::{ConfigSimulador as ConfigNfd, SimuladorNfd};
 use guiche_serpro::simulador::conecta::{ConfigSimuladorConecta, SimuladorConecta};
 use guiche_serpro::simulador::{ConfigSimulador as ConfigIntegra, SimuladorIntegra};
@@ -74,7 +74,7 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     let pasta = criar_pasta()?;
     let dir = &pasta.0;
     // With GUICHE_HOJE the simulated services live on the same day as the commands.
-    let hoje = crate::config::var("GUICHE_HOJE").and_then(|d| Data::parse_br(&d).ok());
+    let hoje = crate::relogio::hoje_fixo();
     let nfd = SimuladorNfd::iniciar(ConfigNfd {
         porta: porta(base, 0)?,
         hoje,
