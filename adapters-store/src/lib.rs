@@ -29,9 +29,11 @@
 //! let nota = livro.reservar(pedido, &|n| format!("<NOTA><NUMERO_NOTA>{n}</NUMERO_NOTA></NOTA>"))?;
 //! assert_eq!(nota.numero, 1);
 //!
-//! // Before the request leaves, then with the answer.
-//! livro.registrar(nota.id, &Estado::Enviada)?;
-//! livro.registrar(nota.id, &Estado::Aceita { codigo: Some("ABC123".to_owned()) })?;
+//! // Before the request leaves, then with the answer: each change names the state it
+//! // expects to find (another process may have moved the nota meanwhile).
+//! livro.registrar(nota.id, &Estado::Reservada, &Estado::Enviada)?;
+//! let aceita = Estado::Aceita { codigo: Some("ABC123".to_owned()) };
+//! livro.registrar(nota.id, &Estado::Enviada, &aceita)?;
 //!
 //! let ultima = livro.ultima(&sequencia)?.expect("one nota");
 //! assert_eq!(ultima.documento, "<NOTA><NUMERO_NOTA>1</NUMERO_NOTA></NOTA>");
@@ -62,8 +64,12 @@
 //! found used outside guichê) never changes state again.
 //!
 //! Several processes may share one file: writes take SQLite's write lock first
-//! (`BEGIN IMMEDIATE`) and wait up to 5 s (`busy_timeout`) for it, so reservations of one
-//! sequence are serialised across processes. The file must be on a local disk (WAL needs
+//! (`BEGIN IMMEDIATE`) and wait up to 30 s (`busy_timeout`) for it. Beyond single
+//! transactions, one process at a time works on a sequence (reserve, send, record): it holds
+//! the sequence's turn ([`LivroNotas::fila`](guiche_ports::livro::LivroNotas::fila)), an
+//! advisory lock on a file in `<ledger>.travas/` that the operating system releases when the
+//! process ends, however it ends; waiters take turns in arrival order. Every state change is
+//! a compare-and-set on the state the caller read. The file must be on a local disk (WAL needs
 //! shared memory between the processes; network folders are refused on open).
 //!
 //! ## Schema
@@ -179,6 +185,7 @@ mod bilhetagem;
 mod ecac;
 mod esquema;
 mod falha;
+mod fila;
 mod linha;
 mod livro;
 mod notas;

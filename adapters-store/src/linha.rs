@@ -2,14 +2,14 @@
 //! document, date, state or number) is a [`Falha::Linha`] naming its id, never a panic.
 
 use guiche_domain::{Data, Documento};
-use guiche_ports::livro::{Estado, Registro, Sequencia};
+use guiche_ports::livro::{Decisao, Estado, Registro, Sequencia};
 use rusqlite::Row;
 
 use crate::falha::Falha;
 
 /// The columns [`registro`] reads, in order.
-pub(crate) const COLUNAS: &str =
-    "id, prestador, prefeitura, numero, data, conteudo, documento, estado, codigo, mensagem";
+pub(crate) const COLUNAS: &str = "id, prestador, prefeitura, numero, data, conteudo, documento, \
+     estado, codigo, mensagem, decidido_por, decidido_em";
 
 /// The state's columns: (`estado`, `codigo`, `mensagem`).
 pub(crate) fn colunas_do_estado(estado: &Estado) -> (&'static str, Option<&str>, Option<&str>) {
@@ -49,6 +49,12 @@ pub(crate) fn registro(row: &Row<'_>) -> Result<Registro, Falha> {
     let numero: i64 = row.get(3).map_err(|e| corrompido(format!("numero: {e}")))?;
     let data = campo(4)?;
     let estado = estado(row).map_err(corrompido)?;
+    let por: Option<String> = row
+        .get(10)
+        .map_err(|e| corrompido(format!("decidido_por: {e}")))?;
+    let em: Option<i64> = row
+        .get(11)
+        .map_err(|e| corrompido(format!("decidido_em: {e}")))?;
     Ok(Registro {
         id,
         sequencia: Sequencia {
@@ -61,6 +67,10 @@ pub(crate) fn registro(row: &Row<'_>) -> Result<Registro, Falha> {
         conteudo: campo(5)?,
         documento: campo(6)?,
         estado,
+        decisao: por.map(|por| Decisao {
+            por,
+            em: em.unwrap_or_default(),
+        }),
     })
 }
 

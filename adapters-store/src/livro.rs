@@ -8,16 +8,19 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use guiche_ports::contabil::{LivroPacotes, RegistroPacote, SituacaoPacote};
-use guiche_ports::livro::{ErroLivro, Estado, LivroNotas, Pedido, Registro, Sequencia};
+use guiche_ports::livro::{ErroLivro, Estado, Fila, LivroNotas, Pedido, Registro, Sequencia};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::esquema;
 use crate::falha::Falha;
+use crate::fila::Travas;
 use crate::notas;
 use crate::pacotes;
 
-/// How long a write waits for another process holding the file before it fails.
-const ESPERA: Duration = Duration::from_secs(5);
+/// How long a write waits for another process holding the file before it fails: long enough
+/// that several processes committing at once (each commit an fsync) never fail for a healthy
+/// race.
+const ESPERA: Duration = Duration::from_secs(30);
 
 /// The name [`Livro::local`] gives an in-memory ledger.
 const MEMORIA: &str = ":memória:";
@@ -37,6 +40,7 @@ const MEMORIA: &str = ":memória:";
 pub struct Livro {
     conexao: Mutex<Connection>,
     local: String,
+    travas: Travas,
 }
 
 impl Livro {
@@ -50,7 +54,7 @@ impl Livro {
     pub fn abrir(caminho: &Path) -> Result<Livro, ErroLivro> {
         let local = caminho.display().to_string();
         abrir_arquivo(caminho)
-            .map(|conexao| Livro::com(conexao, local.clone()))
+            .map(|conexao| Livro::com(conexao, local.clone(), Travas::do_arquivo(caminho)))
             .map_err(|f| f.no(&local))
     }
 
@@ -66,7 +70,7 @@ impl Livro {
             Ok(c)
         };
         preparar()
-            .map(|c| Livro::com(c, MEMORIA.to_owned()))
+            .map(|c| Livro::com(c, MEMORIA.to_owned(), Travas::em_memoria()))
             .map_err(|f| f.no(MEMORIA))
     }
 
@@ -75,10 +79,11 @@ impl Livro {
         &self.local
     }
 
-    fn com(conexao: Connection, local: String) -> Livro {
+    fn com(conexao: Connection, local: String, travas: Travas) -> Livro {
         Livro {
             conexao: Mutex::new(conexao),
             local,
+            travas,
         }
     }
 
@@ -181,8 +186,16 @@ impl LivroNotas for Livro {
         self.escrever(|tx| notas::reservar(tx, pedido, documento))
     }
 
-    fn registrar(&self, id: i64, estado: &Estado) -> Result<(), ErroLivro> {
-        self.escrever(|tx| notas::registrar(tx, id, estado))
+    fn registrar(&self, id: i64, de: &Estado, para: &Estado) -> Result<(), ErroLivro> {
+        self.escrever(|tx| notas::registrar(tx, id, de, para))
+    }
+
+    fn decidir(&self, id: i64, para: &Estado, por: &str) -> Result<(), ErroLivro> {
+        self.escrever(|tx| notas::decidir(tx, id, para, por))
+    }
+
+    fn fila(&self, sequencia: &Sequencia) -> Result<Box<dyn Fila>, ErroLivro> {
+        self.travas.fila(sequencia, &self.local)
     }
 }
 

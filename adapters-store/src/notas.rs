@@ -173,37 +173,93 @@ pub(crate) fn reservar(
         conteudo: pedido.conteudo.to_owned(),
         documento,
         estado: Estado::Reservada,
+        decisao: None,
     })
 }
 
-/// Records a new state for row `id`; a settled row never changes again.
-pub(crate) fn registrar(c: &Connection, id: i64, estado: &Estado) -> Result<(), Falha> {
-    let atual: Option<String> = c
-        .prepare_cached("SELECT estado FROM notas WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
+/// The stored state of row `id`: its name and whether it carries a code.
+fn estado_atual(c: &Connection, id: i64) -> Result<(&'static str, bool), Falha> {
+    let atual: Option<(String, Option<String>)> = c
+        .prepare_cached("SELECT estado, codigo FROM notas WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some(atual) = atual else {
+    let Some((nome, codigo)) = atual else {
         return Err(ErroLivro::NaoEncontrado(id).into());
     };
-    if let Some(de) =
-        nome_do_estado(&atual).filter(|n| matches!(*n, "aceita" | "recusada" | "externa"))
-    {
-        return Err(ErroLivro::JaResolvida {
-            id,
-            de,
-            para: estado.nome(),
-        }
-        .into());
+    let nome = nome_do_estado(&nome).ok_or_else(|| Falha::Linha {
+        id,
+        motivo: format!("estado desconhecido {nome:?}"),
+    })?;
+    Ok((nome, codigo.is_some()))
+}
+
+/// Whether a stored state (by name, and whether it has a code) is `estado` as far as the
+/// transitions go: the same name, and for an accepted nota the same presence of a code.
+fn e_o_estado(nome: &str, tem_codigo: bool, estado: &Estado) -> bool {
+    match estado {
+        Estado::Aceita { codigo } => nome == "aceita" && tem_codigo == codigo.is_some(),
+        outro => nome == outro.nome(),
     }
+}
+
+/// Writes `estado` (and, for a person's decision, who) over row `id` if it is still `atual`.
+fn gravar(
+    c: &Connection,
+    id: i64,
+    atual: &str,
+    estado: &Estado,
+    por: Option<&str>,
+) -> Result<(), Falha> {
     let (nome, codigo, mensagem) = colunas_do_estado(estado);
     let alteradas = c
         .prepare_cached(
             "UPDATE notas SET estado = ?2, codigo = ?3, mensagem = ?4, \
-             atualizado_em = unixepoch() WHERE id = ?1",
+             decidido_por = coalesce(?6, decidido_por), \
+             decidido_em = CASE WHEN ?6 IS NULL THEN decidido_em ELSE unixepoch() END, \
+             atualizado_em = unixepoch() WHERE id = ?1 AND estado = ?5",
         )?
-        .execute(params![id, nome, codigo, mensagem])?;
+        .execute(params![id, nome, codigo, mensagem, atual, por])?;
     if alteradas == 0 {
         return Err(ErroLivro::NaoEncontrado(id).into());
     }
     Ok(())
+}
+
+/// Records `para` over row `id`, read by the caller in state `de`: compare-and-set on the
+/// state, and only along the transitions of [`Estado::pode_passar_a`].
+pub(crate) fn registrar(c: &Connection, id: i64, de: &Estado, para: &Estado) -> Result<(), Falha> {
+    let (atual, tem_codigo) = estado_atual(c, id)?;
+    let livre_de_codigo = atual == "aceita" && !tem_codigo;
+    if matches!(atual, "aceita" | "recusada" | "externa") && !livre_de_codigo {
+        return Err(ErroLivro::JaResolvida {
+            id,
+            de: atual,
+            para: para.nome(),
+        }
+        .into());
+    }
+    if !e_o_estado(atual, tem_codigo, de) || !de.pode_passar_a(para) {
+        return Err(ErroLivro::EstadoMudou {
+            id,
+            esperado: de.nome(),
+            encontrado: atual,
+            para: para.nome(),
+        }
+        .into());
+    }
+    gravar(c, id, atual, para, None)
+}
+
+/// Records a person's decision on row `id` (see `LivroNotas::decidir`).
+pub(crate) fn decidir(c: &Connection, id: i64, para: &Estado, por: &str) -> Result<(), Falha> {
+    let (atual, tem_codigo) = estado_atual(c, id)?;
+    let pode = match (atual, para) {
+        ("enviada" | "desconhecida", Estado::Aceita { .. } | Estado::Recusada { .. }) => true,
+        ("aceita", Estado::Aceita { codigo: Some(_) }) => !tem_codigo,
+        _ => false,
+    };
+    if !pode {
+        return Err(ErroLivro::SemDecisao { id, estado: atual }.into());
+    }
+    gravar(c, id, atual, para, Some(por))
 }

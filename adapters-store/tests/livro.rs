@@ -56,10 +56,30 @@ fn aceita(n: u64) -> Estado {
     }
 }
 
+/// Moves the nota `r` to `para` along the transitions of the sending flow, from wherever it
+/// stands now (through `enviada` when `para` is an outcome).
+fn passar(livro: &Livro, r: &Registro, para: &Estado) {
+    let atual = livro
+        .por_numero(&r.sequencia, r.numero)
+        .unwrap()
+        .filter(|a| a.id == r.id)
+        .map_or(Estado::Reservada, |a| a.estado);
+    if atual == *para {
+        return;
+    }
+    let atual = if atual.pode_passar_a(para) {
+        atual
+    } else {
+        livro.registrar(r.id, &atual, &Estado::Enviada).unwrap();
+        Estado::Enviada
+    };
+    livro.registrar(r.id, &atual, para).unwrap();
+}
+
 /// Reserves the next number and settles it as accepted.
 fn emitir(livro: &Livro, s: &Sequencia) -> Registro {
     let r = livro.reservar(pedido(s, None, "c"), &doc).unwrap();
-    livro.registrar(r.id, &aceita(r.numero)).unwrap();
+    passar(livro, &r, &aceita(r.numero));
     r
 }
 
@@ -102,7 +122,7 @@ fn an_explicit_number_must_be_the_next_one() {
     let livro = Livro::em_memoria().unwrap();
     let s = seq(CNPJ, "3150");
     let r = livro.reservar(pedido(&s, Some(1), "c"), &doc).unwrap();
-    livro.registrar(r.id, &aceita(1)).unwrap();
+    passar(&livro, &r, &aceita(1));
     for pedido_n in [1, 3, 1000] {
         let e = livro
             .reservar(pedido(&s, Some(pedido_n), "c"), &doc)
@@ -139,9 +159,9 @@ fn a_new_sequence_starts_at_the_number_asked_for() {
     let recusa = Estado::Recusada {
         mensagem: "0-Esta nota já consta no sistema.".to_owned(),
     };
-    livro.registrar(r.id, &recusa).unwrap();
+    passar(&livro, &r, &recusa);
     let r = livro.reservar(pedido(&s, Some(501), "c"), &doc).unwrap();
-    livro.registrar(r.id, &aceita(501)).unwrap();
+    passar(&livro, &r, &aceita(501));
     assert_eq!(emitir(&livro, &s).numero, 502);
     let e = livro.reservar(pedido(&s, Some(1), "c"), &doc).unwrap_err();
     assert!(
@@ -166,7 +186,7 @@ fn a_refused_number_is_given_back_and_kept_in_history() {
     let recusa = Estado::Recusada {
         mensagem: "0-CNPJ do tomador inválido - verifique".to_owned(),
     };
-    livro.registrar(r.id, &recusa).unwrap();
+    passar(&livro, &r, &recusa);
     assert_eq!(livro.ultima(&s).unwrap().unwrap().numero, 1);
     assert_eq!(livro.por_numero(&s, 2).unwrap(), None);
     let de_novo = livro.reservar(pedido(&s, None, "y"), &doc).unwrap();
@@ -195,7 +215,7 @@ fn an_unsettled_nota_blocks_the_next_until_settled() {
         ),
     ];
     for (estado, nome) in estados {
-        livro.registrar(r.id, &estado).unwrap();
+        passar(&livro, &r, &estado);
         let e = livro.reservar(pedido(&s, None, "d"), &doc).unwrap_err();
         assert!(
             matches!(e, ErroLivro::Pendente { numero: 1, estado } if estado == nome),
@@ -206,7 +226,7 @@ fn an_unsettled_nota_blocks_the_next_until_settled() {
         assert_eq!(pendentes.len(), 1);
         assert_eq!(pendentes[0].estado, estado);
     }
-    livro.registrar(r.id, &aceita(1)).unwrap();
+    passar(&livro, &r, &aceita(1));
     assert!(livro.pendentes(&s).unwrap().is_empty());
     assert_eq!(emitir(&livro, &s).numero, 2);
 }
@@ -219,11 +239,11 @@ fn accepted_and_unknown_notas_keep_their_number() {
     let duvida = Estado::Desconhecida {
         motivo: "conexão reiniciada".to_owned(),
     };
-    livro.registrar(r.id, &duvida).unwrap();
+    passar(&livro, &r, &duvida);
     assert_eq!(livro.ultima(&s).unwrap().unwrap().estado, duvida);
     // Settled by a "já consta" reply: accepted, code to be confirmed.
     let ja_consta = Estado::Aceita { codigo: None };
-    livro.registrar(r.id, &ja_consta).unwrap();
+    passar(&livro, &r, &ja_consta);
     let segunda = emitir(&livro, &s);
     assert_eq!(segunda.numero, 2);
     assert_eq!(livro.por_numero(&s, 1).unwrap().unwrap().estado, ja_consta);
@@ -292,10 +312,10 @@ fn por_conteudo_finds_the_latest_live_nota() {
         mensagem: "0-Data inválida".to_owned(),
     };
     let r = livro.reservar(pedido(&s, None, "lote-7"), &doc).unwrap();
-    livro.registrar(r.id, &recusa).unwrap();
+    passar(&livro, &r, &recusa);
     assert_eq!(livro.por_conteudo(&s, "lote-7").unwrap(), None);
     let r = livro.reservar(pedido(&s, None, "lote-7"), &doc).unwrap();
-    livro.registrar(r.id, &aceita(r.numero)).unwrap();
+    passar(&livro, &r, &aceita(r.numero));
     let achada = livro.por_conteudo(&s, "lote-7").unwrap().unwrap();
     assert_eq!((achada.id, achada.estado), (r.id, aceita(1)));
     assert_eq!(livro.por_conteudo(&s, "lote-8").unwrap(), None);
@@ -308,7 +328,9 @@ fn por_conteudo_finds_the_latest_live_nota() {
 #[test]
 fn an_unknown_id_is_not_found() {
     let livro = Livro::em_memoria().unwrap();
-    let e = livro.registrar(42, &Estado::Enviada).unwrap_err();
+    let e = livro
+        .registrar(42, &Estado::Reservada, &Estado::Enviada)
+        .unwrap_err();
     assert!(matches!(e, ErroLivro::NaoEncontrado(42)), "{e:?}");
 }
 
@@ -430,7 +452,7 @@ fn emitir_na_vez(livro: &Livro, s: &Sequencia) -> u64 {
     loop {
         match livro.reservar(pedido(s, None, "c"), &doc) {
             Ok(r) => {
-                livro.registrar(r.id, &aceita(r.numero)).unwrap();
+                passar(livro, &r, &aceita(r.numero));
                 return r.numero;
             }
             Err(ErroLivro::Pendente { .. }) => thread::sleep(Duration::from_micros(500)),
@@ -505,8 +527,8 @@ fn filho_reserva_sem_parar() {
     for _ in 0..1_000_000 {
         let r = livro.reservar(pedido(&s, None, "c"), &doc).unwrap();
         println!("reservada {}", r.numero);
-        livro.registrar(r.id, &Estado::Enviada).unwrap();
-        livro.registrar(r.id, &aceita(r.numero)).unwrap();
+        passar(&livro, &r, &Estado::Enviada);
+        passar(&livro, &r, &aceita(r.numero));
     }
 }
 
@@ -589,7 +611,7 @@ mod queda {
         }
         // The one cut short is pending; once settled the sequence goes on.
         for p in livro.pendentes(&s).unwrap() {
-            livro.registrar(p.id, &aceita(p.numero)).unwrap();
+            passar(&livro, &p, &aceita(p.numero));
         }
         assert_eq!(emitir(&livro, &s).numero, ultima.numero + 1);
     }
@@ -603,6 +625,7 @@ fn a_settled_nota_never_changes_state() {
     let e = livro
         .registrar(
             r.id,
+            &aceita(r.numero),
             &Estado::Recusada {
                 mensagem: "x".into(),
             },
@@ -634,7 +657,7 @@ fn a_number_used_outside_keeps_its_place_and_the_sequence_moves_on() {
     let externa = Estado::Externa {
         mensagem: "Esta nota já consta no sistema.".into(),
     };
-    livro.registrar(r.id, &externa).unwrap();
+    passar(&livro, &r, &externa);
     assert!(
         livro.pendentes(&s).unwrap().is_empty(),
         "externa está resolvida"
@@ -667,4 +690,196 @@ fn a_date_before_the_last_nota_is_refused_inside_the_reservation() {
         livro.reservar(pedido(&s, None, "d"), &doc).is_ok(),
         "a mesma data serve"
     );
+}
+
+#[test]
+fn a_change_from_a_state_read_before_another_writer_is_refused() {
+    let livro = Livro::em_memoria().unwrap();
+    let s = seq(CNPJ, "3150");
+    let r = livro.reservar(pedido(&s, None, "c"), &doc).unwrap();
+    livro
+        .registrar(r.id, &Estado::Reservada, &Estado::Enviada)
+        .unwrap();
+    // A second process that read the row as reserved may not send it too.
+    let e = livro
+        .registrar(r.id, &Estado::Reservada, &Estado::Enviada)
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ErroLivro::EstadoMudou {
+                esperado: "reservada",
+                encontrado: "enviada",
+                para: "enviada",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    // Nor record an outcome over a nota whose outcome another process already recorded.
+    let duvida = Estado::Desconhecida {
+        motivo: "tempo esgotado".into(),
+    };
+    livro.registrar(r.id, &Estado::Enviada, &duvida).unwrap();
+    let e = livro
+        .registrar(r.id, &Estado::Enviada, &Estado::Reservada)
+        .unwrap_err();
+    assert!(matches!(e, ErroLivro::EstadoMudou { .. }), "{e:?}");
+    assert_eq!(
+        livro.por_numero(&s, 1).unwrap().unwrap().estado,
+        duvida,
+        "nada mudou"
+    );
+}
+
+#[test]
+fn only_the_transitions_of_a_nota_are_recorded() {
+    let livro = Livro::em_memoria().unwrap();
+    let s = seq(CNPJ, "3150");
+    let r = livro.reservar(pedido(&s, None, "c"), &doc).unwrap();
+    let aceita = aceita(1);
+    for para in [
+        &aceita,
+        &Estado::Recusada {
+            mensagem: "x".into(),
+        },
+    ] {
+        let e = livro.registrar(r.id, &Estado::Reservada, para).unwrap_err();
+        assert!(matches!(e, ErroLivro::EstadoMudou { .. }), "{e:?}");
+    }
+    let duvida = Estado::Desconhecida {
+        motivo: "reset".into(),
+    };
+    passar(&livro, &r, &duvida);
+    // A nota that may have left never goes back to "reserved" (its number must stay held).
+    let e = livro
+        .registrar(r.id, &duvida, &Estado::Reservada)
+        .unwrap_err();
+    assert!(matches!(e, ErroLivro::EstadoMudou { .. }), "{e:?}");
+    assert_eq!(livro.pendentes(&s).unwrap()[0].estado, duvida);
+}
+
+#[test]
+fn a_person_settles_an_unknown_outcome_and_the_ledger_keeps_who_and_when() {
+    let livro = Livro::em_memoria().unwrap();
+    let s = seq(CNPJ, "3150");
+    let r = livro.reservar(pedido(&s, None, "c"), &doc).unwrap();
+    let e = livro.decidir(r.id, &aceita(1), "maria").unwrap_err();
+    assert!(
+        matches!(
+            e,
+            ErroLivro::SemDecisao {
+                estado: "reservada",
+                ..
+            }
+        ),
+        "uma nota que nunca saiu não pede decisão: {e:?}"
+    );
+    passar(
+        &livro,
+        &r,
+        &Estado::Desconhecida {
+            motivo: "o serviço recusou o reenvio".into(),
+        },
+    );
+    let antes = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    livro.decidir(r.id, &aceita(1), "maria").unwrap();
+    let lida = livro.por_numero(&s, 1).unwrap().unwrap();
+    assert_eq!(lida.estado, aceita(1));
+    let decisao = lida.decisao.expect("quem decidiu");
+    assert_eq!(decisao.por, "maria");
+    assert!(u64::try_from(decisao.em).unwrap() >= antes);
+    // Settled now: no second decision, and the flow cannot change it either.
+    let e = livro
+        .decidir(
+            r.id,
+            &Estado::Recusada {
+                mensagem: "x".into(),
+            },
+            "joão",
+        )
+        .unwrap_err();
+    assert!(matches!(e, ErroLivro::SemDecisao { .. }), "{e:?}");
+    assert!(livro.pendentes(&s).unwrap().is_empty());
+}
+
+#[test]
+fn a_person_declares_a_nota_not_issued_and_its_number_is_free_again() {
+    let livro = Livro::em_memoria().unwrap();
+    let s = seq(CNPJ, "3150");
+    emitir(&livro, &s);
+    let r = livro.reservar(pedido(&s, None, "c"), &doc).unwrap();
+    passar(&livro, &r, &Estado::Enviada);
+    let nao = Estado::Recusada {
+        mensagem: "não emitida, conferido no portal".into(),
+    };
+    livro.decidir(r.id, &nao, "joão").unwrap();
+    assert_eq!(livro.por_numero(&s, 2).unwrap(), None);
+    assert_eq!(
+        livro.reservar(pedido(&s, None, "d"), &doc).unwrap().numero,
+        2
+    );
+}
+
+#[test]
+fn an_accepted_nota_without_code_receives_it_once() {
+    let livro = Livro::em_memoria().unwrap();
+    let s = seq(CNPJ, "3150");
+    let r = livro.reservar(pedido(&s, None, "c"), &doc).unwrap();
+    let sem_codigo = Estado::Aceita { codigo: None };
+    passar(&livro, &r, &sem_codigo);
+    livro.decidir(r.id, &aceita(1), "maria").unwrap();
+    assert_eq!(livro.por_numero(&s, 1).unwrap().unwrap().estado, aceita(1));
+    let outro = Estado::Aceita {
+        codigo: Some("OUTRO".into()),
+    };
+    assert!(livro.decidir(r.id, &outro, "maria").is_err());
+    assert!(livro.registrar(r.id, &aceita(1), &outro).is_err());
+}
+
+/// Two ledgers on one file (two processes, as far as SQLite and the lock files can tell) issue
+/// on one sequence, each taking the sequence's turn for the whole reserve → send → record span:
+/// neither ever meets the other's nota pending, and the numbers are contiguous.
+#[test]
+fn two_ledgers_on_one_file_take_turns_on_a_sequence() {
+    let caminho = arquivo("vez");
+    let s = seq(CNPJ, "3150");
+    let n_cada = 150;
+    let trabalhar = |caminho: PathBuf, s: Sequencia| {
+        let livro = Livro::abrir(&caminho).unwrap();
+        thread::spawn(move || {
+            let mut numeros = Vec::new();
+            for _ in 0..n_cada {
+                let mut fila = livro.fila(&s).unwrap();
+                let _vez = loop {
+                    if let Some(v) = fila.tentar().unwrap() {
+                        break v;
+                    }
+                    thread::sleep(Duration::from_micros(200));
+                };
+                assert!(livro.pendentes(&s).unwrap().is_empty(), "pendente de outro");
+                let r = livro.reservar(pedido(&s, None, "c"), &doc).unwrap();
+                livro
+                    .registrar(r.id, &Estado::Reservada, &Estado::Enviada)
+                    .unwrap();
+                livro
+                    .registrar(r.id, &Estado::Enviada, &aceita(r.numero))
+                    .unwrap();
+                numeros.push(r.numero);
+            }
+            numeros
+        })
+    };
+    let a = trabalhar(caminho.clone(), s.clone());
+    let b = trabalhar(caminho.clone(), s.clone());
+    let (a, b) = (a.join().unwrap(), b.join().unwrap());
+    let mut todos: Vec<u64> = a.iter().chain(&b).copied().collect();
+    todos.sort_unstable();
+    assert_eq!(todos, (1..=2 * n_cada).collect::<Vec<_>>());
+    // Turns alternate: neither ledger issued all of its notas before the other began.
+    assert!(a.iter().max() > b.iter().min() && b.iter().max() > a.iter().min());
+    assert_contiguous(&caminho, 2 * n_cada);
 }

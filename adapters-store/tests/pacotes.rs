@@ -337,7 +337,10 @@ fn a_version_1_ledger_is_upgraded_keeping_its_notas() {
         };
         let r = livro.reservar(pedido, &|n| format!("<N>{n}</N>")).unwrap();
         livro
-            .registrar(r.id, &Estado::Aceita { codigo: None })
+            .registrar(r.id, &Estado::Reservada, &Estado::Enviada)
+            .unwrap();
+        livro
+            .registrar(r.id, &Estado::Enviada, &Estado::Aceita { codigo: None })
             .unwrap();
     }
     // Back to what migration 1 alone leaves: a ledger written by the previous guichê.
@@ -347,6 +350,8 @@ fn a_version_1_ledger_is_upgraded_keeping_its_notas() {
             "DROP TABLE pacotes; DROP TABLE IF EXISTS bilhetagem; \
              DROP TABLE IF EXISTS empresas; DROP TABLE IF EXISTS guias; \
              DROP TABLE IF EXISTS pagamentos; DROP TABLE IF EXISTS ocorrencias; \
+             ALTER TABLE notas DROP COLUMN decidido_por; \
+             ALTER TABLE notas DROP COLUMN decidido_em; \
              PRAGMA user_version = 1;",
         )
         .unwrap();

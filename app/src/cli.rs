@@ -341,6 +341,38 @@ pub(crate) enum Nfd {
         /// Pede a URL de impressão (EnviarNotaRetornaurlNota) em vez do código de autenticidade.
         #[arg(long)]
         url_impressao: bool,
+        /// Emite uma nota nova mesmo que o livro já tenha uma emitida com o mesmo conteúdo (duas
+        /// notas iguais de propósito). Só vale para NUMERO_NOTA em branco: um número explícito já
+        /// identifica a nota.
+        #[arg(long)]
+        nova: bool,
+    },
+    /// Registra a decisão de uma pessoa sobre uma nota de resultado desconhecido, depois de
+    /// conferi-la no portal NFD: emitida (com o código de autenticidade) ou não emitida (o número
+    /// volta a ficar livre). O livro guarda quem decidiu e quando.
+    Resolve {
+        /// NUMERO_NOTA da nota pendente.
+        numero: u64,
+        /// Código da prefeitura no serviço NFD.
+        #[arg(long)]
+        prefeitura: String,
+        /// CNPJ ou CPF do prestador.
+        #[arg(long)]
+        prestador: String,
+        /// A nota foi emitida: o código de autenticidade visto no portal.
+        #[arg(
+            long,
+            value_name = "CODIGO",
+            conflicts_with = "nao_emitida",
+            required_unless_present = "nao_emitida"
+        )]
+        emitida: Option<String>,
+        /// A nota não foi emitida.
+        #[arg(long)]
+        nao_emitida: bool,
+        /// Quem decide (padrão: o usuário do sistema, USER).
+        #[arg(long)]
+        por: Option<String>,
     },
     /// Emite muitas notas: em ordem dentro de cada prestador e prefeitura, em paralelo entre eles;
     /// retomável (o que já foi emitido não é enviado de novo).

@@ -1,20 +1,30 @@
-//! Issuing a nota without ever skipping, reusing or double-sending a number.
+//! Issuing a nota exactly once, through lost replies, killed processes and several processes
+//! working on one sequence.
 //!
-//! For a sequence (provider × municipality):
+//! For a sequence (provider × municipality), holding the sequence's turn
+//! ([`LivroNotas::fila`]) for the whole span, so that no other process reserves, sends or
+//! records a nota of it meanwhile:
 //! 1. **Settle** every pending nota first, by sending its recorded document again: after an
-//!    unknown outcome a "já consta" reply means it was issued (code to be confirmed). A nota
-//!    still unknown blocks the sequence (the service enforces strict order).
-//! 2. **Refuse locally** a nota the ledger knows as issued (same content, or its number taken),
-//!    without calling the service.
+//!    unknown outcome a "já consta" reply means it was issued (code to be confirmed). Only a
+//!    success or "já consta" settles a nota that may have left: any other refusal of a resend
+//!    keeps it unknown (the first send may have issued it) and blocks the sequence until the
+//!    service answers, or a person decides ([`Emissao::resolver`]).
+//! 2. **Refuse locally** a nota the ledger knows as issued, without calling the service. A
+//!    nota's identity is its explicit `NUMERO_NOTA`; with a blank number (the ledger assigns
+//!    it), its content ([`conteudo`]), unless the caller asks for a new nota on purpose.
 //! 3. **Validate** with the last nota (sequence and date rules).
 //! 4. **Reserve** number and exact document in one transaction, mark it sent, send, record.
+//!    Every state change is a compare-and-set on the state read; a known outcome whose
+//!    recording fails is retried, and still handed to the caller if it never lands.
 
 use guiche_domain::nfd::{ContextoNfd, Nota, NotaBruta, Prefeitura, Tag, UltimaNota};
 use guiche_domain::{Regra, Violacoes};
 use guiche_ports::Relogio;
 use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
-use guiche_ports::livro::{ErroLivro, Estado, LivroNotas, Pedido, Registro, Sequencia};
+use guiche_ports::livro::{ErroLivro, Estado, LivroNotas, Pedido, Registro, Sequencia, Vez};
 use sha2::{Digest, Sha256};
+use std::time::Duration;
+use tokio::time::Instant;
 
 /// What happened to a nota, for the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,18 +37,31 @@ pub(crate) enum Desfecho {
     },
     /// The ledger already knows it as issued: nothing was sent.
     JaEmitida { numero: u64, codigo: Option<String> },
-    /// Refused by the service; its number is free again.
+    /// Refused by the service on its first send; its number is free again.
     Recusada { numero: u64, mensagem: String },
     /// The service already had this number, issued outside guichê: the number is recorded as
     /// used and this nota was not issued (send it again for the next number).
     NumeroOcupado { numero: u64, mensagem: String },
     /// Sent, outcome unknown: the next send settles it.
     Desconhecida { numero: u64, motivo: String },
+    /// Sent again after an unknown outcome and refused: the first send may still have issued
+    /// it, so it stays unknown and the sequence waits for the service or a person.
+    ReenvioRecusado { numero: u64, mensagem: String },
     /// Nothing left (connection refused…): safe to try again.
     NaoEnviada { numero: u64, motivo: String },
 }
 
-/// Why a nota could not even be tried.
+impl Desfecho {
+    /// Whether trying the same nota again later may settle it (the outcome is not final).
+    pub(crate) fn pendente(&self) -> bool {
+        matches!(
+            self,
+            Desfecho::Desconhecida { .. } | Desfecho::NaoEnviada { .. }
+        )
+    }
+}
+
+/// Why a nota could not even be tried, or its outcome not recorded.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ErroEmissao {
     /// The nota breaks rules (reported like validation).
@@ -47,9 +70,35 @@ pub(crate) enum ErroEmissao {
     /// An earlier nota of the sequence is still unsettled after trying again.
     #[error("a nota nº {numero} ainda está pendente ({motivo}); nada novo foi enviado")]
     Bloqueada { numero: u64, motivo: String },
+    /// Another process held the sequence for longer than the wait allowed.
+    #[error(
+        "outro processo do guichê está emitindo notas deste prestador nesta prefeitura há mais de \
+         {} s; nada foi enviado: tente de novo quando ele terminar",
+        espera.as_secs()
+    )]
+    Ocupada { espera: Duration },
+    /// The outcome is known but the ledger did not record it (after retrying): the caller
+    /// must still show it.
+    #[error("o resultado não foi registrado no livro: {erro}")]
+    NaoRegistrado {
+        desfecho: Box<Desfecho>,
+        erro: ErroLivro,
+    },
+    /// No nota holds this number in the ledger (for a person's decision).
+    #[error("o livro não tem a nota nº {0} deste prestador nesta prefeitura")]
+    SemNota(u64),
     /// The ledger refused or failed.
     #[error(transparent)]
     Livro(#[from] ErroLivro),
+}
+
+/// What a person decided about a nota whose outcome the service never told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Decisao {
+    /// Issued, with the authenticity code read in the municipality's portal.
+    Emitida { codigo: String },
+    /// Not issued: its number is free again.
+    NaoEmitida,
 }
 
 /// The issuing use case, over the ports.
@@ -58,19 +107,58 @@ pub(crate) struct Emissao<'a> {
     pub(crate) emissor: &'a dyn EmissorNotas,
     pub(crate) relogio: &'a dyn Relogio,
     pub(crate) url_impressao: bool,
+    /// How long to wait for the sequence's turn while another process holds it.
+    pub(crate) espera_vez: Duration,
 }
 
-/// The state to go back to when a new attempt did not leave: a nota that had left before may
-/// still have been received, so it stays unknown.
-fn anterior(estado: &Estado) -> Estado {
-    match estado {
-        Estado::Enviada => Estado::Desconhecida {
-            motivo: "envio anterior interrompido".into(),
-        },
-        Estado::Desconhecida { motivo } => Estado::Desconhecida {
-            motivo: motivo.clone(),
-        },
-        _ => Estado::Reservada,
+/// The waits between attempts to record a known outcome when the ledger fails (busy past its
+/// own wait, disk full): after the last one the outcome is handed back unrecorded.
+const REGISTRO_ESPERAS: [Duration; 3] = [
+    Duration::from_millis(500),
+    Duration::from_secs(2),
+    Duration::from_secs(5),
+];
+
+/// What identifies a nota in its sequence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Identidade {
+    /// An explicit `NUMERO_NOTA`: the nota with that number (and this content).
+    Numero { numero: u64, conteudo: String },
+    /// A blank number: the nota with this content.
+    Conteudo(String),
+    /// A blank number, and a new nota on purpose even if one with this content was issued.
+    Nova(String),
+}
+
+impl Identidade {
+    fn de(nota: &Nota, nova: bool) -> Identidade {
+        let digital = conteudo(nota);
+        match (nota.numero(), nova) {
+            (Some(numero), _) => Identidade::Numero {
+                numero,
+                conteudo: digital,
+            },
+            (None, false) => Identidade::Conteudo(digital),
+            (None, true) => Identidade::Nova(digital),
+        }
+    }
+
+    fn conteudo(&self) -> &str {
+        match self {
+            Identidade::Numero { conteudo, .. }
+            | Identidade::Conteudo(conteudo)
+            | Identidade::Nova(conteudo) => conteudo,
+        }
+    }
+
+    /// Whether the ledger's row is this nota.
+    fn e(&self, r: &Registro) -> bool {
+        match self {
+            Identidade::Numero { numero, conteudo } => {
+                r.numero == *numero && r.conteudo == *conteudo
+            }
+            Identidade::Conteudo(c) | Identidade::Nova(c) => r.conteudo == *c,
+        }
     }
 }
 
@@ -81,13 +169,88 @@ pub(crate) fn conteudo(nota: &Nota) -> String {
     hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The state and the outcome of one attempt, from the service's answer.
+fn desfecho(
+    r: &Registro,
+    resposta: Result<Resposta, ErroEnvio>,
+    retomada: bool,
+) -> (Estado, Desfecho) {
+    let ja_saiu = matches!(r.estado, Estado::Enviada | Estado::Desconhecida { .. });
+    let numero = r.numero;
+    match resposta {
+        Ok(Resposta::Aceita { codigo }) => (
+            Estado::Aceita {
+                codigo: Some(codigo.clone()),
+            },
+            Desfecho::Emitida {
+                numero,
+                codigo: Some(codigo),
+                retomada,
+            },
+        ),
+        Ok(Resposta::JaEmitida { .. }) if ja_saiu => (
+            Estado::Aceita { codigo: None },
+            Desfecho::Emitida {
+                numero,
+                codigo: None,
+                retomada,
+            },
+        ),
+        Ok(Resposta::JaEmitida { mensagem }) => (
+            Estado::Externa {
+                mensagem: mensagem.clone(),
+            },
+            Desfecho::NumeroOcupado { numero, mensagem },
+        ),
+        Ok(Resposta::Recusada { mensagem }) if ja_saiu => (
+            Estado::Desconhecida {
+                motivo: format!(
+                    "o serviço recusou o reenvio (\"{mensagem}\"), mas um envio anterior pode \
+                     ter emitido a nota"
+                ),
+            },
+            Desfecho::ReenvioRecusado { numero, mensagem },
+        ),
+        Ok(Resposta::Recusada { mensagem }) => (
+            Estado::Recusada {
+                mensagem: mensagem.clone(),
+            },
+            Desfecho::Recusada { numero, mensagem },
+        ),
+        Err(ErroEnvio::NaoEnviado(motivo)) => {
+            // Nothing left this time; a nota that had left before may still have been received.
+            let estado = match &r.estado {
+                Estado::Desconhecida { motivo } => Estado::Desconhecida {
+                    motivo: motivo.clone(),
+                },
+                _ => Estado::Reservada,
+            };
+            (estado, Desfecho::NaoEnviada { numero, motivo })
+        }
+        Err(e) => {
+            let motivo = match e {
+                ErroEnvio::Desconhecido(m) => m,
+                outro => outro.to_string(),
+            };
+            (
+                Estado::Desconhecida {
+                    motivo: motivo.clone(),
+                },
+                Desfecho::Desconhecida { numero, motivo },
+            )
+        }
+    }
+}
+
 impl Emissao<'_> {
-    /// Issues one nota of `sequencia`.
+    /// Issues one nota of `sequencia`; with `nova`, a nota of blank number is issued even if
+    /// the ledger knows one with the same content as issued.
     pub(crate) async fn emitir(
         &self,
         sequencia: &Sequencia,
         prefeitura: &Prefeitura,
         bruta: NotaBruta,
+        nova: bool,
     ) -> Result<Desfecho, ErroEmissao> {
         let hoje = self.relogio.hoje();
         let sem_historico = ContextoNfd {
@@ -98,11 +261,12 @@ impl Emissao<'_> {
             .clone()
             .validar(&sem_historico)
             .map_err(ErroEmissao::Invalida)?;
-        let digital = conteudo(&nota);
-        if let Some(d) = self.acertar_pendentes(sequencia, &digital).await? {
+        let identidade = Identidade::de(&nota, nova);
+        let _vez = self.ocupar(sequencia).await?;
+        if let Some(d) = self.acertar_pendentes(sequencia, &identidade).await? {
             return Ok(d);
         }
-        if let Some(d) = self.ja_conhecida(sequencia, &nota, &digital)? {
+        if let Some(d) = self.ja_conhecida(sequencia, &identidade)? {
             return Ok(d);
         }
         let ultima = self.livro.ultima(sequencia)?;
@@ -119,7 +283,7 @@ impl Emissao<'_> {
             sequencia,
             numero: nota.numero(),
             data: nota.data_emissao(),
-            conteudo: &digital,
+            conteudo: identidade.conteudo(),
         };
         let documento = |n: u64| {
             self.emissor
@@ -127,6 +291,52 @@ impl Emissao<'_> {
         };
         let registro = self.livro.reservar(pedido, &documento)?;
         self.enviar(&registro, false).await
+    }
+
+    /// Records a person's decision on nota `numero` of `sequencia`, whose outcome the service
+    /// never told (or, for an issued nota settled without its code, the code). Holds the
+    /// sequence's turn, so no send races it.
+    pub(crate) async fn resolver(
+        &self,
+        sequencia: &Sequencia,
+        numero: u64,
+        decisao: &Decisao,
+        por: &str,
+    ) -> Result<Registro, ErroEmissao> {
+        let _vez = self.ocupar(sequencia).await?;
+        let r = self
+            .livro
+            .por_numero(sequencia, numero)?
+            .ok_or(ErroEmissao::SemNota(numero))?;
+        let para = match decisao {
+            Decisao::Emitida { codigo } => Estado::Aceita {
+                codigo: Some(codigo.clone()),
+            },
+            Decisao::NaoEmitida => Estado::Recusada {
+                mensagem: format!("não emitida, segundo {por} (decisão registrada no guichê)"),
+            },
+        };
+        self.livro.decidir(r.id, &para, por)?;
+        Ok(self.livro.por_numero(sequencia, numero)?.unwrap_or(r))
+    }
+
+    /// Waits for the sequence's turn, at most [`Emissao::espera_vez`].
+    async fn ocupar(&self, sequencia: &Sequencia) -> Result<Vez, ErroEmissao> {
+        let mut fila = self.livro.fila(sequencia)?;
+        let inicio = Instant::now();
+        let mut pausa = Duration::from_millis(1);
+        loop {
+            if let Some(vez) = fila.tentar()? {
+                return Ok(vez);
+            }
+            if inicio.elapsed() >= self.espera_vez {
+                return Err(ErroEmissao::Ocupada {
+                    espera: self.espera_vez,
+                });
+            }
+            tokio::time::sleep(pausa).await;
+            pausa = (pausa * 2).min(Duration::from_millis(25));
+        }
     }
 
     /// The ledger does not know where the sequence stands: the first nota carries its number.
@@ -149,47 +359,57 @@ impl Emissao<'_> {
         Err(ErroEmissao::Invalida(v))
     }
 
-    /// Refuses locally a nota already issued (same content) or whose number is taken.
+    /// Refuses locally a nota the ledger knows as issued, or whose explicit number another
+    /// nota holds.
     fn ja_conhecida(
         &self,
         seq: &Sequencia,
-        nota: &Nota,
-        digital: &str,
+        identidade: &Identidade,
     ) -> Result<Option<Desfecho>, ErroEmissao> {
-        if let Some(r) = self.livro.por_conteudo(seq, digital)?
-            && let Estado::Aceita { codigo } = r.estado
-        {
-            return Ok(Some(Desfecho::JaEmitida {
-                numero: r.numero,
-                codigo,
-            }));
-        }
-        let Some(numero) = nota.numero() else {
-            return Ok(None);
-        };
-        match self.livro.por_numero(seq, numero)? {
-            Some(r) if matches!(r.estado, Estado::Aceita { .. }) => {
+        match identidade {
+            Identidade::Conteudo(digital) => match self.livro.por_conteudo(seq, digital)? {
+                Some(Registro {
+                    numero,
+                    estado: Estado::Aceita { codigo },
+                    ..
+                }) => Ok(Some(Desfecho::JaEmitida { numero, codigo })),
+                _ => Ok(None),
+            },
+            Identidade::Nova(_) => Ok(None),
+            Identidade::Numero { numero, conteudo } => {
+                let Some(r) = self.livro.por_numero(seq, *numero)? else {
+                    return Ok(None);
+                };
+                let quem = match &r.estado {
+                    Estado::Aceita { codigo } if r.conteudo == *conteudo => {
+                        return Ok(Some(Desfecho::JaEmitida {
+                            numero: *numero,
+                            codigo: codigo.clone(),
+                        }));
+                    }
+                    Estado::Aceita { .. } => "por outra nota (veja o livro)",
+                    Estado::Externa { .. } => "fora do guichê",
+                    _ => return Ok(None),
+                };
                 let mut v = Violacoes::default();
-                let msg = format!(
-                    "o número {numero} já foi emitido para outra nota (veja o livro); nada foi enviado"
-                );
+                let msg = format!("o número {numero} já foi usado {quem}; nada foi enviado");
                 v.add("NUMERO_NOTA", Regra::NfdSequencia, msg, numero.to_string());
                 Err(ErroEmissao::Invalida(v))
             }
-            _ => Ok(None),
         }
     }
 
     /// Sends every pending nota again. Returns the outcome when the pending nota is the one
-    /// being issued (same content).
+    /// being issued.
     async fn acertar_pendentes(
         &self,
         seq: &Sequencia,
-        digital: &str,
+        identidade: &Identidade,
     ) -> Result<Option<Desfecho>, ErroEmissao> {
         for registro in self.livro.pendentes(seq)? {
+            let registro = self.interrompida(registro)?;
             let desfecho = self.enviar(&registro, true).await?;
-            if registro.conteudo == digital {
+            if identidade.e(&registro) {
                 return Ok(Some(desfecho));
             }
             match desfecho {
@@ -197,75 +417,62 @@ impl Emissao<'_> {
                 | Desfecho::NaoEnviada { numero, motivo } => {
                     return Err(ErroEmissao::Bloqueada { numero, motivo });
                 }
+                Desfecho::ReenvioRecusado { numero, mensagem } => {
+                    return Err(ErroEmissao::Bloqueada {
+                        numero,
+                        motivo: format!("o serviço recusou o reenvio: {mensagem}"),
+                    });
+                }
                 _ => {}
             }
         }
         Ok(None)
     }
 
+    /// A nota found `enviada` by the holder of the sequence's turn was being sent by a process
+    /// that ended before recording the answer: its outcome is unknown.
+    fn interrompida(&self, r: Registro) -> Result<Registro, ErroEmissao> {
+        if r.estado != Estado::Enviada {
+            return Ok(r);
+        }
+        let estado = Estado::Desconhecida {
+            motivo: "envio anterior interrompido antes da resposta".into(),
+        };
+        self.livro.registrar(r.id, &Estado::Enviada, &estado)?;
+        Ok(Registro { estado, ..r })
+    }
+
     /// Marks the row sent, sends its recorded document, records the outcome.
     async fn enviar(&self, r: &Registro, retomada: bool) -> Result<Desfecho, ErroEmissao> {
-        let ja_saiu = matches!(r.estado, Estado::Enviada | Estado::Desconhecida { .. });
-        self.livro.registrar(r.id, &Estado::Enviada)?;
+        self.livro.registrar(r.id, &r.estado, &Estado::Enviada)?;
         let envio = Envio {
             prefeitura: r.sequencia.prefeitura.clone(),
             prestador: r.sequencia.prestador,
             documento: r.documento.clone(),
             url_impressao: self.url_impressao,
         };
-        let numero = r.numero;
-        let (estado, desfecho) = match self.emissor.enviar(&envio).await {
-            Ok(Resposta::Aceita { codigo }) => (
-                Estado::Aceita {
-                    codigo: Some(codigo.clone()),
-                },
-                Desfecho::Emitida {
-                    numero,
-                    codigo: Some(codigo),
-                    retomada,
-                },
-            ),
-            Ok(Resposta::JaEmitida { .. }) if ja_saiu => (
-                Estado::Aceita { codigo: None },
-                Desfecho::Emitida {
-                    numero,
-                    codigo: None,
-                    retomada,
-                },
-            ),
-            Ok(Resposta::JaEmitida { mensagem }) => (
-                Estado::Externa {
-                    mensagem: mensagem.clone(),
-                },
-                Desfecho::NumeroOcupado { numero, mensagem },
-            ),
-            Ok(Resposta::Recusada { mensagem }) => (
-                Estado::Recusada {
-                    mensagem: mensagem.clone(),
-                },
-                Desfecho::Recusada { numero, mensagem },
-            ),
-            Err(ErroEnvio::NaoEnviado(motivo)) => {
-                (anterior(&r.estado), Desfecho::NaoEnviada { numero, motivo })
+        let resposta = self.emissor.enviar(&envio).await;
+        let (estado, desfecho) = desfecho(r, resposta, retomada);
+        match self.gravar(r.id, &estado).await {
+            Ok(()) => Ok(desfecho),
+            Err(erro) => Err(ErroEmissao::NaoRegistrado {
+                desfecho: Box::new(desfecho),
+                erro,
+            }),
+        }
+    }
+
+    /// Records the outcome of a send, retrying while the ledger fails for storage reasons.
+    async fn gravar(&self, id: i64, estado: &Estado) -> Result<(), ErroLivro> {
+        let mut esperas = REGISTRO_ESPERAS.iter();
+        loop {
+            match self.livro.registrar(id, &Estado::Enviada, estado) {
+                Err(ErroLivro::Armazenamento { .. }) if let Some(espera) = esperas.next() => {
+                    tokio::time::sleep(*espera).await;
+                }
+                outro => return outro,
             }
-            Err(ErroEnvio::Desconhecido(motivo)) => (
-                Estado::Desconhecida {
-                    motivo: motivo.clone(),
-                },
-                Desfecho::Desconhecida { numero, motivo },
-            ),
-            Err(e) => (
-                Estado::Desconhecida {
-                    motivo: e.to_string(),
-                },
-                Desfecho::Desconhecida {
-                    numero,
-                    motivo: e.to_string(),
-                },
-            ),
-        };
-        self.livro.registrar(r.id, &estado)?;
-        Ok(desfecho)
+        }
     }
 }
 
@@ -343,15 +550,44 @@ mod tests {
         }
     }
 
-    async fn emitir(livro: &Livro, m: &MockEmissor, b: NotaBruta) -> Result<Desfecho, ErroEmissao> {
-        let e = Emissao {
+    fn emissao<'a>(livro: &'a dyn LivroNotas, m: &'a MockEmissor) -> Emissao<'a> {
+        Emissao {
             livro,
             emissor: m,
             relogio: &Hoje,
             url_impressao: false,
-        };
-        e.emitir(&sequencia(), Prefeitura::buscar("3150").unwrap(), b)
+            espera_vez: Duration::from_secs(5),
+        }
+    }
+
+    async fn emitir(livro: &Livro, m: &MockEmissor, b: NotaBruta) -> Result<Desfecho, ErroEmissao> {
+        emissao(livro, m)
+            .emitir(&sequencia(), Prefeitura::buscar("3150").unwrap(), b, false)
             .await
+    }
+
+    async fn emitir_nova(
+        livro: &Livro,
+        m: &MockEmissor,
+        b: NotaBruta,
+    ) -> Result<Desfecho, ErroEmissao> {
+        emissao(livro, m)
+            .emitir(&sequencia(), Prefeitura::buscar("3150").unwrap(), b, true)
+            .await
+    }
+
+    fn recusa(mensagem: &str) -> Result<Resposta, ErroEnvio> {
+        Ok(Resposta::Recusada {
+            mensagem: mensagem.into(),
+        })
+    }
+
+    fn estado(livro: &Livro, numero: u64) -> Estado {
+        livro
+            .por_numero(&sequencia(), numero)
+            .unwrap()
+            .unwrap()
+            .estado
     }
 
     #[tokio::test]
@@ -507,5 +743,321 @@ mod tests {
             panic!("a primeira nota sem número deveria ser recusada");
         };
         assert!(v.contem("NUMERO_NOTA", Regra::Obrigatorio));
+    }
+
+    /// The issue's first scenario: nota 2's reply is lost, and the resend that settles it meets
+    /// a refusal (a wrong password). The number must stay held: otherwise the next nota takes
+    /// it and the first is issued twice.
+    #[tokio::test]
+    async fn a_refused_resend_keeps_the_nota_unknown_and_blocks_the_sequence() {
+        let livro = Livro::em_memoria().unwrap();
+        let mut m = emissor();
+        let senha = "CNPJ/CPF do prestador ou senha inválidos.";
+        em_ordem(
+            &mut m,
+            vec![
+                aceita("A"),
+                Err(ErroEnvio::Desconhecido("resposta perdida".into())),
+                recusa(senha),
+                ja_consta(),
+                aceita("C"),
+            ],
+        );
+        emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
+        let d = emitir(&livro, &m, nota("b", None)).await.unwrap();
+        assert!(
+            matches!(d, Desfecho::Desconhecida { numero: 2, .. }),
+            "{d:?}"
+        );
+        // The password is wrong now: the pending nota is sent again and refused.
+        let r = emitir(&livro, &m, nota("c", None)).await;
+        assert!(
+            matches!(&r, Err(ErroEmissao::Bloqueada { numero: 2, motivo }) if motivo.contains(senha)),
+            "{r:?}"
+        );
+        assert!(matches!(estado(&livro, 2), Estado::Desconhecida { .. }));
+        assert!(livro.por_numero(&sequencia(), 3).unwrap().is_none());
+        // Fixed: the resend meets "já consta" and the sequence moves on.
+        let d = emitir(&livro, &m, nota("c", None)).await.unwrap();
+        assert_eq!(
+            d,
+            Desfecho::Emitida {
+                numero: 3,
+                codigo: Some("C".into()),
+                retomada: false
+            }
+        );
+        assert_eq!(estado(&livro, 2), Estado::Aceita { codigo: None });
+    }
+
+    #[tokio::test]
+    async fn the_same_nota_sent_again_after_a_refused_resend_reports_it_without_freeing_it() {
+        let livro = Livro::em_memoria().unwrap();
+        let mut m = emissor();
+        em_ordem(
+            &mut m,
+            vec![
+                Err(ErroEnvio::Desconhecido("tempo esgotado".into())),
+                recusa("Prestador não liberado para envio de notas nesta prefeitura."),
+            ],
+        );
+        emitir(&livro, &m, nota("a", Some(9))).await.unwrap();
+        let d = emitir(&livro, &m, nota("a", Some(9))).await.unwrap();
+        assert!(
+            matches!(d, Desfecho::ReenvioRecusado { numero: 9, .. }),
+            "{d:?}"
+        );
+        assert!(!d.pendente());
+        assert!(matches!(estado(&livro, 9), Estado::Desconhecida { .. }));
+    }
+
+    /// The issue's third scenario: two identical invoices on one day are two notas when each
+    /// carries its own number.
+    #[tokio::test]
+    async fn identical_content_under_an_explicit_new_number_is_a_new_nota() {
+        let livro = Livro::em_memoria().unwrap();
+        let mut m = emissor();
+        em_ordem(&mut m, vec![aceita("A"), aceita("B")]);
+        emitir(&livro, &m, nota("sessão", Some(1))).await.unwrap();
+        let d = emitir(&livro, &m, nota("sessão", Some(2))).await.unwrap();
+        assert_eq!(
+            d,
+            Desfecho::Emitida {
+                numero: 2,
+                codigo: Some("B".into()),
+                retomada: false
+            }
+        );
+        // The same nota with its number again is known, without calling the service.
+        let d = emitir(&livro, &m, nota("sessão", Some(2))).await.unwrap();
+        assert_eq!(
+            d,
+            Desfecho::JaEmitida {
+                numero: 2,
+                codigo: Some("B".into())
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn an_explicit_number_held_by_another_nota_is_refused_locally() {
+        let livro = Livro::em_memoria().unwrap();
+        let mut m = emissor();
+        em_ordem(&mut m, vec![aceita("A")]);
+        emitir(&livro, &m, nota("a", Some(4))).await.unwrap();
+        let Err(ErroEmissao::Invalida(v)) = emitir(&livro, &m, nota("b", Some(4))).await else {
+            panic!("o número 4 pertence a outra nota");
+        };
+        assert!(v.contem("NUMERO_NOTA", Regra::NfdSequencia), "{v}");
+    }
+
+    #[tokio::test]
+    async fn a_new_nota_on_purpose_gets_the_next_number_but_never_duplicates_a_pending_one() {
+        let livro = Livro::em_memoria().unwrap();
+        let mut m = emissor();
+        em_ordem(
+            &mut m,
+            vec![
+                aceita("A"),
+                aceita("B"),
+                Err(ErroEnvio::Desconhecido("reset".into())),
+                ja_consta(),
+            ],
+        );
+        emitir(&livro, &m, nota("x", Some(1))).await.unwrap();
+        assert!(matches!(
+            emitir(&livro, &m, nota("x", None)).await.unwrap(),
+            Desfecho::JaEmitida { numero: 1, .. }
+        ));
+        let d = emitir_nova(&livro, &m, nota("x", None)).await.unwrap();
+        assert!(matches!(d, Desfecho::Emitida { numero: 2, .. }), "{d:?}");
+        let d = emitir_nova(&livro, &m, nota("x", None)).await.unwrap();
+        assert!(
+            matches!(d, Desfecho::Desconhecida { numero: 3, .. }),
+            "{d:?}"
+        );
+        // Run again after the unknown outcome: the pending copy is the one settled and
+        // reported, not a fourth nota.
+        let d = emitir_nova(&livro, &m, nota("x", None)).await.unwrap();
+        assert_eq!(
+            d,
+            Desfecho::Emitida {
+                numero: 3,
+                codigo: None,
+                retomada: true
+            }
+        );
+        assert!(livro.por_numero(&sequencia(), 4).unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_nota_left_sent_by_a_killed_process_is_settled_by_the_next() {
+        let livro = Livro::em_memoria().unwrap();
+        let mut m = emissor();
+        em_ordem(&mut m, vec![aceita("A"), ja_consta(), aceita("C")]);
+        emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
+        // A process reserved 2 and marked it sent, then died before the answer.
+        let pedido = Pedido {
+            sequencia: &sequencia(),
+            numero: None,
+            data: Data::new(2016, 5, 21).unwrap(),
+            conteudo: "b",
+        };
+        let r = livro
+            .reservar(pedido, &|n| format!("<NOTA nº {n}>"))
+            .unwrap();
+        livro
+            .registrar(r.id, &Estado::Reservada, &Estado::Enviada)
+            .unwrap();
+        let d = emitir(&livro, &m, nota("c", None)).await.unwrap();
+        assert!(matches!(d, Desfecho::Emitida { numero: 3, .. }), "{d:?}");
+        assert_eq!(estado(&livro, 2), Estado::Aceita { codigo: None });
+    }
+
+    /// A ledger whose writes of an outcome fail (disk full), to see the outcome survive.
+    struct LivroSemDisco {
+        livro: Livro,
+        falhas: std::sync::atomic::AtomicUsize,
+    }
+
+    impl LivroNotas for LivroSemDisco {
+        fn ultima(&self, s: &Sequencia) -> Result<Option<Registro>, ErroLivro> {
+            self.livro.ultima(s)
+        }
+        fn pendentes(&self, s: &Sequencia) -> Result<Vec<Registro>, ErroLivro> {
+            self.livro.pendentes(s)
+        }
+        fn por_numero(&self, s: &Sequencia, n: u64) -> Result<Option<Registro>, ErroLivro> {
+            self.livro.por_numero(s, n)
+        }
+        fn por_conteudo(&self, s: &Sequencia, c: &str) -> Result<Option<Registro>, ErroLivro> {
+            self.livro.por_conteudo(s, c)
+        }
+        fn reservar(
+            &self,
+            p: Pedido<'_>,
+            d: &dyn Fn(u64) -> String,
+        ) -> Result<Registro, ErroLivro> {
+            self.livro.reservar(p, d)
+        }
+        fn registrar(&self, id: i64, de: &Estado, para: &Estado) -> Result<(), ErroLivro> {
+            if *de == Estado::Enviada {
+                self.falhas
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                return Err(ErroLivro::Armazenamento {
+                    local: "teste".into(),
+                    motivo: "disco cheio".into(),
+                });
+            }
+            self.livro.registrar(id, de, para)
+        }
+        fn decidir(&self, id: i64, para: &Estado, por: &str) -> Result<(), ErroLivro> {
+            self.livro.decidir(id, para, por)
+        }
+        fn fila(&self, s: &Sequencia) -> Result<Box<dyn guiche_ports::livro::Fila>, ErroLivro> {
+            self.livro.fila(s)
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_known_outcome_survives_a_ledger_that_cannot_record_it() {
+        let livro = LivroSemDisco {
+            livro: Livro::em_memoria().unwrap(),
+            falhas: std::sync::atomic::AtomicUsize::new(0),
+        };
+        let mut m = emissor();
+        em_ordem(&mut m, vec![aceita("CODIGO-DE-AUTENTICIDADE")]);
+        let r = emissao(&livro, &m)
+            .emitir(
+                &sequencia(),
+                Prefeitura::buscar("3150").unwrap(),
+                nota("a", Some(1)),
+                false,
+            )
+            .await;
+        let Err(ErroEmissao::NaoRegistrado { desfecho, .. }) = r else {
+            panic!("esperava o resultado não registrado: {r:?}");
+        };
+        assert_eq!(
+            *desfecho,
+            Desfecho::Emitida {
+                numero: 1,
+                codigo: Some("CODIGO-DE-AUTENTICIDADE".into()),
+                retomada: false
+            }
+        );
+        assert_eq!(
+            livro.falhas.load(std::sync::atomic::Ordering::Relaxed),
+            1 + REGISTRO_ESPERAS.len(),
+            "tentou registrar de novo antes de desistir"
+        );
+        // Still "sent" in the ledger: the next send settles it with the service's duplicate.
+        assert_eq!(
+            livro.livro.pendentes(&sequencia()).unwrap()[0].estado,
+            Estado::Enviada
+        );
+    }
+
+    #[tokio::test]
+    async fn a_person_decides_a_nota_the_service_never_settled() {
+        let livro = Livro::em_memoria().unwrap();
+        let mut m = emissor();
+        em_ordem(
+            &mut m,
+            vec![
+                Err(ErroEnvio::Desconhecido("tempo esgotado".into())),
+                aceita("B"),
+            ],
+        );
+        emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
+        let e = emissao(&livro, &m);
+        let r = e
+            .resolver(
+                &sequencia(),
+                1,
+                &Decisao::Emitida {
+                    codigo: "XYZ".into(),
+                },
+                "maria",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            r.estado,
+            Estado::Aceita {
+                codigo: Some("XYZ".into())
+            }
+        );
+        assert_eq!(r.decisao.unwrap().por, "maria");
+        let d = emitir(&livro, &m, nota("b", None)).await.unwrap();
+        assert!(matches!(d, Desfecho::Emitida { numero: 2, .. }), "{d:?}");
+        let r = e
+            .resolver(&sequencia(), 2, &Decisao::NaoEmitida, "maria")
+            .await;
+        assert!(
+            matches!(r, Err(ErroEmissao::Livro(ErroLivro::SemDecisao { .. }))),
+            "uma nota emitida com código não pede decisão: {r:?}"
+        );
+        let r = e
+            .resolver(&sequencia(), 7, &Decisao::NaoEmitida, "maria")
+            .await;
+        assert!(matches!(r, Err(ErroEmissao::SemNota(7))), "{r:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_sequence_held_by_another_is_waited_for_then_reported_busy() {
+        let livro = Livro::em_memoria().unwrap();
+        let m = emissor();
+        let mut fila = livro.fila(&sequencia()).unwrap();
+        let vez = fila.tentar().unwrap().unwrap();
+        let r = emitir(&livro, &m, nota("a", Some(1))).await;
+        assert!(matches!(r, Err(ErroEmissao::Ocupada { .. })), "{r:?}");
+        drop(vez);
+        let mut m = emissor();
+        em_ordem(&mut m, vec![aceita("A")]);
+        assert!(matches!(
+            emitir(&livro, &m, nota("a", Some(1))).await.unwrap(),
+            Desfecho::Emitida { numero: 1, .. }
+        ));
     }
 }

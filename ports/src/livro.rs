@@ -60,6 +60,34 @@ impl Estado {
         )
     }
 
+    /// Whether the ledger may record `para` over `self`, the state the caller read. The
+    /// transitions of a nota:
+    ///
+    /// - `reservada` → `enviada` (the request is about to leave);
+    /// - `enviada` → `aceita`, `recusada`, `externa`, `desconhecida` (the outcome), or back to
+    ///   `reservada` when the first attempt provably never left;
+    /// - `desconhecida` → `enviada` (sent again to settle it);
+    /// - `aceita` without a code → `aceita` with the code (confirmed by a person).
+    ///
+    /// A person's decision on a nota that may have left (`desconhecida` or `enviada` →
+    /// `aceita` or `recusada`) is [`LivroNotas::decidir`], not a transition of the sending flow.
+    pub fn pode_passar_a(&self, para: &Estado) -> bool {
+        use Estado as E;
+        matches!(
+            (self, para),
+            (E::Reservada | E::Desconhecida { .. }, E::Enviada)
+                | (
+                    E::Enviada,
+                    E::Reservada
+                        | E::Aceita { .. }
+                        | E::Recusada { .. }
+                        | E::Externa { .. }
+                        | E::Desconhecida { .. }
+                )
+                | (E::Aceita { codigo: None }, E::Aceita { codigo: Some(_) })
+        )
+    }
+
     /// A short stable name: `reservada`, `enviada`, `aceita`, `recusada`, `desconhecida`,
     /// `externa`.
     pub fn nome(&self) -> &'static str {
@@ -92,6 +120,17 @@ pub struct Registro {
     pub documento: String,
     /// Where it stands.
     pub estado: Estado,
+    /// The person who settled it by hand ([`LivroNotas::decidir`]), if one did.
+    pub decisao: Option<Decisao>,
+}
+
+/// A person's decision on a nota whose outcome the service never told (`guiche nfd resolve`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decisao {
+    /// Who decided (a login or a name, as given).
+    pub por: String,
+    /// When, in seconds since the Unix epoch.
+    pub em: i64,
 }
 
 /// What to reserve.
@@ -155,6 +194,29 @@ pub enum ErroLivro {
         /// The document number.
         numero: String,
     },
+    /// The row is no longer in the state the caller read (another process changed it), or the
+    /// change asked for is not a transition of the nota's life ([`Estado::pode_passar_a`]).
+    #[error(
+        "a nota do registro {id} está {encontrado} no livro, não {esperado}: a passagem a {para} foi recusada"
+    )]
+    EstadoMudou {
+        /// The row.
+        id: i64,
+        /// The state the caller read.
+        esperado: &'static str,
+        /// The state found.
+        encontrado: &'static str,
+        /// The state asked for.
+        para: &'static str,
+    },
+    /// A person's decision asked for a nota that needs none (it is settled, or never left).
+    #[error("a nota do registro {id} está {estado}: não há decisão a tomar sobre ela")]
+    SemDecisao {
+        /// The row.
+        id: i64,
+        /// Its state's name.
+        estado: &'static str,
+    },
     /// No such row.
     #[error("registro {0} não encontrado no livro")]
     NaoEncontrado(i64),
@@ -214,10 +276,65 @@ pub trait LivroNotas: Send + Sync {
         documento: &dyn Fn(u64) -> String,
     ) -> Result<Registro, ErroLivro>;
 
-    /// Records a new state for a row (the caller marks `Enviada` before the request leaves).
-    /// A settled row ([`Estado::resolvido`]) never changes again.
+    /// Records `para` over a row the caller read in state `de` (compare-and-set on the state's
+    /// name): the caller marks `Enviada` before the request leaves, then the outcome. Refused
+    /// when the row is no longer in `de`, or when `de` → `para` is not a transition
+    /// ([`Estado::pode_passar_a`]); a settled row ([`Estado::resolvido`]) never changes again,
+    /// except that an accepted nota without a code may receive its code.
     ///
     /// # Errors
-    /// [`ErroLivro::JaResolvida`], [`ErroLivro::NaoEncontrado`], [`ErroLivro::Armazenamento`].
-    fn registrar(&self, id: i64, estado: &Estado) -> Result<(), ErroLivro>;
+    /// [`ErroLivro::JaResolvida`], [`ErroLivro::EstadoMudou`], [`ErroLivro::NaoEncontrado`],
+    /// [`ErroLivro::Armazenamento`].
+    fn registrar(&self, id: i64, de: &Estado, para: &Estado) -> Result<(), ErroLivro>;
+
+    /// Records a person's decision on a nota that may have left and whose outcome the service
+    /// never told (`enviada` or `desconhecida`): issued (`Aceita`, with the code the person
+    /// read in the municipality's portal) or not issued (`Recusada`: its number is free
+    /// again). An accepted nota without a code may also receive its code this way. Who and when
+    /// are kept with the row ([`Registro::decisao`]).
+    ///
+    /// # Errors
+    /// [`ErroLivro::SemDecisao`] (the nota needs no decision, or `para` is not one of those two
+    /// states), [`ErroLivro::NaoEncontrado`], [`ErroLivro::Armazenamento`].
+    fn decidir(&self, id: i64, para: &Estado, por: &str) -> Result<(), ErroLivro>;
+
+    /// Joins the queue for exclusive use of a sequence, shared by every process and thread
+    /// using this ledger. Whoever holds the [`Vez`] is the only one that reserves, sends and
+    /// records notas of the sequence; the others wait their turn, in arrival order, by calling
+    /// [`Fila::tentar`] until it answers. A process that dies holding the turn (even killed
+    /// with `SIGKILL`) releases it.
+    ///
+    /// # Errors
+    /// [`ErroLivro::Armazenamento`] when the queue cannot be joined (the lock files cannot be
+    /// created).
+    fn fila(&self, sequencia: &Sequencia) -> Result<Box<dyn Fila>, ErroLivro>;
+}
+
+/// A place in the queue for a sequence ([`LivroNotas::fila`]). Dropping it leaves the queue.
+pub trait Fila: Send {
+    /// Takes the turn if it is free now; `None` while another holds it (call again later: the
+    /// place in the queue is kept between calls).
+    ///
+    /// # Errors
+    /// [`ErroLivro::Armazenamento`] when the lock cannot be asked for.
+    fn tentar(&mut self) -> Result<Option<Vez>, ErroLivro>;
+}
+
+/// The exclusive use of a sequence, held until dropped.
+#[must_use = "a vez é devolvida assim que é descartada"]
+pub struct Vez {
+    _trava: Box<dyn Send + Sync>,
+}
+
+impl Vez {
+    /// A turn held for as long as `trava` lives (the adapter's lock: dropping it releases).
+    pub fn new(trava: Box<dyn Send + Sync>) -> Vez {
+        Vez { _trava: trava }
+    }
+}
+
+impl std::fmt::Debug for Vez {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Vez")
+    }
 }

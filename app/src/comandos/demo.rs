@@ -111,6 +111,7 @@ async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
         emissor: &cliente,
         relogio: &RelogioSistema,
         url_impressao: false,
+        espera_vez: Duration::from_secs(30),
     };
     let mut passos = Vec::new();
     let descricoes = [
@@ -143,7 +144,7 @@ async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
                 format!("SERVIÇO DE DEMONSTRAÇÃO {}", i + 1),
             );
         let resultado = emissao
-            .emitir(&sequencia, prefeitura, bruta)
+            .emitir(&sequencia, prefeitura, bruta, false)
             .await
             .map_err(|e| falha(&e))?;
         passos.push(Passo {

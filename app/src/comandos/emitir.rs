@@ -2,7 +2,7 @@
 
 use super::nfd::{buscar_prefeitura, ler_nota};
 use crate::config;
-use crate::emissao::{Desfecho, Emissao, ErroEmissao};
+use crate::emissao::{Decisao, Desfecho, Emissao, ErroEmissao};
 use crate::entrada;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// One nota to issue.
 #[derive(Clone, Debug)]
@@ -30,10 +31,30 @@ struct Item {
 #[derive(Debug)]
 enum Resultado {
     Desfecho(Desfecho),
+    /// The outcome is known but the ledger did not record it: shown anyway.
+    NaoRegistrado {
+        desfecho: Desfecho,
+        erro: String,
+    },
     Invalida(Violacoes),
-    Erro { mensagem: String, codigo: Codigo },
+    Erro {
+        mensagem: String,
+        codigo: Codigo,
+        /// A healthy race or a passing failure: trying again may succeed.
+        repetir: bool,
+    },
     NaoTentada(String),
 }
+
+/// How many times a batch sends a nota whose outcome stays unknown (or that did not leave, or
+/// whose sequence another process held too long) before it stops that sequence, and the waits
+/// in between: each new attempt first settles the pending nota by sending it again.
+const ESPERAS_NO_LOTE: [Duration; 4] = [
+    Duration::from_millis(250),
+    Duration::from_secs(1),
+    Duration::from_secs(2),
+    Duration::from_secs(4),
+];
 
 impl Resultado {
     /// The exit code for this item alone (`send`): a nota already issued is refused locally.
@@ -46,9 +67,23 @@ impl Resultado {
                 | Desfecho::NumeroOcupado { .. },
             )
             | Resultado::Invalida(_) => Codigo::Rejeitado,
-            Resultado::Desfecho(Desfecho::Desconhecida { .. } | Desfecho::NaoEnviada { .. })
+            Resultado::Desfecho(
+                Desfecho::Desconhecida { .. }
+                | Desfecho::NaoEnviada { .. }
+                | Desfecho::ReenvioRecusado { .. },
+            )
             | Resultado::NaoTentada(_) => Codigo::Transporte,
+            Resultado::NaoRegistrado { .. } => Codigo::Uso,
             Resultado::Erro { codigo, .. } => *codigo,
+        }
+    }
+
+    /// Whether trying the same nota again soon may settle it.
+    fn vale_tentar_de_novo(&self) -> bool {
+        match self {
+            Resultado::Desfecho(d) => d.pendente(),
+            Resultado::Erro { repetir, .. } => *repetir,
+            _ => false,
         }
     }
 
@@ -63,23 +98,17 @@ impl Resultado {
 
     /// Whether the sequence cannot go on after this item.
     fn bloqueia(&self) -> bool {
-        self.codigo() == Codigo::Transporte
-            || matches!(
-                self,
-                Resultado::Erro {
-                    codigo: Codigo::Uso,
-                    ..
-                }
-            )
+        matches!(self.codigo(), Codigo::Transporte | Codigo::Uso)
+            && !matches!(self, Resultado::Invalida(_))
     }
 }
 
-/// `guiche nfd send FILE --prefeitura COD --prestador CNPJ [--url-impressao]`.
+/// `guiche nfd send FILE --prefeitura COD --prestador CNPJ [--url-impressao] [--nova]`.
 pub(crate) async fn enviar(
     arquivo: &Path,
     prefeitura: &str,
     prestador: &str,
-    url_impressao: bool,
+    opcoes: Opcoes,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let item = Item {
@@ -87,9 +116,9 @@ pub(crate) async fn enviar(
         prefeitura: buscar_prefeitura(prefeitura)?,
         prestador: entrada::documento("--prestador", prestador)?,
     };
-    let livro = Arc::new(config::abrir_livro()?);
-    let cliente = Arc::new(cliente(item.prefeitura, &item.prestador)?);
-    let resultado = emitir_item(&item, &livro, &cliente, url_impressao).await;
+    let livro = config::abrir_livro()?;
+    let cliente = cliente(item.prefeitura, &item.prestador)?;
+    let resultado = emitir_item(&item, &livro, &cliente, opcoes).await;
     if let (Resultado::Invalida(v), false) = (&resultado, json) {
         let nome = arquivo.display().to_string();
         saida::invalido(
@@ -116,6 +145,11 @@ pub(crate) async fn lote(
     url_impressao: bool,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
+    let opcoes = Opcoes {
+        url_impressao,
+        nova: false,
+        espera_vez: espera_vez()?,
+    };
     let itens = itens(arquivos, prefeitura, prestador)?;
     let livro = Arc::new(config::abrir_livro()?);
     let progresso = barra(itens.len() as u64, json);
@@ -129,7 +163,7 @@ pub(crate) async fn lote(
         let (livro, semaforo, progresso) = (livro.clone(), semaforo.clone(), progresso.clone());
         tarefas.spawn(async move {
             let _vez = semaforo.acquire_owned().await;
-            sequencia(grupo, &livro, &cliente, url_impressao, &progresso).await
+            sequencia(grupo, &livro, &cliente, opcoes, &progresso).await
         });
     }
     let mut resultados: Vec<(usize, Resultado)> = Vec::with_capacity(itens.len());
@@ -149,12 +183,13 @@ pub(crate) async fn lote(
         .fold(Codigo::Ok, pior))
 }
 
-/// Issues the notas of one sequence in order; stops when the sequence is blocked.
+/// Issues the notas of one sequence in order, each tried again a few times while its outcome
+/// stays unknown; stops when the sequence is blocked.
 async fn sequencia(
     grupo: Vec<(usize, Item)>,
     livro: &Livro,
     cliente: &ClienteNfd,
-    url: bool,
+    opcoes: Opcoes,
     progresso: &ProgressBar,
 ) -> Vec<(usize, Resultado)> {
     let mut saida = Vec::with_capacity(grupo.len());
@@ -162,7 +197,17 @@ async fn sequencia(
     for (i, item) in grupo {
         let r = match &bloqueio {
             Some(motivo) => Resultado::NaoTentada(motivo.clone()),
-            None => emitir_item(&item, livro, cliente, url).await,
+            None => {
+                let mut r = emitir_item(&item, livro, cliente, opcoes).await;
+                for espera in ESPERAS_NO_LOTE {
+                    if !r.vale_tentar_de_novo() {
+                        break;
+                    }
+                    tokio::time::sleep(espera).await;
+                    r = emitir_item(&item, livro, cliente, opcoes).await;
+                }
+                r
+            }
         };
         if bloqueio.is_none() && r.bloqueia() {
             bloqueio = Some(format!(
@@ -176,11 +221,28 @@ async fn sequencia(
     saida
 }
 
+/// The options of one issuing command.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Opcoes {
+    /// Ask for the print URL instead of the authenticity code.
+    pub(crate) url_impressao: bool,
+    /// Issue a new nota even if one with the same content was issued (`--nova`).
+    pub(crate) nova: bool,
+    /// How long to wait for a sequence another process is working on.
+    pub(crate) espera_vez: Duration,
+}
+
+/// How long a command waits for a sequence another guichê process is working on: long enough
+/// for that process to settle a pending nota and send one more, each up to the NFD timeout.
+pub(crate) fn espera_vez() -> Result<Duration, ErroApp> {
+    Ok(config::timeout_nfd()?.saturating_mul(4) + Duration::from_secs(60))
+}
+
 async fn emitir_item(
     item: &Item,
     livro: &Livro,
     cliente: &ClienteNfd,
-    url_impressao: bool,
+    opcoes: Opcoes,
 ) -> Resultado {
     let texto = match entrada::ler(&item.arquivo) {
         Ok(t) => t,
@@ -188,6 +250,7 @@ async fn emitir_item(
             return Resultado::Erro {
                 mensagem: e.to_string(),
                 codigo: Codigo::Uso,
+                repetir: false,
             };
         }
     };
@@ -203,27 +266,33 @@ async fn emitir_item(
         livro,
         emissor: cliente,
         relogio: &RelogioSistema,
-        url_impressao,
+        url_impressao: opcoes.url_impressao,
+        espera_vez: opcoes.espera_vez,
     };
-    match emissao.emitir(&sequencia, item.prefeitura, bruta).await {
+    let erro = |e: &dyn std::fmt::Display, codigo: Codigo, repetir: bool| Resultado::Erro {
+        mensagem: e.to_string(),
+        codigo,
+        repetir,
+    };
+    match emissao
+        .emitir(&sequencia, item.prefeitura, bruta, opcoes.nova)
+        .await
+    {
         Ok(d) => Resultado::Desfecho(d),
         Err(ErroEmissao::Invalida(v)) => Resultado::Invalida(v),
-        Err(e @ ErroEmissao::Bloqueada { .. }) => Resultado::Erro {
-            mensagem: e.to_string(),
-            codigo: Codigo::Transporte,
+        Err(ErroEmissao::NaoRegistrado { desfecho, erro }) => Resultado::NaoRegistrado {
+            desfecho: *desfecho,
+            erro: erro.to_string(),
         },
+        Err(e @ (ErroEmissao::Bloqueada { .. } | ErroEmissao::Ocupada { .. })) => {
+            erro(&e, Codigo::Transporte, true)
+        }
         Err(ErroEmissao::Livro(
             e @ (ErroLivro::ForaDeSequencia { .. }
             | ErroLivro::Pendente { .. }
             | ErroLivro::DataAnterior { .. }),
-        )) => Resultado::Erro {
-            mensagem: e.to_string(),
-            codigo: Codigo::Rejeitado,
-        },
-        Err(ErroEmissao::Livro(e)) => Resultado::Erro {
-            mensagem: e.to_string(),
-            codigo: Codigo::Uso,
-        },
+        )) => erro(&e, Codigo::Rejeitado, false),
+        Err(e) => erro(&e, Codigo::Uso, false),
     }
 }
 
@@ -345,50 +414,13 @@ fn barra(total: u64, json: bool) -> ProgressBar {
 
 fn frase(r: &Resultado) -> String {
     match r {
-        Resultado::Desfecho(Desfecho::Emitida {
-            numero,
-            codigo: Some(c),
-            retomada,
-        }) => {
-            let retomada = if *retomada {
-                " (nota pendente retomada)"
-            } else {
-                ""
-            };
-            format!("nota nº {numero} emitida — {c}{retomada}")
-        }
-        Resultado::Desfecho(Desfecho::Emitida {
-            numero,
-            codigo: None,
-            ..
-        }) => format!(
-            "nota nº {numero} emitida: o serviço respondeu que ela já constava (o envio anterior \
-             tinha resultado desconhecido); confirme o código de autenticidade no portal NFD"
+        Resultado::Desfecho(d) => frase_do_desfecho(d),
+        Resultado::NaoRegistrado { desfecho, erro } => format!(
+            "{} — ATENÇÃO: o livro não registrou este resultado ({erro}); guarde esta linha. \
+             O próximo envio para este prestador e prefeitura reenvia a nota e o serviço \
+             confirma, sem emitir duas vezes",
+            frase_do_desfecho(desfecho)
         ),
-        Resultado::Desfecho(Desfecho::JaEmitida { numero, codigo }) => format!(
-            "nota nº {numero} já emitida antes{}: nada foi enviado",
-            codigo
-                .as_ref()
-                .map(|c| format!(" (código {c})"))
-                .unwrap_or_default()
-        ),
-        Resultado::Desfecho(Desfecho::Recusada { numero, mensagem }) => {
-            format!("nota nº {numero} recusada pelo serviço: {mensagem}")
-        }
-        Resultado::Desfecho(Desfecho::NumeroOcupado { numero, mensagem }) => format!(
-            "o serviço já tem a nota nº {numero} (\"{mensagem}\"), que o guichê nunca enviou: foi \
-             emitida por fora. O número fica registrado como usado e esta nota NÃO foi emitida; \
-             envie-a de novo para que receba o próximo número"
-        ),
-        Resultado::Desfecho(Desfecho::Desconhecida { numero, motivo }) => format!(
-            "nota nº {numero} enviada, resultado desconhecido ({motivo}); o próximo envio para \
-             este prestador e prefeitura resolve, sem emitir duas vezes"
-        ),
-        Resultado::Desfecho(Desfecho::NaoEnviada { numero, motivo }) => {
-            format!(
-                "nota nº {numero} não enviada ({motivo}); o número continua reservado para ela: tente de novo"
-            )
-        }
         Resultado::Invalida(v) => {
             let lista: Vec<String> = v.iter().map(ToString::to_string).collect();
             format!("nota inválida: {}", lista.join("; "))
@@ -397,27 +429,89 @@ fn frase(r: &Resultado) -> String {
     }
 }
 
+fn frase_do_desfecho(d: &Desfecho) -> String {
+    match d {
+        Desfecho::Emitida {
+            numero,
+            codigo: Some(c),
+            retomada,
+        } => {
+            let retomada = if *retomada {
+                " (nota pendente retomada)"
+            } else {
+                ""
+            };
+            format!("nota nº {numero} emitida — {c}{retomada}")
+        }
+        Desfecho::Emitida {
+            numero,
+            codigo: None,
+            ..
+        } => format!(
+            "nota nº {numero} emitida: o serviço respondeu que ela já constava (o envio anterior \
+             tinha resultado desconhecido); confirme o código de autenticidade no portal NFD"
+        ),
+        Desfecho::JaEmitida { numero, codigo } => format!(
+            "nota nº {numero} já emitida antes{}: nada foi enviado",
+            codigo
+                .as_ref()
+                .map(|c| format!(" (código {c})"))
+                .unwrap_or_default()
+        ),
+        Desfecho::Recusada { numero, mensagem } => {
+            format!("nota nº {numero} recusada pelo serviço: {mensagem}")
+        }
+        Desfecho::NumeroOcupado { numero, mensagem } => format!(
+            "o serviço já tem a nota nº {numero} (\"{mensagem}\"), que o guichê nunca enviou: foi \
+             emitida por fora. O número fica registrado como usado e esta nota NÃO foi emitida; \
+             envie-a de novo para que receba o próximo número"
+        ),
+        Desfecho::Desconhecida { numero, motivo } => format!(
+            "nota nº {numero} enviada, resultado desconhecido ({motivo}); o próximo envio para \
+             este prestador e prefeitura resolve, sem emitir duas vezes"
+        ),
+        Desfecho::ReenvioRecusado { numero, mensagem } => format!(
+            "nota nº {numero}: o reenvio foi recusado pelo serviço (\"{mensagem}\"), mas o envio \
+             anterior pode ter emitido a nota; ela continua com resultado desconhecido e nada novo \
+             é enviado para este prestador e prefeitura. Corrija a causa (senha, liberação) e envie \
+             de novo, ou confira a nota no portal NFD e registre o que viu: guiche nfd resolve \
+             {numero} --prefeitura COD --prestador DOC --emitida CODIGO (ou --nao-emitida)"
+        ),
+        Desfecho::NaoEnviada { numero, motivo } => {
+            format!(
+                "nota nº {numero} não enviada ({motivo}); o número continua reservado para ela: tente de novo"
+            )
+        }
+    }
+}
+
+/// The JSON `estado`, `numero` and `codigo` of an outcome.
+fn campos_do_desfecho(d: &Desfecho) -> (&'static str, u64, Option<String>) {
+    match d {
+        Desfecho::Emitida { numero, codigo, .. } => ("emitida", *numero, codigo.clone()),
+        Desfecho::JaEmitida { numero, codigo } => ("ja_emitida", *numero, codigo.clone()),
+        Desfecho::Recusada { numero, .. } => ("recusada", *numero, None),
+        Desfecho::NumeroOcupado { numero, .. } => ("numero_ocupado", *numero, None),
+        Desfecho::Desconhecida { numero, .. } => ("desconhecida", *numero, None),
+        Desfecho::ReenvioRecusado { numero, .. } => ("reenvio_recusado", *numero, None),
+        Desfecho::NaoEnviada { numero, .. } => ("nao_enviada", *numero, None),
+    }
+}
+
 fn para_json(item: &Item, r: &Resultado) -> Value {
     let (estado, numero, codigo) = match r {
-        Resultado::Desfecho(Desfecho::Emitida { numero, codigo, .. }) => {
-            ("emitida", Some(*numero), codigo.clone())
-        }
-        Resultado::Desfecho(Desfecho::JaEmitida { numero, codigo }) => {
-            ("ja_emitida", Some(*numero), codigo.clone())
-        }
-        Resultado::Desfecho(Desfecho::Recusada { numero, .. }) => ("recusada", Some(*numero), None),
-        Resultado::Desfecho(Desfecho::NumeroOcupado { numero, .. }) => {
-            ("numero_ocupado", Some(*numero), None)
-        }
-        Resultado::Desfecho(Desfecho::Desconhecida { numero, .. }) => {
-            ("desconhecida", Some(*numero), None)
-        }
-        Resultado::Desfecho(Desfecho::NaoEnviada { numero, .. }) => {
-            ("nao_enviada", Some(*numero), None)
+        Resultado::Desfecho(d) | Resultado::NaoRegistrado { desfecho: d, .. } => {
+            let (e, n, c) = campos_do_desfecho(d);
+            (e, Some(n), c)
         }
         Resultado::Invalida(_) => ("invalida", None, None),
         Resultado::Erro { .. } => ("erro", None, None),
         Resultado::NaoTentada(_) => ("nao_tentada", None, None),
+    };
+    let livro = match r {
+        Resultado::NaoRegistrado { erro, .. } => json!({"registrado": false, "erro": erro}),
+        Resultado::Desfecho(_) => json!({"registrado": true}),
+        _ => Value::Null,
     };
     let violacoes: Vec<Value> = match r {
         Resultado::Invalida(v) => v
@@ -434,6 +528,7 @@ fn para_json(item: &Item, r: &Resultado) -> Value {
         "numero": numero,
         "codigo": codigo,
         "mensagem": frase(r),
+        "livro": livro,
         "violacoes": violacoes,
     })
 }
@@ -472,12 +567,103 @@ fn resumo(pares: &[(Item, &Resultado)]) -> String {
             )
         }),
         conta(&|r| r.codigo() == Codigo::Transporte),
-        conta(&|r| matches!(
-            r,
-            Resultado::Erro {
-                codigo: Codigo::Uso,
-                ..
-            }
-        )),
+        conta(&|r| r.codigo() == Codigo::Uso),
     )
+}
+
+/// `guiche nfd resolve NUMERO --prefeitura COD --prestador DOC (--emitida CODIGO | --nao-emitida)
+/// [--por NOME]`: a person's decision on a nota whose outcome the service never told.
+pub(crate) async fn resolver(
+    numero: u64,
+    prefeitura: &str,
+    prestador: &str,
+    decisao: Decisao,
+    por: Option<&str>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let prefeitura = buscar_prefeitura(prefeitura)?;
+    let sequencia = Sequencia {
+        prestador: entrada::documento("--prestador", prestador)?,
+        prefeitura: prefeitura.codigo.clone(),
+    };
+    let por = quem_decide(por)?;
+    let livro = config::abrir_livro()?;
+    // A decision never reaches the service: no client, no password needed.
+    let emissao = Emissao {
+        livro: &livro,
+        emissor: &SemServico,
+        relogio: &RelogioSistema,
+        url_impressao: false,
+        espera_vez: espera_vez()?,
+    };
+    let (codigo, mensagem, registro) =
+        match emissao.resolver(&sequencia, numero, &decisao, &por).await {
+            Ok(r) => {
+                let frase = match &decisao {
+                    Decisao::Emitida { codigo } => format!(
+                        "nota nº {numero} registrada como emitida (código {codigo}) por {por}"
+                    ),
+                    Decisao::NaoEmitida => format!(
+                        "nota nº {numero} registrada como não emitida por {por}: o número volta a \
+                         ficar livre e o próximo envio deste prestador nesta prefeitura o usa"
+                    ),
+                };
+                (Codigo::Ok, frase, Some(r))
+            }
+            Err(
+                e @ (ErroEmissao::SemNota(_) | ErroEmissao::Livro(ErroLivro::SemDecisao { .. })),
+            ) => (Codigo::Rejeitado, e.to_string(), None),
+            Err(e @ ErroEmissao::Ocupada { .. }) => (Codigo::Transporte, e.to_string(), None),
+            Err(e) => (Codigo::Uso, e.to_string(), None),
+        };
+    if json {
+        let doc = json!({
+            "prefeitura": sequencia.prefeitura,
+            "prestador": sequencia.prestador.as_str(),
+            "numero": numero,
+            "estado": registro.as_ref().map(|r| r.estado.nome()),
+            "decidido_por": registro.as_ref().and_then(|r| r.decisao.as_ref()).map(|d| d.por.clone()),
+            "mensagem": mensagem,
+        });
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    } else if codigo == Codigo::Ok {
+        println!("{mensagem}");
+    } else {
+        eprintln!("{mensagem}");
+    }
+    Ok(codigo)
+}
+
+/// Who decides: `--por`, or the login of whoever runs the command.
+fn quem_decide(por: Option<&str>) -> Result<String, ErroApp> {
+    let nome = por
+        .map(str::to_owned)
+        .or_else(|| config::var("USER"))
+        .or_else(|| config::var("LOGNAME"))
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    nome.ok_or_else(|| {
+        ErroApp::Uso(
+            "informe quem decide com --por NOME (não há USER nem LOGNAME no ambiente)".into(),
+        )
+    })
+}
+
+/// The issuer of a command that never sends (a person's decision).
+struct SemServico;
+
+#[async_trait::async_trait]
+impl guiche_ports::emissor::EmissorNotas for SemServico {
+    fn documento(&self, _prefeitura: &str, nota: &guiche_domain::nfd::Nota) -> String {
+        nota.bruta().para_xml()
+    }
+
+    async fn enviar(
+        &self,
+        _envio: &guiche_ports::emissor::Envio,
+    ) -> Result<guiche_ports::emissor::Resposta, guiche_ports::emissor::ErroEnvio> {
+        Err(guiche_ports::emissor::ErroEnvio::NaoEnviado(
+            "uma decisão não chama o serviço".into(),
+        ))
+    }
 }

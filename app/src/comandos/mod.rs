@@ -33,7 +33,37 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             prefeitura,
             prestador,
             url_impressao,
-        }) => emitir::enviar(&arquivo, &prefeitura, &prestador, url_impressao, json).await,
+            nova,
+        }) => {
+            let opcoes = emitir::Opcoes {
+                url_impressao,
+                nova,
+                espera_vez: emitir::espera_vez()?,
+            };
+            emitir::enviar(&arquivo, &prefeitura, &prestador, opcoes, json).await
+        }
+        Comando::Nfd(Nfd::Resolve {
+            numero,
+            prefeitura,
+            prestador,
+            emitida,
+            nao_emitida: _,
+            por,
+        }) => {
+            let decisao = match emitida {
+                Some(codigo) => crate::emissao::Decisao::Emitida { codigo },
+                None => crate::emissao::Decisao::NaoEmitida,
+            };
+            emitir::resolver(
+                numero,
+                &prefeitura,
+                &prestador,
+                decisao,
+                por.as_deref(),
+                json,
+            )
+            .await
+        }
         Comando::Nfd(Nfd::Batch {
             arquivos,
             prefeitura,
