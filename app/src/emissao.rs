@@ -4,16 +4,17 @@
 //! For a sequence (provider × municipality), holding the sequence's turn
 //! ([`LivroNotas::fila`]) for the whole span, so that no other process reserves, sends or
 //! records a nota of it meanwhile:
-//! 1. **Settle** every pending nota first, by sending its recorded document again: after an
+//! 1. **Refuse locally** a nota the ledger knows as issued (see 3), without calling the service.
+//! 2. **Settle** every pending nota first, by sending its recorded document again: after an
 //!    unknown outcome a "já consta" reply means it was issued (code to be confirmed). Only a
 //!    success or "já consta" settles a nota that may have left: any other refusal of a resend
 //!    keeps it unknown (the first send may have issued it) and blocks the sequence until the
 //!    service answers, or a person decides ([`Emissao::resolver`]).
-//! 2. **Refuse locally** a nota the ledger knows as issued, without calling the service. A
-//!    nota's identity is its explicit `NUMERO_NOTA`; with a blank number (the ledger assigns
-//!    it), its content ([`conteudo`]), unless the caller asks for a new nota on purpose.
-//! 3. **Validate** with the last nota (sequence and date rules).
-//! 4. **Reserve** number and exact document in one transaction, mark it sent, send, record.
+//! 3. **Refuse locally** again what settling made known. A nota's identity is its explicit
+//!    `NUMERO_NOTA`; with a blank number (the ledger assigns it), its content ([`conteudo`]),
+//!    unless the caller asks for a new nota on purpose.
+//! 4. **Validate** with the last nota (sequence and date rules).
+//! 5. **Reserve** number and exact document in one transaction, mark it sent, send, record.
 //!    Every state change is a compare-and-set on the state read; a known outcome whose
 //!    recording fails is retried, and still handed to the caller if it never lands.
 
@@ -263,6 +264,11 @@ impl Emissao<'_> {
             .map_err(ErroEmissao::Invalida)?;
         let identidade = Identidade::de(&nota, nova);
         let _vez = self.ocupar(sequencia).await?;
+        // Known before settling: a nota already issued is reported even while another is
+        // pending; and again after, as settling may have issued what this nota's number is.
+        if let Some(d) = self.ja_conhecida(sequencia, &identidade)? {
+            return Ok(d);
+        }
         if let Some(d) = self.acertar_pendentes(sequencia, &identidade).await? {
             return Ok(d);
         }

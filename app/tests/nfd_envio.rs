@@ -438,3 +438,316 @@ async fn batch_script_runs_sequences_in_parallel() {
         .collect();
     assert_eq!(outro, [900, 901, 902]);
 }
+
+impl Cenario {
+    /// `guiche ARGS --json` with extra variables; exit code and JSON.
+    async fn guiche_json(&self, args: &[&str], env: &[(&str, &str)]) -> (i32, Value) {
+        let mut c = self.comando(args, "5");
+        c.arg("--json");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let o = tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap();
+        saida(&o)
+    }
+
+    async fn enviar_com(
+        &self,
+        arquivo: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> (i32, Value) {
+        let mut args = vec![
+            "nfd",
+            "send",
+            arquivo.to_str().unwrap(),
+            "--prefeitura",
+            "3150",
+            "--prestador",
+            PRESTADOR,
+        ];
+        args.extend_from_slice(extra);
+        self.guiche_json(&args, env).await
+    }
+
+    /// The descriptions of the issued notas, in number order.
+    fn servicos_emitidos(&self) -> Vec<String> {
+        self.sim
+            .emitidas(PRESTADOR, "3150")
+            .iter()
+            .map(|n| {
+                let i = n.documento.find("SERVIÇO ").unwrap();
+                n.documento[i..]
+                    .split('<')
+                    .next()
+                    .unwrap()
+                    .trim()
+                    .to_owned()
+            })
+            .collect()
+    }
+}
+
+/// The issue's first scenario: nota 2 is issued but its reply is lost; the next send runs with a
+/// wrong password, the resend of nota 2 is refused. Nota 2 must stay unknown (its number held):
+/// sending the first nota again must not issue it a second time under a new number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_resend_never_frees_an_issued_number() {
+    let c = Cenario::novo("senha-errada").await;
+    let a = c.nota("a", Some(1));
+    assert_eq!(c.enviar(&a).await.0, 0);
+    c.sim.injetar(Falha::Reset);
+    let b = c.nota("b", None);
+    assert_eq!(c.enviar(&b).await.0, 3);
+    let errada = [("GUICHE_NFD_SENHA", "errada")];
+    let (codigo, v) = c.enviar_com(&c.nota("c", None), &[], &errada).await;
+    assert_eq!(codigo, 3, "{v}");
+    let m = v["mensagem"].as_str().unwrap();
+    assert!(
+        m.contains("nota nº 2") && m.contains("senha inválidos"),
+        "{v}"
+    );
+    let (codigo, v) = c.enviar_com(&b, &[], &errada).await;
+    assert_eq!(
+        (codigo, v["estado"].as_str()),
+        (3, Some("reenvio_recusado")),
+        "{v}"
+    );
+    assert!(
+        v["mensagem"]
+            .as_str()
+            .unwrap()
+            .contains("guiche nfd resolve 2"),
+        "{v}"
+    );
+    // The first nota again: known, nothing sent.
+    let (codigo, v) = c.enviar_com(&a, &[], &errada).await;
+    assert_eq!(
+        (codigo, v["estado"].as_str()),
+        (1, Some("ja_emitida")),
+        "{v}"
+    );
+    assert_eq!(c.emitidas(), [1, 2]);
+    // With the password fixed, the resend meets "já consta" and the sequence moves on.
+    let (codigo, v) = c.enviar(&c.dir.join("c.xml")).await;
+    assert_eq!((codigo, v["numero"].as_u64()), (0, Some(3)), "{v}");
+    assert_eq!(
+        c.servicos_emitidos(),
+        ["SERVIÇO a", "SERVIÇO b", "SERVIÇO c"]
+    );
+}
+
+/// After a refused resend a person checks the portal and records what they saw; the ledger
+/// keeps who decided, and the sequence moves on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_resolves_an_unknown_outcome() {
+    let c = Cenario::novo("resolve").await;
+    assert_eq!(c.enviar(&c.nota("a", Some(1))).await.0, 0);
+    c.sim.injetar(Falha::Reset);
+    assert_eq!(c.enviar(&c.nota("b", None)).await.0, 3);
+    let codigo_portal = c.sim.emitidas(PRESTADOR, "3150")[1].codigo.clone();
+    let resolver = |extra: &[&str]| {
+        let mut args = vec![
+            "nfd",
+            "resolve",
+            "2",
+            "--prefeitura",
+            "3150",
+            "--prestador",
+            PRESTADOR,
+        ];
+        args.extend_from_slice(extra);
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let args = resolver(&["--emitida", &codigo_portal, "--por", "maria"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (codigo, v) = c.guiche_json(&args, &[]).await;
+    assert_eq!((codigo, v["estado"].as_str()), (0, Some("aceita")), "{v}");
+    assert_eq!(v["decidido_por"], "maria");
+    // Nothing left to decide now.
+    let args = resolver(&["--nao-emitida"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (codigo, v) = c.guiche_json(&args, &[("USER", "joao")]).await;
+    assert_eq!(codigo, 1, "{v}");
+    let requisicoes = c.sim.requisicoes();
+    let (codigo, v) = c.enviar(&c.nota("c", None)).await;
+    assert_eq!((codigo, v["numero"].as_u64()), (0, Some(3)), "{v}");
+    assert_eq!(
+        c.sim.requisicoes(),
+        requisicoes + 1,
+        "sem reenvio da nota 2"
+    );
+    assert_eq!(c.emitidas(), [1, 2, 3]);
+}
+
+/// The issue's third scenario: the same service to the same customer twice on one day.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identical_notas_are_issued_with_their_own_numbers_or_on_purpose() {
+    let c = Cenario::novo("iguais").await;
+    assert_eq!(c.enviar(&c.nota("sessao", Some(1))).await.0, 0);
+    let (codigo, v) = c.enviar(&c.nota("sessao", Some(2))).await;
+    assert_eq!((codigo, v["estado"].as_str()), (0, Some("emitida")), "{v}");
+    // A blank number is identified by content: known…
+    let em_branco = c.nota("sessao", None);
+    let (codigo, v) = c.enviar(&em_branco).await;
+    assert_eq!(
+        (codigo, v["estado"].as_str()),
+        (1, Some("ja_emitida")),
+        "{v}"
+    );
+    // …unless the user says it is a new one.
+    let (codigo, v) = c.enviar_com(&em_branco, &["--nova"], &[]).await;
+    assert_eq!((codigo, v["numero"].as_u64()), (0, Some(3)), "{v}");
+    assert_eq!(c.emitidas(), [1, 2, 3]);
+}
+
+/// A small deterministic generator for the chaos schedule (SplitMix64).
+struct Sorte(u64);
+
+impl Sorte {
+    fn proximo(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn entre(&mut self, de: u64, ate: u64) -> u64 {
+        de + self.proximo() % (ate - de)
+    }
+}
+
+/// How many notas the chaos suite issues: `GUICHE_CAOS_NOTAS`, or the default given.
+fn notas_do_caos(padrao: usize) -> usize {
+    std::env::var("GUICHE_CAOS_NOTAS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(padrao)
+}
+
+/// The chaos suite: `processos` batches on ONE sequence and ONE ledger, each given every nota
+/// (in its own rotation), while the service loses 10 % of its replies and holds back 5 %
+/// beyond the client's timeout, and every batch is killed with SIGKILL at random moments in
+/// its first rounds. Each batch is run again until it exits 0. Asserted from the service's own
+/// record: every nota issued exactly once, numbers without a gap.
+async fn caos(nome: &str, processos: usize, notas: usize, mortes: usize) {
+    let c = Cenario::novo(nome).await;
+    let arquivos: Vec<PathBuf> = (0..notas)
+        .map(|i| c.nota(&format!("caos{i:04}"), (i == 0).then_some(1)))
+        .collect();
+    // The first nota carries the sequence's start; it goes alone.
+    loop {
+        let (codigo, v) = c.enviar(&arquivos[0]).await;
+        match codigo {
+            0 => break,
+            3 => continue,
+            _ => panic!("{v}"),
+        }
+    }
+    c.sim.caos(guiche_nfd::simulador::Caos {
+        perdidas: 0.10,
+        atrasadas: 0.05,
+        atraso: Duration::from_millis(700),
+    });
+    let semente = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    eprintln!("caos {nome}: semente {semente}");
+    let resto = &arquivos[1..];
+    let mut tarefas = Vec::new();
+    for p in 0..processos {
+        let inicio = p * resto.len() / processos;
+        let mut ordem: Vec<String> = resto[inicio..]
+            .iter()
+            .chain(&resto[..inicio])
+            .map(|a| a.to_str().unwrap().to_owned())
+            .collect();
+        let mut args: Vec<String> = [
+            "nfd",
+            "batch",
+            "--prefeitura",
+            "3150",
+            "--prestador",
+            PRESTADOR,
+            "--json",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        args.append(&mut ordem);
+        let mut comando = c.comando(&[], "0.4");
+        comando
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut sorte = Sorte(semente ^ (p as u64).wrapping_mul(0x1234_5678_9ABC_DEF1));
+        tarefas.push(tokio::task::spawn_blocking(move || {
+            let mut rodadas = 0;
+            loop {
+                rodadas += 1;
+                assert!(rodadas <= 60, "o processo {p} não terminou em 60 rodadas");
+                let mut filho = comando.spawn().unwrap();
+                if rodadas <= mortes {
+                    std::thread::sleep(Duration::from_millis(sorte.entre(50, 1500)));
+                    let _ = filho.kill(); // SIGKILL (it may have finished already)
+                    let _ = filho.wait();
+                    continue;
+                }
+                let o = filho.wait_with_output().unwrap();
+                match o.status.code() {
+                    Some(0) => return rodadas,
+                    Some(3) => continue, // unknown outcome or busy: run it again, as a user would
+                    outro => panic!(
+                        "processo {p} saiu com {outro:?}: {}\n{}",
+                        String::from_utf8_lossy(&o.stdout),
+                        String::from_utf8_lossy(&o.stderr)
+                    ),
+                }
+            }
+        }));
+    }
+    for t in tarefas {
+        let rodadas = t.await.unwrap();
+        eprintln!("caos {nome}: um processo terminou em {rodadas} rodada(s)");
+    }
+    c.sim.caos(guiche_nfd::simulador::Caos::default());
+    let emitidas = c.emitidas();
+    assert_eq!(
+        emitidas,
+        (1..=notas as u64).collect::<Vec<_>>(),
+        "números sem lacuna, cada um uma vez"
+    );
+    let mut servicos = c.servicos_emitidos();
+    servicos.sort();
+    let esperados: Vec<String> = (0..notas).map(|i| format!("SERVIÇO caos{i:04}")).collect();
+    assert_eq!(servicos, esperados, "cada nota emitida exatamente uma vez");
+    // The ledger agrees with the service: nothing pending, every nota accepted.
+    let livro = guiche_store::Livro::abrir(&c.dir.join("livro.db")).unwrap();
+    let seq = guiche_ports::livro::Sequencia {
+        prestador: guiche_domain::Documento::parse(PRESTADOR).unwrap(),
+        prefeitura: "3150".into(),
+    };
+    use guiche_ports::livro::LivroNotas;
+    assert!(livro.pendentes(&seq).unwrap().is_empty());
+    for n in 1..=notas as u64 {
+        let r = livro.por_numero(&seq, n).unwrap().unwrap();
+        assert!(
+            matches!(r.estado, guiche_ports::livro::Estado::Aceita { .. }),
+            "{n}: {:?}",
+            r.estado
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chaos_two_processes_on_one_sequence() {
+    caos("caos2", 2, notas_do_caos(120), 3).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chaos_four_processes_on_one_sequence() {
+    caos("caos4", 4, notas_do_caos(300), 4).await;
+}

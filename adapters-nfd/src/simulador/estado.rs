@@ -1,7 +1,7 @@
 //! The simulator's state and the judgement of a request: credentials, duplicate, domain rules,
 //! recording. Everything here is synchronous and runs under one `std::sync::Mutex`.
 
-use super::{ConfigSimulador, Falha, NotaEmitida};
+use super::{Caos, ConfigSimulador, Falha, NotaEmitida};
 use crate::soap::{JA_CONSTA, PedidoSoap};
 use guiche_domain::Data;
 use guiche_domain::nfd::{ContextoNfd, NotaBruta, Prefeitura, Tag, UltimaNota, prefeituras};
@@ -52,6 +52,7 @@ struct Dados {
     notas: Livro,
     codigos: HashSet<String>,
     falhas: VecDeque<Falha>,
+    caos: Caos,
     requisicoes: usize,
     semente: u64,
 }
@@ -108,11 +109,24 @@ impl Estado {
         self.dados().falhas.push_back(falha);
     }
 
-    /// Counts a request to the service and takes the next queued fault, if any.
+    pub(super) fn caos(&self, caos: Caos) {
+        self.dados().caos = caos;
+    }
+
+    /// Counts a request to the service and takes the next queued fault, or draws one.
     pub(super) fn chegada(&self) -> Option<Falha> {
         let mut d = self.dados();
         d.requisicoes = d.requisicoes.saturating_add(1);
-        d.falhas.pop_front()
+        if let Some(f) = d.falhas.pop_front() {
+            return Some(f);
+        }
+        let caos = d.caos;
+        if caos == Caos::default() {
+            return None;
+        }
+        // 53 random bits make a uniform draw in [0, 1).
+        let u = (proximo(&mut d.semente) >> 11) as f64 / (1u64 << 53) as f64;
+        caos.sortear(u)
     }
 
     pub(super) fn requisicoes(&self) -> usize {

@@ -1,7 +1,7 @@
 //! The HTTP side: the accept loop, graceful shutdown, routing, faults and the `.asmx` replies.
 
 use super::estado::{Desfecho, Estado};
-use super::{CAMINHO_SERVICO, Falha, wsdl};
+use super::{CAMINHO_SERVICO, Caos, Falha, wsdl};
 use crate::soap::{self, Operacao, PedidoSoap};
 use bytes::Bytes;
 use guiche_simulador::{ConexaoDerrubada, MAX_CORPO, Resposta, Servidor};
@@ -16,6 +16,7 @@ use tokio::net::TcpListener;
 pub(super) const CAMINHO_IMPRESSAO: &str =
     "/nfd2010/WebPages/Nfd/Usuarios/NotaFiscalImpressao.aspx";
 const CAMINHO_FALHAS: &str = "/_simulador/falhas";
+const CAMINHO_CAOS: &str = "/_simulador/caos";
 const CAMINHO_NOTAS: &str = "/_simulador/notas";
 const TIPO_XML: &str = "text/xml; charset=utf-8";
 const TIPO_TEXTO: &str = "text/plain; charset=utf-8";
@@ -37,6 +38,7 @@ async fn atender(
     }
     Ok(match (metodo, caminho.as_str()) {
         (Method::POST, CAMINHO_FALHAS) => injetar(&estado, req).await,
+        (Method::POST, CAMINHO_CAOS) => caos(&estado, req).await,
         (Method::GET, CAMINHO_NOTAS) => texto(StatusCode::OK, estado.listagem()),
         (Method::GET, c) if c.eq_ignore_ascii_case(CAMINHO_IMPRESSAO) => impressao(&estado, &req),
         _ => texto(
@@ -208,6 +210,21 @@ async fn injetar(estado: &Estado, req: Request<Incoming>) -> Resposta {
     match corpo.parse::<Falha>() {
         Ok(f) => {
             estado.injetar(f);
+            resposta(StatusCode::NO_CONTENT, TIPO_TEXTO, String::new())
+        }
+        Err(e) => texto(StatusCode::BAD_REQUEST, format!("{e}\n")),
+    }
+}
+
+/// `POST /_simulador/caos`.
+async fn caos(estado: &Estado, req: Request<Incoming>) -> Resposta {
+    let corpo = match ler_corpo(req.into_body()).await {
+        Ok(c) => c,
+        Err(_) => return texto(StatusCode::BAD_REQUEST, "corpo ilegível\n".into()),
+    };
+    match corpo.parse::<Caos>() {
+        Ok(c) => {
+            estado.caos(c);
             resposta(StatusCode::NO_CONTENT, TIPO_TEXTO, String::new())
         }
         Err(e) => texto(StatusCode::BAD_REQUEST, format!("{e}\n")),

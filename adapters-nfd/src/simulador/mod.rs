@@ -51,7 +51,8 @@
 //! # Faults
 //!
 //! [`SimuladorNfd::injetar`] queues [`Falha`]s; each is consumed by the next `POST` to the
-//! service path, whatever it carries. [`Falha::Lenta`] and [`Falha::Reset`] let the request be
+//! service path, whatever it carries. [`SimuladorNfd::caos`] draws them at random instead
+//! ([`Caos`]), for requests that find the queue empty. [`Falha::Lenta`] and [`Falha::Reset`] let the request be
 //! processed as usual and then delay or drop whatever reply it got; [`Falha::Http500`] and
 //! [`Falha::Indisponivel`] answer before reading the body.
 //!
@@ -59,6 +60,9 @@
 //!
 //! - `POST /_simulador/falhas` with a text body `lenta:<ms>`, `reset`, `http500` or
 //!   `indisponivel` queues a [`Falha`] (HTTP 204; 400 for anything else).
+//! - `POST /_simulador/caos` with a text body `perdidas=0.1 atrasadas=0.05 atraso=1500` draws,
+//!   for every later request without a queued fault, a lost reply (10 %) or one held back
+//!   1.5 s (5 %), after the nota is processed ([`Caos`]; HTTP 204, 400 for anything else).
 //! - `GET /_simulador/notas` lists the issued notas as `prestador;prefeitura;numero;codigo`
 //!   lines (text/plain), ordered by provider, municipality and number.
 
@@ -110,6 +114,77 @@ pub enum Falha {
     Http500,
     /// HTTP 503 with an empty body, without processing anything.
     Indisponivel,
+}
+
+/// Faults drawn at random for every request to the service that finds no queued [`Falha`]: the
+/// request is processed and recorded as usual, then its reply is lost (the connection closes
+/// without one) or held back. This is what a chaos test needs: notas issued while the client
+/// never learns it, at a steady rate, whoever sends them.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Caos {
+    /// Share of replies dropped, from 0 to 1.
+    pub perdidas: f64,
+    /// Share of replies held back by [`Caos::atraso`], from 0 to 1.
+    pub atrasadas: f64,
+    /// How long a held-back reply waits: longer than the client's timeout makes it late.
+    pub atraso: Duration,
+}
+
+/// A chaos description that [`Caos::from_str`] cannot read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "caos inválido {0:?}: use perdidas=<0 a 1> atrasadas=<0 a 1> atraso=<ms>, com perdidas + \
+     atrasadas até 1"
+)]
+pub struct ErroCaos(pub String);
+
+impl FromStr for Caos {
+    type Err = ErroCaos;
+
+    /// Reads `perdidas=0.1 atrasadas=0.05 atraso=1500` (any order, blanks or `&` between
+    /// them, each optional: missing is 0), the body of `POST /_simulador/caos`.
+    fn from_str(texto: &str) -> Result<Caos, ErroCaos> {
+        let erro = || ErroCaos(texto.trim().to_owned());
+        let mut caos = Caos::default();
+        for par in texto.split(|c: char| c.is_whitespace() || c == '&') {
+            if par.is_empty() {
+                continue;
+            }
+            let (chave, valor) = par.split_once('=').ok_or_else(erro)?;
+            let fracao = || {
+                valor
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| (0.0..=1.0).contains(f))
+                    .ok_or_else(erro)
+            };
+            match chave.to_ascii_lowercase().as_str() {
+                "perdidas" => caos.perdidas = fracao()?,
+                "atrasadas" => caos.atrasadas = fracao()?,
+                "atraso" => {
+                    caos.atraso = Duration::from_millis(valor.parse().map_err(|_| erro())?);
+                }
+                _ => return Err(erro()),
+            }
+        }
+        if caos.perdidas + caos.atrasadas > 1.0 {
+            return Err(erro());
+        }
+        Ok(caos)
+    }
+}
+
+impl Caos {
+    /// The fault for a draw `u` in `[0, 1)`, if any.
+    fn sortear(&self, u: f64) -> Option<Falha> {
+        if u < self.perdidas {
+            Some(Falha::Reset)
+        } else if u < self.perdidas + self.atrasadas {
+            Some(Falha::Lenta(self.atraso))
+        } else {
+            None
+        }
+    }
 }
 
 /// A fault description that [`Falha::from_str`] cannot read.
@@ -199,6 +274,12 @@ impl SimuladorNfd {
         self.estado.injetar(falha);
     }
 
+    /// Draws faults at random for every later request that finds no queued fault
+    /// (`Caos::default()` stops it).
+    pub fn caos(&self, caos: Caos) {
+        self.estado.caos(caos);
+    }
+
     /// The notas issued to `prestador` in `prefeitura` (compared numerically), in number order.
     pub fn emitidas(&self, prestador: &str, prefeitura: &str) -> Vec<NotaEmitida> {
         self.estado.emitidas(prestador, prefeitura)
@@ -233,6 +314,36 @@ mod tests {
         for ruim in ["lenta:", "lenta:-1", "lenta:x", "", "timeout"] {
             assert!(ruim.parse::<Falha>().is_err(), "{ruim}");
         }
+    }
+
+    #[test]
+    fn chaos_is_read_from_text_and_draws_its_shares() {
+        let c: Caos = "perdidas=0.1 atrasadas=0.05&atraso=1500".parse().unwrap();
+        assert_eq!(
+            c,
+            Caos {
+                perdidas: 0.1,
+                atrasadas: 0.05,
+                atraso: Duration::from_millis(1500)
+            }
+        );
+        assert_eq!("".parse::<Caos>(), Ok(Caos::default()));
+        for ruim in [
+            "perdidas=2",
+            "perdidas=0.6 atrasadas=0.6",
+            "x=1",
+            "atraso=-1",
+            "perdidas",
+        ] {
+            assert!(ruim.parse::<Caos>().is_err(), "{ruim}");
+        }
+        assert_eq!(c.sortear(0.05), Some(Falha::Reset));
+        assert_eq!(
+            c.sortear(0.12),
+            Some(Falha::Lenta(Duration::from_millis(1500)))
+        );
+        assert_eq!(c.sortear(0.15), None);
+        assert_eq!(Caos::default().sortear(0.0), None);
     }
 
     #[test]
