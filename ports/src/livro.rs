@@ -4,6 +4,13 @@
 //! One sequence per provider and municipality ([`Sequencia`]). A number is reserved together
 //! with the exact document to send, in one transaction; the document is never rebuilt. A
 //! refused nota gives its number back (the service did not use it); every other state keeps it.
+//!
+//! Several processes may share a ledger. One at a time works on a sequence: it holds the
+//! sequence's turn ([`LivroNotas::fila`], [`Vez`]) for the whole reserve → send → record span.
+//! Every state change names the state the caller read ([`LivroNotas::registrar`]) and follows
+//! the nota's transitions ([`Estado::pode_passar_a`]); a nota that may have left and whose
+//! outcome the service never tells leaves `desconhecida` only by a person's decision
+//! ([`LivroNotas::decidir`]).
 
 use guiche_domain::{Data, Documento};
 
