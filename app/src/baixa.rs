@@ -15,7 +15,9 @@
 //! Companies that reach e-CAC with an A3 certificate are never fetched: their payments come
 //! from `guiche ecac import` (docs/decisions/0009).
 
-use guiche_domain::conciliacao::{Ocorrencia as Achada, Pagamento, TipoOcorrencia, conciliar};
+use guiche_domain::conciliacao::{
+    Ocorrencia as Achada, Pagamento, TipoOcorrencia, conciliar, ordinais,
+};
 use guiche_domain::guia::Guia;
 use guiche_domain::{Data, Documento, Valor};
 use guiche_ports::ecac::{
@@ -157,18 +159,30 @@ pub(crate) fn conciliar_no_livro(
     livro.registrar_conciliacao(&achados(&guias, &pagos, &achadas), hoje)
 }
 
-/// The key of a payment without a guide: number, day and value identify it across runs.
-fn chave_pagamento(p: &Pagamento) -> String {
-    format!(
+/// The key of a payment without a guide: number, day, value and, from the second of identical
+/// payments on, its ordinal identify it across runs. The first keeps the key it had before
+/// identical payments were told apart (no ordinal), so a ledger's history goes on.
+fn chave_pagamento(p: &Pagamento, ordinal: u32) -> String {
+    let base = format!(
         "pagamento:{}:{}:{}",
         p.numero.as_digitos(),
         p.data_arrecadacao.compacta(),
         p.valor_total.decimal()
-    )
+    );
+    if ordinal > 1 {
+        format!("{base}:{ordinal}")
+    } else {
+        base
+    }
 }
 
 /// The domain's findings, flattened for the ledger.
+///
+/// `pagos` is the ledger's list of payments in the order they were recorded, where identical
+/// payments come in the order of their ordinals (the ledger records the `n`-th only after the
+/// `n - 1`-th), so [`ordinais`] over it gives each its recorded ordinal.
 pub(crate) fn achados(guias: &[Guia], pagos: &[Pagamento], achadas: &[Achada]) -> Vec<Achado> {
+    let ordem = ordinais(pagos);
     achadas
         .iter()
         .filter_map(|a| {
@@ -204,8 +218,10 @@ pub(crate) fn achados(guias: &[Guia], pagos: &[Pagamento], achadas: &[Achada]) -
                     Some(g),
                 ),
                 None => {
-                    let p = pagamentos.first()?;
-                    (p.contribuinte, p.numero, chave_pagamento(p), None)
+                    let &i = a.pagamentos.first()?;
+                    let p = pagos.get(i)?;
+                    let ordinal = ordem.get(i).copied().unwrap_or(1);
+                    (p.contribuinte, p.numero, chave_pagamento(p, ordinal), None)
                 }
             };
             Some(Achado {
@@ -422,5 +438,25 @@ mod tests {
         assert_eq!(a[0].dias_atraso, Some(5));
         assert_eq!(a[1].chave, "pagamento:07202600000000009:20261025:3.00");
         assert_eq!(a[1].valor_guia, None);
+    }
+
+    #[test]
+    fn identical_payments_without_a_guide_are_two_occurrences() {
+        let pagos = [
+            pagamento(7_202_600_000_000_009, "2026-10-25", 300),
+            pagamento(7_202_600_000_000_009, "2026-10-25", 300),
+        ];
+        let achadas = conciliar(&[], &pagos, data("2026-11-22"));
+        let chaves: Vec<String> = achados(&[], &pagos, &achadas)
+            .into_iter()
+            .map(|a| a.chave)
+            .collect();
+        assert_eq!(
+            chaves,
+            [
+                "pagamento:07202600000000009:20261025:3.00",
+                "pagamento:07202600000000009:20261025:3.00:2"
+            ]
+        );
     }
 }

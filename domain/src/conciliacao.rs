@@ -29,6 +29,34 @@ pub struct Pagamento {
     pub contribuinte: Documento,
 }
 
+/// The ordinal of each payment among the identical ones up to it in one fetch, from 1.
+///
+/// Two payments are identical when contribuinte, number, `dataArrecadacao` and value are equal:
+/// PAGTOWEB gives a payment no identifier of its own, and a real double payment (the same
+/// guide paid twice on one day) looks exactly like one payment read twice. Within one fetch
+/// (one answer of the source, or one imported file) each line is a payment, so identical ones
+/// are told apart by their ordinal: the first is 1, the second 2… A payment's identity is then
+/// (contribuinte, number, date, value, ordinal), and it survives being fetched again: a later
+/// fetch whose window covers that day returns the same identical payments, which get the same
+/// ordinals whatever their order, so they map onto the same identities and nothing is counted
+/// twice; a fetch that finds one more identical payment than before adds exactly that one.
+///
+/// The result has one ordinal per payment, in input order.
+pub fn ordinais(pagamentos: &[Pagamento]) -> Vec<u32> {
+    let mut vistos: HashMap<(Documento, NumeroDocumento, Data, Valor), u32> =
+        HashMap::with_capacity(pagamentos.len());
+    pagamentos
+        .iter()
+        .map(|p| {
+            let chave = (p.contribuinte, p.numero, p.data_arrecadacao, p.valor_total);
+            let n = vistos.entry(chave).or_insert(0);
+            // A fetch holds far fewer than u32::MAX payments.
+            *n = n.saturating_add(1);
+            *n
+        })
+        .collect()
+}
+
 /// What reconciliation found for one guide or one unmatched payment.
 ///
 /// Precedence for a guide with payments: a total below the guide's value is
@@ -555,6 +583,21 @@ mod tests {
     }
 
     #[test]
+    fn identical_payments_of_one_fetch_get_their_own_ordinals() {
+        let venc = d(2026, 2, 20);
+        let um = p(1, 1000, venc);
+        let fetch = [
+            um.clone(),
+            p(1, 1000, d(2026, 2, 21)),
+            um.clone(),
+            p(1, 999, venc),
+            um,
+        ];
+        assert_eq!(ordinais(&fetch), [1, 1, 2, 1, 3]);
+        assert!(ordinais(&[]).is_empty());
+    }
+
+    #[test]
     fn empty_inputs() {
         assert!(conciliar(&[], &[], d(2026, 1, 1)).is_empty());
     }
@@ -640,6 +683,50 @@ mod tests {
                 matches!(o[0].tipo, TipoOcorrencia::PagaValorDivergente { .. }),
                 soma > g.valor
             );
+        }
+
+        /// Within one fetch every payment has its own identity; a re-fetch of any window,
+        /// in any order, maps each payment it returns onto an identity of the first fetch.
+        #[test]
+        fn a_refetch_maps_onto_the_same_identities(
+            base in proptest::collection::vec((0u64..3, 0i64..4, 1i64..3), 0..24),
+            de in 0i64..4,
+            ate in 0i64..4,
+            ordem in proptest::collection::vec(any::<proptest::sample::Index>(), 24),
+        ) {
+            let dia = |n: i64| d(2026, 2, 1).mais_dias(n).unwrap();
+            let fetch: Vec<Pagamento> =
+                base.iter().map(|&(n, dias, v)| p(n + 1, v, dia(dias))).collect();
+            let identidades = |ps: &[Pagamento]| -> Vec<_> {
+                ps.iter()
+                    .zip(ordinais(ps))
+                    .map(|(p, o)| (p.numero, p.data_arrecadacao, p.valor_total, o))
+                    .collect()
+            };
+            let primeira = identidades(&fetch);
+            let unicas: std::collections::HashSet<_> = primeira.iter().copied().collect();
+            prop_assert_eq!(unicas.len(), fetch.len(), "nenhum pagamento se funde com outro");
+            // The window [de, ate] again, shuffled.
+            let mut janela: Vec<Pagamento> = fetch
+                .iter()
+                .filter(|p| (dia(de)..=dia(ate)).contains(&p.data_arrecadacao))
+                .cloned()
+                .collect();
+            for (i, idx) in ordem.iter().enumerate().take(janela.len()) {
+                let j = idx.index(janela.len());
+                janela.swap(i, j);
+            }
+            let segunda = identidades(&janela);
+            prop_assert!(segunda.iter().all(|i| unicas.contains(i)), "{:?}", segunda);
+            let mut esperadas: Vec<_> = primeira
+                .iter()
+                .filter(|i| (dia(de)..=dia(ate)).contains(&i.1))
+                .copied()
+                .collect();
+            let mut vistas = segunda.clone();
+            esperadas.sort();
+            vistas.sort();
+            prop_assert_eq!(vistas, esperadas);
         }
 
         #[test]
