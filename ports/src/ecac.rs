@@ -262,7 +262,9 @@ pub trait LivroEcac: Send + Sync {
     /// [`ErroLivro`].
     fn sincronizado_ate(&self, cnpj: &Cnpj) -> Result<Option<Data>, ErroLivro>;
 
-    /// Remembers that the payments of `cnpj` were fetched up to `ate`.
+    /// Remembers that the payments of `cnpj` were fetched up to `ate`. The caller never gives
+    /// a day after the system clock's (a fixed "today" for tests or display must not make the
+    /// next sync skip the days in between); a recorded day after it is not to be trusted.
     ///
     /// # Errors
     /// [`ErroLivro`].

@@ -282,7 +282,8 @@ pub(crate) fn importar_pagamentos(arquivo: &Path, json: bool) -> Result<Codigo, 
     })?;
     let livro = config::abrir_livro()?;
     let novos = livro.registrar_pagamentos(&pagos).map_err(livro_erro)?;
-    let hoje = RelogioSistema.hoje();
+    // Written to the ledger (occurrences, settlements): never after the system clock's day.
+    let hoje = RelogioSistema.hoje().min(crate::relogio::hoje_do_sistema());
     let contribuintes: BTreeSet<Documento> = pagos.iter().map(|p| p.contribuinte).collect();
     let mut resumo = ResumoSync {
         recebidos: pagos.len(),
@@ -457,6 +458,14 @@ fn texto_data(d: Option<Data>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// What is still missing of a partially paid guide: its value minus what was paid.
+fn falta(a: &guiche_ports::ecac::Achado) -> Option<guiche_domain::Valor> {
+    match (a.codigo.as_str(), a.valor_guia, a.valor_pago) {
+        ("paga_parcialmente", Some(guia), Some(pago)) if pago < guia => Some(guia - pago),
+        _ => None,
+    }
+}
+
 fn grupo_json(g: &Grupo) -> Value {
     let linhas: Vec<Value> = g
         .linhas
@@ -472,6 +481,7 @@ fn grupo_json(g: &Grupo) -> Value {
                 "vencimento": a.vencimento.map(|d| d.iso()),
                 "valorGuia": a.valor_guia.map(|v| v.decimal().to_string()),
                 "valorPago": a.valor_pago.map(|v| v.decimal().to_string()),
+                "falta": falta(a).map(|v| v.decimal().to_string()),
                 "pagoEm": a.pago_em.map(|d| d.iso()),
                 "diasAtraso": a.dias_atraso,
                 "registradaEm": l.ocorrencia.registrada_em.iso(),
