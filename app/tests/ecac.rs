@@ -452,6 +452,7 @@ async fn a_partial_payment_leaves_the_guide_open_until_the_rest_is_paid() {
         (&json!("10.00"), &json!("1020.00")),
         "{o}"
     );
+    assert_eq!(o["diasAtraso"], 2, "a diferença venceu em 20/11: {o}");
     let v = ok(&c, &["ecac", "guides", "list"]).await;
     assert_eq!(v["guias"][0]["baixadaEm"], Value::Null, "{v}");
 
@@ -623,4 +624,35 @@ async fn a_future_guiche_hoje_never_makes_a_later_sync_skip_payments() {
         .guiche(&["ecac", "guides", "list"], &[("GUICHE_HOJE", "")])
         .await;
     assert_eq!(v["guias"][0]["baixadaEm"], json!(hoje), "{v}");
+    // An import under a future GUICHE_HOJE writes its findings on the system clock's day too.
+    let pagos = escrever(
+        &c,
+        "pagos.csv",
+        "numero_documento;contribuinte;data_arrecadacao;valor\n\
+         07202600000000555;11444777000161;25/10/2026;480,00\n",
+    );
+    let (codigo, v) = c
+        .guiche(
+            &["ecac", "import", &pagos],
+            &[("GUICHE_HOJE", "31/12/2099")],
+        )
+        .await;
+    assert_eq!((codigo, &v["guiasBaixadas"]), (0, &json!(1)), "{v}");
+    let (_, v) = c
+        .guiche(
+            &["ecac", "occurrences", "--historico", DARF],
+            &[("GUICHE_HOJE", "31/12/2099")],
+        )
+        .await;
+    let linhas = v["grupos"][0]["ocorrencias"].as_array().unwrap();
+    assert!(
+        linhas
+            .iter()
+            .all(|o| o["registradaEm"].as_str() <= Some(hoje.as_str())),
+        "{v}"
+    );
+    let (_, v) = c
+        .guiche(&["ecac", "guides", "list"], &[("GUICHE_HOJE", "")])
+        .await;
+    assert_eq!(v["guias"][1]["baixadaEm"], json!(hoje), "{v}");
 }

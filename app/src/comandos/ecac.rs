@@ -331,13 +331,18 @@ pub(crate) fn resumo_texto(origem: &str, r: &ResumoSync) -> String {
     )
 }
 
-/// The occurrences as shown: an overdue guide's delay counted up to `hoje`.
+/// The occurrences as shown: the delay of a guide still open past its due date (unpaid, or
+/// paid in part) counted up to `hoje`.
 fn com_atraso_de_hoje(mut lista: Vec<Ocorrencia>, hoje: Data) -> Vec<Ocorrencia> {
     for o in &mut lista {
-        if o.achado.codigo == "vencida"
-            && let Some(v) = o.achado.vencimento
-        {
-            o.achado.dias_atraso = Some(hoje.dias_desde_epoca() - v.dias_desde_epoca());
+        let dias = o
+            .achado
+            .vencimento
+            .map(|v| hoje.dias_desde_epoca() - v.dias_desde_epoca());
+        match (o.achado.codigo.as_str(), dias) {
+            ("vencida", Some(d)) => o.achado.dias_atraso = Some(d),
+            ("paga_parcialmente", Some(d)) if d > 0 => o.achado.dias_atraso = Some(d),
+            _ => {}
         }
     }
     lista
