@@ -142,9 +142,9 @@ pub struct Achado {
     pub vencimento: Option<Data>,
     /// The last payment's date, when paid.
     pub pago_em: Option<Data>,
-    /// Days a paid guide was paid late. `None` for an overdue unpaid guide: its delay grows
-    /// every day and is computed when shown (from `vencimento`), so an unchanged overdue guide
-    /// does not make a new occurrence each day.
+    /// Days a paid guide was paid late. `None` for an overdue guide still open (unpaid or
+    /// paid in part): its delay grows every day and is computed when shown (from
+    /// `vencimento`), so an unchanged overdue guide does not make a new occurrence each day.
     pub dias_atraso: Option<i64>,
     /// Whether the guide was paid and is to be settled.
     pub paga: bool,
