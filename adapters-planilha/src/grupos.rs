@@ -36,8 +36,12 @@ pub struct LinhaGrupo {
 }
 
 /// The kinds in report order: what needs action first.
-const ORDEM: [TipoOcorrencia; 7] = [
+const ORDEM: [TipoOcorrencia; 8] = [
     TipoOcorrencia::Vencida { dias_atraso: 0 },
+    TipoOcorrencia::PagaParcialmente {
+        valor_guia: Valor::ZERO,
+        valor_pago: Valor::ZERO,
+    },
     TipoOcorrencia::PagaValorDivergente {
         valor_guia: Valor::ZERO,
         valor_pago: Valor::ZERO,

@@ -85,8 +85,9 @@
 //! | `valor` | yes | money, above zero | `valor_total`, `valor_pago` |
 //! | `codigo_receita` | no | `NNNN` or `NNNN-NN` | `receita` |
 //!
-//! Several payments of one number (installments) are fine; the same payment twice (same
-//! number, contribuinte, date and value) is refused.
+//! Several payments of one number (installments) are fine, and so are two identical lines
+//! (same number, contribuinte, date and value): each line is a payment, a double payment
+//! then; importing the same file again adds nothing.
 //!
 //! ## Exported reports
 //!

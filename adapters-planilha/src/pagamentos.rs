@@ -1,11 +1,7 @@
 //! Reading payments from a CSV file ([`ler`]), for companies whose payments cannot be fetched
 //! automatically (A3 certificate); the layout is in the crate documentation.
 
-use std::collections::HashMap;
-
 use guiche_domain::conciliacao::Pagamento;
-use guiche_domain::guia::NumeroDocumento;
-use guiche_domain::{Data, Documento, Valor};
 
 use crate::campos;
 use crate::erro::ErroImportacao;
@@ -49,9 +45,10 @@ const COLUNAS: [Coluna; 5] = [
 /// Reads the payments of a CSV file (see the crate documentation for the layout).
 ///
 /// All or nothing: any problem anywhere returns them all and no payment. Several payments of
-/// one number (installments) are accepted; the same payment twice (same number, contribuinte,
-/// date and value) is refused, since the ledger would keep it once and a real double payment
-/// would go unseen.
+/// one number (installments) are accepted, and so are two identical lines (same number,
+/// contribuinte, date and value): each line is a payment, so they are a real double payment,
+/// which the ledger keeps apart by their order in the file
+/// ([`guiche_domain::conciliacao::ordinais`]).
 ///
 /// # Errors
 /// [`ErroImportacao`] with every problem, each naming line, column, value and reason.
@@ -61,26 +58,10 @@ pub fn ler(bytes: &[u8]) -> Result<Vec<Pagamento>, ErroImportacao> {
         return coletor.concluir(Vec::new());
     };
     let mut pagamentos = Vec::new();
-    let mut vistos: HashMap<(NumeroDocumento, Documento, Data, Valor), usize> = HashMap::new();
     for linha in tabela.linhas() {
-        let Some(p) = ler_linha(&linha, &mut coletor) else {
-            continue;
-        };
-        let chave = (p.numero, p.contribuinte, p.data_arrecadacao, p.valor_total);
-        if let Some(&primeira) = vistos.get(&chave) {
-            coletor.anotar(
-                linha.numero(),
-                COLUNAS[NUMERO].nome,
-                linha.valor(NUMERO),
-                format!(
-                    "pagamento repetido: a linha {primeira} traz o mesmo número, contribuinte, \
-                     data e valor"
-                ),
-            );
-        } else {
-            vistos.insert(chave, linha.numero());
+        if let Some(p) = ler_linha(&linha, &mut coletor) {
+            pagamentos.push(p);
         }
-        pagamentos.push(p);
     }
     coletor.concluir(pagamentos)
 }

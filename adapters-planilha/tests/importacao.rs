@@ -242,10 +242,10 @@ fn reads_payments() {
 #[test]
 fn reports_every_problem_of_the_payments_with_errors() {
     let e = pagamentos::ler(&dados("pagamentos-com-erros.csv")).unwrap_err();
+    // Line 3 repeats line 2 (1.234,56 is 1234,56): a double payment, not a problem.
     assert_eq!(
         onde(&e),
         [
-            (3, "numero_documento"),
             (4, "data_arrecadacao"),
             (4, "valor"),
             (5, "numero_documento"),
@@ -253,9 +253,20 @@ fn reports_every_problem_of_the_payments_with_errors() {
         ],
         "{e}"
     );
-    assert!(e.problemas[0].motivo.contains("linha 2"));
-    assert!(e.problemas[2].motivo.contains("maior que zero"));
-    assert_eq!(e.problemas[4].motivo, "campo obrigatório vazio");
+    assert!(e.problemas[1].motivo.contains("maior que zero"));
+    assert_eq!(e.problemas[3].motivo, "campo obrigatório vazio");
+}
+
+/// Two identical lines are two payments (the same guide paid twice on one day): the ledger
+/// keeps them apart by their order in the file.
+#[test]
+fn two_identical_lines_are_two_payments() {
+    let csv = "numero_documento;contribuinte;data_arrecadacao;valor\n\
+               07202614593079936;11222333000181;20/02/2026;1.234,56\n\
+               07202614593079936;11222333000181;20/02/2026;1234,56\n";
+    let lidos = pagamentos::ler(csv.as_bytes()).unwrap();
+    assert_eq!(lidos.len(), 2);
+    assert_eq!(lidos[0], lidos[1]);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 //! The e-CAC reconciliation ledger ([`LivroEcac`]) on SQLite: `empresas`, `guias`,
-//! `pagamentos` and `ocorrencias` (migration 0004). Every method is one transaction; the
+//! `pagamentos` and `ocorrencias` (migration 0004; payments keyed with their ordinal by 0007). Every method is one transaction; the
 //! queries run inside the transaction [`Livro`] opened.
 //!
 //! Nothing is deleted or rewritten: a guide keeps its content, a payment is inserted once, an
@@ -12,7 +12,7 @@
 
 use std::fmt::Display;
 
-use guiche_domain::conciliacao::Pagamento;
+use guiche_domain::conciliacao::{Pagamento, ordinais};
 use guiche_domain::guia::{CodigoBarras, CodigoReceita, Guia, NumeroDocumento, TipoGuia};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 use guiche_ports::ecac::{
@@ -412,21 +412,24 @@ fn registrar_guia(c: &Connection, guia: &Guia, origem: OrigemGuia) -> Result<Gui
     Ok(GuiaGravada::Nova)
 }
 
-/// Inserts the payments not recorded yet; how many were new.
+/// Inserts the payments of one fetch not recorded yet; how many were new. A payment's identity
+/// is (contribuinte, number, date, value, ordinal among the identical ones of the fetch):
+/// see [`ordinais`].
 fn registrar_pagamentos(c: &Connection, pagamentos: &[Pagamento]) -> Result<usize, Falha> {
     let mut stmt = c.prepare_cached(
-        "INSERT INTO pagamentos (contribuinte, numero, data_arrecadacao, valor, codigo_receita) \
-         VALUES (?1, ?2, ?3, ?4, ?5) \
-         ON CONFLICT (contribuinte, numero, data_arrecadacao, valor) DO NOTHING",
+        "INSERT INTO pagamentos (contribuinte, numero, data_arrecadacao, valor, codigo_receita, \
+         ordinal) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+         ON CONFLICT (contribuinte, numero, data_arrecadacao, valor, ordinal) DO NOTHING",
     )?;
     let mut novos = 0;
-    for p in pagamentos {
+    for (p, ordinal) in pagamentos.iter().zip(ordinais(pagamentos)) {
         novos += stmt.execute(params![
             p.contribuinte.as_str(),
             p.numero.as_digitos(),
             p.data_arrecadacao.iso(),
             centavos(p.valor_total)?,
             p.codigo_receita.map(|r| r.to_string()),
+            ordinal,
         ])?;
     }
     Ok(novos)

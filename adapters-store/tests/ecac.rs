@@ -4,7 +4,7 @@
 //! generated sequences of reconciliations and payments.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use guiche_domain::conciliacao::Pagamento;
@@ -389,10 +389,9 @@ fn payments_are_recorded_once() {
     let g = guia();
     let p1 = pagamento(&g, 10, 100_000);
     let p2 = pagamento(&g, 15, 23_456);
-    // The same payment twice in one list counts once.
     assert_eq!(
         livro
-            .registrar_pagamentos(&[p1.clone(), p2.clone(), p1.clone()])
+            .registrar_pagamentos(&[p1.clone(), p2.clone()])
             .unwrap(),
         2
     );
@@ -413,6 +412,49 @@ fn payments_are_recorded_once() {
     );
     assert_eq!(livro.pagamentos(None).unwrap(), vec![p1, p2, p3, p4]);
     assert_eq!(livro.registrar_pagamentos(&[]).unwrap(), 0);
+}
+
+/// A real double payment (the same guide paid twice on one day, same value) is two payments
+/// when one fetch returns it twice; fetching the same days again (the 10-day overlap of every
+/// sync, or the same file imported again) adds nothing, and a fetch that finds one more adds
+/// that one.
+#[test]
+fn identical_payments_of_one_fetch_are_kept_apart_and_a_refetch_adds_nothing() {
+    let livro = livro();
+    let g = guia();
+    let p = pagamento(&g, 10, 100_000);
+    let outro = pagamento(&g, 11, 100_000);
+    assert_eq!(
+        livro
+            .registrar_pagamentos(&[p.clone(), outro.clone(), p.clone()])
+            .unwrap(),
+        3,
+        "two identical payments in one fetch are two"
+    );
+    assert_eq!(
+        livro
+            .registrar_pagamentos(&[outro.clone(), p.clone(), p.clone()])
+            .unwrap(),
+        0,
+        "the overlap fetched again, in another order"
+    );
+    assert_eq!(
+        livro
+            .registrar_pagamentos(std::slice::from_ref(&p))
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        livro
+            .registrar_pagamentos(&[p.clone(), p.clone(), p.clone()])
+            .unwrap(),
+        1,
+        "a third one posted later"
+    );
+    assert_eq!(
+        livro.pagamentos(None).unwrap(),
+        vec![p.clone(), outro, p.clone(), p]
+    );
 }
 
 #[test]
@@ -1027,25 +1069,80 @@ proptest! {
         prop_assert_eq!(r, resumo(0, ultimos.len(), 0));
     }
 
-    /// Recording the same payments twice records nothing the second time, and no payment is
-    /// ever held twice.
+    /// Recording the same fetch twice records nothing the second time; every payment of a
+    /// fetch is kept, identical ones too (a double payment); and a fetch of any part of it
+    /// again, in any order, adds nothing.
     #[test]
-    fn recording_payments_is_idempotent(pagamentos in pagamentos_com_repeticoes()) {
+    fn recording_payments_is_idempotent(
+        pagamentos in pagamentos_com_repeticoes(),
+        parte in proptest::collection::vec(any::<bool>(), 16),
+    ) {
         let livro = livro();
+        prop_assert_eq!(livro.registrar_pagamentos(&pagamentos).unwrap(), pagamentos.len());
+        prop_assert_eq!(livro.registrar_pagamentos(&pagamentos).unwrap(), 0);
+        let mut de_novo: Vec<Pagamento> = pagamentos
+            .iter()
+            .zip(parte.iter().cycle())
+            .filter(|&(_, &fica)| fica)
+            .map(|(p, _)| p.clone())
+            .collect();
+        de_novo.reverse();
+        prop_assert_eq!(livro.registrar_pagamentos(&de_novo).unwrap(), 0);
         let chave = |p: &Pagamento| {
             (p.contribuinte, p.numero, p.data_arrecadacao, p.valor_total)
         };
-        let distintos: HashSet<_> = pagamentos.iter().map(chave).collect();
-        prop_assert_eq!(livro.registrar_pagamentos(&pagamentos).unwrap(), distintos.len());
-        prop_assert_eq!(livro.registrar_pagamentos(&pagamentos).unwrap(), 0);
-        let guardados = livro.pagamentos(None).unwrap();
-        let unicos: HashSet<_> = guardados.iter().map(chave).collect();
-        prop_assert_eq!(unicos.len(), guardados.len(), "no duplicates");
-        prop_assert_eq!(unicos, distintos);
-        // Each stored payment is the first one given with its key.
-        for g in &guardados {
-            let primeiro = pagamentos.iter().find(|p| chave(p) == chave(g)).unwrap();
-            prop_assert_eq!(g, primeiro);
-        }
+        let mut guardados: Vec<_> = livro.pagamentos(None).unwrap().iter().map(chave).collect();
+        let mut dados: Vec<_> = pagamentos.iter().map(chave).collect();
+        guardados.sort();
+        dados.sort();
+        prop_assert_eq!(guardados, dados);
     }
+}
+
+/// A ledger written before migration 0007 (version 4): its payments keep their rows and are
+/// recognised when fetched again; a guide the old code settled on a partial payment is open
+/// again, one paid in full stays settled.
+#[test]
+fn a_ledger_from_before_0007_is_migrated_and_a_partial_settlement_undone() {
+    let caminho = arquivo("versao-4");
+    {
+        let c = Connection::open(&caminho).unwrap();
+        for sql in [
+            include_str!("../migrations/0001_notas.sql"),
+            include_str!("../migrations/0002_pacotes.sql"),
+            include_str!("../migrations/0003_bilhetagem.sql"),
+            include_str!("../migrations/0004_ecac.sql"),
+        ] {
+            c.execute_batch(sql).unwrap();
+        }
+        c.pragma_update(None, "user_version", 4).unwrap();
+        c.execute_batch(
+            "INSERT INTO guias (numero, tipo, contribuinte, periodo, vencimento, valor, origem, \
+             baixada_em) VALUES \
+             ('07202600000000001', 'DAS', '11222333000181', '202609', '2026-10-20', 1000000, \
+              'serpro', '2026-10-25'), \
+             ('07202600000000002', 'DAS', '11222333000181', '202609', '2026-10-20', 5000, \
+              'serpro', '2026-10-25'); \
+             INSERT INTO pagamentos (contribuinte, numero, data_arrecadacao, valor) VALUES \
+             ('11222333000181', '07202600000000001', '2026-10-20', 1000), \
+             ('11222333000181', '07202600000000002', '2026-10-19', 2000), \
+             ('11222333000181', '07202600000000002', '2026-10-20', 3000);",
+        )
+        .unwrap();
+    }
+    let livro = Livro::abrir(&caminho).unwrap();
+    let guias = livro.guias(None).unwrap();
+    assert_eq!(guias[0].baixada_em, None, "R$ 10 não quita R$ 10.000");
+    assert_eq!(guias[1].baixada_em, Some(data(2026, 10, 25)));
+    let antes = livro.pagamentos(None).unwrap();
+    assert_eq!(antes.len(), 3);
+    assert_eq!(antes[0].valor_total, Valor::from_centavos(1000));
+    assert_eq!(livro.registrar_pagamentos(&antes).unwrap(), 0);
+    assert_eq!(
+        livro
+            .registrar_pagamentos(&[antes[0].clone(), antes[0].clone()])
+            .unwrap(),
+        1,
+        "the second identical payment of a fetch is new"
+    );
 }

@@ -4,7 +4,8 @@
 //! For one company ([`Baixa::sincronizar`]):
 //! 1. **Window**: from its e-CAC start date on the first sync; afterwards from the last day
 //!    synced minus [`SOBREPOSICAO_DIAS`] (payments can be posted days after their
-//!    `dataArrecadacao`), never before the start date; up to today.
+//!    `dataArrecadacao`), never before the start date; up to today, never after the system
+//!    clock's day (`GUICHE_HOJE` does not move what is fetched and written into the future).
 //! 2. **Fetch** every page ([`FontePagamentos`]); nothing is written until all came back, so a
 //!    failure half-way leaves the ledger and the sync date as they were.
 //! 3. **Keep** the payments (duplicates skipped), then move the sync date.
@@ -15,7 +16,9 @@
 //! Companies that reach e-CAC with an A3 certificate are never fetched: their payments come
 //! from `guiche ecac import` (docs/decisions/0009).
 
-use guiche_domain::conciliacao::{Ocorrencia as Achada, Pagamento, TipoOcorrencia, conciliar};
+use guiche_domain::conciliacao::{
+    Ocorrencia as Achada, Pagamento, TipoOcorrencia, conciliar, ordinais,
+};
 use guiche_domain::guia::Guia;
 use guiche_domain::{Data, Documento, Valor};
 use guiche_ports::ecac::{
@@ -68,23 +71,35 @@ pub(crate) struct ResumoSync {
 pub(crate) struct Baixa<'a> {
     pub(crate) livro: &'a dyn LivroEcac,
     pub(crate) fonte: &'a dyn FontePagamentos,
+    /// Today as the user sees it: `GUICHE_HOJE` when set, else the system clock.
     pub(crate) hoje: Data,
+    /// Today by the system clock, whatever `GUICHE_HOJE` says: no date the sync uses or
+    /// writes is later than this one (see [`Baixa::dia`]).
+    pub(crate) sistema: Data,
 }
 
 impl Baixa<'_> {
+    /// The day the sync runs on: `hoje`, but never after the system clock's day. Payments are
+    /// asked up to it, and the sync date, settlements and occurrences are written with it, so
+    /// a future `GUICHE_HOJE` never makes a later sync skip the days in between.
+    fn dia(&self) -> Data {
+        self.hoje.min(self.sistema)
+    }
+
     /// The first day to ask for `empresa` (see the module doc); `None` when it does not use
-    /// e-CAC or its start date is after today.
+    /// e-CAC or its start date is after today. A recorded sync date after the system clock's
+    /// day says nothing true about what was fetched: the window starts at the start date again.
     fn janela(&self, empresa: &Empresa) -> Result<Option<Data>, ErroLivro> {
         let Some(inicio) = empresa.ecac_desde else {
             return Ok(None);
         };
         let desde = match self.livro.sincronizado_ate(&empresa.cnpj)? {
-            Some(ate) => ate
+            Some(ate) if ate <= self.sistema => ate
                 .mais_dias(-SOBREPOSICAO_DIAS)
                 .map_or(inicio, |d| d.max(inicio)),
-            None => inicio,
+            Some(_) | None => inicio,
         };
-        Ok((desde <= self.hoje).then_some(desde))
+        Ok((desde <= self.dia()).then_some(desde))
     }
 
     /// Fetches, keeps and reconciles the payments of `empresa` (see the module doc).
@@ -109,14 +124,14 @@ impl Baixa<'_> {
         };
         let pagos = self
             .fonte
-            .pagamentos(&contribuinte, desde, self.hoje)
+            .pagamentos(&contribuinte, desde, self.dia())
             .await
             .map_err(|erro| ErroBaixa::Fonte {
                 empresa: nome,
                 erro,
             })?;
         let novos = self.livro.registrar_pagamentos(&pagos)?;
-        self.livro.marcar_sincronizacao(&empresa.cnpj, self.hoje)?;
+        self.livro.marcar_sincronizacao(&empresa.cnpj, self.dia())?;
         Ok(ResumoSync {
             desde: Some(desde),
             recebidos: pagos.len(),
@@ -125,7 +140,7 @@ impl Baixa<'_> {
         })
     }
 
-    /// Reconciles `contribuinte` (see [`conciliar_no_livro`]).
+    /// Reconciles `contribuinte` (see [`conciliar_no_livro`]) as of [`Baixa::dia`].
     ///
     /// # Errors
     /// [`ErroLivro`].
@@ -133,7 +148,7 @@ impl Baixa<'_> {
         &self,
         contribuinte: &Documento,
     ) -> Result<ResumoConciliacao, ErroLivro> {
-        conciliar_no_livro(self.livro, contribuinte, self.hoje)
+        conciliar_no_livro(self.livro, contribuinte, self.dia())
     }
 }
 
@@ -157,18 +172,30 @@ pub(crate) fn conciliar_no_livro(
     livro.registrar_conciliacao(&achados(&guias, &pagos, &achadas), hoje)
 }
 
-/// The key of a payment without a guide: number, day and value identify it across runs.
-fn chave_pagamento(p: &Pagamento) -> String {
-    format!(
+/// The key of a payment without a guide: number, day, value and, from the second of identical
+/// payments on, its ordinal identify it across runs. The first keeps the key it had before
+/// identical payments were told apart (no ordinal), so a ledger's history goes on.
+fn chave_pagamento(p: &Pagamento, ordinal: u32) -> String {
+    let base = format!(
         "pagamento:{}:{}:{}",
         p.numero.as_digitos(),
         p.data_arrecadacao.compacta(),
         p.valor_total.decimal()
-    )
+    );
+    if ordinal > 1 {
+        format!("{base}:{ordinal}")
+    } else {
+        base
+    }
 }
 
 /// The domain's findings, flattened for the ledger.
+///
+/// `pagos` is the ledger's list of payments in the order they were recorded, where identical
+/// payments come in the order of their ordinals (the ledger records the `n`-th only after the
+/// `n - 1`-th), so [`ordinais`] over it gives each its recorded ordinal.
 pub(crate) fn achados(guias: &[Guia], pagos: &[Pagamento], achadas: &[Achada]) -> Vec<Achado> {
+    let ordem = ordinais(pagos);
     achadas
         .iter()
         .filter_map(|a| {
@@ -204,8 +231,10 @@ pub(crate) fn achados(guias: &[Guia], pagos: &[Pagamento], achadas: &[Achada]) -
                     Some(g),
                 ),
                 None => {
-                    let p = pagamentos.first()?;
-                    (p.contribuinte, p.numero, chave_pagamento(p), None)
+                    let &i = a.pagamentos.first()?;
+                    let p = pagos.get(i)?;
+                    let ordinal = ordem.get(i).copied().unwrap_or(1);
+                    (p.contribuinte, p.numero, chave_pagamento(p, ordinal), None)
                 }
             };
             Some(Achado {
@@ -326,6 +355,7 @@ mod tests {
             livro: &livro,
             fonte: &fonte,
             hoje,
+            sistema: hoje,
         };
         let r = baixa
             .sincronizar(&empresa(Acesso::CertificadoA1))
@@ -365,6 +395,7 @@ mod tests {
                 livro: &livro,
                 fonte: &fonte,
                 hoje: data(dia),
+                sistema: data(dia),
             };
             baixa.conciliar(&Documento::Cnpj(cnpj())).unwrap();
         }
@@ -383,6 +414,7 @@ mod tests {
             livro: &livro,
             fonte: &fonte,
             hoje: data("2026-11-22"),
+            sistema: data("2026-11-22"),
         };
         let e = baixa
             .sincronizar(&empresa(Acesso::CodigoAcesso))
@@ -401,6 +433,7 @@ mod tests {
             livro: &livro,
             fonte: &fonte,
             hoje: data("2026-11-22"),
+            sistema: data("2026-11-22"),
         };
         let e = baixa
             .sincronizar(&empresa(Acesso::CertificadoA3))
@@ -422,5 +455,100 @@ mod tests {
         assert_eq!(a[0].dias_atraso, Some(5));
         assert_eq!(a[1].chave, "pagamento:07202600000000009:20261025:3.00");
         assert_eq!(a[1].valor_guia, None);
+    }
+
+    #[test]
+    fn identical_payments_without_a_guide_are_two_occurrences() {
+        let pagos = [
+            pagamento(7_202_600_000_000_009, "2026-10-25", 300),
+            pagamento(7_202_600_000_000_009, "2026-10-25", 300),
+        ];
+        let achadas = conciliar(&[], &pagos, data("2026-11-22"));
+        let chaves: Vec<String> = achados(&[], &pagos, &achadas)
+            .into_iter()
+            .map(|a| a.chave)
+            .collect();
+        assert_eq!(
+            chaves,
+            [
+                "pagamento:07202600000000009:20261025:3.00",
+                "pagamento:07202600000000009:20261025:3.00:2"
+            ]
+        );
+    }
+
+    /// `GUICHE_HOJE` in the future fixes "today" for what is shown, but the payments are asked
+    /// and the sync date, the settlement and the occurrences are written with the system
+    /// clock's day: a later sync must not skip the days in between.
+    #[tokio::test]
+    async fn a_future_today_is_never_written() {
+        let livro = livro_com_guias();
+        let sistema = data("2026-11-22");
+        let mut fonte = MockFonte::new();
+        fonte
+            .expect_pagamentos()
+            .with(
+                eq(Documento::Cnpj(cnpj())),
+                eq(data("2026-01-01")),
+                eq(sistema),
+            )
+            .times(1)
+            .returning(|_, _, _| Ok(vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)]));
+        let baixa = Baixa {
+            livro: &livro,
+            fonte: &fonte,
+            hoje: data("2099-12-31"),
+            sistema,
+        };
+        let r = baixa
+            .sincronizar(&empresa(Acesso::CertificadoA1))
+            .await
+            .unwrap();
+        assert_eq!(r.conciliacao.guias_baixadas, 1);
+        assert_eq!(livro.sincronizado_ate(&cnpj()).unwrap(), Some(sistema));
+        assert_eq!(livro.guias(None).unwrap()[0].baixada_em, Some(sistema));
+        assert!(
+            livro
+                .ocorrencias(None)
+                .unwrap()
+                .iter()
+                .all(|o| o.registrada_em == sistema)
+        );
+    }
+
+    /// A ledger that already holds a sync date after the system clock's day (written by an
+    /// older guichê under a future `GUICHE_HOJE`) does not know when it really synced: the
+    /// next sync asks again from the e-CAC start date (what is already there is recognised)
+    /// and writes today's date over it.
+    #[tokio::test]
+    async fn a_future_sync_date_in_the_ledger_is_repaired() {
+        let livro = livro_com_guias();
+        livro
+            .marcar_sincronizacao(&cnpj(), data("2099-12-31"))
+            .unwrap();
+        let hoje = data("2026-11-22");
+        let mut fonte = MockFonte::new();
+        fonte
+            .expect_pagamentos()
+            .with(
+                eq(Documento::Cnpj(cnpj())),
+                eq(data("2026-01-01")),
+                eq(hoje),
+            )
+            .times(1)
+            .returning(|_, _, _| Ok(vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)]));
+        let baixa = Baixa {
+            livro: &livro,
+            fonte: &fonte,
+            hoje,
+            sistema: hoje,
+        };
+        let r = baixa
+            .sincronizar(&empresa(Acesso::CertificadoA1))
+            .await
+            .unwrap();
+        assert_eq!(r.desde, Some(data("2026-01-01")));
+        assert_eq!((r.recebidos, r.novos), (1, 1));
+        assert_eq!(livro.sincronizado_ate(&cnpj()).unwrap(), Some(hoje));
     }
 }

@@ -13,8 +13,15 @@ pub(crate) struct RelogioSistema;
 
 impl Relogio for RelogioSistema {
     fn hoje(&self) -> Data {
-        hoje_fixo().unwrap_or_else(|| em_brasilia(SystemTime::now()).0)
+        hoje_fixo().unwrap_or_else(hoje_do_sistema)
     }
+}
+
+/// Today in Brasília by the system clock, whatever `GUICHE_HOJE` says: the bound of every date
+/// written to the ledger (`GUICHE_HOJE` may move "today" for what is validated and shown, never
+/// past the real day into what is kept).
+pub(crate) fn hoje_do_sistema() -> Data {
+    em_brasilia(SystemTime::now()).0
 }
 
 /// The date `GUICHE_HOJE` fixes, if any.

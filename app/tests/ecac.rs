@@ -393,3 +393,266 @@ async fn the_readme_example_files_import_and_settle_the_a3_guide() {
     let v = ok(&c, &["ecac", "locate", "--empresa", CLIENTE_A3]).await;
     assert_eq!(v["guias"][0]["situacao"], "Paga", "{v}");
 }
+
+/// Adds CLIENTE as an A1 company and imports the guides of [`GUIAS`].
+async fn cliente_a1_com_guias(c: &Cenario) {
+    c.procuracao_do_cliente();
+    ok(
+        c,
+        &[
+            "ecac",
+            "company",
+            "add",
+            CLIENTE,
+            "--acesso",
+            "a1",
+            "--ecac-desde",
+            "2026-01-01",
+        ],
+    )
+    .await;
+    ok(
+        c,
+        &["ecac", "guides", "import", &escrever(c, "guias.csv", GUIAS)],
+    )
+    .await;
+}
+
+/// The occurrence of document `numero` in `ecac occurrences`.
+async fn ocorrencia_de(c: &Cenario, numero: &str) -> Value {
+    let v = ok(c, &["ecac", "occurrences"]).await;
+    v["grupos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["ocorrencias"].as_array().unwrap().iter())
+        .find(|o| o["numeroDocumento"] == numero)
+        .cloned()
+        .unwrap_or_else(|| panic!("{numero} não está em {v}"))
+}
+
+/// R$ 10 against a DAS of R$ 1.030 does not settle it: it is partially paid, with what is
+/// missing; the rest paid later settles it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_payment_leaves_the_guide_open_until_the_rest_is_paid() {
+    let c = Cenario::novo("ecac-parcial");
+    cliente_a1_com_guias(&c).await;
+    let cliente = Documento::parse(CLIENTE).unwrap();
+    c.sim.definir_pagamentos(
+        cliente,
+        json!([{ "numeroDocumento": DAS, "dataArrecadacao": "2026-11-18T00:00:00-03:00", "valorTotal": 10.00 }]),
+    );
+    let v = ok(&c, &["ecac", "sync"]).await;
+    assert_eq!(v["empresas"][0]["guiasBaixadas"], 0, "{v}");
+    let o = ocorrencia_de(&c, DAS).await;
+    assert_eq!(o["ocorrencia"], "paga_parcialmente", "{o}");
+    assert_eq!(o["descricao"], "Paga parcialmente", "{o}");
+    assert_eq!(
+        (&o["valorPago"], &o["falta"]),
+        (&json!("10.00"), &json!("1020.00")),
+        "{o}"
+    );
+    assert_eq!(o["diasAtraso"], 2, "a diferença venceu em 20/11: {o}");
+    let v = ok(&c, &["ecac", "guides", "list"]).await;
+    assert_eq!(v["guias"][0]["baixadaEm"], Value::Null, "{v}");
+
+    c.sim.definir_pagamentos(
+        cliente,
+        json!([
+            { "numeroDocumento": DAS, "dataArrecadacao": "2026-11-18T00:00:00-03:00", "valorTotal": 10.00 },
+            { "numeroDocumento": DAS, "dataArrecadacao": "2026-11-20T00:00:00-03:00", "valorTotal": 1020.00 }
+        ]),
+    );
+    let v = ok(&c, &["ecac", "sync"]).await;
+    assert_eq!(v["empresas"][0]["pagamentosNovos"], 1, "{v}");
+    assert_eq!(v["empresas"][0]["guiasBaixadas"], 1, "{v}");
+    let o = ocorrencia_de(&c, DAS).await;
+    assert_eq!(
+        (&o["ocorrencia"], &o["valorPago"]),
+        (&json!("paga"), &json!("1030.00")),
+        "{o}"
+    );
+    assert_eq!(o["falta"], Value::Null, "{o}");
+}
+
+/// The same guide paid twice on one day (same value) is two payments: the guide is settled
+/// and flagged as paid with another value, and the daily sync over the 10-day overlap never
+/// adds them again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_double_payment_on_one_day_is_two_payments_and_a_resync_adds_nothing() {
+    let c = Cenario::novo("ecac-duplo");
+    cliente_a1_com_guias(&c).await;
+    let dobro = json!({ "numeroDocumento": DAS, "dataArrecadacao": "2026-11-18T00:00:00-03:00", "valorTotal": 1030.00 });
+    let orfao = json!({ "numeroDocumento": "07202600000000777", "dataArrecadacao": "2026-11-19T00:00:00-03:00", "valorTotal": 250.00 });
+    c.sim.definir_pagamentos(
+        Documento::parse(CLIENTE).unwrap(),
+        json!([dobro, orfao, dobro, orfao]),
+    );
+    let v = ok(&c, &["ecac", "sync"]).await;
+    let e = &v["empresas"][0];
+    assert_eq!(
+        (&e["pagamentosRecebidos"], &e["pagamentosNovos"]),
+        (&json!(4), &json!(4)),
+        "{v}"
+    );
+    assert_eq!(e["guiasBaixadas"], 1, "{v}");
+    let o = ocorrencia_de(&c, DAS).await;
+    assert_eq!(
+        (&o["ocorrencia"], &o["valorPago"]),
+        (&json!("paga_valor_divergente"), &json!("2060.00")),
+        "{o}"
+    );
+    let v = ok(&c, &["ecac", "occurrences"]).await;
+    let sem_guia = v["grupos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["grupo"] == "Pagamento sem guia correspondente")
+        .unwrap();
+    assert_eq!(sem_guia["ocorrencias"].as_array().unwrap().len(), 2, "{v}");
+    for _ in 0..2 {
+        let v = ok(&c, &["ecac", "sync"]).await;
+        let e = &v["empresas"][0];
+        assert_eq!(e["desde"], "2026-11-12", "{v}");
+        assert_eq!(
+            (
+                &e["pagamentosRecebidos"],
+                &e["pagamentosNovos"],
+                &e["ocorrenciasNovas"]
+            ),
+            (&json!(4), &json!(0), &json!(0)),
+            "{v}"
+        );
+    }
+}
+
+/// Two identical lines of an A3 import are two payments; importing the same file again adds
+/// nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_identical_lines_of_an_import_are_two_payments_and_a_reimport_adds_nothing() {
+    let c = Cenario::novo("ecac-import-duplo");
+    ok(
+        &c,
+        &[
+            "ecac",
+            "company",
+            "add",
+            CLIENTE,
+            "--acesso",
+            "a3",
+            "--ecac-desde",
+            "2026-01-01",
+        ],
+    )
+    .await;
+    ok(
+        &c,
+        &[
+            "ecac",
+            "guides",
+            "import",
+            &escrever(&c, "guias.csv", GUIAS),
+        ],
+    )
+    .await;
+    let pagos = escrever(
+        &c,
+        "pagos.csv",
+        "numero_documento;contribuinte;data_arrecadacao;valor\n\
+         07202600000000555;11444777000161;20/10/2026;240,00\n\
+         07202600000000555;11444777000161;20/10/2026;240,00\n",
+    );
+    let v = ok(&c, &["ecac", "import", &pagos]).await;
+    assert_eq!(
+        (&v["pagamentosNovos"], &v["guiasBaixadas"]),
+        (&json!(2), &json!(1)),
+        "duas parcelas de R$ 240 quitam R$ 480: {v}"
+    );
+    let v = ok(&c, &["ecac", "import", &pagos]).await;
+    assert_eq!(
+        (&v["pagamentosNovos"], &v["ocorrenciasNovas"]),
+        (&json!(0), &json!(0)),
+        "{v}"
+    );
+    let o = ocorrencia_de(&c, DARF).await;
+    assert_eq!(
+        (&o["ocorrencia"], &o["valorPago"]),
+        (&json!("paga"), &json!("480.00")),
+        "{o}"
+    );
+}
+
+/// Today in Brasília by the system clock, as `AAAA-MM-DD`.
+fn hoje_real() -> String {
+    let segundos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        - 3 * 3600;
+    guiche_domain::Data::from_dias_desde_epoca(segundos.div_euclid(86_400))
+        .unwrap()
+        .iso()
+}
+
+/// A `GUICHE_HOJE` in the future fixes what is shown, but the sync date written is never after
+/// the system clock: the next ordinary sync still fetches a payment made in between.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_future_guiche_hoje_never_makes_a_later_sync_skip_payments() {
+    let c = Cenario::novo("ecac-futuro");
+    cliente_a1_com_guias(&c).await;
+    let (codigo, v) = c
+        .guiche(&["ecac", "sync"], &[("GUICHE_HOJE", "31/12/2099")])
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["empresas"][0]["pagamentosRecebidos"], 0, "{v}");
+    // The DAS is paid today, after that sync.
+    let hoje = hoje_real();
+    c.sim.definir_pagamentos(
+        Documento::parse(CLIENTE).unwrap(),
+        json!([{ "numeroDocumento": DAS, "dataArrecadacao": format!("{hoje}T00:00:00-03:00"), "valorTotal": 1030.00 }]),
+    );
+    // An empty GUICHE_HOJE is no date: the system clock's day.
+    let (codigo, v) = c.guiche(&["ecac", "sync"], &[("GUICHE_HOJE", "")]).await;
+    assert_eq!(codigo, 0, "{v}");
+    let e = &v["empresas"][0];
+    assert_eq!(
+        (&e["pagamentosNovos"], &e["guiasBaixadas"]),
+        (&json!(1), &json!(1)),
+        "a busca seguinte não começa em 2099: {v}"
+    );
+    let (_, v) = c
+        .guiche(&["ecac", "guides", "list"], &[("GUICHE_HOJE", "")])
+        .await;
+    assert_eq!(v["guias"][0]["baixadaEm"], json!(hoje), "{v}");
+    // An import under a future GUICHE_HOJE writes its findings on the system clock's day too.
+    let pagos = escrever(
+        &c,
+        "pagos.csv",
+        "numero_documento;contribuinte;data_arrecadacao;valor\n\
+         07202600000000555;11444777000161;25/10/2026;480,00\n",
+    );
+    let (codigo, v) = c
+        .guiche(
+            &["ecac", "import", &pagos],
+            &[("GUICHE_HOJE", "31/12/2099")],
+        )
+        .await;
+    assert_eq!((codigo, &v["guiasBaixadas"]), (0, &json!(1)), "{v}");
+    let (_, v) = c
+        .guiche(
+            &["ecac", "occurrences", "--historico", DARF],
+            &[("GUICHE_HOJE", "31/12/2099")],
+        )
+        .await;
+    let linhas = v["grupos"][0]["ocorrencias"].as_array().unwrap();
+    assert!(
+        linhas
+            .iter()
+            .all(|o| o["registradaEm"].as_str() <= Some(hoje.as_str())),
+        "{v}"
+    );
+    let (_, v) = c
+        .guiche(&["ecac", "guides", "list"], &[("GUICHE_HOJE", "")])
+        .await;
+    assert_eq!(v["guias"][1]["baixadaEm"], json!(hoje), "{v}");
+}

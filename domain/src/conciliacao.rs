@@ -29,13 +29,43 @@ pub struct Pagamento {
     pub contribuinte: Documento,
 }
 
+/// The ordinal of each payment among the identical ones up to it in one fetch, from 1.
+///
+/// Two payments are identical when contribuinte, number, `dataArrecadacao` and value are equal:
+/// PAGTOWEB gives a payment no identifier of its own, and a real double payment (the same
+/// guide paid twice on one day) looks exactly like one payment read twice. Within one fetch
+/// (one answer of the source, or one imported file) each line is a payment, so identical ones
+/// are told apart by their ordinal: the first is 1, the second 2… A payment's identity is then
+/// (contribuinte, number, date, value, ordinal), and it survives being fetched again: a later
+/// fetch whose window covers that day returns the same identical payments, which get the same
+/// ordinals whatever their order, so they map onto the same identities and nothing is counted
+/// twice; a fetch that finds one more identical payment than before adds exactly that one.
+///
+/// The result has one ordinal per payment, in input order.
+pub fn ordinais(pagamentos: &[Pagamento]) -> Vec<u32> {
+    let mut vistos: HashMap<(Documento, NumeroDocumento, Data, Valor), u32> =
+        HashMap::with_capacity(pagamentos.len());
+    pagamentos
+        .iter()
+        .map(|p| {
+            let chave = (p.contribuinte, p.numero, p.data_arrecadacao, p.valor_total);
+            let n = vistos.entry(chave).or_insert(0);
+            // A fetch holds far fewer than u32::MAX payments.
+            *n = n.saturating_add(1);
+            *n
+        })
+        .collect()
+}
+
 /// What reconciliation found for one guide or one unmatched payment.
 ///
-/// Precedence for a paid guide: a total different from the guide's value is
-/// [`TipoOcorrencia::PagaValorDivergente`] even when also late (then `em_atraso` is true);
-/// otherwise a late payment is [`TipoOcorrencia::PagaEmAtraso`]; otherwise
+/// Precedence for a guide with payments: a total below the guide's value is
+/// [`TipoOcorrencia::PagaParcialmente`] (the guide stays open for the difference); a total
+/// above it is [`TipoOcorrencia::PagaValorDivergente`] even when also late (then `em_atraso` is
+/// true); otherwise a late payment is [`TipoOcorrencia::PagaEmAtraso`]; otherwise
 /// [`TipoOcorrencia::Paga`]. A guide is paid late when its *last* payment's
-/// `data_arrecadacao` is after `vencimento`.
+/// `data_arrecadacao` is after `vencimento`. Only a total of at least the guide's value settles
+/// it ([`TipoOcorrencia::paga`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TipoOcorrencia {
@@ -47,14 +77,24 @@ pub enum TipoOcorrencia {
         /// Days between the due date and the last payment (at least 1).
         dias_atraso: i64,
     },
-    /// Paid, but the sum of its payments differs from the guide's value.
+    /// Paid in full and more: the sum of its payments is above the guide's value (a double
+    /// payment, say). The guide is settled; the excess is for a person to claim back.
     PagaValorDivergente {
         /// The guide's value.
         valor_guia: Valor,
-        /// The sum of the payments.
+        /// The sum of the payments (more than `valor_guia`).
         valor_pago: Valor,
         /// Whether the last payment came after the due date too.
         em_atraso: bool,
+    },
+    /// Paid in part: the sum of its payments is above zero but below the guide's value. The
+    /// guide stays open for the difference ([`TipoOcorrencia::falta`]); later payments that
+    /// add up to its value settle it.
+    PagaParcialmente {
+        /// The guide's value.
+        valor_guia: Valor,
+        /// The sum of the payments so far (less than `valor_guia`).
+        valor_pago: Valor,
     },
     /// A payment whose number matches no guide (one occurrence per payment).
     PagamentoSemGuia,
@@ -80,6 +120,7 @@ impl TipoOcorrencia {
             TipoOcorrencia::Paga => "Paga",
             TipoOcorrencia::PagaEmAtraso { .. } => "Paga em atraso",
             TipoOcorrencia::PagaValorDivergente { .. } => "Paga com valor divergente",
+            TipoOcorrencia::PagaParcialmente { .. } => "Paga parcialmente",
             TipoOcorrencia::PagamentoSemGuia => "Pagamento sem guia correspondente",
             TipoOcorrencia::EmAberto => "Em aberto",
             TipoOcorrencia::Vencida { .. } => "Vencida",
@@ -93,6 +134,7 @@ impl TipoOcorrencia {
             TipoOcorrencia::Paga => "paga",
             TipoOcorrencia::PagaEmAtraso { .. } => "paga_em_atraso",
             TipoOcorrencia::PagaValorDivergente { .. } => "paga_valor_divergente",
+            TipoOcorrencia::PagaParcialmente { .. } => "paga_parcialmente",
             TipoOcorrencia::PagamentoSemGuia => "pagamento_sem_guia",
             TipoOcorrencia::EmAberto => "em_aberto",
             TipoOcorrencia::Vencida { .. } => "vencida",
@@ -100,8 +142,8 @@ impl TipoOcorrencia {
         }
     }
 
-    /// True when the guide received payments (paid, late or with another value): it can be
-    /// settled (baixa), divergences aside.
+    /// True when the guide is paid in full (on time, late or with more than its value): it is
+    /// to be settled (baixa). A partial payment ([`TipoOcorrencia::PagaParcialmente`]) is not.
     pub fn paga(&self) -> bool {
         matches!(
             self,
@@ -109,6 +151,18 @@ impl TipoOcorrencia {
                 | TipoOcorrencia::PagaEmAtraso { .. }
                 | TipoOcorrencia::PagaValorDivergente { .. }
         )
+    }
+
+    /// What is still missing of a partially paid guide (its value minus the sum paid); `None`
+    /// for every other kind.
+    pub fn falta(&self) -> Option<Valor> {
+        match *self {
+            TipoOcorrencia::PagaParcialmente {
+                valor_guia,
+                valor_pago,
+            } => Some(valor_guia - valor_pago),
+            _ => None,
+        }
     }
 }
 
@@ -303,7 +357,9 @@ impl Grupos {
 /// Classification of a guide (see [`TipoOcorrencia`] for precedence):
 /// - no payment: [`TipoOcorrencia::Vencida`] when `vencimento < hoje`, else
 ///   [`TipoOcorrencia::EmAberto`];
-/// - payments summing to another value: [`TipoOcorrencia::PagaValorDivergente`];
+/// - payments summing to less than its value: [`TipoOcorrencia::PagaParcialmente`] (not
+///   settled);
+/// - payments summing to more: [`TipoOcorrencia::PagaValorDivergente`];
 /// - last payment after `vencimento`: [`TipoOcorrencia::PagaEmAtraso`];
 /// - otherwise [`TipoOcorrencia::Paga`].
 ///
@@ -358,7 +414,12 @@ fn classificar(guia: &Guia, pagos: &[Entrada], hoje: Data) -> TipoOcorrencia {
         };
     };
     let dias_atraso = guia.vencimento.dias_ate(ultima);
-    if soma != guia.valor {
+    if soma < guia.valor {
+        TipoOcorrencia::PagaParcialmente {
+            valor_guia: guia.valor,
+            valor_pago: soma,
+        }
+    } else if soma > guia.valor {
         TipoOcorrencia::PagaValorDivergente {
             valor_guia: guia.valor,
             valor_pago: soma,
@@ -418,14 +479,16 @@ mod tests {
             g(5, 1000, d(2026, 2, 27)), // vencida
             g(1, 1000, venc),           // duplicada
             g(6, 1000, venc),           // paga em duas parcelas
+            g(7, 1000, venc),           // paga parcialmente
         ];
         let pagamentos = [
             p(1, 1000, venc),
             p(2, 1000, d(2026, 2, 23)),
             p(9, 500, venc),
-            p(3, 900, d(2026, 2, 21)),
+            p(3, 1100, d(2026, 2, 21)),
             p(6, 400, d(2026, 2, 10)),
             p(6, 600, d(2026, 2, 19)),
+            p(7, 10, venc),
         ];
         let o = conciliar(&guias, &pagamentos, hoje);
         let tipos: Vec<_> = o.iter().map(|o| o.tipo).collect();
@@ -436,19 +499,28 @@ mod tests {
                 TipoOcorrencia::PagaEmAtraso { dias_atraso: 3 },
                 TipoOcorrencia::PagaValorDivergente {
                     valor_guia: Valor::from_centavos(1000),
-                    valor_pago: Valor::from_centavos(900),
+                    valor_pago: Valor::from_centavos(1100),
                     em_atraso: true
                 },
                 TipoOcorrencia::EmAberto,
                 TipoOcorrencia::Vencida { dias_atraso: 2 },
                 TipoOcorrencia::GuiaDuplicada { primeira: 0 },
                 TipoOcorrencia::Paga,
+                TipoOcorrencia::PagaParcialmente {
+                    valor_guia: Valor::from_centavos(1000),
+                    valor_pago: Valor::from_centavos(10),
+                },
                 TipoOcorrencia::PagamentoSemGuia,
             ]
         );
         assert_eq!(*o[6].pagamentos, [4, 5]);
-        assert_eq!(o[7].guia, None);
-        assert_eq!(*o[7].pagamentos, [2]);
+        assert_eq!(o[8].guia, None);
+        assert_eq!(*o[8].pagamentos, [2]);
+        assert_eq!(o[7].tipo.falta(), Some(Valor::from_centavos(990)));
+        assert_eq!(o[7].tipo.codigo(), "paga_parcialmente");
+        assert!(!o[7].tipo.paga(), "a parcial não baixa a guia");
+        assert!(o[2].tipo.paga(), "paga a maior baixa a guia");
+        assert_eq!(o[2].tipo.falta(), None);
         assert!(o[5].pagamentos.is_empty());
         assert_eq!(o[2].tipo.descricao(), "Paga com valor divergente");
         assert_eq!(o[2].tipo.codigo(), "paga_valor_divergente");
@@ -481,6 +553,48 @@ mod tests {
         assert_eq!(format!("{um:?} {dois:?}"), "[7] [7, 8]");
         assert_ne!(um, dois);
         assert!(IndicesPagamentos::new().is_empty());
+    }
+
+    #[test]
+    fn an_underpaid_guide_is_not_settled() {
+        let venc = d(2026, 2, 20);
+        let o = conciliar(&[g(1, 1_000_000, venc)], &[p(1, 1000, venc)], venc);
+        assert!(!o[0].tipo.paga(), "R$ 10 contra R$ 10.000: {:?}", o[0].tipo);
+        assert_eq!(o[0].tipo.falta(), Some(Valor::from_centavos(999_000)));
+    }
+
+    #[test]
+    fn partial_payments_that_add_up_settle_the_guide() {
+        let venc = d(2026, 2, 20);
+        let guias = [g(1, 1000, venc)];
+        let mut pagos = vec![p(1, 300, d(2026, 2, 10))];
+        let o = conciliar(&guias, &pagos, venc);
+        assert_eq!(
+            o[0].tipo,
+            TipoOcorrencia::PagaParcialmente {
+                valor_guia: Valor::from_centavos(1000),
+                valor_pago: Valor::from_centavos(300),
+            }
+        );
+        pagos.push(p(1, 700, d(2026, 2, 25)));
+        let o = conciliar(&guias, &pagos, d(2026, 3, 1));
+        assert_eq!(o[0].tipo, TipoOcorrencia::PagaEmAtraso { dias_atraso: 5 });
+        assert!(o[0].tipo.paga());
+    }
+
+    #[test]
+    fn identical_payments_of_one_fetch_get_their_own_ordinals() {
+        let venc = d(2026, 2, 20);
+        let um = p(1, 1000, venc);
+        let fetch = [
+            um.clone(),
+            p(1, 1000, d(2026, 2, 21)),
+            um.clone(),
+            p(1, 999, venc),
+            um,
+        ];
+        assert_eq!(ordinais(&fetch), [1, 1, 2, 1, 3]);
+        assert!(ordinais(&[]).is_empty());
     }
 
     #[test]
@@ -539,6 +653,80 @@ mod tests {
                 prop_assert_eq!(oc.tipo, TipoOcorrencia::Paga);
                 prop_assert_eq!(oc.pagamentos.as_slice(), &[i]);
             }
+        }
+
+        /// A guide is settled exactly when what was paid for it reaches its value; below
+        /// that it is partially paid with the difference missing.
+        #[test]
+        fn settled_iff_the_sum_paid_reaches_the_value(
+            g in guia(),
+            parcelas in proptest::collection::vec((1i64..2_000_000, 0i64..60), 1..6),
+            dias in 0i64..40_000,
+        ) {
+            let pagos: Vec<Pagamento> = parcelas
+                .iter()
+                .filter_map(|&(centavos, antes)| Some(Pagamento {
+                    numero: g.numero,
+                    data_arrecadacao: g.vencimento.mais_dias(antes - 30)?,
+                    valor_total: Valor::from_centavos(centavos),
+                    codigo_receita: None,
+                    contribuinte: g.contribuinte,
+                }))
+                .collect();
+            prop_assume!(!pagos.is_empty());
+            let soma = pagos.iter().fold(Valor::ZERO, |s, p| s + p.valor_total);
+            let hoje = Data::from_dias_desde_epoca(dias).unwrap();
+            let o = conciliar(std::slice::from_ref(&g), &pagos, hoje);
+            prop_assert_eq!(o[0].tipo.paga(), soma >= g.valor, "{:?}", o[0].tipo);
+            prop_assert_eq!(o[0].tipo.falta(), (soma < g.valor).then(|| g.valor - soma));
+            prop_assert_eq!(
+                matches!(o[0].tipo, TipoOcorrencia::PagaValorDivergente { .. }),
+                soma > g.valor
+            );
+        }
+
+        /// Within one fetch every payment has its own identity; a re-fetch of any window,
+        /// in any order, maps each payment it returns onto an identity of the first fetch.
+        #[test]
+        fn a_refetch_maps_onto_the_same_identities(
+            base in proptest::collection::vec((0u64..3, 0i64..4, 1i64..3), 0..24),
+            de in 0i64..4,
+            ate in 0i64..4,
+            ordem in proptest::collection::vec(any::<proptest::sample::Index>(), 24),
+        ) {
+            let dia = |n: i64| d(2026, 2, 1).mais_dias(n).unwrap();
+            let fetch: Vec<Pagamento> =
+                base.iter().map(|&(n, dias, v)| p(n + 1, v, dia(dias))).collect();
+            let identidades = |ps: &[Pagamento]| -> Vec<_> {
+                ps.iter()
+                    .zip(ordinais(ps))
+                    .map(|(p, o)| (p.numero, p.data_arrecadacao, p.valor_total, o))
+                    .collect()
+            };
+            let primeira = identidades(&fetch);
+            let unicas: std::collections::HashSet<_> = primeira.iter().copied().collect();
+            prop_assert_eq!(unicas.len(), fetch.len(), "nenhum pagamento se funde com outro");
+            // The window [de, ate] again, shuffled.
+            let mut janela: Vec<Pagamento> = fetch
+                .iter()
+                .filter(|p| (dia(de)..=dia(ate)).contains(&p.data_arrecadacao))
+                .cloned()
+                .collect();
+            for (i, idx) in ordem.iter().enumerate().take(janela.len()) {
+                let j = idx.index(janela.len());
+                janela.swap(i, j);
+            }
+            let segunda = identidades(&janela);
+            prop_assert!(segunda.iter().all(|i| unicas.contains(i)), "{:?}", segunda);
+            let mut esperadas: Vec<_> = primeira
+                .iter()
+                .filter(|i| (dia(de)..=dia(ate)).contains(&i.1))
+                .copied()
+                .collect();
+            let mut vistas = segunda.clone();
+            esperadas.sort();
+            vistas.sort();
+            prop_assert_eq!(vistas, esperadas);
         }
 
         #[test]

@@ -127,7 +127,8 @@ pub struct Achado {
     /// The document number.
     pub numero: NumeroDocumento,
     /// The identity of the finding across reconciliations: `guia:{numero}` for a guide,
-    /// `pagamento:{numero}:{AAAAMMDD}:{valor}` for a payment without a guide.
+    /// `pagamento:{numero}:{AAAAMMDD}:{valor}` for a payment without a guide, followed by
+    /// `:{ordinal}` from the second of identical payments on.
     pub chave: String,
     /// [`guiche_domain::conciliacao::TipoOcorrencia::codigo`] (`paga`, `vencida`…).
     pub codigo: String,
@@ -141,9 +142,9 @@ pub struct Achado {
     pub vencimento: Option<Data>,
     /// The last payment's date, when paid.
     pub pago_em: Option<Data>,
-    /// Days a paid guide was paid late. `None` for an overdue unpaid guide: its delay grows
-    /// every day and is computed when shown (from `vencimento`), so an unchanged overdue guide
-    /// does not make a new occurrence each day.
+    /// Days a paid guide was paid late. `None` for an overdue guide still open (unpaid or
+    /// paid in part): its delay grows every day and is computed when shown (from
+    /// `vencimento`), so an unchanged overdue guide does not make a new occurrence each day.
     pub dias_atraso: Option<i64>,
     /// Whether the guide was paid and is to be settled.
     pub paga: bool,
@@ -212,14 +213,19 @@ pub trait LivroEcac: Send + Sync {
     /// [`ErroLivro`].
     fn guias(&self, contribuinte: Option<&Documento>) -> Result<Vec<GuiaRegistrada>, ErroLivro>;
 
-    /// Records payments; one already recorded (same contribuinte, number, date and value) is
-    /// skipped. Returns how many were new. One transaction.
+    /// Records the payments of one fetch (one answer of the source, or one imported file).
+    /// A payment's identity is its contribuinte, number, date and value and its ordinal among
+    /// the identical ones of the fetch ([`guiche_domain::conciliacao::ordinais`]): two
+    /// identical payments of one fetch are two (a double payment), and one already recorded
+    /// under its identity (the same days fetched again) is skipped. Returns how many were new.
+    /// One transaction.
     ///
     /// # Errors
     /// [`ErroLivro`].
     fn registrar_pagamentos(&self, pagamentos: &[Pagamento]) -> Result<usize, ErroLivro>;
 
-    /// The payments of `contribuinte` (all when `None`), in the order they were recorded.
+    /// The payments of `contribuinte` (all when `None`), in the order they were recorded
+    /// (identical payments, then, in the order of their ordinals).
     ///
     /// # Errors
     /// [`ErroLivro`].
@@ -256,7 +262,9 @@ pub trait LivroEcac: Send + Sync {
     /// [`ErroLivro`].
     fn sincronizado_ate(&self, cnpj: &Cnpj) -> Result<Option<Data>, ErroLivro>;
 
-    /// Remembers that the payments of `cnpj` were fetched up to `ate`.
+    /// Remembers that the payments of `cnpj` were fetched up to `ate`. The caller never gives
+    /// a day after the system clock's (a fixed "today" for tests or display must not make the
+    /// next sync skip the days in between); a recorded day after it is not to be trusted.
     ///
     /// # Errors
     /// [`ErroLivro`].

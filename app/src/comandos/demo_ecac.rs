@@ -181,6 +181,8 @@ async fn ecac(
         livro,
         fonte: &fonte,
         hoje,
+        // The demo's ledger is in memory and its simulators live on `hoje`: nothing outlives it.
+        sistema: hoje,
     };
     let primeira = baixa.sincronizar(&empresa).await.map_err(|e| falha(&e))?;
     let mut contagem: BTreeMap<String, usize> = BTreeMap::new();

@@ -282,7 +282,8 @@ pub(crate) fn importar_pagamentos(arquivo: &Path, json: bool) -> Result<Codigo, 
     })?;
     let livro = config::abrir_livro()?;
     let novos = livro.registrar_pagamentos(&pagos).map_err(livro_erro)?;
-    let hoje = RelogioSistema.hoje();
+    // Written to the ledger (occurrences, settlements): never after the system clock's day.
+    let hoje = RelogioSistema.hoje().min(crate::relogio::hoje_do_sistema());
     let contribuintes: BTreeSet<Documento> = pagos.iter().map(|p| p.contribuinte).collect();
     let mut resumo = ResumoSync {
         recebidos: pagos.len(),
@@ -330,13 +331,18 @@ pub(crate) fn resumo_texto(origem: &str, r: &ResumoSync) -> String {
     )
 }
 
-/// The occurrences as shown: an overdue guide's delay counted up to `hoje`.
+/// The occurrences as shown: the delay of a guide still open past its due date (unpaid, or
+/// paid in part) counted up to `hoje`.
 fn com_atraso_de_hoje(mut lista: Vec<Ocorrencia>, hoje: Data) -> Vec<Ocorrencia> {
     for o in &mut lista {
-        if o.achado.codigo == "vencida"
-            && let Some(v) = o.achado.vencimento
-        {
-            o.achado.dias_atraso = Some(hoje.dias_desde_epoca() - v.dias_desde_epoca());
+        let dias = o
+            .achado
+            .vencimento
+            .map(|v| hoje.dias_desde_epoca() - v.dias_desde_epoca());
+        match (o.achado.codigo.as_str(), dias) {
+            ("vencida", Some(d)) => o.achado.dias_atraso = Some(d),
+            ("paga_parcialmente", Some(d)) if d > 0 => o.achado.dias_atraso = Some(d),
+            _ => {}
         }
     }
     lista
@@ -457,6 +463,14 @@ fn texto_data(d: Option<Data>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// What is still missing of a partially paid guide: its value minus what was paid.
+fn falta(a: &guiche_ports::ecac::Achado) -> Option<guiche_domain::Valor> {
+    match (a.codigo.as_str(), a.valor_guia, a.valor_pago) {
+        ("paga_parcialmente", Some(guia), Some(pago)) if pago < guia => Some(guia - pago),
+        _ => None,
+    }
+}
+
 fn grupo_json(g: &Grupo) -> Value {
     let linhas: Vec<Value> = g
         .linhas
@@ -472,6 +486,7 @@ fn grupo_json(g: &Grupo) -> Value {
                 "vencimento": a.vencimento.map(|d| d.iso()),
                 "valorGuia": a.valor_guia.map(|v| v.decimal().to_string()),
                 "valorPago": a.valor_pago.map(|v| v.decimal().to_string()),
+                "falta": falta(a).map(|v| v.decimal().to_string()),
                 "pagoEm": a.pago_em.map(|d| d.iso()),
                 "diasAtraso": a.dias_atraso,
                 "registradaEm": l.ocorrencia.registrada_em.iso(),

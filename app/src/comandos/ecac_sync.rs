@@ -54,6 +54,7 @@ pub(crate) async fn sincronizar(empresa: Option<&str>, json: bool) -> Result<Cod
         livro: &livro,
         fonte: &fonte,
         hoje: RelogioSistema.hoje(),
+        sistema: crate::relogio::hoje_do_sistema(),
     };
     let (mut pior, mut resultados) = (Codigo::Ok, Vec::new());
     for e in &empresas {
