@@ -535,3 +535,100 @@ fn packages_recorded_before_urls_are_kept_and_adopted_by_the_first_service_to_wr
     livro.atualizar(&k(2), &SituacaoPacote::Aguardando).unwrap();
     assert_eq!(livro.pacote(&k(2)).unwrap().unwrap().servico, SERVICO);
 }
+
+/// One operation of the property below: on service `0` or `1`, package `id`.
+#[derive(Clone, Debug)]
+enum Op {
+    Envio(usize, u64, u8),
+    Atualizar(usize, u64, SituacaoPacote),
+    Conciliar(usize, u64, SituacaoPacote),
+}
+
+fn situacao_qualquer() -> impl proptest::strategy::Strategy<Value = SituacaoPacote> {
+    use proptest::prelude::*;
+    prop_oneof![
+        Just(SituacaoPacote::Aguardando),
+        Just(SituacaoPacote::Aprovado),
+        Just(rejeitado()),
+        Just(SituacaoPacote::Rejeitado {
+            codigo: "07".to_owned(),
+            mensagem: "outra".to_owned(),
+        }),
+    ]
+}
+
+fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+    use proptest::prelude::*;
+    let (s, id) = (0..2usize, 1..=3u64);
+    prop_oneof![
+        (s.clone(), id.clone(), 0..3u8).prop_map(|(s, i, d)| Op::Envio(s, i, d)),
+        (s.clone(), id.clone(), situacao_qualquer()).prop_map(|(s, i, x)| Op::Atualizar(s, i, x)),
+        (s, id, situacao_qualquer()).prop_map(|(s, i, x)| Op::Conciliar(s, i, x)),
+    ]
+}
+
+proptest::proptest! {
+    /// The ledger of packages behaves as a map keyed by (service, idPacote): whatever is done
+    /// to one key never touches another, an evaluation is never changed by a send or its
+    /// outcome, and the service's word (conciliar) always is recorded.
+    #[test]
+    fn packages_are_keyed_by_service_and_id(ops in proptest::collection::vec(op(), 1..40)) {
+        use std::collections::HashMap;
+        const SERVICOS: [&str; 2] = ["https://conam.test/a", "https://conam.test/b"];
+        let chave = |s: usize, id: u64| ChavePacote::new(SERVICOS[s], id).unwrap();
+        let livro = Livro::em_memoria().unwrap();
+        let mut modelo: HashMap<(usize, u64), (String, Option<SituacaoPacote>)> = HashMap::new();
+        for op in ops {
+            match op {
+                Op::Envio(s, id, d) => {
+                    let doc = format!("d{d}");
+                    let r = livro.registrar_envio(&chave(s, id), "1", &doc);
+                    let avaliado = modelo
+                        .get(&(s, id))
+                        .and_then(|m| m.1.as_ref())
+                        .is_some_and(SituacaoPacote::avaliado);
+                    proptest::prop_assert_eq!(r.is_err(), avaliado, "{:?}", r);
+                    if !avaliado {
+                        modelo.insert((s, id), (doc, None));
+                    }
+                }
+                Op::Atualizar(s, id, x) => {
+                    let r = livro.atualizar(&chave(s, id), &x);
+                    match modelo.get_mut(&(s, id)) {
+                        None => proptest::prop_assert!(
+                            matches!(r, Err(ErroLivro::NaoEncontrado(i)) if i == id as i64)
+                        ),
+                        Some(m) => match &m.1 {
+                            Some(a) if a.avaliado() => {
+                                proptest::prop_assert_eq!(r.is_ok(), *a == x, "{:?}", r);
+                            }
+                            _ => {
+                                proptest::prop_assert!(r.is_ok(), "{:?}", r);
+                                m.1 = Some(x);
+                            }
+                        },
+                    }
+                }
+                Op::Conciliar(s, id, x) => {
+                    let r = livro.conciliar(&chave(s, id), &x);
+                    match modelo.get_mut(&(s, id)) {
+                        None => proptest::prop_assert!(r.is_err()),
+                        Some(m) => {
+                            proptest::prop_assert_eq!(r.unwrap(), m.1.clone());
+                            m.1 = Some(x);
+                        }
+                    }
+                }
+            }
+            for s in 0..2 {
+                for id in 1..=3 {
+                    let lido = livro
+                        .pacote(&chave(s, id))
+                        .unwrap()
+                        .map(|r| (r.documento, r.situacao));
+                    proptest::prop_assert_eq!(lido, modelo.get(&(s, id)).cloned());
+                }
+            }
+        }
+    }
+}

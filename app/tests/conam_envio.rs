@@ -70,6 +70,24 @@ impl Cenario {
         (o.status.code().unwrap(), v)
     }
 
+    /// Runs `guiche ARGS` (text output) against the scenario's simulator and ledger.
+    async fn texto(&self, args: &[&str]) -> (i32, String) {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_guiche"));
+        c.args(args)
+            .env("GUICHE_DB", self.dir.join("livro.db"))
+            .env("GUICHE_CONAM_URL", self.sim.base())
+            .env("GUICHE_CONAM_TOKEN_URL", self.sim.url_token())
+            .env("GUICHE_CONAM_CLIENT_ID", "USUARIO")
+            .env("GUICHE_CONAM_CLIENT_SECRET", "SENHA")
+            .env("GUICHE_CONAM_INTERVALO", "0.05")
+            .env("GUICHE_CONAM_ESPERA_MAX", "20");
+        let o: Output = tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap();
+        let texto = String::from_utf8_lossy(&o.stdout).into_owned();
+        (o.status.code().unwrap(), texto)
+    }
+
     async fn enviar(&self, arquivo: &Path, esperar: bool) -> (i32, Value) {
         let mut args = vec!["conam", "send", arquivo.to_str().unwrap()];
         if esperar {
@@ -280,21 +298,15 @@ async fn the_same_send_after_approval_says_approved_and_books_once() {
     assert_eq!(livro.len(), 1, "{livro:?}");
     assert_eq!(livro[0].1.as_deref(), Some("aprovado"), "{livro:?}");
     // And once more, with --wait and in text: still approved, still nothing sent.
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_guiche"));
-    cmd.args(["conam", "send", arquivo.to_str().unwrap(), "--wait"])
-        .env("GUICHE_DB", c.dir.join("livro.db"))
-        .env("GUICHE_CONAM_URL", c.sim.base())
-        .env("GUICHE_CONAM_TOKEN_URL", c.sim.url_token())
-        .env("GUICHE_CONAM_CLIENT_ID", "USUARIO")
-        .env("GUICHE_CONAM_CLIENT_SECRET", "SENHA");
-    let o = tokio::task::spawn_blocking(move || cmd.output().unwrap())
-        .await
-        .unwrap();
-    let texto = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(0), "{texto}");
-    assert!(
-        texto.contains("já aprovado") && texto.contains("nada foi reenviado"),
-        "{texto}"
+    let (codigo, texto) = c
+        .texto(&["conam", "send", arquivo.to_str().unwrap(), "--wait"])
+        .await;
+    assert_eq!(
+        (codigo, texto.as_str()),
+        (
+            0,
+            "pacote 11: já aprovado pela contabilidade antes; nada foi reenviado\n"
+        )
     );
     assert_eq!(c.sim.pacote(11).unwrap().envios, 1);
 }
@@ -391,6 +403,28 @@ async fn status_corrects_the_ledger_and_says_where_it_disagreed() {
     let (codigo, v) = c.guiche(&["conam", "status", "14"]).await;
     assert_eq!(codigo, 0, "{v}");
     assert!(v.get("divergencia").is_none(), "agree now: {v}");
+    let (codigo, texto) = c.texto(&["conam", "status", "14"]).await;
+    assert_eq!(
+        (codigo, texto.as_str()),
+        (0, "pacote 14: aprovado pela contabilidade\n")
+    );
+    rusqlite::Connection::open(&arquivo)
+        .unwrap()
+        .execute_batch(
+            "UPDATE pacotes SET situacao = 'rejeitado', codigo = '99', mensagem = 'já avaliado' \
+             WHERE id_pacote = 14",
+        )
+        .unwrap();
+    let (codigo, texto) = c.texto(&["conam", "status", "14"]).await;
+    assert_eq!(
+        (codigo, texto.as_str()),
+        (
+            0,
+            "pacote 14: aprovado pela contabilidade\n\
+             atenção: o livro registrava o pacote 14 como rejeitado (código 99: já avaliado), \
+             mas a CONAM diz aprovado: o livro foi corrigido\n"
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
