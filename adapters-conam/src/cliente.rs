@@ -7,7 +7,7 @@
 //!   backoff and jitter, a bounded number of times.
 //! - **The package `POST`** is retried only while resending the same `idPacote` is safe: after a
 //!   failure the package's status is asked; not found or still `AGUARDANDO` → resend (the
-//!   service replaces it); evaluated → stop.
+//!   service replaces it); evaluated → stop, returning the evaluation.
 
 use crate::wire::{self, Dados, Resposta, textos};
 use async_trait::async_trait;
@@ -399,7 +399,7 @@ impl IntegracaoContabil for ClienteConam {
         }
     }
 
-    async fn enviar_pacote(&self, pacote: &Pacote) -> Result<(), ErroContabil> {
+    async fn enviar_pacote(&self, pacote: &Pacote) -> Result<SituacaoPacote, ErroContabil> {
         let corpo = pacote.para_json();
         let mut tentativa = 0;
         loop {
@@ -407,7 +407,7 @@ impl IntegracaoContabil for ClienteConam {
                 .chamar(reqwest::Method::POST, wire::CAMINHO_ENVIO, Some(&corpo))
                 .await
             {
-                Ok(t) => return sucesso(&t).map(|_| ()),
+                Ok(t) => return sucesso(&t).map(|_| SituacaoPacote::Aguardando),
                 Err(Falha::Definitiva(e)) => return Err(e),
                 Err(Falha::Transitoria(e)) => e,
             };
@@ -418,10 +418,7 @@ impl IntegracaoContabil for ClienteConam {
             tentativa += 1;
             match self.situacao(pacote.id_pacote()).await {
                 Err(ErroContabil::NaoEncontrado) | Ok(SituacaoPacote::Aguardando) => continue,
-                Ok(SituacaoPacote::Aprovado) => return Ok(()),
-                Ok(SituacaoPacote::Rejeitado { codigo, mensagem }) => {
-                    return Err(ErroContabil::Rejeitado { codigo, mensagem });
-                }
+                Ok(avaliado) => return Ok(avaliado),
                 Err(_) => return Err(erro),
             }
         }

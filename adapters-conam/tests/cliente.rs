@@ -180,3 +180,27 @@ async fn wrong_credentials_and_unreachable_service() {
         Err(ErroContabil::NaoEnviado(_))
     ));
 }
+
+#[tokio::test]
+async fn a_lost_reply_to_a_refused_resend_gives_the_evaluation() {
+    let (sim, cliente) = montar(ConfigSimulador::default());
+    let pacote = PacoteBruto::de_json(PACOTE)
+        .unwrap()
+        .validar(Tabela2::oficial())
+        .unwrap();
+    assert_eq!(
+        cliente.enviar_pacote(&pacote).await,
+        Ok(SituacaoPacote::Aguardando)
+    );
+    assert!(sim.rejeitar(1, "07", "conta contábil sem saldo"));
+    sim.injetar(Falha::Reset); // the refusal of the resend never arrives
+    assert_eq!(
+        cliente.enviar_pacote(&pacote).await,
+        Ok(SituacaoPacote::Rejeitado {
+            codigo: "07".into(),
+            mensagem: "conta contábil sem saldo".into()
+        }),
+        "the accounting team's evaluation, learned from the status"
+    );
+    assert_eq!(sim.pacote(1).unwrap().envios, 1);
+}

@@ -13,6 +13,7 @@ const MIGRACOES: &[&str] = &[
     include_str!("../migrations/0003_bilhetagem.sql"),
     include_str!("../migrations/0004_ecac.sql"),
     include_str!("../migrations/0005_notas_decisao.sql"),
+    include_str!("../migrations/0006_pacotes_por_servico.sql"),
     include_str!("../migrations/0007_ecac_pagamentos.sql"),
 ];
 

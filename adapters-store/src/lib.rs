@@ -83,9 +83,9 @@
 //! live rows to hold one number; a refused row stays as history and its number is reserved
 //! again by the next nota.
 //!
-//! `pacotes` holds one row per CONAM `idPacote` (its primary key; see below), `bilhetagem`
-//! one count per contratante, service and window, and `empresas`, `guias`, `pagamentos` and
-//! `ocorrencias` the e-CAC reconciliation (migration 0004; see below).
+//! `pacotes` holds one row per CONAM service and `idPacote` (its primary key; see below),
+//! `bilhetagem` one count per contratante, service and window, and `empresas`, `guias`,
+//! `pagamentos` and `ocorrencias` the e-CAC reconciliation (migration 0004; see below).
 //!
 //! ## Packages
 //!
@@ -96,23 +96,34 @@
 //! the same package may be sent again. Sending it again replaces the document (and entity),
 //! clears the situation and counts one more send (`envios`); so does sending a package that
 //! waits for evaluation (`aguardando`), which CONAM replaces too. An approved or rejected
-//! package is never sent again and never changes situation: both are refused with
+//! package is never sent again and a send's outcome never changes it: both are refused with
 //! [`ErroLivro::JaResolvida`](guiche_ports::livro::ErroLivro::JaResolvida) (recording the very
 //! same evaluation twice is accepted and changes nothing).
 //!
-//! `idPacote` is unique per city, not across CONAM installations: one ledger file (one
-//! `GUICHE_DB`, one installation) serves one CONAM base URL. Ids from 1 to `i64::MAX` are
-//! stored; any other is refused by name.
+//! The status query's answer is recorded with
+//! [`conciliar`](guiche_ports::contabil::LivroPacotes::conciliar): the service's word governs,
+//! even over an evaluation, and the situation the ledger held is returned so that a
+//! disagreement can be reported.
+//!
+//! `idPacote` is unique per city, not across CONAM installations, and one ledger may serve
+//! several cities: a package is keyed by its service's base URL and its id
+//! ([`ChavePacote`](guiche_ports::contabil::ChavePacote); migration 0006). The packages
+//! recorded before that migration kept an empty URL: such a row answers for its id at any
+//! service until one writes to it, which adopts it. Ids from 1 to `i64::MAX` are stored; any
+//! other is refused by name.
 //!
 //! ```
-//! use guiche_ports::contabil::{LivroPacotes, SituacaoPacote};
+//! use guiche_ports::contabil::{ChavePacote, LivroPacotes, SituacaoPacote};
 //! use guiche_store::Livro;
 //!
 //! let livro = Livro::em_memoria()?;
-//! livro.registrar_envio(7, "1", r#"{"idPacote":7}"#)?; // before the request leaves
-//! assert_eq!(livro.pacote(7)?.expect("recorded").situacao, None);
-//! livro.atualizar(7, &SituacaoPacote::Aprovado)?;
-//! assert!(livro.registrar_envio(7, "1", r#"{"idPacote":7}"#).is_err()); // never again
+//! let sete = ChavePacote::new("https://integracao-h.conam.com.br/cidade", 7)?;
+//! livro.registrar_envio(&sete, "1", r#"{"idPacote":7}"#)?; // before the request leaves
+//! assert_eq!(livro.pacote(&sete)?.expect("recorded").situacao, None);
+//! livro.atualizar(&sete, &SituacaoPacote::Aprovado)?;
+//! assert!(livro.registrar_envio(&sete, "1", r#"{"idPacote":7}"#).is_err()); // never again
+//! let outra = ChavePacote::new("https://integracao-h.conam.com.br/outra", 7)?;
+//! assert_eq!(livro.pacote(&outra)?, None); // another city's 7
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

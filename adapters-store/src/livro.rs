@@ -219,24 +219,40 @@ impl Livro {
 impl LivroPacotes for Livro {
     fn registrar_envio(
         &self,
-        id_pacote: u64,
+        chave: &guiche_ports::contabil::ChavePacote,
         entidade: &str,
         documento: &str,
     ) -> Result<(), ErroLivro> {
-        let id = self.chave_do_pacote(id_pacote)?;
-        self.escrever(|tx| pacotes::registrar_envio(tx, id, entidade, documento))
+        let id = self.chave_do_pacote(chave.id_pacote())?;
+        self.escrever(|tx| pacotes::registrar_envio(tx, chave.servico(), id, entidade, documento))
     }
 
-    fn atualizar(&self, id_pacote: u64, situacao: &SituacaoPacote) -> Result<(), ErroLivro> {
-        let id = self.chave_do_pacote(id_pacote)?;
-        self.escrever(|tx| pacotes::atualizar(tx, id, situacao))
+    fn atualizar(
+        &self,
+        chave: &guiche_ports::contabil::ChavePacote,
+        situacao: &SituacaoPacote,
+    ) -> Result<(), ErroLivro> {
+        let id = self.chave_do_pacote(chave.id_pacote())?;
+        self.escrever(|tx| pacotes::atualizar(tx, chave.servico(), id, situacao))
     }
 
-    fn pacote(&self, id_pacote: u64) -> Result<Option<RegistroPacote>, ErroLivro> {
-        let Ok(id) = self.chave_do_pacote(id_pacote) else {
+    fn conciliar(
+        &self,
+        chave: &guiche_ports::contabil::ChavePacote,
+        situacao: &SituacaoPacote,
+    ) -> Result<Option<SituacaoPacote>, ErroLivro> {
+        let id = self.chave_do_pacote(chave.id_pacote())?;
+        self.escrever(|tx| pacotes::conciliar(tx, chave.servico(), id, situacao))
+    }
+
+    fn pacote(
+        &self,
+        chave: &guiche_ports::contabil::ChavePacote,
+    ) -> Result<Option<RegistroPacote>, ErroLivro> {
+        let Ok(id) = self.chave_do_pacote(chave.id_pacote()) else {
             return Ok(None); // never recorded: no such id can be stored
         };
-        self.ler(|tx| pacotes::pacote(tx, id))
+        self.ler(|tx| pacotes::pacote(tx, chave.servico(), id))
     }
 }
 

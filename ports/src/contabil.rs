@@ -36,6 +36,14 @@ pub enum SituacaoPacote {
     },
 }
 
+impl SituacaoPacote {
+    /// Whether the accounting team evaluated it (approved or rejected): the service refuses
+    /// any resend of its `idPacote` from then on.
+    pub fn avaliado(&self) -> bool {
+        !matches!(self, SituacaoPacote::Aguardando)
+    }
+}
+
 /// Why a call did not give an answer in domain terms.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -102,12 +110,16 @@ pub trait IntegracaoContabil: Send + Sync {
     async fn periodo_aberto(&self, entidade: &str, ano: u16, mes: u8)
     -> Result<bool, ErroContabil>;
 
-    /// Sends a package. Retried by the adapter only while resending the same `idPacote` is
-    /// safe (not yet evaluated).
+    /// Sends a package and returns where it stands: [`SituacaoPacote::Aguardando`] once
+    /// received. Retried by the adapter only while resending the same `idPacote` is safe (not
+    /// yet evaluated); when a reply was lost and the status then shows the package evaluated,
+    /// that evaluation is returned (the service refuses a resend of it).
     ///
     /// # Errors
-    /// [`ErroContabil::Rejeitado`] on the first validation; transport errors otherwise.
-    async fn enviar_pacote(&self, pacote: &Pacote) -> Result<(), ErroContabil>;
+    /// [`ErroContabil::Rejeitado`] when the send is refused with `{codigo, mensagem}`: on the
+    /// first validation, or because the package was evaluated before (the manual's replies do
+    /// not tell which; ask [`IntegracaoContabil::situacao`]); transport errors otherwise.
+    async fn enviar_pacote(&self, pacote: &Pacote) -> Result<SituacaoPacote, ErroContabil>;
 
     /// Where package `id_pacote` stands.
     ///
@@ -116,9 +128,57 @@ pub trait IntegracaoContabil: Send + Sync {
     async fn situacao(&self, id_pacote: u64) -> Result<SituacaoPacote, ErroContabil>;
 }
 
+/// Which package: the CONAM service it goes to (its base URL, the city included) and its
+/// `idPacote`, which is unique only within that service.
+///
+/// The URL is compared as configured, after trimming blanks and trailing `/`: two spellings of
+/// one service are two services to the ledger (harmless: a send the ledger does not know is
+/// still checked against the service's status when refused).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ChavePacote {
+    servico: String,
+    id_pacote: u64,
+}
+
+/// A [`ChavePacote`] without a service URL.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a URL base da CONAM está vazia: o livro guarda cada pacote sob a URL a que foi enviado")]
+pub struct ErroChavePacote;
+
+impl ChavePacote {
+    /// The key of package `id_pacote` at the service whose base URL is `servico`.
+    ///
+    /// # Errors
+    /// [`ErroChavePacote`] when `servico` is empty once trimmed (the empty URL is the ledger's
+    /// mark for packages recorded before it knew URLs).
+    pub fn new(servico: &str, id_pacote: u64) -> Result<ChavePacote, ErroChavePacote> {
+        let servico = servico.trim().trim_end_matches('/');
+        if servico.is_empty() {
+            return Err(ErroChavePacote);
+        }
+        Ok(ChavePacote {
+            servico: servico.to_owned(),
+            id_pacote,
+        })
+    }
+
+    /// The service's base URL, normalized.
+    pub fn servico(&self) -> &str {
+        &self.servico
+    }
+
+    /// `idPacote`.
+    pub fn id_pacote(&self) -> u64 {
+        self.id_pacote
+    }
+}
+
 /// A package as the ledger remembers it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegistroPacote {
+    /// The base URL it was sent to; empty for a package recorded before the ledger kept URLs
+    /// (ledger schema before migration 0006) and not written to since.
+    pub servico: String,
     /// `idPacote`.
     pub id_pacote: u64,
     /// `codEntidade`.
@@ -129,33 +189,55 @@ pub struct RegistroPacote {
     pub situacao: Option<SituacaoPacote>,
 }
 
-/// The ledger of packages sent.
+/// The ledger of packages sent, each under its [`ChavePacote`].
+///
+/// A package recorded before the ledger kept URLs answers for its `idPacote` at any service
+/// until one writes to it; that service adopts it (before, one ledger served one URL).
 pub trait LivroPacotes: Send + Sync {
-    /// Records that `documento` is about to be sent as `id_pacote` (outcome unknown until
-    /// [`LivroPacotes::atualizar`]); replaces an earlier record of the same id.
+    /// Records that `documento` is about to be sent as `chave` (outcome unknown until
+    /// [`LivroPacotes::atualizar`]); replaces an earlier record of the same key unless it is
+    /// evaluated.
     ///
     /// # Errors
+    /// [`crate::livro::ErroLivro::JaResolvida`] for an approved or rejected package,
     /// [`crate::livro::ErroLivro::Armazenamento`].
     fn registrar_envio(
         &self,
-        id_pacote: u64,
+        chave: &ChavePacote,
         entidade: &str,
         documento: &str,
     ) -> Result<(), crate::livro::ErroLivro>;
 
-    /// Records the package's situation.
+    /// Records the package's situation as learned from a send. An approved or rejected
+    /// package keeps its situation (the same one again is a no-op).
+    ///
+    /// # Errors
+    /// [`crate::livro::ErroLivro::NaoEncontrado`], [`crate::livro::ErroLivro::JaResolvida`],
+    /// [`crate::livro::ErroLivro::Armazenamento`].
+    fn atualizar(
+        &self,
+        chave: &ChavePacote,
+        situacao: &SituacaoPacote,
+    ) -> Result<(), crate::livro::ErroLivro>;
+
+    /// Records what the service's status query says of the package, whatever the ledger held:
+    /// the service's word governs. Returns the situation the ledger held before (`None`:
+    /// unknown), so the caller can report a disagreement.
     ///
     /// # Errors
     /// [`crate::livro::ErroLivro::NaoEncontrado`], [`crate::livro::ErroLivro::Armazenamento`].
-    fn atualizar(
+    fn conciliar(
         &self,
-        id_pacote: u64,
+        chave: &ChavePacote,
         situacao: &SituacaoPacote,
-    ) -> Result<(), crate::livro::ErroLivro>;
+    ) -> Result<Option<SituacaoPacote>, crate::livro::ErroLivro>;
 
     /// The package's record, if any.
     ///
     /// # Errors
     /// [`crate::livro::ErroLivro::Armazenamento`].
-    fn pacote(&self, id_pacote: u64) -> Result<Option<RegistroPacote>, crate::livro::ErroLivro>;
+    fn pacote(
+        &self,
+        chave: &ChavePacote,
+    ) -> Result<Option<RegistroPacote>, crate::livro::ErroLivro>;
 }

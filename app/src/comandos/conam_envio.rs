@@ -8,7 +8,8 @@ use crate::saida::{self, Documento};
 use guiche_conam::{ClienteConam, ConfigCliente, Segredo};
 use guiche_domain::conam::Pacote;
 use guiche_ports::contabil::{
-    ErroContabil, IntegracaoContabil, LivroPacotes, Receita, SituacaoPacote,
+    ChavePacote, ErroContabil, IntegracaoContabil, LivroPacotes, Receita, RegistroPacote,
+    SituacaoPacote,
 };
 use guiche_ports::livro::ErroLivro;
 use guiche_store::Livro;
@@ -122,6 +123,10 @@ fn codigo_situacao(s: &SituacaoPacote) -> Codigo {
 }
 
 /// `guiche conam send FILE [--wait] [--tabela2 FILE]`.
+///
+/// A package the ledger knows is checked against the service's status before it is sent
+/// again, and any refusal of a send is checked the same way: a refusal of a resend is never
+/// taken for the package's evaluation (`docs/decisions/0007`).
 pub(crate) async fn enviar(
     arquivo: &Path,
     esperar: bool,
@@ -148,11 +153,19 @@ pub(crate) async fn enviar(
     };
     let cliente = cliente()?;
     let livro = config::abrir_livro()?;
+    let chave = chave(pacote.id_pacote())?;
+    let documento = pacote.para_json();
+    if let Some(registro) = livro.pacote(&chave).map_err(erro_livro)?
+        && let Some(c) =
+            antes_de_reenviar(&cliente, &livro, &chave, &registro, &documento, json).await?
+    {
+        return Ok(c);
+    }
     if let Some(c) = periodo_fechado(&cliente, &pacote, json).await {
         return Ok(c);
     }
-    let id = pacote.id_pacote();
-    if let Err(e) = livro.registrar_envio(id, pacote.cod_entidade(), &pacote.para_json()) {
+    let id = chave.id_pacote();
+    if let Err(e) = livro.registrar_envio(&chave, pacote.cod_entidade(), &documento) {
         return match e {
             ErroLivro::JaResolvida { de, .. } => {
                 let msg = format!(
@@ -165,37 +178,238 @@ pub(crate) async fn enviar(
                 );
                 Ok(Codigo::Rejeitado)
             }
-            outro => Err(ErroApp::Configuracao(outro.to_string())),
+            outro => Err(erro_livro(outro)),
         };
     }
     match cliente.enviar_pacote(&pacote).await {
-        Ok(()) => {}
+        Ok(SituacaoPacote::Aguardando) => {}
+        // A reply was lost and the status shows it evaluated: the service refused the resend.
+        Ok(avaliado) => return Ok(ja_avaliado(&livro, &chave, &avaliado, true, json)),
         Err(ErroContabil::Rejeitado { codigo, mensagem }) => {
-            let s = SituacaoPacote::Rejeitado { codigo, mensagem };
-            registrar(&livro, id, &s)?;
-            let frase = format!(
-                "pacote {id} recusado no recebimento: {}",
-                situacao_frase(id, &s)
-            );
-            imprimir(json, &frase, situacao_json(id, &s));
-            return Ok(Codigo::Rejeitado);
+            return recusado(&cliente, &livro, &chave, codigo, mensagem, json).await;
         }
         Err(e) => return Ok(erro_api(&e, json)),
     }
-    registrar(&livro, id, &SituacaoPacote::Aguardando)?;
+    registrar(&livro, &chave, &SituacaoPacote::Aguardando)?;
     if !esperar {
         let frase =
             format!("pacote {id} recebido pela CONAM; aguardando avaliação da contabilidade");
         imprimir(json, &frase, situacao_json(id, &SituacaoPacote::Aguardando));
         return Ok(Codigo::Ok);
     }
-    acompanhar(&cliente, &livro, id, json).await
+    acompanhar(&cliente, &livro, &chave, json).await
 }
 
-fn registrar(livro: &Livro, id: u64, s: &SituacaoPacote) -> Result<(), ErroApp> {
-    livro
-        .atualizar(id, s)
-        .map_err(|e| ErroApp::Configuracao(e.to_string()))
+/// The ledger's key for package `id`: the CONAM base URL in use and the id.
+fn chave(id: u64) -> Result<ChavePacote, ErroApp> {
+    let base = config::obrigatorio("GUICHE_CONAM_URL", "falar com a CONAM")?;
+    ChavePacote::new(&base, id).map_err(|e| ErroApp::Configuracao(e.to_string()))
+}
+
+fn erro_livro(e: ErroLivro) -> ErroApp {
+    ErroApp::Configuracao(e.to_string())
+}
+
+fn registrar(livro: &Livro, chave: &ChavePacote, s: &SituacaoPacote) -> Result<(), ErroApp> {
+    livro.atualizar(chave, s).map_err(erro_livro)
+}
+
+/// Records what the service's status query said; returns what the ledger held before
+/// (`None` when it could not be recorded: the outcome is still reported, with a warning).
+fn conciliar(
+    livro: &Livro,
+    chave: &ChavePacote,
+    s: &SituacaoPacote,
+) -> Option<Option<SituacaoPacote>> {
+    match livro.conciliar(chave, s) {
+        Ok(antes) => Some(antes),
+        Err(e) => {
+            eprintln!(
+                "aviso: a situação do pacote {} não foi registrada no livro: {e}",
+                chave.id_pacote()
+            );
+            None
+        }
+    }
+}
+
+/// `aprovado`, `rejeitado (código C: M)`, `aguardando avaliação`.
+fn situacao_curta(s: &SituacaoPacote) -> String {
+    match s {
+        SituacaoPacote::Aguardando => "aguardando avaliação".to_owned(),
+        SituacaoPacote::Aprovado => "aprovado".to_owned(),
+        SituacaoPacote::Rejeitado { codigo, mensagem } => {
+            format!("rejeitado (código {codigo}: {mensagem})")
+        }
+    }
+}
+
+/// Prints the service's answer `agora` about package `id` (`frase`, or `maquina` in JSON),
+/// followed, when the ledger held an evaluation the service contradicts (`antes`, now
+/// corrected), by a line saying so (in JSON: `livro` and `divergencia`).
+fn imprimir_conciliado(
+    json: bool,
+    id: u64,
+    frase: &str,
+    mut maquina: Value,
+    antes: Option<&SituacaoPacote>,
+    agora: &SituacaoPacote,
+) {
+    let Some(antes) = antes.filter(|a| a.avaliado() && *a != agora) else {
+        return imprimir(json, frase, maquina);
+    };
+    let d = format!(
+        "o livro registrava o pacote {id} como {}, mas a CONAM diz {}: o livro foi corrigido",
+        situacao_curta(antes),
+        situacao_curta(agora)
+    );
+    maquina["livro"] = situacao_json(id, antes);
+    maquina["divergencia"] = Value::from(d.clone());
+    imprimir(json, &format!("{frase}\natenção: {d}"), maquina);
+}
+
+/// Before sending again a package the ledger knows, asks the service where it stands.
+/// `Some(exit code)` when nothing must be sent: evaluated, or its status unknown.
+async fn antes_de_reenviar(
+    cliente: &ClienteConam,
+    livro: &Livro,
+    chave: &ChavePacote,
+    registro: &RegistroPacote,
+    documento: &str,
+    json: bool,
+) -> Result<Option<Codigo>, ErroApp> {
+    let id = chave.id_pacote();
+    match cliente.situacao(id).await {
+        Ok(s) if s.avaliado() => {
+            let mesmo = registro.documento == documento;
+            Ok(Some(ja_avaliado(livro, chave, &s, mesmo, json)))
+        }
+        Ok(s) => {
+            // Waiting: the resend replaces it. The ledger takes the service's word first.
+            conciliar(livro, chave, &s);
+            Ok(None)
+        }
+        Err(ErroContabil::NaoEncontrado) => match &registro.situacao {
+            Some(s) if s.avaliado() => {
+                let msg = format!(
+                    "o pacote {id} consta no livro como {} e a CONAM não o encontra: um pacote avaliado não é reenviado; use outro idPacote",
+                    situacao_curta(s)
+                );
+                imprimir(
+                    json,
+                    &msg,
+                    json!({ "idPacote": id, "erro": { "tipo": "ja_avaliado", "mensagem": msg } }),
+                );
+                Ok(Some(Codigo::Rejeitado))
+            }
+            _ => Ok(None), // the earlier send never arrived
+        },
+        Err(e) => {
+            let msg = format!(
+                "não foi possível saber a situação do pacote {id}, já enviado antes, para decidir se pode ser reenviado: {e}; nada foi reenviado"
+            );
+            Ok(Some(desconhecido(id, &e, &msg, json)))
+        }
+    }
+}
+
+/// A package the service already evaluated: the service's word recorded and reported;
+/// nothing was sent. `mesmo`: the file is the document the ledger recorded for it (when not,
+/// an approval is of other movements, and these were not sent: exit 1).
+fn ja_avaliado(
+    livro: &Livro,
+    chave: &ChavePacote,
+    s: &SituacaoPacote,
+    mesmo: bool,
+    json: bool,
+) -> Codigo {
+    let id = chave.id_pacote();
+    let antes = conciliar(livro, chave, s).flatten();
+    let mut maquina = situacao_json(id, s);
+    maquina["reenviado"] = Value::Bool(false);
+    let (frase, codigo) = match s {
+        SituacaoPacote::Aprovado if mesmo => (
+            format!("pacote {id}: já aprovado pela contabilidade antes; nada foi reenviado"),
+            Codigo::Ok,
+        ),
+        SituacaoPacote::Aprovado => {
+            let frase = format!(
+                "pacote {id}: já aprovado pela contabilidade com outro conteúdo; nada foi reenviado: para estes movimentos use outro idPacote"
+            );
+            maquina["erro"] = json!({ "tipo": "ja_avaliado", "mensagem": frase });
+            (frase, Codigo::Rejeitado)
+        }
+        SituacaoPacote::Rejeitado { codigo, mensagem } => (
+            format!(
+                "pacote {id}: já rejeitado pela contabilidade antes (código {codigo}): {mensagem}; nada foi reenviado: corrija o pacote e envie-o com outro idPacote"
+            ),
+            Codigo::Rejeitado,
+        ),
+        SituacaoPacote::Aguardando => (situacao_frase(id, s), Codigo::Ok), // not evaluated
+    };
+    maquina["mensagem"] = Value::from(frase.clone());
+    imprimir_conciliado(json, id, &frase, maquina, antes.as_ref(), s);
+    codigo
+}
+
+/// A send refused with `{codigo, mensagem}`: a rejection on receipt, or the refusal of a
+/// resend of a package evaluated before. The status tells which; when it cannot be learned,
+/// the outcome is unknown (exit 3), never a rejection.
+async fn recusado(
+    cliente: &ClienteConam,
+    livro: &Livro,
+    chave: &ChavePacote,
+    codigo: String,
+    mensagem: String,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let id = chave.id_pacote();
+    match cliente.situacao(id).await {
+        Ok(s) if s.avaliado() => Ok(ja_avaliado(livro, chave, &s, true, json)),
+        Err(ErroContabil::NaoEncontrado) => {
+            let s = SituacaoPacote::Rejeitado { codigo, mensagem };
+            registrar(livro, chave, &s)?;
+            let frase = format!(
+                "pacote {id} recusado no recebimento: {}",
+                situacao_frase(id, &s)
+            );
+            imprimir(json, &frase, situacao_json(id, &s));
+            Ok(Codigo::Rejeitado)
+        }
+        Ok(s) => {
+            conciliar(livro, chave, &s);
+            let frase = format!(
+                "o reenvio do pacote {id} foi recusado no recebimento (código {codigo}): {mensagem}; a versão recebida antes continua aguardando avaliação"
+            );
+            let mut maquina = situacao_json(id, &s);
+            maquina["erro"] = json!({
+                "tipo": "rejeitado", "codigo": codigo, "mensagem": mensagem
+            });
+            imprimir(json, &frase, maquina);
+            Ok(Codigo::Rejeitado)
+        }
+        Err(e) => {
+            let msg = format!(
+                "a CONAM recusou o envio do pacote {id} (código {codigo}: {mensagem}), mas a consulta da sua situação falhou ({e}): não se sabe se é a avaliação de um envio anterior ou a recusa deste; consulte com `guiche conam status {id}`"
+            );
+            Ok(desconhecido(id, &e, &msg, json))
+        }
+    }
+}
+
+/// Reports an outcome left unknown because the status query failed with `e`: exit 3 (2 when
+/// the credentials or access were refused).
+fn desconhecido(id: u64, e: &ErroContabil, msg: &str, json: bool) -> Codigo {
+    let (tipo, codigo) = match falha(e) {
+        Codigo::Uso => (nome_erro(e), Codigo::Uso),
+        _ => ("desconhecido", Codigo::Transporte),
+    };
+    imprimir(
+        json,
+        &format!("CONAM: {msg}"),
+        json!({ "idPacote": id, "erro": { "tipo": tipo, "mensagem": msg } }),
+    );
+    codigo
 }
 
 /// Checks the period of `dataMovimento`; `Some(exit code)` when nothing must be sent.
@@ -229,9 +443,10 @@ async fn periodo_fechado(cliente: &ClienteConam, p: &Pacote, json: bool) -> Opti
 async fn acompanhar(
     cliente: &ClienteConam,
     livro: &Livro,
-    id: u64,
+    chave: &ChavePacote,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
+    let id = chave.id_pacote();
     let intervalo = segundos("GUICHE_CONAM_INTERVALO", 5.0)?;
     let maximo = segundos("GUICHE_CONAM_ESPERA_MAX", 600.0)?;
     let inicio = Instant::now();
@@ -254,7 +469,7 @@ async fn acompanhar(
         };
         if s != SituacaoPacote::Aguardando {
             roda.finish_and_clear();
-            registrar(livro, id, &s)?;
+            conciliar(livro, chave, &s);
             imprimir(json, &situacao_frase(id, &s), situacao_json(id, &s));
             return Ok(codigo_situacao(&s));
         }
@@ -275,17 +490,45 @@ async fn acompanhar(
     }
 }
 
-/// `guiche conam status ID_PACOTE`.
+/// `guiche conam status ID_PACOTE`: what the service says, recorded in the ledger (the
+/// service's word governs), with any disagreement of the ledger reported.
 pub(crate) async fn situacao(id: u64, json: bool) -> Result<Codigo, ErroApp> {
     let cliente = cliente()?;
-    match cliente.situacao(id).await {
+    let chave = chave(id)?;
+    let resposta = cliente.situacao(id).await;
+    let livro = config::abrir_livro()?;
+    let registro = livro.pacote(&chave).unwrap_or_else(|e| {
+        eprintln!("aviso: o livro não pôde ser lido: {e}");
+        None
+    });
+    match resposta {
         Ok(s) => {
-            let livro = config::abrir_livro()?;
-            if livro.pacote(id).ok().flatten().is_some() {
-                let _ = livro.atualizar(id, &s);
-            }
-            imprimir(json, &situacao_frase(id, &s), situacao_json(id, &s));
+            let antes = match registro {
+                Some(_) => conciliar(&livro, &chave, &s).flatten(),
+                None => None,
+            };
+            let (frase, maquina) = (situacao_frase(id, &s), situacao_json(id, &s));
+            imprimir_conciliado(json, id, &frase, maquina, antes.as_ref(), &s);
             Ok(codigo_situacao(&s))
+        }
+        Err(ErroContabil::NaoEncontrado) if registro.is_some() => {
+            let e = ErroContabil::NaoEncontrado;
+            let antes = registro.and_then(|r| r.situacao);
+            let d = format!(
+                "o livro registra o pacote {id} como {}, mas a CONAM não o encontra",
+                antes.as_ref().map_or(
+                    "enviado (resultado desconhecido)".to_owned(),
+                    situacao_curta
+                )
+            );
+            let maquina = json!({
+                "idPacote": id,
+                "erro": { "tipo": nome_erro(&e), "mensagem": e.to_string() },
+                "livro": antes.as_ref().map(|a| situacao_json(id, a)),
+                "divergencia": d,
+            });
+            imprimir(json, &format!("CONAM: {e}\natenção: {d}"), maquina);
+            Ok(falha(&e))
         }
         Err(e) => Ok(erro_api(&e, json)),
     }
