@@ -190,11 +190,26 @@ pub(crate) async fn enviar(
         }
         Err(e) => return Ok(erro_api(&e, json)),
     }
-    registrar(&livro, &chave, &SituacaoPacote::Aguardando)?;
+    let recebido =
+        format!("pacote {id} recebido pela CONAM; aguardando avaliação da contabilidade");
+    if let Err(e) = registrar(&livro, &chave, &SituacaoPacote::Aguardando) {
+        // The service has it: say so anyway. The ledger still holds the send as unknown, and
+        // the next send or `conam status` asks the service first.
+        let frase = format!(
+            "{recebido} — ATENÇÃO: o livro não registrou este resultado ({e}); \
+             `guiche conam status {id}` o registra"
+        );
+        let mut v = situacao_json(id, &SituacaoPacote::Aguardando);
+        v["livro"] = json!({ "registrado": false, "erro": e.to_string() });
+        imprimir(json, &frase, v);
+        return Ok(Codigo::Uso);
+    }
     if !esperar {
-        let frase =
-            format!("pacote {id} recebido pela CONAM; aguardando avaliação da contabilidade");
-        imprimir(json, &frase, situacao_json(id, &SituacaoPacote::Aguardando));
+        imprimir(
+            json,
+            &recebido,
+            situacao_json(id, &SituacaoPacote::Aguardando),
+        );
         return Ok(Codigo::Ok);
     }
     acompanhar(&cliente, &livro, &chave, json).await
