@@ -6,6 +6,7 @@
 //!
 //! | module | what |
 //! |---|---|
+//! | [`bilhetagem`] | which answers SERPRO bills (Integra Contador, Conecta), and the safe side when unknown |
 //! | [`certificado`] | ICP-Brasil PKCS#12 files (legacy RC2-40/3DES included) in pure Rust; the holder's CNPJ/CPF |
 //! | [`ClienteIntegra`] | token over mTLS (cached, one request in flight), calls and batch calls, retries only where safe, billing reserved before each billed call |
 //! | [`servicos`] | one typed function per service: DAS, declarations, payments, proof, DARF, SITFIS, procurações, mailbox, update events |
@@ -45,6 +46,7 @@
 //! # }
 //! ```
 
+pub mod bilhetagem;
 pub mod certificado;
 mod cliente;
 pub mod conecta;
