@@ -144,6 +144,24 @@ async fn a_timeout_after_the_request_left_keeps_the_reservation() {
 }
 
 #[tokio::test]
+async fn a_reset_after_the_request_left_keeps_the_reservation() {
+    let c = cenario(None, |_| {});
+    c.sim.injetar(FalhaGateway::Cortada);
+    let e = c
+        .chamar(TipoServico::Emitir, &emitir_das())
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ErroIntegra::Desconhecido(_)), "{e:?}");
+    assert_eq!(
+        c.sim.chamadas_recebidas(),
+        1,
+        "Emitir não é repetido às cegas"
+    );
+    assert_eq!(c.sim.bilhetadas(), 1, "o SERPRO processou e bilhetou");
+    assert_eq!(c.no_livro("PGDASD/GERARDAS12"), 1);
+}
+
+#[tokio::test]
 async fn a_403_is_billed_as_documented() {
     let c = cenario(None, |_| {});
     let sem_procuracao = pedido(CLIENTE, "PAGTOWEB", "PAGAMENTOS71", "{}");

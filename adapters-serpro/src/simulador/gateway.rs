@@ -46,29 +46,32 @@ fn cabecalho<'a>(req: &'a Request<Incoming>, nome: &str) -> &'a str {
 }
 
 /// Serves one gateway call: counts it, and counts it as billed when its answer is (before a
-/// [`FalhaGateway::Atrasada`] delay, so a client that gives up still leaves it billed).
+/// [`FalhaGateway::Atrasada`] delay or a [`FalhaGateway::Cortada`] reset, so a client that
+/// never reads the answer still leaves it billed). `None`: drop the connection unanswered.
 pub(super) async fn atender(
     req: Request<Incoming>,
     c: &Compartilhado,
     tipo: TipoServico,
-) -> Resposta {
+) -> Option<Resposta> {
     c.contar_recebida();
-    let (resposta, atraso) = responder(req, c, tipo).await;
+    let (resposta, depois) = responder(req, c, tipo).await;
     if crate::bilhetagem::integra_bilhetado(tipo, resposta.status().as_u16()) {
         c.contar_bilhetada();
     }
-    if let Some(d) = atraso {
-        tokio::time::sleep(d).await;
+    match depois {
+        Some(FalhaGateway::Atrasada(d)) => tokio::time::sleep(d).await,
+        Some(FalhaGateway::Cortada) => return None,
+        _ => {}
     }
-    resposta
+    Some(resposta)
 }
 
-/// The answer to one gateway call, and how long to hold it back.
+/// The answer to one gateway call, and the fault to apply once it is ready (a delay, a reset).
 async fn responder(
     req: Request<Incoming>,
     c: &Compartilhado,
     tipo: TipoServico,
-) -> (Resposta, Option<std::time::Duration>) {
+) -> (Resposta, Option<FalhaGateway>) {
     let bearer = cabecalho(&req, "authorization")
         .strip_prefix("Bearer ")
         .unwrap_or_default()
@@ -101,7 +104,7 @@ async fn responder(
         );
     }
     let atraso = match c.proxima_falha() {
-        Some(FalhaGateway::Atrasada(d)) => Some(d),
+        Some(f @ (FalhaGateway::Atrasada(_) | FalhaGateway::Cortada)) => Some(f),
         Some(f) => return (aplicar(f).await, None),
         None => None,
     };
@@ -131,6 +134,8 @@ async fn responder(
     (julgar(c, tipo, &eco, &contratante, &procurador), atraso)
 }
 
+/// The answer of a fault applied without processing the call (`Atrasada` and `Cortada`
+/// process it first: [`atender`] applies them, and they never come here).
 async fn aplicar(f: FalhaGateway) -> Resposta {
     match f {
         FalhaGateway::Status(s) => {
@@ -158,6 +163,13 @@ async fn aplicar(f: FalhaGateway) -> Resposta {
                 "Lenta demais.",
             )
         }
+        FalhaGateway::Cortada => integra(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &Value::Null,
+            "",
+            "[Erro-ICGERENCIADOR-500]",
+            "Conexão derrubada.",
+        ),
     }
 }
 

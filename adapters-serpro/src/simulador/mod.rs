@@ -86,6 +86,9 @@ pub enum FalhaGateway {
     /// Process the call as usual (billing it when its answer is billed), then wait this long
     /// before answering: a client timeout after the request was processed.
     Atrasada(Duration),
+    /// Process the call as usual (billing it when its answer is billed), then drop the
+    /// connection without answering: a reset after the request was processed.
+    Cortada,
 }
 
 struct TokenEmitido {
@@ -457,7 +460,7 @@ async fn atender(
     req: Request<Incoming>,
     c: Arc<Compartilhado>,
     titular: Option<Documento>,
-) -> Result<Resposta, std::convert::Infallible> {
+) -> Result<Resposta, std::io::Error> {
     let gateway = req
         .uri()
         .path()
@@ -472,7 +475,13 @@ async fn atender(
             let corpo = serde_json::json!({ "message": "use POST" });
             return Ok(json(StatusCode::METHOD_NOT_ALLOWED, corpo));
         }
-        return Ok(gateway::atender(req, &c, tipo).await);
+        // `None`: the connection is dropped without an answer (an injected reset).
+        return gateway::atender(req, &c, tipo).await.ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "falha injetada: conexão derrubada",
+            )
+        });
     }
     if req.uri().path() != "/authenticate" {
         return Ok(json(
