@@ -14,6 +14,7 @@ use guiche_ports::bilhetagem::MedidorBilhetagem;
 use guiche_serpro::simulador::{ConfigSimulador, FalhaGateway, SimuladorIntegra};
 use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, Politica};
 use guiche_store::Livro;
+use proptest::prelude::*;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -289,4 +290,61 @@ async fn the_ceiling_is_enforced_before_each_attempt() {
         "a repetição passaria do teto: não saiu"
     );
     assert_eq!(c.total_no_livro(), 1);
+}
+
+/// Faults of every kind: statuses billed or not, a late answer and a reset after processing,
+/// and a slow unbilled 500.
+fn falha() -> impl Strategy<Value = FalhaGateway> {
+    let curto = Duration::from_millis(500);
+    prop_oneof![
+        prop::sample::select(vec![400_u16, 403, 404, 409, 429, 500, 502, 503, 504])
+            .prop_map(FalhaGateway::Status),
+        Just(FalhaGateway::Atrasada(curto)),
+        Just(FalhaGateway::Cortada),
+        Just(FalhaGateway::Lenta(curto)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// Whatever the faults, the ledger never counts less than SERPRO billed, nor more than
+    /// the calls that reached it; with no unknown outcome it counts exactly what was billed.
+    #[test]
+    fn the_ledger_never_undercounts_nor_counts_what_never_arrived(
+        falhas in prop::collection::vec(falha(), 0..5),
+        emitir in prop::collection::vec(any::<bool>(), 1..4),
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let (livro, bilhetadas, recebidas) = rt.block_on(async {
+            let c = cenario(None, |cfg| cfg.timeout = Duration::from_millis(200));
+            for f in &falhas {
+                c.sim.injetar(*f);
+            }
+            for e in &emitir {
+                let (tipo, p) = if *e {
+                    (TipoServico::Emitir, emitir_das())
+                } else {
+                    (TipoServico::Consultar, consultar_declaracoes())
+                };
+                let _ = c.chamar(tipo, &p).await;
+            }
+            (
+                c.total_no_livro(),
+                c.sim.bilhetadas() as u64,
+                c.sim.chamadas_recebidas() as u64,
+            )
+        });
+        prop_assert!(livro >= bilhetadas, "livro {livro} < SERPRO {bilhetadas}");
+        prop_assert!(livro <= recebidas, "livro {livro} > recebidas {recebidas}");
+        let desconhecido = falhas.iter().any(|f| {
+            matches!(f, FalhaGateway::Atrasada(_) | FalhaGateway::Cortada | FalhaGateway::Lenta(_))
+        });
+        if !desconhecido {
+            prop_assert_eq!(livro, bilhetadas);
+        }
+    }
 }
