@@ -20,7 +20,8 @@
 //! documentation says: realistic data for the typed services, their waits (SITFIS 202), their
 //! own errors (`EntradaIncorreta-PAGTOWEB-00002`, the daily limit of EVENTOSATUALIZACAO…), and
 //! empty `dados` for the rest of the catalogue (the table is in the `servicos` module's source).
-//! Other statuses, slow and late answers can be forced with [`SimuladorIntegra::injetar`], and
+//! Other statuses, slow and late answers and dropped connections can be forced with
+//! [`SimuladorIntegra::injetar`], and
 //! PAGTOWEB can be made to ignore its page offset ([`SimuladorIntegra::ignorar_deslocamento`]).
 //! Calls received and billed calls (as the documentation bills them) are counted.
 
