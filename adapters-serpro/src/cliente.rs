@@ -10,9 +10,11 @@
 //!   `5xx` and transport failures are retried only for `Apoiar`, `Consultar` and `Monitorar`:
 //!   a `Declarar` or `Emitir` is never retried blindly.
 //! - **Billing**: a billed type (`Consultar`, `Declarar`, `Emitir`) reserves one call on the meter
-//!   before it is made (refused past the monthly ceiling) and gives it back when the answer was
-//!   not billed (no data, 204, 304, errors).
+//!   before **each attempt** (refused past the monthly ceiling, so a retry never passes it) and
+//!   gives it back only when the attempt provably never left or its status is documented as not
+//!   billed (see [`crate::bilhetagem`]); a timeout, a reset or an unreadable reply keep it.
 
+use crate::bilhetagem::{Cobranca, NAO_BILHETADOS_INTEGRA, integra_bilhetado};
 use crate::certificado::Certificado;
 use crate::wire::{self, Corpo, Fault, Mensagem, Resposta, TokenDto};
 use base64::Engine;
@@ -334,7 +336,8 @@ pub struct Retorno {
     pub resposta: Option<Resposta>,
     /// The `ETag` header (`tempoEspera:…`, `autenticar_procurador_token:…`).
     pub etag: Option<String>,
-    /// Whether the call counts as billed.
+    /// Whether the call counts as billed: a billed type answered with a status the
+    /// documentation does not exempt ([`crate::bilhetagem::integra_bilhetado`]).
     pub bilhetado: bool,
     /// The `Expires` header (a 304's cache limit).
     pub expira: Option<String>,
@@ -411,60 +414,77 @@ impl ClienteIntegra {
             c.pedido.pedido_dados.id_sistema, c.pedido.pedido_dados.id_servico
         );
         let contratante = c.pedido.contratante.as_str().to_owned();
-        let bilhete = (c.tipo.bilhetado() && self.politica.medidor.is_some()).then(|| Bilhete {
-            contratante: &contratante,
-            servico: &servico,
-            janela: Janela::Mes(Competencia::de(c.hoje)),
-            teto: self.politica.teto_mensal,
-        });
-        if let (Some(b), Some(m)) = (bilhete, &self.politica.medidor) {
-            m.reservar(b)
-                .map_err(|e| ErroIntegra::Teto(e.to_string()))?;
-        }
-        let r = self.com_repeticoes(&c, &corpo).await;
-        if let (Some(b), Some(m)) = (bilhete, &self.politica.medidor)
-            && !matches!(
-                r,
-                Ok(Retorno {
-                    bilhetado: true,
-                    ..
-                })
-            )
-        {
-            let _ = m.devolver(b);
-        }
-        r
+        let medido = self
+            .politica
+            .medidor
+            .as_deref()
+            .filter(|_| c.tipo.bilhetado())
+            .map(|m| {
+                let bilhete = Bilhete {
+                    contratante: &contratante,
+                    servico: &servico,
+                    janela: Janela::Mes(Competencia::de(c.hoje)),
+                    teto: self.politica.teto_mensal,
+                };
+                (m, bilhete)
+            });
+        self.com_repeticoes(&c, &corpo, medido).await
     }
 
-    async fn com_repeticoes(&self, c: &Chamada<'_>, corpo: &str) -> Result<Retorno, ErroIntegra> {
+    /// The attempts of one call, each under its own reservation when `medido` (made before
+    /// the attempt, so the ceiling holds per attempt; given back only when the attempt was
+    /// not billed, see [`Cobranca`]).
+    async fn com_repeticoes(
+        &self,
+        c: &Chamada<'_>,
+        corpo: &str,
+        medido: Option<(&dyn MedidorBilhetagem, Bilhete<'_>)>,
+    ) -> Result<Retorno, ErroIntegra> {
         let mut reautenticou = false;
         let mut tentativa = 0;
+        let mut anterior: Option<ErroIntegra> = None;
         loop {
-            match self.tentar(c, corpo).await {
+            if let Some((m, b)) = medido {
+                m.reservar(b).map_err(|e| match &anterior {
+                    None => ErroIntegra::Teto(e.to_string()),
+                    Some(a) => ErroIntegra::Teto(format!("{a}; nova tentativa não feita: {e}")),
+                })?;
+            }
+            let (resultado, cobranca) = self.tentar(c, corpo).await;
+            if let (Some((m, b)), Cobranca::Nao) = (medido, cobranca) {
+                // Not billed: the place goes back. A ledger failure here must not hide the
+                // call's own outcome; the count then errs on the safe side.
+                let _ = m.devolver(b);
+            }
+            match resultado {
                 Tentativa::Pronta(r) => return r,
                 Tentativa::Reautenticar(e) if reautenticou => return Err(e),
-                Tentativa::Reautenticar(_) => {
+                Tentativa::Reautenticar(e) => {
                     self.esquecer_token().await;
                     reautenticou = true;
+                    anterior = Some(e);
                 }
                 Tentativa::Repetir(e) if tentativa + 1 >= self.politica.tentativas => {
                     return Err(e);
                 }
-                Tentativa::Repetir(_) => {
+                Tentativa::Repetir(e) => {
                     tokio::time::sleep(espera(self.politica.espera_inicial, tentativa)).await;
                     tentativa += 1;
+                    anterior = Some(e);
                 }
             }
         }
     }
 
-    async fn tentar(&self, c: &Chamada<'_>, corpo: &str) -> Tentativa {
+    /// One attempt, and whether it may have been billed.
+    async fn tentar(&self, c: &Chamada<'_>, corpo: &str) -> (Tentativa, Cobranca) {
+        // Without a token nothing reaches the gateway: not billed.
         let credencial = match self.credencial().await {
             Ok(cr) => cr,
             Err(e @ (ErroIntegra::NaoEnviado(_) | ErroIntegra::Desconhecido(_))) => {
-                return Tentativa::Repetir(e);
+                return (Tentativa::Repetir(e), Cobranca::Nao);
             }
-            Err(e) => return Tentativa::Pronta(Err(e)),
+            Err(e) => return (Tentativa::Pronta(Err(e)), Cobranca::Nao),
         };
         let mut pedido = self
             .http
@@ -482,12 +502,20 @@ impl ClienteIntegra {
             Ok(r) => r,
             Err(e) => {
                 let erro = transporte(e);
+                // Connection or TLS refused: provably never left. Anything else (timeout,
+                // reset) may have been processed and billed.
                 let nada_saiu = matches!(erro, ErroIntegra::NaoEnviado(_));
-                return if seguro || nada_saiu {
+                let cobranca = if nada_saiu {
+                    Cobranca::Nao
+                } else {
+                    Cobranca::Talvez
+                };
+                let t = if seguro || nada_saiu {
                     Tentativa::Repetir(erro)
                 } else {
                     Tentativa::Pronta(Err(erro))
                 };
+                return (t, cobranca);
             }
         };
         let status = resposta.status().as_u16();
@@ -504,17 +532,21 @@ impl ClienteIntegra {
         let texto = match resposta.text().await {
             Ok(t) => t,
             Err(e) => {
-                return if seguro {
+                // An unreadable reply: whatever the status said, billing is not known.
+                let t = if seguro {
                     Tentativa::Repetir(transporte(e))
                 } else {
                     Tentativa::Pronta(Err(transporte(e)))
                 };
+                return (t, Cobranca::Talvez);
             }
         };
-        match interpretar(c, status, etag, &texto, seguro) {
+        let cobranca = Cobranca::do_status(status, &NAO_BILHETADOS_INTEGRA);
+        let t = match interpretar(c, status, etag, &texto, seguro) {
             Tentativa::Pronta(Ok(r)) => Tentativa::Pronta(Ok(Retorno { expira, ..r })),
             outra => outra,
-        }
+        };
+        (t, cobranca)
     }
 }
 
@@ -677,24 +709,11 @@ fn interpretar(
         .map(Resposta::mensagens_em_linha)
         .unwrap_or_default();
     match status {
-        200 => {
-            let bilhetado = c.tipo.bilhetado()
-                && resposta
-                    .as_ref()
-                    .is_some_and(|r| !r.dados.trim().is_empty());
-            Tentativa::Pronta(Ok(Retorno {
-                status,
-                resposta,
-                etag,
-                bilhetado,
-                expira: None,
-            }))
-        }
-        202 | 204 | 304 => Tentativa::Pronta(Ok(Retorno {
+        200 | 202 | 204 | 304 => Tentativa::Pronta(Ok(Retorno {
             status,
             resposta,
             etag,
-            bilhetado: false,
+            bilhetado: integra_bilhetado(c.tipo, status),
             expira: None,
         })),
         401 => Tentativa::Reautenticar(ErroIntegra::Autenticacao {

@@ -12,10 +12,14 @@
 //! several spellings and unknown fields are ignored.
 //!
 //! Quota: with a [`MedidorBilhetagem`], each query reserves one call (`conecta/cpf` or
-//! `conecta/cnpj`, [`Janela::Total`], ceiling [`ConfigConecta::quota`]) before anything is sent,
-//! and gives it back when the query failed.
+//! `conecta/cnpj`, [`Janela::Total`], ceiling [`ConfigConecta::quota`]) before anything is sent.
+//! The call stays counted for every billed answer (a 404 "no record" included) and whenever the
+//! outcome is unknown (timeout, reset, unreadable reply, an undocumented status); it goes back
+//! only when nothing reached the API or its status is documented as not billed (see
+//! [`crate::bilhetagem`]).
 
 use crate::Segredo;
+use crate::bilhetagem::{Cobranca, NAO_BILHETADOS_CNPJ, NAO_BILHETADOS_CPF};
 use base64::Engine;
 use guiche_domain::{Cnpj, Cpf};
 use guiche_ports::bilhetagem::{Bilhete, ErroBilhetagem, Janela, MedidorBilhetagem};
@@ -367,10 +371,13 @@ impl ClienteConecta {
             .map_err(|e| ErroConecta::Entrada(format!("corpo do pedido: {e}")))?;
         let url = format!("{}{}", self.url_base, caminhos::CPF);
         self.medido(SERVICO_CPF, async {
-            let r = self
-                .trocar(|token| self.http.post(&url).bearer_auth(token).body(corpo.clone()))
-                .await?;
-            ler_cpfs(&r.corpo)
+            let (r, cobranca) = self
+                .trocar(
+                    |token| self.http.post(&url).bearer_auth(token).body(corpo.clone()),
+                    &NAO_BILHETADOS_CPF,
+                )
+                .await;
+            (r.and_then(|r| ler_cpfs(&r.corpo)), cobranca)
         })
         .await
     }
@@ -387,10 +394,13 @@ impl ClienteConecta {
             cnpj.as_str()
         );
         self.medido(SERVICO_CNPJ, async {
-            let r = self
-                .trocar(|token| self.http.get(&url).bearer_auth(token))
-                .await?;
-            ler_cnpj(&r.corpo)
+            let (r, cobranca) = self
+                .trocar(
+                    |token| self.http.get(&url).bearer_auth(token),
+                    &NAO_BILHETADOS_CNPJ,
+                )
+                .await;
+            (r.and_then(|r| ler_cnpj(&r.corpo)), cobranca)
         })
         .await
     }
@@ -400,14 +410,15 @@ impl ClienteConecta {
         *self.token.lock().await = None;
     }
 
-    /// Runs `consulta` under one reserved call of `servico`, given back when it fails.
+    /// Runs `consulta` under one reserved call of `servico`, given back only when the query
+    /// says it was not billed ([`Cobranca::Nao`]).
     async fn medido<T>(
         &self,
         servico: &str,
-        consulta: impl Future<Output = Result<T, ErroConecta>>,
+        consulta: impl Future<Output = (Result<T, ErroConecta>, Cobranca)>,
     ) -> Result<T, ErroConecta> {
         let Some(medidor) = &self.medidor else {
-            return consulta.await;
+            return consulta.await.0;
         };
         // The homologation quota is 1,000 calls per API: the count key is the client and the
         // API, so CPF and CNPJ calls do not share one limit.
@@ -419,31 +430,48 @@ impl ClienteConecta {
             teto: self.quota,
         };
         medidor.reservar(bilhete).map_err(erro_bilhetagem)?;
-        let resultado = consulta.await;
-        if resultado.is_err() {
+        let (resultado, cobranca) = consulta.await;
+        if cobranca == Cobranca::Nao {
             // Not billed: the place goes back. A ledger failure here must not hide the
-            // query's own error.
+            // query's own outcome; the count then errs on the safe side.
             let _ = medidor.devolver(bilhete);
         }
         resultado
     }
 
     /// Sends the request built by `pedido` with a token; on 401 forgets that token and tries
-    /// once more with a new one. Only a 200 comes back as `Ok`.
+    /// once more with a new one. Only a 200 comes back as `Ok`. Also says whether the query
+    /// may have been billed: not when no request reached the API (no token, connection
+    /// refused) or its last status is among `nao_bilhetados` (a 401 before the retry is not
+    /// billed either); yes for any other status and for an unknown outcome.
     async fn trocar(
         &self,
         pedido: impl Fn(&str) -> reqwest::RequestBuilder,
-    ) -> Result<Resposta, ErroConecta> {
-        let token = self.token().await?;
-        let r = self.enviar(pedido(token.expor())).await?;
-        let r = if r.status == 401 {
-            self.esquecer(&token).await;
-            let novo = self.token().await?;
-            self.enviar(pedido(novo.expor())).await?
-        } else {
-            r
+        nao_bilhetados: &[u16],
+    ) -> (Result<Resposta, ErroConecta>, Cobranca) {
+        let token = match self.token().await {
+            Ok(t) => t,
+            Err(e) => return (Err(e), Cobranca::Nao),
         };
-        classificar(r)
+        let r = match self.enviar(pedido(token.expor())).await {
+            Ok(r) if r.status == 401 => {
+                self.esquecer(&token).await;
+                let novo = match self.token().await {
+                    Ok(t) => t,
+                    Err(e) => return (Err(e), Cobranca::Nao),
+                };
+                self.enviar(pedido(novo.expor())).await
+            }
+            outro => outro,
+        };
+        match r {
+            Ok(r) => {
+                let cobranca = Cobranca::do_status(r.status, nao_bilhetados);
+                (classificar(r), cobranca)
+            }
+            Err(e @ ErroConecta::NaoEnviado(_)) => (Err(e), Cobranca::Nao),
+            Err(e) => (Err(e), Cobranca::Talvez),
+        }
     }
 
     async fn enviar(&self, pedido: reqwest::RequestBuilder) -> Result<Resposta, ErroConecta> {

@@ -55,7 +55,11 @@ impl FontePagamentos for PagamentosIntegra {
             .await
             .map_err(|e| match &e {
                 ErroServico::Integra(i) if passageiro(i) => ErroFonte::Indisponivel(e.to_string()),
-                ErroServico::Resposta(_) => ErroFonte::Indisponivel(e.to_string()),
+                // A malformed answer or pages that do not add up: the server's fault, which
+                // may be gone when asked later.
+                ErroServico::Resposta(_) | ErroServico::Paginacao(_) => {
+                    ErroFonte::Indisponivel(e.to_string())
+                }
                 _ => ErroFonte::Recusa(e.to_string()),
             })
     }

@@ -6,8 +6,9 @@
 //!
 //! | module | what |
 //! |---|---|
+//! | [`bilhetagem`] | which answers SERPRO bills (Integra Contador, Conecta), and the safe side when unknown |
 //! | [`certificado`] | ICP-Brasil PKCS#12 files (legacy RC2-40/3DES included) in pure Rust; the holder's CNPJ/CPF |
-//! | [`ClienteIntegra`] | token over mTLS (cached, one request in flight), calls and batch calls, retries only where safe, billing reserved before each billed call |
+//! | [`ClienteIntegra`] | token over mTLS (cached, one request in flight), calls and batch calls, retries only where safe, billing reserved before each billed attempt and kept unless provably unbilled |
 //! | [`servicos`] | one typed function per service: DAS, declarations, payments, proof, DARF, SITFIS, procurações, mailbox, update events |
 //! | [`termo`], [`verificacao`] | the procurador's authorization term, signed (enveloped XMLDSig) and verified |
 //! | [`fonte`] | payments as the `guiche_ports::ecac::FontePagamentos` port, for the e-CAC reconciliation |
@@ -45,6 +46,7 @@
 //! # }
 //! ```
 
+pub mod bilhetagem;
 pub mod certificado;
 mod cliente;
 pub mod conecta;

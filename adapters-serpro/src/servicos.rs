@@ -29,6 +29,11 @@ use std::time::Duration;
 /// Page size asked of `PAGTOWEB/PAGAMENTOS71`.
 pub const TAMANHO_PAGINA: usize = 100;
 
+/// The most pages [`pagamentos`] asks when PAGTOWEB's count (`CONTACONSDOCARRPG73`) cannot be
+/// read: 5,000 payments in one window, far more than a company pays in the windows `ecac sync`
+/// asks for, and a bound on the billed calls a misbehaving server can cost.
+pub const MAXIMO_PAGINAS_SEM_CONTAGEM: usize = 50;
+
 /// The shortest wait between two asks for the SITFIS report (a `tempoEspera` of 0 must not
 /// turn into a busy loop).
 const ESPERA_MINIMA: Duration = Duration::from_millis(10);
@@ -46,6 +51,11 @@ pub enum ErroServico {
     /// The SITFIS report was not ready within the wait allowed.
     #[error("relatório de situação fiscal não ficou pronto dentro de {0:?}")]
     Espera(Duration),
+    /// PAGTOWEB's pages do not add up (a page repeats the previous one, they pass the count,
+    /// or there are more than the fixed maximum): the paging was stopped, so no more billed
+    /// calls are made.
+    #[error("paginação do PAGTOWEB interrompida: {0}")]
+    Paginacao(String),
 }
 
 /// A DAS of the Simples Nacional as `PGDASD/GERARDAS12` issues it.
@@ -333,13 +343,19 @@ fn codigo_barras(det: &Value, caminho: &str) -> Result<Option<CodigoBarras>, Err
 }
 
 /// The payments of `contribuinte` with `dataArrecadacao` in `desde..=ate`
-/// (`PAGTOWEB/PAGAMENTOS71` on `/Consultar`), asking page after page of
-/// [`TAMANHO_PAGINA`] (`primeiroDaPagina` is the offset of the page's first item) while a full
-/// page comes back.
+/// (`PAGTOWEB/PAGAMENTOS71` on `/Consultar`), page after page of [`TAMANHO_PAGINA`]
+/// (`primeiroDaPagina` is the offset of the page's first item), every page a billed call.
+///
+/// The paging is bounded. A short first page is the whole answer (one call). After a full
+/// first page the count is asked ([`contar_pagamentos`], one more call) and the pages stop
+/// once they hold that many; a page that brings them past the count, or that repeats the
+/// previous one (a server ignoring the offset), stops the paging with
+/// [`ErroServico::Paginacao`]. When the count cannot be read (not a number, or the service
+/// refuses it) at most [`MAXIMO_PAGINAS_SEM_CONTAGEM`] pages are asked.
 ///
 /// # Errors
 /// [`ErroServico::Integra`] for a call; [`ErroServico::Resposta`] naming the field missing or
-/// malformed.
+/// malformed; [`ErroServico::Paginacao`] when the pages do not add up.
 pub async fn pagamentos(
     cliente: &ClienteIntegra,
     contribuinte: &Documento,
@@ -348,10 +364,15 @@ pub async fn pagamentos(
     hoje: Data,
 ) -> Result<Vec<Pagamento>, ErroServico> {
     let mut saida = Vec::new();
+    let mut limite: Option<Limite> = None;
+    let mut anterior: Option<Vec<Value>> = None;
+    let mut paginas = 0_usize;
     loop {
+        paginas += 1;
+        let primeiro = saida.len();
         let entrada = json!({
             "intervaloDataArrecadacao": { "dataInicial": desde.iso(), "dataFinal": ate.iso() },
-            "primeiroDaPagina": saida.len(),
+            "primeiroDaPagina": primeiro,
             "tamanhoDaPagina": TAMANHO_PAGINA,
         })
         .to_string();
@@ -361,21 +382,82 @@ pub async fn pagamentos(
             None => Vec::new(),
             Some(_) => return Err(malformado("dados", "não é uma lista")),
         };
-        let (n, primeiro) = (pagina.len(), saida.len());
+        if !pagina.is_empty() && anterior.as_ref() == Some(&pagina) {
+            return Err(ErroServico::Paginacao(format!(
+                "a página de primeiroDaPagina {primeiro} repete a anterior (o serviço ignora o \
+                 deslocamento?); {paginas} página(s) pedida(s), nenhuma outra será"
+            )));
+        }
+        let n = pagina.len();
         for (i, item) in pagina.iter().enumerate() {
             let caminho = format!("dados[{i}] (primeiroDaPagina {primeiro})");
             saida.push(pagamento(item, &caminho, *contribuinte)?);
         }
-        if n < TAMANHO_PAGINA {
+        if n < TAMANHO_PAGINA && limite.is_none() {
             return Ok(saida);
         }
+        let limite = match limite {
+            Some(l) => l,
+            None => {
+                *limite.insert(limite_de_paginas(cliente, contribuinte, desde, ate, hoje).await?)
+            }
+        };
+        match limite {
+            Limite::Contagem(total) if saida.len() > total => {
+                return Err(ErroServico::Paginacao(format!(
+                    "as páginas já trazem {} pagamentos, mas a contagem (CONTACONSDOCARRPG73) \
+                     é {total}; nenhuma outra página será pedida",
+                    saida.len()
+                )));
+            }
+            Limite::Contagem(total) if saida.len() == total || n < TAMANHO_PAGINA => {
+                return Ok(saida);
+            }
+            Limite::Maximo(_) if n < TAMANHO_PAGINA => return Ok(saida),
+            Limite::Maximo(maximo) if paginas >= maximo => {
+                return Err(ErroServico::Paginacao(format!(
+                    "sem contagem legível, {maximo} páginas cheias foram pedidas e ainda há \
+                     mais; nenhuma outra será"
+                )));
+            }
+            Limite::Contagem(_) | Limite::Maximo(_) => {}
+        }
+        anterior = Some(pagina);
+    }
+}
+
+/// What bounds the pages of [`pagamentos`].
+#[derive(Clone, Copy, Debug)]
+enum Limite {
+    /// The count PAGTOWEB gave: the pages stop once they hold that many.
+    Contagem(usize),
+    /// The count could not be read: at most this many pages.
+    Maximo(usize),
+}
+
+/// The bound of [`pagamentos`]: the count, or [`MAXIMO_PAGINAS_SEM_CONTAGEM`] when the count
+/// is not a number or the service refuses it. Other failures (transport, ceiling) are the
+/// caller's: asking pages would meet them too.
+async fn limite_de_paginas(
+    cliente: &ClienteIntegra,
+    contribuinte: &Documento,
+    desde: Data,
+    ate: Data,
+    hoje: Data,
+) -> Result<Limite, ErroServico> {
+    match contar_pagamentos(cliente, contribuinte, desde, ate, hoje).await {
+        Ok(n) => Ok(Limite::Contagem(usize::try_from(n).unwrap_or(usize::MAX))),
+        Err(ErroServico::Resposta(_) | ErroServico::Integra(ErroIntegra::Recusado { .. })) => {
+            Ok(Limite::Maximo(MAXIMO_PAGINAS_SEM_CONTAGEM))
+        }
+        Err(e) => Err(e),
     }
 }
 
 /// How many payments of `contribuinte` have `dataArrecadacao` in `desde..=ate`
 /// (`PAGTOWEB/CONTACONSDOCARRPG73` on `/Consultar`, the filters of [`pagamentos`] without
-/// paging; the answer is the count as a string). One billed call instead of one per page: worth
-/// asking before a large [`pagamentos`].
+/// paging; the answer is the count as a string). One billed call; [`pagamentos`] asks it after
+/// a full first page, to bound the pages.
 ///
 /// # Errors
 /// [`ErroServico::Integra`] for the call; [`ErroServico::Resposta`] when `dados` is not a count.

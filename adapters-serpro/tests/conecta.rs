@@ -1,6 +1,7 @@
 //! The Conecta gov.br client against its simulator, over real TLS sockets: one token for many
 //! callers, renewal after expiry, typed CPF and CNPJ answers, the operator's CPF on each query,
-//! and the homologation quota reserved before each call and given back when the call failed.
+//! and the homologation quota reserved before each call, kept for every billed or unknown outcome
+//! (counted by the real ledger) and given back only when documented unbilled or never sent.
 
 #![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -13,8 +14,10 @@ use guiche_serpro::conecta::{
     caminhos,
 };
 use guiche_serpro::simulador::conecta::{
-    CNPJ_PADRAO, CPFS_PADRAO, CnpjSimulado, ConfigSimuladorConecta, CpfSimulado, SimuladorConecta,
+    CNPJ_PADRAO, CPFS_PADRAO, CnpjSimulado, ConfigSimuladorConecta, CpfSimulado, FalhaConecta,
+    SimuladorConecta,
 };
+use guiche_store::Livro;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -278,45 +281,111 @@ async fn the_quota_refuses_the_1001st_call_without_calling() {
     assert_eq!(medidor.total("orgao/conecta/cnpj"), 1);
 }
 
+/// A client with the homologation quota counted by the real ledger, and its timeout.
+fn com_livro(sim: &SimuladorConecta, livro: &Arc<Livro>, timeout: Duration) -> ClienteConecta {
+    let config = ConfigConecta {
+        quota: Some(QUOTA_HOMOLOGACAO),
+        timeout,
+        ..config(sim, "segredo")
+    };
+    ClienteConecta::new(config, Some(livro.clone() as Arc<dyn MedidorBilhetagem>)).unwrap()
+}
+
+/// The calls the ledger counts for `servico` (`conecta/cpf`, `conecta/cnpj`).
+fn no_livro(livro: &Livro, servico: &str) -> u64 {
+    livro
+        .consumo(None, None)
+        .unwrap()
+        .iter()
+        .filter(|c| c.servico == servico)
+        .map(|c| c.chamadas)
+        .sum()
+}
+
+/// The queries (not token requests) that reached the simulator.
+fn consultas_recebidas(sim: &SimuladorConecta) -> usize {
+    sim.requisicoes()
+        .iter()
+        .filter(|r| r.caminho != caminhos::TOKEN)
+        .count()
+}
+
 #[tokio::test]
-async fn a_failed_call_gives_its_place_back() {
+async fn the_quota_keeps_what_is_billed_and_gives_back_only_what_is_not() {
     let sim = simulador();
-    let medidor = Arc::new(MedidorMemoria::default());
-    let c = com_quota(&sim, &medidor);
+    let livro = Arc::new(Livro::em_memoria().unwrap());
+    let c = com_livro(&sim, &livro, Duration::from_secs(10));
     c.consultar_cnpj(&cnpj(CNPJ_PADRAO)).await.unwrap();
     c.consultar_cpf(&[cpf(CPFS_PADRAO[0])]).await.unwrap();
-    assert_eq!(
-        medidor.total("orgao/conecta/cnpj") + medidor.total("orgao/conecta/cpf"),
-        2
-    );
     let outro = Cnpj::from_base("998887770001").unwrap();
     let e = c.consultar_cnpj(&outro).await.unwrap_err();
     assert!(matches!(e, ErroConecta::NaoEncontrado(_)), "{e:?}");
     assert_eq!(
-        medidor.total("orgao/conecta/cnpj"),
-        1,
-        "o 404 não é bilhetado"
+        no_livro(&livro, SERVICO_CNPJ),
+        2,
+        "o 404 (nenhum registro) é bilhetado"
     );
-    let m = medidor.contagem.lock().unwrap().clone();
-    assert_eq!(
-        m[&("orgao/conecta/cnpj".to_owned(), SERVICO_CNPJ.to_owned())],
-        1
-    );
-    drop(m);
-    // A transport failure also gives the place back.
+    // Documented as not billed: 400, 401, 403, 500, 504 (and 502 for CNPJ).
+    for s in [500, 403, 502, 400] {
+        sim.injetar(FalhaConecta::Status(s));
+        c.consultar_cnpj(&cnpj(CNPJ_PADRAO)).await.unwrap_err();
+    }
+    for s in [504, 403] {
+        sim.injetar(FalhaConecta::Status(s));
+        c.consultar_cpf(&[cpf(CPFS_PADRAO[0])]).await.unwrap_err();
+    }
+    assert_eq!(no_livro(&livro, SERVICO_CNPJ), 2);
+    assert_eq!(no_livro(&livro, SERVICO_CPF), 1);
+    // Not documented as unbilled for CPF (502), nor at all (429): kept, on the safe side.
+    for s in [502, 429] {
+        sim.injetar(FalhaConecta::Status(s));
+        c.consultar_cpf(&[cpf(CPFS_PADRAO[0])]).await.unwrap_err();
+    }
+    assert_eq!(no_livro(&livro, SERVICO_CPF), 3);
+    assert_eq!(consultas_recebidas(&sim), 11);
+    // Connection refused: nothing was sent, the place goes back.
     let morto = ConfigConecta {
         url_base: "https://127.0.0.1:9".into(),
         quota: Some(QUOTA_HOMOLOGACAO),
         ..config(&sim, "segredo")
     };
-    let c =
-        ClienteConecta::new(morto, Some(medidor.clone() as Arc<dyn MedidorBilhetagem>)).unwrap();
+    let c = ClienteConecta::new(morto, Some(livro.clone() as Arc<dyn MedidorBilhetagem>)).unwrap();
     let e = c.consultar_cnpj(&cnpj(CNPJ_PADRAO)).await.unwrap_err();
     assert!(matches!(e, ErroConecta::NaoEnviado(_)), "{e:?}");
+    assert_eq!(no_livro(&livro, SERVICO_CNPJ), 2);
+}
+
+#[tokio::test]
+async fn a_timeout_after_the_query_left_keeps_its_place() {
+    let sim = simulador();
+    let livro = Arc::new(Livro::em_memoria().unwrap());
+    let c = com_livro(&sim, &livro, Duration::from_millis(400));
+    c.consultar_cnpj(&cnpj(CNPJ_PADRAO)).await.unwrap();
+    sim.injetar(FalhaConecta::Atrasada(Duration::from_millis(1500)));
+    let e = c.consultar_cpf(&[cpf(CPFS_PADRAO[0])]).await.unwrap_err();
+    assert!(matches!(e, ErroConecta::Desconhecido(_)), "{e:?}");
+    assert_eq!(consultas_recebidas(&sim), 2, "a consulta chegou ao serviço");
     assert_eq!(
-        medidor.total("orgao/conecta/cnpj") + medidor.total("orgao/conecta/cpf"),
-        2
+        no_livro(&livro, SERVICO_CPF),
+        1,
+        "o resultado é desconhecido: a cota fica gasta"
     );
+}
+
+#[tokio::test]
+async fn an_expired_token_costs_one_place() {
+    let sim = simulador();
+    let livro = Arc::new(Livro::em_memoria().unwrap());
+    let c = com_livro(&sim, &livro, Duration::from_secs(10));
+    c.consultar_cnpj(&cnpj(CNPJ_PADRAO)).await.unwrap();
+    sim.expirar_tokens();
+    c.consultar_cnpj(&cnpj(CNPJ_PADRAO)).await.unwrap();
+    assert_eq!(
+        consultas_recebidas(&sim),
+        3,
+        "a segunda foi refeita após o 401"
+    );
+    assert_eq!(no_livro(&livro, SERVICO_CNPJ), 2, "o 401 não é bilhetado");
 }
 
 #[tokio::test]

@@ -102,7 +102,7 @@ fn rapido(medidor: Option<Arc<Medidor>>, teto: Option<u64>) -> Politica {
 }
 
 #[tokio::test]
-async fn a_billed_call_with_data_is_counted_and_one_without_is_given_back() {
+async fn a_billed_call_is_counted_with_or_without_data() {
     let medidor = Arc::new(Medidor::default());
     let (sim, c) = montar(rapido(Some(medidor.clone()), None));
     let p = pedido(
@@ -132,10 +132,13 @@ async fn a_billed_call_with_data_is_counted_and_one_without_is_given_back() {
         "",
     );
     let r = c.chamar(chamada(TipoServico::Consultar, &p)).await.unwrap();
-    assert!(!r.bilhetado, "Consultar sem dados não é bilhetado");
+    assert!(
+        r.bilhetado,
+        "Consultar respondido 200 sem dados também é bilhetado (só 204, 304, 400, 401, 404, 429, 500 e 503 não são)"
+    );
     assert_eq!(
         (medidor.total(), sim.bilhetadas()),
-        (1, 1),
+        (2, 2),
         "o medidor concorda com o SERPRO"
     );
 }

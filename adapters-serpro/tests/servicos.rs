@@ -117,7 +117,11 @@ async fn pagamentos_percorre_tres_paginas_exatamente() {
     sim.definir_pagamentos(cliente(), pagamentos_json(250));
     let lista = pagamentos_de_2026(&c).await;
     assert_eq!(lista.len(), 250);
-    assert_eq!(sim.bilhetadas(), 3);
+    assert_eq!(
+        (sim.chamadas_recebidas(), sim.bilhetadas()),
+        (4, 4),
+        "a primeira página cheia, a contagem (250: três páginas), a segunda e a terceira"
+    );
     let numeros: Vec<u64> = lista.iter().map(|p| p.numero.as_u64()).collect();
     let esperados: Vec<u64> = (1..=250).map(|i| 7_202_600_000_000_000 + i).collect();
     assert_eq!(numeros, esperados);
@@ -146,15 +150,101 @@ async fn pagamentos_filtra_pela_data_de_arrecadacao() {
             .iter()
             .all(|p| p.data_arrecadacao >= de && p.data_arrecadacao <= ate)
     );
-    assert_eq!(sim.bilhetadas(), 1);
+    assert_eq!(
+        sim.chamadas_recebidas(),
+        1,
+        "uma página incompleta basta: a contagem não é pedida"
+    );
 }
 
 #[tokio::test]
-async fn pagamentos_com_pagina_cheia_pergunta_a_seguinte_vazia() {
+async fn pagamentos_com_paginas_cheias_para_na_contagem() {
     let (sim, c) = montar();
     sim.definir_pagamentos(cliente(), pagamentos_json(200));
     let lista = pagamentos_de_2026(&c).await;
     assert_eq!(lista.len(), 200);
+    assert_eq!(
+        sim.chamadas_recebidas(),
+        3,
+        "página, contagem (200), página: nenhuma página vazia cobrada no fim"
+    );
+}
+
+/// `pagamentos` of 2026, given up (failing) if it takes more than 20 s: a client that pages by
+/// the offset alone never ends against a server that ignores it.
+async fn pagamentos_com_prazo(c: &ClienteIntegra) -> Result<Vec<Pagamento>, ErroServico> {
+    let (de, ate) = (data("2026-01-01"), data("2026-12-31"));
+    tokio::time::timeout(
+        Duration::from_secs(20),
+        servicos::pagamentos(c, &cliente(), de, ate, hoje()),
+    )
+    .await
+    .expect("a paginação não termina")
+}
+
+#[tokio::test]
+async fn pagamentos_para_quando_o_servidor_ignora_o_deslocamento() {
+    let (sim, c) = montar();
+    sim.definir_pagamentos(cliente(), pagamentos_json(250));
+    sim.ignorar_deslocamento(true);
+    let e = pagamentos_com_prazo(&c).await.unwrap_err();
+    assert!(
+        matches!(e, ErroServico::Paginacao(ref m) if m.contains("repete a anterior") && m.contains("primeiroDaPagina 100")),
+        "{e:?}"
+    );
+    assert_eq!(
+        sim.chamadas_recebidas(),
+        3,
+        "primeira página, contagem, a página repetida; nada mais"
+    );
+}
+
+#[tokio::test]
+async fn pagamentos_para_quando_as_paginas_passam_da_contagem() {
+    let (sim, c) = montar();
+    sim.definir_pagamentos(cliente(), pagamentos_json(250));
+    sim.forcar_contagem_pagamentos(Some("\"150\""));
+    let e = pagamentos_com_prazo(&c).await.unwrap_err();
+    assert!(
+        matches!(e, ErroServico::Paginacao(ref m) if m.contains("150") && m.contains("200")),
+        "{e:?}"
+    );
+    assert_eq!(sim.chamadas_recebidas(), 3, "duas páginas bastam para 150");
+}
+
+#[tokio::test]
+async fn pagamentos_sem_contagem_legivel_usa_o_limite_fixo() {
+    let (sim, c) = montar();
+    sim.definir_pagamentos(cliente(), pagamentos_json(250));
+    sim.forcar_contagem_pagamentos(Some("\"muitos\""));
+    assert_eq!(pagamentos_com_prazo(&c).await.unwrap().len(), 250);
+    let antes = sim.chamadas_recebidas();
+    sim.ignorar_deslocamento(true);
+    let e = pagamentos_com_prazo(&c).await.unwrap_err();
+    assert!(matches!(e, ErroServico::Paginacao(_)), "{e:?}");
+    assert_eq!(sim.chamadas_recebidas() - antes, 3);
+}
+
+#[tokio::test]
+async fn pagamentos_sem_contagem_legivel_param_no_maximo_de_paginas() {
+    let (sim, c) = montar();
+    let maximo = servicos::MAXIMO_PAGINAS_SEM_CONTAGEM;
+    let n = (maximo * servicos::TAMANHO_PAGINA + 1) as u64;
+    sim.definir_pagamentos(cliente(), pagamentos_json(n));
+    sim.forcar_contagem_pagamentos(Some("\"muitos\""));
+    let (de, ate) = (data("2026-01-01"), data("2099-12-31"));
+    let e = servicos::pagamentos(&c, &cliente(), de, ate, hoje())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ErroServico::Paginacao(ref m) if m.contains(&format!("{maximo} páginas"))),
+        "{e:?}"
+    );
+    assert_eq!(
+        sim.chamadas_recebidas(),
+        maximo + 1,
+        "as páginas do máximo e a contagem ilegível"
+    );
 }
 
 #[tokio::test]

@@ -1,10 +1,13 @@
 //! The billing meter: SERPRO Integra Contador bills `Consultar`, `Declarar` and `Emitir` calls
-//! answered with data; Conecta gov.br's homologation allows 1,000 test calls per API. Every
+//! (except the statuses its documentation exempts); Conecta gov.br's homologation allows 1,000 test calls per API. Every
 //! such call is counted per contratante, service and window, and a ceiling refuses calls past
 //! it.
 //!
-//! A call is **reserved before it is made** (so concurrent callers can never pass the ceiling
-//! together) and given back when it turned out not billed (an error, 204, 304).
+//! A call is **reserved before it is made** (each attempt of a retried call, so concurrent
+//! callers and retries can never pass the ceiling) and given back only when it provably was not
+//! billed (a status documented as not billed, or a request that never left); when billing is
+//! unknown (a timeout after the request left) the reservation stays: the count errs on the safe
+//! side.
 
 use guiche_domain::Competencia;
 use std::fmt;

@@ -17,7 +17,8 @@
 //!   dataAbertura, endereco{municipio{codigo, descricao}, uf}}` (shaped after SERPRO's CNPJ v2).
 //!
 //! Every request is recorded ([`SimuladorConecta::requisicoes`]), so a test can tell that a
-//! call refused by the client never reached the service.
+//! call refused by the client never reached the service. Faults (a status, a late answer) can be
+//! injected before a query with [`SimuladorConecta::injetar`].
 
 use super::{ErroSimulador, Resposta, cabecalho, json, tls};
 use crate::conecta::{MAXIMO_CPFS, caminhos, descricao_situacao, wire::PedidoCpf};
@@ -96,6 +97,16 @@ pub struct RequisicaoConecta {
     pub cpf_usuario: Option<String>,
 }
 
+/// A fault the next authorized query (CPF or CNPJ) is answered with, one per query, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FalhaConecta {
+    /// Answer with this HTTP status without processing.
+    Status(u16),
+    /// Process the query as usual, then wait this long before answering: a client timeout
+    /// after the query was answered (and counted) by the service.
+    Atrasada(Duration),
+}
+
 #[derive(Default)]
 struct Estado {
     clientes: HashMap<String, String>,
@@ -103,6 +114,7 @@ struct Estado {
     cpfs: HashMap<String, CpfSimulado>,
     cnpjs: HashMap<String, CnpjSimulado>,
     requisicoes: Vec<RequisicaoConecta>,
+    falhas: std::collections::VecDeque<FalhaConecta>,
 }
 
 struct Compartilhado {
@@ -197,6 +209,11 @@ impl SimuladorConecta {
         });
     }
 
+    /// Queues a fault for the next authorized query.
+    pub fn injetar(&self, falha: FalhaConecta) {
+        self.compartilhado.com(|e| e.falhas.push_back(falha));
+    }
+
     /// Every request received so far, token requests included, in order.
     pub fn requisicoes(&self) -> Vec<RequisicaoConecta> {
         self.compartilhado
@@ -286,7 +303,22 @@ async fn atender(
         });
     });
     let metodo = req.method().clone();
-    Ok(match (metodo, caminho.as_str()) {
+    let consulta = (metodo == Method::POST && caminho == caminhos::CPF)
+        || (metodo == Method::GET && caminho.starts_with(caminhos::CNPJ_BASICA));
+    let falha = if consulta && autorizado(&req, &c) {
+        c.com(|e| e.falhas.pop_front()).flatten()
+    } else {
+        None
+    };
+    let atraso = match falha {
+        Some(FalhaConecta::Status(s)) => {
+            let status = StatusCode::from_u16(s).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            return Ok(mensagem(status, "falha injetada no simulador"));
+        }
+        Some(FalhaConecta::Atrasada(d)) => Some(d),
+        None => None,
+    };
+    let resposta = match (metodo, caminho.as_str()) {
         (Method::POST, caminhos::TOKEN) => emitir_token(req, &c).await,
         (Method::POST | Method::GET, _) if !autorizado(&req, &c) => nao_autorizado(),
         (Method::POST, caminhos::CPF) => consultar_cpf(req, &c).await,
@@ -297,7 +329,11 @@ async fn atender(
             mensagem(StatusCode::METHOD_NOT_ALLOWED, "método não permitido")
         }
         _ => mensagem(StatusCode::NOT_FOUND, "recurso não encontrado no simulador"),
-    })
+    };
+    if let Some(d) = atraso {
+        tokio::time::sleep(d).await;
+    }
+    Ok(resposta)
 }
 
 async fn corpo(req: Request<Incoming>) -> Option<bytes::Bytes> {

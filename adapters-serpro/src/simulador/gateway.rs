@@ -45,12 +45,33 @@ fn cabecalho<'a>(req: &'a Request<Incoming>, nome: &str) -> &'a str {
         .unwrap_or_default()
 }
 
-/// Serves one gateway call.
+/// Serves one gateway call: counts it, and counts it as billed when its answer is (before a
+/// [`FalhaGateway::Atrasada`] delay or a [`FalhaGateway::Cortada`] reset, so a client that
+/// never reads the answer still leaves it billed). `None`: drop the connection unanswered.
 pub(super) async fn atender(
     req: Request<Incoming>,
     c: &Compartilhado,
     tipo: TipoServico,
-) -> Resposta {
+) -> Option<Resposta> {
+    c.contar_recebida();
+    let (resposta, depois) = responder(req, c, tipo).await;
+    if crate::bilhetagem::integra_bilhetado(tipo, resposta.status().as_u16()) {
+        c.contar_bilhetada();
+    }
+    match depois {
+        Some(FalhaGateway::Atrasada(d)) => tokio::time::sleep(d).await,
+        Some(FalhaGateway::Cortada) => return None,
+        _ => {}
+    }
+    Some(resposta)
+}
+
+/// The answer to one gateway call, and the fault to apply once it is ready (a delay, a reset).
+async fn responder(
+    req: Request<Incoming>,
+    c: &Compartilhado,
+    tipo: TipoServico,
+) -> (Resposta, Option<FalhaGateway>) {
     let bearer = cabecalho(&req, "authorization")
         .strip_prefix("Bearer ")
         .unwrap_or_default()
@@ -58,48 +79,63 @@ pub(super) async fn atender(
     let jwt = cabecalho(&req, "jwt_token").to_owned();
     let procurador = cabecalho(&req, "autenticar_procurador_token").to_owned();
     let Some((contratante, jwt_emitido, valido)) = c.token(&bearer) else {
-        return fault(StatusCode::UNAUTHORIZED, 900_901, "Invalid Credentials");
+        return (
+            fault(StatusCode::UNAUTHORIZED, 900_901, "Invalid Credentials"),
+            None,
+        );
     };
     if !valido {
-        return fault(StatusCode::UNAUTHORIZED, 900_903, "Access Token Expired");
+        return (
+            fault(StatusCode::UNAUTHORIZED, 900_903, "Access Token Expired"),
+            None,
+        );
     }
     let nada = Value::Null;
     if jwt != jwt_emitido {
-        return integra(
-            StatusCode::FORBIDDEN,
-            &nada,
-            "",
-            "[AcessoNegado-ICGERENCIADOR-003]",
-            "jwt_token ausente ou inválido.",
+        return (
+            integra(
+                StatusCode::FORBIDDEN,
+                &nada,
+                "",
+                "[AcessoNegado-ICGERENCIADOR-003]",
+                "jwt_token ausente ou inválido.",
+            ),
+            None,
         );
     }
-    if let Some(f) = c.proxima_falha() {
-        return aplicar(f).await;
-    }
+    let atraso = match c.proxima_falha() {
+        Some(f @ (FalhaGateway::Atrasada(_) | FalhaGateway::Cortada)) => Some(f),
+        Some(f) => return (aplicar(f).await, None),
+        None => None,
+    };
     let corpo = match Limited::new(req.into_body(), 1 << 20).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
-            return integra(
+            let r = integra(
                 StatusCode::BAD_REQUEST,
                 &nada,
                 "",
                 "[EntradaIncorreta-ICGERENCIADOR-006]",
                 "Corpo inválido.",
             );
+            return (r, atraso);
         }
     };
     let Ok(eco) = serde_json::from_slice::<Value>(&corpo) else {
-        return integra(
+        let r = integra(
             StatusCode::BAD_REQUEST,
             &nada,
             "",
             "[EntradaIncorreta-ICGERENCIADOR-006]",
             "JSON inválido.",
         );
+        return (r, atraso);
     };
-    julgar(c, tipo, &eco, &contratante, &procurador)
+    (julgar(c, tipo, &eco, &contratante, &procurador), atraso)
 }
 
+/// The answer of a fault applied without processing the call (`Atrasada` and `Cortada`
+/// process it first: [`atender`] applies them, and they never come here).
 async fn aplicar(f: FalhaGateway) -> Resposta {
     match f {
         FalhaGateway::Status(s) => {
@@ -117,7 +153,7 @@ async fn aplicar(f: FalhaGateway) -> Resposta {
                 "Falha injetada no simulador.",
             )
         }
-        FalhaGateway::Lenta(d) => {
+        FalhaGateway::Lenta(d) | FalhaGateway::Atrasada(d) => {
             tokio::time::sleep(d).await;
             integra(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -127,6 +163,13 @@ async fn aplicar(f: FalhaGateway) -> Resposta {
                 "Lenta demais.",
             )
         }
+        FalhaGateway::Cortada => integra(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &Value::Null,
+            "",
+            "[Erro-ICGERENCIADOR-500]",
+            "Conexão derrubada.",
+        ),
     }
 }
 
@@ -247,9 +290,6 @@ fn julgar(
     }
     let lista = lista.unwrap_or_default();
     let saida = super::servicos::responder(c, sistema, id_servico, &lista, campo("dados"));
-    if tipo.bilhetado() && saida.status == 200 && !saida.dados.is_empty() {
-        c.contar_bilhetada();
-    }
     if saida.status == 204 {
         return sem_conteudo(&saida.texto);
     }

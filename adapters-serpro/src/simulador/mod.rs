@@ -20,8 +20,10 @@
 //! documentation says: realistic data for the typed services, their waits (SITFIS 202), their
 //! own errors (`EntradaIncorreta-PAGTOWEB-00002`, the daily limit of EVENTOSATUALIZACAO…), and
 //! empty `dados` for the rest of the catalogue (the table is in the `servicos` module's source).
-//! Other statuses can be forced with [`SimuladorIntegra::injetar`]. Billed calls (a billed type
-//! answered 200 with data) are counted.
+//! Other statuses, slow and late answers and dropped connections can be forced with
+//! [`SimuladorIntegra::injetar`], and
+//! PAGTOWEB can be made to ignore its page offset ([`SimuladorIntegra::ignorar_deslocamento`]).
+//! Calls received and billed calls (as the documentation bills them) are counted.
 
 pub mod conecta;
 mod gateway;
@@ -82,6 +84,12 @@ pub enum FalhaGateway {
     Status(u16),
     /// Wait this long, then answer 500 (for client timeouts).
     Lenta(Duration),
+    /// Process the call as usual (billing it when its answer is billed), then wait this long
+    /// before answering: a client timeout after the request was processed.
+    Atrasada(Duration),
+    /// Process the call as usual (billing it when its answer is billed), then drop the
+    /// connection without answering: a reset after the request was processed.
+    Cortada,
 }
 
 struct TokenEmitido {
@@ -100,6 +108,10 @@ struct Estado {
     termos: HashMap<String, String>,
     falhas: std::collections::VecDeque<FalhaGateway>,
     servicos: servicos::EstadoServicos,
+    /// PAGTOWEB misbehaving: `PAGAMENTOS71` ignores `primeiroDaPagina`.
+    ignorar_deslocamento: bool,
+    /// PAGTOWEB misbehaving: `CONTACONSDOCARRPG73` answers this `dados` instead of the count.
+    contagem_forcada: Option<String>,
 }
 
 struct Compartilhado {
@@ -109,6 +121,7 @@ struct Compartilhado {
     hoje: Option<guiche_domain::Data>,
     tokens_emitidos: AtomicUsize,
     bilhetadas: AtomicUsize,
+    recebidas: AtomicUsize,
 }
 
 impl Compartilhado {
@@ -190,6 +203,10 @@ impl Compartilhado {
     fn contar_bilhetada(&self) {
         self.bilhetadas.fetch_add(1, Ordering::SeqCst);
     }
+
+    fn contar_recebida(&self) {
+        self.recebidas.fetch_add(1, Ordering::SeqCst);
+    }
 }
 
 /// The running simulator.
@@ -241,6 +258,7 @@ impl SimuladorIntegra {
             hoje: config.hoje,
             tokens_emitidos: AtomicUsize::new(0),
             bilhetadas: AtomicUsize::new(0),
+            recebidas: AtomicUsize::new(0),
         });
         let tarefa = runtime.spawn(servir(listener, acceptor, compartilhado.clone()));
         Ok(SimuladorIntegra {
@@ -319,9 +337,17 @@ impl SimuladorIntegra {
         self.compartilhado.tokens_emitidos.load(Ordering::SeqCst)
     }
 
-    /// How many billed calls were answered (a billed type answered with data).
+    /// How many billed calls were answered: a billed type (`Consultar`, `Declarar`, `Emitir`)
+    /// answered with a status the documentation does not exempt (see
+    /// [`crate::bilhetagem::integra_bilhetado`]), counted when the answer is ready, whether or
+    /// not the client is still there to read it.
     pub fn bilhetadas(&self) -> usize {
         self.compartilhado.bilhetadas.load(Ordering::SeqCst)
+    }
+
+    /// How many calls reached the gateway (any type and outcome, token requests excluded).
+    pub fn chamadas_recebidas(&self) -> usize {
+        self.compartilhado.recebidas.load(Ordering::SeqCst)
     }
 
     fn com_estado(&self, f: impl FnOnce(&mut Estado)) {
@@ -358,6 +384,18 @@ impl SimuladorIntegra {
             e.tokens_procurador
                 .insert(token.to_owned(), (autor, contratante));
         });
+    }
+
+    /// Makes `PAGTOWEB/PAGAMENTOS71` ignore `primeiroDaPagina` (always the first page), as a
+    /// misbehaving server would: a client that pages by offset alone would loop forever.
+    pub fn ignorar_deslocamento(&self, ignorar: bool) {
+        self.com_estado(|e| e.ignorar_deslocamento = ignorar);
+    }
+
+    /// Makes `PAGTOWEB/CONTACONSDOCARRPG73` answer `dados` (JSON text, e.g. `"\"10\""` or
+    /// `"\"muitos\""`) instead of the true count; `None` restores the true count.
+    pub fn forcar_contagem_pagamentos(&self, dados: Option<&str>) {
+        self.com_estado(|e| e.contagem_forcada = dados.map(str::to_owned));
     }
 
     /// The payments `PAGTOWEB/PAGAMENTOS71` returns for `contribuinte` (a JSON array in the
@@ -423,7 +461,7 @@ async fn atender(
     req: Request<Incoming>,
     c: Arc<Compartilhado>,
     titular: Option<Documento>,
-) -> Result<Resposta, std::convert::Infallible> {
+) -> Result<Resposta, std::io::Error> {
     let gateway = req
         .uri()
         .path()
@@ -438,7 +476,13 @@ async fn atender(
             let corpo = serde_json::json!({ "message": "use POST" });
             return Ok(json(StatusCode::METHOD_NOT_ALLOWED, corpo));
         }
-        return Ok(gateway::atender(req, &c, tipo).await);
+        // `None`: the connection is dropped without an answer (an injected reset).
+        return gateway::atender(req, &c, tipo).await.ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "falha injetada: conexão derrubada",
+            )
+        });
     }
     if req.uri().path() != "/authenticate" {
         return Ok(json(

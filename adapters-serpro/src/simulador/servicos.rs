@@ -4,8 +4,8 @@
 //!
 //! | service | answer |
 //! |---|---|
-//! | `PAGTOWEB/PAGAMENTOS71` | the payments set with [`super::SimuladorIntegra::definir_pagamentos`], filtered by `intervaloDataArrecadacao`, `numeroDocumentoLista`, `codigoTipoDocumentoLista`, paged by `primeiroDaPagina`/`tamanhoDaPagina` (1–100); a bad date or page size is 400 `EntradaIncorreta-PAGTOWEB-00001` |
-//! | `PAGTOWEB/CONTACONSDOCARRPG73` | the count of what 71 would list without paging, as a string |
+//! | `PAGTOWEB/PAGAMENTOS71` | the payments set with [`super::SimuladorIntegra::definir_pagamentos`], filtered by `intervaloDataArrecadacao`, `numeroDocumentoLista`, `codigoTipoDocumentoLista`, paged by `primeiroDaPagina`/`tamanhoDaPagina` (1–100); a bad date or page size is 400 `EntradaIncorreta-PAGTOWEB-00001`; misbehaving on demand, it ignores `primeiroDaPagina` |
+//! | `PAGTOWEB/CONTACONSDOCARRPG73` | the count of what 71 would list without paging, as a string (or, on demand, a forced answer) |
 //! | `PAGTOWEB/COMPARRECADACAO72` | a PDF for a `numeroDocumento` among those payments; any other is 400 `EntradaIncorreta-PAGTOWEB-00002` |
 //! | `PGDASD/GERARDAS12`, `PGMEI/GERARDASPDF21` | one DAS of the `periodoApuracao` asked (numbered per contribuinte and period, see `SimuladorIntegra::numero_das`; due on day 20 of the next month, 1000.00 + 24.68 + 5.32 = 1030.00, or 75.60 for a MEI, a valid barcode); a bad period is 400 `EntradaIncorreta-PGDASD-00001` |
 //! | `PGDASD/CONSDECLARACAO13` | for `anoCalendario` or `periodoApuracao`, one declaration per month up to last month, each with its DAS; `dasPago` true when that DAS number is among the payments |
@@ -206,8 +206,15 @@ mod pagtoweb {
         };
         let todos = pagamentos(c, contribuinte);
         let itens: Vec<&Value> = todos.iter().filter(dentro).collect();
+        let (ignorar_deslocamento, contagem_forcada) = c
+            .estado
+            .lock()
+            .map(|e| (e.ignorar_deslocamento, e.contagem_forcada.clone()))
+            .unwrap_or_default();
         if !paginar {
-            return Saida::ok("PAGTOWEB", json!(itens.len().to_string()).to_string());
+            let dados =
+                contagem_forcada.unwrap_or_else(|| json!(itens.len().to_string()).to_string());
+            return Saida::ok("PAGTOWEB", dados);
         }
         let numero =
             |k: &str, padrao: u64| entrada.get(k).and_then(Value::as_u64).unwrap_or(padrao);
@@ -218,6 +225,7 @@ mod pagtoweb {
         if !(1..=100).contains(&tamanho) {
             return invalido("tamanhoDaPagina deve estar entre 1 e 100.");
         }
+        let primeiro = if ignorar_deslocamento { 0 } else { primeiro };
         let pagina: Vec<&Value> = itens
             .into_iter()
             .skip(usize::try_from(primeiro).unwrap_or(usize::MAX))

@@ -15,7 +15,13 @@ pub(crate) const CONTRATANTE: &str = "11222333000181";
 
 /// A client of [`CONTRATANTE`] for `sim`, with the consumer `chave`/`segredo` registered and an
 /// e-CNPJ valid from a minute ago to a day from now.
+#[allow(dead_code)] // the billing tests build from `config_do_contratante` only
 pub(crate) fn cliente_do_contratante(sim: &SimuladorIntegra) -> ClienteIntegra {
+    ClienteIntegra::new(config_do_contratante(sim)).unwrap()
+}
+
+/// The configuration of [`cliente_do_contratante`] (timeout 5 s), to change before building.
+pub(crate) fn config_do_contratante(sim: &SimuladorIntegra) -> ConfigIntegra {
     sim.cadastrar_consumidor("chave", "segredo");
     let agora = SystemTime::now();
     let (cert, chave) = sim
@@ -27,7 +33,7 @@ pub(crate) fn cliente_do_contratante(sim: &SimuladorIntegra) -> ClienteIntegra {
         )
         .unwrap();
     let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
-    ClienteIntegra::new(ConfigIntegra {
+    ConfigIntegra {
         url_autenticacao: sim.url_autenticacao(),
         url_gateway: sim.url_gateway(),
         consumer_key: "chave".into(),
@@ -35,6 +41,5 @@ pub(crate) fn cliente_do_contratante(sim: &SimuladorIntegra) -> ClienteIntegra {
         certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
         ca_extra_pem: Some(sim.ca_pem()),
         timeout: Duration::from_secs(5),
-    })
-    .unwrap()
+    }
 }
