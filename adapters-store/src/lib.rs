@@ -64,7 +64,11 @@
 //! Several processes may share one file: writes take SQLite's write lock first
 //! (`BEGIN IMMEDIATE`) and wait up to 5 s (`busy_timeout`) for it, so reservations of one
 //! sequence are serialised across processes. The file must be on a local disk (WAL needs
-//! shared memory between the processes; network folders are refused on open).
+//! shared memory between the processes): on Linux, a folder on a network file system (NFS,
+//! SMB/CIFS, …) or a FUSE one (sshfs, rclone, …) is refused on open, naming the file system.
+//!
+//! The ledger holds CPFs, CNPJs, invoices and guides (LGPD): the folders it creates are `0700`,
+//! the file `0600` (and SQLite gives its `-wal` and `-shm` the same mode).
 //!
 //! ## Schema
 //!
@@ -181,6 +185,7 @@ mod esquema;
 mod falha;
 mod linha;
 mod livro;
+mod local;
 mod notas;
 mod pacotes;
 
