@@ -60,6 +60,13 @@ impl ConfigCliente {
     }
 }
 
+/// The most bytes of a reply read: a year of an entity's revenues is far less; a bigger reply is
+/// not read (an unknown outcome, never an unbounded read).
+pub const MAX_RESPOSTA: usize = 8 * 1024 * 1024;
+
+/// The longest a token is kept, whatever `expires_in` says (the manual's tokens last one hour).
+pub const MAX_VALIDADE_TOKEN: Duration = Duration::from_secs(24 * 3600);
+
 /// The client could not be built.
 #[derive(Debug, thiserror::Error)]
 #[error("configuração do cliente CONAM: {0}")]
@@ -101,7 +108,8 @@ enum Falha {
 }
 
 impl ClienteConam {
-    /// Builds a client.
+    /// Builds a client. Redirects are never followed: the `client_secret`, the token and the
+    /// packages go only to the addresses configured.
     ///
     /// # Errors
     /// [`ErroConfigCliente`] when an address is not http(s) or the HTTP stack cannot start.
@@ -122,6 +130,7 @@ impl ClienteConam {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("guiche/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ErroConfigCliente(e.to_string()))?;
@@ -196,9 +205,7 @@ impl ClienteConam {
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
             .body(corpo);
-        let (status, texto) = trocar(pedido)
-            .await
-            .map_err(|e| Falha::Transitoria(transporte(e)))?;
+        let (status, texto) = trocar(pedido).await?;
         if status >= 500 {
             return Err(Falha::Transitoria(ErroContabil::Desconhecido(format!(
                 "HTTP {status} do serviço de token"
@@ -218,11 +225,9 @@ impl ClienteConam {
         }
         let t = wire::ler_token(&texto)
             .map_err(|e| Falha::Definitiva(ErroContabil::Protocolo(format!("token: {e}"))))?;
-        let validade = Duration::from_secs(t.expires_in);
-        let margem = (validade / 10).min(Duration::from_secs(60));
         Ok(Token {
             valor: t.access_token,
-            renovar_em: Instant::now() + validade - margem,
+            renovar_em: renovar_em(Instant::now(), t.expires_in),
         })
     }
 
@@ -260,9 +265,7 @@ impl ClienteConam {
                 .header("Content-Type", "application/json")
                 .body(c.to_owned());
         }
-        let (status, corpo) = trocar(pedido)
-            .await
-            .map_err(|e| Falha::Transitoria(transporte(e)))?;
+        let (status, corpo) = trocar(pedido).await?;
         if status >= 500 {
             return Err(Falha::Transitoria(ErroContabil::Desconhecido(format!(
                 "HTTP {status} do serviço"
@@ -288,11 +291,49 @@ impl ClienteConam {
     }
 }
 
-/// Sends a request and reads the whole reply.
-async fn trocar(pedido: reqwest::RequestBuilder) -> Result<(u16, String), reqwest::Error> {
-    let r = pedido.send().await?;
+/// When to renew a token of `expires_in` seconds obtained at `agora`: a tenth of its life (at
+/// most 60 s) before it ends, the life clamped to [`MAX_VALIDADE_TOKEN`].
+fn renovar_em(agora: Instant, expires_in: u64) -> Instant {
+    let validade = Duration::from_secs(expires_in).min(MAX_VALIDADE_TOKEN);
+    let margem = (validade / 10).min(Duration::from_secs(60));
+    agora.checked_add(validade - margem).unwrap_or(agora)
+}
+
+/// Sends a request and reads the reply: a redirect is refused (nothing was processed where the
+/// request was sent; it is never repeated elsewhere), a body past [`MAX_RESPOSTA`] is not read.
+async fn trocar(pedido: reqwest::RequestBuilder) -> Result<(u16, String), Falha> {
+    let ler = |e| Falha::Transitoria(transporte(e));
+    let mut r = pedido.send().await.map_err(ler)?;
     let status = r.status().as_u16();
-    Ok((status, r.text().await?))
+    if r.status().is_redirection() {
+        let destino = r
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("(sem Location)");
+        return Err(Falha::Definitiva(ErroContabil::NaoEnviado(format!(
+            "o serviço respondeu HTTP {status} redirecionando para {destino}; o guichê não segue \
+             redirecionamentos (as credenciais e o pedido iriam a outro endereço): confira \
+             GUICHE_CONAM_URL e GUICHE_CONAM_TOKEN_URL"
+        ))));
+    }
+    let grande = || {
+        Falha::Transitoria(ErroContabil::Desconhecido(format!(
+            "a resposta do serviço passa de {} MiB e não foi lida",
+            MAX_RESPOSTA / (1024 * 1024)
+        )))
+    };
+    if r.content_length().is_some_and(|n| n > MAX_RESPOSTA as u64) {
+        return Err(grande());
+    }
+    let mut corpo = Vec::new();
+    while let Some(pedaco) = r.chunk().await.map_err(ler)? {
+        if corpo.len() + pedaco.len() > MAX_RESPOSTA {
+            return Err(grande());
+        }
+        corpo.extend_from_slice(&pedaco);
+    }
+    Ok((status, String::from_utf8_lossy(&corpo).into_owned()))
 }
 
 fn transporte(e: reqwest::Error) -> ErroContabil {
@@ -451,6 +492,32 @@ impl IntegracaoContabil for ClienteConam {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn token_lifetimes_are_clamped_never_overflow() {
+        let agora = Instant::now();
+        assert_eq!(renovar_em(agora, 3600), agora + Duration::from_secs(3540));
+        assert_eq!(renovar_em(agora, 0), agora);
+        assert_eq!(
+            renovar_em(agora, u64::MAX),
+            agora + MAX_VALIDADE_TOKEN - Duration::from_secs(60)
+        );
+        let lido = |j: &str| wire::ler_token(j).map(|t| t.expires_in);
+        assert_eq!(lido(r#"{"access_token":"t","expires_in":-5}"#), Ok(0));
+        assert_eq!(
+            lido(r#"{"access_token":"t","expires_in":1e400}"#),
+            Ok(u64::MAX)
+        );
+        assert_eq!(
+            lido(r#"{"access_token":"t","expires_in":99999999999999999999999}"#),
+            Ok(u64::MAX)
+        );
+        assert_eq!(
+            lido(r#"{"access_token":"t","expires_in":3600.5}"#),
+            Ok(3600)
+        );
+        assert_eq!(lido(r#"{"access_token":"t"}"#), Ok(3600));
+    }
 
     #[test]
     fn backoff_doubles_with_bounded_jitter() {

@@ -13,4 +13,6 @@ pub mod wire;
 #[cfg(feature = "simulator")]
 pub mod simulador;
 
-pub use cliente::{ClienteConam, ConfigCliente, ErroConfigCliente, Segredo};
+pub use cliente::{
+    ClienteConam, ConfigCliente, ErroConfigCliente, MAX_RESPOSTA, MAX_VALIDADE_TOKEN, Segredo,
+};

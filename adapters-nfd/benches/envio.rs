@@ -79,6 +79,8 @@ async fn main() {
             endpoint: Some(url),
             senha: Senha::new("fiscalb"),
             timeout: Duration::from_secs(30),
+            // A server named by the one running the benchmark, maybe on another machine.
+            http_inseguro: externo.is_some(),
         })
         .unwrap(),
     );

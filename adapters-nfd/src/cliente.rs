@@ -19,6 +19,10 @@ pub struct ConfigCliente {
     pub senha: Senha,
     /// How long to wait for a whole reply once connected.
     pub timeout: Duration,
+    /// Accept a plain `http://` endpoint on a host other than this machine
+    /// (`GUICHE_NFD_HTTP_INSEGURO=1`): the `senhaNFD` and the notas then cross the network in
+    /// clear text. Loopback (simulators, sandbox) needs no opt-in.
+    pub http_inseguro: bool,
 }
 
 /// The client could not be built.
@@ -37,12 +41,20 @@ pub struct ClienteNfd {
 
 const CONEXAO: Duration = Duration::from_secs(10);
 
+/// The most bytes of a reply read: the service answers one short string in a SOAP envelope
+/// (a code, an error message or a print URL), so 1 MiB is far more than any real answer and a
+/// bigger one is not the service's.
+pub const MAX_RESPOSTA: usize = 1024 * 1024;
+
 impl ClienteNfd {
     /// Builds a client (one connection pool, reused for every nota).
     ///
+    /// Redirects are never followed: the `senhaNFD` goes only to the endpoint configured.
+    ///
     /// # Errors
-    /// [`ErroConfigCliente`] when the endpoint is not an http(s) URL or the HTTP stack cannot
-    /// start.
+    /// [`ErroConfigCliente`] when the endpoint is not an http(s) URL, is plain `http://` on a
+    /// host other than this machine without [`ConfigCliente::http_inseguro`], or the HTTP stack
+    /// cannot start.
     pub fn new(config: ConfigCliente) -> Result<ClienteNfd, ErroConfigCliente> {
         let endpoint = config
             .endpoint
@@ -54,11 +66,19 @@ impl ClienteNfd {
                 "endpoint \"{endpoint}\" deve ser http ou https"
             )));
         }
+        if texto_claro(&url) && !config.http_inseguro {
+            return Err(ErroConfigCliente(format!(
+                "o endpoint \"{endpoint}\" é http sem criptografia: a senhaNFD e as notas \
+                 passariam pela rede em texto claro; use um endereço https (GUICHE_NFD_URL) ou, \
+                 se o provedor só oferece http, aceite o risco com GUICHE_NFD_HTTP_INSEGURO=1"
+            )));
+        }
         // One TLS stack for the whole program: rustls with the ring provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .connect_timeout(CONEXAO)
             .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("guiche/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ErroConfigCliente(e.to_string()))?;
@@ -75,6 +95,19 @@ impl ClienteNfd {
         &self.endpoint
     }
 
+    /// The warning to show when the endpoint is plain `http://` on another machine (accepted
+    /// with [`ConfigCliente::http_inseguro`]); `None` for https and loopback.
+    pub fn aviso_texto_claro(&self) -> Option<String> {
+        let url = reqwest::Url::parse(&self.endpoint).ok()?;
+        texto_claro(&url).then(|| {
+            format!(
+                "o serviço NFD em {} é http sem criptografia (GUICHE_NFD_HTTP_INSEGURO): a \
+                 senhaNFD e as notas passam pela rede em texto claro",
+                self.endpoint
+            )
+        })
+    }
+
     async fn postar(&self, operacao: Operacao, corpo: String) -> Result<(u16, String), ErroEnvio> {
         let resposta = self
             .http
@@ -87,12 +120,66 @@ impl ClienteNfd {
             .await
             .map_err(classificar)?;
         let status = resposta.status().as_u16();
-        let texto = resposta
-            .text()
-            .await
-            .map_err(|e| ErroEnvio::Desconhecido(descrever(&e)))?;
-        Ok((status, texto))
+        if resposta.status().is_redirection() {
+            let destino = resposta
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("(sem Location)");
+            return Err(ErroEnvio::Desconhecido(format!(
+                "o serviço respondeu HTTP {status} redirecionando para {destino}; o guichê não \
+                 segue redirecionamentos (a senhaNFD iria a outro endereço) e a nota pode ter \
+                 sido processada; confira o endereço do serviço (GUICHE_NFD_URL)"
+            )));
+        }
+        Ok((status, ler_corpo(resposta).await?))
     }
+}
+
+/// Plain `http://` to a host other than this machine.
+fn texto_claro(url: &reqwest::Url) -> bool {
+    url.scheme() == "http" && !url.host_str().is_some_and(loopback)
+}
+
+/// This machine: `localhost` (and its subdomains), `127.0.0.0/8`, `::1`.
+fn loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => ip.is_loopback(),
+        Err(_) => {
+            let host = host.to_ascii_lowercase();
+            host == "localhost" || host.ends_with(".localhost")
+        }
+    }
+}
+
+/// The reply's body, at most [`MAX_RESPOSTA`] bytes (UTF-8, invalid bytes replaced).
+async fn ler_corpo(mut resposta: reqwest::Response) -> Result<String, ErroEnvio> {
+    let grande = || {
+        ErroEnvio::Desconhecido(format!(
+            "a resposta do serviço passa de {} KiB e não foi lida (não é uma resposta do \
+             serviço NFD); a nota pode ter sido processada",
+            MAX_RESPOSTA / 1024
+        ))
+    };
+    if resposta
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPOSTA as u64)
+    {
+        return Err(grande());
+    }
+    let mut corpo = Vec::new();
+    while let Some(pedaco) = resposta
+        .chunk()
+        .await
+        .map_err(|e| ErroEnvio::Desconhecido(descrever(&e)))?
+    {
+        if corpo.len() + pedaco.len() > MAX_RESPOSTA {
+            return Err(grande());
+        }
+        corpo.extend_from_slice(&pedaco);
+    }
+    Ok(String::from_utf8_lossy(&corpo).into_owned())
 }
 
 /// A request that failed to connect never left; anything else may have been received.
@@ -219,6 +306,48 @@ mod tests {
                 mensagem: "Senha inválida - tente".into()
             })
         );
+    }
+
+    fn config(endpoint: Option<&str>, http_inseguro: bool) -> ConfigCliente {
+        ConfigCliente {
+            provedor: Provedor::da_prefeitura("3150").cloned().unwrap(),
+            endpoint: endpoint.map(str::to_owned),
+            senha: Senha::new("x"),
+            timeout: Duration::from_secs(1),
+            http_inseguro,
+        }
+    }
+
+    #[test]
+    fn cleartext_to_another_machine_needs_the_opt_in_and_is_warned_about() {
+        // The provider's production endpoint is plain http (the only one any source shows).
+        let e = ClienteNfd::new(config(None, false))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("http://www.brgov.com.br") && e.contains("GUICHE_NFD_HTTP_INSEGURO=1"),
+            "{e}"
+        );
+        assert!(ClienteNfd::new(config(Some("http://10.0.0.5/ServicoNfd.asmx"), false)).is_err());
+        let aceito = ClienteNfd::new(config(None, true)).unwrap();
+        let aviso = aceito.aviso_texto_claro().unwrap();
+        assert!(
+            aviso.contains("texto claro") && aviso.contains("brgov"),
+            "{aviso}"
+        );
+        for seguro in [
+            "https://www.brgov.com.br/wsnfd/ServicoNfd.asmx",
+            "http://127.0.0.1:8080/ServicoNfd.asmx",
+            "http://127.8.9.10/ServicoNfd.asmx",
+            "http://localhost:8080/ServicoNfd.asmx",
+            "http://LOCALHOST/x",
+            "http://sandbox.localhost/x",
+            "http://[::1]:8080/ServicoNfd.asmx",
+        ] {
+            let c = ClienteNfd::new(config(Some(seguro), false)).unwrap();
+            assert_eq!(c.aviso_texto_claro(), None, "{seguro}");
+        }
+        assert!(ClienteNfd::new(config(Some("http://localhost.example.com/x"), false)).is_err());
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod provedor;
 pub mod simulador;
 pub mod soap;
 
-pub use cliente::{ClienteNfd, ConfigCliente, ErroConfigCliente};
+pub use cliente::{ClienteNfd, ConfigCliente, ErroConfigCliente, MAX_RESPOSTA};
 pub use provedor::{ConvencaoTexto, ErroTabelaProvedores, Provedor};
 
 /// The provider's NFD password (`senhaNFD`): a [`guiche_ports::Segredo`].

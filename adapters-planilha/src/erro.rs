@@ -1,7 +1,6 @@
 //! What can go wrong reading or writing a spreadsheet.
 
 use std::fmt;
-use std::path::PathBuf;
 
 /// One problem found in an imported file: where (line and column), what was there and why it
 /// was refused, in Brazilian Portuguese.
@@ -89,20 +88,9 @@ pub enum ErroExportacao {
     /// Writing to the destination given by the caller failed.
     #[error("falha ao escrever a planilha: {0}")]
     Escrita(#[source] std::io::Error),
-    /// Creating, writing or renaming a file failed.
-    #[error("falha ao gravar o arquivo {}: {origem}", .caminho.display())]
-    Arquivo {
-        /// The file being written (the temporary one when the failure came before the rename).
-        caminho: PathBuf,
-        /// The operating system's error.
-        #[source]
-        origem: std::io::Error,
-    },
-    /// The spreadsheet library refused the workbook (e.g. a sheet name).
-    #[error("falha ao montar a planilha XLSX {}: {detalhe}", .caminho.display())]
+    /// The spreadsheet library refused the workbook (e.g. more rows than a sheet holds).
+    #[error("falha ao montar a planilha XLSX: {detalhe}")]
     Xlsx {
-        /// The destination.
-        caminho: PathBuf,
         /// The library's message.
         detalhe: String,
     },
@@ -135,14 +123,8 @@ mod tests {
     }
 
     #[test]
-    fn export_errors_name_the_file() {
-        let e = ErroExportacao::Arquivo {
-            caminho: PathBuf::from("/tmp/x.xlsx"),
-            origem: std::io::Error::other("disco cheio"),
-        };
-        assert_eq!(
-            e.to_string(),
-            "falha ao gravar o arquivo /tmp/x.xlsx: disco cheio"
-        );
+    fn export_errors_say_what_failed() {
+        let e = ErroExportacao::Escrita(std::io::Error::other("disco cheio"));
+        assert_eq!(e.to_string(), "falha ao escrever a planilha: disco cheio");
     }
 }

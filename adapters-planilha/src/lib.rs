@@ -97,7 +97,6 @@
 //! `Pago em`, `Dias de atraso`, `Registrada em`. See [`csv::escrever`] and [`xlsx::escrever`]
 //! for the exact cell formats.
 
-mod arquivo;
 mod campos;
 pub mod csv;
 mod erro;

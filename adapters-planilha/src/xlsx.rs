@@ -1,12 +1,11 @@
 //! Writing a report as an Excel workbook ([`escrever`]), one sheet per group.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::io::Write;
 
 use guiche_domain::Valor;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
-use crate::arquivo;
 use crate::erro::ErroExportacao;
 use crate::grupos::Grupo;
 use crate::relatorio::{self, CABECALHO, Celula};
@@ -22,8 +21,8 @@ const CABECALHO_RESUMO: [&str; 4] = ["Grupo", "Ocorrências", "Valor das guias",
 /// Column widths are clamped to this range (in Excel's character units).
 const LARGURA: (usize, usize) = (10, 60);
 
-/// Writes `grupos` as an `.xlsx` workbook at `caminho`, atomically (a temporary file in the same
-/// folder, renamed over `caminho` once complete: a crash never leaves half a file there).
+/// Writes `grupos` as an `.xlsx` workbook to `destino` (the caller writes the file: guichê's one
+/// private, atomic writer does it for every file it produces).
 ///
 /// One sheet per group, named after its title made acceptable to Excel (see
 /// [`nomes_de_planilhas`]), then a `Resumo` sheet with each group's count, the sum of its
@@ -36,13 +35,12 @@ const LARGURA: (usize, usize) = (10, 60);
 ///
 /// # Errors
 /// [`ErroExportacao::Xlsx`] when the library refuses the workbook (more than 1 048 575 rows in
-/// a group); [`ErroExportacao::Arquivo`] when the file cannot be written.
-pub fn escrever(caminho: &Path, grupos: &[Grupo]) -> Result<(), ErroExportacao> {
+/// a group); [`ErroExportacao::Escrita`] when `destino` fails.
+pub fn escrever(mut destino: impl Write, grupos: &[Grupo]) -> Result<(), ErroExportacao> {
     let bytes = montar(grupos).map_err(|e| ErroExportacao::Xlsx {
-        caminho: caminho.to_path_buf(),
         detalhe: e.to_string(),
     })?;
-    arquivo::gravar_atomico(caminho, &bytes)
+    destino.write_all(&bytes).map_err(ErroExportacao::Escrita)
 }
 
 /// The workbook's bytes.

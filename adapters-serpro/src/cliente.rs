@@ -16,6 +16,7 @@
 
 use crate::bilhetagem::{Cobranca, NAO_BILHETADOS_INTEGRA, integra_bilhetado};
 use crate::certificado::Certificado;
+use crate::transporte::{self as canal, FalhaCorpo};
 use crate::wire::{self, Corpo, Fault, Mensagem, Resposta, TokenDto};
 use base64::Engine;
 use guiche_domain::serpro::{Pedido, TipoServico, procuracao_exigida};
@@ -27,6 +28,11 @@ use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
 pub use guiche_ports::Segredo;
+
+/// The most bytes of a reply read: the largest answers carry a PDF in base64 (SITFIS report,
+/// DAS, proof of payment), a few MiB at most; a bigger reply is not read (an unknown outcome,
+/// never an unbounded read).
+pub const MAX_RESPOSTA: usize = 32 * 1024 * 1024;
 
 /// How to reach Integra Contador.
 pub struct ConfigIntegra {
@@ -199,7 +205,8 @@ impl fmt::Debug for Credencial {
 }
 
 impl ClienteIntegra {
-    /// Builds the client with the e-CNPJ as TLS client identity.
+    /// Builds the client with the e-CNPJ as TLS client identity. Redirects are never
+    /// followed: the consumer secret and the tokens go only to the addresses configured.
     ///
     /// # Errors
     /// [`ErroIntegra::Configuracao`].
@@ -229,6 +236,7 @@ impl ClienteIntegra {
             .identity(identidade)
             .connect_timeout(Duration::from_secs(10))
             .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("guiche/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = &config.ca_extra_pem {
             let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
@@ -275,12 +283,10 @@ impl ClienteIntegra {
             return Ok(credencial(&t.dto));
         }
         let dto = self.autenticar().await?;
-        let validade = Duration::from_secs(dto.expires_in);
-        let margem = (validade / 10).min(Duration::from_secs(60));
         let c = credencial(&dto);
         *guarda = Some(Token {
+            renovar_em: canal::renovar_em(Instant::now(), Duration::from_secs(dto.expires_in)),
             dto,
-            renovar_em: Instant::now() + validade - margem,
         });
         Ok(c)
     }
@@ -301,8 +307,11 @@ impl ClienteIntegra {
             .send()
             .await
             .map_err(transporte)?;
+        if let Some(m) = canal::redirecionamento(&r) {
+            return Err(ErroIntegra::NaoEnviado(m));
+        }
         let status = r.status().as_u16();
-        let corpo = r.text().await.map_err(transporte)?;
+        let corpo = ler_corpo(r).await?;
         if status != 200 {
             return Err(ErroIntegra::Autenticacao {
                 status,
@@ -518,6 +527,14 @@ impl ClienteIntegra {
                 return (t, cobranca);
             }
         };
+        if let Some(m) = canal::redirecionamento(&resposta) {
+            // Nothing was processed here (so nothing billed), and the request is never
+            // repeated elsewhere.
+            return (
+                Tentativa::Pronta(Err(ErroIntegra::NaoEnviado(m))),
+                Cobranca::Nao,
+            );
+        }
         let status = resposta.status().as_u16();
         let expira = resposta
             .headers()
@@ -529,9 +546,9 @@ impl ClienteIntegra {
             .get("etag")
             .and_then(|v| v.to_str().ok())
             .map(|s| s.trim_matches('"').to_owned());
-        let texto = match resposta.text().await {
+        let texto = match canal::ler_corpo(resposta, MAX_RESPOSTA).await {
             Ok(t) => t,
-            Err(e) => {
+            Err(FalhaCorpo::Http(e)) => {
                 // An unreadable reply: whatever the status said, billing is not known.
                 let t = if seguro {
                     Tentativa::Repetir(transporte(e))
@@ -539,6 +556,13 @@ impl ClienteIntegra {
                     Tentativa::Pronta(Err(transporte(e)))
                 };
                 return (t, Cobranca::Talvez);
+            }
+            // The same reply would come again: not retried; billing is not known.
+            Err(FalhaCorpo::Grande(m)) => {
+                return (
+                    Tentativa::Pronta(Err(ErroIntegra::Desconhecido(m))),
+                    Cobranca::Talvez,
+                );
             }
         };
         let cobranca = Cobranca::do_status(status, &NAO_BILHETADOS_INTEGRA);
@@ -781,6 +805,16 @@ fn motivo(corpo: &str) -> String {
         .and_then(|v| v.get("message").or_else(|| v.get("error")))
         .and_then(|m| m.as_str())
         .map_or_else(|| corpo.chars().take(120).collect(), str::to_owned)
+}
+
+/// A reply's body up to [`MAX_RESPOSTA`].
+async fn ler_corpo(r: reqwest::Response) -> Result<String, ErroIntegra> {
+    canal::ler_corpo(r, MAX_RESPOSTA)
+        .await
+        .map_err(|f| match f {
+            FalhaCorpo::Http(e) => transporte(e),
+            FalhaCorpo::Grande(m) => ErroIntegra::Desconhecido(m),
+        })
 }
 
 fn transporte(e: reqwest::Error) -> ErroIntegra {

@@ -20,6 +20,7 @@
 
 use crate::Segredo;
 use crate::bilhetagem::{Cobranca, NAO_BILHETADOS_CNPJ, NAO_BILHETADOS_CPF};
+use crate::transporte::{self as canal, FalhaCorpo};
 use base64::Engine;
 use guiche_domain::{Cnpj, Cpf};
 use guiche_ports::bilhetagem::{Bilhete, ErroBilhetagem, Janela, MedidorBilhetagem};
@@ -54,6 +55,10 @@ pub const SERVICO_CNPJ: &str = "conecta/cnpj";
 
 /// Token lifetime assumed when the answer has no `expires_in` (Conecta's tokens last 2 h).
 const VALIDADE_PADRAO: Duration = Duration::from_secs(7200);
+
+/// The most bytes of a reply read: 50 CPFs or one CNPJ record are a few KiB; a bigger reply is
+/// not read (an unknown outcome, never an unbounded read).
+pub const MAX_RESPOSTA: usize = 1024 * 1024;
 
 /// How to reach Conecta gov.br.
 pub struct ConfigConecta {
@@ -207,9 +212,15 @@ pub mod wire {
     pub struct TokenDto {
         /// The bearer token.
         pub access_token: String,
-        /// Lifetime in seconds (absent: 2 h assumed).
-        #[serde(default)]
+        /// Lifetime in seconds (absent: 2 h assumed). Any JSON number is read, saturated into
+        /// `0..=u64::MAX`; the client clamps the lifetime it uses.
+        #[serde(default, deserialize_with = "segundos")]
         pub expires_in: Option<u64>,
+    }
+
+    fn segundos<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        Option::<serde_json::Number>::deserialize(d)
+            .map(|n| n.as_ref().map(crate::transporte::segundos))
     }
 
     /// The CPF Light request body.
@@ -318,7 +329,8 @@ struct Resposta {
 }
 
 impl ClienteConecta {
-    /// Builds the client (server authentication only: no client certificate).
+    /// Builds the client (server authentication only: no client certificate). Redirects are
+    /// never followed: the client secret and the token go only to the address configured.
     ///
     /// # Errors
     /// [`ErroConecta::Configuracao`]: a URL that is not https, an unreadable CA, or a quota
@@ -482,9 +494,7 @@ impl ClienteConecta {
             .send()
             .await
             .map_err(transporte)?;
-        let status = r.status().as_u16();
-        let corpo = r.text().await.map_err(transporte)?;
-        Ok(Resposta { status, corpo })
+        ler(r).await
     }
 
     /// A valid token: the cached one, or a new one (one request in flight at a time).
@@ -495,11 +505,10 @@ impl ClienteConecta {
         }
         let dto = self.autenticar().await?;
         let validade = dto.expires_in.map_or(VALIDADE_PADRAO, Duration::from_secs);
-        let margem = (validade / 10).min(Duration::from_secs(60));
         let valor = Segredo::new(dto.access_token);
         *guarda = Some(Token {
             valor: valor.clone(),
-            renovar_em: Instant::now() + validade - margem,
+            renovar_em: canal::renovar_em(Instant::now(), validade),
         });
         Ok(valor)
     }
@@ -522,8 +531,7 @@ impl ClienteConecta {
             .send()
             .await
             .map_err(transporte)?;
-        let status = r.status().as_u16();
-        let corpo = r.text().await.map_err(transporte)?;
+        let Resposta { status, corpo } = ler(r).await?;
         if status != 200 {
             return Err(ErroConecta::Autenticacao {
                 status,
@@ -533,6 +541,22 @@ impl ClienteConecta {
         ler_json::<wire::TokenDto>(&corpo)
             .map_err(|e| ErroConecta::Protocolo(format!("token: {e}")))
     }
+}
+
+/// A reply: a redirect is refused as not sent (nothing was processed here, and the request is
+/// never repeated elsewhere); the body is read up to [`MAX_RESPOSTA`].
+async fn ler(r: reqwest::Response) -> Result<Resposta, ErroConecta> {
+    if let Some(m) = canal::redirecionamento(&r) {
+        return Err(ErroConecta::NaoEnviado(m));
+    }
+    let status = r.status().as_u16();
+    let corpo = canal::ler_corpo(r, MAX_RESPOSTA)
+        .await
+        .map_err(|f| match f {
+            FalhaCorpo::Http(e) => transporte(e),
+            FalhaCorpo::Grande(m) => ErroConecta::Desconhecido(m),
+        })?;
+    Ok(Resposta { status, corpo })
 }
 
 fn validar_url(url: &str) -> Result<String, ErroConecta> {
@@ -553,6 +577,7 @@ fn construir_http(
     let erro = |e: &dyn fmt::Display| ErroConecta::Configuracao(e.to_string());
     let mut b = reqwest::Client::builder()
         .https_only(true)
+        .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))
         .timeout(timeout)
         .user_agent(concat!("guiche/", env!("CARGO_PKG_VERSION")));

@@ -55,6 +55,7 @@ pub mod fonte;
 pub mod pki_teste;
 pub mod servicos;
 pub mod termo;
+mod transporte;
 pub mod verificacao;
 pub mod wire;
 
@@ -62,6 +63,7 @@ pub mod wire;
 pub mod simulador;
 
 pub use cliente::{
-    Chamada, ClienteIntegra, ConfigIntegra, Credencial, ErroIntegra, Politica, Retorno, Segredo,
-    TokenProcurador, codigos,
+    Chamada, ClienteIntegra, ConfigIntegra, Credencial, ErroIntegra, MAX_RESPOSTA, Politica,
+    Retorno, Segredo, TokenProcurador, codigos,
 };
+pub use transporte::MAX_VALIDADE_TOKEN;

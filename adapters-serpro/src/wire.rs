@@ -212,6 +212,9 @@ pub struct TokenDto {
     #[serde(default)]
     pub jwt_token: String,
     /// Seconds of validity (the gateway hands out the remaining life of a still-valid token).
+    /// Any JSON number is read, saturated into `0..=u64::MAX`; the client clamps the lifetime
+    /// it uses.
+    #[serde(deserialize_with = "segundos")]
     pub expires_in: u64,
     /// `scope`.
     #[serde(default)]
@@ -228,6 +231,10 @@ impl std::fmt::Debug for TokenDto {
             .field("scope", &self.scope)
             .finish_non_exhaustive()
     }
+}
+
+fn segundos<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    serde_json::Number::deserialize(d).map(|n| crate::transporte::segundos(&n))
 }
 
 /// Reads the token reply.

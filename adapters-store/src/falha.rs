@@ -13,6 +13,10 @@ pub(crate) enum Falha {
     Sql(rusqlite::Error),
     /// The folder of the database could not be created.
     Pasta(std::io::Error),
+    /// The ledger file could not be created.
+    Arquivo(std::io::Error),
+    /// The ledger's folder is on a network (or FUSE) file system.
+    Rede(crate::local::Montagem),
     /// A row could not be read back.
     Linha {
         /// The row's id.
@@ -75,6 +79,18 @@ impl Falha {
             Falha::Pasta(e) => format!(
                 "não foi possível criar a pasta do livro ({e}); \
                  verifique as permissões ou aponte GUICHE_DB para outro local"
+            ),
+            Falha::Arquivo(e) => format!(
+                "não foi possível criar o arquivo do livro ({e}); \
+                 verifique as permissões ou aponte GUICHE_DB para outro local"
+            ),
+            Falha::Rede(m) => format!(
+                "a pasta do livro está num sistema de arquivos de rede ({} montado em {}); \
+                 o livro só funciona num disco local (o modo WAL do SQLite não é seguro em \
+                 pasta de rede, e um número poderia ser emitido duas vezes): aponte GUICHE_DB \
+                 para um disco local",
+                m.tipo,
+                m.ponto.display()
             ),
             Falha::Linha { id, motivo } => format!(
                 "o registro {id} está corrompido ({motivo}); \
@@ -175,6 +191,16 @@ mod tests {
         assert!(motivo(sqlite(rusqlite::ffi::SQLITE_BUSY)).contains("bloqueado"));
         assert!(motivo(sqlite(rusqlite::ffi::SQLITE_FULL)).contains("disco cheio"));
         assert!(motivo(Falha::SomenteLeitura).contains("GUICHE_DB"));
+    }
+
+    #[test]
+    fn a_network_folder_names_its_file_system() {
+        let m = motivo(Falha::Rede(crate::local::Montagem {
+            ponto: "/home/ana/nas".into(),
+            tipo: "cifs".into(),
+        }));
+        assert!(m.contains("cifs montado em /home/ana/nas"), "{m}");
+        assert!(m.contains("disco local") && m.contains("GUICHE_DB"), "{m}");
     }
 
     #[test]

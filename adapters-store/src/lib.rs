@@ -70,7 +70,11 @@
 //! advisory lock on a file in `<ledger>.travas/` that the operating system releases when the
 //! process ends, however it ends; waiters take turns in arrival order. Every state change is
 //! a compare-and-set on the state the caller read. The file must be on a local disk (WAL needs
-//! shared memory between the processes; network folders are refused on open).
+//! shared memory between the processes): on Linux, a folder on a network file system (NFS,
+//! SMB/CIFS, …) or a FUSE one (sshfs, rclone, …) is refused on open, naming the file system.
+//!
+//! The ledger holds CPFs, CNPJs, invoices and guides (LGPD): the folders it creates are `0700`,
+//! the file `0600` (and SQLite gives its `-wal` and `-shm` the same mode).
 //!
 //! ## Schema
 //!
@@ -199,6 +203,7 @@ mod falha;
 mod fila;
 mod linha;
 mod livro;
+mod local;
 mod notas;
 mod pacotes;
 

@@ -14,6 +14,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use crate::esquema;
 use crate::falha::Falha;
 use crate::fila::Travas;
+use crate::local;
 use crate::notas;
 use crate::pacotes;
 
@@ -131,13 +132,18 @@ impl Livro {
     }
 }
 
-/// Creates the folders, opens the file, sets the pragmas and migrates.
+/// Creates the folders (`0700`) and the file (`0600`), refuses a network file system, opens the
+/// file, sets the pragmas and migrates (see [`local`]).
 fn abrir_arquivo(caminho: &Path) -> Result<Connection, Falha> {
-    if let Some(pasta) = caminho.parent()
-        && !pasta.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(pasta).map_err(Falha::Pasta)?;
+    let pasta = caminho
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    local::criar_pastas(pasta).map_err(Falha::Pasta)?;
+    if let Some(m) = local::montagem_de_rede(pasta) {
+        return Err(Falha::Rede(m));
     }
+    local::criar_arquivo(caminho).map_err(Falha::Arquivo)?;
     let mut c = Connection::open(caminho)?;
     c.busy_timeout(ESPERA)?;
     if c.is_readonly(rusqlite::MAIN_DB)? {

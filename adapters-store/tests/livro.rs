@@ -416,6 +416,26 @@ fn missing_folders_are_created_and_impossible_ones_reported() {
     assert!(m.contains("não foi possível criar a pasta"), "{m}");
 }
 
+/// The ledger holds CPFs, invoices and guides (LGPD): what it creates is its owner's only.
+#[cfg(unix)]
+#[test]
+fn created_folders_are_0700_and_the_file_and_its_wal_and_shm_0600() {
+    use std::os::unix::fs::PermissionsExt;
+    let modo = |c: &Path| std::fs::metadata(c).unwrap().permissions().mode() & 0o777;
+    let base = arquivo("privado").with_extension("d");
+    let _ = std::fs::remove_dir_all(&base);
+    let caminho = base.join("guiche/livro.db");
+    let livro = Livro::abrir(&caminho).unwrap();
+    emitir(&livro, &seq(CNPJ, "3150")); // a write: the -wal and -shm exist while it is open
+    assert_eq!(modo(&base), 0o700, "{}", base.display());
+    assert_eq!(modo(&base.join("guiche")), 0o700);
+    for sufixo in ["", "-wal", "-shm"] {
+        let f = PathBuf::from(format!("{}{sufixo}", caminho.display()));
+        assert!(f.is_file(), "{}", f.display());
+        assert_eq!(modo(&f), 0o600, "{}", f.display());
+    }
+}
+
 #[test]
 fn a_corrupt_row_is_reported_with_its_id() {
     let caminho = arquivo("corrompida");

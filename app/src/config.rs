@@ -14,12 +14,13 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 27] = [
+const VARIAVEIS: [&str; 28] = [
     "GUICHE_DB",
     "GUICHE_HOJE",
     "GUICHE_NFD_URL",
     "GUICHE_NFD_SENHA",
     "GUICHE_NFD_TIMEOUT",
+    "GUICHE_NFD_HTTP_INSEGURO",
     "GUICHE_CONAM_URL",
     "GUICHE_CONAM_TOKEN_URL",
     "GUICHE_CONAM_CLIENT_ID",
@@ -217,6 +218,18 @@ pub(crate) fn timeout_nfd() -> Result<Duration, ErroApp> {
                     "GUICHE_NFD_TIMEOUT=\"{v}\" deve ser um número de segundos entre 0 e 3600"
                 ))
             }),
+    }
+}
+
+/// `GUICHE_NFD_HTTP_INSEGURO`: whether a plain `http://` NFD endpoint on another machine is
+/// accepted (`1`/`true`; absent, `0`/`false`: refused). See `docs/decisions/0010`.
+pub(crate) fn nfd_http_inseguro() -> Result<bool, ErroApp> {
+    match var("GUICHE_NFD_HTTP_INSEGURO").as_deref().map(str::trim) {
+        None | Some("" | "0" | "false") => Ok(false),
+        Some("1" | "true") => Ok(true),
+        Some(v) => Err(ErroApp::Configuracao(format!(
+            "GUICHE_NFD_HTTP_INSEGURO=\"{v}\" deve ser 1 (aceitar http sem criptografia) ou 0"
+        ))),
     }
 }
 

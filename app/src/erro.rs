@@ -27,6 +27,9 @@ pub(crate) enum ErroApp {
     /// A file could not be read.
     #[error("não foi possível ler {caminho}: {motivo}")]
     Arquivo { caminho: String, motivo: String },
+    /// A file guichê produces could not be written.
+    #[error(transparent)]
+    Gravacao(#[from] crate::arquivo::ErroGravacao),
     /// The user asked for something that does not exist or cannot work.
     #[error("{0}")]
     Uso(String),
@@ -39,7 +42,10 @@ impl ErroApp {
     /// The exit code for this error.
     pub(crate) fn codigo(&self) -> Codigo {
         match self {
-            ErroApp::Arquivo { .. } | ErroApp::Uso(_) | ErroApp::Configuracao(_) => Codigo::Uso,
+            ErroApp::Arquivo { .. }
+            | ErroApp::Gravacao(_)
+            | ErroApp::Uso(_)
+            | ErroApp::Configuracao(_) => Codigo::Uso,
         }
     }
 }

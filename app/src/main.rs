@@ -8,6 +8,7 @@
 //! Exit codes (DESIGN.md): `0` done, `1` rejected, `2` usage or configuration error, `3`
 //! transport failure or unknown outcome.
 
+mod arquivo;
 mod baixa;
 mod cli;
 mod comandos;

@@ -99,6 +99,7 @@ async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
         endpoint: Some(sim.url()),
         senha: Senha::new("fiscalb"),
         timeout: Duration::from_secs(5),
+        http_inseguro: false,
     })
     .map_err(|e| falha(&e))?;
     let prefeitura = Prefeitura::buscar("3150").ok_or_else(|| falha(&"prefeitura 3150"))?;

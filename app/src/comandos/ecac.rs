@@ -445,14 +445,13 @@ fn exportar(destino: &Path, formato: Formato, grupos: &[Grupo]) -> Result<(), Er
         caminho: destino.display().to_string(),
         motivo: e.to_string(),
     };
+    let mut bytes = Vec::new();
     match formato {
-        Formato::Xlsx => guiche_planilha::xlsx::escrever(destino, grupos).map_err(erro),
-        Formato::Csv => {
-            let mut bytes = Vec::new();
-            guiche_planilha::csv::escrever(&mut bytes, grupos).map_err(erro)?;
-            gravar(destino, &bytes)
-        }
+        Formato::Xlsx => guiche_planilha::xlsx::escrever(&mut bytes, grupos),
+        Formato::Csv => guiche_planilha::csv::escrever(&mut bytes, grupos),
     }
+    .map_err(erro)?;
+    gravar(destino, &bytes)
 }
 
 fn texto_valor(v: Option<guiche_domain::Valor>) -> String {

@@ -320,13 +320,18 @@ fn cliente(prefeitura: &Prefeitura, prestador: &Documento) -> Result<ClienteNfd,
         Some(s) => s,
         None => config::obrigatorio("GUICHE_NFD_SENHA", "enviar notas NFD")?,
     };
-    ClienteNfd::new(ConfigCliente {
+    let cliente = ClienteNfd::new(ConfigCliente {
         provedor: provedor.clone(),
         endpoint: config::var("GUICHE_NFD_URL").filter(|u| !u.trim().is_empty()),
         senha: Senha::new(senha),
         timeout: config::timeout_nfd()?,
+        http_inseguro: config::nfd_http_inseguro()?,
     })
-    .map_err(|e| ErroApp::Configuracao(e.to_string()))
+    .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
+    if let Some(aviso) = cliente.aviso_texto_claro() {
+        eprintln!("aviso: {aviso}");
+    }
+    Ok(cliente)
 }
 
 /// The items of a batch: nota files with the command's defaults, or `.tsv` scripts.

@@ -5,6 +5,7 @@
 //! variables name the files (`…_ARQUIVO`), as in production. The folder holds the office's test
 //! e-CNPJ (PKCS#12), the simulators' CAs (one bundle), and the ledger; it is removed on exit.
 
+use crate::arquivo::gravar_privado;
 use crate::erro::{Codigo, ErroApp};
 use guiche_conam::simulador::{ConfigSimulador as ConfigConam, SimuladorConam};
 use guiche_domain::{Cnpj, Competencia, Documento};
@@ -37,18 +38,6 @@ fn porta(base: Option<u16>, i: u16) -> Result<u16, ErroApp> {
             .checked_add(i)
             .ok_or_else(|| falha(&format!("--port {b}: as portas seguintes passam de 65535"))),
     }
-}
-
-/// A file only the user can read (secrets and keys).
-fn gravar_privado(caminho: &Path, conteudo: &[u8]) -> Result<(), ErroApp> {
-    let mut opcoes = std::fs::OpenOptions::new();
-    opcoes.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opcoes, 0o600);
-    opcoes
-        .open(caminho)
-        .and_then(|mut f| f.write_all(conteudo))
-        .map_err(|e| falha(&format!("{}: {e}", caminho.display())))
 }
 
 struct Pasta(PathBuf);
@@ -105,7 +94,7 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     .map_err(|e| falha(&e))?;
     conecta.cadastrar_cliente("orgao", "segredo-conecta");
     let ca = format!("{}{}", integra.ca_pem(), conecta.ca_pem());
-    std::fs::write(dir.join("ca.pem"), ca).map_err(|e| falha(&e))?;
+    gravar_privado(&dir.join("ca.pem"), ca.as_bytes())?;
     for (nome, segredo) in [
         ("nfd-senha", "senha-nfd"),
         ("conam-secret", "segredo-conam"),

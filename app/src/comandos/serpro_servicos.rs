@@ -13,7 +13,7 @@ use guiche_ports::Relogio;
 use guiche_ports::ecac::{LivroEcac, OrigemGuia};
 use guiche_serpro::servicos::{self, ErroServico};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 /// How long `guiche serpro sitfis` waits for the report before giving up.
@@ -36,18 +36,10 @@ pub(crate) fn falha(e: &ErroServico, json: bool) -> Codigo {
     }
 }
 
-/// Writes `bytes` to `caminho` through a temporary file renamed at the end, so a failure never
-/// leaves half a PDF under the name asked for.
+/// Writes a produced file (PDF, export) through the one private, atomic writer
+/// ([`crate::arquivo::gravar_privado`]).
 pub(crate) fn gravar(caminho: &Path, bytes: &[u8]) -> Result<(), ErroApp> {
-    let erro = |e: std::io::Error| ErroApp::Arquivo {
-        caminho: caminho.display().to_string(),
-        motivo: e.to_string(),
-    };
-    let mut temporario = caminho.as_os_str().to_owned();
-    temporario.push(".parcial");
-    let temporario = PathBuf::from(temporario);
-    std::fs::write(&temporario, bytes).map_err(erro)?;
-    std::fs::rename(&temporario, caminho).map_err(erro)
+    Ok(crate::arquivo::gravar_privado(caminho, bytes)?)
 }
 
 /// Refuses, before any (billed) call, a folder where the PDF could not be written.

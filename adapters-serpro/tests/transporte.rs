@@ -1,0 +1,386 @@
+//! The Integra Contador and Conecta clients' transport over real loopback TLS sockets, against a
+//! tiny server that answers what each test needs: a redirect is refused as "not sent" (the
+//! consumer or client secret, the tokens and the request never reach the new location), replies
+//! are read up to a cap, any `expires_in` is taken without a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico};
+use guiche_domain::{Cnpj, Cpf, Data, Documento};
+use guiche_serpro::certificado::{Certificado, Senha};
+use guiche_serpro::conecta::{ClienteConecta, ConfigConecta, ErroConecta};
+use guiche_serpro::pki_teste::{AcTeste, pkcs12};
+use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, MAX_RESPOSTA, Segredo};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+const SEGREDO: &str = "segredo-do-consumidor-42";
+const CONTRATANTE: &str = "11222333000181";
+
+/// One request the server received.
+#[derive(Clone, Debug)]
+struct Recebido {
+    caminho: String,
+    cabecalhos: String,
+}
+
+/// A loopback HTTPS server (certificate from a test CA): one thread per connection, one
+/// request per connection; every request is recorded and answered with the bytes `responder`
+/// gives for it.
+struct Servidor {
+    endereco: SocketAddr,
+    ac: AcTeste,
+    recebidos: Arc<Mutex<Vec<Recebido>>>,
+}
+
+impl Servidor {
+    fn iniciar(
+        responder: impl Fn(&Recebido, SocketAddr) -> Vec<u8> + Send + Sync + 'static,
+    ) -> Servidor {
+        let ac = AcTeste::nova("AC TESTE TRANSPORTE").unwrap();
+        let (cert, chave) = ac.emitir_servidor("localhost").unwrap();
+        let provedor = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provedor)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![
+                    CertificateDer::from(cert),
+                    CertificateDer::from(ac.certificado_der()),
+                ],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chave)),
+            )
+            .unwrap();
+        let config = Arc::new(config);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let endereco = listener.local_addr().unwrap();
+        let recebidos = Arc::new(Mutex::new(Vec::new()));
+        let (lista, responder) = (recebidos.clone(), Arc::new(responder));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (lista, responder, config) = (lista.clone(), responder.clone(), config.clone());
+                std::thread::spawn(move || {
+                    let conexao = rustls::ServerConnection::new(config).unwrap();
+                    let mut tls = rustls::StreamOwned::new(conexao, stream);
+                    let Some(pedido) = ler(&mut BufReader::new(&mut tls)) else {
+                        return;
+                    };
+                    lista.lock().unwrap().push(pedido.clone());
+                    let _ = tls.write_all(&responder(&pedido, endereco));
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                });
+            }
+        });
+        Servidor {
+            endereco,
+            ac,
+            recebidos,
+        }
+    }
+
+    fn url(&self, caminho: &str) -> String {
+        format!("https://127.0.0.1:{}{caminho}", self.endereco.port())
+    }
+
+    fn caminhos(&self) -> Vec<String> {
+        let r = self.recebidos.lock().unwrap();
+        r.iter().map(|p| p.caminho.clone()).collect()
+    }
+
+    fn recebidos(&self) -> Vec<Recebido> {
+        self.recebidos.lock().unwrap().clone()
+    }
+}
+
+fn ler(leitor: &mut impl BufRead) -> Option<Recebido> {
+    let mut linha = String::new();
+    leitor.read_line(&mut linha).ok()?;
+    let caminho = linha.split(' ').nth(1)?.to_owned();
+    let (mut tamanho, mut cabecalhos) = (0, String::new());
+    loop {
+        let mut cabecalho = String::new();
+        leitor.read_line(&mut cabecalho).ok()?;
+        if cabecalho.trim().is_empty() {
+            break;
+        }
+        if let Some((nome, valor)) = cabecalho.split_once(':')
+            && nome.eq_ignore_ascii_case("content-length")
+        {
+            tamanho = valor.trim().parse().ok()?;
+        }
+        cabecalhos.push_str(&cabecalho);
+    }
+    let mut corpo = vec![0; tamanho];
+    leitor.read_exact(&mut corpo).ok()?;
+    Some(Recebido {
+        caminho,
+        cabecalhos,
+    })
+}
+
+fn resposta(status: &str, cabecalhos: &str, corpo: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "HTTP/1.1 {status}\r\n{cabecalhos}Content-Length: {}\r\nConnection: close\r\n\r\n",
+        corpo.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(corpo);
+    r
+}
+
+fn json(corpo: &str) -> Vec<u8> {
+    resposta(
+        "200 OK",
+        "Content-Type: application/json\r\n",
+        corpo.as_bytes(),
+    )
+}
+
+fn token(expires_in: &str) -> Vec<u8> {
+    json(&format!(
+        r#"{{"access_token":"acesso","jwt_token":"jwt","expires_in":{expires_in},"scope":"default","token_type":"Bearer"}}"#
+    ))
+}
+
+fn redirecionar(status: &str, endereco: SocketAddr) -> Vec<u8> {
+    let destino = format!(
+        "Location: https://127.0.0.1:{}/capturado\r\n",
+        endereco.port()
+    );
+    resposta(status, &destino, b"")
+}
+
+const REDIRECIONAMENTOS: [&str; 4] = [
+    "301 Moved Permanently",
+    "302 Found",
+    "307 Temporary Redirect",
+    "308 Permanent Redirect",
+];
+
+fn integra(s: &Servidor) -> ClienteIntegra {
+    let agora = SystemTime::now();
+    let (cert, chave) =
+        s.ac.emitir_ecnpj(
+            "ESCRITORIO",
+            &Cnpj::parse(CONTRATANTE).unwrap(),
+            agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400),
+        )
+        .unwrap();
+    let p12 = pkcs12(&cert, &chave, &[s.ac.certificado_der()], "1").unwrap();
+    ClienteIntegra::new(ConfigIntegra {
+        url_autenticacao: s.url("/authenticate"),
+        url_gateway: s.url("/integra-contador/v1"),
+        consumer_key: "chave".into(),
+        consumer_secret: Segredo::new(SEGREDO),
+        certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
+        ca_extra_pem: Some(s.ac.certificado_pem()),
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap()
+}
+
+fn pedido() -> Pedido {
+    Pedido {
+        contratante: Cnpj::parse(CONTRATANTE).unwrap(),
+        autor_pedido_dados: Documento::parse(CONTRATANTE).unwrap(),
+        contribuinte: Documento::parse("11444777000161").unwrap(),
+        pedido_dados: PedidoDados {
+            id_sistema: "PGDASD".into(),
+            id_servico: "CONSDECLARACAO13".into(),
+            versao_sistema: "1.0".into(),
+            dados: r#"{"anoCalendario":"2026"}"#.into(),
+        },
+    }
+}
+
+async fn consultar(c: &ClienteIntegra) -> Result<guiche_serpro::Retorno, ErroIntegra> {
+    c.chamar(Chamada {
+        tipo: TipoServico::Consultar,
+        pedido: &pedido(),
+        token_procurador: None,
+        hoje: Data::new(2026, 11, 22).unwrap(),
+    })
+    .await
+}
+
+#[tokio::test]
+async fn integra_a_redirected_token_request_is_not_sent_and_the_secret_stays() {
+    for status in REDIRECIONAMENTOS {
+        let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
+            "/capturado" => token("3600"),
+            _ => redirecionar(status, endereco),
+        });
+        let r = integra(&s).credencial().await;
+        let Err(ErroIntegra::NaoEnviado(m)) = &r else {
+            panic!("{status}: esperava não enviado, veio {r:?}");
+        };
+        assert!(m.contains("redirecionando para"), "{m}");
+        let recebidos = s.recebidos();
+        assert!(recebidos[0].cabecalhos.contains("Basic "), "{recebidos:?}");
+        assert_eq!(
+            s.caminhos(),
+            ["/authenticate"],
+            "{status}: o segredo do consumidor chegou ao endereço do redirecionamento"
+        );
+    }
+}
+
+#[tokio::test]
+async fn integra_a_redirected_call_is_not_sent_nor_retried_nor_followed() {
+    for status in REDIRECIONAMENTOS {
+        let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
+            "/authenticate" => token("3600"),
+            "/capturado" => json(r#"{"status":200,"dados":"{}","mensagens":[]}"#),
+            _ => redirecionar(status, endereco),
+        });
+        let r = consultar(&integra(&s)).await;
+        assert!(
+            matches!(&r, Err(ErroIntegra::NaoEnviado(_))),
+            "{status}: {r:?}"
+        );
+        assert_eq!(
+            s.caminhos(),
+            ["/authenticate", "/integra-contador/v1/Consultar"],
+            "{status}: os tokens chegaram ao endereço do redirecionamento"
+        );
+    }
+}
+
+#[tokio::test]
+async fn integra_any_token_lifetime_is_taken_without_a_panic() {
+    for expires_in in [
+        "18446744073709551615",
+        "99999999999999999999999",
+        "1e400",
+        "-1",
+        "0",
+    ] {
+        let s = Servidor::iniciar(move |_, _| token(expires_in));
+        let c = integra(&s);
+        assert!(c.credencial().await.is_ok(), "{expires_in}");
+        assert!(c.credencial().await.is_ok(), "{expires_in}");
+    }
+}
+
+#[tokio::test]
+async fn integra_a_reply_bigger_than_the_cap_is_not_read() {
+    let grande = format!(
+        r#"{{"status":200,"dados":"{}","mensagens":[]}}"#,
+        "x".repeat(MAX_RESPOSTA)
+    );
+    let s = Servidor::iniciar(move |p, _| match p.caminho.as_str() {
+        "/authenticate" => token("3600"),
+        _ => json(&grande),
+    });
+    let r = consultar(&integra(&s)).await;
+    let Err(ErroIntegra::Desconhecido(m)) = &r else {
+        panic!("esperava resultado desconhecido, veio {}", resumo(&r));
+    };
+    assert!(m.contains("passa de 32 MiB"), "{m}");
+    assert_eq!(
+        s.caminhos().len(),
+        2,
+        "sem nova tentativa: {:?}",
+        s.caminhos()
+    );
+}
+
+fn conecta(s: &Servidor) -> ClienteConecta {
+    ClienteConecta::new(
+        ConfigConecta {
+            url_base: s.url(""),
+            client_id: "orgao".into(),
+            client_secret: Segredo::new(SEGREDO),
+            cpf_usuario: Cpf::parse("52998224725").unwrap(),
+            ca_extra_pem: Some(s.ac.certificado_pem()),
+            timeout: Duration::from_secs(10),
+            quota: None,
+        },
+        None,
+    )
+    .unwrap()
+}
+
+const EMPRESA: &str = r#"{"ni":"11222333000181","nomeEmpresarial":"EMPRESA TESTE LTDA"}"#;
+
+#[tokio::test]
+async fn conecta_redirects_are_not_sent_and_never_reach_the_new_location() {
+    let cnpj = Cnpj::parse(CONTRATANTE).unwrap();
+    let cpf = Cpf::parse("52998224725").unwrap();
+    for status in REDIRECIONAMENTOS {
+        // The token request redirected: the client secret stays.
+        let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
+            "/capturado" => token("3600"),
+            _ => redirecionar(status, endereco),
+        });
+        let r = conecta(&s).consultar_cnpj(&cnpj).await;
+        assert!(
+            matches!(&r, Err(ErroConecta::NaoEnviado(_))),
+            "{status}: {r:?}"
+        );
+        assert_eq!(s.caminhos(), ["/oauth2/jwt-token"], "{status}");
+
+        // The CPF query (a POST) redirected: the token and the CPFs stay.
+        let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
+            "/oauth2/jwt-token" => token("7200"),
+            "/capturado" => json("[]"),
+            _ => redirecionar(status, endereco),
+        });
+        let r = conecta(&s).consultar_cpf(&[cpf]).await;
+        assert!(
+            matches!(&r, Err(ErroConecta::NaoEnviado(_))),
+            "{status}: {r:?}"
+        );
+        assert_eq!(
+            s.caminhos(),
+            ["/oauth2/jwt-token", "/api-cpf-light/v2/consulta/cpf"],
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn conecta_any_token_lifetime_is_taken_without_a_panic() {
+    let cnpj = Cnpj::parse(CONTRATANTE).unwrap();
+    for expires_in in ["18446744073709551615", "1e400", "-7200"] {
+        let s = Servidor::iniciar(move |p, _| match p.caminho.as_str() {
+            "/oauth2/jwt-token" => token(expires_in),
+            _ => json(EMPRESA),
+        });
+        let c = conecta(&s);
+        assert!(c.consultar_cnpj(&cnpj).await.is_ok(), "{expires_in}");
+        assert!(c.consultar_cnpj(&cnpj).await.is_ok(), "{expires_in}");
+    }
+}
+
+#[tokio::test]
+async fn conecta_a_reply_bigger_than_the_cap_is_not_read_even_without_its_length() {
+    let cnpj = Cnpj::parse(CONTRATANTE).unwrap();
+    let grande = EMPRESA.replace(
+        "EMPRESA TESTE LTDA",
+        &"X".repeat(guiche_serpro::conecta::MAX_RESPOSTA),
+    );
+    let s = Servidor::iniciar(move |p, _| match p.caminho.as_str() {
+        "/oauth2/jwt-token" => token("7200"),
+        // No Content-Length: read until the connection closes.
+        _ => [
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n",
+            grande.as_bytes(),
+        ]
+        .concat(),
+    });
+    let r = conecta(&s).consultar_cnpj(&cnpj).await;
+    let Err(ErroConecta::Desconhecido(m)) = &r else {
+        panic!("esperava resultado desconhecido, veio {}", resumo(&r));
+    };
+    assert!(m.contains("passa de 1 MiB"), "{m}");
+}
+
+/// The start of a result's description (a wrongly accepted huge reply would flood the output).
+fn resumo(r: &impl std::fmt::Debug) -> String {
+    format!("{r:?}").chars().take(300).collect()
+}
