@@ -342,7 +342,7 @@ mod tests {
             c.sortear(0.12),
             Some(Falha::Lenta(Duration::from_millis(1500)))
         );
-        assert_eq!(c.sortear(0.15), None);
+        assert_eq!(c.sortear(0.16), None);
         assert_eq!(Caos::default().sortear(0.0), None);
     }
 
