@@ -868,9 +868,12 @@ fn two_ledgers_on_one_file_take_turns_on_a_sequence() {
     let caminho = arquivo("vez");
     let s = seq(CNPJ, "3150");
     let n_cada = 150;
+    let largada = Arc::new(std::sync::Barrier::new(2));
     let trabalhar = |caminho: PathBuf, s: Sequencia| {
         let livro = Livro::abrir(&caminho).unwrap();
+        let largada = Arc::clone(&largada);
         thread::spawn(move || {
+            largada.wait(); // both begin together, whatever the machine's load
             let mut numeros = Vec::new();
             for _ in 0..n_cada {
                 let mut fila = livro.fila(&s).unwrap();

@@ -548,6 +548,25 @@ async fn a_person_resolves_an_unknown_outcome() {
     c.sim.injetar(Falha::Reset);
     assert_eq!(c.enviar(&c.nota("b", None)).await.0, 3);
     let codigo_portal = c.sim.emitidas(PRESTADOR, "3150")[1].codigo.clone();
+    let o = c
+        .guiche_com(
+            &[
+                "nfd",
+                "resolve",
+                "2",
+                "--prefeitura",
+                "3150",
+                "--prestador",
+                PRESTADOR,
+                "--emitida",
+                " ",
+            ],
+            "5",
+            None,
+        )
+        .await;
+    assert_eq!(o.status.code(), Some(2), "um código vazio é erro de uso");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--emitida"));
     let resolver = |extra: &[&str]| {
         let mut args = vec![
             "nfd",

@@ -50,7 +50,12 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             nao_emitida: _,
             por,
         }) => {
-            let decisao = match emitida {
+            let decisao = match emitida.map(|c| c.trim().to_owned()) {
+                Some(codigo) if codigo.is_empty() => {
+                    return Err(ErroApp::Uso(
+                        "--emitida: informe o código de autenticidade visto no portal NFD".into(),
+                    ));
+                }
                 Some(codigo) => crate::emissao::Decisao::Emitida { codigo },
                 None => crate::emissao::Decisao::NaoEmitida,
             };
