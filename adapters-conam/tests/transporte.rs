@@ -1,105 +1,18 @@
-//! The CONAM client's transport over real loopback sockets, against a tiny server that answers
-//! what each test needs: redirects are refused as "not sent" (the `client_secret` and the
-//! package never reach the new location), replies are read up to a cap, any `expires_in` is
-//! taken without a panic.
+//! The CONAM client's transport over real loopback sockets, against a raw server
+//! (`guiche_simulador::bruto`) answering what each test needs: redirects are refused as "not sent"
+//! (the `client_secret` and the package never reach the new location), replies are read up to a
+//! cap, any `expires_in` is taken without a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use guiche_conam::{ClienteConam, ConfigCliente, MAX_RESPOSTA, Segredo};
 use guiche_domain::conam::{PacoteBruto, Tabela2};
 use guiche_ports::contabil::{ErroContabil, IntegracaoContabil};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use guiche_simulador::bruto::{Servidor, resposta};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 const PACOTE: &str = include_str!("vetores/pacote-manual.json");
 const SEGREDO: &str = "segredo-conam-123";
-
-/// One request the server received.
-#[derive(Clone, Debug)]
-struct Recebido {
-    caminho: String,
-    corpo: String,
-}
-
-/// A loopback HTTP/1.1 server: one thread per connection, one request per connection; every
-/// request is recorded and answered with the bytes `responder` gives for it.
-struct Servidor {
-    endereco: SocketAddr,
-    recebidos: Arc<Mutex<Vec<Recebido>>>,
-}
-
-impl Servidor {
-    fn iniciar(
-        responder: impl Fn(&Recebido, SocketAddr) -> Vec<u8> + Send + Sync + 'static,
-    ) -> Servidor {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let endereco = listener.local_addr().unwrap();
-        let recebidos = Arc::new(Mutex::new(Vec::new()));
-        let (lista, responder) = (recebidos.clone(), Arc::new(responder));
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (lista, responder) = (lista.clone(), responder.clone());
-                std::thread::spawn(move || {
-                    let mut leitor = BufReader::new(stream.try_clone().unwrap());
-                    let Some(pedido) = ler(&mut leitor) else {
-                        return;
-                    };
-                    lista.lock().unwrap().push(pedido.clone());
-                    let mut stream = stream;
-                    let _ = stream.write_all(&responder(&pedido, endereco));
-                });
-            }
-        });
-        Servidor {
-            endereco,
-            recebidos,
-        }
-    }
-
-    fn url(&self, caminho: &str) -> String {
-        format!("http://{}{caminho}", self.endereco)
-    }
-
-    fn recebidos(&self) -> Vec<Recebido> {
-        self.recebidos.lock().unwrap().clone()
-    }
-}
-
-fn ler(leitor: &mut impl BufRead) -> Option<Recebido> {
-    let mut linha = String::new();
-    leitor.read_line(&mut linha).ok()?;
-    let caminho = linha.split(' ').nth(1)?.to_owned();
-    let mut tamanho = 0;
-    loop {
-        let mut cabecalho = String::new();
-        leitor.read_line(&mut cabecalho).ok()?;
-        if cabecalho.trim().is_empty() {
-            break;
-        }
-        if let Some((nome, valor)) = cabecalho.split_once(':')
-            && nome.eq_ignore_ascii_case("content-length")
-        {
-            tamanho = valor.trim().parse().ok()?;
-        }
-    }
-    let mut corpo = vec![0; tamanho];
-    leitor.read_exact(&mut corpo).ok()?;
-    Some(Recebido {
-        caminho,
-        corpo: String::from_utf8_lossy(&corpo).into_owned(),
-    })
-}
-
-fn resposta(status: &str, cabecalhos: &str, corpo: &[u8]) -> Vec<u8> {
-    let mut r = format!(
-        "HTTP/1.1 {status}\r\n{cabecalhos}Content-Length: {}\r\nConnection: close\r\n\r\n",
-        corpo.len()
-    )
-    .into_bytes();
-    r.extend_from_slice(corpo);
-    r
-}
 
 fn json(status: &str, corpo: &str) -> Vec<u8> {
     resposta(
@@ -141,7 +54,8 @@ async fn a_redirected_token_request_is_not_sent_and_the_secret_stays() {
         let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
             "/capturado" => token("3600"),
             _ => redirecionar(status, endereco),
-        });
+        })
+        .unwrap();
         let r = cliente(&s).periodo_aberto("1", 2022, 7).await;
         let Err(ErroContabil::NaoEnviado(m)) = &r else {
             panic!("{status}: esperava não enviado, veio {r:?}");
@@ -170,7 +84,8 @@ async fn a_redirected_package_is_not_sent_and_never_reaches_the_new_location() {
         "/token" => token("3600"),
         "/capturado" => json("201 Created", r#"{"error":false,"data":"SUCESSO"}"#),
         _ => redirecionar("307 Temporary Redirect", endereco),
-    });
+    })
+    .unwrap();
     let pacote = PacoteBruto::de_json(PACOTE)
         .unwrap()
         .validar(Tabela2::oficial())
@@ -193,7 +108,8 @@ async fn any_token_lifetime_is_taken_without_a_panic() {
         let s = Servidor::iniciar(move |p, _| match p.caminho.as_str() {
             "/token" => token(expires_in),
             _ => json("200 OK", ABERTO),
-        });
+        })
+        .unwrap();
         let c = cliente(&s);
         assert_eq!(
             c.periodo_aberto("1", 2022, 7).await,
@@ -217,7 +133,8 @@ async fn a_reply_bigger_than_the_cap_is_not_read() {
     let s = Servidor::iniciar(move |p, _| match p.caminho.as_str() {
         "/token" => token("3600"),
         _ => json("200 OK", &grande),
-    });
+    })
+    .unwrap();
     let r = cliente(&s).periodo_aberto("1", 2022, 7).await;
     let Err(ErroContabil::Desconhecido(m)) = &r else {
         panic!("esperava resultado desconhecido, veio {}", resumo(&r));

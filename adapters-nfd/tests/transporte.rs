@@ -1,104 +1,17 @@
-//! The NFD client's transport over real loopback sockets, against a tiny server that answers
-//! what each test needs: redirects are not followed (the `senhaNFD` never reaches the new
-//! location, the outcome is unknown), replies are read up to a cap.
+//! The NFD client's transport over real loopback sockets, against a raw server
+//! (`guiche_simulador::bruto`) answering what each test needs: redirects are not followed (the
+//! `senhaNFD` never reaches the new location, the outcome is unknown), replies are read up to a
+//! cap.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use guiche_domain::Documento;
 use guiche_nfd::soap::{self, Operacao};
 use guiche_nfd::{ClienteNfd, ConfigCliente, MAX_RESPOSTA, Provedor, Senha};
 use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use guiche_simulador::bruto::{Servidor, resposta};
 use std::time::Duration;
 
 const SENHA: &str = "senha-secreta-nfd";
-
-/// One request the server received.
-#[derive(Clone, Debug)]
-struct Recebido {
-    caminho: String,
-    corpo: String,
-}
-
-/// A loopback HTTP/1.1 server: one thread per connection, one request per connection; every
-/// request is recorded and answered with the bytes `responder` gives for it.
-struct Servidor {
-    endereco: SocketAddr,
-    recebidos: Arc<Mutex<Vec<Recebido>>>,
-}
-
-impl Servidor {
-    fn iniciar(
-        responder: impl Fn(&Recebido, SocketAddr) -> Vec<u8> + Send + Sync + 'static,
-    ) -> Servidor {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let endereco = listener.local_addr().unwrap();
-        let recebidos = Arc::new(Mutex::new(Vec::new()));
-        let (lista, responder) = (recebidos.clone(), Arc::new(responder));
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (lista, responder) = (lista.clone(), responder.clone());
-                std::thread::spawn(move || {
-                    let mut leitor = BufReader::new(stream.try_clone().unwrap());
-                    let Some(pedido) = ler(&mut leitor) else {
-                        return;
-                    };
-                    lista.lock().unwrap().push(pedido.clone());
-                    let mut stream = stream;
-                    let _ = stream.write_all(&responder(&pedido, endereco));
-                });
-            }
-        });
-        Servidor {
-            endereco,
-            recebidos,
-        }
-    }
-
-    fn url(&self, caminho: &str) -> String {
-        format!("http://{}{caminho}", self.endereco)
-    }
-
-    fn recebidos(&self) -> Vec<Recebido> {
-        self.recebidos.lock().unwrap().clone()
-    }
-}
-
-fn ler(leitor: &mut impl BufRead) -> Option<Recebido> {
-    let mut linha = String::new();
-    leitor.read_line(&mut linha).ok()?;
-    let caminho = linha.split(' ').nth(1)?.to_owned();
-    let mut tamanho = 0;
-    loop {
-        let mut cabecalho = String::new();
-        leitor.read_line(&mut cabecalho).ok()?;
-        if cabecalho.trim().is_empty() {
-            break;
-        }
-        if let Some((nome, valor)) = cabecalho.split_once(':')
-            && nome.eq_ignore_ascii_case("content-length")
-        {
-            tamanho = valor.trim().parse().ok()?;
-        }
-    }
-    let mut corpo = vec![0; tamanho];
-    leitor.read_exact(&mut corpo).ok()?;
-    Some(Recebido {
-        caminho,
-        corpo: String::from_utf8_lossy(&corpo).into_owned(),
-    })
-}
-
-fn resposta(status: &str, cabecalhos: &str, corpo: &[u8]) -> Vec<u8> {
-    let mut r = format!(
-        "HTTP/1.1 {status}\r\n{cabecalhos}Content-Length: {}\r\nConnection: close\r\n\r\n",
-        corpo.len()
-    )
-    .into_bytes();
-    r.extend_from_slice(corpo);
-    r
-}
 
 /// The service's success answer.
 fn aceita() -> Vec<u8> {
@@ -143,7 +56,8 @@ async fn a_redirect_is_not_followed_the_password_stays_and_the_outcome_is_unknow
             }
             let destino = format!("Location: http://{endereco}/capturado\r\n");
             resposta(status, &destino, b"")
-        });
+        })
+        .unwrap();
         let r = cliente(servidor.url("/ServicoNfd.asmx"))
             .enviar(&envio())
             .await;
@@ -173,7 +87,7 @@ async fn a_reply_bigger_than_the_cap_is_an_unknown_outcome_not_read_whole() {
     let mut grande = aceita();
     grande.extend(std::iter::repeat_n(b' ', MAX_RESPOSTA));
     let copia = grande.clone();
-    let servidor = Servidor::iniciar(move |_, _| resposta("200 OK", "", &grande));
+    let servidor = Servidor::iniciar(move |_, _| resposta("200 OK", "", &grande)).unwrap();
     let r = cliente(servidor.url("/ServicoNfd.asmx"))
         .enviar(&envio())
         .await;
@@ -187,7 +101,8 @@ async fn a_reply_bigger_than_the_cap_is_an_unknown_outcome_not_read_whole() {
         let mut r = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_vec();
         r.extend_from_slice(&copia);
         r
-    });
+    })
+    .unwrap();
     let r = cliente(servidor.url("/ServicoNfd.asmx"))
         .enviar(&envio())
         .await;
@@ -197,7 +112,7 @@ async fn a_reply_bigger_than_the_cap_is_an_unknown_outcome_not_read_whole() {
     );
 
     // An answer within the cap is read as before.
-    let servidor = Servidor::iniciar(|_, _| resposta("200 OK", "", &aceita()));
+    let servidor = Servidor::iniciar(|_, _| resposta("200 OK", "", &aceita())).unwrap();
     let r = cliente(servidor.url("/ServicoNfd.asmx"))
         .enviar(&envio())
         .await;

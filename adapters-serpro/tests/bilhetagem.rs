@@ -8,8 +8,8 @@
 #![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico};
-use guiche_domain::{Cnpj, Data, Documento};
+use guiche_domain::Data;
+use guiche_domain::serpro::{Pedido, TipoServico};
 use guiche_ports::bilhetagem::MedidorBilhetagem;
 use guiche_serpro::simulador::{ConfigSimulador, FalhaGateway, SimuladorIntegra};
 use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, Politica};
@@ -20,7 +20,7 @@ use std::time::Duration;
 
 mod comum;
 
-use comum::CONTRATANTE;
+use comum::{CONTRATANTE, pedido};
 const CLIENTE: &str = "11444777000161";
 
 /// The client's timeout in these tests; a late answer comes well after it.
@@ -95,22 +95,9 @@ fn hoje() -> Data {
     Data::new(2026, 11, 22).unwrap()
 }
 
-fn pedido(contribuinte: &str, sistema: &str, servico: &str, dados: &str) -> Pedido {
-    Pedido {
-        contratante: Cnpj::parse(CONTRATANTE).unwrap(),
-        autor_pedido_dados: Documento::parse(CONTRATANTE).unwrap(),
-        contribuinte: Documento::parse(contribuinte).unwrap(),
-        pedido_dados: PedidoDados {
-            id_sistema: sistema.into(),
-            id_servico: servico.into(),
-            versao_sistema: "1.0".into(),
-            dados: dados.into(),
-        },
-    }
-}
-
 fn emitir_das() -> Pedido {
     pedido(
+        CONTRATANTE,
         CONTRATANTE,
         "PGDASD",
         "GERARDAS12",
@@ -120,6 +107,7 @@ fn emitir_das() -> Pedido {
 
 fn consultar_declaracoes() -> Pedido {
     pedido(
+        CONTRATANTE,
         CONTRATANTE,
         "PGDASD",
         "CONSDECLARACAO13",
@@ -165,7 +153,7 @@ async fn a_reset_after_the_request_left_keeps_the_reservation() {
 #[tokio::test]
 async fn a_403_is_billed_as_documented() {
     let c = cenario(None, |_| {});
-    let sem_procuracao = pedido(CLIENTE, "PAGTOWEB", "PAGAMENTOS71", "{}");
+    let sem_procuracao = pedido(CONTRATANTE, CLIENTE, "PAGTOWEB", "PAGAMENTOS71", "{}");
     let e = c
         .chamar(TipoServico::Consultar, &sem_procuracao)
         .await
@@ -182,7 +170,13 @@ async fn a_403_is_billed_as_documented() {
 #[tokio::test]
 async fn a_200_without_data_is_billed_as_documented() {
     let c = cenario(None, |_| {});
-    let sem_dados = pedido(CONTRATANTE, "DTE", "CONSULTASITUACAODTE111", "");
+    let sem_dados = pedido(
+        CONTRATANTE,
+        CONTRATANTE,
+        "DTE",
+        "CONSULTASITUACAODTE111",
+        "",
+    );
     assert!(
         c.chamar(TipoServico::Consultar, &sem_dados).await.unwrap(),
         "200 é bilhetado, com ou sem dados"
@@ -220,7 +214,7 @@ async fn documented_unbilled_answers_give_the_reservation_back() {
     assert!(c.chamar(TipoServico::Emitir, &emitir_das()).await.unwrap());
     c.sim.expirar_tokens();
     assert!(c.chamar(TipoServico::Emitir, &emitir_das()).await.unwrap());
-    let inexistente = pedido(CONTRATANTE, "NAOEXISTE", "NADA1", "{}");
+    let inexistente = pedido(CONTRATANTE, CONTRATANTE, "NAOEXISTE", "NADA1", "{}");
     let e = c
         .chamar(TipoServico::Consultar, &inexistente)
         .await

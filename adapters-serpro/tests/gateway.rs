@@ -4,8 +4,8 @@
 #![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico};
-use guiche_domain::{Cnpj, Competencia, Data, Documento};
+use guiche_domain::serpro::{Pedido, TipoServico};
+use guiche_domain::{Competencia, Data, Documento};
 use guiche_ports::bilhetagem::{Bilhete, Consumo, ErroBilhetagem, Janela, MedidorBilhetagem};
 use guiche_serpro::simulador::{ConfigSimulador, FalhaGateway, SimuladorIntegra};
 use guiche_serpro::{Chamada, ClienteIntegra, ErroIntegra, Politica};
@@ -15,7 +15,7 @@ use std::time::Duration;
 
 mod comum;
 
-use comum::CONTRATANTE;
+use comum::{CONTRATANTE, pedido};
 const CLIENTE: &str = "11444777000161";
 
 /// An in-memory meter: a fake of the port, for this caller's test.
@@ -63,20 +63,6 @@ fn montar(politica: Politica) -> (SimuladorIntegra, ClienteIntegra) {
     let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
     let cliente = comum::cliente_do_contratante(&sim).com_politica(politica);
     (sim, cliente)
-}
-
-fn pedido(autor: &str, contribuinte: &str, sistema: &str, servico: &str, dados: &str) -> Pedido {
-    Pedido {
-        contratante: Cnpj::parse(CONTRATANTE).unwrap(),
-        autor_pedido_dados: Documento::parse(autor).unwrap(),
-        contribuinte: Documento::parse(contribuinte).unwrap(),
-        pedido_dados: PedidoDados {
-            id_sistema: sistema.into(),
-            id_servico: servico.into(),
-            versao_sistema: "1.0".into(),
-            dados: dados.into(),
-        },
-    }
 }
 
 fn hoje() -> Data {

@@ -1,7 +1,7 @@
 //! The Integra Contador and Conecta clients' transport over real loopback TLS sockets, against a
-//! tiny server that answers what each test needs: a redirect is refused as "not sent" (the
-//! consumer or client secret, the tokens and the request never reach the new location), replies
-//! are read up to a cap, any `expires_in` is taken without a panic.
+//! raw server (`guiche_simulador::bruto` over TLS) that answers what each test needs: a redirect is
+//! refused as "not sent" (the consumer or client secret, the tokens and the request never reach the
+//! new location), replies are read up to a cap, any `expires_in` is taken without a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico};
@@ -10,29 +10,47 @@ use guiche_serpro::certificado::{Certificado, Senha};
 use guiche_serpro::conecta::{ClienteConecta, ConfigConecta, ErroConecta};
 use guiche_serpro::pki_teste::{AcTeste, pkcs12};
 use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, MAX_RESPOSTA, Segredo};
+use guiche_simulador::bruto::{self, Conexao, Recebido, resposta};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 const SEGREDO: &str = "segredo-do-consumidor-42";
 const CONTRATANTE: &str = "11222333000181";
 
-/// One request the server received.
-#[derive(Clone, Debug)]
-struct Recebido {
-    caminho: String,
-    cabecalhos: String,
+/// A TLS session over one of the raw server's connections; once answered, it says
+/// `close_notify` (a reply without `Content-Length` ends cleanly).
+struct Tls(rustls::StreamOwned<rustls::ServerConnection, TcpStream>);
+
+impl Read for Tls {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
 }
 
-/// A loopback HTTPS server (certificate from a test CA): one thread per connection, one
-/// request per connection; every request is recorded and answered with the bytes `responder`
-/// gives for it.
+impl Write for Tls {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Conexao for Tls {
+    fn encerrar(&mut self) -> std::io::Result<()> {
+        self.0.conn.send_close_notify();
+        self.0.flush()
+    }
+}
+
+/// The raw loopback server of `guiche_simulador::bruto` over HTTPS (certificate from a test CA).
 struct Servidor {
-    endereco: SocketAddr,
+    bruto: bruto::Servidor,
     ac: AcTeste,
-    recebidos: Arc<Mutex<Vec<Recebido>>>,
 }
 
 impl Servidor {
@@ -55,81 +73,26 @@ impl Servidor {
             )
             .unwrap();
         let config = Arc::new(config);
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let endereco = listener.local_addr().unwrap();
-        let recebidos = Arc::new(Mutex::new(Vec::new()));
-        let (lista, responder) = (recebidos.clone(), Arc::new(responder));
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (lista, responder, config) = (lista.clone(), responder.clone(), config.clone());
-                std::thread::spawn(move || {
-                    let conexao = rustls::ServerConnection::new(config).unwrap();
-                    let mut tls = rustls::StreamOwned::new(conexao, stream);
-                    let Some(pedido) = ler(&mut BufReader::new(&mut tls)) else {
-                        return;
-                    };
-                    lista.lock().unwrap().push(pedido.clone());
-                    let _ = tls.write_all(&responder(&pedido, endereco));
-                    tls.conn.send_close_notify();
-                    let _ = tls.flush();
-                });
-            }
-        });
-        Servidor {
-            endereco,
-            ac,
-            recebidos,
-        }
+        let embrulhar = move |stream| {
+            let conexao =
+                rustls::ServerConnection::new(config.clone()).map_err(io::Error::other)?;
+            Ok(Tls(rustls::StreamOwned::new(conexao, stream)))
+        };
+        let bruto = bruto::Servidor::iniciar_com(embrulhar, responder).unwrap();
+        Servidor { bruto, ac }
     }
 
     fn url(&self, caminho: &str) -> String {
-        format!("https://127.0.0.1:{}{caminho}", self.endereco.port())
+        format!("https://{}{caminho}", self.bruto.endereco())
     }
 
     fn caminhos(&self) -> Vec<String> {
-        let r = self.recebidos.lock().unwrap();
-        r.iter().map(|p| p.caminho.clone()).collect()
+        self.bruto.caminhos()
     }
 
     fn recebidos(&self) -> Vec<Recebido> {
-        self.recebidos.lock().unwrap().clone()
+        self.bruto.recebidos()
     }
-}
-
-fn ler(leitor: &mut impl BufRead) -> Option<Recebido> {
-    let mut linha = String::new();
-    leitor.read_line(&mut linha).ok()?;
-    let caminho = linha.split(' ').nth(1)?.to_owned();
-    let (mut tamanho, mut cabecalhos) = (0, String::new());
-    loop {
-        let mut cabecalho = String::new();
-        leitor.read_line(&mut cabecalho).ok()?;
-        if cabecalho.trim().is_empty() {
-            break;
-        }
-        if let Some((nome, valor)) = cabecalho.split_once(':')
-            && nome.eq_ignore_ascii_case("content-length")
-        {
-            tamanho = valor.trim().parse().ok()?;
-        }
-        cabecalhos.push_str(&cabecalho);
-    }
-    let mut corpo = vec![0; tamanho];
-    leitor.read_exact(&mut corpo).ok()?;
-    Some(Recebido {
-        caminho,
-        cabecalhos,
-    })
-}
-
-fn resposta(status: &str, cabecalhos: &str, corpo: &[u8]) -> Vec<u8> {
-    let mut r = format!(
-        "HTTP/1.1 {status}\r\n{cabecalhos}Content-Length: {}\r\nConnection: close\r\n\r\n",
-        corpo.len()
-    )
-    .into_bytes();
-    r.extend_from_slice(corpo);
-    r
 }
 
 fn json(corpo: &str) -> Vec<u8> {

@@ -601,15 +601,14 @@ async fn a_package_valid_offline_can_still_be_rejected_on_receipt() {
         .replace("\"idPacote\": 1", "\"idPacote\": 4");
     let arquivo = c.dir.join("novo.json");
     std::fs::write(&arquivo, json).unwrap();
-    let (codigo, v) = c
-        .guiche(&[
-            "conam",
-            "send",
-            arquivo.to_str().unwrap(),
-            "--tabela2",
-            tabela.to_str().unwrap(),
-        ])
-        .await;
+    let enviar = [
+        "conam",
+        "send",
+        arquivo.to_str().unwrap(),
+        "--tabela2",
+        tabela.to_str().unwrap(),
+    ];
+    let (codigo, v) = c.guiche(&enviar).await;
     assert_eq!(
         (codigo, v["situacao"].as_str()),
         (1, Some("rejeitado")),
@@ -620,15 +619,7 @@ async fn a_package_valid_offline_can_still_be_rejected_on_receipt() {
         c.sim.pacote(4).is_none(),
         "a recusa no recebimento não guarda o pacote"
     );
-    let (codigo, v) = c
-        .guiche(&[
-            "conam",
-            "send",
-            arquivo.to_str().unwrap(),
-            "--tabela2",
-            tabela.to_str().unwrap(),
-        ])
-        .await;
+    let (codigo, v) = c.guiche(&enviar).await;
     assert_eq!(
         (codigo, v["erro"]["tipo"].as_str()),
         (1, Some("ja_avaliado")),

@@ -1,12 +1,13 @@
 //! `guiche ecac …` through the binary, against the SERPRO simulator over mTLS and a ledger
 //! file: companies, guides imported from CSV, payments synced (A1) or imported (A3),
-//! occurrences shown and exported, proof of payment, locating and issuing a guide.
+//! occurrences shown and exported, proof of payment, locating and issuing a guide, and a
+//! PAGTOWEB whose paging never ends.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 
 mod comum;
 
-use comum::{CLIENTE, Cenario};
+use comum::{CLIENTE, Cenario, empresa_ecac};
 use guiche_domain::Documento;
 use serde_json::{Value, json};
 
@@ -47,18 +48,7 @@ async fn ok(c: &Cenario, args: &[&str]) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn companies_are_added_listed_and_changed_with_clear_usage_errors() {
     let c = Cenario::novo("ecac-empresas");
-    let add = [
-        "ecac",
-        "company",
-        "add",
-        CLIENTE,
-        "--acesso",
-        "a1",
-        "--ecac-desde",
-        "2026-01-01",
-        "--nome",
-        "Padaria",
-    ];
+    let add = [&empresa_ecac(CLIENTE, "a1")[..], &["--nome", "Padaria"]].concat();
     ok(&c, &add).await;
     let (codigo, v) = c.guiche(&add, &[]).await;
     assert_eq!(codigo, 2, "já cadastrada: {v}");
@@ -73,20 +63,7 @@ async fn companies_are_added_listed_and_changed_with_clear_usage_errors() {
         v["erro"]["mensagem"].as_str().unwrap().contains("a1"),
         "{v}"
     );
-    ok(
-        &c,
-        &[
-            "ecac",
-            "company",
-            "add",
-            CLIENTE_A3,
-            "--acesso",
-            "a3",
-            "--ecac-desde",
-            "2026-01-01",
-        ],
-    )
-    .await;
+    ok(&c, &empresa_ecac(CLIENTE_A3, "a3")).await;
     ok(
         &c,
         &[
@@ -159,32 +136,8 @@ async fn guides_import_is_idempotent_and_a_conflicting_number_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sync_settles_paid_guides_once_and_occurrences_are_exported() {
     let c = Cenario::novo("ecac-sync");
-    c.procuracao_do_cliente();
     pagamentos_do_cliente(&c);
-    ok(
-        &c,
-        &[
-            "ecac",
-            "company",
-            "add",
-            CLIENTE,
-            "--acesso",
-            "a1",
-            "--ecac-desde",
-            "2026-01-01",
-        ],
-    )
-    .await;
-    ok(
-        &c,
-        &[
-            "ecac",
-            "guides",
-            "import",
-            &escrever(&c, "guias.csv", GUIAS),
-        ],
-    )
-    .await;
+    cliente_a1_com_guias(&c).await;
     let todas = ok(&c, &["ecac", "sync"]).await;
     let v = &todas["empresas"][0];
     assert_eq!(v["pagamentosRecebidos"], 2, "{v}");
@@ -269,30 +222,7 @@ async fn an_a3_company_is_never_fetched_and_is_settled_from_an_import() {
     let c = Cenario::novo("ecac-a3");
     c.procuracao_do_cliente();
     pagamentos_do_cliente(&c);
-    ok(
-        &c,
-        &[
-            "ecac",
-            "company",
-            "add",
-            CLIENTE,
-            "--acesso",
-            "a3",
-            "--ecac-desde",
-            "2026-01-01",
-        ],
-    )
-    .await;
-    ok(
-        &c,
-        &[
-            "ecac",
-            "guides",
-            "import",
-            &escrever(&c, "guias.csv", GUIAS),
-        ],
-    )
-    .await;
+    cliente_com_guias(&c, "a3").await;
     let (codigo, v) = c.guiche(&["ecac", "sync", "--empresa", CLIENTE], &[]).await;
     assert_eq!(codigo, 1, "{v}");
     let m = v["empresas"][0]["erro"]["mensagem"].as_str().unwrap();
@@ -318,20 +248,7 @@ async fn proof_of_payment_and_locate_with_a_new_das() {
     pagamentos_do_cliente(&c);
     let (codigo, v) = c.guiche(&["ecac", "proof", DAS], &[]).await;
     assert_eq!(codigo, 2, "número fora do livro: {v}");
-    ok(
-        &c,
-        &[
-            "ecac",
-            "company",
-            "add",
-            CLIENTE,
-            "--acesso",
-            "codigo",
-            "--ecac-desde",
-            "2026-01-01",
-        ],
-    )
-    .await;
+    ok(&c, &empresa_ecac(CLIENTE, "codigo")).await;
     let v = ok(
         &c,
         &[
@@ -364,20 +281,7 @@ async fn proof_of_payment_and_locate_with_a_new_das() {
 async fn the_readme_example_files_import_and_settle_the_a3_guide() {
     let c = Cenario::novo("ecac-exemplos");
     let exemplos = concat!(env!("CARGO_MANIFEST_DIR"), "/../exemplos");
-    ok(
-        &c,
-        &[
-            "ecac",
-            "company",
-            "add",
-            CLIENTE_A3,
-            "--acesso",
-            "a3",
-            "--ecac-desde",
-            "2026-01-01",
-        ],
-    )
-    .await;
+    ok(&c, &empresa_ecac(CLIENTE_A3, "a3")).await;
     let v = ok(
         &c,
         &["ecac", "guides", "import", &format!("{exemplos}/guias.csv")],
@@ -394,28 +298,22 @@ async fn the_readme_example_files_import_and_settle_the_a3_guide() {
     assert_eq!(v["guias"][0]["situacao"], "Paga", "{v}");
 }
 
-/// Adds CLIENTE as an A1 company and imports the guides of [`GUIAS`].
-async fn cliente_a1_com_guias(c: &Cenario) {
-    c.procuracao_do_cliente();
-    ok(
-        c,
-        &[
-            "ecac",
-            "company",
-            "add",
-            CLIENTE,
-            "--acesso",
-            "a1",
-            "--ecac-desde",
-            "2026-01-01",
-        ],
-    )
-    .await;
+/// Adds CLIENTE as a company reaching e-CAC as `acesso` says, and imports the guides of
+/// [`GUIAS`].
+async fn cliente_com_guias(c: &Cenario, acesso: &str) {
+    ok(c, &empresa_ecac(CLIENTE, acesso)).await;
     ok(
         c,
         &["ecac", "guides", "import", &escrever(c, "guias.csv", GUIAS)],
     )
     .await;
+}
+
+/// CLIENTE grants the office a procuração and is added as an A1 company with the guides of
+/// [`GUIAS`].
+async fn cliente_a1_com_guias(c: &Cenario) {
+    c.procuracao_do_cliente();
+    cliente_com_guias(c, "a1").await;
 }
 
 /// The occurrence of document `numero` in `ecac occurrences`.
@@ -531,30 +429,7 @@ async fn a_double_payment_on_one_day_is_two_payments_and_a_resync_adds_nothing()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_identical_lines_of_an_import_are_two_payments_and_a_reimport_adds_nothing() {
     let c = Cenario::novo("ecac-import-duplo");
-    ok(
-        &c,
-        &[
-            "ecac",
-            "company",
-            "add",
-            CLIENTE,
-            "--acesso",
-            "a3",
-            "--ecac-desde",
-            "2026-01-01",
-        ],
-    )
-    .await;
-    ok(
-        &c,
-        &[
-            "ecac",
-            "guides",
-            "import",
-            &escrever(&c, "guias.csv", GUIAS),
-        ],
-    )
-    .await;
+    cliente_com_guias(&c, "a3").await;
     let pagos = escrever(
         &c,
         "pagos.csv",
@@ -655,4 +530,61 @@ async fn a_future_guiche_hoje_never_makes_a_later_sync_skip_payments() {
         .guiche(&["ecac", "guides", "list"], &[("GUICHE_HOJE", "")])
         .await;
     assert_eq!(v["guias"][1]["baixadaEm"], json!(hoje), "{v}");
+}
+
+/// `n` payments of CLIENTE, one a day from 2026-01-01.
+fn pagamentos(n: u64) -> Value {
+    let itens: Vec<Value> = (1..=n)
+        .map(|i| {
+            let dia = guiche_domain::Data::new(2026, 1, 1)
+                .unwrap()
+                .mais_dias(i as i64 - 1)
+                .unwrap();
+            json!({
+                "numeroDocumento": format!("{:017}", 7_202_600_000_000_000 + i),
+                "dataArrecadacao": format!("{}T00:00:00-03:00", dia.iso()),
+                "valorTotal": 10.5,
+            })
+        })
+        .collect();
+    Value::Array(itens)
+}
+
+/// A PAGTOWEB that ignores the page offset: the paging stops with a clear error after a
+/// bounded number of billed calls (it used to loop forever), and the ledger counts exactly the
+/// calls the simulated SERPRO billed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sync_stops_when_pagtoweb_ignores_the_page_offset() {
+    let c = Cenario::novo("ecac-paginacao");
+    c.procuracao_do_cliente();
+    c.sim
+        .definir_pagamentos(Documento::parse(CLIENTE).unwrap(), pagamentos(150));
+    c.sim.ignorar_deslocamento(true);
+    ok(&c, &empresa_ecac(CLIENTE, "a1")).await;
+    let (codigo, v) = c.guiche(&["ecac", "sync"], &[]).await;
+    assert_eq!(codigo, 3, "o servidor falhou; tentar mais tarde: {v}");
+    let mensagem = v["empresas"][0]["erro"]["mensagem"].as_str().unwrap();
+    assert!(
+        mensagem.contains("paginação do PAGTOWEB interrompida")
+            && mensagem.contains("repete a anterior"),
+        "{v}"
+    );
+    assert_eq!(
+        c.sim.chamadas_recebidas(),
+        3,
+        "primeira página, contagem, a página repetida"
+    );
+    let v = ok(&c, &["serpro", "usage"]).await;
+    let no_livro: u64 = v["consumo"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["chamadas"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        no_livro,
+        c.sim.bilhetadas() as u64,
+        "o livro concorda com o SERPRO: {v}"
+    );
+    assert_eq!(no_livro, 3, "{v}");
 }

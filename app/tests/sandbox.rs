@@ -8,10 +8,9 @@
 mod comum;
 
 use comum::sandbox::Sandbox;
+use comum::{CLIENTE, empresa_ecac};
 use serde_json::Value;
 use std::process::Command;
-
-const CLIENTE: &str = "11444777000161";
 
 fn guiche(env: &[(String, String)], args: &[&str]) -> (i32, Value) {
     let o = Command::new(env!("CARGO_BIN_EXE_guiche"))
@@ -55,19 +54,7 @@ fn the_printed_environment_is_enough_and_ctrl_c_cleans_up() {
 
     let (codigo, v) = guiche(&env, &["conam", "period", "1", "2022", "7"]);
     assert_eq!(codigo, 0, "{v}");
-    let (codigo, v) = guiche(
-        &env,
-        &[
-            "ecac",
-            "company",
-            "add",
-            CLIENTE,
-            "--acesso",
-            "a1",
-            "--ecac-desde",
-            "2026-01-01",
-        ],
-    );
+    let (codigo, v) = guiche(&env, &empresa_ecac(CLIENTE, "a1"));
     assert_eq!(codigo, 0, "{v}");
     let (codigo, v) = guiche(
         &env,

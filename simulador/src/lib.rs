@@ -3,7 +3,8 @@
 //! What the plain-HTTP simulators of guichê (NFD, CONAM) share: serving HTTP/1.1 on a
 //! loopback listener until a stop signal, then letting the requests in flight finish, and a
 //! way for a handler to drop a connection without a reply (a simulated reset). Each simulator
-//! keeps its own routes and state; this crate knows nothing of any remote system.
+//! keeps its own routes and state; this crate knows nothing of any remote system. The adapters'
+//! transport tests share [`bruto`], a raw server that answers whatever bytes a test gives.
 //!
 //! ```no_run
 //! use bytes::Bytes;
@@ -27,6 +28,8 @@
 //! # Ok(())
 //! # }
 //! ```
+
+pub mod bruto;
 
 use bytes::Bytes;
 use http_body_util::Full;

@@ -1,9 +1,10 @@
 //! Set-up shared by the tests that talk to the Integra Contador simulator: the contratante's
-//! e-CNPJ issued by the simulator's test CA and a client pointed at the simulator.
+//! e-CNPJ issued by the simulator's test CA, a client pointed at the simulator, and requests.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use guiche_domain::Cnpj;
+use guiche_domain::serpro::{Pedido, PedidoDados};
+use guiche_domain::{Cnpj, Documento};
 use guiche_serpro::certificado::{Certificado, Senha};
 use guiche_serpro::pki_teste::pkcs12;
 use guiche_serpro::simulador::SimuladorIntegra;
@@ -41,5 +42,28 @@ pub(crate) fn config_do_contratante(sim: &SimuladorIntegra) -> ConfigIntegra {
         certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
         ca_extra_pem: Some(sim.ca_pem()),
         timeout: Duration::from_secs(5),
+    }
+}
+
+/// A request of [`CONTRATANTE`] made by `autor` for `contribuinte`: service
+/// `sistema`/`servico`, version 1.0, with `dados` as given.
+#[allow(dead_code)] // the typed services' tests build no raw request
+pub(crate) fn pedido(
+    autor: &str,
+    contribuinte: &str,
+    sistema: &str,
+    servico: &str,
+    dados: &str,
+) -> Pedido {
+    Pedido {
+        contratante: Cnpj::parse(CONTRATANTE).unwrap(),
+        autor_pedido_dados: Documento::parse(autor).unwrap(),
+        contribuinte: Documento::parse(contribuinte).unwrap(),
+        pedido_dados: PedidoDados {
+            id_sistema: sistema.into(),
+            id_servico: servico.into(),
+            versao_sistema: "1.0".into(),
+            dados: dados.into(),
+        },
     }
 }

@@ -107,6 +107,21 @@ impl Cenario {
     }
 }
 
+/// The arguments of `guiche ecac company add CNPJ --acesso ACESSO --ecac-desde 2026-01-01`: a
+/// company reconciled from the start of 2026, reaching e-CAC as `acesso` says.
+pub(crate) fn empresa_ecac<'a>(cnpj: &'a str, acesso: &'a str) -> [&'a str; 8] {
+    [
+        "ecac",
+        "company",
+        "add",
+        cnpj,
+        "--acesso",
+        acesso,
+        "--ecac-desde",
+        "2026-01-01",
+    ]
+}
+
 /// An RSA-2048 key (PKCS#8 DER) from a fixed seed: the term is signed with RSA-SHA256, and
 /// no private key is committed.
 pub(crate) fn chave_rsa() -> Vec<u8> {
