@@ -50,7 +50,10 @@ fn bench(c: &mut Criterion) {
     let json = json(&xml);
     let bruta = NotaBruta::de_xml(&xml).unwrap();
     assert_eq!(ler_json(json.as_bytes()).unwrap(), bruta);
-    assert!(bruta.clone().validar(&ctx).is_ok(), "a nota deve ser válida");
+    assert!(
+        bruta.clone().validar(&ctx).is_ok(),
+        "a nota deve ser válida"
+    );
     assert_eq!(bruta.get(Tag::NumeroNota), "6053");
 
     let mut g = c.benchmark_group("nfd-leitura");
