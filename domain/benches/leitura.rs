@@ -1,7 +1,8 @@
 //! Reading a nota: the file's bytes → `NotaBruta` → validated `Nota`, in XML and JSON.
 //!
 //! `cargo bench -p guiche-domain --bench leitura`. Each iteration reads the same bytes, as
-//! `guiche nfd validate` does with a file it has loaded (no I/O is timed).
+//! `guiche nfd validate` does with a file it has loaded (no I/O is timed): decoding by the
+//! declaration (`NotaBruta::de_xml_bytes`, `de_json_bytes`), reading, validating.
 
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -30,15 +31,15 @@ fn json(xml: &str) -> String {
     serde_json::to_string_pretty(&mapa).unwrap()
 }
 
-/// Bytes to a nota as the command did before it decoded by the declaration: UTF-8 only.
+/// The nota in windows-1252 with the characters where it differs from ISO-8859-1.
+const ASPAS_CP1252: &[u8] = include_bytes!("../tests/vetores/nfd-aspas-windows-1252.xml");
+
 fn ler_xml(bytes: &[u8]) -> Result<NotaBruta, guiche_domain::Violacoes> {
-    let texto = std::str::from_utf8(bytes).unwrap();
-    NotaBruta::de_xml(texto.strip_prefix('\u{FEFF}').unwrap_or(texto))
+    NotaBruta::de_xml_bytes(bytes)
 }
 
 fn ler_json(bytes: &[u8]) -> Result<NotaBruta, guiche_domain::Violacoes> {
-    let texto = std::str::from_utf8(bytes).unwrap();
-    NotaBruta::de_json(texto.strip_prefix('\u{FEFF}').unwrap_or(texto))
+    NotaBruta::de_json_bytes(bytes)
 }
 
 fn bench(c: &mut Criterion) {
@@ -69,6 +70,19 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("json: bytes → NotaBruta", |b| {
         b.iter(|| ler_json(black_box(json.as_bytes())))
+    });
+    let cp1252 = {
+        let i = ASPAS_CP1252
+            .windows(11)
+            .position(|w| w == b"00000000000")
+            .unwrap();
+        let mut b = ASPAS_CP1252.to_vec();
+        b.splice(i..i + 11, b"52998224725".iter().copied());
+        b
+    };
+    assert!(ler_xml(&cp1252).unwrap().validar(&ctx).is_ok());
+    g.bench_function("xml windows-1252: bytes → nota validada", |b| {
+        b.iter(|| ler_xml(black_box(&cp1252)).map(|n| n.validar(&ctx).is_ok()))
     });
     g.finish();
 }

@@ -47,29 +47,33 @@ impl Codificacao {
         }
     }
 
-    /// The first byte this encoding does not define (or defines as a control character no
-    /// nota holds), with its position.
-    fn primeiro_invalido(self, bytes: &[u8]) -> Option<usize> {
+    /// The text of `bytes`, or the position of the first byte this encoding does not define
+    /// (or defines as a control character no nota holds). UTF-8 and ASCII are borrowed.
+    fn decodificar(self, bytes: &[u8]) -> Result<Cow<'_, str>, usize> {
+        let invalido = |i: Option<usize>| i.map_or(Ok(()), Err);
         match self {
-            Codificacao::Utf8 => std::str::from_utf8(bytes).err().map(|e| e.valid_up_to()),
-            Codificacao::Ascii => bytes.iter().position(|b| !b.is_ascii()),
-            Codificacao::Latin1 => bytes.iter().position(|b| (0x80..=0x9F).contains(b)),
-            Codificacao::Windows1252 => bytes
-                .iter()
-                .position(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)),
-        }
-    }
-
-    /// The text of `bytes`, which [`Codificacao::primeiro_invalido`] found valid.
-    fn decodificar(self, bytes: &[u8]) -> Cow<'_, str> {
-        match self {
-            Codificacao::Utf8 | Codificacao::Ascii => std::str::from_utf8(bytes)
-                .map_or_else(|_| String::from_utf8_lossy(bytes), Cow::Borrowed),
-            Codificacao::Latin1 => encoding_rs::mem::decode_latin1(bytes),
+            Codificacao::Utf8 => std::str::from_utf8(bytes)
+                .map(Cow::Borrowed)
+                .map_err(|e| e.valid_up_to()),
+            Codificacao::Ascii => {
+                invalido(bytes.iter().position(|b| !b.is_ascii()))?;
+                std::str::from_utf8(bytes)
+                    .map(Cow::Borrowed)
+                    .map_err(|e| e.valid_up_to())
+            }
+            Codificacao::Latin1 => {
+                invalido(bytes.iter().position(|b| (0x80..=0x9F).contains(b)))?;
+                Ok(encoding_rs::mem::decode_latin1(bytes))
+            }
             Codificacao::Windows1252 => {
-                encoding_rs::WINDOWS_1252
+                invalido(
+                    bytes
+                        .iter()
+                        .position(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)),
+                )?;
+                Ok(encoding_rs::WINDOWS_1252
                     .decode_without_bom_handling(bytes)
-                    .0
+                    .0)
             }
         }
     }
@@ -122,7 +126,7 @@ pub(crate) fn texto_xml<'a>(bytes: &'a [u8], campo: &str) -> Result<Cow<'a, str>
         );
         return Err(erros);
     }
-    if let Some(i) = codificacao.primeiro_invalido(corpo) {
+    codificacao.decodificar(corpo).map_err(|i| {
         let byte = corpo.get(i).copied().unwrap_or_default();
         let onde = posicao(corpo, i, bom);
         let mensagem = match (declarada.is_some(), codificacao) {
@@ -148,9 +152,8 @@ pub(crate) fn texto_xml<'a>(bytes: &'a [u8], campo: &str) -> Result<Cow<'a, str>
             mensagem,
             codificacao.nome(),
         );
-        return Err(erros);
-    }
-    Ok(codificacao.decodificar(corpo))
+        erros
+    })
 }
 
 /// The text of a JSON document: UTF-8, a BOM accepted; violations name `campo`.
