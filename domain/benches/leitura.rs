@@ -33,6 +33,8 @@ fn json(xml: &str) -> String {
 
 /// The nota in windows-1252 with the characters where it differs from ISO-8859-1.
 const ASPAS_CP1252: &[u8] = include_bytes!("../tests/vetores/nfd-aspas-windows-1252.xml");
+/// The same nota in UTF-8 with a BOM: the two differ only in their decoding.
+const ASPAS_UTF8: &[u8] = include_bytes!("../tests/vetores/nfd-aspas-utf-8.xml");
 
 fn ler_xml(bytes: &[u8]) -> Result<NotaBruta, guiche_domain::Violacoes> {
     NotaBruta::de_xml_bytes(bytes)
@@ -71,19 +73,22 @@ fn bench(c: &mut Criterion) {
     g.bench_function("json: bytes → NotaBruta", |b| {
         b.iter(|| ler_json(black_box(json.as_bytes())))
     });
-    let cp1252 = {
-        let i = ASPAS_CP1252
-            .windows(11)
-            .position(|w| w == b"00000000000")
-            .unwrap();
-        let mut b = ASPAS_CP1252.to_vec();
+    let tomador = |bytes: &[u8]| {
+        let i = bytes.windows(11).position(|w| w == b"00000000000").unwrap();
+        let mut b = bytes.to_vec();
         b.splice(i..i + 11, b"52998224725".iter().copied());
         b
     };
+    let (cp1252, utf8) = (tomador(ASPAS_CP1252), tomador(ASPAS_UTF8));
+    assert_eq!(ler_xml(&cp1252), ler_xml(&utf8));
     assert!(ler_xml(&cp1252).unwrap().validar(&ctx).is_ok());
     g.bench_function("xml windows-1252: bytes → nota validada", |b| {
         b.iter(|| ler_xml(black_box(&cp1252)).map(|n| n.validar(&ctx).is_ok()))
     });
+    g.bench_function(
+        "xml utf-8 com BOM, a mesma nota: bytes → nota validada",
+        |b| b.iter(|| ler_xml(black_box(&utf8)).map(|n| n.validar(&ctx).is_ok())),
+    );
     g.finish();
 }
 
