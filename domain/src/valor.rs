@@ -5,6 +5,7 @@
 //!   written with exactly two decimals. A whole number (`1000`) is read as `1000,00`.
 //! - JSON (CONAM): a JSON number with a point (`2500.5`), read from its exact text.
 
+use crate::texto::aparar;
 use rust_decimal::Decimal;
 use std::fmt;
 use std::iter::Sum;
@@ -35,7 +36,7 @@ const MAX_DIGITOS_INTEIROS: usize = 15;
 
 /// Parses `-?D+([sep]D{1,2})?` into cents, then into a scale-2 decimal.
 fn parse_centavos(texto: &str, sep: u8, outro: u8) -> Result<Decimal, ErroValor> {
-    let t = texto.trim();
+    let t = aparar(texto);
     if t.is_empty() {
         return Err(ErroValor::Vazio);
     }
@@ -122,8 +123,8 @@ impl Valor {
     /// # Errors
     /// [`ErroValor`] naming what is wrong, including more than two decimal places.
     pub fn parse_json(texto: &str) -> Result<Valor, ErroValor> {
-        let t = texto.trim();
-        if t.contains(['e', 'E']) {
+        let t = aparar(texto);
+        if t.bytes().any(|b| b == b'e' || b == b'E') {
             let d = Decimal::from_scientific(t).map_err(|_| ErroValor::NaoNumerico)?;
             return Valor::from_decimal(d).ok_or(ErroValor::CasasDecimais);
         }
