@@ -50,9 +50,9 @@ impl PacoteBruto {
         }
         let mut banco = Banco::default();
         let total = self.movimentos.len();
-        // `into_iter` + `filter_map` + `collect` validates in place: a `Movimento` is smaller
-        // than a `MovimentoBruto`, so std reuses the input's allocation for the output (no
-        // second vector, no fresh pages to fault in).
+        // `into_iter` + `filter_map` + `collect` validates in place: a `Movimento` is as large
+        // as a `MovimentoBruto`, so std reuses the input's allocation for the output (no
+        // second vector, no fresh pages to fault in; see the size check above).
         let movimentos: Vec<Movimento> = self
             .movimentos
             .into_iter()
