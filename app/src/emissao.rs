@@ -120,6 +120,16 @@ const REGISTRO_ESPERAS: [Duration; 3] = [
     Duration::from_secs(5),
 ];
 
+/// What settling the pending notas of a sequence found.
+enum Acerto {
+    /// None was pending.
+    Nenhuma,
+    /// Some were, and all are settled now; none was this nota.
+    Outras,
+    /// This nota was pending: its outcome.
+    DestaNota(Desfecho),
+}
+
 /// What identifies a nota in its sequence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Identidade {
@@ -282,11 +292,14 @@ impl Emissao<'_> {
         if let Some(d) = self.ja_conhecida(sequencia, &identidade)? {
             return Ok(d);
         }
-        if let Some(d) = self.acertar_pendentes(sequencia, &identidade).await? {
-            return Ok(d);
-        }
-        if let Some(d) = self.ja_conhecida(sequencia, &identidade)? {
-            return Ok(d);
+        match self.acertar_pendentes(sequencia, &identidade).await? {
+            Acerto::DestaNota(d) => return Ok(d),
+            Acerto::Outras => {
+                if let Some(d) = self.ja_conhecida(sequencia, &identidade)? {
+                    return Ok(d);
+                }
+            }
+            Acerto::Nenhuma => {}
         }
         let ultima = self.livro.ultima(sequencia)?;
         self.exigir_numero_inicial(&nota, ultima.as_ref())?;
@@ -425,12 +438,16 @@ impl Emissao<'_> {
         &self,
         seq: &Sequencia,
         identidade: &Identidade,
-    ) -> Result<Option<Desfecho>, ErroEmissao> {
-        for registro in self.livro.pendentes(seq)? {
+    ) -> Result<Acerto, ErroEmissao> {
+        let pendentes = self.livro.pendentes(seq)?;
+        if pendentes.is_empty() {
+            return Ok(Acerto::Nenhuma);
+        }
+        for registro in pendentes {
             let registro = self.interrompida(registro)?;
             let desfecho = self.enviar(&registro, true).await?;
             if identidade.e(&registro) {
-                return Ok(Some(desfecho));
+                return Ok(Acerto::DestaNota(desfecho));
             }
             match desfecho {
                 Desfecho::Desconhecida { numero, motivo }
@@ -446,7 +463,7 @@ impl Emissao<'_> {
                 _ => {}
             }
         }
-        Ok(None)
+        Ok(Acerto::Outras)
     }
 
     /// A nota found `enviada` by the holder of the sequence's turn was being sent by a process
