@@ -15,6 +15,7 @@ const MIGRACOES: &[&str] = &[
     include_str!("../migrations/0005_notas_decisao.sql"),
     include_str!("../migrations/0006_pacotes_por_servico.sql"),
     include_str!("../migrations/0007_ecac_pagamentos.sql"),
+    include_str!("../migrations/0008_notas_pendentes.sql"),
 ];
 
 /// The schema version this code writes and reads (`PRAGMA user_version` once migrated).

@@ -35,9 +35,13 @@ pub(crate) fn ultima(c: &Connection, s: &Sequencia) -> Result<Option<Registro>, 
     Ok(v.into_iter().next())
 }
 
+/// The unsettled states, written exactly as the partial index `notas_pendentes` (migration
+/// 0008) writes them, so that SQLite uses it.
+const PENDENTE: &str = "estado IN ('reservada', 'enviada', 'desconhecida')";
+
 /// Notas not settled, by number.
 pub(crate) fn pendentes(c: &Connection, s: &Sequencia) -> Result<Vec<Registro>, Falha> {
-    let filtro = "estado IN ('reservada', 'enviada', 'desconhecida')";
+    let filtro = PENDENTE;
     selecionar(
         c,
         filtro,
@@ -72,13 +76,17 @@ pub(crate) fn por_conteudo(
     Ok(v.into_iter().next())
 }
 
+fn sql_primeira_pendente() -> String {
+    format!(
+        "SELECT numero, estado FROM notas WHERE prestador = ?1 AND prefeitura = ?2 \
+         AND {PENDENTE} ORDER BY numero LIMIT 1"
+    )
+}
+
 /// Refuses while a nota of the sequence is unsettled, naming the lowest.
 fn sem_pendentes(c: &Connection, s: &Sequencia) -> Result<(), Falha> {
     let pendente: Option<(i64, String)> = c
-        .prepare_cached(
-            "SELECT numero, estado FROM notas WHERE prestador = ?1 AND prefeitura = ?2 \
-             AND estado IN ('reservada', 'enviada', 'desconhecida') ORDER BY numero LIMIT 1",
-        )?
+        .prepare_cached(&sql_primeira_pendente())?
         .query_row((s.prestador.as_str(), &s.prefeitura), |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
@@ -262,4 +270,40 @@ pub(crate) fn decidir(c: &Connection, id: i64, para: &Estado, por: &str) -> Resu
         return Err(ErroLivro::SemDecisao { id, estado: atual }.into());
     }
     gravar(c, id, atual, para, Some(por))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The unsettled notas are found through their partial index, not by walking the whole
+    /// sequence (which made every send of a long batch slower than the one before).
+    #[test]
+    fn pending_notas_are_found_through_their_index() {
+        let mut c = Connection::open_in_memory().unwrap();
+        crate::esquema::migrar(&mut c).unwrap();
+        let pendentes = format!(
+            "SELECT {COLUNAS} FROM notas WHERE prestador = ?1 AND prefeitura = ?2 AND {PENDENTE} \
+             ORDER BY numero, id"
+        );
+        for sql in [pendentes, sql_primeira_pendente()] {
+            let plano: Vec<String> = c
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap()
+                .query_map(("a", "b"), |r| r.get::<_, String>(3))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert!(
+                plano
+                    .iter()
+                    .any(|p| p.contains("USING INDEX notas_pendentes")),
+                "{sql}: {plano:?}"
+            );
+            assert!(
+                !plano.iter().any(|p| p.contains("TEMP B-TREE")),
+                "{plano:?}"
+            );
+        }
+    }
 }
