@@ -367,9 +367,6 @@ fn a_version_1_ledger_is_upgraded_keeping_its_notas() {
         };
         let r = livro.reservar(pedido, &|n| format!("<N>{n}</N>")).unwrap();
         livro
-            .registrar(r.id, &Estado::Reservada, &Estado::Enviada)
-            .unwrap();
-        livro
             .registrar(r.id, &Estado::Enviada, &Estado::Aceita { codigo: None })
             .unwrap();
     }
@@ -382,6 +379,7 @@ fn a_version_1_ledger_is_upgraded_keeping_its_notas() {
              DROP TABLE IF EXISTS pagamentos; DROP TABLE IF EXISTS ocorrencias; \
              ALTER TABLE notas DROP COLUMN decidido_por; \
              ALTER TABLE notas DROP COLUMN decidido_em; \
+             DROP INDEX notas_pendentes; \
              PRAGMA user_version = 1;",
         )
         .unwrap();
