@@ -65,9 +65,15 @@ fn centavos_simples(t: &[u8], sep: u8) -> Option<i64> {
 /// Parses `-?D+([sep]D{1,2})?` into cents, then into a scale-2 decimal.
 fn parse_centavos(texto: &str, sep: u8, outro: u8) -> Result<Decimal, ErroValor> {
     let t = aparar(texto);
-    if let Some(centavos) = centavos_simples(t.as_bytes(), sep) {
-        return Ok(Decimal::new(centavos, 2));
+    match centavos_simples(t.as_bytes(), sep) {
+        Some(centavos) => Ok(Decimal::new(centavos, 2)),
+        None => ler_centavos(t, sep, outro),
     }
+}
+
+/// The full reading of a trimmed money text, naming what is wrong: what [`parse_centavos`]
+/// falls back to when the one-pass shortcut does not answer.
+fn ler_centavos(t: &str, sep: u8, outro: u8) -> Result<Decimal, ErroValor> {
     if t.is_empty() {
         return Err(ErroValor::Vazio);
     }
@@ -342,42 +348,7 @@ mod tests {
 
     /// `parse_centavos` without the one-pass shortcut: the reference it must agree with.
     fn parse_centavos_completo(texto: &str, sep: u8, outro: u8) -> Result<Decimal, ErroValor> {
-        let t = texto.trim();
-        if t.is_empty() {
-            return Err(ErroValor::Vazio);
-        }
-        let (neg, t) = match t.strip_prefix('-') {
-            Some(r) => (true, r),
-            None => (false, t),
-        };
-        let b = t.as_bytes();
-        let (inteiro, frac) = match b.iter().position(|&c| c == sep) {
-            Some(p) => (&b[..p], &b[p + 1..]),
-            None => (b, &b[b.len()..]),
-        };
-        if inteiro.is_empty() || (frac.is_empty() && b.len() != inteiro.len()) {
-            return Err(ErroValor::NaoNumerico);
-        }
-        if b.contains(&outro) {
-            return Err(ErroValor::Separador);
-        }
-        if !inteiro.iter().chain(frac).all(u8::is_ascii_digit) {
-            return Err(ErroValor::NaoNumerico);
-        }
-        if frac.len() > 2 {
-            return Err(ErroValor::CasasDecimais);
-        }
-        if inteiro.len() > MAX_DIGITOS_INTEIROS {
-            return Err(ErroValor::GrandeDemais);
-        }
-        let mut cents: i64 = 0;
-        for &c in inteiro {
-            cents = cents * 10 + i64::from(c - b'0');
-        }
-        for i in 0..2 {
-            cents = cents * 10 + frac.get(i).map_or(0, |&c| i64::from(c - b'0'));
-        }
-        Ok(Decimal::new(if neg { -cents } else { cents }, 2))
+        ler_centavos(texto.trim(), sep, outro)
     }
 
     proptest::proptest! {
