@@ -76,7 +76,7 @@ impl PacoteBruto {
     }
 }
 
-fn texto(e: &mut Violacoes, campo: &str, valor: Option<String>) -> Option<String> {
+pub(super) fn texto(e: &mut Violacoes, campo: &str, valor: Option<String>) -> Option<String> {
     match valor {
         Some(v) if !v.trim().is_empty() => Some(v),
         v => {
@@ -110,7 +110,7 @@ fn obrigatorio<'a>(
     }
 }
 
-fn data(e: &mut Violacoes, campo: &str, valor: Option<&str>) -> Option<Data> {
+pub(super) fn data(e: &mut Violacoes, campo: &str, valor: Option<&str>) -> Option<Data> {
     data_em(e, || campo.to_owned(), valor)
 }
 
@@ -121,7 +121,7 @@ fn data_em(e: &mut Violacoes, campo: impl Fn() -> String, valor: Option<&str>) -
         .ok()
 }
 
-fn ano_exercicio(e: &mut Violacoes, valor: Option<&str>) -> Option<u16> {
+pub(super) fn ano_exercicio(e: &mut Violacoes, valor: Option<&str>) -> Option<u16> {
     let t = obrigatorio(e, || "anoExercicio".into(), valor)?;
     match t.parse::<u16>() {
         Ok(a) if t.len() == 4 && (ANO_MINIMO..=ANO_MAXIMO).contains(&a) => Some(a),
@@ -133,7 +133,7 @@ fn ano_exercicio(e: &mut Violacoes, valor: Option<&str>) -> Option<u16> {
     }
 }
 
-fn id_pacote(e: &mut Violacoes, valor: Option<&str>) -> Option<u64> {
+pub(super) fn id_pacote(e: &mut Violacoes, valor: Option<&str>) -> Option<u64> {
     let t = obrigatorio(e, || "idPacote".into(), valor)?;
     match t.parse::<u64>() {
         Ok(n) if n > 0 && t.bytes().all(|b| b.is_ascii_digit()) => Some(n),
@@ -149,7 +149,7 @@ fn id_pacote(e: &mut Violacoes, valor: Option<&str>) -> Option<u64> {
     }
 }
 
-fn datas_do_pacote(
+pub(super) fn datas_do_pacote(
     e: &mut Violacoes,
     ano: Option<u16>,
     movimento: Option<Data>,
@@ -179,7 +179,7 @@ fn datas_do_pacote(
     }
 }
 
-fn movimento(
+pub(super) fn movimento(
     e: &mut Violacoes,
     tabela: &Tabela2,
     i: usize,
@@ -360,7 +360,7 @@ fn sinal_e_estorno(e: &mut Violacoes, linha: Option<&TipoLancamento>, i: usize, 
 
 /// Per bank account (`contaCredito`): the sum of the `B` movements and of the cash received.
 #[derive(Default)]
-struct Banco {
+pub(super) struct Banco {
     contas: HashMap<String, Conta>,
     ordem: Vec<String>,
 }
@@ -374,7 +374,7 @@ struct Conta {
 }
 
 impl Banco {
-    fn registrar(&mut self, i: usize, m: &Movimento, tabela: &Tabela2) {
+    pub(super) fn registrar(&mut self, i: usize, m: &Movimento, tabela: &Tabela2) {
         let eh_banco = m.tipo_movimento == TipoMovimento::Banco;
         let eh_caixa = !eh_banco && tabela.buscar(m.tipo_lancamento).is_some_and(|l| l.caixa);
         if !eh_banco && !eh_caixa {
@@ -397,7 +397,7 @@ impl Banco {
         }
     }
 
-    fn conferir(&self, e: &mut Violacoes) {
+    pub(super) fn conferir(&self, e: &mut Violacoes) {
         for nome in &self.ordem {
             let Some(c) = self.contas.get(nome) else {
                 continue;
