@@ -120,13 +120,12 @@ impl PacoteBruto {
             leitor.consume(BOM.len());
         }
         let mut fluxo = ValidacaoEmFluxo::new(tabela, violacao);
-        let mut de = serde_json::Deserializer::from_reader(leitor);
-        match ler(&mut de, &mut fluxo) {
-            Err(err) => {
+        match ler_em_fatias(leitor, &mut fluxo) {
+            Err(motivo) => {
                 fluxo.falha(Violacao::new(
                     "$",
                     Regra::JsonInvalido,
-                    format!("JSON malformado: {err}"),
+                    format!("JSON malformado: {motivo}"),
                     "",
                 ));
                 None
@@ -238,6 +237,294 @@ fn ler<'de, L: serde_json::de::Read<'de>, R: Receptor>(
     let raiz = de.deserialize_any(VisitaRaiz { receptor })?;
     de.end()?;
     Ok(raiz)
+}
+
+/// How much of the document may come before the `movimentos` list (the header) for the fast
+/// path; past it, or in any document it does not recognise, the whole file is read by
+/// serde_json's reader instead (same result, slower).
+const CABECALHO_MAXIMO: usize = 1 << 20;
+
+/// Reads the pacote from `leitor` fast and in constant memory: serde_json parses from slices
+/// (much faster than through `io::Read`), so the file is cut into pieces first. The bytes
+/// before the `movimentos` list and after it (the header, the skeleton) are parsed at the end
+/// with an empty list; each movement is parsed from its own bytes, found by trying the next
+/// `}` (an object ends at its first `}` where it parses whole: a shorter piece fails as
+/// "EOF", never otherwise). Anything unexpected before the list falls back to [`ler`].
+fn ler_em_fatias<L: std::io::Read, R: Receptor>(
+    leitor: L,
+    receptor: &mut R,
+) -> Result<Option<Raiz>, String> {
+    let mut j = Janela::new(leitor);
+    // The header, up to and including the `[` of `movimentos`.
+    let abre = loop {
+        if let Some(p) = inicio_da_lista(j.dados()) {
+            break p;
+        }
+        if j.dados().len() > CABECALHO_MAXIMO || !j.mais().map_err(|e| e.to_string())? {
+            return ler_inteiro(j, receptor);
+        }
+    };
+    let mut esqueleto = j.dados()[..abre].to_vec();
+    j.avancar(abre);
+    let mut i = 0;
+    loop {
+        let brancos = loop {
+            let b = j
+                .dados()
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            if b < j.dados().len() || !j.mais().map_err(|e| e.to_string())? {
+                break b;
+            }
+        };
+        j.avancar(brancos);
+        match j.dados().first() {
+            None => return Err("EOF while parsing a list (movimentos)".into()),
+            Some(b']') if i == 0 => break,
+            Some(_) => {}
+        }
+        let usados = movimento_em_fatia(&mut j, i, receptor)?;
+        j.avancar(usados);
+        i += 1;
+        let brancos = loop {
+            let b = j
+                .dados()
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            if b < j.dados().len() || !j.mais().map_err(|e| e.to_string())? {
+                break b;
+            }
+        };
+        j.avancar(brancos);
+        match j.dados().first() {
+            Some(b',') => j.avancar(1),
+            Some(b']') => break,
+            Some(&c) => {
+                return Err(format!(
+                    "esperava , ou ] depois de movimentos[{}] (byte {} do arquivo: {:?})",
+                    i - 1,
+                    j.posicao(),
+                    char::from(c)
+                ));
+            }
+            None => return Err("EOF while parsing a list (movimentos)".into()),
+        }
+    }
+    // The rest, from the list's `]`: small (what follows the list in the root object).
+    while j.mais().map_err(|e| e.to_string())? {}
+    esqueleto.extend_from_slice(j.dados());
+    let mut de = serde_json::Deserializer::from_slice(&esqueleto);
+    let mut nenhum = Juntar::default();
+    let raiz = ler(&mut de, &mut nenhum).map_err(|e| e.to_string())?;
+    Ok(raiz.map(|r| Raiz {
+        lista: Lista::Lida(i),
+        ..r
+    }))
+}
+
+/// The whole document through serde_json's `io::Read` path: what was read so far, then the
+/// rest of the file.
+fn ler_inteiro<L: std::io::Read, R: Receptor>(
+    j: Janela<L>,
+    receptor: &mut R,
+) -> Result<Option<Raiz>, String> {
+    let Janela {
+        leitor,
+        mut buf,
+        ini,
+        n,
+        ..
+    } = j;
+    buf.truncate(n);
+    let mut lido = std::io::Cursor::new(buf);
+    lido.set_position(ini as u64);
+    let mut de = serde_json::Deserializer::from_reader(std::io::Read::chain(lido, leitor));
+    ler(&mut de, receptor).map_err(|e| e.to_string())
+}
+
+/// Parses movement `i`, which starts at the window's first byte; returns its length.
+fn movimento_em_fatia<L: std::io::Read, R: Receptor>(
+    j: &mut Janela<L>,
+    i: usize,
+    receptor: &mut R,
+) -> Result<usize, String> {
+    let objeto = j.dados().first() == Some(&b'{');
+    let mut desde = 1;
+    loop {
+        let fim = j.dados()[desde..]
+            .iter()
+            .position(|&b| {
+                if objeto {
+                    b == b'}'
+                } else {
+                    b == b',' || b == b']'
+                }
+            })
+            .map(|p| desde + p + usize::from(objeto));
+        let Some(fim) = fim else {
+            desde = j.dados().len().max(1);
+            if j.mais().map_err(|e| e.to_string())? {
+                continue;
+            }
+            // No end in the rest of the file: let serde_json say what is wrong.
+            let fatia = j.dados();
+            let mut de = serde_json::Deserializer::from_slice(fatia);
+            let erro = VisitaMovimento {
+                i,
+                receptor: &mut Juntar::default(),
+            }
+            .deserialize(&mut de)
+            .and_then(|()| de.end())
+            .err()
+            .map_or_else(|| "EOF while parsing a list".to_owned(), |e| e.to_string());
+            return Err(format!(
+                "{erro} (movimentos[{i}], byte {} do arquivo)",
+                j.posicao()
+            ));
+        };
+        // The receptor hears of the movement only once it is read whole: a piece cut short
+        // fails before (as "EOF") and nothing has been handed over.
+        let mut de = serde_json::Deserializer::from_slice(&j.dados()[..fim]);
+        let r = VisitaMovimento {
+            i,
+            receptor: &mut *receptor,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
+        match r {
+            Ok(()) => return Ok(fim),
+            Err(e) if e.is_eof() => desde = fim + usize::from(!objeto),
+            Err(e) => {
+                return Err(format!(
+                    "{e} (movimentos[{i}], byte {} do arquivo)",
+                    j.posicao()
+                ));
+            }
+        }
+    }
+}
+
+/// Where the `movimentos` list opens in the document's beginning `b` (just past its `[`), if
+/// `b` is a JSON object whose keys up to `"movimentos"` are plain and complete.
+fn inicio_da_lista(b: &[u8]) -> Option<usize> {
+    let mut p = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    if b.get(p) != Some(&b'{') {
+        return None;
+    }
+    p += 1;
+    // Keys and values of depth 1, skipped by a small scanner (strings, nesting).
+    let mut profundidade = 1usize;
+    let mut chave = true;
+    while p < b.len() {
+        match b[p] {
+            b'"' => {
+                let ini = p;
+                p += 1;
+                while p < b.len() && b[p] != b'"' {
+                    p += if b[p] == b'\\' { 2 } else { 1 };
+                }
+                if p >= b.len() {
+                    return None;
+                }
+                p += 1;
+                if profundidade == 1 && chave {
+                    let nome = &b[ini..p];
+                    let mut q = p + b[p..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_whitespace())
+                        .count();
+                    if nome == b"\"movimentos\"" && b.get(q) == Some(&b':') {
+                        q += 1;
+                        q += b[q..]
+                            .iter()
+                            .take_while(|c| c.is_ascii_whitespace())
+                            .count();
+                        return (b.get(q) == Some(&b'[')).then_some(q + 1);
+                    }
+                }
+                continue;
+            }
+            b'{' | b'[' => profundidade += 1,
+            b'}' | b']' => {
+                profundidade = profundidade.checked_sub(1)?;
+                if profundidade == 0 {
+                    return None;
+                }
+            }
+            b':' if profundidade == 1 => chave = false,
+            b',' if profundidade == 1 => chave = true,
+            _ => {}
+        }
+        p += 1;
+    }
+    None
+}
+
+/// A window over a reader: `buf[ini..n]` holds the bytes read and not yet consumed.
+struct Janela<L> {
+    leitor: L,
+    buf: Vec<u8>,
+    ini: usize,
+    n: usize,
+    fim: bool,
+    /// Bytes dropped from the window's front, for positions in messages.
+    antes: usize,
+}
+
+impl<L: std::io::Read> Janela<L> {
+    fn new(leitor: L) -> Self {
+        Janela {
+            leitor,
+            buf: Vec::new(),
+            ini: 0,
+            n: 0,
+            fim: false,
+            antes: 0,
+        }
+    }
+
+    fn dados(&self) -> &[u8] {
+        &self.buf[self.ini..self.n]
+    }
+
+    fn avancar(&mut self, n: usize) {
+        self.ini += n;
+    }
+
+    /// The file position of the window's first byte.
+    fn posicao(&self) -> usize {
+        self.antes + self.ini
+    }
+
+    /// Reads more; `false` at the end of the file.
+    fn mais(&mut self) -> std::io::Result<bool> {
+        const BLOCO: usize = 256 * 1024;
+        if self.fim {
+            return Ok(false);
+        }
+        if self.n == self.buf.len() {
+            // Full: move the unread bytes to the front, and grow only if they fill it.
+            self.buf.copy_within(self.ini..self.n, 0);
+            self.antes += self.ini;
+            self.n -= self.ini;
+            self.ini = 0;
+            if self.n + BLOCO / 2 > self.buf.len() {
+                self.buf.resize(self.buf.len().max(BLOCO) * 2, 0);
+            }
+        }
+        let lidos = loop {
+            match self.leitor.read(&mut self.buf[self.n..]) {
+                Ok(k) => break k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        };
+        self.n += lidos;
+        self.fim = lidos == 0;
+        Ok(!self.fim)
+    }
 }
 
 /// The first 60 characters of a value's compact JSON, for a violation's `valor`.
@@ -692,6 +979,73 @@ mod tests {
         (v.into_iter().map(|(_, x)| x).collect(), r)
     }
 
+    /// A reader that hands over at most 7 bytes at a time: pieces cut anywhere.
+    struct Gotas<'a>(&'a [u8]);
+
+    impl std::io::Read for Gotas<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(7).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn em_gotas(json: &str) -> (Vec<Violacao>, Option<ResumoPacote>) {
+        let mut v = Vec::new();
+        let leitor = std::io::BufReader::with_capacity(5, Gotas(json.as_bytes()));
+        let r = PacoteBruto::validar_em_fluxo(leitor, Tabela2::oficial(), |p, x| v.push((p, x)));
+        v.sort_by_key(|(p, _)| *p);
+        (v.into_iter().map(|(_, x)| x).collect(), r)
+    }
+
+    #[test]
+    fn pieces_are_found_whatever_the_text_holds() {
+        let chaves = MANUAL.replace("recebimento de iptu", "a}, b} ] \\\" }, {");
+        let (v, r) = em_fluxo(&chaves);
+        assert!(v.is_empty() && r.is_some(), "{v:?}");
+        assert_eq!(em_gotas(&chaves), (v, r));
+        let fora = MANUAL.replace(
+            "\"valor\": 2500.5,",
+            "\"valor\": {\"a\": {\"b\": [1, \"}\"]}},",
+        );
+        let (v, _) = em_fluxo(&fora);
+        assert_eq!(v[0].campo, "movimentos[0].valor");
+        assert_eq!(v[0].valor, r#"{"a":{"b":[1,"}"]}}"#);
+        let lista = MANUAL.replace("  ]\n}", "  , [1, [2, \"]\"]], \"x,y\", 5, null]\n}");
+        let (v, _) = em_fluxo(&lista);
+        let campos: Vec<_> = v.iter().map(|x| x.campo.as_str()).collect();
+        assert_eq!(
+            campos,
+            [
+                "movimentos[1]",
+                "movimentos[2]",
+                "movimentos[3]",
+                "movimentos[4]"
+            ]
+        );
+        assert_eq!(em_gotas(&lista).0, v);
+        // The header after the list, a key escaped: the same verdicts, by either path.
+        let depois = r#"{"movimentos": [], "idPacote": 0, "x": 1}"#;
+        let escapada = r#"{"idPacote": 0, "movi\u006dentos": [], "x": 1}"#;
+        let (a, b) = (em_fluxo(depois), em_fluxo(escapada));
+        assert_eq!(a, b);
+        assert!(a.0.iter().any(|x| x.campo == "x"), "{a:?}");
+        for ruim in [
+            MANUAL.replace("  ]\n}", ",]}"),
+            MANUAL.replace("  ]\n}", "] 7"),
+            MANUAL.replace("\"valor\": 2500.5,", "\"valor\": 2500.5 1,"),
+            MANUAL.replace("\"idPacote\": 1,", "\"idPacote\": 1 1,"),
+        ] {
+            let (v, r) = em_fluxo(&ruim);
+            assert!(
+                r.is_none() && v.iter().any(|x| x.regra == Regra::JsonInvalido),
+                "{ruim}: {v:?}"
+            );
+            assert_eq!(em_gotas(&ruim), (v, r));
+        }
+    }
+
     #[test]
     fn a_key_written_twice_is_refused_naming_its_path() {
         let dois = MANUAL.replace("\"valor\": 2500.5,", "\"valor\": 2500.5, \"valor\": 1,");
@@ -872,6 +1226,7 @@ mod tests {
                 Some(v) => { o.insert(nome.to_owned(), v.clone()); }
             });
             let (v, resumo) = em_fluxo(&json);
+            prop_assert_eq!(em_gotas(&json), (v.clone(), resumo.clone()));
             match PacoteBruto::de_json(&json) {
                 Ok(bruto) => match bruto.validar(Tabela2::oficial()) {
                     Ok(pacote) => {
