@@ -339,6 +339,8 @@ pub(crate) struct ValidacaoEmFluxo<'t, F> {
     validos: usize,
     recebido: Valor,
     reportadas: bool,
+    /// The last valid movement's text, to read the next one into.
+    reserva: MovimentoBruto,
 }
 
 #[cfg_attr(not(feature = "formatos"), allow(dead_code))]
@@ -352,6 +354,7 @@ impl<'t, F: FnMut(Parte, crate::Violacao)> ValidacaoEmFluxo<'t, F> {
             validos: 0,
             recebido: Valor::default(),
             reportadas: false,
+            reserva: MovimentoBruto::default(),
         }
     }
 
@@ -360,6 +363,11 @@ impl<'t, F: FnMut(Parte, crate::Violacao)> ValidacaoEmFluxo<'t, F> {
             self.reportadas = true;
             (self.violacao)(parte, v);
         }
+    }
+
+    /// A movement to read the next one into: the last valid one's, whose strings are reused.
+    pub(crate) fn rascunho(&mut self) -> MovimentoBruto {
+        std::mem::take(&mut self.reserva)
     }
 
     /// Movement `i` as read: `None` when it was not an object; `forma` holds its shape
@@ -384,6 +392,7 @@ impl<'t, F: FnMut(Parte, crate::Violacao)> ValidacaoEmFluxo<'t, F> {
                 self.recebido += m.valor;
             }
             self.validos += 1;
+            self.reserva = m.bruto;
         }
         self.reportar(Parte::Movimentos, e);
     }

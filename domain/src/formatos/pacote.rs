@@ -154,6 +154,11 @@ impl PacoteBruto {
 /// Where each movement goes as it is read: into a list ([`PacoteBruto::de_json`]) or straight
 /// through the rules ([`PacoteBruto::validar_em_fluxo`]).
 trait Receptor {
+    /// A movement to read the next one into (its strings reused); any content is overwritten.
+    fn rascunho(&mut self) -> MovimentoBruto {
+        MovimentoBruto::default()
+    }
+
     /// Movement `i`, read: `None` when it was not an object; `forma` holds its shape violations
     /// (unknown, repeated or mistyped keys), empty when it is well formed.
     fn movimento(&mut self, i: usize, m: Option<MovimentoBruto>, forma: Violacoes);
@@ -176,6 +181,10 @@ impl Receptor for Juntar {
 }
 
 impl<F: FnMut(Parte, Violacao)> Receptor for ValidacaoEmFluxo<'_, F> {
+    fn rascunho(&mut self) -> MovimentoBruto {
+        ValidacaoEmFluxo::rascunho(self)
+    }
+
     fn movimento(&mut self, i: usize, m: Option<MovimentoBruto>, forma: Violacoes) {
         ValidacaoEmFluxo::movimento(self, i, m, forma);
     }
@@ -549,7 +558,8 @@ enum Chave {
     Numero,
 }
 
-struct LerChave(&'static [&'static str; 8]);
+/// Reads a key of the layout `.0`, trying `.1` (the key expected next) first.
+struct LerChave(&'static [&'static str; 8], usize);
 
 impl<'de> DeserializeSeed<'de> for LerChave {
     type Value = Chave;
@@ -564,6 +574,9 @@ impl Visitor<'_> for LerChave {
         f.write_str("uma chave")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Chave, E> {
+        if self.0.get(self.1) == Some(&v) {
+            return Ok(Chave::Conhecida(self.1));
+        }
         Ok(match self.0.iter().position(|&c| c == v) {
             Some(i) => Chave::Conhecida(i),
             None if v == CHAVE_NUMERO => Chave::Numero,
@@ -666,6 +679,79 @@ impl<'de> Deserialize<'de> for Escalar {
     }
 }
 
+/// A movement's field read into its place, reusing the string already there: `None` when it is
+/// text, a number or `null`, the value's summary when it is of another type (the field is then
+/// absent).
+struct EmCampo<'c>(&'c mut Option<String>);
+
+impl EmCampo<'_> {
+    fn texto(self, v: &str) -> Option<String> {
+        match self.0 {
+            Some(s) => {
+                s.clear();
+                s.push_str(v);
+            }
+            None => *self.0 = Some(v.to_owned()),
+        }
+        None
+    }
+
+    fn outro(self, resumo: String) -> Option<String> {
+        *self.0 = None;
+        Some(resumo)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for EmCampo<'_> {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EmCampo<'_> {
+    type Value = Option<String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("texto ou número")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<String>, E> {
+        Ok(self.texto(v))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
+        *self.0 = None;
+        Ok(None)
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<String>, E> {
+        Ok(self.outro(v.to_string()))
+    }
+    // Without `arbitrary_precision` serde_json would hand numbers over as these.
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<String>, E> {
+        Ok(self.texto(&v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<String>, E> {
+        Ok(self.texto(&v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<String>, E> {
+        Ok(self.texto(&v.to_string()))
+    }
+    /// A number (its exact text under [`CHAVE_NUMERO`]), or an object: the wrong type.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<String>, A::Error> {
+        let Some(primeira) = map.next_key::<String>()? else {
+            return Ok(self.outro("{}".to_owned()));
+        };
+        if primeira == CHAVE_NUMERO {
+            return map.next_value_seed(self);
+        }
+        let mut o = Map::new();
+        o.insert(primeira, map.next_value::<Value>()?);
+        while let Some((k, v)) = map.next_entry::<String, Value>()? {
+            o.insert(k, v);
+        }
+        Ok(self.outro(resumo(&Value::Object(o))))
+    }
+    senao_outro!(lista);
+}
+
 /// The root object: the header fields, and each movement handed to the receptor as it is read.
 /// `None` when the root is not an object.
 struct VisitaRaiz<'r, R> {
@@ -695,7 +781,7 @@ impl<'de, R: Receptor> Visitor<'de> for VisitaRaiz<'_, R> {
         let mut tipos: Vec<(usize, Violacao)> = Vec::new();
         let mut vistas = [false; 8];
         let mut lista = Lista::Ausente;
-        while let Some(chave) = map.next_key_seed(LerChave(&CHAVES_PACOTE))? {
+        while let Some(chave) = map.next_key_seed(LerChave(&CHAVES_PACOTE, 0))? {
             let k = match chave {
                 Chave::Numero => {
                     map.next_value::<IgnoredAny>()?;
@@ -856,11 +942,12 @@ impl<'de, R: Receptor> Visitor<'de> for VisitaMovimento<'_, R> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let i = self.i;
         let caminho = |k: usize| format!("movimentos[{i}].{}", CHAVES_MOVIMENTO[k]);
-        let mut m = MovimentoBruto::default();
+        let mut m = self.receptor.rascunho();
         let mut forma = Violacoes::default();
         let mut tipos: Vec<(usize, Violacao)> = Vec::new();
         let mut vistas = [false; 8];
-        while let Some(chave) = map.next_key_seed(LerChave(&CHAVES_MOVIMENTO))? {
+        let mut proxima = 0;
+        while let Some(chave) = map.next_key_seed(LerChave(&CHAVES_MOVIMENTO, proxima))? {
             let k = match chave {
                 Chave::Numero => {
                     let texto = map.next_value::<String>()?;
@@ -889,11 +976,24 @@ impl<'de, R: Receptor> Visitor<'de> for VisitaMovimento<'_, R> {
                 6 => &mut m.data_lancamento,
                 _ => &mut m.historico_lancamento,
             };
-            match map.next_value::<Escalar>()? {
-                Escalar::Texto(t) => *destino = Some(t),
-                Escalar::Nulo => {}
-                Escalar::Outro(r) => tipos.push((k, mal_tipado(caminho(k), r))),
+            proxima = k + 1;
+            if let Some(r) = map.next_value_seed(EmCampo(destino))? {
+                tipos.push((k, mal_tipado(caminho(k), r)));
             }
+        }
+        // The scratch movement may hold the text of the previous one: what this one lacks is
+        // absent.
+        for (k, _) in vistas.iter().enumerate().filter(|(_, v)| !**v) {
+            *match k {
+                0 => &mut m.tipo_movimento,
+                1 => &mut m.codigo_conta,
+                2 => &mut m.data_movimento_original,
+                3 => &mut m.tipo_lancamento,
+                4 => &mut m.conta_credito,
+                5 => &mut m.valor,
+                6 => &mut m.data_lancamento,
+                _ => &mut m.historico_lancamento,
+            } = None;
         }
         tipos.sort_by_key(|(k, _)| *k);
         forma.0.extend(tipos.into_iter().map(|(_, v)| v));
