@@ -2,10 +2,11 @@
 
 use crate::Senha;
 use crate::provedor::Provedor;
-use crate::soap::{self, ErroSoap, Operacao, PedidoSoap, Retorno};
+use crate::soap::{self, ErroSoap, Operacao, ParametrosPedido, Retorno};
 use async_trait::async_trait;
 use guiche_domain::nfd::Nota;
 use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use std::time::Duration;
 
 /// How to reach the service.
@@ -31,13 +32,27 @@ pub struct ConfigCliente {
 pub struct ErroConfigCliente(String);
 
 /// Sends notas to an NFD service over SOAP 1.1.
+///
+/// What is the same for every nota is prepared once, when the client is built: the endpoint's
+/// URL is parsed and the `SOAPAction` values of both operations are checked as header values,
+/// so sending a nota only writes its envelope.
 #[derive(Debug)]
 pub struct ClienteNfd {
     http: reqwest::Client,
     endpoint: String,
+    url: reqwest::Url,
+    acao_enviar_nota: HeaderValue,
+    acao_retorna_url: HeaderValue,
     provedor: Provedor,
     senha: Senha,
 }
+
+/// The `SOAPAction` request header.
+const SOAP_ACTION: HeaderName = HeaderName::from_static("soapaction");
+/// The request's `Content-Type` (SOAP 1.1).
+const TIPO_XML: HeaderValue = HeaderValue::from_static("text/xml; charset=utf-8");
+/// The request's `Accept`.
+const ACEITA_XML: HeaderValue = HeaderValue::from_static("text/xml");
 
 const CONEXAO: Duration = Duration::from_secs(10);
 
@@ -73,6 +88,17 @@ impl ClienteNfd {
                  se o provedor só oferece http, aceite o risco com GUICHE_NFD_HTTP_INSEGURO=1"
             )));
         }
+        let acao = |operacao: Operacao| {
+            let valor = operacao.soap_action(&config.provedor.namespace);
+            HeaderValue::from_str(&valor).map_err(|_| {
+                ErroConfigCliente(format!(
+                    "o namespace {:?} do provedor {} não forma um cabeçalho SOAPAction válido",
+                    config.provedor.namespace, config.provedor.nome
+                ))
+            })
+        };
+        let acao_enviar_nota = acao(Operacao::EnviarNota)?;
+        let acao_retorna_url = acao(Operacao::EnviarNotaRetornaurlNota)?;
         // One TLS stack for the whole program: rustls with the ring provider.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
@@ -85,6 +111,9 @@ impl ClienteNfd {
         Ok(ClienteNfd {
             http,
             endpoint,
+            url,
+            acao_enviar_nota,
+            acao_retorna_url,
             provedor: config.provedor,
             senha: config.senha,
         })
@@ -109,12 +138,16 @@ impl ClienteNfd {
     }
 
     async fn postar(&self, operacao: Operacao, corpo: String) -> Result<(u16, String), ErroEnvio> {
+        let acao = match operacao {
+            Operacao::EnviarNota => &self.acao_enviar_nota,
+            Operacao::EnviarNotaRetornaurlNota => &self.acao_retorna_url,
+        };
         let resposta = self
             .http
-            .post(&self.endpoint)
-            .header("Content-Type", "text/xml; charset=utf-8")
-            .header("Accept", "text/xml")
-            .header("SOAPAction", operacao.soap_action(&self.provedor.namespace))
+            .post(self.url.clone())
+            .header(CONTENT_TYPE, TIPO_XML)
+            .header(ACCEPT, ACEITA_XML)
+            .header(SOAP_ACTION, acao.clone())
             .body(corpo)
             .send()
             .await
@@ -168,7 +201,12 @@ async fn ler_corpo(mut resposta: reqwest::Response) -> Result<String, ErroEnvio>
     {
         return Err(grande());
     }
-    let mut corpo = Vec::new();
+    // Within the cap, checked above.
+    let previsto = resposta
+        .content_length()
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(0);
+    let mut corpo = Vec::with_capacity(previsto);
     while let Some(pedaco) = resposta
         .chunk()
         .await
@@ -179,7 +217,8 @@ async fn ler_corpo(mut resposta: reqwest::Response) -> Result<String, ErroEnvio>
         }
         corpo.extend_from_slice(&pedaco);
     }
-    Ok(String::from_utf8_lossy(&corpo).into_owned())
+    Ok(String::from_utf8(corpo)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 /// A request that failed to connect never left; anything else may have been received.
@@ -259,17 +298,15 @@ impl EmissorNotas for ClienteNfd {
         } else {
             Operacao::EnviarNota
         };
-        let pedido = PedidoSoap {
+        let pedido = ParametrosPedido {
             operacao,
-            namespace: self.provedor.namespace.clone(),
-            cod_prefeitura: envio.prefeitura.clone(),
-            nota_fiscal: envio.documento.clone(),
-            cnpj_prestador: envio.prestador.as_str().to_owned(),
-            senha: self.senha.clone(),
+            namespace: &self.provedor.namespace,
+            cod_prefeitura: &envio.prefeitura,
+            nota_fiscal: &envio.documento,
+            cnpj_prestador: envio.prestador.as_str(),
+            senha: &self.senha,
         };
-        let (status, corpo) = self
-            .postar(operacao, soap::escrever_pedido(&pedido))
-            .await?;
+        let (status, corpo) = self.postar(operacao, pedido.escrever()).await?;
         interpretar(status, &corpo, operacao)
     }
 }
@@ -348,6 +385,14 @@ mod tests {
             assert_eq!(c.aviso_texto_claro(), None, "{seguro}");
         }
         assert!(ClienteNfd::new(config(Some("http://localhost.example.com/x"), false)).is_err());
+    }
+
+    #[test]
+    fn a_namespace_that_cannot_be_a_soapaction_is_refused_when_building() {
+        let mut c = config(Some("http://127.0.0.1:8080/ServicoNfd.asmx"), false);
+        c.provedor.namespace = "http://brgov.com.br/\r\nX-Injetado: 1/".into();
+        let e = ClienteNfd::new(c).unwrap_err().to_string();
+        assert!(e.contains("SOAPAction") && e.contains("namespace"), "{e}");
     }
 
     #[test]

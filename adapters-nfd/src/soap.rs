@@ -143,33 +143,103 @@ fn texto(valor: &str) -> String {
     quick_xml::escape::escape(valor).into_owned()
 }
 
-/// Wraps a string in CDATA sections; a `]]>` inside is split across two sections.
-fn cdata(valor: &str) -> String {
-    format!("<![CDATA[{}]]>", valor.replace("]]>", "]]]]><![CDATA[>"))
+/// The parameters of a request, borrowed: what the client writes for each nota without
+/// copying the `<NOTA>` or the password first ([`PedidoSoap::parametros`] for an owned one).
+#[derive(Clone, Copy)]
+pub struct ParametrosPedido<'a> {
+    /// Which operation.
+    pub operacao: Operacao,
+    /// The operation's namespace (`http://brgov.com.br/`).
+    pub namespace: &'a str,
+    /// `codPrefeitura`, leading zeros kept.
+    pub cod_prefeitura: &'a str,
+    /// `notaFiscal`: the `<NOTA>` XML as a string.
+    pub nota_fiscal: &'a str,
+    /// `cnpjPrestador`: digits.
+    pub cnpj_prestador: &'a str,
+    /// `senhaNFD`.
+    pub senha: &'a Senha,
 }
 
-/// Writes the request envelope in the manual's layout: the `<NOTA>` travels as CDATA.
+impl fmt::Debug for ParametrosPedido<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParametrosPedido")
+            .field("operacao", &self.operacao)
+            .field("namespace", &self.namespace)
+            .field("cod_prefeitura", &self.cod_prefeitura)
+            .field("cnpj_prestador", &self.cnpj_prestador)
+            .field("senha", self.senha)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The fixed text of a request envelope, without the operation's name, namespace and
+/// parameters (an upper bound, for the buffer's capacity).
+const MOLDURA_PEDIDO: usize = 400;
+
+impl ParametrosPedido<'_> {
+    /// Writes the request envelope in the manual's layout, the `<NOTA>` as CDATA (a `]]>`
+    /// inside is split across two sections), into one buffer sized up front.
+    pub fn escrever(&self) -> String {
+        let op = self.operacao.nome();
+        let mut s = String::with_capacity(
+            MOLDURA_PEDIDO
+                + 2 * op.len()
+                + self.namespace.len()
+                + self.cod_prefeitura.len()
+                + self.nota_fiscal.len()
+                + self.cnpj_prestador.len()
+                + self.senha.expor().len(),
+        );
+        for parte in [
+            "<soap:Envelope xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n\
+             xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"\n\
+             xmlns:soap=\"",
+            SOAP_ENV,
+            "\">\n<soap:Body>\n<",
+            op,
+            " xmlns=\"",
+        ] {
+            s.push_str(parte);
+        }
+        s.push_str(&quick_xml::escape::escape(self.namespace));
+        s.push_str("\">\n<codPrefeitura>");
+        s.push_str(&quick_xml::escape::escape(self.cod_prefeitura));
+        s.push_str("</codPrefeitura>\n<notaFiscal><![CDATA[\n");
+        if self.nota_fiscal.contains("]]>") {
+            s.push_str(&self.nota_fiscal.replace("]]>", "]]]]><![CDATA[>"));
+        } else {
+            s.push_str(self.nota_fiscal);
+        }
+        s.push_str("\n]]></notaFiscal>\n<cnpjPrestador>");
+        s.push_str(&quick_xml::escape::escape(self.cnpj_prestador));
+        s.push_str("</cnpjPrestador>\n<senhaNFD>");
+        s.push_str(&quick_xml::escape::escape(self.senha.expor()));
+        for parte in ["</senhaNFD>\n</", op, ">\n</soap:Body>\n</soap:Envelope>\n"] {
+            s.push_str(parte);
+        }
+        s
+    }
+}
+
+impl PedidoSoap {
+    /// The same request, borrowed.
+    pub fn parametros(&self) -> ParametrosPedido<'_> {
+        ParametrosPedido {
+            operacao: self.operacao,
+            namespace: &self.namespace,
+            cod_prefeitura: &self.cod_prefeitura,
+            nota_fiscal: &self.nota_fiscal,
+            cnpj_prestador: &self.cnpj_prestador,
+            senha: &self.senha,
+        }
+    }
+}
+
+/// Writes the request envelope in the manual's layout: the `<NOTA>` travels as CDATA
+/// ([`ParametrosPedido::escrever`]).
 pub fn escrever_pedido(p: &PedidoSoap) -> String {
-    format!(
-        "<soap:Envelope xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"\n\
-         xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"\n\
-         xmlns:soap=\"{SOAP_ENV}\">\n\
-         <soap:Body>\n\
-         <{op} xmlns=\"{ns}\">\n\
-         <codPrefeitura>{pref}</codPrefeitura>\n\
-         <notaFiscal>{nota}</notaFiscal>\n\
-         <cnpjPrestador>{cnpj}</cnpjPrestador>\n\
-         <senhaNFD>{senha}</senhaNFD>\n\
-         </{op}>\n\
-         </soap:Body>\n\
-         </soap:Envelope>\n",
-        op = p.operacao.nome(),
-        ns = texto(&p.namespace),
-        pref = texto(&p.cod_prefeitura),
-        nota = cdata(&format!("\n{}\n", p.nota_fiscal)),
-        cnpj = texto(&p.cnpj_prestador),
-        senha = texto(p.senha.expor()),
-    )
+    p.parametros().escrever()
 }
 
 /// Writes a reply envelope (`{Operação}Response` / `{Operação}Result`).
@@ -383,6 +453,37 @@ mod tests {
     #[test]
     fn manual_request_is_written_byte_for_byte() {
         assert_eq!(escrever_pedido(&manual()), PEDIDO);
+    }
+
+    #[test]
+    fn borrowed_parameters_write_the_same_bytes() {
+        let p = manual();
+        let emprestado = ParametrosPedido {
+            operacao: p.operacao,
+            namespace: &p.namespace,
+            cod_prefeitura: &p.cod_prefeitura,
+            nota_fiscal: &p.nota_fiscal,
+            cnpj_prestador: &p.cnpj_prestador,
+            senha: &p.senha,
+        };
+        assert_eq!(emprestado.escrever(), PEDIDO);
+        // What needs escaping is escaped, and a CDATA terminator in the nota split.
+        let estranho = ParametrosPedido {
+            operacao: Operacao::EnviarNotaRetornaurlNota,
+            namespace: "http://x/",
+            cod_prefeitura: "<3150>",
+            nota_fiscal: "<NOTA><X>a]]>b</X></NOTA>",
+            cnpj_prestador: "1&2",
+            senha: &Senha::new("s<'&'>"),
+        };
+        let xml = estranho.escrever();
+        let lido = ler_pedido(&xml).unwrap();
+        assert_eq!(lido.operacao, Operacao::EnviarNotaRetornaurlNota);
+        assert_eq!(lido.namespace, "http://x/");
+        assert_eq!(lido.cod_prefeitura, "<3150>");
+        assert_eq!(lido.nota_fiscal, "<NOTA><X>a]]>b</X></NOTA>");
+        assert_eq!(lido.cnpj_prestador, "1&2");
+        assert_eq!(lido.senha.expor(), "s<'&'>");
     }
 
     #[test]

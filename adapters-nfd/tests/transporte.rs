@@ -124,6 +124,55 @@ async fn a_reply_bigger_than_the_cap_is_an_unknown_outcome_not_read_whole() {
     );
 }
 
+#[tokio::test]
+async fn the_request_on_the_wire_is_the_envelope_and_headers_of_its_operation() {
+    let servidor = Servidor::iniciar(|pedido, _| {
+        let op = if pedido.corpo.contains("<EnviarNotaRetornaurlNota ") {
+            Operacao::EnviarNotaRetornaurlNota
+        } else {
+            Operacao::EnviarNota
+        };
+        let corpo = soap::escrever_resposta(op, "http://brgov.com.br/", "1-MOPD33J.POA234J");
+        resposta("200 OK", "", corpo.as_bytes())
+    })
+    .unwrap();
+    let c = cliente(servidor.url("/wsnfd/ServicoNfd.asmx"));
+    for (url_impressao, operacao) in [
+        (false, Operacao::EnviarNota),
+        (true, Operacao::EnviarNotaRetornaurlNota),
+        (false, Operacao::EnviarNota),
+    ] {
+        let e = Envio {
+            url_impressao,
+            ..envio()
+        };
+        assert!(c.enviar(&e).await.is_ok());
+        let recebido = servidor.recebidos().pop().unwrap();
+        assert_eq!(recebido.caminho, "/wsnfd/ServicoNfd.asmx");
+        let esperado = soap::escrever_pedido(&soap::PedidoSoap {
+            operacao,
+            namespace: "http://brgov.com.br/".into(),
+            cod_prefeitura: "3150".into(),
+            nota_fiscal: e.documento.clone(),
+            cnpj_prestador: "21118045000135".into(),
+            senha: Senha::new(SENHA),
+        });
+        assert_eq!(recebido.corpo, esperado);
+        let cabecalhos = recebido.cabecalhos.to_ascii_lowercase();
+        for linha in [
+            "content-type: text/xml; charset=utf-8\r\n".to_owned(),
+            "accept: text/xml\r\n".to_owned(),
+            format!(
+                "soapaction: http://brgov.com.br/{}\r\n",
+                operacao.nome().to_ascii_lowercase()
+            ),
+            format!("content-length: {}\r\n", esperado.len()),
+        ] {
+            assert!(cabecalhos.contains(&linha), "{linha:?} em {cabecalhos:?}");
+        }
+    }
+}
+
 /// The start of a result's description (a wrongly accepted huge reply would flood the output).
 fn resumo(r: &impl std::fmt::Debug) -> String {
     format!("{r:?}").chars().take(300).collect()

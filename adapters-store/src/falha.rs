@@ -17,6 +17,8 @@ pub(crate) enum Falha {
     Arquivo(std::io::Error),
     /// The ledger's folder is on a network (or FUSE) file system.
     Rede(crate::local::Montagem),
+    /// Flushing the committed writes to disk failed (disk full, I/O error).
+    Descarga(std::io::Error),
     /// A row could not be read back.
     Linha {
         /// The row's id.
@@ -91,6 +93,10 @@ impl Falha {
                  para um disco local",
                 m.tipo,
                 m.ponto.display()
+            ),
+            Falha::Descarga(e) => format!(
+                "o disco recusou gravar de vez a última alteração do livro ({e}); ela pode não \
+                 sobreviver a uma queda de energia: verifique o disco e o espaço livre"
             ),
             Falha::Linha { id, motivo } => format!(
                 "o registro {id} está corrompido ({motivo}); \

@@ -242,8 +242,12 @@ mod tests {
 
     #[test]
     fn two_queued_alternate_with_lock_files() {
-        let pasta = std::env::temp_dir().join(format!("guiche-fila-{}.db", std::process::id()));
-        alternam(&Travas::do_arquivo(&pasta));
+        let livro = std::env::temp_dir().join(format!("guiche-fila-{}.db", std::process::id()));
+        let travas = Travas::do_arquivo(&livro);
+        alternam(&travas);
+        if let Travas::Arquivos(pasta) = travas {
+            std::fs::remove_dir_all(pasta).unwrap();
+        }
     }
 
     #[test]

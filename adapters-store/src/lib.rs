@@ -25,13 +25,13 @@
 //!     data: Data::new(2026, 7, 20)?,
 //!     conteudo: "sha256-of-the-nota-without-its-number",
 //! };
-//! // The number and the exact document built for it are recorded together.
+//! // The number and the exact document built for it are recorded together, marked sent: the
+//! // caller sends it right after.
 //! let nota = livro.reservar(pedido, &|n| format!("<NOTA><NUMERO_NOTA>{n}</NUMERO_NOTA></NOTA>"))?;
-//! assert_eq!(nota.numero, 1);
+//! assert_eq!((nota.numero, &nota.estado), (1, &Estado::Enviada));
 //!
-//! // Before the request leaves, then with the answer: each change names the state it
-//! // expects to find (another process may have moved the nota meanwhile).
-//! livro.registrar(nota.id, &Estado::Reservada, &Estado::Enviada)?;
+//! // Then the answer: each change names the state it expects to find (another process may
+//! // have moved the nota meanwhile).
 //! let aceita = Estado::Aceita { codigo: Some("ABC123".to_owned()) };
 //! livro.registrar(nota.id, &Estado::Enviada, &aceita)?;
 //!
@@ -53,15 +53,20 @@
 //!
 //! ## Durability
 //!
-//! The file runs in WAL mode with `synchronous=FULL`: every commit is on disk before the call
-//! returns, so neither a crash of the process (panic, `kill -9`, out of memory) nor a power
-//! loss or OS crash loses a committed reservation or state change, and a transaction cut in the
-//! middle leaves no trace. This matters for one commit above all: the nota is marked *sent*
-//! before its request leaves, so after any failure the ledger knows the request may have been
-//! received, and the next send settles it with the service's duplicate reply instead of
-//! treating that reply as a number used outside guichê. The cost is an fsync per reservation
-//! and per state change (see BENCHMARKS.md). A settled nota (accepted, refused, or its number
-//! found used outside guichê) never changes state again.
+//! Every write returns only once its transaction is on disk, so neither a crash of the process
+//! (panic, `kill -9`, out of memory) nor a power loss or OS crash loses a committed reservation
+//! or state change, and a transaction cut in the middle leaves no trace. This matters for one
+//! commit above all: the nota is reserved already marked *sent*, in a commit made before its
+//! request leaves, so after any failure the ledger knows the request may have been received, and
+//! the next send settles it with the service's duplicate reply instead of treating that reply
+//! as a number used outside guichê. A settled nota (accepted, refused, or its number found used
+//! outside guichê) never changes state again.
+//!
+//! The file runs in WAL mode. Instead of one flush per commit (`synchronous=FULL`), commits
+//! write the WAL (`synchronous=NORMAL`) and each writer then waits, outside the connection's
+//! lock, for a flush of the WAL started after its commit: writers that commit while a flush
+//! runs share the next one (group commit; see `duravel.rs`). Eight sequences of a batch issuing
+//! at once share one `fsync` (see BENCHMARKS.md).
 //!
 //! Several processes may share one file: writes take SQLite's write lock first
 //! (`BEGIN IMMEDIATE`) and wait up to 30 s (`busy_timeout`) for it. Beyond single
@@ -197,6 +202,7 @@
 //! ```
 
 mod bilhetagem;
+mod duravel;
 mod ecac;
 mod esquema;
 mod falha;

@@ -155,7 +155,7 @@ pub(crate) fn reservar(
     let documento = documento(numero_u);
     c.prepare_cached(
         "INSERT INTO notas (prestador, prefeitura, numero, data, conteudo, documento, estado) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'reservada')",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'enviada')",
     )?
     .execute(params![
         s.prestador.as_str(),
@@ -172,7 +172,7 @@ pub(crate) fn reservar(
         data: pedido.data,
         conteudo: pedido.conteudo.to_owned(),
         documento,
-        estado: Estado::Reservada,
+        estado: Estado::Enviada,
         decisao: None,
     })
 }

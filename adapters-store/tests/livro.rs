@@ -195,7 +195,7 @@ fn a_refused_number_is_given_back_and_kept_in_history() {
     let historico = linhas(&caminho);
     assert_eq!(
         historico[1..],
-        [(2, "recusada".to_owned()), (2, "reservada".to_owned())]
+        [(2, "recusada".to_owned()), (2, "enviada".to_owned())]
     );
 }
 
@@ -717,6 +717,15 @@ fn a_change_from_a_state_read_before_another_writer_is_refused() {
     let livro = Livro::em_memoria().unwrap();
     let s = seq(CNPJ, "3150");
     let r = livro.reservar(pedido(&s, None, "c"), &doc).unwrap();
+    assert_eq!(
+        r.estado,
+        Estado::Enviada,
+        "reserved marked sent: sent right after"
+    );
+    // Its first attempt never left (connection refused): back to reserved, then sent again.
+    livro
+        .registrar(r.id, &Estado::Enviada, &Estado::Reservada)
+        .unwrap();
     livro
         .registrar(r.id, &Estado::Reservada, &Estado::Enviada)
         .unwrap();
@@ -784,6 +793,7 @@ fn a_person_settles_an_unknown_outcome_and_the_ledger_keeps_who_and_when() {
     let livro = Livro::em_memoria().unwrap();
     let s = seq(CNPJ, "3150");
     let r = livro.reservar(pedido(&s, None, "c"), &doc).unwrap();
+    passar(&livro, &r, &Estado::Reservada); // its request never left
     let e = livro.decidir(r.id, &aceita(1), "maria").unwrap_err();
     assert!(
         matches!(
@@ -885,9 +895,6 @@ fn two_ledgers_on_one_file_take_turns_on_a_sequence() {
                 };
                 assert!(livro.pendentes(&s).unwrap().is_empty(), "pendente de outro");
                 let r = livro.reservar(pedido(&s, None, "c"), &doc).unwrap();
-                livro
-                    .registrar(r.id, &Estado::Reservada, &Estado::Enviada)
-                    .unwrap();
                 livro
                     .registrar(r.id, &Estado::Enviada, &aceita(r.numero))
                     .unwrap();

@@ -120,6 +120,16 @@ const REGISTRO_ESPERAS: [Duration; 3] = [
     Duration::from_secs(5),
 ];
 
+/// What settling the pending notas of a sequence found.
+enum Acerto {
+    /// None was pending.
+    Nenhuma,
+    /// Some were, and all are settled now; none was this nota.
+    Outras,
+    /// This nota was pending: its outcome.
+    DestaNota(Desfecho),
+}
+
 /// What identifies a nota in its sequence.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Identidade {
@@ -163,6 +173,18 @@ impl Identidade {
     }
 }
 
+/// Runs a ledger write, which waits for the disk (shared with the other writers of the
+/// process: group commit), without holding up the runtime: on a multi-thread runtime the
+/// worker hands its other tasks over first, so the sequences of a batch all reach the ledger
+/// and share one flush.
+fn em_espera<T>(escrita: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(escrita),
+        _ => escrita(),
+    }
+}
+
 /// A fingerprint of the nota's content without its number.
 pub(crate) fn conteudo(nota: &Nota) -> String {
     let texto = nota.bruta().com(Tag::NumeroNota, "").para_xml();
@@ -170,14 +192,15 @@ pub(crate) fn conteudo(nota: &Nota) -> String {
     hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The state and the outcome of one attempt, from the service's answer.
+/// The state and the outcome of one attempt of nota `numero`, from the service's answer;
+/// `anterior` is where the nota stood before this attempt (`Reservada` for its first).
 fn desfecho(
-    r: &Registro,
+    numero: u64,
+    anterior: &Estado,
     resposta: Result<Resposta, ErroEnvio>,
     retomada: bool,
 ) -> (Estado, Desfecho) {
-    let ja_saiu = matches!(r.estado, Estado::Enviada | Estado::Desconhecida { .. });
-    let numero = r.numero;
+    let ja_saiu = matches!(anterior, Estado::Enviada | Estado::Desconhecida { .. });
     match resposta {
         Ok(Resposta::Aceita { codigo }) => (
             Estado::Aceita {
@@ -220,7 +243,7 @@ fn desfecho(
         ),
         Err(ErroEnvio::NaoEnviado(motivo)) => {
             // Nothing left this time; a nota that had left before may still have been received.
-            let estado = match &r.estado {
+            let estado = match anterior {
                 Estado::Desconhecida { motivo } => Estado::Desconhecida {
                     motivo: motivo.clone(),
                 },
@@ -269,11 +292,14 @@ impl Emissao<'_> {
         if let Some(d) = self.ja_conhecida(sequencia, &identidade)? {
             return Ok(d);
         }
-        if let Some(d) = self.acertar_pendentes(sequencia, &identidade).await? {
-            return Ok(d);
-        }
-        if let Some(d) = self.ja_conhecida(sequencia, &identidade)? {
-            return Ok(d);
+        match self.acertar_pendentes(sequencia, &identidade).await? {
+            Acerto::DestaNota(d) => return Ok(d),
+            Acerto::Outras => {
+                if let Some(d) = self.ja_conhecida(sequencia, &identidade)? {
+                    return Ok(d);
+                }
+            }
+            Acerto::Nenhuma => {}
         }
         let ultima = self.livro.ultima(sequencia)?;
         self.exigir_numero_inicial(&nota, ultima.as_ref())?;
@@ -295,8 +321,9 @@ impl Emissao<'_> {
             self.emissor
                 .documento(&sequencia.prefeitura, &nota.clone().com_numero(n))
         };
-        let registro = self.livro.reservar(pedido, &documento)?;
-        self.enviar(&registro, false).await
+        // Reserved already marked sent (one flush): this is its first attempt.
+        let registro = em_espera(|| self.livro.reservar(pedido, &documento))?;
+        self.transmitir(&registro, &Estado::Reservada, false).await
     }
 
     /// Records a person's decision on nota `numero` of `sequencia`, whose outcome the service
@@ -322,7 +349,7 @@ impl Emissao<'_> {
                 mensagem: format!("não emitida, segundo {por} (decisão registrada no guichê)"),
             },
         };
-        self.livro.decidir(r.id, &para, por)?;
+        em_espera(|| self.livro.decidir(r.id, &para, por))?;
         Ok(self.livro.por_numero(sequencia, numero)?.unwrap_or(r))
     }
 
@@ -411,12 +438,16 @@ impl Emissao<'_> {
         &self,
         seq: &Sequencia,
         identidade: &Identidade,
-    ) -> Result<Option<Desfecho>, ErroEmissao> {
-        for registro in self.livro.pendentes(seq)? {
+    ) -> Result<Acerto, ErroEmissao> {
+        let pendentes = self.livro.pendentes(seq)?;
+        if pendentes.is_empty() {
+            return Ok(Acerto::Nenhuma);
+        }
+        for registro in pendentes {
             let registro = self.interrompida(registro)?;
             let desfecho = self.enviar(&registro, true).await?;
             if identidade.e(&registro) {
-                return Ok(Some(desfecho));
+                return Ok(Acerto::DestaNota(desfecho));
             }
             match desfecho {
                 Desfecho::Desconhecida { numero, motivo }
@@ -432,7 +463,7 @@ impl Emissao<'_> {
                 _ => {}
             }
         }
-        Ok(None)
+        Ok(Acerto::Outras)
     }
 
     /// A nota found `enviada` by the holder of the sequence's turn was being sent by a process
@@ -444,13 +475,24 @@ impl Emissao<'_> {
         let estado = Estado::Desconhecida {
             motivo: "envio anterior interrompido antes da resposta".into(),
         };
-        self.livro.registrar(r.id, &Estado::Enviada, &estado)?;
+        em_espera(|| self.livro.registrar(r.id, &Estado::Enviada, &estado))?;
         Ok(Registro { estado, ..r })
     }
 
-    /// Marks the row sent, sends its recorded document, records the outcome.
+    /// Marks a pending row sent again, then sends it ([`Emissao::transmitir`]).
     async fn enviar(&self, r: &Registro, retomada: bool) -> Result<Desfecho, ErroEmissao> {
-        self.livro.registrar(r.id, &r.estado, &Estado::Enviada)?;
+        em_espera(|| self.livro.registrar(r.id, &r.estado, &Estado::Enviada))?;
+        self.transmitir(r, &r.estado, retomada).await
+    }
+
+    /// Sends the recorded document of a row marked sent, and records the outcome; `anterior`
+    /// is where it stood before this attempt.
+    async fn transmitir(
+        &self,
+        r: &Registro,
+        anterior: &Estado,
+        retomada: bool,
+    ) -> Result<Desfecho, ErroEmissao> {
         let envio = Envio {
             prefeitura: r.sequencia.prefeitura.clone(),
             prestador: r.sequencia.prestador,
@@ -458,7 +500,7 @@ impl Emissao<'_> {
             url_impressao: self.url_impressao,
         };
         let resposta = self.emissor.enviar(&envio).await;
-        let (estado, desfecho) = desfecho(r, resposta, retomada);
+        let (estado, desfecho) = desfecho(r.numero, anterior, resposta, retomada);
         match self.gravar(r.id, &estado).await {
             Ok(()) => Ok(desfecho),
             Err(erro) => Err(ErroEmissao::NaoRegistrado {
@@ -472,7 +514,7 @@ impl Emissao<'_> {
     async fn gravar(&self, id: i64, estado: &Estado) -> Result<(), ErroLivro> {
         let mut esperas = REGISTRO_ESPERAS.iter();
         loop {
-            match self.livro.registrar(id, &Estado::Enviada, estado) {
+            match em_espera(|| self.livro.registrar(id, &Estado::Enviada, estado)) {
                 Err(ErroLivro::Armazenamento { .. }) if let Some(espera) = esperas.next() => {
                     tokio::time::sleep(*espera).await;
                 }
@@ -902,7 +944,7 @@ mod tests {
         let mut m = emissor();
         em_ordem(&mut m, vec![aceita("A"), ja_consta(), aceita("C")]);
         emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
-        // A process reserved 2 and marked it sent, then died before the answer.
+        // A process reserved 2 (marked sent), then died before the answer.
         let pedido = Pedido {
             sequencia: &sequencia(),
             numero: None,
@@ -912,9 +954,7 @@ mod tests {
         let r = livro
             .reservar(pedido, &|n| format!("<NOTA nº {n}>"))
             .unwrap();
-        livro
-            .registrar(r.id, &Estado::Reservada, &Estado::Enviada)
-            .unwrap();
+        assert_eq!(r.estado, Estado::Enviada);
         let d = emitir(&livro, &m, nota("c", None)).await.unwrap();
         assert!(matches!(d, Desfecho::Emitida { numero: 3, .. }), "{d:?}");
         assert_eq!(estado(&livro, 2), Estado::Aceita { codigo: None });

@@ -1,4 +1,5 @@
-//! Reading the user's files: UTF-8 (a BOM is skipped), with clear errors.
+//! Reading the user's files, with clear errors: as UTF-8 text (a BOM is skipped), or as bytes
+//! for the documents whose format says how they are encoded (the `<NOTA>` XML).
 
 use crate::erro::ErroApp;
 use guiche_domain::{Regra, Violacoes};
@@ -27,15 +28,19 @@ pub(crate) fn valor(opcao: &str, texto: &str) -> Result<guiche_domain::Valor, Er
         .map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e}")))
 }
 
+/// The file's bytes, as they are: the nota's reader decodes them by their declaration.
+pub(crate) fn bytes(caminho: &Path) -> Result<Vec<u8>, ErroApp> {
+    std::fs::read(caminho).map_err(|e| ErroApp::Arquivo {
+        caminho: caminho.display().to_string(),
+        motivo: motivo_io(&e),
+    })
+}
+
 /// The file's text.
 pub(crate) fn ler(caminho: &Path) -> Result<String, ErroApp> {
-    let nome = caminho.display().to_string();
-    let bytes = std::fs::read(caminho).map_err(|e| ErroApp::Arquivo {
-        caminho: nome.clone(),
-        motivo: motivo_io(&e),
-    })?;
+    let bytes = bytes(caminho)?;
     let texto = String::from_utf8(bytes).map_err(|_| ErroApp::Arquivo {
-        caminho: nome,
+        caminho: caminho.display().to_string(),
         motivo: "o arquivo não está em UTF-8 (converta, por exemplo, com \
                  iconv -f ISO-8859-1 -t UTF-8)"
             .into(),
@@ -65,13 +70,28 @@ pub(crate) enum Formato {
 
 /// XML or JSON; anything else is a shape violation, reported like any rule.
 pub(crate) fn formato(texto: &str) -> Result<Formato, Violacoes> {
-    let motivo = match texto.trim_start().chars().next() {
-        Some('<') => return Ok(Formato::Xml),
-        Some('{' | '[') => return Ok(Formato::Json),
+    formato_bytes(texto.as_bytes())
+}
+
+/// [`formato`] of a file's bytes, before they are decoded: a UTF-8 BOM and blanks are skipped
+/// (the markup's first character is ASCII in every encoding the readers accept), and a UTF-16
+/// BOM goes to the XML reader, which names the encoding it refuses.
+pub(crate) fn formato_bytes(bytes: &[u8]) -> Result<Formato, Violacoes> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Ok(Formato::Xml);
+    }
+    let corpo = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let corpo = corpo.trim_ascii_start();
+    let motivo = match corpo.first() {
+        Some(b'<') => return Ok(Formato::Xml),
+        Some(b'{' | b'[') => return Ok(Formato::Json),
         Some(_) => "o arquivo não é XML nem JSON (deve começar com < ou {)",
         None => "o arquivo está vazio",
     };
-    let inicio: String = texto.trim_start().chars().take(20).collect();
+    let inicio: String = String::from_utf8_lossy(&corpo[..corpo.len().min(80)])
+        .chars()
+        .take(20)
+        .collect();
     let mut v = Violacoes::default();
     v.add("$", Regra::RaizInvalida, motivo, inicio);
     Err(v)

@@ -181,13 +181,89 @@ fn usage_errors_exit_2_with_a_clear_message() {
         v["erro"]["mensagem"].as_str().unwrap().contains("3150"),
         "{v}"
     );
-    let latin1 = arquivo("latin1.xml", b"<NOTA>\xe7</NOTA>");
-    let o = guiche(&["nfd", "validate", latin1.to_str().unwrap()]);
-    assert_eq!(codigo(&o), 2);
-    assert!(String::from_utf8_lossy(&o.stderr).contains("UTF-8"));
     assert_eq!(codigo(&guiche(&[])), 2);
     assert_eq!(codigo(&guiche(&["nfd", "validate"])), 2);
     assert_eq!(codigo(&guiche(&["--help"])), 0);
+}
+
+/// A nota file's bytes with a valid customer document (the vectors carry the manual's zeros).
+fn com_tomador(bytes: &[u8]) -> Vec<u8> {
+    let i = bytes.windows(11).position(|w| w == b"00000000000").unwrap();
+    let mut b = bytes.to_vec();
+    b.splice(i..i + 11, b"52998224725".iter().copied());
+    b
+}
+
+fn validar_bytes(conteudo: &[u8], nome: &str) -> Output {
+    let f = arquivo(nome, conteudo);
+    guiche(&[
+        "nfd",
+        "validate",
+        f.to_str().unwrap(),
+        "--prefeitura",
+        "3150",
+        "--json",
+    ])
+}
+
+#[test]
+fn notas_are_read_by_their_declared_encoding_and_a_bom_is_skipped() {
+    let cp1252 = com_tomador(include_bytes!(
+        "../../domain/tests/vetores/nfd-aspas-windows-1252.xml"
+    ));
+    let o = validar_bytes(&cp1252, "cp1252.xml");
+    assert_eq!(codigo(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    let latin1 = com_tomador(include_bytes!(
+        "../../domain/tests/vetores/nfd-manual-iso-8859-1.xml"
+    ));
+    let o = validar_bytes(&latin1, "latin1.xml");
+    assert_eq!(codigo(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+    let bom = com_tomador(include_bytes!(
+        "../../domain/tests/vetores/nfd-aspas-utf-8.xml"
+    ));
+    let o = validar_bytes(&bom, "bom.xml");
+    assert_eq!(codigo(&o), 0, "{}", String::from_utf8_lossy(&o.stdout));
+
+    // The same windows-1252 text in a JSON nota is not UTF-8: a violation, not a usage error.
+    let mut texto = b"\xEF\xBB\xBF{\"IRRF\": \"\x93\"}".to_vec();
+    let o = validar_bytes(&texto, "cp1252.json");
+    assert_eq!(codigo(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(campos(&json(&o)).contains(&("NOTA".into(), "formato.codificacao".into())));
+    texto.truncate(3);
+    texto.extend_from_slice(b"{\"IRRF\": 1}");
+    let o = validar_bytes(&texto, "bom.json");
+    assert_eq!(codigo(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(!campos(&json(&o)).iter().any(|(c, _)| c == "NOTA"));
+}
+
+#[test]
+fn a_nota_whose_bytes_contradict_its_declaration_is_rejected_naming_the_encoding() {
+    let o = validar_bytes(b"<NOTA>\xe7</NOTA>", "latin1-sem-declaracao.xml");
+    assert_eq!(codigo(&o), 1, "{}", String::from_utf8_lossy(&o.stdout));
+    let v = json(&o);
+    assert_eq!(
+        campos(&v),
+        [("NOTA".to_owned(), "formato.codificacao".to_owned())]
+    );
+    assert!(
+        v["violacoes"][0]["mensagem"]
+            .as_str()
+            .unwrap()
+            .contains("0xE7"),
+        "{v}"
+    );
+    let declarada = b"<?xml version=\"1.0\" encoding=\"IBM037\"?><NOTA/>";
+    let o = guiche(&[
+        "nfd",
+        "validate",
+        arquivo("ebcdic.xml", declarada).to_str().unwrap(),
+    ]);
+    assert_eq!(codigo(&o), 1);
+    let s = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        s.contains("IBM037") && s.contains("formato.codificacao"),
+        "{s}"
+    );
 }
 
 #[test]

@@ -156,6 +156,32 @@ async fn issue_then_next_then_refuse_the_same_nota_locally() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_windows_1252_nota_is_issued_as_the_utf8_xml_the_client_writes() {
+    let c = Cenario::novo("cp1252").await;
+    let original = include_bytes!("../../domain/tests/vetores/nfd-aspas-windows-1252.xml");
+    let i = original
+        .windows(11)
+        .position(|w| w == b"00000000000")
+        .unwrap();
+    let mut bytes = original.to_vec();
+    bytes.splice(i..i + 11, b"52998224725".iter().copied());
+    let arquivo = c.dir.join("cp1252.xml");
+    std::fs::write(&arquivo, &bytes).unwrap();
+    let (codigo, v) = c.enviar(&arquivo).await;
+    assert_eq!(codigo, 0, "{v}");
+    let emitida = &c.sim.emitidas(PRESTADOR, "3150")[0];
+    assert_eq!(emitida.numero, 6053);
+    assert!(
+        emitida.documento.contains(
+            "<DESCRICAO_SERVICOS>MANUTENÇÃO “PREMIUM” – PARCELA 1/3… (€ 80,00 em peças)<"
+        ),
+        "o serviço recebe o texto, não os bytes do arquivo: {}",
+        emitida.documento
+    );
+    assert!(!emitida.documento.contains("windows-1252"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_nota_needs_its_number() {
     let c = Cenario::novo("primeira").await;
     let (codigo, v) = c.enviar(&c.nota("a", None)).await;

@@ -73,7 +73,7 @@ impl Data {
     /// # Errors
     /// [`ErroData`] naming what is wrong.
     pub fn parse_br(texto: &str) -> Result<Data, ErroData> {
-        let b = texto.trim().as_bytes();
+        let b = crate::texto::aparar(texto).as_bytes();
         if b.is_empty() {
             return Err(ErroData::Vazia);
         }

@@ -64,6 +64,7 @@ pub mod guia;
 pub mod municipio;
 pub mod nfd;
 pub mod serpro;
+mod texto;
 pub mod valor;
 pub mod violacao;
 

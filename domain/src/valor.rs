@@ -5,6 +5,7 @@
 //!   written with exactly two decimals. A whole number (`1000`) is read as `1000,00`.
 //! - JSON (CONAM): a JSON number with a point (`2500.5`), read from its exact text.
 
+use crate::texto::aparar;
 use rust_decimal::Decimal;
 use std::fmt;
 use std::iter::Sum;
@@ -33,9 +34,40 @@ pub enum ErroValor {
 
 const MAX_DIGITOS_INTEIROS: usize = 15;
 
+/// The common shape, `-?D{1,15}([sep]D{1,2})?`, read in one pass into cents; `None` for any
+/// other text, which [`parse_centavos`] then reads in full (naming what is wrong). When it
+/// answers, it answers what `parse_centavos` would (property-tested).
+#[inline]
+fn centavos_simples(t: &[u8], sep: u8) -> Option<i64> {
+    let (neg, b) = match t {
+        [b'-', resto @ ..] => (true, resto),
+        _ => (false, t),
+    };
+    let inteiros = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    if inteiros == 0 || inteiros > MAX_DIGITOS_INTEIROS {
+        return None;
+    }
+    let (inteiro, resto) = b.split_at(inteiros);
+    let digito = |c: u8| c.is_ascii_digit().then(|| i64::from(c - b'0'));
+    let frac = match *resto {
+        [] => 0,
+        [s, d] if s == sep => digito(d)? * 10,
+        [s, d, u] if s == sep => digito(d)? * 10 + digito(u)?,
+        _ => return None,
+    };
+    let reais = inteiro
+        .iter()
+        .fold(0i64, |n, &c| n * 10 + i64::from(c - b'0'));
+    let centavos = reais * 100 + frac;
+    Some(if neg { -centavos } else { centavos })
+}
+
 /// Parses `-?D+([sep]D{1,2})?` into cents, then into a scale-2 decimal.
 fn parse_centavos(texto: &str, sep: u8, outro: u8) -> Result<Decimal, ErroValor> {
-    let t = texto.trim();
+    let t = aparar(texto);
+    if let Some(centavos) = centavos_simples(t.as_bytes(), sep) {
+        return Ok(Decimal::new(centavos, 2));
+    }
     if t.is_empty() {
         return Err(ErroValor::Vazio);
     }
@@ -122,8 +154,11 @@ impl Valor {
     /// # Errors
     /// [`ErroValor`] naming what is wrong, including more than two decimal places.
     pub fn parse_json(texto: &str) -> Result<Valor, ErroValor> {
-        let t = texto.trim();
-        if t.contains(['e', 'E']) {
+        let t = aparar(texto);
+        if let Some(centavos) = centavos_simples(t.as_bytes(), b'.') {
+            return Ok(Valor(Decimal::new(centavos, 2)));
+        }
+        if t.bytes().any(|b| b == b'e' || b == b'E') {
             let d = Decimal::from_scientific(t).map_err(|_| ErroValor::NaoNumerico)?;
             return Valor::from_decimal(d).ok_or(ErroValor::CasasDecimais);
         }
@@ -303,6 +338,72 @@ mod tests {
         assert_eq!(Valor::parse_json("0.1").unwrap().centavos(), 10);
         assert_eq!(Valor::parse_json("2500.505"), Err(ErroValor::CasasDecimais));
         assert_eq!(Valor::parse_json("2500,5"), Err(ErroValor::Separador));
+    }
+
+    /// `parse_centavos` without the one-pass shortcut: the reference it must agree with.
+    fn parse_centavos_completo(texto: &str, sep: u8, outro: u8) -> Result<Decimal, ErroValor> {
+        let t = texto.trim();
+        if t.is_empty() {
+            return Err(ErroValor::Vazio);
+        }
+        let (neg, t) = match t.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, t),
+        };
+        let b = t.as_bytes();
+        let (inteiro, frac) = match b.iter().position(|&c| c == sep) {
+            Some(p) => (&b[..p], &b[p + 1..]),
+            None => (b, &b[b.len()..]),
+        };
+        if inteiro.is_empty() || (frac.is_empty() && b.len() != inteiro.len()) {
+            return Err(ErroValor::NaoNumerico);
+        }
+        if b.contains(&outro) {
+            return Err(ErroValor::Separador);
+        }
+        if !inteiro.iter().chain(frac).all(u8::is_ascii_digit) {
+            return Err(ErroValor::NaoNumerico);
+        }
+        if frac.len() > 2 {
+            return Err(ErroValor::CasasDecimais);
+        }
+        if inteiro.len() > MAX_DIGITOS_INTEIROS {
+            return Err(ErroValor::GrandeDemais);
+        }
+        let mut cents: i64 = 0;
+        for &c in inteiro {
+            cents = cents * 10 + i64::from(c - b'0');
+        }
+        for i in 0..2 {
+            cents = cents * 10 + frac.get(i).map_or(0, |&c| i64::from(c - b'0'));
+        }
+        Ok(Decimal::new(if neg { -cents } else { cents }, 2))
+    }
+
+    proptest::proptest! {
+        /// The one-pass shortcut changes no answer, value or error, of either format.
+        #[test]
+        fn shortcut_agrees_with_the_full_parser(
+            t in "[ ]?-{0,2}[0-9]{0,17}([.,][0-9]{0,3})?[.,eE+a ]?[0-9]{0,2}",
+        ) {
+            for (sep, outro) in [(b'.', b','), (b',', b'.')] {
+                let completo = parse_centavos_completo(&t, sep, outro);
+                proptest::prop_assert_eq!(parse_centavos(&t, sep, outro), completo.clone());
+                if let Some(c) = centavos_simples(t.trim().as_bytes(), sep) {
+                    proptest::prop_assert_eq!(Ok(Decimal::new(c, 2)), completo);
+                }
+            }
+        }
+
+        #[test]
+        fn shortcut_agrees_on_any_text(t in proptest::prelude::any::<String>()) {
+            for (sep, outro) in [(b'.', b','), (b',', b'.')] {
+                proptest::prop_assert_eq!(
+                    parse_centavos(&t, sep, outro),
+                    parse_centavos_completo(&t, sep, outro)
+                );
+            }
+        }
     }
 
     #[test]

@@ -17,6 +17,9 @@ pub enum Regra {
     XmlInvalido,
     /// The document is not well-formed JSON.
     JsonInvalido,
+    /// The document's bytes are not in the encoding it declares (or that its format requires),
+    /// or it declares an encoding guichê does not read.
+    CodificacaoInvalida,
     /// The root element or value is not the one the manual describes.
     RaizInvalida,
     /// A tag or key required by the layout is missing.
@@ -122,6 +125,7 @@ impl Regra {
     pub const TODAS: &'static [Regra] = &[
         Regra::XmlInvalido,
         Regra::JsonInvalido,
+        Regra::CodificacaoInvalida,
         Regra::RaizInvalida,
         Regra::CampoAusente,
         Regra::CampoDesconhecido,
@@ -178,6 +182,7 @@ impl Regra {
         match self {
             Regra::XmlInvalido => "formato.xml",
             Regra::JsonInvalido => "formato.json",
+            Regra::CodificacaoInvalida => "formato.codificacao",
             Regra::RaizInvalida => "formato.raiz",
             Regra::CampoAusente => "formato.campo_ausente",
             Regra::CampoDesconhecido => "formato.campo_desconhecido",

@@ -26,7 +26,8 @@ pub struct Sequencia {
 /// Where a nota stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Estado {
-    /// Number and document recorded; not sent yet (or the request never left).
+    /// Number and document recorded; the request never left (its first attempt failed to
+    /// connect).
     Reservada,
     /// The request is leaving or left; no answer recorded yet. After a crash this means the
     /// outcome is unknown.
@@ -270,9 +271,14 @@ pub trait LivroNotas: Send + Sync {
     ) -> Result<Option<Registro>, ErroLivro>;
 
     /// Reserves the requested number (or the next one) and records the document built for it,
-    /// atomically. Refuses while a nota of the sequence is unsettled, and a date before the
-    /// last nota's. A sequence with no nota yet starts at the number asked for (the service's
-    /// sequence may have begun elsewhere), or at 1.
+    /// atomically, marked [`Estado::Enviada`]: the caller sends it right after. (Marking it in
+    /// the reservation's own commit saves a flush per nota and changes nothing: either way the
+    /// ledger says "may have left" from a commit made before the request leaves; a first
+    /// attempt that provably never left goes back to [`Estado::Reservada`].)
+    ///
+    /// Refuses while a nota of the sequence is unsettled, and a date before the last nota's. A
+    /// sequence with no nota yet starts at the number asked for (the service's sequence may
+    /// have begun elsewhere), or at 1.
     ///
     /// # Errors
     /// [`ErroLivro::ForaDeSequencia`], [`ErroLivro::Pendente`], [`ErroLivro::DataAnterior`],

@@ -244,7 +244,7 @@ async fn emitir_item(
     cliente: &ClienteNfd,
     opcoes: Opcoes,
 ) -> Resultado {
-    let texto = match entrada::ler(&item.arquivo) {
+    let texto = match entrada::bytes(&item.arquivo) {
         Ok(t) => t,
         Err(e) => {
             return Resultado::Erro {

@@ -19,7 +19,7 @@ pub(crate) fn validar(
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let prefeitura = prefeitura.map(buscar_prefeitura).transpose()?;
-    let texto = entrada::ler(arquivo)?;
+    let bytes = entrada::bytes(arquivo)?;
     let nome = arquivo.display().to_string();
     let doc = Documento {
         arquivo: &nome,
@@ -30,7 +30,7 @@ pub(crate) fn validar(
         prefeitura,
         ..ContextoNfd::new(RelogioSistema.hoje())
     };
-    match ler_nota(&texto).and_then(|b| b.validar(&ctx)) {
+    match ler_nota(&bytes).and_then(|b| b.validar(&ctx)) {
         Ok(nota) => {
             saida::valido(&doc, &frase(&nota, prefeitura), resumo(&nota), json);
             Ok(Codigo::Ok)
@@ -42,11 +42,12 @@ pub(crate) fn validar(
     }
 }
 
-/// Reads a nota in either format.
-pub(crate) fn ler_nota(texto: &str) -> Result<NotaBruta, Violacoes> {
-    match entrada::formato(texto)? {
-        Formato::Xml => NotaBruta::de_xml(texto),
-        Formato::Json => NotaBruta::de_json(texto),
+/// Reads a nota file's bytes in either format: XML by its declared encoding, JSON in UTF-8
+/// (`validate`, `send` and `batch` all read through here).
+pub(crate) fn ler_nota(bytes: &[u8]) -> Result<NotaBruta, Violacoes> {
+    match entrada::formato_bytes(bytes)? {
+        Formato::Xml => NotaBruta::de_xml_bytes(bytes),
+        Formato::Json => NotaBruta::de_json_bytes(bytes),
     }
 }
 

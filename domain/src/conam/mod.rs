@@ -212,17 +212,53 @@ impl Pacote {
     }
 }
 
-/// A movement that passed every rule: its typed values, and the text it was read from (kept
-/// rather than copied, so validating allocates nothing per movement). Two movements are equal
-/// when their values are, however the text spelled them (`2500.5` or `"2500.50"`).
-#[derive(Clone, Debug)]
+/// A movement that passed every rule: its typed values, and the texts it keeps (moved from the
+/// [`MovimentoBruto`], never copied, so validating allocates nothing per movement). Two movements
+/// are equal when their values are, however the text spelled them (`2500.5` or `"2500.50"`).
+///
+/// It is exactly as large as the [`MovimentoBruto`] it comes from, so a package's movements
+/// are validated into the vector that held them as read (`docs/decisions/0003`).
+#[derive(Clone)]
 pub struct Movimento {
-    tipo_movimento: TipoMovimento,
-    data_movimento_original: Option<Data>,
-    tipo_lancamento: CodigoLancamento,
     valor: Valor,
+    tipo_lancamento: CodigoLancamento,
     data_lancamento: Data,
-    bruto: MovimentoBruto,
+    data_movimento_original: Option<Data>,
+    tipo_movimento: TipoMovimento,
+    codigo_conta: String,
+    conta_credito: String,
+    historico_lancamento: Option<String>,
+    /// Unused room that makes a `Movimento` exactly as large as a `MovimentoBruto`: a package
+    /// is then validated into the very buffer it was read into, with no shrinking `realloc`
+    /// afterwards (`docs/decisions/0003`).
+    _folga: [usize; FOLGA],
+}
+
+/// The words of [`Movimento`]'s unused room: a `MovimentoBruto` less its fields (11 on 64-bit
+/// targets). A field added to `Movimento` is subtracted here; `regras.rs` checks the sizes.
+const FOLGA: usize = (size_of::<MovimentoBruto>()
+    - size_of::<Valor>()
+    - size_of::<CodigoLancamento>()
+    - size_of::<Data>()
+    - size_of::<Option<Data>>()
+    - size_of::<TipoMovimento>()
+    - 2 * size_of::<String>()
+    - size_of::<Option<String>>())
+    / size_of::<usize>();
+
+impl fmt::Debug for Movimento {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Movimento")
+            .field("tipo_movimento", &self.tipo_movimento)
+            .field("codigo_conta", &self.codigo_conta)
+            .field("data_movimento_original", &self.data_movimento_original)
+            .field("tipo_lancamento", &self.tipo_lancamento)
+            .field("conta_credito", &self.conta_credito)
+            .field("valor", &self.valor)
+            .field("data_lancamento", &self.data_lancamento)
+            .field("historico_lancamento", &self.historico_lancamento)
+            .finish()
+    }
 }
 
 impl PartialEq for Movimento {
@@ -240,10 +276,6 @@ impl PartialEq for Movimento {
 
 impl Eq for Movimento {}
 
-fn texto(campo: &Option<String>) -> &str {
-    campo.as_deref().unwrap_or_default().trim()
-}
-
 impl Movimento {
     /// `tipoMovimento`.
     pub fn tipo_movimento(&self) -> TipoMovimento {
@@ -251,7 +283,7 @@ impl Movimento {
     }
     /// `codigoConta`.
     pub fn codigo_conta(&self) -> &str {
-        texto(&self.bruto.codigo_conta)
+        crate::texto::aparar(&self.codigo_conta)
     }
     /// `dataMovimentoOriginal` (present for every reversal).
     pub fn data_movimento_original(&self) -> Option<Data> {
@@ -263,7 +295,7 @@ impl Movimento {
     }
     /// `contaCredito` (the bank account).
     pub fn conta_credito(&self) -> &str {
-        texto(&self.bruto.conta_credito)
+        crate::texto::aparar(&self.conta_credito)
     }
     /// `valor`, signed.
     pub fn valor(&self) -> Valor {
@@ -275,10 +307,7 @@ impl Movimento {
     }
     /// `historicoLancamento` (may be empty), exactly as read.
     pub fn historico_lancamento(&self) -> &str {
-        self.bruto
-            .historico_lancamento
-            .as_deref()
-            .unwrap_or_default()
+        self.historico_lancamento.as_deref().unwrap_or_default()
     }
 }
 
@@ -392,7 +421,13 @@ impl<'t, F: FnMut(Parte, crate::Violacao)> ValidacaoEmFluxo<'t, F> {
                 self.recebido += m.valor;
             }
             self.validos += 1;
-            self.reserva = m.bruto;
+            // Its texts are what is left of the `MovimentoBruto` it was read into.
+            self.reserva = MovimentoBruto {
+                codigo_conta: Some(m.codigo_conta),
+                conta_credito: Some(m.conta_credito),
+                historico_lancamento: m.historico_lancamento,
+                ..MovimentoBruto::default()
+            };
         }
         self.reportar(Parte::Movimentos, e);
     }
@@ -462,8 +497,11 @@ impl<'t, F: FnMut(Parte, crate::Violacao)> ValidacaoEmFluxo<'t, F> {
 /// Whether an account code is a deductive revenue (`codigoConta` in group 9, except 9.3), for
 /// which `12-01-000` and `12-02-000` flip sign.
 pub fn conta_dedutora(codigo_conta: &str) -> bool {
-    let mut partes = codigo_conta.split('.');
-    partes.next() == Some("9") && partes.next() != Some("3")
+    match codigo_conta.as_bytes() {
+        [b'9'] => true,
+        [b'9', b'.', resto @ ..] => !matches!(resto, [b'3'] | [b'3', b'.', ..]),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -5,11 +5,23 @@ use super::{
     CodigoLancamento, Movimento, MovimentoBruto, Pacote, PacoteBruto, Tabela2, TipoLancamento,
     TipoMovimento,
 };
+use crate::texto::aparar;
 use crate::{Data, Regra, Valor, Violacoes};
 use std::collections::HashMap;
 
 const ANO_MINIMO: u16 = 2000;
 const ANO_MAXIMO: u16 = 2100;
+
+// Validating a package's movements in place (std reusing the input vector's allocation for the
+// output) needs a `Movimento` aligned as a `MovimentoBruto` and no larger; exactly as large, or
+// std shrinks the buffer afterwards with a `realloc` that costs more than the copy it avoided
+// (glibc consolidates every small chunk freed so far). A field added to `Movimento` takes its
+// room from `Movimento::_folga` (`FOLGA`).
+const _: () = assert!(
+    size_of::<Movimento>() == size_of::<MovimentoBruto>()
+        && align_of::<Movimento>() == align_of::<MovimentoBruto>(),
+    "Movimento e MovimentoBruto devem ter o mesmo tamanho: ajuste FOLGA"
+);
 
 impl PacoteBruto {
     /// Checks every rule against `tabela` and returns the typed [`Pacote`], or **all**
@@ -38,13 +50,19 @@ impl PacoteBruto {
         }
         let mut banco = Banco::default();
         let total = self.movimentos.len();
-        let mut movimentos = Vec::with_capacity(total);
-        for (i, m) in self.movimentos.into_iter().enumerate() {
-            if let Some(m) = movimento(&mut e, tabela, i, m) {
+        // `into_iter` + `filter_map` + `collect` validates in place: a `Movimento` is as large
+        // as a `MovimentoBruto`, so std reuses the input's allocation for the output (no
+        // second vector, no fresh pages to fault in; see the size check above).
+        let movimentos: Vec<Movimento> = self
+            .movimentos
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, m)| {
+                let m = movimento(&mut e, tabela, i, m)?;
                 banco.registrar(i, &m, tabela);
-                movimentos.push(m);
-            }
-        }
+                Some(m)
+            })
+            .collect();
         // The bank rule compares sums: with a movement already refused it would only repeat
         // that error, so it is checked once every movement is valid.
         if movimentos.len() == total {
@@ -78,7 +96,7 @@ impl PacoteBruto {
 
 pub(super) fn texto(e: &mut Violacoes, campo: &str, valor: Option<String>) -> Option<String> {
     match valor {
-        Some(v) if !v.trim().is_empty() => Some(v),
+        Some(v) if !aparar(&v).is_empty() => Some(v),
         v => {
             e.add(
                 campo,
@@ -96,7 +114,7 @@ fn obrigatorio<'a>(
     campo: impl FnOnce() -> String,
     valor: Option<&'a str>,
 ) -> Option<&'a str> {
-    match valor.map(str::trim) {
+    match valor.map(aparar) {
         Some(v) if !v.is_empty() => Some(v),
         _ => {
             e.add(
@@ -187,28 +205,69 @@ pub(super) fn movimento(
 ) -> Option<Movimento> {
     let campo = |chave: &'static str| move || format!("movimentos[{i}].{chave}");
     let antes = e.len();
-    let tipo = tipo_movimento(e, i, m.tipo_movimento.as_deref());
-    let conta = codigo_conta(e, i, m.codigo_conta.as_deref()).is_some();
-    let lancamento = tipo_lancamento(e, tabela, i, tipo, m.tipo_lancamento.as_deref());
-    obrigatorio(e, campo("contaCredito"), m.conta_credito.as_deref());
-    let valor = valor(e, i, m.valor.as_deref());
-    let data_lancamento = data_em(e, campo("dataLancamento"), m.data_lancamento.as_deref());
+    let MovimentoBruto {
+        tipo_movimento: tipo_txt,
+        codigo_conta: conta_txt,
+        data_movimento_original: original_txt,
+        tipo_lancamento: lancamento_txt,
+        conta_credito: credito_txt,
+        valor: valor_txt,
+        data_lancamento: data_txt,
+        historico_lancamento,
+    } = m;
+    let tipo = tipo_movimento(e, i, tipo_txt.as_deref());
+    let conta = codigo_conta(e, i, conta_txt.as_deref()).is_some();
+    let lancamento = tipo_lancamento(e, tabela, i, tipo, lancamento_txt.as_deref());
+    obrigatorio(e, campo("contaCredito"), credito_txt.as_deref());
+    let valor = valor(e, i, valor_txt.as_deref());
+    let data_lancamento = data_em(e, campo("dataLancamento"), data_txt.as_deref());
     // `Some(None)`: blank; `None`: present but not a date (already reported).
-    let original = match m.data_movimento_original.as_deref().map(str::trim) {
+    let original = match original_txt.as_deref().map(aparar) {
         Some(t) if !t.is_empty() => data_em(e, campo("dataMovimentoOriginal"), Some(t)).map(Some),
         _ => Some(None),
     };
     conta.then_some(())?;
-    let mov = Movimento {
+    let (tipo_lancamento, linha) = lancamento?;
+    let v = Valores {
         tipo_movimento: tipo?,
         data_movimento_original: original?,
-        tipo_lancamento: lancamento?,
+        tipo_lancamento,
         valor: valor?,
         data_lancamento: data_lancamento?,
-        bruto: m,
     };
-    sinal_e_estorno(e, tabela.buscar(mov.tipo_lancamento), i, &mov);
-    (e.len() == antes).then_some(mov)
+    let codigo_conta = conta_txt?;
+    sinal_e_estorno(
+        e,
+        linha,
+        i,
+        &v,
+        aparar(&codigo_conta),
+        original_txt.as_deref(),
+    );
+    if e.len() != antes {
+        return None;
+    }
+    Some(Movimento {
+        valor: v.valor,
+        tipo_lancamento: v.tipo_lancamento,
+        data_lancamento: v.data_lancamento,
+        data_movimento_original: v.data_movimento_original,
+        tipo_movimento: v.tipo_movimento,
+        codigo_conta,
+        conta_credito: credito_txt?,
+        historico_lancamento,
+        _folga: [0; super::FOLGA],
+    })
+}
+
+/// A movement's typed values, checked against each other before its texts move into the
+/// [`Movimento`].
+struct Valores {
+    tipo_movimento: TipoMovimento,
+    data_movimento_original: Option<Data>,
+    tipo_lancamento: CodigoLancamento,
+    valor: Valor,
+    data_lancamento: Data,
 }
 
 fn tipo_movimento(e: &mut Violacoes, i: usize, valor: Option<&str>) -> Option<TipoMovimento> {
@@ -229,10 +288,7 @@ fn tipo_movimento(e: &mut Violacoes, i: usize, valor: Option<&str>) -> Option<Ti
 
 fn codigo_conta<'a>(e: &mut Violacoes, i: usize, valor: Option<&'a str>) -> Option<&'a str> {
     let t = obrigatorio(e, || format!("movimentos[{i}].codigoConta"), valor)?;
-    let ok = t
-        .split('.')
-        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    if !ok {
+    if !conta_bem_formada(t) {
         let msg = "conta contábil: dígitos separados por pontos (ex.: 1.1.1.2.50.0.1.0001)";
         e.add(
             format!("movimentos[{i}].codigoConta"),
@@ -245,13 +301,28 @@ fn codigo_conta<'a>(e: &mut Violacoes, i: usize, valor: Option<&'a str>) -> Opti
     Some(t)
 }
 
-fn tipo_lancamento(
+/// Digits separated by single dots, neither first nor last (`1.1.1.2.50.0.1.0001`), in one
+/// pass over the bytes.
+pub(super) fn conta_bem_formada(t: &str) -> bool {
+    // Starts as if after a dot: a leading dot would open an empty segment.
+    let mut apos_ponto = true;
+    for &b in t.as_bytes() {
+        match b {
+            b'0'..=b'9' => apos_ponto = false,
+            b'.' if !apos_ponto => apos_ponto = true,
+            _ => return false,
+        }
+    }
+    !apos_ponto
+}
+
+fn tipo_lancamento<'t>(
     e: &mut Violacoes,
-    tabela: &Tabela2,
+    tabela: &'t Tabela2,
     i: usize,
     tipo: Option<TipoMovimento>,
     valor: Option<&str>,
-) -> Option<CodigoLancamento> {
+) -> Option<(CodigoLancamento, Option<&'t TipoLancamento>)> {
     let campo = || format!("movimentos[{i}].tipoLancamento");
     let t = obrigatorio(e, campo, valor)?;
     let codigo = CodigoLancamento::parse(t)
@@ -266,7 +337,7 @@ fn tipo_lancamento(
         .ok()?;
     // A bank movement ("XX-XX-XXX" in Table 2) takes any well-formed code.
     if tipo == Some(TipoMovimento::Banco) {
-        return Some(codigo);
+        return Some((codigo, None));
     }
     let Some(linha) = tabela.buscar(codigo) else {
         e.add(
@@ -287,7 +358,7 @@ fn tipo_lancamento(
         e.add(campo(), Regra::ConamTipoLancamentoMovimento, msg, t);
         return None;
     }
-    Some(codigo)
+    Some((codigo, Some(linha)))
 }
 
 fn valor(e: &mut Violacoes, i: usize, valor: Option<&str>) -> Option<Valor> {
@@ -298,8 +369,16 @@ fn valor(e: &mut Violacoes, i: usize, valor: Option<&str>) -> Option<Valor> {
         .ok()
 }
 
-fn sinal_e_estorno(e: &mut Violacoes, linha: Option<&TipoLancamento>, i: usize, m: &Movimento) {
-    let original = m.bruto.data_movimento_original.as_deref();
+/// The sign (Table 2, or always positive for `B`) and the reversal's original date;
+/// `original` is the `dataMovimentoOriginal` text as read, named when it is missing.
+fn sinal_e_estorno(
+    e: &mut Violacoes,
+    linha: Option<&TipoLancamento>,
+    i: usize,
+    m: &Valores,
+    codigo_conta: &str,
+    original: Option<&str>,
+) {
     let valor_txt = || m.valor.decimal().normalize().to_string();
     if m.tipo_movimento == TipoMovimento::Banco {
         if !m.valor.is_positive() {
@@ -316,12 +395,12 @@ fn sinal_e_estorno(e: &mut Violacoes, linha: Option<&TipoLancamento>, i: usize, 
     let Some(linha) = linha else {
         return;
     };
-    if !linha.sinal.aceita(m.valor, m.codigo_conta()) {
+    if !linha.sinal.aceita(m.valor, codigo_conta) {
         let msg = format!(
             "{} ({}): {}",
             m.tipo_lancamento,
             linha.descricao,
-            linha.sinal.descricao(m.codigo_conta())
+            linha.sinal.descricao(codigo_conta)
         );
         e.add(
             format!("movimentos[{i}].valor"),
@@ -359,14 +438,20 @@ fn sinal_e_estorno(e: &mut Violacoes, linha: Option<&TipoLancamento>, i: usize, 
 }
 
 /// Per bank account (`contaCredito`): the sum of the `B` movements and of the cash received.
+///
+/// A package names a handful of accounts, so they are looked up by a linear scan of a short
+/// vector (no hashing); past [`Banco::LINEAR`] accounts a `HashMap` index (std's DoS-resistant
+/// hasher: the names come from the file) takes over.
 #[derive(Default)]
 pub(super) struct Banco {
-    contas: HashMap<String, Conta>,
-    ordem: Vec<String>,
+    /// In order of first appearance, which is the order the violations are reported in.
+    contas: Vec<Conta>,
+    /// Name → position in `contas`, filled once there are more than [`Banco::LINEAR`].
+    indice: HashMap<String, usize>,
 }
 
-#[derive(Default)]
 struct Conta {
+    nome: String,
     banco: Valor,
     caixa: Valor,
     primeiro_b: Option<usize>,
@@ -374,20 +459,16 @@ struct Conta {
 }
 
 impl Banco {
+    /// How many accounts are scanned linearly before the hash index is built.
+    const LINEAR: usize = 16;
+
     pub(super) fn registrar(&mut self, i: usize, m: &Movimento, tabela: &Tabela2) {
         let eh_banco = m.tipo_movimento == TipoMovimento::Banco;
         let eh_caixa = !eh_banco && tabela.buscar(m.tipo_lancamento).is_some_and(|l| l.caixa);
         if !eh_banco && !eh_caixa {
             return;
         }
-        let nome = m.conta_credito();
-        let conta = match self.contas.get_mut(nome) {
-            Some(c) => c,
-            None => {
-                self.ordem.push(nome.to_owned());
-                self.contas.entry(nome.to_owned()).or_default()
-            }
-        };
+        let conta = self.conta(m.conta_credito());
         if eh_banco {
             conta.banco += m.valor;
             conta.primeiro_b.get_or_insert(i);
@@ -397,14 +478,47 @@ impl Banco {
         }
     }
 
+    /// The account named `nome`, added if new.
+    fn conta(&mut self, nome: &str) -> &mut Conta {
+        let achada = if self.contas.len() <= Banco::LINEAR {
+            self.contas.iter().position(|c| c.nome == nome)
+        } else {
+            self.indice.get(nome).copied()
+        };
+        let posicao = match achada {
+            Some(p) => p,
+            None => self.nova(nome),
+        };
+        &mut self.contas[posicao]
+    }
+
+    /// Adds the account `nome` (not yet known) and returns its position.
+    fn nova(&mut self, nome: &str) -> usize {
+        let posicao = self.contas.len();
+        self.contas.push(Conta {
+            nome: nome.to_owned(),
+            banco: Valor::ZERO,
+            caixa: Valor::ZERO,
+            primeiro_b: None,
+            primeiro_caixa: None,
+        });
+        if self.contas.len() > Banco::LINEAR {
+            if self.indice.is_empty() {
+                let todas = self.contas.iter().enumerate();
+                self.indice = todas.map(|(k, c)| (c.nome.clone(), k)).collect();
+            } else {
+                self.indice.insert(nome.to_owned(), posicao);
+            }
+        }
+        posicao
+    }
+
     pub(super) fn conferir(&self, e: &mut Violacoes) {
-        for nome in &self.ordem {
-            let Some(c) = self.contas.get(nome) else {
-                continue;
-            };
+        for c in &self.contas {
             if c.banco == c.caixa {
                 continue;
             }
+            let nome = &c.nome;
             let (campo, valor) = match (c.primeiro_b, c.primeiro_caixa) {
                 (Some(i), _) => (
                     format!("movimentos[{i}].valor"),

@@ -114,20 +114,18 @@ pub struct ErroTabela2 {
     pub motivo: String,
 }
 
-/// Table 2, sorted by code for lookup.
+/// Table 2, sorted by code, with a hash index for lookup.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tabela2 {
     linhas: Vec<TipoLancamento>,
-    /// The codes of `linhas`, in the same order: a compact key array for the lookup.
-    codigos: Vec<CodigoLancamento>,
+    /// Open addressing over `linhas` by code (linear probing): each slot holds 1 + a row's
+    /// position, 0 when empty. Its length is a power of two, at least four times the rows, so
+    /// a lookup ends at the first or second slot and an absent code meets an empty slot soon.
+    indice: Vec<u32>,
 }
 
-static OFICIAL: LazyLock<Tabela2> = LazyLock::new(|| {
-    Tabela2::de_tsv(TABELA).unwrap_or(Tabela2 {
-        linhas: Vec::new(),
-        codigos: Vec::new(),
-    })
-});
+static OFICIAL: LazyLock<Tabela2> =
+    LazyLock::new(|| Tabela2::de_tsv(TABELA).unwrap_or(Tabela2::com_linhas(Vec::new())));
 
 impl Tabela2 {
     /// The table as printed in the CONAM manual.
@@ -159,23 +157,55 @@ impl Tabela2 {
             }
             linhas.push(row);
         }
+        Ok(Tabela2::com_linhas(linhas))
+    }
+
+    /// The table of `linhas` (codes distinct), sorted and indexed.
+    fn com_linhas(mut linhas: Vec<TipoLancamento>) -> Tabela2 {
         linhas.sort_by_key(|r| r.codigo);
-        let codigos = linhas.iter().map(|r| r.codigo).collect();
-        Ok(Tabela2 { linhas, codigos })
+        let tamanho = (linhas.len() * 4).next_power_of_two().max(16);
+        let mut indice = vec![0u32; tamanho];
+        for (posicao, r) in (1u32..).zip(&linhas) {
+            let mut h = espalhar(r.codigo, tamanho);
+            while let Some(slot) = indice.get_mut(h) {
+                if *slot == 0 {
+                    *slot = posicao;
+                    break;
+                }
+                h = (h + 1) & (tamanho - 1);
+            }
+        }
+        Tabela2 { linhas, indice }
     }
 
     /// The row of `codigo`.
     pub fn buscar(&self, codigo: CodigoLancamento) -> Option<&TipoLancamento> {
-        self.codigos
-            .binary_search(&codigo)
-            .ok()
-            .and_then(|i| self.linhas.get(i))
+        let mascara = self.indice.len().wrapping_sub(1);
+        let mut h = espalhar(codigo, self.indice.len());
+        loop {
+            // An empty slot (0) ends the probe: `checked_sub` gives `None`.
+            let posicao = self.indice.get(h)?.checked_sub(1)?;
+            let linha = self.linhas.get(usize::try_from(posicao).ok()?)?;
+            if linha.codigo == codigo {
+                return Some(linha);
+            }
+            h = (h + 1) & mascara;
+        }
     }
 
     /// Every row, by code.
     pub fn linhas(&self) -> &[TipoLancamento] {
         &self.linhas
     }
+}
+
+/// The first slot of `codigo` in an index of `tamanho` slots (a power of two): Fibonacci
+/// hashing, the top bits of the code times 2³²/φ.
+fn espalhar(codigo: CodigoLancamento, tamanho: usize) -> usize {
+    let bits = tamanho.trailing_zeros();
+    let h = codigo.0.wrapping_mul(0x9E37_79B9);
+    h.checked_shr(32u32.saturating_sub(bits))
+        .map_or(0, |h| h as usize)
 }
 
 fn linha(l: &str) -> Result<TipoLancamento, String> {

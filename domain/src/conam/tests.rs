@@ -249,3 +249,129 @@ fn money_is_read_exactly() {
     let tres = pacote(vec![mov("R", IPTU, "11-01-001", "0.001")]);
     assert!(erros(tres).contem("movimentos[0].valor", Regra::ValorInvalido));
 }
+
+#[test]
+fn validating_reuses_the_buffer_the_movements_were_read_into() {
+    let p = pacote(vec![
+        mov("R", IPTU, "11-01-001", "10"),
+        mov("R", IPTU, "11-01-001", "20"),
+    ]);
+    let lido = p.movimentos.as_ptr() as usize;
+    let p = p.validar(Tabela2::oficial()).unwrap();
+    assert_eq!(p.movimentos().as_ptr() as usize, lido);
+    assert_eq!(p.movimentos()[1].valor(), Valor::from_centavos(2000));
+}
+
+#[test]
+fn many_bank_accounts_are_summed_apart_and_reported_in_order() {
+    // 40 accounts: past the linear scan, the hash index takes over.
+    let mut movimentos = Vec::new();
+    for c in 0..40 {
+        let conta = format!("c{c:02}");
+        let recebido = mov("R", IPTU, "12-01-000", &format!("{}", 10 + c));
+        movimentos.push(MovimentoBruto {
+            conta_credito: Some(conta.clone()),
+            ..recebido
+        });
+        // Accounts 7 and 33 are one centavo short.
+        let b = if c == 7 || c == 33 {
+            format!("{}.99", 9 + c)
+        } else {
+            format!("{}", 10 + c)
+        };
+        movimentos.push(MovimentoBruto {
+            conta_credito: Some(format!(" {conta} ")),
+            ..mov("B", "1.1.1.1.1", "12-01-000", &b)
+        });
+    }
+    let e = erros(pacote(movimentos));
+    let campos: Vec<_> = e.iter().map(|v| (v.campo.as_str(), v.regra)).collect();
+    assert_eq!(
+        campos,
+        [
+            ("movimentos[15].valor", Regra::ConamBanco),
+            ("movimentos[67].valor", Regra::ConamBanco)
+        ],
+        "{e}"
+    );
+    assert!(e.iter().next().unwrap().mensagem.contains("c07"), "{e}");
+}
+
+#[test]
+fn table_two_lookup_finds_every_row_and_nothing_else() {
+    let t = Tabela2::oficial();
+    for linha in t.linhas() {
+        assert_eq!(t.buscar(linha.codigo), Some(linha));
+    }
+    let nenhuma = Tabela2::de_tsv("").unwrap();
+    assert_eq!(
+        nenhuma.buscar(CodigoLancamento::parse("11-01-001").unwrap()),
+        None
+    );
+}
+
+mod propriedades {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn codigo() -> impl Strategy<Value = CodigoLancamento> {
+        (0u32..10_000_000).prop_map(|n| {
+            let t = format!("{:02}-{:02}-{:03}", n / 100_000, n / 1000 % 100, n % 1000);
+            CodigoLancamento::parse(&t).unwrap()
+        })
+    }
+
+    proptest! {
+        /// The hash index answers as a scan of the rows would, on any code and on any table
+        /// made of some of Table 2's rows.
+        #[test]
+        fn lookup_equals_a_scan(c in codigo(), manter in proptest::collection::vec(any::<bool>(), 43)) {
+            let oficial = Tabela2::oficial();
+            let tsv: String = oficial
+                .linhas()
+                .iter()
+                .zip(&manter)
+                .filter(|(_, m)| **m)
+                .map(|(l, _)| {
+                    let sinal = match l.sinal {
+                        Sinal::Positivo => "positivo",
+                        Sinal::Negativo => "negativo",
+                        Sinal::Qualquer => "qualquer",
+                        Sinal::PositivoOuNegativoSeDedutora => "positivo_ou_negativo_se_dedutora",
+                        Sinal::NegativoOuPositivoSeDedutora => "negativo_ou_positivo_se_dedutora",
+                    };
+                    let estorno = match l.estorno {
+                        Estorno::Sim => "sim",
+                        Estorno::Nao => "nao",
+                        Estorno::SeNegativo => "se_negativo",
+                    };
+                    let caixa = if l.caixa { "sim" } else { "nao" };
+                    format!("{}\t{}\t{sinal}\t{estorno}\t{caixa}\t{}\t{}\n", l.codigo, l.tipo_movimento.codigo(), l.grupo, l.descricao)
+                })
+                .collect();
+            let t = Tabela2::de_tsv(&tsv).unwrap();
+            for tabela in [oficial, &t] {
+                let varrida = tabela.linhas().iter().find(|l| l.codigo == c);
+                prop_assert_eq!(tabela.buscar(c), varrida);
+                for l in tabela.linhas() {
+                    prop_assert_eq!(tabela.buscar(l.codigo), Some(l));
+                }
+            }
+        }
+
+        /// The one-pass account check says what "digits separated by dots" said with `split`.
+        #[test]
+        fn account_check_equals_the_split_rule(t in "[0-9.a ]{0,12}") {
+            let por_split = t.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            prop_assert_eq!(super::super::regras::conta_bem_formada(&t), por_split);
+        }
+
+        /// The byte-pattern deductive-revenue test says what the `split` one said.
+        #[test]
+        fn deductive_account_equals_the_split_rule(t in "[39.]{0,6}[0-9.]{0,4}") {
+            let mut partes = t.split('.');
+            let por_split = partes.next() == Some("9") && partes.next() != Some("3");
+            prop_assert_eq!(conta_dedutora(&t), por_split);
+        }
+    }
+}

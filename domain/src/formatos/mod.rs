@@ -5,5 +5,6 @@
 //! transport (SOAP envelopes, HTTP) belongs to the adapters. See
 //! `docs/decisions/0002-formatos-no-dominio.md`.
 
+mod codificacao;
 mod nota;
 mod pacote;

@@ -5,17 +5,22 @@
 //! Writing uses a real XML writer: every value is escaped, and a carriage return is written as
 //! `&#13;` so that an XML parser on the other side keeps it.
 
+use super::codificacao;
 use crate::nfd::{NotaBruta, Tag};
 use crate::{Regra, Violacoes};
 use quick_xml::Reader;
 use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesRef, BytesStart, BytesText, Event};
-use serde_json::Value;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
 
 const RAIZ: &str = "NOTA";
 
 impl NotaBruta {
-    /// Reads the manual's `<NOTA>` XML.
+    /// Reads the manual's `<NOTA>` XML from text already decoded (a declared `encoding` is
+    /// not looked at: see [`NotaBruta::de_xml_bytes`] for a file's bytes).
     ///
     /// # Errors
     /// [`Violacoes`] for malformed XML, a root other than `<NOTA>`, and each missing, unknown,
@@ -45,6 +50,27 @@ impl NotaBruta {
         leitor.concluir()
     }
 
+    /// Reads a `<NOTA>` XML file's bytes, decoded by its declaration: UTF-8 (the default, a BOM
+    /// accepted), ISO-8859-1 or windows-1252. The text is borrowed from `bytes` when it is
+    /// UTF-8 (or ASCII); other encodings are decoded once, then read as [`NotaBruta::de_xml`].
+    ///
+    /// # Errors
+    /// [`Violacoes`] with [`Regra::CodificacaoInvalida`] naming the encoding, the byte and
+    /// its line when the bytes are not in the declared encoding or the encoding is one we do not
+    /// read; otherwise as [`NotaBruta::de_xml`].
+    pub fn de_xml_bytes(bytes: &[u8]) -> Result<NotaBruta, Violacoes> {
+        NotaBruta::de_xml(&codificacao::texto_xml(bytes, RAIZ)?)
+    }
+
+    /// Reads a JSON nota file's bytes: UTF-8, a BOM accepted.
+    ///
+    /// # Errors
+    /// [`Violacoes`] with [`Regra::CodificacaoInvalida`] when the bytes are not UTF-8;
+    /// otherwise as [`NotaBruta::de_json`].
+    pub fn de_json_bytes(bytes: &[u8]) -> Result<NotaBruta, Violacoes> {
+        NotaBruta::de_json(codificacao::texto_json(bytes, RAIZ)?)
+    }
+
     /// Writes the `<NOTA>` XML as the manual shows it: one tag per line, blank tags as `<TAG/>`.
     pub fn para_xml(&self) -> String {
         let mut w = Writer::new(Vec::with_capacity(2048));
@@ -66,57 +92,93 @@ impl NotaBruta {
         String::from_utf8(w.into_inner()).unwrap_or_default()
     }
 
-    /// Reads a JSON object with the tags as keys. Values are text; numbers are accepted (a
-    /// decimal point becomes the NFD comma) and `null` is blank.
+    /// Reads a JSON object with the tags as keys, in one typed pass (no intermediate tree).
+    /// Values are text; numbers are accepted as written (a decimal point becomes the NFD comma)
+    /// and `null` is blank.
     ///
     /// # Errors
-    /// [`Violacoes`] for malformed JSON, a non-object, and each missing, unknown or mistyped key.
+    /// [`Violacoes`] for malformed JSON, a non-object, and each missing, unknown, repeated or
+    /// mistyped key.
     pub fn de_json(json: &str) -> Result<NotaBruta, Violacoes> {
-        let mut erros = Violacoes::default();
-        let valor: Value = serde_json::from_str(json).map_err(|e| {
-            let mut v = Violacoes::default();
-            v.add(
-                RAIZ,
-                Regra::JsonInvalido,
-                format!("JSON malformado: {e}"),
-                "",
-            );
-            v
-        })?;
-        let Value::Object(mapa) = valor else {
-            erros.add(
-                RAIZ,
-                Regra::RaizInvalida,
-                "esperava um objeto JSON com as tags da nota",
-                "",
-            );
-            return Err(erros);
-        };
+        let mut de = serde_json::Deserializer::from_str(json);
+        let lida = (&mut de)
+            .deserialize_map(LeitorJson)
+            .and_then(|l| de.end().map(|()| l));
+        match lida {
+            Ok((nota, erros)) => erros.ou(nota),
+            Err(e) => {
+                let mut v = Violacoes::default();
+                // Only the root's type is checked as data: inside, every value is taken raw.
+                if e.is_data() {
+                    v.add(
+                        RAIZ,
+                        Regra::RaizInvalida,
+                        "esperava um objeto JSON com as tags da nota",
+                        "",
+                    );
+                } else {
+                    v.add(
+                        RAIZ,
+                        Regra::JsonInvalido,
+                        format!("JSON malformado: {e}"),
+                        "",
+                    );
+                }
+                Err(v)
+            }
+        }
+    }
+}
+
+/// The JSON nota's object, read key by key into a [`NotaBruta`], collecting every violation.
+struct LeitorJson;
+
+impl<'de> Visitor<'de> for LeitorJson {
+    type Value = (NotaBruta, Violacoes);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("um objeto JSON com as tags da nota")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut mapa: A) -> Result<Self::Value, A::Error> {
         let mut nota = NotaBruta::default();
-        for (chave, v) in &mapa {
-            let Some(tag) = Tag::from_nome(chave) else {
+        let mut vistas = [false; 30];
+        let mut erros = Violacoes::default();
+        while let Some(chave) = mapa.next_key::<Chave<'de>>()? {
+            let valor: &'de RawValue = mapa.next_value()?;
+            let tag = match chave {
+                Chave::Tag(tag) => tag,
+                Chave::Outra(nome) => {
+                    erros.add(
+                        nome,
+                        Regra::CampoDesconhecido,
+                        "chave que não existe no leiaute da nota",
+                        "",
+                    );
+                    continue;
+                }
+            };
+            if std::mem::replace(&mut vistas[tag as usize], true) {
                 erros.add(
-                    chave,
-                    Regra::CampoDesconhecido,
-                    "chave que não existe no leiaute da nota",
-                    "",
+                    tag.nome(),
+                    Regra::CampoRepetido,
+                    "a chave aparece mais de uma vez no objeto",
+                    valor.get(),
                 );
                 continue;
-            };
-            match v {
-                Value::String(s) => nota.set(tag, s.as_str()),
-                Value::Number(n) => nota.set(tag, n.to_string().replace('.', ",")),
-                Value::Null => {}
-                outro => erros.add(
-                    chave,
+            }
+            match texto_json(valor.get()) {
+                Some(texto) => nota.set(tag, texto),
+                None => erros.add(
+                    tag.nome(),
                     Regra::TipoInvalido,
                     "esperava texto ou número",
-                    outro.to_string(),
+                    valor.get(),
                 ),
             }
         }
         for tag in Tag::TODAS {
-            if !mapa.contains_key(tag.nome()) {
+            if !vistas[tag as usize] {
                 erros.add(
                     tag.nome(),
                     Regra::CampoAusente,
@@ -125,7 +187,48 @@ impl NotaBruta {
                 );
             }
         }
-        erros.ou(nota)
+        Ok((nota, erros))
+    }
+}
+
+/// The text of a JSON value as the nota keeps it: a string's content, a number's exact text
+/// with the NFD decimal comma, `null` blank; `None` for the other types.
+fn texto_json(bruto: &str) -> Option<Cow<'_, str>> {
+    match bruto.as_bytes().first()? {
+        // serde_json validated the string: without escapes its content is what lies between
+        // the quotes.
+        b'"' if !bruto.contains('\\') => bruto.get(1..bruto.len() - 1).map(Cow::Borrowed),
+        b'"' => serde_json::from_str::<String>(bruto).ok().map(Cow::Owned),
+        b'-' | b'0'..=b'9' if bruto.contains('.') => Some(Cow::Owned(bruto.replace('.', ","))),
+        b'-' | b'0'..=b'9' => Some(Cow::Borrowed(bruto)),
+        b'n' => Some(Cow::Borrowed("")),
+        _ => None,
+    }
+}
+
+/// A key of the JSON nota: one of the 30 tags, or another name (kept for the violation).
+enum Chave<'de> {
+    Tag(Tag),
+    Outra(Cow<'de, str>),
+}
+
+impl<'de> Deserialize<'de> for Chave<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Chave<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("o nome de uma tag da nota")
+            }
+            fn visit_borrowed_str<E>(self, nome: &'de str) -> Result<Chave<'de>, E> {
+                Ok(Tag::from_nome(nome).map_or(Chave::Outra(Cow::Borrowed(nome)), Chave::Tag))
+            }
+            fn visit_str<E>(self, nome: &str) -> Result<Chave<'de>, E> {
+                Ok(Tag::from_nome(nome)
+                    .map_or_else(|| Chave::Outra(nome.to_owned().into()), Chave::Tag))
+            }
+        }
+        d.deserialize_str(V)
     }
 }
 
@@ -159,7 +262,8 @@ impl LeitorNota {
     }
 
     fn abrir(&mut self, e: &BytesStart<'_>, vazio: bool) {
-        let nome = e.local_name().as_ref().to_owned();
+        let nome = e.local_name();
+        let nome: &str = nome.as_ref();
         match self.profundidade {
             0 if nome == RAIZ => self.raiz_vista = true,
             0 => self.erros.add(
@@ -168,7 +272,7 @@ impl LeitorNota {
                 "o elemento raiz da nota é <NOTA>",
                 "",
             ),
-            1 => self.abrir_tag(&nome),
+            1 => self.abrir_tag(nome),
             _ => {
                 let pai = self.atual.map_or(RAIZ, Tag::nome);
                 self.erros.add(
@@ -292,3 +396,7 @@ impl LeitorNota {
         self.erros.ou(self.nota)
     }
 }
+
+#[cfg(test)]
+#[path = "nota_testes.rs"]
+mod testes;
