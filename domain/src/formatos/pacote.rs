@@ -395,13 +395,13 @@ fn movimento_em_fatia<L: std::io::Read, R: Receptor>(
         };
         // The receptor hears of the movement only once it is read whole: a piece cut short
         // fails before (as "EOF") and nothing has been handed over.
-        let mut de = serde_json::Deserializer::from_slice(&j.dados()[..fim]);
-        let r = VisitaMovimento {
-            i,
-            receptor: &mut *receptor,
-        }
-        .deserialize(&mut de)
-        .and_then(|()| de.end());
+        // A piece ends at an ASCII byte, so it is UTF-8 whenever the file is: checked once
+        // here, not string by string in the parser (the slice parser, for its message, if not).
+        let fatia = &j.dados()[..fim];
+        let r = match std::str::from_utf8(fatia) {
+            Ok(texto) => um_movimento(serde_json::Deserializer::from_str(texto), i, receptor),
+            Err(_) => um_movimento(serde_json::Deserializer::from_slice(fatia), i, receptor),
+        };
         match r {
             Ok(()) => return Ok(fim),
             Err(e) if e.is_eof() => desde = fim + usize::from(!objeto),
@@ -413,6 +413,16 @@ fn movimento_em_fatia<L: std::io::Read, R: Receptor>(
             }
         }
     }
+}
+
+/// Parses one whole movement from `de`, handing it to the receptor.
+fn um_movimento<'de, L: serde_json::de::Read<'de>, R: Receptor>(
+    mut de: serde_json::Deserializer<L>,
+    i: usize,
+    receptor: &mut R,
+) -> Result<(), serde_json::Error> {
+    VisitaMovimento { i, receptor }.deserialize(&mut de)?;
+    de.end()
 }
 
 /// Where the `movimentos` list opens in the document's beginning `b` (just past its `[`), if
