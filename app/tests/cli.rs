@@ -308,6 +308,69 @@ fn conam_violations_name_the_json_path() {
     );
 }
 
+/// A pacote is read in order and its movements validated as read: a BOM is accepted, a key
+/// written twice is refused, and past 10,000 violations they are printed as found (`--json`
+/// stays one valid document holding every one; the text says how many at the end).
+#[test]
+fn conam_validate_streams_many_violations_and_refuses_repeated_keys() {
+    let f = arquivo("bom.json", format!("\u{FEFF}{PACOTE}"));
+    assert_eq!(
+        codigo(&guiche(&["conam", "validate", f.to_str().unwrap()])),
+        0
+    );
+
+    let dois = PACOTE.replace("\"valor\": 2500.5,", "\"valor\": 2500.5, \"valor\": 1,");
+    let f = arquivo("repetida.json", dois);
+    let o = guiche(&["conam", "validate", f.to_str().unwrap(), "--json"]);
+    assert_eq!(codigo(&o), 1);
+    assert_eq!(
+        campos(&json(&o)),
+        [(
+            "movimentos[0].valor".to_owned(),
+            "formato.campo_repetido".to_owned()
+        )]
+    );
+
+    let inicio = PACOTE.find('[').unwrap() + 1;
+    let fim = PACOTE.rfind(']').unwrap();
+    let ruim = PACOTE[inicio..fim].trim().replace("\"R\"", "\"X\"");
+    let n = 12_000;
+    let lista = vec![ruim; n].join(",");
+    let texto = format!(
+        "{}{lista}{}",
+        &PACOTE[..inicio],
+        &PACOTE[fim..].replace("}", ", \"extra\": 1}")
+    );
+    let f = arquivo("muitas.json", texto);
+    let o = guiche(&["conam", "validate", f.to_str().unwrap(), "--json"]);
+    assert_eq!(codigo(&o), 1);
+    let c = campos(&json(&o));
+    assert_eq!(c.len(), n + 1);
+    assert_eq!(
+        c[0],
+        (
+            "movimentos[0].tipoMovimento".into(),
+            "conam.tipo_movimento".into()
+        )
+    );
+    assert_eq!(c[n], ("extra".into(), "formato.campo_desconhecido".into()));
+    let o = guiche(&["conam", "validate", f.to_str().unwrap()]);
+    assert_eq!(codigo(&o), 1);
+    let s = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        s.lines()
+            .next()
+            .unwrap()
+            .contains("pacote inválido — mais de 10000 violações"),
+        "{}",
+        &s[..200]
+    );
+    assert!(
+        s.trim_end()
+            .ends_with(&format!("pacote inválido — {} violações no total", n + 1))
+    );
+}
+
 #[test]
 fn conam_table_two_can_be_replaced() {
     let pacote = PACOTE.replace("11-01-001", "13-01-000");

@@ -2,35 +2,109 @@
 
 use crate::entrada;
 use crate::erro::{Codigo, ErroApp};
-use crate::saida::{self, Documento};
-use guiche_domain::conam::{Pacote, PacoteBruto, Tabela2, TipoMovimento};
-use guiche_domain::{Valor, Violacoes};
+use crate::saida::{self, Documento, InvalidoEmFluxo};
+use guiche_domain::conam::{PacoteBruto, Parte, ResumoPacote, Tabela2};
+use guiche_domain::{Regra, Violacao, Violacoes};
 use serde_json::json;
+use std::io::{BufWriter, StdoutLock};
 use std::path::Path;
 
-/// `guiche conam validate FILE [--tabela2 FILE]`.
+/// How many violations `conam validate` holds to print them in order (the pacote's own
+/// first); past that it prints them as they are found, so memory stays constant.
+const EM_ORDEM: usize = 10_000;
+
+/// `guiche conam validate FILE [--tabela2 FILE]`: the file is read in order and each movement
+/// validated as it is read (`PacoteBruto::validar_em_fluxo`), so memory does not grow with it.
 pub(crate) fn validar(
     arquivo: &Path,
     tabela2: Option<&Path>,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let tabela = tabela_2(tabela2)?;
-    let texto = entrada::ler(arquivo)?;
+    let mut leitor = entrada::abrir(arquivo)?;
     let nome = arquivo.display().to_string();
     let doc = Documento {
         arquivo: &nome,
         tipo: "pacote",
         feminino: false,
     };
-    match ler_pacote(&texto).and_then(|b| b.validar(&tabela)) {
-        Ok(p) => {
-            saida::valido(&doc, &frase(&p), resumo(&p), json);
+    if let Err(v) = entrada::formato_de(&mut leitor) {
+        saida::invalido(&doc, &v, json);
+        return Ok(Codigo::Rejeitado);
+    }
+    let mut relato = Relato::EmOrdem(Vec::new());
+    let mut falha_de_escrita = None;
+    let resumo = PacoteBruto::validar_em_fluxo(leitor, &tabela, |parte, v| {
+        if let Err(e) = relato.violacao(&doc, json, parte, v) {
+            falha_de_escrita.get_or_insert(e);
+        }
+    });
+    if let Some(e) = falha_de_escrita {
+        return Err(saida_interrompida(e));
+    }
+    match (resumo, relato) {
+        (Some(r), Relato::EmOrdem(v)) if v.is_empty() => {
+            saida::valido(&doc, &frase(&r), resumo_json(&r), json);
             Ok(Codigo::Ok)
         }
-        Err(v) => {
+        (_, Relato::EmOrdem(mut v)) => {
+            // The pacote's own violations first, as `PacoteBruto::validar` orders them; a
+            // malformed JSON alone, as before the movements were validated while read.
+            if let Some(m) = v.iter().position(|(_, x)| x.regra == Regra::JsonInvalido) {
+                v = vec![v.swap_remove(m)];
+            }
+            v.sort_by_key(|(parte, _)| *parte);
+            let v = Violacoes(v.into_iter().map(|(_, x)| x).collect());
             saida::invalido(&doc, &v, json);
             Ok(Codigo::Rejeitado)
         }
+        (_, Relato::Fluindo(f)) => {
+            f.concluir().map_err(saida_interrompida)?;
+            Ok(Codigo::Rejeitado)
+        }
+    }
+}
+
+/// The violations of `conam validate` as they come: held in order up to [`EM_ORDEM`], then
+/// printed as found.
+enum Relato<'a> {
+    EmOrdem(Vec<(Parte, Violacao)>),
+    Fluindo(InvalidoEmFluxo<'a, BufWriter<StdoutLock<'static>>>),
+}
+
+impl<'a> Relato<'a> {
+    fn violacao(
+        &mut self,
+        doc: &'a Documento<'a>,
+        json: bool,
+        parte: Parte,
+        v: Violacao,
+    ) -> std::io::Result<()> {
+        match self {
+            Relato::EmOrdem(lista) if lista.len() < EM_ORDEM => {
+                lista.push((parte, v));
+                Ok(())
+            }
+            Relato::EmOrdem(lista) => {
+                let saida = BufWriter::new(std::io::stdout().lock());
+                let mut f = InvalidoEmFluxo::iniciar(doc, lista.len(), json, saida)?;
+                lista.sort_by_key(|(parte, _)| *parte);
+                for (_, x) in lista.drain(..) {
+                    f.violacao(&x)?;
+                }
+                f.violacao(&v)?;
+                *self = Relato::Fluindo(f);
+                Ok(())
+            }
+            Relato::Fluindo(f) => f.violacao(&v),
+        }
+    }
+}
+
+fn saida_interrompida(e: std::io::Error) -> ErroApp {
+    ErroApp::Arquivo {
+        caminho: "a saída padrão".into(),
+        motivo: e.to_string(),
     }
 }
 
@@ -49,31 +123,19 @@ pub(crate) fn ler_pacote(texto: &str) -> Result<PacoteBruto, Violacoes> {
     PacoteBruto::de_json(texto)
 }
 
-fn banco(p: &Pacote) -> Valor {
-    p.movimentos()
-        .iter()
-        .filter(|m| m.tipo_movimento() == TipoMovimento::Banco)
-        .map(|m| m.valor())
-        .sum()
-}
-
-fn frase(p: &Pacote) -> String {
+fn frase(p: &ResumoPacote) -> String {
     format!(
         "idPacote {}, entidade {}, exercício {}, {} movimento(s), recebido em banco {}",
-        p.id_pacote(),
-        p.cod_entidade(),
-        p.ano_exercicio(),
-        p.movimentos().len(),
-        banco(p)
+        p.id_pacote, p.cod_entidade, p.ano_exercicio, p.movimentos, p.recebido_em_banco
     )
 }
 
-fn resumo(p: &Pacote) -> serde_json::Value {
+fn resumo_json(p: &ResumoPacote) -> serde_json::Value {
     json!({
-        "idPacote": p.id_pacote(),
-        "codEntidade": p.cod_entidade(),
-        "anoExercicio": p.ano_exercicio(),
-        "movimentos": p.movimentos().len(),
-        "recebidoEmBanco": banco(p).decimal().normalize().to_string(),
+        "idPacote": p.id_pacote,
+        "codEntidade": p.cod_entidade,
+        "anoExercicio": p.ano_exercicio,
+        "movimentos": p.movimentos,
+        "recebidoEmBanco": p.recebido_em_banco.decimal().normalize().to_string(),
     })
 }

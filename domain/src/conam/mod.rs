@@ -311,6 +311,189 @@ impl Movimento {
     }
 }
 
+/// Where a violation reported by `PacoteBruto::validar_em_fluxo` belongs, so that a caller
+/// can print the pacote's own violations before the movements' ones, as
+/// [`PacoteBruto::validar`] orders them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Parte {
+    /// The pacote itself: its shape (root keys, `movimentos`) and its header fields.
+    Pacote,
+    /// One movement, or the bank rule across them.
+    Movimentos,
+}
+
+/// What a valid pacote holds, as `PacoteBruto::validar_em_fluxo` reports it without keeping
+/// the movements.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResumoPacote {
+    /// `idPacote`.
+    pub id_pacote: u64,
+    /// `codEntidade`.
+    pub cod_entidade: String,
+    /// `anoExercicio`.
+    pub ano_exercicio: u16,
+    /// How many movements the pacote has (at least one).
+    pub movimentos: usize,
+    /// The sum of the `B` (bank) movements: the cash received.
+    pub recebido_em_banco: Valor,
+}
+
+impl Pacote {
+    /// This pacote's summary, the same `PacoteBruto::validar_em_fluxo` gives.
+    pub fn resumo(&self) -> ResumoPacote {
+        ResumoPacote {
+            id_pacote: self.id_pacote,
+            cod_entidade: self.cod_entidade.clone(),
+            ano_exercicio: self.ano_exercicio,
+            movimentos: self.movimentos.len(),
+            recebido_em_banco: self
+                .movimentos
+                .iter()
+                .filter(|m| m.tipo_movimento == TipoMovimento::Banco)
+                .map(|m| m.valor)
+                .sum(),
+        }
+    }
+}
+
+/// Validates a pacote movement by movement as a reader hands them over, keeping only the sums
+/// the bank rule needs; every violation goes to `violacao` as soon as it is known. The same
+/// rules as [`PacoteBruto::validar`], applied object by object (see
+/// `PacoteBruto::validar_em_fluxo`, which drives it).
+#[cfg_attr(not(feature = "formatos"), allow(dead_code))]
+pub(crate) struct ValidacaoEmFluxo<'t, F> {
+    tabela: &'t Tabela2,
+    violacao: F,
+    banco: regras::Banco,
+    validos: usize,
+    recebido: Valor,
+    reportadas: bool,
+    /// The last valid movement's text, to read the next one into.
+    reserva: MovimentoBruto,
+}
+
+#[cfg_attr(not(feature = "formatos"), allow(dead_code))]
+impl<'t, F: FnMut(Parte, crate::Violacao)> ValidacaoEmFluxo<'t, F> {
+    /// Ready for the first movement.
+    pub(crate) fn new(tabela: &'t Tabela2, violacao: F) -> Self {
+        ValidacaoEmFluxo {
+            tabela,
+            violacao,
+            banco: regras::Banco::default(),
+            validos: 0,
+            recebido: Valor::default(),
+            reportadas: false,
+            reserva: MovimentoBruto::default(),
+        }
+    }
+
+    fn reportar(&mut self, parte: Parte, e: crate::Violacoes) {
+        for v in e {
+            self.reportadas = true;
+            (self.violacao)(parte, v);
+        }
+    }
+
+    /// A movement to read the next one into: the last valid one's, whose strings are reused.
+    pub(crate) fn rascunho(&mut self) -> MovimentoBruto {
+        std::mem::take(&mut self.reserva)
+    }
+
+    /// Movement `i` as read: `None` when it was not an object; `forma` holds its shape
+    /// violations. A well-formed movement is checked against every rule, then dropped.
+    pub(crate) fn movimento(
+        &mut self,
+        i: usize,
+        m: Option<MovimentoBruto>,
+        forma: crate::Violacoes,
+    ) {
+        if !forma.is_empty() {
+            self.reportar(Parte::Movimentos, forma);
+            return;
+        }
+        let Some(m) = m else {
+            return;
+        };
+        let mut e = crate::Violacoes::default();
+        if let Some(m) = regras::movimento(&mut e, self.tabela, i, m) {
+            self.banco.registrar(i, &m, self.tabela);
+            if m.tipo_movimento == TipoMovimento::Banco {
+                self.recebido += m.valor;
+            }
+            self.validos += 1;
+            // Its texts are what is left of the `MovimentoBruto` it was read into.
+            self.reserva = MovimentoBruto {
+                codigo_conta: Some(m.codigo_conta),
+                conta_credito: Some(m.conta_credito),
+                historico_lancamento: m.historico_lancamento,
+                ..MovimentoBruto::default()
+            };
+        }
+        self.reportar(Parte::Movimentos, e);
+    }
+
+    /// The document could not be read to its end (malformed JSON, a root that is not an
+    /// object): this violation ends the validation.
+    pub(crate) fn falha(mut self, v: crate::Violacao) {
+        self.reportadas = true;
+        (self.violacao)(Parte::Pacote, v);
+    }
+
+    /// The whole pacote was read: `cabecalho` holds its header fields, `forma` the root's
+    /// shape violations and `total` the number of movements read (none without a list).
+    /// Checks the header and the bank rule and returns the summary when nothing was reported.
+    pub(crate) fn concluir(
+        mut self,
+        cabecalho: PacoteBruto,
+        forma: crate::Violacoes,
+        total: Option<usize>,
+    ) -> Option<ResumoPacote> {
+        let (Some(total), true) = (total, forma.is_empty()) else {
+            self.reportar(Parte::Pacote, forma);
+            return None;
+        };
+        let mut e = crate::Violacoes::default();
+        let cod_entidade = regras::texto(&mut e, "codEntidade", cabecalho.cod_entidade);
+        let ano = regras::ano_exercicio(&mut e, cabecalho.ano_exercicio.as_deref());
+        let id_pacote = regras::id_pacote(&mut e, cabecalho.id_pacote.as_deref());
+        regras::texto(&mut e, "empresaEnvio", cabecalho.empresa_envio);
+        let movimento = regras::data(&mut e, "dataMovimento", cabecalho.data_movimento.as_deref());
+        let exportacao = regras::data(
+            &mut e,
+            "dataExportacao",
+            cabecalho.data_exportacao.as_deref(),
+        );
+        regras::texto(&mut e, "usuarioExportacao", cabecalho.usuario_exportacao);
+        regras::datas_do_pacote(&mut e, ano, movimento, exportacao);
+        if total == 0 {
+            e.add(
+                "movimentos",
+                crate::Regra::ConamSemMovimentos,
+                "o pacote deve ter um ou mais movimentos",
+                "",
+            );
+        }
+        self.reportar(Parte::Pacote, e);
+        if self.validos == total {
+            let mut e = crate::Violacoes::default();
+            self.banco.conferir(&mut e);
+            self.reportar(Parte::Movimentos, e);
+        }
+        let (false, Some(cod_entidade), Some(ano_exercicio), Some(id_pacote)) =
+            (self.reportadas, cod_entidade, ano, id_pacote)
+        else {
+            return None;
+        };
+        Some(ResumoPacote {
+            id_pacote,
+            cod_entidade,
+            ano_exercicio,
+            movimentos: total,
+            recebido_em_banco: self.recebido,
+        })
+    }
+}
+
 /// Whether an account code is a deductive revenue (`codigoConta` in group 9, except 9.3), for
 /// which `12-01-000` and `12-02-000` flip sign.
 pub fn conta_dedutora(codigo_conta: &str) -> bool {

@@ -94,7 +94,7 @@ impl PacoteBruto {
     }
 }
 
-fn texto(e: &mut Violacoes, campo: &str, valor: Option<String>) -> Option<String> {
+pub(super) fn texto(e: &mut Violacoes, campo: &str, valor: Option<String>) -> Option<String> {
     match valor {
         Some(v) if !aparar(&v).is_empty() => Some(v),
         v => {
@@ -128,7 +128,7 @@ fn obrigatorio<'a>(
     }
 }
 
-fn data(e: &mut Violacoes, campo: &str, valor: Option<&str>) -> Option<Data> {
+pub(super) fn data(e: &mut Violacoes, campo: &str, valor: Option<&str>) -> Option<Data> {
     data_em(e, || campo.to_owned(), valor)
 }
 
@@ -139,7 +139,7 @@ fn data_em(e: &mut Violacoes, campo: impl Fn() -> String, valor: Option<&str>) -
         .ok()
 }
 
-fn ano_exercicio(e: &mut Violacoes, valor: Option<&str>) -> Option<u16> {
+pub(super) fn ano_exercicio(e: &mut Violacoes, valor: Option<&str>) -> Option<u16> {
     let t = obrigatorio(e, || "anoExercicio".into(), valor)?;
     match t.parse::<u16>() {
         Ok(a) if t.len() == 4 && (ANO_MINIMO..=ANO_MAXIMO).contains(&a) => Some(a),
@@ -151,7 +151,7 @@ fn ano_exercicio(e: &mut Violacoes, valor: Option<&str>) -> Option<u16> {
     }
 }
 
-fn id_pacote(e: &mut Violacoes, valor: Option<&str>) -> Option<u64> {
+pub(super) fn id_pacote(e: &mut Violacoes, valor: Option<&str>) -> Option<u64> {
     let t = obrigatorio(e, || "idPacote".into(), valor)?;
     match t.parse::<u64>() {
         Ok(n) if n > 0 && t.bytes().all(|b| b.is_ascii_digit()) => Some(n),
@@ -167,7 +167,7 @@ fn id_pacote(e: &mut Violacoes, valor: Option<&str>) -> Option<u64> {
     }
 }
 
-fn datas_do_pacote(
+pub(super) fn datas_do_pacote(
     e: &mut Violacoes,
     ano: Option<u16>,
     movimento: Option<Data>,
@@ -197,7 +197,7 @@ fn datas_do_pacote(
     }
 }
 
-fn movimento(
+pub(super) fn movimento(
     e: &mut Violacoes,
     tabela: &Tabela2,
     i: usize,
@@ -443,7 +443,7 @@ fn sinal_e_estorno(
 /// vector (no hashing); past [`Banco::LINEAR`] accounts a `HashMap` index (std's DoS-resistant
 /// hasher: the names come from the file) takes over.
 #[derive(Default)]
-struct Banco {
+pub(super) struct Banco {
     /// In order of first appearance, which is the order the violations are reported in.
     contas: Vec<Conta>,
     /// Name → position in `contas`, filled once there are more than [`Banco::LINEAR`].
@@ -462,7 +462,7 @@ impl Banco {
     /// How many accounts are scanned linearly before the hash index is built.
     const LINEAR: usize = 16;
 
-    fn registrar(&mut self, i: usize, m: &Movimento, tabela: &Tabela2) {
+    pub(super) fn registrar(&mut self, i: usize, m: &Movimento, tabela: &Tabela2) {
         let eh_banco = m.tipo_movimento == TipoMovimento::Banco;
         let eh_caixa = !eh_banco && tabela.buscar(m.tipo_lancamento).is_some_and(|l| l.caixa);
         if !eh_banco && !eh_caixa {
@@ -513,7 +513,7 @@ impl Banco {
         posicao
     }
 
-    fn conferir(&self, e: &mut Violacoes) {
+    pub(super) fn conferir(&self, e: &mut Violacoes) {
         for c in &self.contas {
             if c.banco == c.caixa {
                 continue;
