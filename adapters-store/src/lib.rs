@@ -73,10 +73,11 @@
 //! transactions, one process at a time works on a sequence (reserve, send, record): it holds
 //! the sequence's turn ([`LivroNotas::fila`](guiche_ports::livro::LivroNotas::fila)), an
 //! advisory lock on a file in `<ledger>.travas/` that the operating system releases when the
-//! process ends, however it ends; waiters take turns in arrival order. Every state change is
-//! a compare-and-set on the state the caller read. The file must be on a local disk (WAL needs
-//! shared memory between the processes): on Linux, a folder on a network file system (NFS,
-//! SMB/CIFS, …) or a FUSE one (sshfs, rclone, …) is refused on open, naming the file system.
+//! process ends, however it ends; a process that just had a turn lets a waiting one go first.
+//! Every state change is a compare-and-set on the state the caller read. The file must be on a
+//! local disk (WAL needs shared memory between the processes): on Linux, a folder on a network
+//! file system (NFS, SMB/CIFS, …) or a FUSE one (sshfs, rclone, …) is refused on open, naming
+//! the file system.
 //!
 //! The ledger holds CPFs, CNPJs, invoices and guides (LGPD): the folders it creates are `0700`,
 //! the file `0600` (and SQLite gives its `-wal` and `-shm` the same mode).

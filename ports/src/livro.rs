@@ -313,9 +313,9 @@ pub trait LivroNotas: Send + Sync {
 
     /// Joins the queue for exclusive use of a sequence, shared by every process and thread
     /// using this ledger. Whoever holds the [`Vez`] is the only one that reserves, sends and
-    /// records notas of the sequence; the others wait their turn, in arrival order, by calling
-    /// [`Fila::tentar`] until it answers. A process that dies holding the turn (even killed
-    /// with `SIGKILL`) releases it.
+    /// records notas of the sequence; the others wait their turn by calling [`Fila::tentar`]
+    /// until it answers (one that just had a turn lets a waiting one go first). A process that
+    /// dies holding the turn (even killed with `SIGKILL`) releases it.
     ///
     /// # Errors
     /// [`ErroLivro::Armazenamento`] when the queue cannot be joined (the lock files cannot be
