@@ -22,13 +22,15 @@ use guiche_ports::livro::{ErroLivro, Fila, Sequencia, Vez};
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// Where a ledger's sequence locks live.
 #[derive(Debug)]
 pub(crate) enum Travas {
-    /// Lock files in this folder.
-    Arquivos(PathBuf),
+    /// Lock files in this folder; the flag says it was created already (once per ledger, not
+    /// once per nota).
+    Arquivos(PathBuf, AtomicBool),
     /// In this process only (a ledger in memory).
     Memoria(Arc<Mutex<Ocupadas>>),
 }
@@ -59,7 +61,7 @@ impl Travas {
     pub(crate) fn do_arquivo(livro: &Path) -> Travas {
         let mut nome = livro.as_os_str().to_owned();
         nome.push(".travas");
-        Travas::Arquivos(PathBuf::from(nome))
+        Travas::Arquivos(PathBuf::from(nome), AtomicBool::new(false))
     }
 
     /// Locks in this process only.
@@ -76,7 +78,7 @@ impl Travas {
                 ocupadas: Arc::clone(ocupadas),
                 com_porta: false,
             })),
-            Travas::Arquivos(pasta) => {
+            Travas::Arquivos(pasta, criada) => {
                 let falha = |e: std::io::Error| ErroLivro::Armazenamento {
                     local: local.to_owned(),
                     motivo: format!(
@@ -84,7 +86,10 @@ impl Travas {
                         pasta.display()
                     ),
                 };
-                criar_pasta(pasta).map_err(falha)?;
+                if !criada.load(Ordering::Relaxed) {
+                    criar_pasta(pasta).map_err(falha)?;
+                    criada.store(true, Ordering::Relaxed);
+                }
                 let porta = abrir(&pasta.join(format!("{chave}.porta"))).map_err(falha)?;
                 let vez = abrir(&pasta.join(format!("{chave}.vez"))).map_err(falha)?;
                 Ok(Box::new(FilaArquivo {
@@ -245,7 +250,7 @@ mod tests {
         let livro = std::env::temp_dir().join(format!("guiche-fila-{}.db", std::process::id()));
         let travas = Travas::do_arquivo(&livro);
         alternam(&travas);
-        if let Travas::Arquivos(pasta) = travas {
+        if let Travas::Arquivos(pasta, _) = travas {
             std::fs::remove_dir_all(pasta).unwrap();
         }
     }

@@ -314,6 +314,15 @@ mod tests {
         }
     }
 
+    /// Expects one fetch of the company's payments from `de` to `ate`, answered `pagamentos`.
+    fn espera_busca(fonte: &mut MockFonte, de: Data, ate: Data, pagamentos: Vec<Pagamento>) {
+        fonte
+            .expect_pagamentos()
+            .with(eq(Documento::Cnpj(cnpj())), eq(de), eq(ate))
+            .times(1)
+            .return_once(move |_, _, _| Ok(pagamentos));
+    }
+
     fn livro_com_guias() -> Livro {
         let livro = Livro::em_memoria().unwrap();
         livro
@@ -333,24 +342,18 @@ mod tests {
         let livro = livro_com_guias();
         let hoje = data("2026-11-22");
         let mut fonte = MockFonte::new();
-        fonte
-            .expect_pagamentos()
-            .with(
-                eq(Documento::Cnpj(cnpj())),
-                eq(data("2026-01-01")),
-                eq(hoje),
-            )
-            .times(1)
-            .returning(|_, _, _| Ok(vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)]));
-        fonte
-            .expect_pagamentos()
-            .with(
-                eq(Documento::Cnpj(cnpj())),
-                eq(data("2026-11-12")),
-                eq(hoje),
-            )
-            .times(1)
-            .returning(|_, _, _| Ok(vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)]));
+        espera_busca(
+            &mut fonte,
+            data("2026-01-01"),
+            hoje,
+            vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)],
+        );
+        espera_busca(
+            &mut fonte,
+            data("2026-11-12"),
+            hoje,
+            vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)],
+        );
         let baixa = Baixa {
             livro: &livro,
             fonte: &fonte,
@@ -485,15 +488,12 @@ mod tests {
         let livro = livro_com_guias();
         let sistema = data("2026-11-22");
         let mut fonte = MockFonte::new();
-        fonte
-            .expect_pagamentos()
-            .with(
-                eq(Documento::Cnpj(cnpj())),
-                eq(data("2026-01-01")),
-                eq(sistema),
-            )
-            .times(1)
-            .returning(|_, _, _| Ok(vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)]));
+        espera_busca(
+            &mut fonte,
+            data("2026-01-01"),
+            sistema,
+            vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)],
+        );
         let baixa = Baixa {
             livro: &livro,
             fonte: &fonte,
@@ -528,15 +528,12 @@ mod tests {
             .unwrap();
         let hoje = data("2026-11-22");
         let mut fonte = MockFonte::new();
-        fonte
-            .expect_pagamentos()
-            .with(
-                eq(Documento::Cnpj(cnpj())),
-                eq(data("2026-01-01")),
-                eq(hoje),
-            )
-            .times(1)
-            .returning(|_, _, _| Ok(vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)]));
+        espera_busca(
+            &mut fonte,
+            data("2026-01-01"),
+            hoje,
+            vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)],
+        );
         let baixa = Baixa {
             livro: &livro,
             fonte: &fonte,

@@ -277,17 +277,7 @@ fn ler_em_fatias<L: std::io::Read, R: Receptor>(
     j.avancar(abre);
     let mut i = 0;
     loop {
-        let brancos = loop {
-            let b = j
-                .dados()
-                .iter()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count();
-            if b < j.dados().len() || !j.mais().map_err(|e| e.to_string())? {
-                break b;
-            }
-        };
-        j.avancar(brancos);
+        j.pular_brancos()?;
         match j.dados().first() {
             None => return Err("EOF while parsing a list (movimentos)".into()),
             Some(b']') if i == 0 => break,
@@ -296,17 +286,7 @@ fn ler_em_fatias<L: std::io::Read, R: Receptor>(
         let usados = movimento_em_fatia(&mut j, i, receptor)?;
         j.avancar(usados);
         i += 1;
-        let brancos = loop {
-            let b = j
-                .dados()
-                .iter()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count();
-            if b < j.dados().len() || !j.mais().map_err(|e| e.to_string())? {
-                break b;
-            }
-        };
-        j.avancar(brancos);
+        j.pular_brancos()?;
         match j.dados().first() {
             Some(b',') => j.avancar(1),
             Some(b']') => break,
@@ -513,6 +493,22 @@ impl<L: std::io::Read> Janela<L> {
     }
 
     /// The file position of the window's first byte.
+    /// Skips blanks, reading more while the window holds only blanks.
+    fn pular_brancos(&mut self) -> Result<(), String> {
+        let brancos = loop {
+            let b = self
+                .dados()
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            if b < self.dados().len() || !self.mais().map_err(|e| e.to_string())? {
+                break b;
+            }
+        };
+        self.avancar(brancos);
+        Ok(())
+    }
+
     fn posicao(&self) -> usize {
         self.antes + self.ini
     }
