@@ -22,7 +22,9 @@ use guiche_domain::nfd::{ContextoNfd, Nota, NotaBruta, Prefeitura, Tag, UltimaNo
 use guiche_domain::{Regra, Violacoes};
 use guiche_ports::Relogio;
 use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
-use guiche_ports::livro::{ErroLivro, Estado, LivroNotas, Pedido, Registro, Sequencia, Vez};
+use guiche_ports::livro::{
+    Decisao as DecisaoLivro, ErroLivro, Estado, LivroNotas, Pedido, Registro, Sequencia, Vez,
+};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -350,7 +352,21 @@ impl Emissao<'_> {
             },
         };
         em_espera(|| self.livro.decidir(r.id, &para, por))?;
-        Ok(self.livro.por_numero(sequencia, numero)?.unwrap_or(r))
+        // A nota declared not issued no longer holds its number: report what was recorded.
+        let lido = self.livro.por_numero(sequencia, numero)?;
+        Ok(lido.filter(|l| l.id == r.id).unwrap_or_else(|| {
+            let em = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+            Registro {
+                estado: para,
+                decisao: Some(DecisaoLivro {
+                    por: por.to_owned(),
+                    em,
+                }),
+                ..r
+            }
+        }))
     }
 
     /// Waits for the sequence's turn, at most [`Emissao::espera_vez`].
@@ -1088,6 +1104,28 @@ mod tests {
             .resolver(&sequencia(), 7, &Decisao::NaoEmitida, "maria")
             .await;
         assert!(matches!(r, Err(ErroEmissao::SemNota(7))), "{r:?}");
+    }
+
+    #[tokio::test]
+    async fn a_nota_declared_not_issued_is_reported_as_recorded() {
+        let livro = Livro::em_memoria().unwrap();
+        let mut m = emissor();
+        em_ordem(&mut m, vec![Err(ErroEnvio::Desconhecido("reset".into()))]);
+        emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
+        let r = emissao(&livro, &m)
+            .resolver(&sequencia(), 1, &Decisao::NaoEmitida, "joão")
+            .await
+            .unwrap();
+        assert!(
+            matches!(r.estado, Estado::Recusada { .. }),
+            "{:?}",
+            r.estado
+        );
+        assert_eq!(r.decisao.unwrap().por, "joão");
+        assert!(
+            livro.por_numero(&sequencia(), 1).unwrap().is_none(),
+            "número livre"
+        );
     }
 
     #[tokio::test(start_paused = true)]
