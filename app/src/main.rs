@@ -9,11 +9,10 @@
 //! transport failure or unknown outcome.
 
 mod arquivo;
-mod baixa;
 mod cli;
 mod comandos;
+mod composicao;
 mod config;
-mod emissao;
 mod entrada;
 mod erro;
 mod relogio;

@@ -7,7 +7,7 @@
 //! to approval; issues a client's DAS through SERPRO Integra Contador, lists its payments, and
 //! reconciles its guides in e-CAC (`demo_ecac`).
 
-use crate::emissao::{Desfecho, Emissao};
+use guiche_aplicacao::nfd::emissao::{Desfecho, Emissao};
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
 use guiche_conam::simulador::{ConfigSimulador as ConfigSimuladorConam, SimuladorConam};

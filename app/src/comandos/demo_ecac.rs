@@ -4,7 +4,7 @@
 //! simulator started in this process and a ledger in memory.
 
 use super::demo::Passo;
-use crate::baixa::Baixa;
+use guiche_aplicacao::ecac::baixa::Baixa;
 use crate::comandos::serpro_servicos::guia_do_das;
 use crate::erro::ErroApp;
 use crate::relogio::RelogioSistema;

@@ -3,7 +3,7 @@
 //! grouped and exported.
 
 use super::serpro_servicos::{gravar, imprimir};
-use crate::baixa::{ResumoSync, conciliar_no_livro};
+use guiche_aplicacao::ecac::baixa::{ResumoSync, conciliar_no_livro};
 use crate::config;
 use crate::entrada::documento;
 use crate::erro::{Codigo, ErroApp};

@@ -6,7 +6,7 @@ use super::serpro::cliente_integra;
 use super::serpro_servicos::{
     falha, gravar, guia_do_das, imprimir, pasta_gravavel, registrar_guia,
 };
-use crate::baixa::{Baixa, ErroBaixa};
+use guiche_aplicacao::ecac::baixa::{Baixa, ErroBaixa};
 use crate::config;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;

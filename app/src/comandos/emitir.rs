@@ -2,7 +2,7 @@
 
 use super::nfd::{buscar_prefeitura, ler_nota};
 use crate::config;
-use crate::emissao::{Decisao, Desfecho, Emissao, ErroEmissao};
+use guiche_aplicacao::nfd::emissao::{Decisao, Desfecho, Emissao, ErroEmissao};
 use crate::entrada;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;

@@ -56,8 +56,8 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
                         "--emitida: informe o código de autenticidade visto no portal NFD".into(),
                     ));
                 }
-                Some(codigo) => crate::emissao::Decisao::Emitida { codigo },
-                None => crate::emissao::Decisao::NaoEmitida,
+                Some(codigo) => guiche_aplicacao::nfd::emissao::Decisao::Emitida { codigo },
+                None => guiche_aplicacao::nfd::emissao::Decisao::NaoEmitida,
             };
             emitir::resolver(
                 numero,

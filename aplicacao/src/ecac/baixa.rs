@@ -27,11 +27,11 @@ use guiche_ports::ecac::{
 use guiche_ports::livro::ErroLivro;
 
 /// Days re-read before the last sync date, for payments posted late.
-pub(crate) const SOBREPOSICAO_DIAS: i64 = 10;
+pub const SOBREPOSICAO_DIAS: i64 = 10;
 
 /// Why a company could not be synced.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum ErroBaixa {
+pub enum ErroBaixa {
     /// The company is not set to use e-CAC (no start date).
     #[error("a empresa {0} não está marcada como usuária do e-CAC (defina --ecac-desde)")]
     SemEcac(String),
@@ -56,26 +56,26 @@ pub(crate) enum ErroBaixa {
 
 /// What one sync did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) struct ResumoSync {
+pub struct ResumoSync {
     /// First day asked.
-    pub(crate) desde: Option<Data>,
+    pub desde: Option<Data>,
     /// Payments returned by the source.
-    pub(crate) recebidos: usize,
+    pub recebidos: usize,
     /// Of those, new to the ledger.
-    pub(crate) novos: usize,
+    pub novos: usize,
     /// The reconciliation that followed.
-    pub(crate) conciliacao: ResumoConciliacao,
+    pub conciliacao: ResumoConciliacao,
 }
 
 /// The settlement service, over the ledger and the payment source.
-pub(crate) struct Baixa<'a> {
-    pub(crate) livro: &'a dyn LivroEcac,
-    pub(crate) fonte: &'a dyn FontePagamentos,
+pub struct Baixa<'a> {
+    pub livro: &'a dyn LivroEcac,
+    pub fonte: &'a dyn FontePagamentos,
     /// Today as the user sees it: `GUICHE_HOJE` when set, else the system clock.
-    pub(crate) hoje: Data,
+    pub hoje: Data,
     /// Today by the system clock, whatever `GUICHE_HOJE` says: no date the sync uses or
     /// writes is later than this one (see [`Baixa::dia`]).
-    pub(crate) sistema: Data,
+    pub sistema: Data,
 }
 
 impl Baixa<'_> {
@@ -106,7 +106,7 @@ impl Baixa<'_> {
     ///
     /// # Errors
     /// [`ErroBaixa`]; on [`ErroBaixa::Fonte`] nothing was written.
-    pub(crate) async fn sincronizar(&self, empresa: &Empresa) -> Result<ResumoSync, ErroBaixa> {
+    pub async fn sincronizar(&self, empresa: &Empresa) -> Result<ResumoSync, ErroBaixa> {
         let nome = empresa.cnpj.to_string();
         if !empresa.acesso.sincroniza_sozinho() {
             return Err(ErroBaixa::A3(nome));
@@ -144,7 +144,7 @@ impl Baixa<'_> {
     ///
     /// # Errors
     /// [`ErroLivro`].
-    pub(crate) fn conciliar(
+    pub fn conciliar(
         &self,
         contribuinte: &Documento,
     ) -> Result<ResumoConciliacao, ErroLivro> {
@@ -157,7 +157,7 @@ impl Baixa<'_> {
 ///
 /// # Errors
 /// [`ErroLivro`].
-pub(crate) fn conciliar_no_livro(
+pub fn conciliar_no_livro(
     livro: &dyn LivroEcac,
     contribuinte: &Documento,
     hoje: Data,
@@ -194,7 +194,7 @@ fn chave_pagamento(p: &Pagamento, ordinal: u32) -> String {
 /// `pagos` is the ledger's list of payments in the order they were recorded, where identical
 /// payments come in the order of their ordinals (the ledger records the `n`-th only after the
 /// `n - 1`-th), so [`ordinais`] over it gives each its recorded ordinal.
-pub(crate) fn achados(guias: &[Guia], pagos: &[Pagamento], achadas: &[Achada]) -> Vec<Achado> {
+pub fn achados(guias: &[Guia], pagos: &[Pagamento], achadas: &[Achada]) -> Vec<Achado> {
     let ordem = ordinais(pagos);
     achadas
         .iter()

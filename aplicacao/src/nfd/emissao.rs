@@ -31,7 +31,7 @@ use tokio::time::Instant;
 
 /// What happened to a nota, for the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Desfecho {
+pub enum Desfecho {
     /// Issued now (or found issued when settling an unknown outcome: `codigo` is `None`).
     Emitida {
         numero: u64,
@@ -56,7 +56,7 @@ pub(crate) enum Desfecho {
 
 impl Desfecho {
     /// Whether trying the same nota again later may settle it (the outcome is not final).
-    pub(crate) fn pendente(&self) -> bool {
+    pub fn pendente(&self) -> bool {
         matches!(
             self,
             Desfecho::Desconhecida { .. } | Desfecho::NaoEnviada { .. }
@@ -66,7 +66,7 @@ impl Desfecho {
 
 /// Why a nota could not even be tried, or its outcome not recorded.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum ErroEmissao {
+pub enum ErroEmissao {
     /// The nota breaks rules (reported like validation).
     #[error("nota inválida")]
     Invalida(Violacoes),
@@ -97,7 +97,7 @@ pub(crate) enum ErroEmissao {
 
 /// What a person decided about a nota whose outcome the service never told.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Decisao {
+pub enum Decisao {
     /// Issued, with the authenticity code read in the municipality's portal.
     Emitida { codigo: String },
     /// Not issued: its number is free again.
@@ -105,13 +105,13 @@ pub(crate) enum Decisao {
 }
 
 /// The issuing use case, over the ports.
-pub(crate) struct Emissao<'a> {
-    pub(crate) livro: &'a dyn LivroNotas,
-    pub(crate) emissor: &'a dyn EmissorNotas,
-    pub(crate) relogio: &'a dyn Relogio,
-    pub(crate) url_impressao: bool,
+pub struct Emissao<'a> {
+    pub livro: &'a dyn LivroNotas,
+    pub emissor: &'a dyn EmissorNotas,
+    pub relogio: &'a dyn Relogio,
+    pub url_impressao: bool,
     /// How long to wait for the sequence's turn while another process holds it.
-    pub(crate) espera_vez: Duration,
+    pub espera_vez: Duration,
 }
 
 /// The waits between attempts to record a known outcome when the ledger fails (busy past its
@@ -188,7 +188,7 @@ fn em_espera<T>(escrita: impl FnOnce() -> T) -> T {
 }
 
 /// A fingerprint of the nota's content without its number.
-pub(crate) fn conteudo(nota: &Nota) -> String {
+pub fn conteudo(nota: &Nota) -> String {
     let texto = nota.bruta().com(Tag::NumeroNota, "").para_xml();
     let hash = Sha256::digest(texto.as_bytes());
     hash.iter().map(|b| format!("{b:02x}")).collect()
@@ -271,7 +271,7 @@ fn desfecho(
 impl Emissao<'_> {
     /// Issues one nota of `sequencia`; with `nova`, a nota of blank number is issued even if
     /// the ledger knows one with the same content as issued.
-    pub(crate) async fn emitir(
+    pub async fn emitir(
         &self,
         sequencia: &Sequencia,
         prefeitura: &Prefeitura,
@@ -331,7 +331,7 @@ impl Emissao<'_> {
     /// Records a person's decision on nota `numero` of `sequencia`, whose outcome the service
     /// never told (or, for an issued nota settled without its code, the code). Holds the
     /// sequence's turn, so no send races it.
-    pub(crate) async fn resolver(
+    pub async fn resolver(
         &self,
         sequencia: &Sequencia,
         numero: u64,

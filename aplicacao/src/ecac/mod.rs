@@ -1,0 +1,4 @@
+//! The e-CAC reconciliation ("Central e-CAC"): companies, guides, payments fetched or
+//! imported, occurrences with their history, grouping and export, proof of payment.
+
+pub mod baixa;
