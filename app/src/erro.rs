@@ -49,3 +49,16 @@ impl ErroApp {
         }
     }
 }
+
+impl From<guiche_aplicacao::Natureza> for Codigo {
+    /// The contract's exit code for each kind of application failure (the HTTP API maps the
+    /// same [`guiche_aplicacao::Natureza`] to its status).
+    fn from(n: guiche_aplicacao::Natureza) -> Codigo {
+        use guiche_aplicacao::Natureza as N;
+        match n {
+            N::Invalido | N::Recusado | N::Limite => Codigo::Rejeitado,
+            N::Pedido | N::NaoEncontrado | N::Configuracao | N::Livro => Codigo::Uso,
+            N::Conflito | N::Transporte => Codigo::Transporte,
+        }
+    }
+}

@@ -144,10 +144,7 @@ impl Baixa<'_> {
     ///
     /// # Errors
     /// [`ErroLivro`].
-    pub fn conciliar(
-        &self,
-        contribuinte: &Documento,
-    ) -> Result<ResumoConciliacao, ErroLivro> {
+    pub fn conciliar(&self, contribuinte: &Documento) -> Result<ResumoConciliacao, ErroLivro> {
         conciliar_no_livro(self.livro, contribuinte, self.dia())
     }
 }

@@ -564,7 +564,7 @@ mod tests {
         }
     }
 
-    const NOTA: &str = include_str!("../../domain/tests/vetores/nfd-manual.xml");
+    const NOTA: &str = include_str!("../../../domain/tests/vetores/nfd-manual.xml");
 
     fn nota(descricao: &str, numero: Option<u64>) -> NotaBruta {
         NotaBruta::de_xml(NOTA)

@@ -7,9 +7,9 @@
 //! to approval; issues a client's DAS through SERPRO Integra Contador, lists its payments, and
 //! reconciles its guides in e-CAC (`demo_ecac`).
 
-use guiche_aplicacao::nfd::emissao::{Desfecho, Emissao};
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
+use guiche_aplicacao::nfd::emissao::{Desfecho, Emissao};
 use guiche_conam::simulador::{ConfigSimulador as ConfigSimuladorConam, SimuladorConam};
 use guiche_conam::{ClienteConam, ConfigCliente as ConfigClienteConam, Segredo};
 use guiche_domain::Documento;

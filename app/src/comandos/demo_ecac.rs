@@ -4,10 +4,10 @@
 //! simulator started in this process and a ledger in memory.
 
 use super::demo::Passo;
-use guiche_aplicacao::ecac::baixa::Baixa;
 use crate::comandos::serpro_servicos::guia_do_das;
 use crate::erro::ErroApp;
 use crate::relogio::RelogioSistema;
+use guiche_aplicacao::ecac::baixa::Baixa;
 use guiche_domain::guia::{CodigoReceita, Guia, NumeroDocumento, TipoGuia};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 use guiche_ports::Relogio;

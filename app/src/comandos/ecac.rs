@@ -3,11 +3,11 @@
 //! grouped and exported.
 
 use super::serpro_servicos::{gravar, imprimir};
-use guiche_aplicacao::ecac::baixa::{ResumoSync, conciliar_no_livro};
 use crate::config;
 use crate::entrada::documento;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
+use guiche_aplicacao::ecac::baixa::{ResumoSync, conciliar_no_livro};
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::{Cnpj, Data, Documento};
 use guiche_planilha::{Agrupamento, Grupo};

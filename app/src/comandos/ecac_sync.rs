@@ -6,10 +6,10 @@ use super::serpro::cliente_integra;
 use super::serpro_servicos::{
     falha, gravar, guia_do_das, imprimir, pasta_gravavel, registrar_guia,
 };
-use guiche_aplicacao::ecac::baixa::{Baixa, ErroBaixa};
 use crate::config;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
+use guiche_aplicacao::ecac::baixa::{Baixa, ErroBaixa};
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::{Competencia, Documento};
 use guiche_ports::Relogio;

@@ -2,11 +2,11 @@
 
 use super::nfd::{buscar_prefeitura, ler_nota};
 use crate::config;
-use guiche_aplicacao::nfd::emissao::{Decisao, Desfecho, Emissao, ErroEmissao};
 use crate::entrada;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
 use crate::saida::{self, Documento as DocSaida};
+use guiche_aplicacao::nfd::emissao::{Decisao, Desfecho, Emissao, ErroEmissao};
 use guiche_domain::nfd::Prefeitura;
 use guiche_domain::{Documento, Violacoes};
 use guiche_nfd::{ClienteNfd, ConfigCliente, Provedor, Senha};
