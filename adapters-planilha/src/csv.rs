@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
+use crate::Grupo;
 use crate::erro::ErroExportacao;
-use crate::grupos::Grupo;
 use crate::relatorio::{self, CABECALHO, Celula};
 
 /// The UTF-8 byte order mark: without it Excel pt-BR reads the file as Windows-1252 and shows

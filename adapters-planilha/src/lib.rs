@@ -109,4 +109,55 @@ mod texto;
 pub mod xlsx;
 
 pub use erro::{ErroExportacao, ErroImportacao, Problema};
-pub use grupos::{Agrupamento, Grupo, LinhaGrupo, agrupar, rotulo_empresa};
+pub use grupos::{agrupar, rotulo_empresa};
+pub use guiche_domain::conciliacao::Agrupamento;
+pub use guiche_ports::ecac::{Grupo, LinhaGrupo};
+
+use guiche_domain::conciliacao::Pagamento;
+use guiche_domain::guia::Guia;
+use guiche_ports::ecac::{ErroPlanilha, FormatoPlanilha, Planilhas, ProblemaPlanilha};
+
+/// This crate as the port [`Planilhas`] of the e-CAC application service: [`guias::ler`],
+/// [`pagamentos::ler`], and [`csv::escrever`] or [`xlsx::escrever`] into bytes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PlanilhasEcac;
+
+impl From<ErroImportacao> for ErroPlanilha {
+    fn from(e: ErroImportacao) -> ErroPlanilha {
+        ErroPlanilha::Leitura(
+            e.problemas
+                .into_iter()
+                .map(|p| ProblemaPlanilha {
+                    linha: p.linha,
+                    coluna: p.coluna,
+                    valor: p.valor,
+                    motivo: p.motivo,
+                })
+                .collect(),
+        )
+    }
+}
+
+impl Planilhas for PlanilhasEcac {
+    fn ler_guias(&self, bytes: &[u8]) -> Result<Vec<Guia>, ErroPlanilha> {
+        Ok(guias::ler(bytes)?)
+    }
+
+    fn ler_pagamentos(&self, bytes: &[u8]) -> Result<Vec<Pagamento>, ErroPlanilha> {
+        Ok(pagamentos::ler(bytes)?)
+    }
+
+    fn escrever(
+        &self,
+        grupos: &[Grupo],
+        formato: FormatoPlanilha,
+    ) -> Result<Vec<u8>, ErroPlanilha> {
+        let mut bytes = Vec::new();
+        match formato {
+            FormatoPlanilha::Csv => csv::escrever(&mut bytes, grupos),
+            FormatoPlanilha::Xlsx => xlsx::escrever(&mut bytes, grupos),
+        }
+        .map_err(|e| ErroPlanilha::Escrita(e.to_string()))?;
+        Ok(bytes)
+    }
+}

@@ -4,7 +4,7 @@
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::{Data, Valor};
 
-use crate::grupos::LinhaGrupo;
+use crate::LinhaGrupo;
 
 /// The report's column titles (the CSV adds `Grupo` before them).
 pub(crate) const CABECALHO: [&str; 9] = [

@@ -6,8 +6,8 @@ use std::io::Write;
 use guiche_domain::Valor;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
+use crate::Grupo;
 use crate::erro::ErroExportacao;
-use crate::grupos::Grupo;
 use crate::relatorio::{self, CABECALHO, Celula};
 
 /// Excel's limit on a sheet name, in characters.
@@ -80,14 +80,14 @@ fn resumir(folha: &mut Worksheet, f: &Formatos, grupos: &[Grupo]) -> Result<(), 
     for (col, titulo) in (0u16..).zip(CABECALHO_RESUMO) {
         folha.write_string_with_format(0, col, titulo, &f.cabecalho)?;
     }
-    let soma = |g: &Grupo, campo: fn(&crate::grupos::LinhaGrupo) -> Option<Valor>| {
+    let soma = |g: &Grupo, campo: fn(&crate::LinhaGrupo) -> Option<Valor>| {
         g.linhas
             .iter()
             .filter_map(campo)
             .try_fold(Valor::default(), somar)
     };
-    let guia = |l: &crate::grupos::LinhaGrupo| l.ocorrencia.achado.valor_guia;
-    let pago = |l: &crate::grupos::LinhaGrupo| l.ocorrencia.achado.valor_pago;
+    let guia = |l: &crate::LinhaGrupo| l.ocorrencia.achado.valor_guia;
+    let pago = |l: &crate::LinhaGrupo| l.ocorrencia.achado.valor_pago;
     let mut total = (0usize, Some(Valor::default()), Some(Valor::default()));
     let mut linha = 1u32;
     for g in grupos {

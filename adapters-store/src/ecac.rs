@@ -9,6 +9,10 @@
 //!
 //! Money is stored as INTEGER centavos, dates as ISO text (`AAAA-MM-DD`, as `notas.data`),
 //! periods as `AAAAMM`, documents bare (no mask), document numbers as their 17 digits.
+//!
+//! One sync of a company at a time, across processes: [`LivroEcac::vez_da_empresa`] is an
+//! advisory lock on `<ledger>.travas/ecac-<cnpj>.vez` (in this process for a ledger in memory),
+//! taken without waiting.
 
 use std::fmt::Display;
 
@@ -19,7 +23,7 @@ use guiche_ports::ecac::{
     Acesso, Achado, Empresa, GuiaGravada, GuiaRegistrada, LivroEcac, Ocorrencia, OrigemGuia,
     ResumoConciliacao,
 };
-use guiche_ports::livro::ErroLivro;
+use guiche_ports::livro::{ErroLivro, Vez};
 use rusqlite::types::Value;
 use rusqlite::{Connection, Params, Row, params};
 
@@ -614,5 +618,11 @@ impl LivroEcac for Livro {
 
     fn marcar_sincronizacao(&self, cnpj: &Cnpj, ate: Data) -> Result<(), ErroLivro> {
         self.escrever(|tx| marcar_sincronizacao(tx, cnpj, ate))
+    }
+
+    fn vez_da_empresa(&self, cnpj: &Cnpj) -> Result<Option<Vez>, ErroLivro> {
+        // A CNPJ is letters and digits only: the name is safe on any file system.
+        self.travas()
+            .vez_avulsa(&format!("ecac-{}", cnpj.as_str()), self.local())
     }
 }

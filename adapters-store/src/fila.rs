@@ -103,6 +103,43 @@ impl Travas {
     }
 }
 
+impl Travas {
+    /// The turn named `chave` (letters, digits and `-` only), taken now or not at all: `None`
+    /// while another holder has it. No queue: whoever finds it busy is told so and does not
+    /// wait (the e-CAC sync of a company, [`guiche_ports::ecac::LivroEcac::vez_da_empresa`]).
+    /// A lock file `<chave>.vez` in the ledger's lock folder, or a lock in this process for a
+    /// ledger in memory.
+    pub(crate) fn vez_avulsa(&self, chave: &str, local: &str) -> Result<Option<Vez>, ErroLivro> {
+        match self {
+            Travas::Memoria(ocupadas) => {
+                let mut o = ocupadas.lock().unwrap_or_else(PoisonError::into_inner);
+                if !o.vezes.insert(chave.to_owned()) {
+                    return Ok(None);
+                }
+                Ok(Some(Vez::new(Box::new(VezMemoria {
+                    chave: chave.to_owned(),
+                    ocupadas: Arc::clone(ocupadas),
+                }))))
+            }
+            Travas::Arquivos(pasta, criada) => {
+                let falha = |e: std::io::Error| ErroLivro::Armazenamento {
+                    local: local.to_owned(),
+                    motivo: format!(
+                        "não foi possível preparar a trava {chave} em {}: {e}",
+                        pasta.display()
+                    ),
+                };
+                if !criada.load(Ordering::Relaxed) {
+                    criar_pasta(pasta).map_err(falha)?;
+                    criada.store(true, Ordering::Relaxed);
+                }
+                let vez = abrir(&pasta.join(format!("{chave}.vez"))).map_err(falha)?;
+                Ok(tentar_trava(&vez, local)?.then(|| Vez::new(Box::new(vez))))
+            }
+        }
+    }
+}
+
 /// The lock folder, private to its owner (the names in it are the providers' documents).
 fn criar_pasta(pasta: &Path) -> std::io::Result<()> {
     let mut b = std::fs::DirBuilder::new();

@@ -82,6 +82,11 @@ impl Livro {
             .map_err(|f| f.no(MEMORIA))
     }
 
+    /// The ledger's locks (the sequences' queues, the e-CAC companies' turns).
+    pub(crate) fn travas(&self) -> &Travas {
+        &self.travas
+    }
+
     /// Where the ledger is: the file's path, or `:memória:`.
     pub fn local(&self) -> &str {
         &self.local

@@ -1146,3 +1146,96 @@ fn a_ledger_from_before_0007_is_migrated_and_a_partial_settlement_undone() {
         "the second identical payment of a fetch is new"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// One sync of a company at a time, across processes
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn a_company_s_turn_is_one_at_a_time_in_memory_and_others_are_free() {
+    let livro = livro();
+    let vez = livro.vez_da_empresa(&cnpj(CNPJ)).unwrap().expect("livre");
+    assert!(
+        livro.vez_da_empresa(&cnpj(CNPJ)).unwrap().is_none(),
+        "ocupada"
+    );
+    assert!(
+        livro.vez_da_empresa(&cnpj(OUTRO_CNPJ)).unwrap().is_some(),
+        "outra empresa não espera"
+    );
+    drop(vez);
+    assert!(
+        livro.vez_da_empresa(&cnpj(CNPJ)).unwrap().is_some(),
+        "devolvida"
+    );
+}
+
+#[test]
+fn two_ledgers_on_one_file_share_a_company_s_turn() {
+    let caminho = arquivo("vez-dois-livros");
+    let a = Livro::abrir(&caminho).unwrap();
+    let b = Livro::abrir(&caminho).unwrap();
+    let vez = a.vez_da_empresa(&cnpj(CNPJ)).unwrap().expect("livre");
+    assert!(
+        b.vez_da_empresa(&cnpj(CNPJ)).unwrap().is_none(),
+        "a tem a vez"
+    );
+    assert!(b.vez_da_empresa(&cnpj(OUTRO_CNPJ)).unwrap().is_some());
+    drop(vez);
+    assert!(
+        b.vez_da_empresa(&cnpj(CNPJ)).unwrap().is_some(),
+        "devolvida"
+    );
+}
+
+/// The variable that makes [`holds_a_company_s_turn_for_another_process`] the child process.
+const FILHO: &str = "GUICHE_TESTE_VEZ_ECAC";
+
+/// The child process of [`another_process_holding_the_turn_is_seen_and_a_killed_one_releases_it`]:
+/// takes the turn on the ledger file named by [`FILHO`], says so, and holds it until killed.
+#[test]
+fn holds_a_company_s_turn_for_another_process() {
+    let Ok(caminho) = std::env::var(FILHO) else {
+        return; // run by the parent only
+    };
+    let livro = Livro::abrir(Path::new(&caminho)).unwrap();
+    let _vez = livro.vez_da_empresa(&cnpj(CNPJ)).unwrap().expect("livre");
+    println!("vez tomada");
+    std::thread::sleep(std::time::Duration::from_secs(60));
+}
+
+#[cfg(unix)]
+#[test]
+fn another_process_holding_the_turn_is_seen_and_a_killed_one_releases_it() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let caminho = arquivo("vez-outro-processo");
+    let livro = Livro::abrir(&caminho).unwrap();
+    let mut filho = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "holds_a_company_s_turn_for_another_process",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(FILHO, &caminho)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut linhas = BufReader::new(filho.stdout.take().unwrap()).lines();
+    assert!(
+        linhas.any(|l| l.is_ok_and(|l| l.contains("vez tomada"))),
+        "o outro processo tomou a vez"
+    );
+    assert!(
+        livro.vez_da_empresa(&cnpj(CNPJ)).unwrap().is_none(),
+        "em sincronização por outro processo"
+    );
+    filho.kill().unwrap(); // SIGKILL: no destructor runs
+    filho.wait().unwrap();
+    assert!(
+        livro.vez_da_empresa(&cnpj(CNPJ)).unwrap().is_some(),
+        "o sistema devolve a vez do processo morto"
+    );
+}

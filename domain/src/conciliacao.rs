@@ -5,6 +5,13 @@
 //! guide order, followed by one per payment that matches no guide, in payment order. Occurrences
 //! refer to guides and payments by their index in the input slices; a single payment index is
 //! stored inline ([`IndicesPagamentos`]), so the usual item costs no heap allocation.
+//!
+//! How kept occurrences are shown (grouped for a report, the delay of an open guide as of the
+//! day shown) is in [`relatorio`].
+
+pub mod relatorio;
+
+pub use relatorio::{Agrupamento, Agrupavel, agrupar, atraso_ate, posicao_no_relatorio};
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

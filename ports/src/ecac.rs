@@ -7,9 +7,9 @@
 //! occurrence that changes gets a new row and the old one stays as history; a settled guide
 //! (baixada) stays settled, whatever a later reconciliation says.
 
-use crate::livro::ErroLivro;
+use crate::livro::{ErroLivro, Vez};
 use async_trait::async_trait;
-use guiche_domain::conciliacao::Pagamento;
+use guiche_domain::conciliacao::{Agrupavel, Pagamento};
 use guiche_domain::guia::{Guia, NumeroDocumento};
 use guiche_domain::{Cnpj, Data, Documento, Valor};
 
@@ -161,6 +161,45 @@ pub struct Ocorrencia {
     pub registrada_em: Data,
 }
 
+impl Agrupavel for Ocorrencia {
+    fn contribuinte(&self) -> Documento {
+        self.achado.contribuinte
+    }
+
+    fn numero(&self) -> NumeroDocumento {
+        self.achado.numero
+    }
+
+    fn codigo(&self) -> &str {
+        &self.achado.codigo
+    }
+
+    fn chave(&self) -> &str {
+        &self.achado.chave
+    }
+}
+
+/// A titled group of occurrences, in report order
+/// ([`guiche_domain::conciliacao::agrupar`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grupo {
+    /// The title: the kind's description (`Vencida`) or the company (`11.222.333/0001-81 —
+    /// Padaria Pão Quente`).
+    pub titulo: String,
+    /// The rows, in report order.
+    pub linhas: Vec<LinhaGrupo>,
+}
+
+/// One row of a report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinhaGrupo {
+    /// The contribuinte, masked, followed by its name when known.
+    pub empresa: String,
+    /// The occurrence, its delay counted up to the day shown
+    /// ([`guiche_domain::conciliacao::atraso_ate`]).
+    pub ocorrencia: Ocorrencia,
+}
+
 /// What recording a reconciliation did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ResumoConciliacao {
@@ -269,6 +308,15 @@ pub trait LivroEcac: Send + Sync {
     /// # Errors
     /// [`ErroLivro`].
     fn marcar_sincronizacao(&self, cnpj: &Cnpj, ate: Data) -> Result<(), ErroLivro>;
+
+    /// Takes the turn to sync `cnpj` if no one holds it now (any process or thread using this
+    /// ledger), without waiting: `None` when another sync of that company is under way. The
+    /// turn is held until the [`Vez`] is dropped; a process that dies holding it (even killed
+    /// with `SIGKILL`) releases it.
+    ///
+    /// # Errors
+    /// [`ErroLivro::Armazenamento`] when the lock cannot be asked for.
+    fn vez_da_empresa(&self, cnpj: &Cnpj) -> Result<Option<Vez>, ErroLivro>;
 }
 
 /// Why payments could not be fetched.
@@ -282,6 +330,9 @@ pub enum ErroFonte {
     /// The service could not be reached or failed; asking later may work.
     #[error("{0}")]
     Indisponivel(String),
+    /// The source is not set up (a missing certificate or key): nothing was asked.
+    #[error("configuração: {0}")]
+    Configuracao(String),
 }
 
 /// Where paid DARF and DAS come from: the official API (PAGTOWEB through Integra Contador).
@@ -297,4 +348,101 @@ pub trait FontePagamentos: Send + Sync {
         desde: Data,
         ate: Data,
     ) -> Result<Vec<Pagamento>, ErroFonte>;
+}
+
+/// The spreadsheet formats a report is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FormatoPlanilha {
+    /// CSV for Excel pt-BR (`;`, decimal comma, UTF-8 with BOM).
+    Csv,
+    /// An Excel workbook, one sheet per group and a summary.
+    Xlsx,
+}
+
+impl FormatoPlanilha {
+    /// The format a file name asks for by its extension (`.csv`, `.xlsx`, any case).
+    pub fn da_extensao(nome: &str) -> Option<FormatoPlanilha> {
+        let (_, ext) = nome.rsplit_once('.')?;
+        match ext.to_ascii_lowercase().as_str() {
+            "csv" => Some(FormatoPlanilha::Csv),
+            "xlsx" => Some(FormatoPlanilha::Xlsx),
+            _ => None,
+        }
+    }
+}
+
+/// One problem of a spreadsheet read: where (line and column), what was there and why it was
+/// refused, in Brazilian Portuguese.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProblemaPlanilha {
+    /// The line of the file, from 1 (the header is line 1).
+    pub linha: usize,
+    /// The column as the layout names it (`valor`…); empty for a whole line or file.
+    pub coluna: String,
+    /// The value found (empty when blank or absent).
+    pub valor: String,
+    /// Why it was refused.
+    pub motivo: String,
+}
+
+impl std::fmt::Display for ProblemaPlanilha {
+    /// `linha 3, coluna valor ("12,345"): no máximo duas casas decimais`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "linha {}", self.linha)?;
+        if !self.coluna.is_empty() {
+            write!(f, ", coluna {}", self.coluna)?;
+            if !self.valor.is_empty() {
+                write!(f, " (\"{}\")", self.valor)?;
+            }
+        }
+        write!(f, ": {}", self.motivo)
+    }
+}
+
+/// Why a spreadsheet could not be read or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroPlanilha {
+    /// The file was refused, with every problem found (nothing was read).
+    #[error("{}", descrever_problemas(.0))]
+    Leitura(Vec<ProblemaPlanilha>),
+    /// The report could not be written.
+    #[error("{0}")]
+    Escrita(String),
+}
+
+/// A summary line, then one line per problem.
+fn descrever_problemas(problemas: &[ProblemaPlanilha]) -> String {
+    let mut s = match problemas.len() {
+        1 => "1 problema no arquivo; nada foi importado:".to_owned(),
+        n => format!("{n} problemas no arquivo; nada foi importado:"),
+    };
+    for p in problemas {
+        s.push_str(&format!("\n  {p}"));
+    }
+    s
+}
+
+/// Spreadsheets in and out of the e-CAC reconciliation: guides and payments read from the
+/// files offices keep, occurrences written as a report. Bytes in, bytes out: no file is read
+/// or written here.
+pub trait Planilhas: Send + Sync {
+    /// The guides of a file, all or nothing.
+    ///
+    /// # Errors
+    /// [`ErroPlanilha::Leitura`] with every problem.
+    fn ler_guias(&self, bytes: &[u8]) -> Result<Vec<Guia>, ErroPlanilha>;
+
+    /// The payments of a file, all or nothing (two identical lines are two payments).
+    ///
+    /// # Errors
+    /// [`ErroPlanilha::Leitura`] with every problem.
+    fn ler_pagamentos(&self, bytes: &[u8]) -> Result<Vec<Pagamento>, ErroPlanilha>;
+
+    /// The report of `grupos` in `formato`.
+    ///
+    /// # Errors
+    /// [`ErroPlanilha::Escrita`].
+    fn escrever(&self, grupos: &[Grupo], formato: FormatoPlanilha)
+    -> Result<Vec<u8>, ErroPlanilha>;
 }

@@ -17,6 +17,7 @@
 //! | [`bilhetagem::MedidorBilhetagem`] | billed calls per contratante, service and month; ceiling | `guiche-store` |
 //! | [`ecac::LivroEcac`] | companies, guides, payments and occurrences of the e-CAC reconciliation | `guiche-store` |
 //! | [`ecac::FontePagamentos`] | paid DARF/DAS of a contribuinte in a period | `guiche-serpro` |
+//! | [`ecac::Planilhas`] | guides and payments read from spreadsheets, occurrences written as one | `guiche-planilha` |
 //!
 //! ```
 //! use guiche_ports::Relogio;
