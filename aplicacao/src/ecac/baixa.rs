@@ -1,7 +1,8 @@
 //! The baixa automática: fetch a company's payments, keep them, reconcile its guides against
 //! them, keep what was found and settle what was paid.
 //!
-//! For one company ([`Baixa::sincronizar`]):
+//! For one company ([`Baixa::sincronizar`]), holding its turn (one sync of a company at a
+//! time, across processes; a company busy elsewhere is reported, not waited for):
 //! 1. **Window**: from its e-CAC start date on the first sync; afterwards from the last day
 //!    synced minus [`SOBREPOSICAO_DIAS`] (payments can be posted days after their
 //!    `dataArrecadacao`), never before the start date; up to today, never after the system
@@ -9,29 +10,40 @@
 //! 2. **Fetch** every page ([`FontePagamentos`]); nothing is written until all came back, so a
 //!    failure half-way leaves the ledger and the sync date as they were.
 //! 3. **Keep** the payments (duplicates skipped), then move the sync date.
-//! 4. **Reconcile** ([`Baixa::conciliar`]): every guide and payment of the company through the
+//! 4. **Reconcile** ([`conciliar_no_livro`]): every guide and payment of the company through the
 //!    pure domain ([`guiche_domain::conciliacao::conciliar`]); a changed finding gets a new
 //!    occurrence, an unchanged one writes nothing, a paid guide is settled once and for all.
 //!
 //! Companies that reach e-CAC with an A3 certificate are never fetched: their payments come
 //! from `guiche ecac import` (docs/decisions/0009).
 
+use std::sync::Arc;
+
 use guiche_domain::conciliacao::{
     Ocorrencia as Achada, Pagamento, TipoOcorrencia, conciliar, ordinais,
 };
 use guiche_domain::guia::Guia;
-use guiche_domain::{Data, Documento, Valor};
+use guiche_domain::{Cnpj, Data, Documento, Valor};
+use guiche_ports::Relogio;
 use guiche_ports::ecac::{
     Achado, Empresa, ErroFonte, FontePagamentos, LivroEcac, ResumoConciliacao,
 };
 use guiche_ports::livro::ErroLivro;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::erro::{Classificar, Natureza};
 
 /// Days re-read before the last sync date, for payments posted late.
 pub const SOBREPOSICAO_DIAS: i64 = 10;
 
 /// Why a company could not be synced.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ErroBaixa {
+    /// The company asked for is not in the ledger.
+    #[error("a empresa {0} não está cadastrada (guiche ecac company add)")]
+    NaoCadastrada(String),
     /// The company is not set to use e-CAC (no start date).
     #[error("a empresa {0} não está marcada como usuária do e-CAC (defina --ecac-desde)")]
     SemEcac(String),
@@ -41,6 +53,9 @@ pub enum ErroBaixa {
          `guiche ecac import ARQUIVO`"
     )]
     A3(String),
+    /// Another process (or task) is syncing this company now; nothing was done.
+    #[error("a empresa {0} está em sincronização por outro processo; nada foi feito agora")]
+    Ocupada(String),
     /// The payment source failed; nothing was written.
     #[error("pagamentos de {empresa}: {erro}; nada foi gravado")]
     Fonte {
@@ -54,7 +69,24 @@ pub enum ErroBaixa {
     Livro(#[from] ErroLivro),
 }
 
-/// What one sync did.
+impl Classificar for ErroBaixa {
+    fn natureza(&self) -> Natureza {
+        match self {
+            ErroBaixa::NaoCadastrada(_) => Natureza::NaoEncontrado,
+            // guichê itself refuses to fetch: exit 1, as the source's own refusal.
+            ErroBaixa::SemEcac(_) | ErroBaixa::A3(_) => Natureza::Recusado,
+            ErroBaixa::Ocupada(_) => Natureza::Conflito,
+            ErroBaixa::Fonte { erro, .. } => match erro {
+                ErroFonte::Recusa(_) => Natureza::Recusado,
+                ErroFonte::Configuracao(_) => Natureza::Configuracao,
+                _ => Natureza::Transporte,
+            },
+            ErroBaixa::Livro(_) => Natureza::Livro,
+        }
+    }
+}
+
+/// What one sync did, in domain types (see [`ResumoBaixa`] for its JSON form).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ResumoSync {
     /// First day asked.
@@ -67,45 +99,167 @@ pub struct ResumoSync {
     pub conciliacao: ResumoConciliacao,
 }
 
-/// The settlement service, over the ledger and the payment source.
-pub struct Baixa<'a> {
-    pub livro: &'a dyn LivroEcac,
-    pub fonte: &'a dyn FontePagamentos,
-    /// Today as the user sees it: `GUICHE_HOJE` when set, else the system clock.
-    pub hoje: Data,
-    /// Today by the system clock, whatever `GUICHE_HOJE` says: no date the sync uses or
-    /// writes is later than this one (see [`Baixa::dia`]).
-    pub sistema: Data,
+/// What a sync of one company, or an import of payments, did: the result of
+/// [`Baixa::sincronizar`] and of [`crate::ecac::central::CentralEcac::importar_pagamentos`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResumoBaixa {
+    /// The company synced (its CNPJ, masked) or the file imported.
+    pub origem: String,
+    /// First day asked (`AAAA-MM-DD`); `null` for an import, or when nothing was asked.
+    pub desde: Option<String>,
+    /// Payments returned by the source or read from the file.
+    pub pagamentos_recebidos: usize,
+    /// Of those, new to the ledger.
+    pub pagamentos_novos: usize,
+    /// Findings new or changed since the last reconciliation.
+    pub ocorrencias_novas: usize,
+    /// Findings unchanged.
+    pub inalteradas: usize,
+    /// Guides settled now.
+    pub guias_baixadas: usize,
 }
 
-impl Baixa<'_> {
-    /// The day the sync runs on: `hoje`, but never after the system clock's day. Payments are
+impl ResumoBaixa {
+    /// The JSON form of `r`, for `origem`.
+    pub fn de(origem: impl Into<String>, r: &ResumoSync) -> ResumoBaixa {
+        ResumoBaixa {
+            origem: origem.into(),
+            desde: r.desde.map(|d| d.iso()),
+            pagamentos_recebidos: r.recebidos,
+            pagamentos_novos: r.novos,
+            ocorrencias_novas: r.conciliacao.ocorrencias_novas,
+            inalteradas: r.conciliacao.inalteradas,
+            guias_baixadas: r.conciliacao.guias_baixadas,
+        }
+    }
+}
+
+/// A failure, as a sync of several companies reports it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct MensagemErro {
+    /// What went wrong, in Brazilian Portuguese.
+    pub mensagem: String,
+}
+
+/// How the sync of one company of several ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SincronizacaoEmpresa {
+    /// Synced.
+    Feita(ResumoBaixa),
+    /// Skipped: another process is syncing it now (`pulada` says so).
+    Pulada {
+        /// The company (CNPJ, masked).
+        origem: String,
+        /// `em sincronização por outro processo`.
+        pulada: String,
+    },
+    /// Failed; the other companies went on.
+    Falhou {
+        /// The company (CNPJ, masked).
+        origem: String,
+        /// What failed.
+        erro: MensagemErro,
+        /// What kind of failure.
+        #[serde(skip)]
+        natureza: Natureza,
+    },
+}
+
+/// What a sync of several companies did ([`Baixa::sincronizar_empresas`]), one entry per
+/// company, by CNPJ.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Sincronizacao {
+    /// Each company's outcome.
+    pub empresas: Vec<SincronizacaoEmpresa>,
+}
+
+impl Sincronizacao {
+    /// The most serious failure, if any: a transport failure, then a company busy elsewhere
+    /// (both worth trying again later), then a setting or the ledger, then a refusal.
+    pub fn natureza(&self) -> Option<Natureza> {
+        let gravidade = |n: Natureza| match n {
+            Natureza::Transporte => 0,
+            Natureza::Conflito => 1,
+            Natureza::Configuracao => 2,
+            Natureza::Livro => 3,
+            _ => 4,
+        };
+        self.empresas
+            .iter()
+            .filter_map(|e| match e {
+                SincronizacaoEmpresa::Feita(_) => None,
+                SincronizacaoEmpresa::Pulada { .. } => Some(Natureza::Conflito),
+                SincronizacaoEmpresa::Falhou { natureza, .. } => Some(*natureza),
+            })
+            .min_by_key(|n| gravidade(*n))
+    }
+}
+
+/// The baixa automática of e-CAC companies, over the ledger, the payment source and the
+/// clocks. Cheap to clone; shared by every request of the server.
+#[derive(Clone)]
+pub struct Baixa {
+    livro: Arc<dyn LivroEcac>,
+    fonte: Arc<dyn FontePagamentos>,
+    relogio: Arc<dyn Relogio>,
+    sistema: Arc<dyn Relogio>,
+}
+
+impl std::fmt::Debug for Baixa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Baixa")
+    }
+}
+
+impl Baixa {
+    /// The service. `relogio` is today as the user sees it (`GUICHE_HOJE` may fix it);
+    /// `sistema` the system clock's day, the bound of every date the sync asks for or writes
+    /// (see [`Baixa::sincronizar`]).
+    pub fn new(
+        livro: Arc<dyn LivroEcac>,
+        fonte: Arc<dyn FontePagamentos>,
+        relogio: Arc<dyn Relogio>,
+        sistema: Arc<dyn Relogio>,
+    ) -> Baixa {
+        Baixa {
+            livro,
+            fonte,
+            relogio,
+            sistema,
+        }
+    }
+
+    /// The day the sync runs on: today, but never after the system clock's day. Payments are
     /// asked up to it, and the sync date, settlements and occurrences are written with it, so
     /// a future `GUICHE_HOJE` never makes a later sync skip the days in between.
     fn dia(&self) -> Data {
-        self.hoje.min(self.sistema)
+        self.relogio.hoje().min(self.sistema.hoje())
     }
 
     /// The first day to ask for `empresa` (see the module doc); `None` when it does not use
     /// e-CAC or its start date is after today. A recorded sync date after the system clock's
     /// day says nothing true about what was fetched: the window starts at the start date again.
-    fn janela(&self, empresa: &Empresa) -> Result<Option<Data>, ErroLivro> {
+    fn janela(&self, empresa: &Empresa, dia: Data) -> Result<Option<Data>, ErroLivro> {
         let Some(inicio) = empresa.ecac_desde else {
             return Ok(None);
         };
         let desde = match self.livro.sincronizado_ate(&empresa.cnpj)? {
-            Some(ate) if ate <= self.sistema => ate
+            Some(ate) if ate <= self.sistema.hoje() => ate
                 .mais_dias(-SOBREPOSICAO_DIAS)
                 .map_or(inicio, |d| d.max(inicio)),
             Some(_) | None => inicio,
         };
-        Ok((desde <= self.dia()).then_some(desde))
+        Ok((desde <= dia).then_some(desde))
     }
 
-    /// Fetches, keeps and reconciles the payments of `empresa` (see the module doc).
+    /// Fetches, keeps and reconciles the payments of `empresa` (see the module doc), holding
+    /// the company's turn ([`LivroEcac::vez_da_empresa`]) throughout: a company another
+    /// process is syncing is not waited for.
     ///
     /// # Errors
-    /// [`ErroBaixa`]; on [`ErroBaixa::Fonte`] nothing was written.
+    /// [`ErroBaixa`]; on [`ErroBaixa::Fonte`] and [`ErroBaixa::Ocupada`] nothing was written.
     pub async fn sincronizar(&self, empresa: &Empresa) -> Result<ResumoSync, ErroBaixa> {
         let nome = empresa.cnpj.to_string();
         if !empresa.acesso.sincroniza_sozinho() {
@@ -114,9 +268,13 @@ impl Baixa<'_> {
         if empresa.ecac_desde.is_none() {
             return Err(ErroBaixa::SemEcac(nome));
         }
+        let Some(_vez) = self.livro.vez_da_empresa(&empresa.cnpj)? else {
+            return Err(ErroBaixa::Ocupada(nome));
+        };
+        let dia = self.dia();
         let contribuinte = Documento::Cnpj(empresa.cnpj);
-        let Some(desde) = self.janela(empresa)? else {
-            let conciliacao = self.conciliar(&contribuinte)?;
+        let Some(desde) = self.janela(empresa, dia)? else {
+            let conciliacao = conciliar_no_livro(self.livro.as_ref(), &contribuinte, dia)?;
             return Ok(ResumoSync {
                 conciliacao,
                 ..ResumoSync::default()
@@ -124,28 +282,66 @@ impl Baixa<'_> {
         };
         let pagos = self
             .fonte
-            .pagamentos(&contribuinte, desde, self.dia())
+            .pagamentos(&contribuinte, desde, dia)
             .await
             .map_err(|erro| ErroBaixa::Fonte {
                 empresa: nome,
                 erro,
             })?;
         let novos = self.livro.registrar_pagamentos(&pagos)?;
-        self.livro.marcar_sincronizacao(&empresa.cnpj, self.dia())?;
+        self.livro.marcar_sincronizacao(&empresa.cnpj, dia)?;
         Ok(ResumoSync {
             desde: Some(desde),
             recebidos: pagos.len(),
             novos,
-            conciliacao: self.conciliar(&contribuinte)?,
+            conciliacao: conciliar_no_livro(self.livro.as_ref(), &contribuinte, dia)?,
         })
     }
 
-    /// Reconciles `contribuinte` (see [`conciliar_no_livro`]) as of [`Baixa::dia`].
+    /// Syncs the company `cnpj` (whatever its access: an A3 one is reported as refused), or,
+    /// with `None`, every company set to sync by itself (an e-CAC start date and an A1
+    /// certificate or access code), one after the other by CNPJ. A company that fails, or that
+    /// another process is syncing, does not stop the others; each outcome is in the result.
     ///
     /// # Errors
-    /// [`ErroLivro`].
-    pub fn conciliar(&self, contribuinte: &Documento) -> Result<ResumoConciliacao, ErroLivro> {
-        conciliar_no_livro(self.livro, contribuinte, self.dia())
+    /// [`ErroBaixa::NaoCadastrada`] for a `cnpj` not in the ledger; [`ErroBaixa::Livro`] when
+    /// the companies cannot be read.
+    pub async fn sincronizar_empresas(
+        &self,
+        cnpj: Option<&Cnpj>,
+    ) -> Result<Sincronizacao, ErroBaixa> {
+        let empresas: Vec<Empresa> = match cnpj {
+            Some(c) => vec![
+                self.livro
+                    .empresa(c)?
+                    .ok_or_else(|| ErroBaixa::NaoCadastrada(c.to_string()))?,
+            ],
+            None => self
+                .livro
+                .empresas()?
+                .into_iter()
+                .filter(|e| e.ecac_desde.is_some() && e.acesso.sincroniza_sozinho())
+                .collect(),
+        };
+        let mut resultado = Sincronizacao::default();
+        for e in &empresas {
+            let origem = e.cnpj.to_string();
+            resultado.empresas.push(match self.sincronizar(e).await {
+                Ok(r) => SincronizacaoEmpresa::Feita(ResumoBaixa::de(origem, &r)),
+                Err(ErroBaixa::Ocupada(_)) => SincronizacaoEmpresa::Pulada {
+                    origem,
+                    pulada: "em sincronização por outro processo".to_owned(),
+                },
+                Err(erro) => SincronizacaoEmpresa::Falhou {
+                    origem,
+                    natureza: erro.natureza(),
+                    erro: MensagemErro {
+                        mensagem: erro.to_string(),
+                    },
+                },
+            });
+        }
+        Ok(resultado)
     }
 }
 
@@ -320,8 +516,28 @@ mod tests {
             .return_once(move |_, _, _| Ok(pagamentos));
     }
 
-    fn livro_com_guias() -> Livro {
-        let livro = Livro::em_memoria().unwrap();
+    /// A clock fixed on one day.
+    struct Fixo(Data);
+
+    impl Relogio for Fixo {
+        fn hoje(&self) -> Data {
+            self.0
+        }
+    }
+
+    /// The service over `livro` and `fonte`, today being `hoje` by `GUICHE_HOJE` and
+    /// `sistema` by the system clock.
+    fn servico(livro: &Arc<Livro>, fonte: MockFonte, hoje: Data, sistema: Data) -> Baixa {
+        Baixa::new(
+            Arc::clone(livro) as Arc<dyn LivroEcac>,
+            Arc::new(fonte),
+            Arc::new(Fixo(hoje)),
+            Arc::new(Fixo(sistema)),
+        )
+    }
+
+    fn livro_com_guias() -> Arc<Livro> {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         livro
             .salvar_empresa(&empresa(Acesso::CertificadoA1))
             .unwrap();
@@ -351,12 +567,7 @@ mod tests {
             hoje,
             vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)],
         );
-        let baixa = Baixa {
-            livro: &livro,
-            fonte: &fonte,
-            hoje,
-            sistema: hoje,
-        };
+        let baixa = servico(&livro, fonte, hoje, hoje);
         let r = baixa
             .sincronizar(&empresa(Acesso::CertificadoA1))
             .await
@@ -389,15 +600,8 @@ mod tests {
     #[tokio::test]
     async fn an_overdue_guide_does_not_make_a_new_occurrence_every_day() {
         let livro = livro_com_guias();
-        let fonte = MockFonte::new();
         for dia in ["2026-11-22", "2026-11-23"] {
-            let baixa = Baixa {
-                livro: &livro,
-                fonte: &fonte,
-                hoje: data(dia),
-                sistema: data(dia),
-            };
-            baixa.conciliar(&Documento::Cnpj(cnpj())).unwrap();
+            conciliar_no_livro(livro.as_ref(), &Documento::Cnpj(cnpj()), data(dia)).unwrap();
         }
         let numero = NumeroDocumento::from_u64(7_202_600_000_000_002).unwrap();
         assert_eq!(livro.historico(&numero).unwrap().len(), 1);
@@ -410,12 +614,7 @@ mod tests {
         fonte
             .expect_pagamentos()
             .returning(|_, _, _| Err(ErroFonte::Indisponivel("HTTP 503".into())));
-        let baixa = Baixa {
-            livro: &livro,
-            fonte: &fonte,
-            hoje: data("2026-11-22"),
-            sistema: data("2026-11-22"),
-        };
+        let baixa = servico(&livro, fonte, data("2026-11-22"), data("2026-11-22"));
         let e = baixa
             .sincronizar(&empresa(Acesso::CodigoAcesso))
             .await
@@ -429,12 +628,7 @@ mod tests {
     async fn an_a3_company_is_never_fetched() {
         let livro = livro_com_guias();
         let fonte = MockFonte::new(); // any call would panic
-        let baixa = Baixa {
-            livro: &livro,
-            fonte: &fonte,
-            hoje: data("2026-11-22"),
-            sistema: data("2026-11-22"),
-        };
+        let baixa = servico(&livro, fonte, data("2026-11-22"), data("2026-11-22"));
         let e = baixa
             .sincronizar(&empresa(Acesso::CertificadoA3))
             .await
@@ -491,12 +685,7 @@ mod tests {
             sistema,
             vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)],
         );
-        let baixa = Baixa {
-            livro: &livro,
-            fonte: &fonte,
-            hoje: data("2099-12-31"),
-            sistema,
-        };
+        let baixa = servico(&livro, fonte, data("2099-12-31"), sistema);
         let r = baixa
             .sincronizar(&empresa(Acesso::CertificadoA1))
             .await
@@ -531,12 +720,7 @@ mod tests {
             hoje,
             vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)],
         );
-        let baixa = Baixa {
-            livro: &livro,
-            fonte: &fonte,
-            hoje,
-            sistema: hoje,
-        };
+        let baixa = servico(&livro, fonte, hoje, hoje);
         let r = baixa
             .sincronizar(&empresa(Acesso::CertificadoA1))
             .await
@@ -544,5 +728,108 @@ mod tests {
         assert_eq!(r.desde, Some(data("2026-01-01")));
         assert_eq!((r.recebidos, r.novos), (1, 1));
         assert_eq!(livro.sincronizado_ate(&cnpj()).unwrap(), Some(hoje));
+    }
+
+    #[tokio::test]
+    async fn a_company_synced_elsewhere_is_not_waited_for_nor_fetched() {
+        let livro = livro_com_guias();
+        let outra = livro.vez_da_empresa(&cnpj()).unwrap().expect("livre");
+        let hoje = data("2026-11-22");
+        let baixa = servico(&livro, MockFonte::new(), hoje, hoje); // any fetch would panic
+        let e = baixa
+            .sincronizar(&empresa(Acesso::CertificadoA1))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ErroBaixa::Ocupada(_)), "{e}");
+        assert_eq!(e.natureza(), Natureza::Conflito);
+        let todas = baixa.sincronizar_empresas(None).await.unwrap();
+        assert_eq!(
+            todas.empresas,
+            [SincronizacaoEmpresa::Pulada {
+                origem: "11.444.777/0001-61".into(),
+                pulada: "em sincronização por outro processo".into(),
+            }]
+        );
+        assert_eq!(todas.natureza(), Some(Natureza::Conflito));
+        assert_eq!(livro.sincronizado_ate(&cnpj()).unwrap(), None);
+        drop(outra);
+    }
+
+    #[tokio::test]
+    async fn syncing_every_company_skips_a3_and_companies_without_e_cac_and_goes_on_after_a_failure()
+     {
+        let livro = livro_com_guias();
+        let a3 = Cnpj::parse("11222333000181").unwrap();
+        let sem_ecac = Cnpj::parse("11333444000165").unwrap();
+        livro
+            .salvar_empresa(&Empresa {
+                cnpj: a3,
+                ..empresa(Acesso::CertificadoA3)
+            })
+            .unwrap();
+        livro
+            .salvar_empresa(&Empresa {
+                cnpj: sem_ecac,
+                ecac_desde: None,
+                ..empresa(Acesso::CodigoAcesso)
+            })
+            .unwrap();
+        let mut fonte = MockFonte::new();
+        fonte
+            .expect_pagamentos()
+            .times(1)
+            .returning(|_, _, _| Err(ErroFonte::Indisponivel("HTTP 503".into())));
+        let hoje = data("2026-11-22");
+        let baixa = servico(&livro, fonte, hoje, hoje);
+        let todas = baixa.sincronizar_empresas(None).await.unwrap();
+        assert_eq!(todas.empresas.len(), 1, "só a empresa A1: {todas:?}");
+        assert!(
+            matches!(&todas.empresas[0], SincronizacaoEmpresa::Falhou { natureza: Natureza::Transporte, erro, .. } if erro.mensagem.contains("HTTP 503")),
+            "{todas:?}"
+        );
+        assert_eq!(todas.natureza(), Some(Natureza::Transporte));
+        // Asked by name, an A3 company is refused (exit 1), and an unknown one is not found.
+        let uma = baixa.sincronizar_empresas(Some(&a3)).await.unwrap();
+        assert_eq!(uma.natureza(), Some(Natureza::Recusado));
+        let desconhecida = Cnpj::parse("11444777000242").unwrap();
+        let e = baixa
+            .sincronizar_empresas(Some(&desconhecida))
+            .await
+            .unwrap_err();
+        assert_eq!(e.natureza(), Natureza::NaoEncontrado, "{e}");
+    }
+
+    #[test]
+    fn a_sync_result_has_the_json_shape_of_the_command_line() {
+        let r = ResumoSync {
+            desde: Some(data("2026-11-12")),
+            recebidos: 2,
+            novos: 1,
+            conciliacao: ResumoConciliacao {
+                ocorrencias_novas: 3,
+                inalteradas: 4,
+                guias_baixadas: 1,
+            },
+        };
+        let falha = SincronizacaoEmpresa::Falhou {
+            origem: "x".into(),
+            erro: MensagemErro {
+                mensagem: "m".into(),
+            },
+            natureza: Natureza::Recusado,
+        };
+        let v = serde_json::to_value(Sincronizacao {
+            empresas: vec![SincronizacaoEmpresa::Feita(ResumoBaixa::de("c", &r)), falha],
+        })
+        .unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({ "empresas": [
+                { "origem": "c", "desde": "2026-11-12", "pagamentosRecebidos": 2,
+                  "pagamentosNovos": 1, "ocorrenciasNovas": 3, "inalteradas": 4,
+                  "guiasBaixadas": 1 },
+                { "origem": "x", "erro": { "mensagem": "m" } }
+            ]})
+        );
     }
 }

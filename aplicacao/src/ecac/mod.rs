@@ -1,4 +1,10 @@
 //! The e-CAC reconciliation ("Central e-CAC"): companies, guides, payments fetched or
 //! imported, occurrences with their history, grouping and export, proof of payment.
+//!
+//! - [`central::CentralEcac`]: companies, guides (import, list), payments imported (A3),
+//!   occurrences (list, history, grouping, export as spreadsheet bytes).
+//! - [`baixa::Baixa`]: the baixa automática, one company or all, one sync of a company at a
+//!   time across processes.
 
 pub mod baixa;
+pub mod central;

@@ -5,15 +5,16 @@
 
 use super::demo::Passo;
 use crate::comandos::serpro_servicos::guia_do_das;
+use crate::composicao;
 use crate::erro::ErroApp;
 use crate::relogio::RelogioSistema;
-use guiche_aplicacao::ecac::baixa::Baixa;
+use guiche_aplicacao::ecac::central::ConsultaOcorrencias;
+use guiche_domain::conciliacao::Agrupamento;
 use guiche_domain::guia::{CodigoReceita, Guia, NumeroDocumento, TipoGuia};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 use guiche_ports::Relogio;
 use guiche_ports::ecac::{Acesso, Empresa, LivroEcac, OrigemGuia};
 use guiche_serpro::certificado::{Certificado, Senha};
-use guiche_serpro::fonte::PagamentosIntegra;
 use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
 use guiche_serpro::{ClienteIntegra, ConfigIntegra, Segredo, servicos};
 use guiche_store::Livro;
@@ -115,7 +116,7 @@ pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
     let cnpj = Cnpj::parse(CLIENTE).map_err(|e| falha(&e))?;
     let sim = simulador()?;
     let cliente = Arc::new(cliente_integra(&sim)?);
-    let livro = Livro::em_memoria().map_err(|e| falha(&e))?;
+    let livro = Arc::new(Livro::em_memoria().map_err(|e| falha(&e))?);
     let mut passos = Vec::new();
     let periodo = Competencia::de(dias(hoje, -35));
     let das = servicos::gerar_das(&cliente, &cnpj, periodo, hoje)
@@ -161,7 +162,7 @@ pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
 }
 
 async fn ecac(
-    livro: &Livro,
+    livro: &Arc<Livro>,
     cliente: &Arc<ClienteIntegra>,
     hoje: Data,
 ) -> Result<Vec<Passo>, ErroApp> {
@@ -172,22 +173,27 @@ async fn ecac(
         acesso: Acesso::CertificadoA1,
         certificado_procurador: true,
     };
-    livro.salvar_empresa(&empresa).map_err(|e| falha(&e))?;
+    let central = composicao::central_ecac_em(Arc::clone(livro) as Arc<dyn LivroEcac>);
+    central.cadastrar_empresa(&empresa).map_err(|e| falha(&e))?;
+    // The office's spreadsheet, as `guiche ecac guides import` would have read it.
     livro
         .registrar_guia(&darf_importado(hoje)?, OrigemGuia::Importacao)
         .map_err(|e| falha(&e))?;
-    let fonte = PagamentosIntegra::new(Arc::clone(cliente), Arc::new(RelogioSistema));
-    let baixa = Baixa {
-        livro,
-        fonte: &fonte,
-        hoje,
-        // The demo's ledger is in memory and its simulators live on `hoje`: nothing outlives it.
-        sistema: hoje,
-    };
+    let baixa =
+        composicao::baixa_ecac_em(Arc::clone(livro) as Arc<dyn LivroEcac>, Arc::clone(cliente));
     let primeira = baixa.sincronizar(&empresa).await.map_err(|e| falha(&e))?;
+    let consulta = ConsultaOcorrencias {
+        empresa: None,
+        historico: None,
+        agrupar: Agrupamento::Ocorrencia,
+    };
     let mut contagem: BTreeMap<String, usize> = BTreeMap::new();
-    for o in livro.ocorrencias(None).map_err(|e| falha(&e))? {
-        *contagem.entry(o.achado.descricao).or_default() += 1;
+    for g in central
+        .ocorrencias(&consulta)
+        .map_err(|e| falha(&e))?
+        .grupos
+    {
+        *contagem.entry(g.grupo).or_default() += g.ocorrencias.len();
     }
     let resumo: Vec<String> = contagem.iter().map(|(d, n)| format!("{d}: {n}")).collect();
     let segunda = baixa.sincronizar(&empresa).await.map_err(|e| falha(&e))?;

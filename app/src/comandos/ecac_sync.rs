@@ -1,7 +1,10 @@
 //! `guiche ecac sync|proof|locate`: the e-CAC reconciliation's SERPRO side — payments fetched
 //! through PAGTOWEB, the proof of payment, and a new DAS issued for a company.
 
-use super::ecac::{cnpj, empresa_opcional, livro_erro, resumo_json, resumo_texto};
+use super::ecac::{
+    cnpj, empresa_opcional, falha as falha_ecac, imprimir as imprimir_ecac, livro_erro,
+    resumo_texto,
+};
 use super::serpro::cliente_integra;
 use super::serpro_servicos::{
     falha, gravar, guia_do_das, imprimir, pasta_gravavel, registrar_guia,
@@ -9,84 +12,47 @@ use super::serpro_servicos::{
 use crate::config;
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
-use guiche_aplicacao::ecac::baixa::{Baixa, ErroBaixa};
+use guiche_aplicacao::ecac::baixa::SincronizacaoEmpresa;
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::{Competencia, Documento};
 use guiche_ports::Relogio;
-use guiche_ports::ecac::{Empresa, LivroEcac};
-use guiche_serpro::fonte::PagamentosIntegra;
+use guiche_ports::ecac::LivroEcac;
 use guiche_serpro::servicos;
 use serde_json::json;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// `guiche ecac sync [--empresa CNPJ]`: every company set to A1 or access code (or the one
-/// asked), one after the other; a company that fails does not stop the others, and the exit
-/// code says whether any failed. With `--json`, one document `{"empresas": [...]}`.
+/// asked), one after the other ([`guiche_aplicacao::ecac::baixa::Baixa::sincronizar_empresas`]);
+/// a company that fails, or that another process is syncing, does not stop the others, and the
+/// exit code says the most serious failure. With `--json`, one document `{"empresas": [...]}`.
 pub(crate) async fn sincronizar(empresa: Option<&str>, json: bool) -> Result<Codigo, ErroApp> {
     let filtro = empresa_opcional(empresa)?;
-    let livro = config::abrir_livro()?;
-    let empresas: Vec<Empresa> = match filtro {
-        Some(c) => vec![livro.empresa(&c).map_err(livro_erro)?.ok_or_else(|| {
-            ErroApp::Uso(format!(
-                "a empresa {c} não está cadastrada (guiche ecac company add)"
-            ))
-        })?],
-        None => livro
-            .empresas()
-            .map_err(livro_erro)?
-            .into_iter()
-            .filter(|e| e.ecac_desde.is_some() && e.acesso.sincroniza_sozinho())
-            .collect(),
-    };
-    if empresas.is_empty() {
-        if json {
-            imprimir(&json!({ "empresas": [] }));
-        } else {
-            println!(
-                "nenhuma empresa com baixa automática (certificado A1 ou código de acesso e --ecac-desde)"
-            );
-        }
-        return Ok(Codigo::Ok);
+    let baixa = crate::composicao::baixa_ecac(cliente_integra)?;
+    let feita = baixa
+        .sincronizar_empresas(filtro.as_ref())
+        .await
+        .map_err(|e| falha_ecac(&e))?;
+    if json {
+        imprimir_ecac(&feita);
+    } else if feita.empresas.is_empty() {
+        println!(
+            "nenhuma empresa com baixa automática (certificado A1 ou código de acesso e --ecac-desde)"
+        );
     }
-    let fonte = PagamentosIntegra::new(Arc::new(cliente_integra()?), Arc::new(RelogioSistema));
-    let baixa = Baixa {
-        livro: &livro,
-        fonte: &fonte,
-        hoje: RelogioSistema.hoje(),
-        sistema: crate::relogio::hoje_do_sistema(),
-    };
-    let (mut pior, mut resultados) = (Codigo::Ok, Vec::new());
-    for e in &empresas {
-        match baixa.sincronizar(e).await {
-            Ok(r) if json => resultados.push(resumo_json(&e.cnpj.to_string(), &r)),
-            Ok(r) => println!("{}", resumo_texto(&e.cnpj.to_string(), &r)),
-            Err(erro) => {
-                pior = match (&erro, pior) {
-                    (
-                        ErroBaixa::Fonte {
-                            erro: guiche_ports::ecac::ErroFonte::Indisponivel(_),
-                            ..
-                        },
-                        _,
-                    ) => Codigo::Transporte,
-                    (_, Codigo::Transporte) => Codigo::Transporte,
-                    _ => Codigo::Rejeitado,
-                };
-                if json {
-                    resultados.push(
-                        json!({ "origem": e.cnpj.to_string(), "erro": { "mensagem": erro.to_string() } }),
-                    );
-                } else {
-                    println!("{}: {erro}", e.cnpj);
+    if !json {
+        for e in &feita.empresas {
+            match e {
+                SincronizacaoEmpresa::Feita(r) => println!("{}", resumo_texto(r)),
+                SincronizacaoEmpresa::Pulada { origem, pulada } => {
+                    println!("{origem}: pulada ({pulada})");
+                }
+                SincronizacaoEmpresa::Falhou { origem, erro, .. } => {
+                    println!("{origem}: {}", erro.mensagem);
                 }
             }
         }
     }
-    if json {
-        imprimir(&json!({ "empresas": resultados }));
-    }
-    Ok(pior)
+    Ok(feita.natureza().map_or(Codigo::Ok, Codigo::from))
 }
 
 /// `guiche ecac proof NUMERO [--saida ARQUIVO.pdf]`: the contribuinte is the one the ledger
