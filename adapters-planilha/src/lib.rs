@@ -3,7 +3,8 @@
 //! Spreadsheets in and out of the e-CAC reconciliation: DARF/DAS guides ([`guias::ler`]) and
 //! payments ([`pagamentos::ler`]) read from the CSV files Brazilian offices keep, and the
 //! occurrences found, grouped ([`agrupar`]), written as CSV ([`csv::escrever`]) or as an Excel
-//! workbook ([`xlsx::escrever`]).
+//! workbook ([`xlsx::escrever`]). [`PlanilhasEcac`] is all of it as the port
+//! [`guiche_ports::ecac::Planilhas`] of the e-CAC application service.
 //!
 //! Reading is **all or nothing** and reports **every** problem: each one names the line, the
 //! column, the value found and the reason, in Brazilian Portuguese ([`ErroImportacao`]). Values

@@ -154,6 +154,11 @@
 //! - `ocorrencias`: what each reconciliation found, append-only; the current occurrence of a
 //!   `chave` (`guia:{numero}`, `pagamento:…`) is its newest row, the older ones its history.
 //!
+//! One sync of a company at a time, across processes:
+//! [`vez_da_empresa`](guiche_ports::ecac::LivroEcac::vez_da_empresa) takes an advisory lock on
+//! `<ledger>.travas/ecac-<cnpj>.vez` (in the process for a ledger in memory) without waiting;
+//! `None` says another sync of that company is under way.
+//!
 //! Nothing there is ever rewritten or deleted:
 //!
 //! - a guide keeps its content: the same number with the same content again changes nothing

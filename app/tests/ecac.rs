@@ -588,3 +588,35 @@ async fn sync_stops_when_pagtoweb_ignores_the_page_offset() {
     );
     assert_eq!(no_livro, 3, "{v}");
 }
+
+/// Another process syncing CLIENTE holds its turn (the lock file beside the ledger): `ecac
+/// sync` skips it, says so, asks SERPRO nothing and exits 3 (try again later); once the turn is
+/// free the same command syncs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_company_another_process_is_syncing_is_skipped_and_reported() {
+    let c = Cenario::novo("ecac-ocupada");
+    pagamentos_do_cliente(&c);
+    cliente_a1_com_guias(&c).await;
+    let pasta = c.dir.join("livro.db.travas");
+    std::fs::create_dir_all(&pasta).unwrap();
+    let trava = pasta.join(format!("ecac-{CLIENTE}.vez"));
+    let arquivo = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&trava)
+        .unwrap();
+    arquivo.try_lock().unwrap();
+    let (codigo, v) = c.guiche(&["ecac", "sync"], &[]).await;
+    assert_eq!(codigo, 3, "{v}");
+    assert_eq!(
+        v["empresas"][0],
+        json!({ "origem": "11.444.777/0001-61", "pulada": "em sincronização por outro processo" }),
+        "{v}"
+    );
+    assert_eq!(c.sim.tokens_emitidos(), 0, "o SERPRO não foi chamado");
+    drop(arquivo);
+    let v = ok(&c, &["ecac", "sync"]).await;
+    assert_eq!(v["empresas"][0]["guiasBaixadas"], 1, "{v}");
+}
