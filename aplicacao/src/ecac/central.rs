@@ -787,4 +787,18 @@ mod tests {
             "11.444.777/0001-61 — Padaria"
         );
     }
+
+    /// The OpenAPI schemas the server will publish: the fields the JSON skips (kept for the
+    /// text presentation) are not in them.
+    #[test]
+    fn the_schemas_leave_out_what_the_json_skips() {
+        use utoipa::PartialSchema;
+        let empresa = serde_json::to_value(EmpresaVista::schema()).unwrap();
+        let campos = empresa["properties"].as_object().unwrap();
+        assert!(campos.contains_key("certificadoProcurador"), "{empresa}");
+        assert!(!campos.contains_key("situacao"), "{empresa}");
+        let linha = serde_json::to_value(LinhaOcorrencia::schema()).unwrap();
+        assert!(linha["properties"].get("diasAtraso").is_some(), "{linha}");
+        assert!(linha["properties"].get("registro").is_none(), "{linha}");
+    }
 }
