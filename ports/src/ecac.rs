@@ -446,3 +446,42 @@ pub trait Planilhas: Send + Sync {
     fn escrever(&self, grupos: &[Grupo], formato: FormatoPlanilha)
     -> Result<Vec<u8>, ErroPlanilha>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_format_is_the_file_s_extension() {
+        assert_eq!(
+            FormatoPlanilha::da_extensao("ocorrencias.XLSX"),
+            Some(FormatoPlanilha::Xlsx)
+        );
+        assert_eq!(
+            FormatoPlanilha::da_extensao("a.b/relatorio.csv"),
+            Some(FormatoPlanilha::Csv)
+        );
+        assert_eq!(FormatoPlanilha::da_extensao("x.txt"), None);
+        assert_eq!(FormatoPlanilha::da_extensao("csv"), None);
+    }
+
+    #[test]
+    fn a_refused_spreadsheet_lists_every_problem_in_portuguese() {
+        let problema = |linha, coluna: &str, valor: &str, motivo: &str| ProblemaPlanilha {
+            linha,
+            coluna: coluna.into(),
+            valor: valor.into(),
+            motivo: motivo.into(),
+        };
+        let e = ErroPlanilha::Leitura(vec![
+            problema(3, "valor", "12,345", "no máximo duas casas decimais"),
+            problema(5, "", "", "aspas nunca fechadas"),
+        ]);
+        assert_eq!(
+            e.to_string(),
+            "2 problemas no arquivo; nada foi importado:\n  \
+             linha 3, coluna valor (\"12,345\"): no máximo duas casas decimais\n  \
+             linha 5: aspas nunca fechadas"
+        );
+    }
+}
