@@ -23,6 +23,7 @@ use guiche_ports::contabil::{IntegracaoContabil, SituacaoPacote};
 use guiche_ports::livro::{Estado, LivroNotas, Sequencia};
 use guiche_store::Livro;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use std::time::Duration;
 
 const NOTA_MANUAL: &str = include_str!("../../../domain/tests/vetores/nfd-manual.xml");
@@ -90,7 +91,7 @@ async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
     let sim = SimuladorNfd::iniciar(ConfigSimulador::default()).map_err(|e| falha(&e))?;
     let prestador = "21118045000135";
     sim.cadastrar_prestador(prestador, "fiscalb", &["3150"]);
-    let livro = Livro::em_memoria().map_err(|e| falha(&e))?;
+    let livro = Arc::new(Livro::em_memoria().map_err(|e| falha(&e))?);
     let provedor = Provedor::da_prefeitura("3150")
         .cloned()
         .ok_or_else(|| falha(&"perfil 3150"))?;
@@ -108,9 +109,9 @@ async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
         prefeitura: "3150".into(),
     };
     let emissao = Emissao {
-        livro: &livro,
-        emissor: &cliente,
-        relogio: &RelogioSistema,
+        livro: livro.clone(),
+        emissor: Arc::new(cliente),
+        relogio: Arc::new(RelogioSistema),
         url_impressao: false,
         espera_vez: Duration::from_secs(30),
     };

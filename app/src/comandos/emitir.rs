@@ -116,8 +116,8 @@ pub(crate) async fn enviar(
         prefeitura: buscar_prefeitura(prefeitura)?,
         prestador: entrada::documento("--prestador", prestador)?,
     };
-    let livro = config::abrir_livro()?;
-    let cliente = cliente(item.prefeitura, &item.prestador)?;
+    let livro = Arc::new(config::abrir_livro()?);
+    let cliente = Arc::new(cliente(item.prefeitura, &item.prestador)?);
     let resultado = emitir_item(&item, &livro, &cliente, opcoes).await;
     if let (Resultado::Invalida(v), false) = (&resultado, json) {
         let nome = arquivo.display().to_string();
@@ -187,8 +187,8 @@ pub(crate) async fn lote(
 /// stays unknown; stops when the sequence is blocked.
 async fn sequencia(
     grupo: Vec<(usize, Item)>,
-    livro: &Livro,
-    cliente: &ClienteNfd,
+    livro: &Arc<Livro>,
+    cliente: &Arc<ClienteNfd>,
     opcoes: Opcoes,
     progresso: &ProgressBar,
 ) -> Vec<(usize, Resultado)> {
@@ -240,8 +240,8 @@ pub(crate) fn espera_vez() -> Result<Duration, ErroApp> {
 
 async fn emitir_item(
     item: &Item,
-    livro: &Livro,
-    cliente: &ClienteNfd,
+    livro: &Arc<Livro>,
+    cliente: &Arc<ClienteNfd>,
     opcoes: Opcoes,
 ) -> Resultado {
     let texto = match entrada::bytes(&item.arquivo) {
@@ -263,9 +263,9 @@ async fn emitir_item(
         prefeitura: item.prefeitura.codigo.clone(),
     };
     let emissao = Emissao {
-        livro,
-        emissor: cliente,
-        relogio: &RelogioSistema,
+        livro: livro.clone(),
+        emissor: cliente.clone(),
+        relogio: Arc::new(RelogioSistema),
         url_impressao: opcoes.url_impressao,
         espera_vez: opcoes.espera_vez,
     };
@@ -592,12 +592,12 @@ pub(crate) async fn resolver(
         prefeitura: prefeitura.codigo.clone(),
     };
     let por = quem_decide(por)?;
-    let livro = config::abrir_livro()?;
+    let livro = Arc::new(config::abrir_livro()?);
     // A decision never reaches the service: no client, no password needed.
     let emissao = Emissao {
-        livro: &livro,
-        emissor: &SemServico,
-        relogio: &RelogioSistema,
+        livro,
+        emissor: Arc::new(SemServico),
+        relogio: Arc::new(RelogioSistema),
         url_impressao: false,
         espera_vez: espera_vez()?,
     };
