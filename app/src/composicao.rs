@@ -7,6 +7,80 @@
 
 // ── CONAM ──────────────────────────────────────────────────────────────────────────────────
 
+/// Where CONAM issues tokens when `GUICHE_CONAM_TOKEN_URL` is not set.
+const CONAM_TOKEN_PADRAO: &str = "https://login.conam.com.br/token";
+
+/// The CONAM client from `GUICHE_CONAM_URL`, `GUICHE_CONAM_TOKEN_URL`,
+/// `GUICHE_CONAM_CLIENT_ID` and `GUICHE_CONAM_CLIENT_SECRET` (or its `_ARQUIVO` form), and the
+/// base URL it talks to.
+fn cliente_conam() -> Result<(guiche_conam::ClienteConam, String), crate::erro::ErroApp> {
+    use crate::config;
+    let base = config::obrigatorio("GUICHE_CONAM_URL", "falar com a CONAM")?;
+    let url_token =
+        config::var("GUICHE_CONAM_TOKEN_URL").unwrap_or_else(|| CONAM_TOKEN_PADRAO.to_owned());
+    let id = config::obrigatorio("GUICHE_CONAM_CLIENT_ID", "obter o token da CONAM")?;
+    let segredo = config::obrigatorio("GUICHE_CONAM_CLIENT_SECRET", "obter o token da CONAM")?;
+    let cliente = guiche_conam::ClienteConam::new(guiche_conam::ConfigCliente::new(
+        &base,
+        &url_token,
+        &id,
+        guiche_conam::Segredo::new(segredo),
+    ))
+    .map_err(|e| crate::erro::ErroApp::Configuracao(e.to_string()))?;
+    Ok((cliente, base))
+}
+
+/// A number of seconds from setting `nome` (`padrao` when absent): positive, at most a day.
+fn segundos(nome: &str, padrao: f64) -> Result<std::time::Duration, crate::erro::ErroApp> {
+    match crate::config::var(nome) {
+        None => Ok(std::time::Duration::from_secs_f64(padrao)),
+        Some(v) => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+            .map(std::time::Duration::from_secs_f64)
+            .ok_or_else(|| {
+                crate::erro::ErroApp::Configuracao(format!(
+                    "{nome}=\"{v}\" deve ser um número de segundos"
+                ))
+            }),
+    }
+}
+
+/// The CONAM service with the ledger at `GUICHE_DB`, following a package every
+/// `GUICHE_CONAM_INTERVALO` seconds (5) for at most `GUICHE_CONAM_ESPERA_MAX` (600).
+pub(crate) fn conam() -> Result<guiche_aplicacao::conam::envio::Conam, crate::erro::ErroApp> {
+    let (cliente, base) = cliente_conam()?;
+    let livro = std::sync::Arc::new(crate::config::abrir_livro()?);
+    conam_com(cliente, livro, &base)
+}
+
+/// The CONAM service over `cliente` (at `base`) and `livro`: the demo's, against its
+/// simulator and a ledger in memory.
+pub(crate) fn conam_com(
+    cliente: guiche_conam::ClienteConam,
+    livro: std::sync::Arc<guiche_store::Livro>,
+    base: &str,
+) -> Result<guiche_aplicacao::conam::envio::Conam, crate::erro::ErroApp> {
+    Ok(guiche_aplicacao::conam::envio::Conam {
+        contabil: std::sync::Arc::new(cliente),
+        livro,
+        servico: base.to_owned(),
+        intervalo: segundos("GUICHE_CONAM_INTERVALO", 5.0)?,
+        espera_max: segundos("GUICHE_CONAM_ESPERA_MAX", 600.0)?,
+    })
+}
+
+/// The CONAM queries (period, revenues): no ledger needed.
+pub(crate) fn consultas_conam()
+-> Result<guiche_aplicacao::conam::envio::ConsultasConam, crate::erro::ErroApp> {
+    let (cliente, _) = cliente_conam()?;
+    Ok(guiche_aplicacao::conam::envio::ConsultasConam {
+        contabil: std::sync::Arc::new(cliente),
+    })
+}
+
 // ── SERPRO Integra Contador, procurador, Conecta gov.br ───────────────────────────────────
 
 // ── e-CAC ──────────────────────────────────────────────────────────────────────────────────

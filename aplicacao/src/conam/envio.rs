@@ -44,6 +44,59 @@ pub struct Conam {
     pub espera_max: Duration,
 }
 
+/// The CONAM queries that need no ledger: the open period and revenues.
+#[derive(Clone)]
+pub struct ConsultasConam {
+    /// The accounting system (CONAM's REST API).
+    pub contabil: Arc<dyn IntegracaoContabil>,
+}
+
+impl ConsultasConam {
+    /// Whether month `mes` of `ano` is open for `entidade`'s movements.
+    ///
+    /// # Errors
+    /// [`ErroConam::Contabil`].
+    pub async fn periodo(&self, entidade: &str, ano: u16, mes: u8) -> Result<Periodo, ErroConam> {
+        let aberto = self
+            .contabil
+            .periodo_aberto(entidade, ano, mes)
+            .await
+            .map_err(ErroConam::Contabil)?;
+        Ok(Periodo {
+            entidade: entidade.to_owned(),
+            ano,
+            mes,
+            aberto,
+        })
+    }
+
+    /// The budget (or, with `extra`, extra-budget) revenues of `entidade` in `ano`.
+    ///
+    /// # Errors
+    /// [`ErroConam::Contabil`].
+    pub async fn receitas(
+        &self,
+        entidade: &str,
+        ano: u16,
+        extra: bool,
+    ) -> Result<Receitas, ErroConam> {
+        let lista = if extra {
+            self.contabil
+                .receitas_extraorcamentarias(entidade, ano)
+                .await
+        } else {
+            self.contabil.receitas_orcamentarias(entidade, ano).await
+        }
+        .map_err(ErroConam::Contabil)?;
+        Ok(Receitas {
+            entidade: entidade.to_owned(),
+            ano,
+            extraorcamentarias: extra,
+            receitas: lista.iter().map(receita).collect(),
+        })
+    }
+}
+
 /// Where a package stands, as reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -338,6 +391,13 @@ fn situacao_curta(s: &SituacaoPacote) -> String {
 }
 
 impl Conam {
+    /// The queries (period, revenues) over the same service.
+    pub fn consultas(&self) -> ConsultasConam {
+        ConsultasConam {
+            contabil: self.contabil.clone(),
+        }
+    }
+
     /// The ledger's key for package `id`.
     fn chave(&self, id: u64) -> Result<ChavePacote, ErroConam> {
         ChavePacote::new(&self.servico, id).map_err(|e| ErroConam::Configuracao(e.to_string()))
@@ -469,50 +529,6 @@ impl Conam {
         };
         r.avisos = avisos;
         Ok(r)
-    }
-
-    /// Whether month `mes` of `ano` is open for `entidade`'s movements.
-    ///
-    /// # Errors
-    /// [`ErroConam::Contabil`].
-    pub async fn periodo(&self, entidade: &str, ano: u16, mes: u8) -> Result<Periodo, ErroConam> {
-        let aberto = self
-            .contabil
-            .periodo_aberto(entidade, ano, mes)
-            .await
-            .map_err(ErroConam::Contabil)?;
-        Ok(Periodo {
-            entidade: entidade.to_owned(),
-            ano,
-            mes,
-            aberto,
-        })
-    }
-
-    /// The budget (or, with `extra`, extra-budget) revenues of `entidade` in `ano`.
-    ///
-    /// # Errors
-    /// [`ErroConam::Contabil`].
-    pub async fn receitas(
-        &self,
-        entidade: &str,
-        ano: u16,
-        extra: bool,
-    ) -> Result<Receitas, ErroConam> {
-        let lista = if extra {
-            self.contabil
-                .receitas_extraorcamentarias(entidade, ano)
-                .await
-        } else {
-            self.contabil.receitas_orcamentarias(entidade, ano).await
-        }
-        .map_err(ErroConam::Contabil)?;
-        Ok(Receitas {
-            entidade: entidade.to_owned(),
-            ano,
-            extraorcamentarias: extra,
-            receitas: lista.iter().map(receita).collect(),
-        })
     }
 
     /// Records what the service's status query said; returns what the ledger held before

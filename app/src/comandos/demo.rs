@@ -19,7 +19,6 @@ use guiche_domain::{Violacao, Violacoes};
 use guiche_nfd::simulador::{ConfigSimulador, Falha, SimuladorNfd};
 use guiche_nfd::{ClienteNfd, ConfigCliente, Provedor, Senha};
 use guiche_ports::Relogio;
-use guiche_ports::contabil::{IntegracaoContabil, SituacaoPacote};
 use guiche_ports::livro::{Estado, LivroNotas, Sequencia};
 use guiche_store::Livro;
 use serde_json::{Value, json};
@@ -210,7 +209,8 @@ fn desfecho(d: &Desfecho) -> String {
     }
 }
 
-/// Sends the manual's package to the CONAM simulator and follows it to approval.
+/// Sends the manual's package to the CONAM simulator through the CONAM service, with a ledger
+/// in memory, and follows it to approval.
 async fn conam_envio() -> Result<Vec<Passo>, ErroApp> {
     let falha = |e: &dyn std::fmt::Display| ErroApp::Uso(format!("demonstração: {e}"));
     let sim = SimuladorConam::iniciar(ConfigSimuladorConam::default()).map_err(|e| falha(&e))?;
@@ -222,15 +222,18 @@ async fn conam_envio() -> Result<Vec<Passo>, ErroApp> {
         Segredo::new("SENHA"),
     ))
     .map_err(|e| falha(&e))?;
+    let livro = Arc::new(Livro::em_memoria().map_err(|e| falha(&e))?);
+    let conam = crate::composicao::conam_com(cliente, livro, &sim.base())?;
     let pacote = PacoteBruto::de_json(PACOTE_MANUAL)
         .and_then(|b| b.validar(Tabela2::oficial()))
         .map_err(|v| falha(&v))?;
     let mut passos = Vec::new();
-    let aberto = cliente
-        .periodo_aberto("1", 2022, 7)
+    let periodo = conam
+        .consultas()
+        .periodo("1", 2022, 7)
         .await
         .map_err(|e| falha(&e))?;
-    let periodo = if aberto {
+    let periodo = if periodo.aberto {
         "período 07/2022 da entidade 1 aberto"
     } else {
         "período fechado"
@@ -240,33 +243,24 @@ async fn conam_envio() -> Result<Vec<Passo>, ErroApp> {
         descricao: "período do movimento, no simulador da CONAM",
         resultado: Ok(periodo.into()),
     });
-    cliente
-        .enviar_pacote(&pacote)
+    let r = conam
+        .enviar(&pacote, false, &|| {})
         .await
         .map_err(|e| falha(&e))?;
-    let s = cliente.situacao(1).await.map_err(|e| falha(&e))?;
     passos.push(Passo {
         sistema: "CONAM",
-        descricao: "pacote 1 enviado",
-        resultado: Ok(format!("recebido pela CONAM; {}", situacao(&s))),
+        descricao: "pacote 1 enviado, o documento exato gravado no livro antes de sair",
+        resultado: Ok(r.frase),
     });
     sim.aprovar(1);
-    let s = cliente.situacao(1).await.map_err(|e| falha(&e))?;
+    let r = conam.situacao(1).await.map_err(|e| falha(&e))?;
     passos.push(Passo {
         sistema: "CONAM",
-        descricao: "a contabilidade avalia (operador do simulador) e a situação é consultada",
-        resultado: Ok(situacao(&s).to_owned()),
+        descricao: "a contabilidade avalia (operador do simulador); a situação consultada fica no livro",
+        resultado: Ok(r.frase),
     });
     sim.parar().await;
     Ok(passos)
-}
-
-fn situacao(s: &SituacaoPacote) -> &'static str {
-    match s {
-        SituacaoPacote::Aguardando => "aguardando avaliação da contabilidade",
-        SituacaoPacote::Aprovado => "aprovado pela contabilidade",
-        SituacaoPacote::Rejeitado { .. } => "rejeitado pela contabilidade",
-    }
 }
 
 fn conam_manual() -> Passo {
