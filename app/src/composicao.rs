@@ -5,6 +5,67 @@
 
 // ── NFD ────────────────────────────────────────────────────────────────────────────────────
 
+/// How long a command waits for a sequence another guichê process is working on: long enough
+/// for that process to settle a pending nota and send one more, each up to the NFD timeout.
+fn espera_vez() -> Result<std::time::Duration, crate::erro::ErroApp> {
+    Ok(crate::config::timeout_nfd()?.saturating_mul(4) + std::time::Duration::from_secs(60))
+}
+
+/// The NFD service with the ledger at `GUICHE_DB` and the NFD clients of the configuration.
+pub(crate) fn nfd() -> Result<guiche_aplicacao::nfd::servico::Nfd, crate::erro::ErroApp> {
+    Ok(guiche_aplicacao::nfd::servico::Nfd {
+        livro: std::sync::Arc::new(crate::config::abrir_livro()?),
+        emissores: std::sync::Arc::new(EmissoresNfd),
+        relogio: std::sync::Arc::new(crate::relogio::RelogioSistema),
+        espera_vez: espera_vez()?,
+    })
+}
+
+/// The NFD client of each provider, built from configuration when first needed.
+struct EmissoresNfd;
+
+impl guiche_aplicacao::nfd::servico::Emissores for EmissoresNfd {
+    /// The client for a provider: endpoint from `GUICHE_NFD_URL` or the provider profile;
+    /// password from `GUICHE_NFD_SENHA_<CNPJ>` or `GUICHE_NFD_SENHA` (or their `_ARQUIVO`
+    /// forms); `GUICHE_NFD_TIMEOUT`, `GUICHE_NFD_HTTP_INSEGURO`.
+    fn emissor(
+        &self,
+        prefeitura: &guiche_domain::nfd::Prefeitura,
+        prestador: &guiche_domain::Documento,
+    ) -> Result<std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>, String> {
+        use crate::config;
+        use crate::erro::ErroApp;
+        let texto = |e: ErroApp| match e {
+            ErroApp::Configuracao(m) => m,
+            outro => outro.to_string(),
+        };
+        let provedor =
+            guiche_nfd::Provedor::da_prefeitura(&prefeitura.codigo).ok_or_else(|| {
+                format!(
+                    "nenhum provedor NFD atende a {} ({})",
+                    prefeitura.nome, prefeitura.codigo
+                )
+            })?;
+        let proprio = format!("GUICHE_NFD_SENHA_{}", prestador.as_str());
+        let senha = match config::segredo(&proprio).map_err(texto)? {
+            Some(s) => s,
+            None => config::obrigatorio("GUICHE_NFD_SENHA", "enviar notas NFD").map_err(texto)?,
+        };
+        let cliente = guiche_nfd::ClienteNfd::new(guiche_nfd::ConfigCliente {
+            provedor: provedor.clone(),
+            endpoint: config::var("GUICHE_NFD_URL").filter(|u| !u.trim().is_empty()),
+            senha: guiche_nfd::Senha::new(senha),
+            timeout: config::timeout_nfd().map_err(texto)?,
+            http_inseguro: config::nfd_http_inseguro().map_err(texto)?,
+        })
+        .map_err(|e| e.to_string())?;
+        if let Some(aviso) = cliente.aviso_texto_claro() {
+            eprintln!("aviso: {aviso}");
+        }
+        Ok(std::sync::Arc::new(cliente))
+    }
+}
+
 // ── CONAM ──────────────────────────────────────────────────────────────────────────────────
 
 /// Where CONAM issues tokens when `GUICHE_CONAM_TOKEN_URL` is not set.
