@@ -657,3 +657,286 @@ impl EmissorNotas for SemServico {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use guiche_domain::Data;
+    use guiche_domain::nfd::{Nota, NotaBruta, Tag};
+    use guiche_ports::emissor::{Envio, ErroEnvio, Resposta};
+    use guiche_store::Livro;
+    use mockall::mock;
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    mock! {
+        Emissor {}
+        #[async_trait::async_trait]
+        impl EmissorNotas for Emissor {
+            fn documento(&self, prefeitura: &str, nota: &Nota) -> String;
+            async fn enviar(&self, envio: &Envio) -> Result<Resposta, ErroEnvio>;
+        }
+    }
+
+    struct Hoje;
+    impl Relogio for Hoje {
+        fn hoje(&self) -> Data {
+            Data::new(2026, 11, 22).unwrap()
+        }
+    }
+
+    /// One issuer per provider, handed out as built by the test; a provider without one is a
+    /// missing password.
+    struct PorPrestador(Mutex<Vec<(String, Arc<MockEmissor>)>>);
+
+    impl Emissores for PorPrestador {
+        fn emissor(
+            &self,
+            _prefeitura: &Prefeitura,
+            prestador: &Documento,
+        ) -> Result<Arc<dyn EmissorNotas>, String> {
+            let lista = self.0.lock().unwrap();
+            lista
+                .iter()
+                .find(|(p, _)| p == prestador.as_str())
+                .map(|(_, m)| m.clone() as Arc<dyn EmissorNotas>)
+                .ok_or_else(|| format!("GUICHE_NFD_SENHA não está definida ({prestador})"))
+        }
+    }
+
+    const NOTA: &str = include_str!("../../../domain/tests/vetores/nfd-manual.xml");
+    const A: &str = "21118045000135";
+    const B: &str = "11222333000181";
+
+    fn emissor(respostas: Vec<Result<Resposta, ErroEnvio>>) -> Arc<MockEmissor> {
+        let mut m = MockEmissor::new();
+        m.expect_documento()
+            .returning(|_, n| format!("<NOTA nº {:?}>", n.numero()));
+        let mut ordem = mockall::Sequence::new();
+        for r in respostas {
+            m.expect_enviar()
+                .times(1)
+                .in_sequence(&mut ordem)
+                .return_once(move |_| r);
+        }
+        Arc::new(m)
+    }
+
+    fn aceita(codigo: &str) -> Result<Resposta, ErroEnvio> {
+        Ok(Resposta::Aceita {
+            codigo: codigo.into(),
+        })
+    }
+
+    fn pedido(prestador: &str, descricao: &str, numero: Option<u64>) -> PedidoNota {
+        let xml = NotaBruta::de_xml(NOTA)
+            .unwrap()
+            .com(Tag::TomadorDocumento, "52998224725")
+            .com(Tag::DescricaoServicos, descricao)
+            .com(
+                Tag::NumeroNota,
+                numero.map(|n| n.to_string()).unwrap_or_default(),
+            )
+            .para_xml();
+        PedidoNota {
+            arquivo: format!("{prestador}-{descricao}.xml"),
+            prefeitura: Prefeitura::buscar("3150").unwrap(),
+            prestador: Documento::parse(prestador).unwrap(),
+            conteudo: Ok(Arc::from(xml.into_bytes())),
+        }
+    }
+
+    fn nfd(emissores: Vec<(&str, Arc<MockEmissor>)>) -> Nfd {
+        Nfd {
+            livro: Arc::new(Livro::em_memoria().unwrap()),
+            emissores: Arc::new(PorPrestador(Mutex::new(
+                emissores
+                    .into_iter()
+                    .map(|(p, m)| (p.to_owned(), m))
+                    .collect(),
+            ))),
+            relogio: Arc::new(Hoje),
+            espera_vez: Duration::from_secs(5),
+        }
+    }
+
+    async fn lote(n: &Nfd, pedidos: Vec<PedidoNota>) -> (RelatoLote, usize) {
+        let feitos = Arc::new(AtomicUsize::new(0));
+        let contador = feitos.clone();
+        let r = n
+            .lote(
+                pedidos,
+                2,
+                OpcoesEmissao::default(),
+                Arc::new(move || {
+                    contador.fetch_add(1, Ordering::Relaxed);
+                }),
+            )
+            .await
+            .unwrap();
+        (r, feitos.load(Ordering::Relaxed))
+    }
+
+    fn estados(r: &RelatoLote) -> Vec<(&str, Option<u64>)> {
+        r.notas.iter().map(|n| (n.estado, n.numero)).collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_batch_reports_in_the_order_given_each_sequence_numbered_on_its_own() {
+        let n = nfd(vec![
+            (A, emissor(vec![aceita("A1"), aceita("A2")])),
+            (B, emissor(vec![aceita("B1")])),
+        ]);
+        let (r, feitos) = lote(
+            &n,
+            vec![
+                pedido(A, "a", Some(10)),
+                pedido(B, "b", Some(3)),
+                pedido(A, "c", None),
+            ],
+        )
+        .await;
+        assert_eq!(
+            estados(&r),
+            [
+                ("emitida", Some(10)),
+                ("emitida", Some(3)),
+                ("emitida", Some(11))
+            ]
+        );
+        assert_eq!(feitos, 3, "o progresso conta cada nota");
+        assert!(
+            r.notas
+                .iter()
+                .all(|n| n.resultado.falha_no_lote().is_none())
+        );
+        let v = serde_json::to_value(&r.notas[0]).unwrap();
+        assert_eq!(v["livro"]["registrado"], true, "{v}");
+        assert_eq!(v["codigo"], "A1");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unknown_outcome_is_tried_again_and_settled_within_the_batch() {
+        let n = nfd(vec![(
+            A,
+            emissor(vec![
+                Err(ErroEnvio::Desconhecido("reset".into())),
+                Ok(Resposta::JaEmitida {
+                    mensagem: "Esta nota já consta no sistema.".into(),
+                }),
+                aceita("A2"),
+            ]),
+        )]);
+        let (r, _) = lote(&n, vec![pedido(A, "a", Some(1)), pedido(A, "b", None)]).await;
+        assert_eq!(estados(&r), [("emitida", Some(1)), ("emitida", Some(2))]);
+        assert_eq!(r.notas[0].codigo, None, "confirmada pelo \"já consta\"");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_sequence_whose_nota_stays_unknown_stops_and_the_others_go_on() {
+        let sempre_desconhecida = {
+            let mut m = MockEmissor::new();
+            m.expect_documento()
+                .returning(|_, n| format!("<NOTA nº {:?}>", n.numero()));
+            m.expect_enviar()
+                .times(1 + ESPERAS_NO_LOTE.len())
+                .returning(|_| Err(ErroEnvio::Desconhecido("tempo esgotado".into())));
+            Arc::new(m)
+        };
+        let n = nfd(vec![
+            (A, sempre_desconhecida),
+            (B, emissor(vec![aceita("B1")])),
+        ]);
+        let (r, feitos) = lote(
+            &n,
+            vec![
+                pedido(A, "a", Some(1)),
+                pedido(A, "b", None),
+                pedido(B, "c", Some(7)),
+            ],
+        )
+        .await;
+        assert_eq!(
+            estados(&r),
+            [
+                ("desconhecida", Some(1)),
+                ("nao_tentada", None),
+                ("emitida", Some(7))
+            ]
+        );
+        assert_eq!(feitos, 3);
+        assert_eq!(
+            r.notas[0].resultado.falha_no_lote(),
+            Some(Natureza::Transporte)
+        );
+        assert!(
+            r.notas[1].mensagem.contains(&format!("{A}-a.xml")),
+            "{}",
+            r.notas[1].mensagem
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_invalid_or_unreadable_nota_does_not_stop_its_sequence() {
+        let n = nfd(vec![(A, emissor(vec![aceita("A1")]))]);
+        let mut ilegivel = pedido(A, "x", None);
+        ilegivel.conteudo = Err("não foi possível ler x.xml: arquivo não encontrado".into());
+        let mut quebrada = pedido(A, "y", None);
+        quebrada.conteudo = Ok(Arc::from(&b"<NOTA>"[..]));
+        let (r, _) = lote(&n, vec![quebrada, pedido(A, "a", Some(4))]).await;
+        assert_eq!(estados(&r), [("invalida", None), ("emitida", Some(4))]);
+        assert!(!r.notas[0].violacoes.is_empty());
+        assert_eq!(r.notas[0].resultado.falha(), Some(Natureza::Invalido));
+        let r = n.enviar(ilegivel, OpcoesEmissao::default()).await.unwrap();
+        assert_eq!(
+            (r.estado, r.resultado.falha()),
+            ("erro", Some(Natureza::Pedido))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_provider_without_a_password_stops_the_batch_before_anything_is_sent() {
+        let n = nfd(vec![(A, emissor(vec![]))]);
+        let r = n
+            .lote(
+                vec![pedido(A, "a", Some(1)), pedido(B, "b", Some(1))],
+                1,
+                OpcoesEmissao::default(),
+                Arc::new(|| {}),
+            )
+            .await;
+        let Err(e) = r else {
+            panic!("esperava a falta de senha");
+        };
+        assert_eq!(e.natureza(), Natureza::Configuracao);
+        assert!(e.to_string().contains("GUICHE_NFD_SENHA"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_decision_is_reported_as_recorded_and_a_missing_nota_is_refused() {
+        let n = nfd(vec![(
+            A,
+            emissor(vec![Err(ErroEnvio::Desconhecido("reset".into()))]),
+        )]);
+        let r = n
+            .enviar(pedido(A, "a", Some(5)), OpcoesEmissao::default())
+            .await
+            .unwrap();
+        assert_eq!(r.estado, "desconhecida");
+        let prefeitura = Prefeitura::buscar("3150").unwrap();
+        let prestador = Documento::parse(A).unwrap();
+        let d = n
+            .resolver(prefeitura, prestador, 5, &Decisao::NaoEmitida, "maria")
+            .await
+            .unwrap();
+        assert_eq!(
+            (d.estado, d.decidido_por.as_deref()),
+            (Some("recusada"), Some("maria"))
+        );
+        let e = n
+            .resolver(prefeitura, prestador, 5, &Decisao::NaoEmitida, "maria")
+            .await
+            .unwrap_err();
+        assert_eq!(e.natureza(), Natureza::Recusado, "{e}");
+    }
+}
