@@ -90,35 +90,3 @@ pub(crate) fn abrir(caminho: &Path) -> Result<std::io::BufReader<std::fs::File>,
     }
     Ok(std::io::BufReader::with_capacity(256 * 1024, arquivo))
 }
-
-/// Like [`formato`], for a document read in order: looks at its first significant character
-/// (after a UTF-8 BOM and blanks) without consuming it.
-pub(crate) fn formato_de(leitor: &mut impl std::io::BufRead) -> Result<Formato, Violacoes> {
-    let mut inicio = true;
-    loop {
-        let Ok(buf) = leitor.fill_buf() else {
-            return formato("");
-        };
-        let bom = if inicio && buf.starts_with("\u{FEFF}".as_bytes()) {
-            3
-        } else {
-            0
-        };
-        inicio = false;
-        let brancos = buf[bom..]
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-        let resto = buf.len() - bom - brancos;
-        let (lidos, fim) = (buf.len(), buf.is_empty() || resto > 0);
-        let amostra = fim.then(|| {
-            let ate = lidos.min(bom + brancos + 80);
-            String::from_utf8_lossy(&buf[bom + brancos..ate]).into_owned()
-        });
-        if let Some(amostra) = amostra {
-            leitor.consume(bom + brancos);
-            return formato(&amostra);
-        }
-        leitor.consume(lidos);
-    }
-}

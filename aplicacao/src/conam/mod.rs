@@ -2,3 +2,4 @@
 //! follow it to approval or rejection, its status, the open period and revenues.
 
 pub mod envio;
+pub mod validacao;
