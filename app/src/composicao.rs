@@ -21,6 +21,33 @@ pub(crate) fn nfd() -> Result<guiche_aplicacao::nfd::servico::Nfd, crate::erro::
     })
 }
 
+/// The NFD service over `livro` with one issuer for every provider: the demo's, against its
+/// simulator and a ledger in memory.
+pub(crate) fn nfd_com(
+    livro: std::sync::Arc<guiche_store::Livro>,
+    emissor: std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>,
+) -> guiche_aplicacao::nfd::servico::Nfd {
+    guiche_aplicacao::nfd::servico::Nfd {
+        livro,
+        emissores: std::sync::Arc::new(UmEmissor(emissor)),
+        relogio: std::sync::Arc::new(crate::relogio::RelogioSistema),
+        espera_vez: std::time::Duration::from_secs(30),
+    }
+}
+
+/// One issuer for every provider.
+struct UmEmissor(std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>);
+
+impl guiche_aplicacao::nfd::servico::Emissores for UmEmissor {
+    fn emissor(
+        &self,
+        _prefeitura: &guiche_domain::nfd::Prefeitura,
+        _prestador: &guiche_domain::Documento,
+    ) -> Result<std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>, String> {
+        Ok(self.0.clone())
+    }
+}
+
 /// The NFD client of each provider, built from configuration when first needed.
 struct EmissoresNfd;
 

@@ -9,7 +9,8 @@
 
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
-use guiche_aplicacao::nfd::emissao::{Desfecho, Emissao};
+use guiche_aplicacao::nfd::emissao::Desfecho;
+use guiche_aplicacao::nfd::servico::{OpcoesEmissao, PedidoNota, Resultado};
 use guiche_conam::simulador::{ConfigSimulador as ConfigSimuladorConam, SimuladorConam};
 use guiche_conam::{ClienteConam, ConfigCliente as ConfigClienteConam, Segredo};
 use guiche_domain::Documento;
@@ -107,13 +108,7 @@ async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
         prestador: Documento::parse(prestador).map_err(|e| falha(&e))?,
         prefeitura: "3150".into(),
     };
-    let emissao = Emissao {
-        livro: livro.clone(),
-        emissor: Arc::new(cliente),
-        relogio: Arc::new(RelogioSistema),
-        url_impressao: false,
-        espera_vez: Duration::from_secs(30),
-    };
+    let nfd = crate::composicao::nfd_com(livro.clone(), Arc::new(cliente));
     let mut passos = Vec::new();
     let descricoes = [
         (
@@ -144,14 +139,24 @@ async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
                 Tag::DescricaoServicos,
                 format!("SERVIÇO DE DEMONSTRAÇÃO {}", i + 1),
             );
-        let resultado = emissao
-            .emitir(&sequencia, prefeitura, bruta, false)
+        let pedido = PedidoNota {
+            arquivo: format!("demonstracao-{}.xml", i + 1),
+            prefeitura,
+            prestador: sequencia.prestador,
+            conteudo: Ok(Arc::from(bruta.para_xml().into_bytes())),
+        };
+        let relato = nfd
+            .enviar(pedido, OpcoesEmissao::default())
             .await
             .map_err(|e| falha(&e))?;
+        let resultado = match relato.resultado {
+            Resultado::Desfecho(d) => desfecho(&d),
+            _ => return Err(falha(&relato.mensagem)),
+        };
         passos.push(Passo {
             sistema: "NFD",
             descricao,
-            resultado: Ok(desfecho(&resultado)),
+            resultado: Ok(resultado),
         });
     }
     let pendente = livro.por_numero(&sequencia, 6054).map_err(|e| falha(&e))?;
