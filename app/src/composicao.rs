@@ -5,7 +5,169 @@
 
 // ── NFD ────────────────────────────────────────────────────────────────────────────────────
 
+/// How long a command waits for a sequence another guichê process is working on: long enough
+/// for that process to settle a pending nota and send one more, each up to the NFD timeout.
+fn espera_vez() -> Result<std::time::Duration, crate::erro::ErroApp> {
+    Ok(crate::config::timeout_nfd()?.saturating_mul(4) + std::time::Duration::from_secs(60))
+}
+
+/// The NFD service with the ledger at `GUICHE_DB` and the NFD clients of the configuration.
+pub(crate) fn nfd() -> Result<guiche_aplicacao::nfd::servico::Nfd, crate::erro::ErroApp> {
+    Ok(guiche_aplicacao::nfd::servico::Nfd {
+        livro: std::sync::Arc::new(crate::config::abrir_livro()?),
+        emissores: std::sync::Arc::new(EmissoresNfd),
+        relogio: std::sync::Arc::new(crate::relogio::RelogioSistema),
+        espera_vez: espera_vez()?,
+    })
+}
+
+/// The NFD service over `livro` with one issuer for every provider: the demo's, against its
+/// simulator and a ledger in memory.
+pub(crate) fn nfd_com(
+    livro: std::sync::Arc<guiche_store::Livro>,
+    emissor: std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>,
+) -> guiche_aplicacao::nfd::servico::Nfd {
+    guiche_aplicacao::nfd::servico::Nfd {
+        livro,
+        emissores: std::sync::Arc::new(UmEmissor(emissor)),
+        relogio: std::sync::Arc::new(crate::relogio::RelogioSistema),
+        espera_vez: std::time::Duration::from_secs(30),
+    }
+}
+
+/// One issuer for every provider.
+struct UmEmissor(std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>);
+
+impl guiche_aplicacao::nfd::servico::Emissores for UmEmissor {
+    fn emissor(
+        &self,
+        _prefeitura: &guiche_domain::nfd::Prefeitura,
+        _prestador: &guiche_domain::Documento,
+    ) -> Result<std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>, String> {
+        Ok(self.0.clone())
+    }
+}
+
+/// The NFD client of each provider, built from configuration when first needed.
+struct EmissoresNfd;
+
+impl guiche_aplicacao::nfd::servico::Emissores for EmissoresNfd {
+    /// The client for a provider: endpoint from `GUICHE_NFD_URL` or the provider profile;
+    /// password from `GUICHE_NFD_SENHA_<CNPJ>` or `GUICHE_NFD_SENHA` (or their `_ARQUIVO`
+    /// forms); `GUICHE_NFD_TIMEOUT`, `GUICHE_NFD_HTTP_INSEGURO`.
+    fn emissor(
+        &self,
+        prefeitura: &guiche_domain::nfd::Prefeitura,
+        prestador: &guiche_domain::Documento,
+    ) -> Result<std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>, String> {
+        use crate::config;
+        use crate::erro::ErroApp;
+        let texto = |e: ErroApp| match e {
+            ErroApp::Configuracao(m) => m,
+            outro => outro.to_string(),
+        };
+        let provedor =
+            guiche_nfd::Provedor::da_prefeitura(&prefeitura.codigo).ok_or_else(|| {
+                format!(
+                    "nenhum provedor NFD atende a {} ({})",
+                    prefeitura.nome, prefeitura.codigo
+                )
+            })?;
+        let proprio = format!("GUICHE_NFD_SENHA_{}", prestador.as_str());
+        let senha = match config::segredo(&proprio).map_err(texto)? {
+            Some(s) => s,
+            None => config::obrigatorio("GUICHE_NFD_SENHA", "enviar notas NFD").map_err(texto)?,
+        };
+        let cliente = guiche_nfd::ClienteNfd::new(guiche_nfd::ConfigCliente {
+            provedor: provedor.clone(),
+            endpoint: config::var("GUICHE_NFD_URL").filter(|u| !u.trim().is_empty()),
+            senha: guiche_nfd::Senha::new(senha),
+            timeout: config::timeout_nfd().map_err(texto)?,
+            http_inseguro: config::nfd_http_inseguro().map_err(texto)?,
+        })
+        .map_err(|e| e.to_string())?;
+        if let Some(aviso) = cliente.aviso_texto_claro() {
+            eprintln!("aviso: {aviso}");
+        }
+        Ok(std::sync::Arc::new(cliente))
+    }
+}
+
 // ── CONAM ──────────────────────────────────────────────────────────────────────────────────
+
+/// Where CONAM issues tokens when `GUICHE_CONAM_TOKEN_URL` is not set.
+const CONAM_TOKEN_PADRAO: &str = "https://login.conam.com.br/token";
+
+/// The CONAM client from `GUICHE_CONAM_URL`, `GUICHE_CONAM_TOKEN_URL`,
+/// `GUICHE_CONAM_CLIENT_ID` and `GUICHE_CONAM_CLIENT_SECRET` (or its `_ARQUIVO` form), and the
+/// base URL it talks to.
+fn cliente_conam() -> Result<(guiche_conam::ClienteConam, String), crate::erro::ErroApp> {
+    use crate::config;
+    let base = config::obrigatorio("GUICHE_CONAM_URL", "falar com a CONAM")?;
+    let url_token =
+        config::var("GUICHE_CONAM_TOKEN_URL").unwrap_or_else(|| CONAM_TOKEN_PADRAO.to_owned());
+    let id = config::obrigatorio("GUICHE_CONAM_CLIENT_ID", "obter o token da CONAM")?;
+    let segredo = config::obrigatorio("GUICHE_CONAM_CLIENT_SECRET", "obter o token da CONAM")?;
+    let cliente = guiche_conam::ClienteConam::new(guiche_conam::ConfigCliente::new(
+        &base,
+        &url_token,
+        &id,
+        guiche_conam::Segredo::new(segredo),
+    ))
+    .map_err(|e| crate::erro::ErroApp::Configuracao(e.to_string()))?;
+    Ok((cliente, base))
+}
+
+/// A number of seconds from setting `nome` (`padrao` when absent): positive, at most a day.
+fn segundos(nome: &str, padrao: f64) -> Result<std::time::Duration, crate::erro::ErroApp> {
+    match crate::config::var(nome) {
+        None => Ok(std::time::Duration::from_secs_f64(padrao)),
+        Some(v) => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+            .map(std::time::Duration::from_secs_f64)
+            .ok_or_else(|| {
+                crate::erro::ErroApp::Configuracao(format!(
+                    "{nome}=\"{v}\" deve ser um número de segundos"
+                ))
+            }),
+    }
+}
+
+/// The CONAM service with the ledger at `GUICHE_DB`, following a package every
+/// `GUICHE_CONAM_INTERVALO` seconds (5) for at most `GUICHE_CONAM_ESPERA_MAX` (600).
+pub(crate) fn conam() -> Result<guiche_aplicacao::conam::envio::Conam, crate::erro::ErroApp> {
+    let (cliente, base) = cliente_conam()?;
+    let livro = std::sync::Arc::new(crate::config::abrir_livro()?);
+    conam_com(cliente, livro, &base)
+}
+
+/// The CONAM service over `cliente` (at `base`) and `livro`: the demo's, against its
+/// simulator and a ledger in memory.
+pub(crate) fn conam_com(
+    cliente: guiche_conam::ClienteConam,
+    livro: std::sync::Arc<guiche_store::Livro>,
+    base: &str,
+) -> Result<guiche_aplicacao::conam::envio::Conam, crate::erro::ErroApp> {
+    Ok(guiche_aplicacao::conam::envio::Conam {
+        contabil: std::sync::Arc::new(cliente),
+        livro,
+        servico: base.to_owned(),
+        intervalo: segundos("GUICHE_CONAM_INTERVALO", 5.0)?,
+        espera_max: segundos("GUICHE_CONAM_ESPERA_MAX", 600.0)?,
+    })
+}
+
+/// The CONAM queries (period, revenues): no ledger needed.
+pub(crate) fn consultas_conam()
+-> Result<guiche_aplicacao::conam::envio::ConsultasConam, crate::erro::ErroApp> {
+    let (cliente, _) = cliente_conam()?;
+    Ok(guiche_aplicacao::conam::envio::ConsultasConam {
+        contabil: std::sync::Arc::new(cliente),
+    })
+}
 
 // ── SERPRO Integra Contador, procurador, Conecta gov.br ───────────────────────────────────
 

@@ -2,7 +2,7 @@
 //! for the documents whose format says how they are encoded (the `<NOTA>` XML).
 
 use crate::erro::ErroApp;
-use guiche_domain::{Regra, Violacoes};
+use guiche_domain::Violacoes;
 use std::path::Path;
 
 /// A CPF or CNPJ given in option `opcao`; a usage error naming the option and the value.
@@ -60,41 +60,19 @@ fn motivo_io(e: &std::io::Error) -> String {
     }
 }
 
-/// What a document file holds, judged by its first significant character.
-pub(crate) enum Formato {
-    /// Starts with `<`.
-    Xml,
-    /// Starts with `{` or `[`.
-    Json,
-}
+/// What a document file holds, judged by its first significant character (the rule is the
+/// application layer's, shared with the nota reader).
+pub(crate) use guiche_aplicacao::nfd::validacao::Formato;
 
 /// XML or JSON; anything else is a shape violation, reported like any rule.
 pub(crate) fn formato(texto: &str) -> Result<Formato, Violacoes> {
     formato_bytes(texto.as_bytes())
 }
 
-/// [`formato`] of a file's bytes, before they are decoded: a UTF-8 BOM and blanks are skipped
-/// (the markup's first character is ASCII in every encoding the readers accept), and a UTF-16
-/// BOM goes to the XML reader, which names the encoding it refuses.
+/// [`formato`] of a file's bytes, before they are decoded
+/// ([`guiche_aplicacao::nfd::validacao::formato`]).
 pub(crate) fn formato_bytes(bytes: &[u8]) -> Result<Formato, Violacoes> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Ok(Formato::Xml);
-    }
-    let corpo = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let corpo = corpo.trim_ascii_start();
-    let motivo = match corpo.first() {
-        Some(b'<') => return Ok(Formato::Xml),
-        Some(b'{' | b'[') => return Ok(Formato::Json),
-        Some(_) => "o arquivo não é XML nem JSON (deve começar com < ou {)",
-        None => "o arquivo está vazio",
-    };
-    let inicio: String = String::from_utf8_lossy(&corpo[..corpo.len().min(80)])
-        .chars()
-        .take(20)
-        .collect();
-    let mut v = Violacoes::default();
-    v.add("$", Regra::RaizInvalida, motivo, inicio);
-    Err(v)
+    guiche_aplicacao::nfd::validacao::formato(bytes)
 }
 
 /// The file opened for reading in order, through a buffer: for documents too large to hold
@@ -111,36 +89,4 @@ pub(crate) fn abrir(caminho: &Path) -> Result<std::io::BufReader<std::fs::File>,
         )));
     }
     Ok(std::io::BufReader::with_capacity(256 * 1024, arquivo))
-}
-
-/// Like [`formato`], for a document read in order: looks at its first significant character
-/// (after a UTF-8 BOM and blanks) without consuming it.
-pub(crate) fn formato_de(leitor: &mut impl std::io::BufRead) -> Result<Formato, Violacoes> {
-    let mut inicio = true;
-    loop {
-        let Ok(buf) = leitor.fill_buf() else {
-            return formato("");
-        };
-        let bom = if inicio && buf.starts_with("\u{FEFF}".as_bytes()) {
-            3
-        } else {
-            0
-        };
-        inicio = false;
-        let brancos = buf[bom..]
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-        let resto = buf.len() - bom - brancos;
-        let (lidos, fim) = (buf.len(), buf.is_empty() || resto > 0);
-        let amostra = fim.then(|| {
-            let ate = lidos.min(bom + brancos + 80);
-            String::from_utf8_lossy(&buf[bom + brancos..ate]).into_owned()
-        });
-        if let Some(amostra) = amostra {
-            leitor.consume(bom + brancos);
-            return formato(&amostra);
-        }
-        leitor.consume(lidos);
-    }
 }

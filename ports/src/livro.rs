@@ -14,6 +14,10 @@
 
 use guiche_domain::{Data, Documento};
 
+/// The state machine of a nota lives in the domain (`guiche_domain::nfd::Estado`); it is
+/// re-exported here, where the ledger records it.
+pub use guiche_domain::nfd::Estado;
+
 /// The key of a number sequence: one provider in one municipality.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Sequencia {
@@ -21,93 +25,6 @@ pub struct Sequencia {
     pub prestador: Documento,
     /// The municipality's code in the service (leading zeros kept).
     pub prefeitura: String,
-}
-
-/// Where a nota stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Estado {
-    /// Number and document recorded; the request never left (its first attempt failed to
-    /// connect).
-    Reservada,
-    /// The request is leaving or left; no answer recorded yet. After a crash this means the
-    /// outcome is unknown.
-    Enviada,
-    /// Issued.
-    Aceita {
-        /// Authenticity code or print URL; `None` when settled by a "já consta" reply, to be
-        /// confirmed by the user.
-        codigo: Option<String>,
-    },
-    /// Refused by the service; its number is free again.
-    Recusada {
-        /// The service's message.
-        mensagem: String,
-    },
-    /// Sent, outcome unknown (timeout, reset, unreadable reply): must be settled by sending the
-    /// same document again before any later number is sent.
-    Desconhecida {
-        /// What happened.
-        motivo: String,
-    },
-    /// The service already holds this number although guichê never sent it (issued outside
-    /// guichê): the number is used, this nota was **not** issued and may be sent again under
-    /// the next number.
-    Externa {
-        /// The service's message.
-        mensagem: String,
-    },
-}
-
-impl Estado {
-    /// Settled: accepted, refused, or its number found used outside guichê. A settled nota
-    /// never changes state again.
-    pub fn resolvido(&self) -> bool {
-        matches!(
-            self,
-            Estado::Aceita { .. } | Estado::Recusada { .. } | Estado::Externa { .. }
-        )
-    }
-
-    /// Whether the ledger may record `para` over `self`, the state the caller read. The
-    /// transitions of a nota:
-    ///
-    /// - `reservada` → `enviada` (the request is about to leave);
-    /// - `enviada` → `aceita`, `recusada`, `externa`, `desconhecida` (the outcome), or back to
-    ///   `reservada` when the first attempt provably never left;
-    /// - `desconhecida` → `enviada` (sent again to settle it);
-    /// - `aceita` without a code → `aceita` with the code (confirmed by a person).
-    ///
-    /// A person's decision on a nota that may have left (`desconhecida` or `enviada` →
-    /// `aceita` or `recusada`) is [`LivroNotas::decidir`], not a transition of the sending flow.
-    pub fn pode_passar_a(&self, para: &Estado) -> bool {
-        use Estado as E;
-        matches!(
-            (self, para),
-            (E::Reservada | E::Desconhecida { .. }, E::Enviada)
-                | (
-                    E::Enviada,
-                    E::Reservada
-                        | E::Aceita { .. }
-                        | E::Recusada { .. }
-                        | E::Externa { .. }
-                        | E::Desconhecida { .. }
-                )
-                | (E::Aceita { codigo: None }, E::Aceita { codigo: Some(_) })
-        )
-    }
-
-    /// A short stable name: `reservada`, `enviada`, `aceita`, `recusada`, `desconhecida`,
-    /// `externa`.
-    pub fn nome(&self) -> &'static str {
-        match self {
-            Estado::Reservada => "reservada",
-            Estado::Enviada => "enviada",
-            Estado::Aceita { .. } => "aceita",
-            Estado::Recusada { .. } => "recusada",
-            Estado::Desconhecida { .. } => "desconhecida",
-            Estado::Externa { .. } => "externa",
-        }
-    }
 }
 
 /// A nota in the ledger.

@@ -11,21 +11,22 @@
 //!    keeps it unknown (the first send may have issued it) and blocks the sequence until the
 //!    service answers, or a person decides ([`Emissao::resolver`]).
 //! 3. **Refuse locally** again what settling made known. A nota's identity is its explicit
-//!    `NUMERO_NOTA`; with a blank number (the ledger assigns it), its content ([`conteudo`]),
+//!    `NUMERO_NOTA`; with a blank number (the ledger assigns it), its content
+//!    ([`guiche_domain::nfd::impressao_digital`]),
 //!    unless the caller asks for a new nota on purpose.
 //! 4. **Validate** with the last nota (sequence and date rules).
 //! 5. **Reserve** number and exact document in one transaction, mark it sent, send, record.
 //!    Every state change is a compare-and-set on the state read; a known outcome whose
 //!    recording fails is retried, and still handed to the caller if it never lands.
 
-use guiche_domain::nfd::{ContextoNfd, Nota, NotaBruta, Prefeitura, Tag, UltimaNota};
+use guiche_domain::nfd::{ContextoNfd, Nota, NotaBruta, Prefeitura, UltimaNota, impressao_digital};
 use guiche_domain::{Regra, Violacoes};
 use guiche_ports::Relogio;
 use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
 use guiche_ports::livro::{
     Decisao as DecisaoLivro, ErroLivro, Estado, LivroNotas, Pedido, Registro, Sequencia, Vez,
 };
-use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -34,24 +35,57 @@ use tokio::time::Instant;
 pub enum Desfecho {
     /// Issued now (or found issued when settling an unknown outcome: `codigo` is `None`).
     Emitida {
+        /// `NUMERO_NOTA`.
         numero: u64,
+        /// The authenticity code (or print URL) the service returned.
         codigo: Option<String>,
+        /// Whether this was a pending nota sent again (its first send's outcome was unknown).
         retomada: bool,
     },
     /// The ledger already knows it as issued: nothing was sent.
-    JaEmitida { numero: u64, codigo: Option<String> },
+    JaEmitida {
+        /// `NUMERO_NOTA`.
+        numero: u64,
+        /// The code recorded, if the service gave one.
+        codigo: Option<String>,
+    },
     /// Refused by the service on its first send; its number is free again.
-    Recusada { numero: u64, mensagem: String },
+    Recusada {
+        /// `NUMERO_NOTA`.
+        numero: u64,
+        /// The service's message.
+        mensagem: String,
+    },
     /// The service already had this number, issued outside guichê: the number is recorded as
     /// used and this nota was not issued (send it again for the next number).
-    NumeroOcupado { numero: u64, mensagem: String },
+    NumeroOcupado {
+        /// `NUMERO_NOTA`.
+        numero: u64,
+        /// The service's message.
+        mensagem: String,
+    },
     /// Sent, outcome unknown: the next send settles it.
-    Desconhecida { numero: u64, motivo: String },
+    Desconhecida {
+        /// `NUMERO_NOTA`.
+        numero: u64,
+        /// What happened (timeout, reset…).
+        motivo: String,
+    },
     /// Sent again after an unknown outcome and refused: the first send may still have issued
     /// it, so it stays unknown and the sequence waits for the service or a person.
-    ReenvioRecusado { numero: u64, mensagem: String },
+    ReenvioRecusado {
+        /// `NUMERO_NOTA`.
+        numero: u64,
+        /// The service's message.
+        mensagem: String,
+    },
     /// Nothing left (connection refused…): safe to try again.
-    NaoEnviada { numero: u64, motivo: String },
+    NaoEnviada {
+        /// `NUMERO_NOTA`.
+        numero: u64,
+        /// Why nothing left.
+        motivo: String,
+    },
 }
 
 impl Desfecho {
@@ -69,46 +103,74 @@ impl Desfecho {
 pub enum ErroEmissao {
     /// The nota breaks rules (reported like validation).
     #[error("nota inválida")]
-    Invalida(Violacoes),
+    Invalida(
+        /// Every violation.
+        Violacoes,
+    ),
     /// An earlier nota of the sequence is still unsettled after trying again.
     #[error("a nota nº {numero} ainda está pendente ({motivo}); nada novo foi enviado")]
-    Bloqueada { numero: u64, motivo: String },
+    Bloqueada {
+        /// The pending nota's number.
+        numero: u64,
+        /// Why it is still pending.
+        motivo: String,
+    },
     /// Another process held the sequence for longer than the wait allowed.
     #[error(
         "outro processo do guichê está emitindo notas deste prestador nesta prefeitura há mais de \
          {} s; nada foi enviado: tente de novo quando ele terminar",
         espera.as_secs()
     )]
-    Ocupada { espera: Duration },
+    Ocupada {
+        /// How long it waited.
+        espera: Duration,
+    },
     /// The outcome is known but the ledger did not record it (after retrying): the caller
     /// must still show it.
     #[error("o resultado não foi registrado no livro: {erro}")]
     NaoRegistrado {
+        /// The outcome, to show anyway.
         desfecho: Box<Desfecho>,
+        /// Why the ledger did not record it.
         erro: ErroLivro,
     },
     /// No nota holds this number in the ledger (for a person's decision).
     #[error("o livro não tem a nota nº {0} deste prestador nesta prefeitura")]
-    SemNota(u64),
+    SemNota(
+        /// The number asked for.
+        u64,
+    ),
     /// The ledger refused or failed.
     #[error(transparent)]
-    Livro(#[from] ErroLivro),
+    Livro(
+        /// The ledger's error.
+        #[from]
+        ErroLivro,
+    ),
 }
 
 /// What a person decided about a nota whose outcome the service never told.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Decisao {
     /// Issued, with the authenticity code read in the municipality's portal.
-    Emitida { codigo: String },
+    Emitida {
+        /// The code read in the portal.
+        codigo: String,
+    },
     /// Not issued: its number is free again.
     NaoEmitida,
 }
 
-/// The issuing use case, over the ports.
-pub struct Emissao<'a> {
-    pub livro: &'a dyn LivroNotas,
-    pub emissor: &'a dyn EmissorNotas,
-    pub relogio: &'a dyn Relogio,
+/// The issuing use case, over the ports: cheap to clone, shared across tasks and requests.
+#[derive(Clone)]
+pub struct Emissao {
+    /// The ledger of notas.
+    pub livro: Arc<dyn LivroNotas>,
+    /// The municipal service (one provider's client, with its password).
+    pub emissor: Arc<dyn EmissorNotas>,
+    /// Today in Brasília, for the date rules.
+    pub relogio: Arc<dyn Relogio>,
+    /// Ask for the print URL instead of the authenticity code.
     pub url_impressao: bool,
     /// How long to wait for the sequence's turn while another process holds it.
     pub espera_vez: Duration,
@@ -145,7 +207,7 @@ enum Identidade {
 
 impl Identidade {
     fn de(nota: &Nota, nova: bool) -> Identidade {
-        let digital = conteudo(nota);
+        let digital = impressao_digital(nota);
         match (nota.numero(), nova) {
             (Some(numero), _) => Identidade::Numero {
                 numero,
@@ -185,13 +247,6 @@ fn em_espera<T>(escrita: impl FnOnce() -> T) -> T {
         Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(escrita),
         _ => escrita(),
     }
-}
-
-/// A fingerprint of the nota's content without its number.
-pub fn conteudo(nota: &Nota) -> String {
-    let texto = nota.bruta().com(Tag::NumeroNota, "").para_xml();
-    let hash = Sha256::digest(texto.as_bytes());
-    hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The state and the outcome of one attempt of nota `numero`, from the service's answer;
@@ -268,7 +323,7 @@ fn desfecho(
     }
 }
 
-impl Emissao<'_> {
+impl Emissao {
     /// Issues one nota of `sequencia`; with `nova`, a nota of blank number is issued even if
     /// the ledger knows one with the same content as issued.
     pub async fn emitir(
@@ -614,25 +669,29 @@ mod tests {
         }
     }
 
-    fn emissao<'a>(livro: &'a dyn LivroNotas, m: &'a MockEmissor) -> Emissao<'a> {
+    fn emissao<L: LivroNotas + 'static>(livro: &Arc<L>, m: &Arc<MockEmissor>) -> Emissao {
         Emissao {
-            livro,
-            emissor: m,
-            relogio: &Hoje,
+            livro: livro.clone(),
+            emissor: m.clone(),
+            relogio: Arc::new(Hoje),
             url_impressao: false,
             espera_vez: Duration::from_secs(5),
         }
     }
 
-    async fn emitir(livro: &Livro, m: &MockEmissor, b: NotaBruta) -> Result<Desfecho, ErroEmissao> {
+    async fn emitir(
+        livro: &Arc<Livro>,
+        m: &Arc<MockEmissor>,
+        b: NotaBruta,
+    ) -> Result<Desfecho, ErroEmissao> {
         emissao(livro, m)
             .emitir(&sequencia(), Prefeitura::buscar("3150").unwrap(), b, false)
             .await
     }
 
     async fn emitir_nova(
-        livro: &Livro,
-        m: &MockEmissor,
+        livro: &Arc<Livro>,
+        m: &Arc<MockEmissor>,
         b: NotaBruta,
     ) -> Result<Desfecho, ErroEmissao> {
         emissao(livro, m)
@@ -656,12 +715,13 @@ mod tests {
 
     #[tokio::test]
     async fn the_recorded_document_is_what_is_sent() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         m.expect_enviar()
             .withf(|e| e.documento == "<NOTA nº Some(7)>" && e.prefeitura == "3150")
             .times(1)
             .returning(|_| aceita("ABC"));
+        let m = Arc::new(m);
         let d = emitir(&livro, &m, nota("a", Some(7))).await.unwrap();
         assert_eq!(
             d,
@@ -681,9 +741,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_known_nota_is_refused_without_calling_the_service() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         m.expect_enviar().times(1).returning(|_| aceita("ABC"));
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("a", Some(7))).await.unwrap();
         let d = emitir(&livro, &m, nota("a", None)).await.unwrap();
         assert_eq!(
@@ -701,7 +762,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_outcome_is_settled_by_the_duplicate_reply() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         em_ordem(
             &mut m,
@@ -712,6 +773,7 @@ mod tests {
                 aceita("C"),
             ],
         );
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
         let d = emitir(&livro, &m, nota("b", None)).await.unwrap();
         assert!(
@@ -735,9 +797,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_duplicate_reply_on_a_first_send_means_the_number_was_used_elsewhere() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         em_ordem(&mut m, vec![aceita("A"), ja_consta(), aceita("B")]);
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
         let d = emitir(&livro, &m, nota("b", None)).await.unwrap();
         assert!(
@@ -758,7 +821,7 @@ mod tests {
 
     #[tokio::test]
     async fn nothing_left_keeps_the_reservation_and_an_earlier_unknown_stays_unknown() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         em_ordem(
             &mut m,
@@ -767,6 +830,7 @@ mod tests {
                 Err(ErroEnvio::NaoEnviado("recusada".into())),
             ],
         );
+        let m = Arc::new(m);
         let d = emitir(&livro, &m, nota("a", Some(5))).await.unwrap();
         assert!(matches!(d, Desfecho::Desconhecida { .. }));
         let d = emitir(&livro, &m, nota("a", Some(5))).await.unwrap();
@@ -780,12 +844,13 @@ mod tests {
 
     #[tokio::test]
     async fn an_unsettled_earlier_nota_blocks_a_new_one() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         m.expect_enviar()
             .with(always())
             .times(2)
             .returning(|_| Err(ErroEnvio::Desconhecido("timeout".into())));
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("a", Some(5))).await.unwrap();
         let r = emitir(&livro, &m, nota("b", None)).await;
         assert!(
@@ -800,9 +865,10 @@ mod tests {
 
     #[tokio::test]
     async fn the_first_nota_of_a_sequence_must_carry_its_number() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         m.expect_enviar().times(0);
+        let m = Arc::new(m);
         let Err(ErroEmissao::Invalida(v)) = emitir(&livro, &m, nota("a", None)).await else {
             panic!("a primeira nota sem número deveria ser recusada");
         };
@@ -814,7 +880,7 @@ mod tests {
     /// it and the first is issued twice.
     #[tokio::test]
     async fn a_refused_resend_keeps_the_nota_unknown_and_blocks_the_sequence() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         let senha = "CNPJ/CPF do prestador ou senha inválidos.";
         em_ordem(
@@ -827,6 +893,7 @@ mod tests {
                 aceita("C"),
             ],
         );
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
         let d = emitir(&livro, &m, nota("b", None)).await.unwrap();
         assert!(
@@ -856,7 +923,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_same_nota_sent_again_after_a_refused_resend_reports_it_without_freeing_it() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         em_ordem(
             &mut m,
@@ -865,6 +932,7 @@ mod tests {
                 recusa("Prestador não liberado para envio de notas nesta prefeitura."),
             ],
         );
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("a", Some(9))).await.unwrap();
         let d = emitir(&livro, &m, nota("a", Some(9))).await.unwrap();
         assert!(
@@ -879,9 +947,10 @@ mod tests {
     /// carries its own number.
     #[tokio::test]
     async fn identical_content_under_an_explicit_new_number_is_a_new_nota() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         em_ordem(&mut m, vec![aceita("A"), aceita("B")]);
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("sessão", Some(1))).await.unwrap();
         let d = emitir(&livro, &m, nota("sessão", Some(2))).await.unwrap();
         assert_eq!(
@@ -905,9 +974,10 @@ mod tests {
 
     #[tokio::test]
     async fn an_explicit_number_held_by_another_nota_is_refused_locally() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         em_ordem(&mut m, vec![aceita("A")]);
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("a", Some(4))).await.unwrap();
         let Err(ErroEmissao::Invalida(v)) = emitir(&livro, &m, nota("b", Some(4))).await else {
             panic!("o número 4 pertence a outra nota");
@@ -917,7 +987,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_new_nota_on_purpose_gets_the_next_number_but_never_duplicates_a_pending_one() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         em_ordem(
             &mut m,
@@ -928,6 +998,7 @@ mod tests {
                 ja_consta(),
             ],
         );
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("x", Some(1))).await.unwrap();
         assert!(matches!(
             emitir(&livro, &m, nota("x", None)).await.unwrap(),
@@ -956,9 +1027,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_nota_left_sent_by_a_killed_process_is_settled_by_the_next() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         em_ordem(&mut m, vec![aceita("A"), ja_consta(), aceita("C")]);
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
         // A process reserved 2 (marked sent), then died before the answer.
         let pedido = Pedido {
@@ -1023,12 +1095,13 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_known_outcome_survives_a_ledger_that_cannot_record_it() {
-        let livro = LivroSemDisco {
+        let livro = Arc::new(LivroSemDisco {
             livro: Livro::em_memoria().unwrap(),
             falhas: std::sync::atomic::AtomicUsize::new(0),
-        };
+        });
         let mut m = emissor();
         em_ordem(&mut m, vec![aceita("CODIGO-DE-AUTENTICIDADE")]);
+        let m = Arc::new(m);
         let r = emissao(&livro, &m)
             .emitir(
                 &sequencia(),
@@ -1062,7 +1135,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_person_decides_a_nota_the_service_never_settled() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         em_ordem(
             &mut m,
@@ -1071,6 +1144,7 @@ mod tests {
                 aceita("B"),
             ],
         );
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
         let e = emissao(&livro, &m);
         let r = e
@@ -1108,9 +1182,10 @@ mod tests {
 
     #[tokio::test]
     async fn a_nota_declared_not_issued_is_reported_as_recorded() {
-        let livro = Livro::em_memoria().unwrap();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
         let mut m = emissor();
         em_ordem(&mut m, vec![Err(ErroEnvio::Desconhecido("reset".into()))]);
+        let m = Arc::new(m);
         emitir(&livro, &m, nota("a", Some(1))).await.unwrap();
         let r = emissao(&livro, &m)
             .resolver(&sequencia(), 1, &Decisao::NaoEmitida, "joão")
@@ -1130,8 +1205,8 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_sequence_held_by_another_is_waited_for_then_reported_busy() {
-        let livro = Livro::em_memoria().unwrap();
-        let m = emissor();
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let m = Arc::new(emissor());
         let mut fila = livro.fila(&sequencia()).unwrap();
         let vez = fila.tentar().unwrap().unwrap();
         let r = emitir(&livro, &m, nota("a", Some(1))).await;
@@ -1139,6 +1214,7 @@ mod tests {
         drop(vez);
         let mut m = emissor();
         em_ordem(&mut m, vec![aceita("A")]);
+        let m = Arc::new(m);
         assert!(matches!(
             emitir(&livro, &m, nota("a", Some(1))).await.unwrap(),
             Desfecho::Emitida { numero: 1, .. }

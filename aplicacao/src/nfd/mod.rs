@@ -2,3 +2,5 @@
 //! person's decision on a nota whose outcome is unknown.
 
 pub mod emissao;
+pub mod servico;
+pub mod validacao;

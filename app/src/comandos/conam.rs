@@ -3,9 +3,9 @@
 use crate::entrada;
 use crate::erro::{Codigo, ErroApp};
 use crate::saida::{self, Documento, InvalidoEmFluxo};
-use guiche_domain::conam::{PacoteBruto, Parte, ResumoPacote, Tabela2};
-use guiche_domain::{Regra, Violacao, Violacoes};
-use serde_json::json;
+use guiche_aplicacao::conam::validacao;
+use guiche_domain::conam::{PacoteBruto, Parte, Tabela2};
+use guiche_domain::{Violacao, Violacoes};
 use std::io::{BufWriter, StdoutLock};
 use std::path::Path;
 
@@ -14,27 +14,24 @@ use std::path::Path;
 const EM_ORDEM: usize = 10_000;
 
 /// `guiche conam validate FILE [--tabela2 FILE]`: the file is read in order and each movement
-/// validated as it is read (`PacoteBruto::validar_em_fluxo`), so memory does not grow with it.
+/// validated as it is read (`guiche_aplicacao::conam::validacao::validar_em_fluxo`), so memory
+/// does not grow with it; this module only decides how the violations are printed.
 pub(crate) fn validar(
     arquivo: &Path,
     tabela2: Option<&Path>,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let tabela = tabela_2(tabela2)?;
-    let mut leitor = entrada::abrir(arquivo)?;
+    let leitor = entrada::abrir(arquivo)?;
     let nome = arquivo.display().to_string();
     let doc = Documento {
         arquivo: &nome,
         tipo: "pacote",
         feminino: false,
     };
-    if let Err(v) = entrada::formato_de(&mut leitor) {
-        saida::invalido(&doc, &v, json);
-        return Ok(Codigo::Rejeitado);
-    }
     let mut relato = Relato::EmOrdem(Vec::new());
     let mut falha_de_escrita = None;
-    let resumo = PacoteBruto::validar_em_fluxo(leitor, &tabela, |parte, v| {
+    let resumo = validacao::validar_em_fluxo(leitor, &tabela, |parte, v| {
         if let Err(e) = relato.violacao(&doc, json, parte, v) {
             falha_de_escrita.get_or_insert(e);
         }
@@ -44,18 +41,12 @@ pub(crate) fn validar(
     }
     match (resumo, relato) {
         (Some(r), Relato::EmOrdem(v)) if v.is_empty() => {
-            saida::valido(&doc, &frase(&r), resumo_json(&r), json);
+            let resumo = serde_json::to_value(&r).unwrap_or_default();
+            saida::valido(&doc, &r.frase, resumo, json);
             Ok(Codigo::Ok)
         }
-        (_, Relato::EmOrdem(mut v)) => {
-            // The pacote's own violations first, as `PacoteBruto::validar` orders them; a
-            // malformed JSON alone, as before the movements were validated while read.
-            if let Some(m) = v.iter().position(|(_, x)| x.regra == Regra::JsonInvalido) {
-                v = vec![v.swap_remove(m)];
-            }
-            v.sort_by_key(|(parte, _)| *parte);
-            let v = Violacoes(v.into_iter().map(|(_, x)| x).collect());
-            saida::invalido(&doc, &v, json);
+        (_, Relato::EmOrdem(v)) => {
+            saida::invalido(&doc, &validacao::em_ordem(v), json);
             Ok(Codigo::Rejeitado)
         }
         (_, Relato::Fluindo(f)) => {
@@ -111,7 +102,7 @@ fn saida_interrompida(e: std::io::Error) -> ErroApp {
 /// Table 2: the client's file, or the manual's.
 pub(crate) fn tabela_2(arquivo: Option<&Path>) -> Result<Tabela2, ErroApp> {
     match arquivo {
-        Some(p) => Tabela2::de_tsv(&entrada::ler(p)?)
+        Some(p) => validacao::tabela_2(Some(&entrada::ler(p)?))
             .map_err(|e| ErroApp::Uso(format!("{}: {e}", p.display()))),
         None => Ok(Tabela2::oficial().clone()),
     }
@@ -121,21 +112,4 @@ pub(crate) fn tabela_2(arquivo: Option<&Path>) -> Result<Tabela2, ErroApp> {
 pub(crate) fn ler_pacote(texto: &str) -> Result<PacoteBruto, Violacoes> {
     entrada::formato(texto)?;
     PacoteBruto::de_json(texto)
-}
-
-fn frase(p: &ResumoPacote) -> String {
-    format!(
-        "idPacote {}, entidade {}, exercício {}, {} movimento(s), recebido em banco {}",
-        p.id_pacote, p.cod_entidade, p.ano_exercicio, p.movimentos, p.recebido_em_banco
-    )
-}
-
-fn resumo_json(p: &ResumoPacote) -> serde_json::Value {
-    json!({
-        "idPacote": p.id_pacote,
-        "codEntidade": p.cod_entidade,
-        "anoExercicio": p.ano_exercicio,
-        "movimentos": p.movimentos,
-        "recebidoEmBanco": p.recebido_em_banco.decimal().normalize().to_string(),
-    })
 }

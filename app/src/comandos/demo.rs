@@ -9,7 +9,8 @@
 
 use crate::erro::{Codigo, ErroApp};
 use crate::relogio::RelogioSistema;
-use guiche_aplicacao::nfd::emissao::{Desfecho, Emissao};
+use guiche_aplicacao::nfd::emissao::Desfecho;
+use guiche_aplicacao::nfd::servico::{OpcoesEmissao, PedidoNota, Resultado};
 use guiche_conam::simulador::{ConfigSimulador as ConfigSimuladorConam, SimuladorConam};
 use guiche_conam::{ClienteConam, ConfigCliente as ConfigClienteConam, Segredo};
 use guiche_domain::Documento;
@@ -19,10 +20,10 @@ use guiche_domain::{Violacao, Violacoes};
 use guiche_nfd::simulador::{ConfigSimulador, Falha, SimuladorNfd};
 use guiche_nfd::{ClienteNfd, ConfigCliente, Provedor, Senha};
 use guiche_ports::Relogio;
-use guiche_ports::contabil::{IntegracaoContabil, SituacaoPacote};
 use guiche_ports::livro::{Estado, LivroNotas, Sequencia};
 use guiche_store::Livro;
 use serde_json::{Value, json};
+use std::sync::Arc;
 use std::time::Duration;
 
 const NOTA_MANUAL: &str = include_str!("../../../domain/tests/vetores/nfd-manual.xml");
@@ -90,7 +91,7 @@ async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
     let sim = SimuladorNfd::iniciar(ConfigSimulador::default()).map_err(|e| falha(&e))?;
     let prestador = "21118045000135";
     sim.cadastrar_prestador(prestador, "fiscalb", &["3150"]);
-    let livro = Livro::em_memoria().map_err(|e| falha(&e))?;
+    let livro = Arc::new(Livro::em_memoria().map_err(|e| falha(&e))?);
     let provedor = Provedor::da_prefeitura("3150")
         .cloned()
         .ok_or_else(|| falha(&"perfil 3150"))?;
@@ -107,13 +108,7 @@ async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
         prestador: Documento::parse(prestador).map_err(|e| falha(&e))?,
         prefeitura: "3150".into(),
     };
-    let emissao = Emissao {
-        livro: &livro,
-        emissor: &cliente,
-        relogio: &RelogioSistema,
-        url_impressao: false,
-        espera_vez: Duration::from_secs(30),
-    };
+    let nfd = crate::composicao::nfd_com(livro.clone(), Arc::new(cliente));
     let mut passos = Vec::new();
     let descricoes = [
         (
@@ -144,14 +139,24 @@ async fn nfd_emissao() -> Result<Vec<Passo>, ErroApp> {
                 Tag::DescricaoServicos,
                 format!("SERVIÇO DE DEMONSTRAÇÃO {}", i + 1),
             );
-        let resultado = emissao
-            .emitir(&sequencia, prefeitura, bruta, false)
+        let pedido = PedidoNota {
+            arquivo: format!("demonstracao-{}.xml", i + 1),
+            prefeitura,
+            prestador: sequencia.prestador,
+            conteudo: Ok(Arc::from(bruta.para_xml().into_bytes())),
+        };
+        let relato = nfd
+            .enviar(pedido, OpcoesEmissao::default())
             .await
             .map_err(|e| falha(&e))?;
+        let resultado = match relato.resultado {
+            Resultado::Desfecho(d) => desfecho(&d),
+            _ => return Err(falha(&relato.mensagem)),
+        };
         passos.push(Passo {
             sistema: "NFD",
             descricao,
-            resultado: Ok(desfecho(&resultado)),
+            resultado: Ok(resultado),
         });
     }
     let pendente = livro.por_numero(&sequencia, 6054).map_err(|e| falha(&e))?;
@@ -209,7 +214,8 @@ fn desfecho(d: &Desfecho) -> String {
     }
 }
 
-/// Sends the manual's package to the CONAM simulator and follows it to approval.
+/// Sends the manual's package to the CONAM simulator through the CONAM service, with a ledger
+/// in memory, and follows it to approval.
 async fn conam_envio() -> Result<Vec<Passo>, ErroApp> {
     let falha = |e: &dyn std::fmt::Display| ErroApp::Uso(format!("demonstração: {e}"));
     let sim = SimuladorConam::iniciar(ConfigSimuladorConam::default()).map_err(|e| falha(&e))?;
@@ -221,15 +227,18 @@ async fn conam_envio() -> Result<Vec<Passo>, ErroApp> {
         Segredo::new("SENHA"),
     ))
     .map_err(|e| falha(&e))?;
+    let livro = Arc::new(Livro::em_memoria().map_err(|e| falha(&e))?);
+    let conam = crate::composicao::conam_com(cliente, livro, &sim.base())?;
     let pacote = PacoteBruto::de_json(PACOTE_MANUAL)
         .and_then(|b| b.validar(Tabela2::oficial()))
         .map_err(|v| falha(&v))?;
     let mut passos = Vec::new();
-    let aberto = cliente
-        .periodo_aberto("1", 2022, 7)
+    let periodo = conam
+        .consultas()
+        .periodo("1", 2022, 7)
         .await
         .map_err(|e| falha(&e))?;
-    let periodo = if aberto {
+    let periodo = if periodo.aberto {
         "período 07/2022 da entidade 1 aberto"
     } else {
         "período fechado"
@@ -239,33 +248,24 @@ async fn conam_envio() -> Result<Vec<Passo>, ErroApp> {
         descricao: "período do movimento, no simulador da CONAM",
         resultado: Ok(periodo.into()),
     });
-    cliente
-        .enviar_pacote(&pacote)
+    let r = conam
+        .enviar(&pacote, false, &|| {})
         .await
         .map_err(|e| falha(&e))?;
-    let s = cliente.situacao(1).await.map_err(|e| falha(&e))?;
     passos.push(Passo {
         sistema: "CONAM",
-        descricao: "pacote 1 enviado",
-        resultado: Ok(format!("recebido pela CONAM; {}", situacao(&s))),
+        descricao: "pacote 1 enviado, o documento exato gravado no livro antes de sair",
+        resultado: Ok(r.frase),
     });
     sim.aprovar(1);
-    let s = cliente.situacao(1).await.map_err(|e| falha(&e))?;
+    let r = conam.situacao(1).await.map_err(|e| falha(&e))?;
     passos.push(Passo {
         sistema: "CONAM",
-        descricao: "a contabilidade avalia (operador do simulador) e a situação é consultada",
-        resultado: Ok(situacao(&s).to_owned()),
+        descricao: "a contabilidade avalia (operador do simulador); a situação consultada fica no livro",
+        resultado: Ok(r.frase),
     });
     sim.parar().await;
     Ok(passos)
-}
-
-fn situacao(s: &SituacaoPacote) -> &'static str {
-    match s {
-        SituacaoPacote::Aguardando => "aguardando avaliação da contabilidade",
-        SituacaoPacote::Aprovado => "aprovado pela contabilidade",
-        SituacaoPacote::Rejeitado { .. } => "rejeitado pela contabilidade",
-    }
 }
 
 fn conam_manual() -> Passo {

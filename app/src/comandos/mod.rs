@@ -35,10 +35,9 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             url_impressao,
             nova,
         }) => {
-            let opcoes = emitir::Opcoes {
+            let opcoes = guiche_aplicacao::nfd::servico::OpcoesEmissao {
                 url_impressao,
                 nova,
-                espera_vez: emitir::espera_vez()?,
             };
             emitir::enviar(&arquivo, &prefeitura, &prestador, opcoes, json).await
         }

@@ -7,9 +7,11 @@
 //!
 //! The manual's table lists 30 tags inside the `<NOTA>` root element (31 elements with the root).
 
+mod estado;
 mod prefeitura;
 mod regras;
 
+pub use estado::Estado;
 pub use prefeitura::{ErroTabelaPrefeituras, Prefeitura, RegraAtividade, prefeituras};
 pub use regras::{ContextoNfd, UltimaNota};
 
@@ -452,6 +454,18 @@ fn regime_especial(p: Percentual) -> String {
     } else {
         p.formatar_nfd()
     }
+}
+
+/// A fingerprint of the nota's content without its number: the SHA-256, in lowercase hex, of
+/// its canonical `<NOTA>` XML ([`Nota::bruta`]) with `NUMERO_NOTA` blank. Two submissions of
+/// the same nota (a batch run again) have the same fingerprint whatever number they carry; the
+/// ledger keeps it with each nota to recognise them. Stable: ledgers hold it.
+#[cfg(feature = "formatos")]
+pub fn impressao_digital(nota: &Nota) -> String {
+    use sha2::{Digest, Sha256};
+    let texto = nota.bruta().com(Tag::NumeroNota, "").para_xml();
+    let hash = Sha256::digest(texto.as_bytes());
+    hash.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

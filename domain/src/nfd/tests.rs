@@ -305,3 +305,25 @@ fn all_violations_are_reported_at_once() {
         "{v}"
     );
 }
+
+#[cfg(feature = "formatos")]
+#[test]
+fn the_fingerprint_ignores_the_number_and_sees_the_content() {
+    let com = |numero: &str, descricao: &str| {
+        let nota = valida()
+            .com(Tag::NumeroNota, numero)
+            .com(Tag::DescricaoServicos, descricao)
+            .validar(&ctx("3150"))
+            .unwrap();
+        impressao_digital(&nota)
+    };
+    let a = com("7", "sessão");
+    assert_eq!(a.len(), 64);
+    assert!(
+        a.bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+    );
+    assert_eq!(a, com("", "sessão"), "o número não faz parte da impressão");
+    assert_eq!(a, com("8", "sessão"));
+    assert_ne!(a, com("7", "outra sessão"), "o conteúdo faz");
+}
