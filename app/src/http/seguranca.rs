@@ -69,6 +69,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Autenticado {
 }
 
 /// 403 unless the caller's role allows `permissao`.
+#[allow(clippy::result_large_err)] // the handlers' error type, returned as is; built only on failure
 pub(crate) fn exigir(quem: &Chamador, permissao: Permissao) -> Result<(), Problema> {
     if quem.pode(permissao) {
         return Ok(());
