@@ -499,3 +499,51 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     let (_, lista) = guiche(&dir, &["token", "list"]);
     assert!(lista.contains("lento"), "recorded: {lista}");
 }
+
+#[test]
+fn bad_settings_stop_serve_and_the_body_limit_is_a_problem() {
+    let dir = pasta("config");
+    for (nome, valor) in [
+        ("GUICHE_ECAC_SYNC_HORA", "25:00"),
+        ("GUICHE_API_LIMITE_CORPO", "muito"),
+        ("GUICHE_LOG_FORMATO", "xml"),
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_guiche"))
+            .args(["serve", "--addr", "127.0.0.1:0"])
+            .env("GUICHE_DB", dir.join("livro.db"))
+            .env(nome, valor)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{nome}");
+        let erro = String::from_utf8_lossy(&o.stderr);
+        assert!(erro.contains(nome) && erro.contains(valor), "{erro}");
+    }
+
+    let admin = token(&dir, "ana", "admin");
+    let srv = Servidor::iniciar(
+        &dir,
+        &[
+            ("GUICHE_API_LIMITE_CORPO", "1024"),
+            ("GUICHE_ECAC_SYNC_HORA", "06:30"),
+        ],
+    );
+    let grande = json!({ "nome": "x".repeat(2000), "papel": "leitura" }).to_string();
+    let p = pedir(
+        &srv,
+        "POST",
+        "/api/v1/tokens",
+        &[
+            ("Authorization", &bearer(&admin)),
+            ("Content-Type", "application/json"),
+        ],
+        Some(&grande),
+    )
+    .problema(413);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("GUICHE_API_LIMITE_CORPO"),
+        "{p}"
+    );
+}

@@ -228,13 +228,25 @@ mod tests {
             guiche_aplicacao::idempotencia::ServicoIdempotencia::new(livro, config.abandono);
         let estado = Estado::new(acesso, idempotencia, &config);
         let chamadas = Arc::new(AtomicUsize::new(0));
-        let (app, _) = OpenApiRouter::new()
+        let (app, api) = OpenApiRouter::new()
             .routes(idempotente(routes!(enviar)))
             .layer(axum::middleware::from_fn_with_state(
                 estado.clone(),
                 super::super::seguranca::autenticar,
             ))
             .split_for_parts();
+        let parametro = &api.paths.paths["/api/v1/teste/envio"]
+            .post
+            .as_ref()
+            .unwrap()
+            .parameters
+            .as_ref()
+            .unwrap()[0];
+        assert_eq!(parametro.name, "Idempotency-Key");
+        assert!(matches!(
+            parametro.parameter_in,
+            utoipa::openapi::path::ParameterIn::Header
+        ));
         let app = app
             .layer(axum::Extension(chamadas.clone()))
             .layer(axum::Extension(estado.clone()))

@@ -156,7 +156,7 @@ struct Saude {
     versao: String,
 }
 
-/// Whether the server is up (no token needed).
+/// Se o servidor está no ar (sem token).
 #[utoipa::path(get, path = "/api/v1/saude", tag = "operacao", security(),
     responses((status = 200, description = "No ar", body = Saude)))]
 async fn saude() -> axum::Json<Saude> {

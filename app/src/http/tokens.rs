@@ -1,5 +1,6 @@
 //! `/api/v1/tokens`: the API's tokens (admin only). Creating one is not idempotent: its answer
-//! holds the secret, which must never be kept.
+//! holds the secret, which must never be kept. The handlers' doc comments are the OpenAPI
+//! document's text, read by the API's users: Portuguese, like the CLI's `--help`.
 
 use super::{Autenticado, Corpo, Estado, Problema, exigir};
 use axum::Json;
@@ -29,7 +30,7 @@ pub(crate) struct NovoToken {
     papel: String,
 }
 
-/// Every token, revoked ones included (never a secret).
+/// Lista os tokens, inclusive os revogados (nunca o segredo). Papel admin.
 #[utoipa::path(get, path = "/api/v1/tokens", tag = "tokens",
     responses((status = 200, description = "Os tokens, por id", body = Vec<Token>)))]
 async fn listar(
@@ -40,7 +41,8 @@ async fn listar(
     Ok(Json(estado.acesso.listar()?))
 }
 
-/// Creates a token; its secret is in this answer only.
+/// Cria um token. O segredo vem só nesta resposta: guarde-o. Papel admin; sem
+/// `Idempotency-Key` (a resposta tem um segredo, que nunca é guardado).
 #[utoipa::path(post, path = "/api/v1/tokens", tag = "tokens", request_body = NovoToken,
     responses((status = 201, description = "Criado; guarde o segredo agora", body = TokenCriado)))]
 async fn criar(
@@ -54,7 +56,7 @@ async fn criar(
     Ok((StatusCode::CREATED, Json(criado)))
 }
 
-/// Revokes a token (again: no change).
+/// Revoga um token (revogar de novo não muda nada); ele passa a receber 401. Papel admin.
 #[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "tokens",
     params(("id" = i64, Path, description = "O id do token")),
     responses((status = 200, description = "Revogado", body = Token)))]
