@@ -88,49 +88,65 @@ async fn camada(Extension(estado): Extension<Estado>, req: Request, next: Next) 
         .into_response();
     };
     let caminho = partes.uri.path().to_owned();
-    match estado
-        .idempotencia
-        .iniciar(quem.id, &chave, "POST", &caminho, &bytes)
-    {
-        Err(e) => Problema::from(e).into_response(),
-        Ok(Inicio::Repetir(r)) => repetir(r),
-        Ok(Inicio::Executar(bilhete)) => {
-            let servico = estado.idempotencia.clone();
+    let servico = estado.idempotencia.clone();
+    let inicio = {
+        let (servico, bytes) = (servico.clone(), bytes.clone());
+        no_livro(move || servico.iniciar(quem.id, &chave, "POST", &caminho, &bytes)).await
+    };
+    match inicio {
+        Err(p) | Ok(Err(p)) => p.into_response(),
+        Ok(Ok(Inicio::Repetir(r))) => repetir(r),
+        Ok(Ok(Inicio::Executar(bilhete))) => {
             let req = Request::from_parts(partes, Body::from(bytes));
             let tarefa = async move {
                 let (partes, corpo) = next.run(req).await.into_parts();
                 let Ok(bytes) = axum::body::to_bytes(corpo, usize::MAX).await else {
-                    let _ = servico.liberar(&bilhete);
+                    let _ = no_livro(move || servico.liberar(&bilhete)).await;
                     return Problema::novo(
                         StatusCode::INTERNAL_SERVER_ERROR,
                         "a resposta não pôde ser lida para guardar",
                     )
                     .into_response();
                 };
-                let gravado = if guardavel(partes.status) {
-                    let tipo = partes
+                let guardar = guardavel(partes.status).then(|| RespostaGuardada {
+                    status: partes.status.as_u16(),
+                    tipo: partes
                         .headers
                         .get(header::CONTENT_TYPE)
                         .and_then(|t| t.to_str().ok())
-                        .unwrap_or("application/json");
-                    servico.concluir(
-                        &bilhete,
-                        &RespostaGuardada {
-                            status: partes.status.as_u16(),
-                            tipo: tipo.to_owned(),
-                            corpo: bytes.to_vec(),
-                        },
-                    )
-                } else {
-                    servico.liberar(&bilhete)
-                };
-                if let Err(e) = gravado {
-                    tracing::error!(erro = %e, "a resposta não foi guardada para a Idempotency-Key");
+                        .unwrap_or("application/json")
+                        .to_owned(),
+                    corpo: bytes.to_vec(),
+                });
+                let gravado = no_livro(move || match guardar {
+                    Some(r) => servico.concluir(&bilhete, &r),
+                    None => servico.liberar(&bilhete),
+                })
+                .await;
+                if let Err(e) | Ok(Err(e)) = gravado {
+                    tracing::error!(erro = %e.detail, "a resposta não foi guardada para a Idempotency-Key");
                 }
                 Response::from_parts(partes, Body::from(bytes))
             };
             em_tarefa(tarefa, em_voo).await
         }
+    }
+}
+
+/// Runs a ledger call (a write waits for its flush to disk) off the async workers.
+async fn no_livro<T, E>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<Result<T, Problema>, Problema>
+where
+    T: Send + 'static,
+    E: guiche_aplicacao::Classificar + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => Ok(r.map_err(Problema::from)),
+        Err(e) => Err(Problema::novo(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("falha interna ao consultar o livro: {e}"),
+        )),
     }
 }
 

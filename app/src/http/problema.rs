@@ -109,10 +109,18 @@ impl Problema {
         }
     }
 
-    /// The problem an application error is.
+    /// The problem an application error is. A failure of the ledger is logged in full and
+    /// answered without its details (they name the server's files).
     pub(crate) fn de(e: &dyn Classificar) -> Problema {
         let natureza = e.natureza();
-        let mut p = Problema::novo(Problema::status_de(natureza), e.to_string());
+        let detalhe = if natureza == Natureza::Livro {
+            tracing::error!(erro = %e, "falha no livro");
+            "falha no livro do guichê; o registro do servidor tem os detalhes (x-request-id)"
+                .to_owned()
+        } else {
+            e.to_string()
+        };
+        let mut p = Problema::novo(Problema::status_de(natureza), detalhe);
         let (tipo, titulo) = match natureza {
             Natureza::Invalido => ("invalido", "Documento inválido"),
             Natureza::Recusado => ("recusado", "Recusado pelo sistema remoto"),
