@@ -16,6 +16,8 @@ const MIGRACOES: &[&str] = &[
     include_str!("../migrations/0006_pacotes_por_servico.sql"),
     include_str!("../migrations/0007_ecac_pagamentos.sql"),
     include_str!("../migrations/0008_notas_pendentes.sql"),
+    include_str!("../migrations/0009_tokens.sql"),
+    include_str!("../migrations/0010_idempotencia.sql"),
 ];
 
 /// The schema version this code writes and reads (`PRAGMA user_version` once migrated).

@@ -7,7 +7,10 @@
 //! for the CONAM packages sent (see [Packages](#packages)),
 //! [`guiche_ports::bilhetagem::MedidorBilhetagem`] for billed calls, and
 //! [`guiche_ports::ecac::LivroEcac`] for the e-CAC reconciliation of DARF and DAS (see
-//! [e-CAC](#e-cac)); every method is one transaction.
+//! [e-CAC](#e-cac)), [`guiche_ports::acesso::LivroAcesso`] for the API's tokens (`tokens`,
+//! migration 0009: only the SHA-256 of each secret) and
+//! [`guiche_ports::idempotencia::LivroIdempotencia`] for its `Idempotency-Key`s
+//! (`idempotencia`, migration 0010); every method is one transaction.
 //!
 //! ```
 //! use guiche_domain::{Data, Documento};
@@ -207,12 +210,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod acesso;
 mod bilhetagem;
 mod duravel;
 mod ecac;
 mod esquema;
 mod falha;
 mod fila;
+mod idempotencia;
 mod linha;
 mod livro;
 mod local;

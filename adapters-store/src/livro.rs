@@ -315,3 +315,55 @@ impl MedidorBilhetagem for Livro {
         Ok(self.ler(|tx| bilhetagem::consumo(tx, contratante, janela))?)
     }
 }
+
+impl guiche_ports::acesso::LivroAcesso for Livro {
+    fn criar_token(
+        &self,
+        nome: &str,
+        papel: guiche_ports::acesso::Papel,
+        hash: &str,
+    ) -> Result<guiche_ports::acesso::RegistroToken, ErroLivro> {
+        self.escrever(|tx| crate::acesso::criar(tx, nome, papel, hash))
+    }
+
+    fn token_por_hash(
+        &self,
+        hash: &str,
+    ) -> Result<Option<guiche_ports::acesso::RegistroToken>, ErroLivro> {
+        self.ler(|tx| crate::acesso::por_hash(tx, hash))
+    }
+
+    fn tokens(&self) -> Result<Vec<guiche_ports::acesso::RegistroToken>, ErroLivro> {
+        self.ler(|tx| crate::acesso::todos(tx))
+    }
+
+    fn revogar_token(&self, id: i64) -> Result<guiche_ports::acesso::RegistroToken, ErroLivro> {
+        self.escrever(|tx| crate::acesso::revogar(tx, id))
+    }
+}
+
+impl guiche_ports::idempotencia::LivroIdempotencia for Livro {
+    fn reservar_chave(
+        &self,
+        escopo: i64,
+        chave: &str,
+        impressao: &str,
+        abandono: Duration,
+    ) -> Result<guiche_ports::idempotencia::Reserva, ErroLivro> {
+        self.escrever(|tx| crate::idempotencia::reservar(tx, escopo, chave, impressao, abandono))
+    }
+
+    fn concluir_chave(
+        &self,
+        escopo: i64,
+        chave: &str,
+        impressao: &str,
+        resposta: &guiche_ports::idempotencia::RespostaGuardada,
+    ) -> Result<(), ErroLivro> {
+        self.escrever(|tx| crate::idempotencia::concluir(tx, escopo, chave, impressao, resposta))
+    }
+
+    fn liberar_chave(&self, escopo: i64, chave: &str, impressao: &str) -> Result<(), ErroLivro> {
+        self.escrever(|tx| crate::idempotencia::liberar(tx, escopo, chave, impressao))
+    }
+}

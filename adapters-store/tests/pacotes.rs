@@ -377,6 +377,7 @@ fn a_version_1_ledger_is_upgraded_keeping_its_notas() {
             "DROP TABLE pacotes; DROP TABLE IF EXISTS bilhetagem; \
              DROP TABLE IF EXISTS empresas; DROP TABLE IF EXISTS guias; \
              DROP TABLE IF EXISTS pagamentos; DROP TABLE IF EXISTS ocorrencias; \
+             DROP TABLE IF EXISTS tokens; DROP TABLE IF EXISTS idempotencia; \
              ALTER TABLE notas DROP COLUMN decidido_por; \
              ALTER TABLE notas DROP COLUMN decidido_em; \
              DROP INDEX notas_pendentes; \

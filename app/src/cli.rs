@@ -42,11 +42,40 @@ pub(crate) enum Comando {
     /// e-CAC: baixa automática de DARF e DAS (empresas, guias, pagamentos, ocorrências).
     #[command(subcommand)]
     Ecac(Ecac),
+    /// Serve a API HTTP/JSON (OpenAPI em /api/v1/openapi.json) até SIGTERM ou Ctrl-C.
+    Serve {
+        /// Endereço e porta (127.0.0.1:0: uma porta livre); a primeira linha impressa traz a URL.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "HOST:PORTA")]
+        addr: String,
+    },
+    /// Tokens de acesso à API (guiche serve) e seus papéis.
+    #[command(subcommand)]
+    Token(Token),
     /// Sobe os simuladores em 127.0.0.1 até Ctrl-C e mostra as variáveis para usá-los.
     Sandbox {
         /// Primeira porta (as seguintes são usadas em ordem); padrão: portas livres.
         #[arg(long)]
         port: Option<u16>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Token {
+    /// Cria um token; ele é mostrado uma só vez, na última linha (o livro guarda só o hash).
+    Create {
+        /// Quem ou o que vai usá-lo (uma pessoa, um sistema).
+        #[arg(long)]
+        nome: String,
+        /// admin (tudo, inclusive tokens, empresas e configurações), operador (consulta e envia) ou leitura (só consulta).
+        #[arg(long)]
+        papel: String,
+    },
+    /// Lista os tokens (nunca o segredo).
+    List,
+    /// Revoga um token.
+    Revoke {
+        /// O id do token (guiche token list).
+        id: i64,
     },
 }
 

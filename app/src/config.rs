@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 28] = [
+const VARIAVEIS: [&str; 35] = [
     "GUICHE_DB",
     "GUICHE_HOJE",
     "GUICHE_NFD_URL",
@@ -43,6 +43,13 @@ const VARIAVEIS: [&str; 28] = [
     "GUICHE_CONECTA_CPF_USUARIO",
     "GUICHE_CONECTA_QUOTA",
     "GUICHE_CONFIG",
+    "GUICHE_API_LIMITE_CORPO",
+    "GUICHE_API_TIMEOUT",
+    "GUICHE_API_ENCERRAMENTO",
+    "GUICHE_API_IDEMPOTENCIA_ABANDONO",
+    "GUICHE_LOG",
+    "GUICHE_LOG_FORMATO",
+    "GUICHE_ECAC_SYNC_HORA",
 ];
 
 /// Whether `nome` holds a secret (a password or client secret), which `guiche.toml` may not.
@@ -233,8 +240,114 @@ pub(crate) fn nfd_http_inseguro() -> Result<bool, ErroApp> {
     }
 }
 
+/// How `guiche serve` writes its logs (`GUICHE_LOG_FORMATO`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FormatoLog {
+    /// Lines for people (the default).
+    Texto,
+    /// One JSON object per line.
+    Json,
+}
+
+/// The settings of `guiche serve`, read and checked together before it starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ConfigApi {
+    /// `GUICHE_API_LIMITE_CORPO`: the largest request body, in bytes (default 32 MiB).
+    pub(crate) limite_corpo: usize,
+    /// `GUICHE_API_TIMEOUT`: how long a read (GET) may take (default 30 s).
+    pub(crate) timeout_leitura: Duration,
+    /// `GUICHE_API_ENCERRAMENTO`: how long a shutdown waits for requests in flight (default
+    /// 120 s).
+    pub(crate) encerramento: Duration,
+    /// `GUICHE_API_IDEMPOTENCIA_ABANDONO`: after how long an `Idempotency-Key` still in
+    /// progress is presumed abandoned (default 900 s).
+    pub(crate) abandono: Duration,
+    /// `GUICHE_LOG`: the log filter (default `info`), `tracing` `EnvFilter` syntax.
+    pub(crate) filtro_log: String,
+    /// `GUICHE_LOG_FORMATO`: `texto` or `json`.
+    pub(crate) formato_log: FormatoLog,
+    /// `GUICHE_ECAC_SYNC_HORA`: the time of day (Brasília) of the daily e-CAC sync, as
+    /// (hour, minute); `None` when not set.
+    pub(crate) hora_sync_ecac: Option<(u8, u8)>,
+}
+
+/// Reads every setting of `guiche serve`.
+///
+/// # Errors
+/// [`ErroApp::Configuracao`] naming the variable, the value and what is expected.
+pub(crate) fn api() -> Result<ConfigApi, ErroApp> {
+    let limite = numero("GUICHE_API_LIMITE_CORPO", "bytes")?.unwrap_or(32 * 1024 * 1024);
+    let limite_corpo = usize::try_from(limite)
+        .ok()
+        .filter(|n| (1024..=1 << 32).contains(n))
+        .ok_or_else(|| {
+            ErroApp::Configuracao(format!(
+                "GUICHE_API_LIMITE_CORPO=\"{limite}\" deve ficar entre 1024 bytes e 4 GiB"
+            ))
+        })?;
+    let formato_log = match var("GUICHE_LOG_FORMATO").as_deref().map(str::trim) {
+        None | Some("" | "texto") => FormatoLog::Texto,
+        Some("json") => FormatoLog::Json,
+        Some(v) => {
+            return Err(ErroApp::Configuracao(format!(
+                "GUICHE_LOG_FORMATO=\"{v}\" deve ser texto ou json"
+            )));
+        }
+    };
+    Ok(ConfigApi {
+        limite_corpo,
+        timeout_leitura: segundos("GUICHE_API_TIMEOUT", 30)?,
+        encerramento: segundos("GUICHE_API_ENCERRAMENTO", 120)?,
+        abandono: segundos("GUICHE_API_IDEMPOTENCIA_ABANDONO", 900)?,
+        filtro_log: var("GUICHE_LOG").unwrap_or_else(|| "info".to_owned()),
+        formato_log,
+        hora_sync_ecac: var("GUICHE_ECAC_SYNC_HORA")
+            .map(|v| {
+                hora_minuto(&v).ok_or_else(|| {
+                    ErroApp::Configuracao(format!(
+                        "GUICHE_ECAC_SYNC_HORA=\"{v}\" deve ser uma hora HH:MM (de 00:00 a 23:59, horário de Brasília)"
+                    ))
+                })
+            })
+            .transpose()?,
+    })
+}
+
+/// A whole number of seconds from 1 to 86 400 (`padrao` when absent).
+fn segundos(nome: &str, padrao: u64) -> Result<Duration, ErroApp> {
+    let n = numero(nome, "segundos")?.unwrap_or(padrao);
+    if !(1..=86_400).contains(&n) {
+        return Err(ErroApp::Configuracao(format!(
+            "{nome}=\"{n}\" deve ficar entre 1 e 86400 segundos"
+        )));
+    }
+    Ok(Duration::from_secs(n))
+}
+
+/// `HH:MM` → (hour, minute), 00:00 to 23:59.
+fn hora_minuto(texto: &str) -> Option<(u8, u8)> {
+    let (h, m) = texto.trim().split_once(':')?;
+    if h.len() != 2 || m.len() != 2 || !(h.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (h, m): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60).then_some((h, m))
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_sync_time_is_hh_mm() {
+        assert_eq!(hora_minuto("06:30"), Some((6, 30)));
+        assert_eq!(hora_minuto(" 23:59 "), Some((23, 59)));
+        assert_eq!(hora_minuto("00:00"), Some((0, 0)));
+        for ruim in [
+            "24:00", "6:30", "06:60", "0630", "06:3a", "", "+6:30", "06:30:00",
+        ] {
+            assert_eq!(hora_minuto(ruim), None, "{ruim}");
+        }
+    }
+
     use super::*;
 
     fn ler(texto: &str) -> Result<HashMap<String, String>, String> {

@@ -15,6 +15,7 @@ mod composicao;
 mod config;
 mod entrada;
 mod erro;
+mod http;
 mod relogio;
 mod saida;
 

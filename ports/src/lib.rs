@@ -18,6 +18,8 @@
 //! | [`ecac::LivroEcac`] | companies, guides, payments and occurrences of the e-CAC reconciliation | `guiche-store` |
 //! | [`ecac::FontePagamentos`] | paid DARF/DAS of a contribuinte in a period | `guiche-serpro` |
 //! | [`ecac::Planilhas`] | guides and payments read from spreadsheets, occurrences written as one | `guiche-planilha` |
+//! | [`acesso::LivroAcesso`] | API tokens (only their hashes) and roles | `guiche-store` |
+//! | [`idempotencia::LivroIdempotencia`] | `Idempotency-Key`s and their first answers | `guiche-store` |
 //!
 //! ```
 //! use guiche_ports::Relogio;
@@ -32,10 +34,12 @@
 //! # Ok::<(), guiche_domain::data::ErroData>(())
 //! ```
 
+pub mod acesso;
 pub mod bilhetagem;
 pub mod contabil;
 pub mod ecac;
 pub mod emissor;
+pub mod idempotencia;
 pub mod livro;
 mod segredo;
 

@@ -13,8 +13,10 @@ mod sandbox;
 mod serpro;
 mod serpro_consultas;
 mod serpro_servicos;
+mod serve;
+mod token;
 
-use crate::cli::{Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Nfd, Serpro};
+use crate::cli::{Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Nfd, Serpro, Token};
 use crate::erro::{Codigo, ErroApp};
 
 /// Runs the command the user asked for.
@@ -24,6 +26,10 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Demo => demo::executar(json).await,
         Comando::Ecac(e) => executar_ecac(e, json).await,
         Comando::Sandbox { port } => sandbox::executar(port).await,
+        Comando::Serve { addr } => serve::executar(&addr).await,
+        Comando::Token(Token::Create { nome, papel }) => token::criar(&nome, &papel, json),
+        Comando::Token(Token::List) => token::listar(json),
+        Comando::Token(Token::Revoke { id }) => token::revogar(id, json),
         Comando::Nfd(Nfd::Validate {
             arquivo,
             prefeitura,

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Schemathesis against the OpenAPI document `guiche serve` publishes: every operation with
+# generated requests (a bounded number each), checking that no answer is a 5xx and that every
+# answer conforms to the document (status, content type, schema).
+#
+# Starts `guiche sandbox` (the simulators, and the ledger the server uses), creates an admin
+# token, starts `guiche serve` on a free port and runs `st run`. Needs `st` (pip install
+# schemathesis) and a built binary: GUICHE_BIN, or target/debug/guiche.
+# Usage: app/tests/api/schemathesis.sh [MAX_EXAMPLES]   (default 50)
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+
+bin=${GUICHE_BIN:-${CARGO_TARGET_DIR:-target}/debug/guiche}
+exemplos=${1:-50}
+tmp=$(mktemp -d)
+pids=()
+limpar() {
+    for p in "${pids[@]}"; do kill -INT "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$tmp"
+}
+trap limpar EXIT
+
+# The sandbox prints its environment (export lines) and waits for Ctrl-C.
+"$bin" sandbox >"$tmp/sandbox.out" 2>"$tmp/sandbox.err" &
+pids+=($!)
+for _ in $(seq 100); do grep -q '^# e experimente' "$tmp/sandbox.out" && break; sleep 0.1; done
+grep -q '^# e experimente' "$tmp/sandbox.out" || { cat "$tmp/sandbox.err" >&2; exit 1; }
+# shellcheck disable=SC1090
+source <(grep '^export ' "$tmp/sandbox.out")
+
+token=$("$bin" token create --nome schemathesis --papel admin | tail -n 1)
+
+"$bin" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$tmp/serve.out" ] && break; sleep 0.1; done
+url=$(head -n 1 "$tmp/serve.out" | grep -o 'http://[^ ]*') || { cat "$tmp/serve.err" >&2; exit 1; }
+echo "guiche serve em $url; $exemplos exemplos por operação"
+
+set +e
+st run "$url/api/v1/openapi.json" \
+    --checks not_a_server_error,response_schema_conformance \
+    --max-examples "$exemplos" \
+    --header "Authorization: Bearer $token"
+codigo=$?
+set -e
+if grep -E 'status=5[0-9]{2}' "$tmp/serve.err" >&2; then
+    echo "o servidor registrou as respostas 5xx acima" >&2
+    codigo=1
+fi
+exit $codigo
