@@ -17,6 +17,8 @@
 //! | [`bilhetagem::MedidorBilhetagem`] | billed calls per contratante, service and month; ceiling | `guiche-store` |
 //! | [`ecac::LivroEcac`] | companies, guides, payments and occurrences of the e-CAC reconciliation | `guiche-store` |
 //! | [`ecac::FontePagamentos`] | paid DARF/DAS of a contribuinte in a period | `guiche-serpro` |
+//! | [`receita::IntegraContador`] | SERPRO Integra Contador's typed services, procurador sign-in | `guiche-serpro` |
+//! | [`conecta::ConectaGovBr`] | Conecta gov.br CPF and CNPJ queries | `guiche-serpro` |
 //!
 //! ```
 //! use guiche_ports::Relogio;
@@ -32,10 +34,12 @@
 //! ```
 
 pub mod bilhetagem;
+pub mod conecta;
 pub mod contabil;
 pub mod ecac;
 pub mod emissor;
 pub mod livro;
+pub mod receita;
 mod segredo;
 
 pub use segredo::Segredo;
