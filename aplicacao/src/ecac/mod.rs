@@ -2,3 +2,5 @@
 //! imported, occurrences with their history, grouping and export, proof of payment.
 
 pub mod baixa;
+pub mod comprovante;
+pub mod localizar;
