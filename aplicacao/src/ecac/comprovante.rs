@@ -23,6 +23,9 @@ pub enum ErroGuias {
     /// An option needs another (names both).
     #[error("{0}")]
     Pedido(String),
+    /// A DAS was asked of a service built without Integra Contador.
+    #[error("emitir um DAS pede o Integra Contador configurado")]
+    SemIntegra,
     /// The e-CAC ledger failed.
     #[error("livro do e-CAC: {0}")]
     Livro(#[from] ErroLivro),
@@ -36,6 +39,7 @@ impl Classificar for ErroGuias {
         match self {
             ErroGuias::Desconhecido(_) => Natureza::NaoEncontrado,
             ErroGuias::Pedido(_) => Natureza::Pedido,
+            ErroGuias::SemIntegra => Natureza::Configuracao,
             ErroGuias::Livro(_) => Natureza::Livro,
             ErroGuias::Serpro(e) => e.natureza(),
         }

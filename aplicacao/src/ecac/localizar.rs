@@ -49,7 +49,7 @@ pub struct Localizacao {
 /// Locating a company's guides.
 #[derive(Clone)]
 pub struct ServicoLocalizar {
-    integra: ServicoIntegra,
+    integra: Option<ServicoIntegra>,
     livro: Arc<dyn LivroEcac>,
 }
 
@@ -62,8 +62,8 @@ impl std::fmt::Debug for ServicoLocalizar {
 }
 
 impl ServicoLocalizar {
-    /// The service over Integra Contador (for `emitir`) and the e-CAC ledger.
-    pub fn new(integra: ServicoIntegra, livro: Arc<dyn LivroEcac>) -> ServicoLocalizar {
+    /// The service over the e-CAC ledger and, to issue a DAS first, Integra Contador.
+    pub fn new(integra: Option<ServicoIntegra>, livro: Arc<dyn LivroEcac>) -> ServicoLocalizar {
         ServicoLocalizar { integra, livro }
     }
 
@@ -71,8 +71,9 @@ impl ServicoLocalizar {
     /// with `emitir`, the period's DAS is issued (and recorded) first.
     ///
     /// # Errors
-    /// [`ErroGuias::Pedido`] for `emitir` without `periodo`; [`ErroGuias::Serpro`] when the
-    /// DAS cannot be issued; [`ErroGuias::Livro`].
+    /// [`ErroGuias::Pedido`] for `emitir` without `periodo`; [`ErroGuias::SemIntegra`] for
+    /// `emitir` without Integra Contador; [`ErroGuias::Serpro`] when the DAS cannot be issued;
+    /// [`ErroGuias::Livro`].
     pub async fn localizar(
         &self,
         empresa: Cnpj,
@@ -84,7 +85,10 @@ impl ServicoLocalizar {
             let Some(p) = periodo else {
                 return Err(ErroGuias::Pedido("--emitir pede --periodo".into()));
             };
-            let emitidos = self.integra.das(empresa, p, false).await?;
+            let Some(integra) = &self.integra else {
+                return Err(ErroGuias::SemIntegra);
+            };
+            let emitidos = integra.das(empresa, p, false).await?;
             avisos.extend(emitidos.das.into_iter().filter_map(|d| d.aviso_livro));
         }
         let contribuinte = Documento::Cnpj(empresa);

@@ -110,9 +110,7 @@ impl ServicoConecta {
             cnpj: d.cnpj.as_str().to_owned(),
             razao_social: d.razao_social,
             nome_fantasia: d.nome_fantasia,
-            situacao: d
-                .situacao
-                .map(|s| s.descricao.unwrap_or(s.codigo)),
+            situacao: d.situacao.map(|s| s.descricao.unwrap_or(s.codigo)),
             abertura: d.abertura,
             municipio: d.municipio,
             uf: d.uf,

@@ -357,7 +357,8 @@ impl ServicoIntegra {
     /// # Errors
     /// [`ErroSerpro::Campo`] for `dados` that is not JSON; [`ErroSerpro::Receita`].
     pub async fn chamar(&self, p: PedidoChamada) -> Result<RespostaChamada, ErroSerpro> {
-        if !p.dados.trim().is_empty() && serde_json::from_str::<serde_json::Value>(&p.dados).is_err()
+        if !p.dados.trim().is_empty()
+            && serde_json::from_str::<serde_json::Value>(&p.dados).is_err()
         {
             return Err(ErroSerpro::campo(
                 "dados",
