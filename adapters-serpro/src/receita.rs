@@ -352,3 +352,96 @@ impl ConectaGovBr for ClienteConecta {
             .map_err(|e| erro_conecta(&e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_errors_map_to_the_kinds_the_cli_exit_codes_need() {
+        let casos = [
+            (ErroIntegra::Configuracao("c".into()), "Configuracao"),
+            (
+                ErroIntegra::Autenticacao {
+                    status: 401,
+                    motivo: "m".into(),
+                },
+                "Autenticacao",
+            ),
+            (ErroIntegra::NaoEnviado("n".into()), "NaoEnviado"),
+            (ErroIntegra::Desconhecido("d".into()), "Desconhecido"),
+            (ErroIntegra::Protocolo("p".into()), "Desconhecido"),
+            (
+                ErroIntegra::ErroServidor {
+                    status: 503,
+                    mensagens: "x".into(),
+                },
+                "Desconhecido",
+            ),
+            (ErroIntegra::Teto("t".into()), "Limite"),
+            (ErroIntegra::LimiteRequisicoes("l".into()), "Limite"),
+            (ErroIntegra::Invalido("i".into()), "Recusado"),
+            (ErroIntegra::AcessoNegado("a".into()), "Recusado"),
+            (
+                ErroIntegra::SemProcuracao {
+                    procuracao: Some("00045"),
+                    mensagem: "m".into(),
+                },
+                "Recusado",
+            ),
+            (
+                ErroIntegra::Recusado {
+                    status: 400,
+                    mensagens: "r".into(),
+                },
+                "Recusado",
+            ),
+        ];
+        for (e, tipo) in casos {
+            let p = erro_integra(&e);
+            assert!(format!("{p:?}").starts_with(tipo), "{e:?} → {p:?}");
+            assert_eq!(p.to_string(), e.to_string(), "the message is kept whole");
+        }
+    }
+
+    #[test]
+    fn an_answer_that_does_not_add_up_is_an_unknown_outcome() {
+        for e in [
+            ErroServico::Resposta("dados.pdf: ausente".into()),
+            ErroServico::Paginacao("p".into()),
+            ErroServico::Espera(Duration::from_secs(1)),
+        ] {
+            let texto = e.to_string();
+            assert_eq!(erro_servico(e), ErroReceita::Desconhecido(texto));
+        }
+    }
+
+    #[test]
+    fn conecta_errors_map_to_the_ports_kinds() {
+        let casos = [
+            (
+                ErroConecta::Autenticacao {
+                    status: 401,
+                    motivo: "m".into(),
+                },
+                "Configuracao",
+            ),
+            (ErroConecta::Entrada("e".into()), "Entrada"),
+            (ErroConecta::QuotaEsgotada("q".into()), "Quota"),
+            (ErroConecta::NaoEncontrado("n".into()), "NaoEncontrado"),
+            (
+                ErroConecta::Recusado {
+                    status: 400,
+                    mensagem: "r".into(),
+                },
+                "Recusado",
+            ),
+            (ErroConecta::Protocolo("p".into()), "Transporte"),
+        ];
+        for (e, tipo) in casos {
+            let p = erro_conecta(&e);
+            assert!(format!("{p:?}").starts_with(tipo), "{e:?} → {p:?}");
+            assert_eq!(p.to_string(), e.to_string());
+        }
+    }
+}

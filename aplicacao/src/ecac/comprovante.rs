@@ -115,3 +115,76 @@ impl ServicoComprovante {
             .ok_or(ErroGuias::Desconhecido(*numero))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serpro::integra::guia_do_das;
+    use crate::serpro::teste::{Fixo, MockIntegra, cliente, das, integra};
+    use guiche_ports::ecac::{Achado, OrigemGuia};
+    use guiche_store::Livro;
+    use mockall::predicate::{always, eq};
+
+    fn servico(m: MockIntegra, livro: &Arc<Livro>) -> ServicoComprovante {
+        let integra = ServicoIntegra::new(Arc::new(m), None, Arc::new(Fixo));
+        ServicoComprovante::new(integra, Arc::clone(livro) as Arc<dyn LivroEcac>)
+    }
+
+    #[tokio::test]
+    async fn the_proof_is_asked_for_the_guides_contribuinte() {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let g = guia_do_das(cliente(), &das(7, 100));
+        livro.registrar_guia(&g, OrigemGuia::Serpro).unwrap();
+        let mut m = integra();
+        m.expect_comprovante()
+            .with(eq(Documento::Cnpj(cliente())), eq(g.numero), always())
+            .times(1)
+            .returning(|_, _, _| Ok(b"%PDF-1.4".to_vec()));
+        let c = servico(m, &livro).comprovante(g.numero).await.unwrap();
+        assert_eq!(c.bytes, 8);
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["numeroDocumento"], g.numero.as_digitos());
+        assert_eq!(v.as_object().unwrap().len(), 3, "{v}");
+    }
+
+    #[tokio::test]
+    async fn a_payment_without_a_guide_gives_its_contribuinte() {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let numero = NumeroDocumento::from_u64(42).unwrap();
+        let cpf = Documento::parse("52998224725").unwrap();
+        let achado = Achado {
+            contribuinte: cpf,
+            numero,
+            chave: format!("pagamento:{}:20261101:10.00", numero.as_digitos()),
+            codigo: "pagamento_sem_guia".into(),
+            descricao: "pagamento sem guia".into(),
+            valor_guia: None,
+            valor_pago: None,
+            vencimento: None,
+            pago_em: None,
+            dias_atraso: None,
+            paga: true,
+        };
+        livro
+            .registrar_conciliacao(&[achado], guiche_domain::Data::new(2026, 11, 2).unwrap())
+            .unwrap();
+        let mut m = integra();
+        m.expect_comprovante()
+            .with(eq(cpf), eq(numero), always())
+            .times(1)
+            .returning(|_, _, _| Ok(vec![1]));
+        let c = servico(m, &livro).comprovante(numero).await.unwrap();
+        assert_eq!(c.contribuinte, Some(cpf));
+    }
+
+    #[tokio::test]
+    async fn an_unknown_number_is_not_found_and_nothing_is_called() {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let e = servico(integra(), &livro)
+            .comprovante(NumeroDocumento::from_u64(5).unwrap())
+            .await
+            .unwrap_err();
+        assert_eq!(e.natureza(), Natureza::NaoEncontrado);
+        assert!(e.to_string().contains("não está no livro"), "{e}");
+    }
+}

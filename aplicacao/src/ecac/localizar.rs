@@ -123,3 +123,95 @@ impl ServicoLocalizar {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::erro::{Classificar, Natureza};
+    use crate::serpro::integra::guia_do_das;
+    use crate::serpro::teste::{Fixo, cliente, das, integra};
+    use guiche_ports::ecac::{Achado, OrigemGuia};
+    use guiche_store::Livro;
+
+    fn outubro() -> Competencia {
+        Competencia::new(2026, 10).unwrap()
+    }
+
+    #[tokio::test]
+    async fn guides_show_their_latest_occurrence_or_none() {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let paga = guia_do_das(cliente(), &das(7, 100));
+        let aberta = guia_do_das(cliente(), &das(8, 200));
+        let mut de_setembro = guia_do_das(cliente(), &das(9, 300));
+        de_setembro.periodo = Competencia::new(2026, 9).unwrap();
+        for g in [&paga, &aberta, &de_setembro] {
+            livro.registrar_guia(g, OrigemGuia::Serpro).unwrap();
+        }
+        let achado = Achado {
+            contribuinte: paga.contribuinte,
+            numero: paga.numero,
+            chave: format!("guia:{}", paga.numero.as_digitos()),
+            codigo: "paga".into(),
+            descricao: "paga em dia".into(),
+            valor_guia: Some(paga.valor),
+            valor_pago: Some(paga.valor),
+            vencimento: Some(paga.vencimento),
+            pago_em: Some(paga.vencimento),
+            dias_atraso: None,
+            paga: true,
+        };
+        livro
+            .registrar_conciliacao(&[achado], guiche_domain::Data::new(2026, 11, 21).unwrap())
+            .unwrap();
+        let s = ServicoLocalizar::new(None, livro);
+        let l = s
+            .localizar(cliente(), Some(outubro()), false)
+            .await
+            .unwrap();
+        let situacoes: Vec<_> = l
+            .guias
+            .iter()
+            .map(|g| (g.valor.as_str(), g.situacao.as_str()))
+            .collect();
+        assert_eq!(
+            situacoes,
+            [("1.00", "paga em dia"), ("2.00", NAO_CONCILIADA)]
+        );
+        let todas = s.localizar(cliente(), None, false).await.unwrap();
+        assert_eq!(todas.guias.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn emitir_issues_and_records_the_das_first() {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let mut m = integra();
+        m.expect_gerar_das()
+            .times(1)
+            .returning(|_, _, _, _| Ok(vec![das(11, 500)]));
+        let integra = ServicoIntegra::new(
+            Arc::new(m),
+            Some(Arc::clone(&livro) as Arc<dyn LivroEcac>),
+            Arc::new(Fixo),
+        );
+        let l = ServicoLocalizar::new(Some(integra), livro)
+            .localizar(cliente(), Some(outubro()), true)
+            .await
+            .unwrap();
+        assert_eq!(l.guias.len(), 1);
+        assert_eq!(l.guias[0].situacao, NAO_CONCILIADA);
+        assert!(l.avisos.is_empty());
+    }
+
+    #[tokio::test]
+    async fn emitir_needs_a_period_and_integra_contador() {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let s = ServicoLocalizar::new(None, livro);
+        let e = s.localizar(cliente(), None, true).await.unwrap_err();
+        assert_eq!(e.natureza(), Natureza::Pedido);
+        let e = s
+            .localizar(cliente(), Some(outubro()), true)
+            .await
+            .unwrap_err();
+        assert_eq!(e.natureza(), Natureza::Configuracao);
+    }
+}

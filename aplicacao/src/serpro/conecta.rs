@@ -117,3 +117,94 @@ impl ServicoConecta {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::erro::{Classificar, Natureza};
+    use crate::serpro::teste::{MockConecta, cliente};
+    use guiche_ports::conecta::{
+        DadosCnpj, ErroConsulta, SituacaoCadastral, SituacaoCnpj, SituacaoCpf,
+    };
+
+    #[tokio::test]
+    async fn no_cpf_is_refused_before_any_call() {
+        let e = ServicoConecta::new(Arc::new(MockConecta::new()))
+            .cpf(&[])
+            .await
+            .unwrap_err();
+        assert_eq!(e.natureza(), Natureza::Pedido);
+    }
+
+    #[tokio::test]
+    async fn cpfs_keep_the_cli_json_shape() {
+        let mut m = MockConecta::new();
+        m.expect_consultar_cpf().times(1).returning(|cpfs| {
+            Ok(vec![SituacaoCpf {
+                cpf: cpfs[0],
+                nome: Some("Fulana".into()),
+                situacao: SituacaoCadastral {
+                    codigo: 0,
+                    descricao: "Regular".into(),
+                },
+                nascimento: None,
+            }])
+        });
+        let cpf = Cpf::parse("52998224725").unwrap();
+        let r = ServicoConecta::new(Arc::new(m)).cpf(&[cpf]).await.unwrap();
+        assert_eq!(
+            serde_json::to_value(&r).unwrap(),
+            serde_json::json!({"cpfs": [{"cpf": "52998224725", "nome": "Fulana", "situacao": {"codigo": 0, "descricao": "Regular"}, "nascimento": null}]})
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cnpj_status_without_description_shows_its_code() {
+        let mut m = MockConecta::new();
+        m.expect_consultar_cnpj().returning(|c| {
+            Ok(DadosCnpj {
+                cnpj: *c,
+                razao_social: "Padaria".into(),
+                nome_fantasia: None,
+                situacao: Some(SituacaoCnpj {
+                    codigo: "2".into(),
+                    descricao: None,
+                    data: None,
+                }),
+                abertura: None,
+                municipio: None,
+                uf: None,
+            })
+        });
+        let r = ServicoConecta::new(Arc::new(m))
+            .cnpj(&cliente())
+            .await
+            .unwrap();
+        assert_eq!(r.situacao.as_deref(), Some("2"));
+        assert_eq!(serde_json::to_value(&r).unwrap()["razaoSocial"], "Padaria");
+    }
+
+    #[tokio::test]
+    async fn conecta_failures_keep_the_cli_exit_codes() {
+        for (erro, natureza) in [
+            (
+                ErroConsulta::Configuracao("c".into()),
+                Natureza::Configuracao,
+            ),
+            (ErroConsulta::Transporte("t".into()), Natureza::Transporte),
+            (ErroConsulta::Quota("q".into()), Natureza::Limite),
+            (ErroConsulta::NaoEncontrado("n".into()), Natureza::Recusado),
+            (ErroConsulta::Entrada("e".into()), Natureza::Recusado),
+        ] {
+            let mut m = MockConecta::new();
+            let devolvido = erro.clone();
+            m.expect_consultar_cnpj()
+                .returning(move |_| Err(devolvido.clone()));
+            let e = ServicoConecta::new(Arc::new(m))
+                .cnpj(&cliente())
+                .await
+                .unwrap_err();
+            assert_eq!(e.natureza(), natureza, "{e}");
+        }
+    }
+}

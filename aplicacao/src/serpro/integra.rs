@@ -790,3 +790,375 @@ fn em_brasilia(instante: SystemTime) -> (Data, String) {
     );
     (data, hora)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::erro::{Classificar, Natureza};
+    use crate::serpro::teste::{Fixo, cliente, das, escritorio, hoje, integra};
+    use guiche_domain::guia::{CodigoReceita, NumeroDocumento};
+    use guiche_domain::{Valor, serpro::TipoServico};
+    use guiche_ports::receita::{ErroReceita, ProtocoloEventos, RespostaServico, SessaoProcurador};
+    use guiche_store::Livro;
+    use mockall::predicate::{always, eq};
+
+    fn servico(m: crate::serpro::teste::MockIntegra, livro: Option<Arc<Livro>>) -> ServicoIntegra {
+        ServicoIntegra::new(
+            Arc::new(m),
+            livro.map(|l| l as Arc<dyn LivroEcac>),
+            Arc::new(Fixo),
+        )
+    }
+
+    fn pedido_darf(uf: &str, municipio: &str) -> PedidoDarf {
+        PedidoDarf {
+            uf: uf.into(),
+            municipio: municipio.into(),
+            receita: CodigoReceita::new(190, None).unwrap(),
+            periodo: PeriodoDarf::Mensal(Competencia::new(2026, 10).unwrap()),
+            vencimento: Data::new(2026, 11, 30).unwrap(),
+            valor_imposto: Valor::from_centavos(100_000),
+            data_consolidacao: None,
+            observacao: None,
+        }
+    }
+
+    fn chamada(dados: &str, autor: Option<Documento>) -> PedidoChamada {
+        PedidoChamada {
+            tipo: TipoServico::Consultar,
+            sistema: "PGDASD".into(),
+            servico: "CONSDECLARACAO13".into(),
+            versao: None,
+            contribuinte: Documento::Cnpj(cliente()),
+            dados: dados.into(),
+            autor,
+        }
+    }
+
+    fn resposta(dados: &str) -> RespostaServico {
+        RespostaServico {
+            status: 200,
+            bilhetado: true,
+            mensagens: Vec::new(),
+            dados: dados.into(),
+            etag: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn issued_das_are_recorded_in_the_ecac_ledger_with_their_json_shape() {
+        let mut m = integra();
+        m.expect_gerar_das()
+            .with(
+                eq(cliente()),
+                eq(Competencia::new(2026, 10).unwrap()),
+                eq(false),
+                eq(hoje()),
+            )
+            .times(1)
+            .returning(|_, _, _, _| Ok(vec![das(7, 123_456)]));
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let s = servico(m, Some(Arc::clone(&livro)));
+        let r = s
+            .das(cliente(), Competencia::new(2026, 10).unwrap(), false)
+            .await
+            .unwrap();
+        let d = &r.das[0];
+        assert!(d.registrado_no_livro && d.aviso_livro.is_none());
+        let guardada = livro.guia(&d.das.numero).unwrap().unwrap();
+        assert_eq!(guardada.guia, guia_do_das(cliente(), &d.das));
+        assert_eq!(guardada.origem, OrigemGuia::Serpro);
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["das"][0]["total"], "1234.56");
+        assert_eq!(v["das"][0]["periodoApuracao"], "10/2026");
+        assert_eq!(v["das"][0]["dataVencimento"], "2026-11-20");
+        assert_eq!(v["das"][0]["registradoNoLivro"], true);
+        assert!(v["das"][0]["pdf"].is_null());
+        assert!(v["das"][0].get("das").is_none(), "bytes never in JSON: {v}");
+    }
+
+    #[tokio::test]
+    async fn a_guide_the_ledger_refuses_is_a_warning_not_an_error() {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let mut outra = guia_do_das(cliente(), &das(7, 1));
+        outra.valor = Valor::from_centavos(999);
+        livro
+            .registrar_guia(&outra, OrigemGuia::Importacao)
+            .unwrap();
+        let mut m = integra();
+        m.expect_gerar_das()
+            .returning(|_, _, _, _| Ok(vec![das(7, 123_456)]));
+        let r = servico(m, Some(livro))
+            .das(cliente(), Competencia::new(2026, 10).unwrap(), true)
+            .await
+            .unwrap();
+        assert!(!r.das[0].registrado_no_livro);
+        let aviso = r.das[0].aviso_livro.as_deref().unwrap();
+        assert!(
+            aviso.contains("foi emitida") && aviso.contains("número"),
+            "{aviso}"
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_ledger_nothing_is_said_to_be_recorded() {
+        let mut m = integra();
+        m.expect_gerar_das()
+            .returning(|_, _, _, _| Ok(vec![das(7, 100)]));
+        let r = servico(m, None)
+            .das(cliente(), Competencia::new(2026, 10).unwrap(), false)
+            .await
+            .unwrap();
+        assert!(!r.das[0].registrado_no_livro && r.das[0].aviso_livro.is_none());
+    }
+
+    #[tokio::test]
+    async fn a_darf_with_a_bad_uf_or_municipio_is_refused_before_any_call() {
+        let s = servico(integra(), None);
+        for (uf, municipio, campo) in [
+            ("S", "7107", "uf"),
+            ("1P", "7107", "uf"),
+            ("sp", "71A7", "municipio"),
+            ("sp", "", "municipio"),
+        ] {
+            let e = s
+                .darf(Documento::Cnpj(cliente()), pedido_darf(uf, municipio))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(&e, ErroSerpro::Campo { campo: c, .. } if *c == campo),
+                "{e}"
+            );
+            assert_eq!(e.natureza(), Natureza::Pedido);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_darf_is_sent_with_the_uf_in_capitals_and_recorded_until_its_validity() {
+        let mut m = integra();
+        m.expect_gerar_darf()
+            .withf(|_, p, _| p.uf == "SP")
+            .times(1)
+            .returning(|_, _, _| {
+                Ok(Darf {
+                    numero: NumeroDocumento::from_u64(99).unwrap(),
+                    principal: Valor::from_centavos(100_000),
+                    multa: Valor::from_centavos(2_000),
+                    juros: Valor::from_centavos(1_000),
+                    total: Valor::from_centavos(103_000),
+                    valido_ate: Some(Data::new(2026, 11, 28).unwrap()),
+                    pdf: Vec::new(),
+                })
+            });
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let r = servico(m, Some(Arc::clone(&livro)))
+            .darf(Documento::Cnpj(cliente()), pedido_darf(" sp ", "7107"))
+            .await
+            .unwrap();
+        assert_eq!(r.total, "1030.00");
+        assert_eq!(r.valido_ate.as_deref(), Some("2026-11-28"));
+        let g = livro.guia(&r.darf.numero).unwrap().unwrap().guia;
+        assert_eq!(g.tipo, TipoGuia::Darf);
+        assert_eq!(g.vencimento, Data::new(2026, 11, 28).unwrap());
+        assert_eq!(g.codigo_receita, CodigoReceita::new(190, None));
+    }
+
+    #[tokio::test]
+    async fn a_reversed_window_is_refused_before_any_call() {
+        let s = servico(integra(), None);
+        let (de, ate) = (
+            Data::new(2026, 3, 31).unwrap(),
+            Data::new(2026, 3, 1).unwrap(),
+        );
+        let e = s
+            .pagamentos(Documento::Cnpj(cliente()), de, ate)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ErroSerpro::Campo { campo: "de", .. }), "{e}");
+        let e = s
+            .contar_pagamentos(Documento::Cnpj(cliente()), de, ate)
+            .await
+            .unwrap_err();
+        assert_eq!(e.natureza(), Natureza::Pedido);
+    }
+
+    #[tokio::test]
+    async fn a_generic_call_refuses_dados_that_are_not_json() {
+        let e = servico(integra(), None)
+            .chamar(chamada("{periodo", None))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ErroSerpro::Campo { campo: "dados", .. }), "{e}");
+    }
+
+    #[tokio::test]
+    async fn a_generic_call_defaults_the_author_and_version_and_decodes_dados() {
+        let mut m = integra();
+        m.expect_chamar()
+            .withf(|tipo, p, _| {
+                *tipo == TipoServico::Consultar
+                    && p.autor_pedido_dados == Documento::Cnpj(escritorio())
+                    && p.contratante == escritorio()
+                    && p.pedido_dados.versao_sistema
+                        == guiche_domain::serpro::servico("PGDASD", "CONSDECLARACAO13")
+                            .unwrap()
+                            .versao_sistema
+            })
+            .times(1)
+            .returning(|_, _, _| Ok(resposta("{\"a\": 1}")));
+        m.expect_chamar()
+            .withf(|_, p, _| p.autor_pedido_dados == Documento::Cnpj(cliente()))
+            .times(1)
+            .returning(|_, _, _| Ok(resposta("texto")));
+        let s = servico(m, None);
+        let r = s.chamar(chamada("", None)).await.unwrap();
+        assert_eq!(r.dados, serde_json::json!({"a": 1}));
+        let r = s
+            .chamar(chamada("{}", Some(Documento::Cnpj(cliente()))))
+            .await
+            .unwrap();
+        assert_eq!(r.dados, serde_json::json!("texto"));
+    }
+
+    #[tokio::test]
+    async fn the_procurador_sees_until_when_the_token_holds_in_brasilia() {
+        let mut m = integra();
+        // 2026-11-22T15:00:00Z is 12:00 in Brasília.
+        let instante = UNIX_EPOCH + Duration::from_secs(1_795_359_600);
+        m.expect_autenticar_procurador().returning(move |_, _| {
+            Ok(SessaoProcurador {
+                expira_em: Some(instante),
+            })
+        });
+        let autor = Documento::parse("52998224725").unwrap();
+        let r = servico(m, None).procurador(autor).await.unwrap();
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["expiraEm"], "2026-11-22T12:00:00-03:00", "{v}");
+        assert_eq!(v["aceito"], true);
+        assert_eq!(v["contratante"], escritorio().as_str());
+        assert_eq!(
+            v.as_object().unwrap().len(),
+            4,
+            "no token, no display field: {v}"
+        );
+    }
+
+    #[tokio::test]
+    async fn remote_failures_keep_their_nature() {
+        for (erro, natureza) in [
+            (
+                ErroReceita::Configuracao("c".into()),
+                Natureza::Configuracao,
+            ),
+            (
+                ErroReceita::Autenticacao("a".into()),
+                Natureza::Configuracao,
+            ),
+            (ErroReceita::NaoEnviado("n".into()), Natureza::Transporte),
+            (ErroReceita::Desconhecido("d".into()), Natureza::Transporte),
+            (ErroReceita::Recusado("r".into()), Natureza::Recusado),
+            (ErroReceita::Limite("l".into()), Natureza::Limite),
+        ] {
+            let mut m = integra();
+            let devolvido = erro.clone();
+            m.expect_caixa_postal()
+                .returning(move |_, _| Err(devolvido.clone()));
+            let e = servico(m, None)
+                .caixa_postal(Documento::Cnpj(cliente()))
+                .await
+                .unwrap_err();
+            assert_eq!(e.natureza(), natureza, "{e}");
+            assert_eq!(
+                e.to_string(),
+                erro.to_string(),
+                "the adapter's message, whole"
+            );
+            assert!(e.remoto());
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn events_wait_the_time_the_protocol_asks_before_reading() {
+        let mut m = integra();
+        let lote = vec![Documento::Cnpj(cliente())];
+        m.expect_solicitar_eventos()
+            .with(always(), eq(Evento::Pagamentos), eq(hoje()))
+            .returning(|lote, evento, _| {
+                Ok(ProtocoloEventos {
+                    protocolo: "p-1".into(),
+                    espera: Duration::from_secs(5),
+                    validade: Duration::from_secs(600),
+                    evento,
+                    lote: lote.to_vec(),
+                })
+            });
+        let inicio = tokio::time::Instant::now();
+        m.expect_obter_eventos().times(1).returning(move |p, _| {
+            assert!(
+                inicio.elapsed() >= Duration::from_secs(5),
+                "read before the wait"
+            );
+            Ok(vec![(
+                p.lote[0],
+                Atualizacao::Em(Data::new(2026, 11, 2).unwrap()),
+            )])
+        });
+        let r = servico(m, None)
+            .eventos(Evento::Pagamentos, &lote)
+            .await
+            .unwrap();
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["evento"], "E0701");
+        assert_eq!(v["contribuintes"][0]["atualizadoEm"], "2026-11-02");
+        let e = servico(integra(), None)
+            .eventos(Evento::Pagamentos, &[])
+            .await
+            .unwrap_err();
+        assert_eq!(e.natureza(), Natureza::Pedido);
+    }
+
+    #[tokio::test]
+    async fn sitfis_asks_the_protocol_then_the_report_within_the_wait_allowed() {
+        let mut m = integra();
+        m.expect_protocolo_sitfis()
+            .returning(|_, _| Ok(("prot".into(), Duration::from_millis(300))));
+        m.expect_relatorio_sitfis()
+            .withf(|_, p, espera, maxima, _| {
+                p == "prot"
+                    && *espera == Duration::from_millis(300)
+                    && *maxima == Duration::from_secs(7)
+            })
+            .times(1)
+            .returning(|_, _, _, _, _| Ok(b"%PDF".to_vec()));
+        let r = servico(m, None)
+            .com_espera_sitfis(Duration::from_secs(7))
+            .sitfis(Documento::Cnpj(cliente()))
+            .await
+            .unwrap();
+        assert_eq!((r.bytes, r.pdf.as_slice()), (4, b"%PDF".as_slice()));
+    }
+
+    #[tokio::test]
+    async fn procuracoes_default_to_the_contratante_as_grantee() {
+        let mut m = integra();
+        m.expect_procuracoes()
+            .withf(|_, outorgado, _| *outorgado == Documento::Cnpj(escritorio()))
+            .times(1)
+            .returning(|_, _, _| {
+                Ok(vec![Procuracao {
+                    expira: Data::new(2027, 1, 1).unwrap(),
+                    sistemas: vec!["Pagamentos".into()],
+                    codigos: vec!["00045"],
+                }])
+            });
+        let r = servico(m, None)
+            .procuracoes(Documento::Cnpj(cliente()), None)
+            .await
+            .unwrap();
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"procuracoes": [{"dataExpiracao": "2027-01-01", "sistemas": ["Pagamentos"], "codigos": ["00045"]}]})
+        );
+    }
+}

@@ -10,3 +10,6 @@ pub use conecta::ServicoConecta;
 pub use erro::ErroSerpro;
 pub use integra::ServicoIntegra;
 pub use uso::ServicoUso;
+
+#[cfg(test)]
+pub(crate) mod teste;

@@ -87,3 +87,47 @@ impl ServicoUso {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::erro::{Classificar, Natureza};
+    use guiche_ports::bilhetagem::Bilhete;
+    use guiche_store::Livro;
+
+    #[test]
+    fn a_month_must_be_aaaamm() {
+        let s = ServicoUso::new(Arc::new(Livro::em_memoria().unwrap()));
+        for mes in ["total", "2026-11", "202613"] {
+            let e = s.consumo(None, Some(mes)).unwrap_err();
+            assert_eq!(e.natureza(), Natureza::Pedido, "{mes}: {e}");
+            assert!(e.to_string().contains("AAAAMM"), "{e}");
+        }
+    }
+
+    #[test]
+    fn billed_calls_are_listed_and_totalled() {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let mes = guiche_domain::Competencia::new(2026, 11).unwrap();
+        for servico in [
+            "PGDASD/GERARDAS12",
+            "PGDASD/GERARDAS12",
+            "PAGTOWEB/PAGAMENTOS71",
+        ] {
+            livro
+                .reservar(Bilhete {
+                    contratante: "11222333000181",
+                    servico,
+                    janela: Janela::Mes(mes),
+                    teto: None,
+                })
+                .unwrap();
+        }
+        let s = ServicoUso::new(livro);
+        let c = s.consumo(None, Some("202611")).unwrap();
+        assert_eq!(c.total(), 3);
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["consumo"][0]["janela"], "202611");
+        assert!(s.consumo(None, Some("202610")).unwrap().consumo.is_empty());
+    }
+}
