@@ -5,7 +5,7 @@
 
 use crate::serpro::erro::ErroSerpro;
 use guiche_domain::conciliacao::Pagamento;
-use guiche_domain::guia::{Guia, TipoGuia};
+use guiche_domain::guia::{self, Guia, TipoGuia};
 use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico, servico};
 use guiche_domain::{Cnpj, Competencia, Data, Documento};
 use guiche_ports::Relogio;
@@ -480,22 +480,11 @@ impl ServicoIntegra {
         contribuinte: Documento,
         mut pedido: PedidoDarf,
     ) -> Result<DarfEmitido, ErroSerpro> {
-        let uf = pedido.uf.trim().to_ascii_uppercase();
-        if uf.len() != 2 || !uf.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(ErroSerpro::campo(
-                "uf",
-                pedido.uf,
-                "use a sigla de duas letras (ex.: SP)",
-            ));
-        }
-        if pedido.municipio.is_empty() || !pedido.municipio.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ErroSerpro::campo(
-                "municipio",
-                pedido.municipio,
-                "use o código SIAFI (só dígitos)",
-            ));
-        }
-        pedido.uf = uf;
+        pedido.uf = guia::uf_darf(&pedido.uf)
+            .map_err(|e| ErroSerpro::campo("uf", pedido.uf.as_str(), &e.to_string()))?;
+        guia::municipio_darf(&pedido.municipio).map_err(|e| {
+            ErroSerpro::campo("municipio", pedido.municipio.as_str(), &e.to_string())
+        })?;
         let d = self
             .integra
             .gerar_darf(&contribuinte, &pedido, self.relogio.hoje())
