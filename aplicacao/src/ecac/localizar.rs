@@ -83,7 +83,9 @@ impl ServicoLocalizar {
         let mut avisos = Vec::new();
         if emitir {
             let Some(p) = periodo else {
-                return Err(ErroGuias::Pedido("--emitir pede --periodo".into()));
+                return Err(ErroGuias::Pedido(
+                    "emitir um DAS pede o período de apuração (periodo)".into(),
+                ));
             };
             let Some(integra) = &self.integra else {
                 return Err(ErroGuias::SemIntegra);
@@ -213,5 +215,23 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(e.natureza(), Natureza::Configuracao);
+    }
+
+    fn envia<F: std::future::Future + Send>(_: F) {}
+
+    #[test]
+    fn proof_and_locate_can_be_shared_by_a_server() {
+        fn compartilhavel<T: Clone + Send + Sync + 'static>(_: &T) {}
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let integra = ServicoIntegra::new(Arc::new(integra()), None, Arc::new(Fixo));
+        let l = ServicoLocalizar::new(
+            Some(integra.clone()),
+            Arc::clone(&livro) as Arc<dyn LivroEcac>,
+        );
+        let c = crate::ecac::comprovante::ServicoComprovante::new(integra, livro);
+        compartilhavel(&l);
+        compartilhavel(&c);
+        envia(l.localizar(cliente(), None, false));
+        envia(c.comprovante(guiche_domain::guia::NumeroDocumento::from_u64(1).unwrap()));
     }
 }

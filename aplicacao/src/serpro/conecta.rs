@@ -40,6 +40,9 @@ pub struct CpfConsultado {
     pub situacao: Situacao,
     /// The birth date as sent, when present.
     pub nascimento: Option<String>,
+    /// The CPF, for display.
+    #[serde(skip)]
+    pub documento: Option<Cpf>,
 }
 
 /// The CPFs asked.
@@ -67,6 +70,9 @@ pub struct CnpjConsultado {
     pub municipio: Option<String>,
     /// State.
     pub uf: Option<String>,
+    /// The CNPJ, for display.
+    #[serde(skip)]
+    pub documento: Option<Cnpj>,
 }
 
 impl ServicoConecta {
@@ -95,6 +101,7 @@ impl ServicoConecta {
                         descricao: s.situacao.descricao,
                     },
                     nascimento: s.nascimento,
+                    documento: Some(s.cpf),
                 })
                 .collect(),
         })
@@ -114,6 +121,7 @@ impl ServicoConecta {
             abertura: d.abertura,
             municipio: d.municipio,
             uf: d.uf,
+            documento: Some(d.cnpj),
         })
     }
 }
@@ -206,5 +214,18 @@ mod tests {
                 .unwrap_err();
             assert_eq!(e.natureza(), natureza, "{e}");
         }
+    }
+
+    #[test]
+    fn conecta_and_usage_can_be_shared_by_a_server() {
+        fn compartilhavel<T: Clone + Send + Sync + 'static>(_: &T) {}
+        fn envia<F: std::future::Future + Send>(_: F) {}
+        let s = ServicoConecta::new(Arc::new(MockConecta::new()));
+        compartilhavel(&s);
+        compartilhavel(&crate::serpro::ServicoUso::new(Arc::new(
+            guiche_store::Livro::em_memoria().unwrap(),
+        )));
+        envia(s.cpf(&[]));
+        envia(s.cnpj(&cliente()));
     }
 }

@@ -1150,4 +1150,29 @@ mod tests {
             serde_json::json!({"procuracoes": [{"dataExpiracao": "2027-01-01", "sistemas": ["Pagamentos"], "codigos": ["00045"]}]})
         );
     }
+
+    fn envia<F: std::future::Future + Send>(_: F) {}
+
+    fn compartilhavel<T: Clone + Send + Sync + 'static>(_: &T) {}
+
+    #[test]
+    fn the_service_and_its_futures_can_be_shared_by_a_server() {
+        let s = servico(integra(), None);
+        compartilhavel(&s);
+        let doc = Documento::Cnpj(cliente());
+        let dia = hoje();
+        let outubro = Competencia::new(2026, 10).unwrap();
+        envia(s.chamar(chamada("", None)));
+        envia(s.procurador(doc));
+        envia(s.das(cliente(), outubro, false));
+        envia(s.darf(doc, pedido_darf("SP", "7107")));
+        envia(s.pagamentos(doc, dia, dia));
+        envia(s.contar_pagamentos(doc, dia, dia));
+        envia(s.sitfis(doc));
+        envia(s.procuracoes(doc, None));
+        envia(s.declaracoes(cliente(), ConsultaDeclaracoes::Ano(2026)));
+        envia(s.caixa_postal(doc));
+        envia(s.eventos(Evento::Pagamentos, &[]));
+        envia(s.comprovante(doc, NumeroDocumento::from_u64(1).unwrap()));
+    }
 }

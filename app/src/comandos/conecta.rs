@@ -20,7 +20,7 @@ pub(crate) async fn cpf(cpfs: &[String], json: bool) -> Result<Codigo, ErroApp> 
         return Ok(Codigo::Ok);
     }
     for s in &v.cpfs {
-        let cpf = Cpf::parse(&s.cpf).map_or_else(|_| s.cpf.clone(), |c| c.to_string());
+        let cpf = s.documento.map_or_else(|| s.cpf.clone(), |c| c.to_string());
         println!(
             "{cpf}  {}  {}",
             s.situacao.descricao,
@@ -41,7 +41,9 @@ pub(crate) async fn cnpj(cnpj: &str, json: bool) -> Result<Codigo, ErroApp> {
         imprimir(&d);
         return Ok(Codigo::Ok);
     }
-    let mostrado = Cnpj::parse(&d.cnpj).map_or_else(|_| d.cnpj.clone(), |c| c.to_string());
+    let mostrado = d
+        .documento
+        .map_or_else(|| d.cnpj.clone(), |c| c.to_string());
     println!(
         "{mostrado}  {}  {}",
         d.razao_social,
