@@ -24,6 +24,7 @@ use crate::transporte::{self as canal, FalhaCorpo};
 use base64::Engine;
 use guiche_domain::{Cnpj, Cpf};
 use guiche_ports::bilhetagem::{Bilhete, ErroBilhetagem, Janela, MedidorBilhetagem};
+pub use guiche_ports::conecta::{DadosCnpj, SituacaoCadastral, SituacaoCnpj, SituacaoCpf};
 use serde::Deserialize;
 use serde_json::Value;
 use std::fmt;
@@ -135,16 +136,6 @@ pub enum ErroConecta {
     Protocolo(String),
 }
 
-/// A CPF's registration status (`SituacaoCadastral`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SituacaoCadastral {
-    /// The code: 0 Regular, 2 Suspensa, 3 Titular falecido, 4 Pendente de regularização,
-    /// 5 Cancelada por multiplicidade, 8 Nula, 9 Cancelada de ofício.
-    pub codigo: u8,
-    /// The description sent by the service, or the one of the code.
-    pub descricao: String,
-}
-
 /// The description of a `SituacaoCadastral` code (`None` for codes outside the table).
 pub fn descricao_situacao(codigo: u8) -> Option<&'static str> {
     Some(match codigo {
@@ -157,49 +148,6 @@ pub fn descricao_situacao(codigo: u8) -> Option<&'static str> {
         9 => "Cancelada de ofício",
         _ => return None,
     })
-}
-
-/// One CPF of a CPF Light answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SituacaoCpf {
-    /// The CPF.
-    pub cpf: Cpf,
-    /// The holder's name, when sent.
-    pub nome: Option<String>,
-    /// The registration status.
-    pub situacao: SituacaoCadastral,
-    /// The birth date as sent (format unverified), when present.
-    pub nascimento: Option<String>,
-}
-
-/// A CNPJ's registration status.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SituacaoCnpj {
-    /// The code as sent (e.g. `2`, active).
-    pub codigo: String,
-    /// The description or reason, when sent.
-    pub descricao: Option<String>,
-    /// Since when, as sent.
-    pub data: Option<String>,
-}
-
-/// The basic record of a CNPJ (answer schema unverified: read tolerantly).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DadosCnpj {
-    /// The CNPJ.
-    pub cnpj: Cnpj,
-    /// Razão social (`nomeEmpresarial`).
-    pub razao_social: String,
-    /// Nome fantasia, when any.
-    pub nome_fantasia: Option<String>,
-    /// Registration status, when sent.
-    pub situacao: Option<SituacaoCnpj>,
-    /// Opening date as sent (`dataAbertura`).
-    pub abertura: Option<String>,
-    /// Municipality name (`endereco.municipio.descricao`).
-    pub municipio: Option<String>,
-    /// State (`endereco.uf`).
-    pub uf: Option<String>,
 }
 
 /// Wire DTOs of Conecta gov.br (shared with the simulator's tests of the protocol).

@@ -11,6 +11,7 @@
 //! | [`ClienteIntegra`] | token over mTLS (cached, one request in flight), calls and batch calls, retries only where safe, billing reserved before each billed attempt and kept unless provably unbilled |
 //! | [`servicos`] | one typed function per service: DAS, declarations, payments, proof, DARF, SITFIS, procurações, mailbox, update events |
 //! | [`termo`], [`verificacao`] | the procurador's authorization term, signed (enveloped XMLDSig) and verified |
+//! | [`receita`] | the ports `IntegraContador` (typed services, procurador sign-in) and `ConectaGovBr` over these clients |
 //! | [`fonte`] | payments as the `guiche_ports::ecac::FontePagamentos` port, for the e-CAC reconciliation |
 //! | [`conecta`] | Conecta gov.br: CPF and CNPJ queries with their homologation quota |
 //! | [`wire`] | the envelope and the tolerant reading of replies |
@@ -53,6 +54,7 @@ pub mod conecta;
 pub mod fonte;
 #[cfg(any(test, feature = "simulator"))]
 pub mod pki_teste;
+pub mod receita;
 pub mod servicos;
 pub mod termo;
 mod transporte;

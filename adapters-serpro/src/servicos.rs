@@ -23,6 +23,7 @@ use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::{CodigoBarras, CodigoReceita, NumeroDocumento};
 use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico, procuracao_por_nome, servico};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
+pub use guiche_ports::receita::{Das, Procuracao};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -56,42 +57,6 @@ pub enum ErroServico {
     /// calls are made.
     #[error("paginação do PAGTOWEB interrompida: {0}")]
     Paginacao(String),
-}
-
-/// A DAS of the Simples Nacional as `PGDASD/GERARDAS12` issues it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Das {
-    /// `detalhamento.numeroDocumento` (17 digits).
-    pub numero: NumeroDocumento,
-    /// `detalhamento.periodoApuracao`.
-    pub periodo: Competencia,
-    /// `detalhamento.dataVencimento`.
-    pub vencimento: Data,
-    /// `detalhamento.dataLimiteAcolhimento`: the last day a bank accepts this guide.
-    pub limite_acolhimento: Option<Data>,
-    /// `valores.total`.
-    pub valor_total: Valor,
-    /// `valores.principal`.
-    pub principal: Valor,
-    /// `valores.multa`.
-    pub multa: Valor,
-    /// `valores.juros`.
-    pub juros: Valor,
-    /// `codigoDeBarras` (4 blocks of 12 digits), when the answer carries it.
-    pub codigo_barras: Option<CodigoBarras>,
-    /// The guide's PDF (base64-decoded `pdf`).
-    pub pdf: Vec<u8>,
-}
-
-/// An e-CAC power of attorney as `PROCURACOES/OBTERPROCURACAO41` lists it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Procuracao {
-    /// `dtexpiracao`: when it stops holding.
-    pub expira: Data,
-    /// `sistemas`: the e-CAC names of the services granted.
-    pub sistemas: Vec<String>,
-    /// The e-CAC codes of the names known to the catalogue (unknown names are left out).
-    pub codigos: Vec<&'static str>,
 }
 
 /// A service of the catalogue (`idSistema`, `idServico`); its path and `versaoSistema` come

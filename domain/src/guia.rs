@@ -805,6 +805,43 @@ impl Guia {
     }
 }
 
+/// Why SICALC's place of a DARF was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroLocalDarf {
+    /// `uf` is not a two-letter abbreviation.
+    #[error("use a sigla de duas letras (ex.: SP)")]
+    Uf,
+    /// `municipio` is not a SIAFI code.
+    #[error("use o código SIAFI (só dígitos)")]
+    Municipio,
+}
+
+/// The `uf` of a DARF as SICALC takes it: two letters, in capitals (`" sp "` → `"SP"`).
+///
+/// # Errors
+/// [`ErroLocalDarf::Uf`].
+pub fn uf_darf(texto: &str) -> Result<String, ErroLocalDarf> {
+    let uf = texto.trim().to_ascii_uppercase();
+    if uf.len() == 2 && uf.bytes().all(|b| b.is_ascii_uppercase()) {
+        Ok(uf)
+    } else {
+        Err(ErroLocalDarf::Uf)
+    }
+}
+
+/// The `municipio` of a DARF as SICALC takes it: the municipality's SIAFI code, digits only.
+///
+/// # Errors
+/// [`ErroLocalDarf::Municipio`].
+pub fn municipio_darf(texto: &str) -> Result<&str, ErroLocalDarf> {
+    if !texto.is_empty() && texto.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(texto)
+    } else {
+        Err(ErroLocalDarf::Municipio)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1108,6 +1145,18 @@ mod tests {
         fn numero_round_trip(n in crate::estrategias::guia::numero_documento()) {
             prop_assert_eq!(NumeroDocumento::parse(&n.to_string()), Ok(n));
             prop_assert_eq!(NumeroDocumento::parse(&n.as_digitos()), Ok(n));
+        }
+    }
+
+    #[test]
+    fn a_darf_place_is_two_letters_and_a_siafi_code() {
+        assert_eq!(uf_darf(" sp "), Ok("SP".to_owned()));
+        for uf in ["S", "SPX", "1P", "", "ç1"] {
+            assert_eq!(uf_darf(uf), Err(ErroLocalDarf::Uf), "{uf:?}");
+        }
+        assert_eq!(municipio_darf("7107"), Ok("7107"));
+        for m in ["", "71A7", " 7107", "-1"] {
+            assert_eq!(municipio_darf(m), Err(ErroLocalDarf::Municipio), "{m:?}");
         }
     }
 }

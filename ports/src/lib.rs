@@ -20,6 +20,8 @@
 //! | [`ecac::Planilhas`] | guides and payments read from spreadsheets, occurrences written as one | `guiche-planilha` |
 //! | [`acesso::LivroAcesso`] | API tokens (only their hashes) and roles | `guiche-store` |
 //! | [`idempotencia::LivroIdempotencia`] | `Idempotency-Key`s and their first answers | `guiche-store` |
+//! | [`receita::IntegraContador`] | SERPRO Integra Contador's typed services, procurador sign-in | `guiche-serpro` |
+//! | [`conecta::ConectaGovBr`] | Conecta gov.br CPF and CNPJ queries | `guiche-serpro` |
 //!
 //! ```
 //! use guiche_ports::Relogio;
@@ -36,11 +38,13 @@
 
 pub mod acesso;
 pub mod bilhetagem;
+pub mod conecta;
 pub mod contabil;
 pub mod ecac;
 pub mod emissor;
 pub mod idempotencia;
 pub mod livro;
+pub mod receita;
 mod segredo;
 
 pub use segredo::Segredo;

@@ -5,6 +5,7 @@
 use super::{ErroServico, Id, campo, chamar, dados, dados_opcionais, lista, malformado, texto};
 use crate::ClienteIntegra;
 use guiche_domain::{Data, Documento};
+pub use guiche_ports::receita::MensagemCaixaPostal;
 use serde_json::{Value, json};
 
 const MSGCONTRIBUINTE61: Id = ("CAIXAPOSTAL", "MSGCONTRIBUINTE61");
@@ -12,23 +13,6 @@ const INNOVAMSG63: Id = ("CAIXAPOSTAL", "INNOVAMSG63");
 
 /// The most pages read in one listing (a guard against a pointer that never ends).
 const PAGINAS_MAXIMAS: usize = 100;
-
-/// One message of the mailbox.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MensagemCaixaPostal {
-    /// `isn`: the message's id (for `MSGDETALHAMENTO62`).
-    pub isn: String,
-    /// `assuntoModelo` with `++VARIAVEL++` replaced by `valorParametroAssunto`.
-    pub assunto: String,
-    /// `dataEnvio` (`AAAAMMDD`).
-    pub enviada_em: Option<Data>,
-    /// `indicadorLeitura` is `1`.
-    pub lida: bool,
-    /// `relevancia` is `2`.
-    pub relevante: bool,
-    /// `descricaoOrigem`, e.g. `Receita Federal`.
-    pub origem: String,
-}
 
 /// Every message of `contribuinte`'s mailbox, read or not, page after page
 /// (`CAIXAPOSTAL/MSGCONTRIBUINTE61` on `/Consultar`; `ponteiroProximaPagina` until

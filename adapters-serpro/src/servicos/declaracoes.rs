@@ -5,37 +5,10 @@ use super::{ErroServico, Id, campo, chamar, dados, lista, malformado, texto};
 use crate::ClienteIntegra;
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::{Cnpj, Competencia, Data};
+pub use guiche_ports::receita::{ConsultaDeclaracoes, DeclaracaoPgdasd};
 use serde_json::{Value, json};
 
 const CONSDECLARACAO13: Id = ("PGDASD", "CONSDECLARACAO13");
-
-/// What to ask `CONSDECLARACAO13` for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConsultaDeclaracoes {
-    /// Every declaration of a calendar year (`anoCalendario`).
-    Ano(u16),
-    /// The declarations of one month (`periodoApuracao`).
-    Periodo(Competencia),
-}
-
-/// One operation (declaration) of PGDAS-D.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DeclaracaoPgdasd {
-    /// `periodoApuracao`.
-    pub periodo: Competencia,
-    /// `tipoOperacao`, e.g. `Declaração Original`, `Declaração Retificadora`.
-    pub tipo_operacao: String,
-    /// `indiceDeclaracao.numeroDeclaracao`.
-    pub numero_declaracao: Option<String>,
-    /// `indiceDeclaracao.dataHoraTransmissao`, as sent (`AAAAMMDDhhmmss`).
-    pub transmitida_em: Option<String>,
-    /// `indiceDeclaracao.malha`, when the declaration is held for review.
-    pub malha: Option<String>,
-    /// `indiceDas.numeroDas`: the DAS the operation generated.
-    pub das: Option<NumeroDocumento>,
-    /// `indiceDas.dasPago`.
-    pub das_pago: Option<bool>,
-}
 
 /// The declarations asked in `consulta` (`PGDASD/CONSDECLARACAO13` on `/Consultar`), in the
 /// order the service lists them. An empty answer is an empty list.

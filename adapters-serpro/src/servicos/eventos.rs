@@ -6,56 +6,9 @@
 use super::{ErroServico, envelope, lista, malformado, texto};
 use crate::{Chamada, ClienteIntegra, ErroIntegra};
 use guiche_domain::{Data, Documento};
+pub use guiche_ports::receita::{Atualizacao, Evento, ProtocoloEventos};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-/// The kinds of update that can be monitored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Evento {
-    /// `E0301`: DCTFWeb.
-    Dctfweb,
-    /// `E0601`: the e-CAC mailbox.
-    CaixaPostal,
-    /// `E0701`: payments (a new payment document, a change, a cancellation).
-    Pagamentos,
-}
-
-impl Evento {
-    /// The documented code (`E0301`, `E0601`, `E0701`).
-    pub fn codigo(self) -> &'static str {
-        match self {
-            Evento::Dctfweb => "E0301",
-            Evento::CaixaPostal => "E0601",
-            Evento::Pagamentos => "E0701",
-        }
-    }
-}
-
-/// A protocol handed out for a batch.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProtocoloEventos {
-    /// `protocolo`.
-    pub protocolo: String,
-    /// `TempoEsperaMedioEmMs`: how long to wait before reading.
-    pub espera: Duration,
-    /// `TempoLimiteEmMin`: how long the protocol can be read.
-    pub validade: Duration,
-    /// The event asked.
-    pub evento: Evento,
-    /// The batch (all CPFs or all CNPJs).
-    pub lote: Vec<Documento>,
-}
-
-/// One line of the answer matrix.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Atualizacao {
-    /// `""`: no update in the horizon.
-    Nenhuma,
-    /// `AAMMDD`: the last update's day.
-    Em(Data),
-    /// `x`: marked as updated, without a day.
-    SemData,
-}
 
 fn ids(lote: &[Documento], pedir: bool) -> (&'static str, &'static str) {
     let pj = matches!(lote.first(), Some(Documento::Cnpj(_)));

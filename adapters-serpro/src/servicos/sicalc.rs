@@ -3,80 +3,21 @@
 
 use super::{ErroServico, Id, base64, campo, chamar, dados, malformado, texto, valor};
 use crate::ClienteIntegra;
-use guiche_domain::guia::{CodigoReceita, NumeroDocumento};
-use guiche_domain::{Competencia, Data, Documento, Valor};
+use guiche_domain::guia::NumeroDocumento;
+use guiche_domain::{Data, Documento};
+pub use guiche_ports::receita::{Darf, PedidoDarf, PeriodoDarf};
 use serde_json::{Value, json};
 
 const CONSOLIDARGERARDARF51: Id = ("SICALC", "CONSOLIDARGERARDARF51");
 
-/// The período de apuração of a DARF as SICALC takes it (`tipoPA`, `dataPA`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PeriodoDarf {
-    /// `ME`, `MM/AAAA`.
-    Mensal(Competencia),
-    /// `AN`, `AAAA`.
-    Anual(u16),
-    /// `DI`, `DD/MM/AAAA`.
-    Diario(Data),
-    /// Another kind (`TR` for quotas, …), sent as given.
-    Outro {
-        /// `tipoPA`.
-        tipo: String,
-        /// `dataPA`.
-        data: String,
-    },
-}
-
-impl PeriodoDarf {
-    fn campos(&self) -> (String, String) {
-        match self {
-            PeriodoDarf::Mensal(c) => ("ME".into(), format!("{:02}/{:04}", c.mes(), c.ano())),
-            PeriodoDarf::Anual(a) => ("AN".into(), format!("{a:04}")),
-            PeriodoDarf::Diario(d) => ("DI".into(), d.to_string()),
-            PeriodoDarf::Outro { tipo, data } => (tipo.clone(), data.clone()),
-        }
+/// `tipoPA` and `dataPA` of a período de apuração.
+fn campos(periodo: &PeriodoDarf) -> (String, String) {
+    match periodo {
+        PeriodoDarf::Mensal(c) => ("ME".into(), format!("{:02}/{:04}", c.mes(), c.ano())),
+        PeriodoDarf::Anual(a) => ("AN".into(), format!("{a:04}")),
+        PeriodoDarf::Diario(d) => ("DI".into(), d.to_string()),
+        PeriodoDarf::Outro { tipo, data } => (tipo.clone(), data.clone()),
     }
-}
-
-/// What to calculate (the documented fields; which are obligatory per revenue code is told by
-/// `SICALC/CONSULTAAPOIORECEITAS52`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PedidoDarf {
-    /// `uf`, e.g. `SP`.
-    pub uf: String,
-    /// `municipio`: the SIAFI code of the municipality, e.g. `7107`.
-    pub municipio: String,
-    /// `codigoReceita` and `codigoReceitaExtensao`.
-    pub receita: CodigoReceita,
-    /// `tipoPA` and `dataPA`.
-    pub periodo: PeriodoDarf,
-    /// `vencimento`: the tax's original due date.
-    pub vencimento: Data,
-    /// `valorImposto`: the principal.
-    pub valor_imposto: Valor,
-    /// `dataConsolidacao`: the day to pay (fine and interest up to it); today when `None`.
-    pub data_consolidacao: Option<Data>,
-    /// `observacao`, printed on the DARF.
-    pub observacao: Option<String>,
-}
-
-/// A DARF as SICALC issues it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Darf {
-    /// `numeroDocumento` (17 digits).
-    pub numero: NumeroDocumento,
-    /// `consolidado.valorPrincipalMoedaCorrente`.
-    pub principal: Valor,
-    /// `consolidado.valorMultaMora`.
-    pub multa: Valor,
-    /// `consolidado.valorJuros`.
-    pub juros: Valor,
-    /// `consolidado.valorTotalConsolidado`.
-    pub total: Valor,
-    /// `consolidado.dataValidadeCalculo`: the last day this DARF may be paid.
-    pub valido_ate: Option<Data>,
-    /// The PDF (`darf`, base64-decoded).
-    pub pdf: Vec<u8>,
 }
 
 /// Calculates and issues a DARF (`SICALC/CONSOLIDARGERARDARF51` on `/Emitir`, version 2.9).
@@ -90,7 +31,7 @@ pub async fn gerar_darf(
     pedido: &PedidoDarf,
     hoje: Data,
 ) -> Result<Darf, ErroServico> {
-    let (tipo_pa, data_pa) = pedido.periodo.campos();
+    let (tipo_pa, data_pa) = campos(&pedido.periodo);
     let mut entrada = json!({
         "uf": pedido.uf,
         "municipio": pedido.municipio,

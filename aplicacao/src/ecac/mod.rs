@@ -8,3 +8,5 @@
 
 pub mod baixa;
 pub mod central;
+pub mod comprovante;
+pub mod localizar;

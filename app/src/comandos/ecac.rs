@@ -16,7 +16,6 @@ use guiche_domain::conciliacao::Agrupamento;
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::{Cnpj, Data};
 use guiche_ports::ecac::{Acesso, Empresa, FormatoPlanilha};
-use guiche_ports::livro::ErroLivro;
 use serde::Serialize;
 use std::path::Path;
 
@@ -37,12 +36,6 @@ fn data(opcao: &str, texto: &str) -> Result<Data, ErroApp> {
     Data::parse_iso(texto)
         .or_else(|_| Data::parse_br(texto))
         .map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e} (use AAAA-MM-DD)")))
-}
-
-/// A ledger failure, as the configuration error it usually is (path, permissions, a file
-/// written by a newer guichê).
-pub(crate) fn livro_erro(e: ErroLivro) -> ErroApp {
-    ErroApp::Configuracao(e.to_string())
 }
 
 /// An application failure that reaches the command line as an error (usage, not found, a

@@ -6,6 +6,7 @@ mod conecta;
 mod demo;
 mod demo_ecac;
 mod ecac;
+mod ecac_guias;
 mod ecac_sync;
 mod emitir;
 mod nfd;
@@ -247,12 +248,12 @@ async fn executar_ecac(comando: Ecac, json: bool) -> Result<Codigo, ErroApp> {
             ecac::ocorrencias(consulta, json)
         }
         Ecac::Proof { numero, saida } => {
-            ecac_sync::comprovante(&numero, saida.as_deref(), json).await
+            ecac_guias::comprovante(&numero, saida.as_deref(), json).await
         }
         Ecac::Locate {
             empresa,
             periodo,
             emitir,
-        } => ecac_sync::localizar(&empresa, periodo.as_deref(), emitir, json).await,
+        } => ecac_guias::localizar(&empresa, periodo.as_deref(), emitir, json).await,
     }
 }

@@ -1,19 +1,15 @@
 //! `guiche serpro darf|declaracoes|caixa-postal|eventos`: more typed services of Integra
 //! Contador, with the contratante as author. A DARF issued here is recorded in the e-CAC
-//! ledger for reconciliation.
+//! ledger for reconciliation (by the service).
 
-use super::serpro::cliente_integra;
-use super::serpro_servicos::{data, falha, gravar, imprimir, pasta_gravavel, registrar_guia};
+use super::serpro::{falha, imprimir};
+use super::serpro_servicos::{avisar, data, gravar, pasta_gravavel};
+use crate::composicao;
 use crate::entrada::documento;
 use crate::erro::{Codigo, ErroApp};
-use crate::relogio::RelogioSistema;
-use guiche_domain::guia::{CodigoReceita, Guia, TipoGuia};
-use guiche_domain::{Cnpj, Competencia, Documento};
-use guiche_ports::Relogio;
-use guiche_serpro::servicos::{
-    self, Atualizacao, ConsultaDeclaracoes, Evento, PedidoDarf, PeriodoDarf,
-};
-use serde_json::json;
+use guiche_domain::guia::CodigoReceita;
+use guiche_domain::{Cnpj, Competencia};
+use guiche_ports::receita::{ConsultaDeclaracoes, Evento, PedidoDarf, PeriodoDarf};
 use std::path::Path;
 
 /// The options of `guiche serpro darf`.
@@ -37,105 +33,63 @@ fn competencia(opcao: &str, texto: &str) -> Result<Competencia, ErroApp> {
 }
 
 impl DarfCli {
-    fn pedido(&self) -> Result<(Documento, PedidoDarf), ErroApp> {
-        let uf = self.uf.trim().to_ascii_uppercase();
-        if uf.len() != 2 || !uf.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(uso(
-                "--uf",
-                &self.uf,
-                "use a sigla de duas letras (ex.: SP)",
-            ));
-        }
-        if self.municipio.is_empty() || !self.municipio.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(uso(
-                "--municipio",
-                &self.municipio,
-                "use o código SIAFI (só dígitos)",
-            ));
-        }
-        let valor = crate::entrada::valor("--valor", &self.valor)?;
-        let pedido = PedidoDarf {
-            uf,
+    /// The options read into the request (the service checks `uf` and `municipio`).
+    fn pedido(&self) -> Result<PedidoDarf, ErroApp> {
+        Ok(PedidoDarf {
+            uf: self.uf.clone(),
             municipio: self.municipio.clone(),
             receita: CodigoReceita::parse(&self.receita)
                 .map_err(|e| uso("--receita", &self.receita, e))?,
             periodo: PeriodoDarf::Mensal(competencia("--periodo", &self.periodo)?),
             vencimento: data("--vencimento", &self.vencimento)?,
-            valor_imposto: valor,
+            valor_imposto: crate::entrada::valor("--valor", &self.valor)?,
             data_consolidacao: self
                 .consolidacao
                 .as_deref()
                 .map(|c| data("--consolidacao", c))
                 .transpose()?,
             observacao: None,
-        };
-        Ok((documento("--contribuinte", &self.contribuinte)?, pedido))
+        })
     }
 }
 
 /// `guiche serpro darf …`: calculates and issues a DARF, records it in the e-CAC ledger.
 pub(crate) async fn darf(p: DarfCli, pdf: Option<&Path>, json: bool) -> Result<Codigo, ErroApp> {
-    let (contribuinte, pedido) = p.pedido()?;
+    let pedido = p.pedido()?;
+    let contribuinte = documento("--contribuinte", &p.contribuinte)?;
     if let Some(dir) = pdf {
         pasta_gravavel("--pdf", dir)?;
     }
-    let livro = crate::config::abrir_livro()?;
-    let cliente = cliente_integra()?;
-    let hoje = RelogioSistema.hoje();
-    let d = match servicos::gerar_darf(&cliente, &contribuinte, &pedido, hoje).await {
+    let mut d = match composicao::servico_integra()?
+        .darf(contribuinte, pedido)
+        .await
+    {
         Ok(d) => d,
-        Err(e) => return Ok(falha(&e, json)),
+        Err(e) => return falha(e, json),
     };
-    let periodo = match pedido.periodo {
-        PeriodoDarf::Mensal(c) => c,
-        _ => Competencia::de(pedido.vencimento),
-    };
-    let registrada = registrar_guia(
-        &livro,
-        &Guia {
-            tipo: TipoGuia::Darf,
-            numero: d.numero,
-            contribuinte,
-            codigo_receita: Some(pedido.receita),
-            periodo,
-            vencimento: d.valido_ate.unwrap_or(pedido.vencimento),
-            valor: d.total,
-            codigo_barras: None,
-        },
-    );
-    let arquivo = match pdf {
-        Some(dir) => {
-            let caminho = dir.join(format!("DARF-{}.pdf", d.numero.as_digitos()));
-            gravar(&caminho, &d.pdf)?;
-            Some(caminho.display().to_string())
-        }
-        None => None,
-    };
+    avisar(d.aviso_livro.as_ref());
+    if let Some(dir) = pdf {
+        let caminho = dir.join(format!("DARF-{}.pdf", d.numero_documento));
+        gravar(&caminho, &d.darf.pdf)?;
+        d.pdf = Some(caminho.display().to_string());
+    }
     if json {
-        imprimir(&json!({
-            "numeroDocumento": d.numero.as_digitos(),
-            "principal": d.principal.decimal().to_string(),
-            "multa": d.multa.decimal().to_string(),
-            "juros": d.juros.decimal().to_string(),
-            "total": d.total.decimal().to_string(),
-            "validoAte": d.valido_ate.map(|v| v.iso()),
-            "pdf": arquivo,
-            "registradoNoLivro": registrada,
-        }));
-    } else {
-        println!(
-            "DARF {} ({}): principal {} + multa {} + juros {} = {}",
-            d.numero, pedido.receita, d.principal, d.multa, d.juros, d.total
-        );
-        if let Some(v) = d.valido_ate {
-            println!("  pague até {v}");
-        }
-        if registrada {
-            println!("  registrado no livro do e-CAC para a baixa automática");
-        }
-        if let Some(a) = arquivo {
-            println!("  PDF: {a}");
-        }
+        imprimir(&d);
+        return Ok(Codigo::Ok);
+    }
+    let g = &d.darf;
+    println!(
+        "DARF {} ({}): principal {} + multa {} + juros {} = {}",
+        g.numero, d.receita, g.principal, g.multa, g.juros, g.total
+    );
+    if let Some(v) = g.valido_ate {
+        println!("  pague até {v}");
+    }
+    if d.registrado_no_livro {
+        println!("  registrado no livro do e-CAC para a baixa automática");
+    }
+    if let Some(a) = &d.pdf {
+        println!("  PDF: {a}");
     }
     Ok(Codigo::Ok)
 }
@@ -153,29 +107,19 @@ pub(crate) async fn declaracoes(
         (Some(a), None) => ConsultaDeclaracoes::Ano(a),
         (None, None) => return Err(ErroApp::Uso("informe --ano ou --periodo".into())),
     };
-    let cliente = cliente_integra()?;
-    let hoje = RelogioSistema.hoje();
-    let lista = match servicos::declaracoes_pgdasd(&cliente, &cnpj, consulta, hoje).await {
+    let lista = match composicao::servico_integra()?
+        .declaracoes(cnpj, consulta)
+        .await
+    {
         Ok(l) => l,
-        Err(e) => return Ok(falha(&e, json)),
+        Err(e) => return falha(e, json),
     };
     if json {
-        let v: Vec<_> = lista
-            .iter()
-            .map(|d| {
-                json!({
-                    "periodoApuracao": d.periodo.compacta(),
-                    "tipoOperacao": d.tipo_operacao,
-                    "numeroDeclaracao": d.numero_declaracao,
-                    "numeroDas": d.das.map(|n| n.as_digitos()),
-                    "dasPago": d.das_pago,
-                })
-            })
-            .collect();
-        imprimir(&json!({ "declaracoes": v }));
+        imprimir(&lista);
         return Ok(Codigo::Ok);
     }
-    for d in &lista {
+    for d in &lista.declaracoes {
+        let d = &d.declaracao;
         let das = match (d.das, d.das_pago) {
             (Some(n), Some(true)) => format!("DAS {n} pago"),
             (Some(n), _) => format!("DAS {n} em aberto"),
@@ -183,35 +127,39 @@ pub(crate) async fn declaracoes(
         };
         println!("{} {}: {das}", d.periodo, d.tipo_operacao);
     }
-    println!("{} declaração(ões)", lista.len());
+    println!("{} declaração(ões)", lista.declaracoes.len());
     Ok(Codigo::Ok)
 }
 
 /// `guiche serpro caixa-postal --contribuinte DOC`.
 pub(crate) async fn caixa_postal(contribuinte: &str, json: bool) -> Result<Codigo, ErroApp> {
     let contribuinte = documento("--contribuinte", contribuinte)?;
-    let cliente = cliente_integra()?;
-    let hoje = RelogioSistema.hoje();
-    let lista = match servicos::caixa_postal(&cliente, &contribuinte, hoje).await {
+    let caixa = match composicao::servico_integra()?
+        .caixa_postal(contribuinte)
+        .await
+    {
         Ok(l) => l,
-        Err(e) => return Ok(falha(&e, json)),
+        Err(e) => return falha(e, json),
     };
     if json {
-        let v: Vec<_> = lista
-            .iter()
-            .map(|m| json!({ "isn": m.isn, "assunto": m.assunto, "enviadaEm": m.enviada_em.map(|d| d.iso()), "lida": m.lida, "relevante": m.relevante, "origem": m.origem }))
-            .collect();
-        imprimir(&json!({ "mensagens": v }));
+        imprimir(&caixa);
         return Ok(Codigo::Ok);
     }
-    for m in &lista {
-        let quando = m.enviada_em.map(|d| d.to_string()).unwrap_or_default();
+    for m in &caixa.mensagens {
+        let quando = m
+            .mensagem
+            .enviada_em
+            .map(|d| d.to_string())
+            .unwrap_or_default();
         let marca = if m.lida { " " } else { "*" };
         let relevante = if m.relevante { " [relevante]" } else { "" };
         println!("{marca} {quando} {}{relevante}", m.assunto);
     }
-    let novas = lista.iter().filter(|m| !m.lida).count();
-    println!("{} mensagem(ns), {novas} não lida(s) (*)", lista.len());
+    let novas = caixa.mensagens.iter().filter(|m| !m.lida).count();
+    println!(
+        "{} mensagem(ns), {novas} não lida(s) (*)",
+        caixa.mensagens.len()
+    );
     Ok(Codigo::Ok)
 }
 
@@ -240,34 +188,19 @@ pub(crate) async fn eventos(
         .iter()
         .map(|c| documento("--contribuintes", c))
         .collect::<Result<Vec<_>, _>>()?;
-    let cliente = cliente_integra()?;
-    let hoje = RelogioSistema.hoje();
-    let protocolo = match servicos::solicitar_eventos(&cliente, &lote, evento, hoje).await {
-        Ok(p) => p,
-        Err(e) => return Ok(falha(&e, json)),
-    };
-    tokio::time::sleep(protocolo.espera).await;
-    let matriz = match servicos::obter_eventos(&cliente, &protocolo, hoje).await {
+    let matriz = match composicao::servico_integra()?.eventos(evento, &lote).await {
         Ok(m) => m,
-        Err(e) => return Ok(falha(&e, json)),
-    };
-    let texto = |a: &Atualizacao| match a {
-        Atualizacao::Nenhuma => None,
-        Atualizacao::Em(d) => Some(d.iso()),
-        Atualizacao::SemData => Some("sem data".to_owned()),
+        Err(e) => return falha(e, json),
     };
     if json {
-        let v: Vec<_> = matriz
-            .iter()
-            .map(|(d, a)| json!({ "contribuinte": d.as_str(), "atualizadoEm": texto(a) }))
-            .collect();
-        imprimir(
-            &json!({ "evento": evento.codigo(), "protocolo": protocolo.protocolo, "contribuintes": v }),
-        );
+        imprimir(&matriz);
         return Ok(Codigo::Ok);
     }
-    for (d, a) in &matriz {
-        match texto(a) {
+    for c in &matriz.contribuintes {
+        let d = c
+            .documento
+            .map_or_else(|| c.contribuinte.clone(), |d| d.to_string());
+        match &c.atualizado_em {
             Some(t) => println!("{d}: atualizado ({t})"),
             None => println!("{d}: sem atualização"),
         }

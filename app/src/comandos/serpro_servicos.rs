@@ -1,39 +1,21 @@
 //! `guiche serpro das|pagamentos|sitfis|procuracoes`: the typed services of Integra Contador,
 //! always with the contratante (the e-CNPJ in `GUICHE_SERPRO_CERT`) as author. A DAS issued
-//! here is recorded in the e-CAC ledger for reconciliation.
+//! here is recorded in the e-CAC ledger for reconciliation (by the service).
 
-use super::serpro::{cliente_integra, imprimir_erro, mostrar_erro};
-use crate::config;
+use super::serpro::falha;
+use crate::composicao;
 use crate::entrada::documento;
 use crate::erro::{Codigo, ErroApp};
-use crate::relogio::RelogioSistema;
-use guiche_domain::guia::{Guia, TipoGuia};
-use guiche_domain::{Cnpj, Competencia, Data, Documento};
-use guiche_ports::Relogio;
-use guiche_ports::ecac::{LivroEcac, OrigemGuia};
-use guiche_serpro::servicos::{self, ErroServico};
-use serde_json::json;
+use guiche_domain::{Cnpj, Competencia, Data};
 use std::path::Path;
-use std::time::Duration;
 
-/// How long `guiche serpro sitfis` waits for the report before giving up.
-const ESPERA_SITFIS: Duration = Duration::from_secs(120);
+pub(crate) use super::serpro::imprimir;
+pub(crate) use guiche_aplicacao::serpro::integra::guia_do_das;
 
 pub(crate) fn data(opcao: &str, texto: &str) -> Result<Data, ErroApp> {
     Data::parse_iso(texto)
         .or_else(|_| Data::parse_br(texto))
         .map_err(|e| ErroApp::Uso(format!("{opcao} \"{texto}\": {e} (use AAAA-MM-DD)")))
-}
-
-/// Shows a failed service and returns its exit code.
-pub(crate) fn falha(e: &ErroServico, json: bool) -> Codigo {
-    match e {
-        ErroServico::Integra(e) => mostrar_erro(e, json),
-        outro => {
-            imprimir_erro(outro, json);
-            Codigo::Transporte
-        }
-    }
 }
 
 /// Writes a produced file (PDF, export) through the one private, atomic writer
@@ -59,35 +41,10 @@ pub(crate) fn pasta_gravavel(opcao: &str, pasta: &Path) -> Result<(), ErroApp> {
     }
 }
 
-pub(crate) fn imprimir(v: &serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
-}
-
-/// Records a guide just issued in the e-CAC ledger, so reconciliation finds it. The guide was
-/// issued (and billed) whatever happens here: a failure is a warning on stderr, never an error
-/// that would hide the guide printed next. Whether it is in the ledger now.
-pub(crate) fn registrar_guia(livro: &dyn LivroEcac, guia: &Guia) -> bool {
-    let gravada = livro.registrar_guia(guia, OrigemGuia::Serpro);
-    if let Err(e) = &gravada {
-        eprintln!(
-            "aviso: a guia {} foi emitida, mas não foi registrada no livro do e-CAC: {e}",
-            guia.numero
-        );
-    }
-    gravada.is_ok()
-}
-
-/// The DAS as a guide of the e-CAC ledger.
-pub(crate) fn guia_do_das(contribuinte: Cnpj, d: &servicos::Das) -> Guia {
-    Guia {
-        tipo: TipoGuia::Das,
-        numero: d.numero,
-        contribuinte: Documento::Cnpj(contribuinte),
-        codigo_receita: None,
-        periodo: d.periodo,
-        vencimento: d.vencimento,
-        valor: d.valor_total,
-        codigo_barras: d.codigo_barras,
+/// Prints, on stderr, that a guide was issued but not recorded in the e-CAC ledger.
+pub(crate) fn avisar(aviso: Option<&String>) {
+    if let Some(a) = aviso {
+        eprintln!("aviso: {a}");
     }
 }
 
@@ -106,58 +63,35 @@ pub(crate) async fn das(
     if let Some(dir) = pdf {
         pasta_gravavel("--pdf", dir)?;
     }
-    let livro = config::abrir_livro()?;
-    let cliente = cliente_integra()?;
-    let hoje = RelogioSistema.hoje();
-    let emitidas = if mei {
-        servicos::gerar_das_mei(&cliente, &contribuinte, periodo, hoje).await
-    } else {
-        servicos::gerar_das(&cliente, &contribuinte, periodo, hoje).await
+    let servico = composicao::servico_integra()?;
+    let mut emitidos = match servico.das(contribuinte, periodo, mei).await {
+        Ok(d) => d,
+        Err(e) => return falha(e, json),
     };
-    let guias = match emitidas {
-        Ok(g) => g,
-        Err(e) => return Ok(falha(&e, json)),
-    };
-    let mut saida = Vec::new();
-    for g in &guias {
-        let registrada = registrar_guia(&livro, &guia_do_das(contribuinte, g));
-        let arquivo = match pdf {
-            Some(dir) => {
-                let caminho = dir.join(format!("DAS-{}.pdf", g.numero.as_digitos()));
-                gravar(&caminho, &g.pdf)?;
-                Some(caminho.display().to_string())
-            }
-            None => None,
-        };
-        saida.push(json!({
-            "numeroDocumento": g.numero.as_digitos(),
-            "periodoApuracao": g.periodo.to_string(),
-            "dataVencimento": g.vencimento.iso(),
-            "dataLimiteAcolhimento": g.limite_acolhimento.map(|d| d.iso()),
-            "total": g.valor_total.decimal().to_string(),
-            "principal": g.principal.decimal().to_string(),
-            "multa": g.multa.decimal().to_string(),
-            "juros": g.juros.decimal().to_string(),
-            "linhaDigitavel": g.codigo_barras.as_ref().map(|c| c.linha_digitavel()),
-            "pdf": arquivo,
-            "registradoNoLivro": registrada,
-        }));
+    for d in &mut emitidos.das {
+        avisar(d.aviso_livro.as_ref());
+        if let Some(dir) = pdf {
+            let caminho = dir.join(format!("DAS-{}.pdf", d.numero_documento));
+            gravar(&caminho, &d.das.pdf)?;
+            d.pdf = Some(caminho.display().to_string());
+        }
         if !json {
+            let g = &d.das;
             println!(
                 "DAS {} de {}: {} com vencimento em {}",
                 g.numero, g.periodo, g.valor_total, g.vencimento
             );
-            if let Some(c) = &g.codigo_barras {
-                println!("  linha digitável: {}", c.linha_digitavel());
+            if let Some(l) = &d.linha_digitavel {
+                println!("  linha digitável: {l}");
             }
-            if registrada {
+            if d.registrado_no_livro {
                 println!("  registrado no livro do e-CAC para a baixa automática");
             }
         }
     }
     if json {
-        imprimir(&json!({ "das": saida }));
-    } else if guias.is_empty() {
+        imprimir(&emitidos);
+    } else if emitidos.das.is_empty() {
         println!("nenhum DAS emitido para {periodo}");
     }
     Ok(Codigo::Ok)
@@ -173,50 +107,36 @@ pub(crate) async fn pagamentos(
 ) -> Result<Codigo, ErroApp> {
     let contribuinte = documento("--contribuinte", contribuinte)?;
     let (de, ate) = (data("--de", de)?, data("--ate", ate)?);
-    if de > ate {
-        return Err(ErroApp::Uso(format!("--de {de} é depois de --ate {ate}")));
-    }
-    let cliente = cliente_integra()?;
-    let hoje = RelogioSistema.hoje();
+    let servico = composicao::servico_integra()?;
     if contar {
-        return match servicos::contar_pagamentos(&cliente, &contribuinte, de, ate, hoje).await {
+        return match servico.contar_pagamentos(contribuinte, de, ate).await {
             Ok(n) if json => {
-                imprimir(&json!({ "quantidade": n }));
+                imprimir(&n);
                 Ok(Codigo::Ok)
             }
             Ok(n) => {
-                println!("{n} pagamento(s) de {de} a {ate}");
+                println!("{} pagamento(s) de {de} a {ate}", n.quantidade);
                 Ok(Codigo::Ok)
             }
-            Err(e) => Ok(falha(&e, json)),
+            Err(e) => falha(e, json),
         };
     }
-    let pagos = match servicos::pagamentos(&cliente, &contribuinte, de, ate, hoje).await {
+    let pagos = match servico.pagamentos(contribuinte, de, ate).await {
         Ok(p) => p,
-        Err(e) => return Ok(falha(&e, json)),
+        Err(e) => return falha(e, json),
     };
     if json {
-        let v: Vec<_> = pagos
-            .iter()
-            .map(|p| {
-                json!({
-                    "numeroDocumento": p.numero.as_digitos(),
-                    "dataArrecadacao": p.data_arrecadacao.iso(),
-                    "valorTotal": p.valor_total.decimal().to_string(),
-                    "codigoReceita": p.codigo_receita.map(|c| c.to_string()),
-                })
-            })
-            .collect();
-        imprimir(&json!({ "pagamentos": v }));
+        imprimir(&pagos);
         return Ok(Codigo::Ok);
     }
-    for p in &pagos {
+    for p in &pagos.pagamentos {
+        let p = &p.pagamento;
         println!(
             "{} pago em {}: {}",
             p.numero, p.data_arrecadacao, p.valor_total
         );
     }
-    println!("{} pagamento(s) de {de} a {ate}", pagos.len());
+    println!("{} pagamento(s) de {de} a {ate}", pagos.pagamentos.len());
     Ok(Codigo::Ok)
 }
 
@@ -228,20 +148,19 @@ pub(crate) async fn sitfis(
 ) -> Result<Codigo, ErroApp> {
     let contribuinte = documento("--contribuinte", contribuinte)?;
     pasta_gravavel("--saida", saida.parent().unwrap_or(Path::new(".")))?;
-    let cliente = cliente_integra()?;
-    let hoje = RelogioSistema.hoje();
-    let pdf = match servicos::situacao_fiscal(&cliente, &contribuinte, hoje, ESPERA_SITFIS).await {
-        Ok(p) => p,
-        Err(e) => return Ok(falha(&e, json)),
+    let mut relatorio = match composicao::servico_integra()?.sitfis(contribuinte).await {
+        Ok(r) => r,
+        Err(e) => return falha(e, json),
     };
-    gravar(saida, &pdf)?;
+    gravar(saida, &relatorio.pdf)?;
+    relatorio.arquivo = Some(saida.display().to_string());
     if json {
-        imprimir(&json!({ "arquivo": saida.display().to_string(), "bytes": pdf.len() }));
+        imprimir(&relatorio);
     } else {
         println!(
             "relatório de situação fiscal de {contribuinte} gravado em {} ({} bytes)",
             saida.display(),
-            pdf.len()
+            relatorio.bytes
         );
     }
     Ok(Codigo::Ok)
@@ -254,31 +173,26 @@ pub(crate) async fn procuracoes(
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let outorgante = documento("--outorgante", outorgante)?;
-    let cliente = cliente_integra()?;
-    let outorgado = match outorgado {
-        Some(o) => documento("--outorgado", o)?,
-        None => Documento::Cnpj(cliente.contratante()),
-    };
-    let hoje = RelogioSistema.hoje();
-    let lista = match servicos::procuracoes(&cliente, &outorgante, &outorgado, hoje).await {
+    let outorgado = outorgado.map(|o| documento("--outorgado", o)).transpose()?;
+    let lista = match composicao::servico_integra()?
+        .procuracoes(outorgante, outorgado)
+        .await
+    {
         Ok(l) => l,
-        Err(e) => return Ok(falha(&e, json)),
+        Err(e) => return falha(e, json),
     };
     if json {
-        let v: Vec<_> = lista
-            .iter()
-            .map(|p| json!({ "dataExpiracao": p.expira.iso(), "sistemas": p.sistemas, "codigos": p.codigos }))
-            .collect();
-        imprimir(&json!({ "procuracoes": v }));
+        imprimir(&lista);
         return Ok(Codigo::Ok);
     }
-    if lista.is_empty() {
-        println!("nenhuma procuração de {outorgante} para {outorgado}");
+    let para = lista.outorgado.map(|d| d.to_string()).unwrap_or_default();
+    if lista.procuracoes.is_empty() {
+        println!("nenhuma procuração de {outorgante} para {para}");
     }
-    for p in &lista {
+    for p in &lista.procuracoes {
         println!(
-            "procuração de {outorgante} para {outorgado}, válida até {}: {} serviço(s)",
-            p.expira,
+            "procuração de {outorgante} para {para}, válida até {}: {} serviço(s)",
+            p.procuracao.expira,
             p.sistemas.len()
         );
         for s in &p.sistemas {

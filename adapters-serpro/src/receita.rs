@@ -1,0 +1,447 @@
+//! The ports `guiche_ports::receita::IntegraContador` and `guiche_ports::conecta::ConectaGovBr`
+//! over this crate's clients: a thin layer over [`crate::servicos`] and
+//! [`crate::conecta::ClienteConecta`] that maps their errors to the ports' kinds. The
+//! procurador's sign-in (the AUTENTICAPROCURADOR term, signed with the procurador's
+//! certificate) lives here too, so its token never leaves the adapter.
+
+use crate::certificado::Certificado;
+use crate::conecta::{ClienteConecta, ErroConecta};
+use crate::servicos::{self, ErroServico};
+use crate::termo::TermoAutorizacao;
+use crate::{Chamada, ClienteIntegra, ErroIntegra};
+use async_trait::async_trait;
+use guiche_domain::conciliacao::Pagamento;
+use guiche_domain::guia::NumeroDocumento;
+use guiche_domain::serpro::{Pedido, TipoServico};
+use guiche_domain::{Cnpj, Competencia, Cpf, Data, Documento};
+use guiche_ports::conecta::{ConectaGovBr, DadosCnpj, ErroConsulta, SituacaoCpf};
+use guiche_ports::receita::{
+    Atualizacao, ConsultaDeclaracoes, Darf, Das, DeclaracaoPgdasd, ErroReceita, Evento,
+    IntegraContador, MensagemCaixaPostal, MensagemServico, PedidoDarf, Procuracao,
+    ProtocoloEventos, RespostaServico, SessaoProcurador,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Integra Contador as the [`IntegraContador`] port: the client (contratante, billing) and,
+/// when set, the procurador's certificate.
+pub struct IntegraSerpro {
+    cliente: Arc<ClienteIntegra>,
+    procurador: Result<Arc<Certificado>, String>,
+}
+
+impl IntegraSerpro {
+    /// The port over `cliente`. `procurador` is the procurador's certificate, or why there is
+    /// none (the message a procurador's sign-in will fail with; the other services work).
+    pub fn new(
+        cliente: Arc<ClienteIntegra>,
+        procurador: Result<Certificado, String>,
+    ) -> IntegraSerpro {
+        IntegraSerpro {
+            cliente,
+            procurador: procurador.map(Arc::new),
+        }
+    }
+
+    /// The client underneath (for the e-CAC payment source, [`crate::fonte`]).
+    pub fn cliente(&self) -> Arc<ClienteIntegra> {
+        Arc::clone(&self.cliente)
+    }
+
+    /// Signs the term with the procurador's certificate and sends it: the token.
+    async fn token(
+        &self,
+        autor: Documento,
+        hoje: Data,
+    ) -> Result<crate::TokenProcurador, ErroIntegra> {
+        let cert = self
+            .procurador
+            .as_ref()
+            .map_err(|e| ErroIntegra::Configuracao(e.clone()))?;
+        if cert.titular() != Some(autor) {
+            return Err(ErroIntegra::Configuracao(format!(
+                "o certificado do procurador não é de {autor} (--autor)"
+            )));
+        }
+        let nome = cert.nome().unwrap_or("PROCURADOR").to_owned();
+        let termo = TermoAutorizacao::novo(
+            (self.cliente.contratante(), "CONTRATANTE".into()),
+            (autor, nome),
+            hoje,
+        )
+        .and_then(|t| t.assinar(cert.chave_pkcs8_der(), cert.certificado_der()))
+        .map_err(|e| ErroIntegra::Configuracao(format!("termo de autorização: {e}")))?;
+        self.cliente
+            .autenticar_procurador(&termo, autor, hoje)
+            .await
+    }
+}
+
+impl std::fmt::Debug for IntegraSerpro {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IntegraSerpro")
+            .field("contratante", &self.cliente.contratante())
+            .field("procurador", &self.procurador.is_ok())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The port's kind of a client error (the message kept whole).
+pub fn erro_integra(e: &ErroIntegra) -> ErroReceita {
+    let m = e.to_string();
+    match e {
+        ErroIntegra::Configuracao(_) => ErroReceita::Configuracao(m),
+        ErroIntegra::Autenticacao { .. } => ErroReceita::Autenticacao(m),
+        ErroIntegra::NaoEnviado(_) => ErroReceita::NaoEnviado(m),
+        ErroIntegra::Desconhecido(_)
+        | ErroIntegra::Protocolo(_)
+        | ErroIntegra::ErroServidor { .. } => ErroReceita::Desconhecido(m),
+        ErroIntegra::Teto(_) | ErroIntegra::LimiteRequisicoes(_) => ErroReceita::Limite(m),
+        _ => ErroReceita::Recusado(m),
+    }
+}
+
+/// The port's kind of a typed service's error: an answer that does not add up is an unknown
+/// outcome.
+pub fn erro_servico(e: ErroServico) -> ErroReceita {
+    match &e {
+        ErroServico::Integra(i) => erro_integra(i),
+        _ => ErroReceita::Desconhecido(e.to_string()),
+    }
+}
+
+#[async_trait]
+impl IntegraContador for IntegraSerpro {
+    fn contratante(&self) -> Cnpj {
+        self.cliente.contratante()
+    }
+
+    async fn chamar(
+        &self,
+        tipo: TipoServico,
+        pedido: &Pedido,
+        hoje: Data,
+    ) -> Result<RespostaServico, ErroReceita> {
+        let contratante = Documento::Cnpj(self.cliente.contratante());
+        let token = if pedido.autor_pedido_dados == contratante {
+            None
+        } else {
+            let t = self.token(pedido.autor_pedido_dados, hoje);
+            Some(t.await.map_err(|e| erro_integra(&e))?.token)
+        };
+        let chamada = Chamada {
+            tipo,
+            pedido,
+            token_procurador: token.as_deref(),
+            hoje,
+        };
+        let r = self
+            .cliente
+            .chamar(chamada)
+            .await
+            .map_err(|e| erro_integra(&e))?;
+        let (mensagens, dados) = match r.resposta {
+            Some(x) => (
+                x.mensagens
+                    .into_iter()
+                    .map(|m| MensagemServico {
+                        codigo: m.codigo,
+                        texto: m.texto,
+                    })
+                    .collect(),
+                x.dados,
+            ),
+            None => (Vec::new(), String::new()),
+        };
+        Ok(RespostaServico {
+            status: r.status,
+            bilhetado: r.bilhetado,
+            mensagens,
+            dados,
+            etag: r.etag,
+        })
+    }
+
+    async fn autenticar_procurador(
+        &self,
+        autor: Documento,
+        hoje: Data,
+    ) -> Result<SessaoProcurador, ErroReceita> {
+        let t = self
+            .token(autor, hoje)
+            .await
+            .map_err(|e| erro_integra(&e))?;
+        Ok(SessaoProcurador {
+            expira_em: t.expira_em,
+        })
+    }
+
+    async fn gerar_das(
+        &self,
+        contribuinte: &Cnpj,
+        periodo: Competencia,
+        mei: bool,
+        hoje: Data,
+    ) -> Result<Vec<Das>, ErroReceita> {
+        let r = if mei {
+            servicos::gerar_das_mei(&self.cliente, contribuinte, periodo, hoje).await
+        } else {
+            servicos::gerar_das(&self.cliente, contribuinte, periodo, hoje).await
+        };
+        r.map_err(erro_servico)
+    }
+
+    async fn pagamentos(
+        &self,
+        contribuinte: &Documento,
+        desde: Data,
+        ate: Data,
+        hoje: Data,
+    ) -> Result<Vec<Pagamento>, ErroReceita> {
+        servicos::pagamentos(&self.cliente, contribuinte, desde, ate, hoje)
+            .await
+            .map_err(erro_servico)
+    }
+
+    async fn contar_pagamentos(
+        &self,
+        contribuinte: &Documento,
+        desde: Data,
+        ate: Data,
+        hoje: Data,
+    ) -> Result<u64, ErroReceita> {
+        servicos::contar_pagamentos(&self.cliente, contribuinte, desde, ate, hoje)
+            .await
+            .map_err(erro_servico)
+    }
+
+    async fn comprovante(
+        &self,
+        contribuinte: &Documento,
+        numero: &NumeroDocumento,
+        hoje: Data,
+    ) -> Result<Vec<u8>, ErroReceita> {
+        servicos::comprovante(&self.cliente, contribuinte, numero, hoje)
+            .await
+            .map_err(erro_servico)
+    }
+
+    async fn gerar_darf(
+        &self,
+        contribuinte: &Documento,
+        pedido: &PedidoDarf,
+        hoje: Data,
+    ) -> Result<Darf, ErroReceita> {
+        servicos::gerar_darf(&self.cliente, contribuinte, pedido, hoje)
+            .await
+            .map_err(erro_servico)
+    }
+
+    async fn declaracoes_pgdasd(
+        &self,
+        contribuinte: &Cnpj,
+        consulta: ConsultaDeclaracoes,
+        hoje: Data,
+    ) -> Result<Vec<DeclaracaoPgdasd>, ErroReceita> {
+        servicos::declaracoes_pgdasd(&self.cliente, contribuinte, consulta, hoje)
+            .await
+            .map_err(erro_servico)
+    }
+
+    async fn caixa_postal(
+        &self,
+        contribuinte: &Documento,
+        hoje: Data,
+    ) -> Result<Vec<MensagemCaixaPostal>, ErroReceita> {
+        servicos::caixa_postal(&self.cliente, contribuinte, hoje)
+            .await
+            .map_err(erro_servico)
+    }
+
+    async fn solicitar_eventos(
+        &self,
+        lote: &[Documento],
+        evento: Evento,
+        hoje: Data,
+    ) -> Result<ProtocoloEventos, ErroReceita> {
+        servicos::solicitar_eventos(&self.cliente, lote, evento, hoje)
+            .await
+            .map_err(erro_servico)
+    }
+
+    async fn obter_eventos(
+        &self,
+        protocolo: &ProtocoloEventos,
+        hoje: Data,
+    ) -> Result<Vec<(Documento, Atualizacao)>, ErroReceita> {
+        servicos::obter_eventos(&self.cliente, protocolo, hoje)
+            .await
+            .map_err(erro_servico)
+    }
+
+    async fn protocolo_sitfis(
+        &self,
+        contribuinte: &Documento,
+        hoje: Data,
+    ) -> Result<(String, Duration), ErroReceita> {
+        servicos::protocolo_sitfis(&self.cliente, contribuinte, hoje)
+            .await
+            .map_err(erro_servico)
+    }
+
+    async fn relatorio_sitfis(
+        &self,
+        contribuinte: &Documento,
+        protocolo: &str,
+        espera: Duration,
+        espera_maxima: Duration,
+        hoje: Data,
+    ) -> Result<Vec<u8>, ErroReceita> {
+        servicos::relatorio_sitfis(
+            &self.cliente,
+            contribuinte,
+            protocolo,
+            espera,
+            hoje,
+            espera_maxima,
+        )
+        .await
+        .map_err(erro_servico)
+    }
+
+    async fn procuracoes(
+        &self,
+        outorgante: &Documento,
+        outorgado: &Documento,
+        hoje: Data,
+    ) -> Result<Vec<Procuracao>, ErroReceita> {
+        servicos::procuracoes(&self.cliente, outorgante, outorgado, hoje)
+            .await
+            .map_err(erro_servico)
+    }
+}
+
+/// The port's kind of a Conecta client error (the message kept whole).
+pub fn erro_conecta(e: &ErroConecta) -> ErroConsulta {
+    let m = e.to_string();
+    match e {
+        ErroConecta::Configuracao(_) | ErroConecta::Autenticacao { .. } => {
+            ErroConsulta::Configuracao(m)
+        }
+        ErroConecta::Entrada(_) => ErroConsulta::Entrada(m),
+        ErroConecta::QuotaEsgotada(_) => ErroConsulta::Quota(m),
+        ErroConecta::NaoEncontrado(_) => ErroConsulta::NaoEncontrado(m),
+        ErroConecta::Recusado { .. } => ErroConsulta::Recusado(m),
+        ErroConecta::NaoEnviado(_) | ErroConecta::Desconhecido(_) | ErroConecta::Protocolo(_) => {
+            ErroConsulta::Transporte(m)
+        }
+    }
+}
+
+#[async_trait]
+impl ConectaGovBr for ClienteConecta {
+    async fn consultar_cpf(&self, cpfs: &[Cpf]) -> Result<Vec<SituacaoCpf>, ErroConsulta> {
+        ClienteConecta::consultar_cpf(self, cpfs)
+            .await
+            .map_err(|e| erro_conecta(&e))
+    }
+
+    async fn consultar_cnpj(&self, cnpj: &Cnpj) -> Result<DadosCnpj, ErroConsulta> {
+        ClienteConecta::consultar_cnpj(self, cnpj)
+            .await
+            .map_err(|e| erro_conecta(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_errors_map_to_the_kinds_the_cli_exit_codes_need() {
+        let casos = [
+            (ErroIntegra::Configuracao("c".into()), "Configuracao"),
+            (
+                ErroIntegra::Autenticacao {
+                    status: 401,
+                    motivo: "m".into(),
+                },
+                "Autenticacao",
+            ),
+            (ErroIntegra::NaoEnviado("n".into()), "NaoEnviado"),
+            (ErroIntegra::Desconhecido("d".into()), "Desconhecido"),
+            (ErroIntegra::Protocolo("p".into()), "Desconhecido"),
+            (
+                ErroIntegra::ErroServidor {
+                    status: 503,
+                    mensagens: "x".into(),
+                },
+                "Desconhecido",
+            ),
+            (ErroIntegra::Teto("t".into()), "Limite"),
+            (ErroIntegra::LimiteRequisicoes("l".into()), "Limite"),
+            (ErroIntegra::Invalido("i".into()), "Recusado"),
+            (ErroIntegra::AcessoNegado("a".into()), "Recusado"),
+            (
+                ErroIntegra::SemProcuracao {
+                    procuracao: Some("00045"),
+                    mensagem: "m".into(),
+                },
+                "Recusado",
+            ),
+            (
+                ErroIntegra::Recusado {
+                    status: 400,
+                    mensagens: "r".into(),
+                },
+                "Recusado",
+            ),
+        ];
+        for (e, tipo) in casos {
+            let p = erro_integra(&e);
+            assert!(format!("{p:?}").starts_with(tipo), "{e:?} → {p:?}");
+            assert_eq!(p.to_string(), e.to_string(), "the message is kept whole");
+        }
+    }
+
+    #[test]
+    fn an_answer_that_does_not_add_up_is_an_unknown_outcome() {
+        for e in [
+            ErroServico::Resposta("dados.pdf: ausente".into()),
+            ErroServico::Paginacao("p".into()),
+            ErroServico::Espera(Duration::from_secs(1)),
+        ] {
+            let texto = e.to_string();
+            assert_eq!(erro_servico(e), ErroReceita::Desconhecido(texto));
+        }
+    }
+
+    #[test]
+    fn conecta_errors_map_to_the_ports_kinds() {
+        let casos = [
+            (
+                ErroConecta::Autenticacao {
+                    status: 401,
+                    motivo: "m".into(),
+                },
+                "Configuracao",
+            ),
+            (ErroConecta::Entrada("e".into()), "Entrada"),
+            (ErroConecta::QuotaEsgotada("q".into()), "Quota"),
+            (ErroConecta::NaoEncontrado("n".into()), "NaoEncontrado"),
+            (
+                ErroConecta::Recusado {
+                    status: 400,
+                    mensagem: "r".into(),
+                },
+                "Recusado",
+            ),
+            (ErroConecta::Protocolo("p".into()), "Transporte"),
+        ];
+        for (e, tipo) in casos {
+            let p = erro_conecta(&e);
+            assert!(format!("{p:?}").starts_with(tipo), "{e:?} → {p:?}");
+            assert_eq!(p.to_string(), e.to_string());
+        }
+    }
+}
