@@ -5,6 +5,8 @@
 
 #[cfg(unix)]
 pub(crate) mod sandbox;
+#[cfg(unix)]
+pub(crate) mod servidor;
 
 use guiche_domain::{Cnpj, Documento};
 use guiche_serpro::pki_teste::pkcs12;
@@ -72,24 +74,36 @@ impl Cenario {
         );
     }
 
+    /// The environment pointing `guiche` (a command or `guiche serve`) at the simulators, the
+    /// e-CNPJ file and its CAs, on the simulators' day (`GUICHE_HOJE`); not the ledger.
+    pub(crate) fn ambiente(&self) -> Vec<(String, String)> {
+        let caminho = |nome: &str| self.dir.join(nome).display().to_string();
+        [
+            ("GUICHE_SERPRO_AUTH_URL", self.sim.url_autenticacao()),
+            ("GUICHE_SERPRO_URL", self.sim.url_gateway()),
+            ("GUICHE_SERPRO_CONSUMER_KEY", "chave".into()),
+            ("GUICHE_SERPRO_CONSUMER_SECRET", "segredo".into()),
+            ("GUICHE_SERPRO_CERT", caminho("ecnpj.p12")),
+            ("GUICHE_SERPRO_CERT_PASSWORD", "senha-do-pfx".into()),
+            ("GUICHE_SERPRO_CA", caminho("ca.pem")),
+            ("GUICHE_CONECTA_URL", self.conecta.url_base()),
+            ("GUICHE_CONECTA_CLIENT_ID", "orgao".into()),
+            ("GUICHE_CONECTA_CLIENT_SECRET", "segredo-conecta".into()),
+            ("GUICHE_CONECTA_CPF_USUARIO", "52998224725".into()),
+            ("GUICHE_HOJE", "22/11/2026".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
+    }
+
     /// Runs `guiche ARGS --json` with the scenario's environment; exit code and JSON output.
     pub(crate) async fn guiche(&self, args: &[&str], extra: &[(&str, &str)]) -> (i32, Value) {
         let mut c = Command::new(env!("CARGO_BIN_EXE_guiche"));
         c.args(args)
             .arg("--json")
             .env("GUICHE_DB", self.dir.join("livro.db"))
-            .env("GUICHE_SERPRO_AUTH_URL", self.sim.url_autenticacao())
-            .env("GUICHE_SERPRO_URL", self.sim.url_gateway())
-            .env("GUICHE_SERPRO_CONSUMER_KEY", "chave")
-            .env("GUICHE_SERPRO_CONSUMER_SECRET", "segredo")
-            .env("GUICHE_SERPRO_CERT", self.dir.join("ecnpj.p12"))
-            .env("GUICHE_SERPRO_CERT_PASSWORD", "senha-do-pfx")
-            .env("GUICHE_SERPRO_CA", self.dir.join("ca.pem"))
-            .env("GUICHE_CONECTA_URL", self.conecta.url_base())
-            .env("GUICHE_CONECTA_CLIENT_ID", "orgao")
-            .env("GUICHE_CONECTA_CLIENT_SECRET", "segredo-conecta")
-            .env("GUICHE_CONECTA_CPF_USUARIO", "52998224725")
-            .env("GUICHE_HOJE", "22/11/2026");
+            .envs(self.ambiente());
         for (k, v) in extra {
             c.env(k, v);
         }
