@@ -42,6 +42,25 @@ fn health_document_and_problems_need_no_token() {
             || doc["paths"]["/api/v1/saude"]["get"]["security"].is_null()
     );
     assert!(doc["components"]["schemas"]["Problema"].is_object());
+    // Every operation speaks to the API's users: a summary, and a tag the document declares.
+    let tags: Vec<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    for (caminho, item) in doc["paths"].as_object().unwrap() {
+        for (metodo, op) in item.as_object().unwrap() {
+            let resumo = op["summary"].as_str().unwrap_or_default();
+            assert!(!resumo.is_empty(), "{metodo} {caminho} sem summary");
+            for tag in op["tags"].as_array().unwrap() {
+                assert!(
+                    tags.contains(&tag.as_str().unwrap()),
+                    "{metodo} {caminho}: {tag}"
+                );
+            }
+        }
+    }
 
     let p = srv.pedir("GET", "/api/v1/nada", &[], None).problema(404);
     assert_eq!(p["instance"], "/api/v1/nada");
@@ -343,4 +362,47 @@ fn bad_settings_stop_serve_and_the_body_limit_is_a_problem() {
             .contains("GUICHE_API_LIMITE_CORPO"),
         "{p}"
     );
+}
+
+#[test]
+fn a_request_that_outlives_the_shutdown_bound_is_cut_logged_and_exits_3() {
+    let dir = pasta("prazo");
+    let admin = token(&dir, "ana", "admin");
+    let mut srv = Servidor::iniciar(&dir, &[("GUICHE_API_ENCERRAMENTO", "1")]);
+    // A request that never ends: half its body, then nothing.
+    let corpo = json!({ "nome": "eterno", "papel": "leitura" }).to_string();
+    let mut s = srv.conectar();
+    write!(
+        s,
+        "POST /api/v1/tokens HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {admin}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+        corpo.len(),
+        &corpo[..10]
+    )
+    .unwrap();
+    s.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let inicio = std::time::Instant::now();
+    srv.sigterm();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        srv.filho.try_wait().unwrap().is_none(),
+        "it waits for the request, up to the bound"
+    );
+    // The bound (1 s) runs out: exit 3 (an outcome may be unknown), well before a second bound.
+    assert_eq!(srv.saida_em(Duration::from_secs(10)), Some(3));
+    let passou = inicio.elapsed();
+    assert!(
+        passou >= Duration::from_millis(900) && passou < Duration::from_secs(3),
+        "{passou:?}"
+    );
+    let log = srv.log();
+    assert!(
+        log.contains("GUICHE_API_ENCERRAMENTO") && log.contains("conexoes_abertas"),
+        "{log}"
+    );
+    assert!(!log.contains(&admin), "{log}");
+    // The request was cut before it ran: nothing half-done in the ledger.
+    let (_, lista) = guiche(&dir, &["token", "list"]);
+    assert!(!lista.contains("eterno"), "{lista}");
 }

@@ -1,7 +1,8 @@
 //! `guiche serve [--addr HOST:PORT]`: the HTTP API until SIGTERM or Ctrl-C. The first line on
 //! stdout holds the base URL; logs go to stderr. On a stop signal it stops accepting, lets the
-//! requests in flight finish and record their outcome (up to `GUICHE_API_ENCERRAMENTO`), and
-//! exits 0.
+//! requests in flight finish and record their outcome, and exits 0. If some are still running
+//! after `GUICHE_API_ENCERRAMENTO` (one deadline for all), it logs an error and exits 3 (an
+//! outcome may be unknown), leaving those sends pending in the ledger.
 
 use crate::erro::{Codigo, ErroApp};
 use std::io::Write as _;
@@ -39,29 +40,46 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     let servidor = axum::serve(ouvinte, crate::http::aplicacao(estado))
         .with_graceful_shutdown(sinal)
         .into_future();
+    tokio::pin!(servidor);
+    // Until the stop signal (the server ends by itself only on an accept error).
+    let antes = tokio::select! {
+        r = &mut servidor => Some(r),
+        () = parada.notified() => None,
+    };
     let limite = config.encerramento;
-    let prazo = async {
-        parada.notified().await;
-        tokio::time::sleep(limite).await;
-    };
-    let inicio_espera = tokio::select! {
-        r = servidor => {
+    let prazo = tokio::time::Instant::now() + limite;
+    // One deadline for all: connections in flight, then the sends whose clients went away.
+    let conexoes_fechadas = match antes {
+        Some(r) => {
             r.map_err(|e| ErroApp::Configuracao(format!("servidor: {e}")))?;
-            Some(tokio::time::Instant::now())
+            true
         }
-        () = prazo => None,
+        None => match tokio::time::timeout_at(prazo, &mut servidor).await {
+            Ok(r) => {
+                r.map_err(|e| ErroApp::Configuracao(format!("servidor: {e}")))?;
+                true
+            }
+            Err(_) => false,
+        },
     };
-    // Connections are closed; sends whose clients went away may still be running.
-    if inicio_espera.is_some() && andamento.quantos() > 0 {
-        let _ = tokio::time::timeout(limite, andamento.esperar()).await;
+    let tarefas_terminadas = tokio::time::timeout_at(prazo, andamento.esperar())
+        .await
+        .is_ok();
+    if conexoes_fechadas && tarefas_terminadas {
+        tracing::info!("servidor encerrado");
+        return Ok(Codigo::Ok);
     }
-    if andamento.quantos() > 0 || inicio_espera.is_none() {
-        tracing::warn!(
-            em_andamento = andamento.quantos(),
-            segundos = limite.as_secs(),
-            "tempo de encerramento esgotado (GUICHE_API_ENCERRAMENTO)"
-        );
-    }
-    tracing::info!("servidor encerrado");
-    Ok(Codigo::Ok)
+    // What is still running is dropped with the runtime. Every send reserved its nota or
+    // pacote in the ledger before the call, so its outcome is unknown, not lost: the next send
+    // on that sequence (or `guiche nfd resolve`, `guiche conam status`) settles it, and its
+    // Idempotency-Key stays "in progress" until GUICHE_API_IDEMPOTENCIA_ABANDONO.
+    tracing::error!(
+        conexoes_abertas = !conexoes_fechadas,
+        tarefas_em_andamento = andamento.quantos(),
+        segundos = limite.as_secs(),
+        "tempo de encerramento esgotado (GUICHE_API_ENCERRAMENTO): pedidos interrompidos; \
+         o resultado de um envio interrompido fica pendente no livro e é apurado no próximo \
+         envio ou com guiche nfd resolve"
+    );
+    Ok(Codigo::Transporte)
 }

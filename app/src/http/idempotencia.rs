@@ -7,7 +7,7 @@
 // Until the areas' endpoints (next round) opt in, only the tests below use this module.
 #![cfg_attr(not(test), allow(dead_code))]
 
-use super::{Estado, Problema};
+use super::{Estado, Problema, no_livro};
 use axum::body::Body;
 use axum::extract::{Extension, Request};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
@@ -25,15 +25,20 @@ pub(crate) const CHAVE: &str = "idempotency-key";
 /// Set on an answer that is a replay.
 pub(crate) const REPETIDA: &str = "idempotency-replayed";
 
-/// The `Idempotency-Key` header, for an endpoint's `params(…)`.
+/// The `Idempotency-Key` header, for an endpoint's `params(…)`. Its description is the
+/// document's text, read by the API's users: Portuguese, like an operation's summary.
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Header)]
 #[allow(dead_code)] // only its documentation is used
 pub(crate) struct CabecalhoIdempotencia {
-    /// Any text of 1 to 255 visible ASCII characters, new for each new request (a UUID): the
-    /// same key and body again get the first answer back without a second call; the same key
-    /// with another body is refused (422); while the first is running, 409.
-    #[param(rename = "Idempotency-Key")]
+    /// Qualquer texto de 1 a 255 caracteres ASCII visíveis, novo a cada pedido novo (um UUID):
+    /// a mesma chave com o mesmo corpo devolve a primeira resposta sem uma segunda chamada
+    /// (cabeçalho Idempotency-Replayed: true); a mesma chave com outro corpo é recusada (422);
+    /// enquanto a primeira ainda roda, 409 (tente de novo depois).
+    #[param(
+        rename = "Idempotency-Key",
+        example = "3f0c9a52-6b1e-4d8e-9a57-2c1d0e8b7f44"
+    )]
     idempotency_key: Option<String>,
 }
 
@@ -94,9 +99,9 @@ async fn camada(Extension(estado): Extension<Estado>, req: Request, next: Next) 
         no_livro(move || servico.iniciar(quem.id, &chave, "POST", &caminho, &bytes)).await
     };
     match inicio {
-        Err(p) | Ok(Err(p)) => p.into_response(),
-        Ok(Ok(Inicio::Repetir(r))) => repetir(r),
-        Ok(Ok(Inicio::Executar(bilhete))) => {
+        Err(p) => p.into_response(),
+        Ok(Inicio::Repetir(r)) => repetir(r),
+        Ok(Inicio::Executar(bilhete)) => {
             let req = Request::from_parts(partes, Body::from(bytes));
             let tarefa = async move {
                 let (partes, corpo) = next.run(req).await.into_parts();
@@ -123,30 +128,13 @@ async fn camada(Extension(estado): Extension<Estado>, req: Request, next: Next) 
                     None => servico.liberar(&bilhete),
                 })
                 .await;
-                if let Err(e) | Ok(Err(e)) = gravado {
+                if let Err(e) = gravado {
                     tracing::error!(erro = %e.detail, "a resposta não foi guardada para a Idempotency-Key");
                 }
                 Response::from_parts(partes, Body::from(bytes))
             };
             em_tarefa(tarefa, em_voo).await
         }
-    }
-}
-
-/// Runs a ledger call (a write waits for its flush to disk) off the async workers.
-async fn no_livro<T, E>(
-    f: impl FnOnce() -> Result<T, E> + Send + 'static,
-) -> Result<Result<T, Problema>, Problema>
-where
-    T: Send + 'static,
-    E: guiche_aplicacao::Classificar + Send + 'static,
-{
-    match tokio::task::spawn_blocking(f).await {
-        Ok(r) => Ok(r.map_err(Problema::from)),
-        Err(e) => Err(Problema::novo(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("falha interna ao consultar o livro: {e}"),
-        )),
     }
 }
 

@@ -260,6 +260,27 @@ pub(crate) fn aplicacao(estado: Estado) -> Router {
         .with_state(estado)
 }
 
+/// Runs a ledger call (SQLite: a write waits for its flush to disk) on the blocking pool, never
+/// on an async worker; its error, or a panic inside it, as a problem.
+pub(crate) async fn no_livro<T, E>(
+    f: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, Problema>
+where
+    T: Send + 'static,
+    E: guiche_aplicacao::Classificar + Send + 'static,
+{
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r.map_err(Problema::from),
+        Err(e) => {
+            tracing::error!(erro = %e, "a chamada ao livro falhou dentro do servidor");
+            Err(Problema::novo(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "falha interna ao consultar o livro; veja o registro (x-request-id)",
+            ))
+        }
+    }
+}
+
 /// Waits for SIGTERM or SIGINT (Ctrl-C).
 pub(crate) async fn sinal_de_parada() {
     let ctrl_c = async {

@@ -2,7 +2,7 @@
 //! ledger (401 without it, or with a bad or revoked one), and the role each endpoint needs
 //! (403).
 
-use super::{Estado, Problema};
+use super::{Estado, Problema, no_livro};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -38,17 +38,19 @@ pub(crate) async fn autenticar(
         .and_then(|v| v.split_once(' '))
         .filter(|(esquema, _)| esquema.eq_ignore_ascii_case("bearer"))
         .map(|(_, s)| s.trim());
-    let Some(segredo) = segredo else {
+    let Some(segredo) = segredo.map(str::to_owned) else {
         return nao_autenticado("o cabeçalho Authorization deve ser Bearer <token>");
     };
-    match estado.acesso.autenticar(segredo) {
+    // The lookup reads SQLite: on the blocking pool, not on this worker.
+    let acesso = estado.acesso.clone();
+    match no_livro(move || acesso.autenticar(&segredo)).await {
         Ok(Some(quem)) => {
             tracing::Span::current().record("token", quem.id);
             req.extensions_mut().insert(quem);
             next.run(req).await
         }
         Ok(None) => nao_autenticado("token desconhecido ou revogado"),
-        Err(e) => Problema::from(e).into_response(),
+        Err(p) => p.into_response(),
     }
 }
 

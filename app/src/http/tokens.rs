@@ -1,8 +1,8 @@
 //! `/api/v1/tokens`: the API's tokens (admin only). Creating one is not idempotent: its answer
-//! holds the secret, which must never be kept. The handlers' doc comments are the OpenAPI
+//! holds the secret, which must never be kept. The ledger calls run through [`no_livro`]. The handlers' doc comments are the OpenAPI
 //! document's text, read by the API's users: Portuguese, like the CLI's `--help`.
 
-use super::{Autenticado, Corpo, Estado, Problema, exigir};
+use super::{Autenticado, Corpo, Estado, Problema, exigir, no_livro};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -38,7 +38,8 @@ async fn listar(
     Autenticado(quem): Autenticado,
 ) -> Result<Json<Vec<Token>>, Problema> {
     exigir(&quem, Permissao::Administrar)?;
-    Ok(Json(estado.acesso.listar()?))
+    let acesso = estado.acesso;
+    Ok(Json(no_livro(move || acesso.listar()).await?))
 }
 
 /// Cria um token. O segredo vem só nesta resposta: guarde-o. Papel admin; sem
@@ -51,7 +52,8 @@ async fn criar(
     Corpo(novo): Corpo<NovoToken>,
 ) -> Result<(StatusCode, Json<TokenCriado>), Problema> {
     exigir(&quem, Permissao::Administrar)?;
-    let criado = estado.acesso.criar(&novo.nome, &novo.papel)?;
+    let acesso = estado.acesso;
+    let criado = no_livro(move || acesso.criar(&novo.nome, &novo.papel)).await?;
     tracing::info!(novo = criado.token.id, papel = %criado.token.papel, "token criado");
     Ok((StatusCode::CREATED, Json(criado)))
 }
@@ -66,7 +68,8 @@ async fn revogar(
     Path(id): Path<i64>,
 ) -> Result<Json<Token>, Problema> {
     exigir(&quem, Permissao::Administrar)?;
-    let token = estado.acesso.revogar(id)?;
+    let acesso = estado.acesso;
+    let token = no_livro(move || acesso.revogar(id)).await?;
     tracing::info!(revogado = id, "token revogado");
     Ok(Json(token))
 }

@@ -29,7 +29,12 @@ grep -q '^# e experimente' "$tmp/sandbox.out" || { cat "$tmp/sandbox.err" >&2; e
 # shellcheck disable=SC1090
 source <(grep '^export ' "$tmp/sandbox.out")
 
+# Two admin tokens: the run's own, and one for the revoke operation alone. Generated ids (0, 1,
+# 2…) would otherwise revoke the run's own token mid-run, and every later answer would be a
+# conforming but useless 401.
 token=$("$bin" token create --nome schemathesis --papel admin | tail -n 1)
+token_revoga=$("$bin" token create --nome schemathesis-revoga --papel admin | tail -n 1)
+revogar='DELETE /api/v1/tokens/{id}'
 
 "$bin" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 pids+=($!)
@@ -41,8 +46,23 @@ set +e
 st run "$url/api/v1/openapi.json" \
     --checks not_a_server_error,response_schema_conformance \
     --max-examples "$exemplos" \
+    --exclude-name "$revogar" \
     --header "Authorization: Bearer $token"
 codigo=$?
+# The run's own token must have survived: otherwise the run above tested only 401s.
+vivo=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$url/api/v1/tokens")
+if [ "$vivo" != 200 ]; then
+    echo "o token da execução foi revogado durante ela (GET /api/v1/tokens: $vivo)" >&2
+    codigo=1
+fi
+# The revoke operation last, with its own token: it may revoke any token, its own included
+# (then 401s, documented); nothing runs after it.
+st run "$url/api/v1/openapi.json" \
+    --checks not_a_server_error,response_schema_conformance \
+    --max-examples "$exemplos" \
+    --include-name "$revogar" \
+    --header "Authorization: Bearer $token_revoga"
+[ $? -eq 0 ] || codigo=1
 set -e
 if grep -E 'status=5[0-9]{2}' "$tmp/serve.err" >&2; then
     echo "o servidor registrou as respostas 5xx acima" >&2
