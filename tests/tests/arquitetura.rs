@@ -185,3 +185,76 @@ fn arrows_point_inward() {
         );
     }
 }
+
+/// Crates that mean talking to the outside world directly, or presenting: the application
+/// layer reaches the outside only through the ports.
+const PROIBIDOS_NA_APLICACAO: [&str; 12] = [
+    "hyper",
+    "reqwest",
+    "rustls",
+    "native-tls",
+    "openssl",
+    "rusqlite",
+    "libsqlite3-sys",
+    "axum",
+    "clap",
+    "indicatif",
+    "tracing-subscriber",
+    "rust_xlsxwriter",
+];
+
+/// What in the application layer's source would read the environment, the file system or a
+/// process, or print (its presentations do that).
+const PROIBIDOS_NO_CODIGO_DA_APLICACAO: [&str; 8] = [
+    "std::env",
+    "std::fs",
+    "tokio::fs",
+    "std::process",
+    "println!",
+    "eprintln!",
+    "print!(",
+    "dbg!(",
+];
+
+#[test]
+fn the_application_layer_reads_no_outside_world_and_prints_nothing() {
+    let fecho = grafo().fecho("guiche-aplicacao");
+    let achados: Vec<_> = PROIBIDOS_NA_APLICACAO
+        .iter()
+        .filter(|c| fecho.contains(**c))
+        .collect();
+    assert!(
+        achados.is_empty(),
+        "guiche-aplicacao depende de {achados:?}"
+    );
+
+    let raiz = concat!(env!("CARGO_MANIFEST_DIR"), "/../aplicacao/src");
+    let mut pendentes = vec![std::path::PathBuf::from(raiz)];
+    let (mut lidos, mut achados) = (0, Vec::new());
+    while let Some(p) = pendentes.pop() {
+        for e in std::fs::read_dir(&p).unwrap() {
+            let caminho = e.unwrap().path();
+            if caminho.is_dir() {
+                pendentes.push(caminho);
+                continue;
+            }
+            if caminho.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            lidos += 1;
+            let texto = std::fs::read_to_string(&caminho).unwrap();
+            // Only the code: tests may build files and read what they need.
+            let codigo = texto.split("#[cfg(test)]").next().unwrap_or_default();
+            for (n, linha) in codigo.lines().enumerate() {
+                let linha = linha.split("//").next().unwrap_or_default();
+                for proibido in PROIBIDOS_NO_CODIGO_DA_APLICACAO {
+                    if linha.contains(proibido) {
+                        achados.push(format!("{}:{}: {proibido}", caminho.display(), n + 1));
+                    }
+                }
+            }
+        }
+    }
+    assert!(lidos > 10, "the sources were read: {lidos} files");
+    assert!(achados.is_empty(), "{achados:#?}");
+}
