@@ -178,7 +178,8 @@ fn resposta(r: RelatoPacote, sucesso: StatusCode) -> Response {
 /// reenviado sem antes perguntar a sua situação, e um pacote já avaliado nunca é reenviado.
 /// Com `esperar=true`, acompanha até a avaliação. Use `Idempotency-Key`.
 ///
-/// Respostas: 201 recebido (`situacao` `aguardando`) ou aprovado; 422 rejeitado pela
+/// Respostas: 201 recebido (`situacao` `aguardando`) ou aprovado; 200 já aprovado antes (nada
+/// foi reenviado, `reenviado` é `false`); 422 rejeitado pela
 /// contabilidade ou já avaliado (`resultado` traz o relatório: código e mensagem da CONAM);
 /// 502 falha ao falar com a CONAM (a situação pode ser consultada em
 /// `GET /api/v1/conam/pacotes/{idPacote}`, e repetir o pedido não o envia duas vezes).
@@ -189,6 +190,7 @@ fn resposta(r: RelatoPacote, sucesso: StatusCode) -> Response {
     responses(
         (status = 201, description = "Recebido pela CONAM (ou aprovado, com esperar)",
             body = RelatoPacote),
+        (status = 200, description = "Já aprovado antes: nada foi reenviado", body = RelatoPacote),
         (status = 422, description = "Pacote inválido (`violacoes`), rejeitado pela \
             contabilidade ou já avaliado (`resultado`)", body = Problema,
             content_type = "application/problem+json"),
@@ -206,7 +208,13 @@ async fn enviar(
     let conam = servico(&estado)?;
     let pacote = validado(corpo).await?;
     let r = conam.enviar(&pacote, p.esperar, &|| {}).await?;
-    Ok(resposta(r, StatusCode::CREATED))
+    // Already approved before: nothing was sent, the answer is the situation (200).
+    let sucesso = if r.reenviado == Some(false) {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok(resposta(r, sucesso))
 }
 
 /// Consulta a situação de um pacote.
