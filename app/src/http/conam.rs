@@ -62,6 +62,77 @@ struct PacoteValido {
     resumo: ResumoValidado,
 }
 
+/// A pacote as the CONAM manual writes it (Table 1), for the document only: the body is read
+/// by the domain's streaming reader, which reports every problem as a violation.
+#[derive(ToSchema)]
+#[schema(as = PacoteConam, rename_all = "camelCase", example = json!(exemplo_pacote()))]
+#[allow(dead_code)] // only its schema is used
+pub(crate) struct PacoteJson {
+    /// Código da entidade (`codEntidade`).
+    #[schema(example = "1")]
+    cod_entidade: String,
+    /// Ano do exercício, quatro dígitos (número ou texto).
+    #[schema(example = 2022)]
+    ano_exercicio: u16,
+    /// Identificador do pacote, único por entidade: reenviar o mesmo `idPacote` substitui um
+    /// pacote que aguarda avaliação; um pacote avaliado nunca é reenviado.
+    #[schema(example = 1)]
+    id_pacote: u64,
+    /// Quem envia.
+    #[schema(example = "CONAM")]
+    empresa_envio: String,
+    /// Data do movimento, `DD/MM/AAAA`.
+    #[schema(example = "01/07/2022")]
+    data_movimento: String,
+    /// Data da exportação, `DD/MM/AAAA`.
+    #[schema(example = "01/07/2022")]
+    data_exportacao: String,
+    /// Quem exportou (e-mail).
+    #[schema(example = "conam@conam.com.br")]
+    usuario_exportacao: String,
+    /// Os movimentos.
+    movimentos: Vec<MovimentoJson>,
+}
+
+/// A movement of a pacote (Table 1), for the document only.
+#[derive(ToSchema)]
+#[schema(as = MovimentoConam, rename_all = "camelCase")]
+#[allow(dead_code)] // only its schema is used
+pub(crate) struct MovimentoJson {
+    /// `R` receita, `E` estorno (Tabela 1).
+    #[schema(example = "R")]
+    tipo_movimento: String,
+    /// A conta da receita (`1.1.1.2.50.0.1.0001`).
+    #[schema(example = "1.1.1.2.50.0.1.0001")]
+    codigo_conta: String,
+    /// Data do movimento original (estornos), `DD/MM/AAAA`, ou vazio.
+    #[schema(example = "")]
+    data_movimento_original: String,
+    /// O código de lançamento da Tabela 2 (`11-01-001`).
+    #[schema(example = "11-01-001")]
+    tipo_lancamento: String,
+    /// A conta de crédito; para lançamentos bancários, a conta do banco (regra bancária).
+    #[schema(example = "03349")]
+    conta_credito: String,
+    /// O valor, número com ponto decimal (lido exatamente, sem arredondamento).
+    #[schema(value_type = f64, example = 2500.5)]
+    valor: String,
+    /// Data do lançamento, `DD/MM/AAAA`.
+    #[schema(example = "01/07/2022")]
+    data_lancamento: String,
+    /// O histórico.
+    #[schema(example = "recebimento de iptu")]
+    historico_lancamento: String,
+}
+
+/// The manual's example pacote.
+fn exemplo_pacote() -> serde_json::Value {
+    serde_json::from_str(include_str!(
+        "../../../domain/tests/vetores/conam-manual-1.json"
+    ))
+    .unwrap_or_default()
+}
+
 /// The body's text: a pacote is UTF-8 JSON.
 fn texto(corpo: &[u8]) -> Result<&str, ErroPedido> {
     std::str::from_utf8(corpo).map_err(|e| {
@@ -102,7 +173,8 @@ async fn validado(corpo: Bytes) -> Result<Pacote, ErroPedido> {
 /// inválido é um 422 com **todas** as violações (campo, regra, mensagem, valor), as mesmas de
 /// `guiche conam validate --json`. Papel leitura.
 #[utoipa::path(post, path = "/api/v1/conam/validacao", tag = "conam",
-    request_body(description = "O pacote JSON do manual", content((Object = "application/json"))),
+    request_body(description = "O pacote JSON do manual",
+        content((PacoteJson = "application/json"))),
     responses(
         (status = 200, description = "Pacote válido, com o seu resumo", body = PacoteValido),
         (status = 422, description = "Pacote inválido: `violacoes` lista todas", body = Problema,
@@ -186,7 +258,8 @@ fn resposta(r: RelatoPacote, sucesso: StatusCode) -> Response {
 /// Papel operador.
 #[utoipa::path(post, path = "/api/v1/conam/pacotes", tag = "conam",
     params(ParametrosEnvio, CabecalhoIdempotencia),
-    request_body(description = "O pacote JSON do manual", content((Object = "application/json"))),
+    request_body(description = "O pacote JSON do manual",
+        content((PacoteJson = "application/json"))),
     responses(
         (status = 201, description = "Recebido pela CONAM (ou aprovado, com esperar)",
             body = RelatoPacote),
@@ -332,4 +405,30 @@ async fn receitas(
             .await
             .map_err(nao_encontrado_404)?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Every key of the manual's pacote (and of its movements) is in the document's schema.
+    #[test]
+    fn the_documented_pacote_has_every_key_of_the_manuals() {
+        let esquema = |s: utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>| {
+            serde_json::to_value(s).unwrap()
+        };
+        let pacote = esquema(<PacoteJson as utoipa::PartialSchema>::schema());
+        let movimento = esquema(<MovimentoJson as utoipa::PartialSchema>::schema());
+        let exemplo = exemplo_pacote();
+        for (chave, valor) in exemplo.as_object().unwrap() {
+            assert!(pacote["properties"][chave].is_object(), "{chave}");
+            if chave == "movimentos" {
+                for k in valor[0].as_object().unwrap().keys() {
+                    assert!(movimento["properties"][k].is_object(), "{k}");
+                }
+            }
+        }
+        assert_eq!(pacote["example"], exemplo);
+    }
 }

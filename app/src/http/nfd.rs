@@ -23,7 +23,7 @@ use guiche_aplicacao::nfd::servico::{
 };
 use guiche_aplicacao::nfd::validacao::{self, ResumoNota};
 use guiche_aplicacao::{Classificar, Natureza};
-use guiche_domain::nfd::Prefeitura;
+use guiche_domain::nfd::{Prefeitura, Tag};
 use guiche_domain::{Documento, Violacao, Violacoes};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -178,6 +178,85 @@ struct ParametrosEmissao {
     url_impressao: bool,
 }
 
+/// A nota in its JSON form, for the document: one key per tag of the manual's `<NOTA>`
+/// ([`Tag::TODAS`]), each value its text (a number is read from its text too).
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub(crate) struct NotaJson(serde_json::Map<String, serde_json::Value>);
+
+impl utoipa::PartialSchema for NotaJson {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        let mut o = ObjectBuilder::new().description(Some(
+            "A nota na forma JSON: as mesmas chaves das tags do XML <NOTA> do manual, cada valor \
+             o texto da tag (valores como 440,00 ou 440.00; datas DD/MM/AAAA). Uma chave que \
+             falta ou sobra é uma violação (422).",
+        ));
+        for tag in Tag::TODAS {
+            o = o.property(
+                tag.nome(),
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::from_iter([Type::String, Type::Number]))
+                    .description(Some(format!("A tag <{}> do manual.", tag.nome()))),
+            );
+        }
+        o.examples([exemplo_json()]).into()
+    }
+}
+
+impl ToSchema for NotaJson {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "NotaJson".into()
+    }
+}
+
+/// A valid nota: the manual's, with a valid customer.
+const EXEMPLO_XML: &str = "<NOTA>
+<NUMERO_NOTA>6053</NUMERO_NOTA>
+<DATA_EMISSAO>21/05/2016</DATA_EMISSAO>
+<CODIGO_GERAL_ATIVIDADE>09.00</CODIGO_GERAL_ATIVIDADE>
+<CODIGO_ATIVIDADE/>
+<OUTRAS_INFORMACOES>NOTA FISCAL DE PRESTAÇÃO DE SERVIÇOS</OUTRAS_INFORMACOES>
+<DESCRICAO_SERVICOS>DESCRIÇÃO DO SERVIÇO</DESCRICAO_SERVICOS>
+<VALOR_TOTAL_NOTA>440,00</VALOR_TOTAL_NOTA>
+<STATUS_ISS_NOTA>1</STATUS_ISS_NOTA>
+<IRRF>0,00</IRRF>
+<INSS>0,00</INSS>
+<PIS>0,00</PIS>
+<COFINS>0,00</COFINS>
+<CONTRIBUICAO_SOCIAL>0,00</CONTRIBUICAO_SOCIAL>
+<VALOR_LIQUIDO>440,00</VALOR_LIQUIDO>
+<VALOR_DEDUCAO_MATERIAIS>0,00</VALOR_DEDUCAO_MATERIAIS>
+<COD_MUNICIPIO_EXECUCAO_SERVICO>3550407</COD_MUNICIPIO_EXECUCAO_SERVICO>
+<LOCAL_EXECUCAO_SERVICO>LOCAL EXECUÇÃO</LOCAL_EXECUCAO_SERVICO>
+<TOMADOR_ESTRANGEIRO>N</TOMADOR_ESTRANGEIRO>
+<TOMADOR_DOCUMENTO>52998224725</TOMADOR_DOCUMENTO>
+<TOMADOR_RAZAO>TOMADOR RAZAO/NOME</TOMADOR_RAZAO>
+<TOMADOR_LOGRADOURO>LOGRADOURO</TOMADOR_LOGRADOURO>
+<TOMADOR_BAIRRO>BAIRRO</TOMADOR_BAIRRO>
+<TOMADOR_CEP>13400000</TOMADOR_CEP>
+<TOMADOR_INSCRICAO_ESTADUAL>ISENTO</TOMADOR_INSCRICAO_ESTADUAL>
+<TOMADOR_INSCRICAO_MUNICIPAL>ISENTO</TOMADOR_INSCRICAO_MUNICIPAL>
+<TOMADOR_EMAIL>email@email.com</TOMADOR_EMAIL>
+<TOMADOR_TELEFONE>1912345678</TOMADOR_TELEFONE>
+<TOMADOR_MUNICIPIO>3506003</TOMADOR_MUNICIPIO>
+<ALIQUOTA>3,00</ALIQUOTA>
+<PORCENTAGEM_REGIME_ESPECIAL>0</PORCENTAGEM_REGIME_ESPECIAL>
+</NOTA>
+";
+
+/// [`EXEMPLO_XML`] in its JSON form.
+fn exemplo_json() -> serde_json::Value {
+    validacao::ler_nota(EXEMPLO_XML.as_bytes())
+        .map(|n| {
+            n.iter()
+                .map(|(tag, valor)| (tag.nome().to_owned(), serde_json::Value::from(valor)))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        })
+        .unwrap_or_default()
+}
+
 /// A nota of a batch: its text (the `<NOTA>` XML or its JSON form), or its JSON form as an
 /// object.
 #[derive(Deserialize, ToSchema)]
@@ -186,7 +265,7 @@ enum DocumentoNota {
     /// The document's text, XML or JSON.
     Texto(String),
     /// The JSON form of the manual's `<NOTA>` (the same keys as its tags).
-    Json(serde_json::Map<String, serde_json::Value>),
+    Json(NotaJson),
 }
 
 /// One nota of a batch.
@@ -285,7 +364,8 @@ struct PedidoDecisao {
 #[utoipa::path(post, path = "/api/v1/nfd/validacao", tag = "nfd",
     params(ParametrosValidacao),
     request_body(description = "A nota: XML <NOTA> ou a sua forma JSON",
-        content((String = "application/xml"), (Object = "application/json"))),
+        content((String = "application/xml", example = json!(EXEMPLO_XML)),
+            (NotaJson = "application/json"))),
     responses(
         (status = 200, description = "Nota válida, com o seu resumo", body = NotaValida),
         (status = 400, description = "Parâmetro inválido (prefeitura desconhecida)",
@@ -335,7 +415,8 @@ async fn validar(
 #[utoipa::path(post, path = "/api/v1/nfd/notas", tag = "nfd",
     params(ParametrosEmissao, CabecalhoIdempotencia),
     request_body(description = "A nota: XML <NOTA> ou a sua forma JSON",
-        content((String = "application/xml"), (Object = "application/json"))),
+        content((String = "application/xml", example = json!(EXEMPLO_XML)),
+            (NotaJson = "application/json"))),
     responses(
         (status = 201, description = "Emitida", body = RelatoNota),
         (status = 400, description = "Parâmetro inválido", body = Problema,
@@ -433,7 +514,7 @@ async fn lote(
         let em = |e: ErroPedido| ErroPedido::Parametro(format!("notas[{i}]: {e}"));
         let bytes = match n.nota {
             DocumentoNota::Texto(t) => t.into_bytes(),
-            DocumentoNota::Json(m) => serde_json::to_vec(&m)
+            DocumentoNota::Json(NotaJson(m)) => serde_json::to_vec(&m)
                 .map_err(|e| ErroPedido::Parametro(format!("notas[{i}].nota: {e}")))?,
         };
         pedidos.push(PedidoNota {
@@ -567,4 +648,26 @@ fn falha_da_nota(relato: &RelatoNota, falha: Option<Natureza>) -> Option<Problem
         p.resultado = serde_json::to_value(relato).ok();
     }
     Some(p)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use guiche_domain::Data;
+
+    /// The documented example is a valid nota, in both forms, and the JSON form's schema names
+    /// the 30 tags.
+    #[test]
+    fn the_documented_examples_are_valid_notas() {
+        let hoje = Data::new(2026, 11, 22).unwrap();
+        let p = Some(validacao::prefeitura("3150").unwrap());
+        let xml = validacao::validar(EXEMPLO_XML.as_bytes(), p, hoje).unwrap();
+        let json = serde_json::to_vec(&exemplo_json()).unwrap();
+        assert_eq!(validacao::validar(&json, p, hoje).unwrap(), xml);
+        let esquema = serde_json::to_value(<NotaJson as utoipa::PartialSchema>::schema()).unwrap();
+        let chaves = esquema["properties"].as_object().unwrap();
+        assert_eq!(chaves.len(), 30);
+        assert!(Tag::TODAS.iter().all(|t| chaves.contains_key(t.nome())));
+    }
 }
