@@ -670,4 +670,69 @@ mod tests {
         assert_eq!(chaves.len(), 30);
         assert!(Tag::TODAS.iter().all(|t| chaves.contains_key(t.nome())));
     }
+
+    fn relato(estado: &'static str, resultado: Resultado) -> RelatoNota {
+        RelatoNota {
+            arquivo: "pedido".into(),
+            prefeitura: "3150".into(),
+            prestador: "21118045000135".into(),
+            estado,
+            numero: Some(7),
+            codigo: None,
+            mensagem: "o que houve".into(),
+            livro: None,
+            violacoes: Vec::new(),
+            resultado,
+        }
+    }
+
+    /// Each failure of a nota has its status, says what to do when the nota stays pending, and
+    /// carries the report; an issued nota is no problem.
+    #[test]
+    fn a_notas_failures_map_to_their_statuses() {
+        use guiche_aplicacao::nfd::emissao::Desfecho;
+        let ocupada = relato(
+            "erro",
+            Resultado::Erro {
+                mensagem: "ocupada".into(),
+                natureza: Natureza::Conflito,
+                repetir: true,
+            },
+        );
+        let p = falha_da_nota(&ocupada, ocupada.resultado.falha()).unwrap();
+        assert_eq!(p.status, 409);
+        assert_eq!(p.resultado.as_ref().unwrap()["estado"], "erro");
+
+        let nao_enviada = relato(
+            "nao_enviada",
+            Resultado::Desfecho(Desfecho::NaoEnviada {
+                numero: 7,
+                motivo: "recusou a conexão".into(),
+            }),
+        );
+        let p = falha_da_nota(&nao_enviada, nao_enviada.resultado.falha()).unwrap();
+        assert_eq!(p.status, 502);
+        assert!(p.detail.contains("continua pendente") && p.detail.contains("/7/decisao"));
+
+        let desconhecida = relato(
+            "desconhecida",
+            Resultado::Desfecho(Desfecho::Desconhecida {
+                numero: 7,
+                motivo: "sem resposta".into(),
+            }),
+        );
+        let p = falha_da_nota(&desconhecida, desconhecida.resultado.falha()).unwrap();
+        assert_eq!(p.status, 504);
+        assert_eq!(p.tipo, "urn:guiche:problema:resultado-desconhecido");
+
+        let emitida = relato(
+            "emitida",
+            Resultado::Desfecho(Desfecho::Emitida {
+                numero: 7,
+                codigo: Some("X".into()),
+                retomada: false,
+            }),
+        );
+        assert!(falha_da_nota(&emitida, emitida.resultado.falha()).is_none());
+    }
 }
