@@ -21,6 +21,19 @@ pub(crate) fn nfd() -> Result<guiche_aplicacao::nfd::servico::Nfd, crate::erro::
     })
 }
 
+/// The NFD service over a ledger already open (`guiche serve`'s) and the NFD clients of the
+/// configuration, each built when a nota of its provider is first sent.
+pub(crate) fn nfd_sobre(
+    livro: std::sync::Arc<guiche_store::Livro>,
+) -> Result<guiche_aplicacao::nfd::servico::Nfd, crate::erro::ErroApp> {
+    Ok(guiche_aplicacao::nfd::servico::Nfd {
+        livro,
+        emissores: std::sync::Arc::new(EmissoresNfd),
+        relogio: std::sync::Arc::new(crate::relogio::RelogioSistema),
+        espera_vez: espera_vez()?,
+    })
+}
+
 /// The NFD service over `livro` with one issuer for every provider: the demo's, against its
 /// simulator and a ledger in memory.
 pub(crate) fn nfd_com(
@@ -158,6 +171,15 @@ pub(crate) fn conam_com(
         intervalo: segundos("GUICHE_CONAM_INTERVALO", 5.0)?,
         espera_max: segundos("GUICHE_CONAM_ESPERA_MAX", 600.0)?,
     })
+}
+
+/// The CONAM service over a ledger already open (`guiche serve`'s), or why CONAM is not set
+/// up (the server runs without it and answers 503 naming the setting).
+pub(crate) fn conam_sobre(
+    livro: std::sync::Arc<guiche_store::Livro>,
+) -> Result<guiche_aplicacao::conam::envio::Conam, String> {
+    let (cliente, base) = cliente_conam().map_err(|e| e.to_string())?;
+    conam_com(cliente, livro, &base).map_err(|e| e.to_string())
 }
 
 /// The CONAM queries (period, revenues): no ledger needed.
@@ -473,9 +495,8 @@ pub(crate) fn estado_api(
     let livro = std::sync::Arc::new(crate::config::abrir_livro()?);
     let idempotencia =
         guiche_aplicacao::idempotencia::ServicoIdempotencia::new(livro.clone(), config.abandono);
-    Ok(crate::http::Estado::new(
-        acesso_sobre(livro),
-        idempotencia,
-        config,
-    ))
+    let mut estado = crate::http::Estado::new(acesso_sobre(livro.clone()), idempotencia, config);
+    estado.nfd = Some(nfd_sobre(livro.clone())?);
+    estado.conam = conam_sobre(livro);
+    Ok(estado)
 }

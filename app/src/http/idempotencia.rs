@@ -92,7 +92,11 @@ async fn camada(Extension(estado): Extension<Estado>, req: Request, next: Next) 
         )
         .into_response();
     };
-    let caminho = partes.uri.path().to_owned();
+    // The query is part of the request (`?prefeitura=…`): another query is another request.
+    let caminho = partes
+        .uri
+        .path_and_query()
+        .map_or_else(|| partes.uri.path().to_owned(), |c| c.as_str().to_owned());
     let servico = estado.idempotencia.clone();
     let inicio = {
         let (servico, bytes) = (servico.clone(), bytes.clone());

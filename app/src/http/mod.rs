@@ -19,7 +19,9 @@
 //! Every route but `saude` and `openapi.json` needs a bearer token; the document lists the
 //! 401/403 and problem answers of every operation by itself ([`completar`]).
 
+mod conam;
 mod idempotencia;
+mod nfd;
 mod problema;
 mod registro;
 mod seguranca;
@@ -65,6 +67,10 @@ pub(crate) struct Estado {
     pub(crate) timeout_leitura: Duration,
     /// The POSTs running in their own tasks (a shutdown waits for them).
     pub(crate) andamento: Arc<Andamento>,
+    /// NFD: issuing notas (`None`: 503 naming what is missing).
+    pub(crate) nfd: Option<guiche_aplicacao::nfd::servico::Nfd>,
+    /// CONAM: sending pacotes and the queries, or why it is not set up (503).
+    pub(crate) conam: Result<guiche_aplicacao::conam::envio::Conam, String>,
 }
 
 impl Estado {
@@ -80,6 +86,8 @@ impl Estado {
             limite_corpo: config.limite_corpo,
             timeout_leitura: config.timeout_leitura,
             andamento: Arc::new(Andamento::default()),
+            nfd: None,
+            conam: Err("a CONAM não está configurada neste servidor (GUICHE_CONAM_URL)".to_owned()),
         }
     }
 }
@@ -140,7 +148,13 @@ impl Andamento {
     ),
     tags(
         (name = "operacao", description = "Saúde do serviço"),
-        (name = "tokens", description = "Tokens de acesso e papéis (admin)")
+        (name = "tokens", description = "Tokens de acesso e papéis (admin)"),
+        (name = "nfd", description = "NFD, a nota fiscal de serviço municipal: validar (sem enviar), \
+            emitir exatamente uma vez, lotes, e a decisão de uma pessoa sobre uma nota de resultado \
+            desconhecido"),
+        (name = "conam", description = "CONAM, a integração contábil pública: validar um pacote \
+            (Tabelas 1 e 2), enviá-lo exatamente uma vez e acompanhá-lo, sua situação, o período \
+            aberto e as receitas")
     ),
     components(schemas(problema::Problema, problema::ViolacaoProblema))
 )]
@@ -228,6 +242,8 @@ fn completar(api: &mut Documento) {
 pub(crate) fn aplicacao(estado: Estado) -> Router {
     let protegido = OpenApiRouter::new()
         .merge(tokens::rotas())
+        .merge(nfd::rotas())
+        .merge(conam::rotas())
         .layer(from_fn_with_state(estado.clone(), seguranca::autenticar));
     let (router, mut api) = OpenApiRouter::with_openapi(Doc::openapi())
         .routes(routes!(saude))

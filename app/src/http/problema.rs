@@ -46,6 +46,11 @@ pub(crate) struct Problema {
     /// Every violation, when a document breaks the manual's rules (status 422).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) violacoes: Vec<ViolacaoProblema>,
+    /// The result object, when the caller needs it after a failure: a remote system's final
+    /// refusal or an unknown outcome (for NFD, the nota's report with its number).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub(crate) resultado: Option<serde_json::Value>,
 }
 
 /// The kind (type suffix) and title of a status without a more precise nature.
@@ -92,6 +97,7 @@ impl Problema {
             detail: detalhe.into(),
             instance: None,
             violacoes: Vec::new(),
+            resultado: None,
         }
     }
 
