@@ -12,6 +12,11 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     crate::http::iniciar_registro(&config)?;
     let estado = crate::composicao::estado_api(&config)?;
     let andamento = estado.andamento.clone();
+    let (parar_agenda, parada_agenda) = tokio::sync::watch::channel(false);
+    let agenda_ecac = config.hora_sync_ecac.map(|hora| {
+        let agenda = crate::composicao::agenda_ecac(estado.ecac.baixa.clone(), hora);
+        crate::http::ecac::agendar(agenda, parada_agenda)
+    });
     let ouvinte = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| ErroApp::Uso(format!("--addr {addr}: não foi possível escutar: {e}")))?;
@@ -26,7 +31,7 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     tracing::info!(
         endereco = %local,
         limite_corpo = config.limite_corpo,
-        sync_ecac = ?config.hora_sync_ecac,
+        sync_ecac = ?config.hora_sync_ecac.map(|h| h.to_string()),
         "servidor no ar"
     );
     let parada = std::sync::Arc::new(tokio::sync::Notify::new());
@@ -34,6 +39,7 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     let sinal = async move {
         crate::http::sinal_de_parada().await;
         tracing::info!("sinal de parada: não aceito novos pedidos; espero os em andamento");
+        let _ = parar_agenda.send(true);
         aviso.notify_one();
     };
     let servidor = axum::serve(ouvinte, crate::http::aplicacao(estado))
@@ -54,6 +60,12 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     // Connections are closed; sends whose clients went away may still be running.
     if inicio_espera.is_some() && andamento.quantos() > 0 {
         let _ = tokio::time::timeout(limite, andamento.esperar()).await;
+    }
+    // The daily e-CAC sync stops; one in flight finishes first.
+    if let Some(agenda) = agenda_ecac {
+        if tokio::time::timeout(limite, agenda).await.is_err() {
+            tracing::warn!("a sincronização diária do e-CAC não terminou a tempo");
+        }
     }
     if andamento.quantos() > 0 || inicio_espera.is_none() {
         tracing::warn!(

@@ -87,7 +87,11 @@ async fn camada(Extension(estado): Extension<Estado>, req: Request, next: Next) 
         )
         .into_response();
     };
-    let caminho = partes.uri.path().to_owned();
+    // The query is part of what is asked (`?empresa=`): the same key elsewhere is another request.
+    let caminho = partes
+        .uri
+        .path_and_query()
+        .map_or_else(|| partes.uri.path().to_owned(), |c| c.as_str().to_owned());
     let servico = estado.idempotencia.clone();
     let inicio = {
         let (servico, bytes) = (servico.clone(), bytes.clone());
@@ -240,9 +244,12 @@ mod tests {
             formato_log: FormatoLog::Texto,
             hora_sync_ecac: None,
         };
-        let idempotencia =
-            guiche_aplicacao::idempotencia::ServicoIdempotencia::new(livro, config.abandono);
-        let estado = Estado::new(acesso, idempotencia, &config);
+        let idempotencia = guiche_aplicacao::idempotencia::ServicoIdempotencia::new(
+            livro.clone(),
+            config.abandono,
+        );
+        let ecac = crate::composicao::ecac_api_sobre(livro.clone());
+        let estado = Estado::new(acesso, idempotencia, ecac, &config);
         let chamadas = Arc::new(AtomicUsize::new(0));
         let (app, api) = OpenApiRouter::new()
             .routes(idempotente(routes!(enviar)))

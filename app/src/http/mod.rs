@@ -19,6 +19,7 @@
 //! Every route but `saude` and `openapi.json` needs a bearer token; the document lists the
 //! 401/403 and problem answers of every operation by itself ([`completar`]).
 
+pub(crate) mod ecac;
 mod idempotencia;
 mod problema;
 mod registro;
@@ -57,8 +58,9 @@ pub(crate) struct Estado {
     /// API tokens.
     pub(crate) acesso: ServicoAcesso,
     /// `Idempotency-Key`s.
-    #[cfg_attr(not(test), allow(dead_code))] // read by `idempotente`, which the areas use
     pub(crate) idempotencia: ServicoIdempotencia,
+    /// The Central e-CAC and the baixa.
+    pub(crate) ecac: ecac::ServicosEcac,
     /// The largest request body, in bytes.
     pub(crate) limite_corpo: usize,
     /// How long a read may take.
@@ -72,11 +74,13 @@ impl Estado {
     pub(crate) fn new(
         acesso: ServicoAcesso,
         idempotencia: ServicoIdempotencia,
+        ecac: ecac::ServicosEcac,
         config: &ConfigApi,
     ) -> Estado {
         Estado {
             acesso,
             idempotencia,
+            ecac,
             limite_corpo: config.limite_corpo,
             timeout_leitura: config.timeout_leitura,
             andamento: Arc::new(Andamento::default()),
@@ -140,7 +144,9 @@ impl Andamento {
     ),
     tags(
         (name = "operacao", description = "Saúde do serviço"),
-        (name = "tokens", description = "Tokens de acesso e papéis (admin)")
+        (name = "tokens", description = "Tokens de acesso e papéis (admin)"),
+        (name = "ecac", description = "Central e-CAC: empresas, guias e pagamentos (CSV), \
+            sincronização com o SERPRO (PAGTOWEB), ocorrências da conciliação e sua exportação")
     ),
     components(schemas(problema::Problema, problema::ViolacaoProblema))
 )]
@@ -228,6 +234,7 @@ fn completar(api: &mut Documento) {
 pub(crate) fn aplicacao(estado: Estado) -> Router {
     let protegido = OpenApiRouter::new()
         .merge(tokens::rotas())
+        .merge(ecac::rotas())
         .layer(from_fn_with_state(estado.clone(), seguranca::autenticar));
     let (router, mut api) = OpenApiRouter::with_openapi(Doc::openapi())
         .routes(routes!(saude))
