@@ -241,4 +241,161 @@ mod tests {
         assert_eq!(janeiro.rem_euclid(DIA), julho.rem_euclid(DIA));
         assert_eq!(janeiro.rem_euclid(DIA), 3600);
     }
+
+    mod laco {
+        use super::*;
+        use crate::ecac::baixa::SincronizacaoEmpresa;
+        use guiche_domain::conciliacao::Pagamento;
+        use guiche_domain::{Cnpj, Data, Documento};
+        use guiche_ports::Relogio;
+        use guiche_ports::ecac::{Acesso, Empresa, ErroFonte, FontePagamentos, LivroEcac};
+        use guiche_store::Livro;
+        use std::sync::Mutex;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+
+        /// A payment source that takes `espera` and counts who it was asked for.
+        struct Fonte {
+            espera: Duration,
+            pedidos: Mutex<Vec<Documento>>,
+        }
+
+        #[async_trait::async_trait]
+        impl FontePagamentos for Fonte {
+            async fn pagamentos(
+                &self,
+                contribuinte: &Documento,
+                _desde: Data,
+                _ate: Data,
+            ) -> Result<Vec<Pagamento>, ErroFonte> {
+                self.pedidos.lock().unwrap().push(*contribuinte);
+                tokio::time::sleep(self.espera).await;
+                Ok(Vec::new())
+            }
+        }
+
+        struct Fixo(Data);
+
+        impl Relogio for Fixo {
+            fn hoje(&self) -> Data {
+                self.0
+            }
+        }
+
+        const A1: &str = "11444777000161";
+
+        /// The schedule at 06:00 over a ledger with an A1 and an A3 company, its clock starting
+        /// at 2026-11-22 `inicio` (Brasília) and moving with tokio's (paused) time.
+        fn agenda(inicio: &str, espera: Duration) -> (AgendaEcac, Arc<Fonte>) {
+            let livro = Arc::new(Livro::em_memoria().unwrap());
+            for (cnpj, acesso) in [
+                (A1, Acesso::CertificadoA1),
+                ("11222333000181", Acesso::CertificadoA3),
+            ] {
+                livro
+                    .salvar_empresa(&Empresa {
+                        cnpj: Cnpj::parse(cnpj).unwrap(),
+                        nome: String::new(),
+                        ecac_desde: Data::parse_iso("2026-01-01").ok(),
+                        acesso,
+                        certificado_procurador: false,
+                    })
+                    .unwrap();
+            }
+            let fonte = Arc::new(Fonte {
+                espera,
+                pedidos: Mutex::new(Vec::new()),
+            });
+            let dia = Data::parse_iso("2026-11-22").unwrap();
+            let baixa = Baixa::new(
+                livro as Arc<dyn LivroEcac>,
+                fonte.clone(),
+                Arc::new(Fixo(dia)),
+                Arc::new(Fixo(dia)),
+            );
+            let base = brasilia("2026-11-22", inicio);
+            let comeco = tokio::time::Instant::now();
+            let agora: Agora = Arc::new(move || {
+                UNIX_EPOCH + Duration::from_secs(u64::try_from(base).unwrap()) + comeco.elapsed()
+            });
+            (
+                AgendaEcac::new(baixa, HoraDoDia::parse("06:00").unwrap(), agora),
+                fonte,
+            )
+        }
+
+        #[tokio::test(start_paused = true)]
+        async fn it_runs_daily_at_its_time_and_never_fetches_an_a3_company() {
+            let (agenda, fonte) = agenda("05:59:50", Duration::ZERO);
+            let execucoes = Arc::new(AtomicUsize::new(0));
+            let (parar, parada) = tokio::sync::oneshot::channel::<()>();
+            let tarefa = tokio::spawn({
+                let execucoes = execucoes.clone();
+                async move {
+                    agenda
+                        .rodar(
+                            async move {
+                                let _ = parada.await;
+                            },
+                            move |x| {
+                                let s = x.resultado.unwrap();
+                                assert_eq!(s.empresas.len(), 1, "{s:?}");
+                                assert!(matches!(s.empresas[0], SincronizacaoEmpresa::Feita(_)));
+                                execucoes.fetch_add(1, Ordering::SeqCst);
+                            },
+                        )
+                        .await;
+                }
+            });
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            assert_eq!(execucoes.load(Ordering::SeqCst), 0, "not before 06:00");
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            assert_eq!(execucoes.load(Ordering::SeqCst), 1, "at 06:00");
+            tokio::time::sleep(Duration::from_secs(86_000)).await;
+            assert_eq!(execucoes.load(Ordering::SeqCst), 1, "once a day");
+            tokio::time::sleep(Duration::from_secs(400)).await;
+            assert_eq!(execucoes.load(Ordering::SeqCst), 2, "the next day");
+            let pedidos = fonte.pedidos.lock().unwrap().clone();
+            assert_eq!(pedidos, [Documento::parse(A1).unwrap(); 2], "A3 never");
+            parar.send(()).unwrap();
+            tokio::time::timeout(Duration::from_secs(1), tarefa)
+                .await
+                .unwrap()
+                .unwrap();
+        }
+
+        #[tokio::test(start_paused = true)]
+        async fn a_stop_during_a_run_lets_it_finish_and_report() {
+            let (agenda, fonte) = agenda("05:59:59", Duration::from_secs(30));
+            let relatados = Arc::new(AtomicUsize::new(0));
+            let (parar, parada) = tokio::sync::oneshot::channel::<()>();
+            let tarefa = tokio::spawn({
+                let relatados = relatados.clone();
+                async move {
+                    agenda
+                        .rodar(
+                            async move {
+                                let _ = parada.await;
+                            },
+                            move |x| {
+                                assert!(x.resultado.is_ok());
+                                relatados.fetch_add(1, Ordering::SeqCst);
+                            },
+                        )
+                        .await;
+                }
+            });
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            assert_eq!(fonte.pedidos.lock().unwrap().len(), 1, "running");
+            parar.send(()).unwrap();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            assert!(!tarefa.is_finished(), "the run in flight is not cut");
+            tarefa.await.unwrap();
+            assert_eq!(
+                relatados.load(Ordering::SeqCst),
+                1,
+                "it finished and reported"
+            );
+            assert_eq!(fonte.pedidos.lock().unwrap().len(), 1);
+        }
+    }
 }

@@ -62,10 +62,10 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
         let _ = tokio::time::timeout(limite, andamento.esperar()).await;
     }
     // The daily e-CAC sync stops; one in flight finishes first.
-    if let Some(agenda) = agenda_ecac {
-        if tokio::time::timeout(limite, agenda).await.is_err() {
-            tracing::warn!("a sincronização diária do e-CAC não terminou a tempo");
-        }
+    if let Some(agenda) = agenda_ecac
+        && tokio::time::timeout(limite, agenda).await.is_err()
+    {
+        tracing::warn!("a sincronização diária do e-CAC não terminou a tempo");
     }
     if andamento.quantos() > 0 || inicio_espera.is_none() {
         tracing::warn!(
