@@ -1,7 +1,7 @@
 //! `/api/v1/ecac/…` through `guiche serve`, over real HTTP, against the SERPRO simulator: the
 //! companies with their roles, CSV uploads (a bad line → 422 by line and column), a sync then
 //! the occurrences and their export, the same sync key twice → one fetch at the simulator, a
-//! remote failure mapped, and the daily sync (`GUICHE_ECAC_SYNC_HORA`) that runs by itself and
+//! remote failure mapped, a company busy elsewhere (409), and the daily sync (`GUICHE_ECAC_SYNC_HORA`) that runs by itself and
 //! skips A3 companies.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
@@ -402,7 +402,31 @@ async fn companies_uploads_sync_occurrences_and_export_with_roles() {
         ("authorization", operador.as_str()),
         ("idempotency-key", "sync-1"),
     ];
+    // Another process syncing the company holds its turn (the lock file beside the ledger):
+    // 409, SERPRO not called, and the answer is not kept for the key.
+    let pasta = c.dir.join("livro.db.travas");
+    std::fs::create_dir_all(&pasta).unwrap();
+    let trava = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(pasta.join(format!("ecac-{CLIENTE}.vez")))
+        .unwrap();
+    trava.try_lock().unwrap();
+    let p = srv.pedir("POST", &sync, &chave, b"").await.problema(409);
+    assert!(
+        p["detail"].as_str().unwrap().contains("outro processo"),
+        "{p}"
+    );
+    assert_eq!(c.sim.chamadas_recebidas(), 0, "SERPRO not called");
+    drop(trava);
     let r = srv.pedir("POST", &sync, &chave, b"").await;
+    assert_eq!(
+        r.cabecalho("idempotency-replayed"),
+        None,
+        "the 409 was not kept"
+    );
     let primeira = r.json(200);
     let e = &primeira["empresas"][0];
     assert_eq!(e["pagamentosRecebidos"], 2, "{primeira}");
@@ -559,7 +583,7 @@ async fn the_daily_sync_runs_by_itself_at_its_time_and_never_syncs_a3() {
         assert_eq!(codigo, 0, "{v}");
     }
     let leitura = token(&c, "leitura").await;
-    let hora = daqui_a(3);
+    let hora = daqui_a(5);
     let mut srv = Servidor::iniciar(&c, &[("GUICHE_ECAC_SYNC_HORA", hora.as_str())]);
     let inicio = Instant::now();
     let sincronizadas = loop {
