@@ -390,8 +390,15 @@ pub(crate) type CriarClienteIntegra =
 /// Contador (PAGTOWEB). The client is made by `cliente` on the first fetch: a sync with
 /// nothing to fetch needs no SERPRO setting, and a missing one is reported per company.
 pub(crate) fn baixa_ecac(cliente: CriarClienteIntegra) -> Result<Baixa, crate::erro::ErroApp> {
-    let livro: std::sync::Arc<dyn LivroEcac> = std::sync::Arc::new(crate::config::abrir_livro()?);
-    Ok(Baixa::new(
+    Ok(baixa_ecac_sobre(
+        std::sync::Arc::new(crate::config::abrir_livro()?),
+        cliente,
+    ))
+}
+
+/// [`baixa_ecac`] over a ledger already open (the server's).
+fn baixa_ecac_sobre(livro: std::sync::Arc<dyn LivroEcac>, cliente: CriarClienteIntegra) -> Baixa {
+    Baixa::new(
         livro,
         std::sync::Arc::new(FonteSobDemanda {
             criar: cliente,
@@ -399,7 +406,30 @@ pub(crate) fn baixa_ecac(cliente: CriarClienteIntegra) -> Result<Baixa, crate::e
         }),
         std::sync::Arc::new(crate::relogio::RelogioSistema),
         std::sync::Arc::new(RelogioReal),
-    ))
+    )
+}
+
+/// The e-CAC services of `guiche serve` over its ledger: the Central e-CAC and the baixa
+/// (Integra Contador from the environment, made on the first fetch).
+pub(crate) fn ecac_api_sobre(
+    livro: std::sync::Arc<guiche_store::Livro>,
+) -> crate::http::ecac::ServicosEcac {
+    crate::http::ecac::ServicosEcac {
+        central: central_ecac_em(livro.clone()),
+        baixa: baixa_ecac_sobre(livro, cliente_integra),
+    }
+}
+
+/// The daily sync of `baixa` at `hora` (Brasília) by the system clock.
+pub(crate) fn agenda_ecac(
+    baixa: Baixa,
+    hora: guiche_aplicacao::ecac::agenda::HoraDoDia,
+) -> guiche_aplicacao::ecac::agenda::AgendaEcac {
+    guiche_aplicacao::ecac::agenda::AgendaEcac::new(
+        baixa,
+        hora,
+        std::sync::Arc::new(std::time::SystemTime::now),
+    )
 }
 
 /// The baixa over `livro` and an Integra Contador client already made (the demo's, against
@@ -495,7 +525,13 @@ pub(crate) fn estado_api(
     let livro = std::sync::Arc::new(crate::config::abrir_livro()?);
     let idempotencia =
         guiche_aplicacao::idempotencia::ServicoIdempotencia::new(livro.clone(), config.abandono);
-    let mut estado = crate::http::Estado::new(acesso_sobre(livro.clone()), idempotencia, config);
+    let ecac = ecac_api_sobre(livro.clone());
+    let mut estado = crate::http::Estado::new(
+        acesso_sobre(livro.clone()),
+        idempotencia,
+        ecac,
+        config,
+    );
     estado.nfd = Some(nfd_sobre(livro.clone())?);
     estado.conam = conam_sobre(livro);
     Ok(estado)

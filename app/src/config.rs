@@ -266,9 +266,9 @@ pub(crate) struct ConfigApi {
     pub(crate) filtro_log: String,
     /// `GUICHE_LOG_FORMATO`: `texto` or `json`.
     pub(crate) formato_log: FormatoLog,
-    /// `GUICHE_ECAC_SYNC_HORA`: the time of day (Brasília) of the daily e-CAC sync, as
-    /// (hour, minute); `None` when not set.
-    pub(crate) hora_sync_ecac: Option<(u8, u8)>,
+    /// `GUICHE_ECAC_SYNC_HORA`: the time of day (Brasília) of the daily e-CAC sync (`HH:MM`,
+    /// or `HH:MM:SS`); `None` when not set.
+    pub(crate) hora_sync_ecac: Option<guiche_aplicacao::ecac::agenda::HoraDoDia>,
 }
 
 /// Reads every setting of `guiche serve`.
@@ -303,9 +303,9 @@ pub(crate) fn api() -> Result<ConfigApi, ErroApp> {
         formato_log,
         hora_sync_ecac: var("GUICHE_ECAC_SYNC_HORA")
             .map(|v| {
-                hora_minuto(&v).ok_or_else(|| {
+                guiche_aplicacao::ecac::agenda::HoraDoDia::parse(&v).ok_or_else(|| {
                     ErroApp::Configuracao(format!(
-                        "GUICHE_ECAC_SYNC_HORA=\"{v}\" deve ser uma hora HH:MM (de 00:00 a 23:59, horário de Brasília)"
+                        "GUICHE_ECAC_SYNC_HORA=\"{v}\" deve ser uma hora HH:MM ou HH:MM:SS (de 00:00 a 23:59:59, horário de Brasília)"
                     ))
                 })
             })
@@ -324,30 +324,8 @@ fn segundos(nome: &str, padrao: u64) -> Result<Duration, ErroApp> {
     Ok(Duration::from_secs(n))
 }
 
-/// `HH:MM` → (hour, minute), 00:00 to 23:59.
-fn hora_minuto(texto: &str) -> Option<(u8, u8)> {
-    let (h, m) = texto.trim().split_once(':')?;
-    if h.len() != 2 || m.len() != 2 || !(h.bytes().chain(m.bytes())).all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let (h, m): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60).then_some((h, m))
-}
-
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_sync_time_is_hh_mm() {
-        assert_eq!(hora_minuto("06:30"), Some((6, 30)));
-        assert_eq!(hora_minuto(" 23:59 "), Some((23, 59)));
-        assert_eq!(hora_minuto("00:00"), Some((0, 0)));
-        for ruim in [
-            "24:00", "6:30", "06:60", "0630", "06:3a", "", "+6:30", "06:30:00",
-        ] {
-            assert_eq!(hora_minuto(ruim), None, "{ruim}");
-        }
-    }
-
     use super::*;
 
     fn ler(texto: &str) -> Result<HashMap<String, String>, String> {

@@ -118,6 +118,8 @@ pub enum Regra {
     GuiaCodigoReceita,
     /// Guides: the barcode's value differs from the guide's value.
     GuiaValorDivergente,
+    /// Spreadsheets: a line or column of an imported file (guides, payments) was refused.
+    PlanilhaLinha,
 }
 
 impl Regra {
@@ -175,6 +177,7 @@ impl Regra {
         Regra::GuiaCodigoBarras,
         Regra::GuiaCodigoReceita,
         Regra::GuiaValorDivergente,
+        Regra::PlanilhaLinha,
     ];
 
     /// The stable code of the rule, e.g. `nfd.sequencia`.
@@ -232,6 +235,7 @@ impl Regra {
             Regra::GuiaCodigoBarras => "guia.codigo_barras",
             Regra::GuiaCodigoReceita => "guia.codigo_receita",
             Regra::GuiaValorDivergente => "guia.valor_divergente",
+            Regra::PlanilhaLinha => "planilha.linha",
         }
     }
 }

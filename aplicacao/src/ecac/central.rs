@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use guiche_domain::conciliacao::{Agrupamento, agrupar, atraso_ate};
 use guiche_domain::guia::NumeroDocumento;
-use guiche_domain::{Cnpj, Data, Documento, Valor};
+use guiche_domain::{Cnpj, Data, Documento, Regra, Valor, Violacao};
 use guiche_ports::Relogio;
 use guiche_ports::ecac::{
     Acesso, Achado, Empresa, ErroPlanilha, FormatoPlanilha, Grupo, GuiaGravada, GuiaRegistrada,
@@ -42,6 +42,8 @@ pub enum ErroEcac {
         origem: String,
         /// What was wrong with it.
         erro: ErroPlanilha,
+        /// Each problem as a violation (field `linha N, coluna C`, rule `planilha.linha`).
+        violacoes: Vec<Violacao>,
     },
     /// The report could not be written.
     #[error("não foi possível montar a planilha: {0}")]
@@ -54,11 +56,48 @@ pub enum ErroEcac {
 impl Classificar for ErroEcac {
     fn natureza(&self) -> Natureza {
         match self {
-            ErroEcac::EmpresaJaCadastrada(_)
-            | ErroEcac::Leitura { .. }
-            | ErroEcac::Exportacao(_) => Natureza::Pedido,
+            ErroEcac::EmpresaJaCadastrada(_) => Natureza::Conflito,
+            ErroEcac::Leitura { .. } => Natureza::Invalido,
+            ErroEcac::Exportacao(_) => Natureza::Pedido,
             ErroEcac::EmpresaNaoCadastrada(_) => Natureza::NaoEncontrado,
             ErroEcac::Livro(_) => Natureza::Livro,
+        }
+    }
+
+    fn violacoes(&self) -> &[Violacao] {
+        match self {
+            ErroEcac::Leitura { violacoes, .. } => violacoes,
+            _ => &[],
+        }
+    }
+}
+
+impl ErroEcac {
+    /// A spreadsheet `origem` refused: its problems, and each as a violation.
+    fn leitura(origem: &str, erro: ErroPlanilha) -> ErroEcac {
+        let violacoes = match &erro {
+            ErroPlanilha::Leitura(problemas) => problemas
+                .iter()
+                .map(|p| {
+                    let campo = if p.coluna.is_empty() {
+                        format!("linha {}", p.linha)
+                    } else {
+                        format!("linha {}, coluna {}", p.linha, p.coluna)
+                    };
+                    Violacao::new(
+                        campo,
+                        Regra::PlanilhaLinha,
+                        p.motivo.clone(),
+                        p.valor.clone(),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        ErroEcac::Leitura {
+            origem: origem.to_owned(),
+            erro,
+            violacoes,
         }
     }
 }
@@ -388,6 +427,20 @@ impl CentralEcac {
         })
     }
 
+    /// The company `cnpj`, with the day its payments were last fetched up to.
+    ///
+    /// # Errors
+    /// [`ErroEcac::EmpresaNaoCadastrada`]; [`ErroEcac::Livro`].
+    pub fn empresa(&self, cnpj: &Cnpj) -> Result<EmpresaSalva, ErroEcac> {
+        let Some(e) = self.livro.empresa(cnpj)? else {
+            return Err(ErroEcac::EmpresaNaoCadastrada(cnpj.to_string()));
+        };
+        let ate = self.livro.sincronizado_ate(cnpj)?;
+        Ok(EmpresaSalva {
+            empresa: EmpresaVista::de(&e, ate),
+        })
+    }
+
     /// Every company, by CNPJ, with the day its payments were last fetched up to.
     ///
     /// # Errors
@@ -412,10 +465,7 @@ impl CentralEcac {
         let guias = self
             .planilhas
             .ler_guias(bytes)
-            .map_err(|erro| ErroEcac::Leitura {
-                origem: origem.to_owned(),
-                erro,
-            })?;
+            .map_err(|erro| ErroEcac::leitura(origem, erro))?;
         let mut r = ImportacaoGuias {
             lidas: guias.len(),
             novas: 0,
@@ -454,10 +504,7 @@ impl CentralEcac {
         let pagos = self
             .planilhas
             .ler_pagamentos(bytes)
-            .map_err(|erro| ErroEcac::Leitura {
-                origem: origem.to_owned(),
-                erro,
-            })?;
+            .map_err(|erro| ErroEcac::leitura(origem, erro))?;
         let novos = self.livro.registrar_pagamentos(&pagos)?;
         let dia = self.relogio.hoje().min(self.sistema.hoje());
         let contribuintes: BTreeSet<Documento> = pagos.iter().map(|p| p.contribuinte).collect();
@@ -652,7 +699,11 @@ mod tests {
         assert_eq!(salva.empresa.acesso, "a3");
         assert!(salva.empresa.situacao.contains("baixa por importação"));
         let e = c.cadastrar_empresa(&empresa()).unwrap_err();
-        assert_eq!(e.natureza(), Natureza::Pedido, "{e}");
+        assert_eq!(e.natureza(), Natureza::Conflito, "{e}");
+        assert_eq!(c.empresa(&cnpj()).unwrap(), salva);
+        let outra = Cnpj::parse("11222333000181").unwrap();
+        let e = c.empresa(&outra).unwrap_err();
+        assert_eq!(e.natureza(), Natureza::NaoEncontrado, "{e}");
         let alterada = c
             .alterar_empresa(
                 &cnpj(),
@@ -710,7 +761,13 @@ mod tests {
         assert_eq!((r.lidas, r.novas, r.ja_existiam), (2, 1, 0));
         assert_eq!(r.conflitos, ["07.20.26000.0000055-5"]);
         let e = c.importar_guias(b"ruim", "errado.csv").unwrap_err();
-        assert_eq!(e.natureza(), Natureza::Pedido);
+        assert_eq!(e.natureza(), Natureza::Invalido);
+        let v = &e.violacoes()[0];
+        assert_eq!(
+            (v.campo.as_str(), v.regra.codigo(), v.valor.as_str()),
+            ("linha 2, coluna valor", "planilha.linha", "abc")
+        );
+        assert_eq!(v.mensagem, "não é um valor");
         let m = e.to_string();
         assert!(
             m.contains("errado.csv") && m.contains("linha 2, coluna valor (\"abc\")"),

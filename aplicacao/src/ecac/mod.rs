@@ -5,7 +5,9 @@
 //!   occurrences (list, history, grouping, export as spreadsheet bytes).
 //! - [`baixa::Baixa`]: the baixa automática, one company or all, one sync of a company at a
 //!   time across processes.
+//! - [`agenda::AgendaEcac`]: that baixa once a day at a time of day in Brasília.
 
+pub mod agenda;
 pub mod baixa;
 pub mod central;
 pub mod comprovante;

@@ -13,6 +13,11 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     crate::http::iniciar_registro(&config)?;
     let estado = crate::composicao::estado_api(&config)?;
     let andamento = estado.andamento.clone();
+    let (parar_agenda, parada_agenda) = tokio::sync::watch::channel(false);
+    let agenda_ecac = config.hora_sync_ecac.map(|hora| {
+        let agenda = crate::composicao::agenda_ecac(estado.ecac.baixa.clone(), hora);
+        crate::http::ecac::agendar(agenda, parada_agenda)
+    });
     let ouvinte = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| ErroApp::Uso(format!("--addr {addr}: não foi possível escutar: {e}")))?;
@@ -27,7 +32,7 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     tracing::info!(
         endereco = %local,
         limite_corpo = config.limite_corpo,
-        sync_ecac = ?config.hora_sync_ecac,
+        sync_ecac = ?config.hora_sync_ecac.map(|h| h.to_string()),
         "servidor no ar"
     );
     let parada = std::sync::Arc::new(tokio::sync::Notify::new());
@@ -35,6 +40,7 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     let sinal = async move {
         crate::http::sinal_de_parada().await;
         tracing::info!("sinal de parada: não aceito novos pedidos; espero os em andamento");
+        let _ = parar_agenda.send(true);
         aviso.notify_one();
     };
     let servidor = axum::serve(ouvinte, crate::http::aplicacao(estado))
@@ -65,6 +71,17 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     let tarefas_terminadas = tokio::time::timeout_at(prazo, andamento.esperar())
         .await
         .is_ok();
+    // The daily e-CAC sync stops; one in flight finishes first, within the same deadline. A
+    // sync cut short wrote nothing (it fetches everything before writing), so it is a warning,
+    // not an unknown outcome.
+    if let Some(agenda) = agenda_ecac
+        && tokio::time::timeout_at(prazo, agenda).await.is_err()
+    {
+        tracing::warn!(
+            "a sincronização diária do e-CAC não terminou a tempo (GUICHE_API_ENCERRAMENTO); \
+             nada dela foi gravado e a próxima a refaz"
+        );
+    }
     if conexoes_fechadas && tarefas_terminadas {
         tracing::info!("servidor encerrado");
         return Ok(Codigo::Ok);

@@ -92,7 +92,8 @@ async fn camada(Extension(estado): Extension<Estado>, req: Request, next: Next) 
         )
         .into_response();
     };
-    // The query is part of the request (`?prefeitura=…`): another query is another request.
+    // The query is part of what is asked (`?prefeitura=…`, `?empresa=…`): another query is
+    // another request.
     let caminho = partes
         .uri
         .path_and_query()
@@ -232,9 +233,12 @@ mod tests {
             formato_log: FormatoLog::Texto,
             hora_sync_ecac: None,
         };
-        let idempotencia =
-            guiche_aplicacao::idempotencia::ServicoIdempotencia::new(livro, config.abandono);
-        let estado = Estado::new(acesso, idempotencia, &config);
+        let idempotencia = guiche_aplicacao::idempotencia::ServicoIdempotencia::new(
+            livro.clone(),
+            config.abandono,
+        );
+        let ecac = crate::composicao::ecac_api_sobre(livro.clone());
+        let estado = Estado::new(acesso, idempotencia, ecac, &config);
         let chamadas = Arc::new(AtomicUsize::new(0));
         let (app, api) = OpenApiRouter::new()
             .routes(idempotente(routes!(enviar)))

@@ -20,6 +20,7 @@
 //! 401/403 and problem answers of every operation by itself ([`completar`]).
 
 mod conam;
+pub(crate) mod ecac;
 mod idempotencia;
 mod nfd;
 mod problema;
@@ -59,8 +60,9 @@ pub(crate) struct Estado {
     /// API tokens.
     pub(crate) acesso: ServicoAcesso,
     /// `Idempotency-Key`s.
-    #[cfg_attr(not(test), allow(dead_code))] // read by `idempotente`, which the areas use
     pub(crate) idempotencia: ServicoIdempotencia,
+    /// The Central e-CAC and the baixa.
+    pub(crate) ecac: ecac::ServicosEcac,
     /// The largest request body, in bytes.
     pub(crate) limite_corpo: usize,
     /// How long a read may take.
@@ -78,11 +80,13 @@ impl Estado {
     pub(crate) fn new(
         acesso: ServicoAcesso,
         idempotencia: ServicoIdempotencia,
+        ecac: ecac::ServicosEcac,
         config: &ConfigApi,
     ) -> Estado {
         Estado {
             acesso,
             idempotencia,
+            ecac,
             limite_corpo: config.limite_corpo,
             timeout_leitura: config.timeout_leitura,
             andamento: Arc::new(Andamento::default()),
@@ -154,7 +158,9 @@ impl Andamento {
             desconhecido"),
         (name = "conam", description = "CONAM, a integração contábil pública: validar um pacote \
             (Tabelas 1 e 2), enviá-lo exatamente uma vez e acompanhá-lo, sua situação, o período \
-            aberto e as receitas")
+            aberto e as receitas"),
+        (name = "ecac", description = "Central e-CAC: empresas, guias e pagamentos (CSV), \
+            sincronização com o SERPRO (PAGTOWEB), ocorrências da conciliação e sua exportação")
     ),
     components(schemas(problema::Problema, problema::ViolacaoProblema))
 )]
@@ -244,6 +250,7 @@ pub(crate) fn aplicacao(estado: Estado) -> Router {
         .merge(tokens::rotas())
         .merge(nfd::rotas())
         .merge(conam::rotas())
+        .merge(ecac::rotas())
         .layer(from_fn_with_state(estado.clone(), seguranca::autenticar));
     let (router, mut api) = OpenApiRouter::with_openapi(Doc::openapi())
         .routes(routes!(saude))
