@@ -149,6 +149,19 @@ fn segundos(nome: &str, padrao: f64) -> Result<std::time::Duration, crate::erro:
     }
 }
 
+/// Table 2 of the CONAM rules: the client's own (`GUICHE_CONAM_TABELA2`, a TSV in the format
+/// of `domain/data/conam-tabela2.tsv`), else the manual's. The server validates with it; the
+/// CLI too, unless `--tabela2` names another file.
+pub(crate) fn tabela_2_conam() -> Result<guiche_domain::conam::Tabela2, crate::erro::ErroApp> {
+    let Some(caminho) = crate::config::var("GUICHE_CONAM_TABELA2") else {
+        return Ok(guiche_domain::conam::Tabela2::oficial().clone());
+    };
+    let texto = crate::entrada::ler(std::path::Path::new(&caminho))?;
+    guiche_aplicacao::conam::validacao::tabela_2(Some(&texto)).map_err(|e| {
+        crate::erro::ErroApp::Configuracao(format!("GUICHE_CONAM_TABELA2 ({caminho}): {e}"))
+    })
+}
+
 /// The CONAM service with the ledger at `GUICHE_DB`, following a package every
 /// `GUICHE_CONAM_INTERVALO` seconds (5) for at most `GUICHE_CONAM_ESPERA_MAX` (600).
 pub(crate) fn conam() -> Result<guiche_aplicacao::conam::envio::Conam, crate::erro::ErroApp> {
@@ -526,13 +539,10 @@ pub(crate) fn estado_api(
     let idempotencia =
         guiche_aplicacao::idempotencia::ServicoIdempotencia::new(livro.clone(), config.abandono);
     let ecac = ecac_api_sobre(livro.clone());
-    let mut estado = crate::http::Estado::new(
-        acesso_sobre(livro.clone()),
-        idempotencia,
-        ecac,
-        config,
-    );
+    let mut estado =
+        crate::http::Estado::new(acesso_sobre(livro.clone()), idempotencia, ecac, config);
     estado.nfd = Some(nfd_sobre(livro.clone())?);
     estado.conam = conam_sobre(livro);
+    estado.tabela2 = std::sync::Arc::new(tabela_2_conam()?);
     Ok(estado)
 }

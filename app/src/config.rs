@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 35] = [
+const VARIAVEIS: [&str; 36] = [
     "GUICHE_DB",
     "GUICHE_HOJE",
     "GUICHE_NFD_URL",
@@ -27,6 +27,7 @@ const VARIAVEIS: [&str; 35] = [
     "GUICHE_CONAM_CLIENT_SECRET",
     "GUICHE_CONAM_INTERVALO",
     "GUICHE_CONAM_ESPERA_MAX",
+    "GUICHE_CONAM_TABELA2",
     "GUICHE_SERPRO_AUTH_URL",
     "GUICHE_SERPRO_URL",
     "GUICHE_SERPRO_CONSUMER_KEY",

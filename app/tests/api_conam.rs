@@ -235,3 +235,65 @@ fn a_pacote_is_validated_sent_once_followed_and_queried() {
         "{p}"
     );
 }
+
+#[test]
+fn the_server_and_the_cli_validate_with_the_clients_own_table_two() {
+    let dir = pasta("api-conam-tabela2");
+    // A code the manual's Table 2 does not have, in a table of the client's.
+    let pacote = PACOTE.replace("11-01-001", "13-01-000");
+    let tabela = dir.join("tabela2.tsv");
+    std::fs::write(
+        &tabela,
+        "13-01-000\tR\tpositivo\tnao\tnao\tNOVO\tNovo lançamento\n",
+    )
+    .unwrap();
+    let arquivo = dir.join("pacote.json");
+    std::fs::write(&arquivo, &pacote).unwrap();
+    let args = ["conam", "validate", arquivo.to_str().unwrap(), "--json"];
+
+    // Without the setting: the manual's table refuses the code, in the CLI and over HTTP.
+    let (codigo, _) = guiche(&dir, &args, &[]);
+    assert_eq!(codigo, 1);
+    let leitura = token(&dir, "leitura", "leitura");
+    let mut srv = Servidor::iniciar(&dir, &[]);
+    let p = srv
+        .pedir(
+            "POST",
+            "/api/v1/conam/validacao",
+            &leitura,
+            &[JSON],
+            pacote.as_bytes(),
+        )
+        .problema(422);
+    assert!(p["violacoes"].to_string().contains("13-01-000"), "{p}");
+    srv.sigterm();
+    assert_eq!(srv.esperar_fim(), 0);
+
+    // With GUICHE_CONAM_TABELA2: both accept it.
+    let env = [("GUICHE_CONAM_TABELA2", tabela.to_str().unwrap())];
+    let (codigo, saida) = guiche(&dir, &args, &env);
+    assert_eq!(codigo, 0, "{saida}");
+    let mut srv = Servidor::iniciar(&dir, &env);
+    let v = srv
+        .pedir(
+            "POST",
+            "/api/v1/conam/validacao",
+            &leitura,
+            &[JSON],
+            pacote.as_bytes(),
+        )
+        .ok(200);
+    assert_eq!(v["valido"].as_bool(), Some(true), "{v}");
+    srv.sigterm();
+    assert_eq!(srv.esperar_fim(), 0);
+
+    // A table that cannot be read stops the server at start, naming the setting.
+    let ruim = dir.join("ruim.tsv");
+    std::fs::write(&ruim, "13-01-000\tZ\tpositivo\tnao\tnao\tG\tD\n").unwrap();
+    let (codigo, saida) = guiche(
+        &dir,
+        &["serve", "--addr", "127.0.0.1:0"],
+        &[("GUICHE_CONAM_TABELA2", ruim.to_str().unwrap())],
+    );
+    assert_eq!(codigo, 2, "{saida}");
+}

@@ -99,12 +99,12 @@ fn saida_interrompida(e: std::io::Error) -> ErroApp {
     }
 }
 
-/// Table 2: the client's file, or the manual's.
+/// Table 2: the file of `--tabela2`, else that of `GUICHE_CONAM_TABELA2`, else the manual's.
 pub(crate) fn tabela_2(arquivo: Option<&Path>) -> Result<Tabela2, ErroApp> {
     match arquivo {
         Some(p) => validacao::tabela_2(Some(&entrada::ler(p)?))
             .map_err(|e| ErroApp::Uso(format!("{}: {e}", p.display()))),
-        None => Ok(Tabela2::oficial().clone()),
+        None => crate::composicao::tabela_2_conam(),
     }
 }
 

@@ -20,6 +20,7 @@ use guiche_domain::conam::{Pacote, PacoteBruto, Tabela2};
 use guiche_domain::{Regra, Violacoes};
 use guiche_ports::contabil::ErroContabil;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -41,11 +42,6 @@ fn servico(estado: &Estado) -> Result<&Conam, Problema> {
         .conam
         .as_ref()
         .map_err(|m| Problema::from(ErroConam::Configuracao(m.clone())))
-}
-
-/// Table 2 of the manual (`docs/decisions/0013`: a client's own table is a setting to come).
-fn tabela() -> &'static Tabela2 {
-    Tabela2::oficial()
 }
 
 /// A pacote valid, as `guiche conam validate --json` prints it.
@@ -151,12 +147,12 @@ fn texto(corpo: &[u8]) -> Result<&str, ErroPedido> {
 }
 
 /// Validates a whole pacote (bounded by the body limit), every violation in order.
-async fn validado(corpo: Bytes) -> Result<Pacote, ErroPedido> {
+async fn validado(corpo: Bytes, tabela: Arc<Tabela2>) -> Result<Pacote, ErroPedido> {
     tokio::task::spawn_blocking(move || {
         let t = texto(&corpo)?;
         formato(&corpo)
             .and_then(|_| PacoteBruto::de_json(t))
-            .and_then(|b| b.validar(tabela()))
+            .and_then(|b| b.validar(&tabela))
             .map_err(|violacoes| ErroPedido::Invalido {
                 documento: "o pacote",
                 violacoes,
@@ -168,8 +164,8 @@ async fn validado(corpo: Bytes) -> Result<Pacote, ErroPedido> {
 
 /// Valida um pacote sem enviá-lo.
 ///
-/// O corpo é o pacote JSON do manual CONAM. Todas as regras das Tabelas 1 e 2 (a Tabela 2 do
-/// manual) são verificadas, inclusive a regra bancária de cada `contaCredito`; um pacote
+/// O corpo é o pacote JSON do manual CONAM. Todas as regras das Tabelas 1 e 2 (a Tabela 2 de
+/// `GUICHE_CONAM_TABELA2`, senão a do manual) são verificadas, inclusive a regra bancária de cada `contaCredito`; um pacote
 /// inválido é um 422 com **todas** as violações (campo, regra, mensagem, valor), as mesmas de
 /// `guiche conam validate --json`. Papel leitura.
 #[utoipa::path(post, path = "/api/v1/conam/validacao", tag = "conam",
@@ -185,8 +181,8 @@ async fn validar(
     corpo: Bytes,
 ) -> Result<Json<PacoteValido>, Problema> {
     exigir(&quem, Permissao::Ler)?;
-    let _ = &estado;
-    let resumo = tokio::task::spawn_blocking(move || validacao::validar(&corpo[..], tabela()))
+    let tabela = estado.tabela2.clone();
+    let resumo = tokio::task::spawn_blocking(move || validacao::validar(&corpo[..], &tabela))
         .await
         .map_err(|e| ErroPedido::Parametro(format!("a validação foi interrompida: {e}")))?
         .map_err(|violacoes| ErroPedido::Invalido {
@@ -279,7 +275,7 @@ async fn enviar(
 ) -> Result<Response, Problema> {
     exigir(&quem, Permissao::Enviar)?;
     let conam = servico(&estado)?;
-    let pacote = validado(corpo).await?;
+    let pacote = validado(corpo, estado.tabela2.clone()).await?;
     let r = conam.enviar(&pacote, p.esperar, &|| {}).await?;
     // Already approved before: nothing was sent, the answer is the situation (200).
     let sucesso = if r.reenviado == Some(false) {

@@ -73,6 +73,8 @@ pub(crate) struct Estado {
     pub(crate) nfd: Option<guiche_aplicacao::nfd::servico::Nfd>,
     /// CONAM: sending pacotes and the queries, or why it is not set up (503).
     pub(crate) conam: Result<guiche_aplicacao::conam::envio::Conam, String>,
+    /// CONAM's Table 2 (`GUICHE_CONAM_TABELA2`, else the manual's).
+    pub(crate) tabela2: Arc<guiche_domain::conam::Tabela2>,
 }
 
 impl Estado {
@@ -92,6 +94,7 @@ impl Estado {
             andamento: Arc::new(Andamento::default()),
             nfd: None,
             conam: Err("a CONAM não está configurada neste servidor (GUICHE_CONAM_URL)".to_owned()),
+            tabela2: Arc::new(guiche_domain::conam::Tabela2::oficial().clone()),
         }
     }
 }
