@@ -23,6 +23,7 @@ mod idempotencia;
 mod problema;
 mod registro;
 mod seguranca;
+mod serpro;
 mod tokens;
 
 #[allow(unused_imports)] // the areas' endpoints use them (next round)
@@ -30,6 +31,7 @@ pub(crate) use idempotencia::{CabecalhoIdempotencia, idempotente};
 pub(crate) use problema::{Corpo, Problema};
 pub(crate) use registro::iniciar as iniciar_registro;
 pub(crate) use seguranca::{Autenticado, exigir};
+pub(crate) use serpro::{Disponivel, ServicosSerpro};
 
 use crate::config::ConfigApi;
 use axum::Router;
@@ -65,6 +67,8 @@ pub(crate) struct Estado {
     pub(crate) timeout_leitura: Duration,
     /// The POSTs running in their own tasks (a shutdown waits for them).
     pub(crate) andamento: Arc<Andamento>,
+    /// SERPRO Integra Contador, Conecta and the e-CAC proof and guides (503 until set).
+    pub(crate) serpro: serpro::ServicosSerpro,
 }
 
 impl Estado {
@@ -80,6 +84,7 @@ impl Estado {
             limite_corpo: config.limite_corpo,
             timeout_leitura: config.timeout_leitura,
             andamento: Arc::new(Andamento::default()),
+            serpro: serpro::ServicosSerpro::default(),
         }
     }
 }
@@ -140,7 +145,12 @@ impl Andamento {
     ),
     tags(
         (name = "operacao", description = "Saúde do serviço"),
-        (name = "tokens", description = "Tokens de acesso e papéis (admin)")
+        (name = "tokens", description = "Tokens de acesso e papéis (admin)"),
+        (name = "serpro", description = "SERPRO Integra Contador: chamadas, DAS, DARF, \
+            pagamentos, declarações, caixa postal, eventos, SITFIS, procurações e o consumo \
+            bilhetado. Chamadas bilhetadas: papel operador; o teto mensal responde 429"),
+        (name = "conecta", description = "Conecta gov.br: situação de CPFs e cadastro de CNPJ \
+            (bilhetadas: papel operador)")
     ),
     components(schemas(problema::Problema, problema::ViolacaoProblema))
 )]
@@ -228,6 +238,7 @@ fn completar(api: &mut Documento) {
 pub(crate) fn aplicacao(estado: Estado) -> Router {
     let protegido = OpenApiRouter::new()
         .merge(tokens::rotas())
+        .merge(serpro::rotas())
         .layer(from_fn_with_state(estado.clone(), seguranca::autenticar));
     let (router, mut api) = OpenApiRouter::with_openapi(Doc::openapi())
         .routes(routes!(saude))
