@@ -194,8 +194,47 @@ fn pdf(nome: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
+/// A PDF document (the answer's bytes).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // only its documentation is used
+pub(crate) struct Pdf(Vec<u8>);
+
 fn base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The error answers of a call that reaches SERPRO or Conecta (besides 401, 403).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its documentation is used
+enum ErrosRemotos {
+    /// Um campo do pedido inválido: `detail` nomeia o campo, o valor e a regra.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Pedido(Problema),
+    /// Nada no livro com esse número (comprovante).
+    #[response(status = 404, content_type = "application/problem+json")]
+    NaoEncontrado(Problema),
+    /// O SERPRO ou o Conecta recusou: `detail` traz a mensagem dele.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Recusado(Problema),
+    /// O teto mensal de chamadas bilhetadas ou a quota do Conecta foi atingido; nada foi enviado.
+    #[response(status = 429, content_type = "application/problem+json")]
+    Limite(Problema),
+    /// Falha de rede ou do gateway, ou resultado desconhecido (pode ter sido cobrado).
+    #[response(status = 502, content_type = "application/problem+json")]
+    Transporte(Problema),
+    /// O servidor não tem o SERPRO ou o Conecta configurado (`detail` nomeia a variável).
+    #[response(status = 503, content_type = "application/problem+json")]
+    Configuracao(Problema),
+}
+
+/// The error answers of a read of the ledger (besides 401, 403).
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)] // only its documentation is used
+enum ErrosLeitura {
+    /// Um campo do pedido inválido: `detail` nomeia o campo, o valor e a regra.
+    #[response(status = 400, content_type = "application/problem+json")]
+    Pedido(Problema),
 }
 
 // ── Integra Contador ───────────────────────────────────────────────────────────────────────
@@ -221,19 +260,23 @@ pub(crate) struct PedidoChamadaApi {
     contribuinte: String,
     /// `dados`: o JSON de entrada do serviço (um objeto, ou o texto do JSON).
     #[serde(default)]
-    #[schema(value_type = Object, example = json!({"periodoApuracao": "201801"}))]
+    #[schema(value_type = Value, example = json!({"periodoApuracao": "201801"}))]
     dados: Option<serde_json::Value>,
     /// Autor do pedido quando não é o contratante: um procurador (assina o termo antes).
     #[serde(default)]
     autor: Option<String>,
 }
 
-/// Chama um serviço do catálogo do Integra Contador e devolve os dados decodificados e as
-/// mensagens. Bilhetado conforme o serviço: papel operador; com Idempotency-Key, repetir o
-/// pedido não chama (nem cobra) de novo.
+/// Chama um serviço do catálogo do Integra Contador.
+///
+/// Devolve os dados decodificados e as mensagens do SERPRO. Bilhetado conforme o serviço:
+/// papel operador. Com Idempotency-Key, repetir o pedido devolve a primeira resposta sem
+/// chamar (nem cobrar) de novo. O teto mensal de chamadas bilhetadas
+/// (GUICHE_SERPRO_TETO_MENSAL) responde 429; uma recusa do SERPRO, 422 com a mensagem dele;
+/// uma falha de rede ou do gateway, 502.
 #[utoipa::path(post, path = "/api/v1/serpro/chamadas", tag = "serpro",
     request_body = PedidoChamadaApi, params(CabecalhoIdempotencia),
-    responses((status = 200, description = "A resposta do serviço", body = RespostaChamada)))]
+    responses((status = 200, description = "A resposta do serviço", body = RespostaChamada), ErrosRemotos))]
 async fn chamar(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -302,12 +345,14 @@ pub(crate) struct DasEmitidosApi {
     das: Vec<DasComPdf>,
 }
 
-/// Gera o DAS do Simples Nacional de um período (PGDASD/GERARDAS12; com `mei`,
-/// PGMEI/GERARDASPDF21), registra cada guia no livro do e-CAC e devolve cada uma com o PDF em
-/// base64 (`pdfBase64`). Bilhetado: papel operador; use Idempotency-Key.
+/// Gera o DAS de um período.
+///
+/// Simples Nacional (PGDASD/GERARDAS12) ou, com `mei`, PGMEI/GERARDASPDF21. Cada guia é
+/// registrada no livro do e-CAC para a baixa automática e vem com o PDF em base64
+/// (`pdfBase64`). Bilhetado: papel operador; use Idempotency-Key.
 #[utoipa::path(post, path = "/api/v1/serpro/das", tag = "serpro",
     request_body = PedidoDas, params(CabecalhoIdempotencia),
-    responses((status = 200, description = "As guias emitidas", body = DasEmitidosApi)))]
+    responses((status = 200, description = "As guias emitidas", body = DasEmitidosApi), ErrosRemotos))]
 async fn das(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -379,11 +424,15 @@ pub(crate) struct DarfComPdf {
     pdf_base64: String,
 }
 
-/// Calcula e emite um DARF (SICALC/CONSOLIDARGERARDARF51), registra-o no livro do e-CAC e o
-/// devolve com o PDF em base64. Bilhetado: papel operador; use Idempotency-Key.
+/// Calcula e emite um DARF.
+///
+/// SICALC/CONSOLIDARGERARDARF51: multa e juros até `consolidacao` (padrão: hoje). O DARF é
+/// registrado no livro do e-CAC e vem com o PDF em base64 (`pdfBase64`). `uf` com duas
+/// letras e `municipio` com o código SIAFI são conferidos antes de qualquer chamada.
+/// Bilhetado: papel operador; use Idempotency-Key.
 #[utoipa::path(post, path = "/api/v1/serpro/darf", tag = "serpro",
     request_body = PedidoDarfApi, params(CabecalhoIdempotencia),
-    responses((status = 200, description = "O DARF emitido", body = DarfComPdf)))]
+    responses((status = 200, description = "O DARF emitido", body = DarfComPdf), ErrosRemotos))]
 async fn darf(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -442,11 +491,13 @@ impl JanelaPagamentos {
     }
 }
 
-/// Pagamentos do contribuinte num intervalo de datas de arrecadação (PAGTOWEB/PAGAMENTOS71,
-/// todas as páginas). Bilhetado: papel operador.
+/// Pagamentos do contribuinte num intervalo.
+///
+/// PAGTOWEB/PAGAMENTOS71, todas as páginas, por data de arrecadação (`de` e `ate`
+/// inclusive, AAAA-MM-DD). Bilhetado: papel operador.
 #[utoipa::path(get, path = "/api/v1/serpro/pagamentos", tag = "serpro",
     params(JanelaPagamentos),
-    responses((status = 200, description = "Os pagamentos", body = Pagamentos)))]
+    responses((status = 200, description = "Os pagamentos", body = Pagamentos), ErrosRemotos))]
 async fn pagamentos(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -460,11 +511,12 @@ async fn pagamentos(
     ))
 }
 
-/// Quantos pagamentos o contribuinte tem no intervalo, numa só chamada
-/// (PAGTOWEB/CONTACONSDOCARRPG73). Bilhetado: papel operador.
+/// Quantos pagamentos o contribuinte tem num intervalo.
+///
+/// Uma só chamada (PAGTOWEB/CONTACONSDOCARRPG73). Bilhetado: papel operador.
 #[utoipa::path(get, path = "/api/v1/serpro/pagamentos/quantidade", tag = "serpro",
     params(JanelaPagamentos),
-    responses((status = 200, description = "A contagem", body = ContagemPagamentos)))]
+    responses((status = 200, description = "A contagem", body = ContagemPagamentos), ErrosRemotos))]
 async fn contar_pagamentos(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -495,11 +547,13 @@ pub(crate) struct ConsultaDeclaracoesApi {
     periodo: Option<String>,
 }
 
-/// Declarações do PGDAS-D de um ano ou de um mês, com o DAS de cada uma e se foi pago
-/// (PGDASD/CONSDECLARACAO13). Bilhetado: papel operador.
+/// Declarações do PGDAS-D de um ano ou de um mês.
+///
+/// Com o DAS de cada uma e se foi pago (PGDASD/CONSDECLARACAO13). Informe `ano` ou
+/// `periodo`, um dos dois. Bilhetado: papel operador.
 #[utoipa::path(get, path = "/api/v1/serpro/declaracoes", tag = "serpro",
     params(ConsultaDeclaracoesApi),
-    responses((status = 200, description = "As declarações", body = Declaracoes)))]
+    responses((status = 200, description = "As declarações", body = Declaracoes), ErrosRemotos))]
 async fn declaracoes(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -525,11 +579,13 @@ async fn declaracoes(
     ))
 }
 
-/// Mensagens da caixa postal do e-CAC do contribuinte (CAIXAPOSTAL/MSGCONTRIBUINTE61).
-/// Bilhetado: papel operador.
+/// Mensagens da caixa postal do e-CAC.
+///
+/// CAIXAPOSTAL/MSGCONTRIBUINTE61: todas as mensagens, lidas ou não. Bilhetado: papel
+/// operador.
 #[utoipa::path(get, path = "/api/v1/serpro/caixa-postal/{contribuinte}", tag = "serpro",
     params(("contribuinte" = String, Path, description = "CPF ou CNPJ do contribuinte")),
-    responses((status = 200, description = "As mensagens", body = CaixaPostal)))]
+    responses((status = 200, description = "As mensagens", body = CaixaPostal), ErrosRemotos))]
 async fn caixa_postal(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -555,12 +611,14 @@ pub(crate) struct PedidoEventos {
     contribuintes: Vec<String>,
 }
 
-/// Quais contribuintes do lote tiveram atualizações nos últimos 60 dias
-/// (EVENTOSATUALIZACAO): pede o protocolo, espera o tempo que o serviço indica e lê o
-/// resultado. Bilhetado: papel operador; use Idempotency-Key.
+/// Quem do lote teve atualizações nos últimos 60 dias.
+///
+/// EVENTOSATUALIZACAO: pede o protocolo, espera o tempo que o serviço indica e lê o
+/// resultado. Todos CPF ou todos CNPJ, até 1000. Bilhetado: papel operador; use
+/// Idempotency-Key.
 #[utoipa::path(post, path = "/api/v1/serpro/eventos", tag = "serpro",
     request_body = PedidoEventos, params(CabecalhoIdempotencia),
-    responses((status = 200, description = "Quem teve atualização", body = Eventos)))]
+    responses((status = 200, description = "Quem teve atualização", body = Eventos), ErrosRemotos))]
 async fn eventos(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -600,11 +658,15 @@ pub(crate) struct PedidoProcurador {
     autor: String,
 }
 
-/// Assina o termo de autorização com o certificado do procurador do servidor, envia-o e diz até
-/// quando vale (nunca o token). Papel operador; use Idempotency-Key.
+/// Autentica o procurador do servidor.
+///
+/// Assina o termo de autorização com o certificado do procurador
+/// (GUICHE_SERPRO_PROCURADOR_CERT no servidor), envia-o e diz até quando vale; o token
+/// nunca sai do servidor. Sem o certificado configurado: 503. Papel operador; use
+/// Idempotency-Key.
 #[utoipa::path(post, path = "/api/v1/serpro/procurador", tag = "serpro",
     request_body = PedidoProcurador, params(CabecalhoIdempotencia),
-    responses((status = 200, description = "Termo aceito", body = ProcuradorAceito)))]
+    responses((status = 200, description = "Termo aceito", body = ProcuradorAceito), ErrosRemotos))]
 async fn procurador(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -618,12 +680,14 @@ async fn procurador(
     ))
 }
 
-/// Relatório de situação fiscal (SITFIS) do contribuinte, em PDF; espera o relatório ficar
-/// pronto (até 2 minutos). Bilhetado: papel operador.
+/// Relatório de situação fiscal (SITFIS) em PDF.
+///
+/// Pede o relatório e espera ficar pronto (até 2 minutos). Responde application/pdf.
+/// Bilhetado: papel operador.
 #[utoipa::path(get, path = "/api/v1/serpro/sitfis/{contribuinte}", tag = "serpro",
     params(("contribuinte" = String, Path, description = "CPF ou CNPJ do contribuinte")),
-    responses((status = 200, description = "O relatório", body = [u8],
-        content_type = "application/pdf")))]
+    responses((status = 200, description = "O relatório", body = Pdf,
+        content_type = "application/pdf"), ErrosRemotos))]
 async fn sitfis(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -647,11 +711,13 @@ pub(crate) struct ConsultaProcuracoes {
     outorgado: Option<String>,
 }
 
-/// Procurações do e-CAC de um outorgante para um outorgado (PROCURACOES/OBTERPROCURACAO41).
-/// Bilhetado: papel operador.
+/// Procurações do e-CAC de um outorgante.
+///
+/// PROCURACOES/OBTERPROCURACAO41, para o `outorgado` (padrão: o contratante). Bilhetado:
+/// papel operador.
 #[utoipa::path(get, path = "/api/v1/serpro/procuracoes", tag = "serpro",
     params(ConsultaProcuracoes),
-    responses((status = 200, description = "As procurações", body = Procuracoes)))]
+    responses((status = 200, description = "As procurações", body = Procuracoes), ErrosRemotos))]
 async fn procuracoes(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -680,11 +746,12 @@ pub(crate) struct ConsultaUso {
     mes: Option<String>,
 }
 
-/// Chamadas bilhetadas registradas no livro, por contratante, serviço e mês. Só lê o livro:
-/// papel leitura.
+/// Chamadas bilhetadas registradas no livro.
+///
+/// Por contratante, serviço e mês (`mes` AAAAMM). Só lê o livro: papel leitura.
 #[utoipa::path(get, path = "/api/v1/serpro/uso", tag = "serpro",
     params(ConsultaUso),
-    responses((status = 200, description = "O consumo", body = Consumo)))]
+    responses((status = 200, description = "O consumo", body = Consumo), ErrosLeitura))]
 async fn uso(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -715,11 +782,14 @@ pub(crate) struct PedidoCpfs {
     cpfs: Vec<String>,
 }
 
-/// Situação cadastral de 1 a 50 CPFs (Conecta gov.br, consulta CPF). Bilhetado: papel
-/// operador; use Idempotency-Key.
+/// Situação cadastral de CPFs (Conecta gov.br).
+///
+/// De 1 a 50 CPFs numa chamada. Um CPF sem registro é a resposta final do Conecta: 422. A
+/// quota (GUICHE_CONECTA_QUOTA) responde 429. Bilhetado: papel operador; use
+/// Idempotency-Key.
 #[utoipa::path(post, path = "/api/v1/conecta/cpf", tag = "conecta",
     request_body = PedidoCpfs, params(CabecalhoIdempotencia),
-    responses((status = 200, description = "A situação de cada CPF", body = Cpfs)))]
+    responses((status = 200, description = "A situação de cada CPF", body = Cpfs), ErrosRemotos))]
 async fn conecta_cpf(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -737,10 +807,13 @@ async fn conecta_cpf(
     ))
 }
 
-/// Dados básicos de um CNPJ (Conecta gov.br, consulta CNPJ). Bilhetado: papel operador.
+/// Dados básicos de um CNPJ (Conecta gov.br).
+///
+/// Razão social, nome fantasia, situação, abertura, município e UF. Bilhetado: papel
+/// operador.
 #[utoipa::path(get, path = "/api/v1/conecta/cnpj/{cnpj}", tag = "conecta",
     params(("cnpj" = String, Path, description = "O CNPJ, com ou sem máscara")),
-    responses((status = 200, description = "O cadastro", body = CnpjConsultado)))]
+    responses((status = 200, description = "O cadastro", body = CnpjConsultado), ErrosRemotos))]
 async fn conecta_cnpj(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -756,12 +829,15 @@ async fn conecta_cnpj(
 
 // ── e-CAC: proof of payment and a company's guides ─────────────────────────────────────────
 
-/// Comprovante de pagamento de um documento que o livro do e-CAC conhece (guia ou pagamento),
-/// em PDF, pedido ao PAGTOWEB para o contribuinte do livro. Bilhetado: papel operador.
+/// Comprovante de pagamento em PDF.
+///
+/// De um documento que o livro do e-CAC conhece (guia ou pagamento), pedido ao PAGTOWEB
+/// para o contribuinte do livro; um número fora do livro: 404. Responde application/pdf.
+/// Bilhetado: papel operador.
 #[utoipa::path(get, path = "/api/v1/ecac/comprovantes/{numero}", tag = "ecac",
     params(("numero" = String, Path, description = "Número do documento (17 dígitos)")),
-    responses((status = 200, description = "O comprovante", body = [u8],
-        content_type = "application/pdf")))]
+    responses((status = 200, description = "O comprovante", body = Pdf,
+        content_type = "application/pdf"), ErrosRemotos))]
 async fn comprovante(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -785,11 +861,13 @@ pub(crate) struct ConsultaGuias {
     periodo: Option<String>,
 }
 
-/// As guias da empresa no livro do e-CAC, cada uma com a situação da conciliação. Só lê o
-/// livro: papel leitura.
+/// Guias da empresa e a situação de cada uma.
+///
+/// As guias do livro do e-CAC (do `periodo`, se dado), cada uma com a última ocorrência da
+/// conciliação ou `não conciliada`. Só lê o livro: papel leitura.
 #[utoipa::path(get, path = "/api/v1/ecac/empresas/{cnpj}/guias", tag = "ecac",
     params(("cnpj" = String, Path, description = "CNPJ da empresa"), ConsultaGuias),
-    responses((status = 200, description = "As guias", body = Localizacao)))]
+    responses((status = 200, description = "As guias", body = Localizacao), ErrosLeitura))]
 async fn guias(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
@@ -824,12 +902,14 @@ pub(crate) struct PedidoEmissaoGuias {
     periodo: String,
 }
 
-/// Emite o DAS do período para a empresa (registrado no livro do e-CAC) e devolve as guias do
-/// período com a situação de cada uma. Bilhetado: papel operador; use Idempotency-Key.
+/// Emite o DAS do período e lista as guias.
+///
+/// Gera o DAS do período para a empresa (registrado no livro do e-CAC) e devolve as guias
+/// do período com a situação de cada uma. Bilhetado: papel operador; use Idempotency-Key.
 #[utoipa::path(post, path = "/api/v1/ecac/empresas/{cnpj}/guias/emissao", tag = "ecac",
     params(("cnpj" = String, Path, description = "CNPJ da empresa"), CabecalhoIdempotencia),
     request_body = PedidoEmissaoGuias,
-    responses((status = 200, description = "As guias do período", body = Localizacao)))]
+    responses((status = 200, description = "As guias do período", body = Localizacao), ErrosRemotos))]
 async fn emitir_guias(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
