@@ -256,6 +256,25 @@ fn integra_sobre(
     ))
 }
 
+/// The Integra Contador service over `cliente` (the demo's, against its simulator) and
+/// `livro`, which receives the guides issued; no procurador.
+pub(crate) fn integra_com(
+    cliente: std::sync::Arc<guiche_serpro::ClienteIntegra>,
+    livro: std::sync::Arc<guiche_store::Livro>,
+) -> guiche_aplicacao::serpro::ServicoIntegra {
+    use guiche_ports::ecac::LivroEcac;
+    use std::sync::Arc;
+    let integra = guiche_serpro::receita::IntegraSerpro::new(
+        cliente,
+        Err("a demonstração não tem procurador".to_owned()),
+    );
+    guiche_aplicacao::serpro::ServicoIntegra::new(
+        Arc::new(integra),
+        Some(livro as Arc<dyn LivroEcac>),
+        Arc::new(crate::relogio::RelogioSistema),
+    )
+}
+
 /// The billing report over the ledger.
 pub(crate) fn servico_uso() -> Result<guiche_aplicacao::serpro::ServicoUso, crate::erro::ErroApp> {
     Ok(guiche_aplicacao::serpro::ServicoUso::new(
