@@ -530,3 +530,64 @@ async fn the_ceiling_is_a_429_and_darf_is_issued() {
     assert!(p["detail"].as_str().unwrap().contains("teto de 1"), "{p}");
     assert_eq!(c.sim.bilhetadas(), 1);
 }
+
+/// A DAS asked with a key by a client that goes away at once, SERPRO answering slowly, and the
+/// server stopped with SIGTERM meanwhile: the call still ends, the shutdown waits for it (exit
+/// 0), its answer is kept under the key, and the next server replays it without a second call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_billed_post_outlives_its_client_and_the_shutdown_then_replays() {
+    let c = Cenario::novo("api-serpro-parada");
+    c.procuracao_do_cliente();
+    let operador = token(&c, "operador");
+    let mut srv = iniciar(&c, &[]);
+    c.sim
+        .injetar(FalhaGateway::Atrasada(Duration::from_millis(1500)));
+    let corpo = json!({"contribuinte": CLIENTE, "periodo": "202610"}).to_string();
+    let pedido = format!(
+        "POST /api/v1/serpro/das HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+         Authorization: Bearer {operador}\r\nIdempotency-Key: das-parada\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{corpo}",
+        srv.endereco,
+        corpo.len()
+    );
+    let mut s = TcpStream::connect(&srv.endereco).unwrap();
+    s.write_all(pedido.as_bytes()).unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(s); // the client goes away
+    let ok = Command::new("kill")
+        .args(["-TERM", &srv.filho.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let inicio = std::time::Instant::now();
+    let codigo = srv.filho.wait().unwrap().code();
+    assert_eq!(codigo, Some(0));
+    assert!(
+        inicio.elapsed() >= Duration::from_millis(700),
+        "a parada esperou a chamada em andamento"
+    );
+    assert_eq!(c.sim.bilhetadas(), 1, "a chamada terminou no SERPRO");
+
+    let srv = iniciar(&c, &[]);
+    let op = bearer(&operador);
+    let r = pedir(
+        &srv,
+        "POST",
+        "/api/v1/serpro/das",
+        &[("Authorization", &op), ("Idempotency-Key", "das-parada")],
+        Some(&json!({"contribuinte": CLIENTE, "periodo": "202610"})),
+    );
+    let v = r.json(200);
+    assert_eq!(r.cabecalho("idempotency-replayed"), Some("true"), "{v}");
+    assert_eq!(v["das"][0]["numeroDocumento"], DAS, "{v}");
+    assert_eq!(c.sim.bilhetadas(), 1, "nada foi cobrado de novo");
+    let uso = pedir(
+        &srv,
+        "GET",
+        "/api/v1/serpro/uso",
+        &[("Authorization", &op)],
+        None,
+    )
+    .json(200);
+    assert_eq!(uso["consumo"][0]["chamadas"], 1, "{uso}");
+}
