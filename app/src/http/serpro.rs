@@ -472,12 +472,15 @@ async fn darf(
 pub(crate) struct JanelaPagamentos {
     /// CPF ou CNPJ do contribuinte.
     #[serde(default)]
+    #[param(example = "11444777000161")]
     contribuinte: String,
     /// Primeira data de arrecadação (AAAA-MM-DD).
     #[serde(default)]
+    #[param(example = "2026-11-01")]
     de: String,
     /// Última data de arrecadação (AAAA-MM-DD).
     #[serde(default)]
+    #[param(example = "2026-11-30")]
     ate: String,
 }
 
@@ -540,10 +543,13 @@ async fn contar_pagamentos(
 pub(crate) struct ConsultaDeclaracoesApi {
     /// CNPJ do contribuinte.
     #[serde(default)]
+    #[param(example = "11222333000181")]
     contribuinte: String,
     /// Ano-calendário (AAAA); ou `periodo`.
+    #[param(example = 2026)]
     ano: Option<u16>,
     /// Período de apuração (AAAAMM); ou `ano`.
+    #[param(example = "202610")]
     periodo: Option<String>,
 }
 
@@ -584,7 +590,7 @@ async fn declaracoes(
 /// CAIXAPOSTAL/MSGCONTRIBUINTE61: todas as mensagens, lidas ou não. Bilhetado: papel
 /// operador.
 #[utoipa::path(get, path = "/api/v1/serpro/caixa-postal/{contribuinte}", tag = "serpro",
-    params(("contribuinte" = String, Path, description = "CPF ou CNPJ do contribuinte")),
+    params(("contribuinte" = String, Path, description = "CPF ou CNPJ do contribuinte", example = "11444777000161")),
     responses((status = 200, description = "As mensagens", body = CaixaPostal), ErrosRemotos))]
 async fn caixa_postal(
     State(estado): State<Estado>,
@@ -685,7 +691,7 @@ async fn procurador(
 /// Pede o relatório e espera ficar pronto (até 2 minutos). Responde application/pdf.
 /// Bilhetado: papel operador.
 #[utoipa::path(get, path = "/api/v1/serpro/sitfis/{contribuinte}", tag = "serpro",
-    params(("contribuinte" = String, Path, description = "CPF ou CNPJ do contribuinte")),
+    params(("contribuinte" = String, Path, description = "CPF ou CNPJ do contribuinte", example = "11444777000161")),
     responses((status = 200, description = "O relatório", body = Pdf,
         content_type = "application/pdf"), ErrosRemotos))]
 async fn sitfis(
@@ -706,6 +712,7 @@ async fn sitfis(
 pub(crate) struct ConsultaProcuracoes {
     /// CPF ou CNPJ de quem outorgou.
     #[serde(default)]
+    #[param(example = "11444777000161")]
     outorgante: String,
     /// CPF ou CNPJ de quem recebeu (padrão: o contratante).
     outorgado: Option<String>,
@@ -741,8 +748,10 @@ async fn procuracoes(
 #[into_params(parameter_in = Query)]
 pub(crate) struct ConsultaUso {
     /// Só deste contratante (CNPJ).
+    #[param(example = "11222333000181")]
     contratante: Option<String>,
     /// Só deste mês (AAAAMM).
+    #[param(example = "202611")]
     mes: Option<String>,
 }
 
@@ -812,7 +821,7 @@ async fn conecta_cpf(
 /// Razão social, nome fantasia, situação, abertura, município e UF. Bilhetado: papel
 /// operador.
 #[utoipa::path(get, path = "/api/v1/conecta/cnpj/{cnpj}", tag = "conecta",
-    params(("cnpj" = String, Path, description = "O CNPJ, com ou sem máscara")),
+    params(("cnpj" = String, Path, description = "O CNPJ, com ou sem máscara", example = "11222333000181")),
     responses((status = 200, description = "O cadastro", body = CnpjConsultado), ErrosRemotos))]
 async fn conecta_cnpj(
     State(estado): State<Estado>,
@@ -835,7 +844,7 @@ async fn conecta_cnpj(
 /// para o contribuinte do livro; um número fora do livro: 404. Responde application/pdf.
 /// Bilhetado: papel operador.
 #[utoipa::path(get, path = "/api/v1/ecac/comprovantes/{numero}", tag = "ecac",
-    params(("numero" = String, Path, description = "Número do documento (17 dígitos)")),
+    params(("numero" = String, Path, description = "Número do documento (17 dígitos)", example = "07202611444777106")),
     responses((status = 200, description = "O comprovante", body = Pdf,
         content_type = "application/pdf"), ErrosRemotos))]
 async fn comprovante(
@@ -858,6 +867,7 @@ async fn comprovante(
 #[into_params(parameter_in = Query)]
 pub(crate) struct ConsultaGuias {
     /// Só deste período de apuração (AAAAMM).
+    #[param(example = "202610")]
     periodo: Option<String>,
 }
 
@@ -866,7 +876,7 @@ pub(crate) struct ConsultaGuias {
 /// As guias do livro do e-CAC (do `periodo`, se dado), cada uma com a última ocorrência da
 /// conciliação ou `não conciliada`. Só lê o livro: papel leitura.
 #[utoipa::path(get, path = "/api/v1/ecac/empresas/{cnpj}/guias", tag = "ecac",
-    params(("cnpj" = String, Path, description = "CNPJ da empresa"), ConsultaGuias),
+    params(("cnpj" = String, Path, description = "CNPJ da empresa", example = "11444777000161"), ConsultaGuias),
     responses((status = 200, description = "As guias", body = Localizacao), ErrosLeitura))]
 async fn guias(
     State(estado): State<Estado>,
@@ -907,7 +917,7 @@ pub(crate) struct PedidoEmissaoGuias {
 /// Gera o DAS do período para a empresa (registrado no livro do e-CAC) e devolve as guias
 /// do período com a situação de cada uma. Bilhetado: papel operador; use Idempotency-Key.
 #[utoipa::path(post, path = "/api/v1/ecac/empresas/{cnpj}/guias/emissao", tag = "ecac",
-    params(("cnpj" = String, Path, description = "CNPJ da empresa"), CabecalhoIdempotencia),
+    params(("cnpj" = String, Path, description = "CNPJ da empresa", example = "11444777000161"), CabecalhoIdempotencia),
     request_body = PedidoEmissaoGuias,
     responses((status = 200, description = "As guias do período", body = Localizacao), ErrosRemotos))]
 async fn emitir_guias(
