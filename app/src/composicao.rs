@@ -291,6 +291,25 @@ fn integra_sobre(
     ))
 }
 
+/// The Integra Contador service over `cliente` (the demo's, against its simulator) and
+/// `livro`, which receives the guides issued; no procurador.
+pub(crate) fn integra_com(
+    cliente: std::sync::Arc<guiche_serpro::ClienteIntegra>,
+    livro: std::sync::Arc<guiche_store::Livro>,
+) -> guiche_aplicacao::serpro::ServicoIntegra {
+    use guiche_ports::ecac::LivroEcac;
+    use std::sync::Arc;
+    let integra = guiche_serpro::receita::IntegraSerpro::new(
+        cliente,
+        Err("a demonstração não tem procurador".to_owned()),
+    );
+    guiche_aplicacao::serpro::ServicoIntegra::new(
+        Arc::new(integra),
+        Some(livro as Arc<dyn LivroEcac>),
+        Arc::new(crate::relogio::RelogioSistema),
+    )
+}
+
 /// The billing report over the ledger.
 pub(crate) fn servico_uso() -> Result<guiche_aplicacao::serpro::ServicoUso, crate::erro::ErroApp> {
     Ok(guiche_aplicacao::serpro::ServicoUso::new(
@@ -302,6 +321,13 @@ pub(crate) fn servico_uso() -> Result<guiche_aplicacao::serpro::ServicoUso, crat
 /// against the quota `GUICHE_CONECTA_QUOTA`.
 pub(crate) fn servico_conecta()
 -> Result<guiche_aplicacao::serpro::ServicoConecta, crate::erro::ErroApp> {
+    conecta_sobre(|| Ok(std::sync::Arc::new(crate::config::abrir_livro()?)))
+}
+
+/// [`servico_conecta`] metered in the ledger `livro` gives (opened once the settings are read).
+fn conecta_sobre(
+    livro: impl FnOnce() -> Result<std::sync::Arc<guiche_store::Livro>, crate::erro::ErroApp>,
+) -> Result<guiche_aplicacao::serpro::ServicoConecta, crate::erro::ErroApp> {
     use crate::config;
     use crate::erro::ErroApp;
     use guiche_ports::bilhetagem::MedidorBilhetagem;
@@ -320,7 +346,7 @@ pub(crate) fn servico_conecta()
         .map_err(|e| ErroApp::Configuracao(format!("GUICHE_CONECTA_CPF_USUARIO: {e}")))?;
     let ca = config::ca_extra()?;
     let quota = config::numero("GUICHE_CONECTA_QUOTA", "chamadas")?;
-    let livro = config::abrir_livro()?;
+    let livro = livro()?;
     let config = ConfigConecta {
         url_base,
         client_id,
@@ -330,7 +356,7 @@ pub(crate) fn servico_conecta()
         timeout: std::time::Duration::from_secs(30),
         quota,
     };
-    let cliente = ClienteConecta::new(config, Some(Arc::new(livro) as Arc<dyn MedidorBilhetagem>))
+    let cliente = ClienteConecta::new(config, Some(livro as Arc<dyn MedidorBilhetagem>))
         .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
     Ok(guiche_aplicacao::serpro::ServicoConecta::new(Arc::new(
         cliente,
@@ -361,6 +387,33 @@ pub(crate) fn servico_localizar(
     Ok(guiche_aplicacao::ecac::localizar::ServicoLocalizar::new(
         integra, livro,
     ))
+}
+
+/// The SERPRO, Conecta and e-CAC guide services of `guiche serve`, over its ledger: each one
+/// the server lacks a setting for answers 503 with the message naming it (the server starts
+/// without SERPRO configured).
+pub(crate) fn serpro_api(
+    livro: &std::sync::Arc<guiche_store::Livro>,
+) -> crate::http::ServicosSerpro {
+    use crate::http::Disponivel;
+    use guiche_ports::ecac::LivroEcac;
+    use std::sync::Arc;
+    let texto = |e: crate::erro::ErroApp| e.to_string();
+    let integra = integra_sobre(Arc::clone(livro)).map_err(texto);
+    let ecac = Arc::clone(livro) as Arc<dyn LivroEcac>;
+    crate::http::ServicosSerpro {
+        conecta: Disponivel::new(conecta_sobre(|| Ok(Arc::clone(livro))).map_err(texto)),
+        uso: Disponivel::new(Ok(guiche_aplicacao::serpro::ServicoUso::new(
+            Arc::clone(livro) as Arc<dyn guiche_ports::bilhetagem::MedidorBilhetagem>,
+        ))),
+        comprovante: Disponivel::new(integra.clone().map(|i| {
+            guiche_aplicacao::ecac::comprovante::ServicoComprovante::new(i, Arc::clone(&ecac))
+        })),
+        localizar: Disponivel::new(Ok(
+            guiche_aplicacao::ecac::localizar::ServicoLocalizar::new(integra.clone().ok(), ecac),
+        )),
+        integra: Disponivel::new(integra),
+    }
 }
 
 // ── e-CAC ──────────────────────────────────────────────────────────────────────────────────
@@ -542,7 +595,8 @@ pub(crate) fn estado_api(
     let mut estado =
         crate::http::Estado::new(acesso_sobre(livro.clone()), idempotencia, ecac, config);
     estado.nfd = Some(nfd_sobre(livro.clone())?);
-    estado.conam = conam_sobre(livro);
+    estado.conam = conam_sobre(livro.clone());
     estado.tabela2 = std::sync::Arc::new(tabela_2_conam()?);
+    estado.serpro = serpro_api(&livro);
     Ok(estado)
 }

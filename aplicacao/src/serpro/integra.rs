@@ -79,8 +79,9 @@ pub struct RespostaChamada {
     pub bilhetado: bool,
     /// The envelope's messages.
     pub mensagens: Vec<MensagemResposta>,
-    /// `dados` as JSON when it is JSON, otherwise the text as sent.
-    #[schema(value_type = Object)]
+    /// `dados` as JSON when it is JSON (an object or an array, as the service answers),
+    /// otherwise the text as sent.
+    #[schema(value_type = Value)]
     pub dados: serde_json::Value,
     /// The `ETag` header.
     pub etag: Option<String>,

@@ -4,7 +4,6 @@
 //! simulator started in this process and a ledger in memory.
 
 use super::demo::Passo;
-use crate::comandos::serpro_servicos::guia_do_das;
 use crate::composicao;
 use crate::erro::ErroApp;
 use crate::relogio::RelogioSistema;
@@ -14,9 +13,10 @@ use guiche_domain::guia::{CodigoReceita, Guia, NumeroDocumento, TipoGuia};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 use guiche_ports::Relogio;
 use guiche_ports::ecac::{Acesso, Empresa, LivroEcac, OrigemGuia};
+use guiche_ports::receita::Das;
 use guiche_serpro::certificado::{Certificado, Senha};
 use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
-use guiche_serpro::{ClienteIntegra, ConfigIntegra, Segredo, servicos};
+use guiche_serpro::{ClienteIntegra, ConfigIntegra, Segredo};
 use guiche_store::Livro;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -52,11 +52,7 @@ fn documento(texto: &str) -> Result<Documento, ErroApp> {
 
 /// The client's payments: the DAS just issued, paid on its due date (or yesterday if that is
 /// still ahead), and a payment of a guide guichê does not know.
-fn definir_pagamentos(
-    sim: &SimuladorIntegra,
-    das: &servicos::Das,
-    hoje: Data,
-) -> Result<(), ErroApp> {
+fn definir_pagamentos(sim: &SimuladorIntegra, das: &Das, hoje: Data) -> Result<(), ErroApp> {
     let pago = |numero: &str, dia: Data, valor: &str| {
         let valor: serde_json::Number = valor.parse().unwrap_or_else(|_| 0.into());
         json!({ "numeroDocumento": numero, "dataArrecadacao": format!("{}T00:00:00-03:00", dia.iso()),
@@ -119,32 +115,36 @@ pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
     let livro = Arc::new(Livro::em_memoria().map_err(|e| falha(&e))?);
     let mut passos = Vec::new();
     let periodo = Competencia::de(dias(hoje, -35));
-    let das = servicos::gerar_das(&cliente, &cnpj, periodo, hoje)
+    // The same service as `guiche serpro das|pagamentos`, over the simulator's client: the DAS
+    // is recorded in the e-CAC ledger by the service.
+    let integra = composicao::integra_com(Arc::clone(&cliente), Arc::clone(&livro));
+    let emitidos = integra
+        .das(cnpj, periodo, false)
         .await
         .map_err(|e| falha(&e))?;
-    for d in &das {
-        definir_pagamentos(&sim, d, hoje)?;
-        livro
-            .registrar_guia(&guia_do_das(cnpj, d), OrigemGuia::Serpro)
-            .map_err(|e| falha(&e))?;
+    for d in &emitidos.das {
+        if let Some(aviso) = &d.aviso_livro {
+            return Err(falha(aviso));
+        }
+        definir_pagamentos(&sim, &d.das, hoje)?;
+        let g = &d.das;
         passos.push(Passo {
             sistema: "SERPRO",
             descricao: "DAS do cliente emitido pelo escritório (mTLS com e-CNPJ, procuração no e-CAC)",
             resultado: Ok(format!(
                 "DAS {} de {}: {} com vencimento em {}; registrado no livro do e-CAC",
-                d.numero, d.periodo, d.valor_total, d.vencimento
+                g.numero, g.periodo, g.valor_total, g.vencimento
             )),
         });
     }
-    let pagos = servicos::pagamentos(
-        &cliente,
-        &Documento::Cnpj(cnpj),
-        dias(hoje, -60),
-        hoje,
-        hoje,
-    )
-    .await
-    .map_err(|e| falha(&e))?;
+    let pagos: Vec<_> = integra
+        .pagamentos(Documento::Cnpj(cnpj), dias(hoje, -60), hoje)
+        .await
+        .map_err(|e| falha(&e))?
+        .pagamentos
+        .into_iter()
+        .map(|p| p.pagamento)
+        .collect();
     let total = pagos
         .iter()
         .fold(Valor::default(), |s, p| s + p.valor_total);

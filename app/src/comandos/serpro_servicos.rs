@@ -10,7 +10,6 @@ use guiche_domain::{Cnpj, Competencia, Data};
 use std::path::Path;
 
 pub(crate) use super::serpro::imprimir;
-pub(crate) use guiche_aplicacao::serpro::integra::guia_do_das;
 
 pub(crate) fn data(opcao: &str, texto: &str) -> Result<Data, ErroApp> {
     Data::parse_iso(texto)

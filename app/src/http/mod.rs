@@ -26,6 +26,7 @@ mod nfd;
 mod problema;
 mod registro;
 mod seguranca;
+mod serpro;
 mod tokens;
 
 #[allow(unused_imports)] // the areas' endpoints use them (next round)
@@ -33,6 +34,7 @@ pub(crate) use idempotencia::{CabecalhoIdempotencia, idempotente};
 pub(crate) use problema::{Corpo, Problema};
 pub(crate) use registro::iniciar as iniciar_registro;
 pub(crate) use seguranca::{Autenticado, exigir};
+pub(crate) use serpro::{Disponivel, ServicosSerpro};
 
 use crate::config::ConfigApi;
 use axum::Router;
@@ -75,6 +77,8 @@ pub(crate) struct Estado {
     pub(crate) conam: Result<guiche_aplicacao::conam::envio::Conam, String>,
     /// CONAM's Table 2 (`GUICHE_CONAM_TABELA2`, else the manual's).
     pub(crate) tabela2: Arc<guiche_domain::conam::Tabela2>,
+    /// SERPRO Integra Contador, Conecta and the e-CAC proof and guides (503 until set).
+    pub(crate) serpro: serpro::ServicosSerpro,
 }
 
 impl Estado {
@@ -95,6 +99,7 @@ impl Estado {
             nfd: None,
             conam: Err("a CONAM não está configurada neste servidor (GUICHE_CONAM_URL)".to_owned()),
             tabela2: Arc::new(guiche_domain::conam::Tabela2::oficial().clone()),
+            serpro: serpro::ServicosSerpro::default(),
         }
     }
 }
@@ -163,7 +168,12 @@ impl Andamento {
             (Tabelas 1 e 2), enviá-lo exatamente uma vez e acompanhá-lo, sua situação, o período \
             aberto e as receitas"),
         (name = "ecac", description = "Central e-CAC: empresas, guias e pagamentos (CSV), \
-            sincronização com o SERPRO (PAGTOWEB), ocorrências da conciliação e sua exportação")
+            sincronização com o SERPRO (PAGTOWEB), ocorrências da conciliação e sua exportação"),
+        (name = "serpro", description = "SERPRO Integra Contador: chamadas, DAS, DARF, \
+            pagamentos, declarações, caixa postal, eventos, SITFIS, procurações e o consumo \
+            bilhetado. Chamadas bilhetadas: papel operador; o teto mensal responde 429"),
+        (name = "conecta", description = "Conecta gov.br: situação de CPFs e cadastro de CNPJ \
+            (bilhetadas: papel operador)")
     ),
     components(schemas(problema::Problema, problema::ViolacaoProblema))
 )]
@@ -254,6 +264,7 @@ pub(crate) fn aplicacao(estado: Estado) -> Router {
         .merge(nfd::rotas())
         .merge(conam::rotas())
         .merge(ecac::rotas())
+        .merge(serpro::rotas())
         .layer(from_fn_with_state(estado.clone(), seguranca::autenticar));
     let (router, mut api) = OpenApiRouter::with_openapi(Doc::openapi())
         .routes(routes!(saude))

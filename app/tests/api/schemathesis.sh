@@ -43,7 +43,9 @@ url=$(head -n 1 "$tmp/serve.out" | grep -o 'http://[^ ]*') || { cat "$tmp/serve.
 echo "guiche serve em $url; $exemplos exemplos por operação"
 
 set +e
+# The sandbox has no procurador's certificate: that endpoint answers 503 by design there.
 st run "$url/api/v1/openapi.json" \
+    --exclude-path /api/v1/serpro/procurador \
     --checks not_a_server_error,response_schema_conformance \
     --max-examples "$exemplos" \
     --exclude-name "$revogar" \
