@@ -181,6 +181,21 @@ fn signing_is_deterministic_and_base64_round_trips() {
     assert_eq!(STANDARD.decode(enviado).unwrap(), xml.as_bytes());
 }
 
+/// The whole signed term, byte for byte: the golden file was signed with the seed's key and the
+/// committed certificate (`termo-assinante.der`, no private key) before the signer moved to
+/// `guiche-certificados`; RSA PKCS#1 v1.5 is deterministic, so any change to the canonical
+/// form, the `Signature` element or the signed `SignedInfo` shows here.
+#[test]
+fn the_signed_term_matches_the_golden_file_byte_for_byte() {
+    const ASSINANTE: &[u8] = include_bytes!("vetores/termo-assinante.der");
+    const DOURADO: &str = include_str!("vetores/termo-assinado.xml");
+    let c = credencial();
+    assert_eq!(termo().assinar(&c.chave, ASSINANTE).unwrap(), DOURADO);
+    let v = guiche_serpro::verificacao::verificar(DOURADO).unwrap();
+    assert_eq!(v.assinado_por, "52998224725");
+    assert_eq!(v.certificado_der, ASSINANTE);
+}
+
 #[test]
 fn wrong_keys_and_certificates_are_reported() {
     let c = credencial();
