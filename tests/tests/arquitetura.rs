@@ -143,7 +143,7 @@ fn domain_does_no_io_and_no_async() {
 #[test]
 fn arrows_point_inward() {
     let g = grafo();
-    let permitido: [(&str, &[&str]); 9] = [
+    let permitido: [(&str, &[&str]); 10] = [
         ("guiche-domain", &[]),
         ("guiche-ports", &["guiche-domain"]),
         (
@@ -154,11 +154,17 @@ fn arrows_point_inward() {
             "guiche-conam",
             &["guiche-domain", "guiche-ports", "guiche-simulador"],
         ),
-        ("guiche-serpro", &["guiche-domain", "guiche-ports"]),
+        (
+            "guiche-serpro",
+            &["guiche-domain", "guiche-ports", "guiche-certificados"],
+        ),
         ("guiche-store", &["guiche-domain", "guiche-ports"]),
         ("guiche-planilha", &["guiche-domain", "guiche-ports"]),
         // Support for the simulators: knows no remote system and none of our crates.
         ("guiche-simulador", &[]),
+        // Certificates and XML signatures, for any adapter: the documents and the password
+        // type only (`Segredo`), never an adapter.
+        ("guiche-certificados", &["guiche-domain", "guiche-ports"]),
         // The use cases: over the ports only, never an adapter.
         ("guiche-aplicacao", &["guiche-domain", "guiche-ports"]),
     ];
@@ -184,6 +190,22 @@ fn arrows_point_inward() {
             "{crate_} não pode depender de {extras:?}"
         );
     }
+}
+
+/// The certificates crate signs and reads files; it talks to no one and runs nothing async, so
+/// an adapter of any transport (SOAP, REST, mTLS) can use it.
+#[test]
+fn the_certificates_crate_has_no_network_and_no_async() {
+    let fecho = grafo().fecho("guiche-certificados");
+    let achados: Vec<_> = ["tokio", "hyper", "reqwest", "rustls", "openssl", "mio"]
+        .iter()
+        .filter(|c| fecho.contains(**c))
+        .collect();
+    assert!(
+        achados.is_empty(),
+        "guiche-certificados depende de {achados:?}"
+    );
+    assert!(fecho.contains("rsa"), "o grafo foi lido: {fecho:?}");
 }
 
 /// Crates that mean talking to the outside world directly, or presenting: the application
