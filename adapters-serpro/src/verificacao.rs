@@ -7,7 +7,6 @@
 //! write). A term written otherwise (indented, attributes in another order) is refused as not
 //! verifying — what the simulator needs (CI also checks our terms with `xmlsec1`).
 
-use crate::termo::ErroTermo;
 use guiche_certificados::xmldsig::{self, Alvo, desescapar, sem_declaracao};
 use guiche_domain::Data;
 
@@ -26,26 +25,9 @@ pub struct TermoVerificado {
     pub certificado_der: Vec<u8>,
 }
 
-/// Why a term does not verify.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ErroVerificacao {
-    /// Not the term's shape (root, a tag or an attribute missing).
-    #[error("termo malformado: {0}")]
-    Forma(String),
-    /// An algorithm other than the profile's.
-    #[error("algoritmo fora do perfil: {0}")]
-    Algoritmo(String),
-    /// The digest does not match the document.
-    #[error("o resumo (DigestValue) não confere com o documento")]
-    Resumo,
-    /// The signature does not verify with the embedded certificate.
-    #[error("a assinatura não confere com o certificado")]
-    Assinatura,
-    /// The certificate is unreadable or not RSA.
-    #[error(transparent)]
-    Certificado(#[from] ErroTermo),
-}
+/// Why a term does not verify: the signature's errors, and a term-shaped `Forma` (root, a field
+/// missing or unreadable).
+pub use guiche_certificados::xmldsig::ErroVerificacao;
 
 fn entre<'a>(texto: &'a str, abre: &str, fecha: &str) -> Option<&'a str> {
     let i = texto.find(abre)? + abre.len();
@@ -82,13 +64,7 @@ pub fn verificar(xml: &str) -> Result<TermoVerificado, ErroVerificacao> {
             "a raiz deve ser termoDeAutorizacao".into(),
         ));
     }
-    let verificado = xmldsig::verificar(xml).map_err(|e| match e {
-        xmldsig::ErroVerificacao::Forma(m) => ErroVerificacao::Forma(m),
-        xmldsig::ErroVerificacao::Algoritmo(m) => ErroVerificacao::Algoritmo(m),
-        xmldsig::ErroVerificacao::Resumo => ErroVerificacao::Resumo,
-        xmldsig::ErroVerificacao::Certificado(e) => ErroVerificacao::Certificado(e.into()),
-        _ => ErroVerificacao::Assinatura,
-    })?;
+    let verificado = xmldsig::verificar(xml)?;
     if verificado.alvo != Alvo::Documento {
         return Err(ErroVerificacao::Algoritmo(
             "exatamente uma Reference com URI=\"\"".into(),

@@ -5,11 +5,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use guiche_certificados::pki_teste::{AcTeste, chave_rsa_teste, pkcs12};
+use guiche_certificados::pki_teste::{
+    AcTeste, AssinanteTeste, Xmlsec1, assinante_rsa_teste, chave_rsa_teste, pkcs12,
+    xmlsec1_verificar,
+};
 use guiche_certificados::xmldsig::{
     Alvo, Assinante, ErroAssinatura, ErroVerificacao, XmlCanonico, verificar,
 };
@@ -19,32 +21,16 @@ use guiche_domain::documento::Cpf;
 const NS_NFSE: &str = "http://www.sped.fazenda.gov.br/nfse";
 const ID_DPS: &str = "DPS431490221122233300018100900000000000000001";
 
-/// The signer's RSA-2048 key (PKCS#8 DER) and self-signed certificate (DER, PEM).
-struct Credencial {
-    chave: Vec<u8>,
-    certificado_der: Vec<u8>,
-    certificado_pem: String,
-}
-
-/// One key for the whole binary: RSA generation is slow in debug builds.
-fn credencial() -> &'static Credencial {
-    static C: OnceLock<Credencial> = OnceLock::new();
-    C.get_or_init(|| {
-        let chave = chave_rsa_teste("guiche-dps").unwrap();
-        let par = rcgen::KeyPair::try_from(chave.as_slice()).unwrap();
-        let params = rcgen::CertificateParams::new(vec!["prestador.example".to_owned()]).unwrap();
-        let cert = params.self_signed(&par).unwrap();
-        Credencial {
-            chave,
-            certificado_der: cert.der().to_vec(),
-            certificado_pem: cert.pem(),
-        }
-    })
+/// The signer: an RSA-2048 key from a seed and a self-signed certificate.
+/// One for the whole binary: RSA generation is slow in debug builds.
+fn credencial() -> &'static AssinanteTeste {
+    static C: OnceLock<AssinanteTeste> = OnceLock::new();
+    C.get_or_init(|| assinante_rsa_teste("guiche-dps", "prestador.example").unwrap())
 }
 
 fn assinante() -> Assinante {
     let c = credencial();
-    Assinante::novo(&c.chave, &c.certificado_der).unwrap()
+    Assinante::novo(&c.chave_pkcs8, &c.certificado_der).unwrap()
 }
 
 /// An NFS-e Nacional-like DPS, written in canonical form.
@@ -84,42 +70,13 @@ fn dps_assinada() -> String {
         .unwrap()
 }
 
-/// Whether `xmlsec1` can run; without it, fails under CI and skips elsewhere.
-fn xmlsec1_disponivel() -> bool {
-    if Command::new("xmlsec1").arg("--version").output().is_ok() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "xmlsec1 ausente: instale o pacote xmlsec1 (o .ci/run o instala)"
-    );
-    eprintln!("AVISO: xmlsec1 ausente, verificação independente da assinatura pulada");
-    false
-}
-
-/// Runs `xmlsec1 --verify` on `xml` trusting the test certificate, `Id` being the ID attribute
-/// of `infDPS`; returns (success, output).
-fn xmlsec1_verifica(nome: &str, xml: &str) -> (bool, String) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("xmldsig-{nome}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (arquivo, cert) = (dir.join("doc.xml"), dir.join("cert.pem"));
-    std::fs::write(&arquivo, xml).unwrap();
-    std::fs::write(&cert, &credencial().certificado_pem).unwrap();
-    let saida = Command::new("xmlsec1")
-        .arg("--verify")
-        .arg("--trusted-pem")
-        .arg(&cert)
-        .arg("--id-attr:Id")
-        .arg(format!("{NS_NFSE}:infDPS"))
-        .arg(&arquivo)
-        .output()
-        .unwrap();
-    let texto = format!(
-        "{}{}",
-        String::from_utf8_lossy(&saida.stdout),
-        String::from_utf8_lossy(&saida.stderr)
-    );
-    (saida.status.success(), texto)
+/// `xmlsec1 --verify` of `xml` trusting the test certificate, `Id` being the ID attribute of
+/// `infDPS`, in a directory of its own.
+fn xmlsec1(nome: &str, xml: &str) -> Xmlsec1 {
+    let pasta = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("xmldsig-{nome}"));
+    let id_attr = format!("{NS_NFSE}:infDPS");
+    let pem = &credencial().certificado_pem;
+    xmlsec1_verificar(xml, pem, &pasta, Some(("Id", &id_attr))).unwrap()
 }
 
 #[test]
@@ -146,19 +103,21 @@ fn the_dps_is_signed_by_the_id_of_infdps_after_it_as_the_roots_last_child() {
 
 #[test]
 fn xmlsec1_verifies_the_signed_dps_and_rejects_a_tampered_one() {
-    if !xmlsec1_disponivel() {
-        return;
-    }
     let xml = dps_assinada();
-    let (ok, saida) = xmlsec1_verifica("dps", &xml);
-    assert!(ok, "xmlsec1 recusou: {saida}");
-    assert!(saida.lines().any(|l| l.trim() == "OK"), "{saida}");
+    let resultado = xmlsec1("dps", &xml);
+    let Some((ok, saida)) = resultado.saida() else {
+        return;
+    };
+    assert!(ok && saida.lines().any(|l| l.trim() == "OK"), "{saida}");
 
     let adulterado = xml.replacen("<vServ>1234.56</vServ>", "<vServ>1234.57</vServ>", 1);
     assert_ne!(xml, adulterado);
-    let (ok, saida) = xmlsec1_verifica("dps-adulterada", &adulterado);
-    assert!(!ok, "xmlsec1 aceitou uma DPS adulterada: {saida}");
-    assert!(saida.contains("FAIL"), "{saida}");
+    let resultado = xmlsec1("dps-adulterada", &adulterado);
+    let (ok, saida) = resultado.saida().unwrap();
+    assert!(
+        !ok && saida.contains("FAIL"),
+        "xmlsec1 aceitou uma DPS adulterada: {saida}"
+    );
 }
 
 #[test]
@@ -176,11 +135,9 @@ fn a_whole_document_whose_root_declares_a_prefix_verifies_with_xmlsec1() {
     let xml = assinante().assinar(x.como_str(), &Alvo::Documento).unwrap();
     assert!(xml.contains("<Reference URI=\"\">"));
     assert_eq!(verificar(&xml).unwrap().alvo, Alvo::Documento);
-    if !xmlsec1_disponivel() {
-        return;
+    if let Some((ok, saida)) = xmlsec1("prefixo", &xml).saida() {
+        assert!(ok, "xmlsec1 recusou: {saida}");
     }
-    let (ok, saida) = xmlsec1_verifica("prefixo", &xml);
-    assert!(ok, "xmlsec1 recusou: {saida}");
 }
 
 #[test]

@@ -125,15 +125,17 @@ impl Grafo {
     }
 }
 
+/// Fails when `crate_` depends, directly or not, on one of `proibidos`; returns its closure.
+fn sem_dependencias(crate_: &str, proibidos: &[&str]) -> BTreeSet<String> {
+    let fecho = grafo().fecho(crate_);
+    let achados: Vec<_> = proibidos.iter().filter(|c| fecho.contains(**c)).collect();
+    assert!(achados.is_empty(), "{crate_} depende de {achados:?}");
+    fecho
+}
+
 #[test]
 fn domain_does_no_io_and_no_async() {
-    let g = grafo();
-    let fecho = g.fecho("guiche-domain");
-    let achados: Vec<_> = PROIBIDOS_NO_DOMINIO
-        .iter()
-        .filter(|c| fecho.contains(**c))
-        .collect();
-    assert!(achados.is_empty(), "guiche-domain depende de {achados:?}");
+    let fecho = sem_dependencias("guiche-domain", &PROIBIDOS_NO_DOMINIO);
     assert!(
         fecho.contains("rust_decimal"),
         "o grafo foi lido: {fecho:?}"
@@ -196,15 +198,8 @@ fn arrows_point_inward() {
 /// an adapter of any transport (SOAP, REST, mTLS) can use it.
 #[test]
 fn the_certificates_crate_has_no_network_and_no_async() {
-    let fecho = grafo().fecho("guiche-certificados");
-    let achados: Vec<_> = ["tokio", "hyper", "reqwest", "rustls", "openssl", "mio"]
-        .iter()
-        .filter(|c| fecho.contains(**c))
-        .collect();
-    assert!(
-        achados.is_empty(),
-        "guiche-certificados depende de {achados:?}"
-    );
+    let proibidos = ["tokio", "hyper", "reqwest", "rustls", "openssl", "mio"];
+    let fecho = sem_dependencias("guiche-certificados", &proibidos);
     assert!(fecho.contains("rsa"), "o grafo foi lido: {fecho:?}");
 }
 
@@ -240,15 +235,7 @@ const PROIBIDOS_NO_CODIGO_DA_APLICACAO: [&str; 8] = [
 
 #[test]
 fn the_application_layer_reads_no_outside_world_and_prints_nothing() {
-    let fecho = grafo().fecho("guiche-aplicacao");
-    let achados: Vec<_> = PROIBIDOS_NA_APLICACAO
-        .iter()
-        .filter(|c| fecho.contains(**c))
-        .collect();
-    assert!(
-        achados.is_empty(),
-        "guiche-aplicacao depende de {achados:?}"
-    );
+    sem_dependencias("guiche-aplicacao", &PROIBIDOS_NA_APLICACAO);
 
     let raiz = concat!(env!("CARGO_MANIFEST_DIR"), "/../aplicacao/src");
     let mut pendentes = vec![std::path::PathBuf::from(raiz)];
