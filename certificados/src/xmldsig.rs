@@ -198,9 +198,14 @@ impl Assinante {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentoVerificado {
     /// The document without its `Signature` element and XML declaration (canonical form).
+    /// With [`Alvo::Id`] only [`DocumentoVerificado::assinado`] is signed: read the fields from
+    /// there, never from elsewhere in the document (signature wrapping).
     pub documento: String,
     /// What the signature covers.
     pub alvo: Alvo,
+    /// The signed content as digested: the whole [`DocumentoVerificado::documento`], or the
+    /// element with the `Id` with the namespaces in scope declared on it.
+    pub assinado: String,
     /// The signer's certificate (DER), from `KeyInfo`.
     pub certificado_der: Vec<u8>,
 }
@@ -261,6 +266,7 @@ pub fn verificar(xml: &str) -> Result<DocumentoVerificado, ErroVerificacao> {
     Ok(DocumentoVerificado {
         documento,
         alvo,
+        assinado: conteudo,
         certificado_der,
     })
 }

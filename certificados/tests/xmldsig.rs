@@ -95,6 +95,14 @@ fn the_dps_is_signed_by_the_id_of_infdps_after_it_as_the_roots_last_child() {
     let v = verificar(&xml).unwrap();
     assert_eq!(v.alvo, Alvo::Id(ID_DPS.into()));
     assert_eq!(v.documento, original);
+    assert!(
+        v.assinado.starts_with(&format!(
+            "<infDPS xmlns=\"{NS_NFSE}\" Id=\"{ID_DPS}\"><tpAmb>"
+        )),
+        "{}",
+        v.assinado
+    );
+    assert!(v.assinado.ends_with("</valores></infDPS>"));
     assert_eq!(v.certificado_der, credencial().certificado_der);
     // With an XML declaration, as it is sent.
     let com_declaracao = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{xml}\n");
