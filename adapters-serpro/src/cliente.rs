@@ -15,10 +15,10 @@
 //!   billed (see [`crate::bilhetagem`]); a timeout, a reset or an unreadable reply keep it.
 
 use crate::bilhetagem::{Cobranca, NAO_BILHETADOS_INTEGRA, integra_bilhetado};
-use crate::certificado::Certificado;
 use crate::transporte::{self as canal, FalhaCorpo};
 use crate::wire::{self, Corpo, Fault, Mensagem, Resposta, TokenDto};
 use base64::Engine;
+use guiche_certificados::Certificado;
 use guiche_domain::serpro::{Pedido, TipoServico, procuracao_exigida};
 use guiche_domain::{Competencia, Data};
 use guiche_ports::bilhetagem::{Bilhete, Janela, MedidorBilhetagem};
