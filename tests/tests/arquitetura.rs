@@ -148,13 +148,26 @@ fn arrows_point_inward() {
         ("guiche-ports", &["guiche-domain"]),
         (
             "guiche-nfd",
-            &["guiche-domain", "guiche-ports", "guiche-simulador"],
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-simulador",
+            ],
         ),
         (
             "guiche-conam",
-            &["guiche-domain", "guiche-ports", "guiche-simulador"],
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-simulador",
+            ],
         ),
-        ("guiche-serpro", &["guiche-domain", "guiche-ports"]),
+        (
+            "guiche-serpro",
+            &["guiche-domain", "guiche-ports", "guiche-http"],
+        ),
         ("guiche-store", &["guiche-domain", "guiche-ports"]),
         ("guiche-planilha", &["guiche-domain", "guiche-ports"]),
         // Support for the simulators: knows no remote system and none of our crates.
