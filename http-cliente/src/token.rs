@@ -134,11 +134,11 @@ mod tests {
         );
     }
 
+    /// What a test fetcher returns at once.
+    type Busca = std::future::Ready<Result<(String, Duration), ()>>;
+
     /// A fetcher that counts its calls and hands out `t1`, `t2`, …
-    fn contador() -> (
-        Arc<AtomicU32>,
-        impl Fn() -> std::future::Ready<Result<(String, Duration), ()>> + Clone,
-    ) {
+    fn contador() -> (Arc<AtomicU32>, impl Fn() -> Busca + Clone) {
         let n = Arc::new(AtomicU32::new(0));
         let m = Arc::clone(&n);
         let buscar = move || {
