@@ -634,7 +634,10 @@ fn token_procurador(r: &Retorno) -> Result<TokenProcurador, ErroIntegra> {
             })?;
         return Ok(TokenProcurador {
             token: token.to_owned(),
-            expira_em: r.expira.as_deref().and_then(instante_http),
+            expira_em: r
+                .expira
+                .as_deref()
+                .and_then(guiche_http::repeticao::instante_http),
         });
     }
     let dados = r
@@ -663,22 +666,6 @@ fn instante_brasilia(t: &str) -> Option<std::time::SystemTime> {
     let (data, hora) = t.split_once('T')?;
     let segundos = segundos_do_dia(hora)? + 3 * 3600;
     instante(Data::parse_iso(data).ok()?, segundos)
-}
-
-/// An IMF-fixdate, `Sat, 15 Oct 2022 21:16:18 GMT`.
-fn instante_http(t: &str) -> Option<std::time::SystemTime> {
-    const MESES: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let p: Vec<&str> = t.split_whitespace().collect();
-    let [_, dia, mes, ano, hora, "GMT"] = p[..] else {
-        return None;
-    };
-    let mes = u8::try_from(MESES.iter().position(|m| *m == mes)? + 1).ok()?;
-    instante(
-        Data::new(ano.parse().ok()?, mes, dia.parse().ok()?).ok()?,
-        segundos_do_dia(hora)?,
-    )
 }
 
 fn segundos_do_dia(hora: &str) -> Option<i64> {

@@ -123,12 +123,14 @@ pub fn retry_after(valor: &str, agora: SystemTime) -> Option<Duration> {
         // Too many digits for u64: as long as it gets, which no policy waits for.
         return Some(Duration::from_secs(valor.parse().unwrap_or(u64::MAX)));
     }
-    let quando = data_http(valor)?;
+    let quando = instante_http(valor)?;
     Some(quando.duration_since(agora).unwrap_or(Duration::ZERO))
 }
 
-/// An IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`.
-fn data_http(t: &str) -> Option<SystemTime> {
+/// An HTTP date (RFC 9110 §5.6.7's IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`, as in
+/// `Retry-After`, `Expires`, `Date`); the seconds may be left out. `None` for anything else,
+/// an impossible date (31 Feb) included.
+pub fn instante_http(t: &str) -> Option<SystemTime> {
     const MESES: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
@@ -139,10 +141,14 @@ fn data_http(t: &str) -> Option<SystemTime> {
     let mes = i64::try_from(MESES.iter().position(|m| *m == mes)? + 1).ok()?;
     let (dia, ano): (i64, i64) = (dia.parse().ok()?, ano.parse().ok()?);
     let mut h = hora.split(':').map(|x| x.parse::<i64>().ok());
-    let (hh, mm, ss) = (h.next()??, h.next()??, h.next()??);
+    let (hh, mm) = (h.next()??, h.next()??);
+    let ss = match h.next() {
+        None => 0,
+        Some(s) => s?,
+    };
     if h.next().is_some()
-        || !(1..=31).contains(&dia)
         || !(1970..=9999).contains(&ano)
+        || !(1..=dias_no_mes(ano, mes)).contains(&dia)
         || !(0..24).contains(&hh)
         || !(0..60).contains(&mm)
         || !(0..61).contains(&ss)
@@ -151,6 +157,17 @@ fn data_http(t: &str) -> Option<SystemTime> {
     }
     let segundos = dias_desde_epoca(ano, mes, dia) * 86_400 + hh * 3600 + mm * 60 + ss;
     UNIX_EPOCH.checked_add(Duration::from_secs(u64::try_from(segundos).ok()?))
+}
+
+/// Days in a month of the proleptic Gregorian calendar (0 for a month outside 1..=12).
+fn dias_no_mes(ano: i64, mes: i64) -> i64 {
+    match mes {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if ano % 4 == 0 && (ano % 100 != 0 || ano % 400 == 0) => 29,
+        2 => 28,
+        _ => 0,
+    }
 }
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
@@ -168,6 +185,10 @@ fn dias_desde_epoca(ano: i64, mes: i64, dia: i64) -> i64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    const MESES: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
 
     fn repetivel() -> impl Strategy<Value = Repetivel> {
         prop_oneof![
@@ -234,6 +255,13 @@ mod tests {
         }
         assert_eq!(dias_desde_epoca(1970, 1, 1), 0);
         assert_eq!(dias_desde_epoca(2000, 3, 1), 11_017);
+        let em =
+            |t: &str| instante_http(t).map(|i| i.duration_since(UNIX_EPOCH).unwrap().as_secs());
+        assert_eq!(em("Sun, 06 Nov 1994 08:49:37 GMT"), Some(784_111_777));
+        assert_eq!(em("Thu, 29 Feb 2024 00:00:00 GMT"), Some(1_709_164_800));
+        assert_eq!(em("Sat, 15 Oct 2022 21:16 GMT"), Some(1_665_868_560));
+        assert_eq!(em("Thu, 29 Feb 2023 00:00:00 GMT"), None);
+        assert_eq!(em("Thu, 01 Jan 1970 00:00:xx GMT"), None);
     }
 
     #[test]
@@ -296,30 +324,33 @@ mod tests {
         }
 
         #[test]
-        fn a_written_date_reads_back(segundos in 0u64..253_402_300_799, agora in 0u64..253_402_300_799) {
-            const DIAS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-            const MESES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-            // civil_from_days, to write the date the parser must read back.
-            let dias = i64::try_from(segundos / 86_400).unwrap();
-            let z = dias + 719_468;
-            let era = z.div_euclid(146_097);
-            let doe = z - era * 146_097;
-            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-            let mp = (5 * doy + 2) / 153;
-            let d = doy - (153 * mp + 2) / 5 + 1;
-            let m = if mp < 10 { mp + 3 } else { mp - 9 };
-            let y = yoe + era * 400 + i64::from(m <= 2);
-            let s = segundos % 86_400;
-            let texto = format!(
-                "{}, {d:02} {} {y} {:02}:{:02}:{:02} GMT",
-                DIAS[usize::try_from(dias % 7).unwrap()],
-                MESES[usize::try_from(m - 1).unwrap()],
-                s / 3600, s % 3600 / 60, s % 60
-            );
-            let agora = UNIX_EPOCH + Duration::from_secs(agora);
-            let esperado = (UNIX_EPOCH + Duration::from_secs(segundos)).duration_since(agora).unwrap_or_default();
-            prop_assert_eq!(retry_after(&texto, agora), Some(esperado), "{}", texto);
+        fn each_day_and_second_of_a_date_is_counted_once(
+            ano in 1970i64..9999,
+            mes in 1i64..=12,
+            dia in 1i64..=31,
+            hh in 0i64..24,
+            mm in 0i64..60,
+            ss in 0i64..60,
+        ) {
+            let texto = |a: i64, m: i64, d: i64| {
+                format!("Xxx, {d:02} {} {a} {hh:02}:{mm:02}:{ss:02} GMT", MESES[usize::try_from(m - 1).unwrap()])
+            };
+            let lido = instante_http(&texto(ano, mes, dia));
+            prop_assert_eq!(lido.is_some(), dia <= dias_no_mes(ano, mes));
+            let Some(lido) = lido else { return Ok(()) };
+            let segundos = lido.duration_since(UNIX_EPOCH).unwrap().as_secs();
+            prop_assert_eq!(i64::try_from(segundos % 86_400).unwrap(), hh * 3600 + mm * 60 + ss);
+            // The next day, across a month's or a year's end, is exactly one day later.
+            let (a, m, d) = if dia < dias_no_mes(ano, mes) {
+                (ano, mes, dia + 1)
+            } else if mes < 12 {
+                (ano, mes + 1, 1)
+            } else {
+                (ano + 1, 1, 1)
+            };
+            if let Some(seguinte) = instante_http(&texto(a, m, d)) {
+                prop_assert_eq!(seguinte.duration_since(lido).unwrap(), Duration::from_secs(86_400));
+            }
         }
     }
 }
