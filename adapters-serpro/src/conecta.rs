@@ -162,13 +162,8 @@ pub mod wire {
         pub access_token: String,
         /// Lifetime in seconds (absent: 2 h assumed). Any JSON number is read, saturated into
         /// `0..=u64::MAX`; the client clamps the lifetime it uses.
-        #[serde(default, deserialize_with = "segundos")]
+        #[serde(default, deserialize_with = "guiche_http::token::expires_in_opcional")]
         pub expires_in: Option<u64>,
-    }
-
-    fn segundos<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-        Option::<serde_json::Number>::deserialize(d)
-            .map(|n| n.as_ref().map(crate::transporte::segundos))
     }
 
     /// The CPF Light request body.

@@ -1,6 +1,6 @@
 //! What the Integra Contador and Conecta clients share on the wire, over the HTTP core
 //! (`guiche_http`): how a refused redirect, an oversized reply and a transport failure are told
-//! to the user, and how `expires_in` is read.
+//! to the user.
 
 use guiche_http::{Desfecho, Falha, FalhaCorpo, Motivo, Redirecionamento};
 
@@ -47,34 +47,4 @@ pub(crate) fn descrever(e: &reqwest::Error, servico: &str, conexao: &str) -> (bo
         desfecho == Desfecho::NaoEnviado,
         format!("{resumo}; detalhe: {causa}"),
     )
-}
-
-/// `expires_in` as any JSON number, saturated into `0..=u64::MAX` (a fraction is cut): a
-/// negative one is 0, one too big for `u64` (or `f64`) is `u64::MAX`.
-pub(crate) fn segundos(n: &serde_json::Number) -> u64 {
-    // `as` from a float saturates; beyond f64 (1e400) the sign decides.
-    n.as_u64()
-        .or_else(|| n.as_f64().map(|x| x as u64))
-        .unwrap_or(if n.to_string().starts_with('-') {
-            0
-        } else {
-            u64::MAX
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn any_json_number_is_read_as_seconds() {
-        let n = |t: &str| segundos(&serde_json::from_str(t).unwrap());
-        assert_eq!(n("3600"), 3600);
-        assert_eq!(n("3600.9"), 3600);
-        assert_eq!(n("-5"), 0);
-        assert_eq!(n("-1e400"), 0);
-        assert_eq!(n("18446744073709551615"), u64::MAX);
-        assert_eq!(n("99999999999999999999999"), u64::MAX);
-        assert_eq!(n("1e400"), u64::MAX);
-    }
 }

@@ -19,6 +19,41 @@ pub fn renovar_em(agora: Instant, validade: Duration) -> Instant {
     agora.checked_add(validade - margem).unwrap_or(agora)
 }
 
+/// A token reply's `expires_in` as any JSON number, saturated into `0..=u64::MAX` (a fraction is
+/// cut): a negative one is 0, one too big for `u64` (or `f64`: `1e400`) is `u64::MAX`. The cache
+/// clamps the lifetime it uses ([`renovar_em`]).
+pub fn segundos(n: &serde_json::Number) -> u64 {
+    // `as` from a float saturates; beyond f64 the sign decides.
+    n.as_u64()
+        .or_else(|| n.as_f64().map(|x| x as u64))
+        .unwrap_or(if n.to_string().starts_with('-') {
+            0
+        } else {
+            u64::MAX
+        })
+}
+
+/// `#[serde(deserialize_with = "guiche_http::token::expires_in")]`: [`segundos`] of a required
+/// (or defaulted) `expires_in`.
+///
+/// # Errors
+/// When the value is not a JSON number.
+pub fn expires_in<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    <serde_json::Number as serde::Deserialize>::deserialize(d).map(|n| segundos(&n))
+}
+
+/// `#[serde(default, deserialize_with = "guiche_http::token::expires_in_opcional")]`:
+/// [`segundos`] of an optional `expires_in` (`null` is `None`).
+///
+/// # Errors
+/// When the value is neither a JSON number nor `null`.
+pub fn expires_in_opcional<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<u64>, D::Error> {
+    <Option<serde_json::Number> as serde::Deserialize>::deserialize(d)
+        .map(|n| n.as_ref().map(segundos))
+}
+
 struct Guardado<T> {
     valor: T,
     renovar_em: Instant,
@@ -120,6 +155,30 @@ mod tests {
     use super::*;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[test]
+    fn any_json_number_is_read_as_seconds() {
+        let n = |t: &str| segundos(&serde_json::from_str(t).unwrap());
+        assert_eq!(n("3600"), 3600);
+        assert_eq!(n("3600.9"), 3600);
+        assert_eq!(n("-5"), 0);
+        assert_eq!(n("-1e400"), 0);
+        assert_eq!(n("18446744073709551615"), u64::MAX);
+        assert_eq!(n("99999999999999999999999"), u64::MAX);
+        assert_eq!(n("1e400"), u64::MAX);
+        #[derive(serde::Deserialize)]
+        struct Dto {
+            #[serde(deserialize_with = "expires_in")]
+            a: u64,
+            #[serde(default, deserialize_with = "expires_in_opcional")]
+            b: Option<u64>,
+        }
+        let d: Dto = serde_json::from_str(r#"{"a": -1, "b": 7.5}"#).unwrap();
+        assert_eq!((d.a, d.b), (0, Some(7)));
+        let d: Dto = serde_json::from_str(r#"{"a": 1}"#).unwrap();
+        assert_eq!(d.b, None);
+        assert!(serde_json::from_str::<Dto>(r#"{"a": "1"}"#).is_err());
+    }
 
     #[test]
     fn token_lifetimes_are_clamped_and_never_overflow() {
