@@ -71,4 +71,4 @@ pub use cliente::{
     Chamada, ClienteIntegra, ConfigIntegra, Credencial, ErroIntegra, MAX_RESPOSTA, Politica,
     Retorno, Segredo, TokenProcurador, codigos,
 };
-pub use transporte::MAX_VALIDADE_TOKEN;
+pub use guiche_http::MAX_VALIDADE_TOKEN;

@@ -145,20 +145,35 @@ fn domain_does_no_io_and_no_async() {
 #[test]
 fn arrows_point_inward() {
     let g = grafo();
-    let permitido: [(&str, &[&str]); 10] = [
+    let permitido: [(&str, &[&str]); 11] = [
         ("guiche-domain", &[]),
         ("guiche-ports", &["guiche-domain"]),
         (
             "guiche-nfd",
-            &["guiche-domain", "guiche-ports", "guiche-simulador"],
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-simulador",
+            ],
         ),
         (
             "guiche-conam",
-            &["guiche-domain", "guiche-ports", "guiche-simulador"],
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-simulador",
+            ],
         ),
         (
             "guiche-serpro",
-            &["guiche-domain", "guiche-ports", "guiche-certificados"],
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-certificados",
+            ],
         ),
         ("guiche-store", &["guiche-domain", "guiche-ports"]),
         ("guiche-planilha", &["guiche-domain", "guiche-ports"]),
@@ -167,6 +182,8 @@ fn arrows_point_inward() {
         // Certificates and XML signatures, for any adapter: the documents and the password
         // type only (`Segredo`), never an adapter.
         ("guiche-certificados", &["guiche-domain", "guiche-ports"]),
+        // The remote adapters' HTTP core: knows no remote system and none of our crates.
+        ("guiche-http", &[]),
         // The use cases: over the ports only, never an adapter.
         ("guiche-aplicacao", &["guiche-domain", "guiche-ports"]),
     ];
