@@ -36,6 +36,7 @@ pub(crate) fn nfd_sobre(
 
 /// The NFD service over `livro` with one issuer for every provider: the demo's, against its
 /// simulator and a ledger in memory.
+#[cfg(feature = "simuladores")]
 pub(crate) fn nfd_com(
     livro: std::sync::Arc<guiche_store::Livro>,
     emissor: std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>,
@@ -49,8 +50,10 @@ pub(crate) fn nfd_com(
 }
 
 /// One issuer for every provider.
+#[cfg(feature = "simuladores")]
 struct UmEmissor(std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>);
 
+#[cfg(feature = "simuladores")]
 impl guiche_aplicacao::nfd::servico::Emissores for UmEmissor {
     fn emissor(
         &self,
@@ -293,6 +296,7 @@ fn integra_sobre(
 
 /// The Integra Contador service over `cliente` (the demo's, against its simulator) and
 /// `livro`, which receives the guides issued; no procurador.
+#[cfg(feature = "simuladores")]
 pub(crate) fn integra_com(
     cliente: std::sync::Arc<guiche_serpro::ClienteIntegra>,
     livro: std::sync::Arc<guiche_store::Livro>,
@@ -501,6 +505,7 @@ pub(crate) fn agenda_ecac(
 /// The baixa over `livro` and an Integra Contador client already made (the demo's, against
 /// the simulator), today being the clock's (`GUICHE_HOJE` or the system's) for both what is
 /// shown and what is written: the demo's ledger lives in memory.
+#[cfg(feature = "simuladores")]
 pub(crate) fn baixa_ecac_em(
     livro: std::sync::Arc<dyn LivroEcac>,
     cliente: std::sync::Arc<guiche_serpro::ClienteIntegra>,

@@ -3,13 +3,16 @@
 mod conam;
 mod conam_envio;
 mod conecta;
+#[cfg(feature = "simuladores")]
 mod demo;
+#[cfg(feature = "simuladores")]
 mod demo_ecac;
 mod ecac;
 mod ecac_guias;
 mod ecac_sync;
 mod emitir;
 mod nfd;
+#[cfg(feature = "simuladores")]
 mod sandbox;
 mod serpro;
 mod serpro_consultas;
@@ -24,9 +27,15 @@ use crate::erro::{Codigo, ErroApp};
 pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
     let json = cli.json;
     match cli.comando {
+        #[cfg(feature = "simuladores")]
         Comando::Demo => demo::executar(json).await,
+        #[cfg(not(feature = "simuladores"))]
+        Comando::Demo => Err(sem_simuladores("demo")),
         Comando::Ecac(e) => executar_ecac(e, json).await,
+        #[cfg(feature = "simuladores")]
         Comando::Sandbox { port } => sandbox::executar(port).await,
+        #[cfg(not(feature = "simuladores"))]
+        Comando::Sandbox { .. } => Err(sem_simuladores("sandbox")),
         Comando::Serve { addr } => serve::executar(&addr).await,
         Comando::Token(Token::Create { nome, papel }) => token::criar(&nome, &papel, json),
         Comando::Token(Token::List) => token::listar(json),
@@ -191,6 +200,16 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             extra,
         }) => conam_envio::receitas(&entidade, ano, extra, json).await,
     }
+}
+
+/// `comando` in a build without the simulators (`--no-default-features`): a usage error that
+/// says which build has them.
+#[cfg(not(feature = "simuladores"))]
+fn sem_simuladores(comando: &str) -> ErroApp {
+    ErroApp::Uso(format!(
+        "{comando}: este binário foi compilado sem os simuladores (--no-default-features); \
+         use um compilado com a feature padrão `simuladores` (cargo build --release -p guiche)"
+    ))
 }
 
 /// `guiche ecac …`.
