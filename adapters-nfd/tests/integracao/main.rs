@@ -1,0 +1,6 @@
+//! Every integration test of `guiche-nfd` in one test binary: one link of the crate graph instead
+//! of one per file. `cargo test -p guiche-nfd --test integracao [FILTER]`; the filter
+//! `simulador::` runs one file's tests.
+
+mod simulador;
+mod transporte;
