@@ -2,5 +2,7 @@
 //! of one per file. `cargo test -p guiche-nfd --test integracao [FILTER]`; the filter
 //! `simulador::` runs one file's tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
+
 mod simulador;
 mod transporte;

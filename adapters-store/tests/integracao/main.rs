@@ -2,6 +2,8 @@
 //! of one per file. `cargo test -p guiche-store --test integracao [FILTER]`; the filter
 //! `acesso::` runs one file's tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
+
 mod acesso;
 mod bilhetagem;
 mod comum;

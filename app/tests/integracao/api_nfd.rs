@@ -9,7 +9,7 @@
 
 use crate::comum;
 
-use comum::servidor::{Resposta, Servidor, guiche_com, pasta, token};
+use comum::servidor::{Resposta, Servidor, bearer, guiche_com, pasta, token};
 use guiche_domain::Documento;
 use guiche_nfd::simulador::{ConfigSimulador, Falha, SimuladorNfd};
 use guiche_ports::livro::{Estado, LivroNotas, Sequencia};
@@ -517,11 +517,15 @@ fn a_send_outlives_its_client_and_a_graceful_shutdown() {
     // The client goes away while the service holds its reply.
     c.sim.injetar(Falha::Lenta(Duration::from_millis(1500)));
     let a = nota("a", Some(1));
-    let s = c.srv.enviar(
+    let auth = bearer(&c.operador);
+    let s = c.srv.escrever(
         "POST",
         &format!("/api/v1/nfd/notas?prefeitura=3150&prestador={PRESTADOR}"),
-        &c.operador,
-        &[XML, ("Idempotency-Key", "vai-embora")],
+        &[
+            XML,
+            ("Idempotency-Key", "vai-embora"),
+            ("Authorization", &auth),
+        ],
         a.as_bytes(),
     );
     std::thread::sleep(Duration::from_millis(300));

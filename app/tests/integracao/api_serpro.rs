@@ -419,11 +419,12 @@ async fn a_billed_post_outlives_its_client_and_the_shutdown_then_replays() {
     c.sim
         .injetar(FalhaGateway::Atrasada(Duration::from_millis(1500)));
     let corpo = json!({"contribuinte": CLIENTE, "periodo": "202610"}).to_string();
-    let s = srv.enviar(
+    let auth = bearer(&operador);
+    let s = srv.escrever(
         "POST",
         "/api/v1/serpro/das",
-        &operador,
         &[
+            ("Authorization", &auth),
             ("Idempotency-Key", "das-parada"),
             ("Content-Type", "application/json"),
         ],

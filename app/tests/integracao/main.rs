@@ -2,6 +2,8 @@
 //! of one per file. `cargo test -p guiche --test integracao [FILTER]`; the filter
 //! `api::` runs one file's tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
+
 mod api;
 mod api_conam;
 mod api_ecac;

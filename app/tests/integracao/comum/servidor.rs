@@ -197,24 +197,12 @@ impl Servidor {
         cabecalhos: &[(&str, &str)],
         corpo: &[u8],
     ) -> Resposta {
-        ler_resposta(self.enviar(metodo, caminho, token, cabecalhos, corpo))
-    }
-
-    /// [`Servidor::escrever`] with the bearer `token` (none when empty).
-    pub(crate) fn enviar(
-        &self,
-        metodo: &str,
-        caminho: &str,
-        token: &str,
-        cabecalhos: &[(&str, &str)],
-        corpo: &[u8],
-    ) -> TcpStream {
         let auth = bearer(token);
         let mut cab = cabecalhos.to_vec();
         if !token.is_empty() {
             cab.push(("Authorization", auth.as_str()));
         }
-        self.escrever(metodo, caminho, &cab, corpo)
+        self.pedir(metodo, caminho, &cab, Some(corpo))
     }
 
     /// [`Servidor::pedir`] on a blocking thread: for async tests whose simulators run on the
