@@ -12,10 +12,14 @@
 use crate::wire::{self, Dados, Resposta, textos};
 use async_trait::async_trait;
 use guiche_domain::conam::Pacote;
+use guiche_http::repeticao::Politica;
+use guiche_http::{
+    CacheToken, ConfigHttp, Desfecho, FalhaCorpo, Motivo, Redirecionamento, classificar,
+    redirecionamento,
+};
 use guiche_ports::contabil::{ErroContabil, IntegracaoContabil, Receita, SituacaoPacote};
 use std::fmt;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tokio::sync::Mutex;
+use std::time::Duration;
 
 pub use guiche_ports::Segredo;
 
@@ -65,23 +69,18 @@ impl ConfigCliente {
 pub const MAX_RESPOSTA: usize = 8 * 1024 * 1024;
 
 /// The longest a token is kept, whatever `expires_in` says (the manual's tokens last one hour).
-pub const MAX_VALIDADE_TOKEN: Duration = Duration::from_secs(24 * 3600);
+pub use guiche_http::MAX_VALIDADE_TOKEN;
 
 /// The client could not be built.
 #[derive(Debug, thiserror::Error)]
 #[error("configuração do cliente CONAM: {0}")]
 pub struct ErroConfigCliente(String);
 
-struct Token {
-    valor: String,
-    renovar_em: Instant,
-}
-
 /// Talks to the CONAM API.
 pub struct ClienteConam {
     http: reqwest::Client,
     config: ConfigCliente,
-    token: Mutex<Option<Token>>,
+    token: CacheToken<String>,
 }
 
 impl fmt::Debug for ClienteConam {
@@ -126,13 +125,7 @@ impl ClienteConam {
                 )));
             }
         }
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("guiche/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let http = guiche_http::construir(&ConfigHttp::new(config.timeout))
             .map_err(|e| ErroConfigCliente(e.to_string()))?;
         Ok(ClienteConam {
             http,
@@ -140,20 +133,23 @@ impl ClienteConam {
                 tentativas: config.tentativas.max(1),
                 ..config
             },
-            token: Mutex::new(None),
+            token: CacheToken::new(),
         })
+    }
+
+    /// The attempts and backoff of retryable calls.
+    fn politica(&self) -> Politica {
+        Politica {
+            tentativas: self.config.tentativas,
+            espera_inicial: self.config.espera_inicial,
+        }
     }
 
     /// A valid token: the cached one, or a new one (one request in flight at a time).
     async fn token(&self) -> Result<String, ErroContabil> {
-        let mut guarda = self.token.lock().await;
-        if let Some(t) = guarda.as_ref().filter(|t| Instant::now() < t.renovar_em) {
-            return Ok(t.valor.clone());
-        }
-        let novo = self.com_tentativas(|| self.pedir_token()).await?;
-        let valor = novo.valor.clone();
-        *guarda = Some(novo);
-        Ok(valor)
+        self.token
+            .obter(|| self.com_tentativas(|| self.pedir_token()))
+            .await
     }
 
     /// Runs `f` again while it fails transiently, with backoff, a bounded number of times.
@@ -167,11 +163,11 @@ impl ClienteConam {
             match f().await {
                 Ok(t) => return Ok(t),
                 Err(Falha::Definitiva(e)) => return Err(e),
-                Err(Falha::Transitoria(e)) if tentativa + 1 >= self.config.tentativas => {
-                    return Err(e);
-                }
-                Err(Falha::Transitoria(_)) => {
-                    tokio::time::sleep(espera(self.config.espera_inicial, tentativa)).await;
+                Err(Falha::Transitoria(e)) => {
+                    let Some(espera) = self.politica().espera_apos(tentativa) else {
+                        return Err(e);
+                    };
+                    tokio::time::sleep(espera).await;
                     tentativa += 1;
                 }
             }
@@ -180,18 +176,16 @@ impl ClienteConam {
 
     /// Renews the token unless another caller already did since `antigo` was handed out.
     async fn renovar(&self, antigo: &str) -> Result<String, ErroContabil> {
-        let mut guarda = self.token.lock().await;
-        if let Some(t) = guarda.as_ref().filter(|t| t.valor != antigo) {
-            return Ok(t.valor.clone());
-        }
-        let novo = self.com_tentativas(|| self.pedir_token()).await?;
-        let valor = novo.valor.clone();
-        *guarda = Some(novo);
-        Ok(valor)
+        self.token
+            .renovar(&antigo.to_owned(), || {
+                self.com_tentativas(|| self.pedir_token())
+            })
+            .await
     }
 
-    /// One token request: transport errors and 5xx are transient, a refusal is final.
-    async fn pedir_token(&self) -> Result<Token, Falha> {
+    /// One token request (the token and its lifetime): transport errors and 5xx are transient,
+    /// a refusal is final.
+    async fn pedir_token(&self) -> Result<(String, Duration), Falha> {
         let segredo = &self.config.client_secret.expor();
         let corpo = serde_urlencoded::to_string([
             ("grant_type", "client_credentials"),
@@ -225,10 +219,7 @@ impl ClienteConam {
         }
         let t = wire::ler_token(&texto)
             .map_err(|e| Falha::Definitiva(ErroContabil::Protocolo(format!("token: {e}"))))?;
-        Ok(Token {
-            valor: t.access_token,
-            renovar_em: renovar_em(Instant::now(), t.expires_in),
-        })
+        Ok((t.access_token, Duration::from_secs(t.expires_in)))
     }
 
     /// One call with the token; a `403 Token Expirado` renews it and retries once.
@@ -291,61 +282,44 @@ impl ClienteConam {
     }
 }
 
-/// When to renew a token of `expires_in` seconds obtained at `agora`: a tenth of its life (at
-/// most 60 s) before it ends, the life clamped to [`MAX_VALIDADE_TOKEN`].
-fn renovar_em(agora: Instant, expires_in: u64) -> Instant {
-    let validade = Duration::from_secs(expires_in).min(MAX_VALIDADE_TOKEN);
-    let margem = (validade / 10).min(Duration::from_secs(60));
-    agora.checked_add(validade - margem).unwrap_or(agora)
-}
-
 /// Sends a request and reads the reply: a redirect is refused (nothing was processed where the
 /// request was sent; it is never repeated elsewhere), a body past [`MAX_RESPOSTA`] is not read.
 async fn trocar(pedido: reqwest::RequestBuilder) -> Result<(u16, String), Falha> {
-    let ler = |e| Falha::Transitoria(transporte(e));
-    let mut r = pedido.send().await.map_err(ler)?;
+    let r = pedido
+        .send()
+        .await
+        .map_err(|e| Falha::Transitoria(transporte(&e)))?;
     let status = r.status().as_u16();
-    if r.status().is_redirection() {
-        let destino = r
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("(sem Location)");
+    if let Some(Redirecionamento { destino, .. }) = redirecionamento(&r, false) {
         return Err(Falha::Definitiva(ErroContabil::NaoEnviado(format!(
             "o serviço respondeu HTTP {status} redirecionando para {destino}; o guichê não segue \
              redirecionamentos (as credenciais e o pedido iriam a outro endereço): confira \
              GUICHE_CONAM_URL e GUICHE_CONAM_TOKEN_URL"
         ))));
     }
-    let grande = || {
-        Falha::Transitoria(ErroContabil::Desconhecido(format!(
-            "a resposta do serviço passa de {} MiB e não foi lida",
-            MAX_RESPOSTA / (1024 * 1024)
-        )))
-    };
-    if r.content_length().is_some_and(|n| n > MAX_RESPOSTA as u64) {
-        return Err(grande());
-    }
-    let mut corpo = Vec::new();
-    while let Some(pedaco) = r.chunk().await.map_err(ler)? {
-        if corpo.len() + pedaco.len() > MAX_RESPOSTA {
-            return Err(grande());
-        }
-        corpo.extend_from_slice(&pedaco);
-    }
-    Ok((status, String::from_utf8_lossy(&corpo).into_owned()))
+    let corpo = guiche_http::ler_corpo(r, MAX_RESPOSTA)
+        .await
+        .map_err(|f| match f {
+            FalhaCorpo::Http(e) => Falha::Transitoria(transporte(&e)),
+            FalhaCorpo::Grande { limite } => {
+                Falha::Transitoria(ErroContabil::Desconhecido(format!(
+                    "a resposta do serviço passa de {} MiB e não foi lida",
+                    limite / (1024 * 1024)
+                )))
+            }
+        })?;
+    Ok((status, corpo))
 }
 
-fn transporte(e: reqwest::Error) -> ErroContabil {
-    let mut causa: &dyn std::error::Error = &e;
-    while let Some(c) = causa.source() {
-        causa = c;
-    }
-    if e.is_connect() || e.is_builder() {
+/// A transport error: not sent (connection refused) or an unknown outcome.
+fn transporte(e: &reqwest::Error) -> ErroContabil {
+    let falha = classificar(e);
+    let causa = &falha.causa;
+    if falha.desfecho == Desfecho::NaoEnviado {
         ErroContabil::NaoEnviado(format!(
             "não foi possível conectar ao serviço; detalhe: {causa}"
         ))
-    } else if e.is_timeout() {
+    } else if falha.motivo == Motivo::Prazo {
         ErroContabil::Desconhecido(format!(
             "o serviço não respondeu dentro do prazo; detalhe: {causa}"
         ))
@@ -354,17 +328,6 @@ fn transporte(e: reqwest::Error) -> ErroContabil {
             "falha de comunicação com o serviço; detalhe: {causa}"
         ))
     }
-}
-
-/// `espera_inicial × 2^tentativa`, plus up to half of it at random (so many clients retrying at
-/// once do not hit the service together).
-fn espera(inicial: Duration, tentativa: u32) -> Duration {
-    let base = inicial.saturating_mul(1 << tentativa.min(10));
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let jitter = base.mul_f64(f64::from(nanos % 1000) / 2000.0);
-    base + jitter
 }
 
 fn token_expirado(t: &Troca) -> bool {
@@ -452,10 +415,10 @@ impl IntegracaoContabil for ClienteConam {
                 Err(Falha::Definitiva(e)) => return Err(e),
                 Err(Falha::Transitoria(e)) => e,
             };
-            if tentativa + 1 >= self.config.tentativas {
+            let Some(espera) = self.politica().espera_apos(tentativa) else {
                 return Err(erro);
-            }
-            tokio::time::sleep(espera(self.config.espera_inicial, tentativa)).await;
+            };
+            tokio::time::sleep(espera).await;
             tentativa += 1;
             match self.situacao(pacote.id_pacote()).await {
                 Err(ErroContabil::NaoEncontrado) | Ok(SituacaoPacote::Aguardando) => continue,
@@ -494,14 +457,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn token_lifetimes_are_clamped_never_overflow() {
-        let agora = Instant::now();
-        assert_eq!(renovar_em(agora, 3600), agora + Duration::from_secs(3540));
-        assert_eq!(renovar_em(agora, 0), agora);
-        assert_eq!(
-            renovar_em(agora, u64::MAX),
-            agora + MAX_VALIDADE_TOKEN - Duration::from_secs(60)
-        );
+    fn token_lifetimes_are_read_saturated() {
         let lido = |j: &str| wire::ler_token(j).map(|t| t.expires_in);
         assert_eq!(lido(r#"{"access_token":"t","expires_in":-5}"#), Ok(0));
         assert_eq!(
@@ -517,16 +473,6 @@ mod tests {
             Ok(3600)
         );
         assert_eq!(lido(r#"{"access_token":"t"}"#), Ok(3600));
-    }
-
-    #[test]
-    fn backoff_doubles_with_bounded_jitter() {
-        let b = Duration::from_millis(100);
-        for n in 0..5 {
-            let e = espera(b, n);
-            let base = b * (1 << n);
-            assert!(e >= base && e <= base + base / 2, "{n}: {e:?}");
-        }
     }
 
     #[test]

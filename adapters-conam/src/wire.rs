@@ -237,26 +237,15 @@ pub struct TokenDto {
     pub token_type: String,
     /// Seconds of validity (3600 in the manual). Any JSON number is read: a negative one as 0,
     /// one beyond `u64` as `u64::MAX`, a fraction cut (the client clamps the lifetime it uses).
-    #[serde(default = "uma_hora", deserialize_with = "segundos")]
+    #[serde(
+        default = "uma_hora",
+        deserialize_with = "guiche_http::token::expires_in"
+    )]
     pub expires_in: u64,
 }
 
 fn uma_hora() -> u64 {
     3600
-}
-
-/// A number of seconds as any JSON number, saturated into `0..=u64::MAX` (a fraction is cut).
-fn segundos<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    let n = serde_json::Number::deserialize(d)?;
-    // `as` from a float saturates: negative → 0, too big → u64::MAX; beyond f64 (1e400), the
-    // sign decides.
-    Ok(n.as_u64()
-        .or_else(|| n.as_f64().map(|x| x as u64))
-        .unwrap_or(if n.to_string().starts_with('-') {
-            0
-        } else {
-            u64::MAX
-        }))
 }
 
 impl std::fmt::Debug for TokenDto {

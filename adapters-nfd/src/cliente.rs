@@ -5,6 +5,10 @@ use crate::provedor::Provedor;
 use crate::soap::{self, ErroSoap, Operacao, ParametrosPedido, Retorno};
 use async_trait::async_trait;
 use guiche_domain::nfd::Nota;
+use guiche_http::{
+    ConfigHttp, Desfecho, Falha, FalhaCorpo, Motivo, Redirecionamento, classificar,
+    redirecionamento,
+};
 use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use std::time::Duration;
@@ -54,8 +58,6 @@ const TIPO_XML: HeaderValue = HeaderValue::from_static("text/xml; charset=utf-8"
 /// The request's `Accept`.
 const ACEITA_XML: HeaderValue = HeaderValue::from_static("text/xml");
 
-const CONEXAO: Duration = Duration::from_secs(10);
-
 /// The most bytes of a reply read: the service answers one short string in a SOAP envelope
 /// (a code, an error message or a print URL), so 1 MiB is far more than any real answer and a
 /// bigger one is not the service's.
@@ -99,14 +101,7 @@ impl ClienteNfd {
         };
         let acao_enviar_nota = acao(Operacao::EnviarNota)?;
         let acao_retorna_url = acao(Operacao::EnviarNotaRetornaurlNota)?;
-        // One TLS stack for the whole program: rustls with the ring provider.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .connect_timeout(CONEXAO)
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("guiche/", env!("CARGO_PKG_VERSION")))
-            .build()
+        let http = guiche_http::construir(&ConfigHttp::new(config.timeout))
             .map_err(|e| ErroConfigCliente(e.to_string()))?;
         Ok(ClienteNfd {
             http,
@@ -151,14 +146,9 @@ impl ClienteNfd {
             .body(corpo)
             .send()
             .await
-            .map_err(classificar)?;
+            .map_err(|e| transporte(&e))?;
         let status = resposta.status().as_u16();
-        if resposta.status().is_redirection() {
-            let destino = resposta
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("(sem Location)");
+        if let Some(Redirecionamento { destino, .. }) = redirecionamento(&resposta, false) {
             return Err(ErroEnvio::Desconhecido(format!(
                 "o serviço respondeu HTTP {status} redirecionando para {destino}; o guichê não \
                  segue redirecionamentos (a senhaNFD iria a outro endereço) e a nota pode ter \
@@ -187,75 +177,39 @@ fn loopback(host: &str) -> bool {
 }
 
 /// The reply's body, at most [`MAX_RESPOSTA`] bytes (UTF-8, invalid bytes replaced).
-async fn ler_corpo(mut resposta: reqwest::Response) -> Result<String, ErroEnvio> {
-    let grande = || {
-        ErroEnvio::Desconhecido(format!(
-            "a resposta do serviço passa de {} KiB e não foi lida (não é uma resposta do \
-             serviço NFD); a nota pode ter sido processada",
-            MAX_RESPOSTA / 1024
-        ))
-    };
-    if resposta
-        .content_length()
-        .is_some_and(|n| n > MAX_RESPOSTA as u64)
-    {
-        return Err(grande());
-    }
-    // Within the cap, checked above.
-    let previsto = resposta
-        .content_length()
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(0);
-    let mut corpo = Vec::with_capacity(previsto);
-    while let Some(pedaco) = resposta
-        .chunk()
+async fn ler_corpo(resposta: reqwest::Response) -> Result<String, ErroEnvio> {
+    guiche_http::ler_corpo(resposta, MAX_RESPOSTA)
         .await
-        .map_err(|e| ErroEnvio::Desconhecido(descrever(&e)))?
-    {
-        if corpo.len() + pedaco.len() > MAX_RESPOSTA {
-            return Err(grande());
-        }
-        corpo.extend_from_slice(&pedaco);
-    }
-    Ok(String::from_utf8(corpo)
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        .map_err(|f| match f {
+            FalhaCorpo::Http(e) => ErroEnvio::Desconhecido(descrever(&classificar(&e))),
+            FalhaCorpo::Grande { limite } => ErroEnvio::Desconhecido(format!(
+                "a resposta do serviço passa de {} KiB e não foi lida (não é uma resposta do \
+                 serviço NFD); a nota pode ter sido processada",
+                limite / 1024
+            )),
+        })
 }
 
 /// A request that failed to connect never left; anything else may have been received.
-fn classificar(e: reqwest::Error) -> ErroEnvio {
-    if e.is_connect() || e.is_builder() {
-        ErroEnvio::NaoEnviado(descrever(&e))
-    } else {
-        ErroEnvio::Desconhecido(descrever(&e))
+fn transporte(e: &reqwest::Error) -> ErroEnvio {
+    let falha = classificar(e);
+    match falha.desfecho {
+        Desfecho::NaoEnviado => ErroEnvio::NaoEnviado(descrever(&falha)),
+        Desfecho::Desconhecido => ErroEnvio::Desconhecido(descrever(&falha)),
     }
 }
 
 /// What went wrong, in Portuguese, followed by the innermost technical cause.
-fn descrever(e: &reqwest::Error) -> String {
-    let causa = causa_raiz(e);
-    let resumo = if e.is_timeout() {
-        "o serviço não respondeu dentro do prazo (GUICHE_NFD_TIMEOUT)"
-    } else if e.is_connect() {
-        "não foi possível conectar ao endereço do serviço (GUICHE_NFD_URL)"
-    } else if e.is_builder() {
-        "o pedido não pôde ser montado (endereço inválido?)"
-    } else if causa.contains("closed") || causa.contains("reset") || causa.contains("EOF") {
-        "a conexão foi encerrada antes da resposta"
-    } else if e.is_body() || e.is_decode() {
-        "a resposta do serviço chegou incompleta"
-    } else {
-        "falha de comunicação com o serviço"
+fn descrever(falha: &Falha) -> String {
+    let resumo = match falha.motivo {
+        Motivo::Prazo => "o serviço não respondeu dentro do prazo (GUICHE_NFD_TIMEOUT)",
+        Motivo::Conexao => "não foi possível conectar ao endereço do serviço (GUICHE_NFD_URL)",
+        Motivo::Montagem => "o pedido não pôde ser montado (endereço inválido?)",
+        Motivo::Encerrada => "a conexão foi encerrada antes da resposta",
+        Motivo::Incompleta => "a resposta do serviço chegou incompleta",
+        Motivo::Outro => "falha de comunicação com o serviço",
     };
-    format!("{resumo}; detalhe: {causa}")
-}
-
-/// The innermost cause's message.
-fn causa_raiz(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut atual = e;
-    while let Some(proxima) = atual.source() {
-        atual = proxima;
-    }
-    atual.to_string()
+    format!("{resumo}; detalhe: {}", falha.causa)
 }
 
 /// Turns an HTTP reply into the service's answer, or an unknown outcome.

@@ -15,16 +15,17 @@
 //!   billed (see [`crate::bilhetagem`]); a timeout, a reset or an unreadable reply keep it.
 
 use crate::bilhetagem::{Cobranca, NAO_BILHETADOS_INTEGRA, integra_bilhetado};
-use crate::certificado::Certificado;
-use crate::transporte::{self as canal, FalhaCorpo};
+use crate::transporte as canal;
 use crate::wire::{self, Corpo, Fault, Mensagem, Resposta, TokenDto};
 use base64::Engine;
+use guiche_certificados::Certificado;
 use guiche_domain::serpro::{Pedido, TipoServico, procuracao_exigida};
 use guiche_domain::{Competencia, Data};
+use guiche_http::{CacheToken, ConfigHttp, ErroConstrucao};
 use guiche_ports::bilhetagem::{Bilhete, Janela, MedidorBilhetagem};
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::Mutex;
 
 pub use guiche_ports::Segredo;
@@ -164,11 +165,6 @@ pub enum ErroIntegra {
     },
 }
 
-struct Token {
-    dto: TokenDto,
-    renovar_em: Instant,
-}
-
 /// Talks to Integra Contador.
 pub struct ClienteIntegra {
     http: reqwest::Client,
@@ -178,7 +174,7 @@ pub struct ClienteIntegra {
     contratante: guiche_domain::Cnpj,
     procuradores: Mutex<std::collections::HashMap<String, TokenProcurador>>,
     basic: Segredo,
-    token: Mutex<Option<Token>>,
+    token: CacheToken<Credencial>,
 }
 
 impl fmt::Debug for ClienteIntegra {
@@ -211,7 +207,6 @@ impl ClienteIntegra {
     /// # Errors
     /// [`ErroIntegra::Configuracao`].
     pub fn new(config: ConfigIntegra) -> Result<ClienteIntegra, ErroIntegra> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let erro = |e: &dyn fmt::Display| ErroIntegra::Configuracao(e.to_string());
         for url in [&config.url_autenticacao, &config.url_gateway] {
             let u = reqwest::Url::parse(url).map_err(|e| erro(&format!("\"{url}\": {e}")))?;
@@ -229,23 +224,17 @@ impl ClienteIntegra {
                 ));
             }
         };
-        let identidade =
-            reqwest::Identity::from_pem(config.certificado.identidade_pem().as_bytes())
-                .map_err(|e| erro(&format!("certificado do contratante: {e}")))?;
-        let mut b = reqwest::Client::builder()
-            .identity(identidade)
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("guiche/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &config.ca_extra_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-                .map_err(|e| erro(&format!("GUICHE_SERPRO_CA: {e}")))?;
-            for c in certs {
-                b = b.add_root_certificate(c);
-            }
-        }
-        let http = b.build().map_err(|e| erro(&e))?;
+        let identidade = config.certificado.identidade_pem();
+        let http = guiche_http::construir(&ConfigHttp {
+            identidade_pem: Some(identidade.as_bytes()),
+            ca_extra_pem: config.ca_extra_pem.as_deref().map(str::as_bytes),
+            ..ConfigHttp::new(config.timeout)
+        })
+        .map_err(|e| match e {
+            ErroConstrucao::Identidade(e) => erro(&format!("certificado do contratante: {e}")),
+            ErroConstrucao::Ca(e) => erro(&format!("GUICHE_SERPRO_CA: {e}")),
+            ErroConstrucao::Http(e) => erro(&e),
+        })?;
         let basic = base64::engine::general_purpose::STANDARD.encode(format!(
             "{}:{}",
             config.consumer_key,
@@ -259,7 +248,7 @@ impl ClienteIntegra {
             contratante,
             procuradores: Mutex::new(std::collections::HashMap::new()),
             basic: Segredo::new(basic),
-            token: Mutex::new(None),
+            token: CacheToken::new(),
         })
     }
 
@@ -278,22 +267,17 @@ impl ClienteIntegra {
     /// # Errors
     /// [`ErroIntegra`].
     pub async fn credencial(&self) -> Result<Credencial, ErroIntegra> {
-        let mut guarda = self.token.lock().await;
-        if let Some(t) = guarda.as_ref().filter(|t| Instant::now() < t.renovar_em) {
-            return Ok(credencial(&t.dto));
-        }
-        let dto = self.autenticar().await?;
-        let c = credencial(&dto);
-        *guarda = Some(Token {
-            renovar_em: canal::renovar_em(Instant::now(), Duration::from_secs(dto.expires_in)),
-            dto,
-        });
-        Ok(c)
+        self.token
+            .obter(|| async {
+                let dto = self.autenticar().await?;
+                Ok((credencial(&dto), Duration::from_secs(dto.expires_in)))
+            })
+            .await
     }
 
     /// Forgets the cached token (after a 401 from the gateway: the next call re-authenticates).
     pub async fn esquecer_token(&self) {
-        *self.token.lock().await = None;
+        self.token.esquecer().await;
     }
 
     async fn autenticar(&self) -> Result<TokenDto, ErroIntegra> {
@@ -306,7 +290,7 @@ impl ClienteIntegra {
             .body("grant_type=client_credentials")
             .send()
             .await
-            .map_err(transporte)?;
+            .map_err(|e| transporte(&e))?;
         if let Some(m) = canal::redirecionamento(&r) {
             return Err(ErroIntegra::NaoEnviado(m));
         }
@@ -473,11 +457,15 @@ impl ClienteIntegra {
                     reautenticou = true;
                     anterior = Some(e);
                 }
-                Tentativa::Repetir(e) if tentativa + 1 >= self.politica.tentativas => {
-                    return Err(e);
-                }
                 Tentativa::Repetir(e) => {
-                    tokio::time::sleep(espera(self.politica.espera_inicial, tentativa)).await;
+                    let repeticao = guiche_http::Politica {
+                        tentativas: self.politica.tentativas,
+                        espera_inicial: self.politica.espera_inicial,
+                    };
+                    let Some(espera) = repeticao.espera_apos(tentativa) else {
+                        return Err(e);
+                    };
+                    tokio::time::sleep(espera).await;
                     tentativa += 1;
                     anterior = Some(e);
                 }
@@ -510,7 +498,7 @@ impl ClienteIntegra {
         let resposta = match pedido.send().await {
             Ok(r) => r,
             Err(e) => {
-                let erro = transporte(e);
+                let erro = transporte(&e);
                 // Connection or TLS refused: provably never left. Anything else (timeout,
                 // reset) may have been processed and billed.
                 let nada_saiu = matches!(erro, ErroIntegra::NaoEnviado(_));
@@ -546,19 +534,22 @@ impl ClienteIntegra {
             .get("etag")
             .and_then(|v| v.to_str().ok())
             .map(|s| s.trim_matches('"').to_owned());
-        let texto = match canal::ler_corpo(resposta, MAX_RESPOSTA).await {
+        let texto = match guiche_http::ler_corpo(resposta, MAX_RESPOSTA)
+            .await
+            .map_err(canal::falha_corpo)
+        {
             Ok(t) => t,
-            Err(FalhaCorpo::Http(e)) => {
+            Err(Ok(e)) => {
                 // An unreadable reply: whatever the status said, billing is not known.
                 let t = if seguro {
-                    Tentativa::Repetir(transporte(e))
+                    Tentativa::Repetir(transporte(&e))
                 } else {
-                    Tentativa::Pronta(Err(transporte(e)))
+                    Tentativa::Pronta(Err(transporte(&e)))
                 };
                 return (t, Cobranca::Talvez);
             }
             // The same reply would come again: not retried; billing is not known.
-            Err(FalhaCorpo::Grande(m)) => {
+            Err(Err(m)) => {
                 return (
                     Tentativa::Pronta(Err(ErroIntegra::Desconhecido(m))),
                     Cobranca::Talvez,
@@ -643,7 +634,10 @@ fn token_procurador(r: &Retorno) -> Result<TokenProcurador, ErroIntegra> {
             })?;
         return Ok(TokenProcurador {
             token: token.to_owned(),
-            expira_em: r.expira.as_deref().and_then(instante_http),
+            expira_em: r
+                .expira
+                .as_deref()
+                .and_then(guiche_http::repeticao::instante_http),
         });
     }
     let dados = r
@@ -672,22 +666,6 @@ fn instante_brasilia(t: &str) -> Option<std::time::SystemTime> {
     let (data, hora) = t.split_once('T')?;
     let segundos = segundos_do_dia(hora)? + 3 * 3600;
     instante(Data::parse_iso(data).ok()?, segundos)
-}
-
-/// An IMF-fixdate, `Sat, 15 Oct 2022 21:16:18 GMT`.
-fn instante_http(t: &str) -> Option<std::time::SystemTime> {
-    const MESES: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let p: Vec<&str> = t.split_whitespace().collect();
-    let [_, dia, mes, ano, hora, "GMT"] = p[..] else {
-        return None;
-    };
-    let mes = u8::try_from(MESES.iter().position(|m| *m == mes)? + 1).ok()?;
-    instante(
-        Data::new(ano.parse().ok()?, mes, dia.parse().ok()?).ok()?,
-        segundos_do_dia(hora)?,
-    )
 }
 
 fn segundos_do_dia(hora: &str) -> Option<i64> {
@@ -774,15 +752,6 @@ fn acesso_negado(c: &Chamada<'_>, r: Option<&Resposta>, mensagens: String) -> Er
     ErroIntegra::AcessoNegado(mensagens)
 }
 
-/// `inicial × 2^tentativa`, plus up to half of it at random.
-fn espera(inicial: Duration, tentativa: u32) -> Duration {
-    let base = inicial.saturating_mul(1 << tentativa.min(10));
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    base + base.mul_f64(f64::from(nanos % 1000) / 2000.0)
-}
-
 /// The messages' codes, for tests and logs.
 pub fn codigos(r: &Resposta) -> Vec<&str> {
     r.mensagens
@@ -809,28 +778,24 @@ fn motivo(corpo: &str) -> String {
 
 /// A reply's body up to [`MAX_RESPOSTA`].
 async fn ler_corpo(r: reqwest::Response) -> Result<String, ErroIntegra> {
-    canal::ler_corpo(r, MAX_RESPOSTA)
+    guiche_http::ler_corpo(r, MAX_RESPOSTA)
         .await
-        .map_err(|f| match f {
-            FalhaCorpo::Http(e) => transporte(e),
-            FalhaCorpo::Grande(m) => ErroIntegra::Desconhecido(m),
+        .map_err(|f| match canal::falha_corpo(f) {
+            Ok(e) => transporte(&e),
+            Err(m) => ErroIntegra::Desconhecido(m),
         })
 }
 
-fn transporte(e: reqwest::Error) -> ErroIntegra {
-    let mut causa: &dyn std::error::Error = &e;
-    while let Some(c) = causa.source() {
-        causa = c;
-    }
-    if e.is_connect() {
-        ErroIntegra::NaoEnviado(format!(
-            "conexão ou TLS recusados (o certificado é aceito pelo servidor?); detalhe: {causa}"
-        ))
-    } else if e.is_timeout() {
-        ErroIntegra::Desconhecido(format!(
-            "o SERPRO não respondeu dentro do prazo; detalhe: {causa}"
-        ))
+/// A transport failure: not sent (connection or TLS refused) or an unknown outcome.
+fn transporte(e: &reqwest::Error) -> ErroIntegra {
+    let (nao_enviado, m) = canal::descrever(
+        e,
+        "o SERPRO",
+        "conexão ou TLS recusados (o certificado é aceito pelo servidor?)",
+    );
+    if nao_enviado {
+        ErroIntegra::NaoEnviado(m)
     } else {
-        ErroIntegra::Desconhecido(format!("falha de comunicação; detalhe: {causa}"))
+        ErroIntegra::Desconhecido(m)
     }
 }

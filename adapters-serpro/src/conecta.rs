@@ -20,17 +20,17 @@
 
 use crate::Segredo;
 use crate::bilhetagem::{Cobranca, NAO_BILHETADOS_CNPJ, NAO_BILHETADOS_CPF};
-use crate::transporte::{self as canal, FalhaCorpo};
+use crate::transporte as canal;
 use base64::Engine;
 use guiche_domain::{Cnpj, Cpf};
+use guiche_http::{CacheToken, ConfigHttp, ErroConstrucao};
 use guiche_ports::bilhetagem::{Bilhete, ErroBilhetagem, Janela, MedidorBilhetagem};
 pub use guiche_ports::conecta::{DadosCnpj, SituacaoCadastral, SituacaoCnpj, SituacaoCpf};
 use serde::Deserialize;
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
+use std::time::Duration;
 
 /// The paths under `GUICHE_CONECTA_URL`, in one place so they can change.
 pub mod caminhos {
@@ -162,13 +162,8 @@ pub mod wire {
         pub access_token: String,
         /// Lifetime in seconds (absent: 2 h assumed). Any JSON number is read, saturated into
         /// `0..=u64::MAX`; the client clamps the lifetime it uses.
-        #[serde(default, deserialize_with = "segundos")]
+        #[serde(default, deserialize_with = "guiche_http::token::expires_in_opcional")]
         pub expires_in: Option<u64>,
-    }
-
-    fn segundos<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-        Option::<serde_json::Number>::deserialize(d)
-            .map(|n| n.as_ref().map(crate::transporte::segundos))
     }
 
     /// The CPF Light request body.
@@ -244,11 +239,6 @@ pub mod wire {
     }
 }
 
-struct Token {
-    valor: Segredo,
-    renovar_em: Instant,
-}
-
 /// Talks to Conecta gov.br.
 pub struct ClienteConecta {
     http: reqwest::Client,
@@ -258,7 +248,7 @@ pub struct ClienteConecta {
     cpf_usuario: Cpf,
     quota: Option<u64>,
     medidor: Option<Arc<dyn MedidorBilhetagem>>,
-    token: Mutex<Option<Token>>,
+    token: CacheToken<Segredo>,
 }
 
 impl fmt::Debug for ClienteConecta {
@@ -287,7 +277,6 @@ impl ClienteConecta {
         config: ConfigConecta,
         medidor: Option<Arc<dyn MedidorBilhetagem>>,
     ) -> Result<ClienteConecta, ErroConecta> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let url_base = validar_url(&config.url_base)?;
         if config.quota.is_some() && medidor.is_none() {
             return Err(ErroConecta::Configuracao(
@@ -308,7 +297,7 @@ impl ClienteConecta {
             cpf_usuario: config.cpf_usuario,
             quota: config.quota,
             medidor,
-            token: Mutex::new(None),
+            token: CacheToken::new(),
         })
     }
 
@@ -367,7 +356,7 @@ impl ClienteConecta {
 
     /// Forgets the cached token: the next query authenticates again.
     pub async fn esquecer_token(&self) {
-        *self.token.lock().await = None;
+        self.token.esquecer().await;
     }
 
     /// Runs `consulta` under one reserved call of `servico`, given back only when the query
@@ -441,32 +430,24 @@ impl ClienteConecta {
             .header("Accept", "application/json")
             .send()
             .await
-            .map_err(transporte)?;
+            .map_err(|e| transporte(&e))?;
         ler(r).await
     }
 
     /// A valid token: the cached one, or a new one (one request in flight at a time).
     async fn token(&self) -> Result<Segredo, ErroConecta> {
-        let mut guarda = self.token.lock().await;
-        if let Some(t) = guarda.as_ref().filter(|t| Instant::now() < t.renovar_em) {
-            return Ok(t.valor.clone());
-        }
-        let dto = self.autenticar().await?;
-        let validade = dto.expires_in.map_or(VALIDADE_PADRAO, Duration::from_secs);
-        let valor = Segredo::new(dto.access_token);
-        *guarda = Some(Token {
-            valor: valor.clone(),
-            renovar_em: canal::renovar_em(Instant::now(), validade),
-        });
-        Ok(valor)
+        self.token
+            .obter(|| async {
+                let dto = self.autenticar().await?;
+                let validade = dto.expires_in.map_or(VALIDADE_PADRAO, Duration::from_secs);
+                Ok((Segredo::new(dto.access_token), validade))
+            })
+            .await
     }
 
     /// Forgets `usado` unless a concurrent caller already replaced it.
     async fn esquecer(&self, usado: &Segredo) {
-        let mut guarda = self.token.lock().await;
-        if guarda.as_ref().is_some_and(|t| &t.valor == usado) {
-            *guarda = None;
-        }
+        self.token.esquecer_se(usado).await;
     }
 
     async fn autenticar(&self) -> Result<wire::TokenDto, ErroConecta> {
@@ -478,7 +459,7 @@ impl ClienteConecta {
             .body("grant_type=client_credentials")
             .send()
             .await
-            .map_err(transporte)?;
+            .map_err(|e| transporte(&e))?;
         let Resposta { status, corpo } = ler(r).await?;
         if status != 200 {
             return Err(ErroConecta::Autenticacao {
@@ -498,12 +479,13 @@ async fn ler(r: reqwest::Response) -> Result<Resposta, ErroConecta> {
         return Err(ErroConecta::NaoEnviado(m));
     }
     let status = r.status().as_u16();
-    let corpo = canal::ler_corpo(r, MAX_RESPOSTA)
-        .await
-        .map_err(|f| match f {
-            FalhaCorpo::Http(e) => transporte(e),
-            FalhaCorpo::Grande(m) => ErroConecta::Desconhecido(m),
-        })?;
+    let corpo =
+        guiche_http::ler_corpo(r, MAX_RESPOSTA)
+            .await
+            .map_err(|f| match canal::falha_corpo(f) {
+                Ok(e) => transporte(&e),
+                Err(m) => ErroConecta::Desconhecido(m),
+            })?;
     Ok(Resposta { status, corpo })
 }
 
@@ -522,21 +504,15 @@ fn construir_http(
     ca_extra_pem: Option<&str>,
     timeout: Duration,
 ) -> Result<reqwest::Client, ErroConecta> {
-    let erro = |e: &dyn fmt::Display| ErroConecta::Configuracao(e.to_string());
-    let mut b = reqwest::Client::builder()
-        .https_only(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(timeout)
-        .user_agent(concat!("guiche/", env!("CARGO_PKG_VERSION")));
-    if let Some(pem) = ca_extra_pem {
-        let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
-            .map_err(|e| erro(&format!("GUICHE_SERPRO_CA: {e}")))?;
-        for c in certs {
-            b = b.add_root_certificate(c);
-        }
-    }
-    b.build().map_err(|e| erro(&e))
+    guiche_http::construir(&ConfigHttp {
+        somente_https: true,
+        ca_extra_pem: ca_extra_pem.map(str::as_bytes),
+        ..ConfigHttp::new(timeout)
+    })
+    .map_err(|e| match e {
+        ErroConstrucao::Ca(e) => ErroConecta::Configuracao(format!("GUICHE_SERPRO_CA: {e}")),
+        e => ErroConecta::Configuracao(e.to_string()),
+    })
 }
 
 /// A final answer: 200 passes; the others become the error they mean.
@@ -667,18 +643,12 @@ fn motivo(corpo: &str) -> String {
         .map_or_else(|| corpo.chars().take(120).collect(), str::to_owned)
 }
 
-fn transporte(e: reqwest::Error) -> ErroConecta {
-    let mut causa: &dyn std::error::Error = &e;
-    while let Some(c) = causa.source() {
-        causa = c;
-    }
-    if e.is_connect() {
-        ErroConecta::NaoEnviado(format!("conexão ou TLS recusados; detalhe: {causa}"))
-    } else if e.is_timeout() {
-        ErroConecta::Desconhecido(format!(
-            "o Conecta gov.br não respondeu dentro do prazo; detalhe: {causa}"
-        ))
+/// A transport failure: not sent (connection or TLS refused) or an unknown outcome.
+fn transporte(e: &reqwest::Error) -> ErroConecta {
+    let (nao_enviado, m) = canal::descrever(e, "o Conecta gov.br", "conexão ou TLS recusados");
+    if nao_enviado {
+        ErroConecta::NaoEnviado(m)
     } else {
-        ErroConecta::Desconhecido(format!("falha de comunicação; detalhe: {causa}"))
+        ErroConecta::Desconhecido(m)
     }
 }

@@ -7,15 +7,15 @@
 //! | module | what |
 //! |---|---|
 //! | [`bilhetagem`] | which answers SERPRO bills (Integra Contador, Conecta), and the safe side when unknown |
-//! | [`certificado`] | ICP-Brasil PKCS#12 files (legacy RC2-40/3DES included) in pure Rust; the holder's CNPJ/CPF |
+//! | [`certificado`] | ICP-Brasil PKCS#12 files (legacy RC2-40/3DES included), from `guiche-certificados` |
 //! | [`ClienteIntegra`] | token over mTLS (cached, one request in flight), calls and batch calls, retries only where safe, billing reserved before each billed attempt and kept unless provably unbilled |
 //! | [`servicos`] | one typed function per service: DAS, declarations, payments, proof, DARF, SITFIS, procurações, mailbox, update events |
-//! | [`termo`], [`verificacao`] | the procurador's authorization term, signed (enveloped XMLDSig) and verified |
+//! | [`termo`], [`verificacao`] | the procurador's authorization term, signed and verified with `guiche-certificados`' enveloped XMLDSig |
 //! | [`receita`] | the ports `IntegraContador` (typed services, procurador sign-in) and `ConectaGovBr` over these clients |
 //! | [`fonte`] | payments as the `guiche_ports::ecac::FontePagamentos` port, for the e-CAC reconciliation |
 //! | [`conecta`] | Conecta gov.br: CPF and CNPJ queries with their homologation quota |
 //! | [`wire`] | the envelope and the tolerant reading of replies |
-//! | `simulador`, `pki_teste` (feature `simulator`) | the remote systems on loopback, and a throw-away PKI for them |
+//! | `simulador`, `pki_teste` (feature `simulator`) | the remote systems on loopback, and the throw-away PKI of `guiche-certificados` for them |
 //!
 //! The request envelope and catalogue facts live in `guiche_domain::serpro`.
 //!
@@ -48,12 +48,15 @@
 //! ```
 
 pub mod bilhetagem;
-pub mod certificado;
+/// ICP-Brasil PKCS#12 certificates: [`guiche_certificados::certificado`], re-exported because
+/// [`ConfigIntegra`] takes one.
+pub use guiche_certificados::certificado;
 mod cliente;
 pub mod conecta;
 pub mod fonte;
-#[cfg(any(test, feature = "simulator"))]
-pub mod pki_teste;
+/// The test PKI of [`guiche_certificados`], which the simulators use.
+#[cfg(feature = "simulator")]
+pub use guiche_certificados::pki_teste;
 pub mod receita;
 pub mod servicos;
 pub mod termo;
@@ -68,4 +71,4 @@ pub use cliente::{
     Chamada, ClienteIntegra, ConfigIntegra, Credencial, ErroIntegra, MAX_RESPOSTA, Politica,
     Retorno, Segredo, TokenProcurador, codigos,
 };
-pub use transporte::MAX_VALIDADE_TOKEN;
+pub use guiche_http::MAX_VALIDADE_TOKEN;

@@ -4,12 +4,12 @@
 //! procurador's sign-in (the AUTENTICAPROCURADOR term, signed with the procurador's
 //! certificate) lives here too, so its token never leaves the adapter.
 
-use crate::certificado::Certificado;
 use crate::conecta::{ClienteConecta, ErroConecta};
 use crate::servicos::{self, ErroServico};
 use crate::termo::TermoAutorizacao;
 use crate::{Chamada, ClienteIntegra, ErroIntegra};
 use async_trait::async_trait;
+use guiche_certificados::Certificado;
 use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::serpro::{Pedido, TipoServico};

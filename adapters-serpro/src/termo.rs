@@ -5,12 +5,11 @@
 //! XML saying the contratante may call Integra Contador on its behalf. The contratante sends it
 //! base64 in `dados={"xml": ...}` to `/Apoiar` (`AUTENTICAPROCURADOR`/`ENVIOXMLASSINADO81`).
 //!
-//! There is no mature C14N crate, so the document is *written* directly in its canonical form
-//! (inclusive C14N 1.0): attributes sorted by name, empty elements as start and end tags,
-//! attribute values escaped as C14N does, and no whitespace between elements (so the digest
-//! is the same whether the verifier keeps or drops whitespace-only text nodes). The digest is
-//! then simply SHA-256 of those bytes, and `SignedInfo` is canonicalized with the in-scope
-//! default namespace of `Signature` declared on it.
+//! The document is *written* directly in its canonical form (inclusive C14N 1.0) with
+//! [`XmlCanonico`], with no whitespace between elements (so the digest is the same whether the
+//! verifier keeps or drops whitespace-only text nodes), and signed over the whole document
+//! (`URI=""`) by [`guiche_certificados::xmldsig::Assinante`]: this module holds only the term's
+//! content and dates.
 //!
 //! ```
 //! use guiche_domain::{Cnpj, Data, Documento};
@@ -29,12 +28,12 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use guiche_certificados::xmldsig::{Alvo, Assinante, ErroAssinatura, XmlCanonico};
 use guiche_domain::{Cnpj, Data, Documento};
-use rsa::pkcs1v15::SigningKey;
-use rsa::pkcs8::{DecodePublicKey as _, PrivateKeyInfo};
-use rsa::signature::{SignatureEncoding as _, Signer as _};
-use rsa::{RsaPrivateKey, RsaPublicKey};
-use sha2::{Digest as _, Sha256};
+
+pub use guiche_certificados::xmldsig::{
+    ALG_C14N, ALG_ENVELOPED, ALG_RSA_SHA256, ALG_SHA256, NS_XMLDSIG,
+};
 
 /// The `sistema/@id` fixed value.
 pub const ID_SISTEMA: &str = "API Integra Contador";
@@ -56,17 +55,6 @@ pub const PAPEL_ASSINANTE: &str = "autor pedido de dados";
 
 /// Default validity, in days after the signature date (as SERPRO's PHP sample does).
 pub const VIGENCIA_PADRAO_DIAS: i64 = 30;
-
-/// XMLDSig namespace, declared on `Signature`.
-pub const NS_XMLDSIG: &str = "http://www.w3.org/2000/09/xmldsig#";
-/// Inclusive C14N 1.0 without comments (canonicalization method and second transform).
-pub const ALG_C14N: &str = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315";
-/// RSA PKCS#1 v1.5 with SHA-256.
-pub const ALG_RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
-/// The enveloped-signature transform.
-pub const ALG_ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
-/// SHA-256 digest.
-pub const ALG_SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 
 /// The XML declaration that opens the signed document (outside the signed content).
 const DECLARACAO: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -215,7 +203,7 @@ impl TermoAutorizacao {
     /// The unsigned term in canonical form (C14N 1.0): the exact bytes the signature digests.
     /// No XML declaration, no whitespace between elements.
     pub fn xml_sem_assinatura(&self) -> String {
-        self.documento(None)
+        self.documento()
     }
 
     /// Signs the term and returns the whole signed document, starting with the XML
@@ -233,25 +221,17 @@ impl TermoAutorizacao {
         chave_pkcs8_der: &[u8],
         certificado_der: &[u8],
     ) -> Result<String, ErroTermo> {
-        let chave = chave_rsa(chave_pkcs8_der)?;
-        if chave_do_certificado(certificado_der)? != RsaPublicKey::from(&chave) {
-            return Err(ErroTermo::CertificadoNaoConfere);
-        }
-        let digest = STANDARD.encode(Sha256::digest(self.xml_sem_assinatura().as_bytes()));
-        let assinatura = SigningKey::<Sha256>::new(chave)
-            .try_sign(signed_info(&digest, true).as_bytes())
-            .map_err(|e| ErroTermo::Assinatura(e.to_string()))?;
-        let elemento = elemento_signature(
-            &digest,
-            &STANDARD.encode(assinatura.to_bytes()),
-            &STANDARD.encode(certificado_der),
-        );
-        Ok(format!("{DECLARACAO}{}", self.documento(Some(&elemento))))
+        let assinante =
+            Assinante::novo(chave_pkcs8_der, certificado_der).map_err(ErroTermo::from)?;
+        let assinado = assinante
+            .assinar(&self.xml_sem_assinatura(), &Alvo::Documento)
+            .map_err(ErroTermo::from)?;
+        Ok(format!("{DECLARACAO}{assinado}"))
     }
 
-    /// The root element, with `assinatura` (an already written `Signature`) as its last child.
-    fn documento(&self, assinatura: Option<&str>) -> String {
-        let mut x = Xml::default();
+    /// The root element, unsigned.
+    fn documento(&self) -> String {
+        let mut x = XmlCanonico::default();
         x.abre("termoDeAutorizacao", &[]);
         x.abre("dados", &[]);
         x.vazio("sistema", &[("id", ID_SISTEMA)]);
@@ -274,11 +254,8 @@ impl TermoAutorizacao {
             &parte(doc.as_str(), nome, tipo(doc), PAPEL_ASSINANTE),
         );
         x.fecha("dados");
-        if let Some(assinatura) = assinatura {
-            x.0.push_str(assinatura);
-        }
         x.fecha("termoDeAutorizacao");
-        x.0
+        x.into_string()
     }
 }
 
@@ -320,124 +297,14 @@ fn parte<'a>(
     ]
 }
 
-/// `SignedInfo`; `canonico` declares the in-scope default namespace on it, as C14N of the
-/// `SignedInfo` subset requires (that is the form that is signed).
-fn signed_info(digest_b64: &str, canonico: bool) -> String {
-    let mut x = Xml::default();
-    let ns: &[(&str, &str)] = if canonico {
-        &[("xmlns", NS_XMLDSIG)]
-    } else {
-        &[]
-    };
-    x.abre("SignedInfo", ns);
-    x.vazio("CanonicalizationMethod", &[("Algorithm", ALG_C14N)]);
-    x.vazio("SignatureMethod", &[("Algorithm", ALG_RSA_SHA256)]);
-    x.abre("Reference", &[("URI", "")]);
-    x.abre("Transforms", &[]);
-    x.vazio("Transform", &[("Algorithm", ALG_ENVELOPED)]);
-    x.vazio("Transform", &[("Algorithm", ALG_C14N)]);
-    x.fecha("Transforms");
-    x.vazio("DigestMethod", &[("Algorithm", ALG_SHA256)]);
-    x.elemento_texto("DigestValue", digest_b64);
-    x.fecha("Reference");
-    x.fecha("SignedInfo");
-    x.0
-}
-
-/// The whole `Signature` element, namespace declared on it.
-fn elemento_signature(digest_b64: &str, valor_b64: &str, certificado_b64: &str) -> String {
-    let mut x = Xml::default();
-    x.abre("Signature", &[("xmlns", NS_XMLDSIG)]);
-    x.0.push_str(&signed_info(digest_b64, false));
-    x.elemento_texto("SignatureValue", valor_b64);
-    x.abre("KeyInfo", &[]);
-    x.abre("X509Data", &[]);
-    x.elemento_texto("X509Certificate", certificado_b64);
-    x.fecha("X509Data");
-    x.fecha("KeyInfo");
-    x.fecha("Signature");
-    x.0
-}
-
-/// Loads an RSA private key from PKCS#8 DER, telling a non-RSA key apart.
-fn chave_rsa(der: &[u8]) -> Result<RsaPrivateKey, ErroTermo> {
-    let info =
-        PrivateKeyInfo::try_from(der).map_err(|e| ErroTermo::ChaveInvalida(e.to_string()))?;
-    if info.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
-        return Err(ErroTermo::ChaveNaoRsa);
-    }
-    RsaPrivateKey::try_from(info).map_err(|e| ErroTermo::ChaveInvalida(e.to_string()))
-}
-
-/// The RSA public key of a DER certificate (`CertificadoNaoConfere` when not RSA).
-pub(crate) fn chave_do_certificado(der: &[u8]) -> Result<RsaPublicKey, ErroTermo> {
-    let (resto, certificado) = x509_parser::parse_x509_certificate(der)
-        .map_err(|e| ErroTermo::CertificadoInvalido(e.to_string()))?;
-    if !resto.is_empty() {
-        return Err(ErroTermo::CertificadoInvalido(format!(
-            "{} bytes após o certificado",
-            resto.len()
-        )));
-    }
-    RsaPublicKey::from_public_key_der(certificado.public_key().raw)
-        .map_err(|_| ErroTermo::CertificadoNaoConfere)
-}
-
-/// A writer of canonical XML (C14N 1.0) for namespace-free content.
-#[derive(Default)]
-struct Xml(String);
-
-impl Xml {
-    /// A start tag. Namespace declarations come first, then the other attributes sorted by
-    /// name, as C14N orders them.
-    fn abre(&mut self, nome: &str, atributos: &[(&str, &str)]) {
-        let mut ordenados = atributos.to_vec();
-        ordenados.sort_by_key(|(n, _)| (*n != "xmlns", *n));
-        self.0.push('<');
-        self.0.push_str(nome);
-        for (n, v) in ordenados {
-            self.0.push(' ');
-            self.0.push_str(n);
-            self.0.push_str("=\"");
-            escapar(&mut self.0, v, true);
-            self.0.push('"');
-        }
-        self.0.push('>');
-    }
-
-    /// An end tag.
-    fn fecha(&mut self, nome: &str) {
-        self.0.push_str("</");
-        self.0.push_str(nome);
-        self.0.push('>');
-    }
-
-    /// An empty element, written as start and end tags.
-    fn vazio(&mut self, nome: &str, atributos: &[(&str, &str)]) {
-        self.abre(nome, atributos);
-        self.fecha(nome);
-    }
-
-    /// An element holding only text.
-    fn elemento_texto(&mut self, nome: &str, texto: &str) {
-        self.abre(nome, &[]);
-        escapar(&mut self.0, texto, false);
-        self.fecha(nome);
-    }
-}
-
-/// C14N escaping: in attributes `& < "` and TAB/LF/CR; in text `& < >` and CR.
-fn escapar(saida: &mut String, valor: &str, atributo: bool) {
-    for c in valor.chars() {
-        match (c, atributo) {
-            ('&', _) => saida.push_str("&amp;"),
-            ('<', _) => saida.push_str("&lt;"),
-            ('"', true) => saida.push_str("&quot;"),
-            ('>', false) => saida.push_str("&gt;"),
-            ('\t', true) => saida.push_str("&#x9;"),
-            ('\n', true) => saida.push_str("&#xA;"),
-            ('\r', _) => saida.push_str("&#xD;"),
-            (c, _) => saida.push(c),
+impl From<ErroAssinatura> for ErroTermo {
+    fn from(erro: ErroAssinatura) -> ErroTermo {
+        match erro {
+            ErroAssinatura::ChaveInvalida(m) => ErroTermo::ChaveInvalida(m),
+            ErroAssinatura::ChaveNaoRsa => ErroTermo::ChaveNaoRsa,
+            ErroAssinatura::CertificadoInvalido(m) => ErroTermo::CertificadoInvalido(m),
+            ErroAssinatura::CertificadoNaoConfere => ErroTermo::CertificadoNaoConfere,
+            outro => ErroTermo::Assinatura(outro.to_string()),
         }
     }
 }
@@ -445,6 +312,7 @@ fn escapar(saida: &mut String, valor: &str, atributo: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest as _, Sha256};
 
     /// The golden, canonical unsigned term (no trailing newline).
     const DOURADO: &[u8] = include_bytes!("../tests/vetores/termo-sem-assinatura.xml");
@@ -498,12 +366,6 @@ mod tests {
             xml.contains(r#"nome="A &amp; B &quot;C&quot; &lt;D> LTDA""#),
             "{xml}"
         );
-        let mut s = String::new();
-        escapar(&mut s, "a\tb\nc\rd>", true);
-        assert_eq!(s, "a&#x9;b&#xA;c&#xD;d>");
-        s.clear();
-        escapar(&mut s, "<&>\r\"", false);
-        assert_eq!(s, "&lt;&amp;&gt;&#xD;\"");
     }
 
     #[test]
@@ -590,20 +452,6 @@ mod tests {
             }
             .to_string(),
             "vigência do termo (09/04/2026) anterior a hoje (10/04/2026)"
-        );
-    }
-
-    #[test]
-    fn signed_info_declares_the_default_namespace_only_when_canonical() {
-        let c = signed_info("DG==", true);
-        assert!(c.starts_with(
-            "<SignedInfo xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><CanonicalizationMethod Algorithm=\"http://www.w3.org/TR/2001/REC-xml-c14n-20010315\"></CanonicalizationMethod>"
-        ));
-        assert!(c.contains("<Reference URI=\"\"><Transforms><Transform Algorithm=\"http://www.w3.org/2000/09/xmldsig#enveloped-signature\"></Transform>"));
-        assert!(c.ends_with("<DigestValue>DG==</DigestValue></Reference></SignedInfo>"));
-        assert_eq!(
-            signed_info("DG==", false),
-            c.replacen(&format!(" xmlns=\"{NS_XMLDSIG}\""), "", 1)
         );
     }
 

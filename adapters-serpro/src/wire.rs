@@ -214,7 +214,7 @@ pub struct TokenDto {
     /// Seconds of validity (the gateway hands out the remaining life of a still-valid token).
     /// Any JSON number is read, saturated into `0..=u64::MAX`; the client clamps the lifetime
     /// it uses.
-    #[serde(deserialize_with = "segundos")]
+    #[serde(deserialize_with = "guiche_http::token::expires_in")]
     pub expires_in: u64,
     /// `scope`.
     #[serde(default)]
@@ -231,10 +231,6 @@ impl std::fmt::Debug for TokenDto {
             .field("scope", &self.scope)
             .finish_non_exhaustive()
     }
-}
-
-fn segundos<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    serde_json::Number::deserialize(d).map(|n| crate::transporte::segundos(&n))
 }
 
 /// Reads the token reply.

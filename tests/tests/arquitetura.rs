@@ -125,15 +125,17 @@ impl Grafo {
     }
 }
 
+/// Fails when `crate_` depends, directly or not, on one of `proibidos`; returns its closure.
+fn sem_dependencias(crate_: &str, proibidos: &[&str]) -> BTreeSet<String> {
+    let fecho = grafo().fecho(crate_);
+    let achados: Vec<_> = proibidos.iter().filter(|c| fecho.contains(**c)).collect();
+    assert!(achados.is_empty(), "{crate_} depende de {achados:?}");
+    fecho
+}
+
 #[test]
 fn domain_does_no_io_and_no_async() {
-    let g = grafo();
-    let fecho = g.fecho("guiche-domain");
-    let achados: Vec<_> = PROIBIDOS_NO_DOMINIO
-        .iter()
-        .filter(|c| fecho.contains(**c))
-        .collect();
-    assert!(achados.is_empty(), "guiche-domain depende de {achados:?}");
+    let fecho = sem_dependencias("guiche-domain", &PROIBIDOS_NO_DOMINIO);
     assert!(
         fecho.contains("rust_decimal"),
         "o grafo foi lido: {fecho:?}"
@@ -143,22 +145,45 @@ fn domain_does_no_io_and_no_async() {
 #[test]
 fn arrows_point_inward() {
     let g = grafo();
-    let permitido: [(&str, &[&str]); 9] = [
+    let permitido: [(&str, &[&str]); 11] = [
         ("guiche-domain", &[]),
         ("guiche-ports", &["guiche-domain"]),
         (
             "guiche-nfd",
-            &["guiche-domain", "guiche-ports", "guiche-simulador"],
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-simulador",
+            ],
         ),
         (
             "guiche-conam",
-            &["guiche-domain", "guiche-ports", "guiche-simulador"],
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-simulador",
+            ],
         ),
-        ("guiche-serpro", &["guiche-domain", "guiche-ports"]),
+        (
+            "guiche-serpro",
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-certificados",
+            ],
+        ),
         ("guiche-store", &["guiche-domain", "guiche-ports"]),
         ("guiche-planilha", &["guiche-domain", "guiche-ports"]),
         // Support for the simulators: knows no remote system and none of our crates.
         ("guiche-simulador", &[]),
+        // Certificates and XML signatures, for any adapter: the documents and the password
+        // type only (`Segredo`), never an adapter.
+        ("guiche-certificados", &["guiche-domain", "guiche-ports"]),
+        // The remote adapters' HTTP core: knows no remote system and none of our crates.
+        ("guiche-http", &[]),
         // The use cases: over the ports only, never an adapter.
         ("guiche-aplicacao", &["guiche-domain", "guiche-ports"]),
     ];
@@ -184,6 +209,15 @@ fn arrows_point_inward() {
             "{crate_} não pode depender de {extras:?}"
         );
     }
+}
+
+/// The certificates crate signs and reads files; it talks to no one and runs nothing async, so
+/// an adapter of any transport (SOAP, REST, mTLS) can use it.
+#[test]
+fn the_certificates_crate_has_no_network_and_no_async() {
+    let proibidos = ["tokio", "hyper", "reqwest", "rustls", "openssl", "mio"];
+    let fecho = sem_dependencias("guiche-certificados", &proibidos);
+    assert!(fecho.contains("rsa"), "o grafo foi lido: {fecho:?}");
 }
 
 /// Crates that mean talking to the outside world directly, or presenting: the application
@@ -218,15 +252,7 @@ const PROIBIDOS_NO_CODIGO_DA_APLICACAO: [&str; 8] = [
 
 #[test]
 fn the_application_layer_reads_no_outside_world_and_prints_nothing() {
-    let fecho = grafo().fecho("guiche-aplicacao");
-    let achados: Vec<_> = PROIBIDOS_NA_APLICACAO
-        .iter()
-        .filter(|c| fecho.contains(**c))
-        .collect();
-    assert!(
-        achados.is_empty(),
-        "guiche-aplicacao depende de {achados:?}"
-    );
+    sem_dependencias("guiche-aplicacao", &PROIBIDOS_NA_APLICACAO);
 
     let raiz = concat!(env!("CARGO_MANIFEST_DIR"), "/../aplicacao/src");
     let mut pendentes = vec![std::path::PathBuf::from(raiz)];

@@ -22,8 +22,8 @@
 
 use super::{ErroSimulador, Resposta, cabecalho, json, tls};
 use crate::conecta::{MAXIMO_CPFS, caminhos, descricao_situacao, wire::PedidoCpf};
-use crate::pki_teste::AcTeste;
 use base64::Engine;
+use guiche_certificados::pki_teste::AcTeste;
 use guiche_domain::{Cnpj, Cpf};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;

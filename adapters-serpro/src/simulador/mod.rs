@@ -30,10 +30,10 @@ mod gateway;
 mod servicos;
 mod tls;
 
-use crate::certificado::titular_de_der;
-use crate::pki_teste::{AcTeste, ErroPkiTeste};
 use base64::Engine;
 use bytes::Bytes;
+use guiche_certificados::pki_teste::{AcTeste, ErroPkiTeste};
+use guiche_certificados::titular_de_der;
 use guiche_domain::Documento;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -312,7 +312,7 @@ impl SimuladorIntegra {
             cnpj,
             agora - Duration::from_secs(60)..agora + validade,
         )?;
-        crate::pki_teste::pkcs12(&cert, &chave, &[self.ac.certificado_der()], senha)
+        guiche_certificados::pki_teste::pkcs12(&cert, &chave, &[self.ac.certificado_der()], senha)
     }
 
     /// The number of the DAS the simulator issues to `contribuinte` for `periodo` (the same

@@ -2,7 +2,7 @@
 //! and, for Integra Contador, a mandatory client certificate issued by the same CA.
 
 use super::ErroSimulador;
-use crate::pki_teste::AcTeste;
+use guiche_certificados::pki_teste::AcTeste;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use std::sync::Arc;

@@ -6,7 +6,6 @@
 
 mod autenticacao;
 mod bilhetagem;
-mod certificado;
 mod comum;
 mod conecta;
 mod gateway;

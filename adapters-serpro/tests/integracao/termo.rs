@@ -3,36 +3,20 @@
 //! (`xmlsec1`), with a throw-away RSA key and self-signed certificate made at run time.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use guiche_domain::{Cnpj, Data, Documento};
+use guiche_serpro::pki_teste::{AssinanteTeste, Xmlsec1, assinante_rsa_teste, xmlsec1_verificar};
 use guiche_serpro::termo::{ErroTermo, TermoAutorizacao, base64_para_envio};
 use sha2::{Digest as _, Sha256};
 
-/// The signer's RSA-2048 key (PKCS#8 DER) and self-signed certificate (DER, PEM).
-struct Credencial {
-    chave: Vec<u8>,
-    certificado_der: Vec<u8>,
-    certificado_pem: String,
-}
-
-/// One key for the whole binary: RSA generation is slow in debug builds.
-fn credencial() -> &'static Credencial {
-    static C: OnceLock<Credencial> = OnceLock::new();
-    C.get_or_init(|| {
-        let chave = guiche_serpro::pki_teste::chave_rsa_teste("guiche-termo").unwrap();
-        let par = rcgen::KeyPair::try_from(chave.as_slice()).unwrap();
-        let params = rcgen::CertificateParams::new(vec!["maria.example".to_owned()]).unwrap();
-        let cert = params.self_signed(&par).unwrap();
-        Credencial {
-            chave,
-            certificado_der: cert.der().to_vec(),
-            certificado_pem: cert.pem(),
-        }
-    })
+/// The signer: an RSA-2048 key from a seed and a self-signed certificate.
+/// One for the whole binary: RSA generation is slow in debug builds.
+fn credencial() -> &'static AssinanteTeste {
+    static C: OnceLock<AssinanteTeste> = OnceLock::new();
+    C.get_or_init(|| assinante_rsa_teste("guiche-termo", "maria.example").unwrap())
 }
 
 fn termo() -> TermoAutorizacao {
@@ -52,69 +36,34 @@ fn termo() -> TermoAutorizacao {
 
 fn assinado() -> String {
     let c = credencial();
-    termo().assinar(&c.chave, &c.certificado_der).unwrap()
+    termo().assinar(&c.chave_pkcs8, &c.certificado_der).unwrap()
 }
 
-/// A fresh directory under the target's temp dir for one test.
-fn pasta(nome: &str) -> PathBuf {
-    let p = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("termo-{nome}"));
-    std::fs::create_dir_all(&p).unwrap();
-    p
-}
-
-/// Whether `xmlsec1` can run; without it, fails under CI and skips elsewhere.
-fn xmlsec1_disponivel() -> bool {
-    if Command::new("xmlsec1").arg("--version").output().is_ok() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "xmlsec1 ausente: instale o pacote xmlsec1 (o .ci/run o instala)"
-    );
-    eprintln!("AVISO: xmlsec1 ausente, verificação independente da assinatura pulada");
-    false
-}
-
-/// Runs `xmlsec1 --verify` on `xml` trusting the test certificate; returns (success, output).
-fn xmlsec1_verifica(nome: &str, xml: &str) -> (bool, String) {
-    let dir = pasta(nome);
-    let (arquivo, cert) = (dir.join("termo.xml"), dir.join("cert.pem"));
-    std::fs::write(&arquivo, xml).unwrap();
-    std::fs::write(&cert, &credencial().certificado_pem).unwrap();
-    let saida = Command::new("xmlsec1")
-        .arg("--verify")
-        .arg("--trusted-pem")
-        .arg(&cert)
-        .arg(&arquivo)
-        .output()
-        .unwrap();
-    let texto = format!(
-        "{}{}",
-        String::from_utf8_lossy(&saida.stdout),
-        String::from_utf8_lossy(&saida.stderr)
-    );
-    (saida.status.success(), texto)
+/// `xmlsec1 --verify` of `xml` trusting the test certificate, in a directory of its own.
+fn xmlsec1(nome: &str, xml: &str) -> Xmlsec1 {
+    let pasta = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("termo-{nome}"));
+    xmlsec1_verificar(xml, &credencial().certificado_pem, &pasta, None).unwrap()
 }
 
 #[test]
 fn xmlsec1_verifies_the_signed_term() {
-    if !xmlsec1_disponivel() {
+    let resultado = xmlsec1("valido", &assinado());
+    let Some((ok, saida)) = resultado.saida() else {
         return;
-    }
-    let (ok, saida) = xmlsec1_verifica("valido", &assinado());
+    };
     assert!(ok, "xmlsec1 recusou: {saida}");
     assert!(saida.lines().any(|l| l.trim() == "OK"), "{saida}");
 }
 
 #[test]
 fn xmlsec1_rejects_a_tampered_attribute() {
-    if !xmlsec1_disponivel() {
-        return;
-    }
     let xml = assinado();
     let adulterado = xml.replacen("numero=\"52998224725\"", "numero=\"52998224726\"", 1);
     assert_ne!(xml, adulterado);
-    let (ok, saida) = xmlsec1_verifica("adulterado", &adulterado);
+    let resultado = xmlsec1("adulterado", &adulterado);
+    let Some((ok, saida)) = resultado.saida() else {
+        return;
+    };
     assert!(!ok, "xmlsec1 aceitou um termo adulterado: {saida}");
     assert!(saida.contains("FAIL"), "{saida}");
 }
@@ -164,7 +113,7 @@ fn signature_value_verifies_over_the_canonical_signed_info() {
         .decode(entre("<SignatureValue>", "</SignatureValue>"))
         .unwrap();
     let chave = rsa::RsaPrivateKey::try_from(
-        rsa::pkcs8::PrivateKeyInfo::try_from(credencial().chave.as_slice()).unwrap(),
+        rsa::pkcs8::PrivateKeyInfo::try_from(credencial().chave_pkcs8.as_slice()).unwrap(),
     )
     .unwrap();
     let verificador = VerifyingKey::<Sha256>::new(chave.to_public_key());
@@ -181,6 +130,21 @@ fn signing_is_deterministic_and_base64_round_trips() {
     assert_eq!(STANDARD.decode(enviado).unwrap(), xml.as_bytes());
 }
 
+/// The whole signed term, byte for byte: the golden file was signed with the seed's key and the
+/// committed certificate (`termo-assinante.der`, no private key) before the signer moved to
+/// `guiche-certificados`; RSA PKCS#1 v1.5 is deterministic, so any change to the canonical
+/// form, the `Signature` element or the signed `SignedInfo` shows here.
+#[test]
+fn the_signed_term_matches_the_golden_file_byte_for_byte() {
+    const ASSINANTE: &[u8] = include_bytes!("../vetores/termo-assinante.der");
+    const DOURADO: &str = include_str!("../vetores/termo-assinado.xml");
+    let c = credencial();
+    assert_eq!(termo().assinar(&c.chave_pkcs8, ASSINANTE).unwrap(), DOURADO);
+    let v = guiche_serpro::verificacao::verificar(DOURADO).unwrap();
+    assert_eq!(v.assinado_por, "52998224725");
+    assert_eq!(v.certificado_der, ASSINANTE);
+}
+
 #[test]
 fn wrong_keys_and_certificates_are_reported() {
     let c = credencial();
@@ -195,20 +159,20 @@ fn wrong_keys_and_certificates_are_reported() {
         Err(ErroTermo::ChaveNaoRsa)
     );
     assert_eq!(
-        t.assinar(&c.chave, cert_ec.der()),
+        t.assinar(&c.chave_pkcs8, cert_ec.der()),
         Err(ErroTermo::CertificadoNaoConfere)
     );
     assert!(matches!(
-        t.assinar(&c.chave, b"nao e um certificado"),
+        t.assinar(&c.chave_pkcs8, b"nao e um certificado"),
         Err(ErroTermo::CertificadoInvalido(_))
     ));
     let mut com_sobra = c.certificado_der.clone();
     com_sobra.push(0);
     assert!(matches!(
-        t.assinar(&c.chave, &com_sobra),
+        t.assinar(&c.chave_pkcs8, &com_sobra),
         Err(ErroTermo::CertificadoInvalido(_))
     ));
-    let mut truncada = c.chave.clone();
+    let mut truncada = c.chave_pkcs8.clone();
     truncada.truncate(100);
     assert!(matches!(
         t.assinar(&truncada, &c.certificado_der),
@@ -273,7 +237,7 @@ mod fluxo_procurador {
             hoje(),
         )
         .unwrap()
-        .assinar(&c.chave, &c.certificado_der)
+        .assinar(&c.chave_pkcs8, &c.certificado_der)
         .unwrap()
     }
 

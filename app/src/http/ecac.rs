@@ -70,56 +70,45 @@ impl Classificar for PedidoInvalido {
 struct Verificacao(Vec<Violacao>);
 
 impl Verificacao {
-    fn cnpj(&mut self, campo: &str, texto: &str) -> Option<Cnpj> {
-        Cnpj::parse(texto)
+    /// `texto` read by `ler`, or a violation of `regra` on `campo` (with `dica` after the
+    /// reason, when given).
+    fn campo<T, E: std::fmt::Display>(
+        &mut self,
+        campo: &str,
+        texto: &str,
+        regra: Regra,
+        dica: &str,
+        ler: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        ler(texto)
             .map_err(|e| {
-                self.0.push(Violacao::new(
-                    campo,
-                    Regra::DocumentoInvalido,
-                    e.to_string(),
-                    texto,
-                ));
+                self.0
+                    .push(Violacao::new(campo, regra, format!("{e}{dica}"), texto));
             })
             .ok()
+    }
+
+    fn cnpj(&mut self, campo: &str, texto: &str) -> Option<Cnpj> {
+        self.campo(campo, texto, Regra::DocumentoInvalido, "", Cnpj::parse)
     }
 
     fn documento(&mut self, campo: &str, texto: &str) -> Option<Documento> {
-        Documento::parse(texto)
-            .map_err(|e| {
-                self.0.push(Violacao::new(
-                    campo,
-                    Regra::DocumentoInvalido,
-                    e.to_string(),
-                    texto,
-                ));
-            })
-            .ok()
+        self.campo(campo, texto, Regra::DocumentoInvalido, "", Documento::parse)
     }
 
     fn data(&mut self, campo: &str, texto: &str) -> Option<Data> {
-        Data::parse_iso(texto)
-            .map_err(|e| {
-                self.0.push(Violacao::new(
-                    campo,
-                    Regra::DataInvalida,
-                    format!("{e} (use AAAA-MM-DD)"),
-                    texto,
-                ));
-            })
-            .ok()
+        self.campo(
+            campo,
+            texto,
+            Regra::DataInvalida,
+            " (use AAAA-MM-DD)",
+            Data::parse_iso,
+        )
     }
 
     fn numero(&mut self, campo: &str, texto: &str) -> Option<NumeroDocumento> {
-        NumeroDocumento::parse(texto)
-            .map_err(|e| {
-                self.0.push(Violacao::new(
-                    campo,
-                    Regra::GuiaNumeroDocumento,
-                    e.to_string(),
-                    texto,
-                ));
-            })
-            .ok()
+        let regra = Regra::GuiaNumeroDocumento;
+        self.campo(campo, texto, regra, "", NumeroDocumento::parse)
     }
 
     /// `Ok` when nothing was wrong.

@@ -1,12 +1,6 @@
 //! Loading PKCS#12 A1 certificates: modern and legacy encryptions, errors, holder, PEM identity.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-// Integration tests do not see `cfg(test)` items of the library, so the test PKI is compiled
-// into this test crate directly (it is also `guiche_serpro::pki_teste` under `simulator`).
-#[path = "../../src/pki_teste.rs"]
-#[allow(dead_code, unreachable_pub, missing_docs)]
-mod pki_teste;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -14,9 +8,9 @@ use std::time::{Duration, SystemTime};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use guiche_certificados::certificado::{Certificado, ErroCertificado, Senha};
+use guiche_certificados::pki_teste::{AcTeste, CifraPkcs12, pkcs12, pkcs12_com};
 use guiche_domain::documento::{Cnpj, Cpf, Documento};
-use guiche_serpro::certificado::{Certificado, ErroCertificado, Senha};
-use pki_teste::{AcTeste, CifraPkcs12, pkcs12, pkcs12_com};
 
 const SENHA: &str = "s3nh@-teste";
 const CNPJ: &str = "11222333000181";

@@ -2,7 +2,7 @@
 //!
 //! Parsing is pure Rust ([`p12_keystore`]), so the legacy encryptions many A1 files still use
 //! (RC2-40-CBC, 3DES) work without OpenSSL's legacy provider. The result gives what the rest of
-//! the adapter needs: the private key as PKCS#8 DER (XML signer), a PEM identity (key + chain, as
+//! the adapters need: the private key as PKCS#8 DER (the XML signer, [`crate::xmldsig`]), a PEM identity (key + chain, as
 //! `reqwest::Identity::from_pem` takes with rustls) and the holder's CNPJ/CPF.
 //!
 //! [`Certificado::abrir`] does not refuse an expired certificate: call

@@ -26,7 +26,7 @@ const OID_DADOS_PF: [u64; 6] = [2, 16, 76, 1, 3, 1];
 /// Birth date written in test e-CPFs (`ddmmaaaa`).
 const NASCIMENTO_TESTE: &str = "01011990";
 
-/// Failure while generating test certificates or files.
+/// Failure while generating test certificates or files, or running `xmlsec1`.
 #[derive(Debug, thiserror::Error)]
 pub enum ErroPkiTeste {
     /// rcgen refused the parameters or the key.
@@ -35,6 +35,9 @@ pub enum ErroPkiTeste {
     /// p12-keystore could not write the PKCS#12 file.
     #[error("falha ao gerar PKCS#12 de teste: {0}")]
     Pkcs12(String),
+    /// `xmlsec1` is missing under CI, or its files could not be written or it not run.
+    #[error("xmlsec1: {0}")]
+    Xmlsec1(String),
 }
 
 /// A certificate and its private key, both DER (`(certificate, PKCS#8 key)`).
@@ -68,12 +71,7 @@ impl AcTeste {
     /// # Errors
     /// [`ErroPkiTeste::Geracao`].
     pub fn nova(nome: &str) -> Result<AcTeste, ErroPkiTeste> {
-        let mut params = CertificateParams::default();
-        params.distinguished_name.push(DnType::CommonName, nome);
-        params
-            .distinguished_name
-            .push(DnType::OrganizationName, "ICP-Brasil (teste)");
-        params.distinguished_name.push(DnType::CountryName, "BR");
+        let mut params = params_icp(nome);
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         definir_validade(&mut params, &validade_padrao(3650));
@@ -227,14 +225,20 @@ fn definir_validade(params: &mut CertificateParams, validade: &Range<SystemTime>
     params.not_after = validade.end.into();
 }
 
-/// Parameters shared by e-CNPJ and e-CPF leaves.
-fn params_pessoa(cn: &str, validade: &Range<SystemTime>) -> CertificateParams {
+/// A subject `CN=cn, O=ICP-Brasil (teste), C=BR`, as the CA and the people's certificates have.
+fn params_icp(cn: &str) -> CertificateParams {
     let mut params = CertificateParams::default();
     params.distinguished_name.push(DnType::CommonName, cn);
     params
         .distinguished_name
         .push(DnType::OrganizationName, "ICP-Brasil (teste)");
     params.distinguished_name.push(DnType::CountryName, "BR");
+    params
+}
+
+/// Parameters shared by e-CNPJ and e-CPF leaves.
+fn params_pessoa(cn: &str, validade: &Range<SystemTime>) -> CertificateParams {
+    let mut params = params_icp(cn);
     params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
         KeyUsagePurpose::ContentCommitment,
@@ -323,4 +327,111 @@ pub fn chave_rsa_teste(semente: &str) -> Result<Vec<u8>, ErroPkiTeste> {
         .map_err(|e| erro(&e))?
         .as_bytes()
         .to_vec())
+}
+
+/// A signer for XMLDSig tests: an RSA-2048 key from a seed ([`chave_rsa_teste`]) and a
+/// self-signed certificate for it. `Debug` never shows the key.
+#[derive(Clone)]
+pub struct AssinanteTeste {
+    /// The key, PKCS#8 DER.
+    pub chave_pkcs8: Vec<u8>,
+    /// The certificate, DER.
+    pub certificado_der: Vec<u8>,
+    /// The certificate, PEM (what `xmlsec1 --trusted-pem` reads).
+    pub certificado_pem: String,
+}
+
+impl std::fmt::Debug for AssinanteTeste {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AssinanteTeste")
+            .field("certificado_der", &self.certificado_der.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// An [`AssinanteTeste`] whose key comes from `semente` and certificate names `nome_dns`.
+///
+/// # Errors
+/// [`ErroPkiTeste::Geracao`].
+pub fn assinante_rsa_teste(semente: &str, nome_dns: &str) -> Result<AssinanteTeste, ErroPkiTeste> {
+    let chave_pkcs8 = chave_rsa_teste(semente)?;
+    let par = KeyPair::try_from(chave_pkcs8.as_slice()).map_err(geracao)?;
+    let certificado = CertificateParams::new(vec![nome_dns.to_owned()])
+        .map_err(geracao)?
+        .self_signed(&par)
+        .map_err(geracao)?;
+    Ok(AssinanteTeste {
+        chave_pkcs8,
+        certificado_der: certificado.der().to_vec(),
+        certificado_pem: certificado.pem(),
+    })
+}
+
+/// What `xmlsec1 --verify` said of a signed document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Xmlsec1 {
+    /// `xmlsec1` is not installed (outside CI; a warning was printed).
+    Ausente,
+    /// It verified; its output.
+    Aceitou(String),
+    /// It refused; its output.
+    Recusou(String),
+}
+
+impl Xmlsec1 {
+    /// `(verified, output)`, or `None` when `xmlsec1` is absent (the check is skipped).
+    pub fn saida(&self) -> Option<(bool, &str)> {
+        match self {
+            Xmlsec1::Ausente => None,
+            Xmlsec1::Aceitou(s) => Some((true, s)),
+            Xmlsec1::Recusou(s) => Some((false, s)),
+        }
+    }
+}
+
+/// Runs the independent verifier `xmlsec1 --verify` on `xml`, trusting `confiavel_pem`, with
+/// its files in `pasta`. `id` names the ID attribute of a signed element when the reference is
+/// `#…` (`("Id", "ns-uri:infDPS")`, as `--id-attr` takes it); without a DTD `xmlsec1` knows no
+/// other.
+///
+/// # Errors
+/// [`ErroPkiTeste::Xmlsec1`] when the files cannot be written, or `xmlsec1` is missing under
+/// CI (the environment variable `CI` set: `.ci/run` installs it).
+pub fn xmlsec1_verificar(
+    xml: &str,
+    confiavel_pem: &str,
+    pasta: &std::path::Path,
+    id: Option<(&str, &str)>,
+) -> Result<Xmlsec1, ErroPkiTeste> {
+    use std::process::Command;
+    let erro = |e: &dyn std::fmt::Display| ErroPkiTeste::Xmlsec1(e.to_string());
+    if Command::new("xmlsec1").arg("--version").output().is_err() {
+        if std::env::var_os("CI").is_some() {
+            return Err(erro(
+                &"ausente: instale o pacote xmlsec1 (o .ci/run o instala)",
+            ));
+        }
+        eprintln!("AVISO: xmlsec1 ausente, verificação independente da assinatura pulada");
+        return Ok(Xmlsec1::Ausente);
+    }
+    std::fs::create_dir_all(pasta).map_err(|e| erro(&e))?;
+    let (arquivo, confiavel) = (pasta.join("assinado.xml"), pasta.join("confiavel.pem"));
+    std::fs::write(&arquivo, xml).map_err(|e| erro(&e))?;
+    std::fs::write(&confiavel, confiavel_pem).map_err(|e| erro(&e))?;
+    let mut comando = Command::new("xmlsec1");
+    comando.arg("--verify").arg("--trusted-pem").arg(&confiavel);
+    if let Some((atributo, elemento)) = id {
+        comando.arg(format!("--id-attr:{atributo}")).arg(elemento);
+    }
+    let saida = comando.arg(&arquivo).output().map_err(|e| erro(&e))?;
+    let texto = format!(
+        "{}{}",
+        String::from_utf8_lossy(&saida.stdout),
+        String::from_utf8_lossy(&saida.stderr)
+    );
+    Ok(if saida.status.success() {
+        Xmlsec1::Aceitou(texto)
+    } else {
+        Xmlsec1::Recusou(texto)
+    })
 }
