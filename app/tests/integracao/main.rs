@@ -1,0 +1,22 @@
+//! Every integration test of `guiche` in one test binary: one link of the crate graph instead
+//! of one per file. `cargo test -p guiche --test integracao [FILTER]`; the filter
+//! `api::` runs one file's tests.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
+
+mod api;
+mod api_conam;
+mod api_ecac;
+mod api_nfd;
+mod api_serpro;
+mod arquivos;
+mod cli;
+mod comum;
+mod conam_envio;
+mod ecac;
+mod nfd_envio;
+mod readme;
+mod sandbox;
+mod serpro_chamadas;
+mod serpro_uso;
+mod transporte;
