@@ -36,6 +36,10 @@ token=$("$bin" token create --nome schemathesis --papel admin | tail -n 1)
 token_revoga=$("$bin" token create --nome schemathesis-revoga --papel admin | tail -n 1)
 revogar='DELETE /api/v1/tokens/{id}'
 
+# `POST /conam/pacotes?esperar=true` follows a pacote until CONAM evaluates it; the sandbox's
+# CONAM never does by itself, so the wait would run to GUICHE_CONAM_ESPERA_MAX (600 s) and past
+# schemathesis's own 10 s read timeout. A short wait keeps the operation tested, answered.
+export GUICHE_CONAM_ESPERA_MAX=2 GUICHE_CONAM_INTERVALO=0.5
 "$bin" serve --addr 127.0.0.1:0 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$tmp/serve.out" ] && break; sleep 0.1; done
