@@ -246,7 +246,9 @@ fn resposta(r: RelatoPacote, sucesso: StatusCode) -> Response {
 /// reenviado sem antes perguntar a sua situação, e um pacote já avaliado nunca é reenviado.
 /// Com `esperar=true`, acompanha até a avaliação. Use `Idempotency-Key`.
 ///
-/// Respostas: 201 recebido (`situacao` `aguardando`) ou aprovado; 200 já aprovado antes (nada
+/// Respostas: 201 recebido (`situacao` `aguardando`) ou aprovado; 202 com `esperar=true`,
+/// recebido e ainda aguardando quando a espera (`GUICHE_CONAM_ESPERA_MAX`) acabou — consulte
+/// depois em `GET /api/v1/conam/pacotes/{idPacote}`; 200 já aprovado antes (nada
 /// foi reenviado, `reenviado` é `false`); 422 rejeitado pela
 /// contabilidade ou já avaliado (`resultado` traz o relatório: código e mensagem da CONAM);
 /// 502 falha ao falar com a CONAM (a situação pode ser consultada em
@@ -259,6 +261,8 @@ fn resposta(r: RelatoPacote, sucesso: StatusCode) -> Response {
     responses(
         (status = 201, description = "Recebido pela CONAM (ou aprovado, com esperar)",
             body = RelatoPacote),
+        (status = 202, description = "Com esperar: recebido e ainda aguardando quando a espera \
+            acabou", body = RelatoPacote),
         (status = 200, description = "Já aprovado antes: nada foi reenviado", body = RelatoPacote),
         (status = 422, description = "Pacote inválido (`violacoes`), rejeitado pela \
             contabilidade ou já avaliado (`resultado`)", body = Problema,
@@ -277,6 +281,14 @@ async fn enviar(
     let conam = servico(&estado)?;
     let pacote = validado(corpo, estado.tabela2.clone()).await?;
     let r = conam.enviar(&pacote, p.esperar, &|| {}).await?;
+    // Received and still waiting when the wait ran out: CONAM has it, nothing failed (202); the
+    // CLI says the same with exit 3 ("not settled yet"), an API with "accepted, ask later".
+    if p.esperar
+        && r.situacao == Some(Situacao::Aguardando)
+        && r.falha == Some(Natureza::Transporte)
+    {
+        return Ok((StatusCode::ACCEPTED, Json(r)).into_response());
+    }
     // Already approved before: nothing was sent, the answer is the situation (200).
     let sucesso = if r.reenviado == Some(false) {
         StatusCode::OK

@@ -297,3 +297,50 @@ fn the_server_and_the_cli_validate_with_the_clients_own_table_two() {
     );
     assert_eq!(codigo, 2, "{saida}");
 }
+
+#[test]
+fn a_pacote_still_waiting_when_the_wait_runs_out_is_accepted_not_a_failure() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // This CONAM never evaluates by itself.
+    let sim = {
+        let _dentro = rt.enter();
+        SimuladorConam::iniciar(ConfigSimulador::default()).unwrap()
+    };
+    sim.cadastrar_cliente("USUARIO", "SENHA", &["1"]);
+    let dir = pasta("conam-espera");
+    let operador = token(&dir, "erp", "operador");
+    let (base, url_token) = (sim.base(), sim.url_token());
+    let ambiente = [
+        ("GUICHE_CONAM_URL", base.as_str()),
+        ("GUICHE_CONAM_TOKEN_URL", url_token.as_str()),
+        ("GUICHE_CONAM_CLIENT_ID", "USUARIO"),
+        ("GUICHE_CONAM_CLIENT_SECRET", "SENHA"),
+        ("GUICHE_CONAM_INTERVALO", "0.05"),
+        ("GUICHE_CONAM_ESPERA_MAX", "0.3"),
+    ];
+    let srv = Servidor::iniciar(&dir, &ambiente);
+    let r = srv.chamar(
+        "POST",
+        "/api/v1/conam/pacotes?esperar=true",
+        &operador,
+        &[JSON, ("Idempotency-Key", "espera-1")],
+        PACOTE.as_bytes(),
+    );
+    let v = r.ok(202);
+    assert_eq!(
+        (v["idPacote"].as_u64(), v["situacao"].as_str()),
+        (Some(1), Some("aguardando")),
+        "{v}"
+    );
+    // CONAM has it, once; asking later tells the same.
+    assert!(sim.pacote(1).is_some());
+    let v = srv
+        .chamar("GET", "/api/v1/conam/pacotes/1", &operador, &[], b"")
+        .ok(200);
+    assert_eq!(v["situacao"].as_str(), Some("aguardando"), "{v}");
+    drop(rt);
+}
