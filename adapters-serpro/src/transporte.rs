@@ -1,6 +1,5 @@
-//! What the Integra Contador and Conecta clients share on the wire, over the HTTP core
-//! (`guiche_http`): how a refused redirect, an oversized reply and a transport failure are told
-//! to the user.
+//! What the Integra Contador client says of its transport, over the HTTP core (`guiche_http`):
+//! how a refused redirect, an oversized reply and a transport failure are told to the user.
 
 use guiche_http::{Desfecho, Falha, FalhaCorpo, Motivo, Redirecionamento};
 
