@@ -12,30 +12,10 @@ pub const NAO_BILHETADOS_CPF: [u16; 5] = [400, 401, 403, 500, 504];
 /// Consulta CNPJ statuses the documentation says are not billed.
 pub const NAO_BILHETADOS_CNPJ: [u16; 6] = [400, 401, 403, 500, 502, 504];
 
-/// Whether one attempt may have been billed: what decides if its reservation is kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Cobranca {
-    /// Documented as not billed, or it never left: the reservation goes back.
-    Nao,
-    /// Billed, or it may have been (the request left and no documented unbilled status came
-    /// back): the reservation stays.
-    Talvez,
-}
-
-impl Cobranca {
-    /// From the status of an answer and the statuses documented as not billed.
-    pub(crate) fn do_status(status: u16, nao_bilhetados: &[u16]) -> Cobranca {
-        if nao_bilhetados.contains(&status) {
-            Cobranca::Nao
-        } else {
-            Cobranca::Talvez
-        }
-    }
-}
-
 #[cfg(test)]
 mod testes {
     use super::*;
+    use guiche_ports::bilhetagem::Cobranca;
 
     #[test]
     fn a_404_is_billed_by_conecta_and_a_403_is_not() {

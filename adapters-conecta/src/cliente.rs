@@ -17,16 +17,16 @@
 //! only when nothing reached the API or its status is documented as not billed (see
 //! [`crate::bilhetagem`]).
 
-use crate::bilhetagem::{Cobranca, NAO_BILHETADOS_CNPJ, NAO_BILHETADOS_CPF};
+use crate::bilhetagem::{NAO_BILHETADOS_CNPJ, NAO_BILHETADOS_CPF};
 use crate::erro::{ErroConecta, erro_conecta};
-use crate::transporte as canal;
 use crate::wire::{self, caminhos, descricao_situacao, texto};
 use async_trait::async_trait;
 use base64::Engine;
 use guiche_domain::{Cnpj, Cpf};
+use guiche_http::mensagem as canal;
 use guiche_http::{CacheToken, ConfigHttp, ErroConstrucao};
 use guiche_ports::Segredo;
-use guiche_ports::bilhetagem::{Bilhete, ErroBilhetagem, Janela, MedidorBilhetagem};
+use guiche_ports::bilhetagem::{Bilhete, Cobranca, ErroBilhetagem, Janela, MedidorBilhetagem};
 use guiche_ports::conecta::{
     ConectaGovBr, DadosCnpj, ErroConsulta, SituacaoCadastral, SituacaoCnpj, SituacaoCpf,
 };

@@ -41,7 +41,6 @@
 pub mod bilhetagem;
 mod cliente;
 mod erro;
-mod transporte;
 pub mod wire;
 
 #[cfg(feature = "simulator")]

@@ -20,30 +20,10 @@ pub fn integra_bilhetado(tipo: TipoServico, status: u16) -> bool {
     tipo.bilhetado() && !NAO_BILHETADOS_INTEGRA.contains(&status)
 }
 
-/// Whether one attempt may have been billed: what decides if its reservation is kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Cobranca {
-    /// Documented as not billed, or it never left: the reservation goes back.
-    Nao,
-    /// Billed, or it may have been (the request left and no documented unbilled status came
-    /// back): the reservation stays.
-    Talvez,
-}
-
-impl Cobranca {
-    /// From the status of an answer and the statuses documented as not billed.
-    pub(crate) fn do_status(status: u16, nao_bilhetados: &[u16]) -> Cobranca {
-        if nao_bilhetados.contains(&status) {
-            Cobranca::Nao
-        } else {
-            Cobranca::Talvez
-        }
-    }
-}
-
 #[cfg(test)]
 mod testes {
     use super::*;
+    use guiche_ports::bilhetagem::Cobranca;
 
     #[test]
     fn integra_bills_what_the_documentation_does_not_exempt() {

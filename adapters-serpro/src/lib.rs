@@ -58,7 +58,6 @@ pub use guiche_certificados::pki_teste;
 pub mod receita;
 pub mod servicos;
 pub mod termo;
-mod transporte;
 pub mod verificacao;
 pub mod wire;
 

@@ -1,11 +1,15 @@
 //! TLS for the simulators served over HTTPS: an acceptor presenting a server certificate chain,
 //! optionally demanding a client certificate issued by a given root (mTLS), and an accept loop
-//! that hands each completed handshake to the simulator. Where the certificates come from (a
-//! test CA) is the simulator's business; this module knows no remote system.
+//! that hands each completed handshake to the simulator; and [`bruto`], the transport tests' raw
+//! server over HTTPS. Where the certificates come from (a test CA) is the caller's business;
+//! this module knows no remote system.
 
+use crate::bruto::{self, Conexao, Recebido};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use std::future::Future;
+use std::io::{Read, Write};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
@@ -37,6 +41,15 @@ pub fn acceptor(
     chave: Vec<u8>,
     cliente: Cliente<'_>,
 ) -> Result<TlsAcceptor, ErroTls> {
+    Ok(TlsAcceptor::from(Arc::new(config(cadeia, chave, cliente)?)))
+}
+
+/// The server configuration of [`acceptor`].
+fn config(
+    cadeia: Vec<Vec<u8>>,
+    chave: Vec<u8>,
+    cliente: Cliente<'_>,
+) -> Result<rustls::ServerConfig, ErroTls> {
     let tls = |e: &dyn std::fmt::Display| ErroTls(e.to_string());
     let provedor = Arc::new(rustls::crypto::ring::default_provider());
     let cadeia = cadeia.into_iter().map(CertificateDer::from).collect();
@@ -60,7 +73,7 @@ pub fn acceptor(
         Cliente::Dispensado => base.with_no_client_auth().with_single_cert(cadeia, chave),
     }
     .map_err(|e| tls(&e))?;
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    Ok(config)
 }
 
 /// Accepts connections on `listener` until this task is aborted (the simulator dropped),
@@ -90,4 +103,52 @@ where
             Some(_) = conexoes.join_next(), if !conexoes.is_empty() => {}
         }
     }
+}
+
+/// A TLS session over one of [`bruto::Servidor`]'s connections; once answered, it says
+/// `close_notify` (a reply without `Content-Length` ends cleanly).
+#[derive(Debug)]
+pub struct SessaoBruta(rustls::StreamOwned<rustls::ServerConnection, std::net::TcpStream>);
+
+impl Read for SessaoBruta {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl Write for SessaoBruta {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
+}
+
+impl Conexao for SessaoBruta {
+    fn encerrar(&mut self) -> std::io::Result<()> {
+        self.0.conn.send_close_notify();
+        self.0.flush()
+    }
+}
+
+/// [`bruto::Servidor`] over HTTPS: presents `cadeia` (DER, the server's certificate first) with
+/// its PKCS#8 key `chave`, asks no client certificate, and answers with `responder`.
+///
+/// # Errors
+/// A chain or key rustls refuses, or no loopback port could be bound.
+pub fn bruto(
+    cadeia: Vec<Vec<u8>>,
+    chave: Vec<u8>,
+    responder: impl Fn(&Recebido, SocketAddr) -> Vec<u8> + Send + Sync + 'static,
+) -> std::io::Result<bruto::Servidor> {
+    let config =
+        Arc::new(config(cadeia, chave, Cliente::Dispensado).map_err(std::io::Error::other)?);
+    let embrulhar = move |stream| {
+        let conexao =
+            rustls::ServerConnection::new(config.clone()).map_err(std::io::Error::other)?;
+        Ok(SessaoBruta(rustls::StreamOwned::new(conexao, stream)))
+    };
+    bruto::Servidor::iniciar_com(embrulhar, responder)
 }

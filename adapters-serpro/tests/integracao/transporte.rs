@@ -9,42 +9,13 @@ use guiche_domain::{Cnpj, Data, Documento};
 use guiche_serpro::certificado::{Certificado, Senha};
 use guiche_serpro::pki_teste::{AcTeste, pkcs12};
 use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, MAX_RESPOSTA, Segredo};
-use guiche_simulador::bruto::{self, Conexao, Recebido, resposta};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
+use guiche_simulador::bruto::{self, Recebido, resposta};
+use guiche_simulador::tls;
+use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 const SEGREDO: &str = "segredo-do-consumidor-42";
 const CONTRATANTE: &str = "11222333000181";
-
-/// A TLS session over one of the raw server's connections; once answered, it says
-/// `close_notify` (a reply without `Content-Length` ends cleanly).
-struct Tls(rustls::StreamOwned<rustls::ServerConnection, TcpStream>);
-
-impl Read for Tls {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.0.read(buf)
-    }
-}
-
-impl Write for Tls {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
-    }
-}
-
-impl Conexao for Tls {
-    fn encerrar(&mut self) -> std::io::Result<()> {
-        self.0.conn.send_close_notify();
-        self.0.flush()
-    }
-}
 
 /// The raw loopback server of `guiche_simulador::bruto` over HTTPS (certificate from a test CA).
 struct Servidor {
@@ -58,26 +29,7 @@ impl Servidor {
     ) -> Servidor {
         let ac = AcTeste::nova("AC TESTE TRANSPORTE").unwrap();
         let (cert, chave) = ac.emitir_servidor("localhost").unwrap();
-        let provedor = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provedor)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![
-                    CertificateDer::from(cert),
-                    CertificateDer::from(ac.certificado_der()),
-                ],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chave)),
-            )
-            .unwrap();
-        let config = Arc::new(config);
-        let embrulhar = move |stream| {
-            let conexao =
-                rustls::ServerConnection::new(config.clone()).map_err(io::Error::other)?;
-            Ok(Tls(rustls::StreamOwned::new(conexao, stream)))
-        };
-        let bruto = bruto::Servidor::iniciar_com(embrulhar, responder).unwrap();
+        let bruto = tls::bruto(vec![cert, ac.certificado_der()], chave, responder).unwrap();
         Servidor { bruto, ac }
     }
 
