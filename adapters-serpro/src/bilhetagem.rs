@@ -1,4 +1,5 @@
-//! Which answers SERPRO bills, as documented, and what guichê does when it cannot know.
+//! Which Integra Contador answers SERPRO bills, as documented, and what guichê does when it
+//! cannot know (Conecta gov.br's rules live in `guiche-conecta`).
 //!
 //! The billing meter errs on the **safe side**: a reserved call is given back only when the
 //! documentation says its answer is not billed, or when the request provably never left
@@ -8,50 +9,21 @@
 //! - Integra Contador (`reference/serpro.md` §2.4): `Consultar`, `Declarar` and `Emitir` are
 //!   billed except for 204, 304, 400, 401, 404, 429, 500 and 503; `Apoiar` and `Monitorar`
 //!   never. So a 200 without data, a 202 and a 403 are billed.
-//! - Conecta gov.br: its homologation quota is counted as SERPRO's Consulta CPF and Consulta
-//!   CNPJ bill the same queries (`reference/anchors-2026.md` §1.2–1.3): not billed 400, 401,
-//!   403, 500 and 504 (and 502 for CNPJ); a 404 ("no record") is billed.
 
 use guiche_domain::serpro::TipoServico;
 
 /// Integra Contador statuses the documentation says are not billed.
 pub const NAO_BILHETADOS_INTEGRA: [u16; 8] = [204, 304, 400, 401, 404, 429, 500, 503];
 
-/// Consulta CPF statuses the documentation says are not billed.
-pub const NAO_BILHETADOS_CPF: [u16; 5] = [400, 401, 403, 500, 504];
-
-/// Consulta CNPJ statuses the documentation says are not billed.
-pub const NAO_BILHETADOS_CNPJ: [u16; 6] = [400, 401, 403, 500, 502, 504];
-
 /// Whether an Integra Contador call of `tipo` answered with `status` is billed.
 pub fn integra_bilhetado(tipo: TipoServico, status: u16) -> bool {
     tipo.bilhetado() && !NAO_BILHETADOS_INTEGRA.contains(&status)
 }
 
-/// Whether one attempt may have been billed: what decides if its reservation is kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Cobranca {
-    /// Documented as not billed, or it never left: the reservation goes back.
-    Nao,
-    /// Billed, or it may have been (the request left and no documented unbilled status came
-    /// back): the reservation stays.
-    Talvez,
-}
-
-impl Cobranca {
-    /// From the status of an answer and the statuses documented as not billed.
-    pub(crate) fn do_status(status: u16, nao_bilhetados: &[u16]) -> Cobranca {
-        if nao_bilhetados.contains(&status) {
-            Cobranca::Nao
-        } else {
-            Cobranca::Talvez
-        }
-    }
-}
-
 #[cfg(test)]
 mod testes {
     use super::*;
+    use guiche_ports::bilhetagem::Cobranca;
 
     #[test]
     fn integra_bills_what_the_documentation_does_not_exempt() {
@@ -67,22 +39,14 @@ mod testes {
     }
 
     #[test]
-    fn a_404_is_billed_by_conecta_and_a_403_is_not() {
+    fn an_answer_is_unbilled_only_when_its_status_is_listed() {
         assert_eq!(
-            Cobranca::do_status(404, &NAO_BILHETADOS_CPF),
-            Cobranca::Talvez
-        );
-        assert_eq!(
-            Cobranca::do_status(403, &NAO_BILHETADOS_CNPJ),
+            Cobranca::do_status(404, &NAO_BILHETADOS_INTEGRA),
             Cobranca::Nao
         );
         assert_eq!(
-            Cobranca::do_status(502, &NAO_BILHETADOS_CPF),
+            Cobranca::do_status(403, &NAO_BILHETADOS_INTEGRA),
             Cobranca::Talvez
-        );
-        assert_eq!(
-            Cobranca::do_status(502, &NAO_BILHETADOS_CNPJ),
-            Cobranca::Nao
         );
     }
 }

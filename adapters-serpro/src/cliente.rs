@@ -14,15 +14,15 @@
 //!   gives it back only when the attempt provably never left or its status is documented as not
 //!   billed (see [`crate::bilhetagem`]); a timeout, a reset or an unreadable reply keep it.
 
-use crate::bilhetagem::{Cobranca, NAO_BILHETADOS_INTEGRA, integra_bilhetado};
-use crate::transporte as canal;
+use crate::bilhetagem::{NAO_BILHETADOS_INTEGRA, integra_bilhetado};
 use crate::wire::{self, Corpo, Fault, Mensagem, Resposta, TokenDto};
 use base64::Engine;
 use guiche_certificados::Certificado;
 use guiche_domain::serpro::{Pedido, TipoServico, procuracao_exigida};
 use guiche_domain::{Competencia, Data};
+use guiche_http::mensagem as canal;
 use guiche_http::{CacheToken, ConfigHttp, ErroConstrucao};
-use guiche_ports::bilhetagem::{Bilhete, Janela, MedidorBilhetagem};
+use guiche_ports::bilhetagem::{Bilhete, Cobranca, Janela, MedidorBilhetagem};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;

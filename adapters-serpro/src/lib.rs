@@ -1,21 +1,20 @@
 //! # guiche-serpro
 //!
-//! The SERPRO adapter: Integra Contador (OAuth over mTLS with an e-CNPJ certificate, the five
-//! service types, typed services, the signed AUTENTICAPROCURADOR term, billing) and Conecta
-//! gov.br, with simulators of both behind the `simulator` feature.
+//! The SERPRO Integra Contador adapter (OAuth over mTLS with an e-CNPJ certificate, the five
+//! service types, typed services, the signed AUTENTICAPROCURADOR term, billing), with its
+//! simulator behind the `simulator` feature. Conecta gov.br has its own crate, `guiche-conecta`.
 //!
 //! | module | what |
 //! |---|---|
-//! | [`bilhetagem`] | which answers SERPRO bills (Integra Contador, Conecta), and the safe side when unknown |
+//! | [`bilhetagem`] | which Integra Contador answers SERPRO bills, and the safe side when unknown |
 //! | [`certificado`] | ICP-Brasil PKCS#12 files (legacy RC2-40/3DES included), from `guiche-certificados` |
 //! | [`ClienteIntegra`] | token over mTLS (cached, one request in flight), calls and batch calls, retries only where safe, billing reserved before each billed attempt and kept unless provably unbilled |
 //! | [`servicos`] | one typed function per service: DAS, declarations, payments, proof, DARF, SITFIS, procurações, mailbox, update events |
 //! | [`termo`], [`verificacao`] | the procurador's authorization term, signed and verified with `guiche-certificados`' enveloped XMLDSig |
-//! | [`receita`] | the ports `IntegraContador` (typed services, procurador sign-in) and `ConectaGovBr` over these clients |
+//! | [`receita`] | the port `IntegraContador` (typed services, procurador sign-in) over this client |
 //! | [`fonte`] | payments as the `guiche_ports::ecac::FontePagamentos` port, for the e-CAC reconciliation |
-//! | [`conecta`] | Conecta gov.br: CPF and CNPJ queries with their homologation quota |
 //! | [`wire`] | the envelope and the tolerant reading of replies |
-//! | `simulador`, `pki_teste` (feature `simulator`) | the remote systems on loopback, and the throw-away PKI of `guiche-certificados` for them |
+//! | `simulador`, `pki_teste` (feature `simulator`) | Integra Contador on loopback, and the throw-away PKI of `guiche-certificados` for it |
 //!
 //! The request envelope and catalogue facts live in `guiche_domain::serpro`.
 //!
@@ -52,7 +51,6 @@ pub mod bilhetagem;
 /// [`ConfigIntegra`] takes one.
 pub use guiche_certificados::certificado;
 mod cliente;
-pub mod conecta;
 pub mod fonte;
 /// The test PKI of [`guiche_certificados`], which the simulators use.
 #[cfg(feature = "simulator")]
@@ -60,7 +58,6 @@ pub use guiche_certificados::pki_teste;
 pub mod receita;
 pub mod servicos;
 pub mod termo;
-mod transporte;
 pub mod verificacao;
 pub mod wire;
 

@@ -1,10 +1,8 @@
-//! The ports `guiche_ports::receita::IntegraContador` and `guiche_ports::conecta::ConectaGovBr`
-//! over this crate's clients: a thin layer over [`crate::servicos`] and
-//! [`crate::conecta::ClienteConecta`] that maps their errors to the ports' kinds. The
+//! The port `guiche_ports::receita::IntegraContador` over this crate's client: a thin layer
+//! over [`crate::servicos`] that maps its errors to the port's kinds. The
 //! procurador's sign-in (the AUTENTICAPROCURADOR term, signed with the procurador's
 //! certificate) lives here too, so its token never leaves the adapter.
 
-use crate::conecta::{ClienteConecta, ErroConecta};
 use crate::servicos::{self, ErroServico};
 use crate::termo::TermoAutorizacao;
 use crate::{Chamada, ClienteIntegra, ErroIntegra};
@@ -13,8 +11,7 @@ use guiche_certificados::Certificado;
 use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::serpro::{Pedido, TipoServico};
-use guiche_domain::{Cnpj, Competencia, Cpf, Data, Documento};
-use guiche_ports::conecta::{ConectaGovBr, DadosCnpj, ErroConsulta, SituacaoCpf};
+use guiche_domain::{Cnpj, Competencia, Data, Documento};
 use guiche_ports::receita::{
     Atualizacao, ConsultaDeclaracoes, Darf, Das, DeclaracaoPgdasd, ErroReceita, Evento,
     IntegraContador, MensagemCaixaPostal, MensagemServico, PedidoDarf, Procuracao,
@@ -321,38 +318,6 @@ impl IntegraContador for IntegraSerpro {
     }
 }
 
-/// The port's kind of a Conecta client error (the message kept whole).
-pub fn erro_conecta(e: &ErroConecta) -> ErroConsulta {
-    let m = e.to_string();
-    match e {
-        ErroConecta::Configuracao(_) | ErroConecta::Autenticacao { .. } => {
-            ErroConsulta::Configuracao(m)
-        }
-        ErroConecta::Entrada(_) => ErroConsulta::Entrada(m),
-        ErroConecta::QuotaEsgotada(_) => ErroConsulta::Quota(m),
-        ErroConecta::NaoEncontrado(_) => ErroConsulta::NaoEncontrado(m),
-        ErroConecta::Recusado { .. } => ErroConsulta::Recusado(m),
-        ErroConecta::NaoEnviado(_) | ErroConecta::Desconhecido(_) | ErroConecta::Protocolo(_) => {
-            ErroConsulta::Transporte(m)
-        }
-    }
-}
-
-#[async_trait]
-impl ConectaGovBr for ClienteConecta {
-    async fn consultar_cpf(&self, cpfs: &[Cpf]) -> Result<Vec<SituacaoCpf>, ErroConsulta> {
-        ClienteConecta::consultar_cpf(self, cpfs)
-            .await
-            .map_err(|e| erro_conecta(&e))
-    }
-
-    async fn consultar_cnpj(&self, cnpj: &Cnpj) -> Result<DadosCnpj, ErroConsulta> {
-        ClienteConecta::consultar_cnpj(self, cnpj)
-            .await
-            .map_err(|e| erro_conecta(&e))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,35 +378,6 @@ mod tests {
         ] {
             let texto = e.to_string();
             assert_eq!(erro_servico(e), ErroReceita::Desconhecido(texto));
-        }
-    }
-
-    #[test]
-    fn conecta_errors_map_to_the_ports_kinds() {
-        let casos = [
-            (
-                ErroConecta::Autenticacao {
-                    status: 401,
-                    motivo: "m".into(),
-                },
-                "Configuracao",
-            ),
-            (ErroConecta::Entrada("e".into()), "Entrada"),
-            (ErroConecta::QuotaEsgotada("q".into()), "Quota"),
-            (ErroConecta::NaoEncontrado("n".into()), "NaoEncontrado"),
-            (
-                ErroConecta::Recusado {
-                    status: 400,
-                    mensagem: "r".into(),
-                },
-                "Recusado",
-            ),
-            (ErroConecta::Protocolo("p".into()), "Transporte"),
-        ];
-        for (e, tipo) in casos {
-            let p = erro_conecta(&e);
-            assert!(format!("{p:?}").starts_with(tipo), "{e:?} → {p:?}");
-            assert_eq!(p.to_string(), e.to_string());
         }
     }
 }

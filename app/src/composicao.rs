@@ -334,9 +334,8 @@ fn conecta_sobre(
 ) -> Result<guiche_aplicacao::serpro::ServicoConecta, crate::erro::ErroApp> {
     use crate::config;
     use crate::erro::ErroApp;
+    use guiche_conecta::{ClienteConecta, ConfigConecta, Segredo};
     use guiche_ports::bilhetagem::MedidorBilhetagem;
-    use guiche_serpro::Segredo;
-    use guiche_serpro::conecta::{ClienteConecta, ConfigConecta};
     use std::sync::Arc;
     let url_base = config::obrigatorio("GUICHE_CONECTA_URL", "consultar o Conecta gov.br")?;
     let client_id = config::obrigatorio("GUICHE_CONECTA_CLIENT_ID", "consultar o Conecta gov.br")?;

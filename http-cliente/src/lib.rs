@@ -8,6 +8,8 @@
 //! - [`resposta`]: a reply's redirect refused and its body read up to a cap;
 //! - [`falha`]: ONE classification of transport errors into "not sent" (safe to retry) and
 //!   "unknown outcome";
+//! - [`mensagem`]: how the SERPRO-family clients word a refused redirect, an oversized reply
+//!   and a transport failure;
 //! - [`token`]: the OAuth2 client-credentials token cache, single flight, renewed before expiry,
 //!   generic over how a token is fetched;
 //! - [`repeticao`]: the retry policy as pure functions (what may be retried, exponential backoff
@@ -18,6 +20,7 @@
 
 pub mod cliente;
 pub mod falha;
+pub mod mensagem;
 pub mod repeticao;
 pub mod resposta;
 pub mod token;

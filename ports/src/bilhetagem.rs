@@ -89,6 +89,29 @@ pub enum ErroBilhetagem {
     Livro(#[from] crate::livro::ErroLivro),
 }
 
+/// Whether one attempt may have been billed: what decides if its reservation is kept (the
+/// adapters of Integra Contador and Conecta gov.br tell it from the statuses their
+/// documentation exempts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cobranca {
+    /// Documented as not billed, or it never left: the reservation goes back.
+    Nao,
+    /// Billed, or it may have been (the request left and no documented unbilled status came
+    /// back): the reservation stays.
+    Talvez,
+}
+
+impl Cobranca {
+    /// From the status of an answer and the statuses documented as not billed.
+    pub fn do_status(status: u16, nao_bilhetados: &[u16]) -> Cobranca {
+        if nao_bilhetados.contains(&status) {
+            Cobranca::Nao
+        } else {
+            Cobranca::Talvez
+        }
+    }
+}
+
 /// The billing meter.
 pub trait MedidorBilhetagem: Send + Sync {
     /// Counts one call if the contratante stays within the ceiling; returns its count of the

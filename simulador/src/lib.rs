@@ -4,7 +4,8 @@
 //! loopback listener until a stop signal, then letting the requests in flight finish, and a
 //! way for a handler to drop a connection without a reply (a simulated reset). Each simulator
 //! keeps its own routes and state; this crate knows nothing of any remote system. The adapters'
-//! transport tests share [`bruto`], a raw server that answers whatever bytes a test gives.
+//! transport tests share [`bruto`], a raw server that answers whatever bytes a test gives. The
+//! HTTPS simulators (Integra Contador, Conecta gov.br) share `tls` (feature `tls`).
 //!
 //! ```no_run
 //! use bytes::Bytes;
@@ -30,6 +31,8 @@
 //! ```
 
 pub mod bruto;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -60,7 +63,10 @@ pub struct ConexaoDerrubada;
 pub type Resposta = Response<Full<Bytes>>;
 
 /// The running Tokio runtime, or an error naming the simulator that needs one.
-fn runtime(nome: &str) -> std::io::Result<tokio::runtime::Handle> {
+///
+/// # Errors
+/// No Tokio runtime is running.
+pub fn runtime(nome: &str) -> std::io::Result<tokio::runtime::Handle> {
     tokio::runtime::Handle::try_current().map_err(|e| {
         std::io::Error::other(format!("simulador {nome} fora de um runtime Tokio: {e}"))
     })

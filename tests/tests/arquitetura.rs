@@ -145,7 +145,7 @@ fn domain_does_no_io_and_no_async() {
 #[test]
 fn arrows_point_inward() {
     let g = grafo();
-    let permitido: [(&str, &[&str]); 11] = [
+    let permitido: [(&str, &[&str]); 12] = [
         ("guiche-domain", &[]),
         ("guiche-ports", &["guiche-domain"]),
         (
@@ -172,6 +172,19 @@ fn arrows_point_inward() {
                 "guiche-domain",
                 "guiche-ports",
                 "guiche-http",
+                "guiche-certificados",
+                "guiche-simulador",
+            ],
+        ),
+        // Conecta gov.br: the certificates crate only for its simulator's test CA (feature
+        // `simulator`), never Integra Contador's adapter.
+        (
+            "guiche-conecta",
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-simulador",
                 "guiche-certificados",
             ],
         ),

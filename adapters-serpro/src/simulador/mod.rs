@@ -25,16 +25,15 @@
 //! PAGTOWEB can be made to ignore its page offset ([`SimuladorIntegra::ignorar_deslocamento`]).
 //! Calls received and billed calls (as the documentation bills them) are counted.
 
-pub mod conecta;
 mod gateway;
 mod servicos;
-mod tls;
 
 use base64::Engine;
 use bytes::Bytes;
 use guiche_certificados::pki_teste::{AcTeste, ErroPkiTeste};
 use guiche_certificados::titular_de_der;
 use guiche_domain::Documento;
+use guiche_simulador::tls::{self, TlsAcceptor};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -47,7 +46,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tokio_rustls::TlsAcceptor;
 
 /// The gateway path prefix, as production's `/integra-contador/v1`.
 pub const CAMINHO_GATEWAY: &str = "/integra-contador/v1";
@@ -247,10 +245,18 @@ impl SimuladorIntegra {
     /// # Errors
     /// [`ErroSimulador`].
     pub fn iniciar(config: ConfigSimulador) -> Result<SimuladorIntegra, ErroSimulador> {
-        let runtime = tls::runtime()?;
+        let runtime = guiche_simulador::runtime("Integra Contador")?;
         let ac = AcTeste::nova("AC Simulador SERPRO (teste)")?;
-        let acceptor = tls::acceptor(&ac, tls::Cliente::Exigido)?;
-        let (listener, endereco) = tls::escutar(&runtime, config.porta)?;
+        let raiz = ac.certificado_der();
+        let (cert, chave) = ac.emitir_servidor("localhost")?;
+        let acceptor = tls::acceptor(
+            vec![cert, raiz.clone()],
+            chave,
+            tls::Cliente::Exigido(&raiz),
+        )
+        .map_err(|e| ErroSimulador::Tls(e.0))?;
+        let listener = guiche_simulador::escutar(config.porta, "Integra Contador")?;
+        let endereco = listener.local_addr()?;
         let compartilhado = Arc::new(Compartilhado {
             estado: Mutex::new(Estado::default()),
             validade: config.validade_token,

@@ -7,7 +7,6 @@
 mod autenticacao;
 mod bilhetagem;
 mod comum;
-mod conecta;
 mod gateway;
 mod servicos;
 mod termo;

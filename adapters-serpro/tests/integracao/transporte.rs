@@ -1,51 +1,21 @@
-//! The Integra Contador and Conecta clients' transport over real loopback TLS sockets, against a
-//! raw server (`guiche_simulador::bruto` over TLS) that answers what each test needs: a redirect is
-//! refused as "not sent" (the consumer or client secret, the tokens and the request never reach the
-//! new location), replies are read up to a cap, any `expires_in` is taken without a panic.
+//! The Integra Contador client's transport over real loopback TLS sockets, against a raw server
+//! (`guiche_simulador::bruto` over TLS) that answers what each test needs: a redirect is refused
+//! as "not sent" (the consumer secret, the tokens and the request never reach the new location),
+//! replies are read up to a cap, any `expires_in` is taken without a panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico};
-use guiche_domain::{Cnpj, Cpf, Data, Documento};
+use guiche_domain::{Cnpj, Data, Documento};
 use guiche_serpro::certificado::{Certificado, Senha};
-use guiche_serpro::conecta::{ClienteConecta, ConfigConecta, ErroConecta};
 use guiche_serpro::pki_teste::{AcTeste, pkcs12};
 use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, MAX_RESPOSTA, Segredo};
-use guiche_simulador::bruto::{self, Conexao, Recebido, resposta};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::sync::Arc;
+use guiche_simulador::bruto::{self, Recebido, resposta};
+use guiche_simulador::tls;
+use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
 
 const SEGREDO: &str = "segredo-do-consumidor-42";
 const CONTRATANTE: &str = "11222333000181";
-
-/// A TLS session over one of the raw server's connections; once answered, it says
-/// `close_notify` (a reply without `Content-Length` ends cleanly).
-struct Tls(rustls::StreamOwned<rustls::ServerConnection, TcpStream>);
-
-impl Read for Tls {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.0.read(buf)
-    }
-}
-
-impl Write for Tls {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
-    }
-}
-
-impl Conexao for Tls {
-    fn encerrar(&mut self) -> std::io::Result<()> {
-        self.0.conn.send_close_notify();
-        self.0.flush()
-    }
-}
 
 /// The raw loopback server of `guiche_simulador::bruto` over HTTPS (certificate from a test CA).
 struct Servidor {
@@ -59,26 +29,7 @@ impl Servidor {
     ) -> Servidor {
         let ac = AcTeste::nova("AC TESTE TRANSPORTE").unwrap();
         let (cert, chave) = ac.emitir_servidor("localhost").unwrap();
-        let provedor = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provedor)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![
-                    CertificateDer::from(cert),
-                    CertificateDer::from(ac.certificado_der()),
-                ],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(chave)),
-            )
-            .unwrap();
-        let config = Arc::new(config);
-        let embrulhar = move |stream| {
-            let conexao =
-                rustls::ServerConnection::new(config.clone()).map_err(io::Error::other)?;
-            Ok(Tls(rustls::StreamOwned::new(conexao, stream)))
-        };
-        let bruto = bruto::Servidor::iniciar_com(embrulhar, responder).unwrap();
+        let bruto = tls::bruto(vec![cert, ac.certificado_der()], chave, responder).unwrap();
         Servidor { bruto, ac }
     }
 
@@ -250,97 +201,6 @@ async fn integra_a_reply_bigger_than_the_cap_is_not_read() {
         "sem nova tentativa: {:?}",
         s.caminhos()
     );
-}
-
-fn conecta(s: &Servidor) -> ClienteConecta {
-    ClienteConecta::new(
-        ConfigConecta {
-            url_base: s.url(""),
-            client_id: "orgao".into(),
-            client_secret: Segredo::new(SEGREDO),
-            cpf_usuario: Cpf::parse("52998224725").unwrap(),
-            ca_extra_pem: Some(s.ac.certificado_pem()),
-            timeout: Duration::from_secs(10),
-            quota: None,
-        },
-        None,
-    )
-    .unwrap()
-}
-
-const EMPRESA: &str = r#"{"ni":"11222333000181","nomeEmpresarial":"EMPRESA TESTE LTDA"}"#;
-
-#[tokio::test]
-async fn conecta_redirects_are_not_sent_and_never_reach_the_new_location() {
-    let cnpj = Cnpj::parse(CONTRATANTE).unwrap();
-    let cpf = Cpf::parse("52998224725").unwrap();
-    for status in REDIRECIONAMENTOS {
-        // The token request redirected: the client secret stays.
-        let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
-            "/capturado" => token("3600"),
-            _ => redirecionar(status, endereco),
-        });
-        let r = conecta(&s).consultar_cnpj(&cnpj).await;
-        assert!(
-            matches!(&r, Err(ErroConecta::NaoEnviado(_))),
-            "{status}: {r:?}"
-        );
-        assert_eq!(s.caminhos(), ["/oauth2/jwt-token"], "{status}");
-
-        // The CPF query (a POST) redirected: the token and the CPFs stay.
-        let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
-            "/oauth2/jwt-token" => token("7200"),
-            "/capturado" => json("[]"),
-            _ => redirecionar(status, endereco),
-        });
-        let r = conecta(&s).consultar_cpf(&[cpf]).await;
-        assert!(
-            matches!(&r, Err(ErroConecta::NaoEnviado(_))),
-            "{status}: {r:?}"
-        );
-        assert_eq!(
-            s.caminhos(),
-            ["/oauth2/jwt-token", "/api-cpf-light/v2/consulta/cpf"],
-            "{status}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn conecta_any_token_lifetime_is_taken_without_a_panic() {
-    let cnpj = Cnpj::parse(CONTRATANTE).unwrap();
-    for expires_in in ["18446744073709551615", "1e400", "-7200"] {
-        let s = Servidor::iniciar(move |p, _| match p.caminho.as_str() {
-            "/oauth2/jwt-token" => token(expires_in),
-            _ => json(EMPRESA),
-        });
-        let c = conecta(&s);
-        assert!(c.consultar_cnpj(&cnpj).await.is_ok(), "{expires_in}");
-        assert!(c.consultar_cnpj(&cnpj).await.is_ok(), "{expires_in}");
-    }
-}
-
-#[tokio::test]
-async fn conecta_a_reply_bigger_than_the_cap_is_not_read_even_without_its_length() {
-    let cnpj = Cnpj::parse(CONTRATANTE).unwrap();
-    let grande = EMPRESA.replace(
-        "EMPRESA TESTE LTDA",
-        &"X".repeat(guiche_serpro::conecta::MAX_RESPOSTA),
-    );
-    let s = Servidor::iniciar(move |p, _| match p.caminho.as_str() {
-        "/oauth2/jwt-token" => token("7200"),
-        // No Content-Length: read until the connection closes.
-        _ => [
-            b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n",
-            grande.as_bytes(),
-        ]
-        .concat(),
-    });
-    let r = conecta(&s).consultar_cnpj(&cnpj).await;
-    let Err(ErroConecta::Desconhecido(m)) = &r else {
-        panic!("esperava resultado desconhecido, veio {}", resumo(&r));
-    };
-    assert!(m.contains("passa de 1 MiB"), "{m}");
 }
 
 /// The start of a result's description (a wrongly accepted huge reply would flood the output).

@@ -8,9 +8,9 @@
 use crate::arquivo::gravar_privado;
 use crate::erro::{Codigo, ErroApp};
 use guiche_conam::simulador::{ConfigSimulador as ConfigConam, SimuladorConam};
+use guiche_conecta::simulador::{ConfigSimuladorConecta, SimuladorConecta};
 use guiche_domain::{Cnpj, Competencia, Documento};
 use guiche_nfd::simulador::{ConfigSimulador as ConfigNfd, SimuladorNfd};
-use guiche_serpro::simulador::conecta::{ConfigSimuladorConecta, SimuladorConecta};
 use guiche_serpro::simulador::{ConfigSimulador as ConfigIntegra, SimuladorIntegra};
 use serde_json::json;
 use std::io::Write as _;

@@ -11,9 +11,9 @@ use crate::comum;
 use base64::Engine as _;
 use comum::servidor::{self, Resposta, Servidor, bearer};
 use comum::{CLIENTE, CONTRATANTE, Cenario, empresa_ecac};
+use guiche_conecta::simulador::{CNPJ_PADRAO, CPFS_PADRAO};
 use guiche_domain::Documento;
 use guiche_serpro::simulador::FalhaGateway;
-use guiche_serpro::simulador::conecta::{CNPJ_PADRAO, CPFS_PADRAO};
 use serde_json::{Value, json};
 use std::time::Duration;
 

@@ -3,10 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 
+use guiche_conecta::simulador::{CNPJ_PADRAO, CPFS_PADRAO};
 use guiche_domain::Documento;
 use guiche_serpro::pki_teste::pkcs12;
 use guiche_serpro::simulador::FalhaGateway;
-use guiche_serpro::simulador::conecta::{CNPJ_PADRAO, CPFS_PADRAO};
 use serde_json::Value;
 use std::time::{Duration, SystemTime};
 

@@ -10,9 +10,9 @@ pub(crate) mod sandbox;
 #[cfg(unix)]
 pub(crate) mod servidor;
 
+use guiche_conecta::simulador::{ConfigSimuladorConecta, SimuladorConecta};
 use guiche_domain::{Cnpj, Documento};
 use guiche_serpro::pki_teste::pkcs12;
-use guiche_serpro::simulador::conecta::{ConfigSimuladorConecta, SimuladorConecta};
 use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
 use serde_json::Value;
 use std::path::PathBuf;

@@ -3,20 +3,16 @@
 //! and the homologation quota reserved before each call, kept for every billed or unknown outcome
 //! (counted by the real ledger) and given back only when documented unbilled or never sent.
 
-#![cfg(feature = "simulator")]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
-
-use guiche_domain::{Cnpj, Cpf};
-use guiche_ports::bilhetagem::{Bilhete, Consumo, ErroBilhetagem, Janela, MedidorBilhetagem};
-use guiche_serpro::Segredo;
-use guiche_serpro::conecta::{
-    ClienteConecta, ConfigConecta, ErroConecta, QUOTA_HOMOLOGACAO, SERVICO_CNPJ, SERVICO_CPF,
-    caminhos,
-};
-use guiche_serpro::simulador::conecta::{
+use guiche_conecta::simulador::{
     CNPJ_PADRAO, CPFS_PADRAO, CnpjSimulado, ConfigSimuladorConecta, CpfSimulado, FalhaConecta,
     SimuladorConecta,
 };
+use guiche_conecta::{
+    ClienteConecta, ConfigConecta, ErroConecta, QUOTA_HOMOLOGACAO, SERVICO_CNPJ, SERVICO_CPF,
+    Segredo, caminhos,
+};
+use guiche_domain::{Cnpj, Cpf};
+use guiche_ports::bilhetagem::{Bilhete, Consumo, ErroBilhetagem, Janela, MedidorBilhetagem};
 use guiche_store::Livro;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

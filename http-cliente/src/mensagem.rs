@@ -1,14 +1,15 @@
-//! What the Integra Contador and Conecta clients share on the wire, over the HTTP core
-//! (`guiche_http`): how a refused redirect, an oversized reply and a transport failure are told
-//! to the user.
+//! What the user reads, in Portuguese, of a refused redirect, a reply past its cap and a
+//! transport failure: the wording the SERPRO-family clients (Integra Contador, Conecta gov.br)
+//! share. The adapter names the service and what "not sent" means for it; no setting is named
+//! here.
 
-use guiche_http::{Desfecho, Falha, FalhaCorpo, Motivo, Redirecionamento};
+use crate::{Desfecho, Falha, FalhaCorpo, Motivo, Redirecionamento};
 
 /// The clients are built with redirects off: a redirect (any 3xx but `304 Not Modified`, which
 /// the services use for a cached answer) comes back as the answer. Its description (status and
 /// `Location`) when `r` is one.
-pub(crate) fn redirecionamento(r: &reqwest::Response) -> Option<String> {
-    let Redirecionamento { status, destino } = guiche_http::redirecionamento(r, true)?;
+pub fn redirecionamento(r: &reqwest::Response) -> Option<String> {
+    let Redirecionamento { status, destino } = crate::redirecionamento(r, true)?;
     Some(format!(
         "HTTP {status} redirecionando para {destino}; o guichê não segue redirecionamentos (as \
          credenciais e o pedido iriam a outro endereço): confira o endereço configurado"
@@ -17,7 +18,7 @@ pub(crate) fn redirecionamento(r: &reqwest::Response) -> Option<String> {
 
 /// Why a reply's body was not read: the transport failure, or the message for a body past
 /// `limite`.
-pub(crate) fn falha_corpo(f: FalhaCorpo) -> Result<reqwest::Error, String> {
+pub fn falha_corpo(f: FalhaCorpo) -> Result<reqwest::Error, String> {
     match f {
         FalhaCorpo::Http(e) => Ok(e),
         FalhaCorpo::Grande { limite } => Err(format!(
@@ -29,12 +30,12 @@ pub(crate) fn falha_corpo(f: FalhaCorpo) -> Result<reqwest::Error, String> {
 
 /// A transport failure in Portuguese (`servico` names who did not answer in time), and
 /// whether the request provably never left.
-pub(crate) fn descrever(e: &reqwest::Error, servico: &str, conexao: &str) -> (bool, String) {
+pub fn descrever(e: &reqwest::Error, servico: &str, conexao: &str) -> (bool, String) {
     let Falha {
         desfecho,
         motivo,
         causa,
-    } = guiche_http::classificar(e);
+    } = crate::classificar(e);
     let resumo = match (desfecho, motivo) {
         (Desfecho::NaoEnviado, Motivo::Montagem) => "o pedido não pôde ser montado".to_owned(),
         (Desfecho::NaoEnviado, _) => conexao.to_owned(),
@@ -47,4 +48,20 @@ pub(crate) fn descrever(e: &reqwest::Error, servico: &str, conexao: &str) -> (bo
         desfecho == Desfecho::NaoEnviado,
         format!("{resumo}; detalhe: {causa}"),
     )
+}
+
+#[cfg(test)]
+mod testes {
+    use super::*;
+
+    #[test]
+    fn a_reply_past_its_cap_names_the_cap_in_mib() {
+        let m = falha_corpo(FalhaCorpo::Grande {
+            limite: 32 * 1024 * 1024,
+        });
+        assert_eq!(
+            m.err().as_deref(),
+            Some("a resposta passa de 32 MiB e não foi lida")
+        );
+    }
 }

@@ -7,9 +7,8 @@
 //!   `{"listaCpf": [...]}` (1 to 50 CPFs); the answer is an array, one object per CPF found.
 //! - CNPJ: `GET {base}/api-cnpj-basica/v2/basica/{cnpj}` (also sends `x-cpf-usuario`).
 //!
-//! Public sources confirm the token and CPF paths only; every path lives in [`caminhos`]. Only
-//! `SituacaoCadastral` is confirmed in the CPF answer, so the other field names are read under
-//! several spellings and unknown fields are ignored.
+//! The paths and DTOs are in [`crate::wire`]; this client implements the port
+//! [`ConectaGovBr`].
 //!
 //! Quota: with a [`MedidorBilhetagem`], each query reserves one call (`conecta/cpf` or
 //! `conecta/cnpj`, [`Janela::Total`], ceiling [`ConfigConecta::quota`]) before anything is sent.
@@ -18,29 +17,24 @@
 //! only when nothing reached the API or its status is documented as not billed (see
 //! [`crate::bilhetagem`]).
 
-use crate::Segredo;
-use crate::bilhetagem::{Cobranca, NAO_BILHETADOS_CNPJ, NAO_BILHETADOS_CPF};
-use crate::transporte as canal;
+use crate::bilhetagem::{NAO_BILHETADOS_CNPJ, NAO_BILHETADOS_CPF};
+use crate::erro::{ErroConecta, erro_conecta};
+use crate::wire::{self, caminhos, descricao_situacao, texto};
+use async_trait::async_trait;
 use base64::Engine;
 use guiche_domain::{Cnpj, Cpf};
+use guiche_http::mensagem as canal;
 use guiche_http::{CacheToken, ConfigHttp, ErroConstrucao};
-use guiche_ports::bilhetagem::{Bilhete, ErroBilhetagem, Janela, MedidorBilhetagem};
-pub use guiche_ports::conecta::{DadosCnpj, SituacaoCadastral, SituacaoCnpj, SituacaoCpf};
+use guiche_ports::Segredo;
+use guiche_ports::bilhetagem::{Bilhete, Cobranca, ErroBilhetagem, Janela, MedidorBilhetagem};
+use guiche_ports::conecta::{
+    ConectaGovBr, DadosCnpj, ErroConsulta, SituacaoCadastral, SituacaoCnpj, SituacaoCpf,
+};
 use serde::Deserialize;
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The paths under `GUICHE_CONECTA_URL`, in one place so they can change.
-pub mod caminhos {
-    /// Token endpoint (`POST`, Basic, form).
-    pub const TOKEN: &str = "/oauth2/jwt-token";
-    /// CPF Light query (`POST`, JSON `{"listaCpf": [...]}`).
-    pub const CPF: &str = "/api-cpf-light/v2/consulta/cpf";
-    /// CNPJ Básica query prefix (`GET {CNPJ_BASICA}{cnpj}`).
-    pub const CNPJ_BASICA: &str = "/api-cnpj-basica/v2/basica/";
-}
 
 /// The most CPFs in one CPF Light query.
 pub const MAXIMO_CPFS: usize = 50;
@@ -90,152 +84,6 @@ impl fmt::Debug for ConfigConecta {
             .field("cpf_usuario", &self.cpf_usuario)
             .field("quota", &self.quota)
             .finish_non_exhaustive()
-    }
-}
-
-/// What went wrong talking to Conecta gov.br.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ErroConecta {
-    /// The client could not be built (bad or non-https URL, unreadable CA, quota without meter).
-    #[error("configuração do Conecta gov.br: {0}")]
-    Configuracao(String),
-    /// The query itself is invalid (no CPF, more than [`MAXIMO_CPFS`]); nothing was sent.
-    #[error("consulta inválida: {0}")]
-    Entrada(String),
-    /// The token endpoint refused the credentials, or a fresh token was refused again.
-    #[error("autenticação recusada pelo Conecta gov.br (HTTP {status}): {motivo}")]
-    Autenticacao {
-        /// HTTP status.
-        status: u16,
-        /// What the service said.
-        motivo: String,
-    },
-    /// The quota of test calls is used up; nothing was sent.
-    #[error("cota de chamadas do Conecta gov.br esgotada ({0}); nada foi chamado")]
-    QuotaEsgotada(String),
-    /// No record for the CPF(s) or CNPJ (HTTP 404).
-    #[error("não encontrado no Conecta gov.br: {0}")]
-    NaoEncontrado(String),
-    /// The service refused the query.
-    #[error("consulta recusada pelo Conecta gov.br (HTTP {status}): {mensagem}")]
-    Recusado {
-        /// HTTP status.
-        status: u16,
-        /// What the service said.
-        mensagem: String,
-    },
-    /// Nothing was sent (connection or TLS refused, billing ledger unavailable).
-    #[error("não foi possível consultar o Conecta gov.br: {0}")]
-    NaoEnviado(String),
-    /// Sent, but no usable answer (timeout, server error).
-    #[error("resultado desconhecido: {0}")]
-    Desconhecido(String),
-    /// An answer that does not follow the protocol (names the JSON path).
-    #[error("resposta fora do protocolo: {0}")]
-    Protocolo(String),
-}
-
-/// The description of a `SituacaoCadastral` code (`None` for codes outside the table).
-pub fn descricao_situacao(codigo: u8) -> Option<&'static str> {
-    Some(match codigo {
-        0 => "Regular",
-        2 => "Suspensa",
-        3 => "Titular falecido",
-        4 => "Pendente de regularização",
-        5 => "Cancelada por multiplicidade",
-        8 => "Nula",
-        9 => "Cancelada de ofício",
-        _ => return None,
-    })
-}
-
-/// Wire DTOs of Conecta gov.br (shared with the simulator's tests of the protocol).
-pub mod wire {
-    use serde::{Deserialize, Serialize};
-    use serde_json::Value;
-
-    /// The token answer.
-    #[derive(Clone, Deserialize)]
-    pub struct TokenDto {
-        /// The bearer token.
-        pub access_token: String,
-        /// Lifetime in seconds (absent: 2 h assumed). Any JSON number is read, saturated into
-        /// `0..=u64::MAX`; the client clamps the lifetime it uses.
-        #[serde(default, deserialize_with = "guiche_http::token::expires_in_opcional")]
-        pub expires_in: Option<u64>,
-    }
-
-    /// The CPF Light request body.
-    #[derive(Clone, Debug, Serialize, Deserialize)]
-    pub struct PedidoCpf {
-        /// The CPFs, digits only.
-        #[serde(rename = "listaCpf")]
-        pub lista_cpf: Vec<String>,
-    }
-
-    /// One object of the CPF Light answer; numbers and strings are both accepted.
-    #[derive(Clone, Debug, Deserialize)]
-    pub struct CpfDto {
-        /// The CPF.
-        #[serde(alias = "CPF", alias = "NumCPF", alias = "ni", default)]
-        pub cpf: Option<Value>,
-        /// The name.
-        #[serde(alias = "Nome", default)]
-        pub nome: Option<String>,
-        /// The status code (the one confirmed field).
-        #[serde(rename = "SituacaoCadastral", alias = "situacaoCadastral")]
-        pub situacao_cadastral: Value,
-        /// The status description.
-        #[serde(
-            alias = "DescSituacaoCadastral",
-            alias = "descricaoSituacaoCadastral",
-            default
-        )]
-        pub desc_situacao_cadastral: Option<String>,
-        /// The birth date.
-        #[serde(
-            alias = "DataNascimento",
-            alias = "dataNascimento",
-            alias = "nascimento",
-            default
-        )]
-        pub data_nascimento: Option<Value>,
-    }
-
-    /// The CNPJ Básica answer.
-    #[derive(Clone, Debug, Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    pub struct CnpjDto {
-        /// The CNPJ.
-        #[serde(alias = "cnpj", default)]
-        pub ni: Option<Value>,
-        /// Razão social.
-        #[serde(alias = "razaoSocial")]
-        pub nome_empresarial: String,
-        /// Nome fantasia.
-        #[serde(default)]
-        pub nome_fantasia: Option<String>,
-        /// Status: an object `{codigo, descricao|motivo, data}` or a bare code.
-        #[serde(default)]
-        pub situacao_cadastral: Option<Value>,
-        /// Opening date.
-        #[serde(default)]
-        pub data_abertura: Option<Value>,
-        /// Address.
-        #[serde(default)]
-        pub endereco: Option<EnderecoDto>,
-    }
-
-    /// The address of a CNPJ.
-    #[derive(Clone, Debug, Deserialize)]
-    pub struct EnderecoDto {
-        /// Municipality: an object `{codigo, descricao}` or a name.
-        #[serde(default)]
-        pub municipio: Option<Value>,
-        /// State.
-        #[serde(default)]
-        pub uf: Option<String>,
     }
 }
 
@@ -609,38 +457,32 @@ fn situacao_cnpj(v: &Value) -> Option<SituacaoCnpj> {
             data: None,
         });
     }
-    let campo = |nome: &str| v.get(nome).and_then(texto);
+    let dto: wire::SituacaoCnpjDto = wire::objeto(v)?;
+    let campo = |c: &Option<Value>| c.as_ref().and_then(texto);
     Some(SituacaoCnpj {
-        codigo: campo("codigo")?,
-        descricao: campo("descricao").or_else(|| campo("motivo")),
-        data: campo("data"),
+        codigo: campo(&dto.codigo)?,
+        descricao: campo(&dto.descricao).or_else(|| campo(&dto.motivo)),
+        data: campo(&dto.data),
     })
 }
 
 fn municipio(v: &Value) -> Option<String> {
-    texto(v).or_else(|| v.get("descricao").and_then(texto))
-}
-
-/// A non-empty string or a number, as text.
-fn texto(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
+    texto(v).or_else(|| {
+        wire::objeto::<wire::MunicipioDto>(v)
+            .and_then(|m| m.descricao)
+            .as_ref()
+            .and_then(texto)
+    })
 }
 
 /// The message of an error body (`message`, `mensagem`, `error_description` or `error`), or
 /// the body's start.
 fn motivo(corpo: &str) -> String {
-    let v: Option<Value> = serde_json::from_str(corpo).ok();
-    v.as_ref()
-        .and_then(|v| {
-            ["message", "mensagem", "error_description", "error"]
-                .iter()
-                .find_map(|c| v.get(c).and_then(Value::as_str))
-        })
-        .map_or_else(|| corpo.chars().take(120).collect(), str::to_owned)
+    serde_json::from_str::<Value>(corpo)
+        .ok()
+        .and_then(|v| wire::objeto::<wire::ErroDto>(&v))
+        .and_then(|e| e.mensagem().map(str::to_owned))
+        .unwrap_or_else(|| corpo.chars().take(120).collect())
 }
 
 /// A transport failure: not sent (connection or TLS refused) or an unknown outcome.
@@ -650,5 +492,20 @@ fn transporte(e: &reqwest::Error) -> ErroConecta {
         ErroConecta::NaoEnviado(m)
     } else {
         ErroConecta::Desconhecido(m)
+    }
+}
+
+#[async_trait]
+impl ConectaGovBr for ClienteConecta {
+    async fn consultar_cpf(&self, cpfs: &[Cpf]) -> Result<Vec<SituacaoCpf>, ErroConsulta> {
+        ClienteConecta::consultar_cpf(self, cpfs)
+            .await
+            .map_err(|e| erro_conecta(&e))
+    }
+
+    async fn consultar_cnpj(&self, cnpj: &Cnpj) -> Result<DadosCnpj, ErroConsulta> {
+        ClienteConecta::consultar_cnpj(self, cnpj)
+            .await
+            .map_err(|e| erro_conecta(&e))
     }
 }

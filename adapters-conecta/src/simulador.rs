@@ -20,15 +20,18 @@
 //! call refused by the client never reached the service. Faults (a status, a late answer) can be
 //! injected before a query with [`SimuladorConecta::injetar`].
 
-use super::{ErroSimulador, Resposta, cabecalho, json, tls};
-use crate::conecta::{MAXIMO_CPFS, caminhos, descricao_situacao, wire::PedidoCpf};
+use crate::MAXIMO_CPFS;
+use crate::wire::{PedidoCpf, caminhos, descricao_situacao};
 use base64::Engine;
-use guiche_certificados::pki_teste::AcTeste;
+use bytes::Bytes;
+use guiche_certificados::pki_teste::{AcTeste, ErroPkiTeste};
 use guiche_domain::{Cnpj, Cpf};
-use http_body_util::{BodyExt, Limited};
+use guiche_simulador::Resposta;
+use guiche_simulador::tls::{self, TlsAcceptor};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::service::service_fn;
-use hyper::{Method, Request, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::json as j;
 use std::collections::HashMap;
@@ -38,7 +41,21 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
-use tokio_rustls::TlsAcceptor;
+
+/// The simulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroSimulador {
+    /// The test PKI could not be made.
+    #[error(transparent)]
+    Pki(#[from] ErroPkiTeste),
+    /// TLS could not be configured.
+    #[error("TLS do simulador: {0}")]
+    Tls(String),
+    /// The port could not be bound, or no Tokio runtime is running.
+    #[error("simulador: {0}")]
+    Io(#[from] std::io::Error),
+}
 
 /// How the Conecta simulator starts.
 #[derive(Clone, Debug)]
@@ -160,10 +177,14 @@ impl SimuladorConecta {
     /// # Errors
     /// [`ErroSimulador`].
     pub fn iniciar(config: ConfigSimuladorConecta) -> Result<SimuladorConecta, ErroSimulador> {
-        let runtime = tls::runtime()?;
+        let runtime = guiche_simulador::runtime("Conecta gov.br")?;
         let ac = AcTeste::nova("AC Simulador Conecta (teste)")?;
-        let acceptor = tls::acceptor(&ac, tls::Cliente::Dispensado)?;
-        let (listener, endereco) = tls::escutar(&runtime, config.porta)?;
+        let (cert, chave) = ac.emitir_servidor("localhost")?;
+        let cadeia = vec![cert, ac.certificado_der()];
+        let acceptor = tls::acceptor(cadeia, chave, tls::Cliente::Dispensado)
+            .map_err(|e| ErroSimulador::Tls(e.0))?;
+        let listener = guiche_simulador::escutar(config.porta, "Conecta gov.br")?;
+        let endereco = listener.local_addr()?;
         let compartilhado = Arc::new(Compartilhado {
             estado: Mutex::new(estado_inicial()),
             validade: config.validade_token,
@@ -269,7 +290,7 @@ fn estado_inicial() -> Estado {
 }
 
 async fn servir(listener: TcpListener, acceptor: TlsAcceptor, c: Arc<Compartilhado>) {
-    super::tls::aceitar(listener, acceptor, move |tls| {
+    tls::aceitar(listener, acceptor, move |tls| {
         let c = c.clone();
         async move {
             let servico = service_fn(move |req| atender(req, c.clone()));
@@ -279,6 +300,23 @@ async fn servir(listener: TcpListener, acceptor: TlsAcceptor, c: Arc<Compartilha
         }
     })
     .await;
+}
+
+fn json(status: StatusCode, corpo: serde_json::Value) -> Resposta {
+    let mut r = Response::new(Full::new(Bytes::from(corpo.to_string())));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        "content-type",
+        hyper::header::HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+fn cabecalho<'a>(req: &'a Request<Incoming>, nome: &str) -> &'a str {
+    req.headers()
+        .get(nome)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
 }
 
 fn mensagem(status: StatusCode, texto: &str) -> Resposta {
@@ -336,7 +374,7 @@ async fn atender(
     Ok(resposta)
 }
 
-async fn corpo(req: Request<Incoming>) -> Option<bytes::Bytes> {
+async fn corpo(req: Request<Incoming>) -> Option<Bytes> {
     let limitado = Limited::new(req.into_body(), 64 * 1024);
     limitado.collect().await.ok().map(|b| b.to_bytes())
 }
