@@ -1,6 +1,6 @@
 //! TLS for the simulators served over HTTPS: an acceptor presenting a server certificate chain,
 //! optionally demanding a client certificate issued by a given root (mTLS), and an accept loop
-//! that hands each completed handshake to the simulator; and [`bruto`], the transport tests' raw
+//! that hands each completed handshake to the simulator; and [`bruto()`], the transport tests' raw
 //! server over HTTPS. Where the certificates come from (a test CA) is the caller's business;
 //! this module knows no remote system.
 
