@@ -9,14 +9,12 @@
 //!   failure the package's status is asked; not found or still `AGUARDANDO` → resend (the
 //!   service replaces it); evaluated → stop, returning the evaluation.
 
+use crate::erro::{ErroConfigCliente, transporte};
 use crate::wire::{self, Dados, Resposta, textos};
 use async_trait::async_trait;
 use guiche_domain::conam::Pacote;
 use guiche_http::repeticao::Politica;
-use guiche_http::{
-    CacheToken, ConfigHttp, Desfecho, FalhaCorpo, Motivo, Redirecionamento, classificar,
-    redirecionamento,
-};
+use guiche_http::{CacheToken, ConfigHttp, FalhaCorpo, Redirecionamento, redirecionamento};
 use guiche_ports::contabil::{ErroContabil, IntegracaoContabil, Receita, SituacaoPacote};
 use std::fmt;
 use std::time::Duration;
@@ -70,11 +68,6 @@ pub const MAX_RESPOSTA: usize = 8 * 1024 * 1024;
 
 /// The longest a token is kept, whatever `expires_in` says (the manual's tokens last one hour).
 pub use guiche_http::MAX_VALIDADE_TOKEN;
-
-/// The client could not be built.
-#[derive(Debug, thiserror::Error)]
-#[error("configuração do cliente CONAM: {0}")]
-pub struct ErroConfigCliente(String);
 
 /// Talks to the CONAM API.
 pub struct ClienteConam {
@@ -309,25 +302,6 @@ async fn trocar(pedido: reqwest::RequestBuilder) -> Result<(u16, String), Falha>
             }
         })?;
     Ok((status, corpo))
-}
-
-/// A transport error: not sent (connection refused) or an unknown outcome.
-fn transporte(e: &reqwest::Error) -> ErroContabil {
-    let falha = classificar(e);
-    let causa = &falha.causa;
-    if falha.desfecho == Desfecho::NaoEnviado {
-        ErroContabil::NaoEnviado(format!(
-            "não foi possível conectar ao serviço; detalhe: {causa}"
-        ))
-    } else if falha.motivo == Motivo::Prazo {
-        ErroContabil::Desconhecido(format!(
-            "o serviço não respondeu dentro do prazo; detalhe: {causa}"
-        ))
-    } else {
-        ErroContabil::Desconhecido(format!(
-            "falha de comunicação com o serviço; detalhe: {causa}"
-        ))
-    }
 }
 
 fn token_expirado(t: &Troca) -> bool {

@@ -1,14 +1,12 @@
 //! The SOAP client of the NFD service: an [`EmissorNotas`].
 
 use crate::Senha;
+use crate::erro::{ErroConfigCliente, ErroSoap, descrever, transporte};
 use crate::provedor::Provedor;
-use crate::soap::{self, ErroSoap, Operacao, ParametrosPedido, Retorno};
+use crate::wire::{self, Operacao, ParametrosPedido, Retorno};
 use async_trait::async_trait;
 use guiche_domain::nfd::Nota;
-use guiche_http::{
-    ConfigHttp, Desfecho, Falha, FalhaCorpo, Motivo, Redirecionamento, classificar,
-    redirecionamento,
-};
+use guiche_http::{ConfigHttp, FalhaCorpo, Redirecionamento, classificar, redirecionamento};
 use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use std::time::Duration;
@@ -29,11 +27,6 @@ pub struct ConfigCliente {
     /// clear text. Loopback (simulators, sandbox) needs no opt-in.
     pub http_inseguro: bool,
 }
-
-/// The client could not be built.
-#[derive(Debug, thiserror::Error)]
-#[error("configuração do cliente NFD: {0}")]
-pub struct ErroConfigCliente(String);
 
 /// Sends notas to an NFD service over SOAP 1.1.
 ///
@@ -190,31 +183,9 @@ async fn ler_corpo(resposta: reqwest::Response) -> Result<String, ErroEnvio> {
         })
 }
 
-/// A request that failed to connect never left; anything else may have been received.
-fn transporte(e: &reqwest::Error) -> ErroEnvio {
-    let falha = classificar(e);
-    match falha.desfecho {
-        Desfecho::NaoEnviado => ErroEnvio::NaoEnviado(descrever(&falha)),
-        Desfecho::Desconhecido => ErroEnvio::Desconhecido(descrever(&falha)),
-    }
-}
-
-/// What went wrong, in Portuguese, followed by the innermost technical cause.
-fn descrever(falha: &Falha) -> String {
-    let resumo = match falha.motivo {
-        Motivo::Prazo => "o serviço não respondeu dentro do prazo (GUICHE_NFD_TIMEOUT)",
-        Motivo::Conexao => "não foi possível conectar ao endereço do serviço (GUICHE_NFD_URL)",
-        Motivo::Montagem => "o pedido não pôde ser montado (endereço inválido?)",
-        Motivo::Encerrada => "a conexão foi encerrada antes da resposta",
-        Motivo::Incompleta => "a resposta do serviço chegou incompleta",
-        Motivo::Outro => "falha de comunicação com o serviço",
-    };
-    format!("{resumo}; detalhe: {}", falha.causa)
-}
-
 /// Turns an HTTP reply into the service's answer, or an unknown outcome.
 fn interpretar(status: u16, corpo: &str, operacao: Operacao) -> Result<Resposta, ErroEnvio> {
-    let resultado = match soap::ler_resposta(corpo, operacao) {
+    let resultado = match wire::ler_resposta(corpo, operacao) {
         Ok(r) if status == 200 => r,
         Ok(_) => {
             return Err(ErroEnvio::Desconhecido(format!(
@@ -283,10 +254,10 @@ mod tests {
         assert_eq!(
             interpretar(200, DUP, Operacao::EnviarNota),
             Ok(Resposta::JaEmitida {
-                mensagem: soap::JA_CONSTA.into()
+                mensagem: wire::JA_CONSTA.into()
             })
         );
-        let recusa = soap::escrever_resposta(
+        let recusa = wire::escrever_resposta(
             Operacao::EnviarNota,
             "http://brgov.com.br/",
             "0-Senha inválida - tente",
@@ -351,7 +322,7 @@ mod tests {
 
     #[test]
     fn anything_else_after_sending_is_an_unknown_outcome() {
-        let fault = soap::escrever_fault("soap:Server", "boom");
+        let fault = wire::escrever_fault("soap:Server", "boom");
         assert!(matches!(
             interpretar(500, &fault, Operacao::EnviarNota),
             Err(ErroEnvio::Desconhecido(_))
@@ -364,7 +335,7 @@ mod tests {
             interpretar(200, "<html/>", Operacao::EnviarNota),
             Err(ErroEnvio::Desconhecido(_))
         ));
-        let fora = soap::escrever_resposta(Operacao::EnviarNota, "http://brgov.com.br/", "OK");
+        let fora = wire::escrever_resposta(Operacao::EnviarNota, "http://brgov.com.br/", "OK");
         assert!(matches!(
             interpretar(200, &fora, Operacao::EnviarNota),
             Err(ErroEnvio::Desconhecido(_))

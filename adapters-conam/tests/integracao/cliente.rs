@@ -1,7 +1,6 @@
 //! The CONAM client against the simulator, over a real socket: token caching and single
 //! flight, renewal on `403 Token Expirado`, bounded retries, safe resend of a package.
 
-#![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use guiche_conam::simulador::{ConfigSimulador, Falha, SimuladorConam, Situacao};

@@ -7,3 +7,4 @@
 mod cliente;
 mod simulador;
 mod transporte;
+mod vetores;

@@ -1,6 +1,5 @@
 //! The CONAM simulator over a real socket, driven with `reqwest` and compared with the manual's
 //! examples (`tests/vetores/`).
-#![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use guiche_conam::simulador::{

@@ -2,7 +2,7 @@
 //! recording. Everything here is synchronous and runs under one `std::sync::Mutex`.
 
 use super::{Caos, ConfigSimulador, Falha, NotaEmitida};
-use crate::soap::{JA_CONSTA, PedidoSoap};
+use crate::wire::{JA_CONSTA, PedidoSoap};
 use guiche_domain::Data;
 use guiche_domain::nfd::{ContextoNfd, NotaBruta, Prefeitura, Tag, UltimaNota, prefeituras};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};

@@ -2,7 +2,7 @@
 
 use super::estado::{Desfecho, Estado};
 use super::{CAMINHO_SERVICO, Caos, Falha, wsdl};
-use crate::soap::{self, Operacao, PedidoSoap};
+use crate::wire::{self, Operacao, PedidoSoap};
 use bytes::Bytes;
 use guiche_simulador::{ConexaoDerrubada, MAX_CORPO, Resposta, Servidor};
 use http_body_util::{BodyExt, Full, Limited};
@@ -120,7 +120,7 @@ async fn soap_post(estado: &Estado, req: Request<Incoming>) -> Resposta {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let pedido = match soap::ler_pedido(&corpo) {
+    let pedido = match wire::ler_pedido(&corpo) {
         Ok(p) => p,
         Err(e) => return ilegivel(&e.to_string()),
     };
@@ -161,7 +161,7 @@ fn julgar(estado: &Estado, pedido: &PedidoSoap) -> Resposta {
             ),
         },
     };
-    let corpo = soap::escrever_resposta(pedido.operacao, &estado.namespace, &resultado);
+    let corpo = wire::escrever_resposta(pedido.operacao, &estado.namespace, &resultado);
     resposta(StatusCode::OK, TIPO_XML, corpo)
 }
 
@@ -268,7 +268,7 @@ fn fault(codigo: &str, mensagem: &str) -> Resposta {
     resposta(
         StatusCode::INTERNAL_SERVER_ERROR,
         TIPO_XML,
-        soap::escrever_fault(codigo, mensagem),
+        wire::escrever_fault(codigo, mensagem),
     )
 }
 

@@ -9,8 +9,8 @@
 //! # The service
 //!
 //! - `POST /wsnfd/ServicoNfd.asmx` (path compared case-insensitively) with `Content-Type:
-//!   text/xml` (any other type: HTTP 415). The body is read with [`crate::soap::ler_pedido`] and
-//!   the reply written with [`crate::soap::escrever_resposta`].
+//!   text/xml` (any other type: HTTP 415). The body is read with [`crate::wire::ler_pedido`] and
+//!   the reply written with [`crate::wire::escrever_resposta`].
 //! - `SOAPAction` (quoted or not; missing counts as empty) must equal the configured namespace
 //!   followed by the operation of the body; otherwise HTTP 500 with the `.asmx` Fault
 //!   `Server did not recognize the value of HTTP Header SOAPAction: …`. A body that cannot be
@@ -34,7 +34,7 @@
 //!    The manual lists none of these three texts: they are the simulator's own.
 //! 4. The nota is read with [`NotaBruta::de_xml`](guiche_domain::nfd::NotaBruta::de_xml). If its
 //!    `NUMERO_NOTA` (digits) was already issued for this provider and municipality, the reply is
-//!    `0-Esta nota já consta no sistema.` ([`crate::soap::JA_CONSTA`]) before any other rule, so
+//!    `0-Esta nota já consta no sistema.` ([`crate::wire::JA_CONSTA`]) before any other rule, so
 //!    that re-sending the same payload after an unknown outcome always meets the duplicate.
 //! 5. [`NotaBruta::validar`](guiche_domain::nfd::NotaBruta::validar) with the municipality's
 //!    profile, today (see [`ConfigSimulador::hoje`]) and the provider's last nota there. The

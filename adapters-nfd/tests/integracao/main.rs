@@ -6,3 +6,4 @@
 
 mod simulador;
 mod transporte;
+mod vetores;

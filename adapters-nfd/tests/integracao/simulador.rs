@@ -1,13 +1,13 @@
 //! The NFD simulator over a real socket, driven with `reqwest` and the golden request of the
 //! manual (`tests/vetores/pedido-manual.xml`) and its variations.
-#![cfg(feature = "simulator")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use guiche_domain::Data;
 use guiche_domain::nfd::{NotaBruta, Tag};
+use guiche_nfd::ErroSoap;
 use guiche_nfd::Senha;
 use guiche_nfd::simulador::{ConfigSimulador, Falha, SimuladorNfd};
-use guiche_nfd::soap::{self, ErroSoap, JA_CONSTA, Operacao, PedidoSoap, Retorno};
+use guiche_nfd::wire::{self, JA_CONSTA, Operacao, PedidoSoap, Retorno};
 use reqwest::StatusCode;
 use std::collections::HashSet;
 use std::time::Duration;
@@ -39,7 +39,7 @@ fn cliente() -> reqwest::Client {
 
 /// The nota of the manual's request, as the simulator reads it.
 fn nota_manual() -> NotaBruta {
-    NotaBruta::de_xml(&soap::ler_pedido(PEDIDO_MANUAL).unwrap().nota_fiscal).unwrap()
+    NotaBruta::de_xml(&wire::ler_pedido(PEDIDO_MANUAL).unwrap().nota_fiscal).unwrap()
 }
 
 /// The manual's nota with a valid customer CPF, this number and date.
@@ -64,7 +64,7 @@ fn pedido(
     cnpj: &str,
     senha: &str,
 ) -> String {
-    soap::escrever_pedido(&PedidoSoap {
+    wire::escrever_pedido(&PedidoSoap {
         operacao,
         namespace: NS.into(),
         cod_prefeitura: prefeitura.into(),
@@ -108,7 +108,7 @@ async fn resultado(
     let acao = operacao.soap_action(NS);
     let (status, texto) = postar(c, sim, Some(&acao), corpo).await.unwrap();
     assert_eq!(status, StatusCode::OK, "{texto}");
-    Retorno::ler(&soap::ler_resposta(&texto, operacao).unwrap()).unwrap()
+    Retorno::ler(&wire::ler_resposta(&texto, operacao).unwrap()).unwrap()
 }
 
 async fn enviar(c: &reqwest::Client, sim: &SimuladorNfd, corpo: String) -> Retorno {
@@ -160,7 +160,7 @@ async fn manual_request_is_refused_only_for_its_all_zero_document() {
     assert!(m.starts_with("TOMADOR_DOCUMENTO: "), "{m}");
     assert!(sim.emitidas(CNPJ, RIO_DAS_PEDRAS).is_empty());
 
-    let corrigida = soap::ler_pedido(PEDIDO_MANUAL)
+    let corrigida = wire::ler_pedido(PEDIDO_MANUAL)
         .unwrap()
         .nota_fiscal
         .replace(
@@ -298,7 +298,7 @@ async fn soap_action_must_match_the_body() {
         let (status, texto) = postar(&c, &sim, acao, corpo.clone()).await.unwrap();
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         let Err(ErroSoap::Fault { codigo, mensagem }) =
-            soap::ler_resposta(&texto, Operacao::EnviarNota)
+            wire::ler_resposta(&texto, Operacao::EnviarNota)
         else {
             panic!("esperava Fault: {texto}");
         };
@@ -334,7 +334,7 @@ async fn unreadable_requests_are_faults_and_only_text_xml_is_served() {
     ] {
         let (status, texto) = postar(&c, &sim, Some(&acao), corpo.clone()).await.unwrap();
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{corpo}");
-        let f = soap::ler_resposta(&texto, Operacao::EnviarNota).unwrap_err();
+        let f = wire::ler_resposta(&texto, Operacao::EnviarNota).unwrap_err();
         assert!(
             matches!(&f, ErroSoap::Fault { mensagem, .. } if mensagem.starts_with("Server was unable to read request.")),
             "{f:?}"
@@ -400,7 +400,7 @@ async fn an_http_500_records_nothing_and_is_consumed_once() {
     let (status, texto) = postar(&c, &sim, Some(&acao), corpo.clone()).await.unwrap();
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(matches!(
-        soap::ler_resposta(&texto, Operacao::EnviarNota),
+        wire::ler_resposta(&texto, Operacao::EnviarNota),
         Err(ErroSoap::Fault { .. })
     ));
     assert!(sim.emitidas(CNPJ, RIO_DAS_PEDRAS).is_empty());
@@ -440,7 +440,7 @@ async fn the_url_operation_returns_a_print_url_that_serves_the_nota() {
         bruto.contains("&amp;a="),
         "o & da URL vai escapado: {bruto}"
     );
-    let url = codigo(&Retorno::ler(&soap::ler_resposta(&bruto, op).unwrap()).unwrap());
+    let url = codigo(&Retorno::ler(&wire::ler_resposta(&bruto, op).unwrap()).unwrap());
 
     let emitida = sim.emitidas(CNPJ, RIO_DAS_PEDRAS).remove(0);
     let esperada = format!(

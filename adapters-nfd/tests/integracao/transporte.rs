@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use guiche_domain::Documento;
-use guiche_nfd::soap::{self, Operacao};
+use guiche_nfd::wire::{self, Operacao};
 use guiche_nfd::{ClienteNfd, ConfigCliente, MAX_RESPOSTA, Provedor, Senha};
 use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
 use guiche_simulador::bruto::{Servidor, resposta};
@@ -15,7 +15,7 @@ const SENHA: &str = "senha-secreta-nfd";
 
 /// The service's success answer.
 fn aceita() -> Vec<u8> {
-    soap::escrever_resposta(
+    wire::escrever_resposta(
         Operacao::EnviarNota,
         "http://brgov.com.br/",
         "1-MOPD33J.POA234J",
@@ -132,7 +132,7 @@ async fn the_request_on_the_wire_is_the_envelope_and_headers_of_its_operation() 
         } else {
             Operacao::EnviarNota
         };
-        let corpo = soap::escrever_resposta(op, "http://brgov.com.br/", "1-MOPD33J.POA234J");
+        let corpo = wire::escrever_resposta(op, "http://brgov.com.br/", "1-MOPD33J.POA234J");
         resposta("200 OK", "", corpo.as_bytes())
     })
     .unwrap();
@@ -149,7 +149,7 @@ async fn the_request_on_the_wire_is_the_envelope_and_headers_of_its_operation() 
         assert!(c.enviar(&e).await.is_ok());
         let recebido = servidor.recebidos().pop().unwrap();
         assert_eq!(recebido.caminho, "/wsnfd/ServicoNfd.asmx");
-        let esperado = soap::escrever_pedido(&soap::PedidoSoap {
+        let esperado = wire::escrever_pedido(&wire::PedidoSoap {
             operacao,
             namespace: "http://brgov.com.br/".into(),
             cod_prefeitura: "3150".into(),

@@ -6,6 +6,7 @@
 //! operation's namespace taken from the document.
 
 use crate::Senha;
+use crate::erro::ErroSoap;
 use quick_xml::NsReader;
 use quick_xml::events::{BytesRef, Event};
 use quick_xml::name::ResolveResult;
@@ -72,29 +73,6 @@ impl fmt::Debug for PedidoSoap {
             .field("senha", &self.senha)
             .finish_non_exhaustive()
     }
-}
-
-/// What cannot be read on the wire.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ErroSoap {
-    /// Not well-formed XML.
-    #[error("XML malformado: {0}")]
-    Xml(String),
-    /// Well-formed, but not the expected SOAP shape.
-    #[error("mensagem SOAP inesperada: {0}")]
-    Forma(String),
-    /// A SOAP Fault.
-    #[error("SOAP Fault {codigo}: {mensagem}")]
-    Fault {
-        /// `faultcode`.
-        codigo: String,
-        /// `faultstring`.
-        mensagem: String,
-    },
-    /// The result string is neither `1-…` nor `0-…`.
-    #[error("retorno fora do protocolo (esperava \"1-…\" ou \"0-…\"): {0:?}")]
-    Retorno(String),
 }
 
 /// A result string split on its first dash.
