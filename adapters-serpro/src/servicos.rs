@@ -17,7 +17,9 @@
 //! needs the contribuinte's e-CAC procuração where the catalogue asks for one. Money is read
 //! from the exact text of the JSON numbers ([`Valor::parse_json`]), never through `f64`.
 
-use crate::{Chamada, ClienteIntegra, ErroIntegra, Retorno};
+use crate::wire::dados::{ErroDados, Texto};
+use crate::wire::das::{DadosDas, DetalhamentoDas, PedidoDas};
+use crate::{Chamada, ClienteIntegra, ErroIntegra, Retorno, wire};
 use base64::Engine;
 use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::{CodigoBarras, CodigoReceita, NumeroDocumento};
@@ -140,17 +142,64 @@ fn dados_opcionais(r: &Retorno, id: Id) -> Result<Option<Value>, ErroServico> {
 
 /// The answer's `dados` as JSON, required (the error carries the service's messages).
 fn dados(r: &Retorno, id: Id) -> Result<Value, ErroServico> {
-    dados_opcionais(r, id)?.ok_or_else(|| {
-        let mensagens = r
-            .resposta
-            .as_ref()
-            .map(crate::wire::Resposta::mensagens_em_linha)
-            .unwrap_or_default();
-        ErroServico::Resposta(format!(
-            "{}/{}: dados vazio (HTTP {}; {mensagens})",
-            id.0, id.1, r.status
-        ))
-    })
+    dados_opcionais(r, id)?.ok_or_else(|| vazio(r, id))
+}
+
+/// The answer's `dados` read once as the service's DTO `T`; `None` when empty.
+fn ler_opcional<T: serde::de::DeserializeOwned>(
+    r: &Retorno,
+    id: Id,
+) -> Result<Option<T>, ErroServico> {
+    let Some(resposta) = &r.resposta else {
+        return Ok(None);
+    };
+    if resposta.dados.trim().is_empty() {
+        return Ok(None);
+    }
+    wire::dados::ler_dados(&resposta.dados)
+        .map(Some)
+        .map_err(|e| match e {
+            ErroDados::NaoJson => {
+                ErroServico::Resposta(format!("{}/{}: dados não é JSON", id.0, id.1))
+            }
+            ErroDados::Forma(m) => ErroServico::Resposta(m),
+        })
+}
+
+/// The answer's `dados` read once as the service's DTO `T`, required (the error carries the
+/// service's messages).
+fn ler<T: serde::de::DeserializeOwned>(r: &Retorno, id: Id) -> Result<T, ErroServico> {
+    ler_opcional(r, id)?.ok_or_else(|| vazio(r, id))
+}
+
+/// `dados` came empty where the service must answer something.
+fn vazio(r: &Retorno, id: Id) -> ErroServico {
+    let mensagens = r
+        .resposta
+        .as_ref()
+        .map(crate::wire::Resposta::mensagens_em_linha)
+        .unwrap_or_default();
+    ErroServico::Resposta(format!(
+        "{}/{}: dados vazio (HTTP {}; {mensagens})",
+        id.0, id.1, r.status
+    ))
+}
+
+/// Money from [`Texto`]: the exact text of a JSON number, or a string holding one.
+fn valor_de(t: &Texto, caminho: &str) -> Result<Valor, ErroServico> {
+    Valor::parse_json(t.as_str()).map_err(|e| malformado(caminho, e))
+}
+
+/// An `AAAAMMDD` date from [`Texto`].
+fn data_compacta_de(t: &Texto, caminho: &str) -> Result<Data, ErroServico> {
+    Data::parse_compacta(t.as_str()).map_err(|e| malformado(caminho, e))
+}
+
+/// A base64 document from [`Texto`].
+fn base64_de(t: &Texto, caminho: &str) -> Result<Vec<u8>, ErroServico> {
+    base64::engine::general_purpose::STANDARD
+        .decode(t.as_str().trim())
+        .map_err(|e| malformado(caminho, e))
 }
 
 fn malformado(caminho: &str, motivo: impl std::fmt::Display) -> ErroServico {
@@ -229,19 +278,21 @@ async fn emitir_das(
     hoje: Data,
     id: Id,
 ) -> Result<Vec<Das>, ErroServico> {
-    let entrada = json!({ "periodoApuracao": periodo.compacta() }).to_string();
+    let entrada = serde_json::to_string(&PedidoDas {
+        periodo_apuracao: periodo.compacta(),
+    })
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
     let r = chamar(cliente, (*contribuinte).into(), id, entrada, hoje).await?;
-    let d = dados(&r, id)?;
+    let guias: DadosDas = ler(&r, id)?;
     let mut saida = Vec::new();
-    for (i, guia) in lista(&d, "dados")?.into_iter().enumerate() {
-        let caminho = format!("dados[{i}]");
-        let pdf = base64(guia, &caminho, "pdf")?;
-        let caminho = format!("{caminho}.detalhamento");
-        for det in lista(
-            campo(guia, &format!("dados[{i}]"), "detalhamento")?,
-            &caminho,
-        )? {
-            saida.push(das(det, &caminho, pdf.clone())?);
+    for (i, guia) in guias.into_iter().enumerate() {
+        let pdf = base64_de(&guia.pdf, &format!("dados[{i}].pdf"))?;
+        for (j, det) in guia.detalhamento.into_iter().enumerate() {
+            saida.push(das(
+                det,
+                &format!("dados[{i}].detalhamento[{j}]"),
+                pdf.clone(),
+            )?);
         }
     }
     Ok(saida)
@@ -261,50 +312,31 @@ pub async fn gerar_das_mei(
     emitir_das(cliente, contribuinte, periodo, hoje, GERARDASPDF21).await
 }
 
-/// One `detalhamento` of GERARDAS12.
-fn das(det: &Value, caminho: &str, pdf: Vec<u8>) -> Result<Das, ErroServico> {
-    let numero = texto(det, caminho, "numeroDocumento")?;
-    let periodo = texto(det, caminho, "periodoApuracao")?;
-    let valores = campo(det, caminho, "valores")?;
-    let cv = format!("{caminho}.valores");
-    let limite = match det.get("dataLimiteAcolhimento").filter(|v| !v.is_null()) {
-        Some(_) => Some(data_compacta(det, caminho, "dataLimiteAcolhimento")?),
-        None => None,
-    };
+/// One `detalhamento` of GERARDAS12, in domain terms.
+fn das(det: DetalhamentoDas, caminho: &str, pdf: Vec<u8>) -> Result<Das, ErroServico> {
+    let em = |chave: &str| format!("{caminho}.{chave}");
+    let v = &det.valores;
     Ok(Das {
-        numero: NumeroDocumento::parse(&numero)
-            .map_err(|e| malformado(&format!("{caminho}.numeroDocumento"), e))?,
-        periodo: Competencia::parse(&periodo)
-            .map_err(|e| malformado(&format!("{caminho}.periodoApuracao"), e))?,
-        vencimento: data_compacta(det, caminho, "dataVencimento")?,
-        limite_acolhimento: limite,
-        valor_total: valor(valores, &cv, "total")?,
-        principal: valor(valores, &cv, "principal")?,
-        multa: valor(valores, &cv, "multa")?,
-        juros: valor(valores, &cv, "juros")?,
-        codigo_barras: codigo_barras(det, caminho)?,
+        numero: NumeroDocumento::parse(det.numero_documento.as_str())
+            .map_err(|e| malformado(&em("numeroDocumento"), e))?,
+        periodo: Competencia::parse(det.periodo_apuracao.as_str())
+            .map_err(|e| malformado(&em("periodoApuracao"), e))?,
+        vencimento: data_compacta_de(&det.data_vencimento, &em("dataVencimento"))?,
+        limite_acolhimento: det
+            .data_limite_acolhimento
+            .as_ref()
+            .map(|t| data_compacta_de(t, &em("dataLimiteAcolhimento")))
+            .transpose()?,
+        valor_total: valor_de(&v.total, &em("valores.total"))?,
+        principal: valor_de(&v.principal, &em("valores.principal"))?,
+        multa: valor_de(&v.multa, &em("valores.multa"))?,
+        juros: valor_de(&v.juros, &em("valores.juros"))?,
+        codigo_barras: det
+            .codigo_de_barras
+            .map(|c| CodigoBarras::parse(&c.0).map_err(|e| malformado(&em("codigoDeBarras"), e)))
+            .transpose()?,
         pdf,
     })
-}
-
-/// `codigoDeBarras`: the four linha-digitável blocks (or one string of 44/48 digits).
-fn codigo_barras(det: &Value, caminho: &str) -> Result<Option<CodigoBarras>, ErroServico> {
-    let caminho = format!("{caminho}.codigoDeBarras");
-    let texto = match det.get("codigoDeBarras") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(blocos)) => blocos
-            .iter()
-            .map(|b| {
-                b.as_str()
-                    .ok_or_else(|| malformado(&caminho, "bloco não é texto"))
-            })
-            .collect::<Result<String, _>>()?,
-        Some(_) => return Err(malformado(&caminho, "nem lista nem texto")),
-    };
-    CodigoBarras::parse(&texto)
-        .map(Some)
-        .map_err(|e| malformado(&caminho, e))
 }
 
 /// The payments of `contribuinte` with `dataArrecadacao` in `desde..=ate`
