@@ -19,6 +19,9 @@
 
 use crate::wire::dados::{ErroDados, Texto};
 use crate::wire::das::{DadosDas, DetalhamentoDas, PedidoDas};
+use crate::wire::pagtoweb::{
+    Intervalo, ItemPagamento, PaginaPagamentos, Pdf, PedidoComprovante, PedidoPagamentos,
+};
 use crate::{Chamada, ClienteIntegra, ErroIntegra, Retorno, wire};
 use base64::Engine;
 use guiche_domain::conciliacao::Pagamento;
@@ -362,23 +365,14 @@ pub async fn pagamentos(
 ) -> Result<Vec<Pagamento>, ErroServico> {
     let mut saida = Vec::new();
     let mut limite: Option<Limite> = None;
-    let mut anterior: Option<Vec<Value>> = None;
+    let mut anterior: Option<PaginaPagamentos> = None;
     let mut paginas = 0_usize;
     loop {
         paginas += 1;
         let primeiro = saida.len();
-        let entrada = json!({
-            "intervaloDataArrecadacao": { "dataInicial": desde.iso(), "dataFinal": ate.iso() },
-            "primeiroDaPagina": primeiro,
-            "tamanhoDaPagina": TAMANHO_PAGINA,
-        })
-        .to_string();
+        let entrada = pedido_pagamentos(desde, ate, Some(primeiro))?;
         let r = chamar(cliente, *contribuinte, PAGAMENTOS71, entrada, hoje).await?;
-        let pagina = match dados_opcionais(&r, PAGAMENTOS71)? {
-            Some(Value::Array(itens)) => itens,
-            None => Vec::new(),
-            Some(_) => return Err(malformado("dados", "não é uma lista")),
-        };
+        let pagina: PaginaPagamentos = ler_opcional(&r, PAGAMENTOS71)?.unwrap_or_default();
         if !pagina.is_empty() && anterior.as_ref() == Some(&pagina) {
             return Err(ErroServico::Paginacao(format!(
                 "a página de primeiroDaPagina {primeiro} repete a anterior (o serviço ignora o \
@@ -465,19 +459,15 @@ pub async fn contar_pagamentos(
     ate: Data,
     hoje: Data,
 ) -> Result<u64, ErroServico> {
-    let entrada = json!({
-        "intervaloDataArrecadacao": { "dataInicial": desde.iso(), "dataFinal": ate.iso() },
-    })
-    .to_string();
+    let entrada = pedido_pagamentos(desde, ate, None)?;
     let r = chamar(cliente, *contribuinte, CONTACONSDOCARRPG73, entrada, hoje).await?;
     let Some(resposta) = &r.resposta else {
         return Ok(0);
     };
     let bruto = resposta.dados.trim();
-    let t = match serde_json::from_str::<Value>(bruto) {
-        Ok(Value::String(s)) => s,
-        Ok(Value::Number(n)) => n.to_string(),
-        _ => bruto.to_owned(),
+    let t = match serde_json::from_str::<Texto>(bruto) {
+        Ok(Texto(t)) => t,
+        Err(_) => bruto.to_owned(),
     };
     if t.is_empty() {
         return Ok(0);
@@ -487,45 +477,61 @@ pub async fn contar_pagamentos(
         .map_err(|e| malformado("dados (CONTACONSDOCARRPG73)", e))
 }
 
-/// One item of PAGAMENTOS71.
+/// The input of PAGAMENTOS71 (`primeiro`: the page's offset, with [`TAMANHO_PAGINA`]) or of
+/// CONTACONSDOCARRPG73 (`None`).
+fn pedido_pagamentos(
+    desde: Data,
+    ate: Data,
+    primeiro: Option<usize>,
+) -> Result<String, ErroServico> {
+    serde_json::to_string(&PedidoPagamentos {
+        intervalo_data_arrecadacao: Intervalo {
+            data_inicial: desde.iso(),
+            data_final: ate.iso(),
+        },
+        primeiro_da_pagina: primeiro,
+        tamanho_da_pagina: primeiro.map(|_| TAMANHO_PAGINA),
+    })
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()).into())
+}
+
+/// One item of PAGAMENTOS71, in domain terms.
 fn pagamento(
-    item: &Value,
+    item: &ItemPagamento,
     caminho: &str,
     contribuinte: Documento,
 ) -> Result<Pagamento, ErroServico> {
-    let numero = texto(item, caminho, "numeroDocumento")?;
-    let arrecadacao = texto(item, caminho, "dataArrecadacao")?;
     Ok(Pagamento {
-        numero: NumeroDocumento::parse(&numero)
+        numero: NumeroDocumento::parse(item.numero_documento.as_str())
             .map_err(|e| malformado(&format!("{caminho}.numeroDocumento"), e))?,
-        data_arrecadacao: Data::parse_iso(&arrecadacao)
+        data_arrecadacao: Data::parse_iso(item.data_arrecadacao.as_str())
             .map_err(|e| malformado(&format!("{caminho}.dataArrecadacao"), e))?,
-        valor_total: valor(item, caminho, "valorTotal")?,
+        valor_total: valor_de(&item.valor_total, &format!("{caminho}.valorTotal"))?,
         codigo_receita: receita(item, caminho)?,
         contribuinte,
     })
 }
 
 /// `receitaPrincipal.codigo` (without leading zeros, e.g. `"481"`) and `extensaoReceita`.
-fn receita(item: &Value, caminho: &str) -> Result<Option<CodigoReceita>, ErroServico> {
-    let Some(rp) = item.get("receitaPrincipal").filter(|v| !v.is_null()) else {
+fn receita(item: &ItemPagamento, caminho: &str) -> Result<Option<CodigoReceita>, ErroServico> {
+    let Some(rp) = &item.receita_principal else {
         return Ok(None);
     };
     let caminho = format!("{caminho}.receitaPrincipal");
-    let numero = |chave: &str| -> Result<Option<u16>, ErroServico> {
-        if rp.get(chave).is_none_or(Value::is_null) {
-            return Ok(None);
-        }
-        let t = texto(rp, &caminho, chave)?;
-        t.trim()
-            .parse::<u16>()
-            .map(Some)
-            .map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
+    let numero = |t: &Option<Texto>, chave: &str| -> Result<Option<u16>, ErroServico> {
+        t.as_ref()
+            .map(|t| {
+                t.as_str()
+                    .trim()
+                    .parse::<u16>()
+                    .map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
+            })
+            .transpose()
     };
-    let Some(codigo) = numero("codigo")? else {
+    let Some(codigo) = numero(&rp.codigo, "codigo")? else {
         return Ok(None);
     };
-    let extensao = numero("extensaoReceita")?
+    let extensao = numero(&rp.extensao_receita, "extensaoReceita")?
         .map(|e| u8::try_from(e).map_err(|e| malformado(&caminho, e)))
         .transpose()?;
     CodigoReceita::new(codigo, extensao)
@@ -544,9 +550,13 @@ pub async fn comprovante(
     numero: &NumeroDocumento,
     hoje: Data,
 ) -> Result<Vec<u8>, ErroServico> {
-    let entrada = json!({ "numeroDocumento": numero.as_digitos() }).to_string();
+    let entrada = serde_json::to_string(&PedidoComprovante {
+        numero_documento: numero.as_digitos().to_owned(),
+    })
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
     let r = chamar(cliente, *contribuinte, COMPARRECADACAO72, entrada, hoje).await?;
-    base64(&dados(&r, COMPARRECADACAO72)?, "dados", "pdf")
+    let d: Pdf = ler(&r, COMPARRECADACAO72)?;
+    base64_de(&d.pdf, "dados.pdf")
 }
 
 /// The fiscal situation report (SITFIS): asks a protocol (`SOLICITARPROTOCOLO91` on

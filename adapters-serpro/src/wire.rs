@@ -11,6 +11,7 @@
 
 pub mod dados;
 pub mod das;
+pub mod pagtoweb;
 
 use guiche_domain::Documento;
 use guiche_domain::serpro::{Parte, Pedido};
