@@ -17,11 +17,13 @@
 //! needs the contribuinte's e-CAC procuração where the catalogue asks for one. Money is read
 //! from the exact text of the JSON numbers ([`Valor::parse_json`]), never through `f64`.
 
-use crate::wire::dados::{ErroDados, Texto};
+use crate::wire::dados::{ErroDados, SeObjeto, Texto};
 use crate::wire::das::{DadosDas, DetalhamentoDas, PedidoDas};
 use crate::wire::pagtoweb::{
     Intervalo, ItemPagamento, PaginaPagamentos, Pdf, PedidoComprovante, PedidoPagamentos,
 };
+use crate::wire::procuracoes::{DadosProcuracoes, PedidoProcuracoes, ProcuracaoDto};
+use crate::wire::sitfis::{EsperaSitfis, PedidoRelatorio, ProtocoloSitfis};
 use crate::{Chamada, ClienteIntegra, ErroIntegra, Retorno, wire};
 use base64::Engine;
 use guiche_domain::conciliacao::Pagamento;
@@ -29,7 +31,7 @@ use guiche_domain::guia::{CodigoBarras, CodigoReceita, NumeroDocumento};
 use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico, procuracao_por_nome, servico};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 pub use guiche_ports::receita::{Das, Procuracao};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::Duration;
 
 /// Page size asked of `PAGTOWEB/PAGAMENTOS71`.
@@ -232,12 +234,6 @@ fn texto(v: &Value, caminho: &str, chave: &str) -> Result<String, ErroServico> {
 fn valor(v: &Value, caminho: &str, chave: &str) -> Result<Valor, ErroServico> {
     let t = texto(v, caminho, chave)?;
     Valor::parse_json(&t).map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
-}
-
-/// An `AAAAMMDD` date.
-fn data_compacta(v: &Value, caminho: &str, chave: &str) -> Result<Data, ErroServico> {
-    let t = texto(v, caminho, chave)?;
-    Data::parse_compacta(&t).map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
 }
 
 /// A base64 document (`pdf`).
@@ -514,7 +510,7 @@ fn pagamento(
 
 /// `receitaPrincipal.codigo` (without leading zeros, e.g. `"481"`) and `extensaoReceita`.
 fn receita(item: &ItemPagamento, caminho: &str) -> Result<Option<CodigoReceita>, ErroServico> {
-    let Some(rp) = &item.receita_principal else {
+    let Some(SeObjeto(rp)) = &item.receita_principal else {
         return Ok(None);
     };
     let caminho = format!("{caminho}.receitaPrincipal");
@@ -603,9 +599,11 @@ pub async fn protocolo_sitfis(
         hoje,
     )
     .await?;
-    let d = dados(&r, SOLICITARPROTOCOLO91)?;
-    let protocolo = texto(&d, "dados", "protocoloRelatorio")?;
-    Ok((protocolo, tempo_espera(&d)?.unwrap_or_default()))
+    let d: ProtocoloSitfis = ler(&r, SOLICITARPROTOCOLO91)?;
+    Ok((
+        d.protocolo_relatorio.0,
+        tempo_espera(d.tempo_espera.as_ref())?.unwrap_or_default(),
+    ))
 }
 
 /// `SITFIS/RELATORIOSITFIS92` for `protocolo`, waiting `espera` first and as the answers say
@@ -622,7 +620,10 @@ pub async fn relatorio_sitfis(
     espera_maxima: Duration,
 ) -> Result<Vec<u8>, ErroServico> {
     let inicio = tokio::time::Instant::now();
-    let entrada = json!({ "protocoloRelatorio": protocolo }).to_string();
+    let entrada = serde_json::to_string(&PedidoRelatorio {
+        protocolo_relatorio: protocolo.to_owned(),
+    })
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
     let mut espera = espera;
     loop {
         if inicio.elapsed() + espera > espera_maxima {
@@ -638,7 +639,8 @@ pub async fn relatorio_sitfis(
         )
         .await?;
         if r.status == 200 {
-            return base64(&dados(&r, RELATORIOSITFIS92)?, "dados", "pdf");
+            let d: Pdf = ler(&r, RELATORIOSITFIS92)?;
+            return base64_de(&d.pdf, "dados.pdf");
         }
         espera = nova_espera(&r)?.unwrap_or(espera).max(ESPERA_MINIMA);
     }
@@ -647,8 +649,8 @@ pub async fn relatorio_sitfis(
 /// The wait a 202 (`dados.tempoEspera`) or a 204 (`ETag: "tempoEspera:N"`) asks for.
 fn nova_espera(r: &Retorno) -> Result<Option<Duration>, ErroServico> {
     match r.status {
-        202 => match dados_opcionais(r, RELATORIOSITFIS92)? {
-            Some(d) => tempo_espera(&d),
+        202 => match ler_opcional::<SeObjeto<EsperaSitfis>>(r, RELATORIOSITFIS92)? {
+            Some(SeObjeto(d)) => tempo_espera(d.tempo_espera.as_ref()),
             None => Ok(None),
         },
         204 => Ok(r
@@ -664,15 +666,15 @@ fn nova_espera(r: &Retorno) -> Result<Option<Duration>, ErroServico> {
 }
 
 /// `dados.tempoEspera` in milliseconds (number or string), when present.
-fn tempo_espera(d: &Value) -> Result<Option<Duration>, ErroServico> {
-    if d.get("tempoEspera").is_none_or(Value::is_null) {
-        return Ok(None);
-    }
-    let t = texto(d, "dados", "tempoEspera")?;
-    t.trim()
-        .parse::<u64>()
-        .map(|ms| Some(Duration::from_millis(ms)))
-        .map_err(|e| malformado("dados.tempoEspera", e))
+fn tempo_espera(t: Option<&Texto>) -> Result<Option<Duration>, ErroServico> {
+    t.map(|t| {
+        t.as_str()
+            .trim()
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|e| malformado("dados.tempoEspera", e))
+    })
+    .transpose()
 }
 
 /// The powers of attorney `outorgante` gave `outorgado` in e-CAC
@@ -688,43 +690,32 @@ pub async fn procuracoes(
     outorgado: &Documento,
     hoje: Data,
 ) -> Result<Vec<Procuracao>, ErroServico> {
-    let entrada = json!({
-        "outorgante": outorgante.as_str(),
-        "tipoOutorgante": outorgante.tipo_serpro().to_string(),
-        "outorgado": outorgado.as_str(),
-        "tipoOutorgado": outorgado.tipo_serpro().to_string(),
+    let entrada = serde_json::to_string(&PedidoProcuracoes {
+        outorgante: outorgante.as_str().to_owned(),
+        tipo_outorgante: outorgante.tipo_serpro().to_string(),
+        outorgado: outorgado.as_str().to_owned(),
+        tipo_outorgado: outorgado.tipo_serpro().to_string(),
     })
-    .to_string();
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
     let r = chamar(cliente, *outorgante, OBTERPROCURACAO41, entrada, hoje).await?;
-    let Some(d) = dados_opcionais(&r, OBTERPROCURACAO41)? else {
+    let Some(d) = ler_opcional::<DadosProcuracoes>(&r, OBTERPROCURACAO41)? else {
         return Ok(Vec::new());
     };
-    lista(&d, "dados")?
-        .into_iter()
+    d.into_iter()
         .enumerate()
         .map(|(i, p)| procuracao(p, &format!("dados[{i}]")))
         .collect()
 }
 
-/// One item of OBTERPROCURACAO41.
-fn procuracao(p: &Value, caminho: &str) -> Result<Procuracao, ErroServico> {
-    let cs = format!("{caminho}.sistemas");
-    let sistemas = campo(p, caminho, "sistemas")?
-        .as_array()
-        .ok_or_else(|| malformado(&cs, "não é uma lista"))?
-        .iter()
-        .map(|s| {
-            s.as_str()
-                .map(|s| s.trim().to_owned())
-                .ok_or_else(|| malformado(&cs, "nome não é texto"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+/// One item of OBTERPROCURACAO41, in domain terms.
+fn procuracao(p: ProcuracaoDto, caminho: &str) -> Result<Procuracao, ErroServico> {
+    let sistemas: Vec<String> = p.sistemas.iter().map(|s| s.trim().to_owned()).collect();
     let codigos = sistemas
         .iter()
         .filter_map(|s| procuracao_por_nome(s).map(|p| p.codigo))
         .collect();
     Ok(Procuracao {
-        expira: data_compacta(p, caminho, "dtexpiracao")?,
+        expira: data_compacta_de(&p.dtexpiracao, &format!("{caminho}.dtexpiracao"))?,
         sistemas,
         codigos,
     })

@@ -12,6 +12,8 @@
 pub mod dados;
 pub mod das;
 pub mod pagtoweb;
+pub mod procuracoes;
+pub mod sitfis;
 
 use guiche_domain::Documento;
 use guiche_domain::serpro::{Parte, Pedido};

@@ -69,6 +69,23 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lista<T> {
     }
 }
 
+/// A part SERPRO may send as an object or as anything else: an object is read as `T`, any
+/// other value (a string, a number, a list) as `T::default()` — as a field looked up in
+/// something that is not an object is simply absent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeObjeto<T>(pub T);
+
+impl<'de, T: DeserializeOwned + Default> Deserialize<'de> for SeObjeto<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            v @ Value::Object(_) => serde_path_to_error::deserialize(v)
+                .map(SeObjeto)
+                .map_err(|e| de::Error::custom(format!("{}: {}", e.path(), e.inner()))),
+            _ => Ok(Self(T::default())),
+        }
+    }
+}
+
 /// Why `dados` could not be read as a service's DTO.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ErroDados {
@@ -119,6 +136,25 @@ mod tests {
                 .unwrap();
         assert_eq!(l.0[0].valor.as_str(), "1234.50");
         assert_eq!((l.0[1].valor.as_str(), &l.0[1].nota), ("7", &None));
+    }
+
+    #[derive(Debug, Default, Deserialize, PartialEq)]
+    struct Talvez {
+        #[serde(default)]
+        nota: Option<Texto>,
+    }
+
+    #[test]
+    fn what_is_not_an_object_reads_as_the_default() {
+        let t: SeObjeto<Talvez> = ler_dados(r#""texto""#).unwrap();
+        assert_eq!(t.0, Talvez::default());
+        let t: SeObjeto<Talvez> = ler_dados(r#"{"nota": 5}"#).unwrap();
+        assert_eq!(t.0.nota, Some(Texto("5".into())));
+        let e = ler_dados::<SeObjeto<Talvez>>(r#"{"nota": {}}"#).unwrap_err();
+        assert!(
+            matches!(e, ErroDados::Forma(ref m) if m.starts_with("dados: nota: nem texto")),
+            "{e:?}"
+        );
     }
 
     #[test]

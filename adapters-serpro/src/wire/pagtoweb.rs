@@ -2,9 +2,8 @@
 //! (`PAGAMENTOS71`), their count (`CONTACONSDOCARRPG73`) and a proof of payment
 //! (`COMPARRECADACAO72`), as their inputs and `dados` are written.
 
-use super::dados::Texto;
+use super::dados::{SeObjeto, Texto};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 /// `intervaloDataArrecadacao`: the window of `dataArrecadacao`, ISO dates, both ends in.
 #[derive(Clone, Debug, Serialize)]
@@ -45,41 +44,20 @@ pub struct ItemPagamento {
     pub valor_total: Texto,
     /// `receitaPrincipal`, when given.
     #[serde(default)]
-    pub receita_principal: Option<ReceitaPrincipal>,
+    pub receita_principal: Option<SeObjeto<ReceitaPrincipal>>,
 }
 
 /// `receitaPrincipal`: the revenue code (without leading zeros, e.g. `"481"`) and its
 /// extension. Anything other than an object reads as no code, as absent fields do.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ReceitaPrincipal {
     /// `codigo`.
+    #[serde(default)]
     pub codigo: Option<Texto>,
     /// `extensaoReceita`.
+    #[serde(default)]
     pub extensao_receita: Option<Texto>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ReceitaPrincipalDto {
-    #[serde(default)]
-    codigo: Option<Texto>,
-    #[serde(default)]
-    extensao_receita: Option<Texto>,
-}
-
-impl<'de> Deserialize<'de> for ReceitaPrincipal {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        match Value::deserialize(d)? {
-            v @ Value::Object(_) => serde_path_to_error::deserialize(v)
-                .map(|r: ReceitaPrincipalDto| Self {
-                    codigo: r.codigo,
-                    extensao_receita: r.extensao_receita,
-                })
-                .map_err(|e| D::Error::custom(format!("{}: {}", e.path(), e.inner()))),
-            _ => Ok(Self::default()),
-        }
-    }
 }
 
 /// The input of `COMPARRECADACAO72`.
@@ -113,12 +91,12 @@ mod tests {
         .unwrap();
         assert_eq!(p[0].valor_total.as_str(), "1234.50");
         assert_eq!(p[0].numero_documento.as_str(), "7");
-        let rp = p[0].receita_principal.as_ref().unwrap();
+        let rp = &p[0].receita_principal.as_ref().unwrap().0;
         assert_eq!(
             (rp.codigo.as_ref().map(Texto::as_str), &rp.extensao_receita),
             (Some("481"), &None)
         );
-        assert_eq!(p[1].receita_principal, Some(ReceitaPrincipal::default()));
+        assert_eq!(p[1].receita_principal, Some(SeObjeto::default()));
     }
 
     #[test]
