@@ -230,20 +230,6 @@ fn texto(v: &Value, caminho: &str, chave: &str) -> Result<String, ErroServico> {
     }
 }
 
-/// Money from the exact text of a JSON number (or of a string holding one).
-fn valor(v: &Value, caminho: &str, chave: &str) -> Result<Valor, ErroServico> {
-    let t = texto(v, caminho, chave)?;
-    Valor::parse_json(&t).map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
-}
-
-/// A base64 document (`pdf`).
-fn base64(v: &Value, caminho: &str, chave: &str) -> Result<Vec<u8>, ErroServico> {
-    let t = texto(v, caminho, chave)?;
-    base64::engine::general_purpose::STANDARD
-        .decode(t.trim())
-        .map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
-}
-
 /// A JSON array, or a single object read as a list of one.
 fn lista<'a>(v: &'a Value, caminho: &str) -> Result<Vec<&'a Value>, ErroServico> {
     match v {

@@ -13,6 +13,7 @@ pub mod dados;
 pub mod das;
 pub mod pagtoweb;
 pub mod procuracoes;
+pub mod sicalc;
 pub mod sitfis;
 
 use guiche_domain::Documento;
