@@ -11,6 +11,7 @@
 
 pub mod dados;
 pub mod das;
+pub mod declaracoes;
 pub mod pagtoweb;
 pub mod procuracoes;
 pub mod sicalc;
