@@ -9,6 +9,7 @@
 //! Each service's `dados` has its DTOs in a submodule ([`das`], …), built on the shared
 //! tolerant pieces of [`dados`] and read once with [`dados::ler_dados`].
 
+pub mod caixa_postal;
 pub mod dados;
 pub mod das;
 pub mod declaracoes;

@@ -34,6 +34,27 @@ impl<'de> Deserialize<'de> for Texto {
     }
 }
 
+/// A field read only when it is a JSON string: anything else (absent, `null`, a number, an
+/// object) reads as no text. For the fields SERPRO documents as text and that only inform.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextoOuNada(pub Option<String>);
+
+impl TextoOuNada {
+    /// The text, `""` when none.
+    pub fn ou_vazio(&self) -> &str {
+        self.0.as_deref().unwrap_or_default()
+    }
+}
+
+impl<'de> Deserialize<'de> for TextoOuNada {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Self(match Value::deserialize(d)? {
+            Value::String(s) => Some(s),
+            _ => None,
+        }))
+    }
+}
+
 /// A list SERPRO sends as a JSON array, or as a single object meaning a list of one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lista<T>(pub Vec<T>);
