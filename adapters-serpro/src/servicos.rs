@@ -31,7 +31,6 @@ use guiche_domain::guia::{CodigoBarras, CodigoReceita, NumeroDocumento};
 use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico, procuracao_por_nome, servico};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 pub use guiche_ports::receita::{Das, Procuracao};
-use serde_json::Value;
 use std::time::Duration;
 
 /// Page size asked of `PAGTOWEB/PAGAMENTOS71`.
@@ -131,25 +130,6 @@ async fn chamar(
     Ok(cliente.chamar(chamada).await?)
 }
 
-/// The answer's `dados` as JSON; `None` when empty.
-fn dados_opcionais(r: &Retorno, id: Id) -> Result<Option<Value>, ErroServico> {
-    let Some(resposta) = &r.resposta else {
-        return Ok(None);
-    };
-    if resposta.dados.trim().is_empty() {
-        return Ok(None);
-    }
-    resposta
-        .dados_json()
-        .map(Some)
-        .ok_or_else(|| ErroServico::Resposta(format!("{}/{}: dados não é JSON", id.0, id.1)))
-}
-
-/// The answer's `dados` as JSON, required (the error carries the service's messages).
-fn dados(r: &Retorno, id: Id) -> Result<Value, ErroServico> {
-    dados_opcionais(r, id)?.ok_or_else(|| vazio(r, id))
-}
-
 /// The answer's `dados` read once as the service's DTO `T`; `None` when empty.
 fn ler_opcional<T: serde::de::DeserializeOwned>(
     r: &Retorno,
@@ -209,34 +189,6 @@ fn base64_de(t: &Texto, caminho: &str) -> Result<Vec<u8>, ErroServico> {
 
 fn malformado(caminho: &str, motivo: impl std::fmt::Display) -> ErroServico {
     ErroServico::Resposta(format!("{caminho}: {motivo}"))
-}
-
-/// `v[chave]`, present and not null.
-fn campo<'a>(v: &'a Value, caminho: &str, chave: &str) -> Result<&'a Value, ErroServico> {
-    v.get(chave)
-        .filter(|c| !c.is_null())
-        .ok_or_else(|| malformado(&format!("{caminho}.{chave}"), "ausente"))
-}
-
-/// `v[chave]` as text (a JSON string, or the exact text of a number).
-fn texto(v: &Value, caminho: &str, chave: &str) -> Result<String, ErroServico> {
-    match campo(v, caminho, chave)? {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        _ => Err(malformado(
-            &format!("{caminho}.{chave}"),
-            "nem texto nem número",
-        )),
-    }
-}
-
-/// A JSON array, or a single object read as a list of one.
-fn lista<'a>(v: &'a Value, caminho: &str) -> Result<Vec<&'a Value>, ErroServico> {
-    match v {
-        Value::Array(itens) => Ok(itens.iter().collect()),
-        Value::Object(_) => Ok(vec![v]),
-        _ => Err(malformado(caminho, "nem lista nem objeto")),
-    }
 }
 
 /// Issues the DAS of `periodo` (`PGDASD/GERARDAS12` on `/Emitir`, `{"periodoApuracao":

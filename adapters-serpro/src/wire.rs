@@ -13,6 +13,7 @@ pub mod caixa_postal;
 pub mod dados;
 pub mod das;
 pub mod declaracoes;
+pub mod eventos;
 pub mod pagtoweb;
 pub mod procuracoes;
 pub mod sicalc;
