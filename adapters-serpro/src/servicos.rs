@@ -17,6 +17,7 @@
 //! needs the contribuinte's e-CAC procuração where the catalogue asks for one. Money is read
 //! from the exact text of the JSON numbers ([`Valor::parse_json`]), never through `f64`.
 
+pub use crate::erro::ErroServico;
 use crate::wire::dados::{ErroDados, SeObjeto, Texto};
 use crate::wire::das::{DadosDas, DetalhamentoDas, PedidoDas};
 use crate::wire::pagtoweb::{
@@ -44,26 +45,6 @@ pub const MAXIMO_PAGINAS_SEM_CONTAGEM: usize = 50;
 /// The shortest wait between two asks for the SITFIS report (a `tempoEspera` of 0 must not
 /// turn into a busy loop).
 const ESPERA_MINIMA: Duration = Duration::from_millis(10);
-
-/// What went wrong in a typed service.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ErroServico {
-    /// The call itself failed (authentication, refusal, gateway…).
-    #[error(transparent)]
-    Integra(#[from] ErroIntegra),
-    /// The answer lacks a field or carries a malformed one (names the JSON path).
-    #[error("resposta do serviço fora do esperado: {0}")]
-    Resposta(String),
-    /// The SITFIS report was not ready within the wait allowed.
-    #[error("relatório de situação fiscal não ficou pronto dentro de {0:?}")]
-    Espera(Duration),
-    /// PAGTOWEB's pages do not add up (a page repeats the previous one, they pass the count,
-    /// or there are more than the fixed maximum): the paging was stopped, so no more billed
-    /// calls are made.
-    #[error("paginação do PAGTOWEB interrompida: {0}")]
-    Paginacao(String),
-}
 
 /// A service of the catalogue (`idSistema`, `idServico`); its path and `versaoSistema` come
 /// from [`guiche_domain::serpro::SERVICOS`].
