@@ -575,23 +575,19 @@ fn token_procurador(r: &Retorno) -> Result<TokenProcurador, ErroIntegra> {
                 .and_then(guiche_http::repeticao::instante_http),
         });
     }
-    let dados = r
-        .resposta
-        .as_ref()
-        .and_then(Resposta::dados_json)
-        .unwrap_or_default();
-    let token = dados
-        .get("autenticar_procurador_token")
-        .and_then(serde_json::Value::as_str)
-        .ok_or_else(|| {
-            ErroIntegra::Protocolo("dados.autenticar_procurador_token ausente".into())
-        })?;
+    let dados = wire::procurador::DadosTokenProcurador::ler(
+        r.resposta.as_ref().map_or("", |r| r.dados.as_str()),
+    );
+    let token = dados.autenticar_procurador_token.0.ok_or_else(|| {
+        ErroIntegra::Protocolo("dados.autenticar_procurador_token ausente".into())
+    })?;
     let expira = dados
-        .get("data_hora_expiracao")
-        .and_then(serde_json::Value::as_str)
+        .data_hora_expiracao
+        .0
+        .as_deref()
         .and_then(instante_brasilia);
     Ok(TokenProcurador {
-        token: token.to_owned(),
+        token,
         expira_em: expira,
     })
 }

@@ -16,6 +16,7 @@ pub mod declaracoes;
 pub mod eventos;
 pub mod pagtoweb;
 pub mod procuracoes;
+pub mod procurador;
 pub mod sicalc;
 pub mod sitfis;
 
