@@ -15,7 +15,8 @@
 //!   billed (see [`crate::bilhetagem`]); a timeout, a reset or an unreadable reply keep it.
 
 use crate::bilhetagem::{NAO_BILHETADOS_INTEGRA, integra_bilhetado};
-use crate::wire::{self, Corpo, Fault, Mensagem, Resposta, TokenDto};
+use crate::erro::ErroIntegra;
+use crate::wire::{self, Corpo, Mensagem, Resposta, TokenDto};
 use base64::Engine;
 use guiche_certificados::Certificado;
 use guiche_domain::serpro::{Pedido, TipoServico, procuracao_exigida};
@@ -97,72 +98,6 @@ impl fmt::Debug for ConfigIntegra {
             .field("consumer_key", &self.consumer_key)
             .finish_non_exhaustive()
     }
-}
-
-/// What went wrong talking to Integra Contador.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ErroIntegra {
-    /// The client could not be built (bad URL, unreadable certificate or CA).
-    #[error("configuração do Integra Contador: {0}")]
-    Configuracao(String),
-    /// The token endpoint refused the consumer credentials, the certificate or the request.
-    #[error("autenticação recusada pelo SERPRO (HTTP {status}): {motivo}")]
-    Autenticacao {
-        /// HTTP status.
-        status: u16,
-        /// What the service said.
-        motivo: String,
-    },
-    /// The TLS handshake or connection failed before anything was sent (for mTLS, often a
-    /// certificate the server does not accept).
-    #[error("não foi possível conectar ao SERPRO: {0}")]
-    NaoEnviado(String),
-    /// Sent, but no usable answer.
-    #[error("resultado desconhecido: {0}")]
-    Desconhecido(String),
-    /// An answer that does not follow the documentation (names the JSON path).
-    #[error("resposta fora do protocolo: {0}")]
-    Protocolo(String),
-    /// The envelope breaks a rule, found before calling.
-    #[error("pedido inválido: {0}")]
-    Invalido(String),
-    /// The monthly ceiling of billed calls is reached: nothing was called.
-    #[error("{0}")]
-    Teto(String),
-    /// A WSO2 gateway fault (`{"fault": …}`).
-    #[error("falha do gateway SERPRO {}: {} ({})", .0.codigo, .0.mensagem, .0.descricao)]
-    Fault(Fault),
-    /// 403: the author has no power of attorney in e-CAC for this contribuinte.
-    #[error("sem procuração no e-CAC{}: {mensagem}", .procuracao.map(|c| format!(" (código de procuração {c})")).unwrap_or_default())]
-    SemProcuracao {
-        /// The e-CAC procuração code the service needs, when the catalogue names one.
-        procuracao: Option<&'static str>,
-        /// The service's message.
-        mensagem: String,
-    },
-    /// 403 for another reason (contratante not the certificate's, service on the wrong path…).
-    #[error("acesso negado pelo SERPRO: {0}")]
-    AcessoNegado(String),
-    /// 429 after the retries.
-    #[error("limite de requisições do SERPRO atingido: {0}")]
-    LimiteRequisicoes(String),
-    /// 400/404 and other refusals, with the service's messages.
-    #[error("recusado pelo SERPRO (HTTP {status}): {mensagens}")]
-    Recusado {
-        /// HTTP status.
-        status: u16,
-        /// The messages in one line.
-        mensagens: String,
-    },
-    /// 5xx after the retries allowed for the type.
-    #[error("erro do SERPRO (HTTP {status}): {mensagens}")]
-    ErroServidor {
-        /// HTTP status.
-        status: u16,
-        /// The messages in one line.
-        mensagens: String,
-    },
 }
 
 /// Talks to Integra Contador.
@@ -640,23 +575,19 @@ fn token_procurador(r: &Retorno) -> Result<TokenProcurador, ErroIntegra> {
                 .and_then(guiche_http::repeticao::instante_http),
         });
     }
-    let dados = r
-        .resposta
-        .as_ref()
-        .and_then(Resposta::dados_json)
-        .unwrap_or_default();
-    let token = dados
-        .get("autenticar_procurador_token")
-        .and_then(serde_json::Value::as_str)
-        .ok_or_else(|| {
-            ErroIntegra::Protocolo("dados.autenticar_procurador_token ausente".into())
-        })?;
+    let dados = wire::procurador::DadosTokenProcurador::ler(
+        r.resposta.as_ref().map_or("", |r| r.dados.as_str()),
+    );
+    let token = dados.autenticar_procurador_token.0.ok_or_else(|| {
+        ErroIntegra::Protocolo("dados.autenticar_procurador_token ausente".into())
+    })?;
     let expira = dados
-        .get("data_hora_expiracao")
-        .and_then(serde_json::Value::as_str)
+        .data_hora_expiracao
+        .0
+        .as_deref()
         .and_then(instante_brasilia);
     Ok(TokenProcurador {
-        token: token.to_owned(),
+        token,
         expira_em: expira,
     })
 }

@@ -9,11 +9,12 @@
 //! | [`bilhetagem`] | which Integra Contador answers SERPRO bills, and the safe side when unknown |
 //! | [`certificado`] | ICP-Brasil PKCS#12 files (legacy RC2-40/3DES included), from `guiche-certificados` |
 //! | [`ClienteIntegra`] | token over mTLS (cached, one request in flight), calls and batch calls, retries only where safe, billing reserved before each billed attempt and kept unless provably unbilled |
+//! | [`ErroIntegra`], [`ErroServico`] (`erro`) | what goes wrong in a call and in reading a typed service, and its kind for the port |
 //! | [`servicos`] | one typed function per service: DAS, declarations, payments, proof, DARF, SITFIS, procurações, mailbox, update events |
 //! | [`termo`], [`verificacao`] | the procurador's authorization term, signed and verified with `guiche-certificados`' enveloped XMLDSig |
 //! | [`receita`] | the port `IntegraContador` (typed services, procurador sign-in) over this client |
 //! | [`fonte`] | payments as the `guiche_ports::ecac::FontePagamentos` port, for the e-CAC reconciliation |
-//! | [`wire`] | the envelope and the tolerant reading of replies |
+//! | [`wire`] | the envelope and the tolerant reading of replies; each service's input and `dados` as serde DTOs (`wire::das`, `wire::pagtoweb`, …) |
 //! | `simulador`, `pki_teste` (feature `simulator`) | Integra Contador on loopback, and the throw-away PKI of `guiche-certificados` for it |
 //!
 //! The request envelope and catalogue facts live in `guiche_domain::serpro`.
@@ -51,6 +52,8 @@ pub mod bilhetagem;
 /// [`ConfigIntegra`] takes one.
 pub use guiche_certificados::certificado;
 mod cliente;
+mod erro;
+pub use erro::{ErroIntegra, ErroServico};
 pub mod fonte;
 /// The test PKI of [`guiche_certificados`], which the simulators use.
 #[cfg(feature = "simulator")]
@@ -65,7 +68,7 @@ pub mod wire;
 pub mod simulador;
 
 pub use cliente::{
-    Chamada, ClienteIntegra, ConfigIntegra, Credencial, ErroIntegra, MAX_RESPOSTA, Politica,
-    Retorno, Segredo, TokenProcurador, codigos,
+    Chamada, ClienteIntegra, ConfigIntegra, Credencial, MAX_RESPOSTA, Politica, Retorno, Segredo,
+    TokenProcurador, codigos,
 };
 pub use guiche_http::MAX_VALIDADE_TOKEN;

@@ -3,7 +3,8 @@
 //! procurador's sign-in (the AUTENTICAPROCURADOR term, signed with the procurador's
 //! certificate) lives here too, so its token never leaves the adapter.
 
-use crate::servicos::{self, ErroServico};
+pub use crate::erro::{erro_integra, erro_servico};
+use crate::servicos;
 use crate::termo::TermoAutorizacao;
 use crate::{Chamada, ClienteIntegra, ErroIntegra};
 use async_trait::async_trait;
@@ -80,30 +81,6 @@ impl std::fmt::Debug for IntegraSerpro {
             .field("contratante", &self.cliente.contratante())
             .field("procurador", &self.procurador.is_ok())
             .finish_non_exhaustive()
-    }
-}
-
-/// The port's kind of a client error (the message kept whole).
-pub fn erro_integra(e: &ErroIntegra) -> ErroReceita {
-    let m = e.to_string();
-    match e {
-        ErroIntegra::Configuracao(_) => ErroReceita::Configuracao(m),
-        ErroIntegra::Autenticacao { .. } => ErroReceita::Autenticacao(m),
-        ErroIntegra::NaoEnviado(_) => ErroReceita::NaoEnviado(m),
-        ErroIntegra::Desconhecido(_)
-        | ErroIntegra::Protocolo(_)
-        | ErroIntegra::ErroServidor { .. } => ErroReceita::Desconhecido(m),
-        ErroIntegra::Teto(_) | ErroIntegra::LimiteRequisicoes(_) => ErroReceita::Limite(m),
-        _ => ErroReceita::Recusado(m),
-    }
-}
-
-/// The port's kind of a typed service's error: an answer that does not add up is an unknown
-/// outcome.
-pub fn erro_servico(e: ErroServico) -> ErroReceita {
-    match &e {
-        ErroServico::Integra(i) => erro_integra(i),
-        _ => ErroReceita::Desconhecido(e.to_string()),
     }
 }
 
@@ -315,69 +292,5 @@ impl IntegraContador for IntegraSerpro {
         servicos::procuracoes(&self.cliente, outorgante, outorgado, hoje)
             .await
             .map_err(erro_servico)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn client_errors_map_to_the_kinds_the_cli_exit_codes_need() {
-        let casos = [
-            (ErroIntegra::Configuracao("c".into()), "Configuracao"),
-            (
-                ErroIntegra::Autenticacao {
-                    status: 401,
-                    motivo: "m".into(),
-                },
-                "Autenticacao",
-            ),
-            (ErroIntegra::NaoEnviado("n".into()), "NaoEnviado"),
-            (ErroIntegra::Desconhecido("d".into()), "Desconhecido"),
-            (ErroIntegra::Protocolo("p".into()), "Desconhecido"),
-            (
-                ErroIntegra::ErroServidor {
-                    status: 503,
-                    mensagens: "x".into(),
-                },
-                "Desconhecido",
-            ),
-            (ErroIntegra::Teto("t".into()), "Limite"),
-            (ErroIntegra::LimiteRequisicoes("l".into()), "Limite"),
-            (ErroIntegra::Invalido("i".into()), "Recusado"),
-            (ErroIntegra::AcessoNegado("a".into()), "Recusado"),
-            (
-                ErroIntegra::SemProcuracao {
-                    procuracao: Some("00045"),
-                    mensagem: "m".into(),
-                },
-                "Recusado",
-            ),
-            (
-                ErroIntegra::Recusado {
-                    status: 400,
-                    mensagens: "r".into(),
-                },
-                "Recusado",
-            ),
-        ];
-        for (e, tipo) in casos {
-            let p = erro_integra(&e);
-            assert!(format!("{p:?}").starts_with(tipo), "{e:?} → {p:?}");
-            assert_eq!(p.to_string(), e.to_string(), "the message is kept whole");
-        }
-    }
-
-    #[test]
-    fn an_answer_that_does_not_add_up_is_an_unknown_outcome() {
-        for e in [
-            ErroServico::Resposta("dados.pdf: ausente".into()),
-            ErroServico::Paginacao("p".into()),
-            ErroServico::Espera(Duration::from_secs(1)),
-        ] {
-            let texto = e.to_string();
-            assert_eq!(erro_servico(e), ErroReceita::Desconhecido(texto));
-        }
     }
 }

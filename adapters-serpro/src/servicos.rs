@@ -17,14 +17,21 @@
 //! needs the contribuinte's e-CAC procuração where the catalogue asks for one. Money is read
 //! from the exact text of the JSON numbers ([`Valor::parse_json`]), never through `f64`.
 
-use crate::{Chamada, ClienteIntegra, ErroIntegra, Retorno};
+pub use crate::erro::ErroServico;
+use crate::wire::dados::{ErroDados, SeObjeto, Texto};
+use crate::wire::das::{DadosDas, DetalhamentoDas, PedidoDas};
+use crate::wire::pagtoweb::{
+    Intervalo, ItemPagamento, PaginaPagamentos, Pdf, PedidoComprovante, PedidoPagamentos,
+};
+use crate::wire::procuracoes::{DadosProcuracoes, PedidoProcuracoes, ProcuracaoDto};
+use crate::wire::sitfis::{EsperaSitfis, PedidoRelatorio, ProtocoloSitfis};
+use crate::{Chamada, ClienteIntegra, ErroIntegra, Retorno, wire};
 use base64::Engine;
 use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::{CodigoBarras, CodigoReceita, NumeroDocumento};
 use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico, procuracao_por_nome, servico};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 pub use guiche_ports::receita::{Das, Procuracao};
-use serde_json::{Value, json};
 use std::time::Duration;
 
 /// Page size asked of `PAGTOWEB/PAGAMENTOS71`.
@@ -38,26 +45,6 @@ pub const MAXIMO_PAGINAS_SEM_CONTAGEM: usize = 50;
 /// The shortest wait between two asks for the SITFIS report (a `tempoEspera` of 0 must not
 /// turn into a busy loop).
 const ESPERA_MINIMA: Duration = Duration::from_millis(10);
-
-/// What went wrong in a typed service.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ErroServico {
-    /// The call itself failed (authentication, refusal, gateway…).
-    #[error(transparent)]
-    Integra(#[from] ErroIntegra),
-    /// The answer lacks a field or carries a malformed one (names the JSON path).
-    #[error("resposta do serviço fora do esperado: {0}")]
-    Resposta(String),
-    /// The SITFIS report was not ready within the wait allowed.
-    #[error("relatório de situação fiscal não ficou pronto dentro de {0:?}")]
-    Espera(Duration),
-    /// PAGTOWEB's pages do not add up (a page repeats the previous one, they pass the count,
-    /// or there are more than the fixed maximum): the paging was stopped, so no more billed
-    /// calls are made.
-    #[error("paginação do PAGTOWEB interrompida: {0}")]
-    Paginacao(String),
-}
 
 /// A service of the catalogue (`idSistema`, `idServico`); its path and `versaoSistema` come
 /// from [`guiche_domain::serpro::SERVICOS`].
@@ -124,85 +111,65 @@ async fn chamar(
     Ok(cliente.chamar(chamada).await?)
 }
 
-/// The answer's `dados` as JSON; `None` when empty.
-fn dados_opcionais(r: &Retorno, id: Id) -> Result<Option<Value>, ErroServico> {
+/// The answer's `dados` read once as the service's DTO `T`; `None` when empty.
+fn ler_opcional<T: serde::de::DeserializeOwned>(
+    r: &Retorno,
+    id: Id,
+) -> Result<Option<T>, ErroServico> {
     let Some(resposta) = &r.resposta else {
         return Ok(None);
     };
     if resposta.dados.trim().is_empty() {
         return Ok(None);
     }
-    resposta
-        .dados_json()
+    wire::dados::ler_dados(&resposta.dados)
         .map(Some)
-        .ok_or_else(|| ErroServico::Resposta(format!("{}/{}: dados não é JSON", id.0, id.1)))
+        .map_err(|e| match e {
+            ErroDados::NaoJson => {
+                ErroServico::Resposta(format!("{}/{}: dados não é JSON", id.0, id.1))
+            }
+            ErroDados::Forma(m) => ErroServico::Resposta(m),
+        })
 }
 
-/// The answer's `dados` as JSON, required (the error carries the service's messages).
-fn dados(r: &Retorno, id: Id) -> Result<Value, ErroServico> {
-    dados_opcionais(r, id)?.ok_or_else(|| {
-        let mensagens = r
-            .resposta
-            .as_ref()
-            .map(crate::wire::Resposta::mensagens_em_linha)
-            .unwrap_or_default();
-        ErroServico::Resposta(format!(
-            "{}/{}: dados vazio (HTTP {}; {mensagens})",
-            id.0, id.1, r.status
-        ))
-    })
+/// The answer's `dados` read once as the service's DTO `T`, required (the error carries the
+/// service's messages).
+fn ler<T: serde::de::DeserializeOwned>(r: &Retorno, id: Id) -> Result<T, ErroServico> {
+    ler_opcional(r, id)?.ok_or_else(|| vazio(r, id))
+}
+
+/// `dados` came empty where the service must answer something.
+fn vazio(r: &Retorno, id: Id) -> ErroServico {
+    let mensagens = r
+        .resposta
+        .as_ref()
+        .map(crate::wire::Resposta::mensagens_em_linha)
+        .unwrap_or_default();
+    ErroServico::Resposta(format!(
+        "{}/{}: dados vazio (HTTP {}; {mensagens})",
+        id.0, id.1, r.status
+    ))
+}
+
+/// Money from [`Texto`]: the exact text of a JSON number, or a string holding one.
+fn valor_de(t: &Texto, caminho: &str) -> Result<Valor, ErroServico> {
+    Valor::parse_json(t.as_str()).map_err(|e| malformado(caminho, e))
+}
+
+/// An `AAAAMMDD` date from [`Texto`].
+fn data_compacta_de(t: &Texto, caminho: &str) -> Result<Data, ErroServico> {
+    Data::parse_compacta(t.as_str()).map_err(|e| malformado(caminho, e))
+}
+
+/// A base64 document from [`Texto`].
+fn base64_de(t: &Texto, caminho: &str) -> Result<Vec<u8>, ErroServico> {
+    base64::engine::general_purpose::STANDARD
+        .decode(t.as_str().trim())
+        .map_err(|e| malformado(caminho, e))
 }
 
 fn malformado(caminho: &str, motivo: impl std::fmt::Display) -> ErroServico {
     ErroServico::Resposta(format!("{caminho}: {motivo}"))
-}
-
-/// `v[chave]`, present and not null.
-fn campo<'a>(v: &'a Value, caminho: &str, chave: &str) -> Result<&'a Value, ErroServico> {
-    v.get(chave)
-        .filter(|c| !c.is_null())
-        .ok_or_else(|| malformado(&format!("{caminho}.{chave}"), "ausente"))
-}
-
-/// `v[chave]` as text (a JSON string, or the exact text of a number).
-fn texto(v: &Value, caminho: &str, chave: &str) -> Result<String, ErroServico> {
-    match campo(v, caminho, chave)? {
-        Value::String(s) => Ok(s.clone()),
-        Value::Number(n) => Ok(n.to_string()),
-        _ => Err(malformado(
-            &format!("{caminho}.{chave}"),
-            "nem texto nem número",
-        )),
-    }
-}
-
-/// Money from the exact text of a JSON number (or of a string holding one).
-fn valor(v: &Value, caminho: &str, chave: &str) -> Result<Valor, ErroServico> {
-    let t = texto(v, caminho, chave)?;
-    Valor::parse_json(&t).map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
-}
-
-/// An `AAAAMMDD` date.
-fn data_compacta(v: &Value, caminho: &str, chave: &str) -> Result<Data, ErroServico> {
-    let t = texto(v, caminho, chave)?;
-    Data::parse_compacta(&t).map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
-}
-
-/// A base64 document (`pdf`).
-fn base64(v: &Value, caminho: &str, chave: &str) -> Result<Vec<u8>, ErroServico> {
-    let t = texto(v, caminho, chave)?;
-    base64::engine::general_purpose::STANDARD
-        .decode(t.trim())
-        .map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
-}
-
-/// A JSON array, or a single object read as a list of one.
-fn lista<'a>(v: &'a Value, caminho: &str) -> Result<Vec<&'a Value>, ErroServico> {
-    match v {
-        Value::Array(itens) => Ok(itens.iter().collect()),
-        Value::Object(_) => Ok(vec![v]),
-        _ => Err(malformado(caminho, "nem lista nem objeto")),
-    }
 }
 
 /// Issues the DAS of `periodo` (`PGDASD/GERARDAS12` on `/Emitir`, `{"periodoApuracao":
@@ -229,19 +196,21 @@ async fn emitir_das(
     hoje: Data,
     id: Id,
 ) -> Result<Vec<Das>, ErroServico> {
-    let entrada = json!({ "periodoApuracao": periodo.compacta() }).to_string();
+    let entrada = serde_json::to_string(&PedidoDas {
+        periodo_apuracao: periodo.compacta(),
+    })
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
     let r = chamar(cliente, (*contribuinte).into(), id, entrada, hoje).await?;
-    let d = dados(&r, id)?;
+    let guias: DadosDas = ler(&r, id)?;
     let mut saida = Vec::new();
-    for (i, guia) in lista(&d, "dados")?.into_iter().enumerate() {
-        let caminho = format!("dados[{i}]");
-        let pdf = base64(guia, &caminho, "pdf")?;
-        let caminho = format!("{caminho}.detalhamento");
-        for det in lista(
-            campo(guia, &format!("dados[{i}]"), "detalhamento")?,
-            &caminho,
-        )? {
-            saida.push(das(det, &caminho, pdf.clone())?);
+    for (i, guia) in guias.into_iter().enumerate() {
+        let pdf = base64_de(&guia.pdf, &format!("dados[{i}].pdf"))?;
+        for (j, det) in guia.detalhamento.into_iter().enumerate() {
+            saida.push(das(
+                det,
+                &format!("dados[{i}].detalhamento[{j}]"),
+                pdf.clone(),
+            )?);
         }
     }
     Ok(saida)
@@ -261,50 +230,31 @@ pub async fn gerar_das_mei(
     emitir_das(cliente, contribuinte, periodo, hoje, GERARDASPDF21).await
 }
 
-/// One `detalhamento` of GERARDAS12.
-fn das(det: &Value, caminho: &str, pdf: Vec<u8>) -> Result<Das, ErroServico> {
-    let numero = texto(det, caminho, "numeroDocumento")?;
-    let periodo = texto(det, caminho, "periodoApuracao")?;
-    let valores = campo(det, caminho, "valores")?;
-    let cv = format!("{caminho}.valores");
-    let limite = match det.get("dataLimiteAcolhimento").filter(|v| !v.is_null()) {
-        Some(_) => Some(data_compacta(det, caminho, "dataLimiteAcolhimento")?),
-        None => None,
-    };
+/// One `detalhamento` of GERARDAS12, in domain terms.
+fn das(det: DetalhamentoDas, caminho: &str, pdf: Vec<u8>) -> Result<Das, ErroServico> {
+    let em = |chave: &str| format!("{caminho}.{chave}");
+    let v = &det.valores;
     Ok(Das {
-        numero: NumeroDocumento::parse(&numero)
-            .map_err(|e| malformado(&format!("{caminho}.numeroDocumento"), e))?,
-        periodo: Competencia::parse(&periodo)
-            .map_err(|e| malformado(&format!("{caminho}.periodoApuracao"), e))?,
-        vencimento: data_compacta(det, caminho, "dataVencimento")?,
-        limite_acolhimento: limite,
-        valor_total: valor(valores, &cv, "total")?,
-        principal: valor(valores, &cv, "principal")?,
-        multa: valor(valores, &cv, "multa")?,
-        juros: valor(valores, &cv, "juros")?,
-        codigo_barras: codigo_barras(det, caminho)?,
+        numero: NumeroDocumento::parse(det.numero_documento.as_str())
+            .map_err(|e| malformado(&em("numeroDocumento"), e))?,
+        periodo: Competencia::parse(det.periodo_apuracao.as_str())
+            .map_err(|e| malformado(&em("periodoApuracao"), e))?,
+        vencimento: data_compacta_de(&det.data_vencimento, &em("dataVencimento"))?,
+        limite_acolhimento: det
+            .data_limite_acolhimento
+            .as_ref()
+            .map(|t| data_compacta_de(t, &em("dataLimiteAcolhimento")))
+            .transpose()?,
+        valor_total: valor_de(&v.total, &em("valores.total"))?,
+        principal: valor_de(&v.principal, &em("valores.principal"))?,
+        multa: valor_de(&v.multa, &em("valores.multa"))?,
+        juros: valor_de(&v.juros, &em("valores.juros"))?,
+        codigo_barras: det
+            .codigo_de_barras
+            .map(|c| CodigoBarras::parse(&c.0).map_err(|e| malformado(&em("codigoDeBarras"), e)))
+            .transpose()?,
         pdf,
     })
-}
-
-/// `codigoDeBarras`: the four linha-digitável blocks (or one string of 44/48 digits).
-fn codigo_barras(det: &Value, caminho: &str) -> Result<Option<CodigoBarras>, ErroServico> {
-    let caminho = format!("{caminho}.codigoDeBarras");
-    let texto = match det.get("codigoDeBarras") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(blocos)) => blocos
-            .iter()
-            .map(|b| {
-                b.as_str()
-                    .ok_or_else(|| malformado(&caminho, "bloco não é texto"))
-            })
-            .collect::<Result<String, _>>()?,
-        Some(_) => return Err(malformado(&caminho, "nem lista nem texto")),
-    };
-    CodigoBarras::parse(&texto)
-        .map(Some)
-        .map_err(|e| malformado(&caminho, e))
 }
 
 /// The payments of `contribuinte` with `dataArrecadacao` in `desde..=ate`
@@ -330,23 +280,14 @@ pub async fn pagamentos(
 ) -> Result<Vec<Pagamento>, ErroServico> {
     let mut saida = Vec::new();
     let mut limite: Option<Limite> = None;
-    let mut anterior: Option<Vec<Value>> = None;
+    let mut anterior: Option<PaginaPagamentos> = None;
     let mut paginas = 0_usize;
     loop {
         paginas += 1;
         let primeiro = saida.len();
-        let entrada = json!({
-            "intervaloDataArrecadacao": { "dataInicial": desde.iso(), "dataFinal": ate.iso() },
-            "primeiroDaPagina": primeiro,
-            "tamanhoDaPagina": TAMANHO_PAGINA,
-        })
-        .to_string();
+        let entrada = pedido_pagamentos(desde, ate, Some(primeiro))?;
         let r = chamar(cliente, *contribuinte, PAGAMENTOS71, entrada, hoje).await?;
-        let pagina = match dados_opcionais(&r, PAGAMENTOS71)? {
-            Some(Value::Array(itens)) => itens,
-            None => Vec::new(),
-            Some(_) => return Err(malformado("dados", "não é uma lista")),
-        };
+        let pagina: PaginaPagamentos = ler_opcional(&r, PAGAMENTOS71)?.unwrap_or_default();
         if !pagina.is_empty() && anterior.as_ref() == Some(&pagina) {
             return Err(ErroServico::Paginacao(format!(
                 "a página de primeiroDaPagina {primeiro} repete a anterior (o serviço ignora o \
@@ -433,19 +374,15 @@ pub async fn contar_pagamentos(
     ate: Data,
     hoje: Data,
 ) -> Result<u64, ErroServico> {
-    let entrada = json!({
-        "intervaloDataArrecadacao": { "dataInicial": desde.iso(), "dataFinal": ate.iso() },
-    })
-    .to_string();
+    let entrada = pedido_pagamentos(desde, ate, None)?;
     let r = chamar(cliente, *contribuinte, CONTACONSDOCARRPG73, entrada, hoje).await?;
     let Some(resposta) = &r.resposta else {
         return Ok(0);
     };
     let bruto = resposta.dados.trim();
-    let t = match serde_json::from_str::<Value>(bruto) {
-        Ok(Value::String(s)) => s,
-        Ok(Value::Number(n)) => n.to_string(),
-        _ => bruto.to_owned(),
+    let t = match serde_json::from_str::<Texto>(bruto) {
+        Ok(Texto(t)) => t,
+        Err(_) => bruto.to_owned(),
     };
     if t.is_empty() {
         return Ok(0);
@@ -455,45 +392,61 @@ pub async fn contar_pagamentos(
         .map_err(|e| malformado("dados (CONTACONSDOCARRPG73)", e))
 }
 
-/// One item of PAGAMENTOS71.
+/// The input of PAGAMENTOS71 (`primeiro`: the page's offset, with [`TAMANHO_PAGINA`]) or of
+/// CONTACONSDOCARRPG73 (`None`).
+fn pedido_pagamentos(
+    desde: Data,
+    ate: Data,
+    primeiro: Option<usize>,
+) -> Result<String, ErroServico> {
+    serde_json::to_string(&PedidoPagamentos {
+        intervalo_data_arrecadacao: Intervalo {
+            data_inicial: desde.iso(),
+            data_final: ate.iso(),
+        },
+        primeiro_da_pagina: primeiro,
+        tamanho_da_pagina: primeiro.map(|_| TAMANHO_PAGINA),
+    })
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()).into())
+}
+
+/// One item of PAGAMENTOS71, in domain terms.
 fn pagamento(
-    item: &Value,
+    item: &ItemPagamento,
     caminho: &str,
     contribuinte: Documento,
 ) -> Result<Pagamento, ErroServico> {
-    let numero = texto(item, caminho, "numeroDocumento")?;
-    let arrecadacao = texto(item, caminho, "dataArrecadacao")?;
     Ok(Pagamento {
-        numero: NumeroDocumento::parse(&numero)
+        numero: NumeroDocumento::parse(item.numero_documento.as_str())
             .map_err(|e| malformado(&format!("{caminho}.numeroDocumento"), e))?,
-        data_arrecadacao: Data::parse_iso(&arrecadacao)
+        data_arrecadacao: Data::parse_iso(item.data_arrecadacao.as_str())
             .map_err(|e| malformado(&format!("{caminho}.dataArrecadacao"), e))?,
-        valor_total: valor(item, caminho, "valorTotal")?,
+        valor_total: valor_de(&item.valor_total, &format!("{caminho}.valorTotal"))?,
         codigo_receita: receita(item, caminho)?,
         contribuinte,
     })
 }
 
 /// `receitaPrincipal.codigo` (without leading zeros, e.g. `"481"`) and `extensaoReceita`.
-fn receita(item: &Value, caminho: &str) -> Result<Option<CodigoReceita>, ErroServico> {
-    let Some(rp) = item.get("receitaPrincipal").filter(|v| !v.is_null()) else {
+fn receita(item: &ItemPagamento, caminho: &str) -> Result<Option<CodigoReceita>, ErroServico> {
+    let Some(SeObjeto(rp)) = &item.receita_principal else {
         return Ok(None);
     };
     let caminho = format!("{caminho}.receitaPrincipal");
-    let numero = |chave: &str| -> Result<Option<u16>, ErroServico> {
-        if rp.get(chave).is_none_or(Value::is_null) {
-            return Ok(None);
-        }
-        let t = texto(rp, &caminho, chave)?;
-        t.trim()
-            .parse::<u16>()
-            .map(Some)
-            .map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
+    let numero = |t: &Option<Texto>, chave: &str| -> Result<Option<u16>, ErroServico> {
+        t.as_ref()
+            .map(|t| {
+                t.as_str()
+                    .trim()
+                    .parse::<u16>()
+                    .map_err(|e| malformado(&format!("{caminho}.{chave}"), e))
+            })
+            .transpose()
     };
-    let Some(codigo) = numero("codigo")? else {
+    let Some(codigo) = numero(&rp.codigo, "codigo")? else {
         return Ok(None);
     };
-    let extensao = numero("extensaoReceita")?
+    let extensao = numero(&rp.extensao_receita, "extensaoReceita")?
         .map(|e| u8::try_from(e).map_err(|e| malformado(&caminho, e)))
         .transpose()?;
     CodigoReceita::new(codigo, extensao)
@@ -512,9 +465,13 @@ pub async fn comprovante(
     numero: &NumeroDocumento,
     hoje: Data,
 ) -> Result<Vec<u8>, ErroServico> {
-    let entrada = json!({ "numeroDocumento": numero.as_digitos() }).to_string();
+    let entrada = serde_json::to_string(&PedidoComprovante {
+        numero_documento: numero.as_digitos().to_owned(),
+    })
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
     let r = chamar(cliente, *contribuinte, COMPARRECADACAO72, entrada, hoje).await?;
-    base64(&dados(&r, COMPARRECADACAO72)?, "dados", "pdf")
+    let d: Pdf = ler(&r, COMPARRECADACAO72)?;
+    base64_de(&d.pdf, "dados.pdf")
 }
 
 /// The fiscal situation report (SITFIS): asks a protocol (`SOLICITARPROTOCOLO91` on
@@ -561,9 +518,11 @@ pub async fn protocolo_sitfis(
         hoje,
     )
     .await?;
-    let d = dados(&r, SOLICITARPROTOCOLO91)?;
-    let protocolo = texto(&d, "dados", "protocoloRelatorio")?;
-    Ok((protocolo, tempo_espera(&d)?.unwrap_or_default()))
+    let d: ProtocoloSitfis = ler(&r, SOLICITARPROTOCOLO91)?;
+    Ok((
+        d.protocolo_relatorio.0,
+        tempo_espera(d.tempo_espera.as_ref())?.unwrap_or_default(),
+    ))
 }
 
 /// `SITFIS/RELATORIOSITFIS92` for `protocolo`, waiting `espera` first and as the answers say
@@ -580,7 +539,10 @@ pub async fn relatorio_sitfis(
     espera_maxima: Duration,
 ) -> Result<Vec<u8>, ErroServico> {
     let inicio = tokio::time::Instant::now();
-    let entrada = json!({ "protocoloRelatorio": protocolo }).to_string();
+    let entrada = serde_json::to_string(&PedidoRelatorio {
+        protocolo_relatorio: protocolo.to_owned(),
+    })
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
     let mut espera = espera;
     loop {
         if inicio.elapsed() + espera > espera_maxima {
@@ -596,7 +558,8 @@ pub async fn relatorio_sitfis(
         )
         .await?;
         if r.status == 200 {
-            return base64(&dados(&r, RELATORIOSITFIS92)?, "dados", "pdf");
+            let d: Pdf = ler(&r, RELATORIOSITFIS92)?;
+            return base64_de(&d.pdf, "dados.pdf");
         }
         espera = nova_espera(&r)?.unwrap_or(espera).max(ESPERA_MINIMA);
     }
@@ -605,8 +568,8 @@ pub async fn relatorio_sitfis(
 /// The wait a 202 (`dados.tempoEspera`) or a 204 (`ETag: "tempoEspera:N"`) asks for.
 fn nova_espera(r: &Retorno) -> Result<Option<Duration>, ErroServico> {
     match r.status {
-        202 => match dados_opcionais(r, RELATORIOSITFIS92)? {
-            Some(d) => tempo_espera(&d),
+        202 => match ler_opcional::<SeObjeto<EsperaSitfis>>(r, RELATORIOSITFIS92)? {
+            Some(SeObjeto(d)) => tempo_espera(d.tempo_espera.as_ref()),
             None => Ok(None),
         },
         204 => Ok(r
@@ -622,15 +585,15 @@ fn nova_espera(r: &Retorno) -> Result<Option<Duration>, ErroServico> {
 }
 
 /// `dados.tempoEspera` in milliseconds (number or string), when present.
-fn tempo_espera(d: &Value) -> Result<Option<Duration>, ErroServico> {
-    if d.get("tempoEspera").is_none_or(Value::is_null) {
-        return Ok(None);
-    }
-    let t = texto(d, "dados", "tempoEspera")?;
-    t.trim()
-        .parse::<u64>()
-        .map(|ms| Some(Duration::from_millis(ms)))
-        .map_err(|e| malformado("dados.tempoEspera", e))
+fn tempo_espera(t: Option<&Texto>) -> Result<Option<Duration>, ErroServico> {
+    t.map(|t| {
+        t.as_str()
+            .trim()
+            .parse::<u64>()
+            .map(Duration::from_millis)
+            .map_err(|e| malformado("dados.tempoEspera", e))
+    })
+    .transpose()
 }
 
 /// The powers of attorney `outorgante` gave `outorgado` in e-CAC
@@ -646,43 +609,32 @@ pub async fn procuracoes(
     outorgado: &Documento,
     hoje: Data,
 ) -> Result<Vec<Procuracao>, ErroServico> {
-    let entrada = json!({
-        "outorgante": outorgante.as_str(),
-        "tipoOutorgante": outorgante.tipo_serpro().to_string(),
-        "outorgado": outorgado.as_str(),
-        "tipoOutorgado": outorgado.tipo_serpro().to_string(),
+    let entrada = serde_json::to_string(&PedidoProcuracoes {
+        outorgante: outorgante.as_str().to_owned(),
+        tipo_outorgante: outorgante.tipo_serpro().to_string(),
+        outorgado: outorgado.as_str().to_owned(),
+        tipo_outorgado: outorgado.tipo_serpro().to_string(),
     })
-    .to_string();
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
     let r = chamar(cliente, *outorgante, OBTERPROCURACAO41, entrada, hoje).await?;
-    let Some(d) = dados_opcionais(&r, OBTERPROCURACAO41)? else {
+    let Some(d) = ler_opcional::<DadosProcuracoes>(&r, OBTERPROCURACAO41)? else {
         return Ok(Vec::new());
     };
-    lista(&d, "dados")?
-        .into_iter()
+    d.into_iter()
         .enumerate()
         .map(|(i, p)| procuracao(p, &format!("dados[{i}]")))
         .collect()
 }
 
-/// One item of OBTERPROCURACAO41.
-fn procuracao(p: &Value, caminho: &str) -> Result<Procuracao, ErroServico> {
-    let cs = format!("{caminho}.sistemas");
-    let sistemas = campo(p, caminho, "sistemas")?
-        .as_array()
-        .ok_or_else(|| malformado(&cs, "não é uma lista"))?
-        .iter()
-        .map(|s| {
-            s.as_str()
-                .map(|s| s.trim().to_owned())
-                .ok_or_else(|| malformado(&cs, "nome não é texto"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+/// One item of OBTERPROCURACAO41, in domain terms.
+fn procuracao(p: ProcuracaoDto, caminho: &str) -> Result<Procuracao, ErroServico> {
+    let sistemas: Vec<String> = p.sistemas.iter().map(|s| s.trim().to_owned()).collect();
     let codigos = sistemas
         .iter()
         .filter_map(|s| procuracao_por_nome(s).map(|p| p.codigo))
         .collect();
     Ok(Procuracao {
-        expira: data_compacta(p, caminho, "dtexpiracao")?,
+        expira: data_compacta_de(&p.dtexpiracao, &format!("{caminho}.dtexpiracao"))?,
         sistemas,
         codigos,
     })

@@ -5,6 +5,20 @@
 //! string, `mensagens` null or a list of `{codigo, texto}`, `dados` a string holding JSON (or
 //! empty). A gateway fault `{"fault": {...}}` is its own shape. Decoding errors name the JSON
 //! path that failed.
+//!
+//! Each service's `dados` has its DTOs in a submodule ([`das`], …), built on the shared
+//! tolerant pieces of [`dados`] and read once with [`dados::ler_dados`].
+
+pub mod caixa_postal;
+pub mod dados;
+pub mod das;
+pub mod declaracoes;
+pub mod eventos;
+pub mod pagtoweb;
+pub mod procuracoes;
+pub mod procurador;
+pub mod sicalc;
+pub mod sitfis;
 
 use guiche_domain::Documento;
 use guiche_domain::serpro::{Parte, Pedido};

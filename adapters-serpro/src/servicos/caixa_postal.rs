@@ -2,11 +2,14 @@
 //! (`MSGCONTRIBUINTE61`, paged by a pointer) and the new-messages indicator (`INNOVAMSG63`,
 //! on `/Monitorar`, not billed).
 
-use super::{ErroServico, Id, campo, chamar, dados, dados_opcionais, lista, malformado, texto};
-use crate::ClienteIntegra;
+use super::{ErroServico, Id, chamar, ler, ler_opcional, malformado};
+use crate::wire::caixa_postal::{
+    DadosCaixaPostal, DadosMensagensNovas, MensagemDto, PedidoCaixaPostal,
+};
+use crate::wire::dados::SeObjeto;
+use crate::{ClienteIntegra, ErroIntegra};
 use guiche_domain::{Data, Documento};
 pub use guiche_ports::receita::MensagemCaixaPostal;
-use serde_json::{Value, json};
 
 const MSGCONTRIBUINTE61: Id = ("CAIXAPOSTAL", "MSGCONTRIBUINTE61");
 const INNOVAMSG63: Id = ("CAIXAPOSTAL", "INNOVAMSG63");
@@ -29,39 +32,28 @@ pub async fn caixa_postal(
     let mut saida = Vec::new();
     let mut ponteiro: Option<String> = None;
     for _ in 0..PAGINAS_MAXIMAS {
-        let entrada = json!({
-            "statusLeitura": "0",
-            "indicadorPagina": if ponteiro.is_some() { "1" } else { "0" },
-            "ponteiroPagina": ponteiro.as_deref().unwrap_or("00000000000"),
-        });
-        let r = chamar(
-            cliente,
-            *contribuinte,
-            MSGCONTRIBUINTE61,
-            entrada.to_string(),
-            hoje,
-        )
-        .await?;
-        let Some(d) = dados_opcionais(&r, MSGCONTRIBUINTE61)? else {
+        let entrada = serde_json::to_string(&PedidoCaixaPostal {
+            status_leitura: "0".into(),
+            indicador_pagina: if ponteiro.is_some() { "1" } else { "0" }.into(),
+            ponteiro_pagina: ponteiro.as_deref().unwrap_or("00000000000").into(),
+        })
+        .map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
+        let r = chamar(cliente, *contribuinte, MSGCONTRIBUINTE61, entrada, hoje).await?;
+        let Some(SeObjeto(d)) = ler_opcional::<SeObjeto<DadosCaixaPostal>>(&r, MSGCONTRIBUINTE61)?
+        else {
+            return Ok(saida);
+        };
+        let Some(conteudo) = d.conteudo else {
             return Ok(saida);
         };
         let mut ultima = true;
-        let conteudo = d.get("conteudo").unwrap_or(&Value::Null);
-        if conteudo.is_null() {
-            return Ok(saida);
-        }
-        for (i, pagina) in lista(conteudo, "dados.conteudo")?.into_iter().enumerate() {
+        for (i, SeObjeto(pagina)) in conteudo.into_iter().enumerate() {
             let caminho = format!("dados.conteudo[{i}]");
-            if let Some(m) = pagina.get("listaMensagens").filter(|v| !v.is_null()) {
-                for (j, item) in lista(m, &caminho)?.into_iter().enumerate() {
-                    saida.push(mensagem(item, &format!("{caminho}.listaMensagens[{j}]"))?);
-                }
+            for (j, item) in pagina.lista_mensagens.into_iter().flatten().enumerate() {
+                saida.push(mensagem(item, &format!("{caminho}.listaMensagens[{j}]"))?);
             }
-            ultima = pagina.get("indicadorUltimaPagina").and_then(Value::as_str) != Some("N");
-            ponteiro = pagina
-                .get("ponteiroProximaPagina")
-                .and_then(Value::as_str)
-                .map(str::to_owned);
+            ultima = pagina.indicador_ultima_pagina.0.as_deref() != Some("N");
+            ponteiro = pagina.ponteiro_proxima_pagina.0;
         }
         if ultima || ponteiro.is_none() {
             return Ok(saida);
@@ -72,29 +64,24 @@ pub async fn caixa_postal(
     )))
 }
 
-fn mensagem(v: &Value, caminho: &str) -> Result<MensagemCaixaPostal, ErroServico> {
-    let opcional = |k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let modelo = opcional("assuntoModelo");
-    let parametro = opcional("valorParametroAssunto");
-    let enviada = match v.get("dataEnvio").and_then(Value::as_str) {
-        Some(t) if !t.trim().is_empty() => Some(
-            Data::parse_compacta(t.trim())
-                .map_err(|e| malformado(&format!("{caminho}.dataEnvio"), e))?,
+/// One message in domain terms.
+fn mensagem(m: MensagemDto, caminho: &str) -> Result<MensagemCaixaPostal, ErroServico> {
+    let enviada = match m.data_envio.0.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => Some(
+            Data::parse_compacta(t).map_err(|e| malformado(&format!("{caminho}.dataEnvio"), e))?,
         ),
         _ => None,
     };
     Ok(MensagemCaixaPostal {
-        isn: texto(v, caminho, "isn")?,
-        assunto: modelo.replace("++VARIAVEL++", &parametro),
+        isn: m.isn.0,
+        assunto: m
+            .assunto_modelo
+            .ou_vazio()
+            .replace("++VARIAVEL++", m.valor_parametro_assunto.ou_vazio()),
         enviada_em: enviada,
-        lida: opcional("indicadorLeitura") == "1",
-        relevante: opcional("relevancia") == "2",
-        origem: opcional("descricaoOrigem"),
+        lida: m.indicador_leitura.ou_vazio() == "1",
+        relevante: m.relevancia.ou_vazio() == "2",
+        origem: m.descricao_origem.0.unwrap_or_default(),
     })
 }
 
@@ -110,12 +97,11 @@ pub async fn tem_mensagens_novas(
     hoje: Data,
 ) -> Result<bool, ErroServico> {
     let r = chamar(cliente, *contribuinte, INNOVAMSG63, String::new(), hoje).await?;
-    let d = dados(&r, INNOVAMSG63)?;
-    let conteudo = campo(&d, "dados", "conteudo")?;
-    let primeiro = lista(conteudo, "dados.conteudo")?
+    let d: DadosMensagensNovas = ler(&r, INNOVAMSG63)?;
+    let primeiro = d
+        .conteudo
         .into_iter()
         .next()
         .ok_or_else(|| malformado("dados.conteudo", "vazio"))?;
-    let indicador = texto(primeiro, "dados.conteudo[0]", "indicadorMensagensNovas")?;
-    Ok(indicador.trim() != "0")
+    Ok(primeiro.indicador_mensagens_novas.as_str().trim() != "0")
 }

@@ -1,12 +1,13 @@
 //! `PGDASD/CONSDECLARACAO13`: the PGDAS-D declarations of a year or a month, each with the
 //! DAS it generated and whether that DAS is paid (a cheap paid/unpaid flag for reconciliation).
 
-use super::{ErroServico, Id, campo, chamar, dados, lista, malformado, texto};
-use crate::ClienteIntegra;
+use super::{ErroServico, Id, chamar, ler, malformado};
+use crate::wire::dados::{SeObjeto, Texto};
+use crate::wire::declaracoes::{DadosDeclaracoes, Operacao, PedidoDeclaracoes};
+use crate::{ClienteIntegra, ErroIntegra};
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::{Cnpj, Competencia, Data};
 pub use guiche_ports::receita::{ConsultaDeclaracoes, DeclaracaoPgdasd};
-use serde_json::{Value, json};
 
 const CONSDECLARACAO13: Id = ("PGDASD", "CONSDECLARACAO13");
 
@@ -23,69 +24,61 @@ pub async fn declaracoes_pgdasd(
     hoje: Data,
 ) -> Result<Vec<DeclaracaoPgdasd>, ErroServico> {
     let entrada = match consulta {
-        ConsultaDeclaracoes::Ano(ano) => json!({ "anoCalendario": format!("{ano:04}") }),
-        ConsultaDeclaracoes::Periodo(p) => json!({ "periodoApuracao": p.compacta() }),
+        ConsultaDeclaracoes::Ano(ano) => PedidoDeclaracoes {
+            ano_calendario: Some(format!("{ano:04}")),
+            ..PedidoDeclaracoes::default()
+        },
+        ConsultaDeclaracoes::Periodo(p) => PedidoDeclaracoes {
+            periodo_apuracao: Some(p.compacta()),
+            ..PedidoDeclaracoes::default()
+        },
     };
+    let entrada =
+        serde_json::to_string(&entrada).map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
     let r = chamar(
         cliente,
         (*contribuinte).into(),
         CONSDECLARACAO13,
-        entrada.to_string(),
+        entrada,
         hoje,
     )
     .await?;
-    let d = dados(&r, CONSDECLARACAO13)?;
+    let SeObjeto(d): SeObjeto<DadosDeclaracoes> = ler(&r, CONSDECLARACAO13)?;
     let mut saida = Vec::new();
-    let Some(periodos) = d.get("periodos").filter(|v| !v.is_null()) else {
-        return Ok(saida);
-    };
-    for (i, p) in lista(periodos, "dados.periodos")?.into_iter().enumerate() {
+    for (i, p) in d.periodos.into_iter().flatten().enumerate() {
         let caminho = format!("dados.periodos[{i}]");
-        let t = texto(p, &caminho, "periodoApuracao")?;
-        let periodo = Competencia::parse(&t)
+        let periodo = Competencia::parse(p.periodo_apuracao.as_str())
             .map_err(|e| malformado(&format!("{caminho}.periodoApuracao"), e))?;
-        let operacoes = campo(p, &caminho, "operacoes")?;
-        for (j, op) in lista(operacoes, &caminho)?.into_iter().enumerate() {
+        for (j, SeObjeto(op)) in p.operacoes.into_iter().enumerate() {
             saida.push(operacao(op, &format!("{caminho}.operacoes[{j}]"), periodo)?);
         }
     }
     Ok(saida)
 }
 
-/// `v[chave]` as text when present and not null.
-fn opcional(v: Option<&Value>, caminho: &str, chave: &str) -> Result<Option<String>, ErroServico> {
-    match v.and_then(|v| v.get(chave)) {
-        None | Some(Value::Null) => Ok(None),
-        Some(_) => v.map(|v| texto(v, caminho, chave)).transpose(),
-    }
-}
-
+/// One operation in domain terms.
 fn operacao(
-    op: &Value,
+    op: Operacao,
     caminho: &str,
     periodo: Competencia,
 ) -> Result<DeclaracaoPgdasd, ErroServico> {
-    let decl = op.get("indiceDeclaracao").filter(|v| !v.is_null());
-    let das = op.get("indiceDas").filter(|v| !v.is_null());
-    let cd = format!("{caminho}.indiceDeclaracao");
-    let cdas = format!("{caminho}.indiceDas");
-    let numero_das = opcional(das, &cdas, "numeroDas")?
+    let texto = |t: Option<Texto>| t.map(|t| t.0);
+    let decl = op.indice_declaracao.map(|d| d.0).unwrap_or_default();
+    let das = op.indice_das.map(|d| d.0).unwrap_or_default();
+    let numero_das = das
+        .numero_das
         .map(|n| {
-            NumeroDocumento::parse(&n).map_err(|e| malformado(&format!("{cdas}.numeroDas"), e))
+            NumeroDocumento::parse(n.as_str())
+                .map_err(|e| malformado(&format!("{caminho}.indiceDas.numeroDas"), e))
         })
         .transpose()?;
-    let das_pago = match das.and_then(|d| d.get("dasPago")) {
-        None | Some(Value::Null) => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => return Err(malformado(&format!("{cdas}.dasPago"), "não é booleano")),
-    };
     Ok(DeclaracaoPgdasd {
         periodo,
-        tipo_operacao: opcional(Some(op), caminho, "tipoOperacao")?.unwrap_or_default(),
-        numero_declaracao: opcional(decl, &cd, "numeroDeclaracao")?,
-        transmitida_em: opcional(decl, &cd, "dataHoraTransmissao")?,
-        malha: opcional(decl, &cd, "malha")?,
+        tipo_operacao: texto(op.tipo_operacao).unwrap_or_default(),
+        numero_declaracao: texto(decl.numero_declaracao),
+        transmitida_em: texto(decl.data_hora_transmissao),
+        malha: texto(decl.malha),
         das: numero_das,
-        das_pago,
+        das_pago: das.das_pago,
     })
 }

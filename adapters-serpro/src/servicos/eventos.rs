@@ -3,11 +3,12 @@
 //! (`SOLICEVENTOSPF131`/`PJ132`), wait, then read the matrix (`OBTEREVENTOSPF133`/`PJ134`).
 //! The service allows 1,000 asks a day per kind (PF, PJ) and answers 429 past it.
 
-use super::{ErroServico, envelope, lista, malformado, texto};
+use super::{ErroServico, envelope, ler, malformado};
+use crate::wire::dados::Texto;
+use crate::wire::eventos::{LinhaMatriz, MatrizEventos, PedidoEventos, ProtocoloEventosDto};
 use crate::{Chamada, ClienteIntegra, ErroIntegra};
 use guiche_domain::{Data, Documento};
 pub use guiche_ports::receita::{Atualizacao, Evento, ProtocoloEventos};
-use serde_json::{Value, json};
 use std::time::Duration;
 
 fn ids(lote: &[Documento], pedir: bool) -> (&'static str, &'static str) {
@@ -20,13 +21,14 @@ fn ids(lote: &[Documento], pedir: bool) -> (&'static str, &'static str) {
     }
 }
 
-async fn chamar_lote(
+/// Calls `id` for `lote` and reads its `dados` (required) as `T`.
+async fn chamar_lote<T: serde::de::DeserializeOwned>(
     cliente: &ClienteIntegra,
     lote: &[Documento],
     id: (&'static str, &'static str),
     dados: String,
     hoje: Data,
-) -> Result<Value, ErroServico> {
+) -> Result<T, ErroServico> {
     let primeiro = lote.first().ok_or_else(|| {
         ErroServico::Integra(ErroIntegra::Invalido("lote de contribuintes vazio".into()))
     })?;
@@ -38,7 +40,16 @@ async fn chamar_lote(
         hoje,
     };
     let r = cliente.chamar_lote(chamada, lote).await?;
-    super::dados(&r, id)
+    ler(&r, id)
+}
+
+/// `PedidoEventos` as the body's `dados`.
+fn entrada(protocolo: Option<String>, evento: Evento) -> Result<String, ErroServico> {
+    serde_json::to_string(&PedidoEventos {
+        protocolo,
+        evento: evento.codigo().to_string(),
+    })
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()).into())
 }
 
 /// Asks a protocol for `evento` over `lote` (1–1,000 documents, all CPFs or all CNPJs).
@@ -52,19 +63,21 @@ pub async fn solicitar_eventos(
     evento: Evento,
     hoje: Data,
 ) -> Result<ProtocoloEventos, ErroServico> {
-    let entrada = json!({ "evento": evento.codigo() }).to_string();
-    let d = chamar_lote(cliente, lote, ids(lote, true), entrada, hoje).await?;
-    let ms = |k: &str| -> Result<Duration, ErroServico> {
-        let t = texto(&d, "dados", k)?;
-        t.trim()
+    let entrada = entrada(None, evento)?;
+    let d: ProtocoloEventosDto = chamar_lote(cliente, lote, ids(lote, true), entrada, hoje).await?;
+    let ms = |t: &Texto, k: &str| -> Result<Duration, ErroServico> {
+        t.as_str()
+            .trim()
             .parse::<u64>()
             .map_err(|e| malformado(&format!("dados.{k}"), e))
             .map(Duration::from_millis)
     };
+    let espera = ms(&d.tempo_espera_medio_em_ms, "TempoEsperaMedioEmMs")?;
+    let validade = ms(&d.tempo_limite_em_min, "TempoLimiteEmMin")? * 60_000;
     Ok(ProtocoloEventos {
-        protocolo: texto(&d, "dados", "protocolo")?,
-        espera: ms("TempoEsperaMedioEmMs")?,
-        validade: ms("TempoLimiteEmMin")? * 60_000,
+        protocolo: d.protocolo.0,
+        espera,
+        validade,
         evento,
         lote: lote.to_vec(),
     })
@@ -80,9 +93,8 @@ pub async fn obter_eventos(
     protocolo: &ProtocoloEventos,
     hoje: Data,
 ) -> Result<Vec<(Documento, Atualizacao)>, ErroServico> {
-    let entrada = json!({ "protocolo": protocolo.protocolo, "evento": protocolo.evento.codigo() })
-        .to_string();
-    let d = chamar_lote(
+    let entrada = entrada(Some(protocolo.protocolo.clone()), protocolo.evento)?;
+    let d: MatrizEventos = chamar_lote(
         cliente,
         &protocolo.lote,
         ids(&protocolo.lote, false),
@@ -90,21 +102,18 @@ pub async fn obter_eventos(
         hoje,
     )
     .await?;
-    lista(&d, "dados")?
-        .into_iter()
+    d.into_iter()
         .enumerate()
-        .map(|(i, linha)| linha_matriz(linha, &format!("dados[{i}]")))
+        .map(|(i, linha)| linha_matriz(&linha, &format!("dados[{i}]")))
         .collect()
 }
 
-fn linha_matriz(linha: &Value, caminho: &str) -> Result<(Documento, Atualizacao), ErroServico> {
-    let par = linha
-        .as_array()
-        .filter(|a| a.len() == 2)
-        .ok_or_else(|| malformado(caminho, "não é um par [NI, data]"))?;
-    let (Some(ni), Some(quando)) = (par[0].as_str(), par[1].as_str()) else {
-        return Err(malformado(caminho, "NI e data devem ser texto"));
-    };
+/// One line of the matrix in domain terms.
+fn linha_matriz(
+    linha: &LinhaMatriz,
+    caminho: &str,
+) -> Result<(Documento, Atualizacao), ErroServico> {
+    let (ni, quando) = (&linha.ni, &linha.quando);
     let ni = Documento::parse(ni).map_err(|e| malformado(&format!("{caminho}[0]"), e))?;
     let q = quando.trim();
     let atualizacao = match q {

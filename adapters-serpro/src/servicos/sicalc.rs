@@ -1,12 +1,12 @@
 //! `SICALC/CONSOLIDARGERARDARF51`: a DARF calculated (fine and interest consolidated to a
 //! date) and issued, with its PDF.
 
-use super::{ErroServico, Id, base64, campo, chamar, dados, malformado, texto, valor};
-use crate::ClienteIntegra;
+use super::{ErroServico, Id, base64_de, chamar, ler, malformado, valor_de};
+use crate::wire::sicalc::{DadosDarf, PedidoSicalc};
+use crate::{ClienteIntegra, ErroIntegra};
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::{Data, Documento};
 pub use guiche_ports::receita::{Darf, PedidoDarf, PeriodoDarf};
-use serde_json::{Value, json};
 
 const CONSOLIDARGERARDARF51: Id = ("SICALC", "CONSOLIDARGERARDARF51");
 
@@ -32,56 +32,50 @@ pub async fn gerar_darf(
     hoje: Data,
 ) -> Result<Darf, ErroServico> {
     let (tipo_pa, data_pa) = campos(&pedido.periodo);
-    let mut entrada = json!({
-        "uf": pedido.uf,
-        "municipio": pedido.municipio,
-        "codigoReceita": format!("{:04}", pedido.receita.codigo()),
-        "tipoPA": tipo_pa,
-        "dataPA": data_pa,
-        "vencimento": format!("{}T00:00:00", pedido.vencimento.iso()),
-        "valorImposto": pedido.valor_imposto.decimal().round_dp(2).to_string(),
-        "dataConsolidacao": format!("{}T00:00:00", pedido.data_consolidacao.unwrap_or(hoje).iso()),
-    });
-    if let Some(ext) = pedido.receita.extensao() {
-        entrada["codigoReceitaExtensao"] = json!(format!("{ext:02}"));
-    }
-    if let Some(obs) = &pedido.observacao {
-        entrada["observacao"] = json!(obs);
-    }
-    let r = chamar(
-        cliente,
-        *contribuinte,
-        CONSOLIDARGERARDARF51,
-        entrada.to_string(),
-        hoje,
-    )
-    .await?;
-    let d = dados(&r, CONSOLIDARGERARDARF51)?;
-    darf(&d)
+    let entrada = serde_json::to_string(&PedidoSicalc {
+        uf: pedido.uf.clone(),
+        municipio: pedido.municipio.clone(),
+        codigo_receita: format!("{:04}", pedido.receita.codigo()),
+        tipo_pa,
+        data_pa,
+        vencimento: format!("{}T00:00:00", pedido.vencimento.iso()),
+        valor_imposto: pedido.valor_imposto.decimal().round_dp(2).to_string(),
+        data_consolidacao: format!(
+            "{}T00:00:00",
+            pedido.data_consolidacao.unwrap_or(hoje).iso()
+        ),
+        codigo_receita_extensao: pedido.receita.extensao().map(|e| format!("{e:02}")),
+        observacao: pedido.observacao.clone(),
+    })
+    .map_err(|e| ErroIntegra::Invalido(e.to_string()))?;
+    let r = chamar(cliente, *contribuinte, CONSOLIDARGERARDARF51, entrada, hoje).await?;
+    darf(ler(&r, CONSOLIDARGERARDARF51)?)
 }
 
-fn darf(d: &Value) -> Result<Darf, ErroServico> {
-    let c = campo(d, "dados", "consolidado")?;
-    let cc = "dados.consolidado";
-    let numero = texto(d, "dados", "numeroDocumento")?;
-    let valido_ate = match c.get("dataValidadeCalculo") {
-        None | Some(Value::Null) => None,
-        Some(_) => {
-            let t = texto(c, cc, "dataValidadeCalculo")?;
-            Some(
-                Data::parse_iso(t.get(..10).unwrap_or(&t))
-                    .map_err(|e| malformado("dados.consolidado.dataValidadeCalculo", e))?,
-            )
-        }
-    };
+/// The DARF in domain terms.
+fn darf(d: DadosDarf) -> Result<Darf, ErroServico> {
+    let c = &d.consolidado;
+    let cc = |k: &str| format!("dados.consolidado.{k}");
+    let valido_ate = c
+        .data_validade_calculo
+        .as_ref()
+        .map(|t| {
+            let t = t.as_str();
+            Data::parse_iso(t.get(..10).unwrap_or(t))
+                .map_err(|e| malformado(&cc("dataValidadeCalculo"), e))
+        })
+        .transpose()?;
     Ok(Darf {
-        numero: NumeroDocumento::parse(&numero)
+        numero: NumeroDocumento::parse(d.numero_documento.as_str())
             .map_err(|e| malformado("dados.numeroDocumento", e))?,
-        principal: valor(c, cc, "valorPrincipalMoedaCorrente")?,
-        multa: valor(c, cc, "valorMultaMora")?,
-        juros: valor(c, cc, "valorJuros")?,
-        total: valor(c, cc, "valorTotalConsolidado")?,
+        principal: valor_de(
+            &c.valor_principal_moeda_corrente,
+            &cc("valorPrincipalMoedaCorrente"),
+        )?,
+        multa: valor_de(&c.valor_multa_mora, &cc("valorMultaMora"))?,
+        juros: valor_de(&c.valor_juros, &cc("valorJuros"))?,
+        total: valor_de(&c.valor_total_consolidado, &cc("valorTotalConsolidado"))?,
         valido_ate,
-        pdf: base64(d, "dados", "darf")?,
+        pdf: base64_de(&d.darf, "dados.darf")?,
     })
 }

@@ -1,0 +1,82 @@
+//! `CAIXAPOSTAL`: the e-CAC mailbox (`MSGCONTRIBUINTE61`, `/Consultar`, paged by a pointer)
+//! and the new-messages indicator (`INNOVAMSG63`, `/Monitorar`).
+
+use super::dados::{Lista, SeObjeto, Texto, TextoOuNada};
+use serde::{Deserialize, Serialize};
+
+/// The input of `MSGCONTRIBUINTE61`.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PedidoCaixaPostal {
+    /// `statusLeitura`: `0` for every message, read or not.
+    pub status_leitura: String,
+    /// `indicadorPagina`: `0` for the first page, `1` for the next.
+    pub indicador_pagina: String,
+    /// `ponteiroPagina`: the pointer of the page asked (`00000000000` for the first).
+    pub ponteiro_pagina: String,
+}
+
+/// `dados` of `MSGCONTRIBUINTE61` (read inside [`SeObjeto`]: anything but an object has no
+/// content).
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct DadosCaixaPostal {
+    /// `conteudo`: the pages, each read inside [`SeObjeto`]; absent or `null` ends the list.
+    #[serde(default)]
+    pub conteudo: Option<Lista<SeObjeto<PaginaCaixaPostal>>>,
+}
+
+/// One page of the mailbox.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaginaCaixaPostal {
+    /// `listaMensagens`.
+    #[serde(default)]
+    pub lista_mensagens: Option<Lista<MensagemDto>>,
+    /// `indicadorUltimaPagina`: `N` while more pages follow.
+    #[serde(default)]
+    pub indicador_ultima_pagina: TextoOuNada,
+    /// `ponteiroProximaPagina`.
+    #[serde(default)]
+    pub ponteiro_proxima_pagina: TextoOuNada,
+}
+
+/// One message.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MensagemDto {
+    /// `isn`: the message's id.
+    pub isn: Texto,
+    /// `assuntoModelo`, with `++VARIAVEL++` where `valorParametroAssunto` goes.
+    #[serde(default)]
+    pub assunto_modelo: TextoOuNada,
+    /// `valorParametroAssunto`.
+    #[serde(default)]
+    pub valor_parametro_assunto: TextoOuNada,
+    /// `dataEnvio`, `AAAAMMDD`.
+    #[serde(default)]
+    pub data_envio: TextoOuNada,
+    /// `indicadorLeitura`: `1` when read.
+    #[serde(default)]
+    pub indicador_leitura: TextoOuNada,
+    /// `relevancia`: `2` when relevant.
+    #[serde(default)]
+    pub relevancia: TextoOuNada,
+    /// `descricaoOrigem`.
+    #[serde(default)]
+    pub descricao_origem: TextoOuNada,
+}
+
+/// `dados` of `INNOVAMSG63`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct DadosMensagensNovas {
+    /// `conteudo`: the first item carries the indicator.
+    pub conteudo: Lista<IndicadorMensagensNovas>,
+}
+
+/// One item of `INNOVAMSG63`'s `conteudo`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IndicadorMensagensNovas {
+    /// `indicadorMensagensNovas`: `0` none, `1` or `2` some.
+    pub indicador_mensagens_novas: Texto,
+}
