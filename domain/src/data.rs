@@ -24,6 +24,16 @@ pub enum ErroData {
     Ano,
 }
 
+/// Brasília's offset from UTC, in seconds: UTC−3 all year (no daylight saving time since 2019).
+pub const FUSO_BRASILIA_SEGUNDOS: i64 = -3 * 3600;
+
+/// 01/01/1970, the date of the Unix epoch.
+const EPOCA: Data = Data {
+    ano: 1970,
+    mes: 1,
+    dia: 1,
+};
+
 /// A real calendar date.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Data {
@@ -163,6 +173,24 @@ impl Data {
         let dia_do_ano = (153 * m + 2) / 5 + i64::from(self.dia) - 1;
         let dia_da_era = ano_da_era * 365 + ano_da_era / 4 - ano_da_era / 100 + dia_do_ano;
         era * 146_097 + dia_da_era - 719_468
+    }
+
+    /// The date and the time of day (`hh:mm:ss`) in Brasília of `instante`; an instant before
+    /// 1970 counts as its start, a date outside 1900–2999 as 01/01/1970 (no clock gives either).
+    pub fn em_brasilia(instante: std::time::SystemTime) -> (Data, String) {
+        let segundos = instante
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let local = segundos.saturating_add(FUSO_BRASILIA_SEGUNDOS);
+        let resto = local.rem_euclid(86_400);
+        let data = Data::from_dias_desde_epoca(local.div_euclid(86_400)).unwrap_or(EPOCA);
+        let hora = format!(
+            "{:02}:{:02}:{:02}",
+            resto / 3600,
+            resto % 3600 / 60,
+            resto % 60
+        );
+        (data, hora)
     }
 
     /// The date `dias` days after 1970-01-01; `None` outside 1900–2999.
@@ -312,6 +340,21 @@ impl fmt::Debug for Competencia {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brasilia_is_three_hours_behind_utc_across_midnight() {
+        let em =
+            |s: u64| Data::em_brasilia(std::time::UNIX_EPOCH + std::time::Duration::from_secs(s));
+        // 2026-11-23T02:59:59Z is still the 22nd in Brasília; 03:00:00Z is its midnight.
+        assert_eq!(
+            em(1_795_402_799),
+            (Data::new(2026, 11, 22).unwrap(), "23:59:59".to_owned())
+        );
+        assert_eq!(
+            em(1_795_402_800),
+            (Data::new(2026, 11, 23).unwrap(), "00:00:00".to_owned())
+        );
+    }
 
     #[test]
     fn parses_and_rejects() {

@@ -17,8 +17,7 @@ pub(super) const CREDENCIAIS_INVALIDAS: &str = "CNPJ/CPF do prestador ou senha i
 pub(super) const NAO_LIBERADO: &str =
     "Prestador não liberado para envio de notas nesta prefeitura.";
 
-/// Brasília is UTC−3 (no daylight saving since 2019).
-const FUSO_BRASILIA_SEGUNDOS: i64 = -3 * 3600;
+use guiche_domain::data::FUSO_BRASILIA_SEGUNDOS;
 
 /// What became of a request that reached the judge.
 #[derive(Debug, PartialEq, Eq)]

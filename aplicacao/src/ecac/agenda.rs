@@ -13,8 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::ecac::baixa::{Baixa, ErroBaixa, Sincronizacao};
 
-/// Brasília is UTC−3 all year (no daylight saving time since 2019).
-pub const FUSO_BRASILIA_SEGUNDOS: i64 = -3 * 3600;
+use guiche_domain::data::FUSO_BRASILIA_SEGUNDOS;
 
 const DIA: i64 = 86_400;
 

@@ -16,7 +16,7 @@ use guiche_ports::receita::{
 };
 use serde::Serialize;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 use utoipa::ToSchema;
 
 /// How long [`ServicoIntegra::sitfis`] waits for the report before giving up, by default.
@@ -420,7 +420,7 @@ impl ServicoIntegra {
             .integra
             .autenticar_procurador(autor, self.relogio.hoje())
             .await?;
-        let expira = s.expira_em.map(em_brasilia);
+        let expira = s.expira_em.map(Data::em_brasilia);
         Ok(ProcuradorAceito {
             autor: autor.as_str().to_owned(),
             contratante: self.integra.contratante().as_str().to_owned(),
@@ -759,28 +759,6 @@ pub fn guia_do_das(contribuinte: Cnpj, d: &Das) -> Guia {
     }
 }
 
-/// Brasília is UTC−3 all year (no daylight saving time since 2019).
-const FUSO_BRASILIA_SEGUNDOS: i64 = -3 * 3600;
-
-/// An instant in Brasília: the date and the time of day (`hh:mm:ss`).
-fn em_brasilia(instante: SystemTime) -> (Data, String) {
-    let segundos = instante
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let local = segundos.saturating_add(FUSO_BRASILIA_SEGUNDOS);
-    let resto = local.rem_euclid(86_400);
-    let data = Data::from_dias_desde_epoca(local.div_euclid(86_400))
-        .or_else(|| Data::new(1970, 1, 1).ok())
-        .unwrap_or_else(|| unreachable!("01/01/1970 é uma data válida"));
-    let hora = format!(
-        "{:02}:{:02}:{:02}",
-        resto / 3600,
-        resto % 3600 / 60,
-        resto % 60
-    );
-    (data, hora)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1014,7 +992,7 @@ mod tests {
     async fn the_procurador_sees_until_when_the_token_holds_in_brasilia() {
         let mut m = integra();
         // 2026-11-22T15:00:00Z is 12:00 in Brasília.
-        let instante = UNIX_EPOCH + Duration::from_secs(1_795_359_600);
+        let instante = std::time::UNIX_EPOCH + Duration::from_secs(1_795_359_600);
         m.expect_autenticar_procurador().returning(move |_, _| {
             Ok(SessaoProcurador {
                 expira_em: Some(instante),

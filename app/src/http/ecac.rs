@@ -4,7 +4,9 @@
 //! the OpenAPI document's text: Portuguese. `ecac proof` and `ecac locate` are the SERPRO
 //! area's.
 
-use super::{Autenticado, CabecalhoIdempotencia, Corpo, Estado, Problema, exigir, idempotente};
+use super::{
+    Autenticado, CabecalhoIdempotencia, Corpo, Estado, Problema, exigir, idempotente, no_livro,
+};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -119,21 +121,6 @@ impl Verificacao {
         } else {
             Err(Problema::from(PedidoInvalido(self.0)))
         }
-    }
-}
-
-/// Runs the ledger's work off the async workers.
-async fn no_livro<T, E>(f: impl FnOnce() -> Result<T, E> + Send + 'static) -> Result<T, Problema>
-where
-    T: Send + 'static,
-    E: Classificar + Send + 'static,
-{
-    match tokio::task::spawn_blocking(f).await {
-        Ok(r) => r.map_err(Problema::from),
-        Err(e) => Err(Problema::novo(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("falha interna ao consultar o livro: {e}"),
-        )),
     }
 }
 
