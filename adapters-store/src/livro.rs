@@ -367,3 +367,9 @@ impl guiche_ports::idempotencia::LivroIdempotencia for Livro {
         self.escrever(|tx| crate::idempotencia::liberar(tx, escopo, chave, impressao))
     }
 }
+
+impl guiche_ports::LivroCompleto for Livro {
+    fn local(&self) -> &str {
+        &self.local
+    }
+}

@@ -57,3 +57,20 @@ pub trait Relogio: Send + Sync {
     /// Today's date in Brasília.
     fn hoje(&self) -> Data;
 }
+
+/// Every ledger port in one handle: what a ledger engine (`guiche-store` on SQLite,
+/// `guiche-postgres` on PostgreSQL) implements, and what the composition root picks by
+/// `GUICHE_DB`. Upcast to one port with `Arc<dyn LivroCompleto> as Arc<dyn livro::LivroNotas>`.
+pub trait LivroCompleto:
+    livro::LivroNotas
+    + contabil::LivroPacotes
+    + bilhetagem::MedidorBilhetagem
+    + ecac::LivroEcac
+    + acesso::LivroAcesso
+    + idempotencia::LivroIdempotencia
+    + std::fmt::Debug
+{
+    /// Where the ledger is, for messages: a file's path, `:memória:`, or
+    /// `postgres://user@host:port/db` (never a password).
+    fn local(&self) -> &str;
+}

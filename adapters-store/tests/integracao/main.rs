@@ -7,6 +7,7 @@
 mod acesso;
 mod bilhetagem;
 mod comum;
+mod contrato;
 mod ecac;
 mod livro;
 mod pacotes;

@@ -1,0 +1,26 @@
+//! The ledger's contract (`guiche-livro-contrato`) on SQLite: a new ledger file per case.
+
+use std::sync::Arc;
+
+use guiche_livro_contrato::{Aberto, Motor, rodar};
+use guiche_ports::LivroCompleto;
+use guiche_store::Livro;
+
+/// SQLite: a new file per ledger (a file, not memory: another handle must see it).
+pub(crate) struct MotorSqlite;
+
+impl Motor for MotorSqlite {
+    fn novo(&self) -> Option<Aberto> {
+        let caminho = crate::comum::arquivo("contrato");
+        let abrir = move || -> Arc<dyn LivroCompleto> { Arc::new(Livro::abrir(&caminho).unwrap()) };
+        Some(Aberto {
+            livro: abrir(),
+            reabrir: Box::new(abrir),
+        })
+    }
+}
+
+#[test]
+fn basico() {
+    rodar(&MotorSqlite, guiche_livro_contrato::basico::CASOS);
+}
