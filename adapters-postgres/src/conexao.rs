@@ -33,6 +33,9 @@ pub struct Opcoes {
     /// company's) use a pool of the same size of their own, so that waiting for a turn never
     /// starves a transaction.
     pub conexoes: Option<usize>,
+    /// The user's password when the URL has none (`GUICHE_DB_SENHA`), kept out of the URL so
+    /// that it never shows where a URL may.
+    pub senha: Option<guiche_ports::Segredo>,
 }
 
 impl fmt::Debug for Opcoes {
@@ -40,6 +43,7 @@ impl fmt::Debug for Opcoes {
         f.debug_struct("Opcoes")
             .field("ca_pem", &self.ca_pem.as_ref().map(|c| c.len()))
             .field("conexoes", &self.conexoes)
+            .field("senha", &self.senha.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -48,6 +52,14 @@ impl fmt::Debug for Opcoes {
 pub fn e_url_postgres(texto: &str) -> bool {
     let minusculo = texto.trim_start().to_ascii_lowercase();
     minusculo.starts_with("postgres://") || minusculo.starts_with("postgresql://")
+}
+
+/// Whether the URL carries a password (`postgres://user:password@…` or `password=`): such a URL
+/// must never be given on a command line.
+pub fn tem_senha(url: &str) -> bool {
+    url.parse::<Config>()
+        .map(|c| c.get_password().is_some())
+        .unwrap_or_else(|_| sem_senha(url) != url)
 }
 
 /// The bridge from blocking calls to the async client: a runtime of one worker that drives the
@@ -111,6 +123,11 @@ impl Conexoes {
         if sem_modo && !so_local(&config) {
             // A password and fiscal data never cross a network in clear unless the URL says so.
             config.ssl_mode(SslMode::Require);
+        }
+        if let Some(senha) = &opcoes.senha {
+            if config.get_password().is_none() {
+                config.password(senha.expor());
+            }
         }
         if config.get_application_name().is_none() {
             config.application_name("guiche");
@@ -240,6 +257,13 @@ mod tests {
         let d = descrever(&c);
         assert_eq!(d, "postgres://ana@db.escritorio:5433/guiche");
         assert!(!sem_senha("postgres://ana:segredo@h/x?porta=z").contains("segredo"));
+    }
+
+    #[test]
+    fn a_password_in_the_url_is_seen() {
+        assert!(tem_senha("postgres://ana:segredo@h/x"));
+        assert!(tem_senha("postgres://ana@h/x?password=segredo"));
+        assert!(!tem_senha("postgres://ana@h/x"));
     }
 
     #[test]

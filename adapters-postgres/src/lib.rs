@@ -39,6 +39,7 @@
 //! ledger it may be copied from ([`VERSAO_ESQUEMA`]).
 
 mod conexao;
+mod copia;
 mod esquema;
 mod falha;
 mod livro;
@@ -47,6 +48,6 @@ mod pendente;
 pub mod teste;
 mod travas;
 
-pub use conexao::{Opcoes, e_url_postgres};
+pub use conexao::{Opcoes, e_url_postgres, tem_senha};
 pub use esquema::VERSAO_ESQUEMA;
 pub use livro::Livro;

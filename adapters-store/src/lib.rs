@@ -212,6 +212,7 @@
 
 mod acesso;
 mod bilhetagem;
+mod copia;
 mod duravel;
 mod ecac;
 mod esquema;

@@ -22,6 +22,7 @@ pub mod conam;
 pub mod ecac;
 pub mod erro;
 pub mod idempotencia;
+pub mod livro;
 pub mod nfd;
 pub mod serpro;
 

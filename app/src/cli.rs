@@ -51,6 +51,9 @@ pub(crate) enum Comando {
     /// Tokens de acesso à API (guiche serve) e seus papéis.
     #[command(subcommand)]
     Token(Token),
+    /// O livro (SQLite ou PostgreSQL): migração entre motores.
+    #[command(subcommand)]
+    Livro(Livro),
     /// Sobe os simuladores em 127.0.0.1 até Ctrl-C e mostra as variáveis para usá-los.
     Sandbox {
         /// Primeira porta (as seguintes são usadas em ordem); padrão: portas livres.
@@ -76,6 +79,21 @@ pub(crate) enum Token {
     Revoke {
         /// O id do token (guiche token list).
         id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Livro {
+    /// Copia o livro SQLite para um banco PostgreSQL vazio e confere tabela por tabela e nota
+    /// por nota; só grava se tudo conferir. Pare os outros guichês antes (eles esperam a cópia).
+    Migrar {
+        /// O banco de destino, postgres://usuario@servidor:5432/banco (a senha vem de
+        /// GUICHE_DB_SENHA, nunca da linha de comando).
+        #[arg(long, value_name = "URL")]
+        para: String,
+        /// O livro SQLite de origem; padrão: GUICHE_DB (ou o caminho padrão).
+        #[arg(long, value_name = "ARQUIVO")]
+        de: Option<PathBuf>,
     },
 }
 

@@ -3,6 +3,10 @@
 //! of `guiche-aplicacao`. The CLI commands, the demo, the sandbox and `guiche serve` get their
 //! services from here and nowhere else.
 
+/// The ledger every service shares, whatever its engine (SQLite or PostgreSQL, by `GUICHE_DB`):
+/// each service takes the ports it needs from it.
+pub(crate) type Livros = std::sync::Arc<dyn guiche_ports::LivroCompleto>;
+
 // ── NFD ────────────────────────────────────────────────────────────────────────────────────
 
 /// How long a command waits for a sequence another guichê process is working on: long enough
@@ -14,7 +18,7 @@ fn espera_vez() -> Result<std::time::Duration, crate::erro::ErroApp> {
 /// The NFD service with the ledger at `GUICHE_DB` and the NFD clients of the configuration.
 pub(crate) fn nfd() -> Result<guiche_aplicacao::nfd::servico::Nfd, crate::erro::ErroApp> {
     Ok(guiche_aplicacao::nfd::servico::Nfd {
-        livro: std::sync::Arc::new(crate::config::abrir_livro()?),
+        livro: crate::config::abrir_livro()?,
         emissores: std::sync::Arc::new(EmissoresNfd),
         relogio: std::sync::Arc::new(crate::relogio::RelogioSistema),
         espera_vez: espera_vez()?,
@@ -24,7 +28,7 @@ pub(crate) fn nfd() -> Result<guiche_aplicacao::nfd::servico::Nfd, crate::erro::
 /// The NFD service over a ledger already open (`guiche serve`'s) and the NFD clients of the
 /// configuration, each built when a nota of its provider is first sent.
 pub(crate) fn nfd_sobre(
-    livro: std::sync::Arc<guiche_store::Livro>,
+    livro: Livros,
 ) -> Result<guiche_aplicacao::nfd::servico::Nfd, crate::erro::ErroApp> {
     Ok(guiche_aplicacao::nfd::servico::Nfd {
         livro,
@@ -38,7 +42,7 @@ pub(crate) fn nfd_sobre(
 /// simulator and a ledger in memory.
 #[cfg(feature = "simuladores")]
 pub(crate) fn nfd_com(
-    livro: std::sync::Arc<guiche_store::Livro>,
+    livro: Livros,
     emissor: std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>,
 ) -> guiche_aplicacao::nfd::servico::Nfd {
     guiche_aplicacao::nfd::servico::Nfd {
@@ -169,7 +173,7 @@ pub(crate) fn tabela_2_conam() -> Result<guiche_domain::conam::Tabela2, crate::e
 /// `GUICHE_CONAM_INTERVALO` seconds (5) for at most `GUICHE_CONAM_ESPERA_MAX` (600).
 pub(crate) fn conam() -> Result<guiche_aplicacao::conam::envio::Conam, crate::erro::ErroApp> {
     let (cliente, base) = cliente_conam()?;
-    let livro = std::sync::Arc::new(crate::config::abrir_livro()?);
+    let livro = crate::config::abrir_livro()?;
     conam_com(cliente, livro, &base)
 }
 
@@ -177,7 +181,7 @@ pub(crate) fn conam() -> Result<guiche_aplicacao::conam::envio::Conam, crate::er
 /// simulator and a ledger in memory.
 pub(crate) fn conam_com(
     cliente: guiche_conam::ClienteConam,
-    livro: std::sync::Arc<guiche_store::Livro>,
+    livro: Livros,
     base: &str,
 ) -> Result<guiche_aplicacao::conam::envio::Conam, crate::erro::ErroApp> {
     Ok(guiche_aplicacao::conam::envio::Conam {
@@ -191,9 +195,7 @@ pub(crate) fn conam_com(
 
 /// The CONAM service over a ledger already open (`guiche serve`'s), or why CONAM is not set
 /// up (the server runs without it and answers 503 naming the setting).
-pub(crate) fn conam_sobre(
-    livro: std::sync::Arc<guiche_store::Livro>,
-) -> Result<guiche_aplicacao::conam::envio::Conam, String> {
+pub(crate) fn conam_sobre(livro: Livros) -> Result<guiche_aplicacao::conam::envio::Conam, String> {
     let (cliente, base) = cliente_conam().map_err(|e| e.to_string())?;
     conam_com(cliente, livro, &base).map_err(|e| e.to_string())
 }
@@ -232,7 +234,7 @@ pub(crate) fn certificado(
 /// The Integra Contador client from the environment (`GUICHE_SERPRO_*`), metering billed calls
 /// in `livro` under the monthly ceiling `GUICHE_SERPRO_TETO_MENSAL`.
 fn cliente_integra_com(
-    livro: std::sync::Arc<guiche_store::Livro>,
+    livro: Livros,
 ) -> Result<guiche_serpro::ClienteIntegra, crate::erro::ErroApp> {
     use crate::config;
     use crate::erro::ErroApp;
@@ -266,7 +268,7 @@ fn cliente_integra_com(
 
 /// The Integra Contador client from the environment, metering billed calls in the ledger.
 pub(crate) fn cliente_integra() -> Result<guiche_serpro::ClienteIntegra, crate::erro::ErroApp> {
-    cliente_integra_com(std::sync::Arc::new(crate::config::abrir_livro()?))
+    cliente_integra_com(crate::config::abrir_livro()?)
 }
 
 /// The Integra Contador service: the client from the environment, the procurador's
@@ -275,12 +277,12 @@ pub(crate) fn cliente_integra() -> Result<guiche_serpro::ClienteIntegra, crate::
 /// issued.
 pub(crate) fn servico_integra()
 -> Result<guiche_aplicacao::serpro::ServicoIntegra, crate::erro::ErroApp> {
-    integra_sobre(std::sync::Arc::new(crate::config::abrir_livro()?))
+    integra_sobre(crate::config::abrir_livro()?)
 }
 
 /// [`servico_integra`] over a ledger already open.
 fn integra_sobre(
-    livro: std::sync::Arc<guiche_store::Livro>,
+    livro: Livros,
 ) -> Result<guiche_aplicacao::serpro::ServicoIntegra, crate::erro::ErroApp> {
     use guiche_ports::ecac::LivroEcac;
     use std::sync::Arc;
@@ -299,7 +301,7 @@ fn integra_sobre(
 #[cfg(feature = "simuladores")]
 pub(crate) fn integra_com(
     cliente: std::sync::Arc<guiche_serpro::ClienteIntegra>,
-    livro: std::sync::Arc<guiche_store::Livro>,
+    livro: Livros,
 ) -> guiche_aplicacao::serpro::ServicoIntegra {
     use guiche_ports::ecac::LivroEcac;
     use std::sync::Arc;
@@ -317,7 +319,7 @@ pub(crate) fn integra_com(
 /// The billing report over the ledger.
 pub(crate) fn servico_uso() -> Result<guiche_aplicacao::serpro::ServicoUso, crate::erro::ErroApp> {
     Ok(guiche_aplicacao::serpro::ServicoUso::new(
-        std::sync::Arc::new(crate::config::abrir_livro()?),
+        crate::config::abrir_livro()?,
     ))
 }
 
@@ -325,12 +327,12 @@ pub(crate) fn servico_uso() -> Result<guiche_aplicacao::serpro::ServicoUso, crat
 /// against the quota `GUICHE_CONECTA_QUOTA`.
 pub(crate) fn servico_conecta()
 -> Result<guiche_aplicacao::serpro::ServicoConecta, crate::erro::ErroApp> {
-    conecta_sobre(|| Ok(std::sync::Arc::new(crate::config::abrir_livro()?)))
+    conecta_sobre(crate::config::abrir_livro)
 }
 
 /// [`servico_conecta`] metered in the ledger `livro` gives (opened once the settings are read).
 fn conecta_sobre(
-    livro: impl FnOnce() -> Result<std::sync::Arc<guiche_store::Livro>, crate::erro::ErroApp>,
+    livro: impl FnOnce() -> Result<Livros, crate::erro::ErroApp>,
 ) -> Result<guiche_aplicacao::serpro::ServicoConecta, crate::erro::ErroApp> {
     use crate::config;
     use crate::erro::ErroApp;
@@ -369,7 +371,7 @@ fn conecta_sobre(
 /// The proof of payment of the e-CAC ledger's documents (`guiche ecac proof`).
 pub(crate) fn servico_comprovante()
 -> Result<guiche_aplicacao::ecac::comprovante::ServicoComprovante, crate::erro::ErroApp> {
-    let livro = std::sync::Arc::new(crate::config::abrir_livro()?);
+    let livro = crate::config::abrir_livro()?;
     Ok(
         guiche_aplicacao::ecac::comprovante::ServicoComprovante::new(
             integra_sobre(std::sync::Arc::clone(&livro))?,
@@ -383,7 +385,7 @@ pub(crate) fn servico_comprovante()
 pub(crate) fn servico_localizar(
     emitir: bool,
 ) -> Result<guiche_aplicacao::ecac::localizar::ServicoLocalizar, crate::erro::ErroApp> {
-    let livro = std::sync::Arc::new(crate::config::abrir_livro()?);
+    let livro = crate::config::abrir_livro()?;
     let integra = emitir
         .then(|| integra_sobre(std::sync::Arc::clone(&livro)))
         .transpose()?;
@@ -395,9 +397,7 @@ pub(crate) fn servico_localizar(
 /// The SERPRO, Conecta and e-CAC guide services of `guiche serve`, over its ledger: each one
 /// the server lacks a setting for answers 503 with the message naming it (the server starts
 /// without SERPRO configured).
-pub(crate) fn serpro_api(
-    livro: &std::sync::Arc<guiche_store::Livro>,
-) -> crate::http::ServicosSerpro {
+pub(crate) fn serpro_api(livro: &Livros) -> crate::http::ServicosSerpro {
     use crate::http::Disponivel;
     use guiche_ports::ecac::LivroEcac;
     use std::sync::Arc;
@@ -436,9 +436,7 @@ impl guiche_ports::Relogio for RelogioReal {
 
 /// The Central e-CAC (companies, guides, imports, occurrences) over the configured ledger.
 pub(crate) fn central_ecac() -> Result<CentralEcac, crate::erro::ErroApp> {
-    Ok(central_ecac_em(std::sync::Arc::new(
-        crate::config::abrir_livro()?,
-    )))
+    Ok(central_ecac_em(crate::config::abrir_livro()?))
 }
 
 /// The Central e-CAC over `livro` (the demo's ledger in memory).
@@ -459,10 +457,7 @@ pub(crate) type CriarClienteIntegra =
 /// Contador (PAGTOWEB). The client is made by `cliente` on the first fetch: a sync with
 /// nothing to fetch needs no SERPRO setting, and a missing one is reported per company.
 pub(crate) fn baixa_ecac(cliente: CriarClienteIntegra) -> Result<Baixa, crate::erro::ErroApp> {
-    Ok(baixa_ecac_sobre(
-        std::sync::Arc::new(crate::config::abrir_livro()?),
-        cliente,
-    ))
+    Ok(baixa_ecac_sobre(crate::config::abrir_livro()?, cliente))
 }
 
 /// [`baixa_ecac`] over a ledger already open (the server's).
@@ -480,9 +475,7 @@ fn baixa_ecac_sobre(livro: std::sync::Arc<dyn LivroEcac>, cliente: CriarClienteI
 
 /// The e-CAC services of `guiche serve` over its ledger: the Central e-CAC and the baixa
 /// (Integra Contador from the environment, made on the first fetch).
-pub(crate) fn ecac_api_sobre(
-    livro: std::sync::Arc<guiche_store::Livro>,
-) -> crate::http::ecac::ServicosEcac {
+pub(crate) fn ecac_api_sobre(livro: Livros) -> crate::http::ecac::ServicosEcac {
     crate::http::ecac::ServicosEcac {
         central: central_ecac_em(livro.clone()),
         baixa: baixa_ecac_sobre(livro, cliente_integra),
@@ -574,17 +567,13 @@ fn aleatorio() -> guiche_aplicacao::acesso::Aleatorio {
 }
 
 /// The tokens service over `livro`.
-pub(crate) fn acesso_sobre(
-    livro: std::sync::Arc<guiche_store::Livro>,
-) -> guiche_aplicacao::acesso::ServicoAcesso {
+pub(crate) fn acesso_sobre(livro: Livros) -> guiche_aplicacao::acesso::ServicoAcesso {
     guiche_aplicacao::acesso::ServicoAcesso::new(livro, aleatorio())
 }
 
 /// The tokens service over the configured ledger (`guiche token …`).
 pub(crate) fn acesso() -> Result<guiche_aplicacao::acesso::ServicoAcesso, crate::erro::ErroApp> {
-    Ok(acesso_sobre(std::sync::Arc::new(
-        crate::config::abrir_livro()?,
-    )))
+    Ok(acesso_sobre(crate::config::abrir_livro()?))
 }
 
 /// What `guiche serve` runs on: its settings, the tokens and idempotency services over one
@@ -592,7 +581,7 @@ pub(crate) fn acesso() -> Result<guiche_aplicacao::acesso::ServicoAcesso, crate:
 pub(crate) fn estado_api(
     config: &crate::config::ConfigApi,
 ) -> Result<crate::http::Estado, crate::erro::ErroApp> {
-    let livro = std::sync::Arc::new(crate::config::abrir_livro()?);
+    let livro = crate::config::abrir_livro()?;
     let idempotencia =
         guiche_aplicacao::idempotencia::ServicoIdempotencia::new(livro.clone(), config.abandono);
     let ecac = ecac_api_sobre(livro.clone());
@@ -603,4 +592,54 @@ pub(crate) fn estado_api(
     estado.tabela2 = std::sync::Arc::new(tabela_2_conam()?);
     estado.serpro = serpro_api(&livro);
     Ok(estado)
+}
+
+// ── Livro ──────────────────────────────────────────────────────────────────────────────────
+
+/// The migration of the SQLite ledger at `de` (or `GUICHE_DB`'s) to the PostgreSQL database at
+/// `para` (its password from `GUICHE_DB_SENHA`, never from the command line).
+pub(crate) fn migracao(
+    para: &str,
+    de: Option<&std::path::Path>,
+) -> Result<guiche_aplicacao::livro::Migracao, crate::erro::ErroApp> {
+    use crate::erro::ErroApp;
+    if !guiche_postgres::e_url_postgres(para) {
+        return Err(ErroApp::Uso(format!(
+            "--para deve ser uma URL postgres://usuario@servidor:5432/banco, não '{para}'"
+        )));
+    }
+    if guiche_postgres::tem_senha(para) {
+        return Err(ErroApp::Uso(
+            "a URL de --para tem senha: não ponha senhas na linha de comando (elas ficam no \
+             histórico e na lista de processos); use GUICHE_DB_SENHA ou GUICHE_DB_SENHA_ARQUIVO"
+                .into(),
+        ));
+    }
+    let origem = match de {
+        Some(p) => p.to_path_buf(),
+        None if crate::config::var("GUICHE_DB")
+            .is_some_and(|u| guiche_postgres::e_url_postgres(&u)) =>
+        {
+            return Err(ErroApp::Uso(
+                "GUICHE_DB já é um PostgreSQL; a origem da migração é um livro SQLite: informe \
+                 --de ARQUIVO"
+                    .into(),
+            ));
+        }
+        None => crate::config::caminho_livro()?,
+    };
+    if !origem.is_file() {
+        return Err(ErroApp::Uso(format!(
+            "o livro de origem {} não existe",
+            origem.display()
+        )));
+    }
+    let erro = |e: guiche_ports::livro::ErroLivro| ErroApp::Configuracao(e.to_string());
+    let origem = guiche_store::Livro::abrir(&origem).map_err(erro)?;
+    let destino =
+        guiche_postgres::Livro::abrir(para, &crate::config::opcoes_postgres()?).map_err(erro)?;
+    Ok(guiche_aplicacao::livro::Migracao {
+        origem: std::sync::Arc::new(origem),
+        destino: std::sync::Arc::new(destino),
+    })
 }

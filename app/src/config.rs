@@ -14,8 +14,11 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 36] = [
+const VARIAVEIS: [&str; 39] = [
     "GUICHE_DB",
+    "GUICHE_DB_SENHA",
+    "GUICHE_DB_CA",
+    "GUICHE_DB_CONEXOES",
     "GUICHE_HOJE",
     "GUICHE_NFD_URL",
     "GUICHE_NFD_SENHA",
@@ -206,9 +209,50 @@ pub(crate) fn caminho_livro() -> Result<PathBuf, ErroApp> {
     Ok(base.join("guiche").join("livro.db"))
 }
 
-/// Opens (creating and migrating if needed) the ledger at [`caminho_livro`].
-pub(crate) fn abrir_livro() -> Result<guiche_store::Livro, ErroApp> {
-    guiche_store::Livro::abrir(&caminho_livro()?).map_err(|e| ErroApp::Configuracao(e.to_string()))
+/// Opens (creating and migrating if needed) the ledger `GUICHE_DB` names: a PostgreSQL database
+/// for a `postgres://` URL (with `GUICHE_DB_CA` and `GUICHE_DB_CONEXOES`), else the SQLite file
+/// at [`caminho_livro`].
+pub(crate) fn abrir_livro() -> Result<std::sync::Arc<dyn guiche_ports::LivroCompleto>, ErroApp> {
+    let erro = |e: guiche_ports::livro::ErroLivro| ErroApp::Configuracao(e.to_string());
+    if let Some(url) = var("GUICHE_DB").filter(|u| guiche_postgres::e_url_postgres(u)) {
+        let opcoes = opcoes_postgres()?;
+        return Ok(std::sync::Arc::new(
+            guiche_postgres::Livro::abrir(&url, &opcoes).map_err(erro)?,
+        ));
+    }
+    Ok(std::sync::Arc::new(
+        guiche_store::Livro::abrir(&caminho_livro()?).map_err(erro)?,
+    ))
+}
+
+/// `GUICHE_DB_SENHA` (the PostgreSQL user's password, if the URL has none; or
+/// `GUICHE_DB_SENHA_ARQUIVO`), `GUICHE_DB_CA` (a PEM file: the CA of the server's certificate,
+/// besides the system's) and `GUICHE_DB_CONEXOES` (connections per pool, default 8).
+pub(crate) fn opcoes_postgres() -> Result<guiche_postgres::Opcoes, ErroApp> {
+    let ca_pem = var("GUICHE_DB_CA")
+        .map(|p| {
+            std::fs::read(&p).map_err(|e| ErroApp::Configuracao(format!("GUICHE_DB_CA={p}: {e}")))
+        })
+        .transpose()?;
+    let conexoes = var("GUICHE_DB_CONEXOES")
+        .map(|v| {
+            v.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=1000).contains(n))
+                .ok_or_else(|| {
+                    ErroApp::Configuracao(format!(
+                        "GUICHE_DB_CONEXOES deve ser um número de 1 a 1000, não '{v}'"
+                    ))
+                })
+        })
+        .transpose()?;
+    let senha = segredo("GUICHE_DB_SENHA")?.map(guiche_ports::Segredo::new);
+    Ok(guiche_postgres::Opcoes {
+        ca_pem,
+        conexoes,
+        senha,
+    })
 }
 
 /// `GUICHE_NFD_TIMEOUT`: seconds to wait for the NFD service's reply (default 60).

@@ -40,6 +40,7 @@ pub mod acesso;
 pub mod bilhetagem;
 pub mod conecta;
 pub mod contabil;
+pub mod copia;
 pub mod ecac;
 pub mod emissor;
 pub mod idempotencia;

@@ -112,7 +112,7 @@ pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
     let cnpj = Cnpj::parse(CLIENTE).map_err(|e| falha(&e))?;
     let sim = simulador()?;
     let cliente = Arc::new(cliente_integra(&sim)?);
-    let livro = Arc::new(Livro::em_memoria().map_err(|e| falha(&e))?);
+    let livro: composicao::Livros = Arc::new(Livro::em_memoria().map_err(|e| falha(&e))?);
     let mut passos = Vec::new();
     let periodo = Competencia::de(dias(hoje, -35));
     // The same service as `guiche serpro das|pagamentos`, over the simulator's client: the DAS
@@ -162,7 +162,7 @@ pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
 }
 
 async fn ecac(
-    livro: &Arc<Livro>,
+    livro: &composicao::Livros,
     cliente: &Arc<ClienteIntegra>,
     hoje: Data,
 ) -> Result<Vec<Passo>, ErroApp> {

@@ -11,6 +11,7 @@ mod ecac;
 mod ecac_guias;
 mod ecac_sync;
 mod emitir;
+mod livro;
 mod nfd;
 #[cfg(feature = "simuladores")]
 mod sandbox;
@@ -20,7 +21,7 @@ mod serpro_servicos;
 mod serve;
 mod token;
 
-use crate::cli::{Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Nfd, Serpro, Token};
+use crate::cli::{Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Livro, Nfd, Serpro, Token};
 use crate::erro::{Codigo, ErroApp};
 
 /// Runs the command the user asked for.
@@ -40,6 +41,7 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Token(Token::Create { nome, papel }) => token::criar(&nome, &papel, json),
         Comando::Token(Token::List) => token::listar(json),
         Comando::Token(Token::Revoke { id }) => token::revogar(id, json),
+        Comando::Livro(Livro::Migrar { para, de }) => livro::migrar(&para, de.as_deref(), json),
         Comando::Nfd(Nfd::Validate {
             arquivo,
             prefeitura,

@@ -18,6 +18,8 @@ const SENHA: &str = "fiscalb";
 struct Cenario {
     sim: SimuladorNfd,
     dir: PathBuf,
+    /// `GUICHE_DB`: the ledger file in `dir`, or a PostgreSQL database's URL.
+    db: String,
 }
 
 fn dir_novo(nome: &str) -> PathBuf {
@@ -33,9 +35,31 @@ impl Cenario {
         let sim = SimuladorNfd::iniciar(config).unwrap();
         sim.cadastrar_prestador(PRESTADOR, SENHA, &["3150", "0044"]);
         sim.cadastrar_prestador("11222333000181", "outra", &["3150"]);
+        let dir = dir_novo(nome);
         Cenario {
             sim,
-            dir: dir_novo(nome),
+            db: dir.join("livro.db").display().to_string(),
+            dir,
+        }
+    }
+
+    /// [`Cenario::novo`] with its ledger on a new PostgreSQL database; `None` when there is no
+    /// PostgreSQL here and none is required (outside CI).
+    async fn novo_no_postgres(nome: &str) -> Option<Cenario> {
+        let url = guiche_postgres::teste::banco_novo_ou_pular(nome)?;
+        Some(Cenario {
+            db: url,
+            ..Cenario::novo(nome).await
+        })
+    }
+
+    /// The ledger the processes share, opened by this test.
+    fn livro(&self) -> std::sync::Arc<dyn guiche_ports::LivroCompleto> {
+        if guiche_postgres::e_url_postgres(&self.db) {
+            let opcoes = guiche_postgres::Opcoes::default();
+            std::sync::Arc::new(guiche_postgres::Livro::abrir(&self.db, &opcoes).unwrap())
+        } else {
+            std::sync::Arc::new(guiche_store::Livro::abrir(Path::new(&self.db)).unwrap())
         }
     }
 
@@ -63,7 +87,7 @@ impl Cenario {
     fn comando(&self, args: &[&str], timeout: &str) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_guiche"));
         c.args(args)
-            .env("GUICHE_DB", self.dir.join("livro.db"))
+            .env("GUICHE_DB", &self.db)
             .env("GUICHE_NFD_URL", self.sim.url())
             .env("GUICHE_NFD_SENHA", SENHA)
             .env("GUICHE_NFD_SENHA_11222333000181", "outra")
@@ -670,8 +694,7 @@ fn notas_do_caos(padrao: usize) -> usize {
 /// beyond the client's timeout, and every batch is killed with SIGKILL at random moments in
 /// its first rounds. Each batch is run again until it exits 0. Asserted from the service's own
 /// record: every nota issued exactly once, numbers without a gap.
-async fn caos(nome: &str, processos: usize, notas: usize, mortes: usize) {
-    let c = Cenario::novo(nome).await;
+async fn caos(c: Cenario, nome: &str, processos: usize, notas: usize, mortes: usize) {
     let arquivos: Vec<PathBuf> = (0..notas)
         .map(|i| c.nota(&format!("caos{i:04}"), (i == 0).then_some(1)))
         .collect();
@@ -762,12 +785,11 @@ async fn caos(nome: &str, processos: usize, notas: usize, mortes: usize) {
     let esperados: Vec<String> = (0..notas).map(|i| format!("SERVIÇO caos{i:04}")).collect();
     assert_eq!(servicos, esperados, "cada nota emitida exatamente uma vez");
     // The ledger agrees with the service: nothing pending, every nota accepted.
-    let livro = guiche_store::Livro::abrir(&c.dir.join("livro.db")).unwrap();
+    let livro = c.livro();
     let seq = guiche_ports::livro::Sequencia {
         prestador: guiche_domain::Documento::parse(PRESTADOR).unwrap(),
         prefeitura: "3150".into(),
     };
-    use guiche_ports::livro::LivroNotas;
     assert!(livro.pendentes(&seq).unwrap().is_empty());
     for n in 1..=notas as u64 {
         let r = livro.por_numero(&seq, n).unwrap().unwrap();
@@ -781,10 +803,21 @@ async fn caos(nome: &str, processos: usize, notas: usize, mortes: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chaos_two_processes_on_one_sequence() {
-    caos("caos2", 2, notas_do_caos(120), 3).await;
+    let c = Cenario::novo("caos2").await;
+    caos(c, "caos2", 2, notas_do_caos(120), 3).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chaos_four_processes_on_one_sequence() {
-    caos("caos4", 4, notas_do_caos(300), 4).await;
+    let c = Cenario::novo("caos4").await;
+    caos(c, "caos4", 4, notas_do_caos(300), 4).await;
+}
+
+/// The same chaos with the ledger on PostgreSQL: four processes, one database, one sequence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chaos_four_processes_on_postgres() {
+    let Some(c) = Cenario::novo_no_postgres("caos4pg").await else {
+        return;
+    };
+    caos(c, "caos4pg", 4, notas_do_caos(300), 4).await;
 }
