@@ -19,6 +19,7 @@ const IDENTIDADES: &[(&str, &str)] = &[
     ("pagamentos", "id"),
     ("ocorrencias", "id"),
     ("tokens", "id"),
+    ("rodadas", "id"),
 ];
 
 /// Rows in flight between the reading thread and the copy.

@@ -11,11 +11,14 @@ use crate::falha::Falha;
 
 /// The migrations: (the version a file takes the schema to, its SQL), in order. Never edit one
 /// that has shipped: add the next file.
-const MIGRACOES: &[(i64, &str)] = &[(10, include_str!("../migrations/0010_esquema.sql"))];
+const MIGRACOES: &[(i64, &str)] = &[
+    (10, include_str!("../migrations/0010_esquema.sql")),
+    (11, include_str!("../migrations/0011_trabalhos.sql")),
+];
 
 /// The schema version this code writes and reads; the same number as
 /// `guiche_store::VERSAO_ESQUEMA` (a test holds them together).
-pub const VERSAO_ESQUEMA: u32 = 10;
+pub const VERSAO_ESQUEMA: u32 = 11;
 
 /// Serializes the migrations of every process on the database (`pg_advisory_xact_lock`).
 const TRAVA_ESQUEMA: &str = "guiche:esquema";

@@ -46,6 +46,7 @@ mod livro;
 mod pendente;
 #[cfg(feature = "servidor-teste")]
 pub mod teste;
+mod trabalhos;
 mod travas;
 
 pub use conexao::{Opcoes, e_url_postgres, tem_senha};

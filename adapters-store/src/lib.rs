@@ -224,6 +224,7 @@ mod livro;
 mod local;
 mod notas;
 mod pacotes;
+mod trabalhos;
 
 pub use esquema::VERSAO_ESQUEMA;
 pub use livro::Livro;

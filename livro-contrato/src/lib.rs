@@ -25,6 +25,7 @@ use std::sync::Arc;
 use guiche_ports::LivroCompleto;
 
 pub mod basico;
+pub mod trabalhos;
 
 /// A ledger engine under test.
 pub trait Motor: Sync {
@@ -45,24 +46,23 @@ pub struct Aberto {
 /// A case: its name and the function.
 pub type Caso = (&'static str, fn(&dyn Motor));
 
-/// Runs every case, each to its end even when an earlier one failed, and fails naming every
-/// case that did.
+/// Runs every case, each on a thread of its own and to its end even when another failed, and
+/// fails naming every case that did.
 ///
 /// # Panics
 /// When a case panicked (its message was printed as it failed).
 pub fn rodar(motor: &dyn Motor, casos: &[Caso]) {
-    let falhas: Vec<&str> = casos
-        .iter()
-        .filter(|(nome, caso)| {
-            eprintln!("caso {nome}");
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| caso(motor))).is_err()
-        })
-        .map(|(nome, _)| *nome)
-        .collect();
-    assert!(
-        falhas.is_empty(),
-        "casos do contrato que falharam: {falhas:?}"
-    );
+    let falhas: Vec<&str> = std::thread::scope(|s| {
+        let rodando: Vec<_> = casos
+            .iter()
+            .map(|(nome, caso)| (*nome, s.spawn(move || caso(motor))))
+            .collect();
+        rodando
+            .into_iter()
+            .filter_map(|(nome, h)| h.join().is_err().then_some(nome))
+            .collect()
+    });
+    assert!(falhas.is_empty(), "casos do contrato que falharam: {falhas:?}");
 }
 
 /// A new ledger of `motor`, or `None` (the engine cannot run here; the case passes empty).

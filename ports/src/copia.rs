@@ -28,7 +28,7 @@ pub struct LinhaCopiada {
     pub celulas: Vec<Celula>,
 }
 
-/// The tables of a ledger at schema version 10 and the columns a copy carries, in the order
+/// The tables of a ledger at schema version 11 and the columns a copy carries, in the order
 /// they are copied (a table before the ones that may refer to it). `guias.ordem` is the order
 /// the guides were recorded in (SQLite's `rowid`).
 pub const TABELAS: &[(&str, &[&str])] = &[
@@ -141,6 +141,20 @@ pub const TABELAS: &[(&str, &[&str])] = &[
     (
         "tokens",
         &["id", "nome", "papel", "hash", "criado_em", "revogado_em"],
+    ),
+    ("rodadas", &["id", "tipo", "criada_em", "encerrada_em"]),
+    (
+        "trabalhos",
+        &[
+            "rodada",
+            "chave",
+            "estado",
+            "trabalhador",
+            "prazo",
+            "tentativas",
+            "resultado",
+            "atualizado_em",
+        ],
     ),
     (
         "idempotencia",

@@ -1,7 +1,7 @@
 //! # guiche-ports
 //!
 //! The traits (ports) the guichê application needs from the outside world, in domain terms.
-//! Adapters implement them (`guiche-nfd`, `guiche-conam`, `guiche-serpro`, `guiche-store`); the
+//! Adapters implement them (`guiche-nfd`, `guiche-conam`, `guiche-serpro`, `guiche-store`, `guiche-postgres`); the
 //! application depends on the traits, so each adapter can be replaced, and a port's caller can
 //! be unit-tested with a mock.
 //!
@@ -11,17 +11,19 @@
 //! |---|---|---|
 //! | [`Relogio`] | today's date in Brasília | the app's system clock |
 //! | [`emissor::EmissorNotas`] | issuing a municipal service invoice | `guiche-nfd` |
-//! | [`livro::LivroNotas`] | the ledger of notas: numbers, documents, outcomes | `guiche-store` |
+//! | [`livro::LivroNotas`] | the ledger of notas: numbers, documents, outcomes | `guiche-store`, `guiche-postgres` |
 //! | [`contabil::IntegracaoContabil`] | revenues, open period, movement packages | `guiche-conam` |
-//! | [`contabil::LivroPacotes`] | the ledger of packages sent | `guiche-store` |
-//! | [`bilhetagem::MedidorBilhetagem`] | billed calls per contratante, service and month; ceiling | `guiche-store` |
-//! | [`ecac::LivroEcac`] | companies, guides, payments and occurrences of the e-CAC reconciliation | `guiche-store` |
+//! | [`contabil::LivroPacotes`] | the ledger of packages sent | `guiche-store`, `guiche-postgres` |
+//! | [`bilhetagem::MedidorBilhetagem`] | billed calls per contratante, service and month; ceiling | `guiche-store`, `guiche-postgres` |
+//! | [`ecac::LivroEcac`] | companies, guides, payments and occurrences of the e-CAC reconciliation | `guiche-store`, `guiche-postgres` |
 //! | [`ecac::FontePagamentos`] | paid DARF/DAS of a contribuinte in a period | `guiche-serpro` |
 //! | [`ecac::Planilhas`] | guides and payments read from spreadsheets, occurrences written as one | `guiche-planilha` |
-//! | [`acesso::LivroAcesso`] | API tokens (only their hashes) and roles | `guiche-store` |
-//! | [`idempotencia::LivroIdempotencia`] | `Idempotency-Key`s and their first answers | `guiche-store` |
+//! | [`acesso::LivroAcesso`] | API tokens (only their hashes) and roles | `guiche-store`, `guiche-postgres` |
+//! | [`idempotencia::LivroIdempotencia`] | `Idempotency-Key`s and their first answers | `guiche-store`, `guiche-postgres` |
 //! | [`receita::IntegraContador`] | SERPRO Integra Contador's typed services, procurador sign-in | `guiche-serpro` |
-//! | [`conecta::ConectaGovBr`] | Conecta gov.br CPF and CNPJ queries | `guiche-serpro` |
+//! | [`conecta::ConectaGovBr`] | Conecta gov.br CPF and CNPJ queries | `guiche-conecta` |
+//! | [`trabalhos::FilaTrabalhos`] | rounds of jobs shared by workers on many machines (leases, heartbeats) | `guiche-store`, `guiche-postgres` |
+//! | [`LivroCompleto`] | every ledger port in one handle | `guiche-store` (SQLite), `guiche-postgres` |
 //!
 //! ```
 //! use guiche_ports::Relogio;
@@ -47,6 +49,7 @@ pub mod idempotencia;
 pub mod livro;
 pub mod receita;
 mod segredo;
+pub mod trabalhos;
 
 pub use segredo::Segredo;
 
@@ -69,6 +72,7 @@ pub trait LivroCompleto:
     + ecac::LivroEcac
     + acesso::LivroAcesso
     + idempotencia::LivroIdempotencia
+    + trabalhos::FilaTrabalhos
     + std::fmt::Debug
 {
     /// Where the ledger is, for messages: a file's path, `:memória:`, or

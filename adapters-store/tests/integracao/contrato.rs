@@ -24,3 +24,8 @@ impl Motor for MotorSqlite {
 fn basico() {
     rodar(&MotorSqlite, guiche_livro_contrato::basico::CASOS);
 }
+
+#[test]
+fn trabalhos() {
+    rodar(&MotorSqlite, guiche_livro_contrato::trabalhos::CASOS);
+}
