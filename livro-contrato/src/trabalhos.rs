@@ -1,4 +1,4 @@
-//! Rounds of jobs shared by workers ([`FilaTrabalhos`]): each job taken by one worker at a
+//! Rounds of jobs shared by workers ([`guiche_ports::trabalhos::FilaTrabalhos`]): each job taken by one worker at a
 //! time, across handles (processes); a lease that runs out lets another worker take the job
 //! over; workers that start together share one round.
 
@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use guiche_ports::trabalhos::{FilaTrabalhos, TENTATIVAS_MAX};
+use guiche_ports::trabalhos::TENTATIVAS_MAX;
 
 use crate::{Caso, Motor};
 
