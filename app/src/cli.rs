@@ -110,6 +110,10 @@ pub(crate) enum Ecac {
         /// Só esta empresa (CNPJ).
         #[arg(long)]
         empresa: Option<String>,
+        /// Quantas empresas este processo sincroniza ao mesmo tempo (1 a 64; padrão:
+        /// GUICHE_ECAC_TRABALHADORES ou 1). Vários processos no mesmo livro dividem as empresas.
+        #[arg(long, value_name = "N", value_parser = crate::config::trabalhadores)]
+        trabalhadores: Option<usize>,
     },
     /// Importa pagamentos de um CSV (empresas com certificado A3) e dá baixa nas guias pagas.
     Import {

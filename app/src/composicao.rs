@@ -456,13 +456,31 @@ pub(crate) type CriarClienteIntegra =
 /// The baixa automática over the configured ledger, fetching payments through Integra
 /// Contador (PAGTOWEB). The client is made by `cliente` on the first fetch: a sync with
 /// nothing to fetch needs no SERPRO setting, and a missing one is reported per company.
-pub(crate) fn baixa_ecac(cliente: CriarClienteIntegra) -> Result<Baixa, crate::erro::ErroApp> {
-    Ok(baixa_ecac_sobre(crate::config::abrir_livro()?, cliente))
+pub(crate) fn baixa_ecac(
+    cliente: CriarClienteIntegra,
+    trabalhadores: Option<usize>,
+) -> Result<Baixa, crate::erro::ErroApp> {
+    baixa_ecac_sobre(crate::config::abrir_livro()?, cliente, trabalhadores)
 }
 
-/// [`baixa_ecac`] over a ledger already open (the server's).
-fn baixa_ecac_sobre(livro: std::sync::Arc<dyn LivroEcac>, cliente: CriarClienteIntegra) -> Baixa {
-    Baixa::new(
+/// [`baixa_ecac`] over a ledger already open (the server's): every company's sync a job of the
+/// round shared with the other workers on the ledger, `trabalhadores` (or
+/// `GUICHE_ECAC_TRABALHADORES`) at a time in this process.
+fn baixa_ecac_sobre(
+    livro: Livros,
+    cliente: CriarClienteIntegra,
+    trabalhadores: Option<usize>,
+) -> Result<Baixa, crate::erro::ErroApp> {
+    let distribuicao = guiche_aplicacao::ecac::baixa::Distribuicao {
+        fila: livro.clone(),
+        trabalhador: nome_do_trabalhador(),
+        trabalhadores: match trabalhadores {
+            Some(n) => n,
+            None => crate::config::ecac_trabalhadores()?,
+        },
+        prazo: crate::config::ecac_prazo()?,
+    };
+    Ok(Baixa::new(
         livro,
         std::sync::Arc::new(FonteSobDemanda {
             criar: cliente,
@@ -471,15 +489,30 @@ fn baixa_ecac_sobre(livro: std::sync::Arc<dyn LivroEcac>, cliente: CriarClienteI
         std::sync::Arc::new(crate::relogio::RelogioSistema),
         std::sync::Arc::new(RelogioReal),
     )
+    .distribuida(distribuicao))
+}
+
+/// This process among the ledger's workers: the machine's name and the process id.
+fn nome_do_trabalhador() -> String {
+    let maquina = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "guiche".to_owned());
+    format!("{maquina}:{}", std::process::id())
 }
 
 /// The e-CAC services of `guiche serve` over its ledger: the Central e-CAC and the baixa
 /// (Integra Contador from the environment, made on the first fetch).
-pub(crate) fn ecac_api_sobre(livro: Livros) -> crate::http::ecac::ServicosEcac {
-    crate::http::ecac::ServicosEcac {
+pub(crate) fn ecac_api_sobre(
+    livro: Livros,
+) -> Result<crate::http::ecac::ServicosEcac, crate::erro::ErroApp> {
+    Ok(crate::http::ecac::ServicosEcac {
         central: central_ecac_em(livro.clone()),
-        baixa: baixa_ecac_sobre(livro, cliente_integra),
-    }
+        baixa: baixa_ecac_sobre(livro, cliente_integra, None)?,
+    })
 }
 
 /// The daily sync of `baixa` at `hora` (Brasília) by the system clock.
@@ -584,7 +617,7 @@ pub(crate) fn estado_api(
     let livro = crate::config::abrir_livro()?;
     let idempotencia =
         guiche_aplicacao::idempotencia::ServicoIdempotencia::new(livro.clone(), config.abandono);
-    let ecac = ecac_api_sobre(livro.clone());
+    let ecac = ecac_api_sobre(livro.clone())?;
     let mut estado =
         crate::http::Estado::new(acesso_sobre(livro.clone()), idempotencia, ecac, config);
     estado.nfd = Some(nfd_sobre(livro.clone())?);

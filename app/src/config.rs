@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 39] = [
+const VARIAVEIS: [&str; 41] = [
     "GUICHE_DB",
     "GUICHE_DB_SENHA",
     "GUICHE_DB_CA",
@@ -54,6 +54,8 @@ const VARIAVEIS: [&str; 39] = [
     "GUICHE_LOG",
     "GUICHE_LOG_FORMATO",
     "GUICHE_ECAC_SYNC_HORA",
+    "GUICHE_ECAC_TRABALHADORES",
+    "GUICHE_ECAC_PRAZO",
 ];
 
 /// Whether `nome` holds a secret (a password or client secret), which `guiche.toml` may not.
@@ -253,6 +255,45 @@ pub(crate) fn opcoes_postgres() -> Result<guiche_postgres::Opcoes, ErroApp> {
         conexoes,
         senha,
     })
+}
+
+/// `GUICHE_ECAC_TRABALHADORES`: how many companies this process syncs at once in the round
+/// it shares with the other workers on the ledger (1 to 64; default 1).
+pub(crate) fn ecac_trabalhadores() -> Result<usize, ErroApp> {
+    match var("GUICHE_ECAC_TRABALHADORES") {
+        None => Ok(1),
+        Some(v) => trabalhadores(&v)
+            .map_err(|m| ErroApp::Configuracao(format!("GUICHE_ECAC_TRABALHADORES: {m}"))),
+    }
+}
+
+/// A number of workers, 1 to 64 (`--trabalhadores`, `GUICHE_ECAC_TRABALHADORES`).
+pub(crate) fn trabalhadores(texto: &str) -> Result<usize, String> {
+    texto
+        .trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=64).contains(n))
+        .ok_or_else(|| format!("deve ser um número de 1 a 64, não '{texto}'"))
+}
+
+/// `GUICHE_ECAC_PRAZO`: seconds a company stays leased to a worker that stopped renewing it
+/// (a heartbeat renews it every third; default 60, at least 3).
+pub(crate) fn ecac_prazo() -> Result<Duration, ErroApp> {
+    match var("GUICHE_ECAC_PRAZO") {
+        None => Ok(Duration::from_secs(60)),
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (3..=86_400).contains(s))
+            .map(Duration::from_secs)
+            .ok_or_else(|| {
+                ErroApp::Configuracao(format!(
+                    "GUICHE_ECAC_PRAZO deve ser um número de segundos de 3 a 86400, não '{v}'"
+                ))
+            }),
+    }
 }
 
 /// `GUICHE_NFD_TIMEOUT`: seconds to wait for the NFD service's reply (default 60).

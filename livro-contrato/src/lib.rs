@@ -62,7 +62,10 @@ pub fn rodar(motor: &dyn Motor, casos: &[Caso]) {
             .filter_map(|(nome, h)| h.join().is_err().then_some(nome))
             .collect()
     });
-    assert!(falhas.is_empty(), "casos do contrato que falharam: {falhas:?}");
+    assert!(
+        falhas.is_empty(),
+        "casos do contrato que falharam: {falhas:?}"
+    );
 }
 
 /// A new ledger of `motor`, or `None` (the engine cannot run here; the case passes empty).

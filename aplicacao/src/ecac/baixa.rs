@@ -34,6 +34,10 @@ use utoipa::ToSchema;
 
 use crate::erro::{Classificar, Natureza};
 
+mod rodada;
+
+pub use rodada::{Distribuicao, TIPO_SYNC};
+
 /// Days re-read before the last sync date, for payments posted late.
 pub const SOBREPOSICAO_DIAS: i64 = 10;
 
@@ -67,6 +71,10 @@ pub enum ErroBaixa {
     /// The ledger failed.
     #[error(transparent)]
     Livro(#[from] ErroLivro),
+    /// A worker of a distributed sync stopped unexpectedly (its company goes back to the
+    /// round when its lease runs out).
+    #[error("um trabalhador da sincronização parou de forma inesperada: {0}")]
+    Tarefa(String),
 }
 
 impl Classificar for ErroBaixa {
@@ -81,7 +89,7 @@ impl Classificar for ErroBaixa {
                 ErroFonte::Configuracao(_) => Natureza::Configuracao,
                 _ => Natureza::Transporte,
             },
-            ErroBaixa::Livro(_) => Natureza::Livro,
+            ErroBaixa::Livro(_) | ErroBaixa::Tarefa(_) => Natureza::Livro,
         }
     }
 }
@@ -173,6 +181,10 @@ pub enum SincronizacaoEmpresa {
 pub struct Sincronizacao {
     /// Each company's outcome.
     pub empresas: Vec<SincronizacaoEmpresa>,
+    /// The round this process worked on, when the companies were shared with other workers
+    /// ([`Distribuicao`]): the others' companies are in their own results.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rodada: Option<i64>,
 }
 
 impl Sincronizacao {
@@ -205,6 +217,7 @@ pub struct Baixa {
     fonte: Arc<dyn FontePagamentos>,
     relogio: Arc<dyn Relogio>,
     sistema: Arc<dyn Relogio>,
+    distribuicao: Option<Distribuicao>,
 }
 
 impl std::fmt::Debug for Baixa {
@@ -228,7 +241,16 @@ impl Baixa {
             fonte,
             relogio,
             sistema,
+            distribuicao: None,
         }
+    }
+
+    /// The same service, syncing every company as a round of jobs shared with every other
+    /// worker on the ledger ([`Distribuicao`]; see [`Baixa::sincronizar_empresas`]).
+    #[must_use]
+    pub fn distribuida(mut self, distribuicao: Distribuicao) -> Baixa {
+        self.distribuicao = Some(distribuicao);
+        self
     }
 
     /// The day the sync runs on: today, but never after the system clock's day. Payments are
@@ -300,7 +322,9 @@ impl Baixa {
 
     /// Syncs the company `cnpj` (whatever its access: an A3 one is reported as refused), or,
     /// with `None`, every company set to sync by itself (an e-CAC start date and an A1
-    /// certificate or access code), one after the other by CNPJ. A company that fails, or that
+    /// certificate or access code), one after the other by CNPJ — or, for a distributed
+    /// service ([`Baixa::distribuida`]), as jobs of the round shared with every worker on the
+    /// ledger, taken by this process's workers until none is left. A company that fails, or that
     /// another process is syncing, does not stop the others; each outcome is in the result.
     ///
     /// # Errors
@@ -316,32 +340,43 @@ impl Baixa {
                     .empresa(c)?
                     .ok_or_else(|| ErroBaixa::NaoCadastrada(c.to_string()))?,
             ],
-            None => self
-                .livro
-                .empresas()?
-                .into_iter()
-                .filter(|e| e.ecac_desde.is_some() && e.acesso.sincroniza_sozinho())
-                .collect(),
+            None => {
+                let empresas: Vec<Empresa> = self
+                    .livro
+                    .empresas()?
+                    .into_iter()
+                    .filter(|e| e.ecac_desde.is_some() && e.acesso.sincroniza_sozinho())
+                    .collect();
+                if let Some(d) = &self.distribuicao {
+                    return self.sincronizar_rodada(d, &empresas).await;
+                }
+                empresas
+            }
         };
         let mut resultado = Sincronizacao::default();
         for e in &empresas {
-            let origem = e.cnpj.to_string();
-            resultado.empresas.push(match self.sincronizar(e).await {
-                Ok(r) => SincronizacaoEmpresa::Feita(ResumoBaixa::de(origem, &r)),
-                Err(ErroBaixa::Ocupada(_)) => SincronizacaoEmpresa::Pulada {
-                    origem,
-                    pulada: "em sincronização por outro processo".to_owned(),
-                },
-                Err(erro) => SincronizacaoEmpresa::Falhou {
-                    origem,
-                    natureza: erro.natureza(),
-                    erro: MensagemErro {
-                        mensagem: erro.to_string(),
-                    },
-                },
-            });
+            resultado.empresas.push(self.desfecho(e).await);
         }
         Ok(resultado)
+    }
+
+    /// [`Baixa::sincronizar`] of one company of several, its outcome whatever it is.
+    async fn desfecho(&self, e: &Empresa) -> SincronizacaoEmpresa {
+        let origem = e.cnpj.to_string();
+        match self.sincronizar(e).await {
+            Ok(r) => SincronizacaoEmpresa::Feita(ResumoBaixa::de(origem, &r)),
+            Err(ErroBaixa::Ocupada(_)) => SincronizacaoEmpresa::Pulada {
+                origem,
+                pulada: "em sincronização por outro processo".to_owned(),
+            },
+            Err(erro) => SincronizacaoEmpresa::Falhou {
+                origem,
+                natureza: erro.natureza(),
+                erro: MensagemErro {
+                    mensagem: erro.to_string(),
+                },
+            },
+        }
     }
 }
 
@@ -820,6 +855,7 @@ mod tests {
         };
         let v = serde_json::to_value(Sincronizacao {
             empresas: vec![SincronizacaoEmpresa::Feita(ResumoBaixa::de("c", &r)), falha],
+            rodada: None,
         })
         .unwrap();
         assert_eq!(

@@ -6,13 +6,19 @@ use super::serpro::cliente_integra;
 use crate::erro::{Codigo, ErroApp};
 use guiche_aplicacao::ecac::baixa::SincronizacaoEmpresa;
 
-/// `guiche ecac sync [--empresa CNPJ]`: every company set to A1 or access code (or the one
-/// asked), one after the other ([`guiche_aplicacao::ecac::baixa::Baixa::sincronizar_empresas`]);
-/// a company that fails, or that another process is syncing, does not stop the others, and the
-/// exit code says the most serious failure. With `--json`, one document `{"empresas": [...]}`.
-pub(crate) async fn sincronizar(empresa: Option<&str>, json: bool) -> Result<Codigo, ErroApp> {
+/// `guiche ecac sync [--empresa CNPJ] [--trabalhadores N]`: every company set to A1 or access
+/// code (or the one asked), as jobs of the round shared with every other worker on the ledger,
+/// N at a time here ([`guiche_aplicacao::ecac::baixa::Baixa::sincronizar_empresas`]); a
+/// company that fails, or that another process is syncing, does not stop the others, and the
+/// exit code says the most serious failure. With `--json`, one document
+/// `{"empresas": [...], "rodada": N}` with the companies this process synced.
+pub(crate) async fn sincronizar(
+    empresa: Option<&str>,
+    trabalhadores: Option<usize>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
     let filtro = empresa_opcional(empresa)?;
-    let baixa = crate::composicao::baixa_ecac(cliente_integra)?;
+    let baixa = crate::composicao::baixa_ecac(cliente_integra, trabalhadores)?;
     let feita = baixa
         .sincronizar_empresas(filtro.as_ref())
         .await

@@ -252,7 +252,10 @@ async fn executar_ecac(comando: Ecac, json: bool) -> Result<Codigo, ErroApp> {
         }
         Ecac::Guides(Guias::Import { arquivo }) => ecac::guias_import(&arquivo, json),
         Ecac::Guides(Guias::List { empresa }) => ecac::guias_list(empresa.as_deref(), json),
-        Ecac::Sync { empresa } => ecac_sync::sincronizar(empresa.as_deref(), json).await,
+        Ecac::Sync {
+            empresa,
+            trabalhadores,
+        } => ecac_sync::sincronizar(empresa.as_deref(), trabalhadores, json).await,
         Ecac::Import { arquivo } => ecac::importar_pagamentos(&arquivo, json),
         Ecac::Occurrences {
             empresa,

@@ -237,7 +237,7 @@ mod tests {
             livro.clone(),
             config.abandono,
         );
-        let ecac = crate::composicao::ecac_api_sobre(livro.clone());
+        let ecac = crate::composicao::ecac_api_sobre(livro.clone()).unwrap();
         let estado = Estado::new(acesso, idempotencia, ecac, &config);
         let chamadas = Arc::new(AtomicUsize::new(0));
         let (app, api) = OpenApiRouter::new()
