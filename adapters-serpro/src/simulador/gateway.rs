@@ -289,6 +289,9 @@ fn julgar(
         return proibido("[AcessoNegado-ICGERENCIADOR-022]", &texto);
     }
     let lista = lista.unwrap_or_default();
+    if let Ok(mut e) = c.estado.lock() {
+        e.atendidas.push((id_servico.to_owned(), contribuinte));
+    }
     let saida = super::servicos::responder(c, sistema, id_servico, &lista, campo("dados"));
     if saida.status == 204 {
         return sem_conteudo(&saida.texto);

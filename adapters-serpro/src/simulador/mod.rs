@@ -110,6 +110,8 @@ struct Estado {
     ignorar_deslocamento: bool,
     /// PAGTOWEB misbehaving: `CONTACONSDOCARRPG73` answers this `dados` instead of the count.
     contagem_forcada: Option<String>,
+    /// Every call served past the gateway's checks: its `idServico` and first contribuinte.
+    atendidas: Vec<(String, Documento)>,
 }
 
 struct Compartilhado {
@@ -349,6 +351,22 @@ impl SimuladorIntegra {
     /// not the client is still there to read it.
     pub fn bilhetadas(&self) -> usize {
         self.compartilhado.bilhetadas.load(Ordering::SeqCst)
+    }
+
+    /// The contribuintes of the calls to `id_servico` served past the gateway's checks, in the
+    /// order they came (a contribuinte once per call).
+    pub fn atendidas(&self, id_servico: &str) -> Vec<Documento> {
+        self.compartilhado
+            .estado
+            .lock()
+            .map(|e| {
+                e.atendidas
+                    .iter()
+                    .filter(|(s, _)| s == id_servico)
+                    .map(|(_, d)| *d)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// How many calls reached the gateway (any type and outcome, token requests excluded).

@@ -14,6 +14,7 @@ mod cli;
 mod comum;
 mod conam_envio;
 mod ecac;
+mod ecac_rodada;
 mod livro_migrar;
 mod nfd_envio;
 mod readme;
