@@ -64,6 +64,30 @@ async fn aplicar(cliente: &mut Client, migracoes: &[(i64, &str)]) -> Result<(), 
 mod tests {
     use super::*;
 
+    /// The numbers of the migration files in `pasta`.
+    fn numeros(pasta: &str) -> Vec<u32> {
+        let raiz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(pasta);
+        let mut v: Vec<u32> = std::fs::read_dir(&raiz)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().to_str()?.get(..4)?.parse().ok())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
+    /// Both engines are at the same schema version, and from 0011 on every migration has a
+    /// file for each engine with the same number.
+    #[test]
+    fn both_engines_share_one_version_number() {
+        let sqlite = numeros("../adapters-store/migrations");
+        let postgres = numeros("migrations");
+        assert_eq!(sqlite.last().copied(), Some(VERSAO_ESQUEMA));
+        assert_eq!(postgres.last().copied(), Some(VERSAO_ESQUEMA));
+        let depois: Vec<u32> = sqlite.into_iter().filter(|n| *n > 10).collect();
+        let pg_depois: Vec<u32> = postgres.into_iter().filter(|n| *n > 10).collect();
+        assert_eq!(depois, pg_depois);
+    }
+
     #[test]
     fn the_migrations_end_at_the_version_the_code_names() {
         assert_eq!(
