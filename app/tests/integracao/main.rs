@@ -16,6 +16,7 @@ mod conam_envio;
 mod ecac;
 mod ecac_rodada;
 mod livro_migrar;
+mod medicao_ecac;
 mod nfd_envio;
 mod readme;
 mod sandbox;
