@@ -42,6 +42,7 @@ mod conexao;
 mod esquema;
 mod falha;
 mod livro;
+mod notas;
 mod pendente;
 #[cfg(feature = "servidor-teste")]
 pub mod teste;

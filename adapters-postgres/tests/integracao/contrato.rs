@@ -26,3 +26,13 @@ impl Motor for MotorPostgres {
 fn basico() {
     rodar(&MotorPostgres, guiche_livro_contrato::basico::CASOS);
 }
+
+#[test]
+fn notas() {
+    rodar(&MotorPostgres, guiche_livro_contrato::notas::CASOS);
+}
+
+#[test]
+fn fila() {
+    rodar(&MotorPostgres, guiche_livro_contrato::fila::CASOS);
+}

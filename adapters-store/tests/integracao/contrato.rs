@@ -24,3 +24,13 @@ impl Motor for MotorSqlite {
 fn basico() {
     rodar(&MotorSqlite, guiche_livro_contrato::basico::CASOS);
 }
+
+#[test]
+fn notas() {
+    rodar(&MotorSqlite, guiche_livro_contrato::notas::CASOS);
+}
+
+#[test]
+fn fila() {
+    rodar(&MotorSqlite, guiche_livro_contrato::fila::CASOS);
+}

@@ -352,7 +352,8 @@ mod tests {
                     prop_assert_eq!((d, p), (atual, para.nome()));
                 }
                 Err(ErroLivro::EstadoMudou { esperado, encontrado, para: p, .. }) => {
-                    prop_assert!(!resolvida && !(mesmo && de.pode_passar_a(&para)));
+                    let permitida = mesmo && de.pode_passar_a(&para);
+                    prop_assert!(!resolvida && !permitida);
                     prop_assert_eq!((esperado, encontrado, p), (de.nome(), atual, para.nome()));
                 }
                 Err(outro) => prop_assert!(false, "{outro:?}"),
@@ -510,7 +511,8 @@ mod tests {
 
     #[test]
     fn a_bad_row_names_the_column_and_the_value() {
-        let casos: [(fn(&mut Linha), &str); 5] = [
+        type Estrago = fn(&mut Linha);
+        let casos: [(Estrago, &str); 5] = [
             (|l| l.prestador = "123".into(), "prestador '123'"),
             (|l| l.numero = 0, "numero 0"),
             (|l| l.numero = -5, "numero -5"),
