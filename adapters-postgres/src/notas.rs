@@ -164,6 +164,13 @@ async fn reservar(
     // Built inside the transaction, with the sequence locked, as SQLite does: the number is
     // the one this document carries. It runs on the caller's thread (the bridge's wait).
     let documento = documento(numero_u);
+    if documento.contains('\0') || pedido.conteudo.contains('\0') {
+        // PostgreSQL's text cannot hold it (SQLite's can); a nota's XML never has one.
+        return Err(Falha::Recusa(format!(
+            "o documento da nota nº {numero_u} contém o caractere NUL (U+0000), que o \
+             PostgreSQL não guarda; nada foi gravado"
+        )));
+    }
     let inserir = tx
         .prepare_cached(
             "INSERT INTO notas (prestador, prefeitura, numero, data, conteudo, documento, estado) \
