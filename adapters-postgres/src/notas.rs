@@ -16,7 +16,7 @@
 //!   the state it read.
 
 use deadpool_postgres::Transaction;
-use guiche_ports::livro::regras::{self, Linha};
+use guiche_ports::livro::regras::{self, Linha, Mudanca};
 use guiche_ports::livro::{ErroLivro, Estado, Fila, LivroNotas, Pedido, Registro, Sequencia};
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
@@ -191,71 +191,43 @@ async fn reservar(
         )
         .await?
         .try_get(0)?;
-    Ok(Registro {
-        id,
-        sequencia: s.clone(),
-        numero: numero_u,
-        data: pedido.data,
-        conteudo: pedido.conteudo.to_owned(),
-        documento,
-        estado: Estado::Enviada,
-        decisao: None,
-    })
+    Ok(regras::reservado(id, pedido, numero_u, documento))
 }
 
-/// Locks row `id` and reads its stored state: its name and whether it carries a code.
-async fn estado_atual(tx: &Transaction<'_>, id: i64) -> Result<(&'static str, bool), Falha> {
-    let stmt = tx
-        .prepare_cached("SELECT estado, codigo FROM notas WHERE id = $1 FOR UPDATE")
-        .await?;
-    let Some(linha) = tx.query_opt(&stmt, &[&id]).await? else {
-        return Err(ErroLivro::NaoEncontrado(id).into());
-    };
-    let nome: String = linha.try_get(0)?;
-    let codigo: Option<String> = linha.try_get(1)?;
-    let nome = regras::estado_guardado(&nome).map_err(|motivo| Falha::Linha { id, motivo })?;
-    Ok((nome, codigo.is_some()))
-}
-
-/// Writes `estado` (and, for a person's decision, who and when) over row `id` if it is still
-/// `atual` (it is: the row is locked; the condition says what the write assumes).
-async fn gravar(
+/// Locks row `id` (a concurrent change waits for this one, and this one reads the latest
+/// committed version), and writes `para` over it if `mudanca` may ([`Mudanca::permitida`]).
+async fn mudar(
     tx: &Transaction<'_>,
     id: i64,
-    atual: &str,
-    estado: &Estado,
-    por: Option<&str>,
+    para: &Estado,
+    mudanca: Mudanca<'_>,
 ) -> Result<(), Falha> {
-    let (nome, codigo, mensagem) = regras::colunas_do_estado(estado);
-    let stmt = tx
+    let ler = tx
+        .prepare_cached("SELECT estado, codigo IS NOT NULL FROM notas WHERE id = $1 FOR UPDATE")
+        .await?;
+    let Some(linha) = tx.query_opt(&ler, &[&id]).await? else {
+        return Err(ErroLivro::NaoEncontrado(id).into());
+    };
+    let atual =
+        regras::estado_guardado(linha.try_get(0)?).map_err(|motivo| Falha::Linha { id, motivo })?;
+    mudanca.permitida(id, atual, linha.try_get(1)?, para)?;
+    let (nome, codigo, mensagem) = regras::colunas_do_estado(para);
+    // The row is locked: the compare-and-set on its state only says what the write assumes.
+    let escrever = tx
         .prepare_cached(
             "UPDATE notas SET estado = $2, codigo = $3, mensagem = $4, \
-             decidido_por = coalesce($6, decidido_por), \
-             decidido_em = CASE WHEN $6::text IS NULL THEN decidido_em \
+             decidido_por = coalesce($5, decidido_por), \
+             decidido_em = CASE WHEN $5::text IS NULL THEN decidido_em \
                  ELSE floor(extract(epoch FROM now()))::bigint END, \
              atualizado_em = floor(extract(epoch FROM now()))::bigint \
-             WHERE id = $1 AND estado = $5",
+             WHERE id = $1 AND estado = $6 RETURNING id",
         )
         .await?;
-    let alteradas = tx
-        .execute(&stmt, &[&id, &nome, &codigo, &mensagem, &atual, &por])
-        .await?;
-    if alteradas == 0 {
-        return Err(ErroLivro::NaoEncontrado(id).into());
-    }
+    let por = mudanca.por();
+    tx.query_opt(&escrever, &[&id, &nome, &codigo, &mensagem, &por, &atual])
+        .await?
+        .ok_or(ErroLivro::NaoEncontrado(id))?;
     Ok(())
-}
-
-async fn registrar(tx: &Transaction<'_>, id: i64, de: &Estado, para: &Estado) -> Result<(), Falha> {
-    let (atual, tem_codigo) = estado_atual(tx, id).await?;
-    regras::pode_registrar(id, atual, tem_codigo, de, para)?;
-    gravar(tx, id, atual, para, None).await
-}
-
-async fn decidir(tx: &Transaction<'_>, id: i64, para: &Estado, por: &str) -> Result<(), Falha> {
-    let (atual, tem_codigo) = estado_atual(tx, id).await?;
-    regras::pode_decidir(id, atual, tem_codigo, para)?;
-    gravar(tx, id, atual, para, Some(por)).await
 }
 
 impl LivroNotas for Livro {
@@ -292,11 +264,11 @@ impl LivroNotas for Livro {
     }
 
     fn registrar(&self, id: i64, de: &Estado, para: &Estado) -> Result<(), ErroLivro> {
-        self.escrever(async |tx| registrar(tx, id, de, para).await)
+        self.escrever(async |tx| mudar(tx, id, para, Mudanca::Fluxo { de }).await)
     }
 
     fn decidir(&self, id: i64, para: &Estado, por: &str) -> Result<(), ErroLivro> {
-        self.escrever(async |tx| decidir(tx, id, para, por).await)
+        self.escrever(async |tx| mudar(tx, id, para, Mudanca::Decisao { por }).await)
     }
 
     fn fila(&self, sequencia: &Sequencia) -> Result<Box<dyn Fila>, ErroLivro> {

@@ -1,7 +1,7 @@
 //! The queries on `notas`, each run inside the transaction its caller opened.
 
 use guiche_domain::Data;
-use guiche_ports::livro::regras;
+use guiche_ports::livro::regras::{self, Mudanca};
 use guiche_ports::livro::{ErroLivro, Estado, Pedido, Registro, Sequencia};
 use rusqlite::{Connection, OptionalExtension, Params, params};
 
@@ -146,40 +146,32 @@ pub(crate) fn reservar(
         pedido.conteudo,
         &documento,
     ])?;
-    Ok(Registro {
-        id: c.last_insert_rowid(),
-        sequencia: s.clone(),
-        numero: numero_u,
-        data: pedido.data,
-        conteudo: pedido.conteudo.to_owned(),
+    Ok(regras::reservado(
+        c.last_insert_rowid(),
+        pedido,
+        numero_u,
         documento,
-        estado: Estado::Enviada,
-        decisao: None,
-    })
+    ))
 }
 
-/// The stored state of row `id`: its name and whether it carries a code.
-fn estado_atual(c: &Connection, id: i64) -> Result<(&'static str, bool), Falha> {
+/// Writes `para` over row `id` if `mudanca` may ([`Mudanca::permitida`], on the state stored
+/// now), with a compare-and-set on that state; a person's decision keeps who and when.
+pub(crate) fn mudar(
+    c: &Connection,
+    id: i64,
+    para: &Estado,
+    mudanca: Mudanca<'_>,
+) -> Result<(), Falha> {
     let atual: Option<(String, Option<String>)> = c
         .prepare_cached("SELECT estado, codigo FROM notas WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some((nome, codigo)) = atual else {
+    let Some((atual, codigo)) = atual else {
         return Err(ErroLivro::NaoEncontrado(id).into());
     };
-    let nome = regras::estado_guardado(&nome).map_err(|motivo| Falha::Linha { id, motivo })?;
-    Ok((nome, codigo.is_some()))
-}
-
-/// Writes `estado` (and, for a person's decision, who) over row `id` if it is still `atual`.
-fn gravar(
-    c: &Connection,
-    id: i64,
-    atual: &str,
-    estado: &Estado,
-    por: Option<&str>,
-) -> Result<(), Falha> {
-    let (nome, codigo, mensagem) = regras::colunas_do_estado(estado);
+    let atual = regras::estado_guardado(&atual).map_err(|motivo| Falha::Linha { id, motivo })?;
+    mudanca.permitida(id, atual, codigo.is_some(), para)?;
+    let (nome, codigo, mensagem) = regras::colunas_do_estado(para);
     let alteradas = c
         .prepare_cached(
             "UPDATE notas SET estado = ?2, codigo = ?3, mensagem = ?4, \
@@ -187,27 +179,13 @@ fn gravar(
              decidido_em = CASE WHEN ?6 IS NULL THEN decidido_em ELSE unixepoch() END, \
              atualizado_em = unixepoch() WHERE id = ?1 AND estado = ?5",
         )?
-        .execute(params![id, nome, codigo, mensagem, atual, por])?;
+        .execute(params![id, nome, codigo, mensagem, atual, mudanca.por()])?;
+    // Inside the write lock nothing changed it since the read; the condition says what the
+    // write assumes.
     if alteradas == 0 {
         return Err(ErroLivro::NaoEncontrado(id).into());
     }
     Ok(())
-}
-
-/// Records `para` over row `id`, read by the caller in state `de`: compare-and-set on the
-/// state, and only as [`regras::pode_registrar`] allows.
-pub(crate) fn registrar(c: &Connection, id: i64, de: &Estado, para: &Estado) -> Result<(), Falha> {
-    let (atual, tem_codigo) = estado_atual(c, id)?;
-    regras::pode_registrar(id, atual, tem_codigo, de, para)?;
-    gravar(c, id, atual, para, None)
-}
-
-/// Records a person's decision on row `id` (see `LivroNotas::decidir`), as
-/// [`regras::pode_decidir`] allows.
-pub(crate) fn decidir(c: &Connection, id: i64, para: &Estado, por: &str) -> Result<(), Falha> {
-    let (atual, tem_codigo) = estado_atual(c, id)?;
-    regras::pode_decidir(id, atual, tem_codigo, para)?;
-    gravar(c, id, atual, para, Some(por))
 }
 
 #[cfg(test)]

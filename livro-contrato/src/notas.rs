@@ -62,21 +62,26 @@ pub const CASOS: &[Caso] = &[
     ("registrar_concorrente", registrar_concorrente),
 ];
 
-const CNPJ: &str = "11.222.333/0001-81";
-const CPF: &str = "529.982.247-25";
+/// A provider with a CNPJ.
+pub const CNPJ: &str = "11.222.333/0001-81";
+/// A provider with a CPF.
+pub const CPF: &str = "529.982.247-25";
 
-fn seq(prestador: &str, prefeitura: &str) -> Sequencia {
+/// The sequence of `prestador` in `prefeitura`.
+pub fn seq(prestador: &str, prefeitura: &str) -> Sequencia {
     Sequencia {
         prestador: Documento::parse(prestador).unwrap(),
         prefeitura: prefeitura.to_owned(),
     }
 }
 
-fn hoje() -> Data {
+/// The date every case issues on.
+pub fn hoje() -> Data {
     Data::new(2026, 7, 20).unwrap()
 }
 
-fn pedido<'a>(s: &'a Sequencia, numero: Option<u64>, conteudo: &'a str) -> Pedido<'a> {
+/// A request for `numero` (or the next) on [`hoje`] with the fingerprint `conteudo`.
+pub fn pedido<'a>(s: &'a Sequencia, numero: Option<u64>, conteudo: &'a str) -> Pedido<'a> {
     Pedido {
         sequencia: s,
         numero,
@@ -85,11 +90,13 @@ fn pedido<'a>(s: &'a Sequencia, numero: Option<u64>, conteudo: &'a str) -> Pedid
     }
 }
 
-fn doc(n: u64) -> String {
+/// The document of nota `n`.
+pub fn doc(n: u64) -> String {
     format!("<NOTA><NUMERO_NOTA>{n}</NUMERO_NOTA></NOTA>")
 }
 
-fn aceita(n: u64) -> Estado {
+/// Accepted with the code `COD<n>`.
+pub fn aceita(n: u64) -> Estado {
     Estado::Aceita {
         codigo: Some(format!("COD{n}")),
     }
@@ -107,7 +114,7 @@ fn outro(a: &Aberto) -> Arc<dyn LivroNotas> {
 
 /// Moves the nota `r` to `para` along the transitions of the sending flow, from wherever it
 /// stands now (through `enviada` when `para` is an outcome).
-fn passar(livro: &dyn LivroNotas, r: &Registro, para: &Estado) {
+pub fn passar(livro: &dyn LivroNotas, r: &Registro, para: &Estado) {
     let atual = livro
         .por_numero(&r.sequencia, r.numero)
         .unwrap()
@@ -126,7 +133,7 @@ fn passar(livro: &dyn LivroNotas, r: &Registro, para: &Estado) {
 }
 
 /// Reserves the next number and settles it as accepted.
-fn emitir(livro: &dyn LivroNotas, s: &Sequencia) -> Registro {
+pub fn emitir(livro: &dyn LivroNotas, s: &Sequencia) -> Registro {
     let r = livro.reservar(pedido(s, None, "c"), &doc).unwrap();
     passar(livro, &r, &aceita(r.numero));
     r

@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use guiche_domain::{Data, Documento};
+use guiche_livro_contrato::notas as contrato;
 use guiche_ports::livro::{ErroLivro, LivroNotas, Pedido, Sequencia};
 use guiche_postgres::{Livro, Opcoes, teste};
 
@@ -17,19 +17,11 @@ const FILHO: &str = "GUICHE_POSTGRES_TESTE_FILHO";
 const MODULO: &str = module_path!();
 
 fn seq() -> Sequencia {
-    Sequencia {
-        prestador: Documento::parse("11.222.333/0001-81").unwrap(),
-        prefeitura: "3150".to_owned(),
-    }
+    contrato::seq(contrato::CNPJ, "3150")
 }
 
 fn pedido(s: &Sequencia) -> Pedido<'_> {
-    Pedido {
-        sequencia: s,
-        numero: None,
-        data: Data::new(2026, 7, 20).unwrap(),
-        conteudo: "c",
-    }
+    contrato::pedido(s, None, "c")
 }
 
 /// Runs `sql` on the database at `url` (as a person or another program would).

@@ -9,69 +9,10 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use guiche_domain::{Data, Documento};
-use guiche_ports::livro::{ErroLivro, Estado, LivroNotas, Pedido, Registro, Sequencia};
+use guiche_livro_contrato::notas::{CNPJ, aceita, doc, emitir, passar, pedido, seq};
+use guiche_ports::livro::{ErroLivro, Estado, LivroNotas};
 use guiche_store::{Livro, VERSAO_ESQUEMA};
 use rusqlite::Connection;
-
-const CNPJ: &str = "11.222.333/0001-81";
-
-fn seq(prestador: &str, prefeitura: &str) -> Sequencia {
-    Sequencia {
-        prestador: Documento::parse(prestador).unwrap(),
-        prefeitura: prefeitura.to_owned(),
-    }
-}
-
-fn hoje() -> Data {
-    Data::new(2026, 7, 20).unwrap()
-}
-
-fn pedido<'a>(s: &'a Sequencia, numero: Option<u64>, conteudo: &'a str) -> Pedido<'a> {
-    Pedido {
-        sequencia: s,
-        numero,
-        data: hoje(),
-        conteudo,
-    }
-}
-
-fn doc(n: u64) -> String {
-    format!("<NOTA><NUMERO_NOTA>{n}</NUMERO_NOTA></NOTA>")
-}
-
-fn aceita(n: u64) -> Estado {
-    Estado::Aceita {
-        codigo: Some(format!("COD{n}")),
-    }
-}
-
-/// Moves the nota `r` to `para` along the transitions of the sending flow, from wherever it
-/// stands now (through `enviada` when `para` is an outcome).
-fn passar(livro: &Livro, r: &Registro, para: &Estado) {
-    let atual = livro
-        .por_numero(&r.sequencia, r.numero)
-        .unwrap()
-        .filter(|a| a.id == r.id)
-        .map_or(Estado::Reservada, |a| a.estado);
-    if atual == *para {
-        return;
-    }
-    let atual = if atual.pode_passar_a(para) {
-        atual
-    } else {
-        livro.registrar(r.id, &atual, &Estado::Enviada).unwrap();
-        Estado::Enviada
-    };
-    livro.registrar(r.id, &atual, para).unwrap();
-}
-
-/// Reserves the next number and settles it as accepted.
-fn emitir(livro: &Livro, s: &Sequencia) -> Registro {
-    let r = livro.reservar(pedido(s, None, "c"), &doc).unwrap();
-    passar(livro, &r, &aceita(r.numero));
-    r
-}
 
 fn motivo(e: ErroLivro) -> String {
     match e {

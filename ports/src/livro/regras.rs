@@ -9,7 +9,7 @@
 
 use guiche_domain::{Data, Documento};
 
-use super::{Decisao, ErroLivro, Estado, Registro, Sequencia};
+use super::{Decisao, ErroLivro, Estado, Pedido, Registro, Sequencia};
 
 /// Every state's stored name, as [`Estado::nome`] gives it.
 const NOMES: [&str; 6] = [
@@ -150,6 +150,21 @@ pub fn registro(linha: Linha) -> Result<Registro, String> {
     })
 }
 
+/// The record a reservation made: row `id`, number `numero`, the document built for it, marked
+/// [`Estado::Enviada`] (see [`LivroNotas::reservar`](super::LivroNotas::reservar)).
+pub fn reservado(id: i64, pedido: Pedido<'_>, numero: u64, documento: String) -> Registro {
+    Registro {
+        id,
+        sequencia: pedido.sequencia.clone(),
+        numero,
+        data: pedido.data,
+        conteudo: pedido.conteudo.to_owned(),
+        documento,
+        estado: Estado::Enviada,
+        decisao: None,
+    }
+}
+
 /// Refuses a reservation while a nota of the sequence is unsettled: `primeira` is the
 /// unsettled one with the lowest number (its number and stored state), if any.
 ///
@@ -281,6 +296,52 @@ pub fn pode_decidir(
     }
 }
 
+/// A state change asked of the ledger: by the sending flow, from the state the caller read
+/// ([`LivroNotas::registrar`](super::LivroNotas::registrar)), or by a person
+/// ([`LivroNotas::decidir`](super::LivroNotas::decidir)).
+#[derive(Clone, Copy, Debug)]
+pub enum Mudanca<'a> {
+    /// The flow, from the state the caller read.
+    Fluxo {
+        /// The state read.
+        de: &'a Estado,
+    },
+    /// A person's decision.
+    Decisao {
+        /// Who decided.
+        por: &'a str,
+    },
+}
+
+impl Mudanca<'_> {
+    /// Who decided, for the row's `decidido_por` (and `decidido_em` set now); `None` for the
+    /// flow, which keeps an earlier decision's.
+    pub fn por(&self) -> Option<&str> {
+        match self {
+            Mudanca::Fluxo { .. } => None,
+            Mudanca::Decisao { por } => Some(por),
+        }
+    }
+
+    /// Whether this change may write `para` over row `id`, stored now as `atual` (a name from
+    /// [`nome_do_estado`]) with or without a code: [`pode_registrar`] or [`pode_decidir`].
+    ///
+    /// # Errors
+    /// Theirs.
+    pub fn permitida(
+        &self,
+        id: i64,
+        atual: &'static str,
+        tem_codigo: bool,
+        para: &Estado,
+    ) -> Result<(), ErroLivro> {
+        match self {
+            Mudanca::Fluxo { de } => pode_registrar(id, atual, tem_codigo, de, para),
+            Mudanca::Decisao { .. } => pode_decidir(id, atual, tem_codigo, para),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -395,6 +456,20 @@ mod tests {
                 (outro, _) => prop_assert!(false, "{outro:?}"),
             }
         }
+    }
+
+    #[test]
+    fn a_change_names_who_decided_and_follows_its_rule() {
+        let de = Estado::Enviada;
+        let fluxo = Mudanca::Fluxo { de: &de };
+        let decisao = Mudanca::Decisao { por: "maria" };
+        assert_eq!((fluxo.por(), decisao.por()), (None, Some("maria")));
+        let reservada = Estado::Reservada;
+        assert!(fluxo.permitida(1, "enviada", false, &reservada).is_ok());
+        assert!(decisao.permitida(1, "enviada", false, &reservada).is_err());
+        let aceita = Estado::Aceita { codigo: None };
+        assert!(decisao.permitida(1, "desconhecida", false, &aceita).is_ok());
+        assert!(fluxo.permitida(1, "desconhecida", false, &aceita).is_err());
     }
 
     #[test]
