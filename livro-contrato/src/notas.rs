@@ -60,6 +60,7 @@ pub const CASOS: &[Caso] = &[
     ("quatro_livros_na_vez", quatro_livros_na_vez),
     ("dois_livros_alternam_na_vez", dois_livros_alternam_na_vez),
     ("registrar_concorrente", registrar_concorrente),
+    ("numeracao_segue_o_modelo", numeracao_segue_o_modelo),
 ];
 
 /// A provider with a CNPJ.
@@ -818,4 +819,92 @@ pub fn registrar_concorrente(motor: &dyn Motor) {
             assert_eq!(&g, vencedor);
         }
     }
+}
+
+/// What happens to a nota in [`numeracao_segue_o_modelo`].
+#[derive(Clone, Debug)]
+enum Desfecho {
+    Aceita,
+    AceitaSemCodigo,
+    Recusada,
+    Externa,
+    /// Unknown, then settled by a person as issued or not.
+    Decidida(bool),
+}
+
+/// Property: for any run of outcomes, and a number asked for or not, a sequence numbers as a
+/// model says — the next after the highest nota not refused, a refused number given back —
+/// and every number reads back to its nota. One ledger, one sequence per generated run.
+pub fn numeracao_segue_o_modelo(motor: &dyn Motor) {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    let Some(a) = motor.novo() else { return };
+    let l = notas(&a);
+    let desfecho = prop_oneof![
+        Just(Desfecho::Aceita),
+        Just(Desfecho::AceitaSemCodigo),
+        Just(Desfecho::Recusada),
+        Just(Desfecho::Externa),
+        any::<bool>().prop_map(Desfecho::Decidida),
+    ];
+    let passos = proptest::collection::vec((desfecho, any::<bool>()), 1..8);
+    let corrida = std::sync::atomic::AtomicU32::new(0);
+    let mut runner = TestRunner::new(Config {
+        cases: 24,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&passos, |passos| {
+            let n = corrida.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let s = seq(CNPJ, &format!("p{n}"));
+            let mut vivos: Vec<(u64, Estado)> = Vec::new();
+            for (desfecho, com_numero) in passos {
+                let proximo = vivos.last().map_or(1, |(n, _)| n + 1);
+                let pedido_n = com_numero.then_some(proximo);
+                let r = l.reservar(pedido(&s, pedido_n, "c"), &doc).unwrap();
+                prop_assert_eq!(r.numero, proximo);
+                let final_ = match desfecho {
+                    Desfecho::Aceita => aceita(r.numero),
+                    Desfecho::AceitaSemCodigo => Estado::Aceita { codigo: None },
+                    Desfecho::Recusada => Estado::Recusada {
+                        mensagem: "0-recusada".into(),
+                    },
+                    Desfecho::Externa => Estado::Externa {
+                        mensagem: "já consta".into(),
+                    },
+                    Desfecho::Decidida(emitida) => {
+                        let duvida = Estado::Desconhecida {
+                            motivo: "tempo esgotado".into(),
+                        };
+                        l.registrar(r.id, &Estado::Enviada, &duvida).unwrap();
+                        let decisao = if emitida {
+                            aceita(r.numero)
+                        } else {
+                            Estado::Recusada {
+                                mensagem: "não emitida".into(),
+                            }
+                        };
+                        l.decidir(r.id, &decisao, "maria").unwrap();
+                        decisao
+                    }
+                };
+                if !matches!(desfecho, Desfecho::Decidida(_)) {
+                    l.registrar(r.id, &Estado::Enviada, &final_).unwrap();
+                }
+                if !matches!(final_, Estado::Recusada { .. }) {
+                    vivos.push((r.numero, final_));
+                }
+            }
+            for (n, estado) in &vivos {
+                let lida = l.por_numero(&s, *n).unwrap();
+                prop_assert_eq!(lida.map(|r| r.estado), Some(estado.clone()));
+            }
+            let ultima = l.ultima(&s).unwrap().map(|r| r.numero);
+            prop_assert_eq!(ultima, vivos.last().map(|(n, _)| *n));
+            prop_assert!(l.pendentes(&s).unwrap().is_empty());
+            Ok(())
+        })
+        .unwrap();
 }
