@@ -22,8 +22,8 @@ CREATE TABLE notas (
     codigo        text,
     mensagem      text
         CHECK (mensagem IS NOT NULL OR estado NOT IN ('recusada', 'desconhecida', 'externa')),
-    criado_em     bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
-    atualizado_em bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    criado_em     bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
+    atualizado_em bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     decidido_por  text,
     decidido_em   bigint
 );
@@ -52,8 +52,8 @@ CREATE TABLE pacotes (
     codigo        text,
     mensagem      text,
     envios        bigint  NOT NULL DEFAULT 1 CHECK (envios >= 1),
-    criado_em     bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
-    atualizado_em bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    criado_em     bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
+    atualizado_em bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     PRIMARY KEY (servico, id_pacote),
     CHECK (situacao IS DISTINCT FROM 'rejeitado' OR (codigo IS NOT NULL AND mensagem IS NOT NULL))
 );
@@ -64,7 +64,7 @@ CREATE TABLE bilhetagem (
     servico       text    NOT NULL CHECK (servico <> ''),
     janela        text    NOT NULL CHECK (janela = 'total' OR janela ~ '^[0-9]{6}$'),
     chamadas      bigint  NOT NULL CHECK (chamadas >= 0),
-    atualizado_em bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    atualizado_em bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     PRIMARY KEY (contratante, servico, janela)
 );
 
@@ -76,8 +76,8 @@ CREATE TABLE empresas (
     acesso                 text    NOT NULL CHECK (acesso IN ('a1', 'a3', 'codigo')),
     certificado_procurador boolean NOT NULL,
     sincronizado_ate       text    CHECK (sincronizado_ate ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
-    criado_em              bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
-    atualizado_em          bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint
+    criado_em              bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
+    atualizado_em          bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint
 );
 
 -- Guides, listed in the order they were recorded (`ordem`, SQLite's rowid).
@@ -92,7 +92,7 @@ CREATE TABLE guias (
     valor           bigint  NOT NULL,
     codigo_barras   text    CHECK (codigo_barras ~ '^[0-9]{44}$'),
     origem          text    NOT NULL CHECK (origem IN ('serpro', 'importacao')),
-    registrada_em   bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    registrada_em   bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     baixada_em      text    CHECK (baixada_em ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$')
 );
 
@@ -107,7 +107,7 @@ CREATE TABLE pagamentos (
     valor            bigint  NOT NULL,
     codigo_receita   text    CHECK (codigo_receita ~ '^[0-9]{4}(-[0-9]{2})?$'),
     ordinal          bigint  NOT NULL CHECK (ordinal >= 1),
-    registrado_em    bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    registrado_em    bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     UNIQUE (contribuinte, numero, data_arrecadacao, valor, ordinal)
 );
 
@@ -127,7 +127,7 @@ CREATE TABLE ocorrencias (
     dias_atraso   bigint,
     paga          boolean NOT NULL,
     registrada_em text    NOT NULL CHECK (registrada_em ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
-    criado_em     bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint
+    criado_em     bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint
 );
 
 CREATE INDEX ocorrencias_chave ON ocorrencias (chave, id);
@@ -152,8 +152,8 @@ CREATE TABLE idempotencia (
     status        integer CHECK (status BETWEEN 100 AND 599),
     tipo          text,
     corpo         bytea,
-    criado_em     bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
-    atualizado_em bigint  NOT NULL DEFAULT extract(epoch FROM now())::bigint,
+    criado_em     bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
+    atualizado_em bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
     PRIMARY KEY (escopo, chave),
     CHECK ((estado = 'concluida') = (status IS NOT NULL AND corpo IS NOT NULL AND tipo IS NOT NULL))
 );

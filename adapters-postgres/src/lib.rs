@@ -43,6 +43,7 @@ mod copia;
 mod esquema;
 mod falha;
 mod livro;
+mod notas;
 mod pendente;
 #[cfg(feature = "servidor-teste")]
 pub mod teste;

@@ -15,7 +15,7 @@ use guiche_ports::ecac::{
     ResumoConciliacao,
 };
 use guiche_ports::idempotencia::{LivroIdempotencia, Reserva, RespostaGuardada};
-use guiche_ports::livro::{ErroLivro, Estado, Fila, LivroNotas, Pedido, Registro, Sequencia, Vez};
+use guiche_ports::livro::{ErroLivro, Vez};
 
 use crate::Livro;
 
@@ -24,35 +24,6 @@ fn pendente<T>(livro: &Livro) -> Result<T, ErroLivro> {
         local: livro.local().to_owned(),
         motivo: "ainda não implementado no PostgreSQL".to_owned(),
     })
-}
-
-// ---- notas (LivroNotas) ----
-
-impl LivroNotas for Livro {
-    fn ultima(&self, _: &Sequencia) -> Result<Option<Registro>, ErroLivro> {
-        pendente(self)
-    }
-    fn pendentes(&self, _: &Sequencia) -> Result<Vec<Registro>, ErroLivro> {
-        pendente(self)
-    }
-    fn por_numero(&self, _: &Sequencia, _: u64) -> Result<Option<Registro>, ErroLivro> {
-        pendente(self)
-    }
-    fn por_conteudo(&self, _: &Sequencia, _: &str) -> Result<Option<Registro>, ErroLivro> {
-        pendente(self)
-    }
-    fn reservar(&self, _: Pedido<'_>, _: &dyn Fn(u64) -> String) -> Result<Registro, ErroLivro> {
-        pendente(self)
-    }
-    fn registrar(&self, _: i64, _: &Estado, _: &Estado) -> Result<(), ErroLivro> {
-        pendente(self)
-    }
-    fn decidir(&self, _: i64, _: &Estado, _: &str) -> Result<(), ErroLivro> {
-        pendente(self)
-    }
-    fn fila(&self, _: &Sequencia) -> Result<Box<dyn Fila>, ErroLivro> {
-        pendente(self)
-    }
 }
 
 // ---- pacotes (LivroPacotes) ----

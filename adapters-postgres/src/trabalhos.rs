@@ -12,7 +12,7 @@ use guiche_ports::trabalhos::{
 use crate::livro::Livro;
 
 /// The server's clock, in unix seconds.
-const AGORA: &str = "extract(epoch FROM now())::bigint";
+const AGORA: &str = "floor(extract(epoch FROM now()))::bigint";
 
 impl FilaTrabalhos for Livro {
     fn rodada(&self, tipo: &str, chaves: &[String]) -> Result<i64, ErroLivro> {

@@ -77,6 +77,7 @@ impl Travas {
                 chave,
                 ocupadas: Arc::clone(ocupadas),
                 com_porta: false,
+                entregue: false,
             })),
             Travas::Arquivos(pasta, criada) => {
                 let falha = |e: std::io::Error| ErroLivro::Armazenamento {
@@ -180,6 +181,9 @@ struct FilaArquivo {
 
 impl Fila for FilaArquivo {
     fn tentar(&mut self) -> Result<Option<Vez>, ErroLivro> {
+        if self.vez.is_none() {
+            return Ok(None); // the turn was handed out already: this place is spent
+        }
         if !self.com_porta {
             self.com_porta = tentar_trava(&self.porta, &self.local)?;
             if !self.com_porta {
@@ -187,7 +191,7 @@ impl Fila for FilaArquivo {
             }
         }
         let Some(vez) = self.vez.take() else {
-            return Ok(None); // the turn was handed out already: this place is spent
+            return Ok(None);
         };
         if !tentar_trava(&vez, &self.local)? {
             self.vez = Some(vez);
@@ -205,10 +209,15 @@ struct FilaMemoria {
     chave: String,
     ocupadas: Arc<Mutex<Ocupadas>>,
     com_porta: bool,
+    /// The turn was handed out already: this place is spent.
+    entregue: bool,
 }
 
 impl Fila for FilaMemoria {
     fn tentar(&mut self) -> Result<Option<Vez>, ErroLivro> {
+        if self.entregue {
+            return Ok(None);
+        }
         let mut o = self.ocupadas.lock().unwrap_or_else(PoisonError::into_inner);
         if !self.com_porta {
             self.com_porta = o.portas.insert(self.chave.clone());
@@ -221,6 +230,7 @@ impl Fila for FilaMemoria {
         }
         o.portas.remove(&self.chave);
         self.com_porta = false;
+        self.entregue = true;
         Ok(Some(Vez::new(Box::new(VezMemoria {
             chave: self.chave.clone(),
             ocupadas: Arc::clone(&self.ocupadas),
@@ -303,6 +313,21 @@ mod tests {
         drop(vez);
         let mut c = travas.fila(&seq(), "t").unwrap();
         assert!(c.tentar().unwrap().is_some());
+    }
+
+    #[test]
+    fn a_spent_place_gives_no_second_turn_and_keeps_no_door() {
+        let livro = std::env::temp_dir().join(format!("guiche-gasta-{}.db", std::process::id()));
+        for travas in [Travas::em_memoria(), Travas::do_arquivo(&livro)] {
+            let mut a = travas.fila(&seq(), "t").unwrap();
+            drop(a.tentar().unwrap().expect("livre"));
+            assert!(a.tentar().unwrap().is_none(), "gasto");
+            let mut b = travas.fila(&seq(), "t").unwrap();
+            assert!(b.tentar().unwrap().is_some(), "a porta ficou livre");
+            if let Travas::Arquivos(pasta, _) = travas {
+                std::fs::remove_dir_all(pasta).unwrap();
+            }
+        }
     }
 
     #[test]

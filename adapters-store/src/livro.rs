@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use guiche_ports::contabil::{LivroPacotes, RegistroPacote, SituacaoPacote};
+use guiche_ports::livro::regras::Mudanca;
 use guiche_ports::livro::{ErroLivro, Estado, Fila, LivroNotas, Pedido, Registro, Sequencia};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -226,11 +227,11 @@ impl LivroNotas for Livro {
     }
 
     fn registrar(&self, id: i64, de: &Estado, para: &Estado) -> Result<(), ErroLivro> {
-        self.escrever(|tx| notas::registrar(tx, id, de, para))
+        self.escrever(|tx| notas::mudar(tx, id, para, Mudanca::Fluxo { de }))
     }
 
     fn decidir(&self, id: i64, para: &Estado, por: &str) -> Result<(), ErroLivro> {
-        self.escrever(|tx| notas::decidir(tx, id, para, por))
+        self.escrever(|tx| notas::mudar(tx, id, para, Mudanca::Decisao { por }))
     }
 
     fn fila(&self, sequencia: &Sequencia) -> Result<Box<dyn Fila>, ErroLivro> {

@@ -1,11 +1,12 @@
 //! The queries on `notas`, each run inside the transaction its caller opened.
 
 use guiche_domain::Data;
+use guiche_ports::livro::regras::{self, Mudanca};
 use guiche_ports::livro::{ErroLivro, Estado, Pedido, Registro, Sequencia};
 use rusqlite::{Connection, OptionalExtension, Params, params};
 
 use crate::falha::Falha;
-use crate::linha::{COLUNAS, colunas_do_estado, nome_do_estado, registro};
+use crate::linha::{COLUNAS, registro};
 
 /// The rows of one sequence matching `filtro` (SQL over `?1` prestador, `?2` prefeitura and
 /// the extra parameters from `?3`), in `ordem`.
@@ -91,14 +92,9 @@ fn sem_pendentes(c: &Connection, s: &Sequencia) -> Result<(), Falha> {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
-    let Some((numero, estado)) = pendente else {
-        return Ok(());
-    };
-    Err(ErroLivro::Pendente {
-        numero: u64::try_from(numero).unwrap_or_default(),
-        estado: nome_do_estado(&estado).unwrap_or("desconhecida"),
-    }
-    .into())
+    Ok(regras::sem_pendentes(
+        pendente.as_ref().map(|(n, e)| (*n, e.as_str())),
+    )?)
 }
 
 /// The highest number held by a live nota of the sequence.
@@ -112,29 +108,7 @@ fn maior_vivo(c: &Connection, s: &Sequencia) -> Result<Option<i64>, Falha> {
     Ok(maior)
 }
 
-/// The number to reserve: the one after the highest live one, which `pedido` must match if
-/// given; for a sequence with no live nota, the one asked for (the service's sequence may have
-/// begun elsewhere) or 1.
-fn numero_a_reservar(c: &Connection, s: &Sequencia, pedido: Option<u64>) -> Result<i64, Falha> {
-    let proximo = match maior_vivo(c, s)? {
-        Some(maior) => maior.checked_add(1).ok_or(Falha::Esgotada)?,
-        None => match pedido {
-            Some(n) => i64::try_from(n).ok().filter(|n| *n >= 1).unwrap_or(1),
-            None => 1,
-        },
-    };
-    match pedido {
-        Some(n) if i64::try_from(n).ok() != Some(proximo) => Err(ErroLivro::ForaDeSequencia {
-            pedido: n,
-            proximo: proximo.unsigned_abs(),
-        }
-        .into()),
-        _ => Ok(proximo),
-    }
-}
-
-/// Refuses a date before the last live nota's (the domain checks it too; this closes the gap
-/// against another process reserving between that check and this transaction).
+/// Refuses a date before the last live nota's ([`regras::data_em_ordem`]).
 fn data_em_ordem(c: &Connection, s: &Sequencia, data: Data) -> Result<(), Falha> {
     let ultima: Option<String> = c
         .prepare_cached(
@@ -143,13 +117,12 @@ fn data_em_ordem(c: &Connection, s: &Sequencia, data: Data) -> Result<(), Falha>
         )?
         .query_row((s.prestador.as_str(), &s.prefeitura), |r| r.get(0))
         .optional()?;
-    match ultima.and_then(|u| Data::parse_iso(&u).ok()) {
-        Some(ultima) if data < ultima => Err(ErroLivro::DataAnterior { data, ultima }.into()),
-        _ => Ok(()),
-    }
+    Ok(regras::data_em_ordem(ultima.as_deref(), data)?)
 }
 
-/// Reserves the number (see [`numero_a_reservar`]) with the document built for it.
+/// Reserves the number ([`regras::numero_a_reservar`]) with the document built for it. SQLite's
+/// write lock (`BEGIN IMMEDIATE`, taken by the caller) makes the checks and the insert one step
+/// for every process sharing the file.
 pub(crate) fn reservar(
     c: &Connection,
     pedido: Pedido<'_>,
@@ -158,7 +131,7 @@ pub(crate) fn reservar(
     let s = pedido.sequencia;
     sem_pendentes(c, s)?;
     data_em_ordem(c, s, pedido.data)?;
-    let numero = numero_a_reservar(c, s, pedido.numero)?;
+    let numero = regras::numero_a_reservar(maior_vivo(c, s)?, pedido.numero, Falha::Esgotada)?;
     let numero_u = numero.unsigned_abs(); // at least 1
     let documento = documento(numero_u);
     c.prepare_cached(
@@ -173,52 +146,32 @@ pub(crate) fn reservar(
         pedido.conteudo,
         &documento,
     ])?;
-    Ok(Registro {
-        id: c.last_insert_rowid(),
-        sequencia: s.clone(),
-        numero: numero_u,
-        data: pedido.data,
-        conteudo: pedido.conteudo.to_owned(),
+    Ok(regras::reservado(
+        c.last_insert_rowid(),
+        pedido,
+        numero_u,
         documento,
-        estado: Estado::Enviada,
-        decisao: None,
-    })
+    ))
 }
 
-/// The stored state of row `id`: its name and whether it carries a code.
-fn estado_atual(c: &Connection, id: i64) -> Result<(&'static str, bool), Falha> {
+/// Writes `para` over row `id` if `mudanca` may ([`Mudanca::permitida`], on the state stored
+/// now), with a compare-and-set on that state; a person's decision keeps who and when.
+pub(crate) fn mudar(
+    c: &Connection,
+    id: i64,
+    para: &Estado,
+    mudanca: Mudanca<'_>,
+) -> Result<(), Falha> {
     let atual: Option<(String, Option<String>)> = c
         .prepare_cached("SELECT estado, codigo FROM notas WHERE id = ?1")?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    let Some((nome, codigo)) = atual else {
+    let Some((atual, codigo)) = atual else {
         return Err(ErroLivro::NaoEncontrado(id).into());
     };
-    let nome = nome_do_estado(&nome).ok_or_else(|| Falha::Linha {
-        id,
-        motivo: format!("estado desconhecido {nome:?}"),
-    })?;
-    Ok((nome, codigo.is_some()))
-}
-
-/// Whether a stored state (by name, and whether it has a code) is `estado` as far as the
-/// transitions go: the same name, and for an accepted nota the same presence of a code.
-fn e_o_estado(nome: &str, tem_codigo: bool, estado: &Estado) -> bool {
-    match estado {
-        Estado::Aceita { codigo } => nome == "aceita" && tem_codigo == codigo.is_some(),
-        outro => nome == outro.nome(),
-    }
-}
-
-/// Writes `estado` (and, for a person's decision, who) over row `id` if it is still `atual`.
-fn gravar(
-    c: &Connection,
-    id: i64,
-    atual: &str,
-    estado: &Estado,
-    por: Option<&str>,
-) -> Result<(), Falha> {
-    let (nome, codigo, mensagem) = colunas_do_estado(estado);
+    let atual = regras::estado_guardado(&atual).map_err(|motivo| Falha::Linha { id, motivo })?;
+    mudanca.permitida(id, atual, codigo.is_some(), para)?;
+    let (nome, codigo, mensagem) = regras::colunas_do_estado(para);
     let alteradas = c
         .prepare_cached(
             "UPDATE notas SET estado = ?2, codigo = ?3, mensagem = ?4, \
@@ -226,50 +179,13 @@ fn gravar(
              decidido_em = CASE WHEN ?6 IS NULL THEN decidido_em ELSE unixepoch() END, \
              atualizado_em = unixepoch() WHERE id = ?1 AND estado = ?5",
         )?
-        .execute(params![id, nome, codigo, mensagem, atual, por])?;
+        .execute(params![id, nome, codigo, mensagem, atual, mudanca.por()])?;
+    // Inside the write lock nothing changed it since the read; the condition says what the
+    // write assumes.
     if alteradas == 0 {
         return Err(ErroLivro::NaoEncontrado(id).into());
     }
     Ok(())
-}
-
-/// Records `para` over row `id`, read by the caller in state `de`: compare-and-set on the
-/// state, and only along the transitions of [`Estado::pode_passar_a`].
-pub(crate) fn registrar(c: &Connection, id: i64, de: &Estado, para: &Estado) -> Result<(), Falha> {
-    let (atual, tem_codigo) = estado_atual(c, id)?;
-    let livre_de_codigo = atual == "aceita" && !tem_codigo;
-    if matches!(atual, "aceita" | "recusada" | "externa") && !livre_de_codigo {
-        return Err(ErroLivro::JaResolvida {
-            id,
-            de: atual,
-            para: para.nome(),
-        }
-        .into());
-    }
-    if !e_o_estado(atual, tem_codigo, de) || !de.pode_passar_a(para) {
-        return Err(ErroLivro::EstadoMudou {
-            id,
-            esperado: de.nome(),
-            encontrado: atual,
-            para: para.nome(),
-        }
-        .into());
-    }
-    gravar(c, id, atual, para, None)
-}
-
-/// Records a person's decision on row `id` (see `LivroNotas::decidir`).
-pub(crate) fn decidir(c: &Connection, id: i64, para: &Estado, por: &str) -> Result<(), Falha> {
-    let (atual, tem_codigo) = estado_atual(c, id)?;
-    let pode = match (atual, para) {
-        ("enviada" | "desconhecida", Estado::Aceita { .. } | Estado::Recusada { .. }) => true,
-        ("aceita", Estado::Aceita { codigo: Some(_) }) => !tem_codigo,
-        _ => false,
-    };
-    if !pode {
-        return Err(ErroLivro::SemDecisao { id, estado: atual }.into());
-    }
-    gravar(c, id, atual, para, Some(por))
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ use std::sync::Arc;
 use guiche_ports::LivroCompleto;
 
 pub mod basico;
+pub mod fila;
+pub mod notas;
 pub mod trabalhos;
 
 /// A ledger engine under test.

@@ -14,6 +14,8 @@
 
 use guiche_domain::{Data, Documento};
 
+pub mod regras;
+
 /// The state machine of a nota lives in the domain (`guiche_domain::nfd::Estado`); it is
 /// re-exported here, where the ledger records it.
 pub use guiche_domain::nfd::Estado;

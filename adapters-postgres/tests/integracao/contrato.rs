@@ -28,6 +28,16 @@ fn basico() {
 }
 
 #[test]
+fn notas() {
+    rodar(&MotorPostgres, guiche_livro_contrato::notas::CASOS);
+}
+
+#[test]
+fn fila() {
+    rodar(&MotorPostgres, guiche_livro_contrato::fila::CASOS);
+}
+
+#[test]
 fn trabalhos() {
     rodar(&MotorPostgres, guiche_livro_contrato::trabalhos::CASOS);
 }

@@ -26,6 +26,16 @@ fn basico() {
 }
 
 #[test]
+fn notas() {
+    rodar(&MotorSqlite, guiche_livro_contrato::notas::CASOS);
+}
+
+#[test]
+fn fila() {
+    rodar(&MotorSqlite, guiche_livro_contrato::fila::CASOS);
+}
+
+#[test]
 fn trabalhos() {
     rodar(&MotorSqlite, guiche_livro_contrato::trabalhos::CASOS);
 }
