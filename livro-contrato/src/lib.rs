@@ -24,7 +24,11 @@ use std::sync::Arc;
 
 use guiche_ports::LivroCompleto;
 
+pub mod acesso;
 pub mod basico;
+pub mod bilhetagem;
+pub mod idempotencia;
+pub mod pacotes;
 
 /// A ledger engine under test.
 pub trait Motor: Sync {

@@ -24,3 +24,23 @@ impl Motor for MotorSqlite {
 fn basico() {
     rodar(&MotorSqlite, guiche_livro_contrato::basico::CASOS);
 }
+
+#[test]
+fn pacotes() {
+    rodar(&MotorSqlite, guiche_livro_contrato::pacotes::CASOS);
+}
+
+#[test]
+fn bilhetagem() {
+    rodar(&MotorSqlite, guiche_livro_contrato::bilhetagem::CASOS);
+}
+
+#[test]
+fn acesso() {
+    rodar(&MotorSqlite, guiche_livro_contrato::acesso::CASOS);
+}
+
+#[test]
+fn idempotencia() {
+    rodar(&MotorSqlite, guiche_livro_contrato::idempotencia::CASOS);
+}
