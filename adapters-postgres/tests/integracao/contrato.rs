@@ -26,3 +26,23 @@ impl Motor for MotorPostgres {
 fn basico() {
     rodar(&MotorPostgres, guiche_livro_contrato::basico::CASOS);
 }
+
+#[test]
+fn pacotes() {
+    rodar(&MotorPostgres, guiche_livro_contrato::pacotes::CASOS);
+}
+
+#[test]
+fn bilhetagem() {
+    rodar(&MotorPostgres, guiche_livro_contrato::bilhetagem::CASOS);
+}
+
+#[test]
+fn acesso() {
+    rodar(&MotorPostgres, guiche_livro_contrato::acesso::CASOS);
+}
+
+#[test]
+fn idempotencia() {
+    rodar(&MotorPostgres, guiche_livro_contrato::idempotencia::CASOS);
+}
