@@ -2,11 +2,10 @@
 //! revoked once; one hash is one token even when several processes create it at once, and a
 //! revocation racing another keeps one instant.
 
-use std::sync::Barrier;
-
 use guiche_ports::acesso::Papel;
 use guiche_ports::livro::ErroLivro;
 
+use crate::corrida::{ao_mesmo_tempo, processos};
 use crate::{Caso, Motor};
 
 /// The cases of this module.
@@ -83,22 +82,12 @@ pub fn tokens_sao_achados_listados_e_revogados_uma_vez(motor: &dyn Motor) {
 /// ledger holds that one.
 pub fn um_hash_criado_por_varios_processos_e_um_token(motor: &dyn Motor) {
     let Some(a) = motor.novo() else { return };
-    let livros: Vec<_> = (0..PROCESSOS).map(|_| (a.reabrir)()).collect();
-    let barreira = Barrier::new(PROCESSOS);
-    let criados: Vec<_> = std::thread::scope(|s| {
-        let h: Vec<_> = livros
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let barreira = &barreira;
-                s.spawn(move || {
-                    barreira.wait();
-                    l.criar_token(&format!("p{i}"), Papel::Operador, H1).ok()
-                })
-            })
-            .collect();
-        h.into_iter().filter_map(|h| h.join().unwrap()).collect()
-    });
+    let criados: Vec<_> = ao_mesmo_tempo(&processos(&a, PROCESSOS), |i, l| {
+        l.criar_token(&format!("p{i}"), Papel::Operador, H1).ok()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     assert_eq!(criados.len(), 1, "{criados:?}");
     assert_eq!(a.livro.tokens().unwrap(), criados);
     assert_eq!(
@@ -112,20 +101,8 @@ pub fn um_hash_criado_por_varios_processos_e_um_token(motor: &dyn Motor) {
 pub fn revogacoes_concorrentes_guardam_um_instante(motor: &dyn Motor) {
     let Some(a) = motor.novo() else { return };
     let t = a.livro.criar_token("ana", Papel::Admin, H1).unwrap();
-    let livros: Vec<_> = (0..PROCESSOS).map(|_| (a.reabrir)()).collect();
-    let barreira = Barrier::new(PROCESSOS);
-    let vistos: Vec<_> = std::thread::scope(|s| {
-        let h: Vec<_> = livros
-            .iter()
-            .map(|l| {
-                let barreira = &barreira;
-                s.spawn(move || {
-                    barreira.wait();
-                    l.revogar_token(t.id).unwrap().revogado_em
-                })
-            })
-            .collect();
-        h.into_iter().map(|h| h.join().unwrap()).collect()
+    let vistos = ao_mesmo_tempo(&processos(&a, PROCESSOS), |_, l| {
+        l.revogar_token(t.id).unwrap().revogado_em
     });
     let guardado = a.livro.token_por_hash(H1).unwrap().unwrap().revogado_em;
     assert!(guardado.is_some());

@@ -2,12 +2,11 @@
 //! ceiling is never passed, even by processes reserving at once, and every reservation that
 //! succeeded is counted; a call given back is not.
 
-use std::sync::Barrier;
-
 use guiche_domain::Competencia;
 use guiche_ports::LivroCompleto;
 use guiche_ports::bilhetagem::{Bilhete, ErroBilhetagem, Janela, MedidorBilhetagem};
 
+use crate::corrida::{ao_mesmo_tempo, processos};
 use crate::{Caso, Motor};
 
 /// The cases of this module.
@@ -152,38 +151,26 @@ pub fn o_teto_recusa_e_uma_devolucao_libera(motor: &dyn Motor) {
 /// is accepted, each accepted reservation got its own count (1 to the ceiling), and the
 /// ledger's own record says the ceiling.
 pub fn processos_concorrentes_nunca_passam_o_teto(motor: &dyn Motor) {
-    const PROCESSOS: usize = 4;
+    const PROCESSOS: usize = 8;
     const TENTATIVAS: usize = 20;
     const TETO: u64 = 50;
     let Some(a) = motor.novo() else { return };
-    let livros: Vec<_> = (0..PROCESSOS).map(|_| (a.reabrir)()).collect();
     let servicos = ["PGDASD/GERARDAS12", "SITFIS/SOLICITARPROTOCOLO91"];
-    let barreira = Barrier::new(PROCESSOS * 2);
-    let mut contagens: Vec<u64> = std::thread::scope(|s| {
-        let h: Vec<_> = (0..PROCESSOS * 2)
-            .map(|i| {
-                let (l, servico, barreira) = (&livros[i % PROCESSOS], servicos[i % 2], &barreira);
-                s.spawn(move || {
-                    barreira.wait();
-                    (0..TENTATIVAS)
-                        .filter_map(|_| {
-                            match medidor(&**l).reservar(bilhete(
-                                "111",
-                                servico,
-                                Janela::Total,
-                                Some(TETO),
-                            )) {
-                                Ok(n) => Some(n),
-                                Err(ErroBilhetagem::TetoAtingido { .. }) => None,
-                                Err(e) => panic!("{e:?}"),
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                })
+    let mut contagens: Vec<u64> = ao_mesmo_tempo(&processos(&a, PROCESSOS), |i, l| {
+        (0..TENTATIVAS)
+            .filter_map(|_| {
+                let b = bilhete("111", servicos[i % 2], Janela::Total, Some(TETO));
+                match medidor(l).reservar(b) {
+                    Ok(n) => Some(n),
+                    Err(ErroBilhetagem::TetoAtingido { .. }) => None,
+                    Err(e) => panic!("{e:?}"),
+                }
             })
-            .collect();
-        h.into_iter().flat_map(|h| h.join().unwrap()).collect()
-    });
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     contagens.sort_unstable();
     assert_eq!(
         contagens,
@@ -205,21 +192,13 @@ pub fn processos_concorrentes_nunca_passam_o_teto(motor: &dyn Motor) {
 pub fn devolucoes_concorrentes_sao_exatas(motor: &dyn Motor) {
     const PROCESSOS: usize = 4;
     let Some(a) = motor.novo() else { return };
-    let livros: Vec<_> = (0..PROCESSOS).map(|_| (a.reabrir)()).collect();
     let nov = mes(2026, 11);
-    let barreira = Barrier::new(PROCESSOS);
-    std::thread::scope(|s| {
-        for l in &livros {
-            let barreira = &barreira;
-            s.spawn(move || {
-                barreira.wait();
-                for _ in 0..10 {
-                    let b = bilhete("111", "PGDASD/GERARDAS12", nov, Some(PROCESSOS as u64));
-                    let n = medidor(&**l).reservar(b).unwrap();
-                    assert!((1..=PROCESSOS as u64).contains(&n), "{n}");
-                    l.devolver(b).unwrap();
-                }
-            });
+    ao_mesmo_tempo(&processos(&a, PROCESSOS), |_, l| {
+        for _ in 0..10 {
+            let b = bilhete("111", "PGDASD/GERARDAS12", nov, Some(PROCESSOS as u64));
+            let n = medidor(l).reservar(b).unwrap();
+            assert!((1..=PROCESSOS as u64).contains(&n), "{n}");
+            l.devolver(b).unwrap();
         }
     });
     assert!(a.livro.consumo(None, None).unwrap().is_empty());

@@ -4,11 +4,11 @@
 //! and replays it to any process; it is freed on demand, and taken over once abandoned by
 //! exactly one process.
 
-use std::sync::Barrier;
 use std::time::Duration;
 
 use guiche_ports::idempotencia::{Reserva, RespostaGuardada};
 
+use crate::corrida::{ao_mesmo_tempo, processos};
 use crate::{Caso, Motor};
 
 /// The cases of this module.
@@ -62,20 +62,8 @@ fn todos_pedem(
     chave: &str,
     abandono: Duration,
 ) -> Vec<Reserva> {
-    let barreira = Barrier::new(livros.len());
-    std::thread::scope(|s| {
-        let h: Vec<_> = livros
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let barreira = &barreira;
-                s.spawn(move || {
-                    barreira.wait();
-                    l.reservar_chave(1, chave, &impressao(i), abandono).unwrap()
-                })
-            })
-            .collect();
-        h.into_iter().map(|h| h.join().unwrap()).collect()
+    ao_mesmo_tempo(livros, |i, l| {
+        l.reservar_chave(1, chave, &impressao(i), abandono).unwrap()
     })
 }
 
@@ -168,7 +156,7 @@ pub fn uma_chave_liberada_ou_abandonada_roda_de_novo(motor: &dyn Motor) {
 /// under its fingerprint; then the holder's answer reaches them all.
 pub fn processos_pedindo_uma_chave_so_um_roda(motor: &dyn Motor) {
     let Some(a) = motor.novo() else { return };
-    let livros: Vec<_> = (0..PROCESSOS).map(|_| (a.reabrir)()).collect();
+    let livros = processos(&a, PROCESSOS);
     let vencedor = um_so_roda(&todos_pedem(&livros, "k", HORA));
     livros[vencedor]
         .concluir_chave(1, "k", &impressao(vencedor), &resposta(201, "ok"))
@@ -238,12 +226,13 @@ pub fn so_um_processo_retoma_uma_chave_abandonada(motor: &dyn Motor) {
             Reserva::Nova
         );
     }
-    let livros: Vec<_> = (0..PROCESSOS).map(|_| (a.reabrir)()).collect();
-    // Two whole seconds old with a grace period of one: abandoned. Once taken over a key is
-    // new again, for at least a second: longer than its race lasts.
-    std::thread::sleep(Duration::from_millis(2100));
+    let livros = processos(&a, PROCESSOS);
+    // Three whole seconds old with a grace period of two: abandoned. Once taken over a key is
+    // new again for at least two seconds: far longer than its race lasts, even on a loaded
+    // machine.
+    std::thread::sleep(Duration::from_millis(3100));
     for chave in CHAVES {
-        let vencedor = um_so_roda(&todos_pedem(&livros, chave, Duration::from_secs(1)));
+        let vencedor = um_so_roda(&todos_pedem(&livros, chave, Duration::from_secs(2)));
         a.livro
             .concluir_chave(1, chave, &antigo, &resposta(500, "tarde"))
             .unwrap();

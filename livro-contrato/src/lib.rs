@@ -27,6 +27,7 @@ use guiche_ports::LivroCompleto;
 pub mod acesso;
 pub mod basico;
 pub mod bilhetagem;
+mod corrida;
 pub mod idempotencia;
 pub mod pacotes;
 

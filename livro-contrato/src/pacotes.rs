@@ -11,6 +11,7 @@ use guiche_ports::livro::ErroLivro;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
+use crate::corrida::{ao_mesmo_tempo, processos};
 use crate::{Aberto, Caso, Motor};
 
 /// The cases of this module.
@@ -502,38 +503,26 @@ pub fn pacotes_sao_chaveados_por_servico_e_id(motor: &dyn Motor) {
 pub fn envios_concorrentes_nunca_desfazem_uma_avaliacao(motor: &dyn Motor) {
     const PROCESSOS: usize = 4;
     let Some(a) = motor.novo() else { return };
-    let livros: Vec<_> = (0..PROCESSOS).map(|_| (a.reabrir)()).collect();
+    let livros = processos(&a, PROCESSOS);
     for id in 1..=5u64 {
-        let barreira = std::sync::Barrier::new(PROCESSOS);
-        let enviados: Vec<Option<String>> = std::thread::scope(|s| {
-            let h: Vec<_> = livros
-                .iter()
-                .enumerate()
-                .map(|(i, l)| {
-                    let barreira = &barreira;
-                    s.spawn(move || {
-                        let documento = format!("p{i}");
-                        barreira.wait();
-                        let enviado = match l.registrar_envio(&k(id), "1", &documento) {
-                            Ok(()) => Some(documento),
-                            Err(ErroLivro::JaResolvida {
-                                de: "aprovado",
-                                para: "enviada",
-                                ..
-                            }) => None,
-                            Err(e) => panic!("envio {id} do processo {i}: {e:?}"),
-                        };
-                        l.atualizar(&k(id), &SituacaoPacote::Aprovado).unwrap();
-                        assert_eq!(
-                            l.pacote(&k(id)).unwrap().unwrap().situacao,
-                            Some(SituacaoPacote::Aprovado),
-                            "uma aprovação desfeita por um envio (pacote {id}, processo {i})"
-                        );
-                        enviado
-                    })
-                })
-                .collect();
-            h.into_iter().map(|h| h.join().unwrap()).collect()
+        let enviados = ao_mesmo_tempo(&livros, |i, l| {
+            let documento = format!("p{i}");
+            let enviado = match l.registrar_envio(&k(id), "1", &documento) {
+                Ok(()) => Some(documento),
+                Err(ErroLivro::JaResolvida {
+                    de: "aprovado",
+                    para: "enviada",
+                    ..
+                }) => None,
+                Err(e) => panic!("envio {id} do processo {i}: {e:?}"),
+            };
+            l.atualizar(&k(id), &SituacaoPacote::Aprovado).unwrap();
+            assert_eq!(
+                l.pacote(&k(id)).unwrap().unwrap().situacao,
+                Some(SituacaoPacote::Aprovado),
+                "uma aprovação desfeita por um envio (pacote {id}, processo {i})"
+            );
+            enviado
         });
         let enviados: Vec<String> = enviados.into_iter().flatten().collect();
         assert!(!enviados.is_empty(), "the first send of {id} was refused");
@@ -585,26 +574,17 @@ pub fn pacotes_antigos_sao_adotados(a: &Aberto) {
     let servicos: Vec<ChavePacote> = (0..4)
         .map(|i| ChavePacote::new(&format!("https://conam.test/corrida-{i}"), 2).unwrap())
         .collect();
-    let livros: Vec<_> = servicos.iter().map(|_| (a.reabrir)()).collect();
-    let barreira = std::sync::Barrier::new(servicos.len());
-    let antes: Vec<Option<SituacaoPacote>> = std::thread::scope(|s| {
-        let h: Vec<_> = servicos
-            .iter()
-            .zip(&livros)
-            .map(|(chave, l)| {
-                let barreira = &barreira;
-                s.spawn(move || {
-                    barreira.wait();
-                    match l.conciliar(chave, &SituacaoPacote::Aguardando) {
-                        Ok(antes) => Some(antes),
-                        Err(ErroLivro::NaoEncontrado(2)) => None,
-                        Err(e) => panic!("{e:?}"),
-                    }
-                })
-            })
-            .collect();
-        h.into_iter().filter_map(|h| h.join().unwrap()).collect()
-    });
+    let antes: Vec<Option<SituacaoPacote>> =
+        ao_mesmo_tempo(&processos(a, servicos.len()), |i, l| {
+            match l.conciliar(&servicos[i], &SituacaoPacote::Aguardando) {
+                Ok(antes) => Some(antes),
+                Err(ErroLivro::NaoEncontrado(2)) => None,
+                Err(e) => panic!("{e:?}"),
+            }
+        })
+        .into_iter()
+        .flatten()
+        .collect();
     assert_eq!(antes, [None], "exactly one service adopted package 2");
     let donos: Vec<_> = servicos
         .iter()
