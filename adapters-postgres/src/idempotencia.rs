@@ -2,14 +2,15 @@
 //! database. What a key's row means is `guiche_ports::idempotencia::regras`, shared with the
 //! SQLite ledger.
 //!
-//! A reservation first tries to insert the key (`ON CONFLICT DO NOTHING`): of several processes
-//! inserting one key at once, one inserts it and the others wait for its commit and find it
-//! taken. A key already there is read `FOR UPDATE` and decided on: under READ COMMITTED the
-//! read waits for any other process changing the row and returns its newest version, and the
-//! lock holds until the commit, so of several processes finding one key abandoned exactly one
-//! takes it over (the others then read it fresh, in progress). A key freed between the insert
-//! and the read is tried again. Concluding and freeing are one conditional statement each,
-//! serialized with a reservation by the same row lock.
+//! A reservation first takes a transaction advisory lock on its key (`pg_advisory_xact_lock`):
+//! the reservations of one key are serial across processes, so of several asking for a new key
+//! one inserts it, and of several finding it abandoned one takes it over; under READ COMMITTED
+//! each statement after the lock reads a new snapshot, and the lock is released only once the
+//! holder's commit is visible, so each sees what the one before it did. The key's row is then
+//! read `FOR UPDATE`: concluding and freeing are one conditional statement each, without the
+//! advisory lock, and the row lock keeps them from changing the row between the read and the
+//! takeover's write (a key concluded meanwhile is never taken over). Keys whose hashes collide
+//! merely wait for each other.
 //!
 //! Ages are measured by the server's clock (`now()`, the transaction's start), never the
 //! caller's: processes on several machines agree on when a key was abandoned.
@@ -23,9 +24,6 @@ use guiche_ports::livro::ErroLivro;
 use crate::Livro;
 use crate::falha::Falha;
 
-/// How many times a reservation inserts and reads again a key freed under it before giving up.
-const TENTATIVAS: usize = 3;
-
 impl LivroIdempotencia for Livro {
     fn reservar_chave(
         &self,
@@ -34,14 +32,12 @@ impl LivroIdempotencia for Livro {
         impressao: &str,
         abandono: Duration,
     ) -> Result<Reserva, ErroLivro> {
+        let trava = format!("guiche:idempotencia:{escopo}:{chave}");
         self.escrever(async |tx| {
-            let inserir = tx
-                .prepare_cached(
-                    "INSERT INTO idempotencia (escopo, chave, impressao, estado) \
-                     VALUES ($1, $2, $3, 'andamento') ON CONFLICT (escopo, chave) DO NOTHING \
-                     RETURNING escopo",
-                )
+            let vez = tx
+                .prepare_cached("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
                 .await?;
+            tx.execute(&vez, &[&trava]).await?;
             let ler = tx
                 .prepare_cached(
                     "SELECT impressao, estado, status, tipo, corpo, \
@@ -49,45 +45,40 @@ impl LivroIdempotencia for Livro {
                      FROM idempotencia WHERE escopo = $1 AND chave = $2 FOR UPDATE",
                 )
                 .await?;
-            for _ in 0..TENTATIVAS {
-                let inserida = tx
-                    .query_opt(&inserir, &[&escopo, &chave, &impressao])
+            let Some(r) = tx.query_opt(&ler, &[&escopo, &chave]).await? else {
+                let inserir = tx
+                    .prepare_cached(
+                        "INSERT INTO idempotencia (escopo, chave, impressao, estado) \
+                         VALUES ($1, $2, $3, 'andamento')",
+                    )
                     .await?;
-                if inserida.is_some() {
-                    return Ok(Reserva::Nova);
+                tx.execute(&inserir, &[&escopo, &chave, &impressao]).await?;
+                return Ok(Reserva::Nova);
+            };
+            let linha = LinhaChave {
+                impressao: r.try_get(0)?,
+                estado: r.try_get(1)?,
+                status: r.try_get::<_, Option<i32>>(2)?.map(i64::from),
+                tipo: r.try_get(3)?,
+                corpo: r.try_get(4)?,
+                idade: r.try_get(5)?,
+            };
+            let decisao = regras::decidir(chave, linha, abandono)
+                .map_err(|motivo| Falha::Linha { id: 0, motivo })?;
+            match decisao {
+                Decisao::Responder(reserva) => Ok(reserva),
+                Decisao::Retomar => {
+                    let retomar = tx
+                        .prepare_cached(
+                            "UPDATE idempotencia SET impressao = $3, \
+                             atualizado_em = extract(epoch FROM now())::bigint \
+                             WHERE escopo = $1 AND chave = $2",
+                        )
+                        .await?;
+                    tx.execute(&retomar, &[&escopo, &chave, &impressao]).await?;
+                    Ok(Reserva::Nova)
                 }
-                let Some(r) = tx.query_opt(&ler, &[&escopo, &chave]).await? else {
-                    continue; // freed meanwhile: insert it again
-                };
-                let linha = LinhaChave {
-                    impressao: r.try_get(0)?,
-                    estado: r.try_get(1)?,
-                    status: r.try_get::<_, Option<i32>>(2)?.map(i64::from),
-                    tipo: r.try_get(3)?,
-                    corpo: r.try_get(4)?,
-                    idade: r.try_get(5)?,
-                };
-                let decisao = regras::decidir(chave, linha, abandono)
-                    .map_err(|motivo| Falha::Linha { id: 0, motivo })?;
-                return match decisao {
-                    Decisao::Responder(reserva) => Ok(reserva),
-                    Decisao::Retomar => {
-                        let retomar = tx
-                            .prepare_cached(
-                                "UPDATE idempotencia SET impressao = $3, \
-                                 atualizado_em = extract(epoch FROM now())::bigint \
-                                 WHERE escopo = $1 AND chave = $2",
-                            )
-                            .await?;
-                        tx.execute(&retomar, &[&escopo, &chave, &impressao]).await?;
-                        Ok(Reserva::Nova)
-                    }
-                };
             }
-            Err(Falha::Recusa(format!(
-                "a chave de idempotência {chave} foi tomada e liberada {TENTATIVAS} vezes \
-                 enquanto esta requisição a pedia; tente de novo"
-            )))
         })
     }
 

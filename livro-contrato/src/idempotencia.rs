@@ -33,6 +33,10 @@ pub const CASOS: &[Caso] = &[
         "so_um_processo_retoma_uma_chave_abandonada",
         so_um_processo_retoma_uma_chave_abandonada,
     ),
+    (
+        "uma_chave_tomada_e_liberada_sem_parar_tem_um_dono_por_vez",
+        uma_chave_tomada_e_liberada_sem_parar_tem_um_dono_por_vez,
+    ),
 ];
 
 const H1: &str = "1111111111111111111111111111111111111111111111111111111111111111";
@@ -247,4 +251,37 @@ pub fn so_um_processo_retoma_uma_chave_abandonada(motor: &dyn Motor) {
             }
         );
     }
+}
+
+/// Processes taking one key and freeing it again, over and over, at once: whoever is told
+/// [`Reserva::Nova`] holds the key alone until it frees it, no request fails, and the key ends
+/// free.
+pub fn uma_chave_tomada_e_liberada_sem_parar_tem_um_dono_por_vez(motor: &dyn Motor) {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let Some(a) = motor.novo() else { return };
+    let ocupada = AtomicBool::new(false);
+    let vezes = AtomicUsize::new(0);
+    ao_mesmo_tempo(&processos(&a, PROCESSOS), |i, l| {
+        for _ in 0..15 {
+            match l.reservar_chave(1, "k", &impressao(i), HORA).unwrap() {
+                Reserva::Nova => {
+                    let antes = ocupada.swap(true, Ordering::SeqCst);
+                    assert!(!antes, "dois donos da chave ao mesmo tempo");
+                    vezes.fetch_add(1, Ordering::SeqCst);
+                    ocupada.store(false, Ordering::SeqCst);
+                    l.liberar_chave(1, "k", &impressao(i)).unwrap();
+                }
+                Reserva::EmAndamento { impressao: outra } => {
+                    assert_ne!(outra, impressao(i), "its own key seen held by it");
+                }
+                Reserva::Concluida { .. } => panic!("ninguém concluiu a chave"),
+            }
+        }
+    });
+    assert!(vezes.load(Ordering::SeqCst) >= 1);
+    assert_eq!(
+        a.livro.reservar_chave(1, "k", H1, HORA).unwrap(),
+        Reserva::Nova,
+        "free in the end"
+    );
 }
