@@ -38,12 +38,16 @@
 //! naming both versions. A PostgreSQL ledger starts at version 10, the version of the SQLite
 //! ledger it may be copied from ([`VERSAO_ESQUEMA`]).
 
+mod acesso;
+mod bilhetagem;
 mod conexao;
 mod copia;
 mod esquema;
 mod falha;
+mod idempotencia;
 mod livro;
 mod notas;
+mod pacotes;
 mod pendente;
 #[cfg(feature = "servidor-teste")]
 pub mod teste;

@@ -1,31 +1,29 @@
 //! The API tokens on SQLite: `tokens` (migration 0009). Only the SHA-256 of a secret is
-//! stored; a row whose role does not read back is a [`Falha::Linha`], never a panic.
+//! stored; a row whose role does not read back (`guiche_ports::acesso::regras`) is a
+//! [`Falha::Linha`], never a panic.
 
 use crate::falha::Falha;
+use guiche_ports::acesso::regras::{self, LinhaToken};
 use guiche_ports::acesso::{Papel, RegistroToken};
 use guiche_ports::livro::ErroLivro;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 const COLUNAS: &str = "id, nome, papel, criado_em, revogado_em";
 
-fn registro(r: &Row<'_>) -> rusqlite::Result<(i64, String, String, String, Option<String>)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+fn registro(r: &Row<'_>) -> rusqlite::Result<LinhaToken> {
+    Ok(LinhaToken {
+        id: r.get(0)?,
+        nome: r.get(1)?,
+        papel: r.get(2)?,
+        criado_em: r.get(3)?,
+        revogado_em: r.get(4)?,
+    })
 }
 
-fn validar(
-    (id, nome, papel, criado_em, revogado_em): (i64, String, String, String, Option<String>),
-) -> Result<RegistroToken, Falha> {
-    let papel = Papel::ler(&papel).ok_or_else(|| Falha::Linha {
-        id,
-        motivo: format!("token {id}: papel \"{papel}\" desconhecido"),
-    })?;
-    Ok(RegistroToken {
-        id,
-        nome,
-        papel,
-        criado_em,
-        revogado_em,
-    })
+/// A row read back ([`regras::registro`]).
+fn validar(linha: LinhaToken) -> Result<RegistroToken, Falha> {
+    let id = linha.id;
+    regras::registro(linha).map_err(|motivo| Falha::Linha { id, motivo })
 }
 
 /// Records a token by its hash.

@@ -1,15 +1,23 @@
-//! The billing meter on SQLite: `bilhetagem` (migration 0003).
+//! The billing meter on SQLite: `bilhetagem` (migration 0003). The ceiling and a row's reading
+//! are `guiche_ports::bilhetagem::regras`, shared with the PostgreSQL ledger; the reservation's
+//! read and write are one `BEGIN IMMEDIATE` transaction, serialized with every other writer by
+//! SQLite's write lock.
 
 use crate::falha::Falha;
-use guiche_ports::bilhetagem::{Bilhete, Consumo, ErroBilhetagem, Janela};
+use guiche_ports::bilhetagem::{Bilhete, Consumo, ErroBilhetagem, Janela, regras};
 use rusqlite::{Connection, params};
+
+/// A count that does not read back.
+fn corrompida(motivo: String) -> Falha {
+    Falha::Linha { id: 0, motivo }
+}
 
 /// Calls of the contratante in the window, all services together.
 fn total(c: &Connection, contratante: &str, janela: Janela) -> Result<u64, Falha> {
     let n: i64 = c
         .prepare_cached("SELECT coalesce(sum(chamadas), 0) FROM bilhetagem WHERE contratante = ?1 AND janela = ?2")?
         .query_row(params![contratante, janela.to_string()], |r| r.get(0))?;
-    Ok(n.unsigned_abs())
+    regras::chamadas(n).map_err(corrompida)
 }
 
 /// What the reservation decided: the new count, or the ceiling it hit.
@@ -22,21 +30,16 @@ pub(crate) enum Reserva {
 
 /// Counts one call unless the ceiling is reached.
 pub(crate) fn reservar(c: &Connection, b: Bilhete<'_>) -> Result<Reserva, Falha> {
-    let atual = total(c, b.contratante, b.janela)?;
-    if let Some(teto) = b.teto.filter(|t| atual >= *t) {
-        let erro = ErroBilhetagem::TetoAtingido {
-            contratante: b.contratante.to_owned(),
-            janela: b.janela,
-            teto,
-        };
-        return Ok(Reserva::Teto(erro));
-    }
+    let depois = match regras::reservar(&b, total(c, b.contratante, b.janela)?) {
+        Ok(n) => n,
+        Err(teto) => return Ok(Reserva::Teto(teto)),
+    };
     c.prepare_cached(
         "INSERT INTO bilhetagem (contratante, servico, janela, chamadas) VALUES (?1, ?2, ?3, 1) \
          ON CONFLICT (contratante, servico, janela) DO UPDATE SET chamadas = chamadas + 1, atualizado_em = unixepoch()",
     )?
     .execute(params![b.contratante, b.servico, b.janela.to_string()])?;
-    Ok(Reserva::Feita(atual + 1))
+    Ok(Reserva::Feita(depois))
 }
 
 /// Gives back one call (never below zero).
@@ -71,16 +74,7 @@ pub(crate) fn consumo(
     let mut v = Vec::new();
     for l in linhas {
         let (contratante, servico, janela, chamadas) = l?;
-        let janela = Janela::ler(&janela).ok_or_else(|| Falha::Linha {
-            id: 0,
-            motivo: format!("janela de bilhetagem \"{janela}\""),
-        })?;
-        v.push(Consumo {
-            contratante,
-            servico,
-            janela,
-            chamadas: chamadas.unsigned_abs(),
-        });
+        v.push(regras::consumo(contratante, servico, &janela, chamadas).map_err(corrompida)?);
     }
     Ok(v)
 }

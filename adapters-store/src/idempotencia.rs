@@ -1,7 +1,10 @@
 //! The idempotency keys on SQLite: `idempotencia` (migration 0010). A key is reserved in the
-//! same transaction that reads it, so two requests with one key never both run.
+//! same transaction that reads it (`BEGIN IMMEDIATE`: SQLite's write lock), so two requests
+//! with one key never both run; what a row means is `guiche_ports::idempotencia::regras`,
+//! shared with the PostgreSQL ledger.
 
 use crate::falha::Falha;
+use guiche_ports::idempotencia::regras::{self, Decisao, LinhaChave};
 use guiche_ports::idempotencia::{Reserva, RespostaGuardada};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::time::Duration;
@@ -14,67 +17,38 @@ pub(crate) fn reservar(
     impressao: &str,
     abandono: Duration,
 ) -> Result<Reserva, Falha> {
-    type Linha = (
-        String,
-        String,
-        Option<i64>,
-        Option<String>,
-        Option<Vec<u8>>,
-        i64,
-    );
-    let linha: Option<Linha> = c
+    let linha: Option<LinhaChave> = c
         .prepare_cached(
             "SELECT impressao, estado, status, tipo, corpo, unixepoch() - atualizado_em \
              FROM idempotencia WHERE escopo = ?1 AND chave = ?2",
         )?
         .query_row(params![escopo, chave], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
+            Ok(LinhaChave {
+                impressao: r.get(0)?,
+                estado: r.get(1)?,
+                status: r.get(2)?,
+                tipo: r.get(3)?,
+                corpo: r.get(4)?,
+                idade: r.get(5)?,
+            })
         })
         .optional()?;
-    let abandono = i64::try_from(abandono.as_secs()).unwrap_or(i64::MAX);
-    match linha {
-        Some((anterior, estado, Some(status), Some(tipo), Some(corpo), _))
-            if estado == "concluida" =>
-        {
-            let status = u16::try_from(status).map_err(|_| Falha::Linha {
-                id: 0,
-                motivo: format!("idempotencia {chave}: status {status}"),
-            })?;
-            Ok(Reserva::Concluida {
-                impressao: anterior,
-                resposta: RespostaGuardada {
-                    status,
-                    tipo,
-                    corpo,
-                },
-            })
-        }
-        Some((anterior, estado, ..)) if estado != "andamento" => Err(Falha::Linha {
-            id: 0,
-            motivo: format!("idempotencia {chave}: estado \"{estado}\" ({anterior})"),
-        }),
-        Some((anterior, _, _, _, _, idade)) if idade <= abandono => Ok(Reserva::EmAndamento {
-            impressao: anterior,
-        }),
-        Some(_) => {
+    let Some(linha) = linha else {
+        c.prepare_cached(
+            "INSERT INTO idempotencia (escopo, chave, impressao, estado) \
+             VALUES (?1, ?2, ?3, 'andamento')",
+        )?
+        .execute(params![escopo, chave, impressao])?;
+        return Ok(Reserva::Nova);
+    };
+    match regras::decidir(chave, linha, abandono)
+        .map_err(|motivo| Falha::Linha { id: 0, motivo })?
+    {
+        Decisao::Responder(reserva) => Ok(reserva),
+        Decisao::Retomar => {
             c.prepare_cached(
                 "UPDATE idempotencia SET impressao = ?3, atualizado_em = unixepoch() \
                  WHERE escopo = ?1 AND chave = ?2",
-            )?
-            .execute(params![escopo, chave, impressao])?;
-            Ok(Reserva::Nova)
-        }
-        None => {
-            c.prepare_cached(
-                "INSERT INTO idempotencia (escopo, chave, impressao, estado) \
-                 VALUES (?1, ?2, ?3, 'andamento')",
             )?
             .execute(params![escopo, chave, impressao])?;
             Ok(Reserva::Nova)

@@ -242,17 +242,12 @@ impl LivroNotas for Livro {
 impl Livro {
     /// `id_pacote` as the ledger stores it (`1..=i64::MAX`); any other is refused by name.
     fn chave_do_pacote(&self, id_pacote: u64) -> Result<i64, ErroLivro> {
-        i64::try_from(id_pacote)
-            .ok()
-            .filter(|id| *id >= 1)
-            .ok_or_else(|| ErroLivro::Armazenamento {
+        guiche_ports::contabil::regras::id_guardado(id_pacote).map_err(|motivo| {
+            ErroLivro::Armazenamento {
                 local: self.local.clone(),
-                motivo: format!(
-                    "o idPacote {id_pacote} está fora do intervalo que o livro guarda \
-                     (1 a {})",
-                    i64::MAX
-                ),
-            })
+                motivo,
+            }
+        })
     }
 }
 

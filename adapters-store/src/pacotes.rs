@@ -1,49 +1,20 @@
 //! The queries on `pacotes` (CONAM movement packages, keyed by service URL and `idPacote`),
-//! each run inside the transaction its caller opened, and a row to and from the port's types.
-//! A row that does not read back is a [`Falha::Linha`] naming its `idPacote`, never a panic.
+//! each run inside the transaction its caller opened. What a row means and which change it
+//! admits are `guiche_ports::contabil::regras`, shared with the PostgreSQL ledger. A row that
+//! does not read back is a [`Falha::Linha`] naming its `idPacote`, never a panic.
 
+use guiche_ports::contabil::regras::{self, LinhaPacote};
 use guiche_ports::contabil::{RegistroPacote, SituacaoPacote};
-use guiche_ports::livro::ErroLivro;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::falha::Falha;
-
-/// The name [`ErroLivro::JaResolvida`] gives a send.
-const ENVIO: &str = "enviada";
-
-/// The stored name of a situation: `aguardando`, `aprovado`, `rejeitado`.
-fn nome(situacao: &SituacaoPacote) -> &'static str {
-    match situacao {
-        SituacaoPacote::Aguardando => "aguardando",
-        SituacaoPacote::Aprovado => "aprovado",
-        SituacaoPacote::Rejeitado { .. } => "rejeitado",
-    }
-}
 
 /// A corrupt row of `pacotes`.
 fn corrompido(id: i64, motivo: impl std::fmt::Display) -> Falha {
     Falha::Linha {
         id,
-        motivo: format!("pacote {id}: {motivo}"),
+        motivo: regras::corrompido(id, motivo),
     }
-}
-
-/// The situation from its columns (`situacao`, `codigo`, `mensagem`); `None` while unknown.
-fn situacao(
-    nome: Option<String>,
-    codigo: Option<String>,
-    mensagem: Option<String>,
-) -> Result<Option<SituacaoPacote>, String> {
-    Ok(Some(match nome.as_deref() {
-        None => return Ok(None),
-        Some("aguardando") => SituacaoPacote::Aguardando,
-        Some("aprovado") => SituacaoPacote::Aprovado,
-        Some("rejeitado") => match (codigo, mensagem) {
-            (Some(codigo), Some(mensagem)) => SituacaoPacote::Rejeitado { codigo, mensagem },
-            _ => return Err("rejeitado sem código ou mensagem".to_owned()),
-        },
-        Some(outro) => return Err(format!("situação desconhecida '{outro}'")),
-    }))
 }
 
 /// Hands a package recorded before the ledger kept URLs (`servico` empty, migration 0006) to
@@ -75,20 +46,7 @@ fn ler_situacao(id: i64, row: &Row<'_>, primeira: usize) -> Result<Option<Situac
         row.get(primeira + i)
             .map_err(|e| corrompido(id, format!("coluna {}: {e}", primeira + i)))
     };
-    situacao(texto(0)?, texto(1)?, texto(2)?).map_err(|m| corrompido(id, m))
-}
-
-/// Refuses to change an approved or rejected package into `para`.
-fn aberto(id: i64, atual: Option<&SituacaoPacote>, para: &'static str) -> Result<(), Falha> {
-    match atual {
-        Some(de) if de.avaliado() => Err(ErroLivro::JaResolvida {
-            id,
-            de: nome(de),
-            para,
-        }
-        .into()),
-        _ => Ok(()),
-    }
+    regras::ler_situacao(texto(0)?.as_deref(), texto(1)?, texto(2)?).map_err(|m| corrompido(id, m))
 }
 
 /// Records that `documento` is about to be sent as package `id` to `servico`: a new row, or
@@ -103,7 +61,7 @@ pub(crate) fn registrar_envio(
 ) -> Result<(), Falha> {
     adotar(c, servico, id)?;
     if let Some(situacao) = atual(c, servico, id)? {
-        aberto(id, situacao.as_ref(), ENVIO)?;
+        regras::envio(id, situacao.as_ref())?;
     }
     c.prepare_cached(
         "INSERT INTO pacotes (servico, id_pacote, entidade, documento) VALUES (?1, ?2, ?3, ?4) \
@@ -117,21 +75,17 @@ pub(crate) fn registrar_envio(
 
 /// Writes `nova` into the row of package `id` at `servico`.
 fn gravar(c: &Connection, servico: &str, id: i64, nova: &SituacaoPacote) -> Result<(), Falha> {
-    let (codigo, mensagem) = match nova {
-        SituacaoPacote::Rejeitado { codigo, mensagem } => (Some(codigo), Some(mensagem)),
-        SituacaoPacote::Aguardando | SituacaoPacote::Aprovado => (None, None),
-    };
+    let (situacao, codigo, mensagem) = regras::colunas(nova);
     c.prepare_cached(
         "UPDATE pacotes SET situacao = ?3, codigo = ?4, mensagem = ?5, \
          atualizado_em = unixepoch() WHERE servico = ?1 AND id_pacote = ?2",
     )?
-    .execute(params![servico, id, nome(nova), codigo, mensagem])?;
+    .execute(params![servico, id, situacao, codigo, mensagem])?;
     Ok(())
 }
 
-/// Records the situation of package `id` at `servico`, learned from a send. An approved or
-/// rejected package keeps its situation: recording the very same one again is a no-op, any
-/// other is refused.
+/// Records the situation of package `id` at `servico`, learned from a send
+/// ([`regras::atualizacao`]).
 pub(crate) fn atualizar(
     c: &Connection,
     servico: &str,
@@ -139,18 +93,14 @@ pub(crate) fn atualizar(
     nova: &SituacaoPacote,
 ) -> Result<(), Falha> {
     adotar(c, servico, id)?;
-    let Some(situacao) = atual(c, servico, id)? else {
-        return Err(ErroLivro::NaoEncontrado(id).into());
-    };
-    if situacao.as_ref() == Some(nova) && nova.avaliado() {
-        return Ok(()); // the same evaluation read again
+    if regras::atualizacao(id, atual(c, servico, id)?, nova)? {
+        gravar(c, servico, id, nova)?;
     }
-    aberto(id, situacao.as_ref(), nome(nova))?;
-    gravar(c, servico, id, nova)
+    Ok(())
 }
 
-/// Records what the service's status query says of package `id` at `servico`, whatever the
-/// row held (the service's word governs); returns what it held.
+/// Records what the service's status query says of package `id` at `servico`
+/// ([`regras::conciliacao`]); returns what the row held.
 pub(crate) fn conciliar(
     c: &Connection,
     servico: &str,
@@ -158,13 +108,11 @@ pub(crate) fn conciliar(
     nova: &SituacaoPacote,
 ) -> Result<Option<SituacaoPacote>, Falha> {
     adotar(c, servico, id)?;
-    let Some(antes) = atual(c, servico, id)? else {
-        return Err(ErroLivro::NaoEncontrado(id).into());
-    };
-    if antes.as_ref() != Some(nova) {
+    let conciliacao = regras::conciliacao(id, atual(c, servico, id)?, nova)?;
+    if conciliacao.gravar {
         gravar(c, servico, id, nova)?;
     }
-    Ok(antes)
+    Ok(conciliacao.antes)
 }
 
 /// Package `id`'s record at `servico`, or else the record of that id kept from before the
@@ -185,15 +133,14 @@ pub(crate) fn pacote(
 
 /// Reads a row selected by [`pacote`].
 fn registro(id: i64, row: &Row<'_>) -> Result<RegistroPacote, Falha> {
-    let texto = |i: usize, nome: &str| -> Result<String, Falha> {
-        row.get(i)
-            .map_err(|e| corrompido(id, format!("{nome}: {e}")))
+    let celula = |e: rusqlite::Error| corrompido(id, e);
+    let linha = LinhaPacote {
+        servico: row.get(0).map_err(celula)?,
+        entidade: row.get(1).map_err(celula)?,
+        documento: row.get(2).map_err(celula)?,
+        situacao: row.get(3).map_err(celula)?,
+        codigo: row.get(4).map_err(celula)?,
+        mensagem: row.get(5).map_err(celula)?,
     };
-    Ok(RegistroPacote {
-        servico: texto(0, "servico")?,
-        id_pacote: id.unsigned_abs(), // the id asked for, at least 1
-        entidade: texto(1, "entidade")?,
-        documento: texto(2, "documento")?,
-        situacao: ler_situacao(id, row, 3)?,
-    })
+    regras::registro(id, linha).map_err(|motivo| Falha::Linha { id, motivo })
 }

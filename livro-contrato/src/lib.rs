@@ -24,9 +24,14 @@ use std::sync::Arc;
 
 use guiche_ports::LivroCompleto;
 
+pub mod acesso;
 pub mod basico;
+pub mod bilhetagem;
+mod corrida;
 pub mod fila;
+pub mod idempotencia;
 pub mod notas;
+pub mod pacotes;
 pub mod trabalhos;
 
 /// A ledger engine under test.

@@ -4,6 +4,8 @@
 use crate::livro::ErroLivro;
 use std::fmt;
 
+pub mod regras;
+
 /// What a token's holder may do. Each role includes the one below it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Papel {

@@ -12,6 +12,8 @@
 use guiche_domain::Competencia;
 use std::fmt;
 
+pub mod regras;
+
 /// The window a count belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Janela {

@@ -4,6 +4,8 @@
 use async_trait::async_trait;
 use guiche_domain::conam::Pacote;
 
+pub mod regras;
+
 /// A revenue account of the accounting system (budget or extra-budget).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Receita {

@@ -5,6 +5,8 @@
 use crate::livro::ErroLivro;
 use std::time::Duration;
 
+pub mod regras;
+
 /// An answer as it was sent, to be sent again.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RespostaGuardada {

@@ -38,6 +38,26 @@ fn fila() {
 }
 
 #[test]
+fn pacotes() {
+    rodar(&MotorPostgres, guiche_livro_contrato::pacotes::CASOS);
+}
+
+#[test]
+fn bilhetagem() {
+    rodar(&MotorPostgres, guiche_livro_contrato::bilhetagem::CASOS);
+}
+
+#[test]
+fn acesso() {
+    rodar(&MotorPostgres, guiche_livro_contrato::acesso::CASOS);
+}
+
+#[test]
+fn idempotencia() {
+    rodar(&MotorPostgres, guiche_livro_contrato::idempotencia::CASOS);
+}
+
+#[test]
 fn trabalhos() {
     rodar(&MotorPostgres, guiche_livro_contrato::trabalhos::CASOS);
 }

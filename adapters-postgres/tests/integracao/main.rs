@@ -6,3 +6,4 @@
 
 mod contrato;
 mod notas;
+mod pacotes;

@@ -36,6 +36,26 @@ fn fila() {
 }
 
 #[test]
+fn pacotes() {
+    rodar(&MotorSqlite, guiche_livro_contrato::pacotes::CASOS);
+}
+
+#[test]
+fn bilhetagem() {
+    rodar(&MotorSqlite, guiche_livro_contrato::bilhetagem::CASOS);
+}
+
+#[test]
+fn acesso() {
+    rodar(&MotorSqlite, guiche_livro_contrato::acesso::CASOS);
+}
+
+#[test]
+fn idempotencia() {
+    rodar(&MotorSqlite, guiche_livro_contrato::idempotencia::CASOS);
+}
+
+#[test]
 fn trabalhos() {
     rodar(&MotorSqlite, guiche_livro_contrato::trabalhos::CASOS);
 }

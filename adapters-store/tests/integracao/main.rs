@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 
 mod acesso;
-mod bilhetagem;
 mod comum;
 mod contrato;
 mod ecac;
