@@ -25,6 +25,7 @@ use std::sync::Arc;
 use guiche_ports::LivroCompleto;
 
 pub mod basico;
+pub mod ecac;
 
 /// A ledger engine under test.
 pub trait Motor: Sync {

@@ -26,3 +26,8 @@ impl Motor for MotorPostgres {
 fn basico() {
     rodar(&MotorPostgres, guiche_livro_contrato::basico::CASOS);
 }
+
+#[test]
+fn ecac() {
+    rodar(&MotorPostgres, guiche_livro_contrato::ecac::CASOS);
+}

@@ -24,3 +24,8 @@ impl Motor for MotorSqlite {
 fn basico() {
     rodar(&MotorSqlite, guiche_livro_contrato::basico::CASOS);
 }
+
+#[test]
+fn ecac() {
+    rodar(&MotorSqlite, guiche_livro_contrato::ecac::CASOS);
+}
