@@ -39,6 +39,7 @@
 //! ledger it may be copied from ([`VERSAO_ESQUEMA`]).
 
 mod conexao;
+mod ecac;
 mod esquema;
 mod falha;
 mod livro;

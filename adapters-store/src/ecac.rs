@@ -16,6 +16,8 @@
 //! advisory lock on `<ledger>.travas/ecac-<cnpj>.vez` (in this process for a ledger in memory),
 //! taken without waiting.
 
+use std::collections::HashMap;
+
 use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::{Guia, NumeroDocumento};
 use guiche_domain::{Cnpj, Data, Documento};
@@ -212,7 +214,8 @@ fn inserir_ocorrencia(c: &Connection, a: &Achado, hoje: Data) -> Result<(), Falh
 }
 
 /// Records a reconciliation run on `hoje`: a new row for each finding that differs from the
-/// latest of its `chave`, and `baixada_em = hoje` for each open guide found paid.
+/// newest of its `chave` ([`regras::novos`]), and `baixada_em = hoje` for each open guide found
+/// paid. The writer's lock (`BEGIN IMMEDIATE`) makes the reads and the writes one step.
 fn registrar_conciliacao(
     c: &Connection,
     achados: &[Achado],
@@ -221,24 +224,25 @@ fn registrar_conciliacao(
     let ultima = format!(
         "SELECT {COLUNAS_OCORRENCIA} FROM ocorrencias WHERE chave = ?1 ORDER BY id DESC LIMIT 1"
     );
-    let mut resumo = ResumoConciliacao::default();
-    for a in achados {
-        let anterior = primeira(c, &ultima, [&a.chave], regras::ocorrencia)?;
-        if regras::e_nova(anterior.as_ref(), a) {
-            inserir_ocorrencia(c, a, hoje)?;
-            resumo.ocorrencias_novas += 1;
-        } else {
-            resumo.inalteradas += 1;
-        }
-        if a.paga {
-            resumo.guias_baixadas += c
-                .prepare_cached(
-                    "UPDATE guias SET baixada_em = ?2 WHERE numero = ?1 AND baixada_em IS NULL",
-                )?
-                .execute(params![a.numero.as_digitos(), hoje.iso()])?;
+    let mut ultimas = HashMap::new();
+    for chave in regras::chaves(achados) {
+        if let Some(o) = primeira(c, &ultima, [chave], regras::ocorrencia)? {
+            ultimas.insert(o.achado.chave.clone(), o.achado);
         }
     }
-    Ok(resumo)
+    let novos = regras::novos(ultimas, achados);
+    for (a, _) in achados.iter().zip(&novos).filter(|(_, novo)| **novo) {
+        inserir_ocorrencia(c, a, hoje)?;
+    }
+    let mut baixadas = 0;
+    for numero in regras::a_baixar(achados) {
+        baixadas += c
+            .prepare_cached(
+                "UPDATE guias SET baixada_em = ?2 WHERE numero = ?1 AND baixada_em IS NULL",
+            )?
+            .execute(params![numero, hoje.iso()])?;
+    }
+    Ok(regras::resumo(&novos, baixadas))
 }
 
 /// Remembers that the payments of `cnpj` were fetched up to `ate`; refuses a company not in

@@ -143,7 +143,7 @@ const NUMERO: &str = "07.20.26145.9307993-6";
 const PROCESSOS: usize = 4;
 
 /// Generated cases per property: each opens a new ledger (on PostgreSQL, a new database).
-const CASOS_PROPRIEDADE: u32 = 32;
+const CASOS_PROPRIEDADE: u32 = 24;
 
 fn data(ano: u16, mes: u8, dia: u8) -> Data {
     Data::new(ano, mes, dia).unwrap()
@@ -1343,13 +1343,17 @@ pub fn processos_gravam_os_mesmos_pagamentos(motor: &dyn Motor) {
     let Some(a) = motor.novo() else { return };
     let livros = processos(&a);
     let g = guia();
-    let busca: Vec<Pagamento> = (1..=8)
-        .map(|d| pagamento(&g, d, 1000 * i64::from(d)))
-        .chain([pagamento(&g, 3, 3000)]) // paid twice that day
+    let busca: Vec<Pagamento> = (1..=200)
+        .map(|n| pagamento(&g, 1 + (n % 28) as u8, n))
+        .chain([pagamento(&g, 3, 3000), pagamento(&g, 3, 3000)]) // paid twice that day
         .collect();
     let novos = ao_mesmo_tempo(&livros, |i, l| {
+        // Each in another order, so that they collide on different payments.
         let mut minha = busca.clone();
-        minha.rotate_left(i);
+        minha.rotate_left(i * busca.len() / PROCESSOS);
+        if i % 2 == 1 {
+            minha.reverse();
+        }
         l.registrar_pagamentos(&minha).unwrap()
     });
     assert_eq!(novos.iter().sum::<usize>(), busca.len(), "{novos:?}");

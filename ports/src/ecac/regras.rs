@@ -9,13 +9,16 @@
 //! digits. A flag is a boolean where the engine has one (PostgreSQL) and the integer 0 or 1
 //! where it does not (SQLite); both read back.
 
+use std::collections::HashMap;
 use std::fmt::Display;
 
 use guiche_domain::conciliacao::{Pagamento, ordinais};
 use guiche_domain::guia::{CodigoBarras, CodigoReceita, Guia, NumeroDocumento, TipoGuia};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 
-use super::{Acesso, Achado, Empresa, GuiaGravada, GuiaRegistrada, Ocorrencia, OrigemGuia};
+use super::{
+    Acesso, Achado, Empresa, GuiaGravada, GuiaRegistrada, Ocorrencia, OrigemGuia, ResumoConciliacao,
+};
 use crate::livro::ErroLivro;
 
 /// The columns of `empresas` that [`empresa`] reads.
@@ -550,10 +553,54 @@ pub fn conferir_guia(registrada: &Guia, nova: &Guia) -> Result<GuiaGravada, Erro
     }
 }
 
-/// Whether finding `a` makes a new occurrence row given the newest row of its `chave`: unless
-/// it is equal to it in every field.
-pub fn e_nova(anterior: Option<&Ocorrencia>, a: &Achado) -> bool {
-    anterior.is_none_or(|o| o.achado != *a)
+/// Which of `achados` (one reconciliation's findings, in order) make a new occurrence row,
+/// given the newest stored finding of each of their keys (`ultimas`, by `chave`): one that is
+/// not equal in every field to the newest of its key, counting the rows the earlier findings
+/// of the same call make.
+pub fn novos(mut ultimas: HashMap<String, Achado>, achados: &[Achado]) -> Vec<bool> {
+    achados
+        .iter()
+        .map(|a| {
+            let novo = ultimas.get(&a.chave) != Some(a);
+            if novo {
+                ultimas.insert(a.chave.clone(), a.clone());
+            }
+            novo
+        })
+        .collect()
+}
+
+/// The distinct keys of `achados`, sorted (byte order): the order an engine that locks per key
+/// takes its locks in.
+pub fn chaves(achados: &[Achado]) -> Vec<&str> {
+    let mut v: Vec<&str> = achados.iter().map(|a| a.chave.as_str()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The document numbers (17 digits) of the guides `achados` found paid, distinct and sorted:
+/// each is settled now if still open, and a settled guide stays settled.
+pub fn a_baixar(achados: &[Achado]) -> Vec<String> {
+    let mut v: Vec<String> = achados
+        .iter()
+        .filter(|a| a.paga)
+        .map(|a| a.numero.as_digitos())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// What recording a reconciliation did: `novos` as [`novos`] gave it, and how many guides were
+/// settled.
+pub fn resumo(novos: &[bool], guias_baixadas: usize) -> ResumoConciliacao {
+    let ocorrencias_novas = novos.iter().filter(|&&n| n).count();
+    ResumoConciliacao {
+        ocorrencias_novas,
+        inalteradas: novos.len() - ocorrencias_novas,
+        guias_baixadas,
+    }
 }
 
 /// The motivo of marking the synchronisation of a company the ledger does not hold.
@@ -756,10 +803,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_finding_equal_to_the_newest_row_is_not_new() {
-        let g = guia();
-        let a = Achado {
+    fn achado_pago(g: &Guia) -> Achado {
+        Achado {
             contribuinte: g.contribuinte,
             numero: g.numero,
             chave: format!("guia:{}", g.numero.as_digitos()),
@@ -771,24 +816,67 @@ mod tests {
             pago_em: Some(g.vencimento),
             dias_atraso: None,
             paga: true,
-        };
-        let anterior = Ocorrencia {
-            id: 1,
-            achado: a.clone(),
-            registrada_em: g.vencimento,
-        };
-        assert!(e_nova(None, &a));
-        assert!(!e_nova(Some(&anterior), &a));
+        }
+    }
+
+    #[test]
+    fn a_finding_equal_to_the_newest_of_its_key_is_not_new() {
+        let g = guia();
+        let a = achado_pago(&g);
         let mudou = Achado {
             dias_atraso: Some(1),
             ..a.clone()
         };
-        assert!(e_nova(Some(&anterior), &mudou));
+        assert_eq!(novos(HashMap::new(), &[a.clone()]), [true]);
+        let ultimas = HashMap::from([(a.chave.clone(), a.clone())]);
+        assert_eq!(novos(ultimas.clone(), &[a.clone()]), [false]);
+        // Within one call, each finding is compared with the row the one before it made.
+        assert_eq!(
+            novos(
+                ultimas,
+                &[mudou.clone(), mudou.clone(), a.clone(), a.clone()]
+            ),
+            [true, false, true, false]
+        );
+        assert_eq!(
+            resumo(&[true, false, true, false], 1),
+            ResumoConciliacao {
+                ocorrencias_novas: 2,
+                inalteradas: 2,
+                guias_baixadas: 1
+            }
+        );
         let linha = linha_ocorrencia(&a, g.vencimento).unwrap();
         assert_eq!(
             (linha.registrada_em.as_str(), linha.paga, linha.valor_pago),
             ("2026-07-20", true, Some(123_456))
         );
+    }
+
+    #[test]
+    fn keys_and_guides_to_settle_are_distinct_and_sorted() {
+        let g = guia();
+        let pago = achado_pago(&g);
+        let aberto = Achado {
+            numero: NumeroDocumento::from_u64(5).unwrap(),
+            chave: "guia:00000000000000005".to_owned(),
+            paga: false,
+            ..pago.clone()
+        };
+        let sem_guia = Achado {
+            chave: format!("pagamento:{}:20260720:1234.56", g.numero.as_digitos()),
+            ..pago.clone()
+        };
+        let achados = [sem_guia, pago.clone(), aberto, pago];
+        assert_eq!(
+            chaves(&achados),
+            [
+                "guia:00000000000000005",
+                "guia:07202614593079936",
+                "pagamento:07202614593079936:20260720:1234.56"
+            ]
+        );
+        assert_eq!(a_baixar(&achados), ["07202614593079936"]);
     }
 
     #[test]
