@@ -1,8 +1,8 @@
-//! The e-CAC reconciliation ledger ([`LivroEcac`]): companies, guides (never rewritten,
-//! conflicts refused), payments recorded once, occurrences with history, settlement that is
-//! never undone, synchronisation marks, a company's turn; properties over generated sequences
-//! of reconciliations and payments; and several processes (handles) doing the same at once,
-//! each thing stored once and no history row lost.
+//! The e-CAC reconciliation ledger ([`LivroEcac`](guiche_ports::ecac::LivroEcac)):
+//! companies, guides (never rewritten, conflicts refused), payments recorded once, occurrences
+//! with history, settlement that is never undone, synchronisation marks, a company's turn;
+//! properties over generated sequences of reconciliations and payments; and several processes
+//! (handles) doing the same at once, each thing stored once and no history row lost.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Barrier};

@@ -5,3 +5,4 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 
 mod contrato;
+mod ecac;

@@ -827,9 +827,9 @@ mod tests {
             dias_atraso: Some(1),
             ..a.clone()
         };
-        assert_eq!(novos(HashMap::new(), &[a.clone()]), [true]);
+        assert_eq!(novos(HashMap::new(), std::slice::from_ref(&a)), [true]);
         let ultimas = HashMap::from([(a.chave.clone(), a.clone())]);
-        assert_eq!(novos(ultimas.clone(), &[a.clone()]), [false]);
+        assert_eq!(novos(ultimas.clone(), std::slice::from_ref(&a)), [false]);
         // Within one call, each finding is compared with the row the one before it made.
         assert_eq!(
             novos(
