@@ -82,18 +82,6 @@ impl regras::Linha for LinhaPg<'_> {
     }
 }
 
-impl From<CelulaInvalida> for Falha {
-    fn from(c: CelulaInvalida) -> Falha {
-        Falha::Celula {
-            tabela: c.tabela,
-            linha: c.linha,
-            coluna: c.coluna,
-            valor: c.valor,
-            motivo: c.motivo,
-        }
-    }
-}
-
 /// A reader of `regras` (`regras::empresa`…).
 type Leitor<T> = fn(&dyn regras::Linha) -> Result<T, CelulaInvalida>;
 
@@ -111,7 +99,7 @@ async fn todas<T>(
     let linhas = tx.query(&stmt, parametros).await?;
     linhas
         .iter()
-        .map(|l| ler(&LinhaPg(l)).map_err(Falha::from))
+        .map(|l| ler(&LinhaPg(l)).map_err(Falha::Celula))
         .collect()
 }
 

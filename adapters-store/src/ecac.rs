@@ -57,18 +57,6 @@ impl regras::Linha for LinhaSqlite<'_, '_> {
     }
 }
 
-impl From<CelulaInvalida> for Falha {
-    fn from(c: CelulaInvalida) -> Falha {
-        Falha::Celula {
-            tabela: c.tabela,
-            linha: c.linha,
-            coluna: c.coluna,
-            valor: c.valor,
-            motivo: c.motivo,
-        }
-    }
-}
-
 /// A reader of `regras` (`regras::empresa`…).
 type Leitor<T> = fn(&dyn regras::Linha) -> Result<T, CelulaInvalida>;
 
@@ -83,7 +71,7 @@ fn todas<T>(
     let mut linhas = stmt.query(parametros)?;
     let mut v = Vec::new();
     while let Some(linha) = linhas.next()? {
-        v.push(ler(&LinhaSqlite(linha))?);
+        v.push(ler(&LinhaSqlite(linha)).map_err(Falha::Celula)?);
     }
     Ok(v)
 }
@@ -97,7 +85,10 @@ fn primeira<T>(
 ) -> Result<Option<T>, Falha> {
     let mut stmt = c.prepare_cached(sql)?;
     let mut linhas = stmt.query(parametros)?;
-    Ok(linhas.next()?.map(|l| ler(&LinhaSqlite(l))).transpose()?)
+    linhas
+        .next()?
+        .map(|l| ler(&LinhaSqlite(l)).map_err(Falha::Celula))
+        .transpose()
 }
 
 // ---------------------------------------------------------------------------------------------

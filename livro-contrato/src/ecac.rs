@@ -134,7 +134,8 @@ pub const CASOS: &[Caso] = &[
     ),
 ];
 
-const CNPJ: &str = "11.222.333/0001-81";
+/// The company of [`guia`] and of [`gravar_um_de_cada`].
+pub const CNPJ: &str = "11.222.333/0001-81";
 const OUTRO_CNPJ: &str = "11.444.777/0001-61";
 const CPF: &str = "529.982.247-25";
 const NUMERO: &str = "07.20.26145.9307993-6";
@@ -161,7 +162,8 @@ fn numero(texto: &str) -> NumeroDocumento {
     NumeroDocumento::parse(texto).unwrap()
 }
 
-fn motivo(e: ErroLivro) -> String {
+/// The `motivo` of an [`ErroLivro::Armazenamento`] (any other error fails the case).
+pub fn motivo(e: ErroLivro) -> String {
     match e {
         ErroLivro::Armazenamento { motivo, .. } => motivo,
         outro => panic!("esperava Armazenamento, veio {outro:?}"),
@@ -178,8 +180,9 @@ fn empresa(texto: &str, nome: &str, acesso: Acesso) -> Empresa {
     }
 }
 
-/// A DAS of R$ 1.234,56 for period 06/2026, due 20/07/2026, with its barcode.
-fn guia() -> Guia {
+/// A DAS of R$ 1.234,56 for period 06/2026, due 20/07/2026, with its barcode (also for the
+/// engines' own tests).
+pub fn guia() -> Guia {
     let valor = Valor::from_centavos(123_456);
     let barras =
         CodigoBarras::com_dv_calculado(&format!("856{:011}0328{:025}", 123_456, 42)).unwrap();
@@ -219,8 +222,9 @@ fn pagamento(g: &Guia, dia: u8, centavos: i64) -> Pagamento {
     }
 }
 
-/// What a reconciliation finds for `g`: open (not paid) or paid on 15/07/2026.
-fn achado(g: &Guia, paga: bool) -> Achado {
+/// What a reconciliation finds for `g`: open (not paid) or paid on 15/07/2026 (also for the
+/// engines' own tests).
+pub fn achado(g: &Guia, paga: bool) -> Achado {
     Achado {
         contribuinte: g.contribuinte,
         numero: g.numero,
@@ -276,6 +280,72 @@ fn processos(a: &crate::Aberto) -> Vec<Arc<dyn LivroCompleto>> {
     let mut v = vec![Arc::clone(&a.livro)];
     v.extend((1..PROCESSOS).map(|_| (a.reabrir)()));
     v
+}
+
+// ---------------------------------------------------------------------------------------------
+// For the engines' own tests: one of everything, and corrupt cells read back
+// ---------------------------------------------------------------------------------------------
+
+/// Records one of everything in `livro`: the company [`CNPJ`], the guide [`guia`], a payment
+/// of it and an open occurrence of it.
+pub fn gravar_um_de_cada(livro: &dyn LivroCompleto) {
+    let g = guia();
+    livro
+        .salvar_empresa(&empresa(CNPJ, "Alfa", Acesso::CertificadoA1))
+        .unwrap();
+    livro.registrar_guia(&g, OrigemGuia::Serpro).unwrap();
+    livro
+        .registrar_pagamentos(&[pagamento(&g, 15, 10)])
+        .unwrap();
+    livro
+        .registrar_conciliacao(&[achado(&g, false)], data(2026, 7, 10))
+        .unwrap();
+}
+
+/// Cells an engine corrupts with its own SQL in a ledger [`gravar_um_de_cada`] filled, as
+/// `(table, column, value)`: values every engine's schema accepts and the domain refuses.
+pub const CELULAS_CORROMPIDAS: [(&str, &str, &str); 4] = [
+    ("empresas", "cnpj", "11222333000182"),
+    ("guias", "periodo", "202613"),
+    ("pagamentos", "data_arrecadacao", "2026-02-30"),
+    ("ocorrencias", "contribuinte", "12345678901"),
+];
+
+/// After [`CELULAS_CORROMPIDAS`] were written: each list that reads a corrupt row fails
+/// naming its table, row, column and value, and a write that reads one refuses and writes
+/// nothing.
+pub fn conferir_celulas_corrompidas(livro: &dyn LivroCompleto) {
+    let g = guia();
+    let erros = [
+        livro.empresas().unwrap_err(),
+        livro.guias(None).unwrap_err(),
+        livro.pagamentos(None).unwrap_err(),
+        livro.ocorrencias(None).unwrap_err(),
+    ];
+    for (erro, (tabela, coluna, valor)) in erros.into_iter().zip(CELULAS_CORROMPIDAS) {
+        let m = motivo(erro);
+        assert!(m.contains(&format!("tabela {tabela}")), "{m}");
+        assert!(m.contains(&format!("coluna {coluna}")), "{m}");
+        assert!(m.contains(&format!("'{valor}'")), "{m}");
+    }
+    let m = motivo(livro.guias(None).unwrap_err());
+    assert!(
+        m.contains("linha de numero 07202614593079936"),
+        "names the row: {m}"
+    );
+    let m = motivo(livro.registrar_guia(&g, OrigemGuia::Serpro).unwrap_err());
+    assert!(m.contains("coluna periodo"), "{m}");
+    let m = motivo(
+        livro
+            .registrar_conciliacao(&[achado(&g, true)], data(2026, 7, 16))
+            .unwrap_err(),
+    );
+    assert!(m.contains("tabela ocorrencias"), "{m}");
+    let m = motivo(livro.historico(&g.numero).unwrap_err());
+    assert!(
+        m.contains("tabela ocorrencias"),
+        "nothing was appended: {m}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,83 +8,30 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use guiche_domain::conciliacao::Pagamento;
-use guiche_domain::guia::{Guia, NumeroDocumento, TipoGuia};
-use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
-use guiche_ports::ecac::{Acesso, Achado, Empresa, LivroEcac, OrigemGuia};
-use guiche_ports::livro::ErroLivro;
+use guiche_domain::guia::{Guia, NumeroDocumento};
+use guiche_domain::{Cnpj, Valor};
+use guiche_livro_contrato::ecac::{self as contrato, CNPJ, guia, motivo};
+use guiche_ports::ecac::{LivroEcac, OrigemGuia};
 use guiche_postgres::{Livro, Opcoes, teste};
 
-const CNPJ: &str = "11.222.333/0001-81";
-
-fn data(ano: u16, mes: u8, dia: u8) -> Data {
-    Data::new(ano, mes, dia).unwrap()
-}
-
-fn motivo(e: ErroLivro) -> String {
-    match e {
-        ErroLivro::Armazenamento { motivo, .. } => motivo,
-        outro => panic!("esperava Armazenamento, veio {outro:?}"),
-    }
-}
-
-fn guia() -> Guia {
-    Guia {
-        tipo: TipoGuia::Das,
-        numero: NumeroDocumento::parse("07.20.26145.9307993-6").unwrap(),
-        contribuinte: Documento::parse(CNPJ).unwrap(),
-        codigo_receita: None,
-        periodo: Competencia::new(2026, 6).unwrap(),
-        vencimento: data(2026, 7, 20),
-        valor: Valor::parse_nfd("123456789012345,67").unwrap(),
-        codigo_barras: None,
-    }
-}
-
-fn achado(g: &Guia) -> Achado {
-    Achado {
-        contribuinte: g.contribuinte,
-        numero: g.numero,
-        chave: format!("guia:{}", g.numero.as_digitos()),
-        codigo: "em_aberto".to_owned(),
-        descricao: "Em aberto".to_owned(),
-        valor_guia: Some(g.valor),
-        valor_pago: None,
-        vencimento: Some(g.vencimento),
-        pago_em: None,
-        dias_atraso: None,
-        paga: false,
-    }
-}
-
-/// A ledger with one of everything, and its URL; `None` without PostgreSQL here.
+/// A ledger with one of everything ([`contrato::gravar_um_de_cada`]), its guide worth
+/// R$ 123.456.789.012.345,67, and its URL; `None` without PostgreSQL here.
 fn livro_com_tudo(nome: &str) -> Option<(Livro, String)> {
     let url = teste::banco_novo_ou_pular(nome)?;
     let livro = Livro::abrir(&url, &Opcoes::default()).unwrap();
-    let g = guia();
+    contrato::gravar_um_de_cada(&livro);
     livro
-        .salvar_empresa(&Empresa {
-            cnpj: Cnpj::parse(CNPJ).unwrap(),
-            nome: "Alfa".to_owned(),
-            ecac_desde: None,
-            acesso: Acesso::CertificadoA1,
-            certificado_procurador: true,
-        })
-        .unwrap();
-    livro.registrar_guia(&g, OrigemGuia::Serpro).unwrap();
-    livro
-        .registrar_pagamentos(&[Pagamento {
-            numero: g.numero,
-            data_arrecadacao: data(2026, 7, 15),
-            valor_total: Valor::from_centavos(10),
-            codigo_receita: None,
-            contribuinte: g.contribuinte,
-        }])
-        .unwrap();
-    livro
-        .registrar_conciliacao(&[achado(&g)], data(2026, 7, 10))
+        .registrar_guia(&guia_grande(), OrigemGuia::Serpro)
         .unwrap();
     Some((livro, url))
+}
+
+fn guia_grande() -> Guia {
+    Guia {
+        numero: NumeroDocumento::from_u64(1).unwrap(),
+        valor: Valor::parse_nfd("123456789012345,67").unwrap(),
+        ..guia()
+    }
 }
 
 /// Runs `sql` on the database at `url` on a connection of its own; the error's text if it
@@ -120,17 +67,21 @@ fn money_is_stored_as_exact_bigint_centavos() {
         return;
     };
     assert_eq!(
-        valor(&url, "SELECT valor FROM guias").as_deref(),
+        valor(
+            &url,
+            "SELECT valor FROM guias WHERE numero = '00000000000000001'"
+        )
+        .as_deref(),
         Some("12345678901234567")
     );
     assert_eq!(
         valor(&url, "SELECT pg_typeof(valor)::text FROM guias").as_deref(),
         Some("bigint")
     );
-    assert_eq!(livro.guias(None).unwrap()[0].guia.valor, guia().valor);
+    assert_eq!(livro.guias(None).unwrap()[1].guia, guia_grande());
     assert_eq!(
-        valor(&url, "SELECT certificado_procurador::text FROM empresas").as_deref(),
-        Some("true"),
+        valor(&url, "SELECT pg_typeof(paga)::text FROM ocorrencias").as_deref(),
+        Some("boolean"),
         "flags are boolean"
     );
 }
@@ -141,61 +92,19 @@ fn a_corrupt_cell_is_reported_by_table_column_and_value() {
         return;
     };
     // Each passes the schema's checks but not the domain's.
-    sql(
-        &url,
-        "UPDATE empresas SET cnpj = '11222333000182';
-         UPDATE guias SET periodo = '202613';
-         UPDATE pagamentos SET data_arrecadacao = '2026-02-30';
-         UPDATE ocorrencias SET contribuinte = '12345678901';",
-    )
-    .unwrap();
-    let casos: [(&str, ErroLivro); 4] = [
-        ("empresas", livro.empresas().unwrap_err()),
-        ("guias", livro.guias(None).unwrap_err()),
-        ("pagamentos", livro.pagamentos(None).unwrap_err()),
-        ("ocorrencias", livro.ocorrencias(None).unwrap_err()),
-    ];
-    let esperado = [
-        ("cnpj", "11222333000182"),
-        ("periodo", "202613"),
-        ("data_arrecadacao", "2026-02-30"),
-        ("contribuinte", "12345678901"),
-    ];
-    for ((tabela, erro), (coluna, valor)) in casos.into_iter().zip(esperado) {
-        let m = motivo(erro);
-        assert!(m.contains(&format!("tabela {tabela}")), "{m}");
-        assert!(m.contains(&format!("coluna {coluna}")), "{m}");
-        assert!(m.contains(&format!("'{valor}'")), "{m}");
+    for (tabela, coluna, valor) in contrato::CELULAS_CORROMPIDAS {
+        sql(&url, &format!("UPDATE {tabela} SET {coluna} = '{valor}'")).unwrap();
     }
-    let m = motivo(livro.guias(None).unwrap_err());
-    assert!(m.contains("numero 07202614593079936"), "names the row: {m}");
-    // A write that reads the corrupt row refuses too, and writes nothing.
-    let m = motivo(
-        livro
-            .registrar_guia(&guia(), OrigemGuia::Serpro)
-            .unwrap_err(),
-    );
-    assert!(m.contains("coluna periodo"), "{m}");
-    let m = motivo(
-        livro
-            .registrar_conciliacao(
-                &[Achado {
-                    paga: true,
-                    ..achado(&guia())
-                }],
-                data(2026, 7, 16),
-            )
-            .unwrap_err(),
-    );
-    assert!(m.contains("tabela ocorrencias"), "{m}");
+    contrato::conferir_celulas_corrompidas(&livro);
     assert_eq!(
         valor(&url, "SELECT count(*) FROM ocorrencias").as_deref(),
-        Some("1")
+        Some("1"),
+        "nothing was appended"
     );
     assert_eq!(
-        valor(&url, "SELECT baixada_em IS NULL FROM guias").as_deref(),
-        Some("t"),
-        "not settled"
+        valor(&url, "SELECT count(*) FROM guias WHERE baixada_em IS NULL").as_deref(),
+        Some("2"),
+        "nothing was settled"
     );
 }
 

@@ -8,17 +8,15 @@
 use crate::comum::arquivo;
 use std::path::Path;
 
-use guiche_domain::conciliacao::Pagamento;
-use guiche_domain::guia::{CodigoBarras, CodigoReceita, Guia, NumeroDocumento, TipoGuia};
-use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
-use guiche_ports::ecac::{Acesso, Achado, Empresa, LivroEcac, OrigemGuia};
-use guiche_ports::livro::ErroLivro;
+use guiche_domain::guia::Guia;
+use guiche_domain::{Cnpj, Data, Valor};
+use guiche_livro_contrato::ecac::{self as contrato, guia, motivo};
+use guiche_ports::ecac::{LivroEcac, OrigemGuia};
 use guiche_store::Livro;
 use rusqlite::Connection;
 
 const CNPJ: &str = "11.222.333/0001-81";
 const OUTRO_CNPJ: &str = "11.444.777/0001-61";
-const NUMERO: &str = "07.20.26145.9307993-6";
 
 fn livro() -> Livro {
     Livro::em_memoria().unwrap()
@@ -30,75 +28,6 @@ fn data(ano: u16, mes: u8, dia: u8) -> Data {
 
 fn cnpj(texto: &str) -> Cnpj {
     Cnpj::parse(texto).unwrap()
-}
-
-fn documento(texto: &str) -> Documento {
-    Documento::parse(texto).unwrap()
-}
-
-fn numero(texto: &str) -> NumeroDocumento {
-    NumeroDocumento::parse(texto).unwrap()
-}
-
-fn motivo(e: ErroLivro) -> String {
-    match e {
-        ErroLivro::Armazenamento { motivo, .. } => motivo,
-        outro => panic!("esperava Armazenamento, veio {outro:?}"),
-    }
-}
-
-fn empresa(texto: &str, nome: &str, acesso: Acesso) -> Empresa {
-    Empresa {
-        cnpj: cnpj(texto),
-        nome: nome.to_owned(),
-        ecac_desde: Some(data(2024, 1, 1)),
-        acesso,
-        certificado_procurador: false,
-    }
-}
-
-/// A DAS of R$ 1.234,56 for period 06/2026, due 20/07/2026, with its barcode.
-fn guia() -> Guia {
-    let valor = Valor::from_centavos(123_456);
-    let barras =
-        CodigoBarras::com_dv_calculado(&format!("856{:011}0328{:025}", 123_456, 42)).unwrap();
-    Guia {
-        tipo: TipoGuia::Das,
-        numero: numero(NUMERO),
-        contribuinte: documento(CNPJ),
-        codigo_receita: Some(CodigoReceita::parse("1708").unwrap()),
-        periodo: Competencia::new(2026, 6).unwrap(),
-        vencimento: data(2026, 7, 20),
-        valor,
-        codigo_barras: Some(barras),
-    }
-}
-
-fn pagamento(g: &Guia, dia: u8, centavos: i64) -> Pagamento {
-    Pagamento {
-        numero: g.numero,
-        data_arrecadacao: data(2026, 7, dia),
-        valor_total: Valor::from_centavos(centavos),
-        codigo_receita: g.codigo_receita,
-        contribuinte: g.contribuinte,
-    }
-}
-
-/// What a reconciliation finds for `g`: open (not paid) or paid on 15/07/2026.
-fn achado(g: &Guia, paga: bool) -> Achado {
-    Achado {
-        contribuinte: g.contribuinte,
-        numero: g.numero,
-        chave: format!("guia:{}", g.numero.as_digitos()),
-        codigo: if paga { "paga" } else { "em_aberto" }.to_owned(),
-        descricao: if paga { "Paga" } else { "Em aberto" }.to_owned(),
-        valor_guia: Some(g.valor),
-        valor_pago: paga.then_some(g.valor),
-        vencimento: Some(g.vencimento),
-        pago_em: paga.then(|| data(2026, 7, 15)),
-        dias_atraso: None,
-        paga,
-    }
 }
 
 #[test]
@@ -127,55 +56,15 @@ fn money_is_stored_as_exact_centavos() {
 fn a_corrupt_cell_is_reported_by_table_column_and_value() {
     let caminho = arquivo("corrompido");
     let livro = Livro::abrir(&caminho).unwrap();
-    let g = guia();
-    livro
-        .salvar_empresa(&empresa(CNPJ, "Alfa", Acesso::CertificadoA1))
-        .unwrap();
-    livro.registrar_guia(&g, OrigemGuia::Serpro).unwrap();
-    livro
-        .registrar_pagamentos(&[pagamento(&g, 15, 10)])
-        .unwrap();
-    livro
-        .registrar_conciliacao(&[achado(&g, false)], data(2026, 7, 10))
-        .unwrap();
+    contrato::gravar_um_de_cada(&livro);
     let c = Connection::open(&caminho).unwrap();
     c.pragma_update(None, "ignore_check_constraints", true)
         .unwrap();
-    c.execute_batch(
-        "UPDATE empresas SET cnpj = '11222333000182';
-         UPDATE guias SET periodo = '202613';
-         UPDATE pagamentos SET data_arrecadacao = '2026-02-30';
-         UPDATE ocorrencias SET contribuinte = '12345678901';",
-    )
-    .unwrap();
-
-    let casos: [(&str, ErroLivro); 4] = [
-        ("empresas", livro.empresas().unwrap_err()),
-        ("guias", livro.guias(None).unwrap_err()),
-        ("pagamentos", livro.pagamentos(None).unwrap_err()),
-        ("ocorrencias", livro.ocorrencias(None).unwrap_err()),
-    ];
-    let esperado = [
-        ("cnpj", "11222333000182"),
-        ("periodo", "202613"),
-        ("data_arrecadacao", "2026-02-30"),
-        ("contribuinte", "12345678901"),
-    ];
-    for ((tabela, erro), (coluna, valor)) in casos.into_iter().zip(esperado) {
-        let m = motivo(erro);
-        assert!(m.contains(&format!("tabela {tabela}")), "{m}");
-        assert!(m.contains(&format!("coluna {coluna}")), "{m}");
-        assert!(m.contains(&format!("'{valor}'")), "{m}");
+    for (tabela, coluna, valor) in contrato::CELULAS_CORROMPIDAS {
+        c.execute(&format!("UPDATE {tabela} SET {coluna} = ?1"), [valor])
+            .unwrap();
     }
-    // A write that reads the corrupt row refuses too, and writes nothing.
-    let m = motivo(livro.registrar_guia(&g, OrigemGuia::Serpro).unwrap_err());
-    assert!(m.contains("coluna periodo"), "{m}");
-    let m = motivo(
-        livro
-            .registrar_conciliacao(&[achado(&g, true)], data(2026, 7, 16))
-            .unwrap_err(),
-    );
-    assert!(m.contains("tabela ocorrencias"), "{m}");
+    contrato::conferir_celulas_corrompidas(&livro);
 }
 
 #[test]
@@ -201,18 +90,7 @@ fn a_stored_value_of_the_wrong_kind_is_reported_not_panicked() {
 #[test]
 fn the_schema_refuses_what_the_port_cannot_express() {
     let caminho = arquivo("restricoes");
-    let livro = Livro::abrir(&caminho).unwrap();
-    let g = guia();
-    livro
-        .salvar_empresa(&empresa(CNPJ, "Alfa", Acesso::CertificadoA1))
-        .unwrap();
-    livro.registrar_guia(&g, OrigemGuia::Serpro).unwrap();
-    livro
-        .registrar_pagamentos(&[pagamento(&g, 15, 10)])
-        .unwrap();
-    livro
-        .registrar_conciliacao(&[achado(&g, false)], data(2026, 7, 10))
-        .unwrap();
+    contrato::gravar_um_de_cada(&Livro::abrir(&caminho).unwrap());
     let c = Connection::open(&caminho).unwrap();
     for sql in [
         "UPDATE empresas SET acesso = 'a2'",

@@ -92,6 +92,20 @@ pub struct CelulaInvalida {
     pub motivo: String,
 }
 
+impl Display for CelulaInvalida {
+    /// What is wrong and what to do, in Portuguese: `a tabela guias tem um valor inválido na
+    /// linha de numero 07202614593079936: coluna periodo = '202613' (…); corrija-o ou restaure
+    /// uma cópia de segurança do livro`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a tabela {} tem um valor inválido na linha de {}: coluna {} = '{}' ({}); \
+             corrija-o ou restaure uma cópia de segurança do livro",
+            self.tabela, self.linha, self.coluna, self.valor, self.motivo
+        )
+    }
+}
+
 /// The cells of one row of a table, read by column name and validated.
 struct Celulas<'a, L: Linha + ?Sized> {
     linha: &'a L,
@@ -682,6 +696,14 @@ mod tests {
         assert_eq!(
             (e.tabela, e.linha.as_str(), e.coluna, e.valor.as_str()),
             ("guias", "numero 07202614593079936", "periodo", "202613")
+        );
+        let mensagem = e.to_string();
+        assert!(
+            mensagem.starts_with(
+                "a tabela guias tem um valor inválido na linha de numero 07202614593079936: \
+                 coluna periodo = '202613' ("
+            ) && mensagem.ends_with("corrija-o ou restaure uma cópia de segurança do livro"),
+            "{mensagem}"
         );
         l.0.insert("periodo", texto("202606"));
         l.0.insert("baixada_em", texto("2026-07-16T00:00:00"));
