@@ -10,17 +10,10 @@ use std::path::Path;
 
 use guiche_domain::guia::Guia;
 use guiche_domain::{Cnpj, Data, Valor};
-use guiche_livro_contrato::ecac::{self as contrato, guia, motivo};
+use guiche_livro_contrato::ecac::{self as contrato, CNPJ, guia, motivo};
 use guiche_ports::ecac::{LivroEcac, OrigemGuia};
 use guiche_store::Livro;
 use rusqlite::Connection;
-
-const CNPJ: &str = "11.222.333/0001-81";
-const OUTRO_CNPJ: &str = "11.444.777/0001-61";
-
-fn livro() -> Livro {
-    Livro::em_memoria().unwrap()
-}
 
 fn data(ano: u16, mes: u8, dia: u8) -> Data {
     Data::new(ano, mes, dia).unwrap()
@@ -169,23 +162,22 @@ fn a_ledger_from_before_0007_is_migrated_and_a_partial_settlement_undone() {
 // One sync of a company at a time, across processes
 // ---------------------------------------------------------------------------------------------
 
+/// A ledger in memory, for a contract case that needs no second handle (its turns are the
+/// process's own, not files').
+struct EmMemoria;
+
+impl guiche_livro_contrato::Motor for EmMemoria {
+    fn novo(&self) -> Option<guiche_livro_contrato::Aberto> {
+        Some(guiche_livro_contrato::Aberto {
+            livro: std::sync::Arc::new(Livro::em_memoria().unwrap()),
+            reabrir: Box::new(|| panic!("um livro em memória não se reabre")),
+        })
+    }
+}
+
 #[test]
 fn a_company_s_turn_is_one_at_a_time_in_memory_and_others_are_free() {
-    let livro = livro();
-    let vez = livro.vez_da_empresa(&cnpj(CNPJ)).unwrap().expect("livre");
-    assert!(
-        livro.vez_da_empresa(&cnpj(CNPJ)).unwrap().is_none(),
-        "ocupada"
-    );
-    assert!(
-        livro.vez_da_empresa(&cnpj(OUTRO_CNPJ)).unwrap().is_some(),
-        "outra empresa não espera"
-    );
-    drop(vez);
-    assert!(
-        livro.vez_da_empresa(&cnpj(CNPJ)).unwrap().is_some(),
-        "devolvida"
-    );
+    contrato::vez_da_empresa_uma_de_cada_vez(&EmMemoria);
 }
 
 /// The variable that makes [`holds_a_company_s_turn_for_another_process`] the child process.
