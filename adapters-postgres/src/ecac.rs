@@ -263,7 +263,8 @@ async fn registrar_pagamentos(
             ],
         )
         .await?;
-    usize::try_from(novos).map_err(|e| Falha::Recusa(e.to_string()))
+    // A row count always fits (at most the fetch's length).
+    Ok(usize::try_from(novos).unwrap_or(usize::MAX))
 }
 
 /// Records a reconciliation run on `hoje`: a new row for each finding that differs from the
@@ -321,7 +322,7 @@ async fn registrar_conciliacao(
             .await?;
         tx.execute(&stmt, &[&a_baixar, &hoje.iso()]).await?
     };
-    let baixadas = usize::try_from(baixadas).map_err(|e| Falha::Recusa(e.to_string()))?;
+    let baixadas = usize::try_from(baixadas).unwrap_or(usize::MAX);
     Ok(regras::resumo(&novos, baixadas))
 }
 
