@@ -27,18 +27,7 @@ pub(crate) enum Falha {
         motivo: String,
     },
     /// A cell of a row (e-CAC tables) does not read back into its domain type.
-    Celula {
-        /// The table.
-        tabela: &'static str,
-        /// Which row: its key column and value.
-        linha: String,
-        /// The column.
-        coluna: &'static str,
-        /// The value found, as text.
-        valor: String,
-        /// What is wrong with it.
-        motivo: String,
-    },
+    Celula(guiche_ports::ecac::regras::CelulaInvalida),
     /// A request the ledger refuses for a reason no [`ErroLivro`] variant names: the
     /// Portuguese motivo, as is.
     Recusa(String),
@@ -90,16 +79,7 @@ impl Falha {
                 "o registro {id} está corrompido ({motivo}); \
                  corrija-o ou restaure uma cópia de segurança do livro"
             ),
-            Falha::Celula {
-                tabela,
-                linha,
-                coluna,
-                valor,
-                motivo,
-            } => format!(
-                "a tabela {tabela} tem um valor inválido na linha de {linha}: coluna {coluna} = \
-                 '{valor}' ({motivo}); corrija-o ou restaure uma cópia de segurança do livro"
-            ),
+            Falha::Celula(c) => c.to_string(),
             Falha::Recusa(motivo) => motivo,
             Falha::Versao { banco, codigo } => format!(
                 "o livro está na versão {banco} do esquema, mas este guichê conhece só até a \

@@ -42,13 +42,13 @@ mod acesso;
 mod bilhetagem;
 mod conexao;
 mod copia;
+mod ecac;
 mod esquema;
 mod falha;
 mod idempotencia;
 mod livro;
 mod notas;
 mod pacotes;
-mod pendente;
 #[cfg(feature = "servidor-teste")]
 pub mod teste;
 mod trabalhos;

@@ -153,7 +153,7 @@
 //! - `guias`: one row per 17-digit número do documento, with the guide's whole content, its
 //!   origin (`serpro`, `importacao`) and the day it was settled (`baixada_em`).
 //! - `pagamentos`: one row per payment, unique on (contribuinte, número, data de arrecadação,
-//!   valor).
+//!   valor, ordinal), the ordinal telling identical payments of one fetch apart.
 //! - `ocorrencias`: what each reconciliation found, append-only; the current occurrence of a
 //!   `chave` (`guia:{numero}`, `pagamento:…`) is its newest row, the older ones its history.
 //!
@@ -179,7 +179,8 @@
 //! `notas`, periods as `AAAAMM`. Every row read back is validated into the domain's types
 //! (`Cnpj`, `Documento`, `NumeroDocumento`, `Valor`, `Data`, `CodigoBarras`, `CodigoReceita`,
 //! `Competencia`); a cell that does not validate is an error naming its table, row, column and
-//! value.
+//! value. These rules are [`guiche_ports::ecac::regras`], shared with the PostgreSQL ledger;
+//! the same contract cases (`guiche-livro-contrato`) run against both.
 //!
 //! ```
 //! use guiche_domain::guia::{Guia, NumeroDocumento, TipoGuia};

@@ -28,6 +28,7 @@ pub mod acesso;
 pub mod basico;
 pub mod bilhetagem;
 mod corrida;
+pub mod ecac;
 pub mod fila;
 pub mod idempotencia;
 pub mod notas;

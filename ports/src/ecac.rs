@@ -7,6 +7,8 @@
 //! occurrence that changes gets a new row and the old one stays as history; a settled guide
 //! (baixada) stays settled, whatever a later reconciliation says.
 
+pub mod regras;
+
 use crate::livro::{ErroLivro, Vez};
 use async_trait::async_trait;
 use guiche_domain::conciliacao::{Agrupavel, Pagamento};

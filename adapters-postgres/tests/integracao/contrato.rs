@@ -58,6 +58,11 @@ fn idempotencia() {
 }
 
 #[test]
+fn ecac() {
+    rodar(&MotorPostgres, guiche_livro_contrato::ecac::CASOS);
+}
+
+#[test]
 fn trabalhos() {
     rodar(&MotorPostgres, guiche_livro_contrato::trabalhos::CASOS);
 }

@@ -5,5 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 
 mod contrato;
+mod ecac;
 mod notas;
 mod pacotes;

@@ -56,6 +56,11 @@ fn idempotencia() {
 }
 
 #[test]
+fn ecac() {
+    rodar(&MotorSqlite, guiche_livro_contrato::ecac::CASOS);
+}
+
+#[test]
 fn trabalhos() {
     rodar(&MotorSqlite, guiche_livro_contrato::trabalhos::CASOS);
 }
