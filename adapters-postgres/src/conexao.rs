@@ -82,9 +82,14 @@ impl Ponte {
 
     /// Runs `f` to completion on this thread, inside the bridge's runtime (its sockets and
     /// timers belong to it; the connection tasks run on its worker).
+    ///
+    /// `f` is polled outside tokio's cooperative budget: called from a task of the caller's
+    /// runtime (the server, an async command), that task's budget would otherwise run out and
+    /// never be renewed while this thread waits, and every tokio primitive inside `f` (the
+    /// pool's semaphore) would answer "not now" forever — a busy loop, seen in the chaos test.
     pub(crate) fn esperar<F: Future>(&self, f: F) -> F::Output {
         let _dentro = self.runtime.as_ref().map(|r| r.enter());
-        futures_executor::block_on(f)
+        futures_executor::block_on(tokio::task::unconstrained(f))
     }
 }
 

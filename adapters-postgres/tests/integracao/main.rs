@@ -8,3 +8,4 @@ mod contrato;
 mod ecac;
 mod notas;
 mod pacotes;
+mod ponte;
