@@ -5,7 +5,8 @@ use super::{Caos, ConfigSimulador, Falha, NotaEmitida};
 use crate::wire::{JA_CONSTA, PedidoSoap};
 use guiche_domain::Data;
 use guiche_domain::nfd::{ContextoNfd, NotaBruta, Prefeitura, Tag, UltimaNota, prefeituras};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use guiche_simulador::falha::Fila;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -50,9 +51,8 @@ struct Dados {
     prestadores: HashMap<String, Prestador>,
     notas: Livro,
     codigos: HashSet<String>,
-    falhas: VecDeque<Falha>,
+    falhas: Fila<Falha>,
     caos: Caos,
-    requisicoes: usize,
     semente: u64,
 }
 
@@ -105,7 +105,7 @@ impl Estado {
     }
 
     pub(super) fn injetar(&self, falha: Falha) {
-        self.dados().falhas.push_back(falha);
+        self.dados().falhas.injetar(falha);
     }
 
     pub(super) fn caos(&self, caos: Caos) {
@@ -115,8 +115,7 @@ impl Estado {
     /// Counts a request to the service and takes the next queued fault, or draws one.
     pub(super) fn chegada(&self) -> Option<Falha> {
         let mut d = self.dados();
-        d.requisicoes = d.requisicoes.saturating_add(1);
-        if let Some(f) = d.falhas.pop_front() {
+        if let Some(f) = d.falhas.chegada() {
             return Some(f);
         }
         let caos = d.caos;
@@ -129,7 +128,7 @@ impl Estado {
     }
 
     pub(super) fn requisicoes(&self) -> usize {
-        self.dados().requisicoes
+        self.dados().falhas.requisicoes()
     }
 
     pub(super) fn emitidas(&self, prestador: &str, prefeitura: &str) -> Vec<NotaEmitida> {

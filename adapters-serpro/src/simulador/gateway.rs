@@ -1,16 +1,15 @@
 //! The simulator's gateway: `POST /integra-contador/v1/{Tipo}`, judged in the order the
 //! documentation's messages suggest (§2.4 and §2.6 of the reference).
 
-use super::{Compartilhado, FalhaGateway, json as resposta_json};
+use super::{Compartilhado, FalhaGateway};
 use bytes::Bytes;
 use guiche_domain::Documento;
 use guiche_domain::serpro::{TipoServico, procuracao_exigida, servico};
+use guiche_simulador::{Resposta, json as resposta_json};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
-
-type Resposta = Response<Full<Bytes>>;
 
 fn fault(status: StatusCode, codigo: u64, mensagem: &str) -> Resposta {
     resposta_json(
