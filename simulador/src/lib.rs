@@ -4,7 +4,8 @@
 //! loopback listener until a stop signal, then letting the requests in flight finish
 //! ([`Servico`] holds a simulator's state and its server), a way for a handler to drop a
 //! connection without a reply (a simulated reset), the replies' plumbing ([`resposta`],
-//! [`json`]) and injected faults ([`falha`]: read, queued, applied). Each simulator keeps its
+//! [`json`]), injected faults ([`falha`]: read, queued, applied), a generator for values that
+//! only need to look random ([`sorteio`]) and the benchmarks' arguments ([`bancada`]). Each simulator keeps its
 //! own routes, state and fault names; this crate knows nothing of any remote system. The
 //! adapters' transport tests share [`bruto`], a raw server that answers whatever bytes a test
 //! gives. The HTTPS simulators (Integra Contador, Conecta gov.br) share `tls` (feature `tls`).
@@ -35,6 +36,7 @@
 pub mod bancada;
 pub mod bruto;
 pub mod falha;
+pub mod sorteio;
 #[cfg(feature = "tls")]
 pub mod tls;
 
