@@ -19,6 +19,11 @@
 //! The rest of the catalogue answers 200 with empty `dados`.
 
 use super::Compartilhado;
+use crate::wire::caixa_postal::{DadosMensagensNovas, IndicadorMensagensNovas};
+use crate::wire::dados::{Lista, Texto};
+use crate::wire::pagtoweb::Pdf;
+use crate::wire::procuracoes::ProcuracaoDto;
+use crate::wire::sitfis::{EsperaSitfis, ProtocoloSitfis};
 use base64::Engine;
 use guiche_domain::guia::CodigoBarras;
 use guiche_domain::{Data, Documento};
@@ -44,6 +49,15 @@ impl Saida {
             dados,
             codigo: format!("Sucesso-{sistema}"),
             texto: "Requisição efetuada com sucesso.".to_owned(),
+        }
+    }
+
+    /// [`Saida::ok`] with `dados` written from the DTO the client reads it with
+    /// (`crate::wire::<servico>`), so that the two cannot drift.
+    fn dto(sistema: &str, dados: &impl serde::Serialize) -> Saida {
+        match serde_json::to_string(dados) {
+            Ok(dados) => Saida::ok(sistema, dados),
+            Err(e) => Saida::erro(500, &format!("Erro-{sistema}-00099"), &e.to_string()),
         }
     }
 
@@ -73,12 +87,23 @@ pub(super) struct EstadoServicos {
     eventos_dia: Option<(Data, u32, u32)>,
 }
 
-fn pdf(titulo: &str) -> String {
+/// A one-page PDF named `titulo`, in base64.
+fn pdf_base64(titulo: &str) -> String {
     let texto = format!(
         "%PDF-1.4\n% {titulo}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
     );
     base64::engine::general_purpose::STANDARD.encode(texto)
 }
+
+/// `dados` carrying [`pdf_base64`] of `titulo`.
+fn pdf(titulo: &str) -> Pdf {
+    Pdf {
+        pdf: Texto(pdf_base64(titulo)),
+    }
+}
+
+/// SITFIS's `tempoEspera`, in milliseconds.
+const ESPERA_SITFIS_MS: &str = "50";
 
 fn iso(v: &Value, chave: &str) -> Option<Data> {
     v.get(chave)
@@ -126,9 +151,14 @@ pub(super) fn responder(
         ("SITFIS", "RELATORIOSITFIS92") => sitfis_relatorio(c, &entrada),
         ("PROCURACOES", "OBTERPROCURACAO41") => procuracoes(c, &entrada, hoje),
         ("CAIXAPOSTAL", "MSGCONTRIBUINTE61") => caixa_postal(contribuinte, hoje),
-        ("CAIXAPOSTAL", "INNOVAMSG63") => Saida::ok(
+        ("CAIXAPOSTAL", "INNOVAMSG63") => Saida::dto(
             sistema,
-            json!({"codigo": "00", "conteudo": [{"indicadorMensagensNovas": "1"}]}).to_string(),
+            &DadosMensagensNovas {
+                codigo: Some(Texto("00".to_owned())),
+                conteudo: Lista(vec![IndicadorMensagensNovas {
+                    indicador_mensagens_novas: Texto("1".to_owned()),
+                }]),
+            },
         ),
         ("EVENTOSATUALIZACAO", s) if s.starts_with("SOLICEVENTOS") => {
             eventos::solicitar(c, s, contribuintes, &entrada, hoje)
@@ -246,8 +276,7 @@ mod pagtoweb {
                 .iter()
                 .any(|p| texto(p, "numeroDocumento") == numero);
         if pago {
-            let dados = json!({ "pdf": pdf("comprovante de arrecadacao") }).to_string();
-            Saida::ok("PAGTOWEB", dados)
+            Saida::dto("PAGTOWEB", &pdf("comprovante de arrecadacao"))
         } else {
             Saida::erro(
                 400,
@@ -261,7 +290,7 @@ mod pagtoweb {
 pub(super) use das::numero_das;
 
 mod das {
-    use super::{CodigoBarras, Compartilhado, Saida, numero_json, pdf, texto};
+    use super::{CodigoBarras, Compartilhado, Saida, numero_json, pdf_base64, texto};
     use guiche_domain::guia::NumeroDocumento;
     use guiche_domain::{Competencia, Data, Documento};
     use serde_json::{Value, json};
@@ -330,7 +359,7 @@ mod das {
         };
         let dados = json!([{
             "cnpjCompleto": contribuinte.as_str(),
-            "pdf": pdf(&format!("DAS {}", periodo.compacta())),
+            "pdf": pdf_base64(&format!("DAS {}", periodo.compacta())),
             "detalhamento": [{
                 "periodoApuracao": periodo.compacta(),
                 "numeroDocumento": numero,
@@ -464,7 +493,7 @@ fn sicalc(entrada: &Value, hoje: Data) -> Saida {
             "dataArrecadacaoConsolidacao": format!("{}T00:00:00", consolidacao.iso()),
             "dataValidadeCalculo": format!("{}T00:00:00", consolidacao.iso()),
         },
-        "darf": pdf(&format!("DARF {codigo}")),
+        "darf": pdf_base64(&format!("DARF {codigo}")),
         "numeroDocumento": numero.get(..17).unwrap_or(&numero),
     });
     Saida {
@@ -481,9 +510,12 @@ fn sitfis_protocolo(c: &Compartilhado, contribuinte: &Documento, hoje: Data) -> 
     Saida {
         codigo: "[Aviso-Sitfis-AV01]".to_owned(),
         texto: "Protocolo gerado; aguarde o tempo de espera.".to_owned(),
-        ..Saida::ok(
+        ..Saida::dto(
             "SITFIS",
-            json!({ "protocoloRelatorio": protocolo, "tempoEspera": 50 }).to_string(),
+            &ProtocoloSitfis {
+                protocolo_relatorio: Texto(protocolo),
+                tempo_espera: Some(Texto(ESPERA_SITFIS_MS.to_owned())),
+            },
         )
     }
 }
@@ -506,7 +538,12 @@ fn sitfis_relatorio(c: &Compartilhado, entrada: &Value) -> Saida {
             status: 202,
             codigo: "[Aviso-Sitfis-AV02]".to_owned(),
             texto: "Relatório em processamento.".to_owned(),
-            ..Saida::ok("SITFIS", json!({ "tempoEspera": 50 }).to_string())
+            ..Saida::dto(
+                "SITFIS",
+                &EsperaSitfis {
+                    tempo_espera: Some(Texto(ESPERA_SITFIS_MS.to_owned())),
+                },
+            )
         },
         Some(2) => Saida {
             status: 204,
@@ -514,10 +551,7 @@ fn sitfis_relatorio(c: &Compartilhado, entrada: &Value) -> Saida {
             texto: "tempoEspera:50".to_owned(),
             ..Saida::ok("SITFIS", String::new())
         },
-        Some(_) => Saida::ok(
-            "SITFIS",
-            json!({ "pdf": pdf("relatorio de situacao fiscal") }).to_string(),
-        ),
+        Some(_) => Saida::dto("SITFIS", &pdf("relatorio de situacao fiscal")),
     }
 }
 
@@ -530,8 +564,12 @@ fn procuracoes(c: &Compartilhado, entrada: &Value, hoje: Data) -> Saida {
                 .map(|p| p.nome)
                 .collect();
             let expira = hoje.mais_dias(365).unwrap_or(hoje);
-            json!([{ "dtexpiracao": expira.compacta(), "nrsistemas": nomes.len(), "sistemas": nomes }])
-                .to_string()
+            let procuracao = ProcuracaoDto {
+                dtexpiracao: Texto(expira.compacta()),
+                nrsistemas: Some(Texto(nomes.len().to_string())),
+                sistemas: nomes.into_iter().map(str::to_owned).collect(),
+            };
+            return Saida::dto("PROCURACOES", &[procuracao]);
         }
         _ => String::new(),
     };
@@ -583,8 +621,10 @@ fn caixa_postal(contribuinte: &Documento, hoje: Data) -> Saida {
 
 mod eventos {
     use super::{Compartilhado, PedidoEventos, Saida, iso, texto};
+    use crate::wire::dados::Texto;
+    use crate::wire::eventos::{LinhaMatriz, ProtocoloEventosDto};
     use guiche_domain::{Data, Documento};
-    use serde_json::{Value, json};
+    use serde_json::Value;
 
     const EVENTOS: [&str; 3] = ["E0301", "E0601", "E0701"];
 
@@ -665,12 +705,12 @@ mod eventos {
                 evento,
             },
         );
-        let dados =
-            json!({ "protocolo": protocolo, "TempoEsperaMedioEmMs": 50, "TempoLimiteEmMin": 60 });
-        aviso(
-            Saida::ok("EVENTOSATUALIZACAO", dados.to_string()),
-            restantes,
-        )
+        let dados = ProtocoloEventosDto {
+            protocolo: Texto(protocolo),
+            tempo_espera_medio_em_ms: Texto("50".to_owned()),
+            tempo_limite_em_min: Texto("60".to_owned()),
+        };
+        aviso(Saida::dto("EVENTOSATUALIZACAO", &dados), restantes)
     }
 
     /// `OBTEREVENTOSPF133` / `OBTEREVENTOSPJ134`: for E0701, the last payment's date
@@ -692,7 +732,7 @@ mod eventos {
             );
         };
         let desde = hoje.mais_dias(-60).unwrap_or(hoje);
-        let matriz: Vec<Value> = pedido
+        let matriz: Vec<LinhaMatriz> = pedido
             .contribuintes
             .iter()
             .map(|d| {
@@ -705,12 +745,12 @@ mod eventos {
                     .filter(|p| *p >= desde && *p <= hoje)
                     .max();
                 let quando = ultimo.map(|p| p.compacta().get(2..).unwrap_or_default().to_owned());
-                json!([d.as_str(), quando.unwrap_or_default()])
+                LinhaMatriz {
+                    ni: d.as_str().to_owned(),
+                    quando: quando.unwrap_or_default(),
+                }
             })
             .collect();
-        aviso(
-            Saida::ok("EVENTOSATUALIZACAO", json!(matriz).to_string()),
-            restantes,
-        )
+        aviso(Saida::dto("EVENTOSATUALIZACAO", &matriz), restantes)
     }
 }

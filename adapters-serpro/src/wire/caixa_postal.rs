@@ -67,14 +67,17 @@ pub struct MensagemDto {
 }
 
 /// `dados` of `INNOVAMSG63`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct DadosMensagensNovas {
+    /// `codigo` of the answer (`00`), when given (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codigo: Option<Texto>,
     /// `conteudo`: the first item carries the indicator.
     pub conteudo: Lista<IndicadorMensagensNovas>,
 }
 
 /// One item of `INNOVAMSG63`'s `conteudo`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IndicadorMensagensNovas {
     /// `indicadorMensagensNovas`: `0` none, `1` or `2` some.

@@ -2,6 +2,7 @@
 //! ([`Texto`]), a list SERPRO sends as an array or a single object ([`Lista`]), and the one
 //! decoding of `dados` into a service's DTO ([`ler_dados`]), its errors naming the JSON path.
 
+use serde::Serializer;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -55,6 +56,30 @@ impl<'de> Deserialize<'de> for TextoOuNada {
     }
 }
 
+/// Writes a [`Texto`] holding a number as a JSON number (its exact text, arbitrary precision),
+/// anything else as a string: how SERPRO writes amounts, counts and waits. For the simulator,
+/// which answers with the DTOs the client reads.
+///
+/// # Errors
+/// The serializer's.
+pub fn como_numero<S: Serializer>(t: &Texto, s: S) -> Result<S::Ok, S::Error> {
+    match t.0.parse::<serde_json::Number>() {
+        Ok(n) => n.serialize(s),
+        Err(_) => t.0.serialize(s),
+    }
+}
+
+/// [`como_numero`] of an optional field (`None` is `null`).
+///
+/// # Errors
+/// The serializer's.
+pub fn como_numero_opcional<S: Serializer>(t: &Option<Texto>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => como_numero(t, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// A list SERPRO sends as a JSON array, or as a single object meaning a list of one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lista<T>(pub Vec<T>);
@@ -64,6 +89,13 @@ impl<T> IntoIterator for Lista<T> {
     type IntoIter = std::vec::IntoIter<T>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
+    }
+}
+
+impl<T: Serialize> Serialize for Lista<T> {
+    /// Always as an array.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
     }
 }
 
@@ -175,6 +207,30 @@ mod tests {
         assert!(
             matches!(e, ErroDados::Forma(ref m) if m.starts_with("dados: nota: nem texto")),
             "{e:?}"
+        );
+    }
+
+    #[test]
+    fn the_simulator_writes_numbers_as_numbers_and_lists_as_arrays() {
+        #[derive(Serialize)]
+        struct Dto {
+            #[serde(serialize_with = "como_numero")]
+            valor: Texto,
+            #[serde(serialize_with = "como_numero")]
+            nome: Texto,
+            #[serde(serialize_with = "como_numero_opcional")]
+            espera: Option<Texto>,
+            itens: Lista<Texto>,
+        }
+        let dto = Dto {
+            valor: Texto("1030.00".into()),
+            nome: Texto("ICGERENCIADOR".into()),
+            espera: None,
+            itens: Lista(vec![Texto("a".into())]),
+        };
+        assert_eq!(
+            serde_json::to_string(&dto).unwrap(),
+            r#"{"valor":1030.00,"nome":"ICGERENCIADOR","espera":null,"itens":["a"]}"#
         );
     }
 
