@@ -10,7 +10,7 @@ use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico};
 use guiche_domain::{Cnpj, Data, Documento};
 use guiche_serpro::certificado::{Certificado, Senha};
 use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
-use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, Segredo};
+use guiche_serpro::{Chamada, ClienteIntegra};
 use guiche_simulador::bancada::argumento;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,15 +27,12 @@ async fn main() {
         .emitir_pkcs12("ESCRITORIO", &cnpj, Duration::from_secs(86_400), "1")
         .unwrap();
     let cliente = Arc::new(
-        ClienteIntegra::new(ConfigIntegra {
-            url_autenticacao: sim.url_autenticacao(),
-            url_gateway: sim.url_gateway(),
-            consumer_key: "chave".into(),
-            consumer_secret: Segredo::new("segredo"),
-            certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
-            ca_extra_pem: Some(sim.ca_pem()),
-            timeout: Duration::from_secs(30),
-        })
+        ClienteIntegra::new(sim.config_cliente(
+            "chave",
+            "segredo",
+            Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
+            Duration::from_secs(30),
+        ))
         .unwrap(),
     );
     let pedido = Arc::new(Pedido {

@@ -276,6 +276,26 @@ impl SimuladorIntegra {
         self.ac.certificado_pem()
     }
 
+    /// A client configuration pointed at this simulator (its URLs, its CA trusted) for the
+    /// consumer `consumer_key`/`consumer_secret` presenting `certificado`.
+    pub fn config_cliente(
+        &self,
+        consumer_key: &str,
+        consumer_secret: &str,
+        certificado: guiche_certificados::Certificado,
+        timeout: Duration,
+    ) -> crate::ConfigIntegra {
+        crate::ConfigIntegra {
+            url_autenticacao: self.url_autenticacao(),
+            url_gateway: self.url_gateway(),
+            consumer_key: consumer_key.to_owned(),
+            consumer_secret: crate::Segredo::new(consumer_secret),
+            certificado,
+            ca_extra_pem: Some(self.ca_pem()),
+            timeout,
+        }
+    }
+
     /// The test CA, to issue e-CNPJ/e-CPF certificates the simulator accepts.
     pub fn ac(&self) -> &AcTeste {
         &self.ac
