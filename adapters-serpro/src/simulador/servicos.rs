@@ -23,6 +23,7 @@ use crate::wire::caixa_postal::{DadosMensagensNovas, IndicadorMensagensNovas};
 use crate::wire::dados::{Lista, Texto};
 use crate::wire::pagtoweb::Pdf;
 use crate::wire::procuracoes::ProcuracaoDto;
+use crate::wire::sicalc::{Consolidado, DadosDarf};
 use crate::wire::sitfis::{EsperaSitfis, ProtocoloSitfis};
 use base64::Engine;
 use guiche_domain::guia::CodigoBarras;
@@ -109,12 +110,6 @@ fn iso(v: &Value, chave: &str) -> Option<Data> {
     v.get(chave)
         .and_then(Value::as_str)
         .and_then(|t| Data::parse_iso(t.get(..10).unwrap_or(t)).ok())
-}
-
-fn numero_json(t: &str) -> Value {
-    t.parse::<serde_json::Number>()
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
 }
 
 fn texto<'a>(v: &'a Value, chave: &str) -> Option<&'a str> {
@@ -290,7 +285,9 @@ mod pagtoweb {
 pub(super) use das::numero_das;
 
 mod das {
-    use super::{CodigoBarras, Compartilhado, Saida, numero_json, pdf_base64, texto};
+    use super::{CodigoBarras, Compartilhado, Saida, pdf_base64, texto};
+    use crate::wire::dados::{Lista, Texto};
+    use crate::wire::das::{CodigoDeBarras, DetalhamentoDas, GuiaDas, ValoresDas};
     use guiche_domain::guia::NumeroDocumento;
     use guiche_domain::{Competencia, Data, Documento};
     use serde_json::{Value, json};
@@ -321,8 +318,8 @@ mod das {
             .unwrap_or_else(|| unreachable!("17 dígitos formam sempre um número de documento"))
     }
 
-    fn valor(centavos: u64) -> Value {
-        numero_json(&format!("{}.{:02}", centavos / 100, centavos % 100))
+    fn valor(centavos: u64) -> Texto {
+        Texto(format!("{}.{:02}", centavos / 100, centavos % 100))
     }
 
     /// `GERARDAS12` / `GERARDASPDF21`: one DAS of `[principal, multa, juros]` (cents).
@@ -357,22 +354,25 @@ mod das {
         let Ok(barras) = CodigoBarras::com_dv_calculado(&sem_dv) else {
             return Saida::erro(500, &format!("Erro-{sistema}-00099"), "Código de barras.");
         };
-        let dados = json!([{
-            "cnpjCompleto": contribuinte.as_str(),
-            "pdf": pdf_base64(&format!("DAS {}", periodo.compacta())),
-            "detalhamento": [{
-                "periodoApuracao": periodo.compacta(),
-                "numeroDocumento": numero,
-                "dataVencimento": vencimento.compacta(),
-                "dataLimiteAcolhimento": vencimento.compacta(),
-                "valores": {
-                    "principal": valor(principal), "multa": valor(multa),
-                    "juros": valor(juros), "total": valor(total_centavos),
-                },
-                "codigoDeBarras": barras.blocos(),
-            }]
-        }]);
-        Saida::ok(sistema, dados.to_string())
+        let detalhamento = DetalhamentoDas {
+            numero_documento: Texto(numero),
+            periodo_apuracao: Texto(periodo.compacta()),
+            data_vencimento: Texto(vencimento.compacta()),
+            data_limite_acolhimento: Some(Texto(vencimento.compacta())),
+            valores: ValoresDas {
+                principal: valor(principal),
+                multa: valor(multa),
+                juros: valor(juros),
+                total: valor(total_centavos),
+            },
+            codigo_de_barras: Some(CodigoDeBarras(barras.blocos().concat())),
+        };
+        let guia = GuiaDas {
+            cnpj_completo: Some(Texto(contribuinte.as_str().to_owned())),
+            pdf: Texto(pdf_base64(&format!("DAS {}", periodo.compacta()))),
+            detalhamento: Lista(vec![detalhamento]),
+        };
+        Saida::dto(sistema, &[guia])
     }
 
     /// `CONSDECLARACAO13`: a declaration per month of the year (or the one month) asked, up
@@ -481,24 +481,25 @@ fn sicalc(entrada: &Value, hoje: Data) -> Saida {
         codigo,
         consolidacao.dias_desde_epoca().unsigned_abs()
     );
-    let dados = json!({
-        "consolidado": {
-            "valorPrincipalMoedaCorrente": numero_json(&principal.to_string()),
-            "valorTotalConsolidado": numero_json(&total.to_string()),
-            "valorMultaMora": numero_json(&multa.to_string()),
-            "percentualMultaMora": numero_json(&pct_multa.to_string()),
-            "valorJuros": numero_json(&juros.to_string()),
-            "percentualJuros": numero_json(&pct_juros.to_string()),
-            "termoInicialJuros": format!("{}T00:00:00", vencimento.iso()),
-            "dataArrecadacaoConsolidacao": format!("{}T00:00:00", consolidacao.iso()),
-            "dataValidadeCalculo": format!("{}T00:00:00", consolidacao.iso()),
+    let percentual = |d: Decimal| Some(Texto(d.to_string()));
+    let dados = DadosDarf {
+        consolidado: Consolidado {
+            valor_principal_moeda_corrente: Texto(principal.to_string()),
+            valor_total_consolidado: Texto(total.to_string()),
+            valor_multa_mora: Texto(multa.to_string()),
+            percentual_multa_mora: percentual(pct_multa),
+            valor_juros: Texto(juros.to_string()),
+            percentual_juros: percentual(pct_juros),
+            termo_inicial_juros: Some(Texto(format!("{}T00:00:00", vencimento.iso()))),
+            data_arrecadacao_consolidacao: Some(Texto(format!("{}T00:00:00", consolidacao.iso()))),
+            data_validade_calculo: Some(Texto(format!("{}T00:00:00", consolidacao.iso()))),
         },
-        "darf": pdf_base64(&format!("DARF {codigo}")),
-        "numeroDocumento": numero.get(..17).unwrap_or(&numero),
-    });
+        darf: Texto(pdf_base64(&format!("DARF {codigo}"))),
+        numero_documento: Texto(numero.get(..17).unwrap_or(&numero).to_owned()),
+    };
     Saida {
         codigo: "[Sucesso-SICALC]".to_owned(),
-        ..Saida::ok("SICALC", dados.to_string())
+        ..Saida::dto("SICALC", &dados)
     }
 }
 
