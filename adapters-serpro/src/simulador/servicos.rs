@@ -286,11 +286,14 @@ pub(super) use das::numero_das;
 
 mod das {
     use super::{CodigoBarras, Compartilhado, Saida, pdf_base64, texto};
-    use crate::wire::dados::{Lista, Texto};
+    use crate::wire::dados::{Lista, SeObjeto, Texto};
     use crate::wire::das::{CodigoDeBarras, DetalhamentoDas, GuiaDas, ValoresDas};
+    use crate::wire::declaracoes::{
+        DadosDeclaracoes, IndiceDas, IndiceDeclaracao, Operacao, PeriodoDeclaracoes,
+    };
     use guiche_domain::guia::NumeroDocumento;
     use guiche_domain::{Competencia, Data, Documento};
-    use serde_json::{Value, json};
+    use serde_json::Value;
 
     /// The number of the simulated DAS of `contribuinte` for `periodo`: `0720`, the year's
     /// last two digits, the document's first eight digits, the month, and a check digit that
@@ -412,33 +415,37 @@ mod das {
             .iter()
             .filter_map(|p| texto(p, "numeroDocumento").map(str::to_owned))
             .collect();
-        let periodos: Vec<Value> = meses
+        let raiz = contribuinte.as_str().get(..8).unwrap_or_default();
+        let periodos: Vec<PeriodoDeclaracoes> = meses
             .iter()
             .map(|p| {
                 let numero = numero_das(contribuinte, *p).as_digitos();
-                json!({
-                    "periodoApuracao": p.compacta().parse::<u32>().unwrap_or(0),
-                    "operacoes": [{
-                        "tipoOperacao": "Declaração Original",
-                        "indiceDeclaracao": {
-                            "numeroDeclaracao": format!("{}{}001", contribuinte.as_str().get(..8).unwrap_or_default(), p.compacta()),
-                            "dataHoraTransmissao": format!("{}10120000", p.seguinte().compacta()),
-                            "malha": null,
-                        },
-                        "indiceDas": {
-                            "datahoraEmissaoDas": format!("{}10121500", p.seguinte().compacta()),
-                            "dasPago": pagos.contains(&numero),
-                            "numeroDas": numero,
-                        },
-                    }],
-                })
+                let seguinte = p.seguinte().compacta();
+                let operacao = Operacao {
+                    tipo_operacao: Some(Texto("Declaração Original".to_owned())),
+                    indice_declaracao: Some(SeObjeto(IndiceDeclaracao {
+                        numero_declaracao: Some(Texto(format!("{raiz}{}001", p.compacta()))),
+                        data_hora_transmissao: Some(Texto(format!("{seguinte}10120000"))),
+                        malha: None,
+                    })),
+                    indice_das: Some(SeObjeto(IndiceDas {
+                        datahora_emissao_das: Some(Texto(format!("{seguinte}10121500"))),
+                        das_pago: Some(pagos.contains(&numero)),
+                        numero_das: Some(Texto(numero)),
+                    })),
+                };
+                PeriodoDeclaracoes {
+                    periodo_apuracao: Texto(p.compacta()),
+                    operacoes: Lista(vec![SeObjeto(operacao)]),
+                }
             })
             .collect();
         let ano = meses.first().map_or(atual.ano(), Competencia::ano);
-        Saida::ok(
-            "PGDASD",
-            json!({ "anoCalendario": ano, "periodos": periodos }).to_string(),
-        )
+        let dados = DadosDeclaracoes {
+            ano_calendario: Some(Texto(ano.to_string())),
+            periodos: Some(Lista(periodos)),
+        };
+        Saida::dto("PGDASD", &dados)
     }
 
     fn invalido() -> Saida {

@@ -128,6 +128,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lista<T> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SeObjeto<T>(pub T);
 
+impl<T: Serialize> Serialize for SeObjeto<T> {
+    /// As the `T` it holds.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
 impl<'de, T: DeserializeOwned + Default> Deserialize<'de> for SeObjeto<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Value::deserialize(d)? {
