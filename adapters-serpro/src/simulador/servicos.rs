@@ -19,8 +19,10 @@
 //! The rest of the catalogue answers 200 with empty `dados`.
 
 use super::Compartilhado;
-use crate::wire::caixa_postal::{DadosMensagensNovas, IndicadorMensagensNovas};
-use crate::wire::dados::{Lista, Texto};
+use crate::wire::caixa_postal::{
+    DadosCaixaPostal, DadosMensagensNovas, IndicadorMensagensNovas, MensagemDto, PaginaCaixaPostal,
+};
+use crate::wire::dados::{Lista, SeObjeto, Texto, TextoOuNada};
 use crate::wire::pagtoweb::Pdf;
 use crate::wire::procuracoes::ProcuracaoDto;
 use crate::wire::sicalc::{Consolidado, DadosDarf};
@@ -29,7 +31,7 @@ use base64::Engine;
 use guiche_domain::guia::CodigoBarras;
 use guiche_domain::{Data, Documento};
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Asks a day to EVENTOSATUALIZACAO, per kind (PF, PJ), as documented.
 pub(super) const LIMITE_EVENTOS_DIA: u32 = 1_000;
@@ -586,14 +588,22 @@ fn procuracoes(c: &Compartilhado, entrada: &Value, hoje: Data) -> Saida {
 
 fn caixa_postal(contribuinte: &Documento, hoje: Data) -> Saida {
     let dia = |n: i64| hoje.mais_dias(-n).unwrap_or(hoje).compacta();
+    let t = |s: &str| Texto(s.to_owned());
+    let dado = |s: &str| TextoOuNada(Some(s.to_owned()));
     let mensagem =
         |isn: &str, assunto: &str, valor: &str, enviada: String, lida: &str, relevancia: &str| {
-            json!({
-                "isn": isn, "codigoSistemaRemetente": "0021", "assuntoModelo": assunto,
-                "valorParametroAssunto": valor, "dataEnvio": enviada, "horaEnvio": "101500",
-                "indicadorLeitura": lida, "relevancia": relevancia, "tipoOrigem": "1",
-                "descricaoOrigem": "Receita Federal",
-            })
+            MensagemDto {
+                isn: t(isn),
+                codigo_sistema_remetente: Some(t("0021")),
+                assunto_modelo: dado(assunto),
+                valor_parametro_assunto: dado(valor),
+                data_envio: TextoOuNada(Some(enviada)),
+                hora_envio: Some(t("101500")),
+                indicador_leitura: dado(lida),
+                relevancia: dado(relevancia),
+                tipo_origem: Some(t("1")),
+                descricao_origem: dado("Receita Federal"),
+            }
         };
     let lista = [
         mensagem(
@@ -613,18 +623,19 @@ fn caixa_postal(contribuinte: &Documento, hoje: Data) -> Saida {
             "1",
         ),
     ];
-    let dados = json!({
-        "codigo": "00",
-        "conteudo": [{
-            "quantidadeMensagens": lista.len().to_string(),
-            "indicadorUltimaPagina": "S",
-            "ponteiroPaginaRetornada": "00000000000",
-            "ponteiroProximaPagina": "00000000000",
-            "cnpjMatriz": contribuinte.as_str(),
-            "listaMensagens": lista,
-        }],
-    });
-    Saida::ok("CAIXAPOSTAL", dados.to_string())
+    let pagina = PaginaCaixaPostal {
+        quantidade_mensagens: Some(Texto(lista.len().to_string())),
+        indicador_ultima_pagina: dado("S"),
+        ponteiro_pagina_retornada: Some(t("00000000000")),
+        ponteiro_proxima_pagina: dado("00000000000"),
+        cnpj_matriz: Some(t(contribuinte.as_str())),
+        lista_mensagens: Some(Lista(lista.into())),
+    };
+    let dados = DadosCaixaPostal {
+        codigo: Some(t("00")),
+        conteudo: Some(Lista(vec![SeObjeto(pagina)])),
+    };
+    Saida::dto("CAIXAPOSTAL", &dados)
 }
 
 mod eventos {

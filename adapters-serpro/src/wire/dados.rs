@@ -47,6 +47,13 @@ impl TextoOuNada {
     }
 }
 
+impl Serialize for TextoOuNada {
+    /// The text, or `null`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
 impl<'de> Deserialize<'de> for TextoOuNada {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(Self(match Value::deserialize(d)? {
