@@ -145,19 +145,22 @@ struct RespostaDto {
     mensagens: Option<Vec<Mensagem>>,
 }
 
-#[derive(Deserialize)]
-struct FaultDto {
-    fault: FaultCorpoDto,
+/// The gateway's fault body, `{"fault": {code, message, description}}` (the simulator writes
+/// its own with it).
+#[derive(Deserialize, Serialize)]
+pub(crate) struct FaultDto {
+    pub(crate) fault: FaultCorpoDto,
 }
 
-#[derive(Deserialize)]
-struct FaultCorpoDto {
+/// The inside of [`FaultDto`].
+#[derive(Deserialize, Serialize)]
+pub(crate) struct FaultCorpoDto {
     #[serde(default)]
-    code: Value,
+    pub(crate) code: Value,
     #[serde(default)]
-    message: String,
+    pub(crate) message: String,
     #[serde(default)]
-    description: String,
+    pub(crate) description: String,
 }
 
 fn numero(v: &Value) -> Option<u64> {

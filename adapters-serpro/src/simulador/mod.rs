@@ -559,16 +559,14 @@ fn emitir_token(c: &Compartilhado, contratante: Documento) -> Resposta {
             },
         );
     }
-    json(
-        StatusCode::OK,
-        serde_json::json!({
-            "expires_in": c.validade.as_secs(),
-            "scope": "am_application_scope default",
-            "token_type": "Bearer",
-            "access_token": access,
-            "jwt_token": jwt,
-        }),
-    )
+    let token = crate::wire::TokenDto {
+        access_token: access,
+        jwt_token: jwt,
+        expires_in: c.validade.as_secs(),
+        scope: "am_application_scope default".to_owned(),
+        token_type: "Bearer".to_owned(),
+    };
+    json(StatusCode::OK, token)
 }
 
 /// `Sat, 15 Oct 2022` (the date part of an IMF-fixdate).
