@@ -14,36 +14,11 @@ use guiche_conam::{ClienteConam, ConfigCliente, Segredo};
 use guiche_domain::Valor;
 use guiche_domain::conam::{MovimentoBruto, PacoteBruto, Tabela2};
 use guiche_ports::contabil::{IntegracaoContabil, SituacaoPacote};
+use guiche_simulador::bancada::{argumento, memoria_pico_mib};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const MANUAL: &str = include_str!("../tests/vetores/pacote-manual.json");
-
-fn argumento(i: usize, padrao: usize) -> usize {
-    std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .nth(i)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(padrao)
-}
-
-fn memoria_pico_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_owned)
-        })
-        .and_then(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .and_then(|v| v.parse::<u64>().ok())
-        })
-        .unwrap_or(0)
-        / 1024
-}
 
 fn movimento(tipo: &str, lancamento: &str, conta: &str, centavos: i64) -> MovimentoBruto {
     MovimentoBruto {

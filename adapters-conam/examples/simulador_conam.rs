@@ -11,12 +11,8 @@ use guiche_conam::simulador::{ConfigSimulador, SimuladorConam};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let porta = std::env::args()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
     let sim = SimuladorConam::iniciar(ConfigSimulador {
-        porta,
+        porta: guiche_simulador::porta_do_argumento(),
         ..ConfigSimulador::default()
     })?;
     sim.cadastrar_cliente("USUARIO", "SENHA", &["1"]);

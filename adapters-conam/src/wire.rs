@@ -111,7 +111,7 @@ struct ErroDto {
 /// # Errors
 /// A message naming the JSON path that failed.
 pub fn ler_resposta(corpo: &str) -> Result<Resposta, String> {
-    let env: EnvelopeDto = decodificar(corpo)?;
+    let env: EnvelopeDto = guiche_http::json::ler(corpo)?;
     let dados = match env.data {
         Value::String(s) => Dados::Texto(s),
         Value::Object(ref o) if o.contains_key("codigo") && o.contains_key("mensagem") => {
@@ -131,19 +131,6 @@ pub fn ler_resposta(corpo: &str) -> Result<Resposta, String> {
     Ok(Resposta {
         erro: env.error,
         dados,
-    })
-}
-
-fn decodificar<T: for<'de> Deserialize<'de>>(corpo: &str) -> Result<T, String> {
-    let de = &mut serde_json::Deserializer::from_str(corpo);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let caminho = e.path().to_string();
-        let onde = if caminho == "." {
-            "JSON".to_owned()
-        } else {
-            caminho
-        };
-        format!("{onde}: {}", e.inner())
     })
 }
 
@@ -262,60 +249,52 @@ impl std::fmt::Debug for TokenDto {
 /// # Errors
 /// A message naming the JSON path that failed.
 pub fn ler_token(corpo: &str) -> Result<TokenDto, String> {
-    decodificar(corpo)
+    guiche_http::json::ler(corpo)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn vetor(nome: &str) -> String {
-        std::fs::read_to_string(format!(
-            "{}/tests/vetores/{nome}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
-    }
-
     #[test]
     fn manual_replies_are_read() {
-        let texto = |n: &str| ler_resposta(&vetor(n)).unwrap();
+        let texto = |corpo: &str| ler_resposta(corpo).unwrap();
         assert_eq!(
-            texto("envio-sucesso.json").dados,
+            texto(include_str!("../tests/vetores/envio-sucesso.json")).dados,
             Dados::Texto(textos::SUCESSO.into())
         );
         assert_eq!(
-            texto("situacao-aguardando.json").dados,
+            texto(include_str!("../tests/vetores/situacao-aguardando.json")).dados,
             Dados::Texto(textos::AGUARDANDO.into())
         );
         assert_eq!(
-            texto("periodo-fechado.json").dados,
+            texto(include_str!("../tests/vetores/periodo-fechado.json")).dados,
             Dados::Texto(textos::FECHADO.into())
         );
         assert_eq!(
-            texto("token-expirado.json"),
+            texto(include_str!("../tests/vetores/token-expirado.json")),
             Resposta {
                 erro: false,
                 dados: Dados::Texto(textos::TOKEN_EXPIRADO.into())
             }
         );
         assert_eq!(
-            texto("acesso-negado.json").dados,
+            texto(include_str!("../tests/vetores/acesso-negado.json")).dados,
             Dados::Texto(textos::ACESSO_NEGADO.into())
         );
         assert_eq!(
-            texto("nao-autorizado.json"),
+            texto(include_str!("../tests/vetores/nao-autorizado.json")),
             Resposta {
                 erro: true,
                 dados: Dados::Texto(textos::NAO_AUTORIZADO.into())
             }
         );
         assert_eq!(
-            texto("parametros-invalidos.json").dados,
+            texto(include_str!("../tests/vetores/parametros-invalidos.json")).dados,
             Dados::Texto(textos::PARAMETROS_INVALIDOS.into())
         );
         assert_eq!(
-            texto("rejeicao.json"),
+            texto(include_str!("../tests/vetores/rejeicao.json")),
             Resposta {
                 erro: true,
                 dados: Dados::Erro {
@@ -328,7 +307,7 @@ mod tests {
 
     #[test]
     fn manual_revenues_are_read_and_written_back() {
-        let r = ler_resposta(&vetor("receitas-orcamentarias.json")).unwrap();
+        let r = ler_resposta(include_str!("../tests/vetores/receitas-orcamentarias.json")).unwrap();
         let lista = receitas(&r.dados).unwrap();
         assert_eq!(lista.len(), 3);
         assert_eq!(lista[0].codigo_conta, "1.1.1.2.50.0.1.0001");
@@ -341,13 +320,17 @@ mod tests {
             ))
         );
         let extra = receitas(
-            &ler_resposta(&vetor("receitas-extraorcamentarias.json"))
-                .unwrap()
-                .dados,
+            &ler_resposta(include_str!(
+                "../tests/vetores/receitas-extraorcamentarias.json"
+            ))
+            .unwrap()
+            .dados,
         )
         .unwrap();
         assert_eq!(extra[1].descricao, "FUNDO DE RESERVA");
-        let original: Value = serde_json::from_str(&vetor("receitas-orcamentarias.json")).unwrap();
+        let original: Value =
+            serde_json::from_str(include_str!("../tests/vetores/receitas-orcamentarias.json"))
+                .unwrap();
         let dtos: Vec<ReceitaDto> = serde_json::from_value(original["data"].clone()).unwrap();
         let escrito: Value = serde_json::from_str(&escrever_receitas(&dtos)).unwrap();
         assert_eq!(escrito, original);
@@ -355,7 +338,10 @@ mod tests {
 
     #[test]
     fn the_printed_extra_budget_example_is_not_json_and_says_where() {
-        let e = ler_resposta(&vetor("receitas-extraorcamentarias-manual.txt")).unwrap_err();
+        let e = ler_resposta(include_str!(
+            "../tests/vetores/receitas-extraorcamentarias-manual.txt"
+        ))
+        .unwrap_err();
         assert!(e.contains("line"), "{e}");
     }
 
@@ -373,11 +359,11 @@ mod tests {
         let v = |s: &str| serde_json::from_str::<Value>(s).unwrap();
         assert_eq!(
             v(&escrever_erro("00", "Uma mensagem de erro")),
-            v(&vetor("rejeicao.json"))
+            v(include_str!("../tests/vetores/rejeicao.json"))
         );
         assert_eq!(
             v(&escrever_texto(false, "Token Expirado")),
-            v(&vetor("token-expirado.json"))
+            v(include_str!("../tests/vetores/token-expirado.json"))
         );
         assert_eq!(
             caminho_periodo("1", 2022, 7),

@@ -30,7 +30,6 @@ use guiche_ports::bilhetagem::{Bilhete, Cobranca, ErroBilhetagem, Janela, Medido
 use guiche_ports::conecta::{
     ConectaGovBr, DadosCnpj, ErroConsulta, SituacaoCadastral, SituacaoCnpj, SituacaoCpf,
 };
-use serde::Deserialize;
 use serde_json::Value;
 use std::fmt;
 use std::sync::Arc;
@@ -315,7 +314,7 @@ impl ClienteConecta {
                 motivo: motivo(&corpo),
             });
         }
-        ler_json::<wire::TokenDto>(&corpo)
+        guiche_http::json::ler::<wire::TokenDto>(&corpo)
             .map_err(|e| ErroConecta::Protocolo(format!("token: {e}")))
     }
 }
@@ -390,14 +389,9 @@ fn erro_bilhetagem(e: ErroBilhetagem) -> ErroConecta {
     }
 }
 
-fn ler_json<T: for<'de> Deserialize<'de>>(corpo: &str) -> Result<T, String> {
-    let mut de = serde_json::Deserializer::from_str(corpo);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| format!("{}: {}", e.path(), e.inner()))
-}
-
 fn ler_cpfs(corpo: &str) -> Result<Vec<SituacaoCpf>, ErroConecta> {
-    let dtos: Vec<wire::CpfDto> =
-        ler_json(corpo).map_err(|e| ErroConecta::Protocolo(format!("consulta CPF: {e}")))?;
+    let dtos: Vec<wire::CpfDto> = guiche_http::json::ler(corpo)
+        .map_err(|e| ErroConecta::Protocolo(format!("consulta CPF: {e}")))?;
     dtos.into_iter()
         .enumerate()
         .map(|(i, dto)| situacao_cpf(dto).map_err(|e| ErroConecta::Protocolo(format!("[{i}].{e}"))))
@@ -425,7 +419,7 @@ fn situacao_cpf(dto: wire::CpfDto) -> Result<SituacaoCpf, String> {
 
 fn ler_cnpj(corpo: &str) -> Result<DadosCnpj, ErroConecta> {
     let protocolo = |e: String| ErroConecta::Protocolo(format!("consulta CNPJ: {e}"));
-    let dto: wire::CnpjDto = ler_json(corpo).map_err(protocolo)?;
+    let dto: wire::CnpjDto = guiche_http::json::ler(corpo).map_err(protocolo)?;
     let cnpj = dto
         .ni
         .as_ref()

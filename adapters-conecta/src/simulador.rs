@@ -24,38 +24,20 @@ use crate::MAXIMO_CPFS;
 use crate::wire::{PedidoCpf, caminhos, descricao_situacao};
 use base64::Engine;
 use bytes::Bytes;
-use guiche_certificados::pki_teste::{AcTeste, ErroPkiTeste};
+use guiche_certificados::pki_teste::AcTeste;
 use guiche_domain::{Cnpj, Cpf};
-use guiche_simulador::Resposta;
-use guiche_simulador::tls::{self, TlsAcceptor};
-use http_body_util::{BodyExt, Full, Limited};
+use guiche_simulador::tls::{self, ServidorTls};
+use guiche_simulador::{Resposta, json};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::{Method, Request, StatusCode};
 use serde_json::json as j;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
-/// The simulator could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ErroSimulador {
-    /// The test PKI could not be made.
-    #[error(transparent)]
-    Pki(#[from] ErroPkiTeste),
-    /// TLS could not be configured.
-    #[error("TLS do simulador: {0}")]
-    Tls(String),
-    /// The port could not be bound, or no Tokio runtime is running.
-    #[error("simulador: {0}")]
-    Io(#[from] std::io::Error),
-}
+pub use guiche_simulador::tls::ErroSimulador;
 
 /// How the Conecta simulator starts.
 #[derive(Clone, Debug)]
@@ -149,16 +131,15 @@ impl Compartilhado {
 
 /// The running Conecta gov.br simulator.
 pub struct SimuladorConecta {
-    endereco: SocketAddr,
+    servidor: ServidorTls,
     ac: AcTeste,
     compartilhado: Arc<Compartilhado>,
-    tarefa: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for SimuladorConecta {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SimuladorConecta")
-            .field("endereco", &self.endereco)
+            .field("endereco", &self.servidor.endereco())
             .finish_non_exhaustive()
     }
 }
@@ -177,31 +158,37 @@ impl SimuladorConecta {
     /// # Errors
     /// [`ErroSimulador`].
     pub fn iniciar(config: ConfigSimuladorConecta) -> Result<SimuladorConecta, ErroSimulador> {
-        let runtime = guiche_simulador::runtime("Conecta gov.br")?;
-        let ac = AcTeste::nova("AC Simulador Conecta (teste)")?;
-        let (cert, chave) = ac.emitir_servidor("localhost")?;
-        let cadeia = vec![cert, ac.certificado_der()];
-        let acceptor = tls::acceptor(cadeia, chave, tls::Cliente::Dispensado)
-            .map_err(|e| ErroSimulador::Tls(e.0))?;
-        let listener = guiche_simulador::escutar(config.porta, "Conecta gov.br")?;
-        let endereco = listener.local_addr()?;
+        let ac = AcTeste::nova("AC Simulador Conecta (teste)").map_err(ErroSimulador::pki)?;
+        let (cadeia, chave) = ac
+            .cadeia_servidor("localhost")
+            .map_err(ErroSimulador::pki)?;
         let compartilhado = Arc::new(Compartilhado {
             estado: Mutex::new(estado_inicial()),
             validade: config.validade_token,
             tokens_emitidos: AtomicUsize::new(0),
         });
-        let tarefa = runtime.spawn(servir(listener, acceptor, compartilhado.clone()));
+        let c = compartilhado.clone();
+        let servidor = ServidorTls::iniciar(
+            "Conecta gov.br",
+            config.porta,
+            cadeia,
+            chave,
+            tls::Cliente::Dispensado,
+            move |_| {
+                let c = c.clone();
+                move |req| atender(req, c.clone())
+            },
+        )?;
         Ok(SimuladorConecta {
-            endereco,
+            servidor,
             ac,
             compartilhado,
-            tarefa,
         })
     }
 
     /// `https://127.0.0.1:PORT` (what `GUICHE_CONECTA_URL` points to).
     pub fn url_base(&self) -> String {
-        format!("https://127.0.0.1:{}", self.endereco.port())
+        self.servidor.raiz()
     }
 
     /// The test CA (PEM) clients must trust.
@@ -256,12 +243,6 @@ impl SimuladorConecta {
     }
 }
 
-impl Drop for SimuladorConecta {
-    fn drop(&mut self) {
-        self.tarefa.abort();
-    }
-}
-
 fn estado_inicial() -> Estado {
     let cpf = |nome: &str, situacao, nascimento: &str| CpfSimulado {
         nome: nome.to_owned(),
@@ -287,29 +268,6 @@ fn estado_inicial() -> Estado {
         },
     );
     e
-}
-
-async fn servir(listener: TcpListener, acceptor: TlsAcceptor, c: Arc<Compartilhado>) {
-    tls::aceitar(listener, acceptor, move |tls| {
-        let c = c.clone();
-        async move {
-            let servico = service_fn(move |req| atender(req, c.clone()));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(tls), servico)
-                .await;
-        }
-    })
-    .await;
-}
-
-fn json(status: StatusCode, corpo: serde_json::Value) -> Resposta {
-    let mut r = Response::new(Full::new(Bytes::from(corpo.to_string())));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        "content-type",
-        hyper::header::HeaderValue::from_static("application/json"),
-    );
-    r
 }
 
 fn cabecalho<'a>(req: &'a Request<Incoming>, nome: &str) -> &'a str {

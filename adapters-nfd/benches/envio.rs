@@ -29,31 +29,11 @@ use guiche_domain::nfd::{ContextoNfd, NotaBruta, Prefeitura, Tag};
 use guiche_nfd::simulador::{ConfigSimulador, SimuladorNfd};
 use guiche_nfd::{ClienteNfd, ConfigCliente, Provedor, Senha};
 use guiche_ports::emissor::{EmissorNotas, Envio, Resposta};
+use guiche_simulador::bancada::{argumento, memoria_pico_mib};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const NOTA: &str = include_str!("../../domain/tests/vetores/nfd-manual.xml");
-
-fn argumento(i: usize, padrao: usize) -> usize {
-    std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .nth(i)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(padrao)
-}
-
-fn memoria_pico_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .map(str::to_owned)
-        })
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        .unwrap_or(0)
-}
 
 /// CPU time this process used so far (user + system), from `/proc/self/stat` (clock ticks of
 /// 10 ms).
@@ -213,7 +193,7 @@ async fn medir(total: usize, concorrencia: usize, threads: usize, por_fluxo: boo
         p(0.50).as_secs_f64() * 1e3,
         p(0.99).as_secs_f64() * 1e3,
         cpu.as_secs_f64() * 1e6 / latencias.len() as f64,
-        memoria_pico_kib() / 1024,
+        memoria_pico_mib(),
         if externo.is_some() {
             ""
         } else {

@@ -12,12 +12,8 @@ use guiche_nfd::simulador::{ConfigSimulador, SimuladorNfd};
 
 #[tokio::main]
 async fn main() -> std::io::Result<()> {
-    let porta = std::env::args()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
     let sim = SimuladorNfd::iniciar(ConfigSimulador {
-        porta,
+        porta: guiche_simulador::porta_do_argumento(),
         ..ConfigSimulador::default()
     })?;
     let extras = std::env::var("GUICHE_SIM_PRESTADORES").unwrap_or_default();

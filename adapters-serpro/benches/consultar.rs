@@ -9,48 +9,30 @@
 use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico};
 use guiche_domain::{Cnpj, Data, Documento};
 use guiche_serpro::certificado::{Certificado, Senha};
-use guiche_serpro::pki_teste::pkcs12;
 use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
-use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, Segredo};
+use guiche_serpro::{Chamada, ClienteIntegra};
+use guiche_simulador::bancada::argumento;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 const CONTRATANTE: &str = "11222333000181";
-
-fn argumento(i: usize, padrao: usize) -> usize {
-    std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .nth(i)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(padrao)
-}
 
 #[tokio::main]
 async fn main() {
     let (total, em_voo) = (argumento(0, 10_000), argumento(1, 64).max(1));
     let sim = SimuladorIntegra::iniciar(ConfigSimulador::default()).unwrap();
     sim.cadastrar_consumidor("chave", "segredo");
-    let agora = SystemTime::now();
-    let (cert, chave) = sim
-        .ac()
-        .emitir_ecnpj(
-            "ESCRITORIO",
-            &Cnpj::parse(CONTRATANTE).unwrap(),
-            agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400),
-        )
+    let cnpj = Cnpj::parse(CONTRATANTE).unwrap();
+    let p12 = sim
+        .emitir_pkcs12("ESCRITORIO", &cnpj, Duration::from_secs(86_400), "1")
         .unwrap();
-    let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
     let cliente = Arc::new(
-        ClienteIntegra::new(ConfigIntegra {
-            url_autenticacao: sim.url_autenticacao(),
-            url_gateway: sim.url_gateway(),
-            consumer_key: "chave".into(),
-            consumer_secret: Segredo::new("segredo"),
-            certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
-            ca_extra_pem: Some(sim.ca_pem()),
-            timeout: Duration::from_secs(30),
-        })
+        ClienteIntegra::new(sim.config_cliente(
+            "chave",
+            "segredo",
+            Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
+            Duration::from_secs(30),
+        ))
         .unwrap(),
     );
     let pedido = Arc::new(Pedido {

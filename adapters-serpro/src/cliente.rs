@@ -700,10 +700,9 @@ fn credencial(t: &TokenDto) -> Credencial {
 
 /// The message of an authentication error body (`message` or `error`), or the body's start.
 fn motivo(corpo: &str) -> String {
-    let v: Option<serde_json::Value> = serde_json::from_str(corpo).ok();
-    v.as_ref()
-        .and_then(|v| v.get("message").or_else(|| v.get("error")))
-        .and_then(|m| m.as_str())
+    let erro = wire::ler_erro_token(corpo);
+    erro.as_ref()
+        .and_then(wire::ErroTokenDto::texto)
         .map_or_else(|| corpo.chars().take(120).collect(), str::to_owned)
 }
 

@@ -20,6 +20,7 @@ pub mod procurador;
 pub mod sicalc;
 pub mod sitfis;
 
+use dados::{SeObjeto, TextoOuNada};
 use guiche_domain::Documento;
 use guiche_domain::serpro::{Parte, Pedido};
 use serde::{Deserialize, Serialize};
@@ -144,31 +145,22 @@ struct RespostaDto {
     mensagens: Option<Vec<Mensagem>>,
 }
 
-#[derive(Deserialize)]
-struct FaultDto {
-    fault: FaultCorpoDto,
+/// The gateway's fault body, `{"fault": {code, message, description}}` (the simulator writes
+/// its own with it).
+#[derive(Deserialize, Serialize)]
+pub(crate) struct FaultDto {
+    pub(crate) fault: FaultCorpoDto,
 }
 
-#[derive(Deserialize)]
-struct FaultCorpoDto {
+/// The inside of [`FaultDto`].
+#[derive(Deserialize, Serialize)]
+pub(crate) struct FaultCorpoDto {
     #[serde(default)]
-    code: Value,
+    pub(crate) code: Value,
     #[serde(default)]
-    message: String,
+    pub(crate) message: String,
     #[serde(default)]
-    description: String,
-}
-
-fn decodificar<T: for<'de> Deserialize<'de>>(corpo: &str) -> Result<T, String> {
-    let de = &mut serde_json::Deserializer::from_str(corpo);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let p = e.path().to_string();
-        format!(
-            "{}: {}",
-            if p == "." { "JSON".to_owned() } else { p },
-            e.inner()
-        )
-    })
+    pub(crate) description: String,
 }
 
 fn numero(v: &Value) -> Option<u64> {
@@ -187,16 +179,16 @@ pub fn ler_resposta(corpo: &str) -> Result<Corpo, String> {
     if corpo.trim().is_empty() {
         return Ok(Corpo::Vazio);
     }
-    let valor: Value = decodificar(corpo)?;
+    let valor: Value = guiche_http::json::ler(corpo)?;
     if valor.get("fault").is_some() {
-        let f: FaultDto = decodificar(corpo)?;
+        let f: FaultDto = guiche_http::json::ler(corpo)?;
         return Ok(Corpo::Fault(Fault {
             codigo: numero(&f.fault.code).unwrap_or_default(),
             mensagem: f.fault.message,
             descricao: f.fault.description,
         }));
     }
-    let r: RespostaDto = decodificar(corpo)?;
+    let r: RespostaDto = guiche_http::json::ler(corpo)?;
     let status = match r.status {
         None | Some(Value::Null) => None,
         Some(v) => Some(
@@ -252,7 +244,40 @@ impl std::fmt::Debug for TokenDto {
 /// # Errors
 /// A message naming the JSON path that failed.
 pub fn ler_token(corpo: &str) -> Result<TokenDto, String> {
-    decodificar(corpo)
+    guiche_http::json::ler(corpo)
+}
+
+/// The token endpoint's refusal: the gateway's `{status, error, message, path}` or OAuth's
+/// `{error, error_description}`. Each field is `Some` when present, its text when a string.
+#[derive(Debug, Default, Deserialize)]
+pub struct ErroTokenDto {
+    /// `message`, the gateway's explanation.
+    #[serde(default, deserialize_with = "presente")]
+    pub message: Option<TextoOuNada>,
+    /// `error`, OAuth's code (or the gateway's reason phrase).
+    #[serde(default, deserialize_with = "presente")]
+    pub error: Option<TextoOuNada>,
+}
+
+impl ErroTokenDto {
+    /// What to report: `message` when present, else `error`; none when the one present is not
+    /// a string.
+    pub fn texto(&self) -> Option<&str> {
+        let campo = self.message.as_ref().or(self.error.as_ref())?;
+        campo.0.as_deref()
+    }
+}
+
+/// A field present in the body, whatever its value (`null` included).
+fn presente<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<TextoOuNada>, D::Error> {
+    TextoOuNada::deserialize(d).map(Some)
+}
+
+/// Reads a token refusal's body: `None` when it is not JSON; anything but an object has no
+/// fields.
+pub fn ler_erro_token(corpo: &str) -> Option<ErroTokenDto> {
+    let lido: SeObjeto<ErroTokenDto> = serde_json::from_str(corpo).ok()?;
+    Some(lido.0)
 }
 
 /// The procuração code a 403 names (`ICGERENCIADOR-022`: no power of attorney in e-CAC), read
@@ -269,12 +294,21 @@ mod tests {
     use guiche_domain::serpro::PedidoDados;
     use guiche_domain::{Cnpj, Documento};
 
-    fn vetor(nome: &str) -> String {
-        std::fs::read_to_string(format!(
-            "{}/tests/vetores/{nome}",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .unwrap()
+    #[test]
+    fn a_token_refusal_reports_its_message_or_else_its_error() {
+        let texto = |c: &str| ler_erro_token(c).and_then(|e| e.texto().map(str::to_owned));
+        let gateway = r#"{"status":401,"error":"Unauthorized","message":"credenciais inválidas"}"#;
+        assert_eq!(texto(gateway).as_deref(), Some("credenciais inválidas"));
+        assert_eq!(
+            texto(r#"{"error":"invalid_client"}"#).as_deref(),
+            Some("invalid_client")
+        );
+        // A `message` present but not text leaves nothing to report (the client shows the
+        // body), as looking it up in the JSON did.
+        assert_eq!(texto(r#"{"message":null,"error":"x"}"#), None);
+        assert_eq!(texto(r#"{"message":7}"#), None);
+        assert_eq!(texto(r#"["message", "error"]"#), None);
+        assert!(ler_erro_token("<html>").is_none());
     }
 
     #[test]
@@ -291,13 +325,16 @@ mod tests {
             },
         };
         let escrito: Value = serde_json::from_str(&escrever_pedido(&p)).unwrap();
-        let documentado: Value = serde_json::from_str(&vetor("pedido-gerardas12.json")).unwrap();
+        let documentado: Value =
+            serde_json::from_str(include_str!("../tests/vetores/pedido-gerardas12.json")).unwrap();
         assert_eq!(escrito, documentado);
     }
 
     #[test]
     fn every_documented_reply_variant_is_read() {
-        let Corpo::Integra(r) = ler_resposta(&vetor("resposta-sucesso.json")).unwrap() else {
+        let Corpo::Integra(r) =
+            ler_resposta(include_str!("../tests/vetores/resposta-sucesso.json")).unwrap()
+        else {
             panic!()
         };
         assert_eq!(
@@ -305,22 +342,28 @@ mod tests {
             (Some(200), Some(json!({"exemplo": 1})))
         );
         assert_eq!(r.mensagens[0].codigo, "Sucesso-PGDASD");
-        let Corpo::Integra(r) = ler_resposta(&vetor("resposta-status-texto.json")).unwrap() else {
+        let Corpo::Integra(r) =
+            ler_resposta(include_str!("../tests/vetores/resposta-status-texto.json")).unwrap()
+        else {
             panic!()
         };
         assert_eq!((r.status, r.dados.as_str()), (Some(200), ""));
-        let Corpo::Integra(r) = ler_resposta(&vetor("resposta-mensagens-null.json")).unwrap()
-        else {
+        let Corpo::Integra(r) = ler_resposta(include_str!(
+            "../tests/vetores/resposta-mensagens-null.json"
+        ))
+        .unwrap() else {
             panic!()
         };
         assert!(r.mensagens.is_empty());
-        let Corpo::Integra(r) = ler_resposta(&vetor("resposta-sem-procuracao.json")).unwrap()
-        else {
+        let Corpo::Integra(r) = ler_resposta(include_str!(
+            "../tests/vetores/resposta-sem-procuracao.json"
+        ))
+        .unwrap() else {
             panic!()
         };
         assert!(sem_procuracao(&r));
         assert_eq!(
-            ler_resposta(&vetor("fault-token-expirado.json")).unwrap(),
+            ler_resposta(include_str!("../tests/vetores/fault-token-expirado.json")).unwrap(),
             Corpo::Fault(Fault {
                 codigo: 900_903,
                 mensagem: "Access Token Expired".into(),
@@ -341,7 +384,7 @@ mod tests {
 
     #[test]
     fn the_token_is_read_and_never_shown() {
-        let t = ler_token(&vetor("token.json")).unwrap();
+        let t = ler_token(include_str!("../tests/vetores/token.json")).unwrap();
         assert_eq!(
             (t.expires_in, t.access_token.as_str()),
             (2008, "af012866-daae-3aef-8b40-bd14e8cfac99")

@@ -157,6 +157,16 @@ impl AcTeste {
         self.assinar(params)
     }
 
+    /// [`AcTeste::emitir_servidor`] with its chain, as a TLS server presents it: the server's
+    /// certificate then this CA's (DER), and the server's PKCS#8 key.
+    ///
+    /// # Errors
+    /// [`ErroPkiTeste::Geracao`].
+    pub fn cadeia_servidor(&self, nome_dns: &str) -> Result<(Vec<Vec<u8>>, Vec<u8>), ErroPkiTeste> {
+        let (cert, chave) = self.emitir_servidor(nome_dns)?;
+        Ok((vec![cert, self.certificado_der()], chave))
+    }
+
     fn assinar(&self, params: CertificateParams) -> Result<Emitido, ErroPkiTeste> {
         let chave = KeyPair::generate().map_err(geracao)?;
         let cert = params.signed_by(&chave, &self.emissor).map_err(geracao)?;

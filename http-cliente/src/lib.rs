@@ -8,6 +8,7 @@
 //! - [`resposta`]: a reply's redirect refused and its body read up to a cap;
 //! - [`falha`]: ONE classification of transport errors into "not sent" (safe to retry) and
 //!   "unknown outcome";
+//! - [`json`]: a JSON reply read into a DTO, the message naming the path that did not fit;
 //! - [`mensagem`]: how the SERPRO-family clients word a refused redirect, an oversized reply
 //!   and a transport failure;
 //! - [`token`]: the OAuth2 client-credentials token cache, single flight, renewed before expiry,
@@ -20,6 +21,7 @@
 
 pub mod cliente;
 pub mod falha;
+pub mod json;
 pub mod mensagem;
 pub mod repeticao;
 pub mod resposta;

@@ -60,6 +60,10 @@ type Responder = dyn Fn(&Recebido, SocketAddr) -> Vec<u8> + Send + Sync;
 pub struct Servidor {
     endereco: SocketAddr,
     recebidos: Arc<Mutex<Vec<Recebido>>>,
+    /// `http`, or `https` for [`crate::tls::bruto()`]'s.
+    pub(crate) esquema: &'static str,
+    /// Over TLS, the root of the server's chain (PEM), which the client must trust.
+    pub(crate) ca_pem: Option<String>,
 }
 
 impl Servidor {
@@ -108,6 +112,8 @@ impl Servidor {
         Ok(Servidor {
             endereco,
             recebidos,
+            esquema: "http",
+            ca_pem: None,
         })
     }
 
@@ -116,9 +122,15 @@ impl Servidor {
         self.endereco
     }
 
-    /// `http://127.0.0.1:<porta>` followed by `caminho`.
+    /// `http://127.0.0.1:<porta>` (`https://` over TLS) followed by `caminho`.
     pub fn url(&self, caminho: &str) -> String {
-        format!("http://{}{caminho}", self.endereco)
+        format!("{}://{}{caminho}", self.esquema, self.endereco)
+    }
+
+    /// Over TLS ([`crate::tls::bruto()`]), the root certificate of the server's chain as PEM:
+    /// what the client under test must trust. `None` over plain TCP.
+    pub fn ca_pem(&self) -> Option<String> {
+        self.ca_pem.clone()
     }
 
     /// The requests received so far, in the order they were read.
@@ -165,6 +177,38 @@ fn ler(leitor: &mut impl BufRead) -> Option<Recebido> {
         cabecalhos,
         corpo: String::from_utf8_lossy(&corpo).into_owned(),
     })
+}
+
+/// The redirect statuses a client must refuse to follow (a token or a request sent elsewhere
+/// leaks credentials just the same), for the transport tests to loop over.
+pub const REDIRECIONAMENTOS: [&str; 4] = [
+    "301 Moved Permanently",
+    "302 Found",
+    "307 Temporary Redirect",
+    "308 Permanent Redirect",
+];
+
+/// A redirect (one of [`REDIRECIONAMENTOS`]) to `{esquema}://{endereco}/capturado`, the
+/// responder's own server: a client that follows it leaves a `/capturado` in
+/// [`Servidor::caminhos`].
+pub fn redirecionar(status: &str, esquema: &str, endereco: SocketAddr) -> Vec<u8> {
+    let destino = format!("Location: {esquema}://{endereco}/capturado\r\n");
+    resposta(status, &destino, b"")
+}
+
+/// [`resposta`] with `Content-Type: application/json` and this body.
+pub fn json(status: &str, corpo: &str) -> Vec<u8> {
+    resposta(
+        status,
+        "Content-Type: application/json\r\n",
+        corpo.as_bytes(),
+    )
+}
+
+/// The start of a result's description, for assertion messages (a wrongly accepted huge reply
+/// would flood the output).
+pub fn resumo(r: &impl std::fmt::Debug) -> String {
+    format!("{r:?}").chars().take(300).collect()
 }
 
 /// A complete answer: the status line `HTTP/1.1 {status}`, the `cabecalhos` given (each

@@ -1,11 +1,14 @@
 //! # guiche-simulador
 //!
 //! What the plain-HTTP simulators of guichê (NFD, CONAM) share: serving HTTP/1.1 on a
-//! loopback listener until a stop signal, then letting the requests in flight finish, and a
-//! way for a handler to drop a connection without a reply (a simulated reset). Each simulator
-//! keeps its own routes and state; this crate knows nothing of any remote system. The adapters'
-//! transport tests share [`bruto`], a raw server that answers whatever bytes a test gives. The
-//! HTTPS simulators (Integra Contador, Conecta gov.br) share `tls` (feature `tls`).
+//! loopback listener until a stop signal, then letting the requests in flight finish
+//! ([`Servico`] holds a simulator's state and its server), a way for a handler to drop a
+//! connection without a reply (a simulated reset), the replies' plumbing ([`resposta`],
+//! [`json`]), injected faults ([`falha`]: read, queued, applied), a generator for values that
+//! only need to look random ([`sorteio`]) and the benchmarks' arguments ([`bancada`]). Each simulator keeps its
+//! own routes, state and fault names; this crate knows nothing of any remote system. The
+//! adapters' transport tests share [`bruto`], a raw server that answers whatever bytes a test
+//! gives. The HTTPS simulators (Integra Contador, Conecta gov.br) share `tls` (feature `tls`).
 //!
 //! ```no_run
 //! use bytes::Bytes;
@@ -30,19 +33,24 @@
 //! # }
 //! ```
 
+pub mod bancada;
 pub mod bruto;
+pub mod falha;
+pub mod sorteio;
 #[cfg(feature = "tls")]
 pub mod tls;
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response};
+use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::future::Future;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -82,6 +90,98 @@ pub fn escutar(porta: u16, nome: &str) -> std::io::Result<TcpListener> {
     let std_listener = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, porta))?;
     std_listener.set_nonblocking(true)?;
     TcpListener::from_std(std_listener)
+}
+
+/// The port a simulator's example program was given as its first argument; `0` (any free
+/// port) when there is none or it is not a port number.
+pub fn porta_do_argumento() -> u16 {
+    std::env::args()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A reply with this status, `Content-Type` (none when `None`) and body.
+pub fn resposta(
+    status: StatusCode,
+    tipo: Option<&'static str>,
+    corpo: impl Into<Bytes>,
+) -> Resposta {
+    let mut r = Response::new(Full::new(corpo.into()));
+    *r.status_mut() = status;
+    if let Some(t) = tipo {
+        r.headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(t));
+    }
+    r
+}
+
+/// A JSON reply (`Content-Type: application/json`) of `corpo`, written with serde (a `json!`
+/// value or the DTO the client reads); one serde cannot write is HTTP 500 with the reason as
+/// text.
+pub fn json<T: serde::Serialize>(status: StatusCode, corpo: T) -> Resposta {
+    match serde_json::to_string(&corpo) {
+        Ok(texto) => resposta(status, Some("application/json"), texto),
+        Err(e) => resposta(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some("text/plain; charset=utf-8"),
+            format!("o simulador não conseguiu escrever a resposta: {e}\n"),
+        ),
+    }
+}
+
+/// A simulator's state served over plain HTTP on loopback: what every such simulator's handle
+/// holds ([`Servico::iniciar`]); stopped gracefully with [`Servico::parar`], or at once when
+/// dropped.
+#[derive(Debug)]
+pub struct Servico<E> {
+    estado: Arc<E>,
+    servidor: Servidor,
+}
+
+impl<E: Send + Sync + 'static> Servico<E> {
+    /// Binds `127.0.0.1:porta` ([`escutar`]; `nome` names the simulator in the error), makes the
+    /// state from the bound address and serves each request with `atender(estado, request)`.
+    ///
+    /// # Errors
+    /// The port cannot be bound, or there is no Tokio runtime.
+    pub fn iniciar<F, Fut>(
+        porta: u16,
+        nome: &str,
+        estado: impl FnOnce(SocketAddr) -> E,
+        atender: F,
+    ) -> std::io::Result<Servico<E>>
+    where
+        F: Fn(Arc<E>, Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+        Fut: Future<Output = Result<Resposta, ConexaoDerrubada>> + Send + 'static,
+    {
+        let listener = escutar(porta, nome)?;
+        let estado = Arc::new(estado(listener.local_addr()?));
+        let servido = Arc::clone(&estado);
+        let servidor = Servidor::servir(listener, move |req| atender(Arc::clone(&servido), req))?;
+        Ok(Servico { estado, servidor })
+    }
+
+    /// The state the requests see.
+    pub fn estado(&self) -> &E {
+        &self.estado
+    }
+
+    /// The bound address.
+    pub fn endereco(&self) -> SocketAddr {
+        self.servidor.endereco()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn raiz(&self) -> String {
+        format!("http://{}", self.endereco())
+    }
+
+    /// Stops accepting, lets requests in flight finish (at most [`PRAZO_PARADA`], then they
+    /// are aborted) and closes idle connections.
+    pub async fn parar(self) {
+        self.servidor.parar().await;
+    }
 }
 
 /// A simulator being served on the current Tokio runtime ([`Servidor::servir`]): stopped

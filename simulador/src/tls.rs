@@ -1,10 +1,16 @@
 //! TLS for the simulators served over HTTPS: an acceptor presenting a server certificate chain,
-//! optionally demanding a client certificate issued by a given root (mTLS), and an accept loop
-//! that hands each completed handshake to the simulator; and [`bruto()`], the transport tests' raw
-//! server over HTTPS. Where the certificates come from (a test CA) is the caller's business;
+//! optionally demanding a client certificate issued by a given root (mTLS), an accept loop
+//! that hands each completed handshake to the simulator, [`ServidorTls`] (a simulator's
+//! start-up and serving on top of them, and [`ErroSimulador`], why it could not start); and
+//! [`bruto()`], the transport tests' raw server over HTTPS. Where the certificates come from (a test CA) is the caller's business;
 //! this module knows no remote system.
 
+use crate::Resposta;
 use crate::bruto::{self, Conexao, Recebido};
+use hyper::Request;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::server::WebPkiClientVerifier;
 use std::future::Future;
@@ -105,6 +111,105 @@ where
     }
 }
 
+/// Why an HTTPS simulator could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroSimulador {
+    /// Its certificates could not be made (the test PKI's error, as it words it).
+    #[error(transparent)]
+    Pki(Box<dyn std::error::Error + Send + Sync>),
+    /// TLS could not be configured.
+    #[error("TLS do simulador: {0}")]
+    Tls(String),
+    /// The port could not be bound, or no Tokio runtime is running.
+    #[error("simulador: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl ErroSimulador {
+    /// The test PKI's error `e` ([`ErroSimulador::Pki`]).
+    pub fn pki(e: impl std::error::Error + Send + Sync + 'static) -> ErroSimulador {
+        ErroSimulador::Pki(Box::new(e))
+    }
+}
+
+impl From<ErroTls> for ErroSimulador {
+    fn from(e: ErroTls) -> ErroSimulador {
+        ErroSimulador::Tls(e.0)
+    }
+}
+
+/// An HTTPS simulator served on `127.0.0.1` until dropped, which aborts it and every
+/// connection at once ([`ServidorTls::iniciar`]).
+#[derive(Debug)]
+pub struct ServidorTls {
+    endereco: SocketAddr,
+    tarefa: tokio::task::JoinHandle<()>,
+}
+
+impl ServidorTls {
+    /// Binds `127.0.0.1:porta` ([`crate::escutar`]; `nome` names the simulator in the error),
+    /// presents `cadeia` (DER, the server's certificate first) with its PKCS#8 key `chave`,
+    /// demands a client certificate or not ([`Cliente`]), and serves each connection over
+    /// HTTP/1.1 with the handler `conexao` makes from the client's certificate (DER, the leaf),
+    /// if it presented one.
+    ///
+    /// # Errors
+    /// [`ErroSimulador`]: no Tokio runtime, a chain or key rustls refuses, a port that cannot
+    /// be bound.
+    pub fn iniciar<F, G, Fut, E>(
+        nome: &str,
+        porta: u16,
+        cadeia: Vec<Vec<u8>>,
+        chave: Vec<u8>,
+        cliente: Cliente<'_>,
+        conexao: F,
+    ) -> Result<ServidorTls, ErroSimulador>
+    where
+        F: Fn(Option<&[u8]>) -> G + Clone + Send + Sync + 'static,
+        G: Fn(Request<Incoming>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Resposta, E>> + Send + 'static,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let runtime = crate::runtime(nome)?;
+        let acceptor = acceptor(cadeia, chave, cliente)?;
+        let listener = crate::escutar(porta, nome)?;
+        let endereco = listener.local_addr()?;
+        let tarefa = runtime.spawn(aceitar(listener, acceptor, move |tls| {
+            let atender = conexao(
+                tls.get_ref()
+                    .1
+                    .peer_certificates()
+                    .and_then(|cs| cs.first())
+                    .map(AsRef::as_ref),
+            );
+            async move {
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), service_fn(atender))
+                    .await;
+            }
+        }));
+        Ok(ServidorTls { endereco, tarefa })
+    }
+
+    /// The bound address.
+    pub fn endereco(&self) -> SocketAddr {
+        self.endereco
+    }
+
+    /// `https://127.0.0.1:PORT`.
+    pub fn raiz(&self) -> String {
+        format!("https://127.0.0.1:{}", self.endereco.port())
+    }
+}
+
+impl Drop for ServidorTls {
+    /// Aborts serving and every connection at once.
+    fn drop(&mut self) {
+        self.tarefa.abort();
+    }
+}
+
 /// A TLS session over one of [`bruto::Servidor`]'s connections; once answered, it says
 /// `close_notify` (a reply without `Content-Length` ends cleanly).
 #[derive(Debug)]
@@ -133,8 +238,9 @@ impl Conexao for SessaoBruta {
     }
 }
 
-/// [`bruto::Servidor`] over HTTPS: presents `cadeia` (DER, the server's certificate first) with
-/// its PKCS#8 key `chave`, asks no client certificate, and answers with `responder`.
+/// [`bruto::Servidor`] over HTTPS: presents `cadeia` (DER, the server's certificate first, its
+/// root last: [`bruto::Servidor::ca_pem`]) with its PKCS#8 key `chave`, asks no client
+/// certificate, and answers with `responder`.
 ///
 /// # Errors
 /// A chain or key rustls refuses, or no loopback port could be bound.
@@ -143,6 +249,7 @@ pub fn bruto(
     chave: Vec<u8>,
     responder: impl Fn(&Recebido, SocketAddr) -> Vec<u8> + Send + Sync + 'static,
 ) -> std::io::Result<bruto::Servidor> {
+    let ca_pem = cadeia.last().map(|der| pem_certificado(der));
     let config =
         Arc::new(config(cadeia, chave, Cliente::Dispensado).map_err(std::io::Error::other)?);
     let embrulhar = move |stream| {
@@ -150,5 +257,21 @@ pub fn bruto(
             rustls::ServerConnection::new(config.clone()).map_err(std::io::Error::other)?;
         Ok(SessaoBruta(rustls::StreamOwned::new(conexao, stream)))
     };
-    bruto::Servidor::iniciar_com(embrulhar, responder)
+    let mut servidor = bruto::Servidor::iniciar_com(embrulhar, responder)?;
+    servidor.esquema = "https";
+    servidor.ca_pem = ca_pem;
+    Ok(servidor)
+}
+
+/// A certificate (DER) as PEM: base64 in lines of 64 between the `CERTIFICATE` markers.
+fn pem_certificado(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut pem = String::from("-----BEGIN CERTIFICATE-----\n");
+    for linha in b64.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(linha));
+        pem.push('\n');
+    }
+    pem.push_str("-----END CERTIFICATE-----\n");
+    pem
 }

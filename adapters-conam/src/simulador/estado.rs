@@ -10,7 +10,8 @@ use super::{
 use crate::wire::{ReceitaDto, TokenDto};
 use guiche_domain::Violacoes;
 use guiche_domain::conam::{Pacote, PacoteBruto, Tabela2};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use guiche_simulador::falha::Fila;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -83,8 +84,7 @@ struct Dados {
     tokens: HashMap<String, Token>,
     entidades: HashMap<String, Entidade>,
     pacotes: BTreeMap<u64, Registro>,
-    falhas: VecDeque<Falha>,
-    requisicoes: usize,
+    falhas: Fila<Falha>,
     tokens_emitidos: usize,
     gerador: Gerador,
 }
@@ -116,8 +116,7 @@ impl Estado {
             tokens: HashMap::new(),
             entidades: HashMap::new(),
             pacotes: BTreeMap::new(),
-            falhas: VecDeque::new(),
-            requisicoes: 0,
+            falhas: Fila::default(),
             tokens_emitidos: 0,
             gerador: Gerador::novo(),
         };
@@ -183,18 +182,16 @@ impl Estado {
     }
 
     pub(super) fn injetar(&self, falha: Falha) {
-        self.dados().falhas.push_back(falha);
+        self.dados().falhas.injetar(falha);
     }
 
     /// Counts a request and takes the next queued fault, if any.
     pub(super) fn chegada(&self) -> Option<Falha> {
-        let mut d = self.dados();
-        d.requisicoes = d.requisicoes.saturating_add(1);
-        d.falhas.pop_front()
+        self.dados().falhas.chegada()
     }
 
     pub(super) fn requisicoes(&self) -> usize {
-        self.dados().requisicoes
+        self.dados().falhas.requisicoes()
     }
 
     pub(super) fn tokens_emitidos(&self) -> usize {

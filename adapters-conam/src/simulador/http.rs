@@ -1,19 +1,18 @@
-//! The HTTP side: the accept loop, graceful shutdown, routing, faults, and the manual's
-//! replies written with [`crate::wire`].
+//! The HTTP side: routing, faults, and the manual's replies written with [`crate::wire`]
+//! (serving and shutdown are [`guiche_simulador::Servico`]'s).
 
 use super::estado::{Avaliacao, Estado, Recusa, RecusaToken};
 use super::rotas::{self, Admin, PREFIXO_ADMIN, Rota};
 use super::{Falha, Situacao};
 use crate::wire::{self, textos};
 use bytes::Bytes;
-use guiche_simulador::{ConexaoDerrubada, MAX_CORPO, Resposta, Servidor};
-use http_body_util::{BodyExt, Full, Limited};
+use guiche_simulador::{ConexaoDerrubada, MAX_CORPO, Resposta, falha};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
 use hyper::header::{HeaderMap, WWW_AUTHENTICATE};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Method, Request, StatusCode};
 use std::sync::Arc;
-use tokio::net::TcpListener;
 
 const TIPO_JSON: &str = "application/json; charset=utf-8";
 const TIPO_TEXTO: &str = "text/plain; charset=utf-8";
@@ -23,14 +22,9 @@ const PACOTE_NAO_ENCONTRADO: &str = "Pacote não encontrado";
 const RECURSO_NAO_ENCONTRADO: &str = "Recurso não encontrado";
 const GRANT_TYPE_INVALIDO: &str = "grant_type deve ser client_credentials";
 
-/// Starts serving `listener` with this simulator's routes (see [`guiche_simulador::Servidor`]).
-pub(super) fn servir(listener: TcpListener, estado: Arc<Estado>) -> std::io::Result<Servidor> {
-    Servidor::servir(listener, move |req| atender(Arc::clone(&estado), req))
-}
-
 /// Admin endpoints go straight through; every other request is counted, meets its fault and
 /// is served. An `Err` closes the connection without a reply.
-async fn atender(
+pub(super) async fn atender(
     estado: Arc<Estado>,
     req: Request<Incoming>,
 ) -> Result<Resposta, ConexaoDerrubada> {
@@ -46,15 +40,7 @@ async fn atender(
             String::new(),
         ));
     }
-    let r = servico(&estado, req).await;
-    match falha {
-        Some(Falha::Reset) => Err(ConexaoDerrubada),
-        Some(Falha::Lenta(atraso)) => {
-            tokio::time::sleep(atraso).await;
-            Ok(r)
-        }
-        _ => Ok(r),
-    }
+    falha::entregar(falha, servico(&estado, req).await).await
 }
 
 /// The token endpoint and the API: route, method, then the endpoint.
@@ -357,15 +343,7 @@ fn sem_conteudo() -> Resposta {
     resposta(StatusCode::NO_CONTENT, None, String::new())
 }
 
-fn resposta(status: StatusCode, tipo: Option<&'static str>, corpo: String) -> Resposta {
-    let mut r = Response::new(Full::new(Bytes::from(corpo)));
-    *r.status_mut() = status;
-    if let Some(t) = tipo {
-        r.headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static(t));
-    }
-    r
-}
+use guiche_simulador::resposta;
 
 #[cfg(test)]
 mod tests {

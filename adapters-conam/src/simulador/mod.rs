@@ -104,9 +104,10 @@ mod token;
 
 use crate::wire::ReceitaDto;
 use estado::{Avaliacao, Estado};
+use guiche_simulador::Servico;
+use guiche_simulador::falha::{self, Depois, Injetavel};
 use std::net::SocketAddr;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The city path segment when none is configured, as in the manual's examples
@@ -163,10 +164,27 @@ pub enum Falha {
     Reset,
 }
 
-/// A fault description that [`Falha::from_str`] cannot read.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("falha desconhecida {0:?}: use indisponivel, lenta:<ms> ou reset")]
-pub struct ErroFalha(pub String);
+pub use guiche_simulador::falha::ErroFalha;
+
+impl Injetavel for Falha {
+    const NOMES: &'static [(&'static str, Falha)] = &[
+        ("indisponivel", Falha::Indisponivel),
+        ("reset", Falha::Reset),
+    ];
+    const ACEITAS: &'static str = "indisponivel, lenta:<ms> ou reset";
+
+    fn lenta(atraso: Duration) -> Falha {
+        Falha::Lenta(atraso)
+    }
+
+    fn depois(self) -> Depois {
+        match self {
+            Falha::Indisponivel => Depois::Responder,
+            Falha::Lenta(atraso) => Depois::Atrasar(atraso),
+            Falha::Reset => Depois::Derrubar,
+        }
+    }
+}
 
 impl FromStr for Falha {
     type Err = ErroFalha;
@@ -174,17 +192,7 @@ impl FromStr for Falha {
     /// Reads `indisponivel`, `lenta:<ms>` or `reset` (case and surrounding blanks ignored), the
     /// body of `POST /_simulador/falhas`.
     fn from_str(texto: &str) -> Result<Falha, ErroFalha> {
-        let t = texto.trim().to_ascii_lowercase();
-        let ms = |s: &str| s.trim().parse::<u64>().ok().map(Duration::from_millis);
-        match t.as_str() {
-            "indisponivel" => Ok(Falha::Indisponivel),
-            "reset" => Ok(Falha::Reset),
-            _ => t
-                .strip_prefix("lenta:")
-                .and_then(ms)
-                .map(Falha::Lenta)
-                .ok_or_else(|| ErroFalha(texto.trim().to_owned())),
-        }
+        falha::ler(texto)
     }
 }
 
@@ -219,8 +227,7 @@ pub struct PacoteRecebido {
 /// aborts the server and its connections at once).
 #[derive(Debug)]
 pub struct SimuladorConam {
-    estado: Arc<Estado>,
-    servidor: guiche_simulador::Servidor,
+    servico: Servico<Estado>,
 }
 
 impl SimuladorConam {
@@ -239,16 +246,15 @@ impl SimuladorConam {
                 ),
             ));
         }
-        let listener = guiche_simulador::escutar(config.porta, "CONAM")?;
-        let estado = Arc::new(Estado::new(&config));
-        let servidor = http::servir(listener, Arc::clone(&estado))?;
-        Ok(SimuladorConam { estado, servidor })
+        let estado = |_| Estado::new(&config);
+        let servico = Servico::iniciar(config.porta, "CONAM", estado, http::atender)?;
+        Ok(SimuladorConam { servico })
     }
 
     /// The API base URL, with the city: `http://127.0.0.1:PORT/{cidade}` (every API path,
     /// such as [`crate::wire::CAMINHO_ENVIO`], goes after it).
     pub fn base(&self) -> String {
-        format!("{}/{}", self.raiz(), self.estado.cidade)
+        format!("{}/{}", self.raiz(), self.servico.estado().cidade)
     }
 
     /// The token endpoint: `http://127.0.0.1:PORT/token`.
@@ -258,24 +264,25 @@ impl SimuladorConam {
 
     /// `http://127.0.0.1:PORT`, the root of the admin endpoints (`/_simulador/…`).
     pub fn raiz(&self) -> String {
-        format!("http://{}", self.endereco())
+        self.servico.raiz()
     }
 
     /// The bound address.
     pub fn endereco(&self) -> SocketAddr {
-        self.servidor.endereco()
+        self.servico.endereco()
     }
 
     /// Registers a client (replacing its secret and entities if already known; its tokens stay
     /// valid and see the new entities) allowed to access these entities, which come to exist.
     pub fn cadastrar_cliente(&self, client_id: &str, client_secret: &str, entidades: &[&str]) {
-        self.estado
+        self.servico
+            .estado()
             .cadastrar_cliente(client_id, client_secret, entidades);
     }
 
     /// Makes an entity exist (no client may access it until registered with it).
     pub fn cadastrar_entidade(&self, codigo: &str) {
-        self.estado.cadastrar_entidade(codigo);
+        self.servico.estado().cadastrar_entidade(codigo);
     }
 
     /// Sets the budget (`receitaorcamentaria`) and extra-budget (`contaextraorcamentaria`)
@@ -287,20 +294,21 @@ impl SimuladorConam {
         orcamentarias: Vec<ReceitaDto>,
         extra: Vec<ReceitaDto>,
     ) {
-        self.estado
+        self.servico
+            .estado()
             .definir_receitas(entidade, ano, orcamentarias, extra);
     }
 
     /// Closes a month for an entity (which comes to exist): the period check answers `FECHADO`
     /// and packages whose `dataMovimento` falls in it are refused.
     pub fn fechar_periodo(&self, entidade: &str, ano: u16, mes: u8) {
-        self.estado.fechar_periodo(entidade, ano, mes);
+        self.servico.estado().fechar_periodo(entidade, ano, mes);
     }
 
     /// The operator approves a waiting package. `false` when it is unknown or was already
     /// evaluated (nothing changes then).
     pub fn aprovar(&self, id_pacote: u64) -> bool {
-        self.estado.avaliar(id_pacote, Situacao::Aprovado) == Avaliacao::Feita
+        self.servico.estado().avaliar(id_pacote, Situacao::Aprovado) == Avaliacao::Feita
     }
 
     /// The operator rejects a waiting package with this `{codigo, mensagem}`. `false` when it
@@ -310,40 +318,40 @@ impl SimuladorConam {
             codigo: codigo.to_owned(),
             mensagem: mensagem.to_owned(),
         };
-        self.estado.avaliar(id_pacote, situacao) == Avaliacao::Feita
+        self.servico.estado().avaliar(id_pacote, situacao) == Avaliacao::Feita
     }
 
     /// Makes every token issued so far expired (`403 Token Expirado` from now on); tokens
     /// issued later are fresh.
     pub fn expirar_tokens(&self) {
-        self.estado.expirar_tokens();
+        self.servico.estado().expirar_tokens();
     }
 
     /// Queues a fault for the next request that has none.
     pub fn injetar(&self, falha: Falha) {
-        self.estado.injetar(falha);
+        self.servico.estado().injetar(falha);
     }
 
     /// The package recorded under this `idPacote`.
     pub fn pacote(&self, id_pacote: u64) -> Option<PacoteRecebido> {
-        self.estado.pacote(id_pacote)
+        self.servico.estado().pacote(id_pacote)
     }
 
     /// How many requests arrived, token requests and faults included (admin endpoints not
     /// counted).
     pub fn requisicoes(&self) -> usize {
-        self.estado.requisicoes()
+        self.servico.estado().requisicoes()
     }
 
     /// How many tokens were issued (refused token requests not counted).
     pub fn tokens_emitidos(&self) -> usize {
-        self.estado.tokens_emitidos()
+        self.servico.estado().tokens_emitidos()
     }
 
     /// Stops accepting, lets requests in flight finish (at most 10 s, then they are aborted)
     /// and closes idle connections.
     pub async fn parar(self) {
-        self.servidor.parar().await;
+        self.servico.parar().await;
     }
 }
 
@@ -352,16 +360,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn faults_are_read_from_text() {
+    fn the_faults_conam_serves_are_read_and_no_other() {
+        // How any fault text is read (case, blanks, `lenta:<ms>`) is guiche_simulador::falha's.
+        let lidas: Vec<Falha> = ["Indisponivel", "reset", "lenta:250"]
+            .into_iter()
+            .map(|t| t.parse().unwrap())
+            .collect();
+        let esperadas = [Falha::Indisponivel, Falha::Reset];
+        assert_eq!(lidas[..2], esperadas);
+        assert_eq!(lidas[2], Falha::Lenta(Duration::from_millis(250)));
+        let e = "http500".parse::<Falha>().unwrap_err();
         assert_eq!(
-            "lenta:250".parse(),
-            Ok(Falha::Lenta(Duration::from_millis(250)))
+            e.to_string(),
+            "falha desconhecida \"http500\": use indisponivel, lenta:<ms> ou reset"
         );
-        assert_eq!(" RESET\n".parse(), Ok(Falha::Reset));
-        assert_eq!("Indisponivel".parse(), Ok(Falha::Indisponivel));
-        for ruim in ["lenta:", "lenta:-1", "lenta:x", "", "http500", "timeout"] {
-            assert!(ruim.parse::<Falha>().is_err(), "{ruim}");
-        }
     }
 
     #[test]

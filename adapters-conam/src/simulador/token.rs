@@ -2,46 +2,11 @@
 //! and the small generator behind them. Nothing ever verifies the signature: the simulator
 //! looks tokens up in its own table, so they only need to be unique and look the part.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+pub(super) use guiche_simulador::sorteio::Gerador;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The JOSE header every token carries.
 const CABECALHO: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
-
-/// SplitMix64: a tiny, good-enough generator for values that only need to look random.
-#[derive(Debug)]
-pub(super) struct Gerador(u64);
-
-impl Gerador {
-    /// Seeded from the clock and a process-wide counter, so two simulators started at the
-    /// same instant still differ.
-    pub(super) fn novo() -> Gerador {
-        static INSTANCIAS: AtomicU64 = AtomicU64::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let n = INSTANCIAS.fetch_add(1, Ordering::Relaxed);
-        // Truncation is fine: any 64 bits of the clock make a seed.
-        Gerador((nanos as u64) ^ n.wrapping_mul(0xD6E8_FEB8_6659_FD93))
-    }
-
-    fn proximo(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn bytes(&mut self, quantos: usize) -> Vec<u8> {
-        let mut v = Vec::with_capacity(quantos + 8);
-        while v.len() < quantos {
-            v.extend_from_slice(&self.proximo().to_le_bytes());
-        }
-        v.truncate(quantos);
-        v
-    }
-}
 
 /// A fresh JWT-shaped token for `cliente`: claims `sub`, `iat`, `exp` and a random `jti`.
 pub(super) fn novo(gerador: &mut Gerador, cliente: &str, validade: Duration) -> String {

@@ -7,20 +7,11 @@
 use guiche_conam::{ClienteConam, ConfigCliente, MAX_RESPOSTA, Segredo};
 use guiche_domain::conam::{PacoteBruto, Tabela2};
 use guiche_ports::contabil::{ErroContabil, IntegracaoContabil};
-use guiche_simulador::bruto::{Servidor, resposta};
-use std::net::SocketAddr;
+use guiche_simulador::bruto::{REDIRECIONAMENTOS, Servidor, json, redirecionar, resumo};
 use std::time::Duration;
 
 const PACOTE: &str = include_str!("../vetores/pacote-manual.json");
 const SEGREDO: &str = "segredo-conam-123";
-
-fn json(status: &str, corpo: &str) -> Vec<u8> {
-    resposta(
-        status,
-        "Content-Type: application/json\r\n",
-        corpo.as_bytes(),
-    )
-}
 
 fn token(expires_in: &str) -> Vec<u8> {
     json(
@@ -43,17 +34,12 @@ fn cliente(s: &Servidor) -> ClienteConam {
     ClienteConam::new(c).unwrap()
 }
 
-fn redirecionar(status: &'static str, endereco: SocketAddr) -> Vec<u8> {
-    let destino = format!("Location: http://{endereco}/capturado\r\n");
-    resposta(status, &destino, b"")
-}
-
 #[tokio::test]
 async fn a_redirected_token_request_is_not_sent_and_the_secret_stays() {
-    for status in ["307 Temporary Redirect", "308 Permanent Redirect"] {
+    for status in REDIRECIONAMENTOS {
         let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
             "/capturado" => token("3600"),
-            _ => redirecionar(status, endereco),
+            _ => redirecionar(status, "http", endereco),
         })
         .unwrap();
         let r = cliente(&s).periodo_aberto("1", 2022, 7).await;
@@ -83,7 +69,7 @@ async fn a_redirected_package_is_not_sent_and_never_reaches_the_new_location() {
     let s = Servidor::iniciar(|p, endereco| match p.caminho.as_str() {
         "/token" => token("3600"),
         "/capturado" => json("201 Created", r#"{"error":false,"data":"SUCESSO"}"#),
-        _ => redirecionar("307 Temporary Redirect", endereco),
+        _ => redirecionar("307 Temporary Redirect", "http", endereco),
     })
     .unwrap();
     let pacote = PacoteBruto::de_json(PACOTE)
@@ -140,9 +126,4 @@ async fn a_reply_bigger_than_the_cap_is_not_read() {
         panic!("esperava resultado desconhecido, veio {}", resumo(&r));
     };
     assert!(m.contains("passa de 8 MiB"), "{m}");
-}
-
-/// The start of a result's description (a wrongly accepted huge reply would flood the output).
-fn resumo(r: &impl std::fmt::Debug) -> String {
-    format!("{r:?}").chars().take(300).collect()
 }

@@ -6,7 +6,7 @@
 use guiche_certificados::pki_teste::AcTeste;
 use guiche_conecta::{ClienteConecta, ConfigConecta, ErroConecta, Segredo};
 use guiche_domain::{Cnpj, Cpf};
-use guiche_simulador::bruto::{self, Recebido, resposta};
+use guiche_simulador::bruto::{REDIRECIONAMENTOS, Recebido, Servidor, json, redirecionar, resumo};
 use guiche_simulador::tls;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -14,64 +14,23 @@ use std::time::Duration;
 const SEGREDO: &str = "segredo-do-cliente-42";
 const CONTRATANTE: &str = "11222333000181";
 
-/// The raw loopback server of `guiche_simulador::bruto` over HTTPS (certificate from a test CA).
-pub(crate) struct Servidor {
-    bruto: bruto::Servidor,
-    ac: AcTeste,
+/// The raw loopback server of `guiche_simulador::bruto` over HTTPS, its certificate from a
+/// fresh test CA.
+pub(crate) fn servidor(
+    responder: impl Fn(&Recebido, SocketAddr) -> Vec<u8> + Send + Sync + 'static,
+) -> Servidor {
+    let ac = AcTeste::nova("AC TESTE TRANSPORTE").unwrap();
+    let (cadeia, chave) = ac.cadeia_servidor("localhost").unwrap();
+    tls::bruto(cadeia, chave, responder).unwrap()
 }
 
-impl Servidor {
-    pub(crate) fn iniciar(
-        responder: impl Fn(&Recebido, SocketAddr) -> Vec<u8> + Send + Sync + 'static,
-    ) -> Servidor {
-        let ac = AcTeste::nova("AC TESTE TRANSPORTE").unwrap();
-        let (cert, chave) = ac.emitir_servidor("localhost").unwrap();
-        let bruto = tls::bruto(vec![cert, ac.certificado_der()], chave, responder).unwrap();
-        Servidor { bruto, ac }
-    }
-
-    fn url(&self, caminho: &str) -> String {
-        format!("https://{}{caminho}", self.bruto.endereco())
-    }
-
-    fn caminhos(&self) -> Vec<String> {
-        self.bruto.caminhos()
-    }
-
-    /// Every request received, in order.
-    pub(crate) fn recebidos(&self) -> Vec<Recebido> {
-        self.bruto.recebidos()
-    }
-}
-
-pub(crate) fn json(corpo: &str) -> Vec<u8> {
-    resposta(
-        "200 OK",
-        "Content-Type: application/json\r\n",
-        corpo.as_bytes(),
-    )
-}
-
+/// A token answer in Conecta's shape (no `jwt_token`: that is Integra Contador's).
 fn token(expires_in: &str) -> Vec<u8> {
-    json(&format!(
-        r#"{{"access_token":"acesso","jwt_token":"jwt","expires_in":{expires_in},"scope":"default","token_type":"Bearer"}}"#
-    ))
-}
-
-fn redirecionar(status: &str, endereco: SocketAddr) -> Vec<u8> {
-    let destino = format!(
-        "Location: https://127.0.0.1:{}/capturado\r\n",
-        endereco.port()
+    let corpo = format!(
+        r#"{{"access_token":"acesso","token_type":"Bearer","expires_in":{expires_in},"scope":"default"}}"#
     );
-    resposta(status, &destino, b"")
+    json("200 OK", &corpo)
 }
-
-const REDIRECIONAMENTOS: [&str; 4] = [
-    "301 Moved Permanently",
-    "302 Found",
-    "307 Temporary Redirect",
-    "308 Permanent Redirect",
-];
 
 pub(crate) fn conecta(s: &Servidor) -> ClienteConecta {
     ClienteConecta::new(
@@ -80,7 +39,7 @@ pub(crate) fn conecta(s: &Servidor) -> ClienteConecta {
             client_id: "orgao".into(),
             client_secret: Segredo::new(SEGREDO),
             cpf_usuario: Cpf::parse("52998224725").unwrap(),
-            ca_extra_pem: Some(s.ac.certificado_pem()),
+            ca_extra_pem: s.ca_pem(),
             timeout: Duration::from_secs(10),
             quota: None,
         },
@@ -97,9 +56,9 @@ async fn conecta_redirects_are_not_sent_and_never_reach_the_new_location() {
     let cpf = Cpf::parse("52998224725").unwrap();
     for status in REDIRECIONAMENTOS {
         // The token request redirected: the client secret stays.
-        let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
+        let s = servidor(move |p, endereco| match p.caminho.as_str() {
             "/capturado" => token("3600"),
-            _ => redirecionar(status, endereco),
+            _ => redirecionar(status, "https", endereco),
         });
         let r = conecta(&s).consultar_cnpj(&cnpj).await;
         assert!(
@@ -109,10 +68,10 @@ async fn conecta_redirects_are_not_sent_and_never_reach_the_new_location() {
         assert_eq!(s.caminhos(), ["/oauth2/jwt-token"], "{status}");
 
         // The CPF query (a POST) redirected: the token and the CPFs stay.
-        let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
+        let s = servidor(move |p, endereco| match p.caminho.as_str() {
             "/oauth2/jwt-token" => token("7200"),
-            "/capturado" => json("[]"),
-            _ => redirecionar(status, endereco),
+            "/capturado" => json("200 OK", "[]"),
+            _ => redirecionar(status, "https", endereco),
         });
         let r = conecta(&s).consultar_cpf(&[cpf]).await;
         assert!(
@@ -131,9 +90,9 @@ async fn conecta_redirects_are_not_sent_and_never_reach_the_new_location() {
 async fn conecta_any_token_lifetime_is_taken_without_a_panic() {
     let cnpj = Cnpj::parse(CONTRATANTE).unwrap();
     for expires_in in ["18446744073709551615", "1e400", "-7200"] {
-        let s = Servidor::iniciar(move |p, _| match p.caminho.as_str() {
+        let s = servidor(move |p, _| match p.caminho.as_str() {
             "/oauth2/jwt-token" => token(expires_in),
-            _ => json(EMPRESA),
+            _ => json("200 OK", EMPRESA),
         });
         let c = conecta(&s);
         assert!(c.consultar_cnpj(&cnpj).await.is_ok(), "{expires_in}");
@@ -148,7 +107,7 @@ async fn conecta_a_reply_bigger_than_the_cap_is_not_read_even_without_its_length
         "EMPRESA TESTE LTDA",
         &"X".repeat(guiche_conecta::MAX_RESPOSTA),
     );
-    let s = Servidor::iniciar(move |p, _| match p.caminho.as_str() {
+    let s = servidor(move |p, _| match p.caminho.as_str() {
         "/oauth2/jwt-token" => token("7200"),
         // No Content-Length: read until the connection closes.
         _ => [
@@ -162,9 +121,4 @@ async fn conecta_a_reply_bigger_than_the_cap_is_not_read_even_without_its_length
         panic!("esperava resultado desconhecido, veio {}", resumo(&r));
     };
     assert!(m.contains("passa de 1 MiB"), "{m}");
-}
-
-/// The start of a result's description (a wrongly accepted huge reply would flood the output).
-fn resumo(r: &impl std::fmt::Debug) -> String {
-    format!("{r:?}").chars().take(300).collect()
 }

@@ -1,11 +1,11 @@
 //! The client on the golden vectors of `tests/vetores`, served byte for byte by a raw TLS
 //! server: the request body it sends, and what it reads from each documented answer.
 
-use crate::transporte::{Servidor, conecta, json};
+use crate::transporte::{conecta, servidor as tls};
 use guiche_conecta::wire::PedidoCpf;
 use guiche_conecta::{ErroConecta, SituacaoCadastral, SituacaoCnpj, SituacaoCpf};
 use guiche_domain::{Cnpj, Cpf};
-use guiche_simulador::bruto::resposta;
+use guiche_simulador::bruto::{Servidor, json};
 
 const TOKEN: &str = include_str!("../vetores/token.json");
 const PEDIDO_CPF: &str = include_str!("../vetores/pedido-cpf.json");
@@ -15,13 +15,9 @@ const ERRO_404: &str = include_str!("../vetores/erro-404.json");
 
 /// A server answering the token vector, then `corpo` (with `status`) to the query.
 fn servidor(status: &'static str, corpo: &'static str) -> Servidor {
-    Servidor::iniciar(move |p, _| match p.caminho.as_str() {
-        "/oauth2/jwt-token" => json(TOKEN),
-        _ => resposta(
-            status,
-            "Content-Type: application/json\r\n",
-            corpo.as_bytes(),
-        ),
+    tls(move |p, _| match p.caminho.as_str() {
+        "/oauth2/jwt-token" => json("200 OK", TOKEN),
+        _ => json(status, corpo),
     })
 }
 

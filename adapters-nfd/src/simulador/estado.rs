@@ -5,7 +5,9 @@ use super::{Caos, ConfigSimulador, Falha, NotaEmitida};
 use crate::wire::{JA_CONSTA, PedidoSoap};
 use guiche_domain::Data;
 use guiche_domain::nfd::{ContextoNfd, NotaBruta, Prefeitura, Tag, UltimaNota, prefeituras};
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use guiche_simulador::falha::Fila;
+use guiche_simulador::sorteio::Gerador;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -50,10 +52,9 @@ struct Dados {
     prestadores: HashMap<String, Prestador>,
     notas: Livro,
     codigos: HashSet<String>,
-    falhas: VecDeque<Falha>,
+    falhas: Fila<Falha>,
     caos: Caos,
-    requisicoes: usize,
-    semente: u64,
+    gerador: Gerador,
 }
 
 /// The shared state of a running simulator.
@@ -76,10 +77,7 @@ impl std::fmt::Debug for Estado {
 
 impl Estado {
     pub(super) fn new(config: ConfigSimulador, endereco: SocketAddr) -> Estado {
-        let dados = Dados {
-            semente: semente_inicial(),
-            ..Dados::default()
-        };
+        let dados = Dados::default();
         Estado {
             namespace: config.namespace,
             hoje: config.hoje,
@@ -105,7 +103,7 @@ impl Estado {
     }
 
     pub(super) fn injetar(&self, falha: Falha) {
-        self.dados().falhas.push_back(falha);
+        self.dados().falhas.injetar(falha);
     }
 
     pub(super) fn caos(&self, caos: Caos) {
@@ -115,8 +113,7 @@ impl Estado {
     /// Counts a request to the service and takes the next queued fault, or draws one.
     pub(super) fn chegada(&self) -> Option<Falha> {
         let mut d = self.dados();
-        d.requisicoes = d.requisicoes.saturating_add(1);
-        if let Some(f) = d.falhas.pop_front() {
+        if let Some(f) = d.falhas.chegada() {
             return Some(f);
         }
         let caos = d.caos;
@@ -124,12 +121,12 @@ impl Estado {
             return None;
         }
         // 53 random bits make a uniform draw in [0, 1).
-        let u = (proximo(&mut d.semente) >> 11) as f64 / (1u64 << 53) as f64;
+        let u = d.gerador.fracao();
         caos.sortear(u)
     }
 
     pub(super) fn requisicoes(&self) -> usize {
-        self.dados().requisicoes
+        self.dados().falhas.requisicoes()
     }
 
     pub(super) fn emitidas(&self, prestador: &str, prefeitura: &str) -> Vec<NotaEmitida> {
@@ -254,7 +251,7 @@ impl Dados {
     /// A fresh authenticity code, never handed out before by this simulator.
     fn novo_codigo(&mut self) -> String {
         loop {
-            let codigo = gerar_codigo(&mut self.semente);
+            let codigo = gerar_codigo(&mut self.gerador);
             if self.codigos.insert(codigo.clone()) {
                 return codigo;
             }
@@ -301,35 +298,18 @@ fn hoje_em_brasilia() -> Option<Data> {
     Data::from_dias_desde_epoca(local.div_euclid(86_400))
 }
 
-fn semente_inicial() -> u64 {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    // Truncation is fine: any 64 bits of the clock make a seed.
-    (nanos as u64) ^ 0x9E37_79B9_7F4A_7C15
-}
-
-/// SplitMix64: a tiny, good-enough generator for codes that only need to look random.
-fn proximo(estado: &mut u64) -> u64 {
-    *estado = estado.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *estado;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 const ALFABETO: &[u8; 36] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const GRUPOS: [usize; 4] = [7, 7, 8, 8];
 
 /// A code shaped like the manual's `MOPD33J.POA234J.OI5WR465.098KJDDW`.
-fn gerar_codigo(estado: &mut u64) -> String {
+fn gerar_codigo(gerador: &mut Gerador) -> String {
     let mut codigo = String::with_capacity(33);
     for (i, tamanho) in GRUPOS.into_iter().enumerate() {
         if i > 0 {
             codigo.push('.');
         }
         for _ in 0..tamanho {
-            let indice = (proximo(estado) % ALFABETO.len() as u64) as usize;
+            let indice = (gerador.proximo() % ALFABETO.len() as u64) as usize;
             codigo.push(char::from(ALFABETO.get(indice).copied().unwrap_or(b'X')));
         }
     }

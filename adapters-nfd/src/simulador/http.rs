@@ -1,16 +1,15 @@
-//! The HTTP side: the accept loop, graceful shutdown, routing, faults and the `.asmx` replies.
+//! The HTTP side: routing, faults and the `.asmx` replies (serving and shutdown are
+//! [`guiche_simulador::Servico`]'s).
 
 use super::estado::{Desfecho, Estado};
 use super::{CAMINHO_SERVICO, Caos, Falha, wsdl};
 use crate::wire::{self, Operacao, PedidoSoap};
-use bytes::Bytes;
-use guiche_simulador::{ConexaoDerrubada, MAX_CORPO, Resposta, Servidor};
-use http_body_util::{BodyExt, Full, Limited};
+use guiche_simulador::{ConexaoDerrubada, MAX_CORPO, Resposta, falha};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
-use hyper::{Method, Request, Response, StatusCode};
+use hyper::{Method, Request, StatusCode};
 use std::sync::Arc;
-use tokio::net::TcpListener;
 
 /// The print page of `EnviarNotaRetornaurlNota`.
 pub(super) const CAMINHO_IMPRESSAO: &str =
@@ -21,13 +20,8 @@ const CAMINHO_NOTAS: &str = "/_simulador/notas";
 const TIPO_XML: &str = "text/xml; charset=utf-8";
 const TIPO_TEXTO: &str = "text/plain; charset=utf-8";
 
-/// Starts serving `listener` with this simulator's routes (see [`guiche_simulador::Servidor`]).
-pub(super) fn servir(listener: TcpListener, estado: Arc<Estado>) -> std::io::Result<Servidor> {
-    Servidor::servir(listener, move |req| atender(Arc::clone(&estado), req))
-}
-
 /// Routes a request. An `Err` closes the connection without a reply.
-async fn atender(
+pub(super) async fn atender(
     estado: Arc<Estado>,
     req: Request<Incoming>,
 ) -> Result<Resposta, ConexaoDerrubada> {
@@ -57,15 +51,7 @@ async fn servico(estado: &Estado, req: Request<Incoming>) -> Result<Resposta, Co
     if let Some(r) = falha.and_then(antes_de_ler) {
         return Ok(r);
     }
-    let r = soap_post(estado, req).await;
-    match falha {
-        Some(Falha::Reset) => Err(ConexaoDerrubada),
-        Some(Falha::Lenta(atraso)) => {
-            tokio::time::sleep(atraso).await;
-            Ok(r)
-        }
-        _ => Ok(r),
-    }
+    falha::entregar(falha, soap_post(estado, req).await).await
 }
 
 /// `GET ?WSDL` serves the WSDL; anything else but `POST` is 405.
@@ -277,11 +263,7 @@ fn texto(status: StatusCode, corpo: String) -> Resposta {
 }
 
 fn resposta(status: StatusCode, tipo: &'static str, corpo: String) -> Resposta {
-    let mut r = Response::new(Full::new(Bytes::from(corpo)));
-    *r.status_mut() = status;
-    r.headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(tipo));
-    r
+    guiche_simulador::resposta(status, Some(tipo), corpo)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use guiche_domain::Documento;
 use guiche_nfd::wire::{self, Operacao};
 use guiche_nfd::{ClienteNfd, ConfigCliente, MAX_RESPOSTA, Provedor, Senha};
 use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
-use guiche_simulador::bruto::{Servidor, resposta};
+use guiche_simulador::bruto::{REDIRECIONAMENTOS, Servidor, redirecionar, resposta, resumo};
 use std::time::Duration;
 
 const SENHA: &str = "senha-secreta-nfd";
@@ -45,17 +45,12 @@ fn envio() -> Envio {
 
 #[tokio::test]
 async fn a_redirect_is_not_followed_the_password_stays_and_the_outcome_is_unknown() {
-    for status in [
-        "307 Temporary Redirect",
-        "308 Permanent Redirect",
-        "302 Found",
-    ] {
+    for status in REDIRECIONAMENTOS {
         let servidor = Servidor::iniciar(move |pedido, endereco| {
             if pedido.caminho == "/capturado" {
                 return resposta("200 OK", "", &aceita());
             }
-            let destino = format!("Location: http://{endereco}/capturado\r\n");
-            resposta(status, &destino, b"")
+            redirecionar(status, "http", endereco)
         })
         .unwrap();
         let r = cliente(servidor.url("/ServicoNfd.asmx"))
@@ -171,9 +166,4 @@ async fn the_request_on_the_wire_is_the_envelope_and_headers_of_its_operation() 
             assert!(cabecalhos.contains(&linha), "{linha:?} em {cabecalhos:?}");
         }
     }
-}
-
-/// The start of a result's description (a wrongly accepted huge reply would flood the output).
-fn resumo(r: &impl std::fmt::Debug) -> String {
-    format!("{r:?}").chars().take(300).collect()
 }

@@ -1,22 +1,28 @@
 //! The simulator's gateway: `POST /integra-contador/v1/{Tipo}`, judged in the order the
 //! documentation's messages suggest (§2.4 and §2.6 of the reference).
 
-use super::{Compartilhado, FalhaGateway, json as resposta_json};
+use super::{Compartilhado, FalhaGateway};
+use crate::wire::dados::TextoOuNada;
+use crate::wire::procurador::DadosTokenProcurador;
+use crate::wire::{FaultCorpoDto, FaultDto};
 use bytes::Bytes;
 use guiche_domain::Documento;
 use guiche_domain::serpro::{TipoServico, procuracao_exigida, servico};
+use guiche_simulador::{Resposta, json as resposta_json};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response, StatusCode};
 use serde_json::{Value, json};
 
-type Resposta = Response<Full<Bytes>>;
-
 fn fault(status: StatusCode, codigo: u64, mensagem: &str) -> Resposta {
-    resposta_json(
-        status,
-        json!({ "fault": { "code": codigo, "message": mensagem, "description": mensagem } }),
-    )
+    let fault = FaultDto {
+        fault: FaultCorpoDto {
+            code: Value::from(codigo),
+            message: mensagem.to_owned(),
+            description: mensagem.to_owned(),
+        },
+    };
+    resposta_json(status, fault)
 }
 
 fn integra(status: StatusCode, eco: &Value, dados: &str, codigo: &str, texto: &str) -> Resposta {
@@ -387,8 +393,17 @@ fn procurador_autenticar(
         }
         return r;
     }
-    let saida = json!({ "autenticar_procurador_token": token, "data_hora_expiracao": expira.0 })
-        .to_string();
+    let dados = DadosTokenProcurador {
+        autenticar_procurador_token: TextoOuNada(Some(token)),
+        data_hora_expiracao: TextoOuNada(Some(expira.0)),
+    };
+    let Ok(saida) = serde_json::to_string(&dados) else {
+        return fault(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            900_999,
+            "token do procurador",
+        );
+    };
     integra(
         StatusCode::OK,
         eco,

@@ -29,23 +29,18 @@ mod gateway;
 mod servicos;
 
 use base64::Engine;
-use bytes::Bytes;
 use guiche_certificados::pki_teste::{AcTeste, ErroPkiTeste};
 use guiche_certificados::titular_de_der;
 use guiche_domain::Documento;
-use guiche_simulador::tls::{self, TlsAcceptor};
-use http_body_util::{BodyExt, Full, Limited};
+use guiche_simulador::tls::{self, ServidorTls};
+use guiche_simulador::{Resposta, json};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper::{Request, StatusCode};
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 /// The gateway path prefix, as production's `/integra-contador/v1`.
 pub const CAMINHO_GATEWAY: &str = "/integra-contador/v1";
@@ -211,34 +206,20 @@ impl Compartilhado {
 
 /// The running simulator.
 pub struct SimuladorIntegra {
-    endereco: SocketAddr,
+    servidor: ServidorTls,
     ac: AcTeste,
     compartilhado: Arc<Compartilhado>,
-    tarefa: JoinHandle<()>,
 }
 
 impl std::fmt::Debug for SimuladorIntegra {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SimuladorIntegra")
-            .field("endereco", &self.endereco)
+            .field("endereco", &self.servidor.endereco())
             .finish_non_exhaustive()
     }
 }
 
-/// The simulator could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ErroSimulador {
-    /// The test PKI could not be made.
-    #[error(transparent)]
-    Pki(#[from] ErroPkiTeste),
-    /// TLS could not be configured.
-    #[error("TLS do simulador: {0}")]
-    Tls(String),
-    /// The port could not be bound, or no Tokio runtime is running.
-    #[error("simulador: {0}")]
-    Io(#[from] std::io::Error),
-}
+pub use guiche_simulador::tls::ErroSimulador;
 
 impl SimuladorIntegra {
     /// Starts the simulator (inside a Tokio runtime): makes its CA and server certificate,
@@ -247,18 +228,11 @@ impl SimuladorIntegra {
     /// # Errors
     /// [`ErroSimulador`].
     pub fn iniciar(config: ConfigSimulador) -> Result<SimuladorIntegra, ErroSimulador> {
-        let runtime = guiche_simulador::runtime("Integra Contador")?;
-        let ac = AcTeste::nova("AC Simulador SERPRO (teste)")?;
+        let ac = AcTeste::nova("AC Simulador SERPRO (teste)").map_err(ErroSimulador::pki)?;
+        let (cadeia, chave) = ac
+            .cadeia_servidor("localhost")
+            .map_err(ErroSimulador::pki)?;
         let raiz = ac.certificado_der();
-        let (cert, chave) = ac.emitir_servidor("localhost")?;
-        let acceptor = tls::acceptor(
-            vec![cert, raiz.clone()],
-            chave,
-            tls::Cliente::Exigido(&raiz),
-        )
-        .map_err(|e| ErroSimulador::Tls(e.0))?;
-        let listener = guiche_simulador::escutar(config.porta, "Integra Contador")?;
-        let endereco = listener.local_addr()?;
         let compartilhado = Arc::new(Compartilhado {
             estado: Mutex::new(Estado::default()),
             validade: config.validade_token,
@@ -268,32 +242,60 @@ impl SimuladorIntegra {
             bilhetadas: AtomicUsize::new(0),
             recebidas: AtomicUsize::new(0),
         });
-        let tarefa = runtime.spawn(servir(listener, acceptor, compartilhado.clone()));
+        let c = compartilhado.clone();
+        let servidor = ServidorTls::iniciar(
+            "Integra Contador",
+            config.porta,
+            cadeia,
+            chave,
+            tls::Cliente::Exigido(&raiz),
+            move |certificado| {
+                let titular = certificado.and_then(titular_de_der);
+                let c = c.clone();
+                move |req| atender(req, c.clone(), titular)
+            },
+        )?;
         Ok(SimuladorIntegra {
-            endereco,
+            servidor,
             ac,
             compartilhado,
-            tarefa,
         })
     }
 
     /// `https://127.0.0.1:PORT/authenticate`.
     pub fn url_autenticacao(&self) -> String {
-        format!("https://127.0.0.1:{}/authenticate", self.endereco.port())
+        format!("{}/authenticate", self.servidor.raiz())
     }
 
     /// `https://127.0.0.1:PORT/integra-contador/v1`.
     pub fn url_gateway(&self) -> String {
-        format!(
-            "https://127.0.0.1:{}{CAMINHO_GATEWAY}",
-            self.endereco.port()
-        )
+        format!("{}{CAMINHO_GATEWAY}", self.servidor.raiz())
     }
 
     /// The test CA (PEM): what clients must trust (`GUICHE_SERPRO_CA`), and the issuer of the
     /// client certificates the simulator accepts.
     pub fn ca_pem(&self) -> String {
         self.ac.certificado_pem()
+    }
+
+    /// A client configuration pointed at this simulator (its URLs, its CA trusted) for the
+    /// consumer `consumer_key`/`consumer_secret` presenting `certificado`.
+    pub fn config_cliente(
+        &self,
+        consumer_key: &str,
+        consumer_secret: &str,
+        certificado: guiche_certificados::Certificado,
+        timeout: Duration,
+    ) -> crate::ConfigIntegra {
+        crate::ConfigIntegra {
+            url_autenticacao: self.url_autenticacao(),
+            url_gateway: self.url_gateway(),
+            consumer_key: consumer_key.to_owned(),
+            consumer_secret: crate::Segredo::new(consumer_secret),
+            certificado,
+            ca_extra_pem: Some(self.ca_pem()),
+            timeout,
+        }
     }
 
     /// The test CA, to issue e-CNPJ/e-CPF certificates the simulator accepts.
@@ -429,43 +431,6 @@ impl SimuladorIntegra {
             e.pagamentos.insert(contribuinte, pagamentos);
         });
     }
-}
-
-impl Drop for SimuladorIntegra {
-    fn drop(&mut self) {
-        self.tarefa.abort();
-    }
-}
-
-async fn servir(listener: TcpListener, acceptor: TlsAcceptor, c: Arc<Compartilhado>) {
-    tls::aceitar(listener, acceptor, move |tls| {
-        let c = c.clone();
-        async move {
-            let titular = tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .and_then(|cs| cs.first())
-                .and_then(|cert| titular_de_der(cert.as_ref()));
-            let servico = service_fn(move |req| atender(req, c.clone(), titular));
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(tls), servico)
-                .await;
-        }
-    })
-    .await;
-}
-
-type Resposta = Response<Full<Bytes>>;
-
-fn json(status: StatusCode, corpo: serde_json::Value) -> Resposta {
-    let mut r = Response::new(Full::new(Bytes::from(corpo.to_string())));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        "content-type",
-        hyper::header::HeaderValue::from_static("application/json"),
-    );
-    r
 }
 
 /// The authentication error body the gateway uses (`{status, error, message, path}`).
@@ -612,16 +577,14 @@ fn emitir_token(c: &Compartilhado, contratante: Documento) -> Resposta {
             },
         );
     }
-    json(
-        StatusCode::OK,
-        serde_json::json!({
-            "expires_in": c.validade.as_secs(),
-            "scope": "am_application_scope default",
-            "token_type": "Bearer",
-            "access_token": access,
-            "jwt_token": jwt,
-        }),
-    )
+    let token = crate::wire::TokenDto {
+        access_token: access,
+        jwt_token: jwt,
+        expires_in: c.validade.as_secs(),
+        scope: "am_application_scope default".to_owned(),
+        token_type: "Bearer".to_owned(),
+    };
+    json(StatusCode::OK, token)
 }
 
 /// `Sat, 15 Oct 2022` (the date part of an IMF-fixdate).

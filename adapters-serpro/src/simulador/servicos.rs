@@ -19,11 +19,19 @@
 //! The rest of the catalogue answers 200 with empty `dados`.
 
 use super::Compartilhado;
+use crate::wire::caixa_postal::{
+    DadosCaixaPostal, DadosMensagensNovas, IndicadorMensagensNovas, MensagemDto, PaginaCaixaPostal,
+};
+use crate::wire::dados::{Lista, SeObjeto, Texto, TextoOuNada};
+use crate::wire::pagtoweb::Pdf;
+use crate::wire::procuracoes::ProcuracaoDto;
+use crate::wire::sicalc::{Consolidado, DadosDarf};
+use crate::wire::sitfis::{EsperaSitfis, ProtocoloSitfis};
 use base64::Engine;
 use guiche_domain::guia::CodigoBarras;
 use guiche_domain::{Data, Documento};
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Asks a day to EVENTOSATUALIZACAO, per kind (PF, PJ), as documented.
 pub(super) const LIMITE_EVENTOS_DIA: u32 = 1_000;
@@ -44,6 +52,15 @@ impl Saida {
             dados,
             codigo: format!("Sucesso-{sistema}"),
             texto: "Requisição efetuada com sucesso.".to_owned(),
+        }
+    }
+
+    /// [`Saida::ok`] with `dados` written from the DTO the client reads it with
+    /// (`crate::wire::<servico>`), so that the two cannot drift.
+    fn dto(sistema: &str, dados: &impl serde::Serialize) -> Saida {
+        match serde_json::to_string(dados) {
+            Ok(dados) => Saida::ok(sistema, dados),
+            Err(e) => Saida::erro(500, &format!("Erro-{sistema}-00099"), &e.to_string()),
         }
     }
 
@@ -73,23 +90,28 @@ pub(super) struct EstadoServicos {
     eventos_dia: Option<(Data, u32, u32)>,
 }
 
-fn pdf(titulo: &str) -> String {
+/// A one-page PDF named `titulo`, in base64.
+fn pdf_base64(titulo: &str) -> String {
     let texto = format!(
         "%PDF-1.4\n% {titulo}\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
     );
     base64::engine::general_purpose::STANDARD.encode(texto)
 }
 
+/// `dados` carrying [`pdf_base64`] of `titulo`.
+fn pdf(titulo: &str) -> Pdf {
+    Pdf {
+        pdf: Texto(pdf_base64(titulo)),
+    }
+}
+
+/// SITFIS's `tempoEspera`, in milliseconds.
+const ESPERA_SITFIS_MS: &str = "50";
+
 fn iso(v: &Value, chave: &str) -> Option<Data> {
     v.get(chave)
         .and_then(Value::as_str)
         .and_then(|t| Data::parse_iso(t.get(..10).unwrap_or(t)).ok())
-}
-
-fn numero_json(t: &str) -> Value {
-    t.parse::<serde_json::Number>()
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
 }
 
 fn texto<'a>(v: &'a Value, chave: &str) -> Option<&'a str> {
@@ -126,9 +148,14 @@ pub(super) fn responder(
         ("SITFIS", "RELATORIOSITFIS92") => sitfis_relatorio(c, &entrada),
         ("PROCURACOES", "OBTERPROCURACAO41") => procuracoes(c, &entrada, hoje),
         ("CAIXAPOSTAL", "MSGCONTRIBUINTE61") => caixa_postal(contribuinte, hoje),
-        ("CAIXAPOSTAL", "INNOVAMSG63") => Saida::ok(
+        ("CAIXAPOSTAL", "INNOVAMSG63") => Saida::dto(
             sistema,
-            json!({"codigo": "00", "conteudo": [{"indicadorMensagensNovas": "1"}]}).to_string(),
+            &DadosMensagensNovas {
+                codigo: Some(Texto("00".to_owned())),
+                conteudo: Lista(vec![IndicadorMensagensNovas {
+                    indicador_mensagens_novas: Texto("1".to_owned()),
+                }]),
+            },
         ),
         ("EVENTOSATUALIZACAO", s) if s.starts_with("SOLICEVENTOS") => {
             eventos::solicitar(c, s, contribuintes, &entrada, hoje)
@@ -246,8 +273,7 @@ mod pagtoweb {
                 .iter()
                 .any(|p| texto(p, "numeroDocumento") == numero);
         if pago {
-            let dados = json!({ "pdf": pdf("comprovante de arrecadacao") }).to_string();
-            Saida::ok("PAGTOWEB", dados)
+            Saida::dto("PAGTOWEB", &pdf("comprovante de arrecadacao"))
         } else {
             Saida::erro(
                 400,
@@ -261,10 +287,15 @@ mod pagtoweb {
 pub(super) use das::numero_das;
 
 mod das {
-    use super::{CodigoBarras, Compartilhado, Saida, numero_json, pdf, texto};
+    use super::{CodigoBarras, Compartilhado, Saida, pdf_base64, texto};
+    use crate::wire::dados::{Lista, SeObjeto, Texto};
+    use crate::wire::das::{CodigoDeBarras, DetalhamentoDas, GuiaDas, ValoresDas};
+    use crate::wire::declaracoes::{
+        DadosDeclaracoes, IndiceDas, IndiceDeclaracao, Operacao, PeriodoDeclaracoes,
+    };
     use guiche_domain::guia::NumeroDocumento;
     use guiche_domain::{Competencia, Data, Documento};
-    use serde_json::{Value, json};
+    use serde_json::Value;
 
     /// The number of the simulated DAS of `contribuinte` for `periodo`: `0720`, the year's
     /// last two digits, the document's first eight digits, the month, and a check digit that
@@ -292,8 +323,8 @@ mod das {
             .unwrap_or_else(|| unreachable!("17 dígitos formam sempre um número de documento"))
     }
 
-    fn valor(centavos: u64) -> Value {
-        numero_json(&format!("{}.{:02}", centavos / 100, centavos % 100))
+    fn valor(centavos: u64) -> Texto {
+        Texto(format!("{}.{:02}", centavos / 100, centavos % 100))
     }
 
     /// `GERARDAS12` / `GERARDASPDF21`: one DAS of `[principal, multa, juros]` (cents).
@@ -328,22 +359,25 @@ mod das {
         let Ok(barras) = CodigoBarras::com_dv_calculado(&sem_dv) else {
             return Saida::erro(500, &format!("Erro-{sistema}-00099"), "Código de barras.");
         };
-        let dados = json!([{
-            "cnpjCompleto": contribuinte.as_str(),
-            "pdf": pdf(&format!("DAS {}", periodo.compacta())),
-            "detalhamento": [{
-                "periodoApuracao": periodo.compacta(),
-                "numeroDocumento": numero,
-                "dataVencimento": vencimento.compacta(),
-                "dataLimiteAcolhimento": vencimento.compacta(),
-                "valores": {
-                    "principal": valor(principal), "multa": valor(multa),
-                    "juros": valor(juros), "total": valor(total_centavos),
-                },
-                "codigoDeBarras": barras.blocos(),
-            }]
-        }]);
-        Saida::ok(sistema, dados.to_string())
+        let detalhamento = DetalhamentoDas {
+            numero_documento: Texto(numero),
+            periodo_apuracao: Texto(periodo.compacta()),
+            data_vencimento: Texto(vencimento.compacta()),
+            data_limite_acolhimento: Some(Texto(vencimento.compacta())),
+            valores: ValoresDas {
+                principal: valor(principal),
+                multa: valor(multa),
+                juros: valor(juros),
+                total: valor(total_centavos),
+            },
+            codigo_de_barras: Some(CodigoDeBarras(barras.blocos().concat())),
+        };
+        let guia = GuiaDas {
+            cnpj_completo: Some(Texto(contribuinte.as_str().to_owned())),
+            pdf: Texto(pdf_base64(&format!("DAS {}", periodo.compacta()))),
+            detalhamento: Lista(vec![detalhamento]),
+        };
+        Saida::dto(sistema, &[guia])
     }
 
     /// `CONSDECLARACAO13`: a declaration per month of the year (or the one month) asked, up
@@ -383,33 +417,37 @@ mod das {
             .iter()
             .filter_map(|p| texto(p, "numeroDocumento").map(str::to_owned))
             .collect();
-        let periodos: Vec<Value> = meses
+        let raiz = contribuinte.as_str().get(..8).unwrap_or_default();
+        let periodos: Vec<PeriodoDeclaracoes> = meses
             .iter()
             .map(|p| {
                 let numero = numero_das(contribuinte, *p).as_digitos();
-                json!({
-                    "periodoApuracao": p.compacta().parse::<u32>().unwrap_or(0),
-                    "operacoes": [{
-                        "tipoOperacao": "Declaração Original",
-                        "indiceDeclaracao": {
-                            "numeroDeclaracao": format!("{}{}001", contribuinte.as_str().get(..8).unwrap_or_default(), p.compacta()),
-                            "dataHoraTransmissao": format!("{}10120000", p.seguinte().compacta()),
-                            "malha": null,
-                        },
-                        "indiceDas": {
-                            "datahoraEmissaoDas": format!("{}10121500", p.seguinte().compacta()),
-                            "dasPago": pagos.contains(&numero),
-                            "numeroDas": numero,
-                        },
-                    }],
-                })
+                let seguinte = p.seguinte().compacta();
+                let operacao = Operacao {
+                    tipo_operacao: Some(Texto("Declaração Original".to_owned())),
+                    indice_declaracao: Some(SeObjeto(IndiceDeclaracao {
+                        numero_declaracao: Some(Texto(format!("{raiz}{}001", p.compacta()))),
+                        data_hora_transmissao: Some(Texto(format!("{seguinte}10120000"))),
+                        malha: None,
+                    })),
+                    indice_das: Some(SeObjeto(IndiceDas {
+                        datahora_emissao_das: Some(Texto(format!("{seguinte}10121500"))),
+                        das_pago: Some(pagos.contains(&numero)),
+                        numero_das: Some(Texto(numero)),
+                    })),
+                };
+                PeriodoDeclaracoes {
+                    periodo_apuracao: Texto(p.compacta()),
+                    operacoes: Lista(vec![SeObjeto(operacao)]),
+                }
             })
             .collect();
         let ano = meses.first().map_or(atual.ano(), Competencia::ano);
-        Saida::ok(
-            "PGDASD",
-            json!({ "anoCalendario": ano, "periodos": periodos }).to_string(),
-        )
+        let dados = DadosDeclaracoes {
+            ano_calendario: Some(Texto(ano.to_string())),
+            periodos: Some(Lista(periodos)),
+        };
+        Saida::dto("PGDASD", &dados)
     }
 
     fn invalido() -> Saida {
@@ -452,24 +490,25 @@ fn sicalc(entrada: &Value, hoje: Data) -> Saida {
         codigo,
         consolidacao.dias_desde_epoca().unsigned_abs()
     );
-    let dados = json!({
-        "consolidado": {
-            "valorPrincipalMoedaCorrente": numero_json(&principal.to_string()),
-            "valorTotalConsolidado": numero_json(&total.to_string()),
-            "valorMultaMora": numero_json(&multa.to_string()),
-            "percentualMultaMora": numero_json(&pct_multa.to_string()),
-            "valorJuros": numero_json(&juros.to_string()),
-            "percentualJuros": numero_json(&pct_juros.to_string()),
-            "termoInicialJuros": format!("{}T00:00:00", vencimento.iso()),
-            "dataArrecadacaoConsolidacao": format!("{}T00:00:00", consolidacao.iso()),
-            "dataValidadeCalculo": format!("{}T00:00:00", consolidacao.iso()),
+    let percentual = |d: Decimal| Some(Texto(d.to_string()));
+    let dados = DadosDarf {
+        consolidado: Consolidado {
+            valor_principal_moeda_corrente: Texto(principal.to_string()),
+            valor_total_consolidado: Texto(total.to_string()),
+            valor_multa_mora: Texto(multa.to_string()),
+            percentual_multa_mora: percentual(pct_multa),
+            valor_juros: Texto(juros.to_string()),
+            percentual_juros: percentual(pct_juros),
+            termo_inicial_juros: Some(Texto(format!("{}T00:00:00", vencimento.iso()))),
+            data_arrecadacao_consolidacao: Some(Texto(format!("{}T00:00:00", consolidacao.iso()))),
+            data_validade_calculo: Some(Texto(format!("{}T00:00:00", consolidacao.iso()))),
         },
-        "darf": pdf(&format!("DARF {codigo}")),
-        "numeroDocumento": numero.get(..17).unwrap_or(&numero),
-    });
+        darf: Texto(pdf_base64(&format!("DARF {codigo}"))),
+        numero_documento: Texto(numero.get(..17).unwrap_or(&numero).to_owned()),
+    };
     Saida {
         codigo: "[Sucesso-SICALC]".to_owned(),
-        ..Saida::ok("SICALC", dados.to_string())
+        ..Saida::dto("SICALC", &dados)
     }
 }
 
@@ -481,9 +520,12 @@ fn sitfis_protocolo(c: &Compartilhado, contribuinte: &Documento, hoje: Data) -> 
     Saida {
         codigo: "[Aviso-Sitfis-AV01]".to_owned(),
         texto: "Protocolo gerado; aguarde o tempo de espera.".to_owned(),
-        ..Saida::ok(
+        ..Saida::dto(
             "SITFIS",
-            json!({ "protocoloRelatorio": protocolo, "tempoEspera": 50 }).to_string(),
+            &ProtocoloSitfis {
+                protocolo_relatorio: Texto(protocolo),
+                tempo_espera: Some(Texto(ESPERA_SITFIS_MS.to_owned())),
+            },
         )
     }
 }
@@ -506,7 +548,12 @@ fn sitfis_relatorio(c: &Compartilhado, entrada: &Value) -> Saida {
             status: 202,
             codigo: "[Aviso-Sitfis-AV02]".to_owned(),
             texto: "Relatório em processamento.".to_owned(),
-            ..Saida::ok("SITFIS", json!({ "tempoEspera": 50 }).to_string())
+            ..Saida::dto(
+                "SITFIS",
+                &EsperaSitfis {
+                    tempo_espera: Some(Texto(ESPERA_SITFIS_MS.to_owned())),
+                },
+            )
         },
         Some(2) => Saida {
             status: 204,
@@ -514,10 +561,7 @@ fn sitfis_relatorio(c: &Compartilhado, entrada: &Value) -> Saida {
             texto: "tempoEspera:50".to_owned(),
             ..Saida::ok("SITFIS", String::new())
         },
-        Some(_) => Saida::ok(
-            "SITFIS",
-            json!({ "pdf": pdf("relatorio de situacao fiscal") }).to_string(),
-        ),
+        Some(_) => Saida::dto("SITFIS", &pdf("relatorio de situacao fiscal")),
     }
 }
 
@@ -530,8 +574,12 @@ fn procuracoes(c: &Compartilhado, entrada: &Value, hoje: Data) -> Saida {
                 .map(|p| p.nome)
                 .collect();
             let expira = hoje.mais_dias(365).unwrap_or(hoje);
-            json!([{ "dtexpiracao": expira.compacta(), "nrsistemas": nomes.len(), "sistemas": nomes }])
-                .to_string()
+            let procuracao = ProcuracaoDto {
+                dtexpiracao: Texto(expira.compacta()),
+                nrsistemas: Some(Texto(nomes.len().to_string())),
+                sistemas: nomes.into_iter().map(str::to_owned).collect(),
+            };
+            return Saida::dto("PROCURACOES", &[procuracao]);
         }
         _ => String::new(),
     };
@@ -540,14 +588,22 @@ fn procuracoes(c: &Compartilhado, entrada: &Value, hoje: Data) -> Saida {
 
 fn caixa_postal(contribuinte: &Documento, hoje: Data) -> Saida {
     let dia = |n: i64| hoje.mais_dias(-n).unwrap_or(hoje).compacta();
+    let t = |s: &str| Texto(s.to_owned());
+    let dado = |s: &str| TextoOuNada(Some(s.to_owned()));
     let mensagem =
         |isn: &str, assunto: &str, valor: &str, enviada: String, lida: &str, relevancia: &str| {
-            json!({
-                "isn": isn, "codigoSistemaRemetente": "0021", "assuntoModelo": assunto,
-                "valorParametroAssunto": valor, "dataEnvio": enviada, "horaEnvio": "101500",
-                "indicadorLeitura": lida, "relevancia": relevancia, "tipoOrigem": "1",
-                "descricaoOrigem": "Receita Federal",
-            })
+            MensagemDto {
+                isn: t(isn),
+                codigo_sistema_remetente: Some(t("0021")),
+                assunto_modelo: dado(assunto),
+                valor_parametro_assunto: dado(valor),
+                data_envio: TextoOuNada(Some(enviada)),
+                hora_envio: Some(t("101500")),
+                indicador_leitura: dado(lida),
+                relevancia: dado(relevancia),
+                tipo_origem: Some(t("1")),
+                descricao_origem: dado("Receita Federal"),
+            }
         };
     let lista = [
         mensagem(
@@ -567,24 +623,27 @@ fn caixa_postal(contribuinte: &Documento, hoje: Data) -> Saida {
             "1",
         ),
     ];
-    let dados = json!({
-        "codigo": "00",
-        "conteudo": [{
-            "quantidadeMensagens": lista.len().to_string(),
-            "indicadorUltimaPagina": "S",
-            "ponteiroPaginaRetornada": "00000000000",
-            "ponteiroProximaPagina": "00000000000",
-            "cnpjMatriz": contribuinte.as_str(),
-            "listaMensagens": lista,
-        }],
-    });
-    Saida::ok("CAIXAPOSTAL", dados.to_string())
+    let pagina = PaginaCaixaPostal {
+        quantidade_mensagens: Some(Texto(lista.len().to_string())),
+        indicador_ultima_pagina: dado("S"),
+        ponteiro_pagina_retornada: Some(t("00000000000")),
+        ponteiro_proxima_pagina: dado("00000000000"),
+        cnpj_matriz: Some(t(contribuinte.as_str())),
+        lista_mensagens: Some(Lista(lista.into())),
+    };
+    let dados = DadosCaixaPostal {
+        codigo: Some(t("00")),
+        conteudo: Some(Lista(vec![SeObjeto(pagina)])),
+    };
+    Saida::dto("CAIXAPOSTAL", &dados)
 }
 
 mod eventos {
     use super::{Compartilhado, PedidoEventos, Saida, iso, texto};
+    use crate::wire::dados::Texto;
+    use crate::wire::eventos::{LinhaMatriz, ProtocoloEventosDto};
     use guiche_domain::{Data, Documento};
-    use serde_json::{Value, json};
+    use serde_json::Value;
 
     const EVENTOS: [&str; 3] = ["E0301", "E0601", "E0701"];
 
@@ -665,12 +724,12 @@ mod eventos {
                 evento,
             },
         );
-        let dados =
-            json!({ "protocolo": protocolo, "TempoEsperaMedioEmMs": 50, "TempoLimiteEmMin": 60 });
-        aviso(
-            Saida::ok("EVENTOSATUALIZACAO", dados.to_string()),
-            restantes,
-        )
+        let dados = ProtocoloEventosDto {
+            protocolo: Texto(protocolo),
+            tempo_espera_medio_em_ms: Texto("50".to_owned()),
+            tempo_limite_em_min: Texto("60".to_owned()),
+        };
+        aviso(Saida::dto("EVENTOSATUALIZACAO", &dados), restantes)
     }
 
     /// `OBTEREVENTOSPF133` / `OBTEREVENTOSPJ134`: for E0701, the last payment's date
@@ -692,7 +751,7 @@ mod eventos {
             );
         };
         let desde = hoje.mais_dias(-60).unwrap_or(hoje);
-        let matriz: Vec<Value> = pedido
+        let matriz: Vec<LinhaMatriz> = pedido
             .contribuintes
             .iter()
             .map(|d| {
@@ -705,12 +764,12 @@ mod eventos {
                     .filter(|p| *p >= desde && *p <= hoje)
                     .max();
                 let quando = ultimo.map(|p| p.compacta().get(2..).unwrap_or_default().to_owned());
-                json!([d.as_str(), quando.unwrap_or_default()])
+                LinhaMatriz {
+                    ni: d.as_str().to_owned(),
+                    quando: quando.unwrap_or_default(),
+                }
             })
             .collect();
-        aviso(
-            Saida::ok("EVENTOSATUALIZACAO", json!(matriz).to_string()),
-            restantes,
-        )
+        aviso(Saida::dto("EVENTOSATUALIZACAO", &matriz), restantes)
     }
 }

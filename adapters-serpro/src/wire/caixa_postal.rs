@@ -18,34 +18,49 @@ pub struct PedidoCaixaPostal {
 
 /// `dados` of `MSGCONTRIBUINTE61` (read inside [`SeObjeto`]: anything but an object has no
 /// content).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct DadosCaixaPostal {
+    /// `codigo` of the answer (`00`), when given (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codigo: Option<Texto>,
     /// `conteudo`: the pages, each read inside [`SeObjeto`]; absent or `null` ends the list.
     #[serde(default)]
     pub conteudo: Option<Lista<SeObjeto<PaginaCaixaPostal>>>,
 }
 
 /// One page of the mailbox.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaginaCaixaPostal {
-    /// `listaMensagens`.
-    #[serde(default)]
-    pub lista_mensagens: Option<Lista<MensagemDto>>,
+    /// `quantidadeMensagens` (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantidade_mensagens: Option<Texto>,
     /// `indicadorUltimaPagina`: `N` while more pages follow.
     #[serde(default)]
     pub indicador_ultima_pagina: TextoOuNada,
+    /// `ponteiroPaginaRetornada` (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ponteiro_pagina_retornada: Option<Texto>,
     /// `ponteiroProximaPagina`.
     #[serde(default)]
     pub ponteiro_proxima_pagina: TextoOuNada,
+    /// `cnpjMatriz` (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnpj_matriz: Option<Texto>,
+    /// `listaMensagens`.
+    #[serde(default)]
+    pub lista_mensagens: Option<Lista<MensagemDto>>,
 }
 
 /// One message.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MensagemDto {
     /// `isn`: the message's id.
     pub isn: Texto,
+    /// `codigoSistemaRemetente` (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codigo_sistema_remetente: Option<Texto>,
     /// `assuntoModelo`, with `++VARIAVEL++` where `valorParametroAssunto` goes.
     #[serde(default)]
     pub assunto_modelo: TextoOuNada,
@@ -55,26 +70,35 @@ pub struct MensagemDto {
     /// `dataEnvio`, `AAAAMMDD`.
     #[serde(default)]
     pub data_envio: TextoOuNada,
+    /// `horaEnvio`, `HHMMSS` (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hora_envio: Option<Texto>,
     /// `indicadorLeitura`: `1` when read.
     #[serde(default)]
     pub indicador_leitura: TextoOuNada,
     /// `relevancia`: `2` when relevant.
     #[serde(default)]
     pub relevancia: TextoOuNada,
+    /// `tipoOrigem` (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tipo_origem: Option<Texto>,
     /// `descricaoOrigem`.
     #[serde(default)]
     pub descricao_origem: TextoOuNada,
 }
 
 /// `dados` of `INNOVAMSG63`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct DadosMensagensNovas {
+    /// `codigo` of the answer (`00`), when given (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codigo: Option<Texto>,
     /// `conteudo`: the first item carries the indicator.
     pub conteudo: Lista<IndicadorMensagensNovas>,
 }
 
 /// One item of `INNOVAMSG63`'s `conteudo`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IndicadorMensagensNovas {
     /// `indicadorMensagensNovas`: `0` none, `1` or `2` some.

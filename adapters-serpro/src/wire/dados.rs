@@ -2,6 +2,7 @@
 //! ([`Texto`]), a list SERPRO sends as an array or a single object ([`Lista`]), and the one
 //! decoding of `dados` into a service's DTO ([`ler_dados`]), its errors naming the JSON path.
 
+use serde::Serializer;
 use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -46,12 +47,43 @@ impl TextoOuNada {
     }
 }
 
+impl Serialize for TextoOuNada {
+    /// The text, or `null`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
 impl<'de> Deserialize<'de> for TextoOuNada {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(Self(match Value::deserialize(d)? {
             Value::String(s) => Some(s),
             _ => None,
         }))
+    }
+}
+
+/// Writes a [`Texto`] holding a number as a JSON number (its exact text, arbitrary precision),
+/// anything else as a string: how SERPRO writes amounts, counts and waits. For the simulator,
+/// which answers with the DTOs the client reads.
+///
+/// # Errors
+/// The serializer's.
+pub fn como_numero<S: Serializer>(t: &Texto, s: S) -> Result<S::Ok, S::Error> {
+    match t.0.parse::<serde_json::Number>() {
+        Ok(n) => n.serialize(s),
+        Err(_) => t.0.serialize(s),
+    }
+}
+
+/// [`como_numero`] of an optional field (`None` is `null`).
+///
+/// # Errors
+/// The serializer's.
+pub fn como_numero_opcional<S: Serializer>(t: &Option<Texto>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => como_numero(t, s),
+        None => s.serialize_none(),
     }
 }
 
@@ -64,6 +96,13 @@ impl<T> IntoIterator for Lista<T> {
     type IntoIter = std::vec::IntoIter<T>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
+    }
+}
+
+impl<T: Serialize> Serialize for Lista<T> {
+    /// Always as an array.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
     }
 }
 
@@ -95,6 +134,13 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lista<T> {
 /// something that is not an object is simply absent.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SeObjeto<T>(pub T);
+
+impl<T: Serialize> Serialize for SeObjeto<T> {
+    /// As the `T` it holds.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
 
 impl<'de, T: DeserializeOwned + Default> Deserialize<'de> for SeObjeto<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -175,6 +221,30 @@ mod tests {
         assert!(
             matches!(e, ErroDados::Forma(ref m) if m.starts_with("dados: nota: nem texto")),
             "{e:?}"
+        );
+    }
+
+    #[test]
+    fn the_simulator_writes_numbers_as_numbers_and_lists_as_arrays() {
+        #[derive(Serialize)]
+        struct Dto {
+            #[serde(serialize_with = "como_numero")]
+            valor: Texto,
+            #[serde(serialize_with = "como_numero")]
+            nome: Texto,
+            #[serde(serialize_with = "como_numero_opcional")]
+            espera: Option<Texto>,
+            itens: Lista<Texto>,
+        }
+        let dto = Dto {
+            valor: Texto("1030.00".into()),
+            nome: Texto("ICGERENCIADOR".into()),
+            espera: None,
+            itens: Lista(vec![Texto("a".into())]),
+        };
+        assert_eq!(
+            serde_json::to_string(&dto).unwrap(),
+            r#"{"valor":1030.00,"nome":"ICGERENCIADOR","espera":null,"itens":["a"]}"#
         );
     }
 

@@ -1,7 +1,7 @@
 //! `PGDASD/CONSDECLARACAO13` (`/Consultar`): the PGDAS-D declarations of a year or a month,
 //! each with the DAS it generated and whether it is paid.
 
-use super::dados::{Lista, SeObjeto, Texto};
+use super::dados::{Lista, SeObjeto, Texto, como_numero, como_numero_opcional};
 use serde::{Deserialize, Serialize};
 
 /// The input: a calendar year (`anoCalendario`, `AAAA`) or one period (`periodoApuracao`,
@@ -18,25 +18,34 @@ pub struct PedidoDeclaracoes {
 }
 
 /// `dados` (read inside [`SeObjeto`]: anything but an object has no periods).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct DadosDeclaracoes {
+    /// `anoCalendario` (informative; not read).
+    #[serde(
+        default,
+        rename = "anoCalendario",
+        serialize_with = "como_numero_opcional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ano_calendario: Option<Texto>,
     /// `periodos`; absent or `null` when there is none.
     #[serde(default)]
     pub periodos: Option<Lista<PeriodoDeclaracoes>>,
 }
 
 /// One period and its operations.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PeriodoDeclaracoes {
-    /// `periodoApuracao`, `AAAAMM`.
+    /// `periodoApuracao`, `AAAAMM` (SERPRO writes a number).
+    #[serde(serialize_with = "como_numero")]
     pub periodo_apuracao: Texto,
     /// `operacoes`: each read inside [`SeObjeto`] (one that is not an object has no field).
     pub operacoes: Lista<SeObjeto<Operacao>>,
 }
 
 /// One operation of a period (a declaration, a rectification…).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Operacao {
     /// `tipoOperacao`.
@@ -51,7 +60,7 @@ pub struct Operacao {
 }
 
 /// `indiceDeclaracao`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IndiceDeclaracao {
     /// `numeroDeclaracao`.
@@ -66,9 +75,16 @@ pub struct IndiceDeclaracao {
 }
 
 /// `indiceDas`.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IndiceDas {
+    /// `datahoraEmissaoDas` (informative; not read).
+    #[serde(
+        default,
+        rename = "datahoraEmissaoDas",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub datahora_emissao_das: Option<Texto>,
     /// `numeroDas`.
     #[serde(default)]
     pub numero_das: Option<Texto>,

@@ -2,7 +2,7 @@
 //! (`SOLICEVENTOSPF131`/`PJ132`) and the matrix of updates it yields
 //! (`OBTEREVENTOSPF133`/`PJ134`).
 
-use super::dados::{Lista, Texto};
+use super::dados::{Lista, Texto, como_numero};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -17,15 +17,15 @@ pub struct PedidoEventos {
 }
 
 /// `dados` of `SOLICEVENTOS…`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct ProtocoloEventosDto {
     /// `protocolo`.
     pub protocolo: Texto,
     /// `TempoEsperaMedioEmMs`: the wait before reading the matrix.
-    #[serde(rename = "TempoEsperaMedioEmMs")]
+    #[serde(rename = "TempoEsperaMedioEmMs", serialize_with = "como_numero")]
     pub tempo_espera_medio_em_ms: Texto,
     /// `TempoLimiteEmMin`: how long the protocol stays readable.
-    #[serde(rename = "TempoLimiteEmMin")]
+    #[serde(rename = "TempoLimiteEmMin", serialize_with = "como_numero")]
     pub tempo_limite_em_min: Texto,
 }
 
@@ -40,6 +40,13 @@ pub struct LinhaMatriz {
     pub ni: String,
     /// The date column, as sent.
     pub quando: String,
+}
+
+impl Serialize for LinhaMatriz {
+    /// As SERPRO writes it: the pair `[NI, data]`.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        [&self.ni, &self.quando].serialize(s)
+    }
 }
 
 impl<'de> Deserialize<'de> for LinhaMatriz {

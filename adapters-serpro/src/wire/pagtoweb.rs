@@ -69,7 +69,7 @@ pub struct PedidoComprovante {
 }
 
 /// A `dados` carrying one PDF in `pdf` (`COMPARRECADACAO72`, SITFIS's `RELATORIOSITFIS92`).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Pdf {
     /// `pdf`, base64.
     pub pdf: Texto,

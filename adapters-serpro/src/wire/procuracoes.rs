@@ -1,7 +1,7 @@
 //! `PROCURACOES/OBTERPROCURACAO41` (`/Consultar`): the e-CAC powers of attorney an outorgante
 //! gave an outorgado.
 
-use super::dados::{Lista, Texto};
+use super::dados::{Lista, Texto, como_numero_opcional};
 use serde::{Deserialize, Serialize};
 
 /// The input: both parties, numbers as digits and `tipo` `1` (CPF) or `2` (CNPJ) as text.
@@ -22,10 +22,17 @@ pub struct PedidoProcuracoes {
 pub type DadosProcuracoes = Lista<ProcuracaoDto>;
 
 /// One power of attorney.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct ProcuracaoDto {
     /// `dtexpiracao`, `AAAAMMDD`.
     pub dtexpiracao: Texto,
+    /// `nrsistemas`: how many services `sistemas` names (informative; not read).
+    #[serde(
+        default,
+        serialize_with = "como_numero_opcional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub nrsistemas: Option<Texto>,
     /// `sistemas`: the e-CAC names of the services granted.
     pub sistemas: Vec<String>,
 }

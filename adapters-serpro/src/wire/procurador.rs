@@ -2,11 +2,11 @@
 //! of a 200 (a 304 carries it in `ETag` instead).
 
 use super::dados::{SeObjeto, TextoOuNada};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// `dados` of a 200, read leniently as before: `dados` that is not JSON or not an object, and
 /// fields that are not strings, read as absent (the client then says the token is missing).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct DadosTokenProcurador {
     /// `autenticar_procurador_token`.
     #[serde(default)]

@@ -1,7 +1,7 @@
 //! `SICALC/CONSOLIDARGERARDARF51` (`/Emitir`, version 2.9): a DARF calculated (fine and
 //! interest consolidated to a date) and issued.
 
-use super::dados::Texto;
+use super::dados::{Texto, como_numero, como_numero_opcional};
 use serde::{Deserialize, Serialize};
 
 /// The input, as SICALC names it (dates `AAAA-MM-DDT00:00:00`, codes zero-padded, money as a
@@ -36,7 +36,7 @@ pub struct PedidoSicalc {
 }
 
 /// `dados`: the DARF.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DadosDarf {
     /// `numeroDocumento`.
@@ -48,18 +48,42 @@ pub struct DadosDarf {
 }
 
 /// `consolidado`: each amount the exact text of a number (or a string holding one).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Consolidado {
     /// `valorPrincipalMoedaCorrente`.
+    #[serde(serialize_with = "como_numero")]
     pub valor_principal_moeda_corrente: Texto,
-    /// `valorMultaMora`.
-    pub valor_multa_mora: Texto,
-    /// `valorJuros`.
-    pub valor_juros: Texto,
     /// `valorTotalConsolidado`.
+    #[serde(serialize_with = "como_numero")]
     pub valor_total_consolidado: Texto,
+    /// `valorMultaMora`.
+    #[serde(serialize_with = "como_numero")]
+    pub valor_multa_mora: Texto,
+    /// `percentualMultaMora` (informative; not read).
+    #[serde(
+        default,
+        serialize_with = "como_numero_opcional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub percentual_multa_mora: Option<Texto>,
+    /// `valorJuros`.
+    #[serde(serialize_with = "como_numero")]
+    pub valor_juros: Texto,
+    /// `percentualJuros` (informative; not read).
+    #[serde(
+        default,
+        serialize_with = "como_numero_opcional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub percentual_juros: Option<Texto>,
+    /// `termoInicialJuros`, ISO (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termo_inicial_juros: Option<Texto>,
+    /// `dataArrecadacaoConsolidacao`, ISO (informative; not read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_arrecadacao_consolidacao: Option<Texto>,
     /// `dataValidadeCalculo`, ISO (date and time; the date is read), when given.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_validade_calculo: Option<Texto>,
 }

@@ -1,27 +1,27 @@
 //! SITFIS: the protocol of a fiscal situation report (`SOLICITARPROTOCOLO91`, `/Apoiar`) and
 //! the report itself (`RELATORIOSITFIS92`, `/Emitir`; its PDF is a [`super::pagtoweb::Pdf`]).
 
-use super::dados::Texto;
+use super::dados::{Texto, como_numero_opcional};
 use serde::{Deserialize, Serialize};
 
 /// `dados` of `SOLICITARPROTOCOLO91`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProtocoloSitfis {
     /// `protocoloRelatorio`.
     pub protocolo_relatorio: Texto,
     /// `tempoEspera` before asking the report, in milliseconds (number or string).
-    #[serde(default)]
+    #[serde(default, serialize_with = "como_numero_opcional")]
     pub tempo_espera: Option<Texto>,
 }
 
 /// `dados` of a 202 of `RELATORIOSITFIS92`: the new wait, when given. Read inside
 /// [`super::dados::SeObjeto`], so a `dados` that is not an object means no new wait.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EsperaSitfis {
     /// `tempoEspera`, in milliseconds (number or string).
-    #[serde(default)]
+    #[serde(default, serialize_with = "como_numero_opcional")]
     pub tempo_espera: Option<Texto>,
 }
 

@@ -33,16 +33,8 @@ fn ecnpj(ac: &AcTeste) -> Certificado {
 }
 
 fn cliente(sim: &SimuladorIntegra, certificado: Certificado, secret: &str) -> ClienteIntegra {
-    ClienteIntegra::new(ConfigIntegra {
-        url_autenticacao: sim.url_autenticacao(),
-        url_gateway: sim.url_gateway(),
-        consumer_key: "chave".into(),
-        consumer_secret: Segredo::new(secret),
-        certificado,
-        ca_extra_pem: Some(sim.ca_pem()),
-        timeout: Duration::from_secs(10),
-    })
-    .unwrap()
+    let config = sim.config_cliente("chave", secret, certificado, Duration::from_secs(10));
+    ClienteIntegra::new(config).unwrap()
 }
 
 fn simulador() -> SimuladorIntegra {
@@ -132,16 +124,8 @@ async fn an_ecpf_is_not_a_contratante() {
     let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
     let ecpf = Certificado::abrir(&p12, &Senha::new("1")).unwrap();
     // The client refuses it before anything leaves…
-    let e = ClienteIntegra::new(ConfigIntegra {
-        url_autenticacao: sim.url_autenticacao(),
-        url_gateway: sim.url_gateway(),
-        consumer_key: "chave".into(),
-        consumer_secret: Segredo::new("segredo"),
-        certificado: ecpf.clone(),
-        ca_extra_pem: Some(sim.ca_pem()),
-        timeout: Duration::from_secs(10),
-    })
-    .unwrap_err();
+    let config = sim.config_cliente("chave", "segredo", ecpf.clone(), Duration::from_secs(10));
+    let e = ClienteIntegra::new(config).unwrap_err();
     assert!(
         matches!(e, ErroIntegra::Configuracao(ref m) if m.contains("e-CNPJ")),
         "{e:?}"

@@ -188,12 +188,10 @@ mod fluxo_procurador {
     use super::credencial;
     use guiche_domain::serpro::{Pedido, PedidoDados, TipoServico};
     use guiche_domain::{Cnpj, Data, Documento};
-    use guiche_serpro::certificado::{Certificado, Senha};
-    use guiche_serpro::pki_teste::pkcs12;
     use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
     use guiche_serpro::termo::TermoAutorizacao;
-    use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, Segredo};
-    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    use guiche_serpro::{Chamada, ClienteIntegra, ErroIntegra};
+    use std::time::{SystemTime, UNIX_EPOCH};
 
     const CONTRATANTE: &str = "11222333000181";
     const PROCURADOR: &str = "52998224725";
@@ -207,23 +205,7 @@ mod fluxo_procurador {
     }
 
     fn cliente(sim: &SimuladorIntegra) -> ClienteIntegra {
-        let agora = SystemTime::now();
-        let validade = agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400);
-        let (cert, chave) = sim
-            .ac()
-            .emitir_ecnpj("ESCRITORIO", &Cnpj::parse(CONTRATANTE).unwrap(), validade)
-            .unwrap();
-        let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
-        ClienteIntegra::new(ConfigIntegra {
-            url_autenticacao: sim.url_autenticacao(),
-            url_gateway: sim.url_gateway(),
-            consumer_key: "chave".into(),
-            consumer_secret: Segredo::new("segredo"),
-            certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
-            ca_extra_pem: Some(sim.ca_pem()),
-            timeout: Duration::from_secs(5),
-        })
-        .unwrap()
+        crate::comum::cliente_do_contratante(sim)
     }
 
     fn termo_assinado(destinatario: &str) -> String {

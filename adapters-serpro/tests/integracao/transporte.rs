@@ -9,7 +9,7 @@ use guiche_domain::{Cnpj, Data, Documento};
 use guiche_serpro::certificado::{Certificado, Senha};
 use guiche_serpro::pki_teste::{AcTeste, pkcs12};
 use guiche_serpro::{Chamada, ClienteIntegra, ConfigIntegra, ErroIntegra, MAX_RESPOSTA, Segredo};
-use guiche_simulador::bruto::{self, Recebido, resposta};
+use guiche_simulador::bruto::{REDIRECIONAMENTOS, Recebido, Servidor, json, redirecionar, resumo};
 use guiche_simulador::tls;
 use std::net::SocketAddr;
 use std::time::{Duration, SystemTime};
@@ -17,81 +17,43 @@ use std::time::{Duration, SystemTime};
 const SEGREDO: &str = "segredo-do-consumidor-42";
 const CONTRATANTE: &str = "11222333000181";
 
-/// The raw loopback server of `guiche_simulador::bruto` over HTTPS (certificate from a test CA).
-struct Servidor {
-    bruto: bruto::Servidor,
-    ac: AcTeste,
+/// The raw loopback server of `guiche_simulador::bruto` over HTTPS, its certificate from a
+/// fresh test CA.
+fn servidor(
+    responder: impl Fn(&Recebido, SocketAddr) -> Vec<u8> + Send + Sync + 'static,
+) -> Servidor {
+    let ac = AcTeste::nova("AC TESTE TRANSPORTE").unwrap();
+    let (cadeia, chave) = ac.cadeia_servidor("localhost").unwrap();
+    tls::bruto(cadeia, chave, responder).unwrap()
 }
 
-impl Servidor {
-    fn iniciar(
-        responder: impl Fn(&Recebido, SocketAddr) -> Vec<u8> + Send + Sync + 'static,
-    ) -> Servidor {
-        let ac = AcTeste::nova("AC TESTE TRANSPORTE").unwrap();
-        let (cert, chave) = ac.emitir_servidor("localhost").unwrap();
-        let bruto = tls::bruto(vec![cert, ac.certificado_der()], chave, responder).unwrap();
-        Servidor { bruto, ac }
-    }
-
-    fn url(&self, caminho: &str) -> String {
-        format!("https://{}{caminho}", self.bruto.endereco())
-    }
-
-    fn caminhos(&self) -> Vec<String> {
-        self.bruto.caminhos()
-    }
-
-    fn recebidos(&self) -> Vec<Recebido> {
-        self.bruto.recebidos()
-    }
-}
-
-fn json(corpo: &str) -> Vec<u8> {
-    resposta(
-        "200 OK",
-        "Content-Type: application/json\r\n",
-        corpo.as_bytes(),
-    )
-}
-
+/// A token answer in Integra Contador's shape (with its `jwt_token`).
 fn token(expires_in: &str) -> Vec<u8> {
-    json(&format!(
+    let corpo = format!(
         r#"{{"access_token":"acesso","jwt_token":"jwt","expires_in":{expires_in},"scope":"default","token_type":"Bearer"}}"#
-    ))
-}
-
-fn redirecionar(status: &str, endereco: SocketAddr) -> Vec<u8> {
-    let destino = format!(
-        "Location: https://127.0.0.1:{}/capturado\r\n",
-        endereco.port()
     );
-    resposta(status, &destino, b"")
+    json("200 OK", &corpo)
 }
 
-const REDIRECIONAMENTOS: [&str; 4] = [
-    "301 Moved Permanently",
-    "302 Found",
-    "307 Temporary Redirect",
-    "308 Permanent Redirect",
-];
-
+/// The client, its e-CNPJ from a test CA of its own (the raw server asks for no certificate).
 fn integra(s: &Servidor) -> ClienteIntegra {
     let agora = SystemTime::now();
-    let (cert, chave) =
-        s.ac.emitir_ecnpj(
+    let ac = AcTeste::nova("AC TESTE CLIENTE").unwrap();
+    let (cert, chave) = ac
+        .emitir_ecnpj(
             "ESCRITORIO",
             &Cnpj::parse(CONTRATANTE).unwrap(),
             agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400),
         )
         .unwrap();
-    let p12 = pkcs12(&cert, &chave, &[s.ac.certificado_der()], "1").unwrap();
+    let p12 = pkcs12(&cert, &chave, &[ac.certificado_der()], "1").unwrap();
     ClienteIntegra::new(ConfigIntegra {
         url_autenticacao: s.url("/authenticate"),
         url_gateway: s.url("/integra-contador/v1"),
         consumer_key: "chave".into(),
         consumer_secret: Segredo::new(SEGREDO),
         certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
-        ca_extra_pem: Some(s.ac.certificado_pem()),
+        ca_extra_pem: s.ca_pem(),
         timeout: Duration::from_secs(10),
     })
     .unwrap()
@@ -124,9 +86,9 @@ async fn consultar(c: &ClienteIntegra) -> Result<guiche_serpro::Retorno, ErroInt
 #[tokio::test]
 async fn integra_a_redirected_token_request_is_not_sent_and_the_secret_stays() {
     for status in REDIRECIONAMENTOS {
-        let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
+        let s = servidor(move |p, endereco| match p.caminho.as_str() {
             "/capturado" => token("3600"),
-            _ => redirecionar(status, endereco),
+            _ => redirecionar(status, "https", endereco),
         });
         let r = integra(&s).credencial().await;
         let Err(ErroIntegra::NaoEnviado(m)) = &r else {
@@ -146,10 +108,10 @@ async fn integra_a_redirected_token_request_is_not_sent_and_the_secret_stays() {
 #[tokio::test]
 async fn integra_a_redirected_call_is_not_sent_nor_retried_nor_followed() {
     for status in REDIRECIONAMENTOS {
-        let s = Servidor::iniciar(move |p, endereco| match p.caminho.as_str() {
+        let s = servidor(move |p, endereco| match p.caminho.as_str() {
             "/authenticate" => token("3600"),
-            "/capturado" => json(r#"{"status":200,"dados":"{}","mensagens":[]}"#),
-            _ => redirecionar(status, endereco),
+            "/capturado" => json("200 OK", r#"{"status":200,"dados":"{}","mensagens":[]}"#),
+            _ => redirecionar(status, "https", endereco),
         });
         let r = consultar(&integra(&s)).await;
         assert!(
@@ -173,7 +135,7 @@ async fn integra_any_token_lifetime_is_taken_without_a_panic() {
         "-1",
         "0",
     ] {
-        let s = Servidor::iniciar(move |_, _| token(expires_in));
+        let s = servidor(move |_, _| token(expires_in));
         let c = integra(&s);
         assert!(c.credencial().await.is_ok(), "{expires_in}");
         assert!(c.credencial().await.is_ok(), "{expires_in}");
@@ -186,9 +148,9 @@ async fn integra_a_reply_bigger_than_the_cap_is_not_read() {
         r#"{{"status":200,"dados":"{}","mensagens":[]}}"#,
         "x".repeat(MAX_RESPOSTA)
     );
-    let s = Servidor::iniciar(move |p, _| match p.caminho.as_str() {
+    let s = servidor(move |p, _| match p.caminho.as_str() {
         "/authenticate" => token("3600"),
-        _ => json(&grande),
+        _ => json("200 OK", &grande),
     });
     let r = consultar(&integra(&s)).await;
     let Err(ErroIntegra::Desconhecido(m)) = &r else {
@@ -201,9 +163,4 @@ async fn integra_a_reply_bigger_than_the_cap_is_not_read() {
         "sem nova tentativa: {:?}",
         s.caminhos()
     );
-}
-
-/// The start of a result's description (a wrongly accepted huge reply would flood the output).
-fn resumo(r: &impl std::fmt::Debug) -> String {
-    format!("{r:?}").chars().take(300).collect()
 }

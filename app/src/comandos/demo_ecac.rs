@@ -14,9 +14,9 @@ use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 use guiche_ports::Relogio;
 use guiche_ports::ecac::{Acesso, Empresa, LivroEcac, OrigemGuia};
 use guiche_ports::receita::Das;
+use guiche_serpro::ClienteIntegra;
 use guiche_serpro::certificado::{Certificado, Senha};
 use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
-use guiche_serpro::{ClienteIntegra, ConfigIntegra, Segredo};
 use guiche_store::Livro;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -79,16 +79,13 @@ fn cliente_integra(sim: &SimuladorIntegra) -> Result<ClienteIntegra, ErroApp> {
         .emitir_pkcs12("ESCRITORIO DEMO", &cnpj, Duration::from_secs(3600), "demo")
         .map_err(|e| falha(&e))?;
     let certificado = Certificado::abrir(&p12, &Senha::new("demo")).map_err(|e| falha(&e))?;
-    ClienteIntegra::new(ConfigIntegra {
-        url_autenticacao: sim.url_autenticacao(),
-        url_gateway: sim.url_gateway(),
-        consumer_key: "chave-demo".into(),
-        consumer_secret: Segredo::new("segredo-demo"),
+    let config = sim.config_cliente(
+        "chave-demo",
+        "segredo-demo",
         certificado,
-        ca_extra_pem: Some(sim.ca_pem()),
-        timeout: Duration::from_secs(10),
-    })
-    .map_err(|e| falha(&e))
+        Duration::from_secs(10),
+    );
+    ClienteIntegra::new(config).map_err(|e| falha(&e))
 }
 
 /// An overdue DARF imported from the office's spreadsheet.

@@ -6,10 +6,9 @@
 use guiche_domain::serpro::{Pedido, PedidoDados};
 use guiche_domain::{Cnpj, Documento};
 use guiche_serpro::certificado::{Certificado, Senha};
-use guiche_serpro::pki_teste::pkcs12;
 use guiche_serpro::simulador::SimuladorIntegra;
-use guiche_serpro::{ClienteIntegra, ConfigIntegra, Segredo};
-use std::time::{Duration, SystemTime};
+use guiche_serpro::{ClienteIntegra, ConfigIntegra};
+use std::time::Duration;
 
 /// The office (contratante) whose e-CNPJ the client presents.
 pub(crate) const CONTRATANTE: &str = "11222333000181";
@@ -23,25 +22,11 @@ pub(crate) fn cliente_do_contratante(sim: &SimuladorIntegra) -> ClienteIntegra {
 /// The configuration of [`cliente_do_contratante`] (timeout 5 s), to change before building.
 pub(crate) fn config_do_contratante(sim: &SimuladorIntegra) -> ConfigIntegra {
     sim.cadastrar_consumidor("chave", "segredo");
-    let agora = SystemTime::now();
-    let (cert, chave) = sim
-        .ac()
-        .emitir_ecnpj(
-            "ESCRITORIO",
-            &Cnpj::parse(CONTRATANTE).unwrap(),
-            agora - Duration::from_secs(60)..agora + Duration::from_secs(86_400),
-        )
-        .unwrap();
-    let p12 = pkcs12(&cert, &chave, &[sim.ac().certificado_der()], "1").unwrap();
-    ConfigIntegra {
-        url_autenticacao: sim.url_autenticacao(),
-        url_gateway: sim.url_gateway(),
-        consumer_key: "chave".into(),
-        consumer_secret: Segredo::new("segredo"),
-        certificado: Certificado::abrir(&p12, &Senha::new("1")).unwrap(),
-        ca_extra_pem: Some(sim.ca_pem()),
-        timeout: Duration::from_secs(5),
-    }
+    let cnpj = Cnpj::parse(CONTRATANTE).unwrap();
+    let um_dia = Duration::from_secs(86_400);
+    let p12 = sim.emitir_pkcs12("ESCRITORIO", &cnpj, um_dia, "1").unwrap();
+    let certificado = Certificado::abrir(&p12, &Senha::new("1")).unwrap();
+    sim.config_cliente("chave", "segredo", certificado, Duration::from_secs(5))
 }
 
 /// A request of [`CONTRATANTE`] made by `autor` for `contribuinte`: service
