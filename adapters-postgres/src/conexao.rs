@@ -116,28 +116,31 @@ pub(crate) struct Conexoes {
 
 impl Conexoes {
     /// Parses `url`, prepares TLS and the pools; connects lazily (the first call).
-    pub(crate) fn abrir(url: &str, opcoes: &Opcoes) -> Result<Conexoes, (String, Falha)> {
+    pub(crate) fn abrir(
+        url: &str,
+        opcoes: &Opcoes,
+    ) -> Result<Conexoes, guiche_ports::livro::ErroLivro> {
         let mut config: Config = url
             .parse()
-            .map_err(|e: tokio_postgres::Error| (sem_senha(url), Falha::Url(e.to_string())))?;
+            .map_err(|e: tokio_postgres::Error| Falha::Url(e.to_string()).no(&sem_senha(url)))?;
         let local = descrever(&config);
         if config.get_hosts().is_empty() {
-            return Err((local, Falha::Url("a URL não diz o servidor (host)".into())));
+            return Err(Falha::Url("a URL não diz o servidor (host)".into()).no(&local));
         }
         let sem_modo = !url.to_ascii_lowercase().contains("sslmode=");
         if sem_modo && !so_local(&config) {
             // A password and fiscal data never cross a network in clear unless the URL says so.
             config.ssl_mode(SslMode::Require);
         }
-        if let Some(senha) = &opcoes.senha {
-            if config.get_password().is_none() {
-                config.password(senha.expor());
-            }
+        if let Some(senha) = &opcoes.senha
+            && config.get_password().is_none()
+        {
+            config.password(senha.expor());
         }
         if config.get_application_name().is_none() {
             config.application_name("guiche");
         }
-        let falha = |f: Falha| (local.clone(), f);
+        let falha = |f: Falha| f.no(&local);
         let tls = tls(opcoes.ca_pem.as_deref()).map_err(falha)?;
         let ponte = Arc::new(Ponte::nova().map_err(|e| falha(Falha::Runtime(e)))?);
         let tamanho = opcoes.conexoes.unwrap_or(8).max(1);

@@ -41,7 +41,7 @@ impl Livro {
     /// refuses the user, or the database was written by a newer guichê. The message names the
     /// server and database, never the password.
     pub fn abrir(url: &str, opcoes: &Opcoes) -> Result<Livro, ErroLivro> {
-        let c = Conexoes::abrir(url, opcoes).map_err(|(local, f)| f.no(&local))?;
+        let c = Conexoes::abrir(url, opcoes)?;
         let livro = Livro { c };
         livro
             .c
