@@ -18,6 +18,7 @@ mod ecac_rodada;
 mod livro_migrar;
 mod medicao_ecac;
 mod nfd_envio;
+mod quatro_processos;
 mod readme;
 mod sandbox;
 mod serpro_chamadas;
