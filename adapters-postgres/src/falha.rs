@@ -1,7 +1,7 @@
 //! What can go wrong inside the PostgreSQL ledger, and how it reaches the caller: every failure
 //! becomes an [`ErroLivro`], storage failures with a Portuguese, actionable `motivo`.
 
-use guiche_ports::livro::ErroLivro;
+use guiche_ports::livro::{ErroLivro, regras};
 use tokio_postgres::error::SqlState;
 
 /// A failure inside the ledger, before it is told where the ledger is.
@@ -75,16 +75,10 @@ impl Falha {
                 "o certificado da autoridade do servidor (GUICHE_DB_CA) não pôde ser usado: {e}"
             ),
             Falha::Runtime(e) => format!("não foi possível iniciar o cliente PostgreSQL: {e}"),
-            Falha::Linha { id, motivo } => format!(
-                "o registro {id} está corrompido ({motivo}); \
-                 corrija-o ou restaure uma cópia de segurança do livro"
-            ),
+            Falha::Linha { id, motivo } => regras::motivo_linha(id, &motivo),
             Falha::Celula(c) => c.to_string(),
             Falha::Recusa(motivo) => motivo,
-            Falha::Versao { banco, codigo } => format!(
-                "o livro está na versão {banco} do esquema, mas este guichê conhece só até a \
-                 versão {codigo}; atualize o guichê"
-            ),
+            Falha::Versao { banco, codigo } => regras::motivo_versao(banco, codigo),
             Falha::Esgotada => "a sequência chegou ao maior número que o livro guarda".to_owned(),
         };
         ErroLivro::Armazenamento {

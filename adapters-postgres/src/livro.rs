@@ -64,16 +64,7 @@ impl Livro {
         &self,
         f: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, Falha>,
     ) -> Result<T, ErroLivro> {
-        self.c
-            .ponte
-            .esperar(async {
-                let mut cliente = self.c.transacoes.get().await?;
-                let tx = cliente.transaction().await?;
-                let valor = f(&tx).await?;
-                tx.commit().await?;
-                Ok(valor)
-            })
-            .map_err(|f: Falha| f.no(&self.c.local))
+        self.transacao(false, f)
     }
 
     /// Runs `f` in one read-only transaction.
@@ -81,11 +72,23 @@ impl Livro {
         &self,
         f: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, Falha>,
     ) -> Result<T, ErroLivro> {
+        self.transacao(true, f)
+    }
+
+    fn transacao<T>(
+        &self,
+        so_leitura: bool,
+        f: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, Falha>,
+    ) -> Result<T, ErroLivro> {
         self.c
             .ponte
             .esperar(async {
                 let mut cliente = self.c.transacoes.get().await?;
-                let tx = cliente.build_transaction().read_only(true).start().await?;
+                let tx = cliente
+                    .build_transaction()
+                    .read_only(so_leitura)
+                    .start()
+                    .await?;
                 let valor = f(&tx).await?;
                 tx.commit().await?;
                 Ok(valor)

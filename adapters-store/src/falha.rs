@@ -1,7 +1,7 @@
 //! What can go wrong inside the ledger, and how it reaches the caller: every failure becomes an
 //! [`ErroLivro`], storage failures with a Portuguese, actionable `motivo`.
 
-use guiche_ports::livro::ErroLivro;
+use guiche_ports::livro::{ErroLivro, regras};
 use rusqlite::ErrorCode;
 
 /// A failure inside the ledger, before it is told where the ledger is.
@@ -87,13 +87,10 @@ impl Falha {
                 "o disco recusou gravar de vez a última alteração do livro ({e}); ela pode não \
                  sobreviver a uma queda de energia: verifique o disco e o espaço livre"
             ),
-            Falha::Linha { id, motivo } => format!(
-                "o registro {id} está corrompido ({motivo}); \
-                 corrija-o ou restaure uma cópia de segurança do livro"
-            ),
+            Falha::Linha { id, motivo } => regras::motivo_linha(id, &motivo),
             Falha::Celula(c) => c.to_string(),
             Falha::Recusa(motivo) => motivo,
-            Falha::Versao { banco, codigo } => motivo_versao(banco, codigo),
+            Falha::Versao { banco, codigo } => regras::motivo_versao(banco, codigo),
             Falha::SemWal(modo) => format!(
                 "o sistema de arquivos não aceitou o modo WAL (ficou em '{modo}'); \
                  guarde o livro num disco local (não em pasta de rede)"
@@ -106,16 +103,6 @@ impl Falha {
             motivo,
         }
     }
-}
-
-fn motivo_versao(banco: i64, codigo: i64) -> String {
-    if banco < 0 {
-        return format!("versão de esquema inválida ({banco}); o arquivo não é um livro do guichê");
-    }
-    format!(
-        "o livro está na versão {banco} do esquema, mas este guichê conhece só até a versão \
-         {codigo}; atualize o guichê"
-    )
 }
 
 /// The motivo for a SQLite failure: what to do for the common cases, the detail always.

@@ -8,6 +8,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::comum::sql;
 use guiche_domain::guia::{Guia, NumeroDocumento};
 use guiche_domain::{Cnpj, Valor};
 use guiche_livro_contrato::ecac::{self as contrato, CNPJ, guia, motivo};
@@ -32,22 +33,6 @@ fn guia_grande() -> Guia {
         valor: Valor::parse_nfd("123456789012345,67").unwrap(),
         ..guia()
     }
-}
-
-/// Runs `sql` on the database at `url` on a connection of its own; the error's text if it
-/// fails.
-fn sql(url: &str, sql: &str) -> Result<Vec<tokio_postgres::SimpleQueryMessage>, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let (cliente, conexao) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .map_err(|e| e.to_string())?;
-        tokio::spawn(conexao);
-        cliente.simple_query(sql).await.map_err(|e| e.to_string())
-    })
 }
 
 /// The first cell of the first row `consulta` returns.

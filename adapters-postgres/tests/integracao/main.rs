@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 
+mod comum;
 mod contrato;
 mod ecac;
 mod notas;

@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::comum::executar;
 use guiche_livro_contrato::notas as contrato;
 use guiche_ports::livro::{ErroLivro, LivroNotas, Pedido, Sequencia};
 use guiche_postgres::{Livro, Opcoes, teste};
@@ -22,23 +23,6 @@ fn seq() -> Sequencia {
 
 fn pedido(s: &Sequencia) -> Pedido<'_> {
     contrato::pedido(s, None, "c")
-}
-
-/// Runs `sql` on the database at `url` (as a person or another program would).
-fn executar(url: &str, sql: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let (cliente, conexao) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        let conexao = tokio::spawn(conexao);
-        cliente.batch_execute(sql).await.unwrap();
-        drop(cliente);
-        let _ = conexao.await;
-    });
 }
 
 /// The child of `a_turn_held_by_a_killed_process_is_free_again`: takes the sequence's turn,

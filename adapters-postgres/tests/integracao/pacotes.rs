@@ -4,26 +4,10 @@
 
 use std::sync::Arc;
 
+use crate::comum::executar;
 use guiche_livro_contrato::Aberto;
 use guiche_ports::LivroCompleto;
 use guiche_postgres::{Livro, Opcoes, teste};
-
-/// Runs `sql` on the database at `url`, outside the ledger (as a copy from SQLite would).
-fn executar(url: &str, sql: &str) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let (cliente, conexao) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        let conexao = tokio::spawn(conexao);
-        cliente.batch_execute(sql).await.unwrap();
-        drop(cliente);
-        conexao.await.unwrap().unwrap();
-    });
-}
 
 #[test]
 fn packages_copied_from_before_urls_are_adopted_by_the_first_service_to_write() {

@@ -9,11 +9,10 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use guiche_domain::{Cnpj, Data, Documento};
+use guiche_domain::{Cnpj, Data};
 use guiche_ports::LivroCompleto;
-use guiche_ports::ecac::{Acesso, Empresa};
 
-use crate::comum::{CONTRATANTE, Cenario};
+use crate::comum::Cenario;
 
 const EMPRESAS: usize = 24;
 const PAGAMENTOS: &str = "PAGAMENTOS71";
@@ -60,21 +59,7 @@ fn esperar(filho: std::process::Child) {
 async fn rodada_dividida(nome: &str, db: String, livro: Arc<dyn LivroCompleto>) {
     let c = Cenario::novo(nome);
     let todas = empresas();
-    for cnpj in &todas {
-        livro
-            .salvar_empresa(&Empresa {
-                cnpj: *cnpj,
-                nome: String::new(),
-                ecac_desde: Some(Data::new(2026, 1, 1).unwrap()),
-                acesso: Acesso::CertificadoA1,
-                certificado_procurador: true,
-            })
-            .unwrap();
-        c.sim.conceder_procuracao(
-            Documento::parse(CONTRATANTE).unwrap(),
-            Documento::Cnpj(*cnpj),
-        );
-    }
+    crate::comum::empresas_ecac(&c, livro.as_ref(), &todas);
     let c = Arc::new(c);
 
     // 1. Four processes, one killed with SIGKILL a moment after it started working.

@@ -15,34 +15,15 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use guiche_domain::{Cnpj, Data, Documento};
+use guiche_domain::Cnpj;
 use guiche_ports::LivroCompleto;
-use guiche_ports::ecac::{Acesso, Empresa};
 
-use crate::comum::{CONTRATANTE, Cenario};
+use crate::comum::Cenario;
 
 fn empresas(n: usize) -> Vec<Cnpj> {
     (0..n)
         .map(|i| Cnpj::from_base(&format!("{:08}0001", 50_000_000 + i)).unwrap())
         .collect()
-}
-
-fn preparar(c: &Cenario, livro: &dyn LivroCompleto, todas: &[Cnpj]) {
-    for cnpj in todas {
-        livro
-            .salvar_empresa(&Empresa {
-                cnpj: *cnpj,
-                nome: String::new(),
-                ecac_desde: Some(Data::new(2026, 1, 1).unwrap()),
-                acesso: Acesso::CertificadoA1,
-                certificado_procurador: true,
-            })
-            .unwrap();
-        c.sim.conceder_procuracao(
-            Documento::parse(CONTRATANTE).unwrap(),
-            Documento::Cnpj(*cnpj),
-        );
-    }
 }
 
 #[test]
@@ -68,7 +49,7 @@ fn medicao_ecac_sync_com_1_2_e_4_trabalhadores() {
                 let livro = Arc::new(guiche_postgres::Livro::abrir(&url, &opcoes).unwrap());
                 (url, livro)
             };
-            preparar(&c, livro.as_ref(), &todas);
+            crate::comum::empresas_ecac(&c, livro.as_ref(), &todas);
             let inicio = Instant::now();
             let o = Command::new(env!("CARGO_BIN_EXE_guiche"))
                 .args([

@@ -605,3 +605,36 @@ mod tests {
         }
     }
 }
+
+/// The message for a row of `notas` that does not read back (`motivo` says what is wrong).
+pub fn motivo_linha(id: i64, motivo: &str) -> String {
+    format!(
+        "o registro {id} está corrompido ({motivo}); \
+         corrija-o ou restaure uma cópia de segurança do livro"
+    )
+}
+
+/// The message for a ledger at schema version `banco` when this code knows up to `codigo`
+/// (a negative version: not a guichê ledger at all).
+pub fn motivo_versao(banco: i64, codigo: i64) -> String {
+    if banco < 0 {
+        return format!("versão de esquema inválida ({banco}); isto não é um livro do guichê");
+    }
+    format!(
+        "o livro está na versão {banco} do esquema, mas este guichê conhece só até a versão \
+         {codigo}; atualize o guichê"
+    )
+}
+
+#[cfg(test)]
+mod testes_de_motivo {
+    use super::*;
+
+    #[test]
+    fn a_version_too_new_names_both_and_says_what_to_do() {
+        let m = motivo_versao(12, 11);
+        assert!(m.contains("versão 12") && m.contains("versão 11") && m.contains("atualize"));
+        assert!(motivo_versao(-1, 11).contains("isto não é um livro do guichê"));
+        assert!(motivo_linha(7, "numero -1").contains("registro 7 está corrompido (numero -1)"));
+    }
+}

@@ -151,3 +151,24 @@ pub(crate) fn empresa_ecac<'a>(cnpj: &'a str, acesso: &'a str) -> [&'a str; 8] {
 pub(crate) fn chave_rsa() -> Vec<u8> {
     guiche_serpro::pki_teste::chave_rsa_teste("guiche-app").unwrap()
 }
+
+/// Records `cnpjs` as e-CAC companies (A1, a procurador's certificate, from 2026-01-01) in
+/// `livro`, each with a procuração to the office in the SERPRO simulator: companies the e-CAC
+/// sync fetches.
+pub(crate) fn empresas_ecac(c: &Cenario, livro: &dyn guiche_ports::LivroCompleto, cnpjs: &[Cnpj]) {
+    for cnpj in cnpjs {
+        livro
+            .salvar_empresa(&guiche_ports::ecac::Empresa {
+                cnpj: *cnpj,
+                nome: String::new(),
+                ecac_desde: Some(guiche_domain::Data::new(2026, 1, 1).unwrap()),
+                acesso: guiche_ports::ecac::Acesso::CertificadoA1,
+                certificado_procurador: true,
+            })
+            .unwrap();
+        c.sim.conceder_procuracao(
+            Documento::parse(CONTRATANTE).unwrap(),
+            Documento::Cnpj(*cnpj),
+        );
+    }
+}
