@@ -92,12 +92,18 @@ impl Falha {
 /// the detail always.
 fn motivo_sql(e: &tokio_postgres::Error) -> String {
     let Some(codigo) = e.code() else {
+        let detalhe = com_causas(e);
         return if e.is_closed() {
-            format!("a conexão com o PostgreSQL caiu; tente de novo (detalhe: {e})")
+            format!("a conexão com o PostgreSQL caiu; tente de novo (detalhe: {detalhe})")
+        } else if detalhe.contains("password missing") {
+            format!(
+                "o servidor PostgreSQL pediu uma senha e não há nenhuma: defina GUICHE_DB_SENHA \
+                 (ou GUICHE_DB_SENHA_ARQUIVO, o caminho de um arquivo com ela) (detalhe: {detalhe})"
+            )
         } else {
             format!(
                 "não foi possível falar com o PostgreSQL; verifique se o servidor está no ar e \
-                 se GUICHE_DB aponta para ele (detalhe: {e})"
+                 se GUICHE_DB aponta para ele (detalhe: {detalhe})"
             )
         };
     };
@@ -137,6 +143,22 @@ fn motivo_sql(e: &tokio_postgres::Error) -> String {
         return format!("erro do PostgreSQL ({}): {detalhe}", codigo.code());
     };
     format!("{dica} (detalhe: {detalhe})")
+}
+
+/// `e` and the errors under it, `: `-separated (tokio-postgres says "invalid configuration" and
+/// keeps the "password missing" below it).
+fn com_causas(e: &dyn std::error::Error) -> String {
+    let mut texto = e.to_string();
+    let mut causa = e.source();
+    while let Some(c) = causa {
+        let parte = c.to_string();
+        if !texto.contains(&parte) {
+            texto.push_str(": ");
+            texto.push_str(&parte);
+        }
+        causa = c.source();
+    }
+    texto
 }
 
 fn motivo_pool(e: &deadpool_postgres::PoolError) -> String {
