@@ -26,9 +26,9 @@ fn empresas(n: usize) -> Vec<Cnpj> {
         .collect()
 }
 
-#[test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "medição: GUICHE_MEDICAO_EMPRESAS=10000 cargo test --release … medicao_ecac -- --ignored --nocapture"]
-fn medicao_ecac_sync_com_1_2_e_4_trabalhadores() {
+async fn medicao_ecac_sync_com_1_2_e_4_trabalhadores() {
     let n: usize = std::env::var("GUICHE_MEDICAO_EMPRESAS")
         .ok()
         .and_then(|v| v.parse().ok())
