@@ -22,6 +22,7 @@
 //! | [`idempotencia::LivroIdempotencia`] | `Idempotency-Key`s and their first answers | `guiche-store`, `guiche-postgres` |
 //! | [`receita::IntegraContador`] | SERPRO Integra Contador's typed services, procurador sign-in | `guiche-serpro` |
 //! | [`conecta::ConectaGovBr`] | Conecta gov.br CPF and CNPJ queries | `guiche-conecta` |
+//! | [`consulta::ConsultaCadastral`] | CPF, CNPJ (with partners) and CND lookups, tagged | `guiche-loja` (SERPRO's commercial APIs) |
 //! | [`trabalhos::FilaTrabalhos`] | rounds of jobs shared by workers on many machines (leases, heartbeats) | `guiche-store`, `guiche-postgres` |
 //! | [`LivroCompleto`] | every ledger port in one handle | `guiche-store` (SQLite), `guiche-postgres` |
 //!
@@ -41,6 +42,7 @@
 pub mod acesso;
 pub mod bilhetagem;
 pub mod conecta;
+pub mod consulta;
 pub mod contabil;
 pub mod copia;
 pub mod ecac;
