@@ -145,7 +145,7 @@ fn domain_does_no_io_and_no_async() {
 #[test]
 fn arrows_point_inward() {
     let g = grafo();
-    let permitido: [(&str, &[&str]); 14] = [
+    let permitido: [(&str, &[&str]); 15] = [
         ("guiche-domain", &[]),
         ("guiche-ports", &["guiche-domain"]),
         (
@@ -186,6 +186,17 @@ fn arrows_point_inward() {
                 "guiche-http",
                 "guiche-simulador",
                 "guiche-certificados",
+            ],
+        ),
+        // SERPRO's commercial APIs (Consulta CPF, CNPJ, CND): OAuth without a client
+        // certificate, a plain-HTTP simulator, so no certificates crate; never another adapter.
+        (
+            "guiche-loja",
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-simulador",
             ],
         ),
         ("guiche-store", &["guiche-domain", "guiche-ports"]),
