@@ -723,6 +723,26 @@ mod tests {
     }
 
     #[test]
+    fn the_secret_is_never_in_debug() {
+        let config = ConfigLoja {
+            url_base: "https://gateway.apiserpro.serpro.gov.br".into(),
+            credenciais: Credenciais::Contrato {
+                consumer_key: "chave".into(),
+                consumer_secret: Segredo::new("segredo-muito-secreto"),
+            },
+            ca_extra_pem: None,
+            timeout: Duration::from_secs(1),
+        };
+        let texto = format!("{config:?}");
+        assert!(
+            texto.contains("chave") && !texto.contains("segredo-muito"),
+            "{texto}"
+        );
+        let cliente = ClienteLoja::new(config, None).map(|c| format!("{c:?}"));
+        assert!(cliente.is_ok_and(|t| !t.contains("segredo") && !t.contains("Basic")));
+    }
+
+    #[test]
     fn only_https_or_loopback_http_is_accepted() {
         assert!(validar_url("https://gateway.apiserpro.serpro.gov.br/").is_ok());
         assert!(validar_url("http://127.0.0.1:8080").is_ok());

@@ -22,6 +22,7 @@
 //! | `GUICHE_SERPRO_LOJA_URL` | the gateway ([`wire::URL_PRODUCAO`] when unset); https, or http to loopback only |
 //! | `GUICHE_SERPRO_LOJA_CONSUMER_KEY` | the contract's consumer key |
 //! | `GUICHE_SERPRO_LOJA_CONSUMER_SECRET` | its secret (never in argv, logs or messages) |
+//! | `GUICHE_SERPRO_LOJA_CONSUMER_SECRET_ARQUIVO` | or a file holding it (0600), as the issue asks |
 //! | `GUICHE_SERPRO_LOJA_TRIAL=1` | the public trial: fixed bearer, `-trial` paths, no key or secret |
 //!
 //! ```no_run

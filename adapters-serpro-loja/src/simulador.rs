@@ -177,6 +177,9 @@ pub struct CpfSimulado {
 struct Interno {
     consumidores: HashMap<String, String>,
     tokens: HashMap<String, Instant>,
+    /// The live token of each consumer key: WSO2 hands the same one out again, with its
+    /// remaining life, until it expires.
+    por_consumidor: HashMap<String, String>,
     cpfs: HashMap<String, CpfSimulado>,
     falhas: Fila<FalhaLoja>,
     chamadas: Vec<ChamadaLoja>,
@@ -283,7 +286,7 @@ impl SimuladorLoja {
             .unwrap_or_default()
     }
 
-    /// How many tokens were issued.
+    /// How many distinct tokens were issued (a live token handed out again is not counted).
     pub fn tokens_emitidos(&self) -> usize {
         self.servico.estado().tokens_emitidos.load(Ordering::SeqCst)
     }
@@ -425,47 +428,62 @@ async fn emitir_token(req: Request<Incoming>, c: &Estado) -> Resposta {
         .await
         .and_then(|b| serde_urlencoded::from_bytes(&b).ok())
         .unwrap_or_default();
-    if !consumidor_valido(c, basic.as_deref()) {
+    let Some(consumidor) = consumidor_valido(c, basic.as_deref()) else {
         return json(
             StatusCode::UNAUTHORIZED,
             serde_json::json!({"error": "invalid_client", "error_description": "A client authentication failed"}),
         );
-    }
+    };
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
         return json(
             StatusCode::BAD_REQUEST,
             serde_json::json!({"error": "unsupported_grant_type", "error_description": "grant_type deve ser client_credentials"}),
         );
     }
-    let n = c.tokens_emitidos.fetch_add(1, Ordering::SeqCst) + 1;
-    let token = format!("{n:08x}{:024x}", u128::from(std::process::id()));
-    let expira = Instant::now() + c.validade;
-    c.com(|e| e.tokens.insert(token.clone(), expira));
+    let agora = Instant::now();
+    let vigente = c
+        .com(|e| {
+            let token = e.por_consumidor.get(&consumidor)?;
+            let expira = *e.tokens.get(token)?;
+            (agora < expira).then(|| (token.clone(), expira))
+        })
+        .flatten();
+    let (token, expira) = match vigente {
+        Some(t) => t,
+        None => {
+            let n = c.tokens_emitidos.fetch_add(1, Ordering::SeqCst) + 1;
+            let token = format!("{n:08x}{:024x}", u128::from(std::process::id()));
+            let expira = agora + c.validade;
+            c.com(|e| {
+                e.tokens.insert(token.clone(), expira);
+                e.por_consumidor.insert(consumidor, token.clone());
+            });
+            (token, expira)
+        }
+    };
     json(
         StatusCode::OK,
         TokenDto {
             scope: Some("am_application_scope default".into()),
             token_type: Some("Bearer".into()),
-            expires_in: Some(c.validade.as_secs()),
+            expires_in: Some(expira.saturating_duration_since(agora).as_secs()),
             access_token: token,
         },
     )
 }
 
-fn consumidor_valido(c: &Estado, basic: Option<&str>) -> bool {
-    let Some(bytes) = basic.and_then(|b| {
+/// The consumer key of a `Basic` registered here.
+fn consumidor_valido(c: &Estado, basic: Option<&str>) -> Option<String> {
+    let bytes = basic.and_then(|b| {
         base64::engine::general_purpose::STANDARD
             .decode(b.trim())
             .ok()
-    }) else {
-        return false;
-    };
+    })?;
     let texto = String::from_utf8_lossy(&bytes);
-    let Some((key, secret)) = texto.split_once(':') else {
-        return false;
-    };
+    let (key, secret) = texto.split_once(':')?;
     c.com(|e| e.consumidores.get(key).is_some_and(|s| s == secret))
         .unwrap_or(false)
+        .then(|| key.to_owned())
 }
 
 /// The trial paths take only the public bearer; the others only a live token issued here.

@@ -287,3 +287,86 @@ async fn every_call_carries_its_tag_and_a_long_tag_never_becomes_a_call() {
     assert!(longa.to_string().contains("33 caracteres"), "{longa}");
     assert_eq!(sim.chamadas().len(), antes);
 }
+
+#[tokio::test]
+async fn the_token_endpoint_hands_the_live_token_out_again_and_wants_a_form() {
+    let sim = simulador();
+    let http = reqwest::Client::new();
+    let url = format!("{}{}", sim.url_base(), caminhos::TOKEN);
+    let basic = |k: &str, s: &str| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(format!("{k}:{s}"))
+    };
+    let pedir = |tipo: Option<&'static str>| {
+        let mut r = http
+            .post(&url)
+            .header(
+                "Authorization",
+                format!("Basic {}", basic(crate::comum::KEY, crate::comum::SECRET)),
+            )
+            .body("grant_type=client_credentials");
+        if let Some(t) = tipo {
+            r = r.header("Content-Type", t);
+        }
+        r.send()
+    };
+    let sem_tipo = pedir(None).await.unwrap();
+    assert_eq!(sem_tipo.status().as_u16(), 415);
+    let forma = Some("application/x-www-form-urlencoded");
+    let a: guiche_loja::wire::TokenDto =
+        guiche_http::json::ler(&pedir(forma).await.unwrap().text().await.unwrap()).unwrap();
+    let b: guiche_loja::wire::TokenDto =
+        guiche_http::json::ler(&pedir(forma).await.unwrap().text().await.unwrap()).unwrap();
+    assert_eq!(a.access_token, b.access_token);
+    assert!(b.expires_in <= a.expires_in && a.expires_in <= Some(3295));
+    assert_eq!(sim.tokens_emitidos(), 1);
+}
+
+#[tokio::test]
+async fn after_expiry_concurrent_callers_fetch_one_new_token() {
+    let sim = simulador();
+    let c = Arc::new(cliente(&sim, None));
+    c.consultar_cpf(&cpf("40442820135"), &etiqueta("t"))
+        .await
+        .unwrap();
+    sim.expirar_tokens();
+    let mut tarefas = Vec::new();
+    for ni in [
+        "63017285995",
+        "91708635203",
+        "40532176871",
+        "47123586964",
+        "07691852312",
+    ] {
+        let c = c.clone();
+        tarefas.push(tokio::spawn(async move {
+            c.consultar_cpf(&cpf(ni), &etiqueta("t")).await
+        }));
+    }
+    for t in tarefas {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(sim.tokens_emitidos(), 2);
+}
+
+#[tokio::test]
+async fn a_401_after_the_renewal_is_a_refusal_of_the_credentials() {
+    let sim = simulador();
+    let c = cliente(&sim, None);
+    sim.injetar(FalhaLoja::Status(401));
+    sim.injetar(FalhaLoja::Status(401));
+    let e = c
+        .consultar_cpf(&cpf("40442820135"), &etiqueta("t"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ErroLoja::Autenticacao { status: 401, .. }),
+        "{e}"
+    );
+    let consultas = sim
+        .chamadas()
+        .iter()
+        .filter(|c| c.caminho != caminhos::TOKEN)
+        .count();
+    assert_eq!(consultas, 2, "one renewal, not a loop");
+}
