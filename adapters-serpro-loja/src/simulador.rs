@@ -596,28 +596,32 @@ async fn cnd(req: Request<Incoming>) -> Resposta {
     else {
         return nao_encontrado();
     };
-    let certidao = (*tipo != "Positiva").then(|| wire::CertidaoDto {
-        tipo_certidao: Some((*tipo).to_owned()),
-        data_emissao: Some("2026-11-02".into()),
-        data_validade: Some("2027-05-01".into()),
-        codigo_controle: Some("A1B2.C3D4.E5F6.0718".into()),
-    });
-    let certidao = certidao.or_else(|| {
-        Some(wire::CertidaoDto {
-            tipo_certidao: Some("Positiva".into()),
+    // A positive situation gets no certificate: only its type and a message.
+    let positiva = *tipo == "Positiva";
+    let certidao = if positiva {
+        wire::CertidaoDto {
+            tipo_certidao: Some((*tipo).to_owned()),
             ..wire::CertidaoDto::default()
-        })
-    });
+        }
+    } else {
+        wire::CertidaoDto {
+            tipo_certidao: Some((*tipo).to_owned()),
+            data_emissao: Some("2026-11-02".into()),
+            data_validade: Some("2027-05-01".into()),
+            codigo_controle: Some("A1B2.C3D4.E5F6.0718".into()),
+        }
+    };
+    let mensagem = if positiva {
+        "Não foi possível emitir a certidão: há pendências"
+    } else {
+        "Certidão emitida com sucesso"
+    };
     json(
         StatusCode::OK,
         wire::CndDto {
             status: Some("1".into()),
-            mensagem: Some(if *tipo == "Positiva" {
-                "Não foi possível emitir a certidão: há pendências".into()
-            } else {
-                "Certidão emitida com sucesso".into()
-            }),
-            certidao,
+            mensagem: Some(mensagem.into()),
+            certidao: Some(certidao),
         },
     )
 }

@@ -244,6 +244,7 @@ pub struct Certidao {
 
 /// The kind of a failed lookup, for what the caller does next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum TipoErroConsulta {
     /// No record for the number (billed).
     NaoEncontrado,
