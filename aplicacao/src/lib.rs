@@ -19,6 +19,7 @@
 
 pub mod acesso;
 pub mod conam;
+pub mod consulta;
 pub mod ecac;
 pub mod erro;
 pub mod idempotencia;

@@ -51,6 +51,10 @@ pub(crate) enum Comando {
     /// Tokens de acesso à API (guiche serve) e seus papéis.
     #[command(subcommand)]
     Token(Token),
+    /// Consultas de CPF, CNPJ e CND: APIs comerciais do SERPRO (empresas privadas) ou Conecta
+    /// gov.br (órgãos públicos), conforme a configuração.
+    #[command(subcommand)]
+    Consulta(Consulta),
     /// O livro (SQLite ou PostgreSQL): migração entre motores.
     #[command(subcommand)]
     Livro(Livro),
@@ -79,6 +83,42 @@ pub(crate) enum Token {
     Revoke {
         /// O id do token (guiche token list).
         id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Consulta {
+    /// Situação de um ou mais CPFs.
+    Cpf {
+        /// Os CPFs (com ou sem máscara).
+        #[arg(required = true)]
+        cpfs: Vec<String>,
+        /// Etiqueta da chamada no relatório de consumo do SERPRO (X-Request-Tag, até 32
+        /// caracteres); padrão: consulta-cpf-NÚMERO.
+        #[arg(long)]
+        etiqueta: Option<String>,
+    },
+    /// Dados de um CNPJ: básicos, ou com o quadro de sócios.
+    Cnpj {
+        /// O CNPJ (com ou sem máscara).
+        cnpj: String,
+        /// Com o quadro de sócios (CPFs mascarados).
+        #[arg(long, conflicts_with = "empresa")]
+        qsa: bool,
+        /// Com o quadro de sócios e seus CPFs.
+        #[arg(long)]
+        empresa: bool,
+        /// Etiqueta da chamada (X-Request-Tag); padrão: consulta-cnpj-NÚMERO.
+        #[arg(long)]
+        etiqueta: Option<String>,
+    },
+    /// Certidão negativa de débitos (CND) de um CPF ou CNPJ (só pelas APIs do SERPRO).
+    Cnd {
+        /// O CPF ou CNPJ.
+        documento: String,
+        /// Etiqueta da chamada (X-Request-Tag); padrão: consulta-cnd-NÚMERO.
+        #[arg(long)]
+        etiqueta: Option<String>,
     },
 }
 

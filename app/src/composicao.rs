@@ -334,6 +334,16 @@ pub(crate) fn servico_conecta()
 fn conecta_sobre(
     livro: impl FnOnce() -> Result<Livros, crate::erro::ErroApp>,
 ) -> Result<guiche_aplicacao::serpro::ServicoConecta, crate::erro::ErroApp> {
+    Ok(guiche_aplicacao::serpro::ServicoConecta::new(
+        std::sync::Arc::new(conecta_cliente(livro)?),
+    ))
+}
+
+/// The Conecta gov.br client from the environment (`GUICHE_CONECTA_*`), metering its quota in
+/// the ledger `livro` gives (opened once the settings are read).
+fn conecta_cliente(
+    livro: impl FnOnce() -> Result<Livros, crate::erro::ErroApp>,
+) -> Result<guiche_conecta::ClienteConecta, crate::erro::ErroApp> {
     use crate::config;
     use crate::erro::ErroApp;
     use guiche_conecta::{ClienteConecta, ConfigConecta, Segredo};
@@ -361,11 +371,8 @@ fn conecta_sobre(
         timeout: std::time::Duration::from_secs(30),
         quota,
     };
-    let cliente = ClienteConecta::new(config, Some(livro as Arc<dyn MedidorBilhetagem>))
-        .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
-    Ok(guiche_aplicacao::serpro::ServicoConecta::new(Arc::new(
-        cliente,
-    )))
+    ClienteConecta::new(config, Some(livro as Arc<dyn MedidorBilhetagem>))
+        .map_err(|e| ErroApp::Configuracao(e.to_string()))
 }
 
 /// The proof of payment of the e-CAC ledger's documents (`guiche ecac proof`).
@@ -675,4 +682,87 @@ pub(crate) fn migracao(
         origem: std::sync::Arc::new(origem),
         destino: std::sync::Arc::new(destino),
     })
+}
+
+// ── Consultas (CPF, CNPJ, CND) ─────────────────────────────────────────────────────────────
+
+/// The lookups over the configured path: SERPRO's commercial APIs when
+/// `GUICHE_SERPRO_LOJA_TRIAL=1` or `GUICHE_SERPRO_LOJA_CONSUMER_KEY` is set (calls metered in
+/// the ledger under `GUICHE_SERPRO_TETO_MENSAL`), else Conecta gov.br when `GUICHE_CONECTA_URL`
+/// is; `GUICHE_CONSULTA=serpro|conecta` chooses when both are.
+pub(crate) fn consulta() -> Result<guiche_aplicacao::consulta::ServicoConsulta, crate::erro::ErroApp>
+{
+    use crate::config;
+    use crate::erro::ErroApp;
+    let loja = config::var("GUICHE_SERPRO_LOJA_TRIAL").is_some_and(|v| v.trim() == "1")
+        || config::var("GUICHE_SERPRO_LOJA_CONSUMER_KEY").is_some();
+    let conecta = config::var("GUICHE_CONECTA_URL").is_some();
+    let escolha = config::var("GUICHE_CONSULTA");
+    match (escolha.as_deref().map(str::trim), loja, conecta) {
+        (Some("serpro"), _, _) | (None, true, _) => consulta_serpro(),
+        (Some("conecta"), _, _) | (None, false, true) => {
+            Ok(guiche_aplicacao::consulta::ServicoConsulta::pelo_conecta(
+                std::sync::Arc::new(conecta_cliente(config::abrir_livro)?),
+            ))
+        }
+        (Some(outro), _, _) => Err(ErroApp::Configuracao(format!(
+            "GUICHE_CONSULTA deve ser serpro ou conecta, não '{outro}'"
+        ))),
+        (None, false, false) => Err(ErroApp::Configuracao(
+            "nenhum caminho de consulta configurado: empresas privadas usam as APIs comerciais \
+             do SERPRO (GUICHE_SERPRO_LOJA_CONSUMER_KEY e …_SECRET, ou GUICHE_SERPRO_LOJA_TRIAL=1 \
+             para o ambiente de demonstração); órgãos públicos, o Conecta gov.br \
+             (GUICHE_CONECTA_URL, …)"
+                .into(),
+        )),
+    }
+}
+
+/// SERPRO's commercial APIs from the environment, metered in the ledger.
+fn consulta_serpro() -> Result<guiche_aplicacao::consulta::ServicoConsulta, crate::erro::ErroApp> {
+    use crate::config;
+    use crate::erro::ErroApp;
+    use guiche_loja::{ClienteLoja, ConfigLoja, Credenciais, Medicao};
+    use std::sync::Arc;
+    let trial = config::var("GUICHE_SERPRO_LOJA_TRIAL").is_some_and(|v| v.trim() == "1");
+    let credenciais = if trial {
+        Credenciais::Trial
+    } else {
+        Credenciais::Contrato {
+            consumer_key: config::obrigatorio(
+                "GUICHE_SERPRO_LOJA_CONSUMER_KEY",
+                "consultar as APIs comerciais do SERPRO",
+            )?,
+            consumer_secret: guiche_ports::Segredo::new(config::obrigatorio(
+                "GUICHE_SERPRO_LOJA_CONSUMER_SECRET",
+                "consultar as APIs comerciais do SERPRO",
+            )?),
+        }
+    };
+    let contratante = match &credenciais {
+        Credenciais::Contrato { consumer_key, .. } => consumer_key.clone(),
+        Credenciais::Trial => "trial".to_owned(),
+    };
+    let livro = config::abrir_livro()?;
+    let medicao = Medicao {
+        medidor: livro,
+        contratante,
+        teto_mensal: config::numero("GUICHE_SERPRO_TETO_MENSAL", "chamadas")?,
+        relogio: Arc::new(crate::relogio::RelogioSistema),
+    };
+    let cliente = ClienteLoja::new(
+        ConfigLoja {
+            url_base: config::var("GUICHE_SERPRO_LOJA_URL")
+                .unwrap_or_else(|| guiche_loja::wire::URL_PRODUCAO.into()),
+            credenciais,
+            ca_extra_pem: config::ca_extra()?,
+            timeout: std::time::Duration::from_secs(30),
+        },
+        Some(medicao),
+    )
+    .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
+    Ok(guiche_aplicacao::consulta::ServicoConsulta::new(
+        Arc::new(cliente),
+        guiche_aplicacao::consulta::Caminho::SerproLoja,
+    ))
 }

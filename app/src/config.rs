@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 41] = [
+const VARIAVEIS: [&str; 46] = [
     "GUICHE_DB",
     "GUICHE_DB_SENHA",
     "GUICHE_DB_CA",
@@ -46,6 +46,11 @@ const VARIAVEIS: [&str; 41] = [
     "GUICHE_CONECTA_CLIENT_SECRET",
     "GUICHE_CONECTA_CPF_USUARIO",
     "GUICHE_CONECTA_QUOTA",
+    "GUICHE_SERPRO_LOJA_URL",
+    "GUICHE_SERPRO_LOJA_CONSUMER_KEY",
+    "GUICHE_SERPRO_LOJA_CONSUMER_SECRET",
+    "GUICHE_SERPRO_LOJA_TRIAL",
+    "GUICHE_CONSULTA",
     "GUICHE_CONFIG",
     "GUICHE_API_LIMITE_CORPO",
     "GUICHE_API_TIMEOUT",

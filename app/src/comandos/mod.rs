@@ -3,6 +3,7 @@
 mod conam;
 mod conam_envio;
 mod conecta;
+mod consulta;
 #[cfg(feature = "simuladores")]
 mod demo;
 #[cfg(feature = "simuladores")]
@@ -42,6 +43,7 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Token(Token::List) => token::listar(json),
         Comando::Token(Token::Revoke { id }) => token::revogar(id, json),
         Comando::Livro(Livro::Migrar { para, de }) => livro::migrar(&para, de.as_deref(), json),
+        Comando::Consulta(c) => consulta::executar(c, json).await,
         Comando::Nfd(Nfd::Validate {
             arquivo,
             prefeitura,

@@ -13,6 +13,7 @@ mod arquivos;
 mod cli;
 mod comum;
 mod conam_envio;
+mod consulta;
 mod ecac;
 mod ecac_rodada;
 mod livro_migrar;
