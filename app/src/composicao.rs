@@ -413,6 +413,7 @@ pub(crate) fn serpro_api(livro: &Livros) -> crate::http::ServicosSerpro {
     let ecac = Arc::clone(livro) as Arc<dyn LivroEcac>;
     crate::http::ServicosSerpro {
         conecta: Disponivel::new(conecta_sobre(|| Ok(Arc::clone(livro))).map_err(texto)),
+        consulta: Disponivel::new(consulta_sobre(|| Ok(Arc::clone(livro))).map_err(texto)),
         uso: Disponivel::new(Ok(guiche_aplicacao::serpro::ServicoUso::new(
             Arc::clone(livro) as Arc<dyn guiche_ports::bilhetagem::MedidorBilhetagem>,
         ))),
@@ -692,6 +693,13 @@ pub(crate) fn migracao(
 /// is; `GUICHE_CONSULTA=serpro|conecta` chooses when both are.
 pub(crate) fn consulta() -> Result<guiche_aplicacao::consulta::ServicoConsulta, crate::erro::ErroApp>
 {
+    consulta_sobre(crate::config::abrir_livro)
+}
+
+/// [`consulta`] metered in the ledger `livro` gives (opened once the path is chosen).
+fn consulta_sobre(
+    livro: impl FnOnce() -> Result<Livros, crate::erro::ErroApp>,
+) -> Result<guiche_aplicacao::consulta::ServicoConsulta, crate::erro::ErroApp> {
     use crate::config;
     use crate::erro::ErroApp;
     let loja = config::var("GUICHE_SERPRO_LOJA_TRIAL").is_some_and(|v| v.trim() == "1")
@@ -699,10 +707,10 @@ pub(crate) fn consulta() -> Result<guiche_aplicacao::consulta::ServicoConsulta, 
     let conecta = config::var("GUICHE_CONECTA_URL").is_some();
     let escolha = config::var("GUICHE_CONSULTA");
     match (escolha.as_deref().map(str::trim), loja, conecta) {
-        (Some("serpro"), _, _) | (None, true, _) => consulta_serpro(),
+        (Some("serpro"), _, _) | (None, true, _) => consulta_serpro(livro),
         (Some("conecta"), _, _) | (None, false, true) => {
             Ok(guiche_aplicacao::consulta::ServicoConsulta::pelo_conecta(
-                std::sync::Arc::new(conecta_cliente(config::abrir_livro)?),
+                std::sync::Arc::new(conecta_cliente(livro)?),
             ))
         }
         (Some(outro), _, _) => Err(ErroApp::Configuracao(format!(
@@ -718,8 +726,10 @@ pub(crate) fn consulta() -> Result<guiche_aplicacao::consulta::ServicoConsulta, 
     }
 }
 
-/// SERPRO's commercial APIs from the environment, metered in the ledger.
-fn consulta_serpro() -> Result<guiche_aplicacao::consulta::ServicoConsulta, crate::erro::ErroApp> {
+/// SERPRO's commercial APIs from the environment, metered in the ledger `livro` gives.
+fn consulta_serpro(
+    livro: impl FnOnce() -> Result<Livros, crate::erro::ErroApp>,
+) -> Result<guiche_aplicacao::consulta::ServicoConsulta, crate::erro::ErroApp> {
     use crate::config;
     use crate::erro::ErroApp;
     use guiche_loja::{ClienteLoja, ConfigLoja, Credenciais, Medicao};
@@ -743,7 +753,7 @@ fn consulta_serpro() -> Result<guiche_aplicacao::consulta::ServicoConsulta, crat
         Credenciais::Contrato { consumer_key, .. } => consumer_key.clone(),
         Credenciais::Trial => "trial".to_owned(),
     };
-    let livro = config::abrir_livro()?;
+    let livro = livro()?;
     let medicao = Medicao {
         medidor: livro,
         contratante,

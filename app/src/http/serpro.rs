@@ -55,6 +55,9 @@ pub(crate) fn rotas() -> OpenApiRouter<Estado> {
         .routes(routes!(uso))
         .routes(idempotente(routes!(conecta_cpf)))
         .routes(routes!(conecta_cnpj))
+        .routes(idempotente(routes!(consulta_cpf)))
+        .routes(routes!(consulta_cnpj))
+        .routes(routes!(consulta_cnd))
         .routes(routes!(comprovante))
         .routes(routes!(guias))
         .routes(idempotente(routes!(emitir_guias)))
@@ -95,6 +98,9 @@ pub(crate) struct ServicosSerpro {
     pub(crate) integra: Disponivel<ServicoIntegra>,
     /// Conecta gov.br.
     pub(crate) conecta: Disponivel<ServicoConecta>,
+    /// CPF, CNPJ and CND lookups over the configured path (SERPRO's commercial APIs or
+    /// Conecta).
+    pub(crate) consulta: Disponivel<guiche_aplicacao::consulta::ServicoConsulta>,
     /// The billing report.
     pub(crate) uso: Disponivel<ServicoUso>,
     /// Proofs of payment.
@@ -833,6 +839,114 @@ async fn conecta_cnpj(
     let s = estado.serpro.conecta.servico()?;
     Ok(Json(
         em_tarefa(&estado, async move { s.cnpj(&c).await }).await?,
+    ))
+}
+
+// ── Consultas: one path or the other ───────────────────────────────────────────────────────
+
+/// The CPFs of a lookup.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PedidoConsultaCpf {
+    /// De 1 a 50 CPFs, com ou sem máscara.
+    #[schema(example = json!(["404.428.201-35"]), min_items = 1, max_items = 50)]
+    cpfs: Vec<String>,
+    /// Etiqueta no relatório de consumo do SERPRO (X-Request-Tag, até 32 caracteres).
+    #[schema(max_length = 32)]
+    etiqueta: Option<String>,
+}
+
+/// Parâmetros de uma consulta de CNPJ.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ParametrosCnpj {
+    /// basica (padrão), qsa (sócios) ou empresa (sócios com CPF): os dois últimos só pelo SERPRO.
+    nivel: Option<String>,
+    /// Etiqueta no relatório de consumo do SERPRO (até 32 caracteres).
+    etiqueta: Option<String>,
+}
+
+/// A etiqueta de uma consulta.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct ParametrosEtiqueta {
+    /// Etiqueta no relatório de consumo do SERPRO (até 32 caracteres).
+    etiqueta: Option<String>,
+}
+
+/// Situação de CPFs (APIs do SERPRO ou Conecta gov.br, conforme o servidor).
+///
+/// Cada CPF com sua resposta ou seu erro, na ordem pedida. Bilhetado: papel operador; use
+/// Idempotency-Key.
+#[utoipa::path(post, path = "/api/v1/consultas/cpf", tag = "consultas",
+    request_body = PedidoConsultaCpf, params(CabecalhoIdempotencia),
+    responses((status = 200, description = "Cada CPF", body = guiche_aplicacao::consulta::Cpfs), ErrosRemotos))]
+async fn consulta_cpf(
+    State(estado): State<Estado>,
+    Autenticado(quem): Autenticado,
+    Corpo(p): Corpo<PedidoConsultaCpf>,
+) -> Result<Json<guiche_aplicacao::consulta::Cpfs>, Problema> {
+    exigir(&quem, Permissao::Enviar)?;
+    if p.cpfs.is_empty() || p.cpfs.len() > 50 {
+        return Err(campo("cpfs", &p.cpfs.len().to_string(), "de 1 a 50 CPFs").into());
+    }
+    let s = estado.serpro.consulta.servico()?;
+    Ok(Json(
+        em_tarefa(&estado, async move {
+            Ok::<_, ErroHttp>(s.cpfs(&p.cpfs, p.etiqueta.as_deref()).await)
+        })
+        .await?,
+    ))
+}
+
+/// Dados de um CNPJ (APIs do SERPRO ou Conecta gov.br).
+///
+/// Bilhetado: papel operador.
+#[utoipa::path(get, path = "/api/v1/consultas/cnpj/{cnpj}", tag = "consultas",
+    params(("cnpj" = String, Path, description = "O CNPJ, com ou sem máscara", example = "34238864000168"), ParametrosCnpj),
+    responses((status = 200, description = "O cadastro", body = guiche_aplicacao::consulta::CnpjConsultado), ErrosRemotos))]
+async fn consulta_cnpj(
+    State(estado): State<Estado>,
+    Autenticado(quem): Autenticado,
+    Path(texto): Path<String>,
+    Query(q): Query<ParametrosCnpj>,
+) -> Result<Json<guiche_aplicacao::consulta::CnpjConsultado>, Problema> {
+    use guiche_ports::consulta::NivelCnpj;
+    exigir(&quem, Permissao::Enviar)?;
+    let nivel = match q.nivel.as_deref() {
+        None | Some("basica") => NivelCnpj::Basica,
+        Some("qsa") => NivelCnpj::Qsa,
+        Some("empresa") => NivelCnpj::Empresa,
+        Some(outro) => return Err(campo("nivel", outro, "basica, qsa ou empresa").into()),
+    };
+    let s = estado.serpro.consulta.servico()?;
+    Ok(Json(
+        em_tarefa(&estado, async move {
+            s.cnpj(&texto, nivel, q.etiqueta.as_deref()).await
+        })
+        .await?,
+    ))
+}
+
+/// Certidão negativa de débitos de um CPF ou CNPJ (só pelas APIs do SERPRO).
+///
+/// Bilhetado: papel operador.
+#[utoipa::path(get, path = "/api/v1/consultas/cnd/{documento}", tag = "consultas",
+    params(("documento" = String, Path, description = "O CPF ou CNPJ", example = "34238864000168"), ParametrosEtiqueta),
+    responses((status = 200, description = "A certidão", body = guiche_aplicacao::consulta::CndConsultada), ErrosRemotos))]
+async fn consulta_cnd(
+    State(estado): State<Estado>,
+    Autenticado(quem): Autenticado,
+    Path(texto): Path<String>,
+    Query(q): Query<ParametrosEtiqueta>,
+) -> Result<Json<guiche_aplicacao::consulta::CndConsultada>, Problema> {
+    exigir(&quem, Permissao::Enviar)?;
+    let s = estado.serpro.consulta.servico()?;
+    Ok(Json(
+        em_tarefa(&estado, async move {
+            s.cnd(&texto, q.etiqueta.as_deref()).await
+        })
+        .await?,
     ))
 }
 

@@ -106,7 +106,11 @@ async fn a_contract_gets_the_partners_and_the_cnd() {
         "{v}"
     );
     let (codigo, v) = guiche(&pasta, &["consulta", "cnd", "46.768.703/0001-65"], &env).await;
-    assert_eq!((codigo, v["situacao"].as_str()), (0, Some("Positiva")), "{v}");
+    assert_eq!(
+        (codigo, v["situacao"].as_str()),
+        (0, Some("Positiva")),
+        "{v}"
+    );
     // WSO2 hands a consumer's live token out again: the second and third processes get the
     // first one's, and no token request is billed.
     assert_eq!(sim.tokens_emitidos(), 1);
@@ -160,5 +164,64 @@ async fn without_a_path_the_error_names_both() {
     assert!(
         erro.contains("GUICHE_SERPRO_LOJA") && erro.contains("GUICHE_CONECTA"),
         "{erro}"
+    );
+}
+
+/// The same lookups over HTTP (`/api/v1/consultas/…`), on the SERPRO trial: the shapes of the
+/// command line, problem+json for a bad number, and the role an operator needs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_answers_the_same_lookups() {
+    use crate::comum::servidor::{Servidor, token};
+    let sim = SimuladorLoja::iniciar(ConfigSimuladorLoja::default()).unwrap();
+    let pasta = crate::comum::pasta("consulta-api");
+    let operador = token(&pasta, "ana", "operador");
+    let leitura = token(&pasta, "bia", "leitura");
+    let url = sim.url_base();
+    let srv = Servidor::iniciar(
+        &pasta,
+        &[
+            ("GUICHE_SERPRO_LOJA_TRIAL", "1"),
+            ("GUICHE_SERPRO_LOJA_URL", url.as_str()),
+        ],
+    );
+    let json = [("Content-Type", "application/json")];
+    let r = srv.chamar(
+        "POST",
+        "/api/v1/consultas/cpf",
+        &operador,
+        &json,
+        br#"{"cpfs": ["404.428.201-35"], "etiqueta": "cliente-x"}"#,
+    );
+    assert_eq!(r.status, 200, "{}", r.corpo);
+    let v: Value = serde_json::from_str(&r.corpo).unwrap();
+    assert_eq!(v["cpfs"][0]["situacao"]["codigo"], "0", "{v}");
+    assert_eq!(
+        sim.chamadas().last().unwrap().etiqueta.as_deref(),
+        Some("cliente-x")
+    );
+    let r = srv.chamar(
+        "GET",
+        "/api/v1/consultas/cnpj/34238864000168?nivel=empresa",
+        &operador,
+        &[],
+        b"",
+    );
+    assert_eq!(r.status, 200, "{}", r.corpo);
+    let v: Value = serde_json::from_str(&r.corpo).unwrap();
+    assert_eq!(v["nivel"], "empresa");
+    let r = srv.chamar("GET", "/api/v1/consultas/cnd/123", &operador, &[], b"");
+    assert_eq!(r.status, 400, "{}", r.corpo);
+    assert!(r.corpo.contains("documento"), "{}", r.corpo);
+    let r = srv.chamar(
+        "GET",
+        "/api/v1/consultas/cnd/34238864000168",
+        &leitura,
+        &[],
+        b"",
+    );
+    assert_eq!(
+        r.status, 403,
+        "a billed lookup needs the operator role: {}",
+        r.corpo
     );
 }
