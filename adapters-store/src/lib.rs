@@ -226,6 +226,7 @@ mod local;
 mod notas;
 mod pacotes;
 mod trabalhos;
+mod usuarios;
 
 pub use esquema::VERSAO_ESQUEMA;
 pub use livro::Livro;

@@ -23,6 +23,7 @@
 //! | [`receita::IntegraContador`] | SERPRO Integra Contador's typed services, procurador sign-in | `guiche-serpro` |
 //! | [`conecta::ConectaGovBr`] | Conecta gov.br CPF and CNPJ queries | `guiche-conecta` |
 //! | [`trabalhos::FilaTrabalhos`] | rounds of jobs shared by workers on many machines (leases, heartbeats) | `guiche-store`, `guiche-postgres` |
+//! | [`usuarios::LivroUsuarios`] | people who log in to the web pages (argon2id hashes), their sessions and failed logins | `guiche-store`, `guiche-postgres` |
 //! | [`LivroCompleto`] | every ledger port in one handle | `guiche-store` (SQLite), `guiche-postgres` |
 //!
 //! ```
@@ -50,6 +51,7 @@ pub mod livro;
 pub mod receita;
 mod segredo;
 pub mod trabalhos;
+pub mod usuarios;
 
 pub use segredo::Segredo;
 
@@ -73,6 +75,7 @@ pub trait LivroCompleto:
     + acesso::LivroAcesso
     + idempotencia::LivroIdempotencia
     + trabalhos::FilaTrabalhos
+    + usuarios::LivroUsuarios
     + std::fmt::Debug
 {
     /// Where the ledger is, for messages: a file's path, `:memória:`, or
