@@ -51,6 +51,9 @@ pub(crate) enum Comando {
     /// Tokens de acesso à API (guiche serve) e seus papéis.
     #[command(subcommand)]
     Token(Token),
+    /// Usuários das páginas web (guiche serve em /): quem entra com login e senha.
+    #[command(subcommand)]
+    Usuario(Usuario),
     /// O livro (SQLite ou PostgreSQL): migração entre motores.
     #[command(subcommand)]
     Livro(Livro),
@@ -79,6 +82,26 @@ pub(crate) enum Token {
     Revoke {
         /// O id do token (guiche token list).
         id: i64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Usuario {
+    /// Cria um usuário. A senha (12 caracteres ou mais) vem de GUICHE_USUARIO_SENHA ou de uma
+    /// linha da entrada padrão, nunca da linha de comando.
+    Add {
+        /// O login (letras sem acento, dígitos, '.', '_', '-', '@').
+        login: String,
+        /// admin (tudo), operador (consulta e envia) ou leitura (só consulta).
+        #[arg(long)]
+        papel: String,
+    },
+    /// Lista os usuários (nunca a senha nem o hash).
+    List,
+    /// Desativa um usuário: ele não entra mais e suas sessões acabam.
+    Disable {
+        /// O login.
+        login: String,
     },
 }
 
