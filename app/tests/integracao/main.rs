@@ -24,3 +24,4 @@ mod sandbox;
 mod serpro_chamadas;
 mod serpro_uso;
 mod transporte;
+mod web;
