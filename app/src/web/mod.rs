@@ -56,6 +56,8 @@ pub(crate) fn rotas(estado: Estado) -> Router<Estado> {
             get(|s: State<Estado>, h: HeaderMap| em_construcao(s, h, Tela::Importar)),
         )
         .route("/estatico/guiche.css", get(css))
+        // No icon: an empty answer instead of a 404 in every browser's console.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .layer(from_fn(cabecalhos))
         .with_state(estado)
 }

@@ -17,6 +17,7 @@ mod ecac;
 mod ecac_rodada;
 mod livro_migrar;
 mod medicao_ecac;
+mod navegador;
 mod nfd_envio;
 mod quatro_processos;
 mod readme;
