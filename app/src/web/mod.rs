@@ -361,7 +361,8 @@ async fn entrar(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) 
     let aberta = match r {
         Ok(Ok(a)) => a,
         Ok(Err(e @ ErroUsuarios::Credenciais)) => {
-            tracing::warn!(login = %form.login.chars().take(64).collect::<String>(), "entrada recusada");
+            // Not the login typed: it may be a password typed in the wrong field.
+            tracing::warn!("entrada recusada: login ou senha incorretos");
             return pagina_entrada(
                 &estado,
                 &headers,
@@ -371,7 +372,7 @@ async fn entrar(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) 
             );
         }
         Ok(Err(e @ ErroUsuarios::Bloqueado { .. })) => {
-            tracing::warn!(login = %form.login.chars().take(64).collect::<String>(), "entrada bloqueada");
+            tracing::warn!("entrada recusada: login bloqueado");
             return pagina_entrada(
                 &estado,
                 &headers,

@@ -240,6 +240,12 @@ fn login_shows_the_companies_and_logout_ends_the_session() {
     assert!(cookie(&r, "guiche_sessao").unwrap().contains("Max-Age=0"));
     let r = pagina(&srv, "/", &sessao);
     assert_eq!((r.status, r.cabecalho("location")), (303, Some("/entrar")));
+    // Neither the password nor the session's secret nor its CSRF token in the log.
+    let log = srv.log();
+    assert!(log.contains("sessão aberta"), "{log}");
+    for segredo in [SENHA, valor, csrf.as_str()] {
+        assert!(!log.contains(segredo), "{log}");
+    }
 }
 
 #[test]
