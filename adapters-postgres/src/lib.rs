@@ -53,6 +53,7 @@ mod pacotes;
 pub mod teste;
 mod trabalhos;
 mod travas;
+mod usuarios;
 
 pub use conexao::{Opcoes, e_url_postgres, tem_senha};
 pub use esquema::VERSAO_ESQUEMA;

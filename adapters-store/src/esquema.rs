@@ -19,6 +19,7 @@ const MIGRACOES: &[&str] = &[
     include_str!("../migrations/0009_tokens.sql"),
     include_str!("../migrations/0010_idempotencia.sql"),
     include_str!("../migrations/0011_trabalhos.sql"),
+    include_str!("../migrations/0012_usuarios.sql"),
 ];
 
 /// The schema version this code writes and reads (`PRAGMA user_version` once migrated).

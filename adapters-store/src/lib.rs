@@ -10,7 +10,9 @@
 //! [e-CAC](#e-cac)), [`guiche_ports::acesso::LivroAcesso`] for the API's tokens (`tokens`,
 //! migration 0009: only the SHA-256 of each secret) and
 //! [`guiche_ports::idempotencia::LivroIdempotencia`] for its `Idempotency-Key`s
-//! (`idempotencia`, migration 0010); every method is one transaction.
+//! (`idempotencia`, migration 0010) and [`guiche_ports::usuarios::LivroUsuarios`] for the web
+//! pages' users and sessions (`usuarios`, `sessoes`, migration 0012: argon2id hashes, session
+//! secrets by SHA-256); every method is one transaction.
 //!
 //! ```
 //! use guiche_domain::{Data, Documento};
@@ -226,6 +228,7 @@ mod local;
 mod notas;
 mod pacotes;
 mod trabalhos;
+mod usuarios;
 
 pub use esquema::VERSAO_ESQUEMA;
 pub use livro::Livro;

@@ -26,5 +26,6 @@ pub mod idempotencia;
 pub mod livro;
 pub mod nfd;
 pub mod serpro;
+pub mod usuarios;
 
 pub use erro::{Classificar, Natureza};

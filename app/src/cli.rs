@@ -55,6 +55,9 @@ pub(crate) enum Comando {
     /// gov.br (órgãos públicos), conforme a configuração.
     #[command(subcommand)]
     Consulta(Consulta),
+    /// Usuários das páginas web (guiche serve em /): quem entra com login e senha.
+    #[command(subcommand)]
+    Usuario(Usuario),
     /// O livro (SQLite ou PostgreSQL): migração entre motores.
     #[command(subcommand)]
     Livro(Livro),
@@ -119,6 +122,26 @@ pub(crate) enum Consulta {
         /// Etiqueta da chamada (X-Request-Tag); padrão: consulta-cnd-NÚMERO.
         #[arg(long)]
         etiqueta: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Usuario {
+    /// Cria um usuário. A senha (12 caracteres ou mais) vem de GUICHE_USUARIO_SENHA ou de uma
+    /// linha da entrada padrão, nunca da linha de comando.
+    Add {
+        /// O login (letras sem acento, dígitos, '.', '_', '-', '@').
+        login: String,
+        /// admin (tudo), operador (consulta e envia) ou leitura (só consulta).
+        #[arg(long)]
+        papel: String,
+    },
+    /// Lista os usuários (nunca a senha nem o hash).
+    List,
+    /// Desativa um usuário: ele não entra mais e suas sessões acabam.
+    Disable {
+        /// O login.
+        login: String,
     },
 }
 

@@ -617,6 +617,26 @@ pub(crate) fn acesso() -> Result<guiche_aplicacao::acesso::ServicoAcesso, crate:
     Ok(acesso_sobre(crate::config::abrir_livro()?))
 }
 
+/// The clock of users and sessions: unix seconds now.
+fn agora() -> guiche_aplicacao::usuarios::Agora {
+    std::sync::Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+    })
+}
+
+/// The users service over `livro`.
+pub(crate) fn usuarios_sobre(livro: Livros) -> guiche_aplicacao::usuarios::ServicoUsuarios {
+    guiche_aplicacao::usuarios::ServicoUsuarios::new(livro, aleatorio(), agora())
+}
+
+/// The users service over the configured ledger (`guiche usuario …`).
+pub(crate) fn usuarios() -> Result<guiche_aplicacao::usuarios::ServicoUsuarios, crate::erro::ErroApp>
+{
+    Ok(usuarios_sobre(crate::config::abrir_livro()?))
+}
+
 /// What `guiche serve` runs on: its settings, the tokens and idempotency services over one
 /// ledger.
 pub(crate) fn estado_api(
@@ -626,8 +646,15 @@ pub(crate) fn estado_api(
     let idempotencia =
         guiche_aplicacao::idempotencia::ServicoIdempotencia::new(livro.clone(), config.abandono);
     let ecac = ecac_api_sobre(livro.clone())?;
-    let mut estado =
-        crate::http::Estado::new(acesso_sobre(livro.clone()), idempotencia, ecac, config);
+    let mut estado = crate::http::Estado::new(
+        acesso_sobre(livro.clone()),
+        idempotencia,
+        ecac,
+        usuarios_sobre(livro.clone()),
+        config,
+    );
+    estado.cookie_seguro =
+        crate::config::var("GUICHE_WEB_COOKIE_SEGURO").is_some_and(|v| v.trim() == "1");
     estado.nfd = Some(nfd_sobre(livro.clone())?);
     estado.conam = conam_sobre(livro.clone());
     estado.tabela2 = std::sync::Arc::new(tabela_2_conam()?);

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 46] = [
+const VARIAVEIS: [&str; 47] = [
     "GUICHE_DB",
     "GUICHE_DB_SENHA",
     "GUICHE_DB_CA",
@@ -61,6 +61,7 @@ const VARIAVEIS: [&str; 46] = [
     "GUICHE_ECAC_SYNC_HORA",
     "GUICHE_ECAC_TRABALHADORES",
     "GUICHE_ECAC_PRAZO",
+    "GUICHE_WEB_COOKIE_SEGURO",
 ];
 
 /// Whether `nome` holds a secret (a password or client secret), which `guiche.toml` may not.

@@ -18,6 +18,7 @@ mod erro;
 mod http;
 mod relogio;
 mod saida;
+mod web;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -34,6 +34,7 @@ pub mod idempotencia;
 pub mod notas;
 pub mod pacotes;
 pub mod trabalhos;
+pub mod usuarios;
 
 /// A ledger engine under test.
 pub trait Motor: Sync {

@@ -28,7 +28,7 @@ pub struct LinhaCopiada {
     pub celulas: Vec<Celula>,
 }
 
-/// The tables of a ledger at schema version 11 and the columns a copy carries, in the order
+/// The tables of a ledger at schema version 12 and the columns a copy carries, in the order
 /// they are copied (a table before the ones that may refer to it). `guias.ordem` is the order
 /// the guides were recorded in (SQLite's `rowid`).
 pub const TABELAS: &[(&str, &[&str])] = &[
@@ -168,6 +168,29 @@ pub const TABELAS: &[(&str, &[&str])] = &[
             "corpo",
             "criado_em",
             "atualizado_em",
+        ],
+    ),
+    (
+        "usuarios",
+        &[
+            "login",
+            "papel",
+            "hash",
+            "falhas",
+            "bloqueado_ate",
+            "criado_em",
+            "desativado_em",
+        ],
+    ),
+    (
+        "sessoes",
+        &[
+            "hash",
+            "login",
+            "csrf",
+            "criada_em",
+            "expira_em",
+            "visto_em",
         ],
     ),
 ];

@@ -24,6 +24,7 @@
 //! | [`conecta::ConectaGovBr`] | Conecta gov.br CPF and CNPJ queries | `guiche-conecta` |
 //! | [`consulta::ConsultaCadastral`] | CPF, CNPJ (with partners) and CND lookups, tagged | `guiche-loja` (SERPRO's commercial APIs) |
 //! | [`trabalhos::FilaTrabalhos`] | rounds of jobs shared by workers on many machines (leases, heartbeats) | `guiche-store`, `guiche-postgres` |
+//! | [`usuarios::LivroUsuarios`] | people who log in to the web pages (argon2id hashes), their sessions and failed logins | `guiche-store`, `guiche-postgres` |
 //! | [`LivroCompleto`] | every ledger port in one handle | `guiche-store` (SQLite), `guiche-postgres` |
 //!
 //! ```
@@ -52,6 +53,7 @@ pub mod livro;
 pub mod receita;
 mod segredo;
 pub mod trabalhos;
+pub mod usuarios;
 
 pub use segredo::Segredo;
 
@@ -75,6 +77,7 @@ pub trait LivroCompleto:
     + acesso::LivroAcesso
     + idempotencia::LivroIdempotencia
     + trabalhos::FilaTrabalhos
+    + usuarios::LivroUsuarios
     + std::fmt::Debug
 {
     /// Where the ledger is, for messages: a file's path, `:memória:`, or

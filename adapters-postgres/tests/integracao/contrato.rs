@@ -66,3 +66,8 @@ fn ecac() {
 fn trabalhos() {
     rodar(&MotorPostgres, guiche_livro_contrato::trabalhos::CASOS);
 }
+
+#[test]
+fn usuarios() {
+    rodar(&MotorPostgres, guiche_livro_contrato::usuarios::CASOS);
+}

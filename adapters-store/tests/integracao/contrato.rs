@@ -64,3 +64,8 @@ fn ecac() {
 fn trabalhos() {
     rodar(&MotorSqlite, guiche_livro_contrato::trabalhos::CASOS);
 }
+
+#[test]
+fn usuarios() {
+    rodar(&MotorSqlite, guiche_livro_contrato::usuarios::CASOS);
+}

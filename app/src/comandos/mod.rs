@@ -21,8 +21,11 @@ mod serpro_consultas;
 mod serpro_servicos;
 mod serve;
 mod token;
+mod usuario;
 
-use crate::cli::{Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Livro, Nfd, Serpro, Token};
+use crate::cli::{
+    Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Livro, Nfd, Serpro, Token, Usuario,
+};
 use crate::erro::{Codigo, ErroApp};
 
 /// Runs the command the user asked for.
@@ -42,6 +45,9 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Token(Token::Create { nome, papel }) => token::criar(&nome, &papel, json),
         Comando::Token(Token::List) => token::listar(json),
         Comando::Token(Token::Revoke { id }) => token::revogar(id, json),
+        Comando::Usuario(Usuario::Add { login, papel }) => usuario::criar(&login, &papel, json),
+        Comando::Usuario(Usuario::List) => usuario::listar(json),
+        Comando::Usuario(Usuario::Disable { login }) => usuario::desativar(&login, json),
         Comando::Livro(Livro::Migrar { para, de }) => livro::migrar(&para, de.as_deref(), json),
         Comando::Consulta(c) => consulta::executar(c, json).await,
         Comando::Nfd(Nfd::Validate {

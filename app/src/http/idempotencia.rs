@@ -238,7 +238,8 @@ mod tests {
             config.abandono,
         );
         let ecac = crate::composicao::ecac_api_sobre(livro.clone()).unwrap();
-        let estado = Estado::new(acesso, idempotencia, ecac, &config);
+        let usuarios = crate::composicao::usuarios_sobre(livro.clone());
+        let estado = Estado::new(acesso, idempotencia, ecac, usuarios, &config);
         let chamadas = Arc::new(AtomicUsize::new(0));
         let (app, api) = OpenApiRouter::new()
             .routes(idempotente(routes!(enviar)))

@@ -1,5 +1,6 @@
 //! `guiche serve`: the HTTP/JSON API over the application services, under `/api/v1/`, with
-//! its OpenAPI 3.1 document generated from this code (`/api/v1/openapi.json`).
+//! its OpenAPI 3.1 document generated from this code (`/api/v1/openapi.json`); the web pages
+//! (`crate::web`) are merged beside it, at `/`.
 //!
 //! Adding an endpoint (one file per area, `pub(crate) fn rotas() -> OpenApiRouter<Estado>`,
 //! merged in [`aplicacao`]):
@@ -79,6 +80,11 @@ pub(crate) struct Estado {
     pub(crate) tabela2: Arc<guiche_domain::conam::Tabela2>,
     /// SERPRO Integra Contador, Conecta and the e-CAC proof and guides (503 until set).
     pub(crate) serpro: serpro::ServicosSerpro,
+    /// The people who log in to the web pages, and their sessions.
+    pub(crate) usuarios: guiche_aplicacao::usuarios::ServicoUsuarios,
+    /// Whether the session cookie is always `Secure` (`GUICHE_WEB_COOKIE_SEGURO=1`: behind a
+    /// TLS proxy that does not say `X-Forwarded-Proto: https`).
+    pub(crate) cookie_seguro: bool,
 }
 
 impl Estado {
@@ -87,10 +93,13 @@ impl Estado {
         acesso: ServicoAcesso,
         idempotencia: ServicoIdempotencia,
         ecac: ecac::ServicosEcac,
+        usuarios: guiche_aplicacao::usuarios::ServicoUsuarios,
         config: &ConfigApi,
     ) -> Estado {
         Estado {
             acesso,
+            usuarios,
+            cookie_seguro: false,
             idempotencia,
             ecac,
             limite_corpo: config.limite_corpo,
@@ -293,6 +302,8 @@ pub(crate) fn aplicacao(estado: Estado) -> Router {
         .layer(axum::Extension(estado.clone()))
         .layer(from_fn_with_state(estado.clone(), registro::prazo))
         .layer(from_fn(problema::padronizar))
+        // The web pages answer HTML, never problem+json: merged after the API's layers.
+        .merge(crate::web::rotas(estado.clone()))
         .layer(from_fn(registro::registrar))
         .with_state(estado)
 }

@@ -16,6 +16,7 @@ use guiche_ports::contabil::{ChavePacote, SituacaoPacote};
 use guiche_ports::ecac::LivroEcac;
 use guiche_ports::ecac::OrigemGuia;
 use guiche_ports::livro::{Estado, LivroNotas, Pedido, Sequencia};
+use guiche_ports::usuarios::LivroUsuarios;
 use serde_json::Value;
 
 fn guiche(db: &str, args: &[&str]) -> Output {
@@ -63,6 +64,19 @@ fn livro_cheio(arquivo: &Path) {
     let de_novo = reservar("c", None);
     assert_eq!(de_novo.numero, 2, "o número recusado volta");
     l.criar_token("ana", Papel::Admin, &"a".repeat(64)).unwrap();
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA";
+    l.criar_usuario("bia", Papel::Operador, hash, 1_795_000_000)
+        .unwrap()
+        .unwrap();
+    l.criar_sessao(&guiche_ports::usuarios::RegistroSessao {
+        hash: "b".repeat(64),
+        login: "bia".into(),
+        csrf: "c".repeat(64),
+        criada_em: 1_795_000_000,
+        expira_em: 1_795_043_200,
+        visto_em: 1_795_000_000,
+    })
+    .unwrap();
     let pacote = ChavePacote::new("https://integracao-h.conam.com.br/cidade", 7).unwrap();
     l.registrar_envio(&pacote, "1", r#"{"idPacote":7}"#)
         .unwrap();
@@ -112,9 +126,11 @@ fn a_sqlite_ledger_moves_to_postgres_verified_and_numbering_goes_on() {
             linhas("notas"),
             linhas("tokens"),
             linhas("pacotes"),
-            linhas("guias")
+            linhas("guias"),
+            linhas("usuarios"),
+            linhas("sessoes")
         ),
-        (3, 1, 1, 1)
+        (3, 1, 1, 1, 1, 1)
     );
     assert_eq!(
         v["notasConferidas"]
@@ -165,6 +181,10 @@ fn a_sqlite_ledger_moves_to_postgres_verified_and_numbering_goes_on() {
     );
     let tokens: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(tokens[0]["nome"], "ana");
+    // And the web pages' user and session, by the same hashes.
+    let bia = pg.usuario("bia").unwrap().unwrap();
+    assert_eq!((bia.papel, bia.criado_em), (Papel::Operador, 1_795_000_000));
+    assert_eq!(pg.sessao(&"b".repeat(64)).unwrap().unwrap().login, "bia");
 
     // A second migration into the same (no longer empty) database is refused; nothing changes.
     let o = guiche(sqlite, &["livro", "migrar", "--para", &url]);
