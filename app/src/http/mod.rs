@@ -182,7 +182,11 @@ impl Andamento {
             pagamentos, declarações, caixa postal, eventos, SITFIS, procurações e o consumo \
             bilhetado. Chamadas bilhetadas: papel operador; o teto mensal responde 429"),
         (name = "conecta", description = "Conecta gov.br: situação de CPFs e cadastro de CNPJ \
-            (bilhetadas: papel operador)")
+            (bilhetadas: papel operador)"),
+        (name = "consultas", description = "CPF, CNPJ (com sócios) e CND pelo caminho que o \
+            servidor tem: as APIs comerciais do SERPRO (empresas privadas; cada chamada com \
+            etiqueta e bilhetada sob o teto mensal) ou o Conecta gov.br (órgãos públicos). \
+            Papel operador")
     ),
     components(schemas(problema::Problema, problema::ViolacaoProblema))
 )]
