@@ -55,7 +55,7 @@ impl std::fmt::Debug for ServicoConsulta {
 
 /// A registration status, as the service gave it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct SituacaoConsultada {
+pub struct SituacaoEncontrada {
     /// The code.
     pub codigo: String,
     /// Its description, when known.
@@ -65,7 +65,7 @@ pub struct SituacaoConsultada {
 /// A CPF looked up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CpfConsultado {
+pub struct CpfEncontrado {
     /// Digits.
     pub cpf: String,
     /// The holder's name.
@@ -73,7 +73,7 @@ pub struct CpfConsultado {
     /// The social name, when registered.
     pub nome_social: Option<String>,
     /// The registration status.
-    pub situacao: SituacaoConsultada,
+    pub situacao: SituacaoEncontrada,
     /// The birth date (DD/MM/AAAA, or the text the service sent when it is not a date).
     pub nascimento: Option<String>,
     /// The year of death, when registered.
@@ -86,7 +86,7 @@ pub struct CpfConsultado {
 
 /// A partner (sócio) of a company.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
-pub struct SocioConsultado {
+pub struct SocioEncontrado {
     /// Name.
     pub nome: String,
     /// CPF or CNPJ, as sent (masked on `qsa`).
@@ -98,7 +98,7 @@ pub struct SocioConsultado {
 /// A CNPJ looked up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CnpjConsultado {
+pub struct CnpjEncontrado {
     /// Digits.
     pub cnpj: String,
     /// `basica`, `qsa` or `empresa`.
@@ -108,7 +108,7 @@ pub struct CnpjConsultado {
     /// Nome fantasia.
     pub nome_fantasia: Option<String>,
     /// The registration status.
-    pub situacao: SituacaoConsultada,
+    pub situacao: SituacaoEncontrada,
     /// Opening date.
     pub abertura: Option<String>,
     /// Municipality.
@@ -116,7 +116,7 @@ pub struct CnpjConsultado {
     /// State.
     pub uf: Option<String>,
     /// Partners (`qsa`, `empresa`).
-    pub socios: Vec<SocioConsultado>,
+    pub socios: Vec<SocioEncontrado>,
     /// The service left fields out (206).
     pub parcial: bool,
     /// Who answered.
@@ -126,7 +126,7 @@ pub struct CnpjConsultado {
 /// A CND looked up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct CndConsultada {
+pub struct CndEncontrada {
     /// The CPF or CNPJ, digits.
     pub documento: String,
     /// `Negativa`, `Positiva com efeitos de negativa` or `Positiva`.
@@ -146,7 +146,7 @@ pub struct CndConsultada {
 #[serde(untagged)]
 pub enum ResultadoCpf {
     /// Looked up.
-    Consultado(CpfConsultado),
+    Consultado(CpfEncontrado),
     /// Not looked up, or not found.
     Falhou {
         /// The CPF as given.
@@ -161,12 +161,12 @@ pub enum ResultadoCpf {
 
 /// Several CPFs, each with its outcome, in the order given.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
-pub struct Cpfs {
+pub struct CpfsEncontrados {
     /// Each CPF's outcome.
     pub cpfs: Vec<ResultadoCpf>,
 }
 
-impl Cpfs {
+impl CpfsEncontrados {
     /// The most serious failure, if any (a transport failure first: worth trying again).
     pub fn natureza(&self) -> Option<Natureza> {
         let gravidade = |n: Natureza| match n {
@@ -221,8 +221,8 @@ fn data(d: Option<DataInformada>) -> Option<String> {
     d.map(|d| d.to_string())
 }
 
-fn situacao(s: Situacao) -> SituacaoConsultada {
-    SituacaoConsultada {
+fn situacao(s: Situacao) -> SituacaoEncontrada {
+    SituacaoEncontrada {
         codigo: s.codigo,
         descricao: s.descricao,
     }
@@ -268,14 +268,14 @@ impl ServicoConsulta {
         &self,
         texto: &str,
         etiqueta: Option<&str>,
-    ) -> Result<CpfConsultado, ErroConsultas> {
+    ) -> Result<CpfEncontrado, ErroConsultas> {
         let cpf = Cpf::parse(texto).map_err(|e| ErroConsultas::Entrada {
             campo: "cpf",
             mensagem: e.to_string(),
         })?;
         let etiqueta = Self::etiqueta(etiqueta, "cpf", cpf.as_str())?;
         let d: DadosCpf = self.fonte.cpf(&cpf, &etiqueta).await?;
-        Ok(CpfConsultado {
+        Ok(CpfEncontrado {
             cpf: d.cpf.as_str().to_owned(),
             nome: d.nome,
             nome_social: d.nome_social,
@@ -288,8 +288,8 @@ impl ServicoConsulta {
     }
 
     /// Several CPFs, one after the other; one that fails does not stop the others.
-    pub async fn cpfs(&self, textos: &[String], etiqueta: Option<&str>) -> Cpfs {
-        let mut feito = Cpfs::default();
+    pub async fn cpfs(&self, textos: &[String], etiqueta: Option<&str>) -> CpfsEncontrados {
+        let mut feito = CpfsEncontrados::default();
         for texto in textos {
             feito.cpfs.push(match self.cpf(texto, etiqueta).await {
                 Ok(c) => ResultadoCpf::Consultado(c),
@@ -315,14 +315,14 @@ impl ServicoConsulta {
         texto: &str,
         nivel: NivelCnpj,
         etiqueta: Option<&str>,
-    ) -> Result<CnpjConsultado, ErroConsultas> {
+    ) -> Result<CnpjEncontrado, ErroConsultas> {
         let cnpj = Cnpj::parse(texto).map_err(|e| ErroConsultas::Entrada {
             campo: "cnpj",
             mensagem: e.to_string(),
         })?;
         let etiqueta = Self::etiqueta(etiqueta, "cnpj", cnpj.as_str())?;
         let d: DadosCnpj = self.fonte.cnpj(&cnpj, nivel, &etiqueta).await?;
-        Ok(CnpjConsultado {
+        Ok(CnpjEncontrado {
             cnpj: d.cnpj.as_str().to_owned(),
             nivel: d.nivel.nome().to_owned(),
             razao_social: d.razao_social,
@@ -334,7 +334,7 @@ impl ServicoConsulta {
             socios: d
                 .socios
                 .into_iter()
-                .map(|s| SocioConsultado {
+                .map(|s| SocioEncontrado {
                     nome: s.nome,
                     documento: s.documento,
                     qualificacao: s.qualificacao,
@@ -354,14 +354,14 @@ impl ServicoConsulta {
         &self,
         texto: &str,
         etiqueta: Option<&str>,
-    ) -> Result<CndConsultada, ErroConsultas> {
+    ) -> Result<CndEncontrada, ErroConsultas> {
         let documento = Documento::parse(texto).map_err(|e| ErroConsultas::Entrada {
             campo: "documento",
             mensagem: e.to_string(),
         })?;
         let etiqueta = Self::etiqueta(etiqueta, "cnd", documento.as_str())?;
         let c: Certidao = self.fonte.cnd(&documento, &etiqueta).await?;
-        Ok(CndConsultada {
+        Ok(CndEncontrada {
             documento: c.documento.as_str().to_owned(),
             situacao: c.situacao.descricao().to_owned(),
             emissao: data(c.emissao),

@@ -803,3 +803,36 @@ fn consulta_serpro(
         guiche_aplicacao::consulta::Caminho::SerproLoja,
     ))
 }
+
+/// The lookups through SERPRO's commercial APIs at `url` (the demo's simulator, its consumer
+/// `chave-demo`), metered in `livro`.
+#[cfg(feature = "simuladores")]
+pub(crate) fn consulta_no_simulador(
+    url: &str,
+    livro: Livros,
+) -> Result<guiche_aplicacao::consulta::ServicoConsulta, crate::erro::ErroApp> {
+    use guiche_loja::{ClienteLoja, ConfigLoja, Credenciais, Medicao};
+    use std::sync::Arc;
+    let cliente = ClienteLoja::new(
+        ConfigLoja {
+            url_base: url.to_owned(),
+            credenciais: Credenciais::Contrato {
+                consumer_key: "chave-demo".into(),
+                consumer_secret: guiche_ports::Segredo::new("segredo-demo"),
+            },
+            ca_extra_pem: None,
+            timeout: std::time::Duration::from_secs(30),
+        },
+        Some(Medicao {
+            medidor: livro,
+            contratante: "chave-demo".into(),
+            teto_mensal: None,
+            relogio: Arc::new(crate::relogio::RelogioSistema),
+        }),
+    )
+    .map_err(|e| crate::erro::ErroApp::Configuracao(e.to_string()))?;
+    Ok(guiche_aplicacao::consulta::ServicoConsulta::new(
+        Arc::new(cliente),
+        guiche_aplicacao::consulta::Caminho::SerproLoja,
+    ))
+}

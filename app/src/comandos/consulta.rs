@@ -4,7 +4,7 @@
 use crate::cli::Consulta;
 use crate::erro::{Codigo, ErroApp};
 use guiche_aplicacao::consulta::{
-    CndConsultada, CnpjConsultado, CpfConsultado, ErroConsultas, ResultadoCpf,
+    CndEncontrada, CnpjEncontrado, CpfEncontrado, ErroConsultas, ResultadoCpf,
 };
 use guiche_aplicacao::{Classificar, Natureza};
 use guiche_ports::consulta::NivelCnpj;
@@ -27,7 +27,7 @@ fn falha(e: &ErroConsultas, caminho: &str, como_json: bool) -> Result<Codigo, Er
     }
 }
 
-fn texto_cpf(c: &CpfConsultado) -> String {
+fn texto_cpf(c: &CpfEncontrado) -> String {
     let mut t = format!(
         "{}: {} — {}",
         guiche_domain::Cpf::parse(&c.cpf).map_or_else(|_| c.cpf.clone(), |d| d.to_string()),
@@ -49,7 +49,7 @@ fn texto_cpf(c: &CpfConsultado) -> String {
     t
 }
 
-fn texto_cnpj(c: &CnpjConsultado) {
+fn texto_cnpj(c: &CnpjEncontrado) {
     let cnpj =
         guiche_domain::Cnpj::parse(&c.cnpj).map_or_else(|_| c.cnpj.clone(), |d| d.to_string());
     println!(
@@ -79,7 +79,7 @@ fn texto_cnpj(c: &CnpjConsultado) {
     }
 }
 
-fn texto_cnd(c: &CndConsultada) {
+fn texto_cnd(c: &CndEncontrada) {
     let mut t = format!("{}: CND {}", c.documento, c.situacao);
     if let Some(v) = &c.validade {
         t.push_str(&format!(", válida até {v}"));

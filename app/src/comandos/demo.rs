@@ -43,6 +43,7 @@ pub(crate) async fn executar(json: bool) -> Result<Codigo, ErroApp> {
     passos.extend([conam_manual(), conam_banco_errado()]);
     passos.extend(conam_envio().await?);
     passos.extend(super::demo_ecac::passos().await?);
+    passos.extend(super::demo_consulta::passos().await?);
     if json {
         let v: Vec<Value> = passos.iter().map(passo_json).collect();
         println!(

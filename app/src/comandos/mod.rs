@@ -7,6 +7,8 @@ mod consulta;
 #[cfg(feature = "simuladores")]
 mod demo;
 #[cfg(feature = "simuladores")]
+mod demo_consulta;
+#[cfg(feature = "simuladores")]
 mod demo_ecac;
 mod ecac;
 mod ecac_guias;

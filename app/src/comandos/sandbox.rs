@@ -10,6 +10,7 @@ use crate::erro::{Codigo, ErroApp};
 use guiche_conam::simulador::{ConfigSimulador as ConfigConam, SimuladorConam};
 use guiche_conecta::simulador::{ConfigSimuladorConecta, SimuladorConecta};
 use guiche_domain::{Cnpj, Competencia, Documento};
+use guiche_loja::simulador::{ConfigSimuladorLoja, SimuladorLoja};
 use guiche_nfd::simulador::{ConfigSimulador as ConfigNfd, SimuladorNfd};
 use guiche_serpro::simulador::{ConfigSimulador as ConfigIntegra, SimuladorIntegra};
 use serde_json::json;
@@ -93,6 +94,12 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     })
     .map_err(|e| falha(&e))?;
     conecta.cadastrar_cliente("orgao", "segredo-conecta");
+    let loja = SimuladorLoja::iniciar(ConfigSimuladorLoja {
+        porta: porta(base, 4)?,
+        ..ConfigSimuladorLoja::default()
+    })
+    .map_err(|e| falha(&e))?;
+    loja.cadastrar_consumidor("chave-loja", "segredo-loja");
     let ca = format!("{}{}", integra.ca_pem(), conecta.ca_pem());
     gravar_privado(&dir.join("ca.pem"), ca.as_bytes())?;
     for (nome, segredo) in [
@@ -101,6 +108,7 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
         ("serpro-secret", "segredo-serpro"),
         ("serpro-cert-senha", "senha-do-pfx"),
         ("conecta-secret", "segredo-conecta"),
+        ("loja-secret", "segredo-loja"),
     ] {
         gravar_privado(&dir.join(nome), segredo.as_bytes())?;
     }
@@ -127,6 +135,12 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
         ("GUICHE_CONECTA_CLIENT_ID", "orgao".into()),
         ("GUICHE_CONECTA_CLIENT_SECRET_ARQUIVO", d("conecta-secret")),
         ("GUICHE_CONECTA_CPF_USUARIO", "52998224725".into()),
+        ("GUICHE_SERPRO_LOJA_URL", loja.url_base()),
+        ("GUICHE_SERPRO_LOJA_CONSUMER_KEY", "chave-loja".into()),
+        (
+            "GUICHE_SERPRO_LOJA_CONSUMER_SECRET_ARQUIVO",
+            d("loja-secret"),
+        ),
     ];
     imprimir(&variaveis);
     tokio::signal::ctrl_c().await.map_err(|e| falha(&e))?;
@@ -138,7 +152,7 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     );
     nfd.parar().await;
     conam.parar().await;
-    drop((integra, conecta, pasta));
+    drop((integra, conecta, loja, pasta));
     Ok(Codigo::Ok)
 }
 
@@ -176,7 +190,8 @@ fn preparar_integra(sim: &SimuladorIntegra, dir: &Path) -> Result<(), ErroApp> {
 fn imprimir(variaveis: &[(&str, String)]) {
     use std::fmt::Write as _;
     let mut texto = String::from(
-        "# guichê sandbox: simuladores de NFD, CONAM, SERPRO Integra Contador e Conecta gov.br\n\
+        "# guichê sandbox: simuladores de NFD, CONAM, SERPRO Integra Contador, Conecta gov.br e\n\
+         # das APIs comerciais do SERPRO (Consulta CPF, CNPJ e CND)\n\
          # em 127.0.0.1 até Ctrl-C. Em outro terminal, cole:\n\n",
     );
     for (nome, valor) in variaveis {
@@ -191,6 +206,8 @@ fn imprimir(variaveis: &[(&str, String)]) {
         "guiche ecac guides import exemplos/guias.csv".to_owned(),
         "guiche ecac sync && guiche ecac occurrences --export ocorrencias.xlsx".to_owned(),
         format!("guiche conecta cnpj {ESCRITORIO}"),
+        "guiche consulta cnpj 34238864000168 --qsa && guiche consulta cnd 34238864000168"
+            .to_owned(),
     ];
     for e in exemplos {
         let _ = writeln!(texto, "#   {e}");

@@ -880,12 +880,12 @@ struct ParametrosEtiqueta {
 /// Idempotency-Key.
 #[utoipa::path(post, path = "/api/v1/consultas/cpf", tag = "consultas",
     request_body = PedidoConsultaCpf, params(CabecalhoIdempotencia),
-    responses((status = 200, description = "Cada CPF", body = guiche_aplicacao::consulta::Cpfs), ErrosRemotos))]
+    responses((status = 200, description = "Cada CPF", body = guiche_aplicacao::consulta::CpfsEncontrados), ErrosRemotos))]
 async fn consulta_cpf(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
     Corpo(p): Corpo<PedidoConsultaCpf>,
-) -> Result<Json<guiche_aplicacao::consulta::Cpfs>, Problema> {
+) -> Result<Json<guiche_aplicacao::consulta::CpfsEncontrados>, Problema> {
     exigir(&quem, Permissao::Enviar)?;
     if p.cpfs.is_empty() || p.cpfs.len() > 50 {
         return Err(campo("cpfs", &p.cpfs.len().to_string(), "de 1 a 50 CPFs").into());
@@ -904,13 +904,13 @@ async fn consulta_cpf(
 /// Bilhetado: papel operador.
 #[utoipa::path(get, path = "/api/v1/consultas/cnpj/{cnpj}", tag = "consultas",
     params(("cnpj" = String, Path, description = "O CNPJ, com ou sem máscara", example = "34238864000168"), ParametrosCnpj),
-    responses((status = 200, description = "O cadastro", body = guiche_aplicacao::consulta::CnpjConsultado), ErrosRemotos))]
+    responses((status = 200, description = "O cadastro", body = guiche_aplicacao::consulta::CnpjEncontrado), ErrosRemotos))]
 async fn consulta_cnpj(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
     Path(texto): Path<String>,
     Query(q): Query<ParametrosCnpj>,
-) -> Result<Json<guiche_aplicacao::consulta::CnpjConsultado>, Problema> {
+) -> Result<Json<guiche_aplicacao::consulta::CnpjEncontrado>, Problema> {
     use guiche_ports::consulta::NivelCnpj;
     exigir(&quem, Permissao::Enviar)?;
     let nivel = match q.nivel.as_deref() {
@@ -933,13 +933,13 @@ async fn consulta_cnpj(
 /// Bilhetado: papel operador.
 #[utoipa::path(get, path = "/api/v1/consultas/cnd/{documento}", tag = "consultas",
     params(("documento" = String, Path, description = "O CPF ou CNPJ", example = "34238864000168"), ParametrosEtiqueta),
-    responses((status = 200, description = "A certidão", body = guiche_aplicacao::consulta::CndConsultada), ErrosRemotos))]
+    responses((status = 200, description = "A certidão", body = guiche_aplicacao::consulta::CndEncontrada), ErrosRemotos))]
 async fn consulta_cnd(
     State(estado): State<Estado>,
     Autenticado(quem): Autenticado,
     Path(texto): Path<String>,
     Query(q): Query<ParametrosEtiqueta>,
-) -> Result<Json<guiche_aplicacao::consulta::CndConsultada>, Problema> {
+) -> Result<Json<guiche_aplicacao::consulta::CndEncontrada>, Problema> {
     exigir(&quem, Permissao::Enviar)?;
     let s = estado.serpro.consulta.servico()?;
     Ok(Json(

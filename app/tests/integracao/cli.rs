@@ -411,6 +411,10 @@ fn demo_runs_offline_and_reports_each_system() {
     assert!(s.contains("aprovado pela contabilidade"), "{s}");
     assert!(s.contains("registrado no livro do e-CAC"), "SERPRO: {s}");
     assert!(
+        s.contains("CND Negativa; 2 chamada(s) etiquetada(s) e bilhetada(s) no livro"),
+        "consultas: {s}"
+    );
+    assert!(
         s.contains("Paga: 1; Pagamento sem guia correspondente: 1; Vencida: 1"),
         "e-CAC: {s}"
     );
@@ -425,7 +429,7 @@ fn demo_runs_offline_and_reports_each_system() {
         .map(|p| p["sistema"].as_str().unwrap())
         .collect();
     assert_eq!(sistemas, ["CONAM", "NFD", "SERPRO", "e-CAC"].into());
-    assert_eq!(passos.len(), 17);
+    assert_eq!(passos.len(), 18);
 }
 
 /// The README's example nota and pacote are valid as it says.
