@@ -322,17 +322,13 @@ impl ClienteConecta {
 /// A reply: a redirect is refused as not sent (nothing was processed here, and the request is
 /// never repeated elsewhere); the body is read up to [`MAX_RESPOSTA`].
 async fn ler(r: reqwest::Response) -> Result<Resposta, ErroConecta> {
-    if let Some(m) = canal::redirecionamento(&r) {
-        return Err(ErroConecta::NaoEnviado(m));
-    }
-    let status = r.status().as_u16();
-    let corpo =
-        guiche_http::ler_corpo(r, MAX_RESPOSTA)
-            .await
-            .map_err(|f| match canal::falha_corpo(f) {
-                Ok(e) => transporte(&e),
-                Err(m) => ErroConecta::Desconhecido(m),
-            })?;
+    let (status, corpo) = canal::ler_resposta(r, MAX_RESPOSTA)
+        .await
+        .map_err(|f| match f {
+            canal::LeituraRecusada::Redirecionamento(m) => ErroConecta::NaoEnviado(m),
+            canal::LeituraRecusada::Transporte(e) => transporte(&e),
+            canal::LeituraRecusada::Grande(m) => ErroConecta::Desconhecido(m),
+        })?;
     Ok(Resposta { status, corpo })
 }
 

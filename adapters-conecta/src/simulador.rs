@@ -23,12 +23,10 @@
 use crate::MAXIMO_CPFS;
 use crate::wire::{PedidoCpf, caminhos, descricao_situacao};
 use base64::Engine;
-use bytes::Bytes;
 use guiche_certificados::pki_teste::AcTeste;
 use guiche_domain::{Cnpj, Cpf};
 use guiche_simulador::tls::{self, ServidorTls};
 use guiche_simulador::{Resposta, json};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
 use serde_json::json as j;
@@ -270,13 +268,6 @@ fn estado_inicial() -> Estado {
     e
 }
 
-fn cabecalho<'a>(req: &'a Request<Incoming>, nome: &str) -> &'a str {
-    req.headers()
-        .get(nome)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-}
-
 fn mensagem(status: StatusCode, texto: &str) -> Resposta {
     json(status, j!({ "status": status.as_u16(), "message": texto }))
 }
@@ -332,11 +323,6 @@ async fn atender(
     Ok(resposta)
 }
 
-async fn corpo(req: Request<Incoming>) -> Option<Bytes> {
-    let limitado = Limited::new(req.into_body(), 64 * 1024);
-    limitado.collect().await.ok().map(|b| b.to_bytes())
-}
-
 /// An OAuth 2 error body (`{error, error_description}`).
 fn erro_oauth(status: StatusCode, erro: &str, descricao: &str) -> Resposta {
     json(
@@ -346,19 +332,16 @@ fn erro_oauth(status: StatusCode, erro: &str, descricao: &str) -> Resposta {
 }
 
 async fn emitir_token(req: Request<Incoming>, c: &Compartilhado) -> Resposta {
-    if !cabecalho(&req, "content-type").starts_with("application/x-www-form-urlencoded") {
+    let Some(guiche_simulador::PedidoToken {
+        basic,
+        formulario: form,
+    }) = guiche_simulador::pedido_de_token(req).await
+    else {
         return mensagem(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Content-Type deve ser application/x-www-form-urlencoded",
         );
-    }
-    let basic = cabecalho(&req, "authorization")
-        .strip_prefix("Basic ")
-        .map(str::to_owned);
-    let form: HashMap<String, String> = corpo(req)
-        .await
-        .and_then(|b| serde_urlencoded::from_bytes(&b).ok())
-        .unwrap_or_default();
+    };
     if !cliente_valido(c, basic.as_deref()) {
         return erro_oauth(
             StatusCode::UNAUTHORIZED,
@@ -406,7 +389,8 @@ fn cliente_valido(c: &Compartilhado, basic: Option<&str>) -> bool {
 
 /// Whether the request carries a live token issued here.
 fn autorizado(req: &Request<Incoming>, c: &Compartilhado) -> bool {
-    let Some(token) = cabecalho(req, "authorization").strip_prefix("Bearer ") else {
+    let Some(token) = guiche_simulador::cabecalho(req, "authorization").strip_prefix("Bearer ")
+    else {
         return false;
     };
     let agora = Instant::now();
@@ -422,13 +406,13 @@ fn nao_autorizado() -> Resposta {
 }
 
 async fn consultar_cpf(req: Request<Incoming>, c: &Compartilhado) -> Resposta {
-    if Cpf::parse(cabecalho(&req, "x-cpf-usuario")).is_err() {
+    if Cpf::parse(guiche_simulador::cabecalho(&req, "x-cpf-usuario")).is_err() {
         return mensagem(
             StatusCode::BAD_REQUEST,
             "cabeçalho x-cpf-usuario ausente ou CPF inválido",
         );
     }
-    let pedido: Option<PedidoCpf> = corpo(req)
+    let pedido: Option<PedidoCpf> = guiche_simulador::corpo(req, 64 * 1024)
         .await
         .and_then(|b| serde_json::from_slice(&b).ok());
     let Some(pedido) = pedido else {

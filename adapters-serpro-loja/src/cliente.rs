@@ -433,17 +433,13 @@ fn classificar(r: Resposta, numero: &str, caminho: &str) -> Result<Resposta, Err
 
 /// A reply: a redirect is refused as not sent; the body is read up to [`MAX_RESPOSTA`].
 async fn ler(r: reqwest::Response) -> Result<Resposta, ErroLoja> {
-    if let Some(m) = canal::redirecionamento(&r) {
-        return Err(ErroLoja::NaoEnviado(m));
-    }
-    let status = r.status().as_u16();
-    let corpo =
-        guiche_http::ler_corpo(r, MAX_RESPOSTA)
-            .await
-            .map_err(|f| match canal::falha_corpo(f) {
-                Ok(e) => transporte(&e),
-                Err(m) => ErroLoja::Desconhecido(m),
-            })?;
+    let (status, corpo) = canal::ler_resposta(r, MAX_RESPOSTA)
+        .await
+        .map_err(|f| match f {
+            canal::LeituraRecusada::Redirecionamento(m) => ErroLoja::NaoEnviado(m),
+            canal::LeituraRecusada::Transporte(e) => transporte(&e),
+            canal::LeituraRecusada::Grande(m) => ErroLoja::Desconhecido(m),
+        })?;
     Ok(Resposta { status, corpo })
 }
 

@@ -24,11 +24,9 @@
 
 use crate::wire::{self, BEARER_TRIAL, CodigoDto, CpfDto, PedidoCnd, TokenDto, caminhos};
 use base64::Engine;
-use bytes::Bytes;
 use guiche_domain::{Cnpj, Cpf};
 use guiche_simulador::falha::Fila;
 use guiche_simulador::{ConexaoDerrubada, Resposta, Servico, json, resposta};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use hyper::{Method, Request, StatusCode};
 use std::collections::HashMap;
@@ -300,13 +298,6 @@ impl SimuladorLoja {
     }
 }
 
-fn cabecalho<'a>(req: &'a Request<Incoming>, nome: &str) -> &'a str {
-    req.headers()
-        .get(nome)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-}
-
 fn texto(status: StatusCode, corpo: &str) -> Resposta {
     resposta(status, Some("text/html; charset=utf-8"), corpo.to_owned())
 }
@@ -406,28 +397,17 @@ async fn processar(
     (r, atraso)
 }
 
-async fn corpo(req: Request<Incoming>) -> Option<Bytes> {
-    Limited::new(req.into_body(), 64 * 1024)
-        .collect()
-        .await
-        .ok()
-        .map(|b| b.to_bytes())
-}
-
 async fn emitir_token(req: Request<Incoming>, c: &Estado) -> Resposta {
-    if !cabecalho(&req, "content-type").starts_with("application/x-www-form-urlencoded") {
+    let Some(guiche_simulador::PedidoToken {
+        basic,
+        formulario: form,
+    }) = guiche_simulador::pedido_de_token(req).await
+    else {
         return texto(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Content-Type deve ser application/x-www-form-urlencoded",
         );
-    }
-    let basic = cabecalho(&req, "authorization")
-        .strip_prefix("Basic ")
-        .map(str::to_owned);
-    let form: HashMap<String, String> = corpo(req)
-        .await
-        .and_then(|b| serde_urlencoded::from_bytes(&b).ok())
-        .unwrap_or_default();
+    };
     let Some(consumidor) = consumidor_valido(c, basic.as_deref()) else {
         return json(
             StatusCode::UNAUTHORIZED,
@@ -488,7 +468,8 @@ fn consumidor_valido(c: &Estado, basic: Option<&str>) -> Option<String> {
 
 /// The trial paths take only the public bearer; the others only a live token issued here.
 fn autorizado(req: &Request<Incoming>, c: &Estado, trial: bool) -> bool {
-    let Some(token) = cabecalho(req, "authorization").strip_prefix("Bearer ") else {
+    let Some(token) = guiche_simulador::cabecalho(req, "authorization").strip_prefix("Bearer ")
+    else {
         return false;
     };
     let token = token.trim();
@@ -570,7 +551,7 @@ fn cnpj(resto: &str) -> Resposta {
 }
 
 async fn cnd(req: Request<Incoming>) -> Resposta {
-    let pedido: Option<PedidoCnd> = corpo(req)
+    let pedido: Option<PedidoCnd> = guiche_simulador::corpo(req, 64 * 1024)
         .await
         .and_then(|b| serde_json::from_slice(&b).ok());
     let Some(p) = pedido else {

@@ -28,6 +28,39 @@ pub fn falha_corpo(f: FalhaCorpo) -> Result<reqwest::Error, String> {
     }
 }
 
+/// Why a reply was not read ([`ler_resposta`]).
+#[derive(Debug)]
+pub enum LeituraRecusada {
+    /// A redirect, refused: its description ([`redirecionamento`]).
+    Redirecionamento(String),
+    /// The connection failed while the body came.
+    Transporte(reqwest::Error),
+    /// The body passed its cap: the message.
+    Grande(String),
+}
+
+/// A reply read: its status and body (up to `limite` bytes), or why not — a redirect is
+/// refused as not followed, a body past the cap is not read.
+///
+/// # Errors
+/// [`LeituraRecusada`].
+pub async fn ler_resposta(
+    r: reqwest::Response,
+    limite: usize,
+) -> Result<(u16, String), LeituraRecusada> {
+    if let Some(m) = redirecionamento(&r) {
+        return Err(LeituraRecusada::Redirecionamento(m));
+    }
+    let status = r.status().as_u16();
+    let corpo = crate::ler_corpo(r, limite)
+        .await
+        .map_err(|f| match falha_corpo(f) {
+            Ok(e) => LeituraRecusada::Transporte(e),
+            Err(m) => LeituraRecusada::Grande(m),
+        })?;
+    Ok((status, corpo))
+}
+
 /// A transport failure in Portuguese (`servico` names who did not answer in time), and
 /// whether the request provably never left.
 pub fn descrever(e: &reqwest::Error, servico: &str, conexao: &str) -> (bool, String) {

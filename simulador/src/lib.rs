@@ -293,3 +293,47 @@ where
     }
     let _ = conn.await;
 }
+
+/// The value of header `nome`, or `""` when absent or not text.
+pub fn cabecalho<'a>(req: &'a Request<Incoming>, nome: &str) -> &'a str {
+    req.headers()
+        .get(nome)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+/// A request body, up to `limite` bytes (`None` past it or on a broken connection).
+pub async fn corpo(req: Request<Incoming>, limite: usize) -> Option<Bytes> {
+    use http_body_util::BodyExt as _;
+    http_body_util::Limited::new(req.into_body(), limite)
+        .collect()
+        .await
+        .ok()
+        .map(|b| b.to_bytes())
+}
+
+/// An OAuth 2 client-credentials token request, as a gateway reads it.
+#[derive(Debug, Default)]
+pub struct PedidoToken {
+    /// What follows `Basic ` in `Authorization`, when present.
+    pub basic: Option<String>,
+    /// The form fields (`grant_type`, …); empty when the body is not a form.
+    pub formulario: std::collections::HashMap<String, String>,
+}
+
+/// Reads a token request. `None` when its `Content-Type` is not
+/// `application/x-www-form-urlencoded`: the gateways then answer 415 (each simulator in its own
+/// body).
+pub async fn pedido_de_token(req: Request<Incoming>) -> Option<PedidoToken> {
+    if !cabecalho(&req, "content-type").starts_with("application/x-www-form-urlencoded") {
+        return None;
+    }
+    let basic = cabecalho(&req, "authorization")
+        .strip_prefix("Basic ")
+        .map(str::to_owned);
+    let formulario = corpo(req, 64 * 1024)
+        .await
+        .and_then(|b| serde_urlencoded::from_bytes(&b).ok())
+        .unwrap_or_default();
+    Some(PedidoToken { basic, formulario })
+}
