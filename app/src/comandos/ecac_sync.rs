@@ -26,9 +26,16 @@ pub(crate) async fn sincronizar(
     if json {
         imprimir_ecac(&feita);
     } else if feita.empresas.is_empty() {
-        println!(
-            "nenhuma empresa com baixa automática (certificado A1 ou código de acesso e --ecac-desde)"
-        );
+        match feita.rodada {
+            Some(n) if filtro.is_none() => println!(
+                "nenhuma empresa da rodada {n} ficou para este processo: ou não há empresas com \
+                 baixa automática (certificado A1 ou código de acesso e --ecac-desde), ou outros \
+                 processos já as sincronizam"
+            ),
+            _ => println!(
+                "nenhuma empresa com baixa automática (certificado A1 ou código de acesso e --ecac-desde)"
+            ),
+        }
     }
     if !json {
         for e in &feita.empresas {
