@@ -434,6 +434,16 @@ impl Conam {
             .registrar_envio(&chave, pacote.cod_entidade(), &documento)
         {
             return match e {
+                // Another process recorded the evaluation between this run's read and this
+                // write (several guichês on one database): answer as for a pacote the ledger
+                // already saw evaluated — nothing was sent.
+                ErroLivro::JaResolvida { .. }
+                    if let Some(registro) =
+                        self.livro.pacote(&chave).map_err(ErroConam::Livro)?
+                        && let Some(s) = registro.situacao.filter(SituacaoPacote::avaliado) =>
+                {
+                    Ok(self.ja_avaliado(&chave, &s, registro.documento == documento))
+                }
                 ErroLivro::JaResolvida { de, .. } => Ok(RelatoPacote::de_erro(
                     id,
                     "ja_avaliado",
@@ -858,6 +868,38 @@ mod tests {
         assert_eq!(r.falha, Some(Natureza::Recusado));
         assert!(r.frase.contains("07/2022"), "{}", r.frase);
         assert!(livro.pacote(&chave()).unwrap().is_none(), "nada registrado");
+    }
+
+    /// Another guichê process on the same database sends the pacote and records its approval
+    /// between this run's ledger read and its own record of the send (seen with four processes
+    /// on PostgreSQL): this run answers "already approved", as if it had read it, and sends
+    /// nothing.
+    #[tokio::test]
+    async fn an_approval_recorded_by_another_process_meanwhile_is_reported_not_refused() {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let outro = livro.clone();
+        let mut m = MockContabil::new();
+        // The period check runs after this run read the ledger and before it records the send:
+        // the other process's whole send and approval land there.
+        m.expect_periodo_aberto().returning(move |_, _, _| {
+            outro
+                .registrar_envio(&chave(), "1", &pacote().para_json())
+                .unwrap();
+            outro
+                .atualizar(&chave(), &SituacaoPacote::Aprovado)
+                .unwrap();
+            Ok(true)
+        });
+        m.expect_enviar_pacote().times(0);
+        m.expect_situacao().times(0);
+        let r = enviar(&conam(m, &livro), false).await;
+        assert_eq!(
+            (r.situacao, r.reenviado, r.falha),
+            (Some(Situacao::Aprovado), Some(false), None),
+            "{}",
+            r.frase
+        );
+        assert!(r.frase.contains("já aprovado"), "{}", r.frase);
     }
 
     #[tokio::test]
