@@ -241,6 +241,16 @@ impl ClienteIntegra {
     }
 }
 
+/// The call's `X-Request-Tag` (at most 32 characters; SERPRO groups its monthly consumption
+/// report by it): the contribuinte and the service, `11222333000181-PAGAMENTOS71`, cut at 32.
+pub fn etiqueta(p: &Pedido) -> String {
+    format!("{}-{}", p.contribuinte.as_str(), p.pedido_dados.id_servico)
+        .chars()
+        .filter(char::is_ascii_graphic)
+        .take(32)
+        .collect()
+}
+
 /// A call to make.
 #[derive(Clone, Copy, Debug)]
 pub struct Chamada<'a> {
@@ -425,6 +435,7 @@ impl ClienteIntegra {
             .header("jwt_token", &credencial.jwt_token)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
+            .header("X-Request-Tag", etiqueta(c.pedido))
             .body(corpo.to_owned());
         if let Some(t) = c.token_procurador {
             pedido = pedido.header("autenticar_procurador_token", t);

@@ -69,6 +69,6 @@ pub mod simulador;
 
 pub use cliente::{
     Chamada, ClienteIntegra, ConfigIntegra, Credencial, MAX_RESPOSTA, Politica, Retorno, Segredo,
-    TokenProcurador, codigos,
+    TokenProcurador, codigos, etiqueta,
 };
 pub use guiche_http::MAX_VALIDADE_TOKEN;

@@ -60,6 +60,14 @@ pub(super) async fn atender(
     tipo: TipoServico,
 ) -> Option<Resposta> {
     c.contar_recebida();
+    let etiqueta = req
+        .headers()
+        .get("x-request-tag")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if let Ok(mut e) = c.estado.lock() {
+        e.etiquetas.push(etiqueta);
+    }
     let (resposta, depois) = responder(req, c, tipo).await;
     if crate::bilhetagem::integra_bilhetado(tipo, resposta.status().as_u16()) {
         c.contar_bilhetada();

@@ -107,6 +107,8 @@ struct Estado {
     contagem_forcada: Option<String>,
     /// Every call served past the gateway's checks: its `idServico` and first contribuinte.
     atendidas: Vec<(String, Documento)>,
+    /// The `X-Request-Tag` of every gateway call, in the order they came.
+    etiquetas: Vec<Option<String>>,
 }
 
 struct Compartilhado {
@@ -368,6 +370,16 @@ impl SimuladorIntegra {
                     .map(|(_, d)| *d)
                     .collect()
             })
+            .unwrap_or_default()
+    }
+
+    /// The `X-Request-Tag` of every gateway call (token requests excluded), in the order they
+    /// came; `None` for a call without one.
+    pub fn etiquetas(&self) -> Vec<Option<String>> {
+        self.compartilhado
+            .estado
+            .lock()
+            .map(|e| e.etiquetas.clone())
             .unwrap_or_default()
     }
 

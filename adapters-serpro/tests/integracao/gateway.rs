@@ -127,6 +127,15 @@ async fn a_billed_call_is_counted_with_or_without_data() {
         (2, 2),
         "o medidor concorda com o SERPRO"
     );
+    // Each call tagged with the contribuinte and the service, for SERPRO's consumption report.
+    assert_eq!(
+        sim.etiquetas(),
+        [
+            Some(format!("{CONTRATANTE}-GERARDAS12")),
+            // 14 + 1 + 21 characters, cut at the 32 SERPRO allows.
+            Some(format!("{CONTRATANTE}-CONSULTASITUACAOD")),
+        ]
+    );
 }
 
 #[tokio::test]
