@@ -30,6 +30,16 @@ fn servidor() -> &'static Result<String, String> {
     })
 }
 
+/// The bridge every call of this module waits on (one runtime for the test process, not one
+/// per database created).
+fn ponte() -> Result<&'static Ponte, String> {
+    static PONTE: OnceLock<Result<Ponte, String>> = OnceLock::new();
+    PONTE
+        .get_or_init(|| Ponte::nova().map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
 /// Whether PostgreSQL tests must run here (`CI` set): a missing server is then a failure.
 pub fn obrigatorio() -> bool {
     std::env::var_os("CI").is_some()
@@ -47,7 +57,7 @@ pub fn banco_novo() -> Result<String, String> {
         std::process::id(),
         CONTADOR.fetch_add(1, Ordering::Relaxed)
     );
-    let ponte = Ponte::nova().map_err(|e| e.to_string())?;
+    let ponte = ponte()?;
     ponte.esperar(async {
         let (cliente, conexao) = tokio_postgres::connect(&admin, tokio_postgres::NoTls)
             .await
@@ -222,7 +232,7 @@ fn iniciar() -> Result<String, String> {
     }
     // The port opens a little before the server accepts sessions.
     let url = format!("postgres://postgres@127.0.0.1:{porta}/postgres");
-    let ponte = Ponte::nova().map_err(|e| e.to_string())?;
+    let ponte = ponte()?;
     loop {
         let pronto = ponte.esperar(async {
             let (cliente, conexao) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await?;

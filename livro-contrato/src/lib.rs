@@ -76,8 +76,3 @@ pub fn rodar(motor: &dyn Motor, casos: &[Caso]) {
         "casos do contrato que falharam: {falhas:?}"
     );
 }
-
-/// A new ledger of `motor`, or `None` (the engine cannot run here; the case passes empty).
-pub fn novo(motor: &dyn Motor) -> Option<Aberto> {
-    motor.novo()
-}

@@ -9,19 +9,13 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use guiche_domain::{Cnpj, Data};
+use guiche_domain::Data;
 use guiche_ports::LivroCompleto;
 
 use crate::comum::Cenario;
 
 const EMPRESAS: usize = 24;
 const PAGAMENTOS: &str = "PAGAMENTOS71";
-
-fn empresas() -> Vec<Cnpj> {
-    (0..EMPRESAS)
-        .map(|i| Cnpj::from_base(&format!("{:08}0001", 40_000_000 + i)).unwrap())
-        .collect()
-}
 
 /// The calls PAGTOWEB served, per company.
 fn chamadas(c: &Cenario) -> BTreeMap<String, usize> {
@@ -58,7 +52,7 @@ fn esperar(filho: std::process::Child) {
 
 async fn rodada_dividida(nome: &str, db: String, livro: Arc<dyn LivroCompleto>) {
     let c = Cenario::novo(nome);
-    let todas = empresas();
+    let todas = crate::comum::cnpjs(40_000_000, EMPRESAS);
     crate::comum::empresas_ecac(&c, livro.as_ref(), &todas);
     let c = Arc::new(c);
 

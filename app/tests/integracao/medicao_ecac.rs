@@ -15,16 +15,9 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::Instant;
 
-use guiche_domain::Cnpj;
 use guiche_ports::LivroCompleto;
 
 use crate::comum::Cenario;
-
-fn empresas(n: usize) -> Vec<Cnpj> {
-    (0..n)
-        .map(|i| Cnpj::from_base(&format!("{:08}0001", 50_000_000 + i)).unwrap())
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "medição: GUICHE_MEDICAO_EMPRESAS=10000 cargo test --release … medicao_ecac -- --ignored --nocapture"]
@@ -33,7 +26,7 @@ async fn medicao_ecac_sync_com_1_2_e_4_trabalhadores() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1000);
-    let todas = empresas(n);
+    let todas = crate::comum::cnpjs(50_000_000, n);
     for motor in ["sqlite", "postgres"] {
         for trabalhadores in [1, 2, 4] {
             let c = Cenario::novo(&format!("medicao-{motor}-{trabalhadores}"));

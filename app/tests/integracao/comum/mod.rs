@@ -172,3 +172,11 @@ pub(crate) fn empresas_ecac(c: &Cenario, livro: &dyn guiche_ports::LivroCompleto
         );
     }
 }
+
+/// `n` valid CNPJs (head office `0001`) from the base `raiz`, `raiz + 1`, …: companies of a
+/// test that must not collide with another test's.
+pub(crate) fn cnpjs(raiz: usize, n: usize) -> Vec<Cnpj> {
+    (0..n)
+        .map(|i| Cnpj::from_base(&format!("{:08}0001", raiz + i)).unwrap())
+        .collect()
+}
