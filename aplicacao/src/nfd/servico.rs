@@ -242,6 +242,48 @@ pub struct RelatoDecisao {
     pub mensagem: String,
 }
 
+/// A nota as the ledger holds it, for a person reading the ledger (the web desk).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct NotaNoLivro {
+    /// `NUMERO_NOTA`.
+    pub numero: u64,
+    /// `DATA_EMISSAO`, `DD/MM/AAAA`.
+    pub data: String,
+    /// `reservada`, `enviada`, `aceita`, `desconhecida`, `externa`.
+    pub estado: &'static str,
+    /// The authenticity code (or print URL) of an accepted nota; the service's message or the
+    /// reason of any other state.
+    pub detalhe: Option<String>,
+    /// Who settled it by hand, if a person did.
+    pub decidido_por: Option<String>,
+    /// Only a person can settle it now (`guiche nfd resolve`): it may have left and the service
+    /// never told its outcome.
+    pub espera_decisao: bool,
+}
+
+impl NotaNoLivro {
+    fn de(r: guiche_ports::livro::Registro) -> NotaNoLivro {
+        use guiche_ports::livro::Estado;
+        let detalhe = match &r.estado {
+            Estado::Aceita { codigo } => codigo.clone(),
+            Estado::Recusada { mensagem } | Estado::Externa { mensagem } => Some(mensagem.clone()),
+            Estado::Desconhecida { motivo } => Some(motivo.clone()),
+            Estado::Reservada | Estado::Enviada => None,
+        };
+        NotaNoLivro {
+            numero: r.numero,
+            data: r.data.to_string(),
+            estado: r.estado.nome(),
+            detalhe,
+            decidido_por: r.decisao.map(|d| d.por),
+            espera_decisao: matches!(r.estado, Estado::Enviada | Estado::Desconhecida { .. }),
+        }
+    }
+}
+
+/// The most notas [`Nfd::notas`] reads at once.
+pub const MAXIMO_NOTAS_LIDAS: u64 = 200;
+
 /// Why a batch could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ErroNfd {
@@ -369,6 +411,37 @@ impl Nfd {
         Ok(RelatoLote {
             notas: relatos.into_iter().map(|(_, r)| r).collect(),
         })
+    }
+
+    /// The last `limite` numbers (at most [`MAXIMO_NOTAS_LIDAS`]) of `prestador`'s sequence in
+    /// `prefeitura`, newest first, as the ledger holds them: each number read through
+    /// [`LivroNotas::por_numero`] from the sequence's last one down (a number given back by a
+    /// refusal and not used again has no nota). Reads only; never calls the service.
+    ///
+    /// # Errors
+    /// [`ErroLivro`] when the ledger cannot be read.
+    pub fn notas(
+        &self,
+        prefeitura: &Prefeitura,
+        prestador: Documento,
+        limite: u64,
+    ) -> Result<Vec<NotaNoLivro>, ErroLivro> {
+        let sequencia = Sequencia {
+            prestador,
+            prefeitura: prefeitura.codigo.clone(),
+        };
+        let Some(ultima) = self.livro.ultima(&sequencia)? else {
+            return Ok(Vec::new());
+        };
+        let limite = limite.clamp(1, MAXIMO_NOTAS_LIDAS);
+        let primeiro = ultima.numero.saturating_sub(limite - 1).max(1);
+        let mut notas = vec![NotaNoLivro::de(ultima.clone())];
+        for numero in (primeiro..ultima.numero).rev() {
+            if let Some(r) = self.livro.por_numero(&sequencia, numero)? {
+                notas.push(NotaNoLivro::de(r));
+            }
+        }
+        Ok(notas)
     }
 
     /// Records a person's decision on nota `numero` of `prestador` in `prefeitura`, whose
@@ -779,6 +852,47 @@ mod tests {
 
     fn estados(r: &RelatoLote) -> Vec<(&str, Option<u64>)> {
         r.notas.iter().map(|n| (n.estado, n.numero)).collect()
+    }
+
+    /// The ledger of a sequence, newest first, with each nota's state and code; a refused
+    /// number reused by the next nota shows that one; an empty sequence has none.
+    #[tokio::test(start_paused = true)]
+    async fn the_ledger_of_a_sequence_is_read_newest_first() {
+        let recusada = Ok(Resposta::Recusada {
+            mensagem: "CEP inválido".into(),
+        });
+        let n = nfd(vec![(
+            A,
+            emissor(vec![aceita("A1"), recusada, aceita("A2")]),
+        )]);
+        let p = Prefeitura::buscar("3150").unwrap();
+        let doc = || Documento::parse(A).unwrap();
+        assert!(n.notas(p, doc(), 10).unwrap().is_empty());
+        for d in ["um", "dois", "tres"] {
+            n.enviar(pedido(A, d, None), OpcoesEmissao::default())
+                .await
+                .unwrap();
+        }
+        let notas = n.notas(p, doc(), 10).unwrap();
+        let vistas: Vec<_> = notas
+            .iter()
+            .map(|x| (x.numero, x.estado, x.detalhe.as_deref()))
+            .collect();
+        assert_eq!(
+            vistas,
+            [(2, "aceita", Some("A2")), (1, "aceita", Some("A1"))]
+        );
+        assert!(
+            notas
+                .iter()
+                .all(|x| !x.espera_decisao && x.data == "21/05/2016")
+        );
+        assert_eq!(n.notas(p, doc(), 1).unwrap().len(), 1);
+        assert!(
+            n.notas(p, Documento::parse(B).unwrap(), 10)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[tokio::test(start_paused = true)]

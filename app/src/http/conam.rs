@@ -147,7 +147,7 @@ fn texto(corpo: &[u8]) -> Result<&str, ErroPedido> {
 }
 
 /// Validates a whole pacote (bounded by the body limit), every violation in order.
-async fn validado(corpo: Bytes, tabela: Arc<Tabela2>) -> Result<Pacote, ErroPedido> {
+pub(crate) async fn validado(corpo: Bytes, tabela: Arc<Tabela2>) -> Result<Pacote, ErroPedido> {
     tokio::task::spawn_blocking(move || {
         let t = texto(&corpo)?;
         formato(&corpo)

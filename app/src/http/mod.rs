@@ -20,7 +20,7 @@
 //! Every route but `saude` and `openapi.json` needs a bearer token; the document lists the
 //! 401/403 and problem answers of every operation by itself ([`completar`]).
 
-mod conam;
+pub(crate) mod conam;
 pub(crate) mod ecac;
 mod idempotencia;
 mod nfd;

@@ -1,6 +1,6 @@
 //! The web pages of `guiche serve`, at `/` (the API stays under `/api/v1`): server-rendered HTML
 //! in Brazilian Portuguese (`maud`, which escapes every value by default), one CSS file
-//! embedded in the binary, no JavaScript, nothing loaded from elsewhere.
+//! embedded in the binary (and the desks' one script), nothing loaded from elsewhere.
 //!
 //! - `GET /entrar`, `POST /entrar`: the login form. Before a session exists, the form carries a
 //!   random token that must match the `guiche_entrada` cookie (double submit), so another site
@@ -8,6 +8,8 @@
 //! - `POST /sair`: logout.
 //! - `GET /`: the Central e-CAC, with the companies of the ledger; `GET /empresas` lists them
 //!   too; the other screens of the seed are announced as under construction.
+//! - `/nfd`, `/conam`, `/usuarios`: the NFD and CONAM desks and the users' page (admin), in
+//!   `nfd.rs`, `conam.rs` and `usuarios.rs`, over the same use cases as the CLI and the API.
 //!
 //! Session: the `guiche_sessao` cookie (`HttpOnly`, `SameSite=Strict`, `Path=/`, `Secure` when
 //! the request came over TLS — `X-Forwarded-Proto: https` — or `GUICHE_WEB_COOKIE_SEGURO=1`)
@@ -15,7 +17,10 @@
 //! POST carries the session's CSRF token in a hidden field (403 otherwise). A page without a
 //! session redirects to `/entrar`. Every answer has the security headers of [`cabecalhos`].
 
+mod conam;
+mod nfd;
 mod paginas;
+mod usuarios;
 
 use crate::http::Estado;
 use axum::Router;
@@ -55,6 +60,10 @@ pub(crate) fn rotas(estado: Estado) -> Router<Estado> {
             "/importar",
             get(|s: State<Estado>, h: HeaderMap| em_construcao(s, h, Tela::Importar)),
         )
+        // The NFD and CONAM desks and the users' admin (issue 14, items 2 and 5).
+        .merge(nfd::rotas())
+        .merge(conam::rotas(estado.limite_corpo))
+        .merge(usuarios::rotas())
         .route("/estatico/guiche.css", get(css))
         // No icon: an empty answer instead of a 404 in every browser's console.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
@@ -75,6 +84,12 @@ pub(crate) enum Tela {
     Localizar,
     /// `/importar`: Importar pelo certificado A3.
     Importar,
+    /// `/nfd`: the NFD desk.
+    Nfd,
+    /// `/conam`: the CONAM desk.
+    Conam,
+    /// `/usuarios`: the users (admin only).
+    Usuarios,
 }
 
 impl Tela {
@@ -87,6 +102,10 @@ impl Tela {
         Tela::Importar,
     ];
 
+    /// The desks' screens, in their order: a second navigation, after the Central e-CAC's
+    /// (`Usuarios` only for an admin).
+    pub(crate) const BALCOES: [Tela; 3] = [Tela::Nfd, Tela::Conam, Tela::Usuarios];
+
     /// Its path.
     pub(crate) fn caminho(self) -> &'static str {
         match self {
@@ -95,6 +114,9 @@ impl Tela {
             Tela::Guias => "/guias",
             Tela::Localizar => "/localizar",
             Tela::Importar => "/importar",
+            Tela::Nfd => "/nfd",
+            Tela::Conam => "/conam",
+            Tela::Usuarios => "/usuarios",
         }
     }
 
@@ -106,6 +128,9 @@ impl Tela {
             Tela::Guias => "Gerenciar guias",
             Tela::Localizar => "Localizar guia",
             Tela::Importar => "Importar pelo certificado A3",
+            Tela::Nfd => "Balcão NFD",
+            Tela::Conam => "Balcão CONAM",
+            Tela::Usuarios => "Usuários",
         }
     }
 }
@@ -250,6 +275,119 @@ async fn exigir_sessao(estado: &Estado, headers: &HeaderMap) -> Result<Sessao, R
     match sessao(estado, headers).await? {
         Some((_, s)) => Ok(s),
         None => Err(ir_para("/entrar")),
+    }
+}
+
+// ── What the desks' screens share (NFD, CONAM, users) ───────────────────────────────────
+
+/// The session of a screen that needs `permissao`: to the login form without one, a 403 page
+/// when the role does not allow it (checked on the server for every request, link or not).
+pub(crate) async fn exigir_permissao(
+    estado: &Estado,
+    headers: &HeaderMap,
+    permissao: guiche_aplicacao::acesso::Permissao,
+    tela: Tela,
+) -> Result<Sessao, Response> {
+    let s = exigir_sessao(estado, headers).await?;
+    if guiche_aplicacao::acesso::permite(s.papel, permissao) {
+        Ok(s)
+    } else {
+        tracing::warn!(login = %s.login, papel = s.papel.nome(), tela = tela.caminho(), "acesso negado");
+        Err(html(
+            StatusCode::FORBIDDEN,
+            paginas::aviso(
+                Some((&s, tela)),
+                "Acesso negado",
+                &format!(
+                    "O seu papel ({}) não permite esta ação. Peça a quem administra o guichê.",
+                    s.papel.nome()
+                ),
+            ),
+        ))
+    }
+}
+
+/// A POST of a session's form: its CSRF token must be the session's (403 otherwise).
+pub(crate) fn conferir_csrf(s: &Sessao, csrf: &str) -> Result<(), Response> {
+    if iguais(&s.csrf, csrf) {
+        Ok(())
+    } else {
+        Err(proibido())
+    }
+}
+
+/// A form sent as `multipart/form-data` (the ones with a file), read whole: its text fields
+/// and its files' bytes, by name.
+#[derive(Default)]
+pub(crate) struct Formulario {
+    campos: Vec<(String, Vec<u8>)>,
+    nomes_de_arquivo: Vec<(String, String)>,
+}
+
+impl Formulario {
+    /// Reads every part of `m`; a malformed body is a 400 page.
+    pub(crate) async fn ler(mut m: axum::extract::Multipart) -> Result<Formulario, Response> {
+        let mut f = Formulario::default();
+        loop {
+            match m.next_field().await {
+                Ok(Some(campo)) => {
+                    let nome = campo.name().unwrap_or_default().to_owned();
+                    if let Some(arquivo) = campo.file_name() {
+                        f.nomes_de_arquivo.push((nome.clone(), arquivo.to_owned()));
+                    }
+                    match campo.bytes().await {
+                        Ok(b) => f.campos.push((nome, b.to_vec())),
+                        Err(e) => return Err(formulario_ilegivel(&e)),
+                    }
+                }
+                Ok(None) => return Ok(f),
+                Err(e) => return Err(formulario_ilegivel(&e)),
+            }
+        }
+    }
+
+    /// The bytes of field `nome` (a file's content), if sent.
+    pub(crate) fn bytes(&self, nome: &str) -> Option<&[u8]> {
+        self.campos
+            .iter()
+            .find(|(n, _)| n == nome)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// The text of field `nome` (empty when absent; invalid UTF-8 replaced).
+    pub(crate) fn texto(&self, nome: &str) -> String {
+        self.bytes(nome)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The name the browser gave file field `nome`.
+    pub(crate) fn nome_do_arquivo(&self, nome: &str) -> Option<&str> {
+        self.nomes_de_arquivo
+            .iter()
+            .find(|(n, _)| n == nome)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn formulario_ilegivel(e: &dyn std::fmt::Display) -> Response {
+    tracing::warn!(erro = %e, "formulário ilegível");
+    html(
+        StatusCode::BAD_REQUEST,
+        paginas::aviso(
+            None,
+            "Formulário ilegível",
+            "O formulário não chegou inteiro (ou passou do tamanho máximo aceito). Volte e \
+             envie de novo.",
+        ),
+    )
+}
+
+/// A redirect (303) to a path built at run time.
+pub(crate) fn ir_para_caminho(caminho: &str) -> Response {
+    match HeaderValue::from_str(caminho) {
+        Ok(v) => (StatusCode::SEE_OTHER, [(header::LOCATION, v)]).into_response(),
+        Err(_) => ir_para("/"),
     }
 }
 

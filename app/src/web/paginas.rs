@@ -3,11 +3,12 @@
 use super::Tela;
 use guiche_aplicacao::ecac::central::EmpresaVista;
 use guiche_aplicacao::usuarios::Sessao;
+use guiche_ports::acesso::Papel;
 use maud::{DOCTYPE, Markup, html};
 
 /// The frame of every page: the skip link, the header with the navigation and the logout form
 /// (when logged in), and `conteudo`.
-fn moldura(titulo: &str, sessao: Option<(&Sessao, Tela)>, conteudo: Markup) -> Markup {
+pub(super) fn moldura(titulo: &str, sessao: Option<(&Sessao, Tela)>, conteudo: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="pt-BR" {
@@ -16,6 +17,7 @@ fn moldura(titulo: &str, sessao: Option<(&Sessao, Tela)>, conteudo: Markup) -> M
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (titulo) " — guichê" }
                 link rel="stylesheet" href="/estatico/guiche.css";
+                link rel="stylesheet" href="/estatico/balcoes.css";
             }
             body {
                 a.pular href="#conteudo" { "Pular para o conteúdo" }
@@ -29,6 +31,20 @@ fn moldura(titulo: &str, sessao: Option<(&Sessao, Tela)>, conteudo: Markup) -> M
                                         a href=(tela.caminho())
                                             aria-current=[(tela == ativa).then_some("page")] {
                                             (tela.nome())
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        nav aria-label="Balcões" {
+                            ul {
+                                @for tela in Tela::BALCOES {
+                                    @if tela != Tela::Usuarios || s.papel == Papel::Admin {
+                                        li {
+                                            a href=(tela.caminho())
+                                                aria-current=[(tela == ativa).then_some("page")] {
+                                                (tela.nome())
+                                            }
                                         }
                                     }
                                 }
@@ -218,7 +234,6 @@ pub(super) fn aviso(s: Option<(&Sessao, Tela)>, titulo: &str, texto: &str) -> Ma
 #[cfg(test)]
 mod tests {
     use super::*;
-    use guiche_ports::acesso::Papel;
 
     #[test]
     fn values_are_escaped() {
