@@ -868,8 +868,9 @@ mod tests {
         let p = Prefeitura::buscar("3150").unwrap();
         let doc = || Documento::parse(A).unwrap();
         assert!(n.notas(p, doc(), 10).unwrap().is_empty());
-        for d in ["um", "dois", "tres"] {
-            n.enviar(pedido(A, d, None), OpcoesEmissao::default())
+        // The sequence's first nota carries its number; the others get the next one.
+        for (d, numero) in [("um", Some(1)), ("dois", None), ("tres", None)] {
+            n.enviar(pedido(A, d, numero), OpcoesEmissao::default())
                 .await
                 .unwrap();
         }

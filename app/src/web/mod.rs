@@ -308,6 +308,7 @@ pub(crate) async fn exigir_permissao(
 }
 
 /// A POST of a session's form: its CSRF token must be the session's (403 otherwise).
+#[allow(clippy::result_large_err)] // a page, returned as is
 pub(crate) fn conferir_csrf(s: &Sessao, csrf: &str) -> Result<(), Response> {
     if iguais(&s.csrf, csrf) {
         Ok(())
