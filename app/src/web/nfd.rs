@@ -169,8 +169,10 @@ struct Sequencia {
     prefeitura: String,
     #[serde(default)]
     prestador: String,
+    /// After a decision: the nota's number. The message is built from the ledger, never from
+    /// the URL.
     #[serde(default)]
-    feito: Option<String>,
+    decidida: Option<u64>,
 }
 
 /// The municipality and the provider, or what is wrong with them.
@@ -233,7 +235,15 @@ async fn balcao(
     if !q.prefeitura.is_empty() && !q.prestador.is_empty() {
         v.notas = Some(ler_notas(nfd, &q.prefeitura, &q.prestador).await);
     }
-    v.aviso = q.feito.map(Aviso::Sucesso);
+    if let (Some(n), Some(Ok(notas))) = (q.decidida, &v.notas)
+        && let Some(nota) = notas.iter().find(|x| x.numero == n)
+        && let Some(por) = &nota.decidido_por
+    {
+        v.aviso = Some(Aviso::Sucesso(format!(
+            "Decisão registrada por {por}: a nota nº {n} está {} no livro.",
+            estado_legivel(nota.estado)
+        )));
+    }
     html(StatusCode::OK, pagina(&s, &v))
 }
 
@@ -463,11 +473,11 @@ async fn decidir(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes)
     match r {
         Ok(relato) => {
             tracing::info!(por = %s.login, numero = relato.numero, "decisão registrada pela página");
-            let feito = format!("{}.", super::capitalizar(&relato.mensagem));
+            let numero = relato.numero.to_string();
             let query = serde_urlencoded::to_string([
                 ("prefeitura", relato.prefeitura.as_str()),
                 ("prestador", relato.prestador.as_str()),
-                ("feito", feito.as_str()),
+                ("decidida", numero.as_str()),
             ])
             .unwrap_or_default();
             ir_para_caminho(&format!("/nfd?{query}"))

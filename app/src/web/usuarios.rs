@@ -26,11 +26,31 @@ pub(super) fn rotas() -> Router<Estado> {
         .route("/usuarios/desativar", post(desativar))
 }
 
-/// `?feito=` after a redirect: what was done.
+/// `?criado=LOGIN` or `?desativado=LOGIN` after a redirect. The message is built from the
+/// ledger's list, never from the URL: a link cannot make the page say what did not happen.
 #[derive(Deserialize, Default)]
 struct Feito {
     #[serde(default)]
-    feito: Option<String>,
+    criado: Option<String>,
+    #[serde(default)]
+    desativado: Option<String>,
+}
+
+impl Feito {
+    /// What was done, if the list says so.
+    fn mensagem(&self, lista: &[Usuario]) -> Option<String> {
+        let achar = |login: &Option<String>| {
+            login
+                .as_deref()
+                .and_then(|l| lista.iter().find(|u| u.login == l))
+        };
+        if let Some(u) = achar(&self.criado) {
+            return Some(format!("Pronto: usuário {} criado ({}).", u.login, u.papel));
+        }
+        achar(&self.desativado)
+            .filter(|u| u.desativado_em.is_some())
+            .map(|u| format!("Pronto: usuário {} desativado.", u.login))
+    }
 }
 
 /// The fields typed into the form, kept when it comes back with an error.
@@ -79,7 +99,7 @@ async fn lista(
         Ok(l) => l,
         Err(r) => return r,
     };
-    let feito = f.feito.as_deref().map(|l| format!("Pronto: {l}."));
+    let feito = f.mensagem(&lista);
     html(
         StatusCode::OK,
         pagina(&s, &lista, &FormUsuario::default(), None, feito.as_deref()),
@@ -115,10 +135,7 @@ async fn adicionar(State(estado): State<Estado>, headers: HeaderMap, corpo: Byte
         match tokio::task::spawn_blocking(move || u.criar(&login, &senha, &papel)).await {
             Ok(Ok(novo)) => {
                 tracing::info!(por = %s.login, login = %novo.login, papel = %novo.papel, "usuário criado pela página");
-                return ir_para_caminho(&format!(
-                    "/usuarios?feito={}",
-                    codificar(&format!("usuário {} criado ({})", novo.login, novo.papel))
-                ));
+                return ir_para_caminho(&format!("/usuarios?criado={}", codificar(&novo.login)));
             }
             Ok(Err(e)) => {
                 let campo = match &e {
@@ -176,7 +193,7 @@ async fn desativar(State(estado): State<Estado>, headers: HeaderMap, corpo: Byte
         match tokio::task::spawn_blocking(move || u.desativar(&login)).await {
             Ok(Ok(d)) => {
                 tracing::info!(por = %s.login, login = %d.login, "usuário desativado pela página");
-                Ok(format!("usuário {} desativado", d.login))
+                Ok(d.login)
             }
             Ok(Err(e @ ErroUsuarios::NaoEncontrado { .. })) => Err(e.to_string()),
             Ok(Err(e)) => return falha("o usuário não pôde ser desativado", &e),
@@ -184,7 +201,7 @@ async fn desativar(State(estado): State<Estado>, headers: HeaderMap, corpo: Byte
         }
     };
     match texto {
-        Ok(t) => ir_para_caminho(&format!("/usuarios?feito={}", codificar(&t))),
+        Ok(login) => ir_para_caminho(&format!("/usuarios?desativado={}", codificar(&login))),
         Err(motivo) => html(
             StatusCode::UNPROCESSABLE_ENTITY,
             paginas::aviso(
@@ -219,7 +236,7 @@ fn dia(segundos: i64) -> String {
     format!("{d:02}/{m:02}/{a:04}")
 }
 
-/// The papers' names, as the command line takes them.
+/// The roles, as the command line takes them, with what each may do.
 const PAPEIS: [(&str, &str); 3] = [
     ("leitura", "leitura — só consulta"),
     ("operador", "operador — consulta e envia"),

@@ -326,9 +326,18 @@ fn web_nfd_desk_issues_once_shows_violations_and_the_ledger_and_resolves_by_role
     let destino = r.cabecalho("location").unwrap().to_owned();
     let l = pagina(&srv, &destino, &ana).corpo;
     assert!(
-        l.contains("PORTAL-3") && l.contains("registrada como emitida"),
+        l.contains("PORTAL-3")
+            && l.contains("Decisão registrada por ana: a nota nº 3 está emitida"),
         "{l}"
     );
+    // The message comes from the ledger, not the URL: a nota nobody decided says nothing.
+    let l = pagina(
+        &srv,
+        &format!("/nfd?prefeitura=3150&prestador={PRESTADOR}&decidida=1"),
+        &ana,
+    )
+    .corpo;
+    assert!(!l.contains("Decisão registrada"), "{l}");
     assert!(
         !l.contains("Registrar decisão"),
         "nothing left to decide: {l}"
@@ -518,6 +527,11 @@ fn web_users_are_added_and_disabled_by_an_admin_only() {
     assert_eq!(r.status, 303, "{}", r.corpo);
     let l = pagina(&srv, r.cabecalho("location").unwrap(), &ana).corpo;
     assert!(l.contains("usuário carla criado (operador)"), "{l}");
+    let l = pagina(&srv, "/usuarios?desativado=olga", &ana).corpo;
+    assert!(
+        !l.contains("Pronto"),
+        "olga is active: the URL cannot say otherwise"
+    );
     let carla = sessao(&srv, "carla");
     assert_eq!(pagina(&srv, "/nfd", &carla).status, 200);
 
@@ -530,6 +544,8 @@ fn web_users_are_added_and_disabled_by_an_admin_only() {
         &[],
     );
     assert_eq!(r.status, 303, "{}", r.corpo);
+    let l = pagina(&srv, r.cabecalho("location").unwrap(), &ana).corpo;
+    assert!(l.contains("usuário carla desativado"), "{l}");
     assert_eq!(pagina(&srv, "/nfd", &carla).status, 303);
     let r = postar(
         &srv,
