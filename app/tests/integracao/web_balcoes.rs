@@ -560,4 +560,11 @@ fn web_users_are_added_and_disabled_by_an_admin_only() {
         lista.contains("carla") && lista.contains("desativado"),
         "{lista}"
     );
+    // Who did what is in the log; no password ever is.
+    let log = srv.log();
+    assert!(log.contains("usuário criado pela página"), "{log}");
+    assert!(
+        !log.contains(SENHA) && !log.contains("outra-senha-comprida"),
+        "{log}"
+    );
 }
