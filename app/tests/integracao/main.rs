@@ -27,3 +27,4 @@ mod serpro_chamadas;
 mod serpro_uso;
 mod transporte;
 mod web;
+mod web_ecac;

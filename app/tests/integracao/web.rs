@@ -8,10 +8,10 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-const SENHA: &str = "cavalo-correto-bateria";
+pub(crate) const SENHA: &str = "cavalo-correto-bateria";
 
 /// `guiche usuario add LOGIN --papel P` with the password on stdin (one line).
-fn usuario_stdin(
+pub(crate) fn usuario_stdin(
     dir: &Path,
     env: &[(&str, &str)],
     login: &str,
@@ -37,7 +37,7 @@ fn usuario_stdin(
 }
 
 /// Every `Set-Cookie` of an answer.
-fn cookies(r: &Resposta) -> Vec<&str> {
+pub(crate) fn cookies(r: &Resposta) -> Vec<&str> {
     r.cabecalhos
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
@@ -46,19 +46,19 @@ fn cookies(r: &Resposta) -> Vec<&str> {
 }
 
 /// The value `Set-Cookie` gives `nome`, with its attributes.
-fn cookie<'a>(r: &'a Resposta, nome: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(r: &'a Resposta, nome: &str) -> Option<&'a str> {
     cookies(r)
         .into_iter()
         .find(|c| c.starts_with(&format!("{nome}=")))
 }
 
 /// `nome=valor` of a `Set-Cookie`.
-fn par(set_cookie: &str) -> &str {
+pub(crate) fn par(set_cookie: &str) -> &str {
     set_cookie.split(';').next().unwrap()
 }
 
 /// The value of the hidden `csrf` field of a page.
-fn campo_csrf(html: &str) -> String {
+pub(crate) fn campo_csrf(html: &str) -> String {
     let i = html
         .find(r#"name="csrf" value=""#)
         .unwrap_or_else(|| panic!("sem csrf: {html}"));
@@ -66,7 +66,7 @@ fn campo_csrf(html: &str) -> String {
     resto[..resto.find('"').unwrap()].to_owned()
 }
 
-fn form(pares: &[(&str, &str)]) -> Vec<u8> {
+pub(crate) fn form(pares: &[(&str, &str)]) -> Vec<u8> {
     pares
         .iter()
         .map(|(k, v)| {
@@ -108,7 +108,7 @@ fn pagina(srv: &Servidor, caminho: &str, cookie: &str) -> Resposta {
 }
 
 /// Opens the login form and posts it: the answer.
-fn entrar(srv: &Servidor, login: &str, senha: &str, extra: &[(&str, &str)]) -> Resposta {
+pub(crate) fn entrar(srv: &Servidor, login: &str, senha: &str, extra: &[(&str, &str)]) -> Resposta {
     let f = srv.pedir("GET", "/entrar", extra, None);
     assert_eq!(f.status, 200, "{}", f.corpo);
     let entrada = par(cookie(&f, "guiche_entrada").unwrap()).to_owned();
