@@ -1331,7 +1331,15 @@ async fn sincronizar(State(estado): State<Estado>, headers: HeaderMap, corpo: By
     let voo = estado.andamento.entrar();
     tokio::spawn(async move {
         let _voo = voo;
-        let feita = baixa.sincronizar_empresas(None).await;
+        let vez = Arc::clone(&rodada);
+        let relatar = Arc::new(move |e: &SincronizacaoEmpresa| {
+            if let Ok(mut vez) = vez.lock()
+                && let Some(r) = vez.as_mut()
+            {
+                registrar(r, e);
+            }
+        });
+        let feita = baixa.sincronizar_empresas_relatando(None, relatar).await;
         let Ok(mut vez) = rodada.lock() else {
             return;
         };
@@ -1341,28 +1349,7 @@ async fn sincronizar(State(estado): State<Estado>, headers: HeaderMap, corpo: By
         match feita {
             Ok(feita) => {
                 for e in &feita.empresas {
-                    let (origem, andamento) = match e {
-                        SincronizacaoEmpresa::Feita(b) => (
-                            &b.origem,
-                            Andamento::Feita(format!(
-                                "{} pagamento(s) recebido(s), {} novo(s); {} guia(s) baixada(s); {} ocorrência(s) nova(s)",
-                                b.pagamentos_recebidos,
-                                b.pagamentos_novos,
-                                b.guias_baixadas,
-                                b.ocorrencias_novas
-                            )),
-                        ),
-                        SincronizacaoEmpresa::Pulada { origem, pulada } => {
-                            (origem, Andamento::Pulada(pulada.clone()))
-                        }
-                        SincronizacaoEmpresa::Falhou { origem, erro, .. } => {
-                            (origem, Andamento::Falhou(erro.mensagem.clone()))
-                        }
-                    };
-                    match r.empresas.iter_mut().find(|(c, _, _)| c == origem) {
-                        Some(linha) => linha.2 = andamento,
-                        None => r.empresas.push((origem.clone(), String::new(), andamento)),
-                    }
+                    registrar(r, e);
                 }
                 // A distributed round: the companies other servers took are in their results.
                 for linha in &mut r.empresas {
@@ -1379,6 +1366,29 @@ async fn sincronizar(State(estado): State<Estado>, headers: HeaderMap, corpo: By
         tracing::info!("sincronização do e-CAC pedida pela página concluída");
     });
     ir_para("/sincronizacao")
+}
+
+/// Puts a company's outcome in the round's table (a company the table did not list is added).
+fn registrar(r: &mut Rodada, e: &SincronizacaoEmpresa) {
+    let (origem, andamento) = match e {
+        SincronizacaoEmpresa::Feita(b) => (
+            &b.origem,
+            Andamento::Feita(format!(
+                "{} pagamento(s) recebido(s), {} novo(s); {} guia(s) baixada(s); {} ocorrência(s) nova(s)",
+                b.pagamentos_recebidos, b.pagamentos_novos, b.guias_baixadas, b.ocorrencias_novas
+            )),
+        ),
+        SincronizacaoEmpresa::Pulada { origem, pulada } => {
+            (origem, Andamento::Pulada(pulada.clone()))
+        }
+        SincronizacaoEmpresa::Falhou { origem, erro, .. } => {
+            (origem, Andamento::Falhou(erro.mensagem.clone()))
+        }
+    };
+    match r.empresas.iter_mut().find(|(c, _, _)| c == origem) {
+        Some(linha) => linha.2 = andamento,
+        None => r.empresas.push((origem.clone(), String::new(), andamento)),
+    }
 }
 
 /// `GET /sincronizacao`: the round's progress (the page reloads itself while it runs).
@@ -1433,6 +1443,44 @@ mod tests {
         let erros = ler_empresa(&form(true, "2026-02-30", "a9"), None).unwrap_err();
         assert!(erros["ecac_desde"].contains("2026-02-30"), "{erros:?}");
         assert!(erros["acesso"].contains("a9"), "{erros:?}");
+    }
+
+    #[test]
+    fn each_outcome_updates_its_company_and_an_unlisted_one_is_added() {
+        let mut r = Rodada {
+            por: "olga".into(),
+            inicio: String::new(),
+            empresas: vec![(
+                "11.444.777/0001-61".into(),
+                "Padaria".into(),
+                Andamento::Pendente,
+            )],
+            terminada: false,
+            erro: None,
+        };
+        registrar(
+            &mut r,
+            &SincronizacaoEmpresa::Pulada {
+                origem: "11.444.777/0001-61".into(),
+                pulada: "em sincronização por outro processo".into(),
+            },
+        );
+        assert_eq!(
+            r.empresas[0].2,
+            Andamento::Pulada("em sincronização por outro processo".into())
+        );
+        registrar(
+            &mut r,
+            &SincronizacaoEmpresa::Falhou {
+                origem: "rodada".into(),
+                erro: guiche_aplicacao::ecac::baixa::MensagemErro {
+                    mensagem: "o livro caiu".into(),
+                },
+                natureza: guiche_aplicacao::Natureza::Livro,
+            },
+        );
+        assert_eq!(r.empresas.len(), 2);
+        assert_eq!(r.empresas[1].2, Andamento::Falhou("o livro caiu".into()));
     }
 
     #[test]
