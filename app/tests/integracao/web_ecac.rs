@@ -10,6 +10,7 @@ use crate::comum::{CLIENTE, Cenario};
 use crate::web::{SENHA, campo_csrf, cookie, entrar, form, par, usuario_stdin};
 use calamine::{Data as Celula, Reader, Xlsx};
 use guiche_domain::Documento;
+use guiche_serpro::simulador::FalhaGateway;
 use serde_json::json;
 use std::time::{Duration, Instant};
 
@@ -231,10 +232,31 @@ async fn the_central_ecac_in_the_browser_pages_with_roles_and_csrf() {
     assert_eq!(r.status, 403, "{}", r.corpo);
     let r = postar(&srv, "/sincronizar", &olga, &[("csrf", "outro")]).await;
     assert_eq!(r.status, 403);
+    // SERPRO slow to answer: a second person pressing meanwhile joins the running round.
+    c.sim
+        .injetar(FalhaGateway::Atrasada(Duration::from_millis(1500)));
     let r = postar(&srv, "/sincronizar", &olga, &[("csrf", &csrf_olga)]).await;
     assert_eq!(
         (r.status, r.cabecalho("location")),
         (303, Some("/sincronizacao"))
+    );
+    let r = postar(&srv, "/sincronizar", &ana, &[("csrf", &csrf_ana)]).await;
+    assert_eq!(
+        (r.status, r.cabecalho("location")),
+        (303, Some("/sincronizacao"))
+    );
+    let p = pedir(&srv, "GET", "/sincronizacao", &ana, None).await;
+    assert!(
+        p.corpo.contains("Pedida por olga") && p.corpo.contains("Pendente"),
+        "{}",
+        p.corpo
+    );
+    assert_eq!(
+        srv.log()
+            .matches("sincronização do e-CAC pedida pela página login=")
+            .count(),
+        1,
+        "uma rodada só"
     );
     let inicio = Instant::now();
     let progresso = loop {

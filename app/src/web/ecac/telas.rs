@@ -920,6 +920,90 @@ mod tests {
         );
     }
 
+    /// `n` occurrences of kind "Vencida", numbered from 1.
+    fn vencidas(n: u64) -> Vec<LinhaOcorrencia> {
+        use guiche_domain::guia::NumeroDocumento;
+        use guiche_domain::{Cnpj, Data, Documento};
+        use guiche_ports::ecac::{Achado, Ocorrencia};
+        (1..=n)
+            .map(|i| {
+                let numero = NumeroDocumento::from_u64(7_202_600_000_000_000 + i).unwrap();
+                let dia = Data::new(2026, 10, 20).unwrap();
+                LinhaOcorrencia {
+                    empresa: "11.444.777/0001-61".into(),
+                    contribuinte: "11444777000161".into(),
+                    numero_documento: numero.as_digitos(),
+                    ocorrencia: "vencida".into(),
+                    descricao: "Vencida".into(),
+                    vencimento: Some("2026-10-20".into()),
+                    valor_guia: Some("1.00".into()),
+                    valor_pago: None,
+                    falta: None,
+                    pago_em: None,
+                    dias_atraso: Some(33),
+                    registrada_em: "2026-11-22".into(),
+                    registro: Ocorrencia {
+                        id: i64::try_from(i).unwrap(),
+                        achado: Achado {
+                            contribuinte: Documento::Cnpj(Cnpj::parse("11444777000161").unwrap()),
+                            numero,
+                            chave: format!("guia:{}", numero.as_digitos()),
+                            codigo: "vencida".into(),
+                            descricao: "Vencida".into(),
+                            valor_guia: None,
+                            valor_pago: None,
+                            vencimento: Some(dia),
+                            pago_em: None,
+                            dias_atraso: None,
+                            paga: false,
+                        },
+                        registrada_em: dia,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_long_list_is_paged_and_the_links_keep_the_filter() {
+        use guiche_ports::acesso::Papel;
+        let lista = ListaOcorrencias {
+            grupos: vec![GrupoOcorrencias {
+                grupo: "Vencida".into(),
+                ocorrencias: vencidas(60),
+            }],
+        };
+        let filtro = FiltroGuias {
+            ocorrencia: Some("vencida".into()),
+            pagina: Some("2".into()),
+            ..FiltroGuias::default()
+        };
+        let erros = BTreeMap::new();
+        let s = sessao(Papel::Leitura);
+        let g = Guias {
+            sessao: &s,
+            empresas: &[],
+            filtro: &filtro,
+            erros: &erros,
+            lista: Some(&lista),
+            pagina: 2,
+        };
+        let p = guias(&g).into_string();
+        assert!(p.contains("Página 2 de 2"), "{p}");
+        assert!(
+            p.contains(r#"href="/guias?ocorrencia=vencida&amp;pagina=1""#),
+            "{p}"
+        );
+        assert!(!p.contains("pagina=3"));
+        // Page 2 holds the 51st to the 60th.
+        assert!(p.contains("07202600000000051") && p.contains("07202600000000060"));
+        assert!(!p.contains(">07202600000000050<"));
+        assert!(
+            p.contains(r#"href="/guias/exportar?ocorrencia=vencida""#),
+            "{p}"
+        );
+    }
+
     #[test]
     fn money_and_periods_are_written_the_brazilian_way() {
         assert_eq!(reais("1234567.5"), "R$ 1.234.567,50");
