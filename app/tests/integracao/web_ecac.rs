@@ -15,6 +15,7 @@ use serde_json::json;
 use std::time::{Duration, Instant};
 
 const DAS: &str = "07202611444777106";
+const CLIENTE_A3: &str = "11222333000181";
 const DARF_VENCIDA: &str = "07202600000000555";
 const DARF_A_VENCER: &str = "07202600000000999";
 
@@ -223,6 +224,45 @@ async fn the_central_ecac_in_the_browser_pages_with_roles_and_csrf() {
     assert_eq!(r.status, 200, "{}", r.corpo);
     assert!(
         r.corpo.contains("3 guia(s) lida(s): 3 nova(s)"),
+        "{}",
+        r.corpo
+    );
+
+    // Importar pelo certificado A3: an A3 company's payments settle its guide at once.
+    let r = postar(
+        &srv,
+        "/empresas",
+        &ana,
+        &[
+            ("csrf", &csrf_ana),
+            ("cnpj", CLIENTE_A3),
+            ("nome", "Oficina A3"),
+            ("utiliza", "sim"),
+            ("ecac_desde", "2026-01-01"),
+            ("acesso", "a3"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.corpo);
+    let guia_a3 = "tipo;numero_documento;contribuinte;periodo;vencimento;valor\n\
+                   DARF;07202600000000888;11222333000181;09/2026;20/10/2026;75,00\n";
+    let (tipo, corpo) = multipart(
+        &[("csrf", &csrf_olga), ("tipo", "guias")],
+        ("guia-a3.csv", guia_a3.as_bytes()),
+    );
+    let r = pedir(&srv, "POST", "/importar", &olga, Some((&tipo, corpo))).await;
+    assert_eq!(r.status, 200, "{}", r.corpo);
+    let pagos = "numero_documento;contribuinte;data_arrecadacao;valor\n\
+                 07202600000000888;11222333000181;20/10/2026;75,00\n";
+    let (tipo, corpo) = multipart(
+        &[("csrf", &csrf_olga), ("tipo", "pagamentos")],
+        ("pagos-a3.csv", pagos.as_bytes()),
+    );
+    let r = pedir(&srv, "POST", "/importar", &olga, Some((&tipo, corpo))).await;
+    assert_eq!(r.status, 200, "{}", r.corpo);
+    assert!(
+        r.corpo
+            .contains("pagos-a3.csv: 1 pagamento(s) lido(s), 1 novo(s); 1 guia(s) baixada(s)"),
         "{}",
         r.corpo
     );

@@ -3,8 +3,8 @@
 // shown next to its field, then the company); import the guides' CSV; Sincronizar agora against
 // the SERPRO simulator and follow its progress; Gerenciar guias grouped by occurrence and by
 // company; Detalhes; Exportar para Excel and Comprovante de pag. e-CAC downloaded (saved to
-// DOWNLOADS: the Rust test opens the workbook); Localizar guia. axe-core on every screen (no
-// serious or critical violation) and no console error; a screenshot of each screen.
+// DOWNLOADS: the Rust test opens the workbook); Localizar guia and a new DAS. axe-core on every
+// screen (no serious or critical violation) and no console error; a screenshot of each screen.
 //
 //   GUICHE_TESTE_LOGIN=ana GUICHE_TESTE_SENHA=… GUICHE_TESTE_CNPJ=11444777000161 \
 //   GUICHE_TESTE_GUIAS=guias.csv DOWNLOADS=/tmp/baixados node app/tests/navegador/ecac.mjs URL
@@ -198,6 +198,11 @@ try {
   verificar((titulo || '').startsWith(`Guias de ${mascarado}`), `as guias da empresa: "${titulo}"`);
   const situacoes = await page.locator('table tbody tr').allTextContents();
   verificar(situacoes.some((l) => /Paga/.test(l)), `com a situação da baixa (${situacoes.length} guia(s))`);
+  // And a new DAS of a period, generated through SERPRO.
+  await page.getByLabel('Período de apuração (AAAAMM)').fill('202610');
+  await navegar(page, page.getByRole('button', { name: 'Gerar nova guia (DAS)' }));
+  const gerada = await page.locator('[role=status]').textContent();
+  verificar(/DAS do período gerado/.test(gerada || ''), `nova guia gerada: "${gerada}"`);
   await tela(page, 'localizar-guia');
 
   verificar(erros.length === 0, `nenhum erro no console (${erros.join(' | ')})`);
