@@ -659,6 +659,7 @@ pub(crate) fn estado_api(
     estado.conam = conam_sobre(livro.clone());
     estado.tabela2 = std::sync::Arc::new(tabela_2_conam()?);
     estado.serpro = serpro_api(&livro);
+    estado.web_ecac.hora_sync = config.hora_sync_ecac;
     Ok(estado)
 }
 

@@ -175,6 +175,10 @@ pub enum SincronizacaoEmpresa {
     },
 }
 
+/// Told each company's outcome of a sync of several as it is known
+/// ([`Baixa::sincronizar_empresas_relatando`]).
+pub type Relato = Arc<dyn Fn(&SincronizacaoEmpresa) + Send + Sync>;
+
 /// What a sync of several companies did ([`Baixa::sincronizar_empresas`]), one entry per
 /// company, by CNPJ.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
@@ -334,6 +338,21 @@ impl Baixa {
         &self,
         cnpj: Option<&Cnpj>,
     ) -> Result<Sincronizacao, ErroBaixa> {
+        self.sincronizar_empresas_relatando(cnpj, Arc::new(|_: &SincronizacaoEmpresa| {}))
+            .await
+    }
+
+    /// [`Baixa::sincronizar_empresas`], telling `relatar` each company's outcome as soon as it
+    /// is known (for a progress display), before the whole result is returned. In a distributed
+    /// round only this process's companies are told.
+    ///
+    /// # Errors
+    /// As [`Baixa::sincronizar_empresas`].
+    pub async fn sincronizar_empresas_relatando(
+        &self,
+        cnpj: Option<&Cnpj>,
+        relatar: Relato,
+    ) -> Result<Sincronizacao, ErroBaixa> {
         let empresas: Vec<Empresa> = match cnpj {
             Some(c) => vec![
                 self.livro
@@ -348,14 +367,16 @@ impl Baixa {
                     .filter(|e| e.ecac_desde.is_some() && e.acesso.sincroniza_sozinho())
                     .collect();
                 if let Some(d) = &self.distribuicao {
-                    return self.sincronizar_rodada(d, &empresas).await;
+                    return self.sincronizar_rodada(d, &empresas, relatar).await;
                 }
                 empresas
             }
         };
         let mut resultado = Sincronizacao::default();
         for e in &empresas {
-            resultado.empresas.push(self.desfecho(e).await);
+            let desfecho = self.desfecho(e).await;
+            relatar(&desfecho);
+            resultado.empresas.push(desfecho);
         }
         Ok(resultado)
     }
@@ -832,6 +853,29 @@ mod tests {
             .await
             .unwrap_err();
         assert_eq!(e.natureza(), Natureza::NaoEncontrado, "{e}");
+    }
+
+    #[tokio::test]
+    async fn each_outcome_is_told_as_it_is_known_and_matches_the_result() {
+        let livro = livro_com_guias();
+        let mut fonte = MockFonte::new();
+        fonte
+            .expect_pagamentos()
+            .times(1)
+            .returning(|_, _, _| Err(ErroFonte::Indisponivel("HTTP 503".into())));
+        let hoje = data("2026-11-22");
+        let baixa = servico(&livro, fonte, hoje, hoje);
+        let contados = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let c = Arc::clone(&contados);
+        let todas = baixa
+            .sincronizar_empresas_relatando(
+                None,
+                Arc::new(move |e: &SincronizacaoEmpresa| c.lock().unwrap().push(e.clone())),
+            )
+            .await
+            .unwrap();
+        assert_eq!(*contados.lock().unwrap(), todas.empresas);
+        assert_eq!(todas.empresas.len(), 1);
     }
 
     #[test]

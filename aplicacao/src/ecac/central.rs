@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use guiche_domain::conciliacao::{Agrupamento, agrupar, atraso_ate};
 use guiche_domain::guia::NumeroDocumento;
-use guiche_domain::{Cnpj, Data, Documento, Regra, Valor, Violacao};
+use guiche_domain::{Cnpj, Competencia, Data, Documento, Regra, Valor, Violacao};
 use guiche_ports::Relogio;
 use guiche_ports::ecac::{
     Acesso, Achado, Empresa, ErroPlanilha, FormatoPlanilha, Grupo, GuiaGravada, GuiaRegistrada,
@@ -241,6 +241,32 @@ impl GuiaVista {
     }
 }
 
+/// A company's open guides that need attention: overdue, and due within the window.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PrazosEmpresa {
+    /// The contribuinte, masked, and its name when known.
+    pub empresa: String,
+    /// The contribuinte, bare.
+    pub contribuinte: String,
+    /// Open guides whose due date has passed, oldest first.
+    pub vencidas: Vec<GuiaVista>,
+    /// Open guides due from today to the end of the window, soonest first.
+    pub a_vencer: Vec<GuiaVista>,
+}
+
+/// The open guides due soon or overdue, per contribuinte ([`CentralEcac::prazos`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Prazos {
+    /// Today, as the user sees it (`AAAA-MM-DD`).
+    pub hoje: String,
+    /// The last day of the window (`AAAA-MM-DD`).
+    pub ate: String,
+    /// One entry per contribuinte with something to show, by document.
+    pub empresas: Vec<PrazosEmpresa>,
+}
+
 /// Guides, in the order they were recorded.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ListaGuias {
@@ -258,6 +284,11 @@ pub struct ConsultaOcorrencias {
     pub historico: Option<NumeroDocumento>,
     /// How to group them.
     pub agrupar: Agrupamento,
+    /// Only occurrences of this kind (its code: `vencida`, `paga`…).
+    pub ocorrencia: Option<String>,
+    /// Only occurrences of guides of this period of assessment (payments without a guide
+    /// have none, so they are left out).
+    pub periodo: Option<Competencia>,
 }
 
 /// One occurrence as shown.
@@ -494,6 +525,51 @@ impl CentralEcac {
         })
     }
 
+    /// The open guides (not settled) that are overdue or due within `dias` days from today
+    /// (today included), per contribuinte, each list by due date.
+    ///
+    /// # Errors
+    /// [`ErroEcac::Livro`].
+    pub fn prazos(&self, dias: u32) -> Result<Prazos, ErroEcac> {
+        let hoje = self.relogio.hoje();
+        let ate = hoje.mais_dias(i64::from(dias)).unwrap_or(hoje);
+        let nomes: HashMap<Documento, String> = self
+            .livro
+            .empresas()?
+            .into_iter()
+            .filter(|e| !e.nome.trim().is_empty())
+            .map(|e| (Documento::Cnpj(e.cnpj), e.nome))
+            .collect();
+        let mut por: std::collections::BTreeMap<Documento, PrazosEmpresa> =
+            std::collections::BTreeMap::new();
+        let mut abertas: Vec<GuiaRegistrada> = self
+            .livro
+            .guias(None)?
+            .into_iter()
+            .filter(|g| g.baixada_em.is_none() && g.guia.vencimento <= ate)
+            .collect();
+        abertas.sort_by_key(|g| g.guia.vencimento);
+        for g in abertas {
+            let c = g.guia.contribuinte;
+            let e = por.entry(c).or_insert_with(|| PrazosEmpresa {
+                empresa: rotulo(&c, &nomes),
+                contribuinte: c.as_str().to_owned(),
+                vencidas: Vec::new(),
+                a_vencer: Vec::new(),
+            });
+            if g.guia.vencimento < hoje {
+                e.vencidas.push(GuiaVista::de(g));
+            } else {
+                e.a_vencer.push(GuiaVista::de(g));
+            }
+        }
+        Ok(Prazos {
+            hoje: hoje.iso(),
+            ate: ate.iso(),
+            empresas: por.into_values().collect(),
+        })
+    }
+
     /// Imports the payments of a spreadsheet (for companies whose payments are not fetched:
     /// A3 certificate), all or nothing, then reconciles every contribuinte of the file. The
     /// findings are written with today's date, never after the system clock's.
@@ -559,6 +635,22 @@ impl CentralEcac {
             Some(n) => self.livro.historico(n)?,
             None => self.livro.ocorrencias(consulta.empresa.as_ref())?,
         };
+        if let Some(codigo) = &consulta.ocorrencia {
+            ocorrencias.retain(|o| &o.achado.codigo == codigo);
+        }
+        if let Some(p) = consulta.periodo {
+            let do_periodo: BTreeSet<String> = self
+                .livro
+                .guias(consulta.empresa.as_ref())?
+                .into_iter()
+                .filter(|g| g.guia.periodo == p)
+                .map(|g| g.guia.numero.as_digitos())
+                .collect();
+            ocorrencias.retain(|o| {
+                o.achado.chave.starts_with("guia:")
+                    && do_periodo.contains(&o.achado.numero.as_digitos())
+            });
+        }
         let hoje = self.relogio.hoje();
         for o in &mut ocorrencias {
             if let Some(d) = atraso_ate(&o.achado.codigo, o.achado.vencimento, hoje) {
@@ -692,6 +784,37 @@ mod tests {
     }
 
     #[test]
+    fn deadlines_split_open_guides_into_overdue_and_due_within_the_window() {
+        let livro = Arc::new(Livro::em_memoria().unwrap());
+        let c = central(&livro, MockPlanilhas::new(), "2026-10-18", "2026-10-18");
+        c.cadastrar_empresa(&empresa()).unwrap();
+        let mut vencida = guia(1, 100);
+        vencida.vencimento = data("2026-10-17");
+        let mut hoje = guia(2, 200);
+        hoje.vencimento = data("2026-10-18");
+        let mut no_limite = guia(3, 300);
+        no_limite.vencimento = data("2026-10-25");
+        let mut depois = guia(4, 400);
+        depois.vencimento = data("2026-10-26");
+        for g in [&depois, &no_limite, &hoje, &vencida] {
+            livro.registrar_guia(g, OrigemGuia::Importacao).unwrap();
+        }
+        let p = c.prazos(7).unwrap();
+        assert_eq!(
+            (p.hoje.as_str(), p.ate.as_str()),
+            ("2026-10-18", "2026-10-25")
+        );
+        assert_eq!(p.empresas.len(), 1);
+        let e = &p.empresas[0];
+        assert_eq!(e.empresa, "11.444.777/0001-61 — Padaria");
+        let numeros =
+            |v: &[GuiaVista]| -> Vec<String> { v.iter().map(|g| g.valor.clone()).collect() };
+        assert_eq!(numeros(&e.vencidas), ["1.00"]);
+        assert_eq!(numeros(&e.a_vencer), ["2.00", "3.00"]);
+        assert!(c.prazos(0).unwrap().empresas[0].a_vencer.len() == 1);
+    }
+
+    #[test]
     fn a_company_is_added_once_and_changed_only_where_asked() {
         let livro = Arc::new(Livro::em_memoria().unwrap());
         let c = central(&livro, MockPlanilhas::new(), "2026-11-22", "2026-11-22");
@@ -817,10 +940,33 @@ mod tests {
             empresa: None,
             historico: None,
             agrupar: Agrupamento::Ocorrencia,
+            ocorrencia: None,
+            periodo: None,
         };
         let lista = c.ocorrencias(&consulta).unwrap();
         let titulos: Vec<&str> = lista.grupos.iter().map(|g| g.grupo.as_str()).collect();
         assert_eq!(titulos, ["Vencida", "Paga em atraso"]);
+        // Filtered by kind and by the guides' period (the use case, not the presentation).
+        let titulos_de = |c2: ConsultaOcorrencias| -> Vec<String> {
+            c.ocorrencias(&c2)
+                .unwrap()
+                .grupos
+                .into_iter()
+                .map(|g| g.grupo)
+                .collect()
+        };
+        let so = |o: &str| ConsultaOcorrencias {
+            ocorrencia: Some(o.into()),
+            ..consulta.clone()
+        };
+        assert_eq!(titulos_de(so("vencida")), ["Vencida"]);
+        assert!(titulos_de(so("paga")).is_empty());
+        let periodo = |p| ConsultaOcorrencias {
+            periodo: Competencia::new(2026, p),
+            ..consulta.clone()
+        };
+        assert_eq!(titulos_de(periodo(9)), ["Vencida", "Paga em atraso"]);
+        assert!(titulos_de(periodo(8)).is_empty());
         let vencida = &lista.grupos[0].ocorrencias[0];
         assert_eq!(vencida.dias_atraso, Some(61), "de 20/10 a 20/12");
         assert_eq!(vencida.empresa, "11.444.777/0001-61 — Padaria");

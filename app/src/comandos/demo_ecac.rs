@@ -183,6 +183,8 @@ async fn ecac(
         empresa: None,
         historico: None,
         agrupar: Agrupamento::Ocorrencia,
+        ocorrencia: None,
+        periodo: None,
     };
     let mut contagem: BTreeMap<String, usize> = BTreeMap::new();
     for g in central

@@ -285,6 +285,8 @@ pub(crate) fn ocorrencias(c: ConsultaOcorrencias<'_>, json: bool) -> Result<Codi
             })
             .transpose()?,
         agrupar,
+        ocorrencia: None,
+        periodo: None,
     };
     // The destination is checked before anything is read.
     let exportacao = c

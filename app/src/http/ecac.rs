@@ -611,6 +611,8 @@ fn consulta(
         empresa,
         historico,
         agrupar: agrupar.into(),
+        ocorrencia: None,
+        periodo: None,
     })
 }
 

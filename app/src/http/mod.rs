@@ -85,6 +85,9 @@ pub(crate) struct Estado {
     /// Whether the session cookie is always `Secure` (`GUICHE_WEB_COOKIE_SEGURO=1`: behind a
     /// TLS proxy that does not say `X-Forwarded-Proto: https`).
     pub(crate) cookie_seguro: bool,
+    /// The Central e-CAC pages' own state: the daily sync's hour and the round started by
+    /// *Sincronizar agora*.
+    pub(crate) web_ecac: crate::web::ecac::EstadoWeb,
 }
 
 impl Estado {
@@ -100,6 +103,7 @@ impl Estado {
             acesso,
             usuarios,
             cookie_seguro: false,
+            web_ecac: crate::web::ecac::EstadoWeb::default(),
             idempotencia,
             ecac,
             limite_corpo: config.limite_corpo,

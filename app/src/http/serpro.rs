@@ -83,6 +83,11 @@ impl<T: Clone> Disponivel<T> {
         Disponivel(r.map_err(Arc::from))
     }
 
+    /// The service, or the sentence saying why the server has none (for the web pages).
+    pub(crate) fn obter(&self) -> Result<T, String> {
+        self.0.as_ref().cloned().map_err(|m| m.to_string())
+    }
+
     fn servico(&self) -> Result<T, ErroHttp> {
         self.0
             .as_ref()

@@ -6,10 +6,10 @@
 //!   random token that must match the `guiche_entrada` cookie (double submit), so another site
 //!   cannot log a browser into an account of its choosing.
 //! - `POST /sair`: logout.
-//! - `GET /`: the Central e-CAC, with the companies of the ledger; `GET /empresas` lists them
-//!   too; the other screens of the seed are announced as under construction.
 //! - `/nfd`, `/conam`, `/usuarios`: the NFD and CONAM desks and the users' page (admin), in
 //!   `nfd.rs`, `conam.rs` and `usuarios.rs`, over the same use cases as the CLI and the API.
+//! - The Central e-CAC's screens (`GET /`, `/empresas`, `/guias`, `/localizar`, `/importar`,
+//!   `/sincronizacao`, and their forms): [`ecac`].
 //!
 //! Session: the `guiche_sessao` cookie (`HttpOnly`, `SameSite=Strict`, `Path=/`, `Secure` when
 //! the request came over TLS — `X-Forwarded-Proto: https` — or `GUICHE_WEB_COOKIE_SEGURO=1`)
@@ -18,6 +18,7 @@
 //! session redirects to `/entrar`. Every answer has the security headers of [`cabecalhos`].
 
 mod conam;
+pub(crate) mod ecac;
 mod nfd;
 mod paginas;
 mod usuarios;
@@ -44,26 +45,14 @@ const CSS: &str = include_str!("guiche.css");
 /// The routes of the web pages, over `estado`.
 pub(crate) fn rotas(estado: Estado) -> Router<Estado> {
     Router::new()
-        .route("/", get(inicio))
         .route("/entrar", get(formulario_entrada).post(entrar))
         .route("/sair", axum::routing::post(sair))
-        .route("/empresas", get(empresas))
-        .route(
-            "/guias",
-            get(|s: State<Estado>, h: HeaderMap| em_construcao(s, h, Tela::Guias)),
-        )
-        .route(
-            "/localizar",
-            get(|s: State<Estado>, h: HeaderMap| em_construcao(s, h, Tela::Localizar)),
-        )
-        .route(
-            "/importar",
-            get(|s: State<Estado>, h: HeaderMap| em_construcao(s, h, Tela::Importar)),
-        )
         // The NFD and CONAM desks and the users' admin (issue 14, items 2 and 5).
         .merge(nfd::rotas())
         .merge(conam::rotas(estado.limite_corpo))
         .merge(usuarios::rotas())
+        // The Central e-CAC's screens (`ecac.rs`).
+        .merge(ecac::rotas(&estado))
         .route("/estatico/guiche.css", get(css))
         // No icon: an empty answer instead of a 404 in every browser's console.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
@@ -389,37 +378,6 @@ pub(crate) fn ir_para_caminho(caminho: &str) -> Response {
     match HeaderValue::from_str(caminho) {
         Ok(v) => (StatusCode::SEE_OTHER, [(header::LOCATION, v)]).into_response(),
         Err(_) => ir_para("/"),
-    }
-}
-
-/// `GET /`: the Central e-CAC.
-async fn inicio(State(estado): State<Estado>, headers: HeaderMap) -> Response {
-    lista_empresas(estado, headers, Tela::Inicio).await
-}
-
-/// `GET /empresas`.
-async fn empresas(State(estado): State<Estado>, headers: HeaderMap) -> Response {
-    lista_empresas(estado, headers, Tela::Empresas).await
-}
-
-async fn lista_empresas(estado: Estado, headers: HeaderMap, tela: Tela) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let central = estado.ecac.central.clone();
-    match tokio::task::spawn_blocking(move || central.empresas()).await {
-        Ok(Ok(lista)) => html(StatusCode::OK, paginas::empresas(&s, tela, &lista.empresas)),
-        Ok(Err(e)) => falha("as empresas não puderam ser lidas do livro", &e),
-        Err(e) => falha("a leitura das empresas parou", &e),
-    }
-}
-
-/// A screen of the seed not built yet.
-async fn em_construcao(State(estado): State<Estado>, headers: HeaderMap, tela: Tela) -> Response {
-    match exigir_sessao(&estado, &headers).await {
-        Ok(s) => html(StatusCode::OK, paginas::em_construcao(&s, tela)),
-        Err(r) => r,
     }
 }
 

@@ -1,7 +1,6 @@
 //! The pages, as `maud` markup: every value interpolated with `(…)` is HTML-escaped.
 
 use super::Tela;
-use guiche_aplicacao::ecac::central::EmpresaVista;
 use guiche_aplicacao::usuarios::Sessao;
 use guiche_ports::acesso::Papel;
 use maud::{DOCTYPE, Markup, html};
@@ -101,7 +100,7 @@ pub(super) fn entrar(ficha: &str, login: &str, erro: Option<&str>) -> Markup {
 
 /// `12.345.678/0001-95` from the bare 14 characters (the alphanumeric CNPJ too); anything else
 /// as is.
-fn cnpj(bruto: &str) -> String {
+pub(super) fn cnpj(bruto: &str) -> String {
     let c: Vec<char> = bruto.chars().collect();
     if c.len() != 14 {
         return bruto.to_owned();
@@ -118,7 +117,7 @@ fn cnpj(bruto: &str) -> String {
 }
 
 /// `AAAA-MM-DD` as `DD/MM/AAAA`.
-fn data(iso: &str) -> String {
+pub(super) fn data(iso: &str) -> String {
     match (iso.get(0..4), iso.get(5..7), iso.get(8..10)) {
         (Some(a), Some(m), Some(d)) if iso.len() == 10 => format!("{d}/{m}/{a}"),
         _ => iso.to_owned(),
@@ -126,94 +125,13 @@ fn data(iso: &str) -> String {
 }
 
 /// The seed's name of a way into e-CAC.
-fn acesso(codigo: &str) -> &str {
+pub(super) fn acesso(codigo: &str) -> &str {
     match codigo {
         "a1" => "Certificado A1",
         "a3" => "Certificado A3",
         "codigo" => "Código de Acesso",
         outro => outro,
     }
-}
-
-/// `/` and `/empresas`: the companies of the ledger.
-pub(super) fn empresas(s: &Sessao, tela: Tela, empresas: &[EmpresaVista]) -> Markup {
-    let titulo = tela.nome();
-    moldura(
-        titulo,
-        Some((s, tela)),
-        html! {
-            h1 { (titulo) }
-            @if tela == Tela::Inicio {
-                p.introducao {
-                    "Baixa automática de DARF e DAS: as empresas do escritório, como cada uma "
-                    "chega ao e-CAC e até quando seus pagamentos foram conferidos."
-                }
-            }
-            section aria-labelledby="titulo-empresas" {
-                h2 #titulo-empresas { "Empresas (" (empresas.len()) ")" }
-                @if empresas.is_empty() {
-                    p.vazio {
-                        "Nenhuma empresa cadastrada. Cadastre pela linha de comando "
-                        "(" code { "guiche ecac company add" } ") — o cadastro por esta página "
-                        "está em construção."
-                    }
-                } @else {
-                    div.tabela {
-                        table {
-                            caption.invisivel { "Empresas cadastradas na Central e-CAC" }
-                            thead {
-                                tr {
-                                    th scope="col" { "CNPJ" }
-                                    th scope="col" { "Empresa" }
-                                    th scope="col" { "Utiliza e-CAC" }
-                                    th scope="col" { "Tipo de acesso" }
-                                    th scope="col" { "Certificado é procuração digital" }
-                                    th scope="col" { "Pagamentos conferidos até" }
-                                }
-                            }
-                            tbody {
-                                @for e in empresas {
-                                    tr {
-                                        td.numero { (cnpj(&e.cnpj)) }
-                                        td { @if e.nome.is_empty() { span.fraco { "(sem nome)" } } @else { (e.nome) } }
-                                        td {
-                                            @match &e.ecac_desde {
-                                                Some(d) => { "Sim, desde " (data(d)) }
-                                                None => { "Não" }
-                                            }
-                                        }
-                                        td { (acesso(&e.acesso)) }
-                                        td { @if e.certificado_procurador { "Sim" } @else { "Não" } }
-                                        td {
-                                            @match &e.sincronizado_ate {
-                                                Some(d) => { (data(d)) }
-                                                None => { span.fraco { "nunca" } }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        },
-    )
-}
-
-/// A screen of the seed not built yet.
-pub(super) fn em_construcao(s: &Sessao, tela: Tela) -> Markup {
-    moldura(
-        tela.nome(),
-        Some((s, tela)),
-        html! {
-            h1 { (tela.nome()) }
-            p.vazio {
-                "Esta tela está em construção. Enquanto isso, a mesma função está nos "
-                "comandos " code { "guiche ecac" } " e na API (" code { "/api/v1/ecac" } ")."
-            }
-        },
-    )
 }
 
 /// A message page (a refused form, a server failure).
@@ -237,29 +155,19 @@ mod tests {
 
     #[test]
     fn values_are_escaped() {
-        let s = Sessao {
-            login: "ana".into(),
-            papel: Papel::Admin,
-            csrf: "c".into(),
-        };
-        let e = EmpresaVista {
-            cnpj: "11444777000161".into(),
-            nome: "<script>alert(1)</script> & Cia".into(),
-            ecac_desde: Some("2026-01-01".into()),
-            acesso: "a1".into(),
-            certificado_procurador: true,
-            sincronizado_ate: None,
-            situacao: String::new(),
-        };
-        let p = empresas(&s, Tela::Inicio, &[e]).into_string();
-        assert!(p.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Cia"));
-        assert!(!p.contains("<script>"));
-        assert!(p.contains("11.444.777/0001-61") && p.contains("desde 01/01/2026"));
-        assert!(p.contains(r#"aria-current="page""#));
         let entrada = entrar("f", "\"><b>", Some("erro")).into_string();
         assert!(
             entrada.contains(r#"value="&quot;&gt;&lt;b&gt;""#),
             "{entrada}"
         );
+        assert!(!entrada.contains("<b>"));
+    }
+
+    #[test]
+    fn masks_and_dates_are_shown_the_brazilian_way() {
+        assert_eq!(cnpj("11444777000161"), "11.444.777/0001-61");
+        assert_eq!(cnpj("123"), "123");
+        assert_eq!(data("2026-01-01"), "01/01/2026");
+        assert_eq!(acesso("codigo"), "Código de Acesso");
     }
 }

@@ -28,3 +28,4 @@ mod serpro_uso;
 mod transporte;
 mod web;
 mod web_balcoes;
+mod web_ecac;

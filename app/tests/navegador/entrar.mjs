@@ -110,7 +110,8 @@ try {
   const linhas = await page.locator('table tbody tr').allTextContents();
   verificar(linhas.some((l) => l.includes(cnpj)), `a empresa ${cnpj} na lista (${linhas.length} linha(s))`);
   for (const item of ['Configurar empresas', 'Gerenciar guias', 'Localizar guia', 'Importar pelo certificado A3']) {
-    verificar((await page.getByRole('link', { name: item }).count()) === 1, `o menu tem "${item}"`);
+    const menu = page.getByRole('navigation', { name: 'Central e-CAC' });
+    verificar((await menu.getByRole('link', { name: item }).count()) === 1, `o menu tem "${item}"`);
   }
   // The first Tab reaches the skip link.
   await page.keyboard.press('Tab');

@@ -13,7 +13,7 @@ use guiche_domain::Cnpj;
 use guiche_ports::ecac::Empresa;
 use guiche_ports::trabalhos::{FilaTrabalhos, Trabalho};
 
-use super::{Baixa, ErroBaixa, MensagemErro, Sincronizacao, SincronizacaoEmpresa};
+use super::{Baixa, ErroBaixa, MensagemErro, Relato, Sincronizacao, SincronizacaoEmpresa};
 use crate::erro::Natureza;
 
 /// The type of the e-CAC sync's rounds in the ledger.
@@ -49,6 +49,7 @@ impl Baixa {
         &self,
         d: &Distribuicao,
         empresas: &[Empresa],
+        relatar: Relato,
     ) -> Result<Sincronizacao, ErroBaixa> {
         let chaves: Vec<String> = empresas
             .iter()
@@ -57,9 +58,9 @@ impl Baixa {
         let rodada = d.fila.rodada(TIPO_SYNC, &chaves)?;
         let mut trabalhos = tokio::task::JoinSet::new();
         for i in 0..d.trabalhadores.max(1) {
-            let (baixa, d) = (self.clone(), d.clone());
+            let (baixa, d, relatar) = (self.clone(), d.clone(), Arc::clone(&relatar));
             let eu = format!("{}/{i}", d.trabalhador);
-            trabalhos.spawn(async move { baixa.trabalhar(&d, rodada, &eu).await });
+            trabalhos.spawn(async move { baixa.trabalhar(&d, rodada, &eu, &relatar).await });
         }
         let mut resultado = Sincronizacao {
             rodada: Some(rodada),
@@ -98,6 +99,7 @@ impl Baixa {
         d: &Distribuicao,
         rodada: i64,
         eu: &str,
+        relatar: &Relato,
     ) -> Result<Vec<SincronizacaoEmpresa>, ErroBaixa> {
         let mut feitas = Vec::new();
         while let Some(t) = d.fila.pegar(rodada, eu, d.prazo)? {
@@ -110,6 +112,7 @@ impl Baixa {
             // `false`: the lease ran out and another worker took the company over; its sync
             // stands too (a repeat writes nothing new).
             d.fila.concluir(&t, &resumo)?;
+            relatar(&desfecho);
             feitas.push(desfecho);
         }
         Ok(feitas)
