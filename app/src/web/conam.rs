@@ -12,7 +12,7 @@
 
 use super::paginas::moldura;
 use super::{
-    Formulario, Tela, conferir_csrf, exigir_permissao, exigir_sessao, falha, html, ir_para_caminho,
+    Formulario, Tela, conferir_csrf, exigir_sessao, falha, html, ir_para_caminho, permitir,
 };
 use crate::http::Estado;
 use axum::Router;
@@ -134,7 +134,7 @@ async fn pacote(State(estado): State<Estado>, headers: HeaderMap, m: Multipart) 
     } else {
         Permissao::Ler
     };
-    let s = match exigir_permissao(&estado, &headers, permissao, Tela::Conam).await {
+    let s = match permitir(s, permissao, Tela::Conam) {
         Ok(s) => s,
         Err(r) => return r,
     };

@@ -11,7 +11,9 @@
 
 mod telas;
 
-use super::{Tela, exigir_sessao, falha, html, iguais, ir_para, proibido};
+use super::{
+    Formulario, Tela, conferir_csrf, exigir_post, exigir_sessao, falha, html, ir_para, permitir,
+};
 use crate::http::Estado;
 use axum::Router;
 use axum::body::Bytes;
@@ -19,7 +21,7 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use guiche_aplicacao::acesso::{Permissao, permite};
+use guiche_aplicacao::acesso::Permissao;
 use guiche_aplicacao::ecac::agenda::{HoraDoDia, proxima_execucao};
 use guiche_aplicacao::ecac::baixa::SincronizacaoEmpresa;
 use guiche_aplicacao::ecac::central::{AlteracaoEmpresa, ConsultaOcorrencias, ErroEcac};
@@ -124,42 +126,6 @@ async fn ler<T: Send + 'static>(
         Err(Ok(e)) => Err(falha(o_que, &e)),
         Err(Err(r)) => Err(r),
     }
-}
-
-/// 403 page: the role does not allow it.
-fn sem_papel(s: &Sessao, tela: Tela, o_que: &str) -> Response {
-    html(
-        StatusCode::FORBIDDEN,
-        super::paginas::aviso(
-            Some((s, tela)),
-            "Ação não permitida",
-            &format!(
-                "Seu papel ({}) não permite {o_que}. Peça a quem administra o guichê.",
-                s.papel.nome()
-            ),
-        ),
-    )
-}
-
-/// The session and a checked form: its CSRF token equal to the session's and the role allowing
-/// `permissao`; otherwise the answer (to the login form, 403).
-async fn exigir_post(
-    estado: &Estado,
-    headers: &HeaderMap,
-    csrf: &str,
-    permissao: Permissao,
-    tela: Tela,
-    o_que: &str,
-) -> Result<Sessao, Response> {
-    let s = exigir_sessao(estado, headers).await?;
-    if !iguais(&s.csrf, csrf) {
-        return Err(proibido());
-    }
-    if !permite(s.papel, permissao) {
-        tracing::warn!(login = %s.login, papel = s.papel.nome(), "ação recusada pelo papel");
-        return Err(sem_papel(&s, tela, o_que));
-    }
-    Ok(s)
 }
 
 /// A file to download.
@@ -416,7 +382,6 @@ async fn cadastrar(State(estado): State<Estado>, headers: HeaderMap, corpo: Byte
         &form.csrf,
         Permissao::Administrar,
         Tela::Empresas,
-        "configurar empresas",
     )
     .await
     {
@@ -547,7 +512,6 @@ async fn alterar(
         &form.csrf,
         Permissao::Administrar,
         Tela::Empresas,
-        "configurar empresas",
     )
     .await
     {
@@ -859,7 +823,6 @@ async fn comprovante(
         &form.csrf,
         Permissao::Enviar,
         Tela::Guias,
-        "baixar comprovantes (chamada cobrada do SERPRO)",
     )
     .await
     {
@@ -979,7 +942,6 @@ async fn emitir(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) 
         &f.csrf,
         Permissao::Enviar,
         Tela::Localizar,
-        "gerar guias (chamada cobrada do SERPRO)",
     )
     .await
     {
@@ -1074,34 +1036,29 @@ pub(crate) enum Importado {
 async fn importar_arquivo(
     State(estado): State<Estado>,
     headers: HeaderMap,
-    corpo: Bytes,
+    m: axum::extract::Multipart,
 ) -> Response {
-    let tipo_conteudo = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let partes = multipart::ler(tipo_conteudo, &corpo).unwrap_or_default();
-    let campo = |nome: &str| partes.iter().find(|p| p.nome == nome);
-    let csrf = campo("csrf")
-        .map(|p| String::from_utf8_lossy(&p.dados).into_owned())
-        .unwrap_or_default();
-    let s = match exigir_post(
-        &estado,
-        &headers,
-        &csrf,
-        Permissao::Enviar,
-        Tela::Importar,
-        "importar arquivos",
-    )
-    .await
-    {
+    let s = match exigir_sessao(&estado, &headers).await {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let tipo = campo("tipo")
-        .map(|p| String::from_utf8_lossy(&p.dados).into_owned())
-        .unwrap_or_default();
-    let Some(arquivo) = campo("arquivo").filter(|p| !p.dados.is_empty()) else {
+    let f = match Formulario::ler(m).await {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    if let Err(r) = conferir_csrf(&s, &f.texto("csrf")) {
+        return r;
+    }
+    let s = match permitir(s, Permissao::Enviar, Tela::Importar) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let tipo = f.texto("tipo");
+    let Some(dados) = f
+        .bytes("arquivo")
+        .filter(|b| !b.is_empty())
+        .map(<[u8]>::to_vec)
+    else {
         return html(
             StatusCode::UNPROCESSABLE_ENTITY,
             telas::importar(
@@ -1113,12 +1070,11 @@ async fn importar_arquivo(
             ),
         );
     };
-    let origem = arquivo
-        .arquivo
-        .clone()
+    let origem = f
+        .nome_do_arquivo("arquivo")
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "arquivo enviado".to_owned());
-    let dados = arquivo.dados.clone();
+        .unwrap_or("arquivo enviado")
+        .to_owned();
     let central = estado.ecac.central.clone();
     let r = if tipo == "guias" {
         no_livro("a importação das guias parou", move || {
@@ -1158,118 +1114,6 @@ async fn importar_arquivo(
     }
 }
 
-mod multipart {
-    //! Reading a `multipart/form-data` body (RFC 7578): the parts' names, file names and
-    //! bytes. Only what a browser's form sends.
-
-    /// One part.
-    #[derive(Debug, Clone, PartialEq, Eq)]
-    pub(crate) struct Parte {
-        /// The form field's name.
-        pub(crate) nome: String,
-        /// The file's name, for a file field.
-        pub(crate) arquivo: Option<String>,
-        /// Its bytes.
-        pub(crate) dados: Vec<u8>,
-    }
-
-    /// The boundary of a `Content-Type: multipart/form-data; boundary=…`.
-    fn fronteira(tipo: &str) -> Option<String> {
-        let mut partes = tipo.split(';');
-        if !partes
-            .next()?
-            .trim()
-            .eq_ignore_ascii_case("multipart/form-data")
-        {
-            return None;
-        }
-        partes.find_map(|p| {
-            let (k, v) = p.trim().split_once('=')?;
-            k.trim()
-                .eq_ignore_ascii_case("boundary")
-                .then(|| v.trim().trim_matches('"').to_owned())
-        })
-    }
-
-    fn achar(h: &[u8], agulha: &[u8]) -> Option<usize> {
-        if agulha.is_empty() || h.len() < agulha.len() {
-            return None;
-        }
-        h.windows(agulha.len()).position(|w| w == agulha)
-    }
-
-    /// A parameter (`name="x"`) of a `Content-Disposition` line.
-    fn parametro(linha: &str, nome: &str) -> Option<String> {
-        linha.split(';').find_map(|p| {
-            let (k, v) = p.trim().split_once('=')?;
-            k.trim()
-                .eq_ignore_ascii_case(nome)
-                .then(|| v.trim().trim_matches('"').to_owned())
-        })
-    }
-
-    /// The parts of `corpo`, or `None` when it is not a readable multipart body.
-    pub(crate) fn ler(tipo: &str, corpo: &[u8]) -> Option<Vec<Parte>> {
-        let f = fronteira(tipo)?;
-        let delim = format!("--{f}").into_bytes();
-        let mut resto = &corpo[achar(corpo, &delim)? + delim.len()..];
-        let mut partes = Vec::new();
-        loop {
-            if resto.starts_with(b"--") {
-                return Some(partes);
-            }
-            resto = resto.strip_prefix(b"\r\n")?;
-            let fim_cab = achar(resto, b"\r\n\r\n")?;
-            let cabecalho = String::from_utf8_lossy(&resto[..fim_cab]).into_owned();
-            let depois = &resto[fim_cab + 4..];
-            let mut fim = Vec::with_capacity(delim.len() + 2);
-            fim.extend_from_slice(b"\r\n");
-            fim.extend_from_slice(&delim);
-            let fim_dados = achar(depois, &fim)?;
-            let disposicao = cabecalho
-                .split("\r\n")
-                .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))?
-                .to_owned();
-            partes.push(Parte {
-                nome: parametro(&disposicao, "name")?,
-                arquivo: parametro(&disposicao, "filename"),
-                dados: depois[..fim_dados].to_vec(),
-            });
-            resto = &depois[fim_dados + fim.len()..];
-        }
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn a_browser_form_with_a_file_is_read_part_by_part() {
-            let corpo = b"--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\nabc\r\n\
---XyZ\r\nContent-Disposition: form-data; name=\"arquivo\"; filename=\"pagos.csv\"\r\n\
-Content-Type: text/csv\r\n\r\nlinha1\r\nlinha2\r\n--XyZ--\r\n";
-            let p = ler("multipart/form-data; boundary=XyZ", corpo).unwrap();
-            assert_eq!(p.len(), 2);
-            assert_eq!(
-                (p[0].nome.as_str(), p[0].dados.as_slice()),
-                ("csrf", &b"abc"[..])
-            );
-            assert_eq!(p[1].arquivo.as_deref(), Some("pagos.csv"));
-            assert_eq!(p[1].dados, b"linha1\r\nlinha2");
-        }
-
-        #[test]
-        fn anything_else_is_not_read() {
-            assert_eq!(ler("application/x-www-form-urlencoded", b"a=1"), None);
-            assert_eq!(
-                ler("multipart/form-data; boundary=Q", b"--Q\r\nsem fim"),
-                None
-            );
-            assert_eq!(ler("multipart/form-data; boundary=Q", b""), None);
-        }
-    }
-}
-
 // ── Sincronizar agora ─────────────────────────────────────────────────────────────────────
 
 /// `POST /sincronizar`: starts, in the background, the same round as `guiche ecac sync` (every
@@ -1283,7 +1127,6 @@ async fn sincronizar(State(estado): State<Estado>, headers: HeaderMap, corpo: By
         &form.csrf,
         Permissao::Enviar,
         Tela::Inicio,
-        "sincronizar (chamadas cobradas do SERPRO)",
     )
     .await
     {

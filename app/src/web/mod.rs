@@ -278,22 +278,45 @@ pub(crate) async fn exigir_permissao(
     tela: Tela,
 ) -> Result<Sessao, Response> {
     let s = exigir_sessao(estado, headers).await?;
+    permitir(s, permissao, tela)
+}
+
+/// The session of a urlencoded form: to the login form without one; its CSRF token must be the
+/// session's (403), then the role must allow `permissao` (403 page).
+pub(crate) async fn exigir_post(
+    estado: &Estado,
+    headers: &HeaderMap,
+    csrf: &str,
+    permissao: guiche_aplicacao::acesso::Permissao,
+    tela: Tela,
+) -> Result<Sessao, Response> {
+    let s = exigir_sessao(estado, headers).await?;
+    conferir_csrf(&s, csrf)?;
+    permitir(s, permissao, tela)
+}
+
+/// `s` if its role allows `permissao`; a 403 page (and a warning in the log) otherwise.
+#[allow(clippy::result_large_err)] // a page, returned as is
+pub(crate) fn permitir(
+    s: Sessao,
+    permissao: guiche_aplicacao::acesso::Permissao,
+    tela: Tela,
+) -> Result<Sessao, Response> {
     if guiche_aplicacao::acesso::permite(s.papel, permissao) {
-        Ok(s)
-    } else {
-        tracing::warn!(login = %s.login, papel = s.papel.nome(), tela = tela.caminho(), "acesso negado");
-        Err(html(
-            StatusCode::FORBIDDEN,
-            paginas::aviso(
-                Some((&s, tela)),
-                "Acesso negado",
-                &format!(
-                    "O seu papel ({}) não permite esta ação. Peça a quem administra o guichê.",
-                    s.papel.nome()
-                ),
-            ),
-        ))
+        return Ok(s);
     }
+    tracing::warn!(login = %s.login, papel = s.papel.nome(), tela = tela.caminho(), "acesso negado");
+    Err(html(
+        StatusCode::FORBIDDEN,
+        paginas::aviso(
+            Some((&s, tela)),
+            "Acesso negado",
+            &format!(
+                "O seu papel ({}) não permite esta ação. Peça a quem administra o guichê.",
+                s.papel.nome()
+            ),
+        ),
+    ))
 }
 
 /// A POST of a session's form: its CSRF token must be the session's (403 otherwise).

@@ -11,8 +11,8 @@
 
 use super::paginas::moldura;
 use super::{
-    Formulario, Tela, conferir_csrf, exigir_permissao, exigir_sessao, falha, html, ir_para_caminho,
-    proibido,
+    Formulario, Tela, conferir_csrf, exigir_post, exigir_sessao, falha, html, ir_para_caminho,
+    permitir, proibido,
 };
 use crate::http::Estado;
 use axum::Router;
@@ -266,7 +266,7 @@ async fn nota(State(estado): State<Estado>, headers: HeaderMap, m: Multipart) ->
     } else {
         Permissao::Ler
     };
-    let s = match exigir_permissao(&estado, &headers, permissao, Tela::Nfd).await {
+    let s = match permitir(s, permissao, Tela::Nfd) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -420,17 +420,10 @@ struct FormDecisao {
 /// `POST /nfd/decisao`: a person's decision on a nota whose outcome the service never told;
 /// `por` is the session's login.
 async fn decidir(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let Ok(form) = serde_urlencoded::from_bytes::<FormDecisao>(&corpo) else {
         return proibido();
     };
-    if let Err(r) = conferir_csrf(&s, &form.csrf) {
-        return r;
-    }
-    let s = match exigir_permissao(&estado, &headers, Permissao::Enviar, Tela::Nfd).await {
+    let s = match exigir_post(&estado, &headers, &form.csrf, Permissao::Enviar, Tela::Nfd).await {
         Ok(s) => s,
         Err(r) => return r,
     };

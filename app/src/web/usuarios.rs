@@ -4,9 +4,7 @@
 //! 403 page on every request, GET or POST (and no link in the navigation).
 
 use super::paginas::moldura;
-use super::{
-    Tela, conferir_csrf, exigir_permissao, falha, html, ir_para_caminho, paginas, proibido,
-};
+use super::{Tela, exigir_permissao, exigir_post, falha, html, ir_para_caminho, paginas, proibido};
 use crate::http::Estado;
 use axum::Router;
 use axum::body::Bytes;
@@ -108,17 +106,21 @@ async fn lista(
 
 /// `POST /usuarios`: adds a user.
 async fn adicionar(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) -> Response {
-    let s = match exigir_permissao(&estado, &headers, Permissao::Administrar, Tela::Usuarios).await
+    let Ok(form) = serde_urlencoded::from_bytes::<FormUsuario>(&corpo) else {
+        return proibido();
+    };
+    let s = match exigir_post(
+        &estado,
+        &headers,
+        &form.csrf,
+        Permissao::Administrar,
+        Tela::Usuarios,
+    )
+    .await
     {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let Ok(form) = serde_urlencoded::from_bytes::<FormUsuario>(&corpo) else {
-        return proibido();
-    };
-    if let Err(r) = conferir_csrf(&s, &form.csrf) {
-        return r;
-    }
     let erro = if form.senha != form.senha2 {
         Some(ErroCampo {
             campo: "senha2",
@@ -174,17 +176,21 @@ struct FormDesativar {
 /// `POST /usuarios/desativar`: disables a user (their sessions end at once). An admin cannot
 /// disable themself from here: the office would lose the page that undoes it.
 async fn desativar(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) -> Response {
-    let s = match exigir_permissao(&estado, &headers, Permissao::Administrar, Tela::Usuarios).await
+    let Ok(form) = serde_urlencoded::from_bytes::<FormDesativar>(&corpo) else {
+        return proibido();
+    };
+    let s = match exigir_post(
+        &estado,
+        &headers,
+        &form.csrf,
+        Permissao::Administrar,
+        Tela::Usuarios,
+    )
+    .await
     {
         Ok(s) => s,
         Err(r) => return r,
     };
-    let Ok(form) = serde_urlencoded::from_bytes::<FormDesativar>(&corpo) else {
-        return proibido();
-    };
-    if let Err(r) = conferir_csrf(&s, &form.csrf) {
-        return r;
-    }
     let texto = if form.login == s.login {
         Err("você não pode desativar o seu próprio login por esta página".to_owned())
     } else {
