@@ -12,7 +12,8 @@
 
 use super::paginas::moldura;
 use super::{
-    Formulario, Tela, conferir_csrf, exigir_sessao, falha, html, ir_para_caminho, permitir,
+    ComSessao, Formulario, Tela, conferir_csrf, exigir_sessao, falha, html, ir_para_caminho,
+    permitir,
 };
 use crate::http::Estado;
 use axum::Router;
@@ -116,11 +117,7 @@ fn servico<'a>(estado: &'a Estado, s: &Sessao) -> Result<&'a Conam, Response> {
 }
 
 /// `POST /conam` (multipart): validate or send the pacote of the file.
-async fn pacote(State(estado): State<Estado>, headers: HeaderMap, m: Multipart) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn pacote(State(estado): State<Estado>, ComSessao(s): ComSessao, m: Multipart) -> Response {
     let f = match Formulario::ler(m).await {
         Ok(f) => f,
         Err(r) => return r,
@@ -210,13 +207,9 @@ struct Id {
 /// `GET /conam/pacote?id=N`: what CONAM says of the pacote now.
 async fn situacao(
     State(estado): State<Estado>,
-    headers: HeaderMap,
+    ComSessao(s): ComSessao,
     Query(q): Query<Id>,
 ) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let Ok(id) = q.id.trim().parse::<u64>() else {
         let a = Aviso::Erro(format!(
             "idPacote \"{}\" inválido: use o número do pacote (ex.: 1).",

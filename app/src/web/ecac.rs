@@ -12,7 +12,8 @@
 mod telas;
 
 use super::{
-    Formulario, Tela, conferir_csrf, exigir_post, exigir_sessao, falha, html, ir_para, permitir,
+    ComSessao, Formulario, Tela, conferir_csrf, exigir_post, exigir_sessao, falha, html, ir_para,
+    permitir,
 };
 use crate::http::Estado;
 use axum::Router;
@@ -168,13 +169,9 @@ struct FiltroInicio {
 /// in the next `dias` days (default [`DIAS_PADRAO`]) and overdue, per company.
 async fn inicio(
     State(estado): State<Estado>,
-    headers: HeaderMap,
+    ComSessao(s): ComSessao,
     Query(f): Query<FiltroInicio>,
 ) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let (dias, erro_dias) = match preenchido(f.dias.as_deref()) {
         None => (DIAS_PADRAO, None),
         Some(t) => match t.parse::<u32>() {
@@ -335,11 +332,7 @@ fn ler_empresa(
 }
 
 /// `GET /empresas`: the companies and, for an admin, the form to add one.
-async fn empresas(State(estado): State<Estado>, headers: HeaderMap) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn empresas(State(estado): State<Estado>, ComSessao(s): ComSessao) -> Response {
     pagina_empresas(
         &estado,
         &s,
@@ -451,13 +444,9 @@ fn cnpj_do_caminho(s: &Sessao, texto: &str) -> Result<Cnpj, Response> {
 /// `GET /empresas/{cnpj}`: a company's settings, editable by an admin.
 async fn empresa(
     State(estado): State<Estado>,
-    headers: HeaderMap,
+    ComSessao(s): ComSessao,
     Path(texto): Path<String>,
 ) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let cnpj = match cnpj_do_caminho(&s, &texto) {
         Ok(c) => c,
         Err(r) => return r,
@@ -676,13 +665,9 @@ impl FiltroGuias {
 /// `GET /guias`: the occurrences, filtered, grouped and paged.
 async fn guias(
     State(estado): State<Estado>,
-    headers: HeaderMap,
+    ComSessao(s): ComSessao,
     Query(f): Query<FiltroGuias>,
 ) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let central = estado.ecac.central.clone();
     let consulta = f.consulta();
     let (status, erros, c) = match consulta {
@@ -716,13 +701,9 @@ async fn guias(
 /// `GET /guias/exportar`: the XLSX of the current filter, the CLI's and the API's report.
 async fn exportar(
     State(estado): State<Estado>,
-    headers: HeaderMap,
+    ComSessao(s): ComSessao,
     Query(f): Query<FiltroGuias>,
 ) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let c = match f.consulta() {
         Ok(c) => c,
         Err(erros) => {
@@ -769,13 +750,9 @@ fn numero_do_caminho(s: &Sessao, texto: &str) -> Result<NumeroDocumento, Respons
 /// `GET /guias/{numero}`: *Detalhes*, the document's occurrence history.
 async fn detalhes(
     State(estado): State<Estado>,
-    headers: HeaderMap,
+    ComSessao(s): ComSessao,
     Path(texto): Path<String>,
 ) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let numero = match numero_do_caminho(&s, &texto) {
         Ok(n) => n,
         Err(r) => return r,
@@ -921,13 +898,9 @@ impl FormLocalizar {
 /// `GET /localizar`: the form, and with `empresa` the company's guides.
 async fn localizar(
     State(estado): State<Estado>,
-    headers: HeaderMap,
+    ComSessao(s): ComSessao,
     Query(f): Query<FormLocalizar>,
 ) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let pedido = preenchido(f.empresa.as_deref()).is_some();
     localizar_e_mostrar(&estado, &s, &f, pedido, false).await
 }
@@ -1035,13 +1008,9 @@ pub(crate) enum Importado {
 /// (operador).
 async fn importar_arquivo(
     State(estado): State<Estado>,
-    headers: HeaderMap,
+    ComSessao(s): ComSessao,
     m: axum::extract::Multipart,
 ) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let f = match Formulario::ler(m).await {
         Ok(f) => f,
         Err(r) => return r,
@@ -1235,11 +1204,7 @@ fn registrar(r: &mut Rodada, e: &SincronizacaoEmpresa) {
 }
 
 /// `GET /sincronizacao`: the round's progress (the page reloads itself while it runs).
-async fn progresso(State(estado): State<Estado>, headers: HeaderMap) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn progresso(State(estado): State<Estado>, ComSessao(s): ComSessao) -> Response {
     let rodada = estado
         .web_ecac
         .rodada

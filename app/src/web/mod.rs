@@ -259,6 +259,21 @@ async fn sessao(
     }
 }
 
+/// The request's session, as an extractor: a handler that takes it runs only with one; without,
+/// the browser is sent to the login form ([`exigir_sessao`]).
+pub(crate) struct ComSessao(pub(crate) Sessao);
+
+impl axum::extract::FromRequestParts<Estado> for ComSessao {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        estado: &Estado,
+    ) -> Result<Self, Response> {
+        exigir_sessao(estado, &parts.headers).await.map(ComSessao)
+    }
+}
+
 /// The session, or the answer that sends the browser to the login form.
 async fn exigir_sessao(estado: &Estado, headers: &HeaderMap) -> Result<Sessao, Response> {
     match sessao(estado, headers).await? {

@@ -11,7 +11,7 @@
 
 use super::paginas::moldura;
 use super::{
-    Formulario, Tela, conferir_csrf, exigir_post, exigir_sessao, falha, html, ir_para_caminho,
+    ComSessao, Formulario, Tela, conferir_csrf, exigir_post, falha, html, ir_para_caminho,
     permitir, proibido,
 };
 use crate::http::Estado;
@@ -219,13 +219,9 @@ fn servico<'a>(estado: &'a Estado, s: &Sessao) -> Result<&'a Nfd, Response> {
 /// `GET /nfd`: the forms, and the ledger of the sequence asked for.
 async fn balcao(
     State(estado): State<Estado>,
-    headers: HeaderMap,
+    ComSessao(s): ComSessao,
     Query(q): Query<Sequencia>,
 ) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
     let nfd = match servico(&estado, &s) {
         Ok(n) => n,
         Err(r) => return r,
@@ -248,11 +244,7 @@ async fn balcao(
 }
 
 /// `POST /nfd` (multipart): validate or issue the nota of the file or of the form.
-async fn nota(State(estado): State<Estado>, headers: HeaderMap, m: Multipart) -> Response {
-    let s = match exigir_sessao(&estado, &headers).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+async fn nota(State(estado): State<Estado>, ComSessao(s): ComSessao, m: Multipart) -> Response {
     let f = match Formulario::ler(m).await {
         Ok(f) => f,
         Err(r) => return r,
