@@ -114,6 +114,27 @@ impl Cobranca {
     }
 }
 
+/// One request sent to a SERPRO gateway (Integra Contador or the commercial APIs), as the
+/// ledger keeps it so SERPRO's monthly consumption report can be checked call by call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChamadaRegistrada {
+    /// When it was sent, unix milliseconds.
+    pub instante_ms: i64,
+    /// The contratante (digits) or the contract's consumer key, as in [`Bilhete`].
+    pub contratante: String,
+    /// The billing service (`PGDASD/GERARDAS12`, `loja/cpf`).
+    pub servico: String,
+    /// The billing window it was counted in.
+    pub janela: Janela,
+    /// The `X-Request-Tag` sent.
+    pub etiqueta: String,
+    /// The HTTP status of the answer; `None` when the request left and no answer was read
+    /// (timeout, reset): the outcome is unknown.
+    pub status: Option<u16>,
+    /// Whether the meter counted it (billed, or possibly billed: an unknown outcome counts).
+    pub bilhetada: bool,
+}
+
 /// The billing meter.
 pub trait MedidorBilhetagem: Send + Sync {
     /// Counts one call if the contratante stays within the ceiling; returns its count of the
@@ -139,4 +160,22 @@ pub trait MedidorBilhetagem: Send + Sync {
         contratante: Option<&str>,
         janela: Option<Janela>,
     ) -> Result<Vec<Consumo>, ErroBilhetagem>;
+
+    /// Records one request sent (every attempt that left, billed or not), apart from the
+    /// counts: the counts decide the ceiling, this record answers SERPRO's report.
+    ///
+    /// # Errors
+    /// [`ErroBilhetagem::Livro`].
+    fn registrar_chamada(&self, chamada: &ChamadaRegistrada) -> Result<(), ErroBilhetagem>;
+
+    /// The recorded requests, filtered by contratante and window when given, in the order
+    /// they were sent.
+    ///
+    /// # Errors
+    /// [`ErroBilhetagem::Livro`].
+    fn chamadas(
+        &self,
+        contratante: Option<&str>,
+        janela: Option<Janela>,
+    ) -> Result<Vec<ChamadaRegistrada>, ErroBilhetagem>;
 }
