@@ -437,6 +437,11 @@ pub(crate) enum Serpro {
         /// Só deste mês (AAAAMM).
         #[arg(long)]
         mes: Option<String>,
+        /// Confere o relatório de consumo do SERPRO (CSV da Área do Cliente) com as chamadas
+        /// registradas no livro e lista o que difere, por etiqueta; sai com 1 se houver
+        /// diferença.
+        #[arg(long, value_name = "RELATORIO.csv")]
+        conferir: Option<PathBuf>,
     },
 }
 

@@ -135,6 +135,26 @@ pub struct ChamadaRegistrada {
     pub bilhetada: bool,
 }
 
+/// One line of SERPRO's monthly consumption report ("Consultar Consumo → Relatório", a CSV
+/// `DATA,CNPJ/CPF,URL,RESPONSE_CODE,IP,OBSERVAÇÃO,TAG,QUANTIDADE`), as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinhaRelatorio {
+    /// The line of the file (the header is line 1).
+    pub linha: usize,
+    /// `DATA`, unix milliseconds.
+    pub instante_ms: i64,
+    /// `CNPJ/CPF` as written (digits).
+    pub documento: String,
+    /// `URL` (`/Consultar`, `/consulta-cpf-df/v2/cpf/…`).
+    pub url: String,
+    /// `RESPONSE_CODE`.
+    pub status: u16,
+    /// `TAG`: the `X-Request-Tag` SERPRO received (empty when none was sent).
+    pub etiqueta: String,
+    /// `QUANTIDADE`: what SERPRO counted for the request (`1.0000`).
+    pub quantidade: rust_decimal::Decimal,
+}
+
 /// The billing meter.
 pub trait MedidorBilhetagem: Send + Sync {
     /// Counts one call if the contratante stays within the ceiling; returns its count of the
