@@ -258,6 +258,11 @@ fn agora_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// The tag a call sends: the caller's, else [`etiqueta`].
+fn etiqueta_da(c: &Chamada<'_>) -> String {
+    c.etiqueta.map_or_else(|| etiqueta(c.pedido), str::to_owned)
+}
+
 /// A call to make.
 #[derive(Clone, Copy, Debug)]
 pub struct Chamada<'a> {
@@ -270,6 +275,9 @@ pub struct Chamada<'a> {
     pub token_procurador: Option<&'a str>,
     /// Today in Brasília (the billing month).
     pub hoje: Data,
+    /// The `X-Request-Tag` to send (at most 32 printable ASCII characters, e.g. the job);
+    /// `None`: the contribuinte and the service ([`etiqueta`]).
+    pub etiqueta: Option<&'a str>,
 }
 
 /// A call's answer.
@@ -405,7 +413,7 @@ impl ClienteIntegra {
                     contratante: bilhete.contratante.to_owned(),
                     servico: bilhete.servico.to_owned(),
                     janela: bilhete.janela,
-                    etiqueta: etiqueta(c.pedido),
+                    etiqueta: etiqueta_da(c),
                     status,
                     bilhetada: medido.is_some() && cobranca == Cobranca::Talvez,
                 });
@@ -456,7 +464,7 @@ impl ClienteIntegra {
             .header("jwt_token", &credencial.jwt_token)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
-            .header("X-Request-Tag", etiqueta(c.pedido))
+            .header("X-Request-Tag", etiqueta_da(c))
             .body(corpo.to_owned());
         if let Some(t) = c.token_procurador {
             pedido = pedido.header("autenticar_procurador_token", t);
@@ -576,6 +584,7 @@ impl ClienteIntegra {
         };
         let r = self
             .chamar(Chamada {
+                etiqueta: None,
                 tipo: TipoServico::Apoiar,
                 pedido: &pedido,
                 token_procurador: None,

@@ -317,6 +317,10 @@ pub(crate) enum Serpro {
         /// Autor do pedido, quando não é o contratante: um procurador (assina o termo com GUICHE_SERPRO_PROCURADOR_CERT).
         #[arg(long)]
         autor: Option<String>,
+        /// Etiqueta da chamada no relatório de consumo do SERPRO (X-Request-Tag, até 32
+        /// caracteres, ex.: o nome do trabalho); padrão: CONTRIBUINTE-idServico.
+        #[arg(long)]
+        etiqueta: Option<String>,
     },
     /// Gera o DAS do Simples Nacional de um período (PGDASD/GERARDAS12; com --mei, PGMEI/GERARDASPDF21) e o registra no livro do e-CAC.
     Das {

@@ -87,6 +87,7 @@ fn hoje() -> Data {
 
 fn chamada<'a>(tipo: TipoServico, p: &'a Pedido) -> Chamada<'a> {
     Chamada {
+        etiqueta: None,
         tipo,
         pedido: p,
         token_procurador: None,
@@ -264,6 +265,7 @@ async fn a_procurador_needs_the_authorization_token() {
         Documento::parse(CONTRATANTE).unwrap(),
     );
     let com_token = Chamada {
+        etiqueta: None,
         token_procurador: Some("tok-123"),
         ..chamada(TipoServico::Consultar, &p)
     };

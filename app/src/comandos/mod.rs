@@ -129,6 +129,7 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             contribuinte,
             dados,
             autor,
+            etiqueta,
         }) => {
             let pedido = serpro::PedidoCli {
                 tipo,
@@ -138,6 +139,7 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
                 contribuinte,
                 dados,
                 autor,
+                etiqueta,
             };
             serpro::chamar(pedido, json).await
         }

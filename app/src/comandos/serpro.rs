@@ -158,9 +158,11 @@ pub(crate) struct PedidoCli {
     pub(crate) contribuinte: String,
     pub(crate) dados: Option<String>,
     pub(crate) autor: Option<String>,
+    pub(crate) etiqueta: Option<String>,
 }
 
-/// `guiche serpro call TIPO --sistema --servico [--versao] --contribuinte [--dados] [--autor]`.
+/// `guiche serpro call TIPO --sistema --servico [--versao] --contribuinte [--dados] [--autor]
+/// [--etiqueta]`.
 pub(crate) async fn chamar(p: PedidoCli, json: bool) -> Result<Codigo, ErroApp> {
     let tipo: TipoServico = p.tipo.parse().map_err(|e| ErroApp::Uso(format!("{e}")))?;
     let contribuinte = entrada::documento("--contribuinte", &p.contribuinte)?;
@@ -177,6 +179,7 @@ pub(crate) async fn chamar(p: PedidoCli, json: bool) -> Result<Codigo, ErroApp> 
         contribuinte,
         dados: p.dados.unwrap_or_default(),
         autor,
+        etiqueta: p.etiqueta,
     };
     match composicao::servico_integra()?.chamar(pedido).await {
         Ok(r) => {

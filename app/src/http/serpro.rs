@@ -273,6 +273,11 @@ pub(crate) struct PedidoChamadaApi {
     /// Autor do pedido quando não é o contratante: um procurador (assina o termo antes).
     #[serde(default)]
     autor: Option<String>,
+    /// Etiqueta da chamada no relatório de consumo do SERPRO (X-Request-Tag, até 32
+    /// caracteres ASCII, ex.: o nome do trabalho); padrão: CONTRIBUINTE-idServico.
+    #[serde(default)]
+    #[schema(example = "fechamento-202611")]
+    etiqueta: Option<String>,
 }
 
 /// Chama um serviço do catálogo do Integra Contador.
@@ -314,6 +319,7 @@ async fn chamar(
         contribuinte,
         dados,
         autor,
+        etiqueta: p.etiqueta,
     };
     let s = estado.serpro.integra.servico()?;
     Ok(Json(

@@ -617,3 +617,41 @@ async fn the_consumption_report_is_checked_against_the_ledger() {
     assert_eq!(o.status.code(), Some(2), "{erro}");
     assert!(erro.contains("linha 5, coluna DATA (\"ontem\")"), "{erro}");
 }
+
+/// `guiche serpro call --etiqueta`: the caller's tag goes as `X-Request-Tag` (the default is
+/// the contribuinte and the service); one SERPRO would cut is refused before anything leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_carries_the_tag_the_caller_chose() {
+    let c = Cenario::novo("etiqueta");
+    let mut args = vec![
+        "serpro",
+        "call",
+        "Emitir",
+        "--sistema",
+        "PGDASD",
+        "--servico",
+        "GERARDAS12",
+        "--contribuinte",
+        CONTRATANTE,
+        "--dados",
+        r#"{"periodoApuracao":"201801"}"#,
+    ];
+    assert_eq!(c.guiche(&args, &[]).await.0, 0);
+    args.extend(["--etiqueta", "fechamento-202611"]);
+    assert_eq!(c.guiche(&args, &[]).await.0, 0);
+    let longa = "x".repeat(33);
+    let n = args.len();
+    args[n - 1] = &longa;
+    let (codigo, v) = c.guiche(&args, &[]).await;
+    assert_eq!(codigo, 2, "{v}");
+    let erro = v.to_string();
+    assert!(erro.contains("etiqueta") && erro.contains("32"), "{v}");
+    assert_eq!(
+        c.sim.etiquetas(),
+        [
+            Some(format!("{CONTRATANTE}-GERARDAS12")),
+            Some("fechamento-202611".to_owned())
+        ],
+        "a recusada não saiu"
+    );
+}
