@@ -99,6 +99,7 @@
 //! for the exact cell formats.
 
 mod campos;
+pub mod consumo_serpro;
 pub mod csv;
 mod erro;
 mod grupos;

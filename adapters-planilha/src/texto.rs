@@ -57,6 +57,11 @@ impl Registro {
 /// Splits `texto` into records. A quote left open is reported on the line it was opened and
 /// ends the file.
 pub(crate) fn registros(texto: &str) -> Result<Vec<Registro>, Problema> {
+    registros_com(texto, ';')
+}
+
+/// [`registros`] with `separador` between fields (`,` in SERPRO's consumption report).
+pub(crate) fn registros_com(texto: &str, separador: char) -> Result<Vec<Registro>, Problema> {
     let mut saida = Vec::new();
     let mut campos = Vec::new();
     let mut campo = String::new();
@@ -86,7 +91,7 @@ pub(crate) fn registros(texto: &str) -> Result<Vec<Registro>, Problema> {
                 campo.clear();
                 aspas_desde = Some(linha);
             }
-            ';' => campos.push(std::mem::take(&mut campo)),
+            c if c == separador => campos.push(std::mem::take(&mut campo)),
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' => {
                 campos.push(std::mem::take(&mut campo));

@@ -17,7 +17,7 @@
 
 use deadpool_postgres::Transaction;
 use guiche_ports::bilhetagem::{
-    Bilhete, Consumo, ErroBilhetagem, Janela, MedidorBilhetagem, regras,
+    Bilhete, ChamadaRegistrada, Consumo, ErroBilhetagem, Janela, MedidorBilhetagem, regras,
 };
 
 use crate::Livro;
@@ -109,6 +109,70 @@ impl MedidorBilhetagem for Livro {
                 let consumo =
                     regras::consumo(r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?);
                 v.push(consumo.map_err(corrompida)?);
+            }
+            Ok(v)
+        })?)
+    }
+
+    fn registrar_chamada(&self, ch: &ChamadaRegistrada) -> Result<(), ErroBilhetagem> {
+        let janela = ch.janela.to_string();
+        let status = ch.status.map(i32::from);
+        Ok(self.escrever(async |tx| {
+            let sql = tx
+                .prepare_cached(
+                    "INSERT INTO chamadas_serpro \
+                     (instante, contratante, servico, janela, etiqueta, status, bilhetada) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .await?;
+            tx.execute(
+                &sql,
+                &[
+                    &ch.instante_ms,
+                    &ch.contratante,
+                    &ch.servico,
+                    &janela,
+                    &ch.etiqueta,
+                    &status,
+                    &ch.bilhetada,
+                ],
+            )
+            .await?;
+            Ok(())
+        })?)
+    }
+
+    fn chamadas(
+        &self,
+        contratante: Option<&str>,
+        janela: Option<Janela>,
+    ) -> Result<Vec<ChamadaRegistrada>, ErroBilhetagem> {
+        let janela = janela.map(|j| j.to_string());
+        Ok(self.ler(async |tx| {
+            let sql = tx
+                .prepare_cached(
+                    "SELECT id, instante, contratante, servico, janela, etiqueta, status, \
+                     bilhetada FROM chamadas_serpro \
+                     WHERE ($1::text IS NULL OR contratante = $1) \
+                     AND ($2::text IS NULL OR janela = $2) ORDER BY instante, id",
+                )
+                .await?;
+            let mut v = Vec::new();
+            for r in tx.query(&sql, &[&contratante, &janela]).await? {
+                let id: i64 = r.try_get(0)?;
+                let lida: String = r.try_get(4)?;
+                let status: Option<i32> = r.try_get(6)?;
+                let (janela, status) = regras::chamada(id, &lida, status.map(i64::from))
+                    .map_err(|motivo| Falha::Linha { id, motivo })?;
+                v.push(ChamadaRegistrada {
+                    instante_ms: r.try_get(1)?,
+                    contratante: r.try_get(2)?,
+                    servico: r.try_get(3)?,
+                    janela,
+                    etiqueta: r.try_get(5)?,
+                    status,
+                    bilhetada: r.try_get(7)?,
+                });
             }
             Ok(v)
         })?)

@@ -20,6 +20,7 @@ const IDENTIDADES: &[(&str, &str)] = &[
     ("ocorrencias", "id"),
     ("tokens", "id"),
     ("rodadas", "id"),
+    ("chamadas_serpro", "id"),
 ];
 
 /// Rows in flight between the reading thread and the copy.

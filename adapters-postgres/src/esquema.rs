@@ -15,11 +15,12 @@ const MIGRACOES: &[(i64, &str)] = &[
     (10, include_str!("../migrations/0010_esquema.sql")),
     (11, include_str!("../migrations/0011_trabalhos.sql")),
     (12, include_str!("../migrations/0012_usuarios.sql")),
+    (13, include_str!("../migrations/0013_chamadas_serpro.sql")),
 ];
 
 /// The schema version this code writes and reads; the same number as
 /// `guiche_store::VERSAO_ESQUEMA` (a test holds them together).
-pub const VERSAO_ESQUEMA: u32 = 12;
+pub const VERSAO_ESQUEMA: u32 = 13;
 
 /// Serializes the migrations of every process on the database (`pg_advisory_xact_lock`).
 const TRAVA_ESQUEMA: &str = "guiche:esquema";

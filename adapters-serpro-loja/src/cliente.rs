@@ -23,7 +23,9 @@ use base64::Engine;
 use guiche_domain::{Cnpj, Competencia, Cpf, Data, Documento};
 use guiche_http::mensagem as canal;
 use guiche_http::{CacheToken, ConfigHttp, ErroConstrucao};
-use guiche_ports::bilhetagem::{Bilhete, Cobranca, ErroBilhetagem, Janela, MedidorBilhetagem};
+use guiche_ports::bilhetagem::{
+    Bilhete, ChamadaRegistrada, Cobranca, ErroBilhetagem, Janela, MedidorBilhetagem,
+};
 use guiche_ports::consulta::{
     Certidao, ConsultaCadastral, DadosCnpj, DadosCpf, DataInformada, ErroConsultaCadastral,
     Etiqueta, NivelCnpj, Situacao, SituacaoCnd, Socio, descricao_situacao_cnpj,
@@ -305,11 +307,30 @@ impl ClienteLoja {
                 Some((m.medidor.as_ref(), bilhete))
             }
         };
-        let (r, cobranca) = self.trocar(&pedido, nao_bilhetados, etiqueta).await;
+        let mut enviados = Vec::new();
+        let (r, cobranca) = self
+            .trocar(&pedido, nao_bilhetados, etiqueta, &mut enviados)
+            .await;
         if let (Some((medidor, bilhete)), Cobranca::Nao) = (reserva, cobranca) {
             // A ledger failure here must not hide the call's own outcome; the count then errs
             // on the safe side (one call too many).
             let _ = medidor.devolver(bilhete);
+        }
+        if let Some((medidor, bilhete)) = reserva {
+            // Every request that left (a 401 before the token's renewal too) is recorded for
+            // SERPRO's consumption report; likewise never at the cost of the answer.
+            for (instante_ms, status) in enviados {
+                let _ = medidor.registrar_chamada(&ChamadaRegistrada {
+                    instante_ms,
+                    contratante: bilhete.contratante.to_owned(),
+                    servico: bilhete.servico.to_owned(),
+                    janela: bilhete.janela,
+                    etiqueta: etiqueta.as_str().to_owned(),
+                    status,
+                    bilhetada: status
+                        .is_none_or(|s| Cobranca::do_status(s, nao_bilhetados) == Cobranca::Talvez),
+                });
+            }
         }
         let r = r?;
         let caminho = url.strip_prefix(self.url_base.as_str()).unwrap_or(url);
@@ -317,25 +338,27 @@ impl ClienteLoja {
     }
 
     /// Sends with a token (renewed once on a 401 outside the trial) and says whether the
-    /// exchange may have been billed.
+    /// exchange may have been billed; each request that left goes into `enviados` with its
+    /// instant (unix ms) and status (`None`: no answer read).
     async fn trocar(
         &self,
         pedido: &impl Fn(&str) -> reqwest::RequestBuilder,
         nao_bilhetados: &[u16],
         etiqueta: &Etiqueta,
+        enviados: &mut Vec<(i64, Option<u16>)>,
     ) -> (Result<Resposta, ErroLoja>, Cobranca) {
         let token = match self.token().await {
             Ok(t) => t,
             Err(e) => return (Err(e), Cobranca::Nao),
         };
-        let mut r = self.enviar(pedido(token.expor()), etiqueta).await;
+        let mut r = self.enviar(pedido(token.expor()), etiqueta, enviados).await;
         if matches!(&r, Ok(r) if r.status == 401) && !self.trial() {
             self.token.esquecer_se(&token).await;
             let novo = match self.token().await {
                 Ok(t) => t,
                 Err(e) => return (Err(e), Cobranca::Nao),
             };
-            r = self.enviar(pedido(novo.expor()), etiqueta).await;
+            r = self.enviar(pedido(novo.expor()), etiqueta, enviados).await;
         }
         match r {
             Ok(r) => {
@@ -351,14 +374,30 @@ impl ClienteLoja {
         &self,
         pedido: reqwest::RequestBuilder,
         etiqueta: &Etiqueta,
+        enviados: &mut Vec<(i64, Option<u16>)>,
     ) -> Result<Resposta, ErroLoja> {
-        let r = pedido
+        let instante = agora_ms();
+        let enviado = pedido
             .header("Accept", "application/json")
             .header("X-Request-Tag", etiqueta.as_str())
             .send()
-            .await
-            .map_err(|e| transporte(&e))?;
-        ler(r).await
+            .await;
+        let r = match enviado {
+            Ok(r) => r,
+            Err(e) => {
+                let erro = transporte(&e);
+                if !matches!(erro, ErroLoja::NaoEnviado(_)) {
+                    enviados.push((instante, None));
+                }
+                return Err(erro);
+            }
+        };
+        let status = r.status().as_u16();
+        let lida = ler(r).await;
+        if !matches!(lida, Err(ErroLoja::NaoEnviado(_))) {
+            enviados.push((instante, Some(status)));
+        }
+        lida
     }
 
     /// A valid bearer: the trial's, the cached one, or a new one (one request in flight).
@@ -432,6 +471,13 @@ fn classificar(r: Resposta, numero: &str, caminho: &str) -> Result<Resposta, Err
 }
 
 /// A reply: a redirect is refused as not sent; the body is read up to [`MAX_RESPOSTA`].
+/// Now, unix milliseconds (a clock before 1970 reads 0).
+fn agora_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 async fn ler(r: reqwest::Response) -> Result<Resposta, ErroLoja> {
     let (status, corpo) = canal::ler_resposta(r, MAX_RESPOSTA)
         .await

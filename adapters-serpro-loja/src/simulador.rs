@@ -160,6 +160,8 @@ pub struct ChamadaLoja {
     pub etiqueta: Option<String>,
     /// The status answered.
     pub status: u16,
+    /// When it arrived.
+    pub instante: std::time::SystemTime,
 }
 
 /// What a simulated CPF answers.
@@ -284,6 +286,37 @@ impl SimuladorLoja {
             .unwrap_or_default()
     }
 
+    /// SERPRO's monthly consumption report of the queries served so far (token requests
+    /// excluded, in the order they came), as the client area gives it: the CSV
+    /// `guiche serpro usage --conferir` reads. `QUANTIDADE` follows the published tables
+    /// ([`crate::bilhetagem`]); `CNPJ/CPF` is blank (the simulator does not know the
+    /// contract's holder).
+    pub fn relatorio_consumo(&self) -> String {
+        use crate::bilhetagem::{NAO_BILHETADOS_CNPJ, NAO_BILHETADOS_CPF};
+        let linhas: Vec<_> = self
+            .chamadas()
+            .into_iter()
+            .filter(|c| c.caminho != caminhos::TOKEN)
+            .map(|c| {
+                let isentos: &[u16] = if c.caminho.starts_with("/consulta-cnpj") {
+                    &NAO_BILHETADOS_CNPJ
+                } else {
+                    &NAO_BILHETADOS_CPF
+                };
+                guiche_domain::serpro::consumo::LinhaConsumo {
+                    instante: c.instante,
+                    documento: String::new(),
+                    url: c.caminho,
+                    status: c.status,
+                    ip: "127.0.0.1".to_owned(),
+                    etiqueta: c.etiqueta,
+                    bilhetada: !isentos.contains(&c.status),
+                }
+            })
+            .collect();
+        guiche_domain::serpro::consumo::escrever(&linhas)
+    }
+
     /// How many distinct tokens were issued (a live token handed out again is not counted).
     pub fn tokens_emitidos(&self) -> usize {
         self.servico.estado().tokens_emitidos.load(Ordering::SeqCst)
@@ -329,6 +362,7 @@ fn rota(caminho: &str) -> Option<(Api, bool, &str)> {
 }
 
 async fn atender(c: Arc<Estado>, req: Request<Incoming>) -> Result<Resposta, ConexaoDerrubada> {
+    let instante = std::time::SystemTime::now();
     let caminho = req.uri().path().to_owned();
     let metodo = req.method().to_string();
     let etiqueta = req
@@ -343,6 +377,7 @@ async fn atender(c: Arc<Estado>, req: Request<Incoming>) -> Result<Resposta, Con
             caminho,
             etiqueta,
             status: resposta.status().as_u16(),
+            instante,
         });
     });
     if let Some(d) = atraso {

@@ -57,6 +57,7 @@ async fn main() {
                     let t = Instant::now();
                     let r = cliente
                         .chamar(Chamada {
+                            etiqueta: None,
                             tipo: TipoServico::Consultar,
                             pedido: &pedido,
                             token_procurador: None,

@@ -23,7 +23,7 @@ use guiche_domain::serpro::{Pedido, TipoServico, procuracao_exigida};
 use guiche_domain::{Competencia, Data};
 use guiche_http::mensagem as canal;
 use guiche_http::{CacheToken, ConfigHttp, ErroConstrucao};
-use guiche_ports::bilhetagem::{Bilhete, Cobranca, Janela, MedidorBilhetagem};
+use guiche_ports::bilhetagem::{Bilhete, ChamadaRegistrada, Cobranca, Janela, MedidorBilhetagem};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -251,6 +251,18 @@ pub fn etiqueta(p: &Pedido) -> String {
         .collect()
 }
 
+/// Now, unix milliseconds (a clock before 1970 reads 0).
+fn agora_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The tag a call sends: the caller's, else [`etiqueta`].
+fn etiqueta_da(c: &Chamada<'_>) -> String {
+    c.etiqueta.map_or_else(|| etiqueta(c.pedido), str::to_owned)
+}
+
 /// A call to make.
 #[derive(Clone, Copy, Debug)]
 pub struct Chamada<'a> {
@@ -263,6 +275,9 @@ pub struct Chamada<'a> {
     pub token_procurador: Option<&'a str>,
     /// Today in Brasília (the billing month).
     pub hoje: Data,
+    /// The `X-Request-Tag` to send (at most 32 printable ASCII characters, e.g. the job);
+    /// `None`: the contribuinte and the service ([`etiqueta`]).
+    pub etiqueta: Option<&'a str>,
 }
 
 /// A call's answer.
@@ -352,47 +367,56 @@ impl ClienteIntegra {
             c.pedido.pedido_dados.id_sistema, c.pedido.pedido_dados.id_servico
         );
         let contratante = c.pedido.contratante.as_str().to_owned();
-        let medido = self
-            .politica
-            .medidor
-            .as_deref()
-            .filter(|_| c.tipo.bilhetado())
-            .map(|m| {
-                let bilhete = Bilhete {
-                    contratante: &contratante,
-                    servico: &servico,
-                    janela: Janela::Mes(Competencia::de(c.hoje)),
-                    teto: self.politica.teto_mensal,
-                };
-                (m, bilhete)
-            });
-        self.com_repeticoes(&c, &corpo, medido).await
+        let bilhete = Bilhete {
+            contratante: &contratante,
+            servico: &servico,
+            janela: Janela::Mes(Competencia::de(c.hoje)),
+            teto: self.politica.teto_mensal,
+        };
+        self.com_repeticoes(&c, &corpo, bilhete).await
     }
 
-    /// The attempts of one call, each under its own reservation when `medido` (made before
-    /// the attempt, so the ceiling holds per attempt; given back only when the attempt was
-    /// not billed, see [`Cobranca`]).
+    /// The attempts of one call, each under its own reservation when the type is billed and a
+    /// meter is set (made before the attempt, so the ceiling holds per attempt; given back only
+    /// when the attempt was not billed, see [`Cobranca`]); every attempt that left is recorded
+    /// with its tag and status, billed type or not, for SERPRO's consumption report.
     async fn com_repeticoes(
         &self,
         c: &Chamada<'_>,
         corpo: &str,
-        medido: Option<(&dyn MedidorBilhetagem, Bilhete<'_>)>,
+        bilhete: Bilhete<'_>,
     ) -> Result<Retorno, ErroIntegra> {
+        let medidor = self.politica.medidor.as_deref();
+        let medido = medidor.filter(|_| c.tipo.bilhetado());
         let mut reautenticou = false;
         let mut tentativa = 0;
         let mut anterior: Option<ErroIntegra> = None;
         loop {
-            if let Some((m, b)) = medido {
-                m.reservar(b).map_err(|e| match &anterior {
+            if let Some(m) = medido {
+                m.reservar(bilhete).map_err(|e| match &anterior {
                     None => ErroIntegra::Teto(e.to_string()),
                     Some(a) => ErroIntegra::Teto(format!("{a}; nova tentativa não feita: {e}")),
                 })?;
             }
-            let (resultado, cobranca) = self.tentar(c, corpo).await;
-            if let (Some((m, b)), Cobranca::Nao) = (medido, cobranca) {
+            let instante_ms = agora_ms();
+            let (resultado, cobranca, desfecho) = self.tentar(c, corpo).await;
+            if let (Some(m), Cobranca::Nao) = (medido, cobranca) {
                 // Not billed: the place goes back. A ledger failure here must not hide the
                 // call's own outcome; the count then errs on the safe side.
-                let _ = m.devolver(b);
+                let _ = m.devolver(bilhete);
+            }
+            if let (Some(m), Some(status)) = (medidor, desfecho) {
+                // Likewise: the record is for checking SERPRO's report, never a reason to
+                // lose the answer.
+                let _ = m.registrar_chamada(&ChamadaRegistrada {
+                    instante_ms,
+                    contratante: bilhete.contratante.to_owned(),
+                    servico: bilhete.servico.to_owned(),
+                    janela: bilhete.janela,
+                    etiqueta: etiqueta_da(c),
+                    status,
+                    bilhetada: medido.is_some() && cobranca == Cobranca::Talvez,
+                });
             }
             match resultado {
                 Tentativa::Pronta(r) => return r,
@@ -418,15 +442,20 @@ impl ClienteIntegra {
         }
     }
 
-    /// One attempt, and whether it may have been billed.
-    async fn tentar(&self, c: &Chamada<'_>, corpo: &str) -> (Tentativa, Cobranca) {
+    /// One attempt, whether it may have been billed, and whether it left: `None` never sent,
+    /// `Some(None)` sent with no status read (unknown outcome), `Some(Some(status))` answered.
+    async fn tentar(
+        &self,
+        c: &Chamada<'_>,
+        corpo: &str,
+    ) -> (Tentativa, Cobranca, Option<Option<u16>>) {
         // Without a token nothing reaches the gateway: not billed.
         let credencial = match self.credencial().await {
             Ok(cr) => cr,
             Err(e @ (ErroIntegra::NaoEnviado(_) | ErroIntegra::Desconhecido(_))) => {
-                return (Tentativa::Repetir(e), Cobranca::Nao);
+                return (Tentativa::Repetir(e), Cobranca::Nao, None);
             }
-            Err(e) => return (Tentativa::Pronta(Err(e)), Cobranca::Nao),
+            Err(e) => return (Tentativa::Pronta(Err(e)), Cobranca::Nao, None),
         };
         let mut pedido = self
             .http
@@ -435,7 +464,7 @@ impl ClienteIntegra {
             .header("jwt_token", &credencial.jwt_token)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
-            .header("X-Request-Tag", etiqueta(c.pedido))
+            .header("X-Request-Tag", etiqueta_da(c))
             .body(corpo.to_owned());
         if let Some(t) = c.token_procurador {
             pedido = pedido.header("autenticar_procurador_token", t);
@@ -458,7 +487,7 @@ impl ClienteIntegra {
                 } else {
                     Tentativa::Pronta(Err(erro))
                 };
-                return (t, cobranca);
+                return (t, cobranca, (!nada_saiu).then_some(None));
             }
         };
         if let Some(m) = canal::redirecionamento(&resposta) {
@@ -467,6 +496,7 @@ impl ClienteIntegra {
             return (
                 Tentativa::Pronta(Err(ErroIntegra::NaoEnviado(m))),
                 Cobranca::Nao,
+                None,
             );
         }
         let status = resposta.status().as_u16();
@@ -492,13 +522,14 @@ impl ClienteIntegra {
                 } else {
                     Tentativa::Pronta(Err(transporte(&e)))
                 };
-                return (t, Cobranca::Talvez);
+                return (t, Cobranca::Talvez, Some(Some(status)));
             }
             // The same reply would come again: not retried; billing is not known.
             Err(Err(m)) => {
                 return (
                     Tentativa::Pronta(Err(ErroIntegra::Desconhecido(m))),
                     Cobranca::Talvez,
+                    Some(Some(status)),
                 );
             }
         };
@@ -507,7 +538,7 @@ impl ClienteIntegra {
             Tentativa::Pronta(Ok(r)) => Tentativa::Pronta(Ok(Retorno { expira, ..r })),
             outra => outra,
         };
-        (t, cobranca)
+        (t, cobranca, Some(Some(status)))
     }
 }
 
@@ -553,6 +584,7 @@ impl ClienteIntegra {
         };
         let r = self
             .chamar(Chamada {
+                etiqueta: None,
                 tipo: TipoServico::Apoiar,
                 pedido: &pedido,
                 token_procurador: None,

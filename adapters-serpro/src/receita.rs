@@ -95,6 +95,7 @@ impl IntegraContador for IntegraSerpro {
         tipo: TipoServico,
         pedido: &Pedido,
         hoje: Data,
+        etiqueta: Option<guiche_ports::consulta::Etiqueta>,
     ) -> Result<RespostaServico, ErroReceita> {
         let contratante = Documento::Cnpj(self.cliente.contratante());
         let token = if pedido.autor_pedido_dados == contratante {
@@ -104,6 +105,9 @@ impl IntegraContador for IntegraSerpro {
             Some(t.await.map_err(|e| erro_integra(&e))?.token)
         };
         let chamada = Chamada {
+            etiqueta: etiqueta
+                .as_ref()
+                .map(guiche_ports::consulta::Etiqueta::as_str),
             tipo,
             pedido,
             token_procurador: token.as_deref(),

@@ -103,6 +103,7 @@ async fn chamar(
 ) -> Result<Retorno, ErroServico> {
     let (pedido, tipo) = envelope(cliente, contribuinte, id, dados)?;
     let chamada = Chamada {
+        etiqueta: None,
         tipo,
         pedido: &pedido,
         token_procurador: None,

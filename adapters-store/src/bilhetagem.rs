@@ -4,7 +4,9 @@
 //! SQLite's write lock.
 
 use crate::falha::Falha;
-use guiche_ports::bilhetagem::{Bilhete, Consumo, ErroBilhetagem, Janela, regras};
+use guiche_ports::bilhetagem::{
+    Bilhete, ChamadaRegistrada, Consumo, ErroBilhetagem, Janela, regras,
+};
 use rusqlite::{Connection, params};
 
 /// A count that does not read back.
@@ -75,6 +77,65 @@ pub(crate) fn consumo(
     for l in linhas {
         let (contratante, servico, janela, chamadas) = l?;
         v.push(regras::consumo(contratante, servico, &janela, chamadas).map_err(corrompida)?);
+    }
+    Ok(v)
+}
+
+/// Records one request sent.
+pub(crate) fn registrar(c: &Connection, ch: &ChamadaRegistrada) -> Result<(), Falha> {
+    c.prepare_cached(
+        "INSERT INTO chamadas_serpro (instante, contratante, servico, janela, etiqueta, status, bilhetada) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        ch.instante_ms,
+        ch.contratante,
+        ch.servico,
+        ch.janela.to_string(),
+        ch.etiqueta,
+        ch.status,
+        ch.bilhetada,
+    ])?;
+    Ok(())
+}
+
+/// The recorded requests, filtered, in the order they were sent.
+pub(crate) fn chamadas(
+    c: &Connection,
+    contratante: Option<&str>,
+    janela: Option<Janela>,
+) -> Result<Vec<ChamadaRegistrada>, Falha> {
+    let mut stmt = c.prepare_cached(
+        "SELECT id, instante, contratante, servico, janela, etiqueta, status, bilhetada \
+         FROM chamadas_serpro WHERE (?1 IS NULL OR contratante = ?1) AND (?2 IS NULL OR janela = ?2) \
+         ORDER BY instante, id",
+    )?;
+    let linhas = stmt.query_map(params![contratante, janela.map(|j| j.to_string())], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<i64>>(6)?,
+            r.get::<_, bool>(7)?,
+        ))
+    })?;
+    let mut v = Vec::new();
+    for l in linhas {
+        let (id, instante_ms, contratante, servico, janela, etiqueta, status, bilhetada) = l?;
+        let (janela, status) =
+            regras::chamada(id, &janela, status).map_err(|motivo| Falha::Linha { id, motivo })?;
+        v.push(ChamadaRegistrada {
+            instante_ms,
+            contratante,
+            servico,
+            janela,
+            etiqueta,
+            status,
+            bilhetada,
+        });
     }
     Ok(v)
 }

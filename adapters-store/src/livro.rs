@@ -310,6 +310,21 @@ impl MedidorBilhetagem for Livro {
     ) -> Result<Vec<Consumo>, ErroBilhetagem> {
         Ok(self.ler(|tx| bilhetagem::consumo(tx, contratante, janela))?)
     }
+
+    fn registrar_chamada(
+        &self,
+        chamada: &guiche_ports::bilhetagem::ChamadaRegistrada,
+    ) -> Result<(), ErroBilhetagem> {
+        Ok(self.escrever(|tx| bilhetagem::registrar(tx, chamada))?)
+    }
+
+    fn chamadas(
+        &self,
+        contratante: Option<&str>,
+        janela: Option<Janela>,
+    ) -> Result<Vec<guiche_ports::bilhetagem::ChamadaRegistrada>, ErroBilhetagem> {
+        Ok(self.ler(|tx| bilhetagem::chamadas(tx, contratante, janela))?)
+    }
 }
 
 impl guiche_ports::acesso::LivroAcesso for Livro {

@@ -317,6 +317,10 @@ pub(crate) enum Serpro {
         /// Autor do pedido, quando não é o contratante: um procurador (assina o termo com GUICHE_SERPRO_PROCURADOR_CERT).
         #[arg(long)]
         autor: Option<String>,
+        /// Etiqueta da chamada no relatório de consumo do SERPRO (X-Request-Tag, até 32
+        /// caracteres, ex.: o nome do trabalho); padrão: CONTRIBUINTE-idServico.
+        #[arg(long)]
+        etiqueta: Option<String>,
     },
     /// Gera o DAS do Simples Nacional de um período (PGDASD/GERARDAS12; com --mei, PGMEI/GERARDASPDF21) e o registra no livro do e-CAC.
     Das {
@@ -437,6 +441,11 @@ pub(crate) enum Serpro {
         /// Só deste mês (AAAAMM).
         #[arg(long)]
         mes: Option<String>,
+        /// Confere o relatório de consumo do SERPRO (CSV da Área do Cliente) com as chamadas
+        /// registradas no livro e lista o que difere, por etiqueta; sai com 1 se houver
+        /// diferença.
+        #[arg(long, value_name = "RELATORIO.csv")]
+        conferir: Option<PathBuf>,
     },
 }
 

@@ -9,6 +9,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+pub mod consumo;
+
 use crate::documento::{Cnpj, Cpf, Documento};
 use crate::violacao::{Regra, Violacao, Violacoes};
 

@@ -4,7 +4,9 @@
 
 use guiche_domain::Competencia;
 use guiche_ports::LivroCompleto;
-use guiche_ports::bilhetagem::{Bilhete, ErroBilhetagem, Janela, MedidorBilhetagem};
+use guiche_ports::bilhetagem::{
+    Bilhete, ChamadaRegistrada, ErroBilhetagem, Janela, MedidorBilhetagem,
+};
 
 use crate::corrida::{ao_mesmo_tempo, processos};
 use crate::{Caso, Motor};
@@ -26,6 +28,10 @@ pub const CASOS: &[Caso] = &[
     (
         "devolucoes_concorrentes_sao_exatas",
         devolucoes_concorrentes_sao_exatas,
+    ),
+    (
+        "cada_chamada_fica_registrada_com_etiqueta_e_status",
+        cada_chamada_fica_registrada_com_etiqueta_e_status,
     ),
 ];
 
@@ -202,4 +208,56 @@ pub fn devolucoes_concorrentes_sao_exatas(motor: &dyn Motor) {
         }
     });
     assert!(a.livro.consumo(None, None).unwrap().is_empty());
+}
+
+fn chamada(
+    instante_ms: i64,
+    contratante: &str,
+    janela: Janela,
+    etiqueta: &str,
+    status: Option<u16>,
+    bilhetada: bool,
+) -> ChamadaRegistrada {
+    ChamadaRegistrada {
+        instante_ms,
+        contratante: contratante.to_owned(),
+        servico: "PGDASD/GERARDAS12".to_owned(),
+        janela,
+        etiqueta: etiqueta.to_owned(),
+        status,
+        bilhetada,
+    }
+}
+
+/// Every request sent is kept as sent (instant, tag, status or an unknown outcome, billed or
+/// not), apart from the counts (recording never counts), listed in the order sent and
+/// filtered by contratante and window.
+pub fn cada_chamada_fica_registrada_com_etiqueta_e_status(motor: &dyn Motor) {
+    let Some(a) = motor.novo() else { return };
+    let l = medidor(&*a.livro);
+    let nov = mes(2026, 11);
+    let dez = mes(2026, 12);
+    let tag = "11222333000181-GERARDAS12";
+    let feitas = [
+        chamada(1_795_000_000_300, "111", nov, tag, Some(200), true),
+        chamada(1_795_000_000_100, "111", nov, tag, Some(400), false),
+        chamada(1_795_000_000_200, "111", nov, "emprego-x", None, true),
+        chamada(1_797_000_000_000, "111", dez, tag, Some(200), true),
+        chamada(1_795_000_000_150, "222", nov, tag, Some(204), false),
+    ];
+    for c in &feitas {
+        l.registrar_chamada(c).unwrap();
+    }
+    assert_eq!(
+        l.chamadas(Some("111"), Some(nov)).unwrap(),
+        [feitas[1].clone(), feitas[2].clone(), feitas[0].clone()],
+        "na ordem do envio, o desfecho desconhecido como None"
+    );
+    assert_eq!(l.chamadas(None, None).unwrap().len(), 5);
+    assert_eq!(l.chamadas(None, Some(dez)).unwrap(), [feitas[3].clone()]);
+    assert!(l.chamadas(Some("333"), None).unwrap().is_empty());
+    assert!(
+        l.consumo(None, None).unwrap().is_empty(),
+        "registrar não conta: a contagem é a da reserva"
+    );
 }

@@ -114,6 +114,47 @@ impl Cobranca {
     }
 }
 
+/// One request sent to a SERPRO gateway (Integra Contador or the commercial APIs), as the
+/// ledger keeps it so SERPRO's monthly consumption report can be checked call by call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChamadaRegistrada {
+    /// When it was sent, unix milliseconds.
+    pub instante_ms: i64,
+    /// The contratante (digits) or the contract's consumer key, as in [`Bilhete`].
+    pub contratante: String,
+    /// The billing service (`PGDASD/GERARDAS12`, `loja/cpf`).
+    pub servico: String,
+    /// The billing window it was counted in.
+    pub janela: Janela,
+    /// The `X-Request-Tag` sent.
+    pub etiqueta: String,
+    /// The HTTP status of the answer; `None` when the request left and no answer was read
+    /// (timeout, reset): the outcome is unknown.
+    pub status: Option<u16>,
+    /// Whether the meter counted it (billed, or possibly billed: an unknown outcome counts).
+    pub bilhetada: bool,
+}
+
+/// One line of SERPRO's monthly consumption report ("Consultar Consumo → Relatório", a CSV
+/// `DATA,CNPJ/CPF,URL,RESPONSE_CODE,IP,OBSERVAÇÃO,TAG,QUANTIDADE`), as read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinhaRelatorio {
+    /// The line of the file (the header is line 1).
+    pub linha: usize,
+    /// `DATA`, unix milliseconds.
+    pub instante_ms: i64,
+    /// `CNPJ/CPF` as written (digits).
+    pub documento: String,
+    /// `URL` (`/Consultar`, `/consulta-cpf-df/v2/cpf/…`).
+    pub url: String,
+    /// `RESPONSE_CODE`.
+    pub status: u16,
+    /// `TAG`: the `X-Request-Tag` SERPRO received (empty when none was sent).
+    pub etiqueta: String,
+    /// `QUANTIDADE`: what SERPRO counted for the request (`1.0000`).
+    pub quantidade: rust_decimal::Decimal,
+}
+
 /// The billing meter.
 pub trait MedidorBilhetagem: Send + Sync {
     /// Counts one call if the contratante stays within the ceiling; returns its count of the
@@ -139,4 +180,22 @@ pub trait MedidorBilhetagem: Send + Sync {
         contratante: Option<&str>,
         janela: Option<Janela>,
     ) -> Result<Vec<Consumo>, ErroBilhetagem>;
+
+    /// Records one request sent (every attempt that left, billed or not), apart from the
+    /// counts: the counts decide the ceiling, this record answers SERPRO's report.
+    ///
+    /// # Errors
+    /// [`ErroBilhetagem::Livro`].
+    fn registrar_chamada(&self, chamada: &ChamadaRegistrada) -> Result<(), ErroBilhetagem>;
+
+    /// The recorded requests, filtered by contratante and window when given, in the order
+    /// they were sent.
+    ///
+    /// # Errors
+    /// [`ErroBilhetagem::Livro`].
+    fn chamadas(
+        &self,
+        contratante: Option<&str>,
+        janela: Option<Janela>,
+    ) -> Result<Vec<ChamadaRegistrada>, ErroBilhetagem>;
 }

@@ -28,7 +28,7 @@ pub struct LinhaCopiada {
     pub celulas: Vec<Celula>,
 }
 
-/// The tables of a ledger at schema version 12 and the columns a copy carries, in the order
+/// The tables of a ledger at schema version 13 and the columns a copy carries, in the order
 /// they are copied (a table before the ones that may refer to it). `guias.ordem` is the order
 /// the guides were recorded in (SQLite's `rowid`).
 pub const TABELAS: &[(&str, &[&str])] = &[
@@ -191,6 +191,19 @@ pub const TABELAS: &[(&str, &[&str])] = &[
             "criada_em",
             "expira_em",
             "visto_em",
+        ],
+    ),
+    (
+        "chamadas_serpro",
+        &[
+            "id",
+            "instante",
+            "contratante",
+            "servico",
+            "janela",
+            "etiqueta",
+            "status",
+            "bilhetada",
         ],
     ),
 ];

@@ -267,9 +267,10 @@ pub trait IntegraContador: Send + Sync {
     /// The contratante: the CNPJ of the certificate that authenticates the office.
     fn contratante(&self) -> Cnpj;
 
-    /// Any service of the catalogue, with the envelope as given. When the envelope's author is
-    /// not the contratante, the implementation signs in as that procurador first (its token
-    /// never leaves the adapter).
+    /// Any service of the catalogue, with the envelope as given, tagged `etiqueta` in SERPRO's
+    /// consumption report (the contribuinte and the service when `None`). When the envelope's
+    /// author is not the contratante, the implementation signs in as that procurador first
+    /// (its token never leaves the adapter).
     ///
     /// # Errors
     /// [`ErroReceita`].
@@ -278,6 +279,7 @@ pub trait IntegraContador: Send + Sync {
         tipo: TipoServico,
         pedido: &Pedido,
         hoje: Data,
+        etiqueta: Option<crate::consulta::Etiqueta>,
     ) -> Result<RespostaServico, ErroReceita>;
 
     /// Signs the AUTENTICAPROCURADOR term with the procurador's certificate (whose holder must

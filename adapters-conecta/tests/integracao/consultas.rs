@@ -12,7 +12,9 @@ use guiche_conecta::{
     Segredo, caminhos,
 };
 use guiche_domain::{Cnpj, Cpf};
-use guiche_ports::bilhetagem::{Bilhete, Consumo, ErroBilhetagem, Janela, MedidorBilhetagem};
+use guiche_ports::bilhetagem::{
+    Bilhete, ChamadaRegistrada, Consumo, ErroBilhetagem, Janela, MedidorBilhetagem,
+};
 use guiche_store::Livro;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -70,6 +72,19 @@ impl MedidorBilhetagem for MedidorMemoria {
         _contratante: Option<&str>,
         _janela: Option<Janela>,
     ) -> Result<Vec<Consumo>, ErroBilhetagem> {
+        Ok(Vec::new())
+    }
+
+    // Conecta's calls are counted, not recorded one by one (no consumption report to match).
+    fn registrar_chamada(&self, _: &ChamadaRegistrada) -> Result<(), ErroBilhetagem> {
+        Ok(())
+    }
+
+    fn chamadas(
+        &self,
+        _: Option<&str>,
+        _: Option<Janela>,
+    ) -> Result<Vec<ChamadaRegistrada>, ErroBilhetagem> {
         Ok(Vec::new())
     }
 }

@@ -93,6 +93,38 @@ async fn billed_statuses_are_kept_and_unbilled_ones_given_back() {
         )
         .unwrap();
     assert_eq!(mes.iter().map(|c| c.chamadas).sum::<u64>(), 6);
+    // Every request that left is in the record, the 401 before the new token too, with the
+    // tag sent, its status and whether it was billed.
+    let registro: Vec<(Option<u16>, bool)> = livro
+        .chamadas(Some(CONTRATANTE), None)
+        .unwrap()
+        .iter()
+        .map(|c| (c.status, c.bilhetada))
+        .collect();
+    assert_eq!(
+        registro,
+        [
+            (Some(200), true),
+            (Some(404), true),
+            (Some(422), true),
+            (Some(400), false),
+            (Some(403), false),
+            (Some(500), false),
+            (Some(504), false),
+            (Some(401), false),
+            (Some(200), true),
+            (Some(429), true),
+            (Some(200), true),
+        ]
+    );
+    let gravadas = livro.chamadas(None, None).unwrap();
+    assert!(gravadas.iter().all(|c| c.etiqueta == t.as_str()));
+    assert_eq!(gravadas[10].servico, servico_cnpj(NivelCnpj::Empresa));
+    assert_eq!(
+        gravadas.len(),
+        consultas(&sim),
+        "o registro do livro e o do simulador contam as mesmas requisições"
+    );
 }
 
 #[tokio::test]
@@ -109,6 +141,15 @@ async fn an_unknown_outcome_stays_counted() {
         .unwrap_err();
     assert!(matches!(e, ErroLoja::Desconhecido(_)), "{e}");
     assert_eq!(no_livro(&livro, SERVICO_CPF), 1);
+    let registro = livro.chamadas(None, None).unwrap();
+    assert_eq!(
+        registro
+            .iter()
+            .map(|c| (c.status, c.bilhetada))
+            .collect::<Vec<_>>(),
+        [(None, true)],
+        "desfecho desconhecido: sem status, contado"
+    );
 }
 
 #[tokio::test]
@@ -158,4 +199,9 @@ async fn the_ceiling_refuses_before_any_request_leaves() {
             .unwrap_err();
         assert!(matches!(e, ErroLoja::NaoEnviado(_)), "{e}");
     }
+    assert_eq!(
+        livro.chamadas(None, None).unwrap().len(),
+        2,
+        "a chamada recusada pelo teto não saiu: fora do registro"
+    );
 }

@@ -34,6 +34,7 @@ async fn chamar_lote<T: serde::de::DeserializeOwned>(
     })?;
     let (pedido, tipo) = envelope(cliente, *primeiro, id, dados)?;
     let chamada = Chamada {
+        etiqueta: None,
         tipo,
         pedido: &pedido,
         token_procurador: None,

@@ -60,17 +60,42 @@ pub(super) async fn atender(
     tipo: TipoServico,
 ) -> Option<Resposta> {
     c.contar_recebida();
+    let instante = std::time::SystemTime::now();
     let etiqueta = req
         .headers()
         .get("x-request-tag")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     if let Ok(mut e) = c.estado.lock() {
-        e.etiquetas.push(etiqueta);
+        e.etiquetas.push(etiqueta.clone());
     }
+    let bearer = cabecalho(&req, "authorization")
+        .strip_prefix("Bearer ")
+        .unwrap_or_default()
+        .to_owned();
+    let documento = c
+        .token(&bearer)
+        .map(|(contratante, _, _)| contratante.as_str().to_owned())
+        .unwrap_or_default();
     let (resposta, depois) = responder(req, c, tipo).await;
-    if crate::bilhetagem::integra_bilhetado(tipo, resposta.status().as_u16()) {
+    let status = resposta.status().as_u16();
+    let bilhetada = crate::bilhetagem::integra_bilhetado(tipo, status);
+    if bilhetada {
         c.contar_bilhetada();
+    }
+    // SERPRO's own record for the consumption report: made once the answer is ready,
+    // whether or not the client is still there to read it.
+    if let Ok(mut e) = c.estado.lock() {
+        e.consumo
+            .push(guiche_domain::serpro::consumo::LinhaConsumo {
+                instante,
+                documento,
+                url: tipo.caminho().to_owned(),
+                status,
+                ip: "127.0.0.1".to_owned(),
+                etiqueta,
+                bilhetada,
+            });
     }
     match depois {
         Some(FalhaGateway::Atrasada(d)) => tokio::time::sleep(d).await,

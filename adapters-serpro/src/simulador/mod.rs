@@ -109,6 +109,8 @@ struct Estado {
     atendidas: Vec<(String, Documento)>,
     /// The `X-Request-Tag` of every gateway call, in the order they came.
     etiquetas: Vec<Option<String>>,
+    /// Every gateway call as SERPRO's consumption report lists it.
+    consumo: Vec<guiche_domain::serpro::consumo::LinhaConsumo>,
 }
 
 struct Compartilhado {
@@ -381,6 +383,19 @@ impl SimuladorIntegra {
             .lock()
             .map(|e| e.etiquetas.clone())
             .unwrap_or_default()
+    }
+
+    /// SERPRO's monthly consumption report of the calls served so far (every gateway call,
+    /// token requests excluded, in the order they came), as the client area gives it: the
+    /// CSV `guiche serpro usage --conferir` reads.
+    pub fn relatorio_consumo(&self) -> String {
+        let linhas = self
+            .compartilhado
+            .estado
+            .lock()
+            .map(|e| e.consumo.clone())
+            .unwrap_or_default();
+        guiche_domain::serpro::consumo::escrever(&linhas)
     }
 
     /// How many calls reached the gateway (any type and outcome, token requests excluded).

@@ -81,6 +81,7 @@ impl Cenario {
     async fn chamar(&self, tipo: TipoServico, p: &Pedido) -> Result<bool, ErroIntegra> {
         self.cliente
             .chamar(Chamada {
+                etiqueta: None,
                 tipo,
                 pedido: p,
                 token_procurador: None,

@@ -6,7 +6,9 @@
 
 use guiche_domain::serpro::{Pedido, TipoServico};
 use guiche_domain::{Competencia, Data, Documento};
-use guiche_ports::bilhetagem::{Bilhete, Consumo, ErroBilhetagem, Janela, MedidorBilhetagem};
+use guiche_ports::bilhetagem::{
+    Bilhete, ChamadaRegistrada, Consumo, ErroBilhetagem, Janela, MedidorBilhetagem,
+};
 use guiche_serpro::simulador::{ConfigSimulador, FalhaGateway, SimuladorIntegra};
 use guiche_serpro::{Chamada, ClienteIntegra, ErroIntegra, Politica};
 use std::collections::HashMap;
@@ -20,7 +22,10 @@ const CLIENTE: &str = "11444777000161";
 
 /// An in-memory meter: a fake of the port, for this caller's test.
 #[derive(Default)]
-struct Medidor(Mutex<HashMap<(String, String), u64>>);
+struct Medidor(
+    Mutex<HashMap<(String, String), u64>>,
+    Mutex<Vec<ChamadaRegistrada>>,
+);
 
 impl MedidorBilhetagem for Medidor {
     fn reservar(&self, b: Bilhete<'_>) -> Result<u64, ErroBilhetagem> {
@@ -51,6 +56,17 @@ impl MedidorBilhetagem for Medidor {
     fn consumo(&self, _: Option<&str>, _: Option<Janela>) -> Result<Vec<Consumo>, ErroBilhetagem> {
         Ok(Vec::new())
     }
+    fn registrar_chamada(&self, c: &ChamadaRegistrada) -> Result<(), ErroBilhetagem> {
+        self.1.lock().unwrap().push(c.clone());
+        Ok(())
+    }
+    fn chamadas(
+        &self,
+        _: Option<&str>,
+        _: Option<Janela>,
+    ) -> Result<Vec<ChamadaRegistrada>, ErroBilhetagem> {
+        Ok(self.1.lock().unwrap().clone())
+    }
 }
 
 impl Medidor {
@@ -71,6 +87,7 @@ fn hoje() -> Data {
 
 fn chamada<'a>(tipo: TipoServico, p: &'a Pedido) -> Chamada<'a> {
     Chamada {
+        etiqueta: None,
         tipo,
         pedido: p,
         token_procurador: None,
@@ -136,6 +153,31 @@ async fn a_billed_call_is_counted_with_or_without_data() {
             Some(format!("{CONTRATANTE}-CONSULTASITUACAOD")),
         ]
     );
+    // And each kept in the ledger's record with the same tag, its status and billing.
+    let registro: Vec<(String, String, Option<u16>, bool)> = medidor
+        .1
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|c| (c.servico.clone(), c.etiqueta.clone(), c.status, c.bilhetada))
+        .collect();
+    assert_eq!(
+        registro,
+        [
+            (
+                "PGDASD/GERARDAS12".to_owned(),
+                format!("{CONTRATANTE}-GERARDAS12"),
+                Some(200),
+                true
+            ),
+            (
+                "DTE/CONSULTASITUACAODTE111".to_owned(),
+                format!("{CONTRATANTE}-CONSULTASITUACAOD"),
+                Some(200),
+                true
+            ),
+        ]
+    );
 }
 
 #[tokio::test]
@@ -160,6 +202,12 @@ async fn the_ceiling_refuses_before_calling() {
     c.chamar(chamada(TipoServico::Apoiar, &apoiar))
         .await
         .unwrap();
+    let registro = medidor.1.lock().unwrap().clone();
+    assert_eq!(
+        registro.iter().map(|c| c.bilhetada).collect::<Vec<_>>(),
+        [true, false],
+        "a chamada recusada pelo teto não saiu nem ficou registrada; Apoiar sai e não é bilhetada"
+    );
 }
 
 #[tokio::test]
@@ -217,6 +265,7 @@ async fn a_procurador_needs_the_authorization_token() {
         Documento::parse(CONTRATANTE).unwrap(),
     );
     let com_token = Chamada {
+        etiqueta: None,
         token_procurador: Some("tok-123"),
         ..chamada(TipoServico::Consultar, &p)
     };

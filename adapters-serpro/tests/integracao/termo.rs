@@ -267,6 +267,7 @@ mod fluxo_procurador {
             },
         };
         let chamada = Chamada {
+            etiqueta: None,
             tipo: TipoServico::Consultar,
             pedido: &p,
             token_procurador: Some(&t.token),

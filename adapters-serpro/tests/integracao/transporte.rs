@@ -75,6 +75,7 @@ fn pedido() -> Pedido {
 
 async fn consultar(c: &ClienteIntegra) -> Result<guiche_serpro::Retorno, ErroIntegra> {
     c.chamar(Chamada {
+        etiqueta: None,
         tipo: TipoServico::Consultar,
         pedido: &pedido(),
         token_procurador: None,

@@ -59,6 +59,9 @@ pub struct PedidoChamada {
     pub dados: String,
     /// The author; the contratante when `None` (otherwise a procurador, who signs in first).
     pub autor: Option<Documento>,
+    /// The `X-Request-Tag` (1–32 printable ASCII characters: the job, e.g. `fechamento-202611`);
+    /// the contribuinte and the service when `None`.
+    pub etiqueta: Option<String>,
 }
 
 /// One message of a reply.
@@ -367,6 +370,14 @@ impl ServicoIntegra {
                 "deve ser um documento JSON (ex.: '{\"periodoApuracao\":\"202510\"}')",
             ));
         }
+        let etiqueta = p
+            .etiqueta
+            .as_deref()
+            .map(|t| {
+                guiche_ports::consulta::Etiqueta::nova(t)
+                    .map_err(|e| ErroSerpro::campo("etiqueta", t, &e.to_string()))
+            })
+            .transpose()?;
         let contratante = self.integra.contratante();
         let versao = p.versao.unwrap_or_else(|| {
             servico(&p.sistema, &p.servico)
@@ -386,7 +397,7 @@ impl ServicoIntegra {
         };
         let r = self
             .integra
-            .chamar(p.tipo, &pedido, self.relogio.hoje())
+            .chamar(p.tipo, &pedido, self.relogio.hoje(), etiqueta)
             .await?;
         let dados = if r.dados.trim().is_empty() {
             serde_json::Value::String(r.dados)
@@ -800,6 +811,7 @@ mod tests {
             contribuinte: Documento::Cnpj(cliente()),
             dados: dados.into(),
             autor,
+            etiqueta: None,
         }
     }
 
@@ -963,8 +975,9 @@ mod tests {
     async fn a_generic_call_defaults_the_author_and_version_and_decodes_dados() {
         let mut m = integra();
         m.expect_chamar()
-            .withf(|tipo, p, _| {
-                *tipo == TipoServico::Consultar
+            .withf(|tipo, p, _, etiqueta| {
+                etiqueta.is_none()
+                    && *tipo == TipoServico::Consultar
                     && p.autor_pedido_dados == Documento::Cnpj(escritorio())
                     && p.contratante == escritorio()
                     && p.pedido_dados.versao_sistema
@@ -973,19 +986,27 @@ mod tests {
                             .versao_sistema
             })
             .times(1)
-            .returning(|_, _, _| Ok(resposta("{\"a\": 1}")));
+            .returning(|_, _, _, _| Ok(resposta("{\"a\": 1}")));
         m.expect_chamar()
-            .withf(|_, p, _| p.autor_pedido_dados == Documento::Cnpj(cliente()))
+            .withf(|_, p, _, etiqueta| {
+                p.autor_pedido_dados == Documento::Cnpj(cliente())
+                    && etiqueta.as_ref().map(|e| e.as_str()) == Some("fechamento-202611")
+            })
             .times(1)
-            .returning(|_, _, _| Ok(resposta("texto")));
+            .returning(|_, _, _, _| Ok(resposta("texto")));
         let s = servico(m, None);
         let r = s.chamar(chamada("", None)).await.unwrap();
         assert_eq!(r.dados, serde_json::json!({"a": 1}));
-        let r = s
-            .chamar(chamada("{}", Some(Documento::Cnpj(cliente()))))
-            .await
-            .unwrap();
+        let mut com_etiqueta = chamada("{}", Some(Documento::Cnpj(cliente())));
+        com_etiqueta.etiqueta = Some("fechamento-202611".into());
+        let r = s.chamar(com_etiqueta).await.unwrap();
         assert_eq!(r.dados, serde_json::json!("texto"));
+        // A tag SERPRO would cut is refused before anything is sent, naming the rule.
+        let mut longa = chamada("{}", None);
+        longa.etiqueta = Some("x".repeat(33));
+        let e = s.chamar(longa).await.unwrap_err();
+        assert!(e.to_string().contains("etiqueta"), "{e}");
+        assert!(e.to_string().contains("32"), "{e}");
     }
 
     #[tokio::test]

@@ -2,6 +2,7 @@
 //! they return), the procurador sign-in, and Conecta gov.br.
 
 pub mod conecta;
+pub mod conferencia;
 pub mod erro;
 pub mod integra;
 pub mod uso;

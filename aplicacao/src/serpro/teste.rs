@@ -20,7 +20,7 @@ mock! {
     #[async_trait]
     impl IntegraContador for Integra {
         fn contratante(&self) -> Cnpj;
-        async fn chamar(&self, tipo: TipoServico, pedido: &Pedido, hoje: Data)
+        async fn chamar(&self, tipo: TipoServico, pedido: &Pedido, hoje: Data, etiqueta: Option<guiche_ports::consulta::Etiqueta>)
             -> Result<RespostaServico, ErroReceita>;
         async fn autenticar_procurador(&self, autor: Documento, hoje: Data)
             -> Result<SessaoProcurador, ErroReceita>;

@@ -52,6 +52,11 @@ impl ServicoUso {
         ServicoUso { medidor }
     }
 
+    /// The meter this report reads.
+    pub(crate) fn medidor(&self) -> &dyn MedidorBilhetagem {
+        self.medidor.as_ref()
+    }
+
     /// The billed calls, of `contratante` and of month `mes` (`AAAAMM`) when given.
     ///
     /// # Errors

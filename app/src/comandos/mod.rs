@@ -129,6 +129,7 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             contribuinte,
             dados,
             autor,
+            etiqueta,
         }) => {
             let pedido = serpro::PedidoCli {
                 tipo,
@@ -138,6 +139,7 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
                 contribuinte,
                 dados,
                 autor,
+                etiqueta,
             };
             serpro::chamar(pedido, json).await
         }
@@ -199,9 +201,16 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             outorgante,
             outorgado,
         }) => serpro_servicos::procuracoes(&outorgante, outorgado.as_deref(), json).await,
-        Comando::Serpro(Serpro::Usage { contratante, mes }) => {
-            serpro::uso(contratante.as_deref(), mes.as_deref(), json)
-        }
+        Comando::Serpro(Serpro::Usage {
+            contratante,
+            mes,
+            conferir: None,
+        }) => serpro::uso(contratante.as_deref(), mes.as_deref(), json),
+        Comando::Serpro(Serpro::Usage {
+            contratante,
+            mes,
+            conferir: Some(relatorio),
+        }) => serpro::conferir(&relatorio, contratante.as_deref(), mes.as_deref(), json),
         Comando::Conam(Conam::Status { id_pacote }) => conam_envio::situacao(id_pacote, json).await,
         Comando::Conam(Conam::Period { entidade, ano, mes }) => {
             conam_envio::periodo(&entidade, ano, mes, json).await

@@ -47,6 +47,108 @@ pub(crate) fn uso(
     Ok(Codigo::Ok)
 }
 
+/// `guiche serpro usage --conferir RELATORIO.csv [--contratante C] [--mes AAAAMM]`: SERPRO's
+/// consumption report against the ledger's record of calls. Exit 0 when they agree, 1 when
+/// something differs (as `guiche ecac` does for conflicts), 2 for a report that does not read.
+pub(crate) fn conferir(
+    relatorio: &std::path::Path,
+    contratante: Option<&str>,
+    mes: Option<&str>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let bytes = std::fs::read(relatorio).map_err(|e| ErroApp::Arquivo {
+        caminho: relatorio.display().to_string(),
+        motivo: e.to_string(),
+    })?;
+    let linhas = guiche_planilha::consumo_serpro::ler(&bytes).map_err(|e| ErroApp::Arquivo {
+        caminho: relatorio.display().to_string(),
+        motivo: e.to_string(),
+    })?;
+    // The ledger keys Integra Contador's calls by the contratante's digits.
+    let contratante = contratante
+        .map(|c| entrada::documento("--contratante", c).map(|d| d.as_str().to_owned()))
+        .transpose()?;
+    let c = match composicao::servico_uso()?.conferir(&linhas, contratante.as_deref(), mes) {
+        Ok(c) => c,
+        Err(e) => return falha(e, json),
+    };
+    let codigo = if c.confere() {
+        Codigo::Ok
+    } else {
+        Codigo::Rejeitado
+    };
+    if json {
+        imprimir(&c);
+        return Ok(codigo);
+    }
+    println!(
+        "período {}: {} linha(s) no relatório (quantidade {}), {} chamada(s) no livro ({} bilhetada(s)), {} conferida(s)",
+        c.meses.join(", "),
+        c.linhas_relatorio,
+        c.quantidade_relatorio,
+        c.chamadas_livro,
+        c.bilhetadas_livro,
+        c.conferidas
+    );
+    if c.nao_bilhetadas_fora_do_relatorio > 0 {
+        println!(
+            "{} chamada(s) não bilhetada(s) do livro fora do relatório (nada cobrado: não é diferença)",
+            c.nao_bilhetadas_fora_do_relatorio
+        );
+    }
+    for d in &c.desfechos {
+        println!(
+            "desfecho desconhecido no livro, o relatório diz: etiqueta {} {} {} status {} quantidade {} (linha {})",
+            d.etiqueta, d.instante, d.servico, d.status, d.quantidade, d.linha
+        );
+    }
+    if c.confere() {
+        println!("relatório e livro conferem: nenhuma diferença");
+        return Ok(codigo);
+    }
+    println!("{} diferença(s):", c.diferencas.len());
+    let mut etiqueta_atual: Option<&str> = None;
+    for d in &c.diferencas {
+        if etiqueta_atual != Some(d.etiqueta.as_str()) {
+            let nome = if d.etiqueta.is_empty() {
+                "(sem etiqueta)"
+            } else {
+                d.etiqueta.as_str()
+            };
+            println!("etiqueta {nome}:");
+            etiqueta_atual = Some(d.etiqueta.as_str());
+        }
+        let status = d
+            .status
+            .map_or_else(|| "desconhecido".to_owned(), |s| s.to_string());
+        let linha = d.linha.map(|l| format!(" (linha {l})")).unwrap_or_default();
+        let onde = d
+            .servico
+            .as_deref()
+            .or(d.url.as_deref())
+            .unwrap_or_default();
+        let o_que = match d.tipo {
+            guiche_aplicacao::serpro::conferencia::TipoDiferenca::SoNoRelatorio => format!(
+                "só no relatório: {} {onde} status {status} quantidade {}{linha}",
+                d.instante,
+                d.quantidade_relatorio.as_deref().unwrap_or_default()
+            ),
+            guiche_aplicacao::serpro::conferencia::TipoDiferenca::SoNoLivro => format!(
+                "só no livro: {} {onde} status {status} bilhetada",
+                d.instante
+            ),
+            guiche_aplicacao::serpro::conferencia::TipoDiferenca::Quantidade => format!(
+                "quantidade difere: {} {onde} status {status}: relatório {}, livro {}{linha}",
+                d.instante,
+                d.quantidade_relatorio.as_deref().unwrap_or_default(),
+                d.quantidade_livro.as_deref().unwrap_or_default()
+            ),
+        };
+        println!("  ✗ {o_que}");
+    }
+    Ok(codigo)
+}
+
 /// The arguments of `guiche serpro call`.
 pub(crate) struct PedidoCli {
     pub(crate) tipo: String,
@@ -56,9 +158,11 @@ pub(crate) struct PedidoCli {
     pub(crate) contribuinte: String,
     pub(crate) dados: Option<String>,
     pub(crate) autor: Option<String>,
+    pub(crate) etiqueta: Option<String>,
 }
 
-/// `guiche serpro call TIPO --sistema --servico [--versao] --contribuinte [--dados] [--autor]`.
+/// `guiche serpro call TIPO --sistema --servico [--versao] --contribuinte [--dados] [--autor]
+/// [--etiqueta]`.
 pub(crate) async fn chamar(p: PedidoCli, json: bool) -> Result<Codigo, ErroApp> {
     let tipo: TipoServico = p.tipo.parse().map_err(|e| ErroApp::Uso(format!("{e}")))?;
     let contribuinte = entrada::documento("--contribuinte", &p.contribuinte)?;
@@ -75,6 +179,7 @@ pub(crate) async fn chamar(p: PedidoCli, json: bool) -> Result<Codigo, ErroApp> 
         contribuinte,
         dados: p.dados.unwrap_or_default(),
         autor,
+        etiqueta: p.etiqueta,
     };
     match composicao::servico_integra()?.chamar(pedido).await {
         Ok(r) => {

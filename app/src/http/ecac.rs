@@ -55,7 +55,7 @@ pub(crate) fn rotas() -> OpenApiRouter<Estado> {
 /// Fields or parameters that break a rule: 422 with every violation.
 #[derive(Debug, thiserror::Error)]
 #[error("pedido inválido: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
-struct PedidoInvalido(Vec<Violacao>);
+pub(super) struct PedidoInvalido(pub(super) Vec<Violacao>);
 
 impl Classificar for PedidoInvalido {
     fn natureza(&self) -> Natureza {
@@ -126,7 +126,7 @@ impl Verificacao {
 
 /// The bytes of a CSV upload: `Content-Type: text/csv` (any parameters), else 415.
 #[allow(clippy::result_large_err)] // the handlers' error type
-fn csv(cabecalhos: &HeaderMap, corpo: Bytes) -> Result<Vec<u8>, Problema> {
+pub(super) fn csv(cabecalhos: &HeaderMap, corpo: Bytes) -> Result<Vec<u8>, Problema> {
     let tipo = cabecalhos
         .get(header::CONTENT_TYPE)
         .and_then(|t| t.to_str().ok())

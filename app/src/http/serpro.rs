@@ -20,6 +20,7 @@ use guiche_aplicacao::acesso::Permissao;
 use guiche_aplicacao::ecac::comprovante::ServicoComprovante;
 use guiche_aplicacao::ecac::localizar::{Localizacao, ServicoLocalizar};
 use guiche_aplicacao::serpro::conecta::{CnpjConsultado, Cpfs};
+use guiche_aplicacao::serpro::conferencia::ConferenciaConsumo;
 use guiche_aplicacao::serpro::integra::{
     CaixaPostal, ContagemPagamentos, DarfEmitido, DasEmitido, Declaracoes, Eventos, Pagamentos,
     PedidoChamada, Procuracoes, ProcuradorAceito, RespostaChamada,
@@ -53,6 +54,7 @@ pub(crate) fn rotas() -> OpenApiRouter<Estado> {
         .routes(routes!(sitfis))
         .routes(routes!(procuracoes))
         .routes(routes!(uso))
+        .routes(routes!(conferir_uso))
         .routes(idempotente(routes!(conecta_cpf)))
         .routes(routes!(conecta_cnpj))
         .routes(idempotente(routes!(consulta_cpf)))
@@ -276,6 +278,11 @@ pub(crate) struct PedidoChamadaApi {
     /// Autor do pedido quando não é o contratante: um procurador (assina o termo antes).
     #[serde(default)]
     autor: Option<String>,
+    /// Etiqueta da chamada no relatório de consumo do SERPRO (X-Request-Tag, até 32
+    /// caracteres ASCII, ex.: o nome do trabalho); padrão: CONTRIBUINTE-idServico.
+    #[serde(default)]
+    #[schema(example = "fechamento-202611")]
+    etiqueta: Option<String>,
 }
 
 /// Chama um serviço do catálogo do Integra Contador.
@@ -317,6 +324,7 @@ async fn chamar(
         contribuinte,
         dados,
         autor,
+        etiqueta: p.etiqueta,
     };
     let s = estado.serpro.integra.servico()?;
     Ok(Json(
@@ -785,6 +793,69 @@ async fn uso(
         .transpose()?;
     let s = estado.serpro.uso.servico()?;
     let r = tokio::task::spawn_blocking(move || s.consumo(contratante, q.mes.as_deref())).await;
+    match r {
+        Ok(c) => Ok(Json(c?)),
+        Err(e) => Err(ErroHttp::Tarefa(e.to_string()).into()),
+    }
+}
+
+/// Confere o relatório de consumo do SERPRO com o livro.
+///
+/// O corpo é o CSV da Área do Cliente ("Consultar Consumo → Relatório",
+/// `DATA,CNPJ/CPF,URL,RESPONSE_CODE,IP,OBSERVAÇÃO,TAG,QUANTIDADE`), como em `guiche serpro
+/// usage --conferir`: compara com as chamadas registradas no livro no(s) mês(es) do relatório
+/// (ou `mes`), por etiqueta. 200 com as diferenças (lista vazia quando conferem); um arquivo
+/// que não se lê → 422 com cada problema por linha e coluna. Só lê o livro: papel leitura.
+#[utoipa::path(post, path = "/api/v1/serpro/uso/conferencia", tag = "serpro",
+    params(ConsultaUso),
+    request_body(content = String, content_type = "text/csv",
+        description = "O relatório de consumo do SERPRO (`,` ou `;`, UTF-8)",
+        example = "DATA,CNPJ/CPF,URL,RESPONSE_CODE,IP,OBSERVAÇÃO,TAG,QUANTIDADE\n\"20/11/2026 09:05:32.694-0300\",\"11222333000181\",\"/Emitir\",\"200\",\"200.220.180.71\",\"\",\"11222333000181-GERARDAS12\",\"1.0000\"\n"),
+    responses(
+        (status = 200, description = "A conferência", body = ConferenciaConsumo),
+        (status = 415, description = "Sem Content-Type: text/csv", body = Problema, content_type = "application/problem+json"),
+        (status = 422, description = "O relatório foi recusado: violacoes por linha e coluna", body = Problema, content_type = "application/problem+json"),
+        ErrosLeitura))]
+async fn conferir_uso(
+    State(estado): State<Estado>,
+    Autenticado(quem): Autenticado,
+    Query(q): Query<ConsultaUso>,
+    cabecalhos: axum::http::HeaderMap,
+    corpo: axum::body::Bytes,
+) -> Result<Json<ConferenciaConsumo>, Problema> {
+    exigir(&quem, Permissao::Ler)?;
+    let contratante = q
+        .contratante
+        .as_deref()
+        .map(|c| documento("contratante", c))
+        .transpose()?
+        .map(|d| d.as_str().to_owned());
+    let bytes = super::ecac::csv(&cabecalhos, corpo)?;
+    let linhas = guiche_planilha::consumo_serpro::ler(&bytes).map_err(|e| {
+        let violacoes = e
+            .problemas
+            .iter()
+            .map(|p| {
+                let campo = if p.coluna.is_empty() {
+                    format!("linha {}", p.linha)
+                } else {
+                    format!("linha {}, coluna {}", p.linha, p.coluna)
+                };
+                guiche_domain::Violacao::new(
+                    campo,
+                    guiche_domain::Regra::PlanilhaLinha,
+                    p.motivo.clone(),
+                    p.valor.clone(),
+                )
+            })
+            .collect();
+        Problema::from(super::ecac::PedidoInvalido(violacoes))
+    })?;
+    let s = estado.serpro.uso.servico()?;
+    let r = tokio::task::spawn_blocking(move || {
+        s.conferir(&linhas, contratante.as_deref(), q.mes.as_deref())
+    })
+    .await;
     match r {
         Ok(c) => Ok(Json(c?)),
         Err(e) => Err(ErroHttp::Tarefa(e.to_string()).into()),

@@ -180,6 +180,33 @@ async fn roles_fields_and_a_replayed_call_billed_once() {
         p["detail"].as_str().unwrap().starts_with("mes \"2026\""),
         "{p}"
     );
+    // SERPRO's consumption report of that call agrees with the ledger's record; a report
+    // that does not read is refused line by line.
+    let relatorio = c.sim.relatorio_consumo();
+    let conferencia = srv
+        .pedir(
+            "POST",
+            "/api/v1/serpro/uso/conferencia",
+            &[("Authorization", &le), ("Content-Type", "text/csv")],
+            Some(relatorio.as_bytes()),
+        )
+        .ok(200);
+    assert_eq!(conferencia["conferidas"], 1, "{conferencia}");
+    assert_eq!(
+        conferencia["diferencas"].as_array().map(Vec::len),
+        Some(0),
+        "{conferencia}"
+    );
+    let ruim = format!("{relatorio}\"ontem\",\"\",\"/Emitir\",\"200\",\"\",\"\",\"x\",\"1\"\n");
+    let p = srv
+        .pedir(
+            "POST",
+            "/api/v1/serpro/uso/conferencia",
+            &[("Authorization", &le), ("Content-Type", "text/csv")],
+            Some(ruim.as_bytes()),
+        )
+        .problema(422);
+    assert!(p.to_string().contains("linha 3, coluna DATA"), "{p}");
 
     // A gateway fault: Emitir with a 500 is not retried, an unknown outcome → 502; the key is
     // freed, not kept.

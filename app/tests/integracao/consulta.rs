@@ -77,6 +77,42 @@ async fn the_serpro_trial_answers_cpfs_tagged_and_metered() {
         })
         .unwrap_or_default();
     assert_eq!(chamadas, 3, "{uso}");
+    // SERPRO's consumption report of those calls agrees with the ledger's record, tag by tag.
+    let relatorio = pasta.join("relatorio.csv");
+    std::fs::write(&relatorio, sim.relatorio_consumo()).unwrap();
+    let caminho = relatorio.display().to_string();
+    let (codigo, v) = guiche(&pasta, &["serpro", "usage", "--conferir", &caminho], &[]).await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(
+        (v["linhas_relatorio"].as_u64(), v["conferidas"].as_u64()),
+        (Some(3), Some(3)),
+        "{v}"
+    );
+    assert_eq!(v["quantidade_relatorio"], "3", "{v}");
+    // Without the last line: that call is found in the ledger only.
+    let sem_a_ultima: String = sim
+        .relatorio_consumo()
+        .lines()
+        .take(3)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&relatorio, sem_a_ultima).unwrap();
+    let (codigo, v) = guiche(&pasta, &["serpro", "usage", "--conferir", &caminho], &[]).await;
+    assert_eq!(codigo, 1, "{v}");
+    let d = v["diferencas"].as_array().unwrap();
+    assert_eq!(d.len(), 1, "{v}");
+    assert_eq!(
+        (
+            d[0]["etiqueta"].as_str(),
+            d[0]["tipo"].as_str(),
+            d[0]["status"].as_u64()
+        ),
+        (
+            Some("consulta-cpf-47856021985"),
+            Some("so_no_livro"),
+            Some(404)
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -517,3 +517,141 @@ async fn the_procurador_command_signs_the_term_and_never_prints_the_token() {
         "{v}"
     );
 }
+
+/// `guiche serpro usage --conferir`: real calls through the binary, the simulated SERPRO's own
+/// consumption report of them, and the ledger's record agree; a lost reply is shown settled
+/// by the report; an extra line and a changed quantity are found, and nothing else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_consumption_report_is_checked_against_the_ledger() {
+    let c = Cenario::novo("conferir");
+    let emitir = [
+        "serpro",
+        "call",
+        "Emitir",
+        "--sistema",
+        "PGDASD",
+        "--servico",
+        "GERARDAS12",
+        "--contribuinte",
+        CONTRATANTE,
+        "--dados",
+        r#"{"periodoApuracao":"201801"}"#,
+    ];
+    assert_eq!(c.guiche(&emitir, &[]).await.0, 0);
+    // Not billed (400 is exempt): in the report with quantity 0.
+    c.sim.injetar(FalhaGateway::Status(400));
+    assert_ne!(c.guiche(&emitir, &[]).await.0, 0);
+    // The reply lost: SERPRO answered and billed, guichê never read it.
+    c.sim.injetar(FalhaGateway::Cortada);
+    let (codigo, v) = c.guiche(&emitir, &[]).await;
+    assert_eq!(codigo, 3, "{v}");
+    let relatorio = c.dir.join("relatorio.csv");
+    std::fs::write(&relatorio, c.sim.relatorio_consumo()).unwrap();
+    let caminho = relatorio.display().to_string();
+    let (codigo, v) = c
+        .guiche(&["serpro", "usage", "--conferir", &caminho], &[])
+        .await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["diferencas"].as_array().unwrap().len(), 0, "{v}");
+    assert_eq!(v["linhas_relatorio"], 3, "{v}");
+    assert_eq!(v["conferidas"], 3, "{v}");
+    assert_eq!(v["quantidade_relatorio"], "2", "{v}");
+    let etiqueta = format!("{CONTRATANTE}-GERARDAS12");
+    assert_eq!(v["desfechos"][0]["etiqueta"], etiqueta.as_str(), "{v}");
+    assert_eq!(v["desfechos"][0]["status"], 200, "{v}");
+
+    // The same report with one line more (another system on the contract) and the first
+    // line's quantity changed, saved as Excel would: BOM, `;`, CRLF.
+    let original = c.sim.relatorio_consumo();
+    let mut linhas: Vec<String> = original.lines().map(str::to_owned).collect();
+    linhas[1] = linhas[1].replace("\"1.0000\"", "\"2.0000\"");
+    let extra = linhas[1]
+        .replace(&etiqueta, "outro-sistema")
+        .replace("\"2.0000\"", "\"1.0000\"");
+    linhas.push(extra);
+    linhas[0] = linhas[0].replace(',', ";");
+    let alterado = format!("\u{feff}{}\r\n", linhas.join("\r\n")).replace("\",\"", "\";\"");
+    std::fs::write(&relatorio, alterado).unwrap();
+    let (codigo, v) = c
+        .guiche(&["serpro", "usage", "--conferir", &caminho], &[])
+        .await;
+    assert_eq!(codigo, 1, "{v}");
+    let achadas: Vec<(String, String, u64)> = v["diferencas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["etiqueta"].as_str().unwrap().to_owned(),
+                d["tipo"].as_str().unwrap().to_owned(),
+                d["linha"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        achadas,
+        [
+            (etiqueta.clone(), "quantidade".to_owned(), 2),
+            ("outro-sistema".to_owned(), "so_no_relatorio".to_owned(), 5),
+        ],
+        "{v}"
+    );
+    assert_eq!(v["diferencas"][0]["quantidade_relatorio"], "2");
+    assert_eq!(v["diferencas"][0]["quantidade_livro"], "1");
+
+    // A line that does not read names its line and column; nothing is compared.
+    std::fs::write(
+        &relatorio,
+        format!(
+            "{}\"ontem\",\"\",\"/Emitir\",\"200\",\"\",\"\",\"x\",\"1.0000\"\n",
+            original
+        ),
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_guiche"))
+        .args(["serpro", "usage", "--conferir", &caminho])
+        .env("GUICHE_DB", c.dir.join("livro.db"))
+        .output()
+        .unwrap();
+    let erro = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{erro}");
+    assert!(erro.contains("linha 5, coluna DATA (\"ontem\")"), "{erro}");
+}
+
+/// `guiche serpro call --etiqueta`: the caller's tag goes as `X-Request-Tag` (the default is
+/// the contribuinte and the service); one SERPRO would cut is refused before anything leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_carries_the_tag_the_caller_chose() {
+    let c = Cenario::novo("etiqueta");
+    let mut args = vec![
+        "serpro",
+        "call",
+        "Emitir",
+        "--sistema",
+        "PGDASD",
+        "--servico",
+        "GERARDAS12",
+        "--contribuinte",
+        CONTRATANTE,
+        "--dados",
+        r#"{"periodoApuracao":"201801"}"#,
+    ];
+    assert_eq!(c.guiche(&args, &[]).await.0, 0);
+    args.extend(["--etiqueta", "fechamento-202611"]);
+    assert_eq!(c.guiche(&args, &[]).await.0, 0);
+    let longa = "x".repeat(33);
+    let n = args.len();
+    args[n - 1] = &longa;
+    let (codigo, v) = c.guiche(&args, &[]).await;
+    assert_eq!(codigo, 2, "{v}");
+    let erro = v.to_string();
+    assert!(erro.contains("etiqueta") && erro.contains("32"), "{v}");
+    assert_eq!(
+        c.sim.etiquetas(),
+        [
+            Some(format!("{CONTRATANTE}-GERARDAS12")),
+            Some("fechamento-202611".to_owned())
+        ],
+        "a recusada não saiu"
+    );
+}

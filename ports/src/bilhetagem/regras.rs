@@ -53,6 +53,30 @@ pub fn consumo(
     })
 }
 
+/// The window and status of a row of `chamadas_serpro` read back (`id` names the row in an
+/// error).
+///
+/// # Errors
+/// What is wrong: a window neither `AAAAMM` nor `total`, a status outside 100–599.
+pub fn chamada(
+    id: i64,
+    janela: &str,
+    status: Option<i64>,
+) -> Result<(Janela, Option<u16>), String> {
+    let lida = Janela::ler(janela)
+        .ok_or_else(|| format!("chamada {id} ao SERPRO: janela \"{janela}\" inválida"))?;
+    let status = match status {
+        None => None,
+        Some(s) => Some(
+            u16::try_from(s)
+                .ok()
+                .filter(|s| (100..=599).contains(s))
+                .ok_or_else(|| format!("chamada {id} ao SERPRO: status HTTP {s} inválido"))?,
+        ),
+    };
+    Ok((lida, status))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
