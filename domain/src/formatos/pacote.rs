@@ -472,6 +472,9 @@ fn lista_em_paralelo<L: std::io::Read, F: FnMut(Parte, Violacao)>(
         let mut previsto = 0usize;
         let mut cortando = true;
         let mut esperado = 0usize;
+        // The buffers of pieces already added up, to read the next ones into: no new pages
+        // to fault in for every piece.
+        let mut livres: Vec<Vec<u8>> = Vec::new();
         loop {
             while cortando && em_voo.len() < 2 * fios {
                 let mut alvo = pedaco;
@@ -500,7 +503,9 @@ fn lista_em_paralelo<L: std::io::Read, F: FnMut(Parte, Violacao)>(
                 };
                 let trabalho = match corte {
                     Some((fim, movimentos)) => {
-                        let seguinte = resto[fim..].to_vec();
+                        let mut seguinte = livres.pop().unwrap_or_default();
+                        seguinte.clear();
+                        seguinte.extend_from_slice(&resto[fim..]);
                         resto.truncate(fim);
                         let t = Trabalho {
                             bytes: std::mem::replace(&mut resto, seguinte),
@@ -575,6 +580,7 @@ fn lista_em_paralelo<L: std::io::Read, F: FnMut(Parte, Violacao)>(
                 j.fim = true;
                 return Ok(esperado);
             }
+            livres.push(feito.trabalho.bytes);
         }
     })
 }
