@@ -2,8 +2,8 @@
 # The NFD client (`envio` bench) and `wrk -t8 -c8` on the same endpoint, side by side.
 #
 #   adapters-nfd/benches/envio-vs-wrk.sh [PARES] [NOTAS] [ARGUMENTOS DO CLIENTE…]
-#   adapters-nfd/benches/envio-vs-wrk.sh 8 40000 --thread-por-fluxo     # the fair comparison
-#   adapters-nfd/benches/envio-vs-wrk.sh 8 40000 8                      # one client, 8 runtime threads
+#   adapters-nfd/benches/envio-vs-wrk.sh 8 40000 --thread-por-fluxo     # how `guiche nfd batch` runs
+#   adapters-nfd/benches/envio-vs-wrk.sh 8 40000 8                      # one client, 8 runtime threads (before)
 #
 # Run from the workspace root after
 #   cargo build --release -p guiche-nfd --features simulator --example simulador_nfd --bench envio

@@ -11,10 +11,12 @@
 //!
 //! How the client runs:
 //! - by default, one client shared by the streams, on a Tokio runtime of THREADS threads
-//!   (default 1: the current-thread runtime; more: the multi-thread runtime, as `guiche` runs);
+//!   (default 1: the current-thread runtime; more: the multi-thread runtime, as `guiche nfd
+//!   batch` ran its sequences before issue 17's round 6);
 //! - with `--thread-por-fluxo`, each stream on its own OS thread, a current-thread runtime and
 //!   a client of its own: the model of `wrk -tN -cN`, one event loop per connection (THREADS
-//!   is then ignored).
+//!   is then ignored), and how `guiche nfd batch` runs its sequences now
+//!   (`guiche_aplicacao::nfd::servico`, a thread per sequence, each with its own client).
 //!
 //! With `GUICHE_BENCH_URL` set, the notas go to that simulator instead of one started in this
 //! process (start it with the `simulador_nfd` example and `GUICHE_SIM_PRESTADORES` listing the

@@ -111,6 +111,11 @@ impl guiche_aplicacao::nfd::servico::Emissores for EmissoresNfd {
         }
         Ok(std::sync::Arc::new(cliente))
     }
+
+    /// Each call builds a client of its own, with its own connections.
+    fn um_por_chamada(&self) -> bool {
+        true
+    }
 }
 
 // ── CONAM ──────────────────────────────────────────────────────────────────────────────────

@@ -19,7 +19,7 @@
 set -euo pipefail
 LOTE=$1; shift
 RAIZ=$(cd "$(dirname "$0")/../.." && pwd)
-SIM="$RAIZ/target/release/examples/simulador_nfd"
+SIM="${CARGO_TARGET_DIR:-$RAIZ/target}/release/examples/simulador_nfd"
 P=$(cat "$LOTE/prestadores")
 N=$(grep -c . "$LOTE/roteiro.tsv")
 for rodada in 1 2 3; do

@@ -43,6 +43,15 @@ pub trait Emissores: Send + Sync {
         prefeitura: &Prefeitura,
         prestador: &Documento,
     ) -> Result<Arc<dyn EmissorNotas>, String>;
+
+    /// Whether every call of [`Emissores::emissor`] builds an issuer of its own, sharing no
+    /// connection with another: then a batch runs each sequence on a thread of its own, with a
+    /// current-thread runtime that drives both the sequence and its issuer's connection (no
+    /// hand-off between threads per request). `false` (the default) when an issuer may be
+    /// shared, and so tied to the caller's runtime: the sequences run as tasks there.
+    fn um_por_chamada(&self) -> bool {
+        false
+    }
 }
 
 /// The NFD use cases that talk to the service or the ledger: cheap to clone, shared across
@@ -391,6 +400,13 @@ impl Nfd {
                 .map_err(ErroNfd::Configuracao)?;
             trabalhos.push((grupo, self.emissao(emissor, opcoes)));
         }
+        if self.emissores.um_por_chamada() && !trabalhos.is_empty() {
+            let mut relatos = em_fios(trabalhos, concorrencia, progresso).await?;
+            relatos.sort_by_key(|(i, _)| *i);
+            return Ok(RelatoLote {
+                notas: relatos.into_iter().map(|(_, r)| r).collect(),
+            });
+        }
         let mut tarefas = tokio::task::JoinSet::new();
         for (grupo, emissao) in trabalhos {
             let (semaforo, progresso) = (semaforo.clone(), progresso.clone());
@@ -480,6 +496,86 @@ impl Nfd {
             decidido_por: r.decisao.map(|d| d.por),
             mensagem,
         })
+    }
+}
+
+/// Issues the sequences of a batch on up to `concorrencia` threads, each with a current-thread
+/// runtime of its own that takes the next sequence when it is done with one: a sequence's
+/// requests, its issuer's connection and its ledger writes all run on one thread, as `wrk`
+/// runs a connection (BENCHMARKS.md, "The client and wrk"). Every sequence is still issued
+/// in order by [`sequencia`], with the same ledger and the same exactly-once steps; the ledger
+/// writes of the threads still share their flushes. Waits for every thread, even after one
+/// failed, so that nothing is still being sent when the batch reports.
+async fn em_fios(
+    trabalhos: Vec<(Vec<(usize, PedidoNota)>, Emissao)>,
+    concorrencia: u16,
+    progresso: Arc<dyn Fn() + Send + Sync>,
+) -> Result<Vec<(usize, RelatoNota)>, ErroNfd> {
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+    let total: usize = trabalhos.iter().map(|(g, _)| g.len()).sum();
+    let fios = usize::from(concorrencia.max(1)).min(trabalhos.len());
+    let fila = Arc::new(Mutex::new(VecDeque::from(trabalhos)));
+    let mut linhas = Vec::with_capacity(fios);
+    let mut falha = None;
+    for n in 0..fios {
+        let (fim, resultado) = tokio::sync::oneshot::channel::<Result<_, String>>();
+        let (fila, progresso) = (fila.clone(), progresso.clone());
+        let linha = std::thread::Builder::new()
+            .name(format!("guiche-lote-{n}"))
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = fim.send(Err(format!("runtime da linha do lote: {e}")));
+                        return;
+                    }
+                };
+                let mut feitos = Vec::new();
+                loop {
+                    let proximo = match fila.lock() {
+                        Ok(mut f) => f.pop_front(),
+                        Err(envenenada) => envenenada.into_inner().pop_front(),
+                    };
+                    let Some((grupo, emissao)) = proximo else {
+                        break;
+                    };
+                    feitos.extend(rt.block_on(sequencia(grupo, &emissao, &*progresso)));
+                }
+                let _ = fim.send(Ok(feitos));
+            });
+        match linha {
+            Ok(_) => linhas.push(resultado),
+            // The threads already started take every sequence from the queue.
+            Err(e) => {
+                falha.get_or_insert(format!("não foi possível iniciar uma linha do lote: {e}"));
+                break;
+            }
+        }
+    }
+    if linhas.is_empty() {
+        return Err(ErroNfd::Configuracao(falha.unwrap_or_default()));
+    }
+    let mut relatos = Vec::with_capacity(total);
+    let mut interrompida = None;
+    for linha in linhas {
+        match linha.await {
+            Ok(Ok(feitos)) => relatos.extend(feitos),
+            Ok(Err(e)) => {
+                interrompida.get_or_insert(e);
+            }
+            // A thread that panicked: the ledger holds what was sent.
+            Err(_) => {
+                interrompida.get_or_insert_with(|| "uma linha do lote parou".to_owned());
+            }
+        }
+    }
+    match interrompida {
+        Some(e) => Err(ErroNfd::Configuracao(format!("tarefa interrompida: {e}"))),
+        None => Ok(relatos),
     }
 }
 
@@ -777,9 +873,27 @@ mod tests {
         }
     }
 
+    /// [`PorPrestador`], saying each issuer is its own: the batch runs on threads.
+    struct EmFios(PorPrestador);
+
+    impl Emissores for EmFios {
+        fn emissor(
+            &self,
+            prefeitura: &Prefeitura,
+            prestador: &Documento,
+        ) -> Result<Arc<dyn EmissorNotas>, String> {
+            self.0.emissor(prefeitura, prestador)
+        }
+
+        fn um_por_chamada(&self) -> bool {
+            true
+        }
+    }
+
     const NOTA: &str = include_str!("../../../domain/tests/vetores/nfd-manual.xml");
     const A: &str = "21118045000135";
     const B: &str = "11222333000181";
+    const C: &str = "11444777000161";
 
     fn emissor(respostas: Vec<Result<Resposta, ErroEnvio>>) -> Arc<MockEmissor> {
         let mut m = MockEmissor::new();
@@ -894,6 +1008,53 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_of_issuers_of_their_own_runs_each_sequence_on_a_thread_with_the_same_report() {
+        let emissores = || {
+            vec![
+                (A, emissor(vec![aceita("A1"), aceita("A2")])),
+                (B, emissor(vec![aceita("B1"), aceita("B2")])),
+                (C, emissor(vec![aceita("C1")])),
+            ]
+        };
+        let pedidos = || {
+            vec![
+                pedido(A, "a", Some(10)),
+                pedido(B, "b", Some(3)),
+                pedido(C, "c", Some(1)),
+                pedido(A, "d", None),
+                pedido(B, "e", None),
+            ]
+        };
+        let lista = emissores()
+            .into_iter()
+            .map(|(p, m)| (p.to_owned(), m))
+            .collect();
+        let n = Nfd {
+            emissores: Arc::new(EmFios(PorPrestador(Mutex::new(lista)))),
+            ..nfd(Vec::new())
+        };
+        let (em_fios, feitos) = lote(&n, pedidos()).await;
+        let (em_tarefas, _) = lote(&nfd(emissores()), pedidos()).await;
+        assert_eq!(feitos, 5, "o progresso conta cada nota");
+        assert_eq!(
+            estados(&em_fios),
+            [
+                ("emitida", Some(10)),
+                ("emitida", Some(3)),
+                ("emitida", Some(1)),
+                ("emitida", Some(11)),
+                ("emitida", Some(4))
+            ]
+        );
+        assert_eq!(
+            serde_json::to_value(&em_fios.notas).unwrap(),
+            serde_json::to_value(&em_tarefas.notas).unwrap()
+        );
+        let nomes: Vec<_> = em_fios.notas.iter().map(|r| r.arquivo.as_str()).collect();
+        assert_eq!(nomes[0], format!("{A}-a.xml"));
     }
 
     #[tokio::test(start_paused = true)]

@@ -432,6 +432,29 @@ impl<'t, F: FnMut(Parte, crate::Violacao)> ValidacaoEmFluxo<'t, F> {
         self.reportar(Parte::Movimentos, e);
     }
 
+    /// What this validation found, to be added to another's ([`ValidacaoEmFluxo::juntar`]):
+    /// the movements were read on another thread, after those the other one has seen.
+    pub(crate) fn parcial(self) -> Parcial {
+        Parcial {
+            banco: self.banco,
+            validos: self.validos,
+            recebido: self.recebido,
+        }
+    }
+
+    /// Adds the movements another validation saw ([`ValidacaoEmFluxo::parcial`]), the ones that
+    /// follow those seen here, and reports their violations (`achadas`, in the order found),
+    /// as if this validation had seen them itself.
+    pub(crate) fn juntar(&mut self, parcial: Parcial, achadas: Vec<(Parte, crate::Violacao)>) {
+        for (parte, v) in achadas {
+            self.reportadas = true;
+            (self.violacao)(parte, v);
+        }
+        self.banco.juntar(parcial.banco);
+        self.validos += parcial.validos;
+        self.recebido += parcial.recebido;
+    }
+
     /// The document could not be read to its end (malformed JSON, a root that is not an
     /// object): this violation ends the validation.
     pub(crate) fn falha(mut self, v: crate::Violacao) {
@@ -492,6 +515,15 @@ impl<'t, F: FnMut(Parte, crate::Violacao)> ValidacaoEmFluxo<'t, F> {
             recebido_em_banco: self.recebido,
         })
     }
+}
+
+/// What a [`ValidacaoEmFluxo`] of some of a pacote's movements found, to be added to the one
+/// of the movements before them.
+#[cfg_attr(not(feature = "formatos"), allow(dead_code))]
+pub(crate) struct Parcial {
+    banco: regras::Banco,
+    validos: usize,
+    recebido: Valor,
 }
 
 /// Whether an account code is a deductive revenue (`codigoConta` in group 9, except 9.3), for

@@ -513,6 +513,19 @@ impl Banco {
         posicao
     }
 
+    /// Adds `outro`, the accounts of the movements that follow this one's in the file, as if
+    /// they had been registered here: the accounts stay in order of first appearance and the
+    /// first movement of each kind is the earliest one.
+    pub(super) fn juntar(&mut self, outro: Banco) {
+        for c in outro.contas {
+            let conta = self.conta(&c.nome);
+            conta.banco += c.banco;
+            conta.caixa += c.caixa;
+            conta.primeiro_b = conta.primeiro_b.or(c.primeiro_b);
+            conta.primeiro_caixa = conta.primeiro_caixa.or(c.primeiro_caixa);
+        }
+    }
+
     pub(super) fn conferir(&self, e: &mut Violacoes) {
         for c in &self.contas {
             if c.banco == c.caixa {

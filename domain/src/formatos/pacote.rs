@@ -107,11 +107,29 @@ impl PacoteBruto {
     /// movement is valid. A malformed JSON is reported where the parser stopped (`$`,
     /// [`Regra::JsonInvalido`]) after what was found before it.
     ///
+    /// The movements of a large file are read and validated on every core the machine has:
+    /// this thread reads the file and hands pieces of the list to the others, then reports
+    /// their findings in the file's order — the same violations, in the same order, as one
+    /// thread would report, and memory still bounded by a few pieces in flight.
+    ///
     /// Returns the pacote's summary when it is valid (no violation was reported).
     pub fn validar_em_fluxo<R: BufRead>(
+        leitor: R,
+        tabela: &Tabela2,
+        violacao: impl FnMut(Parte, Violacao),
+    ) -> Option<ResumoPacote> {
+        let fios = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+        Self::validar_em_fluxo_com(leitor, tabela, violacao, fios, PEDACO)
+    }
+
+    /// [`PacoteBruto::validar_em_fluxo`] with `fios` threads (one: all on the caller's) handed
+    /// pieces of about `pedaco` bytes.
+    pub(crate) fn validar_em_fluxo_com<R: BufRead>(
         mut leitor: R,
         tabela: &Tabela2,
         violacao: impl FnMut(Parte, Violacao),
+        fios: usize,
+        pedaco: usize,
     ) -> Option<ResumoPacote> {
         if leitor
             .fill_buf()
@@ -120,7 +138,12 @@ impl PacoteBruto {
             leitor.consume(BOM.len());
         }
         let mut fluxo = ValidacaoEmFluxo::new(tabela, violacao);
-        match ler_em_fatias(leitor, &mut fluxo) {
+        let paralelo = EmParalelo {
+            tabela,
+            fios,
+            pedaco,
+        };
+        match ler_em_fatias(leitor, &mut fluxo, Some(paralelo)) {
             Err(motivo) => {
                 fluxo.falha(Violacao::new(
                     "$",
@@ -248,6 +271,9 @@ fn ler<'de, L: serde_json::de::Read<'de>, R: Receptor>(
     Ok(raiz)
 }
 
+/// About how many bytes of the `movimentos` list each thread is handed at a time.
+const PEDACO: usize = 1 << 20;
+
 /// How much of the document may come before the `movimentos` list (the header) for the fast
 /// path; past it, or in any document it does not recognise, the whole file is read by
 /// serde_json's reader instead (same result, slower).
@@ -259,9 +285,10 @@ const CABECALHO_MAXIMO: usize = 1 << 20;
 /// with an empty list; each movement is parsed from its own bytes, found by trying the next
 /// `}` (an object ends at its first `}` where it parses whole: a shorter piece fails as
 /// "EOF", never otherwise). Anything unexpected before the list falls back to [`ler`].
-fn ler_em_fatias<L: std::io::Read, R: Receptor>(
+fn ler_em_fatias<L: std::io::Read, F: FnMut(Parte, Violacao)>(
     leitor: L,
-    receptor: &mut R,
+    receptor: &mut ValidacaoEmFluxo<'_, F>,
+    paralelo: Option<EmParalelo<'_>>,
 ) -> Result<Option<Raiz>, String> {
     let mut j = Janela::new(leitor);
     // The header, up to and including the `[` of `movimentos`.
@@ -275,21 +302,59 @@ fn ler_em_fatias<L: std::io::Read, R: Receptor>(
     };
     let mut esqueleto = j.dados()[..abre].to_vec();
     j.avancar(abre);
-    let mut i = 0;
+    let i = match paralelo {
+        Some(p) if p.fios > 1 && j.ao_menos(p.pedaco).map_err(|e| e.to_string())? => {
+            lista_em_paralelo(&mut j, receptor, p)?
+        }
+        _ => match percorrer(&mut j, 0, receptor, false)? {
+            Parada::Lista(i) | Parada::Corte(i) => i,
+        },
+    };
+    // The rest, from the list's `]`: small (what follows the list in the root object).
+    while j.mais().map_err(|e| e.to_string())? {}
+    esqueleto.extend_from_slice(j.dados());
+    let mut de = serde_json::Deserializer::from_slice(&esqueleto);
+    let mut nenhum = Juntar::default();
+    let raiz = ler(&mut de, &mut nenhum).map_err(|e| e.to_string())?;
+    Ok(raiz.map(|r| Raiz {
+        lista: Lista::Lida(i),
+        ..r
+    }))
+}
+
+/// How a walk over the `movimentos` list ([`percorrer`]) stopped.
+enum Parada {
+    /// At the list's `]` (the window's first byte), after this many movements.
+    Lista(usize),
+    /// At the end of a piece, just after a `,`: the next movement's index.
+    Corte(usize),
+}
+
+/// Reads the movements of the list from the window's first byte, which begins movement `i`
+/// (or the list, just past its `[`, when `i` is 0), handing each to the receptor. With
+/// `pedaco`, the window holds a piece of the list that ends just after a `,`: the walk stops
+/// there ([`Parada::Corte`]).
+fn percorrer<L: std::io::Read, R: Receptor>(
+    j: &mut Janela<L>,
+    mut i: usize,
+    receptor: &mut R,
+    pedaco: bool,
+) -> Result<Parada, String> {
     loop {
         j.pular_brancos()?;
         match j.dados().first() {
+            None if pedaco => return Ok(Parada::Corte(i)),
             None => return Err("EOF while parsing a list (movimentos)".into()),
-            Some(b']') if i == 0 => break,
+            Some(b']') if i == 0 => return Ok(Parada::Lista(i)),
             Some(_) => {}
         }
-        let usados = movimento_em_fatia(&mut j, i, receptor)?;
+        let usados = movimento_em_fatia(j, i, receptor)?;
         j.avancar(usados);
         i += 1;
         j.pular_brancos()?;
         match j.dados().first() {
             Some(b',') => j.avancar(1),
-            Some(b']') => break,
+            Some(b']') => return Ok(Parada::Lista(i)),
             Some(&c) => {
                 return Err(format!(
                     "esperava , ou ] depois de movimentos[{}] (byte {} do arquivo: {:?})",
@@ -301,16 +366,280 @@ fn ler_em_fatias<L: std::io::Read, R: Receptor>(
             None => return Err("EOF while parsing a list (movimentos)".into()),
         }
     }
-    // The rest, from the list's `]`: small (what follows the list in the root object).
-    while j.mais().map_err(|e| e.to_string())? {}
-    esqueleto.extend_from_slice(j.dados());
-    let mut de = serde_json::Deserializer::from_slice(&esqueleto);
-    let mut nenhum = Juntar::default();
-    let raiz = ler(&mut de, &mut nenhum).map_err(|e| e.to_string())?;
-    Ok(raiz.map(|r| Raiz {
-        lista: Lista::Lida(i),
-        ..r
-    }))
+}
+
+/// How the movements are validated on several threads: `fios` threads, each handed pieces of
+/// about `pedaco` bytes of the list; the tables they validate against.
+#[derive(Clone, Copy)]
+struct EmParalelo<'t> {
+    tabela: &'t Tabela2,
+    fios: usize,
+    pedaco: usize,
+}
+
+/// A piece of the `movimentos` list for another thread: its bytes, where they begin in the
+/// file, the index its first movement is expected to have, and whether it is the file's end.
+struct Trabalho {
+    bytes: Vec<u8>,
+    desde: usize,
+    i: usize,
+    ultimo: bool,
+}
+
+/// A piece read by another thread: its bytes back (to be read again here if its reading cannot
+/// stand), where the walk stopped, and what it found.
+struct Feito {
+    trabalho: Trabalho,
+    parada: Result<Parada, String>,
+    parou_em: usize,
+    parcial: crate::conam::Parcial,
+    achadas: Vec<(Parte, Violacao)>,
+}
+
+/// Reads the `movimentos` list from the window's first byte (just past its `[`) on
+/// `p.fios` threads, with the same result as [`percorrer`] on this one, violations included and
+/// in the same order.
+///
+/// This thread reads the file and cuts it into pieces of about `p.pedaco` bytes where a movement
+/// seems to begin (a `}`, a `,` and a `{`, blanks between) and counts the movements each piece
+/// seems to hold; other threads walk them ([`percorrer`]) into validations of their own; this
+/// one adds their findings up in the file's order. A piece's reading stands only when its first
+/// movement has the index the pieces before it ended on and its walk ends exactly at its end,
+/// after a `,` (or, for the last, at the list's `]`): then it read what this thread would have
+/// read. The first piece whose reading does not stand (a `},{` inside a text, an element that is
+/// not an object, malformed JSON) is read again here, with the rest of the file, as
+/// [`percorrer`] reads it, so every message is the one the single-threaded reading gives. At most
+/// `2 × p.fios` pieces are in flight: memory stays bounded whatever the file's size.
+fn lista_em_paralelo<L: std::io::Read, F: FnMut(Parte, Violacao)>(
+    j: &mut Janela<L>,
+    fluxo: &mut ValidacaoEmFluxo<'_, F>,
+    p: EmParalelo<'_>,
+) -> Result<usize, String> {
+    use std::collections::VecDeque;
+    use std::sync::mpsc;
+    let EmParalelo {
+        tabela,
+        fios,
+        pedaco,
+    } = p;
+    let pedaco = pedaco.max(1);
+    let mut resto = j.dados().to_vec();
+    let mut desde = j.posicao();
+    j.avancar(resto.len());
+    let mut fim_do_arquivo = j.fim;
+    std::thread::scope(|escopo| {
+        let mut envios = Vec::with_capacity(fios);
+        let mut retornos = Vec::with_capacity(fios);
+        for _ in 0..fios {
+            let (envia, recebe) = mpsc::channel::<Trabalho>();
+            let (devolve, retorno) = mpsc::channel::<Feito>();
+            escopo.spawn(move || {
+                for trabalho in recebe {
+                    let mut achadas = Vec::new();
+                    let mut v = ValidacaoEmFluxo::new(tabela, |parte, x| achadas.push((parte, x)));
+                    let Trabalho {
+                        bytes,
+                        desde,
+                        i,
+                        ultimo,
+                    } = trabalho;
+                    let mut jp = Janela::de_pedaco(bytes, desde);
+                    let parada = percorrer(&mut jp, i, &mut v, !ultimo);
+                    let parcial = v.parcial();
+                    let feito = Feito {
+                        parou_em: jp.ini,
+                        trabalho: Trabalho {
+                            bytes: jp.buf,
+                            desde,
+                            i,
+                            ultimo,
+                        },
+                        parada,
+                        parcial,
+                        achadas,
+                    };
+                    if devolve.send(feito).is_err() {
+                        return;
+                    }
+                }
+            });
+            envios.push(envia);
+            retornos.push(retorno);
+        }
+        // Pieces in flight, oldest first, by the thread that has each.
+        let mut em_voo: VecDeque<usize> = VecDeque::new();
+        let mut enviados = 0usize;
+        let mut previsto = 0usize;
+        let mut cortando = true;
+        let mut esperado = 0usize;
+        // The buffers of pieces already added up, to read the next ones into: no new pages
+        // to fault in for every piece.
+        let mut livres: Vec<Vec<u8>> = Vec::new();
+        loop {
+            while cortando && em_voo.len() < 2 * fios {
+                let mut alvo = pedaco;
+                let corte = loop {
+                    if !fim_do_arquivo && resto.len() < alvo {
+                        let falta = alvo - resto.len();
+                        let lidos = std::io::Read::read_to_end(
+                            &mut std::io::Read::take(&mut j.leitor, falta as u64),
+                            &mut resto,
+                        )
+                        .map_err(|e| e.to_string())?;
+                        fim_do_arquivo = lidos < falta;
+                    }
+                    if fim_do_arquivo {
+                        break None;
+                    }
+                    if let Some(c) = corte(&resto, pedaco) {
+                        break Some(c);
+                    }
+                    if resto.len() >= 4 * pedaco {
+                        // No movement seems to begin here: the rest is read on this thread.
+                        cortando = false;
+                        break None;
+                    }
+                    alvo = resto.len() + pedaco;
+                };
+                let trabalho = match corte {
+                    Some((fim, movimentos)) => {
+                        let mut seguinte = livres.pop().unwrap_or_default();
+                        seguinte.clear();
+                        seguinte.extend_from_slice(&resto[fim..]);
+                        resto.truncate(fim);
+                        let t = Trabalho {
+                            bytes: std::mem::replace(&mut resto, seguinte),
+                            desde,
+                            i: previsto,
+                            ultimo: false,
+                        };
+                        desde += fim;
+                        previsto += movimentos;
+                        t
+                    }
+                    None if cortando => {
+                        cortando = false;
+                        Trabalho {
+                            bytes: std::mem::take(&mut resto),
+                            desde,
+                            i: previsto,
+                            ultimo: true,
+                        }
+                    }
+                    None => break,
+                };
+                let fio = enviados % fios;
+                if envios[fio].send(trabalho).is_err() {
+                    return Err("uma linha de validação parou".to_owned());
+                }
+                em_voo.push_back(fio);
+                enviados += 1;
+            }
+            let Some(fio) = em_voo.pop_front() else {
+                // Nothing in flight and nothing more cut: the rest is read here.
+                return reler(j, fluxo, Vec::new(), resto, desde, esperado, fim_do_arquivo);
+            };
+            let feito = retornos[fio]
+                .recv()
+                .map_err(|_| "uma linha de validação parou".to_owned())?;
+            let fim = feito.trabalho.bytes.len();
+            let de_pe = feito.trabalho.i == esperado
+                && match feito.parada {
+                    Ok(Parada::Corte(n)) if !feito.trabalho.ultimo => {
+                        esperado = n;
+                        true
+                    }
+                    Ok(Parada::Lista(n)) if feito.trabalho.ultimo => {
+                        esperado = n;
+                        true
+                    }
+                    _ => false,
+                };
+            if !de_pe {
+                // Read again here, from this piece on: the pieces still in flight come back.
+                drop(envios);
+                let mut pedacos = vec![feito.trabalho];
+                for fio in em_voo {
+                    let f = retornos[fio]
+                        .recv()
+                        .map_err(|_| "uma linha de validação parou".to_owned())?;
+                    pedacos.push(f.trabalho);
+                }
+                let desde = pedacos[0].desde;
+                return reler(j, fluxo, pedacos, resto, desde, esperado, fim_do_arquivo);
+            }
+            #[cfg(test)]
+            tests::CONTAGEM.with(|c| c.set((c.get().0 + 1, c.get().1)));
+            fluxo.juntar(feito.parcial, feito.achadas);
+            if feito.trabalho.ultimo {
+                // The list's `]`: the window goes on from there.
+                j.buf = feito.trabalho.bytes;
+                j.ini = feito.parou_em;
+                j.n = fim;
+                j.antes = feito.trabalho.desde;
+                j.fim = true;
+                return Ok(esperado);
+            }
+            livres.push(feito.trabalho.bytes);
+        }
+    })
+}
+
+/// Reads the list on this thread from movement `i`, which begins the first of `pedacos` (or
+/// `resto`, without pieces), at byte `desde` of the file: the pieces' bytes, then `resto`, then
+/// the rest of the file, as [`percorrer`] reads it.
+fn reler<L: std::io::Read, F: FnMut(Parte, Violacao)>(
+    j: &mut Janela<L>,
+    fluxo: &mut ValidacaoEmFluxo<'_, F>,
+    pedacos: Vec<Trabalho>,
+    resto: Vec<u8>,
+    desde: usize,
+    i: usize,
+    fim_do_arquivo: bool,
+) -> Result<usize, String> {
+    #[cfg(test)]
+    tests::CONTAGEM.with(|c| c.set((c.get().0, c.get().1 + 1)));
+    let mut buf = Vec::new();
+    for p in pedacos {
+        buf.extend_from_slice(&p.bytes);
+    }
+    buf.extend_from_slice(&resto);
+    j.n = buf.len();
+    j.buf = buf;
+    j.ini = 0;
+    j.antes = desde;
+    j.fim = fim_do_arquivo;
+    match percorrer(j, i, fluxo, false)? {
+        Parada::Lista(i) | Parada::Corte(i) => Ok(i),
+    }
+}
+
+/// Where to cut `b`, the list from a movement's beginning, into a piece for another thread:
+/// at the `{` of the first movement that seems to begin at `minimo` or after (after a `}`, a
+/// `,`, blanks between), and how many movements seem to begin before it. A guess: a `},{`
+/// may be inside a text; [`lista_em_paralelo`] checks the reading of every piece.
+fn corte(b: &[u8], minimo: usize) -> Option<(usize, usize)> {
+    let brancos = |q: usize| {
+        q + b[q.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_whitespace())
+            .count()
+    };
+    let mut movimentos = 0;
+    for p in memchr::memchr_iter(b'}', b) {
+        let q = brancos(p + 1);
+        if b.get(q) != Some(&b',') {
+            continue;
+        }
+        let q = brancos(q + 1);
+        if b.get(q) == Some(&b'{') {
+            movimentos += 1;
+            if q >= minimo {
+                return Some((q, movimentos));
+            }
+        }
+    }
+    None
 }
 
 /// The whole document through serde_json's `io::Read` path: what was read so far, then the
@@ -472,6 +801,20 @@ struct Janela<L> {
     antes: usize,
 }
 
+impl Janela<std::io::Empty> {
+    /// A window over a piece already read, which began at byte `desde` of the file.
+    fn de_pedaco(buf: Vec<u8>, desde: usize) -> Self {
+        Janela {
+            leitor: std::io::empty(),
+            n: buf.len(),
+            buf,
+            ini: 0,
+            fim: true,
+            antes: desde,
+        }
+    }
+}
+
 impl<L: std::io::Read> Janela<L> {
     fn new(leitor: L) -> Self {
         Janela {
@@ -511,6 +854,16 @@ impl<L: std::io::Read> Janela<L> {
 
     fn posicao(&self) -> usize {
         self.antes + self.ini
+    }
+
+    /// Reads until the window holds at least `n` bytes (`true`) or the file ends (`false`).
+    fn ao_menos(&mut self, n: usize) -> std::io::Result<bool> {
+        while self.dados().len() < n {
+            if !self.mais()? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Reads more; `false` at the end of the file.
@@ -1306,6 +1659,155 @@ mod tests {
                 serde_json::from_str::<Value>("0.001").unwrap_or(Value::Null)
             )),
         ]
+    }
+
+    thread_local! {
+        /// Pieces read on other threads whose reading stood, and readings taken over by the
+        /// caller's thread, on this thread so far.
+        pub(super) static CONTAGEM: std::cell::Cell<(usize, usize)> =
+            const { std::cell::Cell::new((0, 0)) };
+    }
+
+    #[test]
+    fn a_large_list_is_read_on_other_threads_and_taken_over_where_a_text_looks_like_a_cut() {
+        let movimento = MANUAL
+            .split_once("\"movimentos\": [")
+            .and_then(|(_, m)| m.split_once("  ]"))
+            .map(|(m, _)| m.trim().trim_end_matches(','))
+            .unwrap_or_default();
+        assert!(
+            movimento.starts_with('{') && movimento.ends_with('}'),
+            "{movimento}"
+        );
+        let lista = vec![movimento; 200].join(",\n");
+        let grande = MANUAL.replacen(movimento, &lista, 1);
+        let contagem = || CONTAGEM.with(std::cell::Cell::get);
+        let antes = contagem();
+        let um = com_fios(&grande, 1, 4096);
+        assert_eq!(contagem(), antes, "one thread: no pieces");
+        assert_eq!(com_fios(&grande, 3, 4096), um);
+        let (aceitos, releituras) = contagem();
+        assert!(
+            aceitos - antes.0 > 10 && releituras == antes.1,
+            "{:?}",
+            contagem()
+        );
+        // A text with a `},{` halfway: the pieces before it stand, the rest is read here.
+        let cortado = movimento.replace("recebimento de iptu", "a}, {b");
+        let mut lista = vec![movimento; 150];
+        lista.extend(vec![cortado.as_str(); 50]);
+        let texto = MANUAL.replacen(movimento, &lista.join(",\n"), 1);
+        let um = com_fios(&texto, 1, 4096);
+        let antes = contagem();
+        assert_eq!(com_fios(&texto, 2, 4096), um);
+        let (aceitos, releituras) = contagem();
+        assert!(
+            aceitos > antes.0 && releituras == antes.1 + 1,
+            "{:?}",
+            contagem()
+        );
+    }
+
+    /// Every call `validar_em_fluxo_com` makes, in order, and its summary.
+    fn com_fios(
+        json: &str,
+        fios: usize,
+        pedaco: usize,
+    ) -> (Vec<(Parte, Violacao)>, Option<ResumoPacote>) {
+        let mut v = Vec::new();
+        let r = PacoteBruto::validar_em_fluxo_com(
+            json.as_bytes(),
+            Tabela2::oficial(),
+            |p, x| v.push((p, x)),
+            fios,
+            pedaco,
+        );
+        (v, r)
+    }
+
+    /// What can go wrong in a pacote besides a bad value: the text of a movement that looks
+    /// like the place between two movements, an element that is not an object, a file cut.
+    #[derive(Clone, Debug)]
+    enum Estrago {
+        Nenhum,
+        /// `historicoLancamento` of movement `.0` holds a `},{` (with blanks).
+        TextoComCorte(usize),
+        /// Something else than an object inserted in the list at `.0`.
+        NaoObjeto(usize, Value),
+        /// The file ends after this fraction (in thousandths) of its bytes.
+        Cortado(usize),
+    }
+
+    fn estrago() -> impl Strategy<Value = Estrago> {
+        prop_oneof![
+            3 => Just(Estrago::Nenhum),
+            2 => (0usize..60).prop_map(Estrago::TextoComCorte),
+            1 => (0usize..60, prop_oneof![Just(Value::Null), Just(serde_json::json!(7)),
+                Just(serde_json::json!(["}", {"a": 1}])), Just(serde_json::json!("},{"))])
+                .prop_map(|(i, v)| Estrago::NaoObjeto(i, v)),
+            1 => (1usize..1000).prop_map(Estrago::Cortado),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Reading on several threads gives, call for call, what one thread gives: the same
+        /// violations in the same order and the same summary, with bad values spread over
+        /// many pieces, texts that look like a cut, non-objects in the list, a file cut short,
+        /// compact or indented JSON, pieces of any size.
+        #[test]
+        fn threads_report_exactly_what_one_thread_reports(
+            p in pacote_valido(50),
+            estragos in prop::collection::vec((0usize..60, 0usize..9, valor_ruim()), 0..6),
+            estrago in estrago(),
+            indentado in any::<bool>(),
+            fios in 2usize..5,
+            pedaco in 1usize..3000,
+        ) {
+            let mut raiz: Value = serde_json::from_str(&escrever(&p, None, &|_| {}))
+                .unwrap_or(Value::Null);
+            if let Some(Value::Array(movimentos)) = raiz.get_mut("movimentos") {
+                for (i, chave, valor) in &estragos {
+                    let Some(Value::Object(o)) = movimentos.get_mut(*i) else { continue };
+                    let nome = if *chave == 8 { "extra" } else { CHAVES_MOVIMENTO[*chave] };
+                    match valor {
+                        None => { o.remove(nome); }
+                        Some(v) => { o.insert(nome.to_owned(), v.clone()); }
+                    }
+                }
+                match &estrago {
+                    Estrago::TextoComCorte(i) => {
+                        if let Some(Value::Object(o)) = movimentos.get_mut(*i) {
+                            o.insert(
+                                "historicoLancamento".to_owned(),
+                                Value::String("a} , {\"b\": 1}, {x".to_owned()),
+                            );
+                        }
+                    }
+                    Estrago::NaoObjeto(i, v) => {
+                        let i = (*i).min(movimentos.len());
+                        movimentos.insert(i, v.clone());
+                    }
+                    Estrago::Nenhum | Estrago::Cortado(_) => {}
+                }
+            }
+            let mut json = if indentado {
+                serde_json::to_string_pretty(&raiz).unwrap_or_default()
+            } else {
+                raiz.to_string()
+            };
+            if let Estrago::Cortado(milesimos) = estrago {
+                let mut n = json.len() * milesimos / 1000;
+                while !json.is_char_boundary(n) {
+                    n -= 1;
+                }
+                json.truncate(n);
+            }
+            let um = com_fios(&json, 1, pedaco);
+            prop_assert_eq!(com_fios(&json, fios, pedaco), um.clone());
+            prop_assert_eq!(com_fios(&json, fios, 1 << 20), um);
+        }
     }
 
     proptest! {
