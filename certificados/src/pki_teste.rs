@@ -108,6 +108,28 @@ impl AcTeste {
         self.assinar(params)
     }
 
+    /// An e-CNPJ as [`AcTeste::emitir_ecnpj`], for the key given (PKCS#8 DER): an RSA key, as
+    /// the DPS of NFS-e Nacional is signed with RSA-SHA256 and rcgen cannot generate one.
+    ///
+    /// # Errors
+    /// [`ErroPkiTeste::Geracao`], also for a key rcgen cannot read.
+    pub fn emitir_ecnpj_com_chave(
+        &self,
+        razao: &str,
+        cnpj: &Cnpj,
+        validade: Range<SystemTime>,
+        chave_pkcs8: &[u8],
+    ) -> Result<Emitido, ErroPkiTeste> {
+        let chave = KeyPair::try_from(chave_pkcs8).map_err(geracao)?;
+        let mut params = params_pessoa(&format!("{razao}:{cnpj}", cnpj = cnpj.as_str()), &validade);
+        params.subject_alt_names.push(SanType::OtherName((
+            OID_CNPJ.to_vec(),
+            cnpj.as_str().into(),
+        )));
+        let cert = params.signed_by(&chave, &self.emissor).map_err(geracao)?;
+        Ok((cert.der().to_vec(), chave_pkcs8.to_vec()))
+    }
+
     /// An e-CPF: CN `NOME:CPF`, otherName 2.16.76.1.3.1 = birth date + CPF + zeros.
     ///
     /// # Errors

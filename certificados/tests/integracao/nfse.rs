@@ -1,0 +1,111 @@
+//! The NFS-e Nacional DPS as guichê writes it (from the example in `exemplos/nfse`), signed
+//! with an e-CNPJ of the prestador held in a PKCS#12 file: checked by our verifier and by an
+//! independent one (`xmlsec1`), read back to the same DPS; another holder's certificate, or an
+//! expired one, refused.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use guiche_certificados::nfse::{DECLARACAO, ErroDps, assinar_dps};
+use guiche_certificados::pki_teste::{
+    AcTeste, Xmlsec1, chave_rsa_teste, pkcs12, xmlsec1_verificar,
+};
+use guiche_certificados::xmldsig::{Alvo, verificar};
+use guiche_certificados::{Certificado, ErroCertificado, Senha};
+use guiche_domain::documento::Cnpj;
+use guiche_domain::nfse::{Dps, DpsBruta};
+
+const NS_NFSE: &str = "http://www.sped.fazenda.gov.br/nfse";
+const DIA: Duration = Duration::from_secs(86_400);
+
+fn dps() -> Dps {
+    DpsBruta::de_json(include_str!("../../../exemplos/nfse/dps.json"))
+        .unwrap()
+        .validar()
+        .unwrap()
+}
+
+/// The test CA (PEM) and an RSA e-CNPJ of `cnpj`, valid over `validade`, loaded from a PFX.
+fn ecnpj(cnpj: &str, validade: std::ops::Range<SystemTime>) -> (String, Certificado) {
+    static CHAVE: OnceLock<Vec<u8>> = OnceLock::new();
+    let chave = CHAVE.get_or_init(|| chave_rsa_teste("guiche-nfse-prestador").unwrap());
+    let ac = AcTeste::nova("AC TESTE NFSE").unwrap();
+    let (cert, chave) = ac
+        .emitir_ecnpj_com_chave(
+            "PRESTADOR TESTE LTDA",
+            &Cnpj::parse(cnpj).unwrap(),
+            validade,
+            chave,
+        )
+        .unwrap();
+    let pfx = pkcs12(&cert, &chave, &[ac.certificado_der()], "senha-teste").unwrap();
+    let certificado = Certificado::abrir(&pfx, &Senha::from("senha-teste")).unwrap();
+    (ac.certificado_pem(), certificado)
+}
+
+fn valido() -> std::ops::Range<SystemTime> {
+    let agora = SystemTime::now();
+    agora - DIA..agora + 365 * DIA
+}
+
+fn xmlsec1(nome: &str, xml: &str, confiavel_pem: &str) -> Xmlsec1 {
+    let pasta = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("nfse-{nome}"));
+    let id_attr = format!("{NS_NFSE}:infDPS");
+    xmlsec1_verificar(xml, confiavel_pem, &pasta, Some(("Id", &id_attr))).unwrap()
+}
+
+#[test]
+fn the_dps_signed_with_the_prestadors_ecnpj_verifies_here_and_in_xmlsec1() {
+    let (ac_pem, certificado) = ecnpj("11222333000181", valido());
+    let dps = dps();
+    let xml = assinar_dps(&certificado, &dps, SystemTime::now()).unwrap();
+    assert!(xml.starts_with(DECLARACAO));
+    assert!(!xml.contains("ds:"), "sem prefixo ds: (E6155)");
+    let id = dps.id().to_string();
+    assert!(xml.contains(&format!("<Reference URI=\"#{id}\">")));
+
+    let v = verificar(&xml).unwrap();
+    assert_eq!(v.alvo, Alvo::Id(id));
+    assert_eq!(v.certificado_der, certificado.certificado_der());
+    assert_eq!(v.documento, dps.para_xml());
+
+    // The signed file reads back to the same DPS.
+    let lida = DpsBruta::de_xml_bytes(xml.as_bytes())
+        .unwrap()
+        .validar()
+        .unwrap();
+    assert_eq!(lida, dps);
+
+    if let Some((ok, saida)) = xmlsec1("valida", &xml, &ac_pem).saida() {
+        assert!(ok && saida.lines().any(|l| l.trim() == "OK"), "{saida}");
+        let adulterado = xml.replacen("<vServ>1500.00</vServ>", "<vServ>15000.00</vServ>", 1);
+        assert_ne!(adulterado, xml);
+        let resultado = xmlsec1("adulterada", &adulterado, &ac_pem);
+        let (ok, saida) = resultado.saida().unwrap();
+        assert!(
+            !ok && saida.contains("FAIL"),
+            "xmlsec1 aceitou uma DPS adulterada: {saida}"
+        );
+    }
+}
+
+#[test]
+fn another_holders_or_an_expired_certificate_is_refused() {
+    let (_, outro) = ecnpj("11444777000161", valido());
+    let erro = assinar_dps(&outro, &dps(), SystemTime::now()).unwrap_err();
+    assert!(
+        matches!(&erro, ErroDps::OutroTitular { certificado, prestador }
+            if certificado == "11444777000161" && prestador == "11222333000181"),
+        "{erro}"
+    );
+    assert!(erro.to_string().contains("próprio prestador"));
+
+    let agora = SystemTime::now();
+    let (_, vencido) = ecnpj("11222333000181", agora - 30 * DIA..agora - DIA);
+    assert!(matches!(
+        assinar_dps(&vencido, &dps(), agora),
+        Err(ErroDps::Certificado(ErroCertificado::Expirado { .. }))
+    ));
+}
