@@ -38,6 +38,10 @@ pub enum ErroPkiTeste {
     /// `xmlsec1` is missing under CI, or its files could not be written or it not run.
     #[error("xmlsec1: {0}")]
     Xmlsec1(String),
+    /// `xmllint` or the official NFS-e XSDs (PyPI `nfelib`) are missing under CI, or the files
+    /// could not be written or it not run.
+    #[error("xmllint/XSD da NFS-e: {0}")]
+    Xmllint(String),
 }
 
 /// A certificate and its private key, both DER (`(certificate, PKCS#8 key)`).
@@ -465,5 +469,83 @@ pub fn xmlsec1_verificar(
         Xmlsec1::Aceitou(texto)
     } else {
         Xmlsec1::Recusou(texto)
+    })
+}
+
+/// The `nfelib` release whose NFS-e Nacional XSDs (`nfelib/nfse/schemas/v1_0/`) the tests use as
+/// the oracle; `.ci/run` installs exactly this one.
+pub const NFELIB_VERSAO: &str = "3.2.0";
+
+/// What `xmllint --schema` said of some DPS files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Xmllint {
+    /// `xmllint` or the XSDs are not installed (outside CI; a warning naming which was printed).
+    Ausente,
+    /// Every file is valid against `DPS_v1.01.xsd`.
+    Aceitou,
+    /// Some file is not; `xmllint`'s output names the file, line and element.
+    Recusou(String),
+}
+
+/// The folder of the official NFS-e XSDs: `GUICHE_NFSE_XSD` when set, else the one of the
+/// `nfelib` that `python3` imports. `None` when neither exists.
+fn pasta_xsd_nfse() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    if let Some(p) = std::env::var_os("GUICHE_NFSE_XSD") {
+        return Some(PathBuf::from(p)).filter(|p| p.join("DPS_v1.01.xsd").is_file());
+    }
+    let saida = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import nfelib, os; print(os.path.dirname(nfelib.__file__))",
+        ])
+        .output()
+        .ok()?;
+    let raiz = String::from_utf8(saida.stdout).ok()?;
+    let pasta = PathBuf::from(raiz.trim()).join("nfse/schemas/v1_0");
+    (saida.status.success() && pasta.join("DPS_v1.01.xsd").is_file()).then_some(pasta)
+}
+
+/// Validates DPS files against the official `DPS_v1.01.xsd` (as `nfelib` ships it) with
+/// `xmllint --schema`, the independent oracle of what guichê writes. Outside CI a missing
+/// `xmllint` or XSD skips the check with a printed reason ([`Xmllint::Ausente`]).
+///
+/// # Errors
+/// [`ErroPkiTeste::Xmllint`] when either is missing under CI (the environment variable `CI`
+/// set: `.ci/run` installs both), or `xmllint` cannot be run.
+pub fn xmllint_dps(arquivos: &[std::path::PathBuf]) -> Result<Xmllint, ErroPkiTeste> {
+    use std::process::Command;
+    let ausente = |o_que: &str| {
+        if std::env::var_os("CI").is_some() {
+            return Err(ErroPkiTeste::Xmllint(format!(
+                "{o_que} ausente (o .ci/run o instala)"
+            )));
+        }
+        eprintln!("AVISO: {o_que} ausente, validação da DPS contra o XSD oficial pulada");
+        Ok(Xmllint::Ausente)
+    };
+    if Command::new("xmllint").arg("--version").output().is_err() {
+        return ausente("xmllint (pacote libxml2-utils)");
+    }
+    let Some(pasta) = pasta_xsd_nfse() else {
+        return ausente(&format!(
+            "XSD da NFS-e (pip install nfelib=={NFELIB_VERSAO}, ou GUICHE_NFSE_XSD)"
+        ));
+    };
+    let saida = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(pasta.join("DPS_v1.01.xsd"))
+        .args(arquivos)
+        .output()
+        .map_err(|e| ErroPkiTeste::Xmllint(e.to_string()))?;
+    Ok(if saida.status.success() {
+        Xmllint::Aceitou
+    } else {
+        Xmllint::Recusou(format!(
+            "{}{}",
+            String::from_utf8_lossy(&saida.stdout),
+            String::from_utf8_lossy(&saida.stderr)
+        ))
     })
 }

@@ -10,11 +10,12 @@ use std::time::{Duration, SystemTime};
 
 use guiche_certificados::nfse::{DECLARACAO, ErroDps, assinar_dps};
 use guiche_certificados::pki_teste::{
-    AcTeste, Xmlsec1, chave_rsa_teste, pkcs12, xmlsec1_verificar,
+    AcTeste, Xmllint, Xmlsec1, chave_rsa_teste, pkcs12, xmllint_dps, xmlsec1_verificar,
 };
 use guiche_certificados::xmldsig::{Alvo, verificar};
 use guiche_certificados::{Certificado, ErroCertificado, Senha};
-use guiche_domain::documento::Cnpj;
+use guiche_domain::documento::{Cnpj, Documento};
+use guiche_domain::estrategias::nfse::dps_valida;
 use guiche_domain::nfse::{Dps, DpsBruta};
 
 const NS_NFSE: &str = "http://www.sped.fazenda.gov.br/nfse";
@@ -29,17 +30,22 @@ fn dps() -> Dps {
 
 /// The test CA (PEM) and an RSA e-CNPJ of `cnpj`, valid over `validade`, loaded from a PFX.
 fn ecnpj(cnpj: &str, validade: std::ops::Range<SystemTime>) -> (String, Certificado) {
+    certificado_de(&Documento::Cnpj(Cnpj::parse(cnpj).unwrap()), validade)
+}
+
+/// The test CA (PEM) and an RSA e-CNPJ or e-CPF of `titular`, loaded from a PFX.
+fn certificado_de(
+    titular: &Documento,
+    validade: std::ops::Range<SystemTime>,
+) -> (String, Certificado) {
     static CHAVE: OnceLock<Vec<u8>> = OnceLock::new();
     let chave = CHAVE.get_or_init(|| chave_rsa_teste("guiche-nfse-prestador").unwrap());
     let ac = AcTeste::nova("AC TESTE NFSE").unwrap();
-    let (cert, chave) = ac
-        .emitir_ecnpj_com_chave(
-            "PRESTADOR TESTE LTDA",
-            &Cnpj::parse(cnpj).unwrap(),
-            validade,
-            chave,
-        )
-        .unwrap();
+    let (cert, chave) = match titular {
+        Documento::Cnpj(c) => ac.emitir_ecnpj_com_chave("PRESTADOR TESTE LTDA", c, validade, chave),
+        Documento::Cpf(c) => ac.emitir_ecpf_com_chave("PRESTADORA TESTE", c, validade, chave),
+    }
+    .unwrap();
     let pfx = pkcs12(&cert, &chave, &[ac.certificado_der()], "senha-teste").unwrap();
     let certificado = Certificado::abrir(&pfx, &Senha::from("senha-teste")).unwrap();
     (ac.certificado_pem(), certificado)
@@ -108,4 +114,59 @@ fn another_holders_or_an_expired_certificate_is_refused() {
         assinar_dps(&vencido, &dps(), agora),
         Err(ErroDps::Certificado(ErroCertificado::Expirado { .. }))
     ));
+}
+
+/// Writes `xml` to a file of its own for `xmllint`.
+fn arquivo(nome: &str, xml: &str) -> PathBuf {
+    let pasta = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nfse-xsd");
+    std::fs::create_dir_all(&pasta).unwrap();
+    let caminho = pasta.join(format!("{nome}.xml"));
+    std::fs::write(&caminho, xml).unwrap();
+    caminho
+}
+
+#[test]
+fn every_dps_guiche_writes_is_valid_against_the_official_xsd() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest::test_runner::TestRunner;
+
+    let (_, certificado) = ecnpj("11222333000181", valido());
+    let exemplo = dps();
+    let mut arquivos = vec![
+        arquivo("exemplo", &exemplo.para_xml()),
+        arquivo(
+            "exemplo-assinado",
+            &assinar_dps(&certificado, &exemplo, SystemTime::now()).unwrap(),
+        ),
+    ];
+    // Generated DPS (every optional group present or not), each signed with a certificate of
+    // its own prestador.
+    let mut runner = TestRunner::deterministic();
+    let estrategia = dps_valida();
+    for i in 0..30 {
+        let dps = estrategia
+            .new_tree(&mut runner)
+            .unwrap()
+            .current()
+            .validar()
+            .unwrap();
+        let (_, cert) = certificado_de(&dps.prestador.inscricao, valido());
+        let xml = assinar_dps(&cert, &dps, SystemTime::now()).unwrap();
+        arquivos.push(arquivo(&format!("gerada-{i}"), &xml));
+    }
+    match xmllint_dps(&arquivos).unwrap() {
+        Xmllint::Ausente => return,
+        Xmllint::Aceitou => {}
+        Xmllint::Recusou(saida) => panic!("o XSD oficial recusou uma DPS do guichê:\n{saida}"),
+    }
+    // The oracle is not vacuous: elements out of the XSD's order are refused.
+    let fora_de_ordem = exemplo
+        .para_xml()
+        .replacen("<tpAmb>2</tpAmb><dhEmi>", "<dhEmi>", 1)
+        .replacen("</dhEmi>", "</dhEmi><tpAmb>2</tpAmb>", 1);
+    let recusado = xmllint_dps(&[arquivo("fora-de-ordem", &fora_de_ordem)]).unwrap();
+    assert!(
+        matches!(&recusado, Xmllint::Recusou(s) if s.contains("tpAmb")),
+        "{recusado:?}"
+    );
 }

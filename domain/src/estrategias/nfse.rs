@@ -184,7 +184,7 @@ pub fn dps_valida() -> impl Strategy<Value = DpsBruta> {
         texto_leiaute(200, true),
         prop::option::of("[0-9]{9}"),
         prop::option::of("[a-zA-Z0-9]{1,20}"),
-        prop::option::of(texto_leiaute(100, true)),
+        prop::option::of(texto_leiaute(100, false)),
     );
     let valores = (
         centavos(99_999_999_999),

@@ -183,7 +183,8 @@ pub struct Servico {
     pub codigo_nbs: Option<String>,
     /// `cServ/cIntContrib`: the contribuinte's own code for the service.
     pub codigo_interno: Option<String>,
-    /// `infoCompl/xInfComp`: complementary information.
+    /// `infoCompl/xInfComp`: complementary information (one line: the layout allows no line
+    /// break here, unlike in `xDescServ`).
     pub informacoes_complementares: Option<String>,
 }
 

@@ -581,7 +581,7 @@ impl Checagem {
                 match &i.xInfComp {
                     None => Ok(None),
                     Some(_) => self
-                        .texto_obrig(&juntar(bi, "xInfComp"), &i.xInfComp, 2000, true)
+                        .texto_obrig(&juntar(bi, "xInfComp"), &i.xInfComp, 2000, false)
                         .map(Some)
                         .ok_or(()),
                 }

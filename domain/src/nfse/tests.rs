@@ -243,6 +243,18 @@ fn text_rules_follow_the_layout_string_type() {
         v.contem("infDPS/toma/xNome", Regra::CaractereInvalido),
         "{v}"
     );
+    // Line breaks only where the layout's type allows them: xDescServ, not xInfComp (found by
+    // the official XSD).
+    let json = VALIDA.replace(
+        "\"cNBS\": \"115013000\"",
+        "\"cNBS\": \"115013000\" }, \"infoCompl\": { \"xInfComp\": \"linha 1\\nlinha 2\"",
+    );
+    let v = DpsBruta::de_json(&json).unwrap().validar().unwrap_err();
+    assert!(
+        v.contem("infDPS/serv/infoCompl/xInfComp", Regra::CaractereInvalido),
+        "{v}"
+    );
+    assert_eq!(v.len(), 1, "{v}");
 }
 
 #[test]
