@@ -30,6 +30,9 @@ pub(crate) enum Comando {
     /// NFD — Nota Fiscal Digital (serviço municipal SOAP).
     #[command(subcommand)]
     Nfd(Nfd),
+    /// NFS-e Nacional — a DPS do Sistema Nacional NFS-e, validada e assinada offline.
+    #[command(subcommand)]
+    Nfse(Nfse),
     /// CONAM — integração contábil (API REST).
     #[command(subcommand)]
     Conam(Conam),
@@ -437,6 +440,27 @@ pub(crate) enum Serpro {
         /// Só deste mês (AAAAMM).
         #[arg(long)]
         mes: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Nfse {
+    /// Valida uma DPS offline (leiaute 1.01): o XML, ou JSON com as tags do XML como chaves e
+    /// todo valor entre aspas. Cada violação traz o caminho XML (infDPS/valores/vServPrest/vServ).
+    Validate {
+        /// Arquivo da DPS (.xml ou .json).
+        arquivo: PathBuf,
+    },
+    /// Monta e assina uma DPS offline, sem enviá-la: valida, calcula o Id, escreve o XML na ordem
+    /// do leiaute e o assina (XMLDSig sobre infDPS) com o certificado A1 do prestador, lido de
+    /// GUICHE_NFSE_CERT (.pfx/.p12) com a senha em GUICHE_NFSE_CERT_SENHA (ou
+    /// GUICHE_NFSE_CERT_SENHA_ARQUIVO). O arquivo gravado só é legível pelo dono.
+    Dps {
+        /// Arquivo da DPS (.xml ou .json).
+        arquivo: PathBuf,
+        /// Onde gravar a DPS assinada (XML em UTF-8).
+        #[arg(long, value_name = "DPS.xml")]
+        saida: PathBuf,
     },
 }
 

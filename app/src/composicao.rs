@@ -216,6 +216,15 @@ pub(crate) fn consultas_conam()
 pub(crate) fn certificado(
     var: &str,
 ) -> Result<guiche_serpro::certificado::Certificado, crate::erro::ErroApp> {
+    certificado_com_senha(var, &format!("{var}_PASSWORD"))
+}
+
+/// Reads a PKCS#12 certificate from `{var}` (path) and the password variable `senha` (or its
+/// `_ARQUIVO`), valid today.
+pub(crate) fn certificado_com_senha(
+    var: &str,
+    senha: &str,
+) -> Result<guiche_serpro::certificado::Certificado, crate::erro::ErroApp> {
     use crate::erro::ErroApp;
     use guiche_serpro::certificado::{Certificado, Senha};
     let caminho = crate::config::var(var).ok_or_else(|| {
@@ -223,7 +232,7 @@ pub(crate) fn certificado(
             "{var} não está definida (o caminho do certificado .pfx/.p12)"
         ))
     })?;
-    let senha = crate::config::obrigatorio(&format!("{var}_PASSWORD"), "abrir o certificado")?;
+    let senha = crate::config::obrigatorio(senha, "abrir o certificado")?;
     let c = Certificado::ler_arquivo(std::path::Path::new(&caminho), &Senha::new(senha))
         .map_err(|e| ErroApp::Configuracao(format!("{var}={caminho}: {e}")))?;
     c.validar_em(std::time::SystemTime::now())

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 47] = [
+const VARIAVEIS: [&str; 49] = [
     "GUICHE_DB",
     "GUICHE_DB_SENHA",
     "GUICHE_DB_CA",
@@ -24,6 +24,8 @@ const VARIAVEIS: [&str; 47] = [
     "GUICHE_NFD_SENHA",
     "GUICHE_NFD_TIMEOUT",
     "GUICHE_NFD_HTTP_INSEGURO",
+    "GUICHE_NFSE_CERT",
+    "GUICHE_NFSE_CERT_SENHA",
     "GUICHE_CONAM_URL",
     "GUICHE_CONAM_TOKEN_URL",
     "GUICHE_CONAM_CLIENT_ID",

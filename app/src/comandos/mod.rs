@@ -16,6 +16,7 @@ mod ecac_sync;
 mod emitir;
 mod livro;
 mod nfd;
+mod nfse;
 #[cfg(feature = "simuladores")]
 mod sandbox;
 mod serpro;
@@ -26,7 +27,7 @@ mod token;
 mod usuario;
 
 use crate::cli::{
-    Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Livro, Nfd, Serpro, Token, Usuario,
+    Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Livro, Nfd, Nfse, Serpro, Token, Usuario,
 };
 use crate::erro::{Codigo, ErroApp};
 
@@ -52,6 +53,8 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Usuario(Usuario::Disable { login }) => usuario::desativar(&login, json),
         Comando::Livro(Livro::Migrar { para, de }) => livro::migrar(&para, de.as_deref(), json),
         Comando::Consulta(c) => consulta::executar(c, json).await,
+        Comando::Nfse(Nfse::Validate { arquivo }) => nfse::validar(&arquivo, json),
+        Comando::Nfse(Nfse::Dps { arquivo, saida }) => nfse::dps(&arquivo, &saida, json),
         Comando::Nfd(Nfd::Validate {
             arquivo,
             prefeitura,

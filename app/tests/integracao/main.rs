@@ -20,6 +20,7 @@ mod livro_migrar;
 mod medicao_ecac;
 mod navegador;
 mod nfd_envio;
+mod nfse;
 mod quatro_processos;
 mod readme;
 mod sandbox;
