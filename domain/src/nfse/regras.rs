@@ -1069,6 +1069,38 @@ fn validar(c: &mut Checagem, d: &DpsBruta) -> Option<Dps> {
     let valores = c
         .grupo("infDPS/valores", &i.valores)
         .and_then(|v| c.valores(v));
+    // The Id is compared with the one its four fields make when they are all valid; otherwise
+    // only its own form is checked.
+    if let Some(id) = i.Id.as_deref() {
+        let inscricao = prestador.as_ref().map(|p| p.inscricao);
+        match (municipio, inscricao, serie, numero) {
+            (Some(municipio), Some(inscricao), Some(serie), Some(numero)) => {
+                let calculado = IdDps {
+                    municipio,
+                    inscricao,
+                    serie,
+                    numero,
+                }
+                .to_string();
+                if id != calculado {
+                    let msg = match IdDps::parse(id) {
+                        Err(e) => {
+                            format!("Id inválido ({e}); o calculado a partir da DPS é {calculado}")
+                        }
+                        Ok(_) => format!(
+                            "o Id não corresponde a cLocEmi, inscrição do prestador, série e número (E0004); o calculado é {calculado}"
+                        ),
+                    };
+                    c.add("infDPS/@Id", Regra::NfseId, msg, id);
+                }
+            }
+            _ => {
+                if let Err(e) = IdDps::parse(id) {
+                    c.add("infDPS/@Id", Regra::NfseId, format!("Id inválido: {e}"), id);
+                }
+            }
+        }
+    }
     let dps = Dps {
         ambiente: ambiente?,
         emissao: emissao?,
@@ -1083,19 +1115,5 @@ fn validar(c: &mut Checagem, d: &DpsBruta) -> Option<Dps> {
         servico: servico?,
         valores: valores?,
     };
-    let calculado = dps.id().to_string();
-    match i.Id.as_deref() {
-        None => {}
-        Some(id) if id == calculado => {}
-        Some(id) => {
-            let msg = match IdDps::parse(id) {
-                Err(e) => format!("Id inválido ({e}); o calculado a partir da DPS é {calculado}"),
-                Ok(_) => format!(
-                    "o Id não corresponde a cLocEmi, inscrição do prestador, série e número (E0004); o calculado é {calculado}"
-                ),
-            };
-            c.add("infDPS/@Id", Regra::NfseId, msg, id);
-        }
-    }
     Some(dps)
 }

@@ -108,6 +108,32 @@ fn an_id_that_does_not_match_is_refused_with_the_computed_one() {
 }
 
 #[test]
+fn a_malformed_id_is_named_even_when_other_fields_are_wrong() {
+    let json = VALIDA
+        .replace("\"tpAmb\"", "\"Id\": \"DPS123\", \"tpAmb\"")
+        .replace("\"vServ\": \"1500.00\"", "\"vServ\": \"abc\"");
+    let v = DpsBruta::de_json(&json).unwrap().validar().unwrap_err();
+    assert!(v.contem("infDPS/@Id", Regra::NfseId), "{v}");
+    assert!(
+        v.contem("infDPS/valores/vServPrest/vServ", Regra::ValorInvalido),
+        "{v}"
+    );
+    // With the Id's own fields valid, the comparison is made even if another field is wrong.
+    let json = VALIDA
+        .replace(
+            "\"tpAmb\"",
+            "\"Id\": \"DPS355030821122233300018100001000000000000099\", \"tpAmb\"",
+        )
+        .replace("\"vServ\": \"1500.00\"", "\"vServ\": \"abc\"");
+    let v = DpsBruta::de_json(&json).unwrap().validar().unwrap_err();
+    assert!(
+        v.iter()
+            .any(|x| x.regra == Regra::NfseId && x.mensagem.contains("E0004")),
+        "{v}"
+    );
+}
+
+#[test]
 fn missing_groups_and_fields_are_named() {
     let v = DpsBruta::de_json(r#"{"versao":"1.01","infDPS":{"tpAmb":"2"}}"#)
         .unwrap()
@@ -362,4 +388,18 @@ mod propriedades {
             prop_assert_eq!(de_novo.para_xml(), xml);
         }
     }
+}
+
+#[test]
+fn xml_text_is_taken_as_written_blanks_included() {
+    let xml = valida().para_xml().replace(
+        "<xNome>Maria da Silva &amp; Filhos</xNome>",
+        "<xNome> Maria </xNome>",
+    );
+    let v = DpsBruta::de_xml(&xml).unwrap().validar().unwrap_err();
+    assert!(
+        v.contem("infDPS/toma/xNome", Regra::CaractereInvalido),
+        "{v}"
+    );
+    assert_eq!(v.iter().next().unwrap().valor, " Maria ");
 }
