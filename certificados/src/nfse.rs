@@ -1,11 +1,13 @@
-//! The NFS-e Nacional DPS signed as SEFIN Nacional reads it: enveloped XMLDSig over `infDPS`
-//! (`Reference URI="#<Id>"`, no `ds:` prefix, E6155) with the prestador's own certificate
-//! (E0714–E0718), in UTF-8 with an XML declaration (E1229).
+//! The NFS-e Nacional DPS and event requests signed as SEFIN Nacional reads them: enveloped
+//! XMLDSig over `infDPS` or `infPedReg` (`Reference URI="#<Id>"`, no `ds:` prefix, E6155) with
+//! the signer's own certificate (the prestador's, E0714–E0718; the event's author's, E0812), in
+//! UTF-8 with an XML declaration (E1229).
 
 use std::time::SystemTime;
 
 use guiche_domain::documento::Documento;
 use guiche_domain::nfse::Dps;
+use guiche_domain::nfse::evento::PedidoCancelamento;
 
 use crate::certificado::{Certificado, ErroCertificado};
 use crate::xmldsig::{Alvo, Assinante, ErroAssinatura};
@@ -48,17 +50,52 @@ pub fn assinar_dps(
     dps: &Dps,
     agora: SystemTime,
 ) -> Result<String, ErroDps> {
+    assinar(
+        certificado,
+        &dps.prestador.inscricao,
+        &dps.para_xml(),
+        &dps.id().to_string(),
+        agora,
+    )
+}
+
+/// Signs a cancellation request with its author's certificate, valid at `agora`: written by
+/// [`PedidoCancelamento::para_xml`], signed over `infPedReg`, with the XML declaration.
+///
+/// # Errors
+/// [`ErroDps`] naming what does not hold (another holder is [`ErroDps::OutroTitular`], with the
+/// author as `prestador`).
+pub fn assinar_pedido_cancelamento(
+    certificado: &Certificado,
+    pedido: &PedidoCancelamento,
+    agora: SystemTime,
+) -> Result<String, ErroDps> {
+    assinar(
+        certificado,
+        &pedido.autor(),
+        &pedido.para_xml(),
+        &pedido.id(),
+        agora,
+    )
+}
+
+fn assinar(
+    certificado: &Certificado,
+    quem: &Documento,
+    xml: &str,
+    id: &str,
+    agora: SystemTime,
+) -> Result<String, ErroDps> {
     certificado.validar_em(agora)?;
     let titular = certificado.titular().ok_or(ErroDps::SemTitular)?;
-    let prestador = dps.prestador.inscricao;
-    if !mesma_pessoa(&titular, &prestador) {
+    if !mesma_pessoa(&titular, quem) {
         return Err(ErroDps::OutroTitular {
             certificado: titular.as_str().to_string(),
-            prestador: prestador.as_str().to_string(),
+            prestador: quem.as_str().to_string(),
         });
     }
     let assinante = Assinante::do_certificado(certificado)?;
-    let assinado = assinante.assinar(&dps.para_xml(), &Alvo::Id(dps.id().to_string()))?;
+    let assinado = assinante.assinar(xml, &Alvo::Id(id.to_string()))?;
     Ok(format!("{DECLARACAO}{assinado}"))
 }
 

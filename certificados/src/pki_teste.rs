@@ -476,12 +476,12 @@ pub fn xmlsec1_verificar(
 /// the oracle; `.ci/run` installs exactly this one.
 pub const NFELIB_VERSAO: &str = "3.2.0";
 
-/// What `xmllint --schema` said of some DPS files.
+/// What `xmllint --schema` said of some NFS-e files (DPS, event requests).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Xmllint {
     /// `xmllint` or the XSDs are not installed (outside CI; a warning naming which was printed).
     Ausente,
-    /// Every file is valid against `DPS_v1.01.xsd`.
+    /// Every file is valid against the schema.
     Aceitou,
     /// Some file is not; `xmllint`'s output names the file, line and element.
     Recusou(String),
@@ -514,6 +514,18 @@ fn pasta_xsd_nfse() -> Option<std::path::PathBuf> {
 /// [`ErroPkiTeste::Xmllint`] when either is missing under CI (the environment variable `CI`
 /// set: `.ci/run` installs both), or `xmllint` cannot be run.
 pub fn xmllint_dps(arquivos: &[std::path::PathBuf]) -> Result<Xmllint, ErroPkiTeste> {
+    xmllint_nfse("DPS_v1.01.xsd", arquivos)
+}
+
+/// As [`xmllint_dps`], against another schema of the same folder (`pedRegEvento_v1.01.xsd`
+/// for event requests).
+///
+/// # Errors
+/// As [`xmllint_dps`].
+pub fn xmllint_nfse(
+    esquema: &str,
+    arquivos: &[std::path::PathBuf],
+) -> Result<Xmllint, ErroPkiTeste> {
     use std::process::Command;
     let ausente = |o_que: &str| {
         if std::env::var_os("CI").is_some() {
@@ -521,7 +533,7 @@ pub fn xmllint_dps(arquivos: &[std::path::PathBuf]) -> Result<Xmllint, ErroPkiTe
                 "{o_que} ausente (o .ci/run o instala)"
             )));
         }
-        eprintln!("AVISO: {o_que} ausente, validação da DPS contra o XSD oficial pulada");
+        eprintln!("AVISO: {o_que} ausente, validação contra o XSD oficial da NFS-e pulada");
         Ok(Xmllint::Ausente)
     };
     if Command::new("xmllint").arg("--version").output().is_err() {
@@ -535,7 +547,7 @@ pub fn xmllint_dps(arquivos: &[std::path::PathBuf]) -> Result<Xmllint, ErroPkiTe
     let saida = Command::new("xmllint")
         .arg("--noout")
         .arg("--schema")
-        .arg(pasta.join("DPS_v1.01.xsd"))
+        .arg(pasta.join(esquema))
         .args(arquivos)
         .output()
         .map_err(|e| ErroPkiTeste::Xmllint(e.to_string()))?;

@@ -1,22 +1,25 @@
 //! The NFS-e Nacional DPS as guichê writes it (from the example in `exemplos/nfse`), signed
 //! with an e-CNPJ of the prestador held in a PKCS#12 file: checked by our verifier and by an
 //! independent one (`xmlsec1`), read back to the same DPS; another holder's certificate, or an
-//! expired one, refused.
+//! expired one, refused; every DPS written valid against the official XSD; the cancellation
+//! request signed by its author and valid against its XSD.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use guiche_certificados::nfse::{DECLARACAO, ErroDps, assinar_dps};
+use guiche_certificados::nfse::{DECLARACAO, ErroDps, assinar_dps, assinar_pedido_cancelamento};
 use guiche_certificados::pki_teste::{
-    AcTeste, Xmllint, Xmlsec1, chave_rsa_teste, pkcs12, xmllint_dps, xmlsec1_verificar,
+    AcTeste, Xmllint, Xmlsec1, chave_rsa_teste, pkcs12, xmllint_dps, xmllint_nfse,
+    xmlsec1_verificar,
 };
 use guiche_certificados::xmldsig::{Alvo, verificar};
 use guiche_certificados::{Certificado, ErroCertificado, Senha};
 use guiche_domain::documento::{Cnpj, Documento};
 use guiche_domain::estrategias::nfse::dps_valida;
-use guiche_domain::nfse::{Dps, DpsBruta};
+use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoCancelamento};
+use guiche_domain::nfse::{Ambiente, ChaveAcesso, Dps, DpsBruta};
 
 const NS_NFSE: &str = "http://www.sped.fazenda.gov.br/nfse";
 const DIA: Duration = Duration::from_secs(86_400);
@@ -169,4 +172,65 @@ fn every_dps_guiche_writes_is_valid_against_the_official_xsd() {
         matches!(&recusado, Xmllint::Recusou(s) if s.contains("tpAmb")),
         "{recusado:?}"
     );
+}
+
+/// The example's access key, as SEFIN would give it (the prestador's municipality and CNPJ).
+fn pedido_cancelamento(autor: &str) -> PedidoCancelamento {
+    let dps = dps();
+    let chave = ChaveAcesso {
+        municipio: dps.municipio_emissor,
+        ambiente_gerador: 2,
+        inscricao: dps.prestador.inscricao,
+        numero: 1,
+        ano: 26,
+        mes: 11,
+        codigo: 123_456_789,
+    };
+    PedidoCancelamento::novo(
+        Ambiente::Homologacao,
+        "guiche-0.1",
+        dps.emissao,
+        Documento::parse(autor).unwrap(),
+        chave,
+        MotivoCancelamento::ServicoNaoPrestado,
+        "Serviço não prestado: contrato desfeito pelo tomador",
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_cancellation_request_is_signed_by_its_author_and_valid_against_the_xsd() {
+    let (ac_pem, certificado) = ecnpj("11222333000181", valido());
+    let pedido = pedido_cancelamento("11222333000181");
+    let xml = assinar_pedido_cancelamento(&certificado, &pedido, SystemTime::now()).unwrap();
+    assert!(xml.starts_with(DECLARACAO));
+    let v = verificar(&xml).unwrap();
+    assert_eq!(v.alvo, Alvo::Id(pedido.id()));
+    assert_eq!(v.documento, pedido.para_xml());
+
+    let pasta = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nfse-cancelamento");
+    let id_attr = format!("{NS_NFSE}:infPedReg");
+    if let Some((ok, saida)) = xmlsec1_verificar(&xml, &ac_pem, &pasta, Some(("Id", &id_attr)))
+        .unwrap()
+        .saida()
+    {
+        assert!(ok, "xmlsec1 recusou: {saida}");
+    }
+    let esquema = "pedRegEvento_v1.01.xsd";
+    match xmllint_nfse(esquema, &[arquivo("cancelamento", &xml)]).unwrap() {
+        Xmllint::Ausente => {}
+        Xmllint::Aceitou => {
+            // Not vacuous: another xDesc is refused (the XSD's enumeration).
+            let outro = xml.replacen("Cancelamento de NFS-e", "Cancelamento", 1);
+            let r = xmllint_nfse(esquema, &[arquivo("cancelamento-xdesc", &outro)]).unwrap();
+            assert!(matches!(r, Xmllint::Recusou(_)), "{r:?}");
+        }
+        Xmllint::Recusou(s) => panic!("o XSD oficial recusou o pedido de cancelamento: {s}"),
+    }
+
+    let outro = pedido_cancelamento("11444777000161");
+    assert!(matches!(
+        assinar_pedido_cancelamento(&certificado, &outro, SystemTime::now()),
+        Err(ErroDps::OutroTitular { .. })
+    ));
 }

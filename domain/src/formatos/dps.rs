@@ -442,3 +442,36 @@ impl Dps {
         String::from_utf8(w.0.into_inner()).unwrap_or_default()
     }
 }
+
+impl crate::nfse::evento::PedidoCancelamento {
+    /// The `pedRegEvento` XML in the layout's order (`tpAmb → verAplic → dhEvento →
+    /// CNPJAutor|CPFAutor → chNFSe → e101101`), canonical (C14N 1.0) and unsigned; sign
+    /// `infPedReg` as written.
+    pub fn para_xml(&self) -> String {
+        use crate::documento::Documento;
+        use crate::nfse::evento::{DESCRICAO_CANCELAMENTO, TIPO_CANCELAMENTO};
+        let mut w = Escritor(Writer::new(Vec::with_capacity(1024)));
+        let id = self.id();
+        w.abre("pedRegEvento", &[("xmlns", NAMESPACE), ("versao", VERSAO)]);
+        w.abre("infPedReg", &[("Id", &id)]);
+        w.texto("tpAmb", self.ambiente().codigo());
+        w.texto("verAplic", self.versao_aplicativo());
+        w.texto("dhEvento", &self.momento().texto());
+        let autor = self.autor();
+        let tag = match autor {
+            Documento::Cnpj(_) => "CNPJAutor",
+            Documento::Cpf(_) => "CPFAutor",
+        };
+        w.texto(tag, autor.as_str());
+        w.texto("chNFSe", &self.chave().to_string());
+        let evento = format!("e{TIPO_CANCELAMENTO}");
+        w.abre(&evento, &[]);
+        w.texto("xDesc", DESCRICAO_CANCELAMENTO);
+        w.texto("cMotivo", self.motivo().codigo());
+        w.texto("xMotivo", self.justificativa());
+        w.fecha(&evento);
+        w.fecha("infPedReg");
+        w.fecha("pedRegEvento");
+        String::from_utf8(w.0.into_inner()).unwrap_or_default()
+    }
+}

@@ -23,6 +23,7 @@
 //! ```
 
 mod bruta;
+pub mod evento;
 mod id;
 mod regras;
 #[cfg(test)]
