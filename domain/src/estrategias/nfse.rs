@@ -148,6 +148,45 @@ fn pessoa(diferente_de: Documento) -> impl Strategy<Value = PessoaBruta> {
         })
 }
 
+fn ibs_cbs() -> impl Strategy<Value = IbsCbsBruto> {
+    (
+        prop::option::of(prop::sample::select(vec!["0", "1"])),
+        "[0-9]{6}",
+        prop::option::of(1u8..=5),
+        prop::option::of(1u8..=4),
+        "[0-9]{3}",
+        "[0-9]{6}",
+        prop::option::of("[0-9]{2}"),
+        prop::option::of(("[0-9]{3}", "[0-9]{6}")),
+    )
+        .prop_map(
+            |(fin, op, tp, ente, cst, class, cred, regular)| IbsCbsBruto {
+                finNFSe: Some("0".into()),
+                indFinal: fin.map(str::to_string),
+                cIndOp: Some(op),
+                tpOper: tp.map(|t| t.to_string()),
+                tpEnteGov: ente.map(|e| e.to_string()),
+                indDest: Some("0".into()),
+                valores: Some(ValoresIbsCbsBruto {
+                    gReeRepRes: None,
+                    trib: Some(TribIbsCbsBruto {
+                        gIBSCBS: Some(GIbsCbsBruto {
+                            CST: Some(cst),
+                            cClassTrib: Some(class),
+                            cCredPres: cred,
+                            gTribRegular: regular.map(|(a, b)| TribRegularBruto {
+                                CSTReg: Some(a),
+                                cClassTribReg: Some(b),
+                            }),
+                            gDif: None,
+                        }),
+                    }),
+                }),
+                ..IbsCbsBruto::default()
+            },
+        )
+}
+
 fn centavos(max: i64) -> impl Strategy<Value = i64> {
     1..=max
 }
@@ -202,9 +241,10 @@ pub fn dps_valida() -> impl Strategy<Value = DpsBruta> {
                 Just((cab, pre, serv, val)),
                 prop::option::of(pessoa(doc)),
                 prop::option::of(pessoa(doc)),
+                prop::option::of(ibs_cbs()),
             )
         })
-        .prop_map(|((cab, pre, serv, val), toma, interm)| {
+        .prop_map(|((cab, pre, serv, val), toma, interm, ibs)| {
             let (amb, emissao, dias_antes, ver, serie, numero, cloc) = cab;
             let competencia = emissao
                 .data
@@ -322,6 +362,7 @@ pub fn dps_valida() -> impl Strategy<Value = DpsBruta> {
                     }),
                     toma,
                     interm,
+                    IBSCBS: ibs,
                     ..InfDpsBruta::default()
                 }),
             }

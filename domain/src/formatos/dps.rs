@@ -437,6 +437,37 @@ impl Dps {
         w.fecha("totTrib");
         w.fecha("trib");
         w.fecha("valores");
+        if let Some(g) = &self.ibs_cbs {
+            w.abre("IBSCBS", &[]);
+            w.texto("finNFSe", "0");
+            if let Some(f) = g.consumo_pessoal {
+                w.texto("indFinal", if f { "1" } else { "0" });
+            }
+            w.texto("cIndOp", &g.indicador_operacao);
+            if let Some(t) = g.tipo_operacao {
+                w.texto("tpOper", &t.to_string());
+            }
+            if let Some(e) = g.ente_governamental {
+                w.texto("tpEnteGov", &e.to_string());
+            }
+            w.texto("indDest", "0");
+            w.abre("valores", &[]);
+            w.abre("trib", &[]);
+            w.abre("gIBSCBS", &[]);
+            w.texto("CST", &g.cst);
+            w.texto("cClassTrib", &g.classificacao);
+            w.opcional("cCredPres", g.credito_presumido.as_deref());
+            if let Some((cst, class)) = &g.tributacao_regular {
+                w.abre("gTribRegular", &[]);
+                w.texto("CSTReg", cst);
+                w.texto("cClassTribReg", class);
+                w.fecha("gTribRegular");
+            }
+            w.fecha("gIBSCBS");
+            w.fecha("trib");
+            w.fecha("valores");
+            w.fecha("IBSCBS");
+        }
         w.fecha("infDPS");
         w.fecha(RAIZ);
         String::from_utf8(w.0.into_inner()).unwrap_or_default()

@@ -62,7 +62,7 @@ pub(crate) struct InfDpsBruta {
     pub(crate) interm: Option<PessoaBruta>,
     pub(crate) serv: Option<ServicoBruto>,
     pub(crate) valores: Option<ValoresBruto>,
-    pub(crate) IBSCBS: Option<Presente>,
+    pub(crate) IBSCBS: Option<IbsCbsBruto>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -307,4 +307,69 @@ pub(crate) struct TresPercentuaisBruto {
     pub(crate) pTotTribFed: Option<String>,
     pub(crate) pTotTribEst: Option<String>,
     pub(crate) pTotTribMun: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "formatos",
+    derive(Deserialize),
+    serde(deny_unknown_fields, default)
+)]
+pub(crate) struct IbsCbsBruto {
+    pub(crate) finNFSe: Option<String>,
+    pub(crate) indFinal: Option<String>,
+    pub(crate) cIndOp: Option<String>,
+    pub(crate) tpOper: Option<String>,
+    pub(crate) gRefNFSe: Option<Presente>,
+    pub(crate) tpEnteGov: Option<String>,
+    pub(crate) indDest: Option<String>,
+    pub(crate) dest: Option<Presente>,
+    pub(crate) imovel: Option<Presente>,
+    pub(crate) valores: Option<ValoresIbsCbsBruto>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "formatos",
+    derive(Deserialize),
+    serde(deny_unknown_fields, default)
+)]
+pub(crate) struct ValoresIbsCbsBruto {
+    pub(crate) gReeRepRes: Option<Presente>,
+    pub(crate) trib: Option<TribIbsCbsBruto>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "formatos",
+    derive(Deserialize),
+    serde(deny_unknown_fields, default)
+)]
+pub(crate) struct TribIbsCbsBruto {
+    pub(crate) gIBSCBS: Option<GIbsCbsBruto>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "formatos",
+    derive(Deserialize),
+    serde(deny_unknown_fields, default)
+)]
+pub(crate) struct GIbsCbsBruto {
+    pub(crate) CST: Option<String>,
+    pub(crate) cClassTrib: Option<String>,
+    pub(crate) cCredPres: Option<String>,
+    pub(crate) gTribRegular: Option<TribRegularBruto>,
+    pub(crate) gDif: Option<Presente>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "formatos",
+    derive(Deserialize),
+    serde(deny_unknown_fields, default)
+)]
+pub(crate) struct TribRegularBruto {
+    pub(crate) CSTReg: Option<String>,
+    pub(crate) cClassTribReg: Option<String>,
 }

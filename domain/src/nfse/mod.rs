@@ -8,8 +8,8 @@
 //! [`ChaveAcesso`] build and parse the DPS Id and the NFS-e access key.
 //!
 //! Groups of the layout guichê does not issue yet (substitution, foreign trade, construction
-//! works, events, deductions, municipal benefits, PIS/COFINS, the IBS/CBS group, foreign
-//! addresses and NIF) are refused by name (`nfse.nao_suportado`), never silently dropped; see
+//! works, events, deductions, municipal benefits, PIS/COFINS, the IBS/CBS group's destinatário,
+//! real estate, references, reimbursements and deferral, foreign addresses and NIF) are refused by name (`nfse.nao_suportado`), never silently dropped; see
 //! `docs/decisions/0018-nfse-nacional.md`.
 //!
 //! ```
@@ -283,6 +283,28 @@ pub struct Valores {
     pub total_tributos: TotalTributos,
 }
 
+/// `IBSCBS`: what the emitter declares of IBS and CBS (the tax reform's group). Codes are
+/// checked for their form; the tables (`cIndOp`, CST, `cClassTrib`) are not shipped yet.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct IbsCbs {
+    /// `indFinal`: personal use or consumption (art. 57), when declared.
+    pub consumo_pessoal: Option<bool>,
+    /// `cIndOp`: the operation indicator (6 digits).
+    pub indicador_operacao: String,
+    /// `tpOper` (1–5), operations with government entities or on real estate.
+    pub tipo_operacao: Option<u8>,
+    /// `tpEnteGov` (1–4).
+    pub ente_governamental: Option<u8>,
+    /// `gIBSCBS/CST` (3 digits).
+    pub cst: String,
+    /// `gIBSCBS/cClassTrib` (6 digits).
+    pub classificacao: String,
+    /// `gIBSCBS/cCredPres` (2 digits).
+    pub credito_presumido: Option<String>,
+    /// `gIBSCBS/gTribRegular`: `(CSTReg, cClassTribReg)`.
+    pub tributacao_regular: Option<(String, String)>,
+}
+
 /// A valid DPS (layout v1.01), every rule checked; its Id is computed from its fields, so it
 /// always agrees with them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -311,6 +333,8 @@ pub struct Dps {
     pub servico: Servico,
     /// `valores`.
     pub valores: Valores,
+    /// `IBSCBS`, optional until the national system requires it.
+    pub ibs_cbs: Option<IbsCbs>,
 }
 
 impl Dps {

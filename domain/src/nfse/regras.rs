@@ -697,6 +697,122 @@ impl Checagem {
         })
     }
 
+    fn ibs_cbs(&mut self, g: &IbsCbsBruto) -> Option<IbsCbs> {
+        let b = "infDPS/IBSCBS";
+        self.nao_suportado(
+            &juntar(b, "gRefNFSe"),
+            g.gRefNFSe.is_some(),
+            "NFS-e referenciadas",
+        );
+        self.nao_suportado(
+            &juntar(b, "dest"),
+            g.dest.is_some(),
+            "destinatário diferente do tomador",
+        );
+        self.nao_suportado(&juntar(b, "imovel"), g.imovel.is_some(), "imóvel");
+        let fin = self
+            .obrigatorio(&juntar(b, "finNFSe"), &g.finNFSe)
+            .and_then(|t| self.codigo(&juntar(b, "finNFSe"), t, &["0"]));
+        let final_ = match g.indFinal.as_deref() {
+            None => Ok(None),
+            Some(t) => self
+                .codigo(&juntar(b, "indFinal"), t, &["0", "1"])
+                .map(|i| Some(i == 1))
+                .ok_or(()),
+        };
+        let ind_op = self
+            .obrigatorio(&juntar(b, "cIndOp"), &g.cIndOp)
+            .and_then(|t| self.digitos(&juntar(b, "cIndOp"), t, 6, Regra::NfseCodigo));
+        let opcional = |c: &mut Checagem, campo: &str, v: &Option<String>, validos: &[&str]| match v
+            .as_deref()
+        {
+            None => Ok(None),
+            Some(t) => c
+                .codigo(&juntar(b, campo), t, validos)
+                .map(|i| Some(i as u8 + 1))
+                .ok_or(()),
+        };
+        let tp_oper = opcional(self, "tpOper", &g.tpOper, &["1", "2", "3", "4", "5"]);
+        let ente = opcional(self, "tpEnteGov", &g.tpEnteGov, &["1", "2", "3", "4"]);
+        let dest = self
+            .obrigatorio(&juntar(b, "indDest"), &g.indDest)
+            .and_then(|t| self.codigo(&juntar(b, "indDest"), t, &["0", "1"]));
+        if dest == Some(1) && g.dest.is_none() {
+            self.nao_suportado(
+                &juntar(b, "indDest"),
+                true,
+                "destinatário diferente do tomador (indDest 1 exige o grupo dest)",
+            );
+        }
+        let bv = "infDPS/IBSCBS/valores";
+        let valores = self.grupo(bv, &g.valores);
+        if let Some(v) = valores {
+            self.nao_suportado(
+                &juntar(bv, "gReeRepRes"),
+                v.gReeRepRes.is_some(),
+                "reembolso, repasse ou ressarcimento",
+            );
+        }
+        let bg = "infDPS/IBSCBS/valores/trib/gIBSCBS";
+        let grupo = valores
+            .and_then(|v| self.grupo("infDPS/IBSCBS/valores/trib", &v.trib))
+            .and_then(|t| self.grupo(bg, &t.gIBSCBS));
+        let (cst, class, cred, regular) = match grupo {
+            None => (None, None, Ok(None), Ok(None)),
+            Some(x) => {
+                self.nao_suportado(&juntar(bg, "gDif"), x.gDif.is_some(), "diferimento");
+                let cst = self
+                    .obrigatorio(&juntar(bg, "CST"), &x.CST)
+                    .and_then(|t| self.digitos(&juntar(bg, "CST"), t, 3, Regra::NfseCodigo));
+                let class = self
+                    .obrigatorio(&juntar(bg, "cClassTrib"), &x.cClassTrib)
+                    .and_then(|t| self.digitos(&juntar(bg, "cClassTrib"), t, 6, Regra::NfseCodigo));
+                let cred = match x.cCredPres.as_deref() {
+                    None => Ok(None),
+                    Some(t) => self
+                        .digitos(&juntar(bg, "cCredPres"), t, 2, Regra::NfseCodigo)
+                        .map(Some)
+                        .ok_or(()),
+                };
+                let regular = match &x.gTribRegular {
+                    None => Ok(None),
+                    Some(r) => {
+                        let br = "infDPS/IBSCBS/valores/trib/gIBSCBS/gTribRegular";
+                        let c1 = self
+                            .obrigatorio(&juntar(br, "CSTReg"), &r.CSTReg)
+                            .and_then(|t| {
+                                self.digitos(&juntar(br, "CSTReg"), t, 3, Regra::NfseCodigo)
+                            });
+                        let c2 = self
+                            .obrigatorio(&juntar(br, "cClassTribReg"), &r.cClassTribReg)
+                            .and_then(|t| {
+                                self.digitos(&juntar(br, "cClassTribReg"), t, 6, Regra::NfseCodigo)
+                            });
+                        match (c1, c2) {
+                            (Some(a), Some(b)) => Ok(Some((a, b))),
+                            _ => Err(()),
+                        }
+                    }
+                };
+                (cst, class, cred, regular)
+            }
+        };
+        fin?;
+        if dest? != 0 {
+            return None;
+        }
+        Some(IbsCbs {
+            consumo_pessoal: final_.ok()?,
+            indicador_operacao: ind_op?,
+            tipo_operacao: tp_oper.ok()?,
+            ente_governamental: ente.ok()?,
+            cst: cst?,
+            classificacao: class?,
+            credito_presumido: cred.ok()?,
+            tributacao_regular: regular.ok()?,
+        })
+    }
+
     fn tributacao_municipal(&mut self, m: &TribMunBruto) -> Option<TributacaoMunicipal> {
         let b = "infDPS/valores/trib/tribMun";
         self.nao_suportado(
@@ -1056,7 +1172,6 @@ fn validar(c: &mut Checagem, d: &DpsBruta) -> Option<Dps> {
         "NFS-e rejeitada pelo tomador/intermediário",
     );
     c.nao_suportado("infDPS/subst", i.subst.is_some(), "substituição de NFS-e");
-    c.nao_suportado("infDPS/IBSCBS", i.IBSCBS.is_some(), "grupo IBS/CBS");
     let municipio = c
         .obrigatorio("infDPS/cLocEmi", &i.cLocEmi)
         .and_then(|t| c.municipio("infDPS/cLocEmi", t));
@@ -1069,6 +1184,10 @@ fn validar(c: &mut Checagem, d: &DpsBruta) -> Option<Dps> {
     let valores = c
         .grupo("infDPS/valores", &i.valores)
         .and_then(|v| c.valores(v));
+    let ibs_cbs = match &i.IBSCBS {
+        None => Some(None),
+        Some(g) => c.ibs_cbs(g).map(Some),
+    };
     // The Id is compared with the one its four fields make when they are all valid; otherwise
     // only its own form is checked.
     if let Some(id) = i.Id.as_deref() {
@@ -1114,6 +1233,7 @@ fn validar(c: &mut Checagem, d: &DpsBruta) -> Option<Dps> {
         intermediario: intermediario.map_or(Some(None), |t| t.map(Some))?,
         servico: servico?,
         valores: valores?,
+        ibs_cbs: ibs_cbs?,
     };
     Some(dps)
 }

@@ -162,9 +162,16 @@ fn unsupported_groups_are_refused_by_name_not_dropped() {
     );
     let v = DpsBruta::de_json(&json).unwrap().validar().unwrap_err();
     assert!(v.contem("infDPS/serv/obra", Regra::NfseNaoSuportado), "{v}");
-    let json = VALIDA.replace("\"valores\": {", "\"IBSCBS\": {\"x\": 1}, \"valores\": {");
+    let json = VALIDA.replace(
+        "\"valores\": {",
+        "\"IBSCBS\": {\"imovel\": {\"cCIB\": \"1\"}}, \"valores\": {",
+    );
     let v = DpsBruta::de_json(&json).unwrap().validar().unwrap_err();
-    assert!(v.contem("infDPS/IBSCBS", Regra::NfseNaoSuportado), "{v}");
+    assert!(
+        v.contem("infDPS/IBSCBS/imovel", Regra::NfseNaoSuportado),
+        "{v}"
+    );
+    assert!(v.contem("infDPS/IBSCBS/cIndOp", Regra::CampoAusente), "{v}");
 }
 
 #[test]
@@ -402,4 +409,51 @@ fn xml_text_is_taken_as_written_blanks_included() {
         "{v}"
     );
     assert_eq!(v.iter().next().unwrap().valor, " Maria ");
+}
+
+/// The example with the IBS/CBS group the reform asks for: `IBSCBS` after `valores`.
+fn com_ibs_cbs(grupo: &str) -> String {
+    let fim = VALIDA.rfind('}').unwrap();
+    let fim_inf = VALIDA[..fim].rfind('}').unwrap();
+    format!(
+        "{},\n    \"IBSCBS\": {grupo}\n  }}\n}}\n",
+        &VALIDA[..fim_inf].trim_end()
+    )
+}
+
+#[test]
+fn the_ibs_cbs_group_is_read_checked_and_written_after_valores() {
+    let grupo = r#"{"finNFSe": "0", "indFinal": "1", "cIndOp": "100301", "indDest": "0",
+        "valores": {"trib": {"gIBSCBS": {"CST": "000", "cClassTrib": "000001",
+        "gTribRegular": {"CSTReg": "000", "cClassTribReg": "000001"}}}}}"#;
+    let dps = DpsBruta::de_json(&com_ibs_cbs(grupo))
+        .unwrap()
+        .validar()
+        .unwrap();
+    let g = dps.ibs_cbs.as_ref().unwrap();
+    assert_eq!((g.cst.as_str(), g.consumo_pessoal), ("000", Some(true)));
+    let xml = dps.para_xml();
+    assert!(xml.contains("</valores><IBSCBS><finNFSe>0</finNFSe><indFinal>1</indFinal><cIndOp>100301</cIndOp><indDest>0</indDest><valores><trib><gIBSCBS><CST>000</CST>"), "{xml}");
+    assert_eq!(DpsBruta::de_xml(&xml).unwrap().validar().unwrap(), dps);
+
+    let ruim = r#"{"finNFSe": "1", "cIndOp": "1003", "indDest": "1", "tpOper": "6",
+        "valores": {"trib": {"gIBSCBS": {"CST": "0", "cClassTrib": "000001", "gDif": {}}}}}"#;
+    let v = DpsBruta::de_json(&com_ibs_cbs(ruim))
+        .unwrap()
+        .validar()
+        .unwrap_err();
+    for (campo, regra) in [
+        ("infDPS/IBSCBS/finNFSe", Regra::NfseCodigo),
+        ("infDPS/IBSCBS/cIndOp", Regra::NfseCodigo),
+        ("infDPS/IBSCBS/tpOper", Regra::NfseCodigo),
+        ("infDPS/IBSCBS/indDest", Regra::NfseNaoSuportado),
+        ("infDPS/IBSCBS/valores/trib/gIBSCBS/CST", Regra::NfseCodigo),
+        (
+            "infDPS/IBSCBS/valores/trib/gIBSCBS/gDif",
+            Regra::NfseNaoSuportado,
+        ),
+    ] {
+        assert!(v.contem(campo, regra), "falta {campo} {regra}: {v}");
+    }
+    assert_eq!(v.len(), 6, "{v}");
 }
