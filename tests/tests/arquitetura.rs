@@ -145,7 +145,7 @@ fn domain_does_no_io_and_no_async() {
 #[test]
 fn arrows_point_inward() {
     let g = grafo();
-    let permitido: [(&str, &[&str]); 15] = [
+    let permitido: [(&str, &[&str]); 16] = [
         ("guiche-domain", &[]),
         ("guiche-ports", &["guiche-domain"]),
         (
@@ -197,6 +197,18 @@ fn arrows_point_inward() {
                 "guiche-ports",
                 "guiche-http",
                 "guiche-simulador",
+            ],
+        ),
+        // NFS-e Nacional (SEFIN): mTLS and XMLDSig, as SERPRO; never another adapter. Today
+        // only its wire format, over the domain.
+        (
+            "guiche-nfse",
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-simulador",
+                "guiche-certificados",
             ],
         ),
         ("guiche-store", &["guiche-domain", "guiche-ports"]),
