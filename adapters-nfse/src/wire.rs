@@ -92,7 +92,8 @@ pub enum RespostaEnvio {
         /// `alertas`, as their descriptions.
         alertas: Vec<ErroSefin>,
     },
-    /// 400 (or another status with a business body): refused, nothing issued.
+    /// 400 (or another 4xx with a business body, e.g. 403 for the transmitter's certificate):
+    /// refused, nothing issued.
     Recusada {
         /// Every error the body lists.
         erros: Vec<ErroSefin>,
@@ -162,6 +163,14 @@ pub fn ler_resposta_envio(status: u16, corpo: &str) -> Result<RespostaEnvio, Err
             nfse_xml: descompactar(&campo("nfseXmlGZipB64")?)?,
             alertas: erros(o, "alertas"),
         });
+    }
+    if !(400..500).contains(&status) {
+        // A 5xx (or anything unexpected) says nothing certain about the DPS, whatever the body
+        // lists: an unknown outcome for the caller to settle.
+        return Err(ErroWire::Resposta(format!(
+            "HTTP {status}: {}",
+            corpo.chars().take(200).collect::<String>()
+        )));
     }
     let lista = erros(o, "erros");
     if lista.is_empty() {
@@ -303,6 +312,10 @@ mod tests {
     #[test]
     fn bodies_that_are_not_a_reply_are_errors_not_rejections() {
         assert!(ler_resposta_envio(500, "<html>erro</html>").is_err());
+        // A 5xx is never a rejection, even with errors in its body: the DPS may have gone in.
+        let com_erros = r#"{"erros":[{"Codigo":"E9999","Descricao":"Falha"}]}"#;
+        assert!(ler_resposta_envio(500, com_erros).is_err());
+        assert!(ler_resposta_envio(403, com_erros).is_ok());
         assert!(ler_resposta_envio(400, "[]").is_err());
         assert!(ler_resposta_envio(400, r#"{"mensagem":"?"}"#).is_err());
         assert!(ler_resposta_envio(201, r#"{"idDps":"x"}"#).is_err());
