@@ -3,7 +3,8 @@
 //! The NFS-e Nacional adapter: the signed DPS sent to SEFIN Nacional (`POST /nfse`, gzip +
 //! base64 inside JSON, mTLS with the prestador's ICP-Brasil certificate, HTTP/1.1), the NFS-e
 //! read by its access key, an unknown outcome settled by the DPS Id (`HEAD`/`GET /dps/{id}`),
-//! cancellation (`pedRegEvento` 101101, signed) and the ADN's municipal rates. The same layout as the other remote adapters:
+//! cancellation (`pedRegEvento` 101101, signed) and the ADN's municipal rates; its simulator
+//! behind the `simulator` feature. The same layout as the other remote adapters:
 //!
 //! | module | what |
 //! |---|---|
@@ -11,6 +12,7 @@
 //! | [`wire`] | paths, the JSON bodies (SEFIN camelCase, ADN PascalCase), gzip + base64, error bodies of every shape |
 //! | [`ErroNfse`] (`erro`) | what goes wrong, and its kind for the port |
 //! | [`evento`] | the cancellation request, written canonical and signed |
+//! | `simulador` (feature `simulator`) | SEFIN Nacional and the ADN's parameters on loopback over mTLS |
 //!
 //! The DPS itself is `guiche_domain::nfse` (typed, checked, written) and is signed by
 //! `guiche_certificados::nfse::assinar_dps`.
@@ -19,6 +21,9 @@ mod cliente;
 mod erro;
 pub mod evento;
 pub mod wire;
+
+#[cfg(feature = "simulator")]
+pub mod simulador;
 
 pub use cliente::{
     CODIGOS_DUPLICIDADE, CODIGOS_EVENTO_DUPLICADO, ClienteNfse, ConfigNfse, Emissao, MAX_RESPOSTA,
