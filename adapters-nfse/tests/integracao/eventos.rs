@@ -1,0 +1,105 @@
+//! Cancellation (event 101101): signed with the PRE Id, registered once, a repeat deduplicated,
+//! the old layout and a wrong Id refused by the simulator's rules.
+
+use crate::{Cenario, prestador};
+use guiche_certificados::nfse::DECLARACAO;
+use guiche_certificados::xmldsig::{Alvo, Assinante};
+use guiche_domain::nfse::{Ambiente, ChaveAcesso};
+use guiche_nfse::evento::{Cancelamento, MotivoCancelamento};
+use guiche_nfse::{Emissao, ErroNfse};
+use std::time::SystemTime;
+
+async fn emitida(c: &Cenario, numero: u64) -> ChaveAcesso {
+    match c.cliente.emitir(&c.assinada(numero)).await.unwrap() {
+        Emissao::Emitida(n) => n.chave,
+        outra => panic!("{outra:?}"),
+    }
+}
+
+fn cancelamento(chave: ChaveAcesso) -> Cancelamento {
+    Cancelamento {
+        ambiente: Ambiente::Homologacao,
+        versao_aplicativo: "guiche-0.1.0".into(),
+        data_hora: "2026-11-26T10:00:00-03:00".into(),
+        autor: prestador(),
+        chave,
+        motivo: MotivoCancelamento::ServicoNaoPrestado,
+        justificativa: "Serviço não foi prestado ao tomador".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_cancellation_is_registered_once_and_a_repeat_is_deduplicated() {
+    let c = Cenario::novo();
+    let chave = emitida(&c, 30).await;
+    let pedido = cancelamento(chave)
+        .assinar(&c.certificado, SystemTime::now())
+        .unwrap();
+    let evento = c
+        .cliente
+        .registrar_evento(&chave, &pedido)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(evento.contains("<infEvento Id=\"EVT"), "{evento}");
+    assert!(evento.contains(&format!("<infPedReg Id=\"PRE{chave}101101\">")));
+    let registrado = c.sim.emitidas()[0].cancelamento.clone().unwrap();
+    assert_eq!(registrado, evento);
+    // The same request again (after an unknown outcome): already registered, not an error.
+    assert_eq!(
+        c.cliente.registrar_evento(&chave, &pedido).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn the_old_layout_and_a_wrong_pre_id_are_refused() {
+    let c = Cenario::novo();
+    let chave = emitida(&c, 31).await;
+    let pedido = cancelamento(chave);
+    let assinante = Assinante::do_certificado(&c.certificado).unwrap();
+    // nPedRegEvento, removed on 27/12/2025.
+    let antigo = pedido
+        .para_xml()
+        .unwrap()
+        .replace("<chNFSe>", "<nPedRegEvento>1</nPedRegEvento><chNFSe>");
+    let assinado = format!(
+        "{DECLARACAO}{}",
+        assinante.assinar(&antigo, &Alvo::Id(pedido.id())).unwrap()
+    );
+    match c
+        .cliente
+        .registrar_evento(&chave, &assinado)
+        .await
+        .unwrap_err()
+    {
+        ErroNfse::Recusada { mensagens, .. } => {
+            assert_eq!(mensagens[0].codigo, "E1235");
+            assert!(
+                mensagens[0]
+                    .complemento
+                    .as_deref()
+                    .unwrap()
+                    .contains("nPedRegEvento")
+            );
+        }
+        e => panic!("{e:?}"),
+    }
+    // An Id with another event type than the one sent.
+    let errado = pedido.id().replace("101101", "101103");
+    let xml = pedido.para_xml().unwrap().replace(&pedido.id(), &errado);
+    let assinado = format!(
+        "{DECLARACAO}{}",
+        assinante.assinar(&xml, &Alvo::Id(errado)).unwrap()
+    );
+    match c
+        .cliente
+        .registrar_evento(&chave, &assinado)
+        .await
+        .unwrap_err()
+    {
+        ErroNfse::Recusada { mensagens, .. } => assert_eq!(mensagens[0].codigo, "E1827"),
+        e => panic!("{e:?}"),
+    }
+    assert!(c.sim.emitidas()[0].cancelamento.is_none());
+}
