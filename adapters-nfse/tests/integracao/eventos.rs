@@ -3,6 +3,7 @@
 
 use crate::{Cenario, prestador};
 use guiche_certificados::nfse::DECLARACAO;
+use guiche_certificados::pki_teste::xmlsec1_verificar;
 use guiche_certificados::xmldsig::{Alvo, Assinante};
 use guiche_domain::nfse::{Ambiente, ChaveAcesso};
 use guiche_nfse::evento::{Cancelamento, MotivoCancelamento};
@@ -102,4 +103,25 @@ async fn the_old_layout_and_a_wrong_pre_id_are_refused() {
         e => panic!("{e:?}"),
     }
     assert!(c.sim.emitidas()[0].cancelamento.is_none());
+}
+
+#[tokio::test]
+async fn the_signed_cancellation_verifies_in_xmlsec1() {
+    let c = Cenario::novo();
+    let chave = emitida(&c, 32).await;
+    let pedido = cancelamento(chave)
+        .assinar(&c.certificado, SystemTime::now())
+        .unwrap();
+    let pasta = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nfse-cancelamento");
+    let ns = format!("{}:infPedReg", guiche_domain::nfse::NAMESPACE);
+    let r = xmlsec1_verificar(&pedido, &c.sim.ca_pem(), &pasta, Some(("Id", &ns))).unwrap();
+    if let Some((ok, saida)) = r.saida() {
+        assert!(ok, "{saida}");
+    }
+    // Tampered after signing: xmlsec1 refuses it too.
+    let adulterado = pedido.replace("<cMotivo>2</cMotivo>", "<cMotivo>9</cMotivo>");
+    let r = xmlsec1_verificar(&adulterado, &c.sim.ca_pem(), &pasta, Some(("Id", &ns))).unwrap();
+    if let Some((ok, saida)) = r.saida() {
+        assert!(!ok, "{saida}");
+    }
 }
