@@ -432,7 +432,7 @@ impl ClienteNfse {
     /// the trait itself is not implemented because its `documento` builds from an NFD nota):
     /// `envio.documento` is the signed DPS recorded in the ledger.
     /// Issued → `Aceita` with the access key; "already issued" → `JaEmitida`; a refusal →
-    /// `Recusada` with every message; an unknown outcome is settled at once by the DPS Id
+    /// `Recusada` with every message; an unknown outcome (or a reply that cannot be read) is settled at once by the DPS Id
     /// ([`ClienteNfse::conciliar`]): found → `Aceita`, else the unknown outcome stands (sending
     /// the same DPS again is safe).
     ///
@@ -461,12 +461,14 @@ impl ClienteNfse {
             }) => Ok(Resposta::Recusada {
                 mensagem: format!("HTTP {status}: {}", juntar(&mensagens)),
             }),
-            Err(e @ ErroNfse::Desconhecido(_)) => match self.conciliar(&id).await {
-                Ok(Some(n)) => Ok(Resposta::Aceita {
-                    codigo: n.chave.to_string(),
-                }),
-                _ => Err(ErroEnvio::Desconhecido(e.to_string())),
-            },
+            Err(e @ (ErroNfse::Desconhecido(_) | ErroNfse::Resposta(_))) => {
+                match self.conciliar(&id).await {
+                    Ok(Some(n)) => Ok(Resposta::Aceita {
+                        codigo: n.chave.to_string(),
+                    }),
+                    _ => Err(ErroEnvio::Desconhecido(e.to_string())),
+                }
+            }
             Err(e) => Err(e
                 .para_porta()
                 .unwrap_or_else(|| ErroEnvio::Desconhecido(e.to_string()))),
