@@ -1,13 +1,31 @@
 //! # guiche-nfse
 //!
-//! The NFS-e Nacional adapter, first piece: [`wire`], what goes to SEFIN Nacional and what
-//! comes back — the signed DPS gzipped and base64'd inside JSON (`{"dpsXmlGZipB64": …}`), the
-//! 201 with the NFS-e, and the business rejections in every shape production was seen to
-//! answer (`erro` or `erros`, camelCase or PascalCase keys). The mTLS client behind
-//! `EmissorNotas`, the ledger's settling by `HEAD /dps/{id}` and the simulator come next
-//! (`docs/decisions/0018-nfse-nacional.md`).
+//! The NFS-e Nacional adapter: the signed DPS sent to SEFIN Nacional (`POST /nfse`, gzip +
+//! base64 inside JSON, mTLS with the prestador's ICP-Brasil certificate, HTTP/1.1), the NFS-e
+//! read by its access key, an unknown outcome settled by the DPS Id (`HEAD`/`GET /dps/{id}`),
+//! cancellation (`pedRegEvento` 101101, signed) and the ADN's municipal rates; its simulator
+//! behind the `simulator` feature. The same layout as the other remote adapters:
 //!
-//! The DPS itself (rules, Id, XML) lives in `guiche_domain::nfse`, its signature in
-//! `guiche_certificados::nfse`; this crate only knows the transport.
+//! | module | what |
+//! |---|---|
+//! | [`ClienteNfse`] (`cliente`) | the client over `guiche-http`, and the issuing port's send ([`ClienteNfse::enviar_envio`]) |
+//! | [`wire`] | paths, the JSON bodies (SEFIN camelCase, ADN PascalCase), gzip + base64, error bodies of every shape |
+//! | [`ErroNfse`] (`erro`) | what goes wrong, and its kind for the port |
+//! //! | `simulador` (feature `simulator`) | SEFIN Nacional and the ADN's parameters on loopback over mTLS |
+//!
+//! The DPS and the cancellation request are `guiche_domain::nfse` (typed, checked, written) and
+//! are signed by `guiche_certificados::nfse` (`assinar_dps`, `assinar_pedido_cancelamento`);
+//! this crate only carries them.
 
+mod cliente;
+mod erro;
 pub mod wire;
+
+#[cfg(feature = "simulator")]
+pub mod simulador;
+
+pub use cliente::{
+    CODIGOS_DUPLICIDADE, CODIGOS_EVENTO_DUPLICADO, ClienteNfse, ConfigNfse, Emissao, MAX_RESPOSTA,
+    Nfse, aliquotas_decimais, id_do_documento,
+};
+pub use erro::{ErroNfse, juntar};

@@ -1,323 +1,358 @@
-//! SEFIN Nacional's wire format for `POST /nfse`: the request body and the replies.
-//!
-//! Requests carry the signed XML gzipped and base64'd in a JSON member (the national system
-//! refuses bad base64 with E1225 and bad gzip with E1226). Replies: 201 with the NFS-e (itself
-//! gzip + base64), 400 with a business body; the body's errors come as `erros: [...]` or as
-//! one `erro: {...}`, with `codigo`/`Codigo`-style keys in either casing (anchors §3.1).
+//! The wire of SEFIN Nacional and of the ADN's municipal parameters: paths, the JSON bodies as
+//! serde DTOs (SEFIN in camelCase, the ADN in PascalCase, kept apart), the gzip + base64
+//! packing of the XML documents, and the error bodies read whatever their shape.
 
-use std::io::{Read as _, Write as _};
-
-use base64::Engine as _;
+use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
-use guiche_domain::nfse::{ChaveAcesso, ErroId};
-use serde_json::{Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::io::{Read, Write};
 
-/// The largest decompressed document read from a reply (a guard against a gzip bomb).
-pub const MAX_XML: u64 = 8 * 1024 * 1024;
-
-/// Why a request could not be written or a reply read.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ErroWire {
-    /// The reply body is not JSON, or not the shape the status promises.
-    #[error("resposta do SEFIN Nacional ilegível: {0}")]
-    Resposta(String),
-    /// A document inside the reply is not base64, not gzip, too large or not UTF-8.
-    #[error("documento da resposta ilegível: {0}")]
-    Documento(String),
-    /// The access key in the reply is malformed.
-    #[error("chave de acesso da resposta inválida: {0}")]
-    Chave(#[from] ErroId),
+/// Paths, relative to the SEFIN Nacional base (`…/SefinNacional`) or the ADN parametrização
+/// base (`…/parametrizacao`).
+pub mod caminhos {
+    /// `POST`: issues one DPS.
+    pub const NFSE: &str = "/nfse";
+    /// `HEAD`/`GET /dps/{id}`.
+    pub const DPS: &str = "/dps/";
+    /// `GET /nfse/{chave}` and `POST /nfse/{chave}/eventos`.
+    pub const NFSE_CHAVE: &str = "/nfse/";
+    /// Suffix of the events path.
+    pub const EVENTOS: &str = "/eventos";
+    /// Suffix of the ADN's rate query (`/{cMun}/{cServ}/{competencia}/aliquota`).
+    pub const ALIQUOTA: &str = "/aliquota";
 }
 
-/// gzip, then base64 (standard alphabet, padded).
-pub fn compactar(xml: &str) -> String {
-    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
-    // Writing into a Vec cannot fail.
-    let _ = gz.write_all(xml.as_bytes());
-    STANDARD.encode(gz.finish().unwrap_or_default())
+/// Largest decompressed document accepted (the NFS-e XML is a few kB; a "gzip bomb" is refused).
+pub const MAX_XML: u64 = 2 * 1024 * 1024;
+
+/// `POST /nfse` body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PedidoEmissao {
+    /// The signed DPS, gzip, base64.
+    #[serde(rename = "dpsXmlGZipB64")]
+    pub dps_xml_gzip_b64: String,
 }
 
-/// base64, then gunzip, at most [`MAX_XML`] bytes, UTF-8.
-///
-/// # Errors
-/// [`ErroWire::Documento`] naming which step failed.
-pub fn descompactar(b64: &str) -> Result<String, ErroWire> {
-    let gz = STANDARD
-        .decode(b64.trim())
-        .map_err(|e| ErroWire::Documento(format!("base64: {e}")))?;
-    let mut xml = Vec::new();
-    GzDecoder::new(gz.as_slice())
-        .take(MAX_XML + 1)
-        .read_to_end(&mut xml)
-        .map_err(|e| ErroWire::Documento(format!("gzip: {e}")))?;
-    if xml.len() as u64 > MAX_XML {
-        return Err(ErroWire::Documento(format!(
-            "mais de {MAX_XML} bytes descompactados"
-        )));
-    }
-    String::from_utf8(xml).map_err(|e| ErroWire::Documento(format!("UTF-8: {e}")))
+/// `POST /nfse/{chave}/eventos` body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PedidoEvento {
+    /// The signed `pedRegEvento`, gzip, base64.
+    #[serde(rename = "pedidoRegistroEventoXmlGZipB64")]
+    pub pedido_xml_gzip_b64: String,
 }
 
-/// The body of `POST /nfse`: `{"dpsXmlGZipB64": "<signed DPS, gzip, base64>"}`.
-pub fn corpo_envio(dps_assinada: &str) -> String {
-    serde_json::json!({ "dpsXmlGZipB64": compactar(dps_assinada) }).to_string()
+/// `201` of `POST /nfse` (`NFSePostResponseSucesso`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RespostaEmissao {
+    /// `tipoAmbiente`: 1 production, 2 homologation.
+    #[serde(default)]
+    pub tipo_ambiente: Option<u8>,
+    /// `versaoAplicativo` (e.g. `SefinNacional_1.6.0`).
+    #[serde(default)]
+    pub versao_aplicativo: Option<String>,
+    /// `dataHoraProcessamento`.
+    #[serde(default)]
+    pub data_hora_processamento: Option<String>,
+    /// `idDps`: the DPS Id the NFS-e was issued for.
+    #[serde(default)]
+    pub id_dps: Option<String>,
+    /// `chaveAcesso`: the NFS-e access key (50 characters).
+    pub chave_acesso: String,
+    /// The NFS-e XML, gzip, base64.
+    #[serde(rename = "nfseXmlGZipB64")]
+    pub nfse_xml_gzip_b64: String,
+    /// `alertas`: warnings, in either error shape.
+    #[serde(default)]
+    pub alertas: Option<Value>,
 }
 
-/// One business error of a rejection.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ErroSefin {
-    /// `codigo` (`E0004`, `RNG9999`, …); empty when the body gave none.
+/// `200` of `GET /nfse/{chave}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RespostaNfse {
+    /// `tipoAmbiente`.
+    #[serde(default)]
+    pub tipo_ambiente: Option<u8>,
+    /// `versaoAplicativo`.
+    #[serde(default)]
+    pub versao_aplicativo: Option<String>,
+    /// `dataHoraProcessamento`.
+    #[serde(default)]
+    pub data_hora_processamento: Option<String>,
+    /// `chaveAcesso`.
+    pub chave_acesso: String,
+    /// The NFS-e XML, gzip, base64.
+    #[serde(rename = "nfseXmlGZipB64")]
+    pub nfse_xml_gzip_b64: String,
+}
+
+/// `200` of `GET /dps/{id}` (only for an actor of the note).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RespostaDps {
+    /// `tipoAmbiente`.
+    #[serde(default)]
+    pub tipo_ambiente: Option<u8>,
+    /// `idDps`.
+    #[serde(default)]
+    pub id_dps: Option<String>,
+    /// `chaveAcesso` of the NFS-e issued for that DPS.
+    pub chave_acesso: String,
+}
+
+/// `201` of `POST /nfse/{chave}/eventos`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RespostaEvento {
+    /// `tipoAmbiente`.
+    #[serde(default)]
+    pub tipo_ambiente: Option<u8>,
+    /// `versaoAplicativo`.
+    #[serde(default)]
+    pub versao_aplicativo: Option<String>,
+    /// `dataHoraProcessamento`.
+    #[serde(default)]
+    pub data_hora_processamento: Option<String>,
+    /// The registered event XML, gzip, base64.
+    #[serde(rename = "eventoXmlGZipB64")]
+    pub evento_xml_gzip_b64: String,
+}
+
+/// One rate of the ADN's `…/aliquota` answer (PascalCase, as the ADN writes).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AliquotaAdn {
+    /// `Incidencia`: where the tax is due, as the ADN words it.
+    #[serde(rename = "Incidencia", default)]
+    pub incidencia: Option<String>,
+    /// `Aliq`: the rate, percent.
+    #[serde(rename = "Aliq", default)]
+    pub aliquota: Option<serde_json::Number>,
+    /// `DtIni`: first day it applies.
+    #[serde(rename = "DtIni", default)]
+    pub inicio: Option<String>,
+    /// `DtFim`: last day it applies, if any.
+    #[serde(rename = "DtFim", default)]
+    pub fim: Option<String>,
+}
+
+/// The ADN's `GET /{cMun}/{cServ}/{competencia}/aliquota` answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RespostaAliquotas {
+    /// `Mensagem`.
+    #[serde(rename = "Mensagem", alias = "mensagem", default)]
+    pub mensagem: Option<String>,
+    /// `Aliquotas`: by service code, the rates in force.
+    #[serde(rename = "Aliquotas", alias = "aliquotas", default)]
+    pub aliquotas: std::collections::BTreeMap<String, Vec<AliquotaAdn>>,
+}
+
+/// One message of an error or warning body, whatever its casing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MensagemSefin {
+    /// `codigo`/`Codigo` (`E0004`, `RNG9999`…), empty when the body had none.
     pub codigo: String,
-    /// `descricao`.
+    /// `descricao`/`Descricao`.
     pub descricao: String,
-    /// `complemento`, when given (often the field the schema failed on).
+    /// `complemento`/`Complemento`: the detail (often the field at fault).
     pub complemento: Option<String>,
 }
 
-/// What a reply to `POST /nfse` says.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RespostaEnvio {
-    /// 201: the NFS-e was issued.
-    Emitida {
-        /// `chaveAcesso`, checked.
-        chave: ChaveAcesso,
-        /// `idDps`, as sent back.
-        id_dps: String,
-        /// The NFS-e XML (`nfseXmlGZipB64`, decoded).
-        nfse_xml: String,
-        /// `alertas`, as their descriptions.
-        alertas: Vec<ErroSefin>,
-    },
-    /// 400 (or another 4xx with a business body, e.g. 403 for the transmitter's certificate):
-    /// refused, nothing issued.
-    Recusada {
-        /// Every error the body lists.
-        erros: Vec<ErroSefin>,
-    },
+impl std::fmt::Display for MensagemSefin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.codigo.is_empty() {
+            write!(f, "{}", self.descricao)?;
+        } else {
+            write!(f, "{}: {}", self.codigo, self.descricao)?;
+        }
+        match &self.complemento {
+            Some(c) if !c.is_empty() => write!(f, " ({c})"),
+            _ => Ok(()),
+        }
+    }
 }
 
-/// The member `nome` of `o`, whatever the casing of its first letter (`codigo`, `Codigo`).
-fn membro<'a>(o: &'a Map<String, Value>, nome: &str) -> Option<&'a Value> {
-    o.iter()
+/// A field of `objeto` by name, in any casing (`Codigo`, `codigo`, `CODIGO`).
+fn campo<'a>(objeto: &'a serde_json::Map<String, Value>, nome: &str) -> Option<&'a Value> {
+    objeto
+        .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(nome))
         .map(|(_, v)| v)
 }
 
-fn texto(o: &Map<String, Value>, nome: &str) -> Option<String> {
-    membro(o, nome).and_then(|v| match v {
-        Value::String(s) => Some(s.clone()),
+fn texto(v: Option<&Value>) -> Option<String> {
+    match v? {
         Value::Null => None,
+        Value::String(s) => Some(s.clone()),
         outro => Some(outro.to_string()),
-    })
-}
-
-fn erro_sefin(v: &Value) -> Option<ErroSefin> {
-    let o = v.as_object()?;
-    Some(ErroSefin {
-        codigo: texto(o, "codigo").unwrap_or_default(),
-        descricao: texto(o, "descricao").unwrap_or_default(),
-        complemento: texto(o, "complemento").filter(|c| !c.is_empty()),
-    })
-}
-
-/// The errors of a body: `erros: [...]`, or one `erro: {...}` (or a list there too), any key
-/// casing.
-fn erros(o: &Map<String, Value>, nome_lista: &str) -> Vec<ErroSefin> {
-    let mut lista = Vec::new();
-    for nome in [nome_lista, nome_lista.trim_end_matches('s')] {
-        match membro(o, nome) {
-            Some(Value::Array(itens)) => lista.extend(itens.iter().filter_map(erro_sefin)),
-            Some(v @ Value::Object(_)) => lista.extend(erro_sefin(v)),
-            _ => {}
-        }
-        if !lista.is_empty() {
-            break;
-        }
     }
-    lista
 }
 
-/// Reads the reply to `POST /nfse` with HTTP `status` and `corpo`.
+/// The messages of one error object.
+fn mensagem_de(v: &Value) -> Option<MensagemSefin> {
+    let o = v.as_object()?;
+    let codigo = texto(campo(o, "codigo")).unwrap_or_default();
+    let descricao = texto(campo(o, "descricao"))
+        .or_else(|| texto(campo(o, "mensagem")))
+        .unwrap_or_default();
+    if codigo.is_empty() && descricao.is_empty() {
+        return None;
+    }
+    Some(MensagemSefin {
+        codigo,
+        descricao,
+        complemento: texto(campo(o, "complemento")),
+    })
+}
+
+/// Reads the messages of a JSON value in any of the shapes seen: an array of objects, one
+/// object, or an object holding `erros` (array) or `erro` (object) in either casing.
+pub fn mensagens_de_valor(v: &Value) -> Vec<MensagemSefin> {
+    match v {
+        Value::Array(itens) => itens.iter().filter_map(mensagem_de).collect(),
+        Value::Object(o) => {
+            for chave in ["erros", "erro", "alertas"] {
+                if let Some(dentro) = campo(o, chave) {
+                    let m = mensagens_de_valor(dentro);
+                    if !m.is_empty() {
+                        return m;
+                    }
+                }
+            }
+            mensagem_de(v).into_iter().collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The DPS Id and the messages an error body names, in any of its shapes; none when the body
+/// is not JSON or lists no message (such a body is never read as a refusal: the DPS may have
+/// gone in).
+pub fn erros_do_corpo(corpo: &str) -> (Option<String>, Vec<MensagemSefin>) {
+    let valor: Option<Value> = serde_json::from_str(corpo).ok();
+    let id = valor
+        .as_ref()
+        .and_then(Value::as_object)
+        .and_then(|o| texto(campo(o, "idDPS")));
+    let mensagens = valor.as_ref().map(mensagens_de_valor).unwrap_or_default();
+    (id, mensagens)
+}
+
+/// An error body as SEFIN sent it: `{"idDPS", "erros": [...]}`, `{"erro": {...}}`, PascalCase or
+/// camelCase keys; when it is not JSON or names no message, one message with the body's first
+/// 200 characters (or the status alone when empty).
+pub fn ler_erros(corpo: &str, status: u16) -> (Option<String>, Vec<MensagemSefin>) {
+    let (id, mensagens) = erros_do_corpo(corpo);
+    if !mensagens.is_empty() {
+        return (id, mensagens);
+    }
+    let trecho: String = corpo.trim().chars().take(200).collect();
+    let descricao = if trecho.is_empty() {
+        format!("HTTP {status} sem corpo")
+    } else {
+        format!("HTTP {status}: {trecho}")
+    };
+    (
+        id,
+        vec![MensagemSefin {
+            codigo: String::new(),
+            descricao,
+            complemento: None,
+        }],
+    )
+}
+
+/// Why a packed document could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ErroPacote {
+    /// Not base64 (SEFIN's E1225).
+    #[error("base64 inválido: {0}")]
+    Base64(String),
+    /// Not gzip, or broken (E1226).
+    #[error("gzip inválido: {0}")]
+    Gzip(String),
+    /// Bigger than [`MAX_XML`] once decompressed.
+    #[error("documento descompactado maior que {MAX_XML} bytes")]
+    Grande,
+    /// Not UTF-8 (E1229).
+    #[error("o documento não está em UTF-8")]
+    Utf8,
+}
+
+/// gzip then base64 (standard alphabet, padded), as SEFIN reads `…XmlGZipB64`.
+pub fn compactar(xml: &str) -> String {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = gz.write_all(xml.as_bytes());
+    let bytes = gz.finish().unwrap_or_default();
+    STANDARD.encode(bytes)
+}
+
+/// base64 then gunzip, at most [`MAX_XML`] bytes, UTF-8.
 ///
 /// # Errors
-/// [`ErroWire`] when the body is not what the status promises (the caller treats a 5xx or an
-/// unreadable 201 as an unknown outcome, to be settled by `HEAD /dps/{id}`).
-pub fn ler_resposta_envio(status: u16, corpo: &str) -> Result<RespostaEnvio, ErroWire> {
-    let v: Value = serde_json::from_str(corpo)
-        .map_err(|e| ErroWire::Resposta(format!("HTTP {status}, corpo não é JSON: {e}")))?;
-    let o = v
-        .as_object()
-        .ok_or_else(|| ErroWire::Resposta(format!("HTTP {status}, corpo não é um objeto")))?;
-    if status == 201 {
-        let campo = |nome: &str| {
-            texto(o, nome).ok_or_else(|| ErroWire::Resposta(format!("HTTP 201 sem {nome}")))
-        };
-        let chave = ChaveAcesso::parse(&campo("chaveAcesso")?)?;
-        return Ok(RespostaEnvio::Emitida {
-            chave,
-            id_dps: campo("idDps")?,
-            nfse_xml: descompactar(&campo("nfseXmlGZipB64")?)?,
-            alertas: erros(o, "alertas"),
-        });
+/// [`ErroPacote`].
+pub fn descompactar(b64: &str) -> Result<String, ErroPacote> {
+    let gz = STANDARD
+        .decode(b64.trim())
+        .map_err(|e| ErroPacote::Base64(e.to_string()))?;
+    let mut xml = Vec::new();
+    GzDecoder::new(gz.as_slice())
+        .take(MAX_XML + 1)
+        .read_to_end(&mut xml)
+        .map_err(|e| ErroPacote::Gzip(e.to_string()))?;
+    if xml.len() as u64 > MAX_XML {
+        return Err(ErroPacote::Grande);
     }
-    if !(400..500).contains(&status) {
-        // A 5xx (or anything unexpected) says nothing certain about the DPS, whatever the body
-        // lists: an unknown outcome for the caller to settle.
-        return Err(ErroWire::Resposta(format!(
-            "HTTP {status}: {}",
-            corpo.chars().take(200).collect::<String>()
-        )));
-    }
-    let lista = erros(o, "erros");
-    if lista.is_empty() {
-        return Err(ErroWire::Resposta(format!(
-            "HTTP {status} sem erros no corpo: {}",
-            corpo.chars().take(200).collect::<String>()
-        )));
-    }
-    Ok(RespostaEnvio::Recusada { erros: lista })
+    String::from_utf8(xml).map_err(|_| ErroPacote::Utf8)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A valid access key (its check digit computed).
-    fn chave() -> String {
-        use guiche_domain::documento::Documento;
-        use guiche_domain::municipio::CodigoIbge;
-        ChaveAcesso {
-            municipio: CodigoIbge::parse("3550308").unwrap(),
-            ambiente_gerador: 2,
-            inscricao: Documento::parse("11222333000181").unwrap(),
-            numero: 1,
-            ano: 26,
-            mes: 11,
-            codigo: 123_456_789,
-        }
-        .to_string()
-    }
-
     #[test]
-    fn the_request_body_round_trips_through_gzip_and_base64() {
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DPS>ção &amp; é</DPS>";
-        let corpo = corpo_envio(xml);
-        let v: Value = serde_json::from_str(&corpo).unwrap();
-        let b64 = v["dpsXmlGZipB64"].as_str().unwrap();
-        assert!(
-            STANDARD.decode(b64).unwrap().starts_with(&[0x1f, 0x8b]),
-            "gzip"
-        );
-        assert_eq!(descompactar(b64).unwrap(), xml);
-        assert_eq!(v.as_object().unwrap().len(), 1);
-    }
-
-    #[test]
-    fn bad_documents_in_a_reply_are_named() {
-        assert!(
-            descompactar("não é base64!")
-                .unwrap_err()
-                .to_string()
-                .contains("base64")
-        );
-        let nao_gzip = STANDARD.encode(b"<DPS/>");
-        assert!(
-            descompactar(&nao_gzip)
-                .unwrap_err()
-                .to_string()
-                .contains("gzip")
-        );
-        let bomba = compactar(&"a".repeat(MAX_XML as usize + 1));
-        assert!(
-            descompactar(&bomba)
-                .unwrap_err()
-                .to_string()
-                .contains("descompactados")
-        );
-    }
-
-    #[test]
-    fn a_201_gives_the_checked_key_and_the_nfse() {
-        let corpo = serde_json::json!({
-            "tipoAmbiente": 2,
-            "versaoAplicativo": "SefinNacional_1.6.0",
-            "dataHoraProcessamento": "2026-11-26T10:15:03-03:00",
-            "idDps": "DPS355030821122233300018100001000000000000042",
-            "chaveAcesso": chave(),
-            "nfseXmlGZipB64": compactar("<NFSe/>"),
-            "alertas": [{"codigo": "A001", "descricao": "aviso"}]
-        })
-        .to_string();
-        let RespostaEnvio::Emitida {
-            chave: c,
-            id_dps,
-            nfse_xml,
-            alertas,
-        } = ler_resposta_envio(201, &corpo).unwrap()
-        else {
-            panic!("esperava Emitida");
-        };
-        assert_eq!(c.to_string(), chave());
-        assert_eq!(id_dps, "DPS355030821122233300018100001000000000000042");
-        assert_eq!(nfse_xml, "<NFSe/>");
-        assert_eq!(alertas[0].codigo, "A001");
-        let ruim = corpo.replace(&chave(), "123");
+    fn packing_round_trips_and_bad_input_is_named() {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><DPS>ç</DPS>";
+        assert_eq!(descompactar(&compactar(xml)).unwrap(), xml);
+        assert!(matches!(descompactar("@@@"), Err(ErroPacote::Base64(_))));
         assert!(matches!(
-            ler_resposta_envio(201, &ruim),
-            Err(ErroWire::Chave(_))
+            descompactar(&STANDARD.encode(b"not gzip")),
+            Err(ErroPacote::Gzip(_))
         ));
     }
 
     #[test]
-    fn rejections_are_read_in_every_shape_production_answers() {
-        let formas = [
-            // The documented camelCase list.
-            r#"{"idDPS":"DPS1","erros":[{"codigo":"E0004","descricao":"Id inválido","complemento":"infDPS/@Id"}]}"#,
-            // POST as seen in production: PascalCase keys.
-            r#"{"erros":[{"Codigo":"E0004","Descricao":"Id inválido","Complemento":"infDPS/@Id"}]}"#,
-            // An older capture, with Parametros and a null.
-            r#"{"erros":[{"Parametros":null,"Codigo":"E0004","Descricao":"Id inválido","Complemento":"infDPS/@Id"}]}"#,
-            // GET as seen in production: one object under erro.
-            r#"{"erro":{"codigo":"E0004","descricao":"Id inválido","complemento":"infDPS/@Id"}}"#,
-            r#"{"Erro":{"Codigo":"E0004","Descricao":"Id inválido","Complemento":"infDPS/@Id"}}"#,
-        ];
-        for corpo in formas {
-            let r = ler_resposta_envio(400, corpo).unwrap();
-            assert_eq!(
-                r,
-                RespostaEnvio::Recusada {
-                    erros: vec![ErroSefin {
-                        codigo: "E0004".into(),
-                        descricao: "Id inválido".into(),
-                        complemento: Some("infDPS/@Id".into()),
-                    }]
-                },
-                "{corpo}"
-            );
-        }
-        let sem_complemento = ler_resposta_envio(
+    fn both_error_shapes_and_casings_are_read() {
+        let (id, m) = ler_erros(
+            r#"{"erros":[{"Codigo":"E1226","Descricao":"Estrutura descompactada mal formada."}]}"#,
             400,
-            r#"{"erros":[{"Codigo":"E1235","Descricao":"Falha no esquema"}]}"#,
-        )
-        .unwrap();
-        assert!(
-            matches!(sem_complemento, RespostaEnvio::Recusada { erros } if erros[0].complemento.is_none())
         );
-    }
-
-    #[test]
-    fn bodies_that_are_not_a_reply_are_errors_not_rejections() {
-        assert!(ler_resposta_envio(500, "<html>erro</html>").is_err());
-        // A 5xx is never a rejection, even with errors in its body: the DPS may have gone in.
-        let com_erros = r#"{"erros":[{"Codigo":"E9999","Descricao":"Falha"}]}"#;
-        assert!(ler_resposta_envio(500, com_erros).is_err());
-        assert!(ler_resposta_envio(403, com_erros).is_ok());
-        assert!(ler_resposta_envio(400, "[]").is_err());
-        assert!(ler_resposta_envio(400, r#"{"mensagem":"?"}"#).is_err());
-        assert!(ler_resposta_envio(201, r#"{"idDps":"x"}"#).is_err());
+        assert_eq!(id, None);
+        assert_eq!(
+            m[0].to_string(),
+            "E1226: Estrutura descompactada mal formada."
+        );
+        let (_, m) = ler_erros(
+            r#"{"erro":{"codigo":"E2220","descricao":"NFS-e não encontrada"}}"#,
+            404,
+        );
+        assert_eq!(m[0].codigo, "E2220");
+        let (id, m) = ler_erros(
+            r#"{"idDPS":"DPS1","erros":[{"Parametros":null,"Codigo":"RNG9999","Descricao":"Erro não catalogado.","Complemento":"x"},{"codigo":"E0004","descricao":"Id","complemento":null}]}"#,
+            400,
+        );
+        assert_eq!(id.as_deref(), Some("DPS1"));
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].to_string(), "RNG9999: Erro não catalogado. (x)");
+        assert_eq!(m[1].complemento, None);
+        let (_, m) = ler_erros("<html>404</html>", 404);
+        assert_eq!(m[0].descricao, "HTTP 404: <html>404</html>");
+        let (_, m) = ler_erros("", 502);
+        assert_eq!(m[0].descricao, "HTTP 502 sem corpo");
     }
 }

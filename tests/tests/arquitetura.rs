@@ -188,6 +188,18 @@ fn arrows_point_inward() {
                 "guiche-certificados",
             ],
         ),
+        // NFS-e Nacional: the certificates crate for mTLS and the signed DPS and events; never
+        // another adapter (the NFD one included).
+        (
+            "guiche-nfse",
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-certificados",
+                "guiche-simulador",
+            ],
+        ),
         // SERPRO's commercial APIs (Consulta CPF, CNPJ, CND): OAuth without a client
         // certificate, a plain-HTTP simulator, so no certificates crate; never another adapter.
         (
@@ -197,18 +209,6 @@ fn arrows_point_inward() {
                 "guiche-ports",
                 "guiche-http",
                 "guiche-simulador",
-            ],
-        ),
-        // NFS-e Nacional (SEFIN): mTLS and XMLDSig, as SERPRO; never another adapter. Today
-        // only its wire format, over the domain.
-        (
-            "guiche-nfse",
-            &[
-                "guiche-domain",
-                "guiche-ports",
-                "guiche-http",
-                "guiche-simulador",
-                "guiche-certificados",
             ],
         ),
         ("guiche-store", &["guiche-domain", "guiche-ports"]),
