@@ -11,7 +11,7 @@ use guiche_domain::Data;
 use guiche_domain::municipio::CodigoIbge;
 use guiche_domain::nfse::{ChaveAcesso, IdDps};
 use guiche_http::{ConfigHttp, ErroConstrucao, FalhaCorpo};
-use guiche_ports::emissor::{Envio, ErroEnvio, Resposta};
+use guiche_ports::emissor::{ConsultaEmissao, EmissorNotas, Envio, ErroEnvio, Resposta};
 use reqwest::{Method, StatusCode};
 use std::time::Duration;
 
@@ -432,18 +432,41 @@ pub fn id_do_documento(xml: &str) -> Option<IdDps> {
     IdDps::parse(valor).ok()
 }
 
-impl ClienteNfse {
-    /// The issuing port's send ([`guiche_ports::emissor::EmissorNotas::enviar`]'s contract;
-    /// the trait itself is not implemented because its `documento` builds from an NFD nota):
-    /// `envio.documento` is the signed DPS recorded in the ledger.
-    /// Issued → `Aceita` with the access key; "already issued" → `JaEmitida`; a refusal →
-    /// `Recusada` with every message; an unknown outcome (or a reply that cannot be read) is settled at once by the DPS Id
-    /// ([`ClienteNfse::conciliar`]): found → `Aceita`, else the unknown outcome stands (sending
-    /// the same DPS again is safe).
-    ///
-    /// # Errors
-    /// [`ErroEnvio`].
-    pub async fn enviar_envio(&self, envio: &Envio) -> Result<Resposta, ErroEnvio> {
+/// Settles by the DPS Id without sending: `HEAD /dps/{id}`, then the key by `GET /dps/{id}`.
+#[async_trait::async_trait]
+impl ConsultaEmissao for ClienteNfse {
+    async fn emitido(&self, documento: &str) -> Result<Option<String>, ErroEnvio> {
+        let Some(id) = id_do_documento(documento) else {
+            return Err(ErroEnvio::Desconhecido(
+                "o documento do livro não é uma DPS com infDPS/@Id válido".into(),
+            ));
+        };
+        let porta = |e: ErroNfse| {
+            e.para_porta()
+                .unwrap_or_else(|| ErroEnvio::Desconhecido(e.to_string()))
+        };
+        if !self.dps_existe(&id).await.map_err(porta)? {
+            return Ok(None);
+        }
+        match self.chave_da_dps(&id).await.map_err(porta)? {
+            Some(chave) => Ok(Some(chave.to_string())),
+            None => Err(ErroEnvio::Desconhecido(format!(
+                "HEAD /dps/{id} diz que existe, GET /dps/{id} não encontrou"
+            ))),
+        }
+    }
+}
+
+/// The issuing port: `envio.documento` is the signed DPS recorded in the ledger (the caller
+/// builds it with `guiche_certificados::nfse::assinar_dps`; `prefeitura` and `url_impressao`
+/// are NFD's and unused here). Issued → `Aceita` with the access key; "already issued" →
+/// `Aceita` with the first key when `GET /dps/{id}` finds it, else `JaEmitida`; a refusal →
+/// `Recusada` with every message; an unknown outcome (or a reply that cannot be read) is
+/// settled at once by the DPS Id ([`ClienteNfse::conciliar`]): found → `Aceita`, else the
+/// unknown outcome stands (sending the same DPS again is safe).
+#[async_trait::async_trait]
+impl EmissorNotas for ClienteNfse {
+    async fn enviar(&self, envio: &Envio) -> Result<Resposta, ErroEnvio> {
         let Some(id) = id_do_documento(&envio.documento) else {
             return Ok(Resposta::Recusada {
                 mensagem: "o documento não é uma DPS com infDPS/@Id válido".into(),

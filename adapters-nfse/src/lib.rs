@@ -8,7 +8,7 @@
 //!
 //! | module | what |
 //! |---|---|
-//! | [`ClienteNfse`] (`cliente`) | the client over `guiche-http`, and the issuing port's send ([`ClienteNfse::enviar_envio`]) |
+//! | [`ClienteNfse`] (`cliente`) | the client over `guiche-http`, and an [`EmissorNotas`](guiche_ports::emissor::EmissorNotas) |
 //! | [`wire`] | paths, the JSON bodies (SEFIN camelCase, ADN PascalCase), gzip + base64, error bodies of every shape |
 //! | [`ErroNfse`] (`erro`) | what goes wrong, and its kind for the port |
 //! //! | `simulador` (feature `simulator`) | SEFIN Nacional and the ADN's parameters on loopback over mTLS |

@@ -43,7 +43,7 @@ pub(crate) fn nfd_sobre(
 #[cfg(feature = "simuladores")]
 pub(crate) fn nfd_com(
     livro: Livros,
-    emissor: std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>,
+    emissor: std::sync::Arc<dyn guiche_aplicacao::nfd::EmissorNfd>,
 ) -> guiche_aplicacao::nfd::servico::Nfd {
     guiche_aplicacao::nfd::servico::Nfd {
         livro,
@@ -55,7 +55,7 @@ pub(crate) fn nfd_com(
 
 /// One issuer for every provider.
 #[cfg(feature = "simuladores")]
-struct UmEmissor(std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>);
+struct UmEmissor(std::sync::Arc<dyn guiche_aplicacao::nfd::EmissorNfd>);
 
 #[cfg(feature = "simuladores")]
 impl guiche_aplicacao::nfd::servico::Emissores for UmEmissor {
@@ -63,7 +63,7 @@ impl guiche_aplicacao::nfd::servico::Emissores for UmEmissor {
         &self,
         _prefeitura: &guiche_domain::nfd::Prefeitura,
         _prestador: &guiche_domain::Documento,
-    ) -> Result<std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>, String> {
+    ) -> Result<std::sync::Arc<dyn guiche_aplicacao::nfd::EmissorNfd>, String> {
         Ok(self.0.clone())
     }
 }
@@ -79,7 +79,7 @@ impl guiche_aplicacao::nfd::servico::Emissores for EmissoresNfd {
         &self,
         prefeitura: &guiche_domain::nfd::Prefeitura,
         prestador: &guiche_domain::Documento,
-    ) -> Result<std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>, String> {
+    ) -> Result<std::sync::Arc<dyn guiche_aplicacao::nfd::EmissorNfd>, String> {
         use crate::config;
         use crate::erro::ErroApp;
         let texto = |e: ErroApp| match e {

@@ -8,7 +8,8 @@ use guiche_domain::nfse::IdDps;
 use guiche_http::ConfigHttp;
 use guiche_nfse::simulador::FalhaNfse;
 use guiche_nfse::{ClienteNfse, ConfigNfse, Emissao, ErroNfse};
-use guiche_ports::emissor::{Envio, ErroEnvio, Resposta};
+use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
+use std::sync::Arc;
 use std::time::Duration;
 
 fn envio(documento: String) -> Envio {
@@ -68,8 +69,10 @@ async fn a_duplicate_dps_is_already_issued_with_the_existing_key() {
         }
         outra => panic!("{outra:?}"),
     }
-    // Through the port: the same DPS again is accepted with the first key, nothing new issued.
-    let r = c.cliente.enviar_envio(&envio(c.assinada(7))).await.unwrap();
+    // Through the port, as the application holds it: the same DPS again is accepted with the
+    // first key, nothing new issued.
+    let porta: Arc<dyn EmissorNotas> = Arc::new(c.cliente.clone());
+    let r = porta.enviar(&envio(c.assinada(7))).await.unwrap();
     assert_eq!(
         r,
         Resposta::Aceita {
@@ -92,11 +95,7 @@ async fn a_reply_lost_after_issuing_is_settled_by_the_dps_id() {
     assert_eq!(achada.chave.to_string(), c.sim.emitidas()[0].chave);
     // Through the port, the settling happens inside the send: HEAD then GET /dps/{id}.
     c.sim.injetar(FalhaNfse::PerderResposta);
-    let r = c
-        .cliente
-        .enviar_envio(&envio(c.assinada(10)))
-        .await
-        .unwrap();
+    let r = c.cliente.enviar(&envio(c.assinada(10))).await.unwrap();
     let emitidas = c.sim.emitidas();
     assert_eq!(emitidas.len(), 2);
     assert_eq!(
@@ -135,7 +134,7 @@ async fn unavailable_or_slow_is_an_unknown_outcome_and_a_missing_dps_stays_unkno
     assert!(c.cliente.conciliar(&dps(11).id()).await.unwrap().is_none());
     // The port: 503 then HEAD 404: still unknown (a request in flight may yet issue it).
     c.sim.injetar(FalhaNfse::Indisponivel);
-    let r = c.cliente.enviar_envio(&envio(c.assinada(11))).await;
+    let r = c.cliente.enviar(&envio(c.assinada(11))).await;
     assert!(matches!(r, Err(ErroEnvio::Desconhecido(_))), "{r:?}");
     // Slow: the client gives up, the service issued it.
     c.sim.injetar(FalhaNfse::Lenta(Duration::from_secs(3)));
@@ -200,7 +199,7 @@ async fn business_refusals_are_read_in_both_shapes_and_name_the_rule() {
             .assinar(&xml, &Alvo::Id(dps(23).id().to_string()))
             .unwrap()
     );
-    let r = c.cliente.enviar_envio(&envio(assinado)).await.unwrap();
+    let r = c.cliente.enviar(&envio(assinado)).await.unwrap();
     assert!(
         matches!(&r, Resposta::Recusada { mensagem } if mensagem.contains("E0714")),
         "{r:?}"
@@ -261,4 +260,30 @@ async fn the_base_path_moved_endpoints_and_a_client_without_certificate() {
             .is_err()
     );
     assert_eq!(c.sim.chamadas().len(), antes);
+}
+
+#[tokio::test]
+async fn the_port_settles_by_the_dps_id_without_sending() {
+    use guiche_ports::emissor::ConsultaEmissao;
+    let c = Cenario::novo();
+    let assinada = c.assinada(40);
+    assert_eq!(c.cliente.emitido(&assinada).await.unwrap(), None);
+    let porta: Arc<dyn EmissorNotas> = Arc::new(c.cliente.clone());
+    let Resposta::Aceita { codigo } = porta.enviar(&envio(assinada.clone())).await.unwrap() else {
+        panic!("não emitida");
+    };
+    assert_eq!(c.cliente.emitido(&assinada).await.unwrap(), Some(codigo));
+    // Asked twice, sent once: HEAD and GET only.
+    assert_eq!(c.sim.emitidas().len(), 1);
+    let posts = c
+        .sim
+        .chamadas()
+        .iter()
+        .filter(|x| x.metodo == "POST")
+        .count();
+    assert_eq!(posts, 1);
+    assert!(matches!(
+        c.cliente.emitido("<DPS/>").await,
+        Err(ErroEnvio::Desconhecido(_))
+    ));
 }
