@@ -233,6 +233,20 @@ impl SimuladorNfse {
     /// # Errors
     /// [`ErroSimulador::Pki`].
     pub fn certificado_prestador(&self, titular: &Documento) -> Result<Certificado, ErroSimulador> {
+        let pfx = self.pfx_prestador(titular, "simulador")?;
+        Certificado::abrir(&pfx, &Senha::from("simulador")).map_err(ErroSimulador::pki)
+    }
+
+    /// The same certificate as [`SimuladorNfse::certificado_prestador`] as a PKCS#12 file's
+    /// bytes under `senha`: what `GUICHE_NFSE_CERT` points to in the sandbox and the tests.
+    ///
+    /// # Errors
+    /// [`ErroSimulador::Pki`].
+    pub fn pfx_prestador(
+        &self,
+        titular: &Documento,
+        senha: &str,
+    ) -> Result<Vec<u8>, ErroSimulador> {
         let agora = SystemTime::now();
         let dia = Duration::from_secs(86_400);
         let validade = agora - dia..agora + 365 * dia;
@@ -248,9 +262,7 @@ impl SimuladorNfse {
             }
         }
         .map_err(ErroSimulador::pki)?;
-        let pfx = pkcs12(&cert, &chave, &[self.ac.certificado_der()], "simulador")
-            .map_err(ErroSimulador::pki)?;
-        Certificado::abrir(&pfx, &Senha::from("simulador")).map_err(ErroSimulador::pki)
+        pkcs12(&cert, &chave, &[self.ac.certificado_der()], senha).map_err(ErroSimulador::pki)
     }
 
     /// Queues a fault for the next SEFIN/ADN request.

@@ -462,6 +462,32 @@ pub(crate) enum Nfse {
         #[arg(long, value_name = "DPS.xml")]
         saida: PathBuf,
     },
+    /// Emite uma NFS-e na SEFIN Nacional exatamente uma vez: valida a DPS, assina com o
+    /// certificado do prestador (GUICHE_NFSE_CERT), registra no livro pelo Id da DPS ANTES de
+    /// enviar, envia (GUICHE_NFSE_URL, terminada em /SefinNacional) e registra o resultado. Um
+    /// resultado desconhecido é resolvido pelo Id da DPS na próxima execução ou no `status`;
+    /// rodar de novo com o mesmo arquivo não emite outra NFS-e.
+    Send {
+        /// Arquivo da DPS (.xml ou .json).
+        arquivo: PathBuf,
+    },
+    /// Situação de uma DPS pelo seu Id (DPS + 42 dígitos: livro, e a SEFIN pelo Id quando o
+    /// resultado está em aberto) ou de uma NFS-e pela chave de acesso (50 dígitos).
+    Status {
+        /// Id da DPS ou chave de acesso da NFS-e.
+        alvo: String,
+    },
+    /// Cancela uma NFS-e (evento 101101, assinado com o certificado do prestador).
+    Cancel {
+        /// Chave de acesso da NFS-e (50 dígitos).
+        chave: String,
+        /// cMotivo: 1 erro na emissão, 2 serviço não prestado, 9 outros.
+        #[arg(long)]
+        codigo: String,
+        /// xMotivo: a justificativa, de 15 a 255 caracteres.
+        #[arg(long)]
+        motivo: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

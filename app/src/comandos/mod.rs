@@ -55,6 +55,13 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Consulta(c) => consulta::executar(c, json).await,
         Comando::Nfse(Nfse::Validate { arquivo }) => nfse::validar(&arquivo, json),
         Comando::Nfse(Nfse::Dps { arquivo, saida }) => nfse::dps(&arquivo, &saida, json),
+        Comando::Nfse(Nfse::Send { arquivo }) => nfse::enviar(&arquivo, json).await,
+        Comando::Nfse(Nfse::Status { alvo }) => nfse::situacao(&alvo, json).await,
+        Comando::Nfse(Nfse::Cancel {
+            chave,
+            codigo,
+            motivo,
+        }) => nfse::cancelar(&chave, &codigo, &motivo, json).await,
         Comando::Nfd(Nfd::Validate {
             arquivo,
             prefeitura,

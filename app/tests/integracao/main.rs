@@ -21,6 +21,7 @@ mod medicao_ecac;
 mod navegador;
 mod nfd_envio;
 mod nfse;
+mod nfse_envio;
 mod quatro_processos;
 mod readme;
 mod sandbox;
