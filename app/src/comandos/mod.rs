@@ -10,6 +10,8 @@ mod demo;
 mod demo_consulta;
 #[cfg(feature = "simuladores")]
 mod demo_ecac;
+#[cfg(feature = "simuladores")]
+mod demo_nfse;
 mod ecac;
 mod ecac_guias;
 mod ecac_sync;
