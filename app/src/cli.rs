@@ -471,6 +471,15 @@ pub(crate) enum Nfse {
         /// Arquivo da DPS (.xml ou .json).
         arquivo: PathBuf,
     },
+    /// Emite um lote: cada DPS (.xml ou .json) das pastas e arquivos dados, exatamente uma vez,
+    /// na ordem da série e do nDPS. Uma DPS de resultado em aberto para a sua série (as
+    /// seguintes não saem); as outras séries seguem. Rodar de novo retoma: o que já foi emitido
+    /// é respondido pelo livro.
+    Batch {
+        /// Pastas (todo .xml e .json nelas) ou arquivos de DPS.
+        #[arg(required = true)]
+        caminhos: Vec<PathBuf>,
+    },
     /// Situação de uma DPS pelo seu Id (DPS + 42 dígitos: livro, e a SEFIN pelo Id quando o
     /// resultado está em aberto) ou de uma NFS-e pela chave de acesso (50 dígitos).
     Status {

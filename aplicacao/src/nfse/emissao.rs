@@ -251,6 +251,56 @@ impl EmissaoNfse {
         Ok(self.transmitir(&registro, &Estado::Reservada).await?)
     }
 
+    /// Issues a batch, one DPS after another in the order of their sequence and `nDPS`
+    /// (whatever order they came in), each exactly once as [`EmissaoNfse::emitir`] does. A DPS
+    /// left open (unknown outcome, not sent, the sequence busy or blocked) stops its sequence:
+    /// the later ones of that sequence are not sent and answer
+    /// [`ErroEmissaoNfse::Pendente`] naming it; other sequences go on. Run again, the batch
+    /// resumes: what was issued is answered by the ledger. The results come in the order given.
+    pub async fn emitir_lote(
+        &self,
+        itens: &[(Dps, String)],
+    ) -> Vec<Result<Desfecho, ErroEmissaoNfse>> {
+        let mut ordem: Vec<usize> = (0..itens.len()).collect();
+        ordem.sort_by_key(|&i| {
+            let id = itens[i].0.id();
+            let s = sequencia(&id);
+            (s.prestador.as_str().to_owned(), s.prefeitura, id.numero)
+        });
+        let mut bloqueadas: std::collections::HashMap<Sequencia, (String, String)> =
+            std::collections::HashMap::new();
+        let mut resultados: Vec<Option<Result<Desfecho, ErroEmissaoNfse>>> =
+            itens.iter().map(|_| None).collect();
+        for i in ordem {
+            let (dps, assinada) = &itens[i];
+            let seq = sequencia(&dps.id());
+            let r = match bloqueadas.get(&seq) {
+                Some((id, motivo)) => Err(ErroEmissaoNfse::Pendente {
+                    id: id.clone(),
+                    motivo: motivo.clone(),
+                }),
+                None => self.emitir(dps, assinada).await,
+            };
+            let aberta = match &r {
+                Ok(Desfecho::Desconhecida { id, motivo } | Desfecho::NaoEnviada { id, motivo }) => {
+                    Some((id.clone(), motivo.clone()))
+                }
+                Err(ErroEmissaoNfse::Pendente { id, motivo }) => Some((id.clone(), motivo.clone())),
+                Err(e @ ErroEmissaoNfse::Ocupada { .. }) => {
+                    Some((dps.id().to_string(), e.to_string()))
+                }
+                _ => None,
+            };
+            if let Some(bloqueio) = aberta {
+                bloqueadas.entry(seq).or_insert(bloqueio);
+            }
+            if let Some(lugar) = resultados.get_mut(i) {
+                *lugar = Some(r);
+            }
+        }
+        resultados.into_iter().flatten().collect()
+    }
+
     /// Where the DPS `id` stands in the ledger (`None`: not there), settling it by its Id when
     /// it is pending or issued without its key — never sending it.
     ///

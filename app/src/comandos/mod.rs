@@ -58,6 +58,7 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Nfse(Nfse::Validate { arquivo }) => nfse::validar(&arquivo, json),
         Comando::Nfse(Nfse::Dps { arquivo, saida }) => nfse::dps(&arquivo, &saida, json),
         Comando::Nfse(Nfse::Send { arquivo }) => nfse::enviar(&arquivo, json).await,
+        Comando::Nfse(Nfse::Batch { caminhos }) => nfse::lote(&caminhos, json).await,
         Comando::Nfse(Nfse::Status { alvo }) => nfse::situacao(&alvo, json).await,
         Comando::Nfse(Nfse::Cancel {
             chave,

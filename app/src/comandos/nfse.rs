@@ -20,6 +20,7 @@ use crate::composicao;
 use crate::entrada;
 use crate::erro::{Codigo, ErroApp};
 use crate::saida::{self, Documento};
+use serde_json::Value;
 
 fn documento(nome: &str) -> Documento<'_> {
     Documento {
@@ -112,41 +113,37 @@ fn emissao(cliente: ClienteNfse) -> Result<EmissaoNfse, ErroApp> {
     })
 }
 
-/// Prints where a DPS stands; its exit code (issued 0, refused 1, open 3).
-fn imprimir(d: &Desfecho, json: bool) -> Codigo {
-    let (frase, codigo) = match d {
+/// One sentence for people on where a DPS stands.
+fn frase_desfecho(d: &Desfecho) -> String {
+    match d {
         Desfecho::Emitida {
             id,
             chave: Some(chave),
-        } => (
-            format!("DPS {id}: NFS-e emitida, chave de acesso {chave}"),
-            Codigo::Ok,
+        } => format!("DPS {id}: NFS-e emitida, chave de acesso {chave}"),
+        Desfecho::Emitida { id, chave: None } => format!(
+            "DPS {id}: NFS-e emitida (a SEFIN disse que a DPS já consta); a chave ainda não foi lida: `guiche nfse status {id}`"
         ),
-        Desfecho::Emitida { id, chave: None } => (
-            format!(
-                "DPS {id}: NFS-e emitida (a SEFIN disse que a DPS já consta); a chave ainda não foi lida: `guiche nfse status {id}`"
-            ),
-            Codigo::Ok,
+        Desfecho::Recusada { id, mensagem } => {
+            format!("DPS {id}: recusada pela SEFIN Nacional, nada emitido: {mensagem}")
+        }
+        Desfecho::Desconhecida { id, motivo } => format!(
+            "DPS {id}: resultado desconhecido ({motivo}); rode `guiche nfse send` de novo com o mesmo arquivo ou `guiche nfse status {id}`: a DPS é conferida pelo seu Id e nunca emitida duas vezes"
         ),
-        Desfecho::Recusada { id, mensagem } => (
-            format!("DPS {id}: recusada pela SEFIN Nacional, nada emitido: {mensagem}"),
-            Codigo::Rejeitado,
-        ),
-        Desfecho::Desconhecida { id, motivo } => (
-            format!(
-                "DPS {id}: resultado desconhecido ({motivo}); rode `guiche nfse send` de novo com o mesmo arquivo ou `guiche nfse status {id}`: a DPS é conferida pelo seu Id e nunca emitida duas vezes"
-            ),
-            Codigo::Transporte,
-        ),
-        Desfecho::NaoEnviada { id, motivo } => (
-            format!("DPS {id}: não enviada: {motivo}"),
-            Codigo::Transporte,
-        ),
+        Desfecho::NaoEnviada { id, motivo } => format!("DPS {id}: não enviada: {motivo}"),
+    }
+}
+
+/// Prints where a DPS stands; its exit code (issued 0, refused 1, open 3).
+fn imprimir(d: &Desfecho, json: bool) -> Codigo {
+    let codigo = match d {
+        Desfecho::Emitida { .. } => Codigo::Ok,
+        Desfecho::Recusada { .. } => Codigo::Rejeitado,
+        Desfecho::Desconhecida { .. } | Desfecho::NaoEnviada { .. } => Codigo::Transporte,
     };
     if json {
         println!("{}", serde_json::to_string_pretty(d).unwrap_or_default());
     } else {
-        println!("{frase}");
+        println!("{}", frase_desfecho(d));
     }
     codigo
 }
@@ -178,6 +175,125 @@ pub(crate) async fn enviar(arquivo: &Path, json: bool) -> Result<Codigo, ErroApp
         Ok(d) => Ok(imprimir(&d, json)),
         Err(e) => Ok(erro_emissao(&e, json)),
     }
+}
+
+/// The DPS files of `caminhos`: a folder gives its `.xml` and `.json` files, by name.
+fn arquivos_do_lote(caminhos: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, ErroApp> {
+    let mut lista = Vec::new();
+    for c in caminhos {
+        if c.is_dir() {
+            let mut da_pasta: Vec<_> = std::fs::read_dir(c)
+                .map_err(|e| ErroApp::Arquivo {
+                    caminho: c.display().to_string(),
+                    motivo: e.to_string(),
+                })?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                            x.eq_ignore_ascii_case("xml") || x.eq_ignore_ascii_case("json")
+                        })
+                })
+                .collect();
+            da_pasta.sort();
+            lista.extend(da_pasta);
+        } else {
+            lista.push(c.clone());
+        }
+    }
+    if lista.is_empty() {
+        return Err(ErroApp::Uso(
+            "nenhuma DPS (.xml ou .json) nos caminhos dados".into(),
+        ));
+    }
+    Ok(lista)
+}
+
+/// `guiche nfse batch DIR…`: every DPS validated and signed first, then issued as a batch.
+pub(crate) async fn lote(caminhos: &[std::path::PathBuf], json: bool) -> Result<Codigo, ErroApp> {
+    let arquivos = arquivos_do_lote(caminhos)?;
+    let certificado = certificado()?;
+    let mut validas = Vec::new();
+    let mut linhas: Vec<(String, Value)> = Vec::new();
+    let (mut invalidas, mut emitidas, mut recusadas, mut abertas) = (0, 0, 0, 0);
+    let mut nomes = Vec::new();
+    for a in &arquivos {
+        let nome = a.display().to_string();
+        match validar_dps(&entrada::bytes(a)?) {
+            Ok(dps) => {
+                let assinada = assinar_dps(&certificado, &dps, SystemTime::now())
+                    .map_err(|e| ErroApp::Configuracao(format!("GUICHE_NFSE_CERT: {e}")))?;
+                validas.push((dps, assinada));
+                nomes.push(nome);
+            }
+            Err(v) => {
+                invalidas += 1;
+                let frase = format!("DPS inválida — {} violação(ões); não enviada", v.len());
+                linhas.push((
+                    nome.clone(),
+                    serde_json::json!({ "arquivo": nome, "situacao": "invalida", "violacoes": v.len(), "frase": frase }),
+                ));
+            }
+        }
+    }
+    let uc = emissao(cliente(&certificado)?)?;
+    for (nome, r) in nomes.into_iter().zip(uc.emitir_lote(&validas).await) {
+        let (mut v, frase) = match &r {
+            Ok(d) => {
+                match d {
+                    Desfecho::Emitida { .. } => emitidas += 1,
+                    Desfecho::Recusada { .. } => recusadas += 1,
+                    _ => abertas += 1,
+                }
+                (
+                    serde_json::to_value(d).unwrap_or_default(),
+                    frase_desfecho(d),
+                )
+            }
+            Err(e) => {
+                match e {
+                    ErroEmissaoNfse::Pendente { .. } | ErroEmissaoNfse::Ocupada { .. } => {
+                        abertas += 1;
+                    }
+                    _ => recusadas += 1,
+                }
+                (
+                    serde_json::json!({ "situacao": "erro", "mensagem": e.to_string() }),
+                    e.to_string(),
+                )
+            }
+        };
+        if let Some(o) = v.as_object_mut() {
+            o.insert("arquivo".into(), Value::from(nome.clone()));
+            o.insert("frase".into(), Value::from(frase));
+        }
+        linhas.push((nome, v));
+    }
+    linhas.sort_by(|a, b| a.0.cmp(&b.0));
+    let resumo = format!(
+        "{emitidas} emitida(s), {recusadas} recusada(s), {abertas} em aberto, {invalidas} inválida(s)"
+    );
+    if json {
+        let dps: Vec<&Value> = linhas.iter().map(|(_, v)| v).collect();
+        let v = serde_json::json!({
+            "dps": dps,
+            "resumo": { "emitidas": emitidas, "recusadas": recusadas, "emAberto": abertas, "invalidas": invalidas },
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        for (nome, v) in &linhas {
+            println!("{nome}: {}", v["frase"].as_str().unwrap_or_default());
+        }
+        println!("{resumo}");
+    }
+    Ok(if abertas > 0 {
+        Codigo::Transporte
+    } else if recusadas + invalidas > 0 {
+        Codigo::Rejeitado
+    } else {
+        Codigo::Ok
+    })
 }
 
 /// `guiche nfse status ID|CHAVE`.

@@ -292,3 +292,51 @@ async fn killed_with_its_request_in_flight_the_next_run_finds_it_by_head() {
     assert_eq!((codigo, vec![chave(&v)]), (0, c.chaves()));
     assert_eq!(c.posts(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_stops_a_series_at_an_open_outcome_and_resumes_issuing_each_once() {
+    let c = Cenario::novo("lote");
+    let pasta = c.dir.join("lote");
+    std::fs::create_dir_all(&pasta).unwrap();
+    // Given out of order: the batch issues by nDPS.
+    for (nome, numero) in [("c.xml", 1), ("a.xml", 3), ("b.xml", 2)] {
+        std::fs::rename(c.dps(numero), pasta.join(nome)).unwrap();
+    }
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../exemplos/nfse/dps-com-erros.json"
+        ),
+        pasta.join("errada.json"),
+    )
+    .unwrap();
+    std::fs::write(pasta.join("leia-me.txt"), "não é DPS").unwrap();
+    // nDPS 1 is issued and its reply lost, and the settling HEAD fails: 2 and 3 wait.
+    c.sim.injetar(FalhaNfse::PerderResposta);
+    c.sim.injetar(FalhaNfse::Indisponivel);
+    let lote = ["nfse", "batch", pasta.to_str().unwrap()];
+    let (codigo, v) = c.guiche(&lote);
+    assert_eq!(codigo, 3, "{v}");
+    assert_eq!(v["resumo"]["emAberto"], 3, "{v}");
+    assert_eq!(v["resumo"]["invalidas"], 1, "{v}");
+    assert_eq!((c.chaves().len(), c.posts()), (1, 1));
+    // Resumed: 1 settled by HEAD, 2 and 3 sent; each DPS Id issued once.
+    let (codigo, v) = c.guiche(&lote);
+    assert_eq!(codigo, 1, "the invalid file: {v}");
+    assert_eq!(v["resumo"]["emitidas"], 3, "{v}");
+    assert_eq!(c.posts(), 3);
+    let mut ids: Vec<String> = c.sim.emitidas().into_iter().map(|n| n.id_dps).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
+    let linhas = v["dps"].as_array().unwrap();
+    let arquivos: Vec<&str> = linhas
+        .iter()
+        .map(|l| l["arquivo"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(arquivos, ["a.xml", "b.xml", "c.xml", "errada.json"]);
+    // Once more: nothing sent.
+    let (_, v) = c.guiche(&lote);
+    assert_eq!(v["resumo"]["emitidas"], 3, "{v}");
+    assert_eq!(c.posts(), 3);
+}

@@ -19,9 +19,9 @@ const RAIZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 /// Commands of the README the sandbox cannot run (`nfse dps` of a valid DPS needs the
 /// prestador's own RSA certificate; `nfse::dps_signs_offline_with_the_certificate_from_the_environment`
-/// runs it; `nfse send|status|cancel` need the NFS-e simulator, which the sandbox does not
-/// start yet: `nfse_envio::issued_once_looked_up_and_cancelled_once` runs them).
-const PULADOS: [&str; 10] = [
+/// runs it; `nfse send|batch|status|cancel` print access keys with the simulator's random code:
+/// `nfse_envio` runs them, and `sandbox` runs `send` and `cancel` against the sandbox).
+const PULADOS: [&str; 11] = [
     "guiche sandbox",
     "nota3.xml",
     "notas/*.xml",
@@ -30,6 +30,7 @@ const PULADOS: [&str; 10] = [
     "serpro procurador",
     "nfse dps exemplos/nfse/dps.json",
     "nfse send",
+    "nfse batch",
     "nfse status",
     "nfse cancel",
 ];
