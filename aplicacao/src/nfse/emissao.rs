@@ -364,6 +364,10 @@ impl EmissaoNfse {
                 Ok(self.transmitir(r, &anterior).await?)
             }
             Ok(None) => Ok(desfecho_do_registro(r)),
+            // Never left, and SEFIN still unreachable: it stays "not sent".
+            Err(ErroEnvio::NaoEnviado(_)) if r.estado == Estado::Reservada => {
+                Ok(desfecho_do_registro(r))
+            }
             Err(e) => Ok(Desfecho::Desconhecida {
                 id: id_do_registro(r),
                 motivo: format!("consulta pelo Id da DPS: {e}"),

@@ -340,3 +340,18 @@ async fn a_batch_stops_a_series_at_an_open_outcome_and_resumes_issuing_each_once
     assert_eq!(v["resumo"]["emitidas"], 3, "{v}");
     assert_eq!(c.posts(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sefin_unreachable_keeps_the_dps_recorded_and_the_next_run_sends_it() {
+    let c = Cenario::novo("inalcancavel");
+    let dps = c.dps(4);
+    let mut cmd = c.comando(&["nfse", "send", dps.to_str().unwrap()]);
+    cmd.env("GUICHE_NFSE_URL", "https://127.0.0.1:1/SefinNacional");
+    let (codigo, v) = tokio::task::block_in_place(|| saida(&cmd.output().unwrap()));
+    assert_eq!(codigo, 3, "{v}");
+    assert_eq!(v["situacao"], "naoEnviada", "{v}");
+    assert!(c.sim.chamadas().is_empty());
+    let (codigo, v) = c.enviar(&dps);
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!((c.chaves(), c.posts()), (vec![chave(&v)], 1));
+}
