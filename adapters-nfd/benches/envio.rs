@@ -30,7 +30,7 @@ use guiche_domain::Data;
 use guiche_domain::nfd::{ContextoNfd, NotaBruta, Prefeitura, Tag};
 use guiche_nfd::simulador::{ConfigSimulador, SimuladorNfd};
 use guiche_nfd::{ClienteNfd, ConfigCliente, Provedor, Senha};
-use guiche_ports::emissor::{EmissorNotas, Envio, Resposta};
+use guiche_ports::emissor::{DocumentoNfd, EmissorNotas, Envio, Resposta};
 use guiche_simulador::bancada::{argumento, memoria_pico_mib};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -7,7 +7,7 @@ use crate::wire::{self, Operacao, ParametrosPedido, Retorno};
 use async_trait::async_trait;
 use guiche_domain::nfd::Nota;
 use guiche_http::{ConfigHttp, FalhaCorpo, Redirecionamento, classificar, redirecionamento};
-use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
+use guiche_ports::emissor::{DocumentoNfd, EmissorNotas, Envio, ErroEnvio, Resposta};
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
 use std::time::Duration;
 
@@ -211,12 +211,14 @@ fn interpretar(status: u16, corpo: &str, operacao: Operacao) -> Result<Resposta,
     }
 }
 
-#[async_trait]
-impl EmissorNotas for ClienteNfd {
+impl DocumentoNfd for ClienteNfd {
     fn documento(&self, _prefeitura: &str, nota: &Nota) -> String {
         self.provedor.documento(nota)
     }
+}
 
+#[async_trait]
+impl EmissorNotas for ClienteNfd {
     async fn enviar(&self, envio: &Envio) -> Result<Resposta, ErroEnvio> {
         let operacao = if envio.url_impressao {
             Operacao::EnviarNotaRetornaurlNota

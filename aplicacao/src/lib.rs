@@ -11,6 +11,7 @@
 //! the CLI needs for its exit code and the API for its HTTP status.
 //!
 //! - [`nfd`]: validate, issue exactly once, batch, a person's decision on an unknown outcome.
+//! - [`nfse`]: NFS-e Nacional's DPS validated offline (issuing comes with its adapter).
 //! - [`conam`]: validate, send and follow a pacote, its status, the open period, revenues.
 //! - [`serpro`]: Integra Contador's typed services with billing, procurador, Conecta gov.br.
 //! - [`ecac`]: companies, guides, payments (sync and import), occurrences, proof, locate.
@@ -25,6 +26,7 @@ pub mod erro;
 pub mod idempotencia;
 pub mod livro;
 pub mod nfd;
+pub mod nfse;
 pub mod serpro;
 pub mod usuarios;
 

@@ -30,6 +30,9 @@ pub(crate) enum Comando {
     /// NFD — Nota Fiscal Digital (serviço municipal SOAP).
     #[command(subcommand)]
     Nfd(Nfd),
+    /// NFS-e Nacional — a DPS do Sistema Nacional NFS-e, validada e assinada offline.
+    #[command(subcommand)]
+    Nfse(Nfse),
     /// CONAM — integração contábil (API REST).
     #[command(subcommand)]
     Conam(Conam),
@@ -446,6 +449,62 @@ pub(crate) enum Serpro {
         /// diferença.
         #[arg(long, value_name = "RELATORIO.csv")]
         conferir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Nfse {
+    /// Valida uma DPS offline (leiaute 1.01): o XML, ou JSON com as tags do XML como chaves e
+    /// todo valor entre aspas. Cada violação traz o caminho XML (infDPS/valores/vServPrest/vServ).
+    Validate {
+        /// Arquivo da DPS (.xml ou .json).
+        arquivo: PathBuf,
+    },
+    /// Monta e assina uma DPS offline, sem enviá-la: valida, calcula o Id, escreve o XML na ordem
+    /// do leiaute e o assina (XMLDSig sobre infDPS) com o certificado A1 do prestador, lido de
+    /// GUICHE_NFSE_CERT (.pfx/.p12) com a senha em GUICHE_NFSE_CERT_SENHA (ou
+    /// GUICHE_NFSE_CERT_SENHA_ARQUIVO). O arquivo gravado só é legível pelo dono.
+    Dps {
+        /// Arquivo da DPS (.xml ou .json).
+        arquivo: PathBuf,
+        /// Onde gravar a DPS assinada (XML em UTF-8).
+        #[arg(long, value_name = "DPS.xml")]
+        saida: PathBuf,
+    },
+    /// Emite uma NFS-e na SEFIN Nacional exatamente uma vez: valida a DPS, assina com o
+    /// certificado do prestador (GUICHE_NFSE_CERT), registra no livro pelo Id da DPS ANTES de
+    /// enviar, envia (GUICHE_NFSE_URL, terminada em /SefinNacional) e registra o resultado. Um
+    /// resultado desconhecido é resolvido pelo Id da DPS na próxima execução ou no `status`;
+    /// rodar de novo com o mesmo arquivo não emite outra NFS-e.
+    Send {
+        /// Arquivo da DPS (.xml ou .json).
+        arquivo: PathBuf,
+    },
+    /// Emite um lote: cada DPS (.xml ou .json) das pastas e arquivos dados, exatamente uma vez,
+    /// na ordem da série e do nDPS. Uma DPS de resultado em aberto para a sua série (as
+    /// seguintes não saem); as outras séries seguem. Rodar de novo retoma: o que já foi emitido
+    /// é respondido pelo livro.
+    Batch {
+        /// Pastas (todo .xml e .json nelas) ou arquivos de DPS.
+        #[arg(required = true)]
+        caminhos: Vec<PathBuf>,
+    },
+    /// Situação de uma DPS pelo seu Id (DPS + 42 dígitos: livro, e a SEFIN pelo Id quando o
+    /// resultado está em aberto) ou de uma NFS-e pela chave de acesso (50 dígitos).
+    Status {
+        /// Id da DPS ou chave de acesso da NFS-e.
+        alvo: String,
+    },
+    /// Cancela uma NFS-e (evento 101101, assinado com o certificado do prestador).
+    Cancel {
+        /// Chave de acesso da NFS-e (50 dígitos).
+        chave: String,
+        /// cMotivo: 1 erro na emissão, 2 serviço não prestado, 9 outros.
+        #[arg(long)]
+        codigo: String,
+        /// xMotivo: a justificativa, de 15 a 255 caracteres.
+        #[arg(long)]
+        motivo: String,
     },
 }
 

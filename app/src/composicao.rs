@@ -43,7 +43,7 @@ pub(crate) fn nfd_sobre(
 #[cfg(feature = "simuladores")]
 pub(crate) fn nfd_com(
     livro: Livros,
-    emissor: std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>,
+    emissor: std::sync::Arc<dyn guiche_aplicacao::nfd::EmissorNfd>,
 ) -> guiche_aplicacao::nfd::servico::Nfd {
     guiche_aplicacao::nfd::servico::Nfd {
         livro,
@@ -55,7 +55,7 @@ pub(crate) fn nfd_com(
 
 /// One issuer for every provider.
 #[cfg(feature = "simuladores")]
-struct UmEmissor(std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>);
+struct UmEmissor(std::sync::Arc<dyn guiche_aplicacao::nfd::EmissorNfd>);
 
 #[cfg(feature = "simuladores")]
 impl guiche_aplicacao::nfd::servico::Emissores for UmEmissor {
@@ -63,7 +63,7 @@ impl guiche_aplicacao::nfd::servico::Emissores for UmEmissor {
         &self,
         _prefeitura: &guiche_domain::nfd::Prefeitura,
         _prestador: &guiche_domain::Documento,
-    ) -> Result<std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>, String> {
+    ) -> Result<std::sync::Arc<dyn guiche_aplicacao::nfd::EmissorNfd>, String> {
         Ok(self.0.clone())
     }
 }
@@ -79,7 +79,7 @@ impl guiche_aplicacao::nfd::servico::Emissores for EmissoresNfd {
         &self,
         prefeitura: &guiche_domain::nfd::Prefeitura,
         prestador: &guiche_domain::Documento,
-    ) -> Result<std::sync::Arc<dyn guiche_ports::emissor::EmissorNotas>, String> {
+    ) -> Result<std::sync::Arc<dyn guiche_aplicacao::nfd::EmissorNfd>, String> {
         use crate::config;
         use crate::erro::ErroApp;
         let texto = |e: ErroApp| match e {
@@ -221,6 +221,15 @@ pub(crate) fn consultas_conam()
 pub(crate) fn certificado(
     var: &str,
 ) -> Result<guiche_serpro::certificado::Certificado, crate::erro::ErroApp> {
+    certificado_com_senha(var, &format!("{var}_PASSWORD"))
+}
+
+/// Reads a PKCS#12 certificate from `{var}` (path) and the password variable `senha` (or its
+/// `_ARQUIVO`), valid today.
+pub(crate) fn certificado_com_senha(
+    var: &str,
+    senha: &str,
+) -> Result<guiche_serpro::certificado::Certificado, crate::erro::ErroApp> {
     use crate::erro::ErroApp;
     use guiche_serpro::certificado::{Certificado, Senha};
     let caminho = crate::config::var(var).ok_or_else(|| {
@@ -228,7 +237,7 @@ pub(crate) fn certificado(
             "{var} não está definida (o caminho do certificado .pfx/.p12)"
         ))
     })?;
-    let senha = crate::config::obrigatorio(&format!("{var}_PASSWORD"), "abrir o certificado")?;
+    let senha = crate::config::obrigatorio(senha, "abrir o certificado")?;
     let c = Certificado::ler_arquivo(std::path::Path::new(&caminho), &Senha::new(senha))
         .map_err(|e| ErroApp::Configuracao(format!("{var}={caminho}: {e}")))?;
     c.validar_em(std::time::SystemTime::now())

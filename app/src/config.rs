@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 47] = [
+const VARIAVEIS: [&str; 52] = [
     "GUICHE_DB",
     "GUICHE_DB_SENHA",
     "GUICHE_DB_CA",
@@ -24,6 +24,11 @@ const VARIAVEIS: [&str; 47] = [
     "GUICHE_NFD_SENHA",
     "GUICHE_NFD_TIMEOUT",
     "GUICHE_NFD_HTTP_INSEGURO",
+    "GUICHE_NFSE_CERT",
+    "GUICHE_NFSE_CERT_SENHA",
+    "GUICHE_NFSE_URL",
+    "GUICHE_NFSE_CA",
+    "GUICHE_NFSE_TIMEOUT",
     "GUICHE_CONAM_URL",
     "GUICHE_CONAM_TOKEN_URL",
     "GUICHE_CONAM_CLIENT_ID",
@@ -318,6 +323,35 @@ pub(crate) fn timeout_nfd() -> Result<Duration, ErroApp> {
                 ))
             }),
     }
+}
+
+/// `GUICHE_NFSE_TIMEOUT`: seconds to wait for SEFIN Nacional's reply (default 60).
+pub(crate) fn timeout_nfse() -> Result<Duration, ErroApp> {
+    match var("GUICHE_NFSE_TIMEOUT") {
+        None => Ok(Duration::from_secs(60)),
+        Some(v) => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| s.is_finite() && *s > 0.0 && *s <= 3600.0)
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| {
+                ErroApp::Configuracao(format!(
+                    "GUICHE_NFSE_TIMEOUT=\"{v}\" deve ser um número de segundos entre 0 e 3600"
+                ))
+            }),
+    }
+}
+
+/// `GUICHE_NFSE_CA`: a PEM file of CAs SEFIN Nacional's client trusts besides the system's
+/// (the simulator's, in tests and the sandbox).
+pub(crate) fn ca_nfse() -> Result<Option<String>, ErroApp> {
+    var("GUICHE_NFSE_CA")
+        .map(|p| {
+            std::fs::read_to_string(&p)
+                .map_err(|e| ErroApp::Configuracao(format!("GUICHE_NFSE_CA={p}: {e}")))
+        })
+        .transpose()
 }
 
 /// `GUICHE_NFD_HTTP_INSEGURO`: whether a plain `http://` NFD endpoint on another machine is

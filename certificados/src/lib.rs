@@ -7,6 +7,7 @@
 //! |---|---|
 //! | [`certificado`] | A1 PKCS#12 files (legacy RC2-40/3DES included) in pure Rust; the holder's CNPJ/CPF; PEM identity for mTLS |
 //! | [`xmldsig`] | enveloped XMLDSig (RSA-SHA256, SHA-256, inclusive C14N 1.0) over documents written in canonical form: a writer of that form, a signer of the whole document or of the element with a given `Id`, and its verifier |
+//! | [`nfse`] | the NFS-e Nacional DPS signed over `infDPS` with the prestador's own certificate |
 //! | `pki_teste` (feature `pki-teste`) | a throw-away ICP-Brasil-like PKI for tests and simulators |
 //!
 //! ```
@@ -27,6 +28,7 @@
 //! ```
 
 pub mod certificado;
+pub mod nfse;
 #[cfg(feature = "pki-teste")]
 pub mod pki_teste;
 pub mod xmldsig;

@@ -38,6 +38,10 @@ pub enum ErroPkiTeste {
     /// `xmlsec1` is missing under CI, or its files could not be written or it not run.
     #[error("xmlsec1: {0}")]
     Xmlsec1(String),
+    /// `xmllint` or the official NFS-e XSDs (PyPI `nfelib`) are missing under CI, or the files
+    /// could not be written or it not run.
+    #[error("xmllint/XSD da NFS-e: {0}")]
+    Xmllint(String),
 }
 
 /// A certificate and its private key, both DER (`(certificate, PKCS#8 key)`).
@@ -106,6 +110,28 @@ impl AcTeste {
             cnpj.as_str().into(),
         )));
         self.assinar(params)
+    }
+
+    /// An e-CNPJ as [`AcTeste::emitir_ecnpj`], for the key given (PKCS#8 DER): an RSA key, as
+    /// the DPS of NFS-e Nacional is signed with RSA-SHA256 and rcgen cannot generate one.
+    ///
+    /// # Errors
+    /// [`ErroPkiTeste::Geracao`], also for a key rcgen cannot read.
+    pub fn emitir_ecnpj_com_chave(
+        &self,
+        razao: &str,
+        cnpj: &Cnpj,
+        validade: Range<SystemTime>,
+        chave_pkcs8: &[u8],
+    ) -> Result<Emitido, ErroPkiTeste> {
+        let chave = KeyPair::try_from(chave_pkcs8).map_err(geracao)?;
+        let mut params = params_pessoa(&format!("{razao}:{cnpj}", cnpj = cnpj.as_str()), &validade);
+        params.subject_alt_names.push(SanType::OtherName((
+            OID_CNPJ.to_vec(),
+            cnpj.as_str().into(),
+        )));
+        let cert = params.signed_by(&chave, &self.emissor).map_err(geracao)?;
+        Ok((cert.der().to_vec(), chave_pkcs8.to_vec()))
     }
 
     /// An e-CPF: CN `NOME:CPF`, otherName 2.16.76.1.3.1 = birth date + CPF + zeros.
@@ -443,5 +469,95 @@ pub fn xmlsec1_verificar(
         Xmlsec1::Aceitou(texto)
     } else {
         Xmlsec1::Recusou(texto)
+    })
+}
+
+/// The `nfelib` release whose NFS-e Nacional XSDs (`nfelib/nfse/schemas/v1_0/`) the tests use as
+/// the oracle; `.ci/run` installs exactly this one.
+pub const NFELIB_VERSAO: &str = "3.2.0";
+
+/// What `xmllint --schema` said of some NFS-e files (DPS, event requests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Xmllint {
+    /// `xmllint` or the XSDs are not installed (outside CI; a warning naming which was printed).
+    Ausente,
+    /// Every file is valid against the schema.
+    Aceitou,
+    /// Some file is not; `xmllint`'s output names the file, line and element.
+    Recusou(String),
+}
+
+/// The folder of the official NFS-e XSDs: `GUICHE_NFSE_XSD` when set, else the one of the
+/// `nfelib` that `python3` imports. `None` when neither exists.
+fn pasta_xsd_nfse() -> Option<std::path::PathBuf> {
+    use std::path::PathBuf;
+    if let Some(p) = std::env::var_os("GUICHE_NFSE_XSD") {
+        return Some(PathBuf::from(p)).filter(|p| p.join("DPS_v1.01.xsd").is_file());
+    }
+    let saida = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import nfelib, os; print(os.path.dirname(nfelib.__file__))",
+        ])
+        .output()
+        .ok()?;
+    let raiz = String::from_utf8(saida.stdout).ok()?;
+    let pasta = PathBuf::from(raiz.trim()).join("nfse/schemas/v1_0");
+    (saida.status.success() && pasta.join("DPS_v1.01.xsd").is_file()).then_some(pasta)
+}
+
+/// Validates DPS files against the official `DPS_v1.01.xsd` (as `nfelib` ships it) with
+/// `xmllint --schema`, the independent oracle of what guichê writes. Outside CI a missing
+/// `xmllint` or XSD skips the check with a printed reason ([`Xmllint::Ausente`]).
+///
+/// # Errors
+/// [`ErroPkiTeste::Xmllint`] when either is missing under CI (the environment variable `CI`
+/// set: `.ci/run` installs both), or `xmllint` cannot be run.
+pub fn xmllint_dps(arquivos: &[std::path::PathBuf]) -> Result<Xmllint, ErroPkiTeste> {
+    xmllint_nfse("DPS_v1.01.xsd", arquivos)
+}
+
+/// As [`xmllint_dps`], against another schema of the same folder (`pedRegEvento_v1.01.xsd`
+/// for event requests).
+///
+/// # Errors
+/// As [`xmllint_dps`].
+pub fn xmllint_nfse(
+    esquema: &str,
+    arquivos: &[std::path::PathBuf],
+) -> Result<Xmllint, ErroPkiTeste> {
+    use std::process::Command;
+    let ausente = |o_que: &str| {
+        if std::env::var_os("CI").is_some() {
+            return Err(ErroPkiTeste::Xmllint(format!(
+                "{o_que} ausente (o .ci/run o instala)"
+            )));
+        }
+        eprintln!("AVISO: {o_que} ausente, validação contra o XSD oficial da NFS-e pulada");
+        Ok(Xmllint::Ausente)
+    };
+    if Command::new("xmllint").arg("--version").output().is_err() {
+        return ausente("xmllint (pacote libxml2-utils)");
+    }
+    let Some(pasta) = pasta_xsd_nfse() else {
+        return ausente(&format!(
+            "XSD da NFS-e (pip install nfelib=={NFELIB_VERSAO}, ou GUICHE_NFSE_XSD)"
+        ));
+    };
+    let saida = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(pasta.join(esquema))
+        .args(arquivos)
+        .output()
+        .map_err(|e| ErroPkiTeste::Xmllint(e.to_string()))?;
+    Ok(if saida.status.success() {
+        Xmllint::Aceitou
+    } else {
+        Xmllint::Recusou(format!(
+            "{}{}",
+            String::from_utf8_lossy(&saida.stdout),
+            String::from_utf8_lossy(&saida.stderr)
+        ))
     })
 }

@@ -43,6 +43,7 @@
 //! | [`data`] | [`Data`] (`DD/MM/AAAA`) and [`Competencia`] (`AAAAMM`) |
 //! | [`municipio`] | [`CodigoIbge`], checked against the official list shipped as data |
 //! | [`nfd`] | the `<NOTA>`, municipal profiles as data, every NFD rule |
+//! | [`nfse`] | NFS-e Nacional: the DPS v1.01, its Id, the access key, every rule checked offline |
 //! | [`conam`] | the pacote, Tables 1 and 2 (as data), every CONAM rule |
 //! | [`serpro`] | the Integra Contador envelope, service types, procurações |
 //! | [`guia`] | DARF/DAS, document numbers, the arrecadação barcode |
@@ -63,6 +64,7 @@ pub mod documento;
 pub mod guia;
 pub mod municipio;
 pub mod nfd;
+pub mod nfse;
 pub mod serpro;
 mod texto;
 pub mod valor;

@@ -120,6 +120,28 @@ pub enum Regra {
     GuiaValorDivergente,
     /// Spreadsheets: a line or column of an imported file (guides, payments) was refused.
     PlanilhaLinha,
+    /// Text is longer than the layout allows.
+    TextoTamanho,
+    /// NFS-e: the DPS is not of the layout version guichê issues (1.01).
+    NfseVersao,
+    /// NFS-e: `infDPS/@Id` is malformed or does not match cLocEmi, the emitter's inscription, série and nDPS (E0004).
+    NfseId,
+    /// NFS-e: `serie` is not 1–5 digits or is in 90000–99999.
+    NfseSerie,
+    /// NFS-e: `tpEmit` is not 1 (the prestador), the only emitter this layout version accepts (E9996).
+    NfseEmitente,
+    /// NFS-e: `dCompet` is after the date of `dhEmi`.
+    NfseCompetencia,
+    /// NFS-e: a code is not in the layout's table (enumeration or pattern).
+    NfseCodigo,
+    /// NFS-e: more than one (or none) of the alternatives of a choice is given.
+    NfseEscolha,
+    /// NFS-e: the amounts contradict each other (zero service value, discounts above it, an amount without its group).
+    NfseValores,
+    /// NFS-e: the taxation fields contradict each other (immunity type, rate, Simples regime, withholding without its party).
+    NfseTributacao,
+    /// NFS-e: a group of the layout guichê does not issue yet.
+    NfseNaoSuportado,
 }
 
 impl Regra {
@@ -178,6 +200,17 @@ impl Regra {
         Regra::GuiaCodigoReceita,
         Regra::GuiaValorDivergente,
         Regra::PlanilhaLinha,
+        Regra::TextoTamanho,
+        Regra::NfseVersao,
+        Regra::NfseId,
+        Regra::NfseSerie,
+        Regra::NfseEmitente,
+        Regra::NfseCompetencia,
+        Regra::NfseCodigo,
+        Regra::NfseEscolha,
+        Regra::NfseValores,
+        Regra::NfseTributacao,
+        Regra::NfseNaoSuportado,
     ];
 
     /// The stable code of the rule, e.g. `nfd.sequencia`.
@@ -236,6 +269,17 @@ impl Regra {
             Regra::GuiaCodigoReceita => "guia.codigo_receita",
             Regra::GuiaValorDivergente => "guia.valor_divergente",
             Regra::PlanilhaLinha => "planilha.linha",
+            Regra::TextoTamanho => "texto.tamanho",
+            Regra::NfseVersao => "nfse.versao",
+            Regra::NfseId => "nfse.id_dps",
+            Regra::NfseSerie => "nfse.serie",
+            Regra::NfseEmitente => "nfse.emitente",
+            Regra::NfseCompetencia => "nfse.competencia",
+            Regra::NfseCodigo => "nfse.codigo",
+            Regra::NfseEscolha => "nfse.escolha",
+            Regra::NfseValores => "nfse.valores",
+            Regra::NfseTributacao => "nfse.tributacao",
+            Regra::NfseNaoSuportado => "nfse.nao_suportado",
         }
     }
 }

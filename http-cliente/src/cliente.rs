@@ -24,6 +24,9 @@ pub struct ConfigHttp<'a> {
     pub ca_extra_pem: Option<&'a [u8]>,
     /// The client certificate for mTLS: its private key and certificate chain in PEM.
     pub identidade_pem: Option<&'a [u8]>,
+    /// Speak HTTP/1.1 only, never negotiate HTTP/2 (SEFIN Nacional refuses HTTP/2 on its
+    /// authenticated paths).
+    pub somente_http1: bool,
 }
 
 impl ConfigHttp<'_> {
@@ -35,6 +38,7 @@ impl ConfigHttp<'_> {
             somente_https: false,
             ca_extra_pem: None,
             identidade_pem: None,
+            somente_http1: false,
         }
     }
 }
@@ -47,6 +51,7 @@ impl fmt::Debug for ConfigHttp<'_> {
             .field("somente_https", &self.somente_https)
             .field("ca_extra", &self.ca_extra_pem.is_some())
             .field("identidade", &self.identidade_pem.is_some())
+            .field("somente_http1", &self.somente_http1)
             .finish()
     }
 }
@@ -86,6 +91,9 @@ pub fn construir(config: &ConfigHttp<'_>) -> Result<reqwest::Client, ErroConstru
     }
     if config.somente_https {
         b = b.https_only(true);
+    }
+    if config.somente_http1 {
+        b = b.http1_only();
     }
     b = b
         .connect_timeout(config.conexao)

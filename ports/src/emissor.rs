@@ -1,9 +1,9 @@
 //! Issuing a municipal service invoice, whatever the remote system.
 //!
-//! The NFD adapter implements it today; NFS-e Nacional or another municipal system can be
-//! another adapter behind the same trait. The caller records the exact document in the ledger
-//! *before* [`EmissorNotas::enviar`], so an unknown outcome can be settled by sending the same
-//! document again.
+//! The NFD and NFS-e Nacional adapters implement it. The caller records the exact document in
+//! the ledger *before* [`EmissorNotas::enviar`], so an unknown outcome can be settled by sending
+//! the same document again. How that document is built is each system's own: NFD's from a
+//! [`Nota`] ([`DocumentoNfd`]), NFS-e Nacional's a DPS signed with the prestador's certificate.
 
 use async_trait::async_trait;
 use guiche_domain::Documento;
@@ -57,17 +57,34 @@ pub enum ErroEnvio {
     Desconhecido(String),
 }
 
-/// Issues municipal service invoices.
+/// Issues municipal service invoices, whatever the system: it sends a document already built
+/// and recorded.
 #[async_trait]
 pub trait EmissorNotas: Send + Sync {
-    /// The exact document the service will receive for `nota` (the ledger records it before
-    /// sending). `nota` must carry its number.
-    fn documento(&self, prefeitura: &str, nota: &Nota) -> String;
-
     /// Sends a recorded document.
     ///
     /// # Errors
     /// [`ErroEnvio::NaoEnviado`] when nothing left, [`ErroEnvio::Desconhecido`] when the outcome
     /// is unknown.
     async fn enviar(&self, envio: &Envio) -> Result<Resposta, ErroEnvio>;
+}
+
+/// The NFD document of a nota: the provider's `<NOTA>` XML (NFD's own, kept out of
+/// [`EmissorNotas`] so that another system's issuer needs no NFD nota).
+pub trait DocumentoNfd: Send + Sync {
+    /// The exact document the service will receive for `nota` (the ledger records it before
+    /// sending). `nota` must carry its number.
+    fn documento(&self, prefeitura: &str, nota: &Nota) -> String;
+}
+
+/// Asks the service whether a recorded document was issued, without sending it again: how a
+/// system that keys each document (NFS-e Nacional, by the DPS Id) settles an unknown outcome.
+#[async_trait]
+pub trait ConsultaEmissao: Send + Sync {
+    /// The code of what the service issued for `documento` (NFS-e Nacional: the access key),
+    /// or `None` when it holds nothing for it.
+    ///
+    /// # Errors
+    /// [`ErroEnvio`] when the service could not tell.
+    async fn emitido(&self, documento: &str) -> Result<Option<String>, ErroEnvio>;
 }

@@ -10,7 +10,9 @@
 //! | port | what for | adapter |
 //! |---|---|---|
 //! | [`Relogio`] | today's date in Brasília | the app's system clock |
-//! | [`emissor::EmissorNotas`] | issuing a municipal service invoice | `guiche-nfd` |
+//! | [`emissor::EmissorNotas`] | issuing a municipal service invoice | `guiche-nfd`, `guiche-nfse` |
+//! | [`emissor::DocumentoNfd`] | the NFD document of a nota | `guiche-nfd` |
+//! | [`emissor::ConsultaEmissao`] | whether a recorded document was issued, without sending it | `guiche-nfse` |
 //! | [`livro::LivroNotas`] | the ledger of notas: numbers, documents, outcomes | `guiche-store`, `guiche-postgres` |
 //! | [`contabil::IntegracaoContabil`] | revenues, open period, movement packages | `guiche-conam` |
 //! | [`contabil::LivroPacotes`] | the ledger of packages sent | `guiche-store`, `guiche-postgres` |

@@ -145,7 +145,7 @@ fn domain_does_no_io_and_no_async() {
 #[test]
 fn arrows_point_inward() {
     let g = grafo();
-    let permitido: [(&str, &[&str]); 15] = [
+    let permitido: [(&str, &[&str]); 16] = [
         ("guiche-domain", &[]),
         ("guiche-ports", &["guiche-domain"]),
         (
@@ -186,6 +186,18 @@ fn arrows_point_inward() {
                 "guiche-http",
                 "guiche-simulador",
                 "guiche-certificados",
+            ],
+        ),
+        // NFS-e Nacional: the certificates crate for mTLS and the signed DPS and events; never
+        // another adapter (the NFD one included).
+        (
+            "guiche-nfse",
+            &[
+                "guiche-domain",
+                "guiche-ports",
+                "guiche-http",
+                "guiche-certificados",
+                "guiche-simulador",
             ],
         ),
         // SERPRO's commercial APIs (Consulta CPF, CNPJ, CND): OAuth without a client

@@ -19,10 +19,11 @@
 //!    Every state change is a compare-and-set on the state read; a known outcome whose
 //!    recording fails is retried, and still handed to the caller if it never lands.
 
+use crate::nfd::EmissorNfd;
 use guiche_domain::nfd::{ContextoNfd, Nota, NotaBruta, Prefeitura, UltimaNota, impressao_digital};
 use guiche_domain::{Regra, Violacoes};
 use guiche_ports::Relogio;
-use guiche_ports::emissor::{EmissorNotas, Envio, ErroEnvio, Resposta};
+use guiche_ports::emissor::{Envio, ErroEnvio, Resposta};
 use guiche_ports::livro::{
     Decisao as DecisaoLivro, ErroLivro, Estado, LivroNotas, Pedido, Registro, Sequencia, Vez,
 };
@@ -167,7 +168,7 @@ pub struct Emissao {
     /// The ledger of notas.
     pub livro: Arc<dyn LivroNotas>,
     /// The municipal service (one provider's client, with its password).
-    pub emissor: Arc<dyn EmissorNotas>,
+    pub emissor: Arc<dyn EmissorNfd>,
     /// Today in Brasília, for the date rules.
     pub relogio: Arc<dyn Relogio>,
     /// Ask for the print URL instead of the authenticity code.
@@ -605,9 +606,11 @@ mod tests {
 
     mock! {
         Emissor {}
-        #[async_trait::async_trait]
-        impl EmissorNotas for Emissor {
+        impl guiche_ports::emissor::DocumentoNfd for Emissor {
             fn documento(&self, prefeitura: &str, nota: &Nota) -> String;
+        }
+        #[async_trait::async_trait]
+        impl guiche_ports::emissor::EmissorNotas for Emissor {
             async fn enviar(&self, envio: &Envio) -> Result<Resposta, ErroEnvio>;
         }
     }

@@ -8,12 +8,12 @@
 //! go on stops, and its later notas are reported not tried.
 
 use crate::erro::{Classificar, Natureza};
+use crate::nfd::EmissorNfd;
 use crate::nfd::emissao::{Decisao, Desfecho, Emissao, ErroEmissao};
 use crate::nfd::validacao::ler_nota;
 use guiche_domain::nfd::Prefeitura;
 use guiche_domain::{Documento, Violacoes};
 use guiche_ports::Relogio;
-use guiche_ports::emissor::EmissorNotas;
 use guiche_ports::livro::{ErroLivro, LivroNotas, Sequencia};
 use serde::Serialize;
 use std::sync::Arc;
@@ -42,7 +42,7 @@ pub trait Emissores: Send + Sync {
         &self,
         prefeitura: &Prefeitura,
         prestador: &Documento,
-    ) -> Result<Arc<dyn EmissorNotas>, String>;
+    ) -> Result<Arc<dyn EmissorNfd>, String>;
 
     /// Whether every call of [`Emissores::emissor`] builds an issuer of its own, sharing no
     /// connection with another: then a batch runs each sequence on a thread of its own, with a
@@ -338,7 +338,7 @@ impl Classificar for ErroEmissao {
 
 impl Nfd {
     /// The issuing use case for one provider's issuer.
-    fn emissao(&self, emissor: Arc<dyn EmissorNotas>, opcoes: OpcoesEmissao) -> Emissao {
+    fn emissao(&self, emissor: Arc<dyn EmissorNfd>, opcoes: OpcoesEmissao) -> Emissao {
         Emissao {
             livro: self.livro.clone(),
             emissor,
@@ -811,12 +811,14 @@ fn campos_do_desfecho(d: &Desfecho) -> (&'static str, u64, Option<String>) {
 /// The issuer of a use case that never sends (a person's decision).
 struct SemServico;
 
-#[async_trait::async_trait]
-impl EmissorNotas for SemServico {
+impl guiche_ports::emissor::DocumentoNfd for SemServico {
     fn documento(&self, _prefeitura: &str, nota: &guiche_domain::nfd::Nota) -> String {
         nota.bruta().para_xml()
     }
+}
 
+#[async_trait::async_trait]
+impl guiche_ports::emissor::EmissorNotas for SemServico {
     async fn enviar(
         &self,
         _envio: &guiche_ports::emissor::Envio,
@@ -840,9 +842,11 @@ mod tests {
 
     mock! {
         Emissor {}
-        #[async_trait::async_trait]
-        impl EmissorNotas for Emissor {
+        impl guiche_ports::emissor::DocumentoNfd for Emissor {
             fn documento(&self, prefeitura: &str, nota: &Nota) -> String;
+        }
+        #[async_trait::async_trait]
+        impl guiche_ports::emissor::EmissorNotas for Emissor {
             async fn enviar(&self, envio: &Envio) -> Result<Resposta, ErroEnvio>;
         }
     }
@@ -863,12 +867,12 @@ mod tests {
             &self,
             _prefeitura: &Prefeitura,
             prestador: &Documento,
-        ) -> Result<Arc<dyn EmissorNotas>, String> {
+        ) -> Result<Arc<dyn EmissorNfd>, String> {
             let lista = self.0.lock().unwrap();
             lista
                 .iter()
                 .find(|(p, _)| p == prestador.as_str())
-                .map(|(_, m)| m.clone() as Arc<dyn EmissorNotas>)
+                .map(|(_, m)| m.clone() as Arc<dyn EmissorNfd>)
                 .ok_or_else(|| format!("GUICHE_NFD_SENHA não está definida ({prestador})"))
         }
     }
@@ -881,7 +885,7 @@ mod tests {
             &self,
             prefeitura: &Prefeitura,
             prestador: &Documento,
-        ) -> Result<Arc<dyn EmissorNotas>, String> {
+        ) -> Result<Arc<dyn EmissorNfd>, String> {
             self.0.emissor(prefeitura, prestador)
         }
 

@@ -3,7 +3,8 @@
 //! It validates the manuals' own examples offline (the NFD nota and the CONAM pacote), shows
 //! how a broken rule is reported, and issues notas through the NFD client against the NFD
 //! simulator started in this process, with a ledger in memory: an interrupted send is settled
-//! without a second issuance; and sends the CONAM package to the CONAM simulator, following it
+//! without a second issuance; issues and cancels an NFS-e Nacional at its simulator
+//! (`demo_nfse`); and sends the CONAM package to the CONAM simulator, following it
 //! to approval; issues a client's DAS through SERPRO Integra Contador, lists its payments, and
 //! reconciles its guides in e-CAC (`demo_ecac`).
 
@@ -40,6 +41,7 @@ pub(crate) struct Passo {
 pub(crate) async fn executar(json: bool) -> Result<Codigo, ErroApp> {
     let mut passos = vec![nfd_manual(), nfd_corrigida()];
     passos.extend(nfd_emissao().await?);
+    passos.extend(super::demo_nfse::passos().await?);
     passos.extend([conam_manual(), conam_banco_errado()]);
     passos.extend(conam_envio().await?);
     passos.extend(super::demo_ecac::passos().await?);
@@ -311,7 +313,7 @@ fn imprimir(passos: &[Passo]) {
         println!();
     }
     println!("Resumo:");
-    for sistema in ["NFD", "CONAM", "SERPRO", "e-CAC"] {
+    for sistema in ["NFD", "NFS-e", "CONAM", "SERPRO", "e-CAC"] {
         let deste: Vec<&Passo> = passos.iter().filter(|p| p.sistema == sistema).collect();
         let recusados = deste.iter().filter(|p| p.resultado.is_err()).count();
         let recusa = if recusados > 0 {

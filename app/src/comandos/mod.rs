@@ -10,12 +10,15 @@ mod demo;
 mod demo_consulta;
 #[cfg(feature = "simuladores")]
 mod demo_ecac;
+#[cfg(feature = "simuladores")]
+mod demo_nfse;
 mod ecac;
 mod ecac_guias;
 mod ecac_sync;
 mod emitir;
 mod livro;
 mod nfd;
+mod nfse;
 #[cfg(feature = "simuladores")]
 mod sandbox;
 mod serpro;
@@ -26,7 +29,7 @@ mod token;
 mod usuario;
 
 use crate::cli::{
-    Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Livro, Nfd, Serpro, Token, Usuario,
+    Cli, Comando, Conam, Conecta, Ecac, Empresa, Guias, Livro, Nfd, Nfse, Serpro, Token, Usuario,
 };
 use crate::erro::{Codigo, ErroApp};
 
@@ -52,6 +55,16 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Usuario(Usuario::Disable { login }) => usuario::desativar(&login, json),
         Comando::Livro(Livro::Migrar { para, de }) => livro::migrar(&para, de.as_deref(), json),
         Comando::Consulta(c) => consulta::executar(c, json).await,
+        Comando::Nfse(Nfse::Validate { arquivo }) => nfse::validar(&arquivo, json),
+        Comando::Nfse(Nfse::Dps { arquivo, saida }) => nfse::dps(&arquivo, &saida, json),
+        Comando::Nfse(Nfse::Send { arquivo }) => nfse::enviar(&arquivo, json).await,
+        Comando::Nfse(Nfse::Batch { caminhos }) => nfse::lote(&caminhos, json).await,
+        Comando::Nfse(Nfse::Status { alvo }) => nfse::situacao(&alvo, json).await,
+        Comando::Nfse(Nfse::Cancel {
+            chave,
+            codigo,
+            motivo,
+        }) => nfse::cancelar(&chave, &codigo, &motivo, json).await,
         Comando::Nfd(Nfd::Validate {
             arquivo,
             prefeitura,

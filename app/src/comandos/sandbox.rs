@@ -12,6 +12,7 @@ use guiche_conecta::simulador::{ConfigSimuladorConecta, SimuladorConecta};
 use guiche_domain::{Cnpj, Competencia, Documento};
 use guiche_loja::simulador::{ConfigSimuladorLoja, SimuladorLoja};
 use guiche_nfd::simulador::{ConfigSimulador as ConfigNfd, SimuladorNfd};
+use guiche_nfse::simulador::{ConfigSimuladorNfse, SimuladorNfse};
 use guiche_serpro::simulador::{ConfigSimulador as ConfigIntegra, SimuladorIntegra};
 use serde_json::json;
 use std::io::Write as _;
@@ -100,6 +101,17 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     })
     .map_err(|e| falha(&e))?;
     loja.cadastrar_consumidor("chave-loja", "segredo-loja");
+    // SEFIN Nacional, its CA issuing the office's e-CNPJ as a prestador (the example DPS's).
+    let nfse = SimuladorNfse::iniciar(ConfigSimuladorNfse {
+        porta: porta(base, 5)?,
+    })
+    .map_err(|e| falha(&e))?;
+    let prestador = Documento::parse(ESCRITORIO).map_err(|e| falha(&e))?;
+    let pfx = nfse
+        .pfx_prestador(&prestador, "senha-nfse")
+        .map_err(|e| falha(&e))?;
+    gravar_privado(&dir.join("nfse.p12"), &pfx)?;
+    gravar_privado(&dir.join("nfse-ca.pem"), nfse.ca_pem().as_bytes())?;
     let ca = format!("{}{}", integra.ca_pem(), conecta.ca_pem());
     gravar_privado(&dir.join("ca.pem"), ca.as_bytes())?;
     for (nome, segredo) in [
@@ -109,6 +121,7 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
         ("serpro-cert-senha", "senha-do-pfx"),
         ("conecta-secret", "segredo-conecta"),
         ("loja-secret", "segredo-loja"),
+        ("nfse-cert-senha", "senha-nfse"),
     ] {
         gravar_privado(&dir.join(nome), segredo.as_bytes())?;
     }
@@ -141,6 +154,10 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
             "GUICHE_SERPRO_LOJA_CONSUMER_SECRET_ARQUIVO",
             d("loja-secret"),
         ),
+        ("GUICHE_NFSE_URL", nfse.url_sefin()),
+        ("GUICHE_NFSE_CA", d("nfse-ca.pem")),
+        ("GUICHE_NFSE_CERT", d("nfse.p12")),
+        ("GUICHE_NFSE_CERT_SENHA_ARQUIVO", d("nfse-cert-senha")),
     ];
     imprimir(&variaveis);
     tokio::signal::ctrl_c().await.map_err(|e| falha(&e))?;
@@ -152,7 +169,7 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     );
     nfd.parar().await;
     conam.parar().await;
-    drop((integra, conecta, loja, pasta));
+    drop((integra, conecta, loja, nfse, pasta));
     Ok(Codigo::Ok)
 }
 
@@ -190,8 +207,8 @@ fn preparar_integra(sim: &SimuladorIntegra, dir: &Path) -> Result<(), ErroApp> {
 fn imprimir(variaveis: &[(&str, String)]) {
     use std::fmt::Write as _;
     let mut texto = String::from(
-        "# guichê sandbox: simuladores de NFD, CONAM, SERPRO Integra Contador, Conecta gov.br e\n\
-         # das APIs comerciais do SERPRO (Consulta CPF, CNPJ e CND)\n\
+        "# guichê sandbox: simuladores de NFD, NFS-e Nacional (SEFIN), CONAM, SERPRO Integra\n\
+         # Contador, Conecta gov.br e das APIs comerciais do SERPRO (Consulta CPF, CNPJ e CND)\n\
          # em 127.0.0.1 até Ctrl-C. Em outro terminal, cole:\n\n",
     );
     for (nome, valor) in variaveis {
@@ -200,6 +217,7 @@ fn imprimir(variaveis: &[(&str, String)]) {
     texto.push_str("\n# e experimente, da raiz do repositório (veja o README):\n");
     let exemplos = [
         format!("guiche nfd send exemplos/nota.xml --prefeitura 3150 --prestador {PRESTADOR}"),
+        "guiche nfse send exemplos/nfse/dps.json".to_owned(),
         "guiche conam send exemplos/pacote.json --wait".to_owned(),
         format!("guiche serpro das --contribuinte {CLIENTE} --periodo 202610"),
         format!("guiche ecac company add {CLIENTE} --acesso a1 --ecac-desde 2026-01-01"),

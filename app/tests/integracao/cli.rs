@@ -409,6 +409,14 @@ fn demo_runs_offline_and_reports_each_system() {
         "{s}"
     );
     assert!(s.contains("aprovado pela contabilidade"), "{s}");
+    assert!(
+        s.contains("conferida pelo Id da DPS e o reenvio respondido pelo livro; 1 NFS-e emitida"),
+        "NFS-e: {s}"
+    );
+    assert!(
+        s.contains("101101 registrado: NFS-e cancelada"),
+        "NFS-e: {s}"
+    );
     assert!(s.contains("registrado no livro do e-CAC"), "SERPRO: {s}");
     assert!(
         s.contains("CND Negativa; 2 chamada(s) etiquetada(s) e bilhetada(s) no livro"),
@@ -428,8 +436,11 @@ fn demo_runs_offline_and_reports_each_system() {
         .iter()
         .map(|p| p["sistema"].as_str().unwrap())
         .collect();
-    assert_eq!(sistemas, ["CONAM", "NFD", "SERPRO", "e-CAC"].into());
-    assert_eq!(passos.len(), 18);
+    assert_eq!(
+        sistemas,
+        ["CONAM", "NFD", "NFS-e", "SERPRO", "e-CAC"].into()
+    );
+    assert_eq!(passos.len(), 20);
 }
 
 /// The README's example nota and pacote are valid as it says.

@@ -20,6 +20,8 @@ mod livro_migrar;
 mod medicao_ecac;
 mod navegador;
 mod nfd_envio;
+mod nfse;
+mod nfse_envio;
 mod quatro_processos;
 mod readme;
 mod sandbox;

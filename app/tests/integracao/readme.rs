@@ -3,8 +3,8 @@
 //! the lines the README shows (volatile parts — NFD authenticity codes, the repository's path
 //! — masked; a line with `…` stands for lines left out).
 //!
-//! Commands that need what the sandbox does not give (a procurador's RSA e-CPF, a dropped
-//! connection, files of the reader's own) are skipped by name below.
+//! Commands that need what the sandbox does not give (a procurador's RSA e-CPF, a prestador's
+//! RSA e-CNPJ, a dropped connection, files of the reader's own) are skipped by name below.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 #![cfg(unix)]
@@ -17,14 +17,22 @@ use std::process::Command;
 
 const RAIZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
-/// Commands of the README the sandbox cannot run.
-const PULADOS: [&str; 6] = [
+/// Commands of the README the sandbox cannot run (`nfse dps` of a valid DPS needs the
+/// prestador's own RSA certificate; `nfse::dps_signs_offline_with_the_certificate_from_the_environment`
+/// runs it; `nfse send|batch|status|cancel` print access keys with the simulator's random code:
+/// `nfse_envio` runs them, and `sandbox` runs `send` and `cancel` against the sandbox).
+const PULADOS: [&str; 11] = [
     "guiche sandbox",
     "nota3.xml",
     "notas/*.xml",
     "roteiro.tsv",
     "--autor",
     "serpro procurador",
+    "nfse dps exemplos/nfse/dps.json",
+    "nfse send",
+    "nfse batch",
+    "nfse status",
+    "nfse cancel",
 ];
 
 struct Exemplo {

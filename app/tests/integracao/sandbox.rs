@@ -1,5 +1,5 @@
 //! `guiche sandbox` through the binary: the printed environment alone lets every system be used
-//! by hand (CONAM, SERPRO, e-CAC and Conecta here), no secret is printed, and Ctrl-C stops it
+//! by hand (CONAM, SERPRO, e-CAC, Conecta and NFS-e Nacional here), no secret is printed, and Ctrl-C stops it
 //! and removes its folder.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
@@ -41,6 +41,7 @@ fn the_printed_environment_is_enough_and_ctrl_c_cleans_up() {
         "segredo-serpro",
         "senha-do-pfx",
         "segredo-conecta",
+        "senha-nfse",
     ] {
         assert!(
             !impresso.contains(segredo),
@@ -73,6 +74,30 @@ fn the_printed_environment_is_enough_and_ctrl_c_cleans_up() {
     assert_eq!((codigo, baixadas), (0, &Value::from(1)), "{v}");
     let (codigo, v) = guiche(&env, &["conecta", "cnpj", "11222333000181"]);
     assert_eq!(codigo, 0, "{v}");
+    // NFS-e Nacional: the example DPS issued and cancelled with the printed environment alone.
+    let dps = concat!(env!("CARGO_MANIFEST_DIR"), "/../exemplos/nfse/dps.json");
+    let (codigo, v) = guiche(&env, &["nfse", "send", dps]);
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("emitida")),
+        "{v}"
+    );
+    let chave = v["chave"].as_str().unwrap().to_owned();
+    let cancelar = [
+        "nfse",
+        "cancel",
+        &chave,
+        "--codigo",
+        "1",
+        "--motivo",
+        "Valor do serviço digitado errado",
+    ];
+    let (codigo, v) = guiche(&env, &cancelar);
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("cancelada")),
+        "{v}"
+    );
 
     let saida = sandbox.parar();
     assert!(saida.success(), "{saida:?}");

@@ -5,4 +5,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test may panic on what it reads
 
 mod certificado;
+mod nfse;
 mod xmldsig;

@@ -3,3 +3,4 @@
 pub mod conam;
 pub mod guia;
 pub mod nfd;
+pub mod nfse;

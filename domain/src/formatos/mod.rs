@@ -6,5 +6,6 @@
 //! `docs/decisions/0002-formatos-no-dominio.md`.
 
 mod codificacao;
+mod dps;
 mod nota;
 mod pacote;

@@ -1,0 +1,135 @@
+//! Cancellation (event 101101): signed with the PRE Id, registered once, a repeat deduplicated,
+//! the old layout and a wrong Id refused by the simulator's rules.
+
+use crate::{Cenario, prestador};
+use guiche_certificados::nfse::{DECLARACAO, assinar_pedido_cancelamento};
+use guiche_certificados::pki_teste::xmlsec1_verificar;
+use guiche_certificados::xmldsig::{Alvo, Assinante};
+use guiche_domain::Data;
+use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoCancelamento};
+use guiche_domain::nfse::{Ambiente, ChaveAcesso, DataHora};
+use guiche_nfse::{Emissao, ErroNfse};
+use std::time::SystemTime;
+
+async fn emitida(c: &Cenario, numero: u64) -> ChaveAcesso {
+    match c.cliente.emitir(&c.assinada(numero)).await.unwrap() {
+        Emissao::Emitida(n) => n.chave,
+        outra => panic!("{outra:?}"),
+    }
+}
+
+/// The domain's request (the one cancellation builder), signed by `guiche-certificados`.
+fn cancelamento(chave: ChaveAcesso) -> PedidoCancelamento {
+    PedidoCancelamento::novo(
+        Ambiente::Homologacao,
+        "guiche-0.1.0",
+        DataHora {
+            data: Data::new(2026, 11, 26).unwrap(),
+            hora: 10,
+            minuto: 0,
+            segundo: 0,
+            fuso_horas: -3,
+        },
+        prestador(),
+        chave,
+        MotivoCancelamento::ServicoNaoPrestado,
+        "Serviço não foi prestado ao tomador",
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_cancellation_is_registered_once_and_a_repeat_is_deduplicated() {
+    let c = Cenario::novo();
+    let chave = emitida(&c, 30).await;
+    let pedido =
+        assinar_pedido_cancelamento(&c.certificado, &cancelamento(chave), SystemTime::now())
+            .unwrap();
+    let evento = c
+        .cliente
+        .registrar_evento(&chave, &pedido)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(evento.contains("<infEvento Id=\"EVT"), "{evento}");
+    assert!(evento.contains(&format!("<infPedReg Id=\"PRE{chave}101101\">")));
+    let registrado = c.sim.emitidas()[0].cancelamento.clone().unwrap();
+    assert_eq!(registrado, evento);
+    // The same request again (after an unknown outcome): already registered, not an error.
+    assert_eq!(
+        c.cliente.registrar_evento(&chave, &pedido).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn the_old_layout_and_a_wrong_pre_id_are_refused() {
+    let c = Cenario::novo();
+    let chave = emitida(&c, 31).await;
+    let pedido = cancelamento(chave);
+    let assinante = Assinante::do_certificado(&c.certificado).unwrap();
+    // nPedRegEvento, removed on 27/12/2025.
+    let antigo = pedido
+        .para_xml()
+        .replace("<chNFSe>", "<nPedRegEvento>1</nPedRegEvento><chNFSe>");
+    let assinado = format!(
+        "{DECLARACAO}{}",
+        assinante.assinar(&antigo, &Alvo::Id(pedido.id())).unwrap()
+    );
+    match c
+        .cliente
+        .registrar_evento(&chave, &assinado)
+        .await
+        .unwrap_err()
+    {
+        ErroNfse::Recusada { mensagens, .. } => {
+            assert_eq!(mensagens[0].codigo, "E1235");
+            assert!(
+                mensagens[0]
+                    .complemento
+                    .as_deref()
+                    .unwrap()
+                    .contains("nPedRegEvento")
+            );
+        }
+        e => panic!("{e:?}"),
+    }
+    // An Id with another event type than the one sent.
+    let errado = pedido.id().replace("101101", "101103");
+    let xml = pedido.para_xml().replace(&pedido.id(), &errado);
+    let assinado = format!(
+        "{DECLARACAO}{}",
+        assinante.assinar(&xml, &Alvo::Id(errado)).unwrap()
+    );
+    match c
+        .cliente
+        .registrar_evento(&chave, &assinado)
+        .await
+        .unwrap_err()
+    {
+        ErroNfse::Recusada { mensagens, .. } => assert_eq!(mensagens[0].codigo, "E1827"),
+        e => panic!("{e:?}"),
+    }
+    assert!(c.sim.emitidas()[0].cancelamento.is_none());
+}
+
+#[tokio::test]
+async fn the_signed_cancellation_verifies_in_xmlsec1() {
+    let c = Cenario::novo();
+    let chave = emitida(&c, 32).await;
+    let pedido =
+        assinar_pedido_cancelamento(&c.certificado, &cancelamento(chave), SystemTime::now())
+            .unwrap();
+    let pasta = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nfse-cancelamento");
+    let ns = format!("{}:infPedReg", guiche_domain::nfse::NAMESPACE);
+    let r = xmlsec1_verificar(&pedido, &c.sim.ca_pem(), &pasta, Some(("Id", &ns))).unwrap();
+    if let Some((ok, saida)) = r.saida() {
+        assert!(ok, "{saida}");
+    }
+    // Tampered after signing: xmlsec1 refuses it too.
+    let adulterado = pedido.replace("<cMotivo>2</cMotivo>", "<cMotivo>9</cMotivo>");
+    let r = xmlsec1_verificar(&adulterado, &c.sim.ca_pem(), &pasta, Some(("Id", &ns))).unwrap();
+    if let Some((ok, saida)) = r.saida() {
+        assert!(!ok, "{saida}");
+    }
+}

@@ -1,0 +1,494 @@
+//! `guiche nfse validate|dps|send|status|cancel`: the NFS-e Nacional DPS offline, and issued,
+//! looked up and cancelled at SEFIN Nacional. Reads the file, prints what
+//! `guiche_aplicacao::nfse::validacao` says of it; `dps` signs it with the prestador's
+//! certificate (`GUICHE_NFSE_CERT`, its password from `GUICHE_NFSE_CERT_SENHA` or
+//! `_SENHA_ARQUIVO`, never argv) and writes it readable by its owner only; `send` issues it
+//! exactly once through `guiche_aplicacao::nfse::emissao` and the ledger (`GUICHE_DB`).
+
+use std::path::Path;
+use std::time::SystemTime;
+
+use guiche_aplicacao::nfse::emissao::{Desfecho, EmissaoNfse, ErroEmissaoNfse};
+use guiche_aplicacao::nfse::validacao::{resumo, validar_dps};
+use guiche_certificados::Certificado;
+use guiche_certificados::nfse::{assinar_dps, assinar_pedido_cancelamento};
+use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoCancelamento};
+use guiche_domain::nfse::{Ambiente, ChaveAcesso, DataHora, IdDps};
+use guiche_nfse::{ClienteNfse, ConfigNfse, ErroNfse};
+
+use crate::composicao;
+use crate::entrada;
+use crate::erro::{Codigo, ErroApp};
+use crate::saida::{self, Documento};
+use serde_json::Value;
+
+fn documento(nome: &str) -> Documento<'_> {
+    Documento {
+        arquivo: nome,
+        tipo: "DPS",
+        feminino: true,
+    }
+}
+
+/// `guiche nfse validate FILE`.
+pub(crate) fn validar(arquivo: &Path, json: bool) -> Result<Codigo, ErroApp> {
+    let bytes = entrada::bytes(arquivo)?;
+    let nome = arquivo.display().to_string();
+    match validar_dps(&bytes) {
+        Ok(dps) => {
+            let r = resumo(&dps);
+            let v = serde_json::to_value(&r).unwrap_or_default();
+            saida::valido(&documento(&nome), &r.frase, v, json);
+            Ok(Codigo::Ok)
+        }
+        Err(v) => {
+            saida::invalido(&documento(&nome), &v, json);
+            Ok(Codigo::Rejeitado)
+        }
+    }
+}
+
+/// `guiche nfse dps FILE --saida DPS.xml`: validate, sign, write (0600). A DPS with violations
+/// is reported as by `validate` (exit 1) and nothing is written.
+pub(crate) fn dps(arquivo: &Path, destino: &Path, json: bool) -> Result<Codigo, ErroApp> {
+    let bytes = entrada::bytes(arquivo)?;
+    let nome = arquivo.display().to_string();
+    let dps = match validar_dps(&bytes) {
+        Ok(d) => d,
+        Err(v) => {
+            saida::invalido(&documento(&nome), &v, json);
+            return Ok(Codigo::Rejeitado);
+        }
+    };
+    let certificado =
+        composicao::certificado_com_senha("GUICHE_NFSE_CERT", "GUICHE_NFSE_CERT_SENHA")?;
+    let xml = assinar_dps(&certificado, &dps, SystemTime::now())
+        .map_err(|e| ErroApp::Configuracao(format!("GUICHE_NFSE_CERT: {e}")))?;
+    crate::arquivo::gravar_privado(destino, xml.as_bytes())?;
+    let r = resumo(&dps);
+    let gravada = destino.display().to_string();
+    let frase = format!("assinada e gravada em {gravada} — {}", r.frase);
+    let mut v = serde_json::to_value(&r).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("saida".into(), serde_json::json!(gravada));
+    }
+    saida::valido(&documento(&nome), &frase, v, json);
+    Ok(Codigo::Ok)
+}
+
+/// The name errors and results are printed under.
+const SISTEMA: &str = "NFS-e Nacional";
+
+fn certificado() -> Result<Certificado, ErroApp> {
+    composicao::certificado_com_senha("GUICHE_NFSE_CERT", "GUICHE_NFSE_CERT_SENHA")
+}
+
+/// `GUICHE_NFSE_URL`, checked by the client (it must end in `/SefinNacional`).
+fn url_sefin() -> Result<String, ErroApp> {
+    crate::config::obrigatorio("GUICHE_NFSE_URL", "falar com a SEFIN Nacional")
+}
+
+/// SEFIN Nacional's client with the prestador's certificate (mTLS).
+fn cliente(certificado: &Certificado) -> Result<ClienteNfse, ErroApp> {
+    ClienteNfse::new(ConfigNfse {
+        url_sefin: url_sefin()?,
+        url_parametros: String::new(),
+        certificado: certificado.clone(),
+        ca_extra_pem: crate::config::ca_nfse()?,
+        timeout: crate::config::timeout_nfse()?,
+    })
+    .map_err(|e| match e {
+        ErroNfse::Configuracao(m) => ErroApp::Configuracao(m),
+        outro => ErroApp::Configuracao(outro.to_string()),
+    })
+}
+
+/// The issuing use case over the ledger at `GUICHE_DB` and `cliente`.
+fn emissao(cliente: ClienteNfse) -> Result<EmissaoNfse, ErroApp> {
+    let timeout = crate::config::timeout_nfse()?;
+    Ok(EmissaoNfse {
+        livro: crate::config::abrir_livro()?,
+        emissor: std::sync::Arc::new(cliente),
+        espera_vez: timeout.saturating_mul(4) + std::time::Duration::from_secs(60),
+    })
+}
+
+/// One sentence for people on where a DPS stands.
+fn frase_desfecho(d: &Desfecho) -> String {
+    match d {
+        Desfecho::Emitida {
+            id,
+            chave: Some(chave),
+        } => format!("DPS {id}: NFS-e emitida, chave de acesso {chave}"),
+        Desfecho::Emitida { id, chave: None } => format!(
+            "DPS {id}: NFS-e emitida (a SEFIN disse que a DPS já consta); a chave ainda não foi lida: `guiche nfse status {id}`"
+        ),
+        Desfecho::Recusada { id, mensagem } => {
+            format!("DPS {id}: recusada pela SEFIN Nacional, nada emitido: {mensagem}")
+        }
+        Desfecho::Desconhecida { id, motivo } => format!(
+            "DPS {id}: resultado desconhecido ({motivo}); rode `guiche nfse send` de novo com o mesmo arquivo ou `guiche nfse status {id}`: a DPS é conferida pelo seu Id e nunca emitida duas vezes"
+        ),
+        Desfecho::NaoEnviada { id, motivo } => format!("DPS {id}: não enviada: {motivo}"),
+    }
+}
+
+/// Prints where a DPS stands; its exit code (issued 0, refused 1, open 3).
+fn imprimir(d: &Desfecho, json: bool) -> Codigo {
+    let codigo = match d {
+        Desfecho::Emitida { .. } => Codigo::Ok,
+        Desfecho::Recusada { .. } => Codigo::Rejeitado,
+        Desfecho::Desconhecida { .. } | Desfecho::NaoEnviada { .. } => Codigo::Transporte,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(d).unwrap_or_default());
+    } else {
+        println!("{}", frase_desfecho(d));
+    }
+    codigo
+}
+
+fn erro_emissao(e: &ErroEmissaoNfse, json: bool) -> Codigo {
+    saida::erro_remoto(SISTEMA, e, json);
+    match e {
+        ErroEmissaoNfse::Pendente { .. } | ErroEmissaoNfse::Ocupada { .. } => Codigo::Transporte,
+        _ => Codigo::Rejeitado,
+    }
+}
+
+/// `guiche nfse send FILE`: validate, sign, record, send, record the outcome.
+pub(crate) async fn enviar(arquivo: &Path, json: bool) -> Result<Codigo, ErroApp> {
+    let bytes = entrada::bytes(arquivo)?;
+    let nome = arquivo.display().to_string();
+    let dps = match validar_dps(&bytes) {
+        Ok(d) => d,
+        Err(v) => {
+            saida::invalido(&documento(&nome), &v, json);
+            return Ok(Codigo::Rejeitado);
+        }
+    };
+    let certificado = certificado()?;
+    let assinada = assinar_dps(&certificado, &dps, SystemTime::now())
+        .map_err(|e| ErroApp::Configuracao(format!("GUICHE_NFSE_CERT: {e}")))?;
+    let uc = emissao(cliente(&certificado)?)?;
+    match uc.emitir(&dps, &assinada).await {
+        Ok(d) => Ok(imprimir(&d, json)),
+        Err(e) => Ok(erro_emissao(&e, json)),
+    }
+}
+
+/// The DPS files of `caminhos`: a folder gives its `.xml` and `.json` files, by name.
+fn arquivos_do_lote(caminhos: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, ErroApp> {
+    let mut lista = Vec::new();
+    for c in caminhos {
+        if c.is_dir() {
+            let mut da_pasta: Vec<_> = std::fs::read_dir(c)
+                .map_err(|e| ErroApp::Arquivo {
+                    caminho: c.display().to_string(),
+                    motivo: e.to_string(),
+                })?
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_file()
+                        && p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                            x.eq_ignore_ascii_case("xml") || x.eq_ignore_ascii_case("json")
+                        })
+                })
+                .collect();
+            da_pasta.sort();
+            lista.extend(da_pasta);
+        } else {
+            lista.push(c.clone());
+        }
+    }
+    if lista.is_empty() {
+        return Err(ErroApp::Uso(
+            "nenhuma DPS (.xml ou .json) nos caminhos dados".into(),
+        ));
+    }
+    Ok(lista)
+}
+
+/// `guiche nfse batch DIR…`: every DPS validated and signed first, then issued as a batch.
+pub(crate) async fn lote(caminhos: &[std::path::PathBuf], json: bool) -> Result<Codigo, ErroApp> {
+    let arquivos = arquivos_do_lote(caminhos)?;
+    let certificado = certificado()?;
+    let mut validas = Vec::new();
+    let mut linhas: Vec<(String, Value)> = Vec::new();
+    let (mut invalidas, mut emitidas, mut recusadas, mut abertas) = (0, 0, 0, 0);
+    let mut nomes = Vec::new();
+    for a in &arquivos {
+        let nome = a.display().to_string();
+        match validar_dps(&entrada::bytes(a)?) {
+            Ok(dps) => {
+                let assinada = assinar_dps(&certificado, &dps, SystemTime::now())
+                    .map_err(|e| ErroApp::Configuracao(format!("GUICHE_NFSE_CERT: {e}")))?;
+                validas.push((dps, assinada));
+                nomes.push(nome);
+            }
+            Err(v) => {
+                invalidas += 1;
+                let frase = format!("DPS inválida — {} violação(ões); não enviada", v.len());
+                linhas.push((
+                    nome.clone(),
+                    serde_json::json!({ "arquivo": nome, "situacao": "invalida", "violacoes": v.len(), "frase": frase }),
+                ));
+            }
+        }
+    }
+    let uc = emissao(cliente(&certificado)?)?;
+    for (nome, r) in nomes.into_iter().zip(uc.emitir_lote(&validas).await) {
+        let (mut v, frase) = match &r {
+            Ok(d) => {
+                match d {
+                    Desfecho::Emitida { .. } => emitidas += 1,
+                    Desfecho::Recusada { .. } => recusadas += 1,
+                    _ => abertas += 1,
+                }
+                (
+                    serde_json::to_value(d).unwrap_or_default(),
+                    frase_desfecho(d),
+                )
+            }
+            Err(e) => {
+                match e {
+                    ErroEmissaoNfse::Pendente { .. } | ErroEmissaoNfse::Ocupada { .. } => {
+                        abertas += 1;
+                    }
+                    _ => recusadas += 1,
+                }
+                (
+                    serde_json::json!({ "situacao": "erro", "mensagem": e.to_string() }),
+                    e.to_string(),
+                )
+            }
+        };
+        if let Some(o) = v.as_object_mut() {
+            o.insert("arquivo".into(), Value::from(nome.clone()));
+            o.insert("frase".into(), Value::from(frase));
+        }
+        linhas.push((nome, v));
+    }
+    linhas.sort_by(|a, b| a.0.cmp(&b.0));
+    let resumo = format!(
+        "{emitidas} emitida(s), {recusadas} recusada(s), {abertas} em aberto, {invalidas} inválida(s)"
+    );
+    if json {
+        let dps: Vec<&Value> = linhas.iter().map(|(_, v)| v).collect();
+        let v = serde_json::json!({
+            "dps": dps,
+            "resumo": { "emitidas": emitidas, "recusadas": recusadas, "emAberto": abertas, "invalidas": invalidas },
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        for (nome, v) in &linhas {
+            println!("{nome}: {}", v["frase"].as_str().unwrap_or_default());
+        }
+        println!("{resumo}");
+    }
+    Ok(if abertas > 0 {
+        Codigo::Transporte
+    } else if recusadas + invalidas > 0 {
+        Codigo::Rejeitado
+    } else {
+        Codigo::Ok
+    })
+}
+
+/// `guiche nfse status ID|CHAVE`.
+pub(crate) async fn situacao(alvo: &str, json: bool) -> Result<Codigo, ErroApp> {
+    let alvo = alvo.trim();
+    if alvo.starts_with("DPS") {
+        let id =
+            IdDps::parse(alvo).map_err(|e| ErroApp::Uso(format!("Id da DPS {alvo:?}: {e}")))?;
+        let certificado = certificado()?;
+        let cliente = cliente(&certificado)?;
+        let uc = emissao(cliente.clone())?;
+        match uc.situacao(&id).await {
+            Ok(Some(d)) => return Ok(imprimir(&d, json)),
+            Ok(None) => {}
+            Err(e) => return Ok(erro_emissao(&e, json)),
+        }
+        // Not in this ledger: SEFIN by the DPS Id.
+        return match cliente.conciliar(&id).await {
+            Ok(Some(n)) => Ok(imprimir(
+                &Desfecho::Emitida {
+                    id: id.to_string(),
+                    chave: Some(n.chave.to_string()),
+                },
+                json,
+            )),
+            Ok(None) => {
+                let e = format!(
+                    "a DPS {id} não está no livro e a SEFIN Nacional não tem NFS-e para ela"
+                );
+                saida::erro_remoto(SISTEMA, &e, json);
+                Ok(Codigo::Rejeitado)
+            }
+            Err(e) => {
+                saida::erro_remoto(SISTEMA, &e, json);
+                Ok(Codigo::Transporte)
+            }
+        };
+    }
+    let chave = ChaveAcesso::parse(alvo).map_err(|e| {
+        ErroApp::Uso(format!(
+            "{alvo:?} não é um Id de DPS (DPS + 42 dígitos) nem uma chave de acesso (50 dígitos): {e}"
+        ))
+    })?;
+    let certificado = certificado()?;
+    match cliente(&certificado)?.consultar(&chave).await {
+        Ok(n) => {
+            if json {
+                let v = serde_json::json!({
+                    "situacao": "emitida",
+                    "chave": n.chave.to_string(),
+                    "nfseXml": n.xml,
+                });
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                println!("NFS-e {}: encontrada na SEFIN Nacional", n.chave);
+            }
+            Ok(Codigo::Ok)
+        }
+        Err(e @ ErroNfse::NaoEncontrado(_)) => {
+            saida::erro_remoto(SISTEMA, &e, json);
+            Ok(Codigo::Rejeitado)
+        }
+        Err(e) => {
+            saida::erro_remoto(SISTEMA, &e, json);
+            Ok(Codigo::Transporte)
+        }
+    }
+}
+
+/// `tpAmb` of events: production only on SEFIN Nacional's production host.
+fn ambiente(url: &str) -> Ambiente {
+    let host = url
+        .split_once("://")
+        .map_or(url, |(_, resto)| resto)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if host == "sefin.nfse.gov.br" {
+        Ambiente::Producao
+    } else {
+        Ambiente::Homologacao
+    }
+}
+
+/// Now in Brasília (UTC−3), as `dhEvento` wants it.
+fn agora_em_brasilia() -> DataHora {
+    let (data, hora) = guiche_domain::Data::em_brasilia(SystemTime::now());
+    let parte = |i: usize| {
+        hora.get(i..i + 2)
+            .and_then(|t| t.parse::<u8>().ok())
+            .unwrap_or(0)
+    };
+    DataHora {
+        data,
+        hora: parte(0),
+        minuto: parte(3),
+        segundo: parte(6),
+        fuso_horas: -3,
+    }
+}
+
+/// `guiche nfse cancel CHAVE --codigo 1|2|9 --motivo TEXTO`.
+pub(crate) async fn cancelar(
+    chave: &str,
+    codigo: &str,
+    motivo: &str,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let chave = ChaveAcesso::parse(chave.trim())
+        .map_err(|e| ErroApp::Uso(format!("chave de acesso {chave:?}: {e}")))?;
+    let tipo = MotivoCancelamento::de_codigo(codigo.trim()).ok_or_else(|| {
+        ErroApp::Uso(format!(
+            "--codigo {codigo:?}: use 1 (erro na emissão), 2 (serviço não prestado) ou 9 (outros)"
+        ))
+    })?;
+    let certificado = certificado()?;
+    let autor = certificado.titular().ok_or_else(|| {
+        ErroApp::Configuracao(
+            "GUICHE_NFSE_CERT não traz CNPJ nem CPF do titular (use o e-CNPJ ou e-CPF do prestador)"
+                .into(),
+        )
+    })?;
+    let versao = format!("guiche-{}", env!("CARGO_PKG_VERSION"));
+    let pedido = match PedidoCancelamento::novo(
+        ambiente(&url_sefin()?),
+        &versao,
+        agora_em_brasilia(),
+        autor,
+        chave,
+        tipo,
+        motivo,
+    ) {
+        Ok(p) => p,
+        Err(v) => {
+            let nome = format!("cancelamento da NFS-e {chave}");
+            saida::invalido(
+                &Documento {
+                    arquivo: &nome,
+                    tipo: "pedido de cancelamento",
+                    feminino: false,
+                },
+                &v,
+                json,
+            );
+            return Ok(Codigo::Rejeitado);
+        }
+    };
+    let assinado = assinar_pedido_cancelamento(&certificado, &pedido, SystemTime::now())
+        .map_err(|e| ErroApp::Configuracao(format!("GUICHE_NFSE_CERT: {e}")))?;
+    let resultado = cliente(&certificado)?
+        .registrar_evento(&chave, &assinado)
+        .await;
+    let (frase, situacao, codigo) = match resultado {
+        Ok(Some(_)) => (format!("NFS-e {chave}: cancelada"), "cancelada", Codigo::Ok),
+        Ok(None) => (
+            format!("NFS-e {chave}: o cancelamento já estava registrado; nada mudou"),
+            "jaCancelada",
+            Codigo::Ok,
+        ),
+        Err(e @ (ErroNfse::Recusada { .. } | ErroNfse::NaoEncontrado(_))) => {
+            saida::erro_remoto(SISTEMA, &e, json);
+            return Ok(Codigo::Rejeitado);
+        }
+        Err(e) => {
+            saida::erro_remoto(SISTEMA, &e, json);
+            return Ok(Codigo::Transporte);
+        }
+    };
+    if json {
+        let v = serde_json::json!({ "situacao": situacao, "chave": chave.to_string() });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!("{frase}");
+    }
+    Ok(codigo)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_sefin_production_host_is_production() {
+        assert_eq!(
+            ambiente("https://sefin.nfse.gov.br/SefinNacional"),
+            Ambiente::Producao
+        );
+        assert_eq!(
+            ambiente("https://sefin.producaorestrita.nfse.gov.br/SefinNacional"),
+            Ambiente::Homologacao
+        );
+        assert_eq!(
+            ambiente("https://127.0.0.1:4443/SefinNacional"),
+            Ambiente::Homologacao
+        );
+    }
+}

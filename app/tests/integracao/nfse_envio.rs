@@ -1,0 +1,357 @@
+//! `guiche nfse send|status|cancel` through the binary against the NFS-e Nacional simulator
+//! over mTLS, each asserted from the SIMULATOR's record: issued once; a lost reply settled by
+//! the DPS Id and a rerun issuing nothing new; two processes sending one file at once; a
+//! process killed between recording and sending, and one killed while its request was in
+//! flight, settled by `HEAD /dps/{id}` on the next run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime};
+
+use guiche_certificados::{Certificado, Senha};
+use guiche_domain::Cnpj;
+use guiche_domain::documento::Documento;
+use guiche_domain::nfse::DpsBruta;
+use guiche_nfse::simulador::{ConfigSimuladorNfse, FalhaNfse, SimuladorNfse};
+use guiche_ports::livro::{LivroNotas, Pedido};
+use serde_json::Value;
+
+const CNPJ: &str = "11222333000181";
+const SENHA: &str = "s3nh@-nfse";
+
+struct Cenario {
+    sim: SimuladorNfse,
+    dir: PathBuf,
+    pfx: PathBuf,
+    ca: PathBuf,
+}
+
+fn prestador() -> Documento {
+    Documento::Cnpj(Cnpj::parse(CNPJ).unwrap())
+}
+
+impl Cenario {
+    fn novo(nome: &str) -> Cenario {
+        let sim = SimuladorNfse::iniciar(ConfigSimuladorNfse::default()).unwrap();
+        let dir = crate::comum::pasta(&format!("nfse-envio-{nome}"));
+        let pfx = dir.join("prestador.pfx");
+        std::fs::write(&pfx, sim.pfx_prestador(&prestador(), SENHA).unwrap()).unwrap();
+        let ca = dir.join("ca.pem");
+        std::fs::write(&ca, sim.ca_pem()).unwrap();
+        Cenario { sim, dir, pfx, ca }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.join("livro.db")
+    }
+
+    /// The example DPS with `nDPS` = `numero`, as XML.
+    fn dps(&self, numero: u64) -> PathBuf {
+        let mut d = DpsBruta::de_json(include_str!("../../../exemplos/nfse/dps.json"))
+            .unwrap()
+            .validar()
+            .unwrap();
+        d.numero = numero;
+        let caminho = self.dir.join(format!("dps-{numero}.xml"));
+        std::fs::write(&caminho, d.para_xml()).unwrap();
+        caminho
+    }
+
+    fn comando(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_guiche"));
+        c.args(args)
+            .arg("--json")
+            .env("GUICHE_DB", self.db())
+            .env("GUICHE_NFSE_URL", self.sim.url_sefin())
+            .env("GUICHE_NFSE_CA", &self.ca)
+            .env("GUICHE_NFSE_CERT", &self.pfx)
+            .env("GUICHE_NFSE_CERT_SENHA", SENHA)
+            .env_remove("GUICHE_NFSE_CERT_SENHA_ARQUIVO")
+            .env("GUICHE_NFSE_TIMEOUT", "5");
+        c
+    }
+
+    /// Runs the binary to its end (the simulator keeps serving on the runtime's other worker).
+    fn guiche(&self, args: &[&str]) -> (i32, Value) {
+        let mut c = self.comando(args);
+        tokio::task::block_in_place(|| saida(&c.output().unwrap()))
+    }
+
+    fn enviar(&self, arquivo: &Path) -> (i32, Value) {
+        self.guiche(&["nfse", "send", arquivo.to_str().unwrap()])
+    }
+
+    fn posts(&self) -> usize {
+        self.sim
+            .chamadas()
+            .iter()
+            .filter(|c| c.metodo == "POST" && c.caminho.ends_with("/nfse"))
+            .count()
+    }
+
+    fn chaves(&self) -> Vec<String> {
+        self.sim.emitidas().into_iter().map(|n| n.chave).collect()
+    }
+}
+
+fn saida(o: &Output) -> (i32, Value) {
+    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    (o.status.code().unwrap(), v)
+}
+
+fn chave(v: &Value) -> String {
+    assert_eq!(v["situacao"], "emitida", "{v}");
+    v["chave"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issued_once_looked_up_and_cancelled_once() {
+    let c = Cenario::novo("uma");
+    let dps = c.dps(1);
+    let (codigo, v) = c.enviar(&dps);
+    assert_eq!(codigo, 0, "{v}");
+    let k = chave(&v);
+    assert_eq!(c.chaves(), vec![k.clone()]);
+    // The same file again: the ledger answers, nothing is sent.
+    let (codigo, v) = c.enviar(&dps);
+    assert_eq!((codigo, chave(&v)), (0, k.clone()));
+    assert_eq!((c.posts(), c.chaves().len()), (1, 1));
+    // status by the DPS Id (the ledger) and by the key (SEFIN).
+    let id = v["id"].as_str().unwrap().to_owned();
+    assert_eq!(id, c.sim.emitidas()[0].id_dps);
+    let (codigo, v) = c.guiche(&["nfse", "status", &id]);
+    assert_eq!((codigo, chave(&v)), (0, k.clone()));
+    let (codigo, v) = c.guiche(&["nfse", "status", &k]);
+    assert_eq!((codigo, chave(&v)), (0, k.clone()));
+    // Cancelled once; the repeat changes nothing.
+    let cancelar = [
+        "nfse",
+        "cancel",
+        &k,
+        "--codigo",
+        "2",
+        "--motivo",
+        "Serviço não foi prestado ao tomador",
+    ];
+    let (codigo, v) = c.guiche(&cancelar);
+    assert_eq!((codigo, &v["situacao"]), (0, &Value::from("cancelada")));
+    let evento = c.sim.emitidas()[0].cancelamento.clone().unwrap();
+    assert!(evento.contains(&format!("PRE{k}101101")), "{evento}");
+    let (codigo, v) = c.guiche(&cancelar);
+    assert_eq!((codigo, &v["situacao"]), (0, &Value::from("jaCancelada")));
+    // A reason too short is refused by field, before anything is signed or sent.
+    let (codigo, v) = c.guiche(&["nfse", "cancel", &k, "--codigo", "1", "--motivo", "curto"]);
+    assert_eq!(codigo, 1, "{v}");
+    assert!(v.to_string().contains("xMotivo"), "{v}");
+    // Another DPS under the same Id is refused by the ledger, not sent.
+    let outra = std::fs::read_to_string(&dps)
+        .unwrap()
+        .replace("<xDescServ>", "<xDescServ>Outra: ");
+    let outra_dps = c.dir.join("outra.xml");
+    std::fs::write(&outra_dps, outra).unwrap();
+    let (codigo, v) = c.enviar(&outra_dps);
+    assert_eq!(codigo, 1, "{v}");
+    assert_eq!(c.posts(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_reply_is_settled_by_the_dps_id_and_a_rerun_issues_nothing_new() {
+    let c = Cenario::novo("perdida");
+    let dps = c.dps(7);
+    // The POST is processed and its reply lost, and the HEAD that would settle it at once
+    // fails too: the outcome stays unknown in the ledger.
+    c.sim.injetar(FalhaNfse::PerderResposta);
+    c.sim.injetar(FalhaNfse::Indisponivel);
+    let (codigo, v) = c.enviar(&dps);
+    assert_eq!(codigo, 3, "{v}");
+    assert_eq!(v["situacao"], "desconhecida", "{v}");
+    assert_eq!(c.chaves().len(), 1, "SEFIN issued it");
+    // The rerun settles it by HEAD /dps/{id}: the key, no new POST.
+    let (codigo, v) = c.enviar(&dps);
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(vec![chave(&v)], c.chaves());
+    assert_eq!(c.posts(), 1);
+    // A lost reply alone is settled inside the same run.
+    let dps = c.dps(8);
+    c.sim.injetar(FalhaNfse::PerderResposta);
+    let (codigo, v) = c.enviar(&dps);
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(c.chaves().len(), 2);
+    assert_eq!(c.chaves()[1], chave(&v));
+    assert_eq!(c.posts(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_sending_one_file_at_once_issue_one_nfse() {
+    let c = Cenario::novo("dois");
+    let dps = c.dps(3);
+    let arquivo = dps.to_str().unwrap();
+    let filhos: Vec<_> = (0..2)
+        .map(|_| {
+            c.comando(&["nfse", "send", arquivo])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let saidas: Vec<_> = tokio::task::block_in_place(|| {
+        filhos
+            .into_iter()
+            .map(|f| saida(&f.wait_with_output().unwrap()))
+            .collect()
+    });
+    for (codigo, v) in &saidas {
+        assert_eq!(*codigo, 0, "{v}");
+    }
+    assert_eq!(chave(&saidas[0].1), chave(&saidas[1].1));
+    assert_eq!(c.chaves(), vec![chave(&saidas[0].1)]);
+    assert_eq!(c.posts(), 1);
+}
+
+/// What a process leaves when killed right after recording the DPS and before sending it:
+/// the signed DPS in the ledger, marked as sent.
+fn gravado_e_morto(c: &Cenario, numero: u64) -> PathBuf {
+    let arquivo = c.dps(numero);
+    let dps =
+        guiche_aplicacao::nfse::validacao::validar_dps(&std::fs::read(&arquivo).unwrap()).unwrap();
+    let cert = Certificado::ler_arquivo(&c.pfx, &Senha::from(SENHA)).unwrap();
+    let assinada = guiche_certificados::nfse::assinar_dps(&cert, &dps, SystemTime::now()).unwrap();
+    let livro = guiche_store::Livro::abrir(&c.db()).unwrap();
+    let seq = guiche_aplicacao::nfse::emissao::sequencia(&dps.id());
+    let conteudo = guiche_aplicacao::nfse::emissao::conteudo(&dps);
+    let r = livro
+        .reservar(
+            Pedido {
+                sequencia: &seq,
+                numero: Some(numero),
+                data: dps.emissao.data,
+                conteudo: &conteudo,
+            },
+            &|_| assinada.clone(),
+        )
+        .unwrap();
+    assert_eq!(r.estado.nome(), "enviada");
+    arquivo
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_between_recording_and_sending_the_next_run_settles_by_head_and_issues_once() {
+    let c = Cenario::novo("morto");
+    let dps = gravado_e_morto(&c, 5);
+    assert!(c.sim.chamadas().is_empty());
+    let (codigo, v) = c.enviar(&dps);
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(c.chaves(), vec![chave(&v)]);
+    let metodos: Vec<String> = c.sim.chamadas().into_iter().map(|x| x.metodo).collect();
+    assert_eq!(
+        metodos.first().map(String::as_str),
+        Some("HEAD"),
+        "{metodos:?}"
+    );
+    assert_eq!(c.posts(), 1);
+    // status by the Id agrees, and asks SEFIN nothing more for a settled DPS.
+    let antes = c.sim.chamadas().len();
+    let id = v["id"].as_str().unwrap().to_owned();
+    let (codigo, v2) = c.guiche(&["nfse", "status", &id]);
+    assert_eq!((codigo, chave(&v2)), (0, chave(&v)));
+    assert_eq!(c.sim.chamadas().len(), antes);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_with_its_request_in_flight_the_next_run_finds_it_by_head() {
+    let c = Cenario::novo("sigkill");
+    let dps = c.dps(9);
+    // SEFIN processes the DPS, then holds the reply; the process is killed meanwhile.
+    c.sim.injetar(FalhaNfse::Lenta(Duration::from_secs(4)));
+    let mut filho = c
+        .comando(&["nfse", "send", dps.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let inicio = std::time::Instant::now();
+    while c.posts() == 0 && inicio.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    filho.kill().unwrap(); // SIGKILL
+    tokio::task::block_in_place(|| filho.wait().unwrap());
+    assert_eq!(c.posts(), 1);
+    // status settles it by the DPS Id, without sending.
+    let id = c.sim.emitidas()[0].id_dps.clone();
+    let (codigo, v) = c.guiche(&["nfse", "status", &id]);
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(c.chaves(), vec![chave(&v)]);
+    let (codigo, v) = c.enviar(&dps);
+    assert_eq!((codigo, vec![chave(&v)]), (0, c.chaves()));
+    assert_eq!(c.posts(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_stops_a_series_at_an_open_outcome_and_resumes_issuing_each_once() {
+    let c = Cenario::novo("lote");
+    let pasta = c.dir.join("lote");
+    std::fs::create_dir_all(&pasta).unwrap();
+    // Given out of order: the batch issues by nDPS.
+    for (nome, numero) in [("c.xml", 1), ("a.xml", 3), ("b.xml", 2)] {
+        std::fs::rename(c.dps(numero), pasta.join(nome)).unwrap();
+    }
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../exemplos/nfse/dps-com-erros.json"
+        ),
+        pasta.join("errada.json"),
+    )
+    .unwrap();
+    std::fs::write(pasta.join("leia-me.txt"), "não é DPS").unwrap();
+    // nDPS 1 is issued and its reply lost, and the settling HEAD fails: 2 and 3 wait.
+    c.sim.injetar(FalhaNfse::PerderResposta);
+    c.sim.injetar(FalhaNfse::Indisponivel);
+    let lote = ["nfse", "batch", pasta.to_str().unwrap()];
+    let (codigo, v) = c.guiche(&lote);
+    assert_eq!(codigo, 3, "{v}");
+    assert_eq!(v["resumo"]["emAberto"], 3, "{v}");
+    assert_eq!(v["resumo"]["invalidas"], 1, "{v}");
+    assert_eq!((c.chaves().len(), c.posts()), (1, 1));
+    // Resumed: 1 settled by HEAD, 2 and 3 sent; each DPS Id issued once.
+    let (codigo, v) = c.guiche(&lote);
+    assert_eq!(codigo, 1, "the invalid file: {v}");
+    assert_eq!(v["resumo"]["emitidas"], 3, "{v}");
+    assert_eq!(c.posts(), 3);
+    let mut ids: Vec<String> = c.sim.emitidas().into_iter().map(|n| n.id_dps).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3);
+    let linhas = v["dps"].as_array().unwrap();
+    let arquivos: Vec<&str> = linhas
+        .iter()
+        .map(|l| l["arquivo"].as_str().unwrap().rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(arquivos, ["a.xml", "b.xml", "c.xml", "errada.json"]);
+    // Once more: nothing sent.
+    let (_, v) = c.guiche(&lote);
+    assert_eq!(v["resumo"]["emitidas"], 3, "{v}");
+    assert_eq!(c.posts(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sefin_unreachable_keeps_the_dps_recorded_and_the_next_run_sends_it() {
+    let c = Cenario::novo("inalcancavel");
+    let dps = c.dps(4);
+    let mut cmd = c.comando(&["nfse", "send", dps.to_str().unwrap()]);
+    cmd.env("GUICHE_NFSE_URL", "https://127.0.0.1:1/SefinNacional");
+    let (codigo, v) = tokio::task::block_in_place(|| saida(&cmd.output().unwrap()));
+    assert_eq!(codigo, 3, "{v}");
+    assert_eq!(v["situacao"], "naoEnviada", "{v}");
+    assert!(c.sim.chamadas().is_empty());
+    let (codigo, v) = c.enviar(&dps);
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!((c.chaves(), c.posts()), (vec![chave(&v)], 1));
+}
