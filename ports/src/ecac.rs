@@ -416,6 +416,22 @@ pub trait FontePagamentos: Send + Sync {
     ) -> Result<Vec<Pagamento>, ErroFonte>;
 }
 
+/// Where a company's e-CAC mailbox (DTE) is read from: `CAIXAPOSTAL/MSGCONTRIBUINTE61`
+/// through Integra Contador, read by the sync beside the payments.
+#[async_trait]
+pub trait FonteCaixaPostal: Send + Sync {
+    /// Every message of `contribuinte`'s mailbox, read or not, all pages; `hoje` gives the
+    /// billing month of the calls.
+    ///
+    /// # Errors
+    /// [`ErroFonte`].
+    async fn mensagens(
+        &self,
+        contribuinte: &Documento,
+        hoje: Data,
+    ) -> Result<Vec<crate::receita::MensagemCaixaPostal>, ErroFonte>;
+}
+
 /// The spreadsheet formats a report is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FormatoPlanilha {
