@@ -246,7 +246,8 @@ pub struct CaixaPostalEmpresa {
     pub ciencia_tacita: usize,
     /// Days left on the nearest deadline among the unread ones within it.
     pub menor_prazo: Option<i64>,
-    /// The unread messages, nearest deadline first (unknown last).
+    /// The unread messages: running deadlines first (the nearest first), then unknown ones,
+    /// then the ones past their deadline.
     pub mensagens: Vec<MensagemPendente>,
 }
 
@@ -306,9 +307,15 @@ pub fn caixa_postal(
         }
         grupo.mensagens.push(pendente);
     }
+    // Deadlines still running first, the nearest first; then unknown ones; then the ones
+    // already past (ciência tácita), the most recent first.
+    let ordem = |m: &MensagemPendente| match m.dias_restantes {
+        Some(d) if d > 0 => (0, d),
+        None => (1, 0),
+        Some(d) => (2, -d),
+    };
     for g in &mut por_empresa {
-        g.mensagens
-            .sort_by_key(|m| (m.dias_restantes.is_none(), m.dias_restantes));
+        g.mensagens.sort_by_key(ordem);
     }
     por_empresa.sort_by_key(|g| (g.menor_prazo.is_none(), g.menor_prazo));
     Ok(por_empresa)
@@ -391,7 +398,8 @@ mod tests {
         assert_eq!(lista[1].cnpj, "11.222.333/0001-81");
         assert_eq!((lista[1].nao_lidas, lista[1].ciencia_tacita), (1, 1));
         assert_eq!(lista[1].menor_prazo, Some(8));
-        assert_eq!(lista[1].mensagens[0].dias_restantes, Some(-6));
+        assert_eq!(lista[1].mensagens[0].dias_restantes, Some(8), "running deadlines first");
+        assert_eq!(lista[1].mensagens[1].dias_restantes, Some(-6));
         let so_alfa = caixa_postal(&livro, Some(&alfa.cnpj), hoje).unwrap();
         assert_eq!(so_alfa.len(), 1);
         assert_eq!(so_alfa[0].nome, "Alfa");
