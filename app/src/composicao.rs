@@ -492,10 +492,15 @@ fn baixa_ecac_sobre(
         criar: cliente,
         pronta: std::sync::Mutex::new(None),
     });
-    let consulta = consulta_sobre(|| Ok(livro.clone())).map_err(|e| match e {
-        crate::erro::ErroApp::Configuracao(m) => m,
-        outro => outro.to_string(),
-    });
+    let medidor = livro.clone();
+    let consulta: guiche_aplicacao::ecac::acompanhamento::CriarConsulta =
+        std::sync::Arc::new(move || {
+            let medidor = medidor.clone();
+            consulta_sobre(move || Ok(medidor)).map_err(|e| match e {
+                crate::erro::ErroApp::Configuracao(m) => m,
+                outro => outro.to_string(),
+            })
+        });
     Ok(Baixa::new(
         livro,
         fonte.clone(),
@@ -503,10 +508,9 @@ fn baixa_ecac_sobre(
         std::sync::Arc::new(RelogioReal),
     )
     .distribuida(distribuicao)
-    .acompanhando(guiche_aplicacao::ecac::acompanhamento::Acompanhamento {
-        consulta,
-        caixa_postal: fonte,
-    }))
+    .acompanhando(guiche_aplicacao::ecac::acompanhamento::Acompanhamento::new(
+        consulta, fonte,
+    )))
 }
 
 /// This process among the ledger's workers: the machine's name and the process id.

@@ -29,21 +29,21 @@ pub fn prazo(enviada_em: Option<Data>) -> Option<Data> {
     enviada_em.and_then(|d| d.mais_dias(DIAS_CIENCIA_TACITA))
 }
 
+/// Makes the lookups, or says why there are none (no consulta path configured: the CND is
+/// then kept as not checked, with this reason).
+pub type CriarConsulta = Arc<dyn Fn() -> Result<ServicoConsulta, String> + Send + Sync>;
+
 /// The CND and mailbox readers of the sync.
 #[derive(Clone)]
 pub struct Acompanhamento {
-    /// The lookups, or why there are none (no consulta path configured: the CND is then kept
-    /// as not checked, with this reason).
-    pub consulta: Result<ServicoConsulta, String>,
-    /// The mailbox.
-    pub caixa_postal: Arc<dyn FonteCaixaPostal>,
+    criar: CriarConsulta,
+    consulta: Arc<std::sync::OnceLock<Result<ServicoConsulta, String>>>,
+    caixa_postal: Arc<dyn FonteCaixaPostal>,
 }
 
 impl std::fmt::Debug for Acompanhamento {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Acompanhamento")
-            .field("consulta", &self.consulta.as_ref().map(|c| c.caminho()))
-            .finish_non_exhaustive()
+        f.debug_struct("Acompanhamento").finish_non_exhaustive()
     }
 }
 
@@ -63,6 +63,17 @@ fn etiqueta_cnd(cnpj: &Cnpj) -> String {
 }
 
 impl Acompanhamento {
+    /// The readers: the lookups made by `consulta` on the first CND asked (once: a sync with
+    /// nothing to check needs no consulta setting, and starts as fast as before), the mailbox
+    /// read from `caixa_postal`.
+    pub fn new(consulta: CriarConsulta, caixa_postal: Arc<dyn FonteCaixaPostal>) -> Acompanhamento {
+        Acompanhamento {
+            criar: consulta,
+            consulta: Arc::new(std::sync::OnceLock::new()),
+            caixa_postal,
+        }
+    }
+
     /// Reads `empresa`'s CND and mailbox on `dia` and keeps them in `livro`; never fails: each
     /// failure is in the result (and the CND's in the ledger).
     pub async fn acompanhar(
@@ -120,7 +131,7 @@ impl Acompanhamento {
             validade: None,
             consultada_em: dia,
         };
-        let consulta = match &self.consulta {
+        let consulta = match self.consulta.get_or_init(|| (self.criar)()) {
             Ok(c) => c,
             Err(motivo) => return nao(motivo.clone()),
         };
@@ -398,7 +409,11 @@ mod tests {
         assert_eq!(lista[1].cnpj, "11.222.333/0001-81");
         assert_eq!((lista[1].nao_lidas, lista[1].ciencia_tacita), (1, 1));
         assert_eq!(lista[1].menor_prazo, Some(8));
-        assert_eq!(lista[1].mensagens[0].dias_restantes, Some(8), "running deadlines first");
+        assert_eq!(
+            lista[1].mensagens[0].dias_restantes,
+            Some(8),
+            "running deadlines first"
+        );
         assert_eq!(lista[1].mensagens[1].dias_restantes, Some(-6));
         let so_alfa = caixa_postal(&livro, Some(&alfa.cnpj), hoje).unwrap();
         assert_eq!(so_alfa.len(), 1);

@@ -907,10 +907,16 @@ mod tests {
                 hoje,
                 vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)],
             );
-            let baixa = servico(&livro, fonte, hoje, hoje).acompanhando(Acompanhamento {
-                consulta,
-                caixa_postal: Arc::new(Caixa(caixa.clone())),
+            let consulta = std::sync::Mutex::new(Some(consulta));
+            let criar: crate::ecac::acompanhamento::CriarConsulta = Arc::new(move || {
+                consulta
+                    .lock()
+                    .unwrap()
+                    .take()
+                    .expect("the lookups are made once")
             });
+            let baixa = servico(&livro, fonte, hoje, hoje)
+                .acompanhando(Acompanhamento::new(criar, Arc::new(Caixa(caixa.clone()))));
             let todas = baixa.sincronizar_empresas(None).await.unwrap();
             let [SincronizacaoEmpresa::Feita(r)] = todas.empresas.as_slice() else {
                 panic!("{todas:?}")

@@ -312,15 +312,14 @@ pub(crate) fn resumo_texto(r: &ResumoBaixa) -> String {
         r.guias_baixadas,
         r.ocorrencias_novas,
         r.inalteradas
-    ) + &r
-        .cnd
-        .as_ref()
-        .map(|c| format!("; CND: {c}"))
-        .unwrap_or_default()
-        + &r.caixa_postal
-            .as_ref()
-            .map(|c| format!("; caixa postal: {c}"))
-            .unwrap_or_default()
+    ) + &match (&r.cnd, &r.caixa_postal) {
+        (None, None) => String::new(),
+        (cnd, caixa) => format!(
+            "\n  CND: {}; caixa postal: {}",
+            cnd.as_deref().unwrap_or("não consultada"),
+            caixa.as_deref().unwrap_or("não lida")
+        ),
+    }
 }
 
 /// The options of `guiche ecac occurrences`.

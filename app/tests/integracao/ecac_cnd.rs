@@ -33,7 +33,10 @@ fn loja() -> (SimuladorLoja, Vec<(&'static str, String)>) {
         ("GUICHE_CONSULTA", "serpro".to_owned()),
         ("GUICHE_SERPRO_LOJA_URL", loja.url_base()),
         ("GUICHE_SERPRO_LOJA_CONSUMER_KEY", "chave-loja".to_owned()),
-        ("GUICHE_SERPRO_LOJA_CONSUMER_SECRET", "segredo-loja".to_owned()),
+        (
+            "GUICHE_SERPRO_LOJA_CONSUMER_SECRET",
+            "segredo-loja".to_owned(),
+        ),
     ];
     (loja, env)
 }
@@ -117,7 +120,11 @@ async fn the_sync_fills_the_cnd_and_the_mailbox_and_days_left_follow_guiche_hoje
     let (codigo, v) = c.guiche(&["ecac", "caixa-postal"], &env).await;
     assert_eq!(codigo, 0, "{v}");
     let e = &v["empresas"][0];
-    assert_eq!((&e["naoLidas"], &e["cienciaTacita"]), (&json!(1), &json!(1)), "{v}");
+    assert_eq!(
+        (&e["naoLidas"], &e["cienciaTacita"]),
+        (&json!(1), &json!(1)),
+        "{v}"
+    );
     assert_eq!(e["menorPrazo"], 8, "{v}");
     assert_eq!(e["mensagens"][0]["isn"], "101", "{v}");
     assert_eq!(e["mensagens"][0]["prazo"], "2026-11-30", "{v}");
@@ -145,7 +152,10 @@ async fn the_sync_fills_the_cnd_and_the_mailbox_and_days_left_follow_guiche_hoje
         }],
     );
     let (_, v) = c.guiche(&["ecac", "sync"], &env).await;
-    assert_eq!(v["empresas"][0]["caixaPostal"], "0 mensagem(ns) nova(s)", "{v}");
+    assert_eq!(
+        v["empresas"][0]["caixaPostal"], "0 mensagem(ns) nova(s)",
+        "{v}"
+    );
     let (_, v) = c.guiche(&["ecac", "caixa-postal"], &env).await;
     assert_eq!(v["empresas"][0]["naoLidas"], 0, "{v}");
     assert_eq!(v["empresas"][0]["cienciaTacita"], 1, "{v}");
