@@ -16,3 +16,28 @@ CREATE TABLE chamadas_serpro (
 );
 
 CREATE INDEX chamadas_serpro_janela ON chamadas_serpro (janela, contratante, instante);
+
+-- Each company's last CND check, replaced by every sync that checks it; the same table as
+-- SQLite's 0013 (`situacao` NULL: not checked, `motivo` says why).
+CREATE TABLE cnds (
+    cnpj          text    PRIMARY KEY CHECK (length(cnpj) = 14),
+    situacao      text
+        CHECK (situacao IN ('negativa', 'positiva-efeitos-negativa', 'positiva')),
+    motivo        text,
+    validade      text    CHECK (validade ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+    consultada_em text    NOT NULL CHECK (consultada_em ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+    atualizado_em bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint
+);
+
+-- The e-CAC mailbox (DTE) of each company; the same table as SQLite's 0013 (`lida` only ever
+-- goes from false to true).
+CREATE TABLE caixa_postal (
+    cnpj          text    NOT NULL CHECK (length(cnpj) = 14),
+    isn           text    NOT NULL CHECK (isn <> ''),
+    assunto       text    NOT NULL,
+    enviada_em    text    CHECK (enviada_em ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+    lida          boolean NOT NULL,
+    prazo         text    CHECK (prazo ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'),
+    registrada_em bigint  NOT NULL DEFAULT floor(extract(epoch FROM now()))::bigint,
+    PRIMARY KEY (cnpj, isn)
+);

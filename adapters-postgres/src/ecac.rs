@@ -31,12 +31,12 @@ use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::{Guia, NumeroDocumento};
 use guiche_domain::{Cnpj, Data, Documento};
 use guiche_ports::ecac::regras::{
-    self, COLUNAS_EMPRESA, COLUNAS_GUIA, COLUNAS_OCORRENCIA, COLUNAS_PAGAMENTO, Celula,
-    CelulaInvalida,
+    self, COLUNAS_CND, COLUNAS_EMPRESA, COLUNAS_GUIA, COLUNAS_MENSAGEM, COLUNAS_OCORRENCIA,
+    COLUNAS_PAGAMENTO, Celula, CelulaInvalida,
 };
 use guiche_ports::ecac::{
-    Achado, Empresa, GuiaGravada, GuiaRegistrada, LivroEcac, Ocorrencia, OrigemGuia,
-    ResumoConciliacao,
+    Achado, ConsultaCnd, Empresa, GuiaGravada, GuiaRegistrada, LivroEcac, MensagemDte, Ocorrencia,
+    OrigemGuia, ResumoConciliacao,
 };
 use guiche_ports::livro::{ErroLivro, Vez};
 use tokio_postgres::Row;
@@ -392,6 +392,86 @@ async fn marcar_sincronizacao(tx: &Transaction<'_>, cnpj: &Cnpj, ate: Data) -> R
     Ok(())
 }
 
+/// Refuses `cnpj` when it is not a company of the ledger.
+async fn exigir_empresa(tx: &Transaction<'_>, cnpj: &Cnpj) -> Result<(), Falha> {
+    let stmt = tx
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM empresas WHERE cnpj = $1)")
+        .await?;
+    let existe: bool = tx.query_one(&stmt, &[&cnpj.as_str()]).await?.try_get(0)?;
+    if existe {
+        Ok(())
+    } else {
+        Err(Falha::Recusa(regras::empresa_desconhecida(cnpj)))
+    }
+}
+
+/// Replaces the company's last CND check (one statement: the last writer's check stays).
+async fn registrar_cnd(tx: &Transaction<'_>, cnd: &ConsultaCnd) -> Result<(), Falha> {
+    exigir_empresa(tx, &cnd.cnpj).await?;
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO cnds (cnpj, situacao, motivo, validade, consultada_em) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (cnpj) DO UPDATE SET situacao = excluded.situacao, \
+             motivo = excluded.motivo, validade = excluded.validade, \
+             consultada_em = excluded.consultada_em, \
+             atualizado_em = extract(epoch FROM now())::bigint",
+        )
+        .await?;
+    tx.execute(
+        &stmt,
+        &[
+            &cnd.cnpj.as_str(),
+            &cnd.situacao.map(regras::codigo_situacao_cnd),
+            &cnd.motivo,
+            &cnd.validade.map(|d| d.iso()),
+            &cnd.consultada_em.iso(),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Adds the new messages and marks the ones read now; how many were new. Each message is
+/// inserted with `ON CONFLICT DO NOTHING`, so two processes recording one read at once add it
+/// once.
+async fn registrar_mensagens(
+    tx: &Transaction<'_>,
+    mensagens: &[MensagemDte],
+) -> Result<usize, Falha> {
+    let inserir = tx
+        .prepare_cached(
+            "INSERT INTO caixa_postal (cnpj, isn, assunto, enviada_em, lida, prazo) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (cnpj, isn) DO NOTHING",
+        )
+        .await?;
+    let ler = tx
+        .prepare_cached("UPDATE caixa_postal SET lida = true WHERE cnpj = $1 AND isn = $2")
+        .await?;
+    let mut novas = 0;
+    for m in mensagens {
+        exigir_empresa(tx, &m.cnpj).await?;
+        let n = tx
+            .execute(
+                &inserir,
+                &[
+                    &m.cnpj.as_str(),
+                    &m.isn,
+                    &m.assunto,
+                    &m.enviada_em.map(|d| d.iso()),
+                    &m.lida,
+                    &m.prazo.map(|d| d.iso()),
+                ],
+            )
+            .await?;
+        novas += usize::try_from(n).unwrap_or(0);
+        if n == 0 && m.lida {
+            tx.execute(&ler, &[&m.cnpj.as_str(), &m.isn]).await?;
+        }
+    }
+    Ok(novas)
+}
+
 /// The e-CAC ledger on PostgreSQL, with the SQLite ledger's contract (its decisions are listed
 /// on `guiche_store::Livro`'s implementation, and the same contract cases run against both).
 /// Lists are in the same order as SQLite's: companies by CNPJ and occurrences by contribuinte,
@@ -480,6 +560,28 @@ impl LivroEcac for Livro {
 
     fn marcar_sincronizacao(&self, cnpj: &Cnpj, ate: Data) -> Result<(), ErroLivro> {
         self.escrever(async |tx| marcar_sincronizacao(tx, cnpj, ate).await)
+    }
+
+    fn registrar_cnd(&self, cnd: &ConsultaCnd) -> Result<(), ErroLivro> {
+        self.escrever(async |tx| registrar_cnd(tx, cnd).await)
+    }
+
+    fn cnds(&self) -> Result<Vec<ConsultaCnd>, ErroLivro> {
+        let sql = format!("SELECT {COLUNAS_CND} FROM cnds ORDER BY cnpj COLLATE \"C\"");
+        self.ler(async |tx| todas(tx, &sql, &[], regras::consulta_cnd).await)
+    }
+
+    fn registrar_mensagens(&self, mensagens: &[MensagemDte]) -> Result<usize, ErroLivro> {
+        self.escrever(async |tx| registrar_mensagens(tx, mensagens).await)
+    }
+
+    fn mensagens(&self, cnpj: Option<&Cnpj>) -> Result<Vec<MensagemDte>, ErroLivro> {
+        let sql = format!(
+            "SELECT {COLUNAS_MENSAGEM} FROM caixa_postal WHERE ($1::text IS NULL OR cnpj = $1) \
+             ORDER BY cnpj COLLATE \"C\", enviada_em IS NULL, enviada_em, isn COLLATE \"C\""
+        );
+        let filtro = cnpj.map(Cnpj::as_str);
+        self.ler(async |tx| todas(tx, &sql, &[&filtro], regras::mensagem_dte).await)
     }
 
     fn vez_da_empresa(&self, cnpj: &Cnpj) -> Result<Option<Vez>, ErroLivro> {

@@ -16,7 +16,8 @@
 //!   is `/empresa` without the partners' `cpf`); the others the same record with their number
 //!   and situation code. Others 404 in plain text.
 //! - `POST …/consulta-cnd[-trial]/v1/certidao`: the CND of a few trial numbers
-//!   ([`CNDS_TRIAL`]; invented, no trial answer is published), others 404.
+//!   ([`CNDS_TRIAL`]; invented, no trial answer is published) and of the numbers set with
+//!   [`SimuladorLoja::definir_cnd`], others 404.
 //!
 //! Every request is recorded with its path, `X-Request-Tag` and status
 //! ([`SimuladorLoja::chamadas`]). Faults (a status before processing, a late answer) are queued
@@ -181,6 +182,8 @@ struct Interno {
     /// remaining life, until it expires.
     por_consumidor: HashMap<String, String>,
     cpfs: HashMap<String, CpfSimulado>,
+    /// The CND of each number (digits): `TipoCertidao` and the validity of a certificate.
+    cnds: HashMap<String, (String, Option<guiche_domain::Data>)>,
     falhas: Fila<FalhaLoja>,
     chamadas: Vec<ChamadaLoja>,
 }
@@ -245,6 +248,12 @@ impl SimuladorLoja {
                 .cpfs
                 .insert(cpf.to_owned(), CpfSimulado { status: 200, dados });
         }
+        for (ni, tipo) in CNDS_TRIAL {
+            let validade = guiche_domain::Data::new(2027, 5, 1).ok();
+            interno
+                .cnds
+                .insert(ni.to_owned(), (tipo.to_owned(), validade));
+        }
         let estado = Estado {
             interno: Mutex::new(interno),
             validade: config.validade_token,
@@ -270,6 +279,27 @@ impl SimuladorLoja {
     pub fn definir_cpf(&self, cpf: &Cpf, simulado: CpfSimulado) {
         self.servico.estado().com(|e| {
             e.cpfs.insert(cpf.as_str().to_owned(), simulado);
+        });
+    }
+
+    /// Sets (or replaces) the CND `documento` answers: its situation and, for a certificate
+    /// (not positive), its validity (`None`: the service sends none).
+    pub fn definir_cnd(
+        &self,
+        documento: &guiche_domain::Documento,
+        situacao: guiche_ports::consulta::SituacaoCnd,
+        validade: Option<guiche_domain::Data>,
+    ) {
+        let tipo = match situacao {
+            guiche_ports::consulta::SituacaoCnd::Negativa => "Negativa",
+            guiche_ports::consulta::SituacaoCnd::PositivaComEfeitosDeNegativa => {
+                "Positiva com Efeitos de Negativa"
+            }
+            guiche_ports::consulta::SituacaoCnd::Positiva => "Positiva",
+        };
+        self.servico.estado().com(|e| {
+            e.cnds
+                .insert(documento.as_str().to_owned(), (tipo.to_owned(), validade));
         });
     }
 
@@ -426,7 +456,7 @@ async fn processar(
     let r = match (api, req.method()) {
         (Api::Cpf, &Method::GET) => cpf(c, resto),
         (Api::Cnpj, &Method::GET) => cnpj(resto),
-        (Api::Cnd, &Method::POST) => cnd(req).await,
+        (Api::Cnd, &Method::POST) => cnd(c, req).await,
         _ => texto(StatusCode::METHOD_NOT_ALLOWED, "método não permitido"),
     };
     (r, atraso)
@@ -585,7 +615,7 @@ fn cnpj(resto: &str) -> Resposta {
     json(StatusCode::OK, v)
 }
 
-async fn cnd(req: Request<Incoming>) -> Resposta {
+async fn cnd(c: &Estado, req: Request<Incoming>) -> Resposta {
     let pedido: Option<PedidoCnd> = guiche_simulador::corpo(req, 64 * 1024)
         .await
         .and_then(|b| serde_json::from_slice(&b).ok());
@@ -606,24 +636,24 @@ async fn cnd(req: Request<Incoming>) -> Resposta {
             "TipoContribuinte, ContribuinteConsulta e CodigoIdentificacao incoerentes",
         );
     }
-    let Some((_, tipo)) = CNDS_TRIAL
-        .iter()
-        .find(|(n, _)| *n == p.contribuinte_consulta)
+    let Some((tipo, validade)) = c
+        .com(|e| e.cnds.get(&p.contribuinte_consulta).cloned())
+        .flatten()
     else {
         return nao_encontrado();
     };
     // A positive situation gets no certificate: only its type and a message.
-    let positiva = *tipo == "Positiva";
+    let positiva = tipo == "Positiva";
     let certidao = if positiva {
         wire::CertidaoDto {
-            tipo_certidao: Some((*tipo).to_owned()),
+            tipo_certidao: Some(tipo),
             ..wire::CertidaoDto::default()
         }
     } else {
         wire::CertidaoDto {
-            tipo_certidao: Some((*tipo).to_owned()),
+            tipo_certidao: Some(tipo),
             data_emissao: Some("2026-11-02".into()),
-            data_validade: Some("2027-05-01".into()),
+            data_validade: validade.map(|d| d.iso()),
             codigo_controle: Some("A1B2.C3D4.E5F6.0718".into()),
         }
     };

@@ -22,12 +22,12 @@ use guiche_domain::conciliacao::Pagamento;
 use guiche_domain::guia::{Guia, NumeroDocumento};
 use guiche_domain::{Cnpj, Data, Documento};
 use guiche_ports::ecac::regras::{
-    self, COLUNAS_EMPRESA, COLUNAS_GUIA, COLUNAS_OCORRENCIA, COLUNAS_PAGAMENTO, Celula,
-    CelulaInvalida,
+    self, COLUNAS_CND, COLUNAS_EMPRESA, COLUNAS_GUIA, COLUNAS_MENSAGEM, COLUNAS_OCORRENCIA,
+    COLUNAS_PAGAMENTO, Celula, CelulaInvalida,
 };
 use guiche_ports::ecac::{
-    Achado, Empresa, GuiaGravada, GuiaRegistrada, LivroEcac, Ocorrencia, OrigemGuia,
-    ResumoConciliacao,
+    Achado, ConsultaCnd, Empresa, GuiaGravada, GuiaRegistrada, LivroEcac, MensagemDte, Ocorrencia,
+    OrigemGuia, ResumoConciliacao,
 };
 use guiche_ports::livro::{ErroLivro, Vez};
 use rusqlite::types::Value;
@@ -257,6 +257,65 @@ fn sincronizado_ate(c: &Connection, cnpj: &Cnpj) -> Result<Option<Data>, Falha> 
     Ok(primeira(c, sql, [cnpj.as_str()], regras::sincronizado_ate)?.flatten())
 }
 
+/// Refuses `cnpj` when it is not a company of the ledger.
+fn exigir_empresa(c: &Connection, cnpj: &Cnpj) -> Result<(), Falha> {
+    let existe: bool = c
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM empresas WHERE cnpj = ?1)")?
+        .query_row([cnpj.as_str()], |r| r.get(0))?;
+    if existe {
+        Ok(())
+    } else {
+        Err(Falha::Recusa(regras::empresa_desconhecida(cnpj)))
+    }
+}
+
+/// Replaces the company's last CND check.
+fn registrar_cnd(c: &Connection, cnd: &ConsultaCnd) -> Result<(), Falha> {
+    exigir_empresa(c, &cnd.cnpj)?;
+    c.prepare_cached(
+        "INSERT INTO cnds (cnpj, situacao, motivo, validade, consultada_em) \
+         VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (cnpj) DO UPDATE SET situacao = excluded.situacao, \
+         motivo = excluded.motivo, validade = excluded.validade, \
+         consultada_em = excluded.consultada_em, atualizado_em = unixepoch()",
+    )?
+    .execute(params![
+        cnd.cnpj.as_str(),
+        cnd.situacao.map(regras::codigo_situacao_cnd),
+        cnd.motivo,
+        cnd.validade.map(|d| d.iso()),
+        cnd.consultada_em.iso(),
+    ])?;
+    Ok(())
+}
+
+/// Adds the new messages and marks the ones read now; how many were new.
+fn registrar_mensagens(c: &Connection, mensagens: &[MensagemDte]) -> Result<usize, Falha> {
+    let mut novas = 0;
+    for m in mensagens {
+        exigir_empresa(c, &m.cnpj)?;
+        let n = c
+            .prepare_cached(
+                "INSERT INTO caixa_postal (cnpj, isn, assunto, enviada_em, lida, prazo) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (cnpj, isn) DO NOTHING",
+            )?
+            .execute(params![
+                m.cnpj.as_str(),
+                m.isn,
+                m.assunto,
+                m.enviada_em.map(|d| d.iso()),
+                i64::from(m.lida),
+                m.prazo.map(|d| d.iso()),
+            ])?;
+        novas += n;
+        if n == 0 && m.lida {
+            c.prepare_cached("UPDATE caixa_postal SET lida = 1 WHERE cnpj = ?1 AND isn = ?2")?
+                .execute(params![m.cnpj.as_str(), m.isn])?;
+        }
+    }
+    Ok(novas)
+}
+
 /// The e-CAC ledger on the same SQLite file as the notas. Every method is one transaction:
 /// reads `BEGIN DEFERRED`, writes `BEGIN IMMEDIATE`.
 ///
@@ -355,6 +414,28 @@ impl LivroEcac for Livro {
 
     fn marcar_sincronizacao(&self, cnpj: &Cnpj, ate: Data) -> Result<(), ErroLivro> {
         self.escrever(|tx| marcar_sincronizacao(tx, cnpj, ate))
+    }
+
+    fn registrar_cnd(&self, cnd: &ConsultaCnd) -> Result<(), ErroLivro> {
+        self.escrever(|tx| registrar_cnd(tx, cnd))
+    }
+
+    fn cnds(&self) -> Result<Vec<ConsultaCnd>, ErroLivro> {
+        let sql = format!("SELECT {COLUNAS_CND} FROM cnds ORDER BY cnpj");
+        self.ler(|tx| todas(tx, &sql, [], regras::consulta_cnd))
+    }
+
+    fn registrar_mensagens(&self, mensagens: &[MensagemDte]) -> Result<usize, ErroLivro> {
+        self.escrever(|tx| registrar_mensagens(tx, mensagens))
+    }
+
+    fn mensagens(&self, cnpj: Option<&Cnpj>) -> Result<Vec<MensagemDte>, ErroLivro> {
+        let sql = format!(
+            "SELECT {COLUNAS_MENSAGEM} FROM caixa_postal WHERE (?1 IS NULL OR cnpj = ?1) \
+             ORDER BY cnpj, enviada_em IS NULL, enviada_em, isn"
+        );
+        let filtro = cnpj.map(Cnpj::as_str);
+        self.ler(|tx| todas(tx, &sql, [filtro], regras::mensagem_dte))
     }
 
     fn vez_da_empresa(&self, cnpj: &Cnpj) -> Result<Option<Vez>, ErroLivro> {

@@ -345,6 +345,16 @@ impl ServicoConsulta {
         })
     }
 
+    /// The CND of a company, as the domain has it (for the e-CAC sync), under `etiqueta`.
+    ///
+    /// # Errors
+    /// [`ErroConsultas`]: a tag that is not one, a path without CNDs, or the service's answer.
+    pub async fn certidao(&self, cnpj: &Cnpj, etiqueta: &str) -> Result<Certidao, ErroConsultas> {
+        let documento = Documento::Cnpj(*cnpj);
+        let etiqueta = Self::etiqueta(Some(etiqueta), "cnd", documento.as_str())?;
+        Ok(self.fonte.cnd(&documento, &etiqueta).await?)
+    }
+
     /// The CND of a CPF or CNPJ.
     ///
     /// # Errors

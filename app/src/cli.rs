@@ -181,6 +181,13 @@ pub(crate) enum Ecac {
         #[arg(long, value_name = "N", value_parser = crate::config::trabalhadores)]
         trabalhadores: Option<usize>,
     },
+    /// Caixa postal do e-CAC (DTE): mensagens não lidas por empresa, com os dias até a ciência tácita (15 dias após a disponibilização), lidas pela sincronização.
+    #[command(name = "caixa-postal")]
+    CaixaPostal {
+        /// Só esta empresa (CNPJ).
+        #[arg(long)]
+        empresa: Option<String>,
+    },
     /// Importa pagamentos de um CSV (empresas com certificado A3) e dá baixa nas guias pagas.
     Import {
         /// Arquivo CSV (; e vírgula decimal): numero_documento;contribuinte;data_arrecadacao;valor[;codigo_receita].

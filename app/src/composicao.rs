@@ -502,16 +502,29 @@ fn baixa_ecac_sobre(
         },
         prazo: crate::config::ecac_prazo()?,
     };
+    let fonte = std::sync::Arc::new(FonteSobDemanda {
+        criar: cliente,
+        pronta: std::sync::Mutex::new(None),
+    });
+    let medidor = livro.clone();
+    let consulta: guiche_aplicacao::ecac::acompanhamento::CriarConsulta =
+        std::sync::Arc::new(move || {
+            let medidor = medidor.clone();
+            consulta_sobre(move || Ok(medidor)).map_err(|e| match e {
+                crate::erro::ErroApp::Configuracao(m) => m,
+                outro => outro.to_string(),
+            })
+        });
     Ok(Baixa::new(
         livro,
-        std::sync::Arc::new(FonteSobDemanda {
-            criar: cliente,
-            pronta: std::sync::Mutex::new(None),
-        }),
+        fonte.clone(),
         std::sync::Arc::new(crate::relogio::RelogioSistema),
         std::sync::Arc::new(RelogioReal),
     )
-    .distribuida(distribuicao))
+    .distribuida(distribuicao)
+    .acompanhando(guiche_aplicacao::ecac::acompanhamento::Acompanhamento::new(
+        consulta, fonte,
+    )))
 }
 
 /// This process among the ledger's workers: the machine's name and the process id.
@@ -594,6 +607,18 @@ impl FonteSobDemanda {
         ));
         *pronta = Some(std::sync::Arc::clone(&f));
         Ok(f)
+    }
+}
+
+#[async_trait::async_trait]
+impl guiche_ports::ecac::FonteCaixaPostal for FonteSobDemanda {
+    async fn mensagens(
+        &self,
+        contribuinte: &guiche_domain::Documento,
+        hoje: guiche_domain::Data,
+    ) -> Result<Vec<guiche_ports::receita::MensagemCaixaPostal>, ErroFonte> {
+        let fonte = self.fonte()?;
+        fonte.mensagens(contribuinte, hoje).await
     }
 }
 

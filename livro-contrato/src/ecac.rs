@@ -12,7 +12,10 @@ use guiche_domain::estrategias::guia as estrategias;
 use guiche_domain::guia::{CodigoBarras, CodigoReceita, Guia, NumeroDocumento, TipoGuia};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 use guiche_ports::LivroCompleto;
-use guiche_ports::ecac::{Acesso, Achado, Empresa, GuiaGravada, OrigemGuia, ResumoConciliacao};
+use guiche_ports::ecac::{
+    Acesso, Achado, ConsultaCnd, Empresa, GuiaGravada, MensagemDte, OrigemGuia, ResumoConciliacao,
+    SituacaoCnd,
+};
 use guiche_ports::livro::ErroLivro;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -33,6 +36,14 @@ pub const CASOS: &[Caso] = &[
     (
         "marcar_empresa_desconhecida_e_recusado",
         marcar_empresa_desconhecida_e_recusado,
+    ),
+    (
+        "cnd_guarda_a_ultima_consulta_por_empresa",
+        cnd_guarda_a_ultima_consulta_por_empresa,
+    ),
+    (
+        "caixa_postal_guarda_cada_mensagem_uma_vez_e_lida_nao_volta",
+        caixa_postal_guarda_cada_mensagem_uma_vez_e_lida_nao_volta,
     ),
     (
         "guia_gravada_uma_vez_e_lida_inteira",
@@ -439,6 +450,139 @@ pub fn marcar_empresa_desconhecida_e_recusado(motor: &dyn Motor) {
     assert!(m.contains("45.723.174/0001-10"), "{m}");
     assert!(m.contains("não está cadastrada"), "{m}");
     assert!(livro.empresas().unwrap().is_empty(), "nothing was created");
+}
+
+// ---------------------------------------------------------------------------------------------
+// CND and the mailbox (DTE)
+// ---------------------------------------------------------------------------------------------
+
+/// Only a company's last CND check is kept, whole (a check that did not happen too, with its
+/// reason); an unknown company is refused naming it.
+pub fn cnd_guarda_a_ultima_consulta_por_empresa(motor: &dyn Motor) {
+    let Some(a) = motor.novo() else { return };
+    let livro = &a.livro;
+    livro
+        .salvar_empresa(&empresa(CNPJ, "Alfa", Acesso::CertificadoA1))
+        .unwrap();
+    livro
+        .salvar_empresa(&empresa(OUTRO_CNPJ, "Beta", Acesso::CodigoAcesso))
+        .unwrap();
+    assert!(livro.cnds().unwrap().is_empty());
+
+    let positiva = ConsultaCnd {
+        cnpj: cnpj(OUTRO_CNPJ),
+        situacao: Some(SituacaoCnd::Positiva),
+        motivo: Some("Há pendências na PGFN".to_owned()),
+        validade: None,
+        consultada_em: data(2026, 7, 1),
+    };
+    let nao_consultada = ConsultaCnd {
+        cnpj: cnpj(CNPJ),
+        situacao: None,
+        motivo: Some("não consultada: nenhum caminho de consulta configurado".to_owned()),
+        validade: None,
+        consultada_em: data(2026, 7, 1),
+    };
+    livro.registrar_cnd(&positiva).unwrap();
+    livro.registrar_cnd(&nao_consultada).unwrap();
+    // By CNPJ, whatever the order they were recorded in.
+    let mut esperadas = vec![nao_consultada, positiva.clone()];
+    esperadas.sort_by(|x, y| x.cnpj.as_str().cmp(y.cnpj.as_str()));
+    assert_eq!(livro.cnds().unwrap(), esperadas);
+
+    let negativa = ConsultaCnd {
+        cnpj: cnpj(CNPJ),
+        situacao: Some(SituacaoCnd::PositivaComEfeitosDeNegativa),
+        motivo: None,
+        validade: Some(data(2026, 12, 28)),
+        consultada_em: data(2026, 7, 2),
+    };
+    livro.registrar_cnd(&negativa).unwrap();
+    let mut esperadas = vec![negativa, positiva];
+    esperadas.sort_by(|x, y| x.cnpj.as_str().cmp(y.cnpj.as_str()));
+    assert_eq!(
+        livro.cnds().unwrap(),
+        esperadas,
+        "only the last check is kept"
+    );
+
+    let desconhecida = ConsultaCnd {
+        cnpj: cnpj("45.723.174/0001-10"),
+        ..esperadas[0].clone()
+    };
+    let m = motivo(livro.registrar_cnd(&desconhecida).unwrap_err());
+    assert!(m.contains("45.723.174/0001-10"), "{m}");
+    assert_eq!(livro.cnds().unwrap().len(), 2, "nothing was created");
+}
+
+fn mensagem(cnpj_: &str, isn: &str, dia: Option<u8>, lida: bool) -> MensagemDte {
+    MensagemDte {
+        cnpj: cnpj(cnpj_),
+        isn: isn.to_owned(),
+        assunto: format!("Intimação {isn}"),
+        enviada_em: dia.map(|d| data(2026, 7, d)),
+        lida,
+        prazo: dia.and_then(|d| data(2026, 7, d).mais_dias(15)),
+    }
+}
+
+/// A mailbox message is recorded once (company and `isn`), keeps its subject and dates, and
+/// once read never becomes unread; the list is by company, then day, unknown days last; a
+/// batch with an unknown company records nothing.
+pub fn caixa_postal_guarda_cada_mensagem_uma_vez_e_lida_nao_volta(motor: &dyn Motor) {
+    let Some(a) = motor.novo() else { return };
+    let livro = &a.livro;
+    livro
+        .salvar_empresa(&empresa(CNPJ, "Alfa", Acesso::CertificadoA1))
+        .unwrap();
+    livro
+        .salvar_empresa(&empresa(OUTRO_CNPJ, "Beta", Acesso::CodigoAcesso))
+        .unwrap();
+    let lote = vec![
+        mensagem(CNPJ, "900", Some(10), false),
+        mensagem(CNPJ, "100", None, false),
+        mensagem(CNPJ, "200", Some(3), true),
+        mensagem(OUTRO_CNPJ, "100", Some(5), false),
+    ];
+    assert_eq!(livro.registrar_mensagens(&lote).unwrap(), 4);
+
+    // Read again: nothing new; 900 read now; 200 sent as unread stays read; a changed subject
+    // is not taken.
+    let mut de_novo = lote.clone();
+    de_novo[0].lida = true;
+    de_novo[2].lida = false;
+    de_novo[3].assunto = "outro".to_owned();
+    assert_eq!(livro.registrar_mensagens(&de_novo).unwrap(), 0);
+
+    let alfa = livro.mensagens(Some(&cnpj(CNPJ))).unwrap();
+    let mut lida_900 = lote[0].clone();
+    lida_900.lida = true;
+    assert_eq!(alfa, vec![lote[2].clone(), lida_900, lote[1].clone()]);
+    let beta = livro.mensagens(Some(&cnpj(OUTRO_CNPJ))).unwrap();
+    assert_eq!(beta, vec![lote[3].clone()]);
+    let todas = livro.mensagens(None).unwrap();
+    assert_eq!(todas.len(), 4);
+    let primeira = todas[0]
+        .cnpj
+        .as_str()
+        .min(todas[3].cnpj.as_str())
+        .to_owned();
+    assert_eq!(todas[0].cnpj.as_str(), primeira, "by CNPJ");
+
+    let m = motivo(
+        livro
+            .registrar_mensagens(&[
+                mensagem(CNPJ, "300", Some(20), false),
+                mensagem("45.723.174/0001-10", "1", Some(20), false),
+            ])
+            .unwrap_err(),
+    );
+    assert!(m.contains("45.723.174/0001-10"), "{m}");
+    assert_eq!(
+        livro.mensagens(Some(&cnpj(CNPJ))).unwrap().len(),
+        3,
+        "the batch was refused whole"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -206,6 +206,29 @@ pub const TABELAS: &[(&str, &[&str])] = &[
             "bilhetada",
         ],
     ),
+    (
+        "cnds",
+        &[
+            "cnpj",
+            "situacao",
+            "motivo",
+            "validade",
+            "consultada_em",
+            "atualizado_em",
+        ],
+    ),
+    (
+        "caixa_postal",
+        &[
+            "cnpj",
+            "isn",
+            "assunto",
+            "enviada_em",
+            "lida",
+            "prazo",
+            "registrada_em",
+        ],
+    ),
 ];
 
 /// What a copy found on one side, to compare the two: rows per table (in [`TABELAS`]' order)

@@ -15,6 +15,8 @@ use guiche_domain::conciliacao::{Agrupavel, Pagamento};
 use guiche_domain::guia::{Guia, NumeroDocumento};
 use guiche_domain::{Cnpj, Data, Documento, Valor};
 
+pub use crate::consulta::SituacaoCnd;
+
 /// How a company reaches e-CAC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Acesso {
@@ -213,6 +215,39 @@ pub struct ResumoConciliacao {
     pub guias_baixadas: usize,
 }
 
+/// A company's last CND check (the joint RFB/PGFN debt certificate), as the sync left it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsultaCnd {
+    /// The company.
+    pub cnpj: Cnpj,
+    /// What the certificate attests; `None` when it was not checked (no consulta path
+    /// configured, or the lookup failed: [`ConsultaCnd::motivo`] says why).
+    pub situacao: Option<SituacaoCnd>,
+    /// Why it was not checked, or the service's message when it was; in Portuguese.
+    pub motivo: Option<String>,
+    /// The certificate's validity, when the service gave a real date.
+    pub validade: Option<Data>,
+    /// The day of the sync that checked it.
+    pub consultada_em: Data,
+}
+
+/// One message of a company's e-CAC mailbox (DTE), as the ledger keeps it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MensagemDte {
+    /// The company.
+    pub cnpj: Cnpj,
+    /// `isn`: the message's id in the mailbox.
+    pub isn: String,
+    /// The subject.
+    pub assunto: String,
+    /// The day it was made available, when the service said.
+    pub enviada_em: Option<Data>,
+    /// Whether it was read (in e-CAC, or by ciência tácita: see [`MensagemDte::prazo`]).
+    pub lida: bool,
+    /// The day an unread message counts as read (ciência tácita), when known.
+    pub prazo: Option<Data>,
+}
+
 /// The e-CAC ledger.
 pub trait LivroEcac: Send + Sync {
     /// Adds a company or replaces its settings.
@@ -311,6 +346,35 @@ pub trait LivroEcac: Send + Sync {
     /// [`ErroLivro`].
     fn marcar_sincronizacao(&self, cnpj: &Cnpj, ate: Data) -> Result<(), ErroLivro>;
 
+    /// Replaces the last CND check of a company (only the last one is kept).
+    ///
+    /// # Errors
+    /// [`ErroLivro::Armazenamento`] naming the CNPJ for a company not in the ledger;
+    /// [`ErroLivro`].
+    fn registrar_cnd(&self, cnd: &ConsultaCnd) -> Result<(), ErroLivro>;
+
+    /// The last CND check of every company checked at least once, by CNPJ.
+    ///
+    /// # Errors
+    /// [`ErroLivro`].
+    fn cnds(&self) -> Result<Vec<ConsultaCnd>, ErroLivro>;
+
+    /// Records the mailbox messages of one read: a new message (company and `isn`) is added;
+    /// one already kept keeps its subject and dates, and becomes read when it is read now (a
+    /// read message never becomes unread). Returns how many were new. One transaction.
+    ///
+    /// # Errors
+    /// [`ErroLivro::Armazenamento`] naming the CNPJ for a company not in the ledger (nothing
+    /// recorded); [`ErroLivro`].
+    fn registrar_mensagens(&self, mensagens: &[MensagemDte]) -> Result<usize, ErroLivro>;
+
+    /// The mailbox messages of `cnpj` (all when `None`), by CNPJ, then by the day made
+    /// available (unknown last), then by `isn`.
+    ///
+    /// # Errors
+    /// [`ErroLivro`].
+    fn mensagens(&self, cnpj: Option<&Cnpj>) -> Result<Vec<MensagemDte>, ErroLivro>;
+
     /// Takes the turn to sync `cnpj` if no one holds it now (any process or thread using this
     /// ledger), without waiting: `None` when another sync of that company is under way. The
     /// turn is held until the [`Vez`] is dropped; a process that dies holding it (even killed
@@ -350,6 +414,22 @@ pub trait FontePagamentos: Send + Sync {
         desde: Data,
         ate: Data,
     ) -> Result<Vec<Pagamento>, ErroFonte>;
+}
+
+/// Where a company's e-CAC mailbox (DTE) is read from: `CAIXAPOSTAL/MSGCONTRIBUINTE61`
+/// through Integra Contador, read by the sync beside the payments.
+#[async_trait]
+pub trait FonteCaixaPostal: Send + Sync {
+    /// Every message of `contribuinte`'s mailbox, read or not, all pages; `hoje` gives the
+    /// billing month of the calls.
+    ///
+    /// # Errors
+    /// [`ErroFonte`].
+    async fn mensagens(
+        &self,
+        contribuinte: &Documento,
+        hoje: Data,
+    ) -> Result<Vec<crate::receita::MensagemCaixaPostal>, ErroFonte>;
 }
 
 /// The spreadsheet formats a report is written in.

@@ -98,6 +98,9 @@ struct Estado {
     tokens_procurador: HashMap<String, (Documento, Documento)>,
     procuracoes: std::collections::HashSet<(Documento, Documento)>,
     pagamentos: HashMap<Documento, serde_json::Value>,
+    /// The mailbox `CAIXAPOSTAL/MSGCONTRIBUINTE61` answers per contribuinte (else two default
+    /// messages).
+    caixas_postais: HashMap<Documento, Vec<MensagemSimulada>>,
     termos: HashMap<String, String>,
     falhas: std::collections::VecDeque<FalhaGateway>,
     servicos: servicos::EstadoServicos,
@@ -451,6 +454,15 @@ impl SimuladorIntegra {
         self.com_estado(|e| e.contagem_forcada = dados.map(str::to_owned));
     }
 
+    /// The messages `CAIXAPOSTAL/MSGCONTRIBUINTE61` lists for `contribuinte` (all in one page),
+    /// instead of the two default ones (an unread intimation of 3 days ago and a read notice
+    /// of 20 days ago); an empty list is an empty mailbox.
+    pub fn definir_caixa_postal(&self, contribuinte: Documento, mensagens: Vec<MensagemSimulada>) {
+        self.com_estado(|e| {
+            e.caixas_postais.insert(contribuinte, mensagens);
+        });
+    }
+
     /// The payments `PAGTOWEB/PAGAMENTOS71` returns for `contribuinte` (a JSON array in the
     /// documented shape).
     pub fn definir_pagamentos(&self, contribuinte: Documento, pagamentos: serde_json::Value) {
@@ -458,6 +470,19 @@ impl SimuladorIntegra {
             e.pagamentos.insert(contribuinte, pagamentos);
         });
     }
+}
+
+/// A message of a simulated e-CAC mailbox ([`SimuladorIntegra::definir_caixa_postal`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MensagemSimulada {
+    /// `isn`.
+    pub isn: String,
+    /// The subject (`assuntoModelo`, sent without variables).
+    pub assunto: String,
+    /// `dataEnvio`.
+    pub enviada_em: guiche_domain::Data,
+    /// `indicadorLeitura` `1`.
+    pub lida: bool,
 }
 
 /// The authentication error body the gateway uses (`{status, error, message, path}`).

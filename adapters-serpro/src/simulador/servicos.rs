@@ -147,7 +147,7 @@ pub(super) fn responder(
         ("SITFIS", "SOLICITARPROTOCOLO91") => sitfis_protocolo(c, contribuinte, hoje),
         ("SITFIS", "RELATORIOSITFIS92") => sitfis_relatorio(c, &entrada),
         ("PROCURACOES", "OBTERPROCURACAO41") => procuracoes(c, &entrada, hoje),
-        ("CAIXAPOSTAL", "MSGCONTRIBUINTE61") => caixa_postal(contribuinte, hoje),
+        ("CAIXAPOSTAL", "MSGCONTRIBUINTE61") => caixa_postal(c, contribuinte, hoje),
         ("CAIXAPOSTAL", "INNOVAMSG63") => Saida::dto(
             sistema,
             &DadosMensagensNovas {
@@ -586,7 +586,12 @@ fn procuracoes(c: &Compartilhado, entrada: &Value, hoje: Data) -> Saida {
     Saida::ok("PROCURACOES", dados)
 }
 
-fn caixa_postal(contribuinte: &Documento, hoje: Data) -> Saida {
+fn caixa_postal(c: &Compartilhado, contribuinte: &Documento, hoje: Data) -> Saida {
+    let definidas = c
+        .estado
+        .lock()
+        .ok()
+        .and_then(|e| e.caixas_postais.get(contribuinte).cloned());
     let dia = |n: i64| hoje.mais_dias(-n).unwrap_or(hoje).compacta();
     let t = |s: &str| Texto(s.to_owned());
     let dado = |s: &str| TextoOuNada(Some(s.to_owned()));
@@ -605,31 +610,48 @@ fn caixa_postal(contribuinte: &Documento, hoje: Data) -> Saida {
                 descricao_origem: dado("Receita Federal"),
             }
         };
-    let lista = [
-        mensagem(
-            "0000000001",
-            "Termo de Intimação ++VARIAVEL++",
-            "2026/001",
-            dia(3),
-            "0",
-            "2",
-        ),
-        mensagem(
-            "0000000002",
-            "Comunicado: DAS de ++VARIAVEL++ disponível",
-            "10/2026",
-            dia(20),
-            "1",
-            "1",
-        ),
-    ];
+    let lista: Vec<MensagemDto> = match definidas {
+        Some(mensagens) => mensagens
+            .into_iter()
+            .map(|m| {
+                let mut dto = mensagem(
+                    &m.isn,
+                    &m.assunto,
+                    "",
+                    m.enviada_em.compacta(),
+                    if m.lida { "1" } else { "0" },
+                    "2",
+                );
+                dto.valor_parametro_assunto = TextoOuNada(None);
+                dto
+            })
+            .collect(),
+        None => vec![
+            mensagem(
+                "0000000001",
+                "Termo de Intimação ++VARIAVEL++",
+                "2026/001",
+                dia(3),
+                "0",
+                "2",
+            ),
+            mensagem(
+                "0000000002",
+                "Comunicado: DAS de ++VARIAVEL++ disponível",
+                "10/2026",
+                dia(20),
+                "1",
+                "1",
+            ),
+        ],
+    };
     let pagina = PaginaCaixaPostal {
         quantidade_mensagens: Some(Texto(lista.len().to_string())),
         indicador_ultima_pagina: dado("S"),
         ponteiro_pagina_retornada: Some(t("00000000000")),
         ponteiro_proxima_pagina: dado("00000000000"),
         cnpj_matriz: Some(t(contribuinte.as_str())),
-        lista_mensagens: Some(Lista(lista.into())),
+        lista_mensagens: Some(Lista(lista)),
     };
     let dados = DadosCaixaPostal {
         codigo: Some(t("00")),

@@ -14,6 +14,11 @@
 //!    pure domain ([`guiche_domain::conciliacao::conciliar`]); a changed finding gets a new
 //!    occurrence, an unchanged one writes nothing, a paid guide is settled once and for all.
 //!
+//! 5. **CND and mailbox** (when the service is [`Baixa::acompanhando`]): after the payments,
+//!    the company's CND and its DTE mailbox are read and kept
+//!    ([`crate::ecac::acompanhamento`]); their failures are told in the result, never the
+//!    company's.
+//!
 //! Companies that reach e-CAC with an A3 certificate are never fetched: their payments come
 //! from `guiche ecac import` (docs/decisions/0009).
 
@@ -32,6 +37,7 @@ use guiche_ports::livro::ErroLivro;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::ecac::acompanhamento::Acompanhamento;
 use crate::erro::{Classificar, Natureza};
 
 mod rodada;
@@ -126,6 +132,14 @@ pub struct ResumoBaixa {
     pub inalteradas: usize,
     /// Guides settled now.
     pub guias_baixadas: usize,
+    /// The company's CND as the sync found it (`Negativa`…, `não consultada: …`); absent
+    /// for an import, or when the sync does not read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cnd: Option<String>,
+    /// What reading the company's mailbox (DTE) did (`2 mensagem(ns) nova(s)`, `não lida:
+    /// …`); absent for an import, or when the sync does not read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caixa_postal: Option<String>,
 }
 
 impl ResumoBaixa {
@@ -139,6 +153,8 @@ impl ResumoBaixa {
             ocorrencias_novas: r.conciliacao.ocorrencias_novas,
             inalteradas: r.conciliacao.inalteradas,
             guias_baixadas: r.conciliacao.guias_baixadas,
+            cnd: None,
+            caixa_postal: None,
         }
     }
 }
@@ -222,6 +238,7 @@ pub struct Baixa {
     relogio: Arc<dyn Relogio>,
     sistema: Arc<dyn Relogio>,
     distribuicao: Option<Distribuicao>,
+    acompanhamento: Option<Acompanhamento>,
 }
 
 impl std::fmt::Debug for Baixa {
@@ -246,7 +263,16 @@ impl Baixa {
             relogio,
             sistema,
             distribuicao: None,
+            acompanhamento: None,
         }
+    }
+
+    /// The same service, reading each company's CND and mailbox (DTE) after its payments
+    /// ([`Acompanhamento`]); a failure of either is told, never the company's failure.
+    #[must_use]
+    pub fn acompanhando(mut self, acompanhamento: Acompanhamento) -> Baixa {
+        self.acompanhamento = Some(acompanhamento);
+        self
     }
 
     /// The same service, syncing every company as a round of jobs shared with every other
@@ -385,7 +411,15 @@ impl Baixa {
     async fn desfecho(&self, e: &Empresa) -> SincronizacaoEmpresa {
         let origem = e.cnpj.to_string();
         match self.sincronizar(e).await {
-            Ok(r) => SincronizacaoEmpresa::Feita(ResumoBaixa::de(origem, &r)),
+            Ok(r) => {
+                let mut resumo = ResumoBaixa::de(origem, &r);
+                if let Some(a) = &self.acompanhamento {
+                    let feito = a.acompanhar(self.livro.as_ref(), e, self.dia()).await;
+                    resumo.cnd = Some(feito.cnd);
+                    resumo.caixa_postal = Some(feito.caixa_postal);
+                }
+                SincronizacaoEmpresa::Feita(resumo)
+            }
             Err(ErroBaixa::Ocupada(_)) => SincronizacaoEmpresa::Pulada {
                 origem,
                 pulada: "em sincronização por outro processo".to_owned(),
@@ -784,6 +818,125 @@ mod tests {
         assert_eq!(r.desde, Some(data("2026-01-01")));
         assert_eq!((r.recebidos, r.novos), (1, 1));
         assert_eq!(livro.sincronizado_ate(&cnpj()).unwrap(), Some(hoje));
+    }
+
+    /// A mailbox answering `mensagens`, or failing.
+    struct Caixa(Result<Vec<guiche_ports::receita::MensagemCaixaPostal>, String>);
+
+    #[async_trait::async_trait]
+    impl guiche_ports::ecac::FonteCaixaPostal for Caixa {
+        async fn mensagens(
+            &self,
+            _: &Documento,
+            _: Data,
+        ) -> Result<Vec<guiche_ports::receita::MensagemCaixaPostal>, ErroFonte> {
+            self.0.clone().map_err(ErroFonte::Indisponivel)
+        }
+    }
+
+    /// A CND lookup that always fails as a gateway timeout.
+    struct CndFora;
+
+    #[async_trait::async_trait]
+    impl guiche_ports::consulta::ConsultaCadastral for CndFora {
+        async fn cpf(
+            &self,
+            _: &guiche_domain::Cpf,
+            _: &guiche_ports::consulta::Etiqueta,
+        ) -> Result<guiche_ports::consulta::DadosCpf, guiche_ports::consulta::ErroConsultaCadastral>
+        {
+            unreachable!("a sync asks no CPF")
+        }
+        async fn cnpj(
+            &self,
+            _: &Cnpj,
+            _: guiche_ports::consulta::NivelCnpj,
+            _: &guiche_ports::consulta::Etiqueta,
+        ) -> Result<guiche_ports::consulta::DadosCnpj, guiche_ports::consulta::ErroConsultaCadastral>
+        {
+            unreachable!("a sync asks no CNPJ record")
+        }
+        async fn cnd(
+            &self,
+            _: &Documento,
+            etiqueta: &guiche_ports::consulta::Etiqueta,
+        ) -> Result<guiche_ports::consulta::Certidao, guiche_ports::consulta::ErroConsultaCadastral>
+        {
+            assert_eq!(etiqueta.as_str(), "ecac-cnd-11444777000161");
+            Err(guiche_ports::consulta::ErroConsultaCadastral {
+                tipo: guiche_ports::consulta::TipoErroConsulta::Transporte,
+                mensagem: "HTTP 504 do gateway".into(),
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_cnd_lookup_or_mailbox_read_never_fails_the_payments() {
+        use crate::ecac::acompanhamento::Acompanhamento;
+        let hoje = data("2026-11-22");
+        let mensagem = guiche_ports::receita::MensagemCaixaPostal {
+            isn: "77".into(),
+            assunto: "Intimação".into(),
+            enviada_em: Some(data("2026-11-20")),
+            lida: false,
+            relevante: true,
+            origem: "Receita Federal".into(),
+        };
+        for (consulta, caixa, cnd, lida) in [
+            (
+                Err("nenhum caminho de consulta configurado".to_owned()),
+                Err("HTTP 503".to_owned()),
+                "não consultada: nenhum caminho de consulta configurado",
+                "não lida: HTTP 503",
+            ),
+            (
+                Ok(crate::consulta::ServicoConsulta::new(
+                    Arc::new(CndFora),
+                    crate::consulta::Caminho::SerproLoja,
+                )),
+                Ok(vec![mensagem.clone()]),
+                "não consultada: HTTP 504 do gateway",
+                "1 mensagem(ns) nova(s)",
+            ),
+        ] {
+            let livro = livro_com_guias();
+            let mut fonte = MockFonte::new();
+            espera_busca(
+                &mut fonte,
+                data("2026-01-01"),
+                hoje,
+                vec![pagamento(7_202_600_000_000_001, "2026-10-19", 10_000)],
+            );
+            let consulta = std::sync::Mutex::new(Some(consulta));
+            let criar: crate::ecac::acompanhamento::CriarConsulta = Arc::new(move || {
+                consulta
+                    .lock()
+                    .unwrap()
+                    .take()
+                    .expect("the lookups are made once")
+            });
+            let baixa = servico(&livro, fonte, hoje, hoje)
+                .acompanhando(Acompanhamento::new(criar, Arc::new(Caixa(caixa.clone()))));
+            let todas = baixa.sincronizar_empresas(None).await.unwrap();
+            let [SincronizacaoEmpresa::Feita(r)] = todas.empresas.as_slice() else {
+                panic!("{todas:?}")
+            };
+            assert_eq!(r.guias_baixadas, 1, "the payment settled its guide");
+            assert_eq!(r.cnd.as_deref(), Some(cnd));
+            assert_eq!(r.caixa_postal.as_deref(), Some(lida));
+            let [c] = livro.cnds().unwrap().try_into().unwrap();
+            assert_eq!(c.situacao, None);
+            assert_eq!(c.motivo.as_deref(), Some(cnd));
+            assert_eq!(c.consultada_em, hoje);
+            let guardadas = livro.mensagens(None).unwrap();
+            if caixa.is_ok() {
+                assert_eq!(guardadas.len(), 1);
+                assert_eq!(guardadas[0].prazo, Some(data("2026-12-05")), "15 days on");
+                assert!(!guardadas[0].lida);
+            } else {
+                assert!(guardadas.is_empty());
+            }
+        }
     }
 
     #[tokio::test]

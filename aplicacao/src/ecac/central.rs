@@ -22,6 +22,7 @@ use guiche_ports::livro::ErroLivro;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::ecac::acompanhamento::{self, CaixaPostalEmpresa, CndEmpresa};
 use crate::ecac::baixa::{ResumoBaixa, ResumoSync, conciliar_no_livro};
 use crate::erro::{Classificar, Natureza};
 
@@ -121,6 +122,8 @@ pub struct EmpresaVista {
     /// A sentence for the user: e-CAC use, access, and how its guides are settled.
     #[serde(skip)]
     pub situacao: String,
+    /// Its last CND check, when the sync checked it.
+    pub cnd: Option<CndEmpresa>,
 }
 
 impl EmpresaVista {
@@ -133,6 +136,7 @@ impl EmpresaVista {
             certificado_procurador: e.certificado_procurador,
             sincronizado_ate: sincronizado_ate.map(|d| d.iso()),
             situacao: situacao(e),
+            cnd: None,
         }
     }
 }
@@ -477,13 +481,35 @@ impl CentralEcac {
     /// # Errors
     /// [`ErroEcac::Livro`].
     pub fn empresas(&self) -> Result<ListaEmpresas, ErroEcac> {
+        let hoje = self.relogio.hoje();
+        let cnds = self.livro.cnds()?;
         let empresas = self
             .livro
             .empresas()?
             .iter()
-            .map(|e| Ok(EmpresaVista::de(e, self.livro.sincronizado_ate(&e.cnpj)?)))
+            .map(|e| {
+                let mut v = EmpresaVista::de(e, self.livro.sincronizado_ate(&e.cnpj)?);
+                v.cnd = cnds
+                    .iter()
+                    .find(|c| c.cnpj == e.cnpj)
+                    .map(|c| CndEmpresa::de(c, hoje));
+                Ok(v)
+            })
             .collect::<Result<_, ErroLivro>>()?;
         Ok(ListaEmpresas { empresas })
+    }
+
+    /// The unread DTE mailbox messages of `cnpj` (every company when `None`) with the days
+    /// left until ciência tácita, as of today ([`acompanhamento::caixa_postal`]).
+    ///
+    /// # Errors
+    /// [`ErroEcac::Livro`].
+    pub fn caixa_postal(&self, cnpj: Option<&Cnpj>) -> Result<Vec<CaixaPostalEmpresa>, ErroEcac> {
+        Ok(acompanhamento::caixa_postal(
+            self.livro.as_ref(),
+            cnpj,
+            self.relogio.hoje(),
+        )?)
     }
 
     /// Imports the guides of a spreadsheet (`origem` names it in messages): the file is read

@@ -7,6 +7,7 @@
 use crate::composicao;
 use crate::entrada::documento;
 use crate::erro::{Codigo, ErroApp};
+use guiche_aplicacao::ecac::acompanhamento::CndEmpresa;
 use guiche_aplicacao::ecac::baixa::ResumoBaixa;
 use guiche_aplicacao::ecac::central::{
     AlteracaoEmpresa as Alteracao, ConsultaOcorrencias as Consulta, EmpresaVista, GrupoOcorrencias,
@@ -158,7 +159,62 @@ pub(crate) fn empresa_list(json: bool) -> Result<Codigo, ErroApp> {
         } else {
             format!(" {}", e.nome)
         };
-        println!("{}{nome}: {}{sync}", mascara(&e.cnpj), e.situacao);
+        let cnd = e
+            .cnd
+            .as_ref()
+            .map_or_else(|| "não consultada".to_owned(), CndEmpresa::celula);
+        println!(
+            "{}{nome}: {}{sync}; CND: {cnd}",
+            mascara(&e.cnpj),
+            e.situacao
+        );
+    }
+    Ok(Codigo::Ok)
+}
+
+/// `guiche ecac caixa-postal [--empresa CNPJ]`: the unread DTE messages per company, the
+/// nearest deadline first, with the days left until ciência tácita.
+pub(crate) fn caixa_postal(empresa: Option<&str>, json: bool) -> Result<Codigo, ErroApp> {
+    let cnpj = empresa.map(|t| cnpj("--empresa", t)).transpose()?;
+    let lista = composicao::central_ecac()?
+        .caixa_postal(cnpj.as_ref())
+        .map_err(|e| falha(&e))?;
+    if json {
+        imprimir(&serde_json::json!({ "empresas": lista }));
+        return Ok(Codigo::Ok);
+    }
+    if lista.is_empty() {
+        println!(
+            "nenhuma mensagem não lida na caixa postal (a sincronização lê a caixa postal: guiche ecac sync)"
+        );
+    }
+    for e in &lista {
+        let nome = if e.nome.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", e.nome)
+        };
+        let tacita = if e.ciencia_tacita > 0 {
+            format!(", {} já com ciência tácita", e.ciencia_tacita)
+        } else {
+            String::new()
+        };
+        println!("{}{nome}: {} não lida(s){tacita}", e.cnpj, e.nao_lidas);
+        for m in &e.mensagens {
+            let enviada = m
+                .enviada_em
+                .as_deref()
+                .and_then(|d| Data::parse_iso(d).ok())
+                .map(|d| format!("enviada em {d}"))
+                .unwrap_or_else(|| "data de envio desconhecida".to_owned());
+            let prazo = match m.dias_restantes {
+                Some(d) if d <= 0 => "ciência tácita: conta como lida".to_owned(),
+                Some(1) => "1 dia até a ciência tácita".to_owned(),
+                Some(d) => format!("{d} dias até a ciência tácita"),
+                None => "prazo desconhecido".to_owned(),
+            };
+            println!("  {} ({enviada}; {prazo})", m.assunto);
+        }
     }
     Ok(Codigo::Ok)
 }
@@ -256,7 +312,14 @@ pub(crate) fn resumo_texto(r: &ResumoBaixa) -> String {
         r.guias_baixadas,
         r.ocorrencias_novas,
         r.inalteradas
-    )
+    ) + &match (&r.cnd, &r.caixa_postal) {
+        (None, None) => String::new(),
+        (cnd, caixa) => format!(
+            "\n  CND: {}; caixa postal: {}",
+            cnd.as_deref().unwrap_or("não consultada"),
+            caixa.as_deref().unwrap_or("não lida")
+        ),
+    }
 }
 
 /// The options of `guiche ecac occurrences`.

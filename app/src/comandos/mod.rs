@@ -288,6 +288,7 @@ async fn executar_ecac(comando: Ecac, json: bool) -> Result<Codigo, ErroApp> {
             empresa,
             trabalhadores,
         } => ecac_sync::sincronizar(empresa.as_deref(), trabalhadores, json).await,
+        Ecac::CaixaPostal { empresa } => ecac::caixa_postal(empresa.as_deref(), json),
         Ecac::Import { arquivo } => ecac::importar_pagamentos(&arquivo, json),
         Ecac::Occurrences {
             empresa,

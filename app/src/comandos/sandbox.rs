@@ -9,7 +9,7 @@ use crate::arquivo::gravar_privado;
 use crate::erro::{Codigo, ErroApp};
 use guiche_conam::simulador::{ConfigSimulador as ConfigConam, SimuladorConam};
 use guiche_conecta::simulador::{ConfigSimuladorConecta, SimuladorConecta};
-use guiche_domain::{Cnpj, Competencia, Documento};
+use guiche_domain::{Cnpj, Competencia, Data, Documento};
 use guiche_loja::simulador::{ConfigSimuladorLoja, SimuladorLoja};
 use guiche_nfd::simulador::{ConfigSimulador as ConfigNfd, SimuladorNfd};
 use guiche_nfse::simulador::{ConfigSimuladorNfse, SimuladorNfse};
@@ -101,6 +101,13 @@ pub(crate) async fn executar(base: Option<u16>) -> Result<Codigo, ErroApp> {
     })
     .map_err(|e| falha(&e))?;
     loja.cadastrar_consumidor("chave-loja", "segredo-loja");
+    // The README's A1 client: a negative CND valid until 10/12/2026 (near its expiry, so the
+    // Central e-CAC's Certidões panel shows it).
+    loja.definir_cnd(
+        &Documento::parse(CLIENTE).map_err(|e| falha(&e))?,
+        guiche_ports::consulta::SituacaoCnd::Negativa,
+        Data::new(2026, 12, 10).ok(),
+    );
     // SEFIN Nacional, its CA issuing the office's e-CNPJ as a prestador (the example DPS's).
     let nfse = SimuladorNfse::iniciar(ConfigSimuladorNfse {
         porta: porta(base, 5)?,

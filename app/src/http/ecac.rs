@@ -24,7 +24,7 @@ use guiche_domain::conciliacao::Agrupamento;
 use guiche_domain::guia::NumeroDocumento;
 use guiche_domain::{Cnpj, Data, Documento, Regra, Violacao};
 use guiche_ports::ecac::{Acesso, Empresa, FormatoPlanilha};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -47,6 +47,7 @@ pub(crate) fn rotas() -> OpenApiRouter<Estado> {
         .routes(routes!(importar_pagamentos))
         .routes(idempotente(routes!(sincronizar)))
         .routes(routes!(ocorrencias))
+        .routes(routes!(caixa_postal))
         .routes(routes!(exportar_ocorrencias))
 }
 
@@ -343,6 +344,43 @@ pub(crate) struct FiltroGuias {
     /// Só as guias deste contribuinte (CPF ou CNPJ); todas quando ausente.
     #[param(example = "11444777000161")]
     empresa: Option<String>,
+}
+
+/// The unread DTE messages per company (`GET /api/v1/ecac/caixa-postal`).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CaixaPostal {
+    /// Per company with an unread message, the nearest deadline first.
+    empresas: Vec<guiche_aplicacao::ecac::acompanhamento::CaixaPostalEmpresa>,
+}
+
+/// Filter of the mailbox.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FiltroCaixaPostal {
+    /// Só as mensagens desta empresa (CNPJ); todas quando ausente.
+    #[param(example = "11444777000161")]
+    empresa: Option<String>,
+}
+
+/// Caixa postal do e-CAC (DTE): as mensagens não lidas por empresa, lidas pela sincronização,
+/// com os dias até a ciência tácita (15 dias após a disponibilização; `diasRestantes` ≤ 0: já
+/// conta como lida); a empresa de prazo mais próximo primeiro. Papel leitura.
+#[utoipa::path(get, path = "/api/v1/ecac/caixa-postal", tag = "ecac", params(FiltroCaixaPostal),
+    responses(
+        (status = 200, description = "Mensagens não lidas por empresa", body = CaixaPostal),
+        (status = 422, description = "CNPJ inválido (violacoes)", body = Problema, content_type = "application/problem+json")))]
+async fn caixa_postal(
+    State(e): State<Estado>,
+    Autenticado(quem): Autenticado,
+    Query(f): Query<FiltroCaixaPostal>,
+) -> Result<Json<CaixaPostal>, Problema> {
+    exigir(&quem, Permissao::Ler)?;
+    let mut v = Verificacao::default();
+    let filtro = f.empresa.as_deref().and_then(|t| v.cnpj("empresa", t));
+    v.fim()?;
+    let central = e.ecac.central.clone();
+    let empresas = no_livro(move || central.caixa_postal(filtro.as_ref())).await?;
+    Ok(Json(CaixaPostal { empresas }))
 }
 
 /// Lista as guias do livro, na ordem em que foram registradas. Papel leitura.

@@ -193,10 +193,15 @@ async fn inicio(
             ocorrencia: None,
             periodo: None,
         })?;
-        Ok((central.empresas()?, ocorrencias, central.prazos(dias)?))
+        Ok((
+            central.empresas()?,
+            ocorrencias,
+            central.prazos(dias)?,
+            central.caixa_postal(None)?,
+        ))
     })
     .await;
-    let (empresas, ocorrencias, prazos) = match dados {
+    let (empresas, ocorrencias, prazos, caixa_postal) = match dados {
         Ok(d) => d,
         Err(r) => return r,
     };
@@ -223,6 +228,7 @@ async fn inicio(
             empresas: &empresas.empresas,
             ocorrencias: &ocorrencias,
             prazos: &prazos,
+            caixa_postal: &caixa_postal,
             dias,
             erro_dias: erro_dias.as_deref(),
             proxima: proxima.as_deref(),

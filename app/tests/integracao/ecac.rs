@@ -162,7 +162,11 @@ async fn sync_settles_paid_guides_once_and_occurrences_are_exported() {
         v["desde"], "2026-11-12",
         "a segunda busca só revê os últimos 10 dias: {v}"
     );
-    assert_eq!(c.sim.bilhetadas(), cobradas + 1, "uma página: {v}");
+    assert_eq!(
+        c.sim.bilhetadas(),
+        cobradas + 2,
+        "uma página de pagamentos e a caixa postal: {v}"
+    );
     let v = ok(&c, &["ecac", "occurrences"]).await;
     let grupos: Vec<&str> = v["grupos"]
         .as_array()

@@ -15,6 +15,7 @@ mod comum;
 mod conam_envio;
 mod consulta;
 mod ecac;
+mod ecac_cnd;
 mod ecac_rodada;
 mod livro_migrar;
 mod medicao_ecac;

@@ -141,7 +141,32 @@ async fn the_central_ecac_workflow_in_headless_chromium() {
          DARF;07202600000000555;11444777000161;09/2026;20/10/2026;480,00\n",
     )
     .unwrap();
-    let srv = Servidor::iniciar_com(&c.dir, c.ambiente());
+    // The CND through SERPRO's commercial APIs: positive, so the home's Certidões panel
+    // lists the company; the mailbox is the simulator's default (one unread message).
+    let loja = guiche_loja::simulador::SimuladorLoja::iniciar(
+        guiche_loja::simulador::ConfigSimuladorLoja::default(),
+    )
+    .unwrap();
+    loja.cadastrar_consumidor("chave-loja", "segredo-loja");
+    loja.definir_cnd(
+        &guiche_domain::Documento::parse(crate::comum::CLIENTE).unwrap(),
+        guiche_ports::consulta::SituacaoCnd::Positiva,
+        None,
+    );
+    let mut ambiente = c.ambiente();
+    ambiente.extend(
+        [
+            ("GUICHE_CONSULTA", "serpro".to_owned()),
+            ("GUICHE_SERPRO_LOJA_URL", loja.url_base()),
+            ("GUICHE_SERPRO_LOJA_CONSUMER_KEY", "chave-loja".to_owned()),
+            (
+                "GUICHE_SERPRO_LOJA_CONSUMER_SECRET",
+                "segredo-loja".to_owned(),
+            ),
+        ]
+        .map(|(k, v)| (k.to_owned(), v)),
+    );
+    let srv = Servidor::iniciar_com(&c.dir, ambiente);
     let telas = c.dir.join("telas");
     let baixados = c.dir.join("baixados");
     let mut node = Command::new("node");

@@ -3,7 +3,8 @@
 // shown next to its field, then the company); import the guides' CSV; Sincronizar agora against
 // the SERPRO simulator and follow its progress; Gerenciar guias grouped by occurrence and by
 // company; Detalhes; Exportar para Excel and Comprovante de pag. e-CAC downloaded (saved to
-// DOWNLOADS: the Rust test opens the workbook); Localizar guia and a new DAS. axe-core on every
+// DOWNLOADS: the Rust test opens the workbook); Localizar guia and a new DAS; the home's
+// Certidões and Caixa postal (DTE) panels after the sync. axe-core on every
 // screen (no serious or critical violation) and no console error; a screenshot of each screen.
 //
 //   GUICHE_TESTE_LOGIN=ana GUICHE_TESTE_SENHA=… GUICHE_TESTE_CNPJ=11444777000161 \
@@ -152,6 +153,15 @@ try {
   const contagens = await page.locator('.contagens').textContent();
   verificar(/Paga/.test(contagens || '') && /Vencida/.test(contagens || ''), `contagem por ocorrência: "${contagens}"`);
   verificar((await page.getByRole('heading', { name: 'Guias vencidas e a vencer' }).count()) === 1, 'as guias vencidas e a vencer');
+  // Certidões: the company's positive CND, read by the sync.
+  const certidoes = await page.locator('section', { has: page.getByRole('heading', { name: 'Certidões', exact: true }) }).textContent();
+  verificar(certidoes.includes(mascarado) && /Positiva/.test(certidoes), `o quadro Certidões: "${certidoes}"`);
+  // Caixa postal (DTE): the unread message of 19/11, 12 days before ciência tácita.
+  const caixa = page.locator('section', { has: page.getByRole('heading', { name: 'Caixa postal (DTE)' }) });
+  const naoLida = await caixa.locator('tbody tr').first().textContent();
+  const dias = (await caixa.locator('tbody tr').first().locator('td').last().textContent()).trim();
+  verificar(naoLida.includes(mascarado) && /Termo de Intimação 2026\/001/.test(naoLida) && /19\/11\/2026/.test(naoLida) && dias === '12',
+    `a mensagem não lida e os dias até a ciência tácita: "${naoLida}" (${dias} dias)`);
   await tela(page, 'inicio');
 
   // Gerenciar guias: Agrupar by company, then by occurrence.

@@ -17,7 +17,8 @@ use guiche_domain::guia::{CodigoBarras, CodigoReceita, Guia, NumeroDocumento, Ti
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
 
 use super::{
-    Acesso, Achado, Empresa, GuiaGravada, GuiaRegistrada, Ocorrencia, OrigemGuia, ResumoConciliacao,
+    Acesso, Achado, ConsultaCnd, Empresa, GuiaGravada, GuiaRegistrada, MensagemDte, Ocorrencia,
+    OrigemGuia, ResumoConciliacao, SituacaoCnd,
 };
 use crate::livro::ErroLivro;
 
@@ -35,6 +36,12 @@ pub const COLUNAS_PAGAMENTO: &str =
 /// The columns of `ocorrencias` that [`ocorrencia`] reads.
 pub const COLUNAS_OCORRENCIA: &str = "id, chave, contribuinte, numero, codigo, descricao, \
      valor_guia, valor_pago, vencimento, pago_em, dias_atraso, paga, registrada_em";
+
+/// The columns of `cnds` that [`consulta_cnd`] reads.
+pub const COLUNAS_CND: &str = "cnpj, situacao, motivo, validade, consultada_em";
+
+/// The columns of `caixa_postal` that [`mensagem_dte`] reads.
+pub const COLUNAS_MENSAGEM: &str = "cnpj, isn, assunto, enviada_em, lida, prazo";
 
 // ---------------------------------------------------------------------------------------------
 // Reading rows back
@@ -336,6 +343,61 @@ pub fn ocorrencia(linha: &dyn Linha) -> Result<Ocorrencia, CelulaInvalida> {
         id: c.inteiro("id")?,
         achado,
         registrada_em: c.campo("registrada_em", data)?,
+    })
+}
+
+/// How a CND situation is stored: `negativa`, `positiva-efeitos-negativa`, `positiva`.
+pub fn codigo_situacao_cnd(s: SituacaoCnd) -> &'static str {
+    match s {
+        SituacaoCnd::Negativa => "negativa",
+        SituacaoCnd::PositivaComEfeitosDeNegativa => "positiva-efeitos-negativa",
+        SituacaoCnd::Positiva => "positiva",
+    }
+}
+
+/// A stored CND situation ([`codigo_situacao_cnd`]).
+fn situacao_cnd(texto: &str) -> Result<SituacaoCnd, String> {
+    [
+        SituacaoCnd::Negativa,
+        SituacaoCnd::PositivaComEfeitosDeNegativa,
+        SituacaoCnd::Positiva,
+    ]
+    .into_iter()
+    .find(|s| codigo_situacao_cnd(*s) == texto)
+    .ok_or_else(|| {
+        "situação desconhecida (esperava negativa, positiva-efeitos-negativa ou positiva)"
+            .to_owned()
+    })
+}
+
+/// Reads a row of `cnds` selected with [`COLUNAS_CND`].
+///
+/// # Errors
+/// [`CelulaInvalida`] for the first cell that does not read back.
+pub fn consulta_cnd(linha: &dyn Linha) -> Result<ConsultaCnd, CelulaInvalida> {
+    let c = Celulas::new(linha, "cnds", "cnpj");
+    Ok(ConsultaCnd {
+        cnpj: c.campo("cnpj", Cnpj::parse)?,
+        situacao: c.campo_opcional("situacao", situacao_cnd)?,
+        motivo: c.texto_opcional("motivo")?,
+        validade: c.campo_opcional("validade", data)?,
+        consultada_em: c.campo("consultada_em", data)?,
+    })
+}
+
+/// Reads a row of `caixa_postal` selected with [`COLUNAS_MENSAGEM`].
+///
+/// # Errors
+/// [`CelulaInvalida`] for the first cell that does not read back.
+pub fn mensagem_dte(linha: &dyn Linha) -> Result<MensagemDte, CelulaInvalida> {
+    let c = Celulas::new(linha, "caixa_postal", "isn");
+    Ok(MensagemDte {
+        cnpj: c.campo("cnpj", Cnpj::parse)?,
+        isn: c.texto("isn")?,
+        assunto: c.texto("assunto")?,
+        enviada_em: c.campo_opcional("enviada_em", data)?,
+        lida: c.booleano("lida")?,
+        prazo: c.campo_opcional("prazo", data)?,
     })
 }
 

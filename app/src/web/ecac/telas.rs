@@ -4,6 +4,7 @@ use super::{Andamento, FiltroGuias, FormEmpresa, FormLocalizar, Importado, POR_P
 use crate::web::Tela;
 use crate::web::paginas::{acesso, cnpj, data, moldura};
 use guiche_aplicacao::acesso::{Permissao, permite};
+use guiche_aplicacao::ecac::acompanhamento::CaixaPostalEmpresa;
 use guiche_aplicacao::ecac::central::{
     EmpresaVista, GrupoOcorrencias, LinhaOcorrencia, ListaOcorrencias, Prazos,
 };
@@ -83,6 +84,7 @@ pub(super) struct Inicio<'a> {
     pub(super) empresas: &'a [EmpresaVista],
     pub(super) ocorrencias: &'a ListaOcorrencias,
     pub(super) prazos: &'a Prazos,
+    pub(super) caixa_postal: &'a [CaixaPostalEmpresa],
     pub(super) dias: u32,
     pub(super) erro_dias: Option<&'a str>,
     pub(super) proxima: Option<&'a str>,
@@ -176,6 +178,8 @@ pub(super) fn inicio(i: &Inicio<'_>) -> Markup {
                     }
                 }
             }
+            (certidoes(i.empresas, i.dias))
+            (caixa_postal(i.caixa_postal))
             section aria-labelledby="titulo-prazos" {
                 h2 #titulo-prazos { "Guias vencidas e a vencer" }
                 form.filtros method="get" action="/" {
@@ -223,6 +227,126 @@ pub(super) fn inicio(i: &Inicio<'_>) -> Markup {
             }
         },
     )
+}
+
+/// The home's "Certidões" panel: the companies whose CND is positive, or whose certificate
+/// expires within `dias` days (or expired), the nearest expiry first.
+fn certidoes(empresas: &[EmpresaVista], dias: u32) -> Markup {
+    let mut atencao: Vec<&EmpresaVista> = empresas
+        .iter()
+        .filter(|e| {
+            e.cnd
+                .as_ref()
+                .is_some_and(|c| c.requer_atencao(i64::from(dias)))
+        })
+        .collect();
+    atencao.sort_by_key(|e| {
+        e.cnd
+            .as_ref()
+            .and_then(|c| c.dias_validade)
+            .unwrap_or(i64::MIN)
+    });
+    let consultadas = empresas.iter().filter(|e| e.cnd.is_some()).count();
+    html! {
+        section aria-labelledby="titulo-certidoes" {
+            h2 #titulo-certidoes { "Certidões" }
+            p.introducao {
+                "CND federal (RFB/PGFN) consultada na sincronização: empresas com certidão "
+                "positiva ou que vence nos próximos " (dias) " dias."
+            }
+            @if consultadas == 0 {
+                p.vazio { "Nenhuma certidão consultada ainda: a sincronização consulta a CND quando há um caminho de consulta configurado (APIs comerciais do SERPRO)." }
+            } @else if atencao.is_empty() {
+                p.vazio { "Todas as certidões consultadas estão válidas por mais de " (dias) " dias." }
+            } @else {
+                div.tabela {
+                    table {
+                        caption.invisivel { "Empresas cuja certidão requer atenção" }
+                        thead { tr {
+                            th scope="col" { "Empresa" }
+                            th scope="col" { "Situação" }
+                            th scope="col" { "Validade" }
+                            th scope="col" { "Consultada em" }
+                        } }
+                        tbody {
+                            @for e in &atencao {
+                                @if let Some(c) = &e.cnd {
+                                    tr {
+                                        td { (cnpj(&e.cnpj)) @if !e.nome.is_empty() { " — " (e.nome) } }
+                                        td {
+                                            @if c.situacao == "positiva" { strong.alerta { (c.descricao) } } @else { (c.descricao) }
+                                            @if let Some(m) = &c.mensagem { br; span.fraco { (m) } }
+                                        }
+                                        td.numero {
+                                            @match (&c.validade, c.dias_validade) {
+                                                (Some(v), Some(d)) if d < 0 => { strong.alerta { (data(v)) " (vencida)" } }
+                                                (Some(v), Some(d)) => { (data(v)) " (" (d) " dia(s))" }
+                                                _ => { span.fraco { "sem certidão" } }
+                                            }
+                                        }
+                                        td.numero { (data(&c.consultada_em)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The home's "Caixa postal (DTE)" panel: unread messages per company with the days left
+/// until ciência tácita, the nearest deadline first.
+fn caixa_postal(empresas: &[CaixaPostalEmpresa]) -> Markup {
+    html! {
+        section aria-labelledby="titulo-caixa-postal" {
+            h2 #titulo-caixa-postal { "Caixa postal (DTE)" }
+            p.introducao {
+                "Mensagens não lidas na caixa postal do e-CAC. Uma mensagem não lida conta como "
+                "lida (ciência tácita) 15 dias após ser disponibilizada, e os prazos correm."
+            }
+            @if empresas.is_empty() {
+                p.vazio { "Nenhuma mensagem não lida nas caixas postais lidas pela sincronização." }
+            } @else {
+                div.tabela {
+                    table {
+                        caption.invisivel { "Mensagens não lidas por empresa, o prazo mais próximo primeiro" }
+                        thead { tr {
+                            th scope="col" { "Empresa" }
+                            th scope="col" { "Assunto" }
+                            th scope="col" { "Enviada em" }
+                            th scope="col" { "Dias até a ciência tácita" }
+                        } }
+                        tbody {
+                            @for e in empresas {
+                                @for m in &e.mensagens {
+                                    tr {
+                                        td { (cnpj(&e.cnpj.replace(['.', '/', '-'], ""))) @if !e.nome.is_empty() { " — " (e.nome) } }
+                                        td { (m.assunto) }
+                                        td.numero {
+                                            @match &m.enviada_em {
+                                                Some(d) => { (data(d)) }
+                                                None => { span.fraco { "desconhecida" } }
+                                            }
+                                        }
+                                        td.numero {
+                                            @match m.dias_restantes {
+                                                Some(d) if d <= 0 => { span.fraco { "ciência tácita (conta como lida)" } }
+                                                Some(d) if d <= 5 => { strong.alerta { (d) } }
+                                                Some(d) => { (d) }
+                                                None => { span.fraco { "prazo desconhecido" } }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The company form's fields (add or edit).
@@ -873,6 +997,7 @@ mod tests {
             certificado_procurador: true,
             sincronizado_ate: None,
             situacao: String::new(),
+            cnd: None,
         }
     }
 
