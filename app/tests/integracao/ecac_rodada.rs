@@ -65,9 +65,11 @@ async fn rodada_dividida(nome: &str, db: String, livro: Arc<dyn LivroCompleto>) 
         let _ = morto.kill();
         let _ = morto.wait();
         filhos.into_iter().for_each(esperar);
-        // The killed process's companies are leased for 3 s more; a later sync joins the
-        // same round and takes them over.
-        std::thread::sleep(Duration::from_millis(3_500));
+        // The killed process's companies are leased for 3 s after its last heartbeat, on the
+        // database's clock in whole seconds (a lease ends when `prazo < now`, so up to 4 s);
+        // a later sync then joins the same round and takes them over. Sooner, it would find
+        // them still leased, leave, and the round would stay open for the next step's syncs.
+        std::thread::sleep(Duration::from_millis(4_500));
         esperar(sync(&c1, &db1));
     })
     .await
