@@ -415,19 +415,23 @@ impl<'t, F: FnMut(Parte, crate::Violacao)> ValidacaoEmFluxo<'t, F> {
             return;
         };
         let mut e = crate::Violacoes::default();
-        if let Some(m) = regras::movimento(&mut e, self.tabela, i, m) {
-            self.banco.registrar(i, &m, self.tabela);
-            if m.tipo_movimento == TipoMovimento::Banco {
-                self.recebido += m.valor;
+        // The rules borrow its texts: a valid movement is kept whole, all eight strings, to
+        // read the next one into (nothing allocated or freed per movement).
+        if let Some(v) = regras::conferir(&mut e, self.tabela, i, &m) {
+            let credito = crate::texto::aparar(m.conta_credito.as_deref().unwrap_or_default());
+            self.banco.registrar_valores(
+                i,
+                v.tipo_movimento,
+                v.tipo_lancamento,
+                v.valor,
+                credito,
+                self.tabela,
+            );
+            if v.tipo_movimento == TipoMovimento::Banco {
+                self.recebido += v.valor;
             }
             self.validos += 1;
-            // Its texts are what is left of the `MovimentoBruto` it was read into.
-            self.reserva = MovimentoBruto {
-                codigo_conta: Some(m.codigo_conta),
-                conta_credito: Some(m.conta_credito),
-                historico_lancamento: m.historico_lancamento,
-                ..MovimentoBruto::default()
-            };
+            self.reserva = m;
         }
         self.reportar(Parte::Movimentos, e);
     }

@@ -203,6 +203,31 @@ pub(super) fn movimento(
     i: usize,
     m: MovimentoBruto,
 ) -> Option<Movimento> {
+    let v = conferir(e, tabela, i, &m)?;
+    // `conferir` refuses a movement without either account, so both are here.
+    Some(Movimento {
+        valor: v.valor,
+        tipo_lancamento: v.tipo_lancamento,
+        data_lancamento: v.data_lancamento,
+        data_movimento_original: v.data_movimento_original,
+        tipo_movimento: v.tipo_movimento,
+        codigo_conta: m.codigo_conta?,
+        conta_credito: m.conta_credito?,
+        historico_lancamento: m.historico_lancamento,
+        _folga: [0; super::FOLGA],
+    })
+}
+
+/// Checks movement `i` against every rule, borrowing its texts: its typed values when it
+/// passes (nothing added to `e`), `None` when it does not (its violations added to `e`). The
+/// streaming validation keeps the texts to read the next movement into, so a valid movement
+/// costs no allocation and no free.
+pub(super) fn conferir(
+    e: &mut Violacoes,
+    tabela: &Tabela2,
+    i: usize,
+    m: &MovimentoBruto,
+) -> Option<Valores> {
     let campo = |chave: &'static str| move || format!("movimentos[{i}].{chave}");
     let antes = e.len();
     let MovimentoBruto {
@@ -213,7 +238,7 @@ pub(super) fn movimento(
         conta_credito: credito_txt,
         valor: valor_txt,
         data_lancamento: data_txt,
-        historico_lancamento,
+        historico_lancamento: _,
     } = m;
     let tipo = tipo_movimento(e, i, tipo_txt.as_deref());
     let conta = codigo_conta(e, i, conta_txt.as_deref()).is_some();
@@ -235,39 +260,29 @@ pub(super) fn movimento(
         valor: valor?,
         data_lancamento: data_lancamento?,
     };
-    let codigo_conta = conta_txt?;
+    let codigo_conta = conta_txt.as_deref()?;
     sinal_e_estorno(
         e,
         linha,
         i,
         &v,
-        aparar(&codigo_conta),
+        aparar(codigo_conta),
         original_txt.as_deref(),
     );
-    if e.len() != antes {
+    if e.len() != antes || credito_txt.is_none() {
         return None;
     }
-    Some(Movimento {
-        valor: v.valor,
-        tipo_lancamento: v.tipo_lancamento,
-        data_lancamento: v.data_lancamento,
-        data_movimento_original: v.data_movimento_original,
-        tipo_movimento: v.tipo_movimento,
-        codigo_conta,
-        conta_credito: credito_txt?,
-        historico_lancamento,
-        _folga: [0; super::FOLGA],
-    })
+    Some(v)
 }
 
 /// A movement's typed values, checked against each other before its texts move into the
 /// [`Movimento`].
-struct Valores {
-    tipo_movimento: TipoMovimento,
-    data_movimento_original: Option<Data>,
-    tipo_lancamento: CodigoLancamento,
-    valor: Valor,
-    data_lancamento: Data,
+pub(super) struct Valores {
+    pub(super) tipo_movimento: TipoMovimento,
+    pub(super) data_movimento_original: Option<Data>,
+    pub(super) tipo_lancamento: CodigoLancamento,
+    pub(super) valor: Valor,
+    pub(super) data_lancamento: Data,
 }
 
 fn tipo_movimento(e: &mut Violacoes, i: usize, valor: Option<&str>) -> Option<TipoMovimento> {
@@ -463,17 +478,38 @@ impl Banco {
     const LINEAR: usize = 16;
 
     pub(super) fn registrar(&mut self, i: usize, m: &Movimento, tabela: &Tabela2) {
-        let eh_banco = m.tipo_movimento == TipoMovimento::Banco;
-        let eh_caixa = !eh_banco && tabela.buscar(m.tipo_lancamento).is_some_and(|l| l.caixa);
+        self.registrar_valores(
+            i,
+            m.tipo_movimento,
+            m.tipo_lancamento,
+            m.valor,
+            m.conta_credito(),
+            tabela,
+        );
+    }
+
+    /// [`Banco::registrar`] from a movement's values and its `contaCredito` (trimmed), for a
+    /// movement checked by [`conferir`] whose texts are kept elsewhere.
+    pub(super) fn registrar_valores(
+        &mut self,
+        i: usize,
+        tipo_movimento: TipoMovimento,
+        tipo_lancamento: CodigoLancamento,
+        valor: Valor,
+        conta_credito: &str,
+        tabela: &Tabela2,
+    ) {
+        let eh_banco = tipo_movimento == TipoMovimento::Banco;
+        let eh_caixa = !eh_banco && tabela.buscar(tipo_lancamento).is_some_and(|l| l.caixa);
         if !eh_banco && !eh_caixa {
             return;
         }
-        let conta = self.conta(m.conta_credito());
+        let conta = self.conta(conta_credito);
         if eh_banco {
-            conta.banco += m.valor;
+            conta.banco += valor;
             conta.primeiro_b.get_or_insert(i);
         } else {
-            conta.caixa += m.valor;
+            conta.caixa += valor;
             conta.primeiro_caixa.get_or_insert(i);
         }
     }
