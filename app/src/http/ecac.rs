@@ -348,7 +348,7 @@ pub(crate) struct FiltroGuias {
 
 /// The unread DTE messages per company (`GET /api/v1/ecac/caixa-postal`).
 #[derive(Debug, Serialize, ToSchema)]
-pub(crate) struct CaixaPostal {
+pub(crate) struct CaixaPostalDasEmpresas {
     /// Per company with an unread message, the nearest deadline first.
     empresas: Vec<guiche_aplicacao::ecac::acompanhamento::CaixaPostalEmpresa>,
 }
@@ -367,20 +367,20 @@ pub(crate) struct FiltroCaixaPostal {
 /// conta como lida); a empresa de prazo mais próximo primeiro. Papel leitura.
 #[utoipa::path(get, path = "/api/v1/ecac/caixa-postal", tag = "ecac", params(FiltroCaixaPostal),
     responses(
-        (status = 200, description = "Mensagens não lidas por empresa", body = CaixaPostal),
+        (status = 200, description = "Mensagens não lidas por empresa", body = CaixaPostalDasEmpresas),
         (status = 422, description = "CNPJ inválido (violacoes)", body = Problema, content_type = "application/problem+json")))]
 async fn caixa_postal(
     State(e): State<Estado>,
     Autenticado(quem): Autenticado,
     Query(f): Query<FiltroCaixaPostal>,
-) -> Result<Json<CaixaPostal>, Problema> {
+) -> Result<Json<CaixaPostalDasEmpresas>, Problema> {
     exigir(&quem, Permissao::Ler)?;
     let mut v = Verificacao::default();
     let filtro = f.empresa.as_deref().and_then(|t| v.cnpj("empresa", t));
     v.fim()?;
     let central = e.ecac.central.clone();
     let empresas = no_livro(move || central.caixa_postal(filtro.as_ref())).await?;
-    Ok(Json(CaixaPostal { empresas }))
+    Ok(Json(CaixaPostalDasEmpresas { empresas }))
 }
 
 /// Lista as guias do livro, na ordem em que foram registradas. Papel leitura.
