@@ -2,11 +2,11 @@
 //! the old layout and a wrong Id refused by the simulator's rules.
 
 use crate::{Cenario, prestador};
-use guiche_certificados::nfse::{DECLARACAO, assinar_pedido_cancelamento};
+use guiche_certificados::nfse::{DECLARACAO, assinar_pedido_evento};
 use guiche_certificados::pki_teste::xmlsec1_verificar;
 use guiche_certificados::xmldsig::{Alvo, Assinante};
 use guiche_domain::Data;
-use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoCancelamento};
+use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoEvento};
 use guiche_domain::nfse::{Ambiente, ChaveAcesso, DataHora};
 use guiche_nfse::{Emissao, ErroNfse};
 use std::time::SystemTime;
@@ -19,8 +19,8 @@ async fn emitida(c: &Cenario, numero: u64) -> ChaveAcesso {
 }
 
 /// The domain's request (the one cancellation builder), signed by `guiche-certificados`.
-fn cancelamento(chave: ChaveAcesso) -> PedidoCancelamento {
-    PedidoCancelamento::novo(
+fn cancelamento(chave: ChaveAcesso) -> PedidoEvento {
+    PedidoEvento::cancelamento(
         Ambiente::Homologacao,
         "guiche-0.1.0",
         DataHora {
@@ -43,8 +43,7 @@ async fn a_cancellation_is_registered_once_and_a_repeat_is_deduplicated() {
     let c = Cenario::novo();
     let chave = emitida(&c, 30).await;
     let pedido =
-        assinar_pedido_cancelamento(&c.certificado, &cancelamento(chave), SystemTime::now())
-            .unwrap();
+        assinar_pedido_evento(&c.certificado, &cancelamento(chave), SystemTime::now()).unwrap();
     let evento = c
         .cliente
         .registrar_evento(&chave, &pedido)
@@ -118,8 +117,7 @@ async fn the_signed_cancellation_verifies_in_xmlsec1() {
     let c = Cenario::novo();
     let chave = emitida(&c, 32).await;
     let pedido =
-        assinar_pedido_cancelamento(&c.certificado, &cancelamento(chave), SystemTime::now())
-            .unwrap();
+        assinar_pedido_evento(&c.certificado, &cancelamento(chave), SystemTime::now()).unwrap();
     let pasta = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nfse-cancelamento");
     let ns = format!("{}:infPedReg", guiche_domain::nfse::NAMESPACE);
     let r = xmlsec1_verificar(&pedido, &c.sim.ca_pem(), &pasta, Some(("Id", &ns))).unwrap();

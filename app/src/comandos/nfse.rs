@@ -11,8 +11,8 @@ use std::time::SystemTime;
 use guiche_aplicacao::nfse::emissao::{Desfecho, EmissaoNfse, ErroEmissaoNfse};
 use guiche_aplicacao::nfse::validacao::{resumo, validar_dps};
 use guiche_certificados::Certificado;
-use guiche_certificados::nfse::{assinar_dps, assinar_pedido_cancelamento};
-use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoCancelamento};
+use guiche_certificados::nfse::{assinar_dps, assinar_pedido_evento};
+use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoEvento};
 use guiche_domain::nfse::{Ambiente, ChaveAcesso, DataHora, IdDps};
 use guiche_nfse::{ClienteNfse, ConfigNfse, ErroNfse};
 
@@ -418,7 +418,7 @@ pub(crate) async fn cancelar(
         )
     })?;
     let versao = format!("guiche-{}", env!("CARGO_PKG_VERSION"));
-    let pedido = match PedidoCancelamento::novo(
+    let pedido = match PedidoEvento::cancelamento(
         ambiente(&url_sefin()?),
         &versao,
         agora_em_brasilia(),
@@ -442,7 +442,7 @@ pub(crate) async fn cancelar(
             return Ok(Codigo::Rejeitado);
         }
     };
-    let assinado = assinar_pedido_cancelamento(&certificado, &pedido, SystemTime::now())
+    let assinado = assinar_pedido_evento(&certificado, &pedido, SystemTime::now())
         .map_err(|e| ErroApp::Configuracao(format!("GUICHE_NFSE_CERT: {e}")))?;
     let resultado = cliente(&certificado)?
         .registrar_evento(&chave, &assinado)
