@@ -102,6 +102,52 @@ impl MotivoRejeicao {
     }
 }
 
+/// The groups a contribuinte signs: event type, `xDesc` (the XSD's enumeration) and the role
+/// in the NFS-e its author must have.
+pub const GRUPOS_CONTRIBUINTE: [(&str, &str, Papel); 9] = [
+    (TIPO_CANCELAMENTO, DESCRICAO_CANCELAMENTO, Papel::Prestador),
+    (
+        "101103",
+        "Solicitação de Análise Fiscal para Cancelamento de NFS-e",
+        Papel::Prestador,
+    ),
+    (
+        "105102",
+        "Cancelamento de NFS-e por Substituição",
+        Papel::Prestador,
+    ),
+    (
+        "202201",
+        "Manifestação de NFS-e - Confirmação do Prestador",
+        Papel::Prestador,
+    ),
+    (
+        "203202",
+        "Manifestação de NFS-e - Confirmação do Tomador",
+        Papel::Tomador,
+    ),
+    (
+        "204203",
+        "Manifestação de NFS-e - Confirmação do Intermediário",
+        Papel::Intermediario,
+    ),
+    (
+        "202205",
+        "Manifestação de NFS-e - Rejeição do Prestador",
+        Papel::Prestador,
+    ),
+    (
+        "203206",
+        "Manifestação de NFS-e - Rejeição do Tomador",
+        Papel::Tomador,
+    ),
+    (
+        "204207",
+        "Manifestação de NFS-e - Rejeição do Intermediário",
+        Papel::Intermediario,
+    ),
+];
+
 /// The event's own group (`eNNNNNN`), with the fields the XSD gives it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Evento {
@@ -168,32 +214,11 @@ impl Evento {
 
     /// `xDesc`: the XSD's enumeration for the group, byte for byte.
     pub fn descricao(&self) -> &'static str {
-        match self {
-            Evento::Cancelamento { .. } => DESCRICAO_CANCELAMENTO,
-            Evento::AnaliseFiscal { .. } => {
-                "Solicitação de Análise Fiscal para Cancelamento de NFS-e"
-            }
-            Evento::Substituicao { .. } => "Cancelamento de NFS-e por Substituição",
-            Evento::Confirmacao(Papel::Prestador) => {
-                "Manifestação de NFS-e - Confirmação do Prestador"
-            }
-            Evento::Confirmacao(Papel::Tomador) => "Manifestação de NFS-e - Confirmação do Tomador",
-            Evento::Confirmacao(Papel::Intermediario) => {
-                "Manifestação de NFS-e - Confirmação do Intermediário"
-            }
-            Evento::Rejeicao {
-                papel: Papel::Prestador,
-                ..
-            } => "Manifestação de NFS-e - Rejeição do Prestador",
-            Evento::Rejeicao {
-                papel: Papel::Tomador,
-                ..
-            } => "Manifestação de NFS-e - Rejeição do Tomador",
-            Evento::Rejeicao {
-                papel: Papel::Intermediario,
-                ..
-            } => "Manifestação de NFS-e - Rejeição do Intermediário",
-        }
+        let tipo = self.tipo();
+        GRUPOS_CONTRIBUINTE
+            .iter()
+            .find(|(t, _, _)| *t == tipo)
+            .map_or("", |(_, d, _)| d)
     }
 
     /// `cMotivo`, when the group has one.
