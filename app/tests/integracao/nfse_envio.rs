@@ -355,3 +355,108 @@ async fn sefin_unreachable_keeps_the_dps_recorded_and_the_next_run_sends_it() {
     assert_eq!(codigo, 0, "{v}");
     assert_eq!((c.chaves(), c.posts()), (vec![chave(&v)], 1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tomador_rejects_and_the_prestador_asks_for_analysis_through_the_binary() {
+    let c = Cenario::novo("eventos");
+    let (codigo, v) = c.enviar(&c.dps(1));
+    assert_eq!(codigo, 0, "{v}");
+    let k = chave(&v);
+    // The tomador (the example's CPF) signs with its own e-CPF.
+    let tomador = Documento::parse("52998224725").unwrap();
+    let pfx_tomador = c.dir.join("tomador.pfx");
+    std::fs::write(&pfx_tomador, c.sim.pfx_prestador(&tomador, SENHA).unwrap()).unwrap();
+    let rejeitar = [
+        "nfse",
+        "event",
+        &k,
+        "--tipo",
+        "rejeicao-tomador",
+        "--codigo",
+        "3",
+        "--motivo",
+        "O serviço não foi prestado no período",
+    ];
+    let rodar = |args: &[&str], pfx: &Path| {
+        let mut cmd = c.comando(args);
+        cmd.env("GUICHE_NFSE_CERT", pfx);
+        tokio::task::block_in_place(|| saida(&cmd.output().unwrap()))
+    };
+    let (codigo, v) = rodar(&rejeitar, &pfx_tomador);
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("registrado")),
+        "{v}"
+    );
+    assert_eq!(v["tipo"], "203206");
+    let registrados = c.sim.emitidas()[0].eventos.clone();
+    assert_eq!(registrados.len(), 1);
+    assert!(registrados[0].1.contains(&format!("PRE{k}203206")));
+    assert!(
+        registrados[0]
+            .1
+            .contains("<CPFAutor>52998224725</CPFAutor>")
+    );
+    // Again: already registered, nothing changes.
+    let (codigo, v) = rodar(&rejeitar, &pfx_tomador);
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("jaRegistrado")),
+        "{v}"
+    );
+    // The prestador's certificate is not the tomador's: refused by SEFIN (exit 1).
+    let (codigo, v) = c.guiche(&rejeitar);
+    assert_eq!(codigo, 1, "{v}");
+    assert!(v.to_string().contains("E0812"), "{v}");
+    // The prestador asks for the fiscal analysis of a cancellation, by its code.
+    let (codigo, v) = c.guiche(&[
+        "nfse",
+        "event",
+        &k,
+        "--tipo",
+        "101103",
+        "--codigo",
+        "9",
+        "--motivo",
+        "Cancelamento pedido fora do prazo",
+    ]);
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("registrado")),
+        "{v}"
+    );
+    assert_eq!(c.sim.emitidas()[0].eventos.len(), 2);
+    // Bad input stops before anything is signed or sent: a motive outside the XSD's codes is a
+    // usage error (2), a short reason a rejection by field (1).
+    let posts = c.sim.chamadas().len();
+    let (codigo, _) = rodar(
+        &[
+            "nfse",
+            "event",
+            &k,
+            "--tipo",
+            "rejeicao-tomador",
+            "--codigo",
+            "7",
+        ],
+        &pfx_tomador,
+    );
+    assert_eq!(codigo, 2);
+    let (codigo, v) = rodar(
+        &[
+            "nfse",
+            "event",
+            &k,
+            "--tipo",
+            "rejeicao-tomador",
+            "--codigo",
+            "1",
+            "--motivo",
+            "curto",
+        ],
+        &pfx_tomador,
+    );
+    assert_eq!(codigo, 1, "{v}");
+    assert!(v.to_string().contains("e203206/xMotivo"), "{v}");
+    assert_eq!(c.sim.chamadas().len(), posts);
+}
