@@ -534,6 +534,18 @@ pub(crate) enum Nfse {
         #[arg(long, value_name = "CHAVE")]
         substituta: Option<String>,
     },
+    /// Alíquotas municipais do ISS de um serviço, lidas dos parâmetros municipais do ADN
+    /// (GUICHE_NFSE_ADN_URL; sem ela, o ADN do mesmo ambiente de GUICHE_NFSE_URL), com o
+    /// certificado de GUICHE_NFSE_CERT no mTLS.
+    Aliquota {
+        /// Código IBGE do município (7 dígitos).
+        municipio: String,
+        /// Código de tributação nacional do serviço (cTribNac, ex.: 010101).
+        servico: String,
+        /// Competência (DD/MM/AAAA); padrão: hoje.
+        #[arg(long, value_name = "DD/MM/AAAA")]
+        data: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -80,6 +80,11 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             };
             nfse::registrar_evento(&chave, &pedido, json).await
         }
+        Comando::Nfse(Nfse::Aliquota {
+            municipio,
+            servico,
+            data,
+        }) => nfse::aliquota(&municipio, &servico, data.as_deref(), json).await,
         Comando::Nfd(Nfd::Validate {
             arquivo,
             prefeitura,

@@ -630,9 +630,162 @@ pub(crate) async fn registrar_evento(
     Ok(Codigo::Ok)
 }
 
+/// The ADN's municipal parameters base: `GUICHE_NFSE_ADN_URL`, else the ADN of the environment
+/// `GUICHE_NFSE_URL` names (production or produção restrita).
+fn url_parametros() -> Result<String, ErroApp> {
+    if let Some(u) = crate::config::var("GUICHE_NFSE_ADN_URL") {
+        return Ok(u);
+    }
+    let sefin = url_sefin()?;
+    adn_da_sefin(&sefin).map(str::to_owned).ok_or_else(|| {
+        ErroApp::Configuracao(format!(
+            "GUICHE_NFSE_ADN_URL não está definida e GUICHE_NFSE_URL ({sefin}) não é da SEFIN Nacional: defina o endereço dos parâmetros municipais do ADN (ex.: https://adn.nfse.gov.br/parametrizacao)"
+        ))
+    })
+}
+
+/// The ADN parameters' base of the environment whose SEFIN is `sefin`, if it is a national one.
+fn adn_da_sefin(sefin: &str) -> Option<&'static str> {
+    let host = sefin
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split(['/', ':']).next())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match host.as_str() {
+        "sefin.nfse.gov.br" => Some("https://adn.nfse.gov.br/parametrizacao"),
+        "sefin.producaorestrita.nfse.gov.br" => {
+            Some("https://adn.producaorestrita.nfse.gov.br/parametrizacao")
+        }
+        _ => None,
+    }
+}
+
+/// `guiche nfse aliquota CMUN CSERV [--data DD/MM/AAAA]`: the municipal rates the ADN gives.
+pub(crate) async fn aliquota(
+    municipio: &str,
+    servico: &str,
+    data: Option<&str>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let mun = guiche_domain::CodigoIbge::parse(municipio.trim()).map_err(|e| {
+        ErroApp::Uso(format!(
+            "município {municipio:?}: {e} (código IBGE de 7 dígitos)"
+        ))
+    })?;
+    let servico = servico.trim();
+    if servico.is_empty() || !servico.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ErroApp::Uso(format!(
+            "serviço {servico:?}: o código de tributação nacional (cTribNac) tem só dígitos, ex.: 010101"
+        )));
+    }
+    let competencia = match data {
+        Some(d) => guiche_domain::Data::parse_br(d.trim())
+            .map_err(|e| ErroApp::Uso(format!("--data {d:?}: {e} (use DD/MM/AAAA)")))?,
+        None => crate::relogio::hoje_fixo().unwrap_or_else(crate::relogio::hoje_do_sistema),
+    };
+    let certificado = certificado()?;
+    let cliente = ClienteNfse::new(ConfigNfse {
+        url_sefin: url_sefin()?,
+        url_parametros: url_parametros()?,
+        certificado,
+        ca_extra_pem: crate::config::ca_nfse()?,
+        timeout: crate::config::timeout_nfse()?,
+    })
+    .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
+    const ADN: &str = "ADN (parâmetros municipais)";
+    let resposta = match cliente.aliquotas(mun, servico, competencia).await {
+        Ok(r) => r,
+        Err(e @ ErroNfse::NaoEncontrado(_)) => {
+            if json {
+                let v = serde_json::json!({ "situacao": "semAliquota", "municipio": municipio.trim(), "servico": servico, "competencia": competencia.iso() });
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                saida::erro_remoto(ADN, &e, json);
+            }
+            return Ok(Codigo::Rejeitado);
+        }
+        Err(e @ ErroNfse::Recusada { .. }) => {
+            saida::erro_remoto(ADN, &e, json);
+            return Ok(Codigo::Rejeitado);
+        }
+        Err(e) => {
+            saida::erro_remoto(ADN, &e, json);
+            return Ok(Codigo::Transporte);
+        }
+    };
+    let itens = resposta
+        .aliquotas
+        .get(servico)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let taxas = guiche_nfse::aliquotas_decimais(itens)
+        .map_err(|e| ErroApp::Configuracao(format!("resposta do {ADN} ilegível: {e}")))?;
+    let linhas: Vec<Value> = itens
+        .iter()
+        .filter(|a| a.aliquota.is_some())
+        .zip(&taxas)
+        .map(|(a, t)| {
+            serde_json::json!({
+                "aliquota": t.normalize().to_string(),
+                "incidencia": a.incidencia,
+                "inicio": a.inicio,
+                "fim": a.fim,
+            })
+        })
+        .collect();
+    if json {
+        let v = serde_json::json!({ "situacao": "encontrada", "municipio": municipio.trim(), "servico": servico, "competencia": competencia.iso(), "aliquotas": linhas });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        let br = |d: &Option<String>| {
+            d.as_deref()
+                .and_then(|t| guiche_domain::Data::parse_iso(t.get(..10).unwrap_or(t)).ok())
+                .map(|d| format!("{:02}/{:02}/{}", d.dia(), d.mes(), d.ano()))
+        };
+        println!(
+            "Município {}, serviço {servico}, competência {:02}/{:02}/{}:",
+            municipio.trim(),
+            competencia.dia(),
+            competencia.mes(),
+            competencia.ano()
+        );
+        for (a, t) in itens.iter().filter(|a| a.aliquota.is_some()).zip(&taxas) {
+            let mut linha = format!("  ISS {}%", t.normalize());
+            if let Some(i) = &a.incidencia {
+                linha.push_str(&format!(", incidência {i}"));
+            }
+            match (br(&a.inicio), br(&a.fim)) {
+                (Some(i), Some(f)) => linha.push_str(&format!(", de {i} a {f}")),
+                (Some(i), None) => linha.push_str(&format!(", desde {i}")),
+                _ => {}
+            }
+            println!("{linha}");
+        }
+        if taxas.is_empty() {
+            println!("  nenhuma alíquota informada");
+        }
+    }
+    Ok(Codigo::Ok)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_adn_follows_the_sefins_environment() {
+        assert_eq!(
+            adn_da_sefin("https://sefin.nfse.gov.br/SefinNacional"),
+            Some("https://adn.nfse.gov.br/parametrizacao")
+        );
+        assert_eq!(
+            adn_da_sefin("https://SEFIN.producaorestrita.nfse.gov.br:443/SefinNacional"),
+            Some("https://adn.producaorestrita.nfse.gov.br/parametrizacao")
+        );
+        assert_eq!(adn_da_sefin("https://127.0.0.1:4443/SefinNacional"), None);
+        assert_eq!(adn_da_sefin("sefin.nfse.gov.br"), None);
+    }
 
     #[test]
     fn only_sefin_production_host_is_production() {

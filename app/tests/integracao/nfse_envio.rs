@@ -460,3 +460,115 @@ async fn the_tomador_rejects_and_the_prestador_asks_for_analysis_through_the_bin
     assert!(v.to_string().contains("e203206/xMotivo"), "{v}");
     assert_eq!(c.sim.chamadas().len(), posts);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_municipal_rate_is_read_from_the_adn_through_the_binary() {
+    let c = Cenario::novo("aliquota");
+    let rodar = |args: &[&str], adn: bool| {
+        let mut cmd = c.comando(args);
+        if adn {
+            cmd.env("GUICHE_NFSE_ADN_URL", c.sim.url_parametros());
+        } else {
+            cmd.env_remove("GUICHE_NFSE_ADN_URL");
+        }
+        tokio::task::block_in_place(|| cmd.output().unwrap())
+    };
+    let args = [
+        "nfse",
+        "aliquota",
+        "3550308",
+        "010101",
+        "--data",
+        "01/11/2026",
+    ];
+    let (codigo, v) = saida(&rodar(&args, true));
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("encontrada")),
+        "{v}"
+    );
+    assert_eq!(v["competencia"], "2026-11-01");
+    assert_eq!(v["aliquotas"][0]["aliquota"], "2", "{v}");
+    assert_eq!(v["aliquotas"][0]["inicio"], "2026-01-01");
+    let chamada = c.sim.chamadas().pop().unwrap();
+    assert_eq!(
+        (chamada.metodo.as_str(), chamada.caminho.as_str()),
+        ("GET", "/parametrizacao/3550308/010101/2026-11-01/aliquota")
+    );
+    // A rate set on the ADN is the one shown, in the human form too.
+    c.sim.definir_aliquotas(
+        "3550308",
+        "070201",
+        serde_json::json!([{ "Incidencia": "Município do prestador", "Aliq": 5, "DtIni": "2026-01-01", "DtFim": "2026-12-31" }]),
+    );
+    let mut humano = Command::new(env!("CARGO_BIN_EXE_guiche"));
+    humano
+        .args(["nfse", "aliquota", "3550308", "070201"])
+        .env("GUICHE_DB", c.db())
+        .env("GUICHE_NFSE_URL", c.sim.url_sefin())
+        .env("GUICHE_NFSE_ADN_URL", c.sim.url_parametros())
+        .env("GUICHE_NFSE_CA", &c.ca)
+        .env("GUICHE_NFSE_CERT", &c.pfx)
+        .env("GUICHE_NFSE_CERT_SENHA", SENHA)
+        .env("GUICHE_HOJE", "15/11/2026");
+    let o = tokio::task::block_in_place(|| humano.output().unwrap());
+    let texto = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{texto}");
+    assert!(
+        texto.contains("competência 15/11/2026")
+            && texto
+                .contains("ISS 5%, incidência Município do prestador, de 01/01/2026 a 31/12/2026"),
+        "{texto}"
+    );
+    // A service the municipality has no rate for: rejected (1), said so.
+    let (codigo, v) = saida(&rodar(
+        &[
+            "nfse",
+            "aliquota",
+            "3550308",
+            "990101",
+            "--data",
+            "01/11/2026",
+        ],
+        true,
+    ));
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (1, &Value::from("semAliquota")),
+        "{v}"
+    );
+    // Bad input is a usage error (2) before any request; so is an ADN that cannot be told from
+    // a SEFIN address that is not the national one.
+    let antes = c.sim.chamadas().len();
+    assert_eq!(
+        rodar(&["nfse", "aliquota", "355030", "010101"], true)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        rodar(
+            &[
+                "nfse",
+                "aliquota",
+                "3550308",
+                "010101",
+                "--data",
+                "31/02/2026"
+            ],
+            true
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    let sem_adn = rodar(&args, false);
+    assert_eq!(sem_adn.status.code(), Some(2));
+    let dito = format!(
+        "{}{}",
+        String::from_utf8_lossy(&sem_adn.stdout),
+        String::from_utf8_lossy(&sem_adn.stderr)
+    );
+    assert!(dito.contains("GUICHE_NFSE_ADN_URL"), "{dito}");
+    assert_eq!(c.sim.chamadas().len(), antes);
+}

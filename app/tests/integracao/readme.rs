@@ -20,8 +20,8 @@ const RAIZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 /// Commands of the README the sandbox cannot run (`nfse dps` of a valid DPS needs the
 /// prestador's own RSA certificate; `nfse::dps_signs_offline_with_the_certificate_from_the_environment`
 /// runs it; `nfse send|batch|status|cancel|event` print access keys with the simulator's random
-/// code: `nfse_envio` runs them, and `sandbox` runs `send` and `cancel` against the sandbox).
-const PULADOS: [&str; 12] = [
+/// code, and `nfse aliquota` needs the certificate too: `nfse_envio` runs them, and `sandbox` runs `send` and `cancel` against the sandbox).
+const PULADOS: [&str; 13] = [
     "guiche sandbox",
     "nota3.xml",
     "notas/*.xml",
@@ -34,6 +34,7 @@ const PULADOS: [&str; 12] = [
     "nfse status",
     "nfse cancel",
     "nfse event",
+    "nfse aliquota",
 ];
 
 struct Exemplo {
