@@ -307,7 +307,7 @@ impl ClienteNfse {
         nfse_de(&r.chave_acesso, &r.nfse_xml_gzip_b64, None)
     }
 
-    /// Registers a signed event (`POST /nfse/{chave}/eventos`, `guiche_certificados::nfse::assinar_pedido_cancelamento`) and
+    /// Registers a signed event (`POST /nfse/{chave}/eventos`, `guiche_certificados::nfse::assinar_pedido_evento`) and
     /// returns the event XML the service registered; `None` when the service says the same event
     /// was registered before (a repeat after an unknown outcome).
     ///

@@ -14,7 +14,7 @@
 //! //! | `simulador` (feature `simulator`) | SEFIN Nacional and the ADN's parameters on loopback over mTLS |
 //!
 //! The DPS and the cancellation request are `guiche_domain::nfse` (typed, checked, written) and
-//! are signed by `guiche_certificados::nfse` (`assinar_dps`, `assinar_pedido_cancelamento`);
+//! are signed by `guiche_certificados::nfse` (`assinar_dps`, `assinar_pedido_evento`);
 //! this crate only carries them.
 
 mod cliente;

@@ -13,10 +13,13 @@
 //!   around the DPS as received, its access key computed by the domain's [`ChaveAcesso`].
 //! - `GET /nfse/{chave}`, `HEAD`/`GET /dps/{id}` (GET only for the prestador's certificate,
 //!   else 403), errors as a single `erro` object (the GET shape seen in production).
-//! - `POST /nfse/{chave}/eventos` `{"pedidoRegistroEventoXmlGZipB64"}`: cancellation 101101
-//!   only; the `PRE` Id (`"PRE"` + chave + tipo, `E1827`), no `nPedRegEvento` (removed on
+//! - `POST /nfse/{chave}/eventos` `{"pedidoRegistroEventoXmlGZipB64"}`: the groups a
+//!   contribuinte signs (cancellation 101101, análise fiscal 101103, confirmations and
+//!   rejections by prestador, tomador or intermediário; 105102 refused, `SIM422`: the system
+//!   registers it); the author the NFS-e's actor of that role (`E0812`); after a cancellation
+//!   no other event (`SIM409`); the `PRE` Id (`"PRE"` + chave + tipo, `E1827`), no `nPedRegEvento` (removed on
 //!   27/12/2025, `E1235`), `xDesc` the enumeration's (`E1235`), the author the signer
-//!   (`E0812`), an NFS-e already cancelled (`E0802`: terminal, a repeat is deduplicated).
+//!   (`E0812`), the same (chave, tipo) again (`E0802`: a repeat is deduplicated).
 //! - `GET /DANFSe…` and `GET /ParametrosMunicipais…`: `501 Este serviço foi movido`.
 //!
 //! Under `/parametrizacao`: `GET /{cMun}/{cServ}/{competencia}/aliquota` (PascalCase).
@@ -33,7 +36,7 @@ use guiche_certificados::pki_teste::{AcTeste, chave_rsa_teste, pkcs12};
 use guiche_certificados::xmldsig::{self, Alvo};
 use guiche_certificados::{Certificado, Senha, titular_de_der};
 use guiche_domain::documento::Documento;
-use guiche_domain::nfse::evento::{DESCRICAO_CANCELAMENTO, TIPO_CANCELAMENTO};
+use guiche_domain::nfse::evento::{GRUPOS_CONTRIBUINTE, Papel, TIPO_CANCELAMENTO};
 use guiche_domain::nfse::{ChaveAcesso, DpsBruta, NAMESPACE};
 use guiche_domain::{CodigoIbge, Data};
 use guiche_simulador::falha::{self, Depois, Fila, Injetavel};
@@ -117,6 +120,12 @@ pub struct NfseSimulada {
     pub xml: String,
     /// The cancellation event registered, if any.
     pub cancelamento: Option<String>,
+    /// The tomador, who may confirm or reject it.
+    pub tomador: Option<Documento>,
+    /// The intermediário, who may confirm or reject it.
+    pub intermediario: Option<Documento>,
+    /// The other events registered, as (event type, event XML), in order.
+    pub eventos: Vec<(String, String)>,
 }
 
 #[derive(Default)]
@@ -524,6 +533,9 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
             prestador: dps.prestador.inscricao,
             xml: nfse.clone(),
             cancelamento: None,
+            tomador: dps.tomador.as_ref().map(|p| p.inscricao),
+            intermediario: dps.intermediario.as_ref().map(|p| p.inscricao),
+            eventos: Vec::new(),
         });
         Ok((chave, nfse))
     });
@@ -664,15 +676,24 @@ fn evento(c: &Compartilhado, chave: &str, corpo: &[u8]) -> Resposta {
             "chNFSe difere da chave do caminho",
         );
     }
-    if tipo != TIPO_CANCELAMENTO {
+    let Some((_, descricao, papel)) = GRUPOS_CONTRIBUINTE.iter().find(|(t, _, _)| *t == tipo)
+    else {
         return erro_openapi(None, "SIM400", "Evento não simulado.", &tipo);
-    }
-    if campo("xDesc") != DESCRICAO_CANCELAMENTO {
+    };
+    if campo("xDesc") != *descricao {
         return erro_openapi(
             None,
             "E1235",
             "Falha no esquema XML.",
-            &format!("xDesc deve ser \"{DESCRICAO_CANCELAMENTO}\""),
+            &format!("xDesc deve ser \"{descricao}\""),
+        );
+    }
+    if tipo == "105102" {
+        return erro_openapi(
+            None,
+            "SIM422",
+            "Evento registrado pelo próprio sistema.",
+            "o cancelamento por substituição é gerado ao emitir a DPS substituta",
         );
     }
     let autor = if lido.campos.contains_key("CNPJAutor") {
@@ -694,15 +715,38 @@ fn evento(c: &Compartilhado, chave: &str, corpo: &[u8]) -> Resposta {
         let Some(n) = e.emitidas.iter_mut().find(|n| n.chave == chave) else {
             return erro_objeto(StatusCode::NOT_FOUND, "SIM404", "NFS-e não encontrada.");
         };
-        if Some(n.prestador) != signatario {
-            return erro_openapi(None, "E0812", "O autor não é o emitente da NFS-e.", "");
+        let ator = match papel {
+            Papel::Prestador => Some(n.prestador),
+            Papel::Tomador => n.tomador,
+            Papel::Intermediario => n.intermediario,
+        };
+        if ator.is_none() || ator != signatario {
+            return erro_openapi(
+                None,
+                "E0812",
+                "O autor não é o ator da NFS-e que este evento exige.",
+                &format!("{papel:?}"),
+            );
         }
-        if n.cancelamento.is_some() {
+        let repetido = if tipo == TIPO_CANCELAMENTO {
+            n.cancelamento.is_some()
+        } else {
+            n.eventos.iter().any(|(t, _)| *t == tipo)
+        };
+        if repetido {
             return erro_openapi(
                 None,
                 "E0802",
                 "Evento já registrado para esta NFS-e.",
-                "a NFS-e está cancelada",
+                &tipo,
+            );
+        }
+        if n.cancelamento.is_some() {
+            return erro_openapi(
+                None,
+                "SIM409",
+                "NFS-e cancelada: nenhum outro evento é aceito.",
+                "",
             );
         }
         let registrado = format!(
@@ -711,7 +755,11 @@ fn evento(c: &Compartilhado, chave: &str, corpo: &[u8]) -> Resposta {
             xmldsig::sem_declaracao(&xml)
         );
         let b64 = wire::compactar(&registrado);
-        n.cancelamento = Some(registrado);
+        if tipo == TIPO_CANCELAMENTO {
+            n.cancelamento = Some(registrado);
+        } else {
+            n.eventos.push((tipo.clone(), registrado));
+        }
         json(
             StatusCode::CREATED,
             j!({ "tipoAmbiente": 2, "versaoAplicativo": VERSAO_APLICATIVO, "dataHoraProcessamento": dh, "eventoXmlGZipB64": b64 }),

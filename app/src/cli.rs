@@ -513,6 +513,39 @@ pub(crate) enum Nfse {
         #[arg(long)]
         motivo: String,
     },
+    /// Registra outro evento que o contribuinte assina sobre uma NFS-e, com o certificado de
+    /// GUICHE_NFSE_CERT (o autor é o titular): análise fiscal do cancelamento (101103),
+    /// confirmação ou rejeição pelo prestador, tomador ou intermediário (202201, 203202,
+    /// 204203, 202205, 203206, 204207) ou cancelamento por substituição (105102).
+    Event {
+        /// Chave de acesso da NFS-e (50 dígitos).
+        chave: String,
+        /// O evento, pelo código ou nome: analise-fiscal, substituicao,
+        /// confirmacao-prestador|tomador|intermediario, rejeicao-prestador|tomador|intermediario.
+        #[arg(long)]
+        tipo: String,
+        /// cMotivo: análise fiscal 1, 2 ou 9; rejeição 1–5 ou 9; substituição 01–05 ou 99.
+        #[arg(long)]
+        codigo: Option<String>,
+        /// xMotivo: a justificativa, de 15 a 255 caracteres (obrigatória na análise fiscal).
+        #[arg(long)]
+        motivo: Option<String>,
+        /// chSubstituta: a chave da NFS-e substituta (só na substituição).
+        #[arg(long, value_name = "CHAVE")]
+        substituta: Option<String>,
+    },
+    /// Alíquotas municipais do ISS de um serviço, lidas dos parâmetros municipais do ADN
+    /// (GUICHE_NFSE_ADN_URL; sem ela, o ADN do mesmo ambiente de GUICHE_NFSE_URL), com o
+    /// certificado de GUICHE_NFSE_CERT no mTLS.
+    Aliquota {
+        /// Código IBGE do município (7 dígitos).
+        municipio: String,
+        /// Código de tributação nacional do serviço (cTribNac, ex.: 010101).
+        servico: String,
+        /// Competência (DD/MM/AAAA); padrão: hoje.
+        #[arg(long, value_name = "DD/MM/AAAA")]
+        data: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

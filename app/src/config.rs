@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 52] = [
+const VARIAVEIS: [&str; 53] = [
     "GUICHE_DB",
     "GUICHE_DB_SENHA",
     "GUICHE_DB_CA",
@@ -29,6 +29,7 @@ const VARIAVEIS: [&str; 52] = [
     "GUICHE_NFSE_URL",
     "GUICHE_NFSE_CA",
     "GUICHE_NFSE_TIMEOUT",
+    "GUICHE_NFSE_ADN_URL",
     "GUICHE_CONAM_URL",
     "GUICHE_CONAM_TOKEN_URL",
     "GUICHE_CONAM_CLIENT_ID",

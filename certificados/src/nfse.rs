@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use guiche_domain::documento::Documento;
 use guiche_domain::nfse::Dps;
-use guiche_domain::nfse::evento::PedidoCancelamento;
+use guiche_domain::nfse::evento::PedidoEvento;
 
 use crate::certificado::{Certificado, ErroCertificado};
 use crate::xmldsig::{Alvo, Assinante, ErroAssinatura};
@@ -59,15 +59,15 @@ pub fn assinar_dps(
     )
 }
 
-/// Signs a cancellation request with its author's certificate, valid at `agora`: written by
-/// [`PedidoCancelamento::para_xml`], signed over `infPedReg`, with the XML declaration.
+/// Signs an event request (a cancellation, a manifestação…) with its author's certificate,
+/// valid at `agora`: written by [`PedidoEvento::para_xml`], signed over `infPedReg`, with the XML declaration.
 ///
 /// # Errors
 /// [`ErroDps`] naming what does not hold (another holder is [`ErroDps::OutroTitular`], with the
 /// author as `prestador`).
-pub fn assinar_pedido_cancelamento(
+pub fn assinar_pedido_evento(
     certificado: &Certificado,
-    pedido: &PedidoCancelamento,
+    pedido: &PedidoEvento,
     agora: SystemTime,
 ) -> Result<String, ErroDps> {
     assinar(

@@ -1,15 +1,19 @@
 //! Cancellation (event 101101): signed with the PRE Id, registered once, a repeat deduplicated,
-//! the old layout and a wrong Id refused by the simulator's rules.
+//! the old layout and a wrong Id refused by the simulator's rules; the manifestações by the
+//! actor of their role, none after a cancellation; the substitution left to the system.
 
-use crate::{Cenario, prestador};
-use guiche_certificados::nfse::{DECLARACAO, assinar_pedido_cancelamento};
+use crate::{Cenario, cliente, prestador};
+use guiche_certificados::nfse::{DECLARACAO, assinar_pedido_evento};
 use guiche_certificados::pki_teste::xmlsec1_verificar;
 use guiche_certificados::xmldsig::{Alvo, Assinante};
 use guiche_domain::Data;
-use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoCancelamento};
+use guiche_domain::documento::Documento;
+use guiche_domain::nfse::evento::{
+    Evento, MotivoCancelamento, MotivoRejeicao, MotivoSubstituicao, Papel, PedidoEvento,
+};
 use guiche_domain::nfse::{Ambiente, ChaveAcesso, DataHora};
 use guiche_nfse::{Emissao, ErroNfse};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 async fn emitida(c: &Cenario, numero: u64) -> ChaveAcesso {
     match c.cliente.emitir(&c.assinada(numero)).await.unwrap() {
@@ -19,8 +23,8 @@ async fn emitida(c: &Cenario, numero: u64) -> ChaveAcesso {
 }
 
 /// The domain's request (the one cancellation builder), signed by `guiche-certificados`.
-fn cancelamento(chave: ChaveAcesso) -> PedidoCancelamento {
-    PedidoCancelamento::novo(
+fn cancelamento(chave: ChaveAcesso) -> PedidoEvento {
+    PedidoEvento::cancelamento(
         Ambiente::Homologacao,
         "guiche-0.1.0",
         DataHora {
@@ -43,8 +47,7 @@ async fn a_cancellation_is_registered_once_and_a_repeat_is_deduplicated() {
     let c = Cenario::novo();
     let chave = emitida(&c, 30).await;
     let pedido =
-        assinar_pedido_cancelamento(&c.certificado, &cancelamento(chave), SystemTime::now())
-            .unwrap();
+        assinar_pedido_evento(&c.certificado, &cancelamento(chave), SystemTime::now()).unwrap();
     let evento = c
         .cliente
         .registrar_evento(&chave, &pedido)
@@ -118,8 +121,7 @@ async fn the_signed_cancellation_verifies_in_xmlsec1() {
     let c = Cenario::novo();
     let chave = emitida(&c, 32).await;
     let pedido =
-        assinar_pedido_cancelamento(&c.certificado, &cancelamento(chave), SystemTime::now())
-            .unwrap();
+        assinar_pedido_evento(&c.certificado, &cancelamento(chave), SystemTime::now()).unwrap();
     let pasta = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nfse-cancelamento");
     let ns = format!("{}:infPedReg", guiche_domain::nfse::NAMESPACE);
     let r = xmlsec1_verificar(&pedido, &c.sim.ca_pem(), &pasta, Some(("Id", &ns))).unwrap();
@@ -131,5 +133,153 @@ async fn the_signed_cancellation_verifies_in_xmlsec1() {
     let r = xmlsec1_verificar(&adulterado, &c.sim.ca_pem(), &pasta, Some(("Id", &ns))).unwrap();
     if let Some((ok, saida)) = r.saida() {
         assert!(!ok, "{saida}");
+    }
+}
+
+/// An event `evento` about `chave` by `autor`.
+fn pedido(chave: ChaveAcesso, autor: Documento, evento: Evento) -> PedidoEvento {
+    PedidoEvento::novo(
+        Ambiente::Homologacao,
+        "guiche-0.1.0",
+        DataHora {
+            data: Data::new(2026, 11, 26).unwrap(),
+            hora: 11,
+            minuto: 0,
+            segundo: 0,
+            fuso_horas: -3,
+        },
+        autor,
+        chave,
+        evento,
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_tomador_confirms_or_rejects_with_its_own_certificate_and_nobody_after_a_cancellation()
+{
+    let c = Cenario::novo();
+    let chave = emitida(&c, 33).await;
+    let tomador = Documento::parse("52998224725").unwrap();
+    let cert_tomador = c.sim.certificado_prestador(&tomador).unwrap();
+    let cliente_tomador = cliente(
+        &c.sim,
+        &cert_tomador,
+        c.sim.url_sefin(),
+        Duration::from_secs(20),
+    );
+    let rejeicao = Evento::Rejeicao {
+        papel: Papel::Tomador,
+        motivo: MotivoRejeicao::de_codigo("3").unwrap(),
+        justificativa: Some("O serviço não foi prestado no período".into()),
+    };
+    // The prestador cannot sign the tomador's rejection (its author must be the tomador).
+    let pelo_prestador = assinar_pedido_evento(
+        &c.certificado,
+        &pedido(chave, prestador(), rejeicao.clone()),
+        SystemTime::now(),
+    )
+    .unwrap();
+    match c
+        .cliente
+        .registrar_evento(&chave, &pelo_prestador)
+        .await
+        .unwrap_err()
+    {
+        ErroNfse::Recusada { mensagens, .. } => assert_eq!(mensagens[0].codigo, "E0812"),
+        e => panic!("{e:?}"),
+    }
+    // The tomador's own: registered once, a repeat deduplicated.
+    let assinado = assinar_pedido_evento(
+        &cert_tomador,
+        &pedido(chave, tomador, rejeicao),
+        SystemTime::now(),
+    )
+    .unwrap();
+    let evento = cliente_tomador
+        .registrar_evento(&chave, &assinado)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(evento.contains(&format!("<infPedReg Id=\"PRE{chave}203206\">")));
+    assert!(evento.contains("<CPFAutor>52998224725</CPFAutor>"));
+    assert_eq!(
+        cliente_tomador
+            .registrar_evento(&chave, &assinado)
+            .await
+            .unwrap(),
+        None
+    );
+    let registrados = &c.sim.emitidas()[0].eventos;
+    assert_eq!(registrados.len(), 1);
+    assert_eq!(registrados[0].0, "203206");
+    // The prestador's confirmation is its own group.
+    let confirmacao = assinar_pedido_evento(
+        &c.certificado,
+        &pedido(chave, prestador(), Evento::Confirmacao(Papel::Prestador)),
+        SystemTime::now(),
+    )
+    .unwrap();
+    assert!(
+        c.cliente
+            .registrar_evento(&chave, &confirmacao)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // After the cancellation the NFS-e is terminal.
+    let cancelar =
+        assinar_pedido_evento(&c.certificado, &cancelamento(chave), SystemTime::now()).unwrap();
+    assert!(
+        c.cliente
+            .registrar_evento(&chave, &cancelar)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let confirmacao = assinar_pedido_evento(
+        &cert_tomador,
+        &pedido(chave, tomador, Evento::Confirmacao(Papel::Tomador)),
+        SystemTime::now(),
+    )
+    .unwrap();
+    match cliente_tomador
+        .registrar_evento(&chave, &confirmacao)
+        .await
+        .unwrap_err()
+    {
+        ErroNfse::Recusada { mensagens, .. } => assert_eq!(mensagens[0].codigo, "SIM409"),
+        e => panic!("{e:?}"),
+    }
+    assert_eq!(c.sim.emitidas()[0].eventos.len(), 2);
+}
+
+#[tokio::test]
+async fn a_substitution_is_the_systems_and_is_refused() {
+    let c = Cenario::novo();
+    let chave = emitida(&c, 34).await;
+    let substituta = emitida(&c, 35).await;
+    let assinado = assinar_pedido_evento(
+        &c.certificado,
+        &pedido(
+            chave,
+            prestador(),
+            Evento::Substituicao {
+                motivo: MotivoSubstituicao::de_codigo("99").unwrap(),
+                justificativa: None,
+                substituta,
+            },
+        ),
+        SystemTime::now(),
+    )
+    .unwrap();
+    match c
+        .cliente
+        .registrar_evento(&chave, &assinado)
+        .await
+        .unwrap_err()
+    {
+        ErroNfse::Recusada { mensagens, .. } => assert_eq!(mensagens[0].codigo, "SIM422"),
+        e => panic!("{e:?}"),
     }
 }

@@ -10,8 +10,8 @@ use super::demo::Passo;
 use crate::erro::ErroApp;
 use guiche_aplicacao::nfse::emissao::{Desfecho, EmissaoNfse};
 use guiche_aplicacao::nfse::validacao::validar_dps;
-use guiche_certificados::nfse::{assinar_dps, assinar_pedido_cancelamento};
-use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoCancelamento};
+use guiche_certificados::nfse::{assinar_dps, assinar_pedido_evento};
+use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoEvento};
 use guiche_domain::nfse::{Ambiente, ChaveAcesso};
 use guiche_nfse::simulador::{ConfigSimuladorNfse, FalhaNfse, SimuladorNfse};
 use guiche_nfse::{ClienteNfse, ConfigNfse};
@@ -74,7 +74,7 @@ pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
         )),
     };
     let chave_acesso = ChaveAcesso::parse(&chave).map_err(|e| falha(&e))?;
-    let pedido = PedidoCancelamento::novo(
+    let pedido = PedidoEvento::cancelamento(
         Ambiente::Homologacao,
         "guiche-demo",
         dps.emissao,
@@ -84,8 +84,8 @@ pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
         "Serviço não foi prestado ao tomador",
     )
     .map_err(|v| falha(&format!("{} violação(ões)", v.len())))?;
-    let assinado = assinar_pedido_cancelamento(&certificado, &pedido, SystemTime::now())
-        .map_err(|e| falha(&e))?;
+    let assinado =
+        assinar_pedido_evento(&certificado, &pedido, SystemTime::now()).map_err(|e| falha(&e))?;
     let registrado = cliente
         .registrar_evento(&chave_acesso, &assinado)
         .await

@@ -65,6 +65,26 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
             codigo,
             motivo,
         }) => nfse::cancelar(&chave, &codigo, &motivo, json).await,
+        Comando::Nfse(Nfse::Event {
+            chave,
+            tipo,
+            codigo,
+            motivo,
+            substituta,
+        }) => {
+            let pedido = nfse::PedidoEventoCli {
+                tipo: &tipo,
+                codigo: codigo.as_deref(),
+                motivo: motivo.as_deref(),
+                substituta: substituta.as_deref(),
+            };
+            nfse::registrar_evento(&chave, &pedido, json).await
+        }
+        Comando::Nfse(Nfse::Aliquota {
+            municipio,
+            servico,
+            data,
+        }) => nfse::aliquota(&municipio, &servico, data.as_deref(), json).await,
         Comando::Nfd(Nfd::Validate {
             arquivo,
             prefeitura,

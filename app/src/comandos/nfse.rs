@@ -11,8 +11,10 @@ use std::time::SystemTime;
 use guiche_aplicacao::nfse::emissao::{Desfecho, EmissaoNfse, ErroEmissaoNfse};
 use guiche_aplicacao::nfse::validacao::{resumo, validar_dps};
 use guiche_certificados::Certificado;
-use guiche_certificados::nfse::{assinar_dps, assinar_pedido_cancelamento};
-use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoCancelamento};
+use guiche_certificados::nfse::{assinar_dps, assinar_pedido_evento};
+use guiche_domain::nfse::evento::{
+    Evento, MotivoCancelamento, MotivoRejeicao, MotivoSubstituicao, Papel, PedidoEvento,
+};
 use guiche_domain::nfse::{Ambiente, ChaveAcesso, DataHora, IdDps};
 use guiche_nfse::{ClienteNfse, ConfigNfse, ErroNfse};
 
@@ -403,65 +405,24 @@ pub(crate) async fn cancelar(
     motivo: &str,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
-    let chave = ChaveAcesso::parse(chave.trim())
-        .map_err(|e| ErroApp::Uso(format!("chave de acesso {chave:?}: {e}")))?;
+    let chave = chave_de(chave)?;
     let tipo = MotivoCancelamento::de_codigo(codigo.trim()).ok_or_else(|| {
         ErroApp::Uso(format!(
             "--codigo {codigo:?}: use 1 (erro na emissão), 2 (serviço não prestado) ou 9 (outros)"
         ))
     })?;
-    let certificado = certificado()?;
-    let autor = certificado.titular().ok_or_else(|| {
-        ErroApp::Configuracao(
-            "GUICHE_NFSE_CERT não traz CNPJ nem CPF do titular (use o e-CNPJ ou e-CPF do prestador)"
-                .into(),
-        )
-    })?;
-    let versao = format!("guiche-{}", env!("CARGO_PKG_VERSION"));
-    let pedido = match PedidoCancelamento::novo(
-        ambiente(&url_sefin()?),
-        &versao,
-        agora_em_brasilia(),
-        autor,
-        chave,
-        tipo,
-        motivo,
-    ) {
-        Ok(p) => p,
-        Err(v) => {
-            let nome = format!("cancelamento da NFS-e {chave}");
-            saida::invalido(
-                &Documento {
-                    arquivo: &nome,
-                    tipo: "pedido de cancelamento",
-                    feminino: false,
-                },
-                &v,
-                json,
-            );
-            return Ok(Codigo::Rejeitado);
-        }
+    let evento = Evento::Cancelamento {
+        motivo: tipo,
+        justificativa: motivo.to_string(),
     };
-    let assinado = assinar_pedido_cancelamento(&certificado, &pedido, SystemTime::now())
-        .map_err(|e| ErroApp::Configuracao(format!("GUICHE_NFSE_CERT: {e}")))?;
-    let resultado = cliente(&certificado)?
-        .registrar_evento(&chave, &assinado)
-        .await;
-    let (frase, situacao, codigo) = match resultado {
-        Ok(Some(_)) => (format!("NFS-e {chave}: cancelada"), "cancelada", Codigo::Ok),
-        Ok(None) => (
+    let (frase, situacao, codigo) = match assinar_e_registrar(chave, evento, json).await? {
+        Ok(true) => (format!("NFS-e {chave}: cancelada"), "cancelada", Codigo::Ok),
+        Ok(false) => (
             format!("NFS-e {chave}: o cancelamento já estava registrado; nada mudou"),
             "jaCancelada",
             Codigo::Ok,
         ),
-        Err(e @ (ErroNfse::Recusada { .. } | ErroNfse::NaoEncontrado(_))) => {
-            saida::erro_remoto(SISTEMA, &e, json);
-            return Ok(Codigo::Rejeitado);
-        }
-        Err(e) => {
-            saida::erro_remoto(SISTEMA, &e, json);
-            return Ok(Codigo::Transporte);
-        }
+        Err(codigo) => return Ok(codigo),
     };
     if json {
         let v = serde_json::json!({ "situacao": situacao, "chave": chave.to_string() });
@@ -472,9 +433,359 @@ pub(crate) async fn cancelar(
     Ok(codigo)
 }
 
+fn chave_de(chave: &str) -> Result<ChaveAcesso, ErroApp> {
+    ChaveAcesso::parse(chave.trim())
+        .map_err(|e| ErroApp::Uso(format!("chave de acesso {chave:?}: {e}")))
+}
+
+/// Builds the request for `evento` by the certificate's holder, signs it and registers it:
+/// `Ok(true)` registered now, `Ok(false)` registered before; `Err(codigo)` once the refusal or
+/// the transport failure has been reported.
+async fn assinar_e_registrar(
+    chave: ChaveAcesso,
+    evento: Evento,
+    json: bool,
+) -> Result<Result<bool, Codigo>, ErroApp> {
+    let certificado = certificado()?;
+    let autor = certificado.titular().ok_or_else(|| {
+        ErroApp::Configuracao(
+            "GUICHE_NFSE_CERT não traz CNPJ nem CPF do titular (use o e-CNPJ ou e-CPF do autor do evento)"
+                .into(),
+        )
+    })?;
+    let versao = format!("guiche-{}", env!("CARGO_PKG_VERSION"));
+    let nome_evento = evento.descricao();
+    let pedido = match PedidoEvento::novo(
+        ambiente(&url_sefin()?),
+        &versao,
+        agora_em_brasilia(),
+        autor,
+        chave,
+        evento,
+    ) {
+        Ok(p) => p,
+        Err(v) => {
+            let nome = format!("{nome_evento} da NFS-e {chave}");
+            saida::invalido(
+                &Documento {
+                    arquivo: &nome,
+                    tipo: "pedido de registro de evento",
+                    feminino: false,
+                },
+                &v,
+                json,
+            );
+            return Ok(Err(Codigo::Rejeitado));
+        }
+    };
+    let assinado = assinar_pedido_evento(&certificado, &pedido, SystemTime::now())
+        .map_err(|e| ErroApp::Configuracao(format!("GUICHE_NFSE_CERT: {e}")))?;
+    match cliente(&certificado)?
+        .registrar_evento(&chave, &assinado)
+        .await
+    {
+        Ok(novo) => Ok(Ok(novo.is_some())),
+        Err(e @ (ErroNfse::Recusada { .. } | ErroNfse::NaoEncontrado(_))) => {
+            saida::erro_remoto(SISTEMA, &e, json);
+            Ok(Err(Codigo::Rejeitado))
+        }
+        Err(e) => {
+            saida::erro_remoto(SISTEMA, &e, json);
+            Ok(Err(Codigo::Transporte))
+        }
+    }
+}
+
+/// The options of `guiche nfse event`, as typed.
+pub(crate) struct PedidoEventoCli<'a> {
+    /// `--tipo`: the event's code or name.
+    pub(crate) tipo: &'a str,
+    /// `--codigo`: `cMotivo`.
+    pub(crate) codigo: Option<&'a str>,
+    /// `--motivo`: `xMotivo`.
+    pub(crate) motivo: Option<&'a str>,
+    /// `--substituta`: `chSubstituta`.
+    pub(crate) substituta: Option<&'a str>,
+}
+
+/// The event `--tipo` names, with its options checked: which are required, which are not
+/// accepted, and the codes the XSD enumerates.
+fn evento_de(p: &PedidoEventoCli<'_>) -> Result<Evento, ErroApp> {
+    let tipo = p.tipo.trim().to_ascii_lowercase();
+    let papel = |nome: &str| match nome {
+        "prestador" => Some(Papel::Prestador),
+        "tomador" => Some(Papel::Tomador),
+        "intermediario" => Some(Papel::Intermediario),
+        _ => None,
+    };
+    let justificativa = p.motivo.map(str::to_string);
+    let codigo = |ajuda: &str| {
+        p.codigo
+            .map(str::trim)
+            .ok_or_else(|| ErroApp::Uso(format!("--tipo {}: falta --codigo ({ajuda})", p.tipo)))
+    };
+    let sem = |opcao: &str, valor: Option<&str>| match valor {
+        Some(_) => Err(ErroApp::Uso(format!(
+            "--tipo {}: {opcao} não se aplica a este evento",
+            p.tipo
+        ))),
+        None => Ok(()),
+    };
+    let evento = match tipo.as_str() {
+        "101103" | "analise-fiscal" => {
+            sem("--substituta", p.substituta)?;
+            let ajuda = "1 erro na emissão, 2 serviço não prestado, 9 outros";
+            let c = codigo(ajuda)?;
+            Evento::AnaliseFiscal {
+                motivo: MotivoCancelamento::de_codigo(c)
+                    .ok_or_else(|| ErroApp::Uso(format!("--codigo {c:?}: use {ajuda}")))?,
+                justificativa: justificativa.ok_or_else(|| {
+                    ErroApp::Uso(format!(
+                        "--tipo {}: falta --motivo (de 15 a 255 caracteres)",
+                        p.tipo
+                    ))
+                })?,
+            }
+        }
+        "105102" | "substituicao" => {
+            let ajuda = "01 a 05 ou 99";
+            let c = codigo(ajuda)?;
+            let substituta = p.substituta.ok_or_else(|| {
+                ErroApp::Uso(format!(
+                    "--tipo {}: falta --substituta (a chave da NFS-e substituta)",
+                    p.tipo
+                ))
+            })?;
+            Evento::Substituicao {
+                motivo: MotivoSubstituicao::de_codigo(c)
+                    .ok_or_else(|| ErroApp::Uso(format!("--codigo {c:?}: use {ajuda}")))?,
+                justificativa,
+                substituta: chave_de(substituta)?,
+            }
+        }
+        _ => {
+            let (grupo, nome) = match tipo.as_str() {
+                "202201" => ("confirmacao", "prestador"),
+                "203202" => ("confirmacao", "tomador"),
+                "204203" => ("confirmacao", "intermediario"),
+                "202205" => ("rejeicao", "prestador"),
+                "203206" => ("rejeicao", "tomador"),
+                "204207" => ("rejeicao", "intermediario"),
+                outro => outro.split_once('-').unwrap_or((outro, "")),
+            };
+            let uso = || {
+                ErroApp::Uso(format!(
+                    "--tipo {:?}: use analise-fiscal, substituicao, confirmacao-prestador, confirmacao-tomador, confirmacao-intermediario, rejeicao-prestador, rejeicao-tomador, rejeicao-intermediario (ou o código do evento)",
+                    p.tipo
+                ))
+            };
+            let papel = papel(nome).ok_or_else(uso)?;
+            sem("--substituta", p.substituta)?;
+            match grupo {
+                "confirmacao" => {
+                    sem("--codigo", p.codigo)?;
+                    sem("--motivo", p.motivo)?;
+                    Evento::Confirmacao(papel)
+                }
+                "rejeicao" => {
+                    let ajuda = "1 duplicidade, 2 já emitida pelo tomador, 3 fato gerador não ocorreu, 4 responsabilidade tributária, 5 valor ou serviço, 9 outros";
+                    let c = codigo(ajuda)?;
+                    Evento::Rejeicao {
+                        papel,
+                        motivo: MotivoRejeicao::de_codigo(c)
+                            .ok_or_else(|| ErroApp::Uso(format!("--codigo {c:?}: use {ajuda}")))?,
+                        justificativa,
+                    }
+                }
+                _ => return Err(uso()),
+            }
+        }
+    };
+    Ok(evento)
+}
+
+/// `guiche nfse event CHAVE --tipo TIPO [--codigo C] [--motivo TEXTO] [--substituta CHAVE]`.
+pub(crate) async fn registrar_evento(
+    chave: &str,
+    pedido: &PedidoEventoCli<'_>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let chave = chave_de(chave)?;
+    let evento = evento_de(pedido)?;
+    let tipo = evento.tipo();
+    let descricao = evento.descricao();
+    let novo = match assinar_e_registrar(chave, evento, json).await? {
+        Ok(novo) => novo,
+        Err(codigo) => return Ok(codigo),
+    };
+    if json {
+        let situacao = if novo { "registrado" } else { "jaRegistrado" };
+        let v = serde_json::json!({ "situacao": situacao, "chave": chave.to_string(), "tipo": tipo, "evento": descricao });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else if novo {
+        println!("NFS-e {chave}: evento {tipo} ({descricao}) registrado");
+    } else {
+        println!("NFS-e {chave}: o evento {tipo} já estava registrado; nada mudou");
+    }
+    Ok(Codigo::Ok)
+}
+
+/// The ADN's municipal parameters base: `GUICHE_NFSE_ADN_URL`, else the ADN of the environment
+/// `GUICHE_NFSE_URL` names (production or produção restrita).
+fn url_parametros() -> Result<String, ErroApp> {
+    if let Some(u) = crate::config::var("GUICHE_NFSE_ADN_URL") {
+        return Ok(u);
+    }
+    let sefin = url_sefin()?;
+    adn_da_sefin(&sefin).map(str::to_owned).ok_or_else(|| {
+        ErroApp::Configuracao(format!(
+            "GUICHE_NFSE_ADN_URL não está definida e GUICHE_NFSE_URL ({sefin}) não é da SEFIN Nacional: defina o endereço dos parâmetros municipais do ADN (ex.: https://adn.nfse.gov.br/parametrizacao)"
+        ))
+    })
+}
+
+/// The ADN parameters' base of the environment whose SEFIN is `sefin`, if it is a national one.
+fn adn_da_sefin(sefin: &str) -> Option<&'static str> {
+    let host = sefin
+        .split("://")
+        .nth(1)
+        .and_then(|r| r.split(['/', ':']).next())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match host.as_str() {
+        "sefin.nfse.gov.br" => Some("https://adn.nfse.gov.br/parametrizacao"),
+        "sefin.producaorestrita.nfse.gov.br" => {
+            Some("https://adn.producaorestrita.nfse.gov.br/parametrizacao")
+        }
+        _ => None,
+    }
+}
+
+/// `guiche nfse aliquota CMUN CSERV [--data DD/MM/AAAA]`: the municipal rates the ADN gives.
+pub(crate) async fn aliquota(
+    municipio: &str,
+    servico: &str,
+    data: Option<&str>,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let mun = guiche_domain::CodigoIbge::parse(municipio.trim()).map_err(|e| {
+        ErroApp::Uso(format!(
+            "município {municipio:?}: {e} (código IBGE de 7 dígitos)"
+        ))
+    })?;
+    let servico = servico.trim();
+    if servico.is_empty() || !servico.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ErroApp::Uso(format!(
+            "serviço {servico:?}: o código de tributação nacional (cTribNac) tem só dígitos, ex.: 010101"
+        )));
+    }
+    let competencia = match data {
+        Some(d) => guiche_domain::Data::parse_br(d.trim())
+            .map_err(|e| ErroApp::Uso(format!("--data {d:?}: {e} (use DD/MM/AAAA)")))?,
+        None => crate::relogio::hoje_fixo().unwrap_or_else(crate::relogio::hoje_do_sistema),
+    };
+    let certificado = certificado()?;
+    let cliente = ClienteNfse::new(ConfigNfse {
+        url_sefin: url_sefin()?,
+        url_parametros: url_parametros()?,
+        certificado,
+        ca_extra_pem: crate::config::ca_nfse()?,
+        timeout: crate::config::timeout_nfse()?,
+    })
+    .map_err(|e| ErroApp::Configuracao(e.to_string()))?;
+    const ADN: &str = "ADN (parâmetros municipais)";
+    let resposta = match cliente.aliquotas(mun, servico, competencia).await {
+        Ok(r) => r,
+        Err(e @ ErroNfse::NaoEncontrado(_)) => {
+            if json {
+                let v = serde_json::json!({ "situacao": "semAliquota", "municipio": municipio.trim(), "servico": servico, "competencia": competencia.iso() });
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                saida::erro_remoto(ADN, &e, json);
+            }
+            return Ok(Codigo::Rejeitado);
+        }
+        Err(e @ ErroNfse::Recusada { .. }) => {
+            saida::erro_remoto(ADN, &e, json);
+            return Ok(Codigo::Rejeitado);
+        }
+        Err(e) => {
+            saida::erro_remoto(ADN, &e, json);
+            return Ok(Codigo::Transporte);
+        }
+    };
+    let itens = resposta
+        .aliquotas
+        .get(servico)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let taxas = guiche_nfse::aliquotas_decimais(itens)
+        .map_err(|e| ErroApp::Configuracao(format!("resposta do {ADN} ilegível: {e}")))?;
+    let linhas: Vec<Value> = itens
+        .iter()
+        .filter(|a| a.aliquota.is_some())
+        .zip(&taxas)
+        .map(|(a, t)| {
+            serde_json::json!({
+                "aliquota": t.normalize().to_string(),
+                "incidencia": a.incidencia,
+                "inicio": a.inicio,
+                "fim": a.fim,
+            })
+        })
+        .collect();
+    if json {
+        let v = serde_json::json!({ "situacao": "encontrada", "municipio": municipio.trim(), "servico": servico, "competencia": competencia.iso(), "aliquotas": linhas });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        let br = |d: &Option<String>| {
+            d.as_deref()
+                .and_then(|t| guiche_domain::Data::parse_iso(t.get(..10).unwrap_or(t)).ok())
+                .map(|d| format!("{:02}/{:02}/{}", d.dia(), d.mes(), d.ano()))
+        };
+        println!(
+            "Município {}, serviço {servico}, competência {:02}/{:02}/{}:",
+            municipio.trim(),
+            competencia.dia(),
+            competencia.mes(),
+            competencia.ano()
+        );
+        for (a, t) in itens.iter().filter(|a| a.aliquota.is_some()).zip(&taxas) {
+            let mut linha = format!("  ISS {}%", t.normalize());
+            if let Some(i) = &a.incidencia {
+                linha.push_str(&format!(", incidência {i}"));
+            }
+            match (br(&a.inicio), br(&a.fim)) {
+                (Some(i), Some(f)) => linha.push_str(&format!(", de {i} a {f}")),
+                (Some(i), None) => linha.push_str(&format!(", desde {i}")),
+                _ => {}
+            }
+            println!("{linha}");
+        }
+        if taxas.is_empty() {
+            println!("  nenhuma alíquota informada");
+        }
+    }
+    Ok(Codigo::Ok)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_adn_follows_the_sefins_environment() {
+        assert_eq!(
+            adn_da_sefin("https://sefin.nfse.gov.br/SefinNacional"),
+            Some("https://adn.nfse.gov.br/parametrizacao")
+        );
+        assert_eq!(
+            adn_da_sefin("https://SEFIN.producaorestrita.nfse.gov.br:443/SefinNacional"),
+            Some("https://adn.producaorestrita.nfse.gov.br/parametrizacao")
+        );
+        assert_eq!(adn_da_sefin("https://127.0.0.1:4443/SefinNacional"), None);
+        assert_eq!(adn_da_sefin("sefin.nfse.gov.br"), None);
+    }
 
     #[test]
     fn only_sefin_production_host_is_production() {

@@ -355,3 +355,220 @@ async fn sefin_unreachable_keeps_the_dps_recorded_and_the_next_run_sends_it() {
     assert_eq!(codigo, 0, "{v}");
     assert_eq!((c.chaves(), c.posts()), (vec![chave(&v)], 1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tomador_rejects_and_the_prestador_asks_for_analysis_through_the_binary() {
+    let c = Cenario::novo("eventos");
+    let (codigo, v) = c.enviar(&c.dps(1));
+    assert_eq!(codigo, 0, "{v}");
+    let k = chave(&v);
+    // The tomador (the example's CPF) signs with its own e-CPF.
+    let tomador = Documento::parse("52998224725").unwrap();
+    let pfx_tomador = c.dir.join("tomador.pfx");
+    std::fs::write(&pfx_tomador, c.sim.pfx_prestador(&tomador, SENHA).unwrap()).unwrap();
+    let rejeitar = [
+        "nfse",
+        "event",
+        &k,
+        "--tipo",
+        "rejeicao-tomador",
+        "--codigo",
+        "3",
+        "--motivo",
+        "O serviço não foi prestado no período",
+    ];
+    let rodar = |args: &[&str], pfx: &Path| {
+        let mut cmd = c.comando(args);
+        cmd.env("GUICHE_NFSE_CERT", pfx);
+        tokio::task::block_in_place(|| saida(&cmd.output().unwrap()))
+    };
+    let (codigo, v) = rodar(&rejeitar, &pfx_tomador);
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("registrado")),
+        "{v}"
+    );
+    assert_eq!(v["tipo"], "203206");
+    let registrados = c.sim.emitidas()[0].eventos.clone();
+    assert_eq!(registrados.len(), 1);
+    assert!(registrados[0].1.contains(&format!("PRE{k}203206")));
+    assert!(
+        registrados[0]
+            .1
+            .contains("<CPFAutor>52998224725</CPFAutor>")
+    );
+    // Again: already registered, nothing changes.
+    let (codigo, v) = rodar(&rejeitar, &pfx_tomador);
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("jaRegistrado")),
+        "{v}"
+    );
+    // The prestador's certificate is not the tomador's: refused by SEFIN (exit 1).
+    let (codigo, v) = c.guiche(&rejeitar);
+    assert_eq!(codigo, 1, "{v}");
+    assert!(v.to_string().contains("E0812"), "{v}");
+    // The prestador asks for the fiscal analysis of a cancellation, by its code.
+    let (codigo, v) = c.guiche(&[
+        "nfse",
+        "event",
+        &k,
+        "--tipo",
+        "101103",
+        "--codigo",
+        "9",
+        "--motivo",
+        "Cancelamento pedido fora do prazo",
+    ]);
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("registrado")),
+        "{v}"
+    );
+    assert_eq!(c.sim.emitidas()[0].eventos.len(), 2);
+    // Bad input stops before anything is signed or sent: a motive outside the XSD's codes is a
+    // usage error (2), a short reason a rejection by field (1).
+    let posts = c.sim.chamadas().len();
+    let (codigo, _) = rodar(
+        &[
+            "nfse",
+            "event",
+            &k,
+            "--tipo",
+            "rejeicao-tomador",
+            "--codigo",
+            "7",
+        ],
+        &pfx_tomador,
+    );
+    assert_eq!(codigo, 2);
+    let (codigo, v) = rodar(
+        &[
+            "nfse",
+            "event",
+            &k,
+            "--tipo",
+            "rejeicao-tomador",
+            "--codigo",
+            "1",
+            "--motivo",
+            "curto",
+        ],
+        &pfx_tomador,
+    );
+    assert_eq!(codigo, 1, "{v}");
+    assert!(v.to_string().contains("e203206/xMotivo"), "{v}");
+    assert_eq!(c.sim.chamadas().len(), posts);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_municipal_rate_is_read_from_the_adn_through_the_binary() {
+    let c = Cenario::novo("aliquota");
+    let rodar = |args: &[&str], adn: bool| {
+        let mut cmd = c.comando(args);
+        if adn {
+            cmd.env("GUICHE_NFSE_ADN_URL", c.sim.url_parametros());
+        } else {
+            cmd.env_remove("GUICHE_NFSE_ADN_URL");
+        }
+        tokio::task::block_in_place(|| cmd.output().unwrap())
+    };
+    let args = [
+        "nfse",
+        "aliquota",
+        "3550308",
+        "010101",
+        "--data",
+        "01/11/2026",
+    ];
+    let (codigo, v) = saida(&rodar(&args, true));
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("encontrada")),
+        "{v}"
+    );
+    assert_eq!(v["competencia"], "2026-11-01");
+    assert_eq!(v["aliquotas"][0]["aliquota"], "2", "{v}");
+    assert_eq!(v["aliquotas"][0]["inicio"], "2026-01-01");
+    let chamada = c.sim.chamadas().pop().unwrap();
+    assert_eq!(
+        (chamada.metodo.as_str(), chamada.caminho.as_str()),
+        ("GET", "/parametrizacao/3550308/010101/2026-11-01/aliquota")
+    );
+    // A rate set on the ADN is the one shown, in the human form too.
+    c.sim.definir_aliquotas(
+        "3550308",
+        "070201",
+        serde_json::json!([{ "Incidencia": "Município do prestador", "Aliq": 5, "DtIni": "2026-01-01", "DtFim": "2026-12-31" }]),
+    );
+    let mut humano = Command::new(env!("CARGO_BIN_EXE_guiche"));
+    humano
+        .args(["nfse", "aliquota", "3550308", "070201"])
+        .env("GUICHE_DB", c.db())
+        .env("GUICHE_NFSE_URL", c.sim.url_sefin())
+        .env("GUICHE_NFSE_ADN_URL", c.sim.url_parametros())
+        .env("GUICHE_NFSE_CA", &c.ca)
+        .env("GUICHE_NFSE_CERT", &c.pfx)
+        .env("GUICHE_NFSE_CERT_SENHA", SENHA)
+        .env("GUICHE_HOJE", "15/11/2026");
+    let o = tokio::task::block_in_place(|| humano.output().unwrap());
+    let texto = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{texto}");
+    assert!(
+        texto.contains("competência 15/11/2026")
+            && texto
+                .contains("ISS 5%, incidência Município do prestador, de 01/01/2026 a 31/12/2026"),
+        "{texto}"
+    );
+    // A service the municipality has no rate for: rejected (1), said so.
+    let (codigo, v) = saida(&rodar(
+        &[
+            "nfse",
+            "aliquota",
+            "3550308",
+            "990101",
+            "--data",
+            "01/11/2026",
+        ],
+        true,
+    ));
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (1, &Value::from("semAliquota")),
+        "{v}"
+    );
+    // Bad input is a usage error (2) before any request; so is an ADN that cannot be told from
+    // a SEFIN address that is not the national one.
+    let antes = c.sim.chamadas().len();
+    assert_eq!(
+        rodar(&["nfse", "aliquota", "355030", "010101"], true)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        rodar(
+            &[
+                "nfse",
+                "aliquota",
+                "3550308",
+                "010101",
+                "--data",
+                "31/02/2026"
+            ],
+            true
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    let sem_adn = rodar(&args, false);
+    assert_eq!(sem_adn.status.code(), Some(2));
+    let dito = format!(
+        "{}{}",
+        String::from_utf8_lossy(&sem_adn.stdout),
+        String::from_utf8_lossy(&sem_adn.stderr)
+    );
+    assert!(dito.contains("GUICHE_NFSE_ADN_URL"), "{dito}");
+    assert_eq!(c.sim.chamadas().len(), antes);
+}

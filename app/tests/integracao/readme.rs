@@ -19,9 +19,9 @@ const RAIZ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
 /// Commands of the README the sandbox cannot run (`nfse dps` of a valid DPS needs the
 /// prestador's own RSA certificate; `nfse::dps_signs_offline_with_the_certificate_from_the_environment`
-/// runs it; `nfse send|batch|status|cancel` print access keys with the simulator's random code:
-/// `nfse_envio` runs them, and `sandbox` runs `send` and `cancel` against the sandbox).
-const PULADOS: [&str; 11] = [
+/// runs it; `nfse send|batch|status|cancel|event` print access keys with the simulator's random
+/// code, and `nfse aliquota` needs the certificate too: `nfse_envio` runs them, and `sandbox` runs `send` and `cancel` against the sandbox).
+const PULADOS: [&str; 13] = [
     "guiche sandbox",
     "nota3.xml",
     "notas/*.xml",
@@ -33,6 +33,8 @@ const PULADOS: [&str; 11] = [
     "nfse batch",
     "nfse status",
     "nfse cancel",
+    "nfse event",
+    "nfse aliquota",
 ];
 
 struct Exemplo {

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
-use guiche_certificados::nfse::{DECLARACAO, ErroDps, assinar_dps, assinar_pedido_cancelamento};
+use guiche_certificados::nfse::{DECLARACAO, ErroDps, assinar_dps, assinar_pedido_evento};
 use guiche_certificados::pki_teste::{
     AcTeste, Xmllint, Xmlsec1, chave_rsa_teste, pkcs12, xmllint_dps, xmllint_nfse,
     xmlsec1_verificar,
@@ -18,7 +18,7 @@ use guiche_certificados::xmldsig::{Alvo, verificar};
 use guiche_certificados::{Certificado, ErroCertificado, Senha};
 use guiche_domain::documento::{Cnpj, Documento};
 use guiche_domain::estrategias::nfse::dps_valida;
-use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoCancelamento};
+use guiche_domain::nfse::evento::{MotivoCancelamento, PedidoEvento};
 use guiche_domain::nfse::{Ambiente, ChaveAcesso, Dps, DpsBruta};
 
 const NS_NFSE: &str = "http://www.sped.fazenda.gov.br/nfse";
@@ -175,7 +175,7 @@ fn every_dps_guiche_writes_is_valid_against_the_official_xsd() {
 }
 
 /// The example's access key, as SEFIN would give it (the prestador's municipality and CNPJ).
-fn pedido_cancelamento(autor: &str) -> PedidoCancelamento {
+fn pedido_cancelamento(autor: &str) -> PedidoEvento {
     let dps = dps();
     let chave = ChaveAcesso {
         municipio: dps.municipio_emissor,
@@ -186,7 +186,7 @@ fn pedido_cancelamento(autor: &str) -> PedidoCancelamento {
         mes: 11,
         codigo: 123_456_789,
     };
-    PedidoCancelamento::novo(
+    PedidoEvento::cancelamento(
         Ambiente::Homologacao,
         "guiche-0.1",
         dps.emissao,
@@ -202,7 +202,7 @@ fn pedido_cancelamento(autor: &str) -> PedidoCancelamento {
 fn the_cancellation_request_is_signed_by_its_author_and_valid_against_the_xsd() {
     let (ac_pem, certificado) = ecnpj("11222333000181", valido());
     let pedido = pedido_cancelamento("11222333000181");
-    let xml = assinar_pedido_cancelamento(&certificado, &pedido, SystemTime::now()).unwrap();
+    let xml = assinar_pedido_evento(&certificado, &pedido, SystemTime::now()).unwrap();
     assert!(xml.starts_with(DECLARACAO));
     let v = verificar(&xml).unwrap();
     assert_eq!(v.alvo, Alvo::Id(pedido.id()));
@@ -230,7 +230,96 @@ fn the_cancellation_request_is_signed_by_its_author_and_valid_against_the_xsd() 
 
     let outro = pedido_cancelamento("11444777000161");
     assert!(matches!(
-        assinar_pedido_cancelamento(&certificado, &outro, SystemTime::now()),
+        assinar_pedido_evento(&certificado, &outro, SystemTime::now()),
         Err(ErroDps::OutroTitular { .. })
     ));
+}
+
+/// Every event group a contribuinte signs, signed by the same signer as the cancellation,
+/// verified by `xmlsec1` and valid against `pedRegEvento_v1.01.xsd`.
+#[test]
+fn every_contribuinte_event_is_signed_and_valid_against_the_xsd() {
+    use guiche_domain::nfse::evento::{Evento, MotivoRejeicao, MotivoSubstituicao, Papel};
+    let (ac_pem, certificado) = ecnpj("11222333000181", valido());
+    let base = pedido_cancelamento("11222333000181");
+    let mut substituta = base.chave();
+    substituta.numero = 2;
+    let justificativa = || Some("Valor do serviço divergente do contrato".to_string());
+    let eventos = [
+        Evento::AnaliseFiscal {
+            motivo: MotivoCancelamento::Outros,
+            justificativa: "Cancelamento pedido fora do prazo".into(),
+        },
+        Evento::Substituicao {
+            motivo: MotivoSubstituicao::de_codigo("99").unwrap(),
+            justificativa: justificativa(),
+            substituta,
+        },
+        Evento::Substituicao {
+            motivo: MotivoSubstituicao::de_codigo("02").unwrap(),
+            justificativa: None,
+            substituta,
+        },
+        Evento::Confirmacao(Papel::Prestador),
+        Evento::Confirmacao(Papel::Tomador),
+        Evento::Confirmacao(Papel::Intermediario),
+        Evento::Rejeicao {
+            papel: Papel::Prestador,
+            motivo: MotivoRejeicao::de_codigo("1").unwrap(),
+            justificativa: None,
+        },
+        Evento::Rejeicao {
+            papel: Papel::Tomador,
+            motivo: MotivoRejeicao::de_codigo("5").unwrap(),
+            justificativa: justificativa(),
+        },
+        Evento::Rejeicao {
+            papel: Papel::Intermediario,
+            motivo: MotivoRejeicao::de_codigo("9").unwrap(),
+            justificativa: justificativa(),
+        },
+    ];
+    let pasta = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("nfse-eventos");
+    let id_attr = format!("{NS_NFSE}:infPedReg");
+    let mut arquivos = Vec::new();
+    for (i, evento) in eventos.into_iter().enumerate() {
+        let tipo = evento.tipo();
+        let pedido = PedidoEvento::novo(
+            Ambiente::Homologacao,
+            "guiche-0.1",
+            base.momento(),
+            base.autor(),
+            base.chave(),
+            evento,
+        )
+        .unwrap();
+        let xml = assinar_pedido_evento(&certificado, &pedido, SystemTime::now()).unwrap();
+        let v = verificar(&xml).unwrap();
+        assert_eq!(v.alvo, Alvo::Id(pedido.id()));
+        assert!(pedido.id().ends_with(tipo));
+        if let Some((ok, saida)) = xmlsec1_verificar(
+            &xml,
+            &ac_pem,
+            &pasta.join(i.to_string()),
+            Some(("Id", &id_attr)),
+        )
+        .unwrap()
+        .saida()
+        {
+            assert!(ok, "xmlsec1 recusou o evento {tipo}: {saida}");
+        }
+        arquivos.push(arquivo(&format!("evento-{i}-{tipo}"), &xml));
+    }
+    let esquema = "pedRegEvento_v1.01.xsd";
+    match xmllint_nfse(esquema, &arquivos).unwrap() {
+        Xmllint::Ausente => {}
+        Xmllint::Aceitou => {
+            // Not vacuous: a rejection's motive outside the XSD's codes is refused.
+            let um = std::fs::read_to_string(&arquivos[6]).unwrap();
+            let outro = um.replacen("<cMotivo>1</cMotivo>", "<cMotivo>6</cMotivo>", 1);
+            let r = xmllint_nfse(esquema, &[arquivo("evento-motivo-6", &outro)]).unwrap();
+            assert!(matches!(r, Xmllint::Recusou(_)), "{r:?}");
+        }
+        Xmllint::Recusou(s) => panic!("o XSD oficial recusou um pedido de evento: {s}"),
+    }
 }

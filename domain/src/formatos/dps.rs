@@ -474,13 +474,13 @@ impl Dps {
     }
 }
 
-impl crate::nfse::evento::PedidoCancelamento {
+impl crate::nfse::evento::PedidoEvento {
     /// The `pedRegEvento` XML in the layout's order (`tpAmb → verAplic → dhEvento →
-    /// CNPJAutor|CPFAutor → chNFSe → e101101`), canonical (C14N 1.0) and unsigned; sign
-    /// `infPedReg` as written.
+    /// CNPJAutor|CPFAutor → chNFSe → eNNNNNN`, and each group's fields in its XSD order),
+    /// canonical (C14N 1.0) and unsigned; sign `infPedReg` as written.
     pub fn para_xml(&self) -> String {
         use crate::documento::Documento;
-        use crate::nfse::evento::{DESCRICAO_CANCELAMENTO, TIPO_CANCELAMENTO};
+        use crate::nfse::evento::Evento;
         let mut w = Escritor(Writer::new(Vec::with_capacity(1024)));
         let id = self.id();
         w.abre("pedRegEvento", &[("xmlns", NAMESPACE), ("versao", VERSAO)]);
@@ -495,12 +495,20 @@ impl crate::nfse::evento::PedidoCancelamento {
         };
         w.texto(tag, autor.as_str());
         w.texto("chNFSe", &self.chave().to_string());
-        let evento = format!("e{TIPO_CANCELAMENTO}");
-        w.abre(&evento, &[]);
-        w.texto("xDesc", DESCRICAO_CANCELAMENTO);
-        w.texto("cMotivo", self.motivo().codigo());
-        w.texto("xMotivo", self.justificativa());
-        w.fecha(&evento);
+        let e = self.evento();
+        let grupo = format!("e{}", e.tipo());
+        w.abre(&grupo, &[]);
+        w.texto("xDesc", e.descricao());
+        if let Some(m) = e.motivo() {
+            w.texto("cMotivo", m);
+        }
+        if let Some(j) = e.justificativa() {
+            w.texto("xMotivo", j);
+        }
+        if let Evento::Substituicao { substituta, .. } = e {
+            w.texto("chSubstituta", &substituta.to_string());
+        }
+        w.fecha(&grupo);
         w.fecha("infPedReg");
         w.fecha("pedRegEvento");
         String::from_utf8(w.0.into_inner()).unwrap_or_default()
