@@ -63,8 +63,13 @@ pub fn marcas_dagua(tp_amb: u8, situacao: Situacao) -> Vec<&'static str> {
 /// Renders the DANFSe of an authorised NFS-e XML (the `NFSe` document SEFIN returns) as a
 /// one-page A4 PDF.
 pub fn renderizar(xml: &[u8], situacao: Situacao) -> Result<Vec<u8>, ErroDanfse> {
-    let nfse = NfseLida::ler(xml)?;
-    pdf::desenhar(&nfse, situacao)
+    renderizar_lida(&NfseLida::ler(xml)?, situacao)
+}
+
+/// Renders the DANFSe of an NFS-e already read (so a caller that needs its key or
+/// environment reads the XML once).
+pub fn renderizar_lida(nfse: &NfseLida, situacao: Situacao) -> Result<Vec<u8>, ErroDanfse> {
+    pdf::desenhar(nfse, situacao)
 }
 
 #[cfg(test)]

@@ -693,6 +693,19 @@ pub(crate) fn desenhar(n: &NfseLida, situacao: Situacao) -> Result<Vec<u8>, Erro
     pdf.document_info(info)
         .title(pdf_writer::TextStr(&format!("DANFSe {}", n.chave)))
         .producer(pdf_writer::TextStr("guichê"));
-    pdf.stream(conteudo, &p.c.finish());
+    // The content stream deflated: a page of text and a QR code's squares shrink about five
+    // times.
+    let cru = p.c.finish();
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    let comprimido = std::io::Write::write_all(&mut z, &cru).and_then(|()| z.finish());
+    match comprimido {
+        Ok(c) => {
+            pdf.stream(conteudo, &c)
+                .filter(pdf_writer::Filter::FlateDecode);
+        }
+        Err(_) => {
+            pdf.stream(conteudo, &cru);
+        }
+    }
     Ok(pdf.finish())
 }

@@ -408,7 +408,7 @@ pub(crate) async fn danfse(
             return Ok(Codigo::Rejeitado);
         }
     };
-    let pdf = match guiche_danfse::renderizar(&xml, situacao) {
+    let pdf = match guiche_danfse::renderizar_lida(&lida, situacao) {
         Ok(p) => p,
         Err(e) => {
             saida::erro_remoto("DANFSe", &format!("{origem}: {e}"), json);
