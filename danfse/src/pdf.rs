@@ -117,6 +117,65 @@ pub(crate) fn quebrar(
     linhas
 }
 
+/// Where the page's content must end (the footer line is below).
+const LIMITE: f32 = ALTURA - MARGEM - 14.0;
+
+/// The service description and the complementary information wrapped to fit `altura` points
+/// together: at the normal sizes when they fit, else smaller (7 pt, then 6 pt); only past that
+/// (far beyond the layout's 2,000 characters each) cut with an ellipsis.
+#[derive(Debug)]
+pub(crate) struct Ajuste {
+    pub(crate) descricao: Vec<String>,
+    pub(crate) tamanho_descricao: f32,
+    pub(crate) passo_descricao: f32,
+    pub(crate) info: Vec<String>,
+    pub(crate) tamanho_info: f32,
+    pub(crate) passo_info: f32,
+}
+
+pub(crate) fn ajustar(descricao: &str, info: &str, altura: f32) -> Ajuste {
+    let largura_max = UTIL - 6.0;
+    let tamanhos = [
+        (8.5, 10.5, 7.5, 9.5),
+        (7.0, 8.5, 6.5, 8.0),
+        (6.0, 7.2, 6.0, 7.2),
+    ];
+    let mut ultimo = None;
+    for (td, pd, ti, pi) in tamanhos {
+        let d = quebrar(descricao, td, largura_max, usize::MAX);
+        let i = quebrar(info, ti, largura_max, usize::MAX);
+        let ajuste = Ajuste {
+            tamanho_descricao: td,
+            passo_descricao: pd,
+            tamanho_info: ti,
+            passo_info: pi,
+            descricao: d,
+            info: i,
+        };
+        if ajuste.descricao.len() as f32 * pd + ajuste.info.len() as f32 * pi <= altura {
+            return ajuste;
+        }
+        ultimo = Some(ajuste);
+    }
+    // Still too long at the smallest size: each keeps at least half of the lines.
+    let passo = 7.2;
+    let cabem = ((altura / passo).floor() as usize).max(2);
+    let (mut d_max, i_len) = match &ultimo {
+        Some(a) => (a.descricao.len(), a.info.len()),
+        None => (0, 0),
+    };
+    let i_max = i_len.min(cabem.div_ceil(2).max(cabem.saturating_sub(d_max)));
+    d_max = cabem.saturating_sub(i_max).max(1);
+    Ajuste {
+        descricao: quebrar(descricao, 6.0, largura_max, d_max),
+        tamanho_descricao: 6.0,
+        passo_descricao: passo,
+        info: quebrar(info, 6.0, largura_max, i_max.max(1)),
+        tamanho_info: 6.0,
+        passo_info: passo,
+    }
+}
+
 struct Pagina {
     c: Content,
 }
@@ -498,11 +557,28 @@ pub(crate) fn desenhar(n: &NfseLida, situacao: Situacao) -> Result<Vec<u8>, Erro
     p.texto(MARGEM + 3.0, y + 7.5, 6.0, false, "Descrição do serviço");
     p.c.set_fill_gray(0.0);
     let descricao = n.dps("serv/cServ/xDescServ").unwrap_or(TRACO);
-    let linhas = quebrar(descricao, 8.5, UTIL - 6.0, 12);
+    let mut texto = String::new();
+    if let Some(i) = n.dps("serv/infoCompl/xInfComp") {
+        texto.push_str(i);
+        texto.push('\n');
+    }
+    if situacao == Situacao::Cancelada {
+        texto
+            .push_str("NFS-e CANCELADA: este documento não tem valor para a prestação descrita.\n");
+    }
+    if n.tp_amb == 2 {
+        texto.push_str(
+            "Emitida em ambiente de homologação (Produção Restrita): SEM VALOR FISCAL.\n",
+        );
+    }
+    texto.push_str(&format!("Consulta pública: {url}"));
+    // The two free texts share what the fixed blocks below leave of the page.
+    let abaixo = 2.0 * (12.0 + 2.0 * LINHA + 6.0) + 12.0 + 10.0 + 6.0;
+    let ajuste = ajustar(descricao, &texto, LIMITE - (y + 18.0) - abaixo);
     let mut yy = y + 18.0;
-    for l in &linhas {
-        p.texto(MARGEM + 3.0, yy, 8.5, false, l);
-        yy += 10.5;
+    for l in &ajuste.descricao {
+        p.texto(MARGEM + 3.0, yy, ajuste.tamanho_descricao, false, l);
+        yy += ajuste.passo_descricao;
     }
     y = yy;
     p.caixa(MARGEM, inicio, UTIL, y - inicio);
@@ -633,25 +709,10 @@ pub(crate) fn desenhar(n: &NfseLida, situacao: Situacao) -> Result<Vec<u8>, Erro
     // Informações complementares.
     let inicio = y;
     y = p.titulo(y, "INFORMAÇÕES COMPLEMENTARES");
-    let mut texto = String::new();
-    if let Some(i) = n.dps("serv/infoCompl/xInfComp") {
-        texto.push_str(i);
-        texto.push('\n');
-    }
-    if situacao == Situacao::Cancelada {
-        texto
-            .push_str("NFS-e CANCELADA: este documento não tem valor para a prestação descrita.\n");
-    }
-    if n.tp_amb == 2 {
-        texto.push_str(
-            "Emitida em ambiente de homologação (Produção Restrita): SEM VALOR FISCAL.\n",
-        );
-    }
-    texto.push_str(&format!("Consulta pública: {url}"));
     let mut yy = y + 10.0;
-    for l in quebrar(&texto, 7.5, UTIL - 6.0, 10) {
-        p.texto(MARGEM + 3.0, yy, 7.5, false, &l);
-        yy += 9.5;
+    for l in &ajuste.info {
+        p.texto(MARGEM + 3.0, yy, ajuste.tamanho_info, false, l);
+        yy += ajuste.passo_info;
     }
     y = yy;
     p.caixa(MARGEM, inicio, UTIL, y - inicio);

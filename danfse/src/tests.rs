@@ -173,3 +173,49 @@ fn texto_em_winansi_e_quebrado() {
     let corte = quebrar(&"x".repeat(100), 8.5, 50.0, 10);
     assert!(corte.len() > 1);
 }
+
+#[test]
+fn textos_longos_cabem_na_pagina_sem_corte() {
+    use crate::pdf::ajustar;
+    let palavras = "Consultoria em sistemas fiscais, horas técnicas do período ";
+    let descricao: String = palavras.repeat(40).chars().take(2000).collect();
+    let info: String = palavras.repeat(40).chars().take(2000).collect();
+    let curto = ajustar("Análise", "Consulta pública", 240.0);
+    assert_eq!(curto.tamanho_descricao, 8.5);
+    let longo = ajustar(&descricao, &info, 240.0);
+    assert!(
+        longo.tamanho_descricao < 8.5,
+        "reduz a letra antes de cortar"
+    );
+    let todas = |l: &[String]| l.join(" ");
+    assert!(!todas(&longo.descricao).contains('…'), "nada cortado");
+    assert!(!todas(&longo.info).contains('…'), "nada cortado");
+    assert_eq!(
+        todas(&longo.descricao).split_whitespace().count(),
+        descricao.split_whitespace().count()
+    );
+    // Past anything the layout allows: cut, both kept, within the height.
+    let absurdo = "linha\n".repeat(500);
+    let cortado = ajustar(&absurdo, &absurdo, 240.0);
+    assert!(cortado.descricao.last().is_some_and(|l| l.ends_with('…')));
+    assert!(!cortado.info.is_empty());
+    let altura = cortado.descricao.len() as f32 * cortado.passo_descricao
+        + cortado.info.len() as f32 * cortado.passo_info;
+    assert!(altura <= 240.0 + cortado.passo_info, "{altura}");
+    // A whole page with both long texts renders.
+    let xml = xml("1").replace(
+        "<xDescServ>Análise &lt;módulo fiscal&gt;\nHoras</xDescServ></cServ>",
+        &format!("<xDescServ>{descricao}</xDescServ></cServ><infoCompl><xInfComp>{info}</xInfComp></infoCompl>"),
+    );
+    let pdf = renderizar(xml.as_bytes(), Situacao::Normal).unwrap_or_else(|e| panic!("{e}"));
+    let texto = legivel(&pdf);
+    // Lines with bytes past ASCII are written as hex strings.
+    let hex: String = "Consultoria".bytes().map(|b| format!("{b:02X}")).collect();
+    let vezes = texto.matches("Consultoria").count()
+        + texto.matches(&hex).count()
+        + texto.matches(&hex.to_lowercase()).count();
+    assert_eq!(vezes, 2 * (2000 / palavras.chars().count() + 1));
+    if let Ok(destino) = std::env::var("GUICHE_DANFSE_LONGO") {
+        std::fs::write(destino, &pdf).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
