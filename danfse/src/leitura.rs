@@ -102,6 +102,12 @@ fn faltando(campo: &str) -> ErroDanfse {
 fn campos(xml: &[u8]) -> Result<HashMap<String, String>, ErroDanfse> {
     let texto = std::str::from_utf8(xml)
         .map_err(|e| ErroDanfse::Xml(format!("não está em UTF-8 ({e})")))?;
+    let inicio = texto.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
+    if !inicio.starts_with('<') {
+        return Err(ErroDanfse::Xml(
+            "não é XML: esperado o XML da NFS-e autorizada (<NFSe>)".into(),
+        ));
+    }
     let mut leitor = Reader::from_str(texto);
     // The open elements below the root, each with the text read so far.
     let mut pilha: Vec<(String, String)> = Vec::new();

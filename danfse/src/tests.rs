@@ -107,6 +107,13 @@ fn erros_nomeiam_o_campo() {
         renderizar(b"", Situacao::Normal),
         Err(ErroDanfse::Xml(_))
     ));
+    match renderizar(
+        br#"{"versao": "1.01", "infDPS": {"a": "&"}}"#,
+        Situacao::Normal,
+    ) {
+        Err(ErroDanfse::Xml(m)) => assert!(m.contains("não é XML"), "{m}"),
+        outro => panic!("esperava erro de XML, veio {outro:?}"),
+    }
 }
 
 /// The PDF's objects and its (only) content stream inflated, as text.
