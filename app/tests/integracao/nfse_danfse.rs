@@ -1,8 +1,8 @@
 //! `guiche nfse danfse` through the binary: the simulator's authorised NFS-e (issued by
 //! `nfse send` over mTLS) rendered by key and from its XML file, then read back by independent
 //! tools — `pdfinfo` (one A4 page), `pdftotext` (the key, the prestador, the watermarks) and
-//! `pdftoppm` (it rasterises). Poppler missing: skipped with the reason locally, a failure
-//! under `CI`.
+//! `pdftoppm` (it rasterises), and `zbarimg` reads the QR code off the image. The tools
+//! missing: skipped with the reason locally, a failure under `CI`.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -18,19 +18,19 @@ const SENHA: &str = "s3nh@-danfse";
 
 /// The poppler tools, or `None` (with the reason printed) when missing outside CI.
 fn poppler() -> Option<()> {
-    let falta: Vec<&str> = ["pdftotext", "pdfinfo", "pdftoppm"]
+    let falta: Vec<&str> = ["pdftotext", "pdfinfo", "pdftoppm", "zbarimg"]
         .into_iter()
-        .filter(|p| Command::new(p).arg("-v").output().is_err())
+        .filter(|p| Command::new(p).arg("--version").output().is_err())
         .collect();
     if falta.is_empty() {
         return Some(());
     }
     assert!(
         std::env::var_os("CI").is_none(),
-        "no CI o DANFSe deve ser conferido pelo poppler; falta: {falta:?} (apt-get install poppler-utils)"
+        "no CI o DANFSe deve ser conferido pelo poppler; falta: {falta:?} (apt-get install poppler-utils zbar-tools)"
     );
     eprintln!(
-        "aviso: conferência do DANFSe pulada; falta {falta:?} (apt-get install poppler-utils)"
+        "aviso: conferência do DANFSe pulada; falta {falta:?} (apt-get install poppler-utils zbar-tools)"
     );
     None
 }
@@ -82,7 +82,31 @@ fn conferir_pdf(pdf: &Path) -> String {
     let png = std::fs::read(base.with_extension("png")).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
     assert!(png.len() > 5_000, "a página renderizada não está em branco");
-    texto(pdf)
+    // The QR code, read off a sharper rendering by an independent decoder.
+    let nitido = pdf.with_file_name(format!(
+        "{}-150",
+        base.file_name().unwrap().to_str().unwrap()
+    ));
+    ferramenta(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "150",
+            "-singlefile",
+            pdf.to_str().unwrap(),
+            nitido.to_str().unwrap(),
+        ],
+    );
+    let qr = ferramenta(
+        "zbarimg",
+        &[
+            "-q",
+            "--raw",
+            nitido.with_extension("png").to_str().unwrap(),
+        ],
+    );
+    format!("QR[{}] {}", qr.trim(), texto(pdf))
 }
 
 fn agrupada(chave: &str) -> String {
@@ -143,6 +167,8 @@ async fn danfse_of_the_simulators_nfse_by_key_and_from_its_xml() {
     assert_eq!(v["marcas"], serde_json::json!(["SEM VALOR FISCAL"]));
     let t = conferir_pdf(&por_chave);
     if !t.is_empty() {
+        let url = format!("https://www.nfse.gov.br/ConsultaPublica/?tpc=1&chave={chave}");
+        assert!(t.starts_with(&format!("QR[{url}] ")), "o QR code: {t}");
         assert!(t.contains(&agrupada(&chave)), "a chave de acesso: {t}");
         assert!(t.contains("11.222.333/0001-81"), "o prestador: {t}");
         assert!(t.contains("Maria da Silva & Filhos"), "o tomador: {t}");
