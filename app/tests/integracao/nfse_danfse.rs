@@ -227,6 +227,19 @@ async fn danfse_of_the_simulators_nfse_by_key_and_from_its_xml() {
     );
     assert!(!dir.join("nada.pdf").exists());
 
+    // A key SEFIN does not know: refused, nothing written.
+    let mut outra = guiche_domain::nfse::ChaveAcesso::parse(&chave).unwrap();
+    outra.codigo = (outra.codigo + 1) % 1_000_000_000;
+    let (codigo, v) = guiche(&[
+        "nfse",
+        "danfse",
+        &outra.to_string(),
+        "--saida",
+        dir.join("nada.pdf").to_str().unwrap(),
+    ]);
+    assert_eq!(codigo, 1, "{v}");
+    assert!(!dir.join("nada.pdf").exists());
+
     // Neither a file nor a key: a usage error.
     let (codigo, _) = guiche(&["nfse", "danfse", "123", "--saida", "x.pdf"]);
     assert_eq!(codigo, 2);
