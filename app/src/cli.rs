@@ -502,6 +502,20 @@ pub(crate) enum Nfse {
         /// Id da DPS ou chave de acesso da NFS-e.
         alvo: String,
     },
+    /// Gera o DANFSe (PDF A4, leiaute da NT 008/2026, com QR code) a partir do XML autorizado
+    /// da NFS-e: de um arquivo .xml, ou pela chave de acesso, lida na SEFIN Nacional
+    /// (GUICHE_NFSE_URL, GUICHE_NFSE_CERT). O PDF gravado só é legível pelo dono. Em
+    /// homologação (tpAmb 2) leva "SEM VALOR FISCAL".
+    Danfse {
+        /// Chave de acesso da NFS-e (50 dígitos) ou arquivo com o XML da NFS-e autorizada.
+        alvo: String,
+        /// Onde gravar o PDF.
+        #[arg(long, value_name = "DANFSE.pdf")]
+        saida: PathBuf,
+        /// Marca o DANFSe como CANCELADA (a NFS-e teve evento de cancelamento registrado).
+        #[arg(long)]
+        cancelada: bool,
+    },
     /// Cancela uma NFS-e (evento 101101, assinado com o certificado do prestador).
     Cancel {
         /// Chave de acesso da NFS-e (50 dígitos).

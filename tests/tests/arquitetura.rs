@@ -145,7 +145,7 @@ fn domain_does_no_io_and_no_async() {
 #[test]
 fn arrows_point_inward() {
     let g = grafo();
-    let permitido: [(&str, &[&str]); 16] = [
+    let permitido: [(&str, &[&str]); 17] = [
         ("guiche-domain", &[]),
         ("guiche-ports", &["guiche-domain"]),
         (
@@ -218,6 +218,9 @@ fn arrows_point_inward() {
         // engine's insides.
         ("guiche-livro-contrato", &["guiche-domain", "guiche-ports"]),
         ("guiche-planilha", &["guiche-domain", "guiche-ports"]),
+        // The DANFSe renderer: pure (XML bytes in, PDF bytes out), none of our crates, so any
+        // presentation can use it.
+        ("guiche-danfse", &[]),
         // Support for the simulators: knows no remote system and none of our crates.
         ("guiche-simulador", &[]),
         // Certificates and XML signatures, for any adapter: the documents and the password
@@ -259,6 +262,17 @@ fn the_certificates_crate_has_no_network_and_no_async() {
     let proibidos = ["tokio", "hyper", "reqwest", "rustls", "openssl", "mio"];
     let fecho = sem_dependencias("guiche-certificados", &proibidos);
     assert!(fecho.contains("rsa"), "o grafo foi lido: {fecho:?}");
+}
+
+/// The DANFSe renderer is bytes in, bytes out: no network, no async, no database, no image or
+/// font loading from disk (the standard Helvetica needs no file).
+#[test]
+fn the_danfse_renderer_is_pure() {
+    let proibidos = [
+        "tokio", "hyper", "reqwest", "rustls", "rusqlite", "image", "mio",
+    ];
+    let fecho = sem_dependencias("guiche-danfse", &proibidos);
+    assert!(fecho.contains("pdf-writer"), "o grafo foi lido: {fecho:?}");
 }
 
 /// Crates that mean talking to the outside world directly, or presenting: the application

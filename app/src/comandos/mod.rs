@@ -60,6 +60,11 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Nfse(Nfse::Send { arquivo }) => nfse::enviar(&arquivo, json).await,
         Comando::Nfse(Nfse::Batch { caminhos }) => nfse::lote(&caminhos, json).await,
         Comando::Nfse(Nfse::Status { alvo }) => nfse::situacao(&alvo, json).await,
+        Comando::Nfse(Nfse::Danfse {
+            alvo,
+            saida,
+            cancelada,
+        }) => nfse::danfse(&alvo, &saida, cancelada, json).await,
         Comando::Nfse(Nfse::Cancel {
             chave,
             codigo,

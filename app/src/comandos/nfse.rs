@@ -1,4 +1,4 @@
-//! `guiche nfse validate|dps|send|status|cancel`: the NFS-e Nacional DPS offline, and issued,
+//! `guiche nfse validate|dps|send|status|cancel|danfse`: the NFS-e Nacional DPS offline, and issued,
 //! looked up and cancelled at SEFIN Nacional. Reads the file, prints what
 //! `guiche_aplicacao::nfse::validacao` says of it; `dps` signs it with the prestador's
 //! certificate (`GUICHE_NFSE_CERT`, its password from `GUICHE_NFSE_CERT_SENHA` or
@@ -363,6 +363,80 @@ pub(crate) async fn situacao(alvo: &str, json: bool) -> Result<Codigo, ErroApp> 
             Ok(Codigo::Transporte)
         }
     }
+}
+
+/// `guiche nfse danfse CHAVE|ARQUIVO.xml --saida DANFSE.pdf [--cancelada]`: the DANFSe rendered
+/// locally (decision 0018) from the authorised NFS-e XML, read from the file or, for an access
+/// key, from SEFIN Nacional (the ledger keeps the signed DPS, not the NFS-e); written 0600. An
+/// XML the renderer cannot read is exit 1 with the field named.
+pub(crate) async fn danfse(
+    alvo: &str,
+    destino: &Path,
+    cancelada: bool,
+    json: bool,
+) -> Result<Codigo, ErroApp> {
+    let alvo = alvo.trim();
+    let caminho = Path::new(alvo);
+    let (xml, origem) = if caminho.is_file() || alvo.to_ascii_lowercase().ends_with(".xml") {
+        (entrada::bytes(caminho)?, caminho.display().to_string())
+    } else {
+        let chave = ChaveAcesso::parse(alvo).map_err(|e| {
+            ErroApp::Uso(format!(
+                "{alvo:?} não é um arquivo XML de NFS-e nem uma chave de acesso (50 dígitos): {e}"
+            ))
+        })?;
+        let certificado = certificado()?;
+        match cliente(&certificado)?.consultar(&chave).await {
+            Ok(n) => (n.xml.into_bytes(), "SEFIN Nacional".to_string()),
+            Err(e @ ErroNfse::NaoEncontrado(_)) => {
+                saida::erro_remoto(SISTEMA, &e, json);
+                return Ok(Codigo::Rejeitado);
+            }
+            Err(e) => {
+                saida::erro_remoto(SISTEMA, &e, json);
+                return Ok(Codigo::Transporte);
+            }
+        }
+    };
+    let situacao = if cancelada {
+        guiche_danfse::Situacao::Cancelada
+    } else {
+        guiche_danfse::Situacao::Normal
+    };
+    let lida = match guiche_danfse::NfseLida::ler(&xml) {
+        Ok(l) => l,
+        Err(e) => {
+            saida::erro_remoto("DANFSe", &format!("{origem}: {e}"), json);
+            return Ok(Codigo::Rejeitado);
+        }
+    };
+    let pdf = match guiche_danfse::renderizar_lida(&lida, situacao) {
+        Ok(p) => p,
+        Err(e) => {
+            saida::erro_remoto("DANFSe", &format!("{origem}: {e}"), json);
+            return Ok(Codigo::Rejeitado);
+        }
+    };
+    crate::arquivo::gravar_privado(destino, &pdf)?;
+    let gravado = destino.display().to_string();
+    let marcas = guiche_danfse::marcas_dagua(lida.tp_amb, situacao);
+    if json {
+        let v = serde_json::json!({
+            "chave": lida.chave,
+            "saida": gravado,
+            "bytes": pdf.len(),
+            "marcas": marcas,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        let aviso = if marcas.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", marcas.join(", "))
+        };
+        println!("DANFSe da NFS-e {} gravado em {gravado}{aviso}", lida.chave);
+    }
+    Ok(Codigo::Ok)
 }
 
 /// `tpAmb` of events: production only on SEFIN Nacional's production host.

@@ -22,6 +22,7 @@ mod medicao_ecac;
 mod navegador;
 mod nfd_envio;
 mod nfse;
+mod nfse_danfse;
 mod nfse_envio;
 mod quatro_processos;
 mod readme;
