@@ -405,7 +405,7 @@ fn so_serpro(o_que: &str) -> ErroConsultaCadastral {
     ErroConsultaCadastral {
         tipo: TipoErroConsulta::Configuracao,
         mensagem: format!(
-            "{o_que} não é oferecido pelo Conecta gov.br; só pelas APIs comerciais do SERPRO \
+            "o Conecta gov.br não oferece {o_que}; só as APIs comerciais do SERPRO \
              (GUICHE_SERPRO_LOJA_…)"
         ),
     }
