@@ -24,6 +24,21 @@ pub const CODIGOS_DUPLICIDADE: [&str; 2] = ["E1268", "E0014"];
 /// The codes of an event already registered for the note (a retry of the same request).
 pub const CODIGOS_EVENTO_DUPLICADO: [&str; 2] = ["E0802", "E1805"];
 
+/// The event types that cancel an NFS-e and that [`ClienteNfse::cancelamento`] asks for, in
+/// order: the contribuinte's cancellation, then the cancellation by substitution.
+pub const TIPOS_CANCELAMENTO: [&str; 2] = ["101101", "105102"];
+
+/// A cancellation SEFIN Nacional holds for an NFS-e.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cancelamento {
+    /// The event type (`101101`, `105102`).
+    pub tipo: String,
+    /// When SEFIN registered it (`dhProc` of the event, else `dhEvento` of the request), as written.
+    pub data_hora: Option<String>,
+    /// The event XML as registered.
+    pub xml: String,
+}
+
 /// Where and how to reach the national system.
 #[derive(Clone)]
 pub struct ConfigNfse {
@@ -352,6 +367,65 @@ impl ClienteNfse {
         }
     }
 
+    /// `GET /nfse/{chave}/eventos/{tipoEvento}/{nSeq}` (the event query form the OpenAPI
+    /// lists): the registered event XML, `None` when SEFIN has no such event (404).
+    ///
+    /// # Errors
+    /// [`ErroNfse`]: a type that is not 6 digits is [`ErroNfse::Documento`]; refusals, unknown
+    /// outcome, a reply that cannot be read.
+    pub async fn evento(
+        &self,
+        chave_acesso: &ChaveAcesso,
+        tipo: &str,
+        sequencia: u16,
+    ) -> Result<Option<String>, ErroNfse> {
+        if tipo.len() != 6 || !tipo.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ErroNfse::Documento(format!(
+                "tipo de evento {tipo:?}: deve ter 6 dígitos (101101 cancelamento)"
+            )));
+        }
+        let caminho = format!(
+            "{}{chave_acesso}{}/{tipo}/{sequencia}",
+            caminhos::NFSE_CHAVE,
+            caminhos::EVENTOS
+        );
+        let lida = self
+            .pedir(Method::GET, format!("{}{caminho}", self.sefin), None)
+            .await?;
+        match lida.status.as_u16() {
+            200 => {
+                let r: RespostaEvento = ler_json(&lida.corpo)?;
+                wire::descompactar(&r.evento_xml_gzip_b64)
+                    .map(Some)
+                    .map_err(|e| ErroNfse::Resposta(format!("eventoXmlGZipB64: {e}")))
+            }
+            404 => Ok(None),
+            s => Err(Self::erro(&caminho, s, &lida.corpo)),
+        }
+    }
+
+    /// Whether the NFS-e is cancelled: the first event of [`TIPOS_CANCELAMENTO`] SEFIN holds
+    /// for it (sequence 1: after a cancellation no further event is accepted).
+    ///
+    /// # Errors
+    /// [`ErroNfse`], as [`ClienteNfse::evento`].
+    pub async fn cancelamento(
+        &self,
+        chave_acesso: &ChaveAcesso,
+    ) -> Result<Option<Cancelamento>, ErroNfse> {
+        for tipo in TIPOS_CANCELAMENTO {
+            if let Some(xml) = self.evento(chave_acesso, tipo, 1).await? {
+                let data_hora = texto_de(&xml, "dhProc").or_else(|| texto_de(&xml, "dhEvento"));
+                return Ok(Some(Cancelamento {
+                    tipo: tipo.to_owned(),
+                    data_hora,
+                    xml,
+                }));
+            }
+        }
+        Ok(None)
+    }
+
     /// The ADN's municipal rates for a service and competência
     /// (`GET /{cMun}/{cServ}/{competencia}/aliquota`): by service code, the rates in force.
     ///
@@ -422,6 +496,16 @@ fn nfse_de(chave_acesso: &str, b64: &str, id_dps: Option<String>) -> Result<Nfse
         id_dps,
         alertas: Vec::new(),
     })
+}
+
+/// The text of the first `<nome>` element (no prefix, no attributes), trimmed; `None` when absent
+/// or empty.
+fn texto_de(xml: &str, nome: &str) -> Option<String> {
+    let abre = format!("<{nome}>");
+    let fecha = format!("</{nome}>");
+    let depois = xml.split_once(abre.as_str())?.1;
+    let texto = depois.split_once(fecha.as_str())?.0.trim();
+    (!texto.is_empty()).then(|| texto.to_owned())
 }
 
 /// `infDPS/@Id` of a DPS document, when it has a valid one.
@@ -507,6 +591,18 @@ impl EmissorNotas for ClienteNfse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cancellation_time_is_read_from_the_event() {
+        let xml = "<evento><infEvento><dhProc> 2026-03-02T10:00:00-03:00 </dhProc><pedRegEvento><dhEvento>x</dhEvento></pedRegEvento></infEvento></evento>";
+        assert_eq!(
+            texto_de(xml, "dhProc").as_deref(),
+            Some("2026-03-02T10:00:00-03:00")
+        );
+        assert_eq!(texto_de(xml, "dhEvento").as_deref(), Some("x"));
+        assert_eq!(texto_de("<dhProc></dhProc>", "dhProc"), None);
+        assert_eq!(texto_de("<dhProc>aberto", "dhProc"), None);
+    }
 
     #[test]
     fn only_a_4xx_listing_errors_is_a_refusal() {

@@ -25,7 +25,7 @@ pub mod wire;
 pub mod simulador;
 
 pub use cliente::{
-    CODIGOS_DUPLICIDADE, CODIGOS_EVENTO_DUPLICADO, ClienteNfse, ConfigNfse, Emissao, MAX_RESPOSTA,
-    Nfse, aliquotas_decimais, id_do_documento,
+    CODIGOS_DUPLICIDADE, CODIGOS_EVENTO_DUPLICADO, Cancelamento, ClienteNfse, ConfigNfse, Emissao,
+    MAX_RESPOSTA, Nfse, TIPOS_CANCELAMENTO, aliquotas_decimais, id_do_documento,
 };
 pub use erro::{ErroNfse, juntar};

@@ -20,6 +20,8 @@
 //!   no other event (`SIM409`); the `PRE` Id (`"PRE"` + chave + tipo, `E1827`), no `nPedRegEvento` (removed on
 //!   27/12/2025, `E1235`), `xDesc` the enumeration's (`E1235`), the author the signer
 //!   (`E0812`), the same (chave, tipo) again (`E0802`: a repeat is deduplicated).
+//! - `GET /nfse/{chave}/eventos/{tipo}/{nSeq}`: an event registered (`nSeq` 1), from the
+//!   simulator's record; 404 `erro` when none, a malformed type or sequence 400 `erros`.
 //! - `GET /DANFSe…` and `GET /ParametrosMunicipais…`: `501 Este serviço foi movido`.
 //!
 //! Under `/parametrizacao`: `GET /{cMun}/{cServ}/{competencia}/aliquota` (PascalCase).
@@ -419,6 +421,9 @@ async fn sefin(
                 .unwrap_or_default();
             evento(c, chave, &corpo)
         }
+        (&Method::GET, ["nfse", chave, "eventos", tipo, sequencia]) => {
+            consultar_evento(c, chave, tipo, sequencia)
+        }
         (&Method::HEAD, ["dps", id]) => {
             let existe = c
                 .com(|e| e.emitidas.iter().any(|n| n.id_dps == *id))
@@ -574,6 +579,49 @@ fn consultar(c: &Compartilhado, chave: &str) -> Resposta {
         Some(n) => json(
             StatusCode::OK,
             j!({ "tipoAmbiente": 2, "versaoAplicativo": VERSAO_APLICATIVO, "dataHoraProcessamento": agora_texto().1, "chaveAcesso": n.chave, "nfseXmlGZipB64": wire::compactar(&n.xml) }),
+        ),
+    }
+}
+
+/// `GET /nfse/{chave}/eventos/{tipo}/{nSeq}`: the event from the simulator's own record. A
+/// malformed type or sequence is refused in the production `erros` shape, a bad key or a
+/// missing note or event in the single `erro` object shape.
+fn consultar_evento(c: &Compartilhado, chave: &str, tipo: &str, sequencia: &str) -> Resposta {
+    if tipo.len() != 6 || !tipo.bytes().all(|b| b.is_ascii_digit()) {
+        return erro_producao("RNG6110", "Tipo de evento inválido.");
+    }
+    let Ok(sequencia) = sequencia.parse::<u16>() else {
+        return erro_producao("RNG6110", "Número de sequência do evento inválido.");
+    };
+    if ChaveAcesso::parse(chave).is_err() {
+        return erro_objeto(
+            StatusCode::BAD_REQUEST,
+            "SIM400",
+            "Chave de acesso inválida.",
+        );
+    }
+    let achado = c
+        .com(|e| {
+            e.emitidas.iter().find(|n| n.chave == chave).map(|n| {
+                if sequencia != 1 {
+                    None
+                } else if tipo == TIPO_CANCELAMENTO {
+                    n.cancelamento.clone()
+                } else {
+                    n.eventos
+                        .iter()
+                        .find(|(t, _)| t == tipo)
+                        .map(|(_, x)| x.clone())
+                }
+            })
+        })
+        .flatten();
+    match achado {
+        None => erro_objeto(StatusCode::NOT_FOUND, "SIM404", "NFS-e não encontrada."),
+        Some(None) => erro_objeto(StatusCode::NOT_FOUND, "SIM404", "Evento não encontrado."),
+        Some(Some(xml)) => json(
+            StatusCode::OK,
+            j!({ "tipoAmbiente": 2, "versaoAplicativo": VERSAO_APLICATIVO, "dataHoraProcessamento": agora_texto().1, "eventoXmlGZipB64": wire::compactar(&xml) }),
         ),
     }
 }

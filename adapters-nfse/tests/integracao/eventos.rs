@@ -48,6 +48,8 @@ async fn a_cancellation_is_registered_once_and_a_repeat_is_deduplicated() {
     let chave = emitida(&c, 30).await;
     let pedido =
         assinar_pedido_evento(&c.certificado, &cancelamento(chave), SystemTime::now()).unwrap();
+    // Not cancelled yet: SEFIN has no cancellation event for it.
+    assert_eq!(c.cliente.cancelamento(&chave).await.unwrap(), None);
     let evento = c
         .cliente
         .registrar_evento(&chave, &pedido)
@@ -55,6 +57,23 @@ async fn a_cancellation_is_registered_once_and_a_repeat_is_deduplicated() {
         .unwrap()
         .unwrap();
     assert!(evento.contains("<infEvento Id=\"EVT"), "{evento}");
+    // Read back by `GET /nfse/{chave}/eventos/101101/1`, with when SEFIN registered it.
+    let lido = c.cliente.cancelamento(&chave).await.unwrap().unwrap();
+    assert_eq!((lido.tipo.as_str(), &lido.xml), ("101101", &evento));
+    let quando = lido.data_hora.unwrap();
+    assert!(
+        evento.contains(&format!("<dhProc>{quando}</dhProc>")),
+        "{quando}"
+    );
+    assert!(c.sim.chamadas().iter().any(|ch| ch.metodo == "GET"
+        && ch.caminho == format!("/SefinNacional/nfse/{chave}/eventos/101101/1")));
+    // A malformed type is refused before anything is asked.
+    assert!(matches!(
+        c.cliente.evento(&chave, "1011", 1).await,
+        Err(ErroNfse::Documento(_))
+    ));
+    // Another sequence of it is no event.
+    assert_eq!(c.cliente.evento(&chave, "101101", 2).await.unwrap(), None);
     assert!(evento.contains(&format!("<infPedReg Id=\"PRE{chave}101101\">")));
     let registrado = c.sim.emitidas()[0].cancelamento.clone().unwrap();
     assert_eq!(registrado, evento);

@@ -298,6 +298,55 @@ pub(crate) async fn lote(caminhos: &[std::path::PathBuf], json: bool) -> Result<
     })
 }
 
+/// An issued DPS whose key is known is checked for a cancellation event at SEFIN; cancelled →
+/// said so, else the outcome as it stands. A failed event query is an unknown state (exit 3).
+async fn com_cancelamento(cliente: &ClienteNfse, d: Desfecho, json: bool) -> Codigo {
+    let Desfecho::Emitida {
+        id,
+        chave: Some(texto),
+    } = &d
+    else {
+        return imprimir(&d, json);
+    };
+    let Ok(chave) = ChaveAcesso::parse(texto) else {
+        return imprimir(&d, json);
+    };
+    match cliente.cancelamento(&chave).await {
+        Ok(Some(c)) => imprimir_cancelada(Some(id), &chave, &c, json),
+        Ok(None) => imprimir(&d, json),
+        Err(e) => {
+            saida::erro_remoto(SISTEMA, &e, json);
+            Codigo::Transporte
+        }
+    }
+}
+
+/// Prints a cancelled NFS-e (exit 0: the cancellation is a settled state).
+fn imprimir_cancelada(
+    id: Option<&str>,
+    chave: &ChaveAcesso,
+    c: &guiche_nfse::Cancelamento,
+    json: bool,
+) -> Codigo {
+    let quando = c.data_hora.as_deref().unwrap_or("data não informada");
+    if json {
+        let v = serde_json::json!({
+            "situacao": "cancelada",
+            "id": id,
+            "chave": chave.to_string(),
+            "canceladaEm": c.data_hora,
+            "tipoEvento": c.tipo,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!(
+            "NFS-e {chave}: cancelada em {quando} (evento {} na SEFIN Nacional)",
+            c.tipo
+        );
+    }
+    Codigo::Ok
+}
+
 /// `guiche nfse status ID|CHAVE`.
 pub(crate) async fn situacao(alvo: &str, json: bool) -> Result<Codigo, ErroApp> {
     let alvo = alvo.trim();
@@ -308,19 +357,21 @@ pub(crate) async fn situacao(alvo: &str, json: bool) -> Result<Codigo, ErroApp> 
         let cliente = cliente(&certificado)?;
         let uc = emissao(cliente.clone())?;
         match uc.situacao(&id).await {
-            Ok(Some(d)) => return Ok(imprimir(&d, json)),
+            Ok(Some(d)) => return Ok(com_cancelamento(&cliente, d, json).await),
             Ok(None) => {}
             Err(e) => return Ok(erro_emissao(&e, json)),
         }
         // Not in this ledger: SEFIN by the DPS Id.
         return match cliente.conciliar(&id).await {
-            Ok(Some(n)) => Ok(imprimir(
-                &Desfecho::Emitida {
+            Ok(Some(n)) => Ok(com_cancelamento(
+                &cliente,
+                Desfecho::Emitida {
                     id: id.to_string(),
                     chave: Some(n.chave.to_string()),
                 },
                 json,
-            )),
+            )
+            .await),
             Ok(None) => {
                 let e = format!(
                     "a DPS {id} não está no livro e a SEFIN Nacional não tem NFS-e para ela"
@@ -340,8 +391,17 @@ pub(crate) async fn situacao(alvo: &str, json: bool) -> Result<Codigo, ErroApp> 
         ))
     })?;
     let certificado = certificado()?;
-    match cliente(&certificado)?.consultar(&chave).await {
+    let cliente = cliente(&certificado)?;
+    match cliente.consultar(&chave).await {
         Ok(n) => {
+            match cliente.cancelamento(&n.chave).await {
+                Ok(Some(c)) => return Ok(imprimir_cancelada(None, &n.chave, &c, json)),
+                Ok(None) => {}
+                Err(e) => {
+                    saida::erro_remoto(SISTEMA, &e, json);
+                    return Ok(Codigo::Transporte);
+                }
+            }
             if json {
                 let v = serde_json::json!({
                     "situacao": "emitida",
@@ -367,12 +427,13 @@ pub(crate) async fn situacao(alvo: &str, json: bool) -> Result<Codigo, ErroApp> 
 
 /// `guiche nfse danfse CHAVE|ARQUIVO.xml --saida DANFSE.pdf [--cancelada]`: the DANFSe rendered
 /// locally (decision 0018) from the authorised NFS-e XML, read from the file or, for an access
-/// key, from SEFIN Nacional (the ledger keeps the signed DPS, not the NFS-e); written 0600. An
+/// key, from SEFIN Nacional (the ledger keeps the signed DPS, not the NFS-e) with its
+/// cancellation events, marked CANCELADA when one exists (`--cancelada` marks a file); written 0600. An
 /// XML the renderer cannot read is exit 1 with the field named.
 pub(crate) async fn danfse(
     alvo: &str,
     destino: &Path,
-    cancelada: bool,
+    mut cancelada: bool,
     json: bool,
 ) -> Result<Codigo, ErroApp> {
     let alvo = alvo.trim();
@@ -386,8 +447,20 @@ pub(crate) async fn danfse(
             ))
         })?;
         let certificado = certificado()?;
-        match cliente(&certificado)?.consultar(&chave).await {
-            Ok(n) => (n.xml.into_bytes(), "SEFIN Nacional".to_string()),
+        let cliente = cliente(&certificado)?;
+        let lida = match cliente.consultar(&chave).await {
+            Ok(n) if cancelada => Ok((n, true)),
+            Ok(n) => cliente
+                .cancelamento(&n.chave)
+                .await
+                .map(|c| (n, c.is_some())),
+            Err(e) => Err(e),
+        };
+        match lida {
+            Ok((n, c)) => {
+                cancelada = c;
+                (n.xml.into_bytes(), "SEFIN Nacional".to_string())
+            }
             Err(e @ ErroNfse::NaoEncontrado(_)) => {
                 saida::erro_remoto(SISTEMA, &e, json);
                 return Ok(Codigo::Rejeitado);

@@ -207,6 +207,34 @@ async fn danfse_of_the_simulators_nfse_by_key_and_from_its_xml() {
         assert!(t.contains(&agrupada(&chave)), "{t}");
     }
 
+    // Cancelled at SEFIN: the DANFSe by key is marked CANCELADA by itself.
+    let (codigo, v) = guiche(&[
+        "nfse",
+        "cancel",
+        &chave,
+        "--codigo",
+        "1",
+        "--motivo",
+        "Erro na emissão do valor do serviço",
+    ]);
+    assert_eq!(
+        (codigo, &v["situacao"]),
+        (0, &Value::from("cancelada")),
+        "{v}"
+    );
+    let apos = dir.join("cancelada-por-chave.pdf");
+    let (codigo, v) = guiche(&["nfse", "danfse", &chave, "--saida", apos.to_str().unwrap()]);
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(
+        v["marcas"],
+        serde_json::json!(["CANCELADA", "SEM VALOR FISCAL"])
+    );
+    let t = conferir_pdf(&apos);
+    if !t.is_empty() {
+        assert!(t.contains("CANCELADA"), "{t}");
+        assert!(t.contains(&agrupada(&chave)), "{t}");
+    }
+
     // A DPS is not an authorised NFS-e: refused, the root named, nothing written.
     let nao_nfse = dir.join("dps.xml");
     std::fs::write(&nao_nfse, "<DPS versao=\"1.01\"><infDPS/></DPS>").unwrap();

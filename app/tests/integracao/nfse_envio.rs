@@ -145,6 +145,23 @@ async fn issued_once_looked_up_and_cancelled_once() {
     assert!(evento.contains(&format!("PRE{k}101101")), "{evento}");
     let (codigo, v) = c.guiche(&cancelar);
     assert_eq!((codigo, &v["situacao"]), (0, &Value::from("jaCancelada")));
+    // status now knows it cancelled, by the key and by the DPS Id, with when.
+    let dh = evento
+        .split_once("<dhProc>")
+        .unwrap()
+        .1
+        .split_once("</dhProc>")
+        .unwrap()
+        .0
+        .to_owned();
+    for alvo in [&k, &id] {
+        let (codigo, v) = c.guiche(&["nfse", "status", alvo]);
+        assert_eq!(codigo, 0, "{v}");
+        assert_eq!(v["situacao"], "cancelada", "{v}");
+        assert_eq!(v["chave"], k.as_str());
+        assert_eq!(v["canceladaEm"], dh.as_str());
+        assert_eq!(v["tipoEvento"], "101101");
+    }
     // A reason too short is refused by field, before anything is signed or sent.
     let (codigo, v) = c.guiche(&["nfse", "cancel", &k, "--codigo", "1", "--motivo", "curto"]);
     assert_eq!(codigo, 1, "{v}");
@@ -256,12 +273,23 @@ async fn killed_between_recording_and_sending_the_next_run_settles_by_head_and_i
         "{metodos:?}"
     );
     assert_eq!(c.posts(), 1);
-    // status by the Id agrees, and asks SEFIN nothing more for a settled DPS.
+    // status by the Id agrees: the ledger settles the issue (nothing sent, no HEAD), and SEFIN
+    // is asked only for the note's cancellation events.
     let antes = c.sim.chamadas().len();
     let id = v["id"].as_str().unwrap().to_owned();
     let (codigo, v2) = c.guiche(&["nfse", "status", &id]);
     assert_eq!((codigo, chave(&v2)), (0, chave(&v)));
-    assert_eq!(c.sim.chamadas().len(), antes);
+    let depois = c.sim.chamadas().split_off(antes);
+    assert!(!depois.is_empty());
+    let k = chave(&v);
+    for ch in &depois {
+        assert_eq!(ch.metodo, "GET", "{depois:?}");
+        assert!(
+            ch.caminho
+                .starts_with(&format!("/SefinNacional/nfse/{k}/eventos/")),
+            "{depois:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
