@@ -432,19 +432,40 @@ async fn cadastrar(State(estado): State<Estado>, headers: HeaderMap, corpo: Byte
     }
 }
 
-/// The CNPJ of a path, or the 404 page.
+/// A value read from a path segment by `ler`, or the 404 page of `tela` saying which `campo` was
+/// not understood and why.
 #[allow(clippy::result_large_err)] // the answer is the page the handler returns
-fn cnpj_do_caminho(s: &Sessao, texto: &str) -> Result<Cnpj, Response> {
-    Cnpj::parse(texto).map_err(|e| {
+fn do_caminho<T, E: std::fmt::Display>(
+    s: &Sessao,
+    texto: &str,
+    ler: impl FnOnce(&str) -> Result<T, E>,
+    tela: Tela,
+    titulo: &str,
+    campo: &str,
+) -> Result<T, Response> {
+    ler(texto).map_err(|e| {
         html(
             StatusCode::NOT_FOUND,
             super::paginas::aviso(
-                Some((s, Tela::Empresas)),
-                "Empresa não encontrada",
-                &format!("CNPJ \"{texto}\": {e}."),
+                Some((s, tela)),
+                titulo,
+                &format!("{campo} \"{texto}\": {e}."),
             ),
         )
     })
+}
+
+/// The CNPJ of a path, or the 404 page.
+#[allow(clippy::result_large_err)] // the answer is the page the handler returns
+fn cnpj_do_caminho(s: &Sessao, texto: &str) -> Result<Cnpj, Response> {
+    do_caminho(
+        s,
+        texto,
+        Cnpj::parse,
+        Tela::Empresas,
+        "Empresa não encontrada",
+        "CNPJ",
+    )
 }
 
 /// `GET /empresas/{cnpj}`: a company's settings, editable by an admin.
@@ -741,16 +762,14 @@ async fn exportar(
 /// The document number of a path, or the 404 page.
 #[allow(clippy::result_large_err)] // the answer is the page the handler returns
 fn numero_do_caminho(s: &Sessao, texto: &str) -> Result<NumeroDocumento, Response> {
-    NumeroDocumento::parse(texto).map_err(|e| {
-        html(
-            StatusCode::NOT_FOUND,
-            super::paginas::aviso(
-                Some((s, Tela::Guias)),
-                "Guia não encontrada",
-                &format!("Número do documento \"{texto}\": {e}."),
-            ),
-        )
-    })
+    do_caminho(
+        s,
+        texto,
+        NumeroDocumento::parse,
+        Tela::Guias,
+        "Guia não encontrada",
+        "Número do documento",
+    )
 }
 
 /// `GET /guias/{numero}`: *Detalhes*, the document's occurrence history.

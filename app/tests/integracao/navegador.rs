@@ -86,27 +86,8 @@ fn login_home_and_logout_in_headless_chromium_with_no_serious_accessibility_viol
         .env("TELAS", &telas)
         .output()
         .unwrap();
-    let saida = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(
-        o.status.success(),
-        "{saida}\n--- servidor ---\n{}",
-        srv.log()
-    );
-    assert!(
-        saida.contains("navegador: todas as verificações passaram"),
-        "{saida}"
-    );
-    for tela in ["entrar.png", "central-ecac.png"] {
-        let bytes = std::fs::read(telas.join(tela)).unwrap();
-        assert!(
-            bytes.starts_with(b"\x89PNG") && bytes.len() > 5_000,
-            "{tela}"
-        );
-    }
+    script_passou(&o, &srv);
+    telas_gravadas(&telas, &["entrar.png", "central-ecac.png"]);
 }
 
 /// The Central e-CAC's workflow (`ecac.mjs`) against the SERPRO simulator: a company added,
@@ -182,20 +163,7 @@ async fn the_central_ecac_workflow_in_headless_chromium() {
     let o = tokio::task::spawn_blocking(move || node.output().unwrap())
         .await
         .unwrap();
-    let saida = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(
-        o.status.success(),
-        "{saida}\n--- servidor ---\n{}",
-        srv.log()
-    );
-    assert!(
-        saida.contains("navegador: todas as verificações passaram"),
-        "{saida}"
-    );
+    script_passou(&o, &srv);
     // The workbook the browser downloaded, opened: the overdue DARF in the Vencida sheet.
     let mut livro: Xlsx<_> = open_workbook(baixados.join("ocorrencias.xlsx")).unwrap();
     let abas = livro.sheet_names();
@@ -210,23 +178,20 @@ async fn the_central_ecac_workflow_in_headless_chromium() {
             .any(|l| l.contains(&Celula::String("07202600000000555".into()))),
         "{celulas:?}"
     );
-    for tela in [
-        "configurar-empresas-erro.png",
-        "configurar-empresas.png",
-        "importar.png",
-        "sincronizar-agora.png",
-        "inicio.png",
-        "gerenciar-guias-empresa.png",
-        "gerenciar-guias.png",
-        "detalhes.png",
-        "localizar-guia.png",
-    ] {
-        let bytes = std::fs::read(telas.join(tela)).unwrap();
-        assert!(
-            bytes.starts_with(b"\x89PNG") && bytes.len() > 5_000,
-            "{tela}"
-        );
-    }
+    telas_gravadas(
+        &telas,
+        &[
+            "configurar-empresas-erro.png",
+            "configurar-empresas.png",
+            "importar.png",
+            "sincronizar-agora.png",
+            "inicio.png",
+            "gerenciar-guias-empresa.png",
+            "gerenciar-guias.png",
+            "detalhes.png",
+            "localizar-guia.png",
+        ],
+    );
 }
 
 /// `app/tests/navegador/balcoes.mjs`: an admin issues a nota from the form (a violation next to
@@ -268,6 +233,20 @@ fn the_desks_and_the_users_page_in_headless_chromium_with_no_serious_accessibili
         .env("TELAS", &telas)
         .output()
         .unwrap();
+    script_passou(&o, &srv);
+    telas_gravadas(
+        &telas,
+        &[
+            "nfd-violacao.png",
+            "nfd-livro.png",
+            "conam.png",
+            "usuarios.png",
+        ],
+    );
+}
+
+/// The script ended well and said so; otherwise its output and the server's log.
+fn script_passou(o: &std::process::Output, srv: &Servidor) {
     let saida = format!(
         "{}\n{}",
         String::from_utf8_lossy(&o.stdout),
@@ -282,12 +261,11 @@ fn the_desks_and_the_users_page_in_headless_chromium_with_no_serious_accessibili
         saida.contains("navegador: todas as verificações passaram"),
         "{saida}"
     );
-    for tela in [
-        "nfd-violacao.png",
-        "nfd-livro.png",
-        "conam.png",
-        "usuarios.png",
-    ] {
+}
+
+/// Each screenshot the script was to take is a real PNG in `telas`.
+fn telas_gravadas(telas: &Path, nomes: &[&str]) {
+    for tela in nomes {
         let bytes = std::fs::read(telas.join(tela)).unwrap();
         assert!(
             bytes.starts_with(b"\x89PNG") && bytes.len() > 5_000,
