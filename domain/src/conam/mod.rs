@@ -399,6 +399,11 @@ impl<'t, F: FnMut(Parte, crate::Violacao)> ValidacaoEmFluxo<'t, F> {
         std::mem::take(&mut self.reserva)
     }
 
+    /// Takes back a [`ValidacaoEmFluxo::rascunho`] that was not read into after all.
+    pub(crate) fn devolver(&mut self, m: MovimentoBruto) {
+        self.reserva = m;
+    }
+
     /// Movement `i` as read: `None` when it was not an object; `forma` holds its shape
     /// violations. A well-formed movement is checked against every rule, then dropped.
     pub(crate) fn movimento(

@@ -19,6 +19,8 @@ use serde_json::{Map, Number, Value};
 use std::fmt;
 use std::io::BufRead;
 
+mod varredura;
+
 const CHAVES_PACOTE: [&str; 8] = [
     "codEntidade",
     "anoExercicio",
@@ -182,6 +184,9 @@ trait Receptor {
         MovimentoBruto::default()
     }
 
+    /// Takes back a [`Receptor::rascunho`] that was not handed over, to read the next one into.
+    fn devolver(&mut self, _m: MovimentoBruto) {}
+
     /// Movement `i`, read: `None` when it was not an object; `forma` holds its shape violations
     /// (unknown, repeated or mistyped keys), empty when it is well formed.
     fn movimento(&mut self, i: usize, m: Option<MovimentoBruto>, forma: Violacoes);
@@ -206,6 +211,10 @@ impl Receptor for Juntar {
 impl<F: FnMut(Parte, Violacao)> Receptor for ValidacaoEmFluxo<'_, F> {
     fn rascunho(&mut self) -> MovimentoBruto {
         ValidacaoEmFluxo::rascunho(self)
+    }
+
+    fn devolver(&mut self, m: MovimentoBruto) {
+        ValidacaoEmFluxo::devolver(self, m);
     }
 
     fn movimento(&mut self, i: usize, m: Option<MovimentoBruto>, forma: Violacoes) {
@@ -622,7 +631,7 @@ fn corte(b: &[u8], minimo: usize) -> Option<(usize, usize)> {
     let brancos = |q: usize| {
         q + b[q.min(b.len())..]
             .iter()
-            .take_while(|c| c.is_ascii_whitespace())
+            .take_while(|c| varredura::branco(**c))
             .count()
     };
     let mut movimentos = 0;
@@ -669,6 +678,18 @@ fn movimento_em_fatia<L: std::io::Read, R: Receptor>(
     receptor: &mut R,
 ) -> Result<usize, String> {
     let objeto = j.dados().first() == Some(&b'{');
+    if objeto {
+        // A movement written plainly is read by the scanner, in one pass; anything else (and
+        // one the window cuts) by serde_json below.
+        let mut m = receptor.rascunho();
+        match varredura::movimento(j.dados(), &mut m) {
+            Some(usados) => {
+                receptor.movimento(i, Some(m), Violacoes::default());
+                return Ok(usados);
+            }
+            None => receptor.devolver(m),
+        }
+    }
     let mut desde = 1;
     loop {
         // `memchr` (word-at-a-time, SIMD where the CPU has it) rather than a byte-by-byte
@@ -736,7 +757,7 @@ fn um_movimento<'de, L: serde_json::de::Read<'de>, R: Receptor>(
 /// Where the `movimentos` list opens in the document's beginning `b` (just past its `[`), if
 /// `b` is a JSON object whose keys up to `"movimentos"` are plain and complete.
 fn inicio_da_lista(b: &[u8]) -> Option<usize> {
-    let mut p = b.iter().take_while(|c| c.is_ascii_whitespace()).count();
+    let mut p = b.iter().take_while(|c| varredura::branco(**c)).count();
     if b.get(p) != Some(&b'{') {
         return None;
     }
@@ -758,16 +779,10 @@ fn inicio_da_lista(b: &[u8]) -> Option<usize> {
                 p += 1;
                 if profundidade == 1 && chave {
                     let nome = &b[ini..p];
-                    let mut q = p + b[p..]
-                        .iter()
-                        .take_while(|c| c.is_ascii_whitespace())
-                        .count();
+                    let mut q = p + b[p..].iter().take_while(|c| varredura::branco(**c)).count();
                     if nome == b"\"movimentos\"" && b.get(q) == Some(&b':') {
                         q += 1;
-                        q += b[q..]
-                            .iter()
-                            .take_while(|c| c.is_ascii_whitespace())
-                            .count();
+                        q += b[q..].iter().take_while(|c| varredura::branco(**c)).count();
                         return (b.get(q) == Some(&b'[')).then_some(q + 1);
                     }
                 }
@@ -841,7 +856,7 @@ impl<L: std::io::Read> Janela<L> {
             let b = self
                 .dados()
                 .iter()
-                .take_while(|b| b.is_ascii_whitespace())
+                .take_while(|b| varredura::branco(**b))
                 .count();
             if b < self.dados().len() || !self.mais().map_err(|e| e.to_string())? {
                 break b;
