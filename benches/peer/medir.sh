@@ -50,7 +50,7 @@ printf ' | %-18s | %s\n' "Python s / MiB" "Python ÷ guichê (tempo, memória)"
 for n in $TAMANHOS; do
   f=$PASTA/pacote-$n.json
   [ -s "$f" ] || "$PY" "$RAIZ/benches/peer/gerar_pacote.py" "$n" >"$f"
-  mb=$(awk -v b="$(stat -c %s "$f")" 'BEGIN { printf "%.1f", b / 1e6 }')
+  mb=$(awk -v b="$(stat -L -c %s "$f")" 'BEGIN { printf "%.1f", b / 1e6 }')
   : >"$PASTA/g.t"; : >"$PASTA/g.m"; : >"$PASTA/a.t"; : >"$PASTA/a.m"; : >"$PASTA/p.t"; : >"$PASTA/p.m"
   for _ in $(seq "$R"); do
     read -r t m < <(medir "$PASTA/g.out" nice "$GUICHE" conam validate "$f" --json)

@@ -315,7 +315,7 @@ fn ler_em_fatias<L: std::io::Read, F: FnMut(Parte, Violacao)>(
         Some(p) if p.fios > 1 && j.ao_menos(p.pedaco).map_err(|e| e.to_string())? => {
             lista_em_paralelo(&mut j, receptor, p)?
         }
-        _ => match percorrer(&mut j, 0, receptor, false)? {
+        _ => match percorrer(&mut j, 0, receptor, false, None)? {
             Parada::Lista(i) | Parada::Corte(i) => i,
         },
     };
@@ -342,12 +342,14 @@ enum Parada {
 /// Reads the movements of the list from the window's first byte, which begins movement `i`
 /// (or the list, just past its `[`, when `i` is 0), handing each to the receptor. With
 /// `pedaco`, the window holds a piece of the list that ends just after a `,`: the walk stops
-/// there ([`Parada::Corte`]).
+/// there ([`Parada::Corte`]). With `ate`, it stops after the first `,` it reaches at that byte
+/// of the file or past it ([`Parada::Corte`] too, the window then beginning just after it).
 fn percorrer<L: std::io::Read, R: Receptor>(
     j: &mut Janela<L>,
     mut i: usize,
     receptor: &mut R,
     pedaco: bool,
+    ate: Option<usize>,
 ) -> Result<Parada, String> {
     loop {
         j.pular_brancos()?;
@@ -362,7 +364,12 @@ fn percorrer<L: std::io::Read, R: Receptor>(
         i += 1;
         j.pular_brancos()?;
         match j.dados().first() {
-            Some(b',') => j.avancar(1),
+            Some(b',') => {
+                j.avancar(1);
+                if ate.is_some_and(|a| j.posicao() >= a) {
+                    return Ok(Parada::Corte(i));
+                }
+            }
             Some(b']') => return Ok(Parada::Lista(i)),
             Some(&c) => {
                 return Err(format!(
@@ -415,9 +422,12 @@ struct Feito {
 /// one adds their findings up in the file's order. A piece's reading stands only when its first
 /// movement has the index the pieces before it ended on and its walk ends exactly at its end,
 /// after a `,` (or, for the last, at the list's `]`): then it read what this thread would have
-/// read. The first piece whose reading does not stand (a `},{` inside a text, an element that is
-/// not an object, malformed JSON) is read again here, with the rest of the file, as
-/// [`percorrer`] reads it, so every message is the one the single-threaded reading gives. At most
+/// read. A piece whose reading does not stand (a `},{` inside a text, an element that is not
+/// an object, malformed JSON) is read again here as [`percorrer`] reads it, so every message is
+/// the one the single-threaded reading gives, up to the first movement that begins past its
+/// end; the pieces in flight after it are dropped and the list is cut again from there (one
+/// odd text costs one piece read on this thread, not the rest of the file), unless such
+/// pieces are not rare (then the rest of the file is read here, as one thread would). At most
 /// `2 × p.fios` pieces are in flight: memory stays bounded whatever the file's size.
 fn lista_em_paralelo<L: std::io::Read, F: FnMut(Parte, Violacao)>(
     j: &mut Janela<L>,
@@ -453,7 +463,7 @@ fn lista_em_paralelo<L: std::io::Read, F: FnMut(Parte, Violacao)>(
                         ultimo,
                     } = trabalho;
                     let mut jp = Janela::de_pedaco(bytes, desde);
-                    let parada = percorrer(&mut jp, i, &mut v, !ultimo);
+                    let parada = percorrer(&mut jp, i, &mut v, !ultimo, None);
                     let parcial = v.parcial();
                     let feito = Feito {
                         parou_em: jp.ini,
@@ -481,6 +491,10 @@ fn lista_em_paralelo<L: std::io::Read, F: FnMut(Parte, Violacao)>(
         let mut previsto = 0usize;
         let mut cortando = true;
         let mut esperado = 0usize;
+        // Pieces whose reading stood, and pieces read again here: cutting goes on after a
+        // piece read again only while they are rare (a text that looks like a cut now and
+        // then), not when most pieces hold one.
+        let (mut de_pe_ate_agora, mut tomadas) = (0usize, 0usize);
         // The buffers of pieces already added up, to read the next ones into: no new pages
         // to fault in for every piece.
         let mut livres: Vec<Vec<u8>> = Vec::new();
@@ -546,7 +560,18 @@ fn lista_em_paralelo<L: std::io::Read, F: FnMut(Parte, Violacao)>(
             }
             let Some(fio) = em_voo.pop_front() else {
                 // Nothing in flight and nothing more cut: the rest is read here.
-                return reler(j, fluxo, Vec::new(), resto, desde, esperado, fim_do_arquivo);
+                return match reler(
+                    j,
+                    fluxo,
+                    Vec::new(),
+                    resto,
+                    desde,
+                    esperado,
+                    fim_do_arquivo,
+                    None,
+                )? {
+                    Parada::Lista(n) | Parada::Corte(n) => Ok(n),
+                };
             };
             let feito = retornos[fio]
                 .recv()
@@ -565,20 +590,49 @@ fn lista_em_paralelo<L: std::io::Read, F: FnMut(Parte, Violacao)>(
                     _ => false,
                 };
             if !de_pe {
-                // Read again here, from this piece on: the pieces still in flight come back.
-                drop(envios);
+                // Read again here, from this piece on (its first movement begins where the
+                // pieces before it ended), up to the first movement that begins past its end;
+                // the pieces still in flight come back, and are cut again from there.
                 let mut pedacos = vec![feito.trabalho];
-                for fio in em_voo {
+                for fio in em_voo.drain(..) {
                     let f = retornos[fio]
                         .recv()
                         .map_err(|_| "uma linha de validação parou".to_owned())?;
                     pedacos.push(f.trabalho);
                 }
-                let desde = pedacos[0].desde;
-                return reler(j, fluxo, pedacos, resto, desde, esperado, fim_do_arquivo);
+                let inicio = pedacos[0].desde;
+                let ate = (tomadas * 2 * fios <= de_pe_ate_agora)
+                    .then(|| inicio + pedacos[0].bytes.len());
+                tomadas += 1;
+                let resto_antigo = std::mem::take(&mut resto);
+                let parada = reler(
+                    j,
+                    fluxo,
+                    pedacos,
+                    resto_antigo,
+                    inicio,
+                    esperado,
+                    fim_do_arquivo,
+                    ate,
+                )?;
+                match parada {
+                    Parada::Lista(n) => return Ok(n),
+                    Parada::Corte(n) => {
+                        // The window holds the list from movement `n` on: cut from there.
+                        resto = j.dados().to_vec();
+                        desde = j.posicao();
+                        j.avancar(resto.len());
+                        fim_do_arquivo = j.fim;
+                        previsto = n;
+                        esperado = n;
+                        cortando = true;
+                        continue;
+                    }
+                }
             }
             #[cfg(test)]
             tests::CONTAGEM.with(|c| c.set((c.get().0 + 1, c.get().1)));
+            de_pe_ate_agora += 1;
             fluxo.juntar(feito.parcial, feito.achadas);
             if feito.trabalho.ultimo {
                 // The list's `]`: the window goes on from there.
@@ -596,7 +650,9 @@ fn lista_em_paralelo<L: std::io::Read, F: FnMut(Parte, Violacao)>(
 
 /// Reads the list on this thread from movement `i`, which begins the first of `pedacos` (or
 /// `resto`, without pieces), at byte `desde` of the file: the pieces' bytes, then `resto`, then
-/// the rest of the file, as [`percorrer`] reads it.
+/// the rest of the file, as [`percorrer`] reads it, up to the list's end or, with `ate`, the
+/// first movement that begins at that byte of the file or past it.
+#[allow(clippy::too_many_arguments)]
 fn reler<L: std::io::Read, F: FnMut(Parte, Violacao)>(
     j: &mut Janela<L>,
     fluxo: &mut ValidacaoEmFluxo<'_, F>,
@@ -605,7 +661,8 @@ fn reler<L: std::io::Read, F: FnMut(Parte, Violacao)>(
     desde: usize,
     i: usize,
     fim_do_arquivo: bool,
-) -> Result<usize, String> {
+    ate: Option<usize>,
+) -> Result<Parada, String> {
     #[cfg(test)]
     tests::CONTAGEM.with(|c| c.set((c.get().0, c.get().1 + 1)));
     let mut buf = Vec::new();
@@ -618,9 +675,7 @@ fn reler<L: std::io::Read, F: FnMut(Parte, Violacao)>(
     j.ini = 0;
     j.antes = desde;
     j.fim = fim_do_arquivo;
-    match percorrer(j, i, fluxo, false)? {
-        Parada::Lista(i) | Parada::Corte(i) => Ok(i),
-    }
+    percorrer(j, i, fluxo, false, ate)
 }
 
 /// Where to cut `b`, the list from a movement's beginning, into a piece for another thread:
@@ -1744,18 +1799,21 @@ mod tests {
             "{:?}",
             contagem()
         );
-        // A text with a `},{` halfway: the pieces before it stand, the rest is read here.
+        // Texts with a `},{` early in the list: the pieces they fall in are read here, and
+        // the pieces after them are handed out again.
         let cortado = movimento.replace("recebimento de iptu", "a}, {b");
-        let mut lista = vec![movimento; 150];
-        lista.extend(vec![cortado.as_str(); 50]);
+        let mut lista = vec![movimento; 20];
+        lista.extend(vec![cortado.as_str(); 5]);
+        lista.extend(vec![movimento; 175]);
         let texto = MANUAL.replacen(movimento, &lista.join(",\n"), 1);
         let um = com_fios(&texto, 1, 4096);
         let antes = contagem();
         assert_eq!(com_fios(&texto, 2, 4096), um);
         let (aceitos, releituras) = contagem();
+        let por_pedaco = 4096 / movimento.len();
         assert!(
-            aceitos > antes.0 && releituras == antes.1 + 1,
-            "{:?}",
+            releituras > antes.1 && aceitos - antes.0 > 150 / por_pedaco,
+            "{:?} antes {antes:?}",
             contagem()
         );
     }
