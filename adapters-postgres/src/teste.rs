@@ -71,6 +71,28 @@ pub fn banco_novo() -> Result<String, String> {
     Ok(trocar_banco(&admin, &nome))
 }
 
+/// The integer in the first column of the first row `sql` gives on the test database `url`
+/// (one of [`banco_novo`]'s): for a test that asserts what a table holds while processes
+/// under test write to it.
+///
+/// # Errors
+/// The connection's or the query's failure.
+pub fn inteiro(url: &str, sql: &str) -> Result<i64, String> {
+    ponte()?.esperar(async {
+        let (cliente, conexao) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .map_err(|e| format!("conectar ao PostgreSQL de teste: {e}"))?;
+        tokio::spawn(conexao);
+        let linha = cliente
+            .query_one(sql, &[])
+            .await
+            .map_err(|e| format!("{sql}: {e}"))?;
+        linha
+            .try_get::<_, i64>(0)
+            .map_err(|e| format!("{sql}: {e}"))
+    })
+}
+
 /// [`banco_novo`], or `None` with a warning when no PostgreSQL is to be had and none is
 /// required here ([`obrigatorio`]).
 ///

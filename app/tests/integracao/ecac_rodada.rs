@@ -1,7 +1,7 @@
 //! The e-CAC sync of many companies by several processes on one ledger (issue 13): four
 //! `guiche ecac sync --trabalhadores 2` share one round instead of each fetching every company,
-//! a process killed with SIGKILL mid-round leaves its companies to the others once their lease
-//! runs out, and nothing is lost. Asserted from the SERPRO simulator's own record of the
+//! a process killed with SIGKILL while it holds jobs (seen in the ledger) leaves its companies to
+//! the others once their lease runs out, and nothing is lost. Asserted from the SERPRO simulator's own record of the
 //! PAGTOWEB calls it served, on PostgreSQL and on SQLite.
 
 use std::collections::BTreeMap;
@@ -39,6 +39,21 @@ fn sync(c: &Cenario, db: &str) -> std::process::Child {
         .unwrap()
 }
 
+/// How many jobs process `pid` holds on `db`, leased and not done (its workers are named
+/// `machine:pid/n`).
+fn seguradas(db: &str, pid: u32) -> i64 {
+    let sql = format!(
+        "SELECT count(*) FROM trabalhos WHERE estado = 'pendente' AND trabalhador LIKE '%:{pid}/%'"
+    );
+    if guiche_postgres::e_url_postgres(db) {
+        guiche_postgres::teste::inteiro(db, &sql).unwrap_or(0)
+    } else {
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE)
+            .and_then(|c| c.query_row(&sql, [], |r| r.get(0)))
+            .unwrap_or(0)
+    }
+}
+
 fn esperar(filho: std::process::Child) {
     let o = filho.wait_with_output().unwrap();
     assert_eq!(
@@ -56,12 +71,25 @@ async fn rodada_dividida(nome: &str, db: String, livro: Arc<dyn LivroCompleto>) 
     crate::comum::empresas_ecac(&c, livro.as_ref(), &todas);
     let c = Arc::new(c);
 
-    // 1. Four processes, one killed with SIGKILL a moment after it started working.
+    // 1. Four processes, one killed with SIGKILL while it holds jobs: it starts first, and is
+    //    killed as soon as the ledger shows a job leased to it (however long the machine took
+    //    to start it), the other three started just before.
     let (c1, db1) = (Arc::clone(&c), db.clone());
     tokio::task::spawn_blocking(move || {
-        let mut filhos: Vec<_> = (0..4).map(|_| sync(&c1, &db1)).collect();
-        let mut morto = filhos.remove(0);
-        std::thread::sleep(Duration::from_millis(400));
+        let mut morto = sync(&c1, &db1);
+        let limite = std::time::Instant::now() + Duration::from_secs(60);
+        while seguradas(&db1, morto.id()) == 0 {
+            assert!(
+                std::time::Instant::now() < limite,
+                "the first process took no job in 60 s"
+            );
+            assert!(
+                matches!(morto.try_wait(), Ok(None)),
+                "the first process ended before a job of it was seen"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let filhos: Vec<_> = (0..3).map(|_| sync(&c1, &db1)).collect();
         let _ = morto.kill();
         let _ = morto.wait();
         filhos.into_iter().for_each(esperar);
