@@ -305,8 +305,10 @@ async fn the_central_ecac_in_the_browser_pages_with_roles_and_csrf() {
             break p;
         }
         assert!(
-            p.corpo.contains(r#"http-equiv="refresh""#),
-            "em andamento, a página se atualiza: {}",
+            p.corpo.contains(r#"data-atualizar="2000""#)
+                && p.corpo.contains(r#"<script src="/estatico/balcoes.js""#)
+                && p.corpo.contains(r#"href="/sincronizacao">Atualizar agora"#),
+            "em andamento, a seção se atualiza (com o script ou pelo link): {}",
             p.corpo
         );
         assert!(
@@ -323,7 +325,7 @@ async fn the_central_ecac_in_the_browser_pages_with_roles_and_csrf() {
         progresso.corpo
     );
     assert!(progresso.corpo.contains("Concluída"), "{}", progresso.corpo);
-    assert!(!progresso.corpo.contains(r#"http-equiv="refresh""#));
+    assert!(!progresso.corpo.contains("data-atualizar"));
 
     // The home: counts per occurrence, the sync per company, overdue and due guides.
     let p = pedir(&srv, "GET", "/", &lia, None).await;

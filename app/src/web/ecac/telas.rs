@@ -931,38 +931,43 @@ fn andamento(a: &Andamento) -> (&'static str, &str) {
     }
 }
 
-/// `/sincronizacao`: the progress of *Sincronizar agora* (reloads itself while running).
+/// `/sincronizacao`: the progress of *Sincronizar agora*. While the round runs, its section is
+/// loaded again every 2 s and replaced in place by the desks' script (`balcoes.js`, a polite
+/// live region: a screen reader keeps its place, which a whole-page reload loses); without the
+/// script, the "Atualizar agora" link.
 pub(super) fn progresso(s: &Sessao, rodada: Option<&Rodada>) -> Markup {
     let rodando = rodada.is_some_and(|r| !r.terminada);
     let conteudo = html! {
-        @if rodando { meta http-equiv="refresh" content="2"; }
         h1 { "Sincronizar agora" }
-        @match rodada {
-            None => { p.vazio { "Nenhuma sincronização pedida por esta página desde que o servidor começou." } }
-            Some(r) => {
-                p role="status" {
-                    @if r.terminada { "Sincronização concluída." } @else { "Sincronizando… esta página se atualiza sozinha." }
-                    " Pedida por " (r.por) " em " (r.inicio) "."
-                }
-                @if let Some(e) = &r.erro { p.erro role="alert" { (e) } }
-                @if r.empresas.is_empty() {
-                    p.vazio { "Nenhuma empresa com Certificado A1 ou Código de Acesso e Utiliza e-CAC marcado." }
-                } @else {
-                    div.tabela {
-                        table {
-                            caption.invisivel { "Andamento de cada empresa" }
-                            thead { tr {
-                                th scope="col" { "Empresa" }
-                                th scope="col" { "Andamento" }
-                                th scope="col" { "Resultado" }
-                            } }
-                            tbody {
-                                @for (c, nome, a) in &r.empresas {
-                                    @let (rotulo, texto) = andamento(a);
-                                    tr {
-                                        td { (c) @if !nome.is_empty() { " — " (nome) } }
-                                        td { span class={ "andamento " (rotulo.to_lowercase()) } { (rotulo) } }
-                                        td { (texto) }
+        section #andamento aria-live="polite" data-atualizar=[rodando.then_some("2000")] {
+            @match rodada {
+                None => { p.vazio { "Nenhuma sincronização pedida por esta página desde que o servidor começou." } }
+                Some(r) => {
+                    p {
+                        @if r.terminada { "Sincronização concluída." } @else { "Sincronizando… esta página se atualiza sozinha a cada 2 segundos." }
+                        " Pedida por " (r.por) " em " (r.inicio) "."
+                        @if rodando { " " a href="/sincronizacao" { "Atualizar agora" } }
+                    }
+                    @if let Some(e) = &r.erro { p.erro role="alert" { (e) } }
+                    @if r.empresas.is_empty() {
+                        p.vazio { "Nenhuma empresa com Certificado A1 ou Código de Acesso e Utiliza e-CAC marcado." }
+                    } @else {
+                        div.tabela {
+                            table {
+                                caption.invisivel { "Andamento de cada empresa" }
+                                thead { tr {
+                                    th scope="col" { "Empresa" }
+                                    th scope="col" { "Andamento" }
+                                    th scope="col" { "Resultado" }
+                                } }
+                                tbody {
+                                    @for (c, nome, a) in &r.empresas {
+                                        @let (rotulo, texto) = andamento(a);
+                                        tr {
+                                            td { (c) @if !nome.is_empty() { " — " (nome) } }
+                                            td { span class={ "andamento " (rotulo.to_lowercase()) } { (rotulo) } }
+                                            td { (texto) }
+                                        }
                                     }
                                 }
                             }
@@ -972,6 +977,7 @@ pub(super) fn progresso(s: &Sessao, rodada: Option<&Rodada>) -> Markup {
             }
         }
         p { a href="/" { "Voltar à Central e-CAC" } " · " a href="/guias" { "Gerenciar guias" } }
+        script src="/estatico/balcoes.js" defer {}
     };
     moldura("Sincronizar agora", Some((s, Tela::Inicio)), conteudo)
 }
