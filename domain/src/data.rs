@@ -318,6 +318,15 @@ impl Competencia {
         }
     }
 
+    /// The period before, `None` before 01/1900 (the first period there is).
+    pub fn anterior(&self) -> Option<Competencia> {
+        if self.mes == 1 {
+            Competencia::new(self.ano.checked_sub(1)?, 12)
+        } else {
+            Competencia::new(self.ano, self.mes - 1)
+        }
+    }
+
     /// `AAAAMM`.
     pub fn compacta(&self) -> String {
         format!("{:04}{:02}", self.ano, self.mes)
@@ -414,6 +423,12 @@ mod tests {
     fn competencia() {
         let c = Competencia::parse("202412").unwrap();
         assert_eq!(c.seguinte().compacta(), "202501");
+        assert_eq!(c.seguinte().anterior(), Some(c));
+        assert_eq!(
+            c.anterior().map(|a| a.compacta()).as_deref(),
+            Some("202411")
+        );
+        assert_eq!(Competencia::new(1900, 1).and_then(|c| c.anterior()), None);
         assert_eq!(c.to_string(), "12/2024");
         assert!(Competencia::parse("202413").is_err());
     }

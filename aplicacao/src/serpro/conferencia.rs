@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, UNIX_EPOCH};
 
 use guiche_domain::{Competencia, Data};
-use guiche_ports::bilhetagem::{ChamadaRegistrada, LinhaRelatorio};
+use guiche_ports::bilhetagem::{ChamadaRegistrada, Janela, LinhaRelatorio};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -283,12 +283,24 @@ impl ServicoUso {
             .filter(|l| meses.contains(&mes(l.instante_ms)))
             .cloned()
             .collect();
-        let livro: Vec<ChamadaRegistrada> = self
-            .medidor()
-            .chamadas(contratante, None)?
-            .into_iter()
-            .filter(|c| meses.contains(&mes(c.instante_ms)))
+        // Only the billing windows these months' calls can be counted in (the ledger's index),
+        // not every call ever recorded: a call's window is the month it was reserved in, its
+        // own or, across a month's last instant, the one before.
+        let janelas: BTreeSet<Competencia> = meses
+            .iter()
+            .flat_map(|m| [Some(*m), m.anterior()])
+            .flatten()
             .collect();
+        let mut livro: Vec<ChamadaRegistrada> = Vec::new();
+        for j in janelas {
+            livro.extend(
+                self.medidor()
+                    .chamadas(contratante, Some(Janela::Mes(j)))?
+                    .into_iter()
+                    .filter(|c| meses.contains(&mes(c.instante_ms))),
+            );
+        }
+        livro.sort_by_key(|c| c.instante_ms);
         Ok(comparar(&meses, &relatorio, &livro))
     }
 }
@@ -401,5 +413,47 @@ mod tests {
         assert!(c.confere());
         assert_eq!(c.meses, ["202611"]);
         assert!(s.conferir(&[], None, Some("2026-11")).is_err());
+    }
+
+    #[test]
+    fn a_month_reads_its_calls_and_those_reserved_in_the_month_before() {
+        use guiche_ports::bilhetagem::MedidorBilhetagem;
+        let livro = guiche_store::Livro::em_memoria().unwrap();
+        // 01/12/2026 00:00:00.000 in Brasília (UTC−3).
+        let dezembro: i64 = 1_796_094_000_000;
+        let nov = Competencia::new(2026, 11).unwrap();
+        let dez = Competencia::new(2026, 12).unwrap();
+        assert_eq!((mes(dezembro - 1), mes(dezembro)), (nov, dez));
+        let gravar = |dt: i64, janela: Competencia, etiqueta: &str| {
+            livro
+                .registrar_chamada(&ChamadaRegistrada {
+                    instante_ms: dezembro + dt,
+                    contratante: "11222333000181".into(),
+                    servico: "PGDASD/GERARDAS12".into(),
+                    janela: Janela::Mes(janela),
+                    etiqueta: etiqueta.into(),
+                    status: Some(200),
+                    bilhetada: true,
+                })
+                .unwrap();
+        };
+        gravar(-86_400_000, nov, "novembro");
+        gravar(-1, nov, "ultimo-de-novembro");
+        gravar(2, nov, "reservada-em-novembro");
+        gravar(3_600_000, dez, "dezembro");
+        gravar(
+            31 * 86_400_000 + 1,
+            Competencia::new(2027, 1).unwrap(),
+            "janeiro",
+        );
+        let s = ServicoUso::new(std::sync::Arc::new(livro));
+        let c = s.conferir(&[], None, Some("202612")).unwrap();
+        assert_eq!(c.chamadas_livro, 2, "{c:?}");
+        let etiquetas: BTreeSet<_> = c.diferencas.iter().map(|d| d.etiqueta.as_str()).collect();
+        assert_eq!(
+            etiquetas,
+            BTreeSet::from(["dezembro", "reservada-em-novembro"]),
+            "{c:?}"
+        );
     }
 }
