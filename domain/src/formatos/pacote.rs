@@ -799,6 +799,20 @@ fn movimento_em_fatia<L: std::io::Read, R: Receptor>(
     }
 }
 
+/// The field of `m` for the layout's key `k` ([`CHAVES_MOVIMENTO`]).
+fn campo(m: &mut MovimentoBruto, k: usize) -> &mut Option<String> {
+    match k {
+        0 => &mut m.tipo_movimento,
+        1 => &mut m.codigo_conta,
+        2 => &mut m.data_movimento_original,
+        3 => &mut m.tipo_lancamento,
+        4 => &mut m.conta_credito,
+        5 => &mut m.valor,
+        6 => &mut m.data_lancamento,
+        _ => &mut m.historico_lancamento,
+    }
+}
+
 /// Parses one whole movement from `de`, handing it to the receptor.
 fn um_movimento<'de, L: serde_json::de::Read<'de>, R: Receptor>(
     mut de: serde_json::Deserializer<L>,
@@ -1394,16 +1408,7 @@ impl<'de, R: Receptor> Visitor<'de> for VisitaMovimento<'_, R> {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
-            let destino = match k {
-                0 => &mut m.tipo_movimento,
-                1 => &mut m.codigo_conta,
-                2 => &mut m.data_movimento_original,
-                3 => &mut m.tipo_lancamento,
-                4 => &mut m.conta_credito,
-                5 => &mut m.valor,
-                6 => &mut m.data_lancamento,
-                _ => &mut m.historico_lancamento,
-            };
+            let destino = campo(&mut m, k);
             proxima = k + 1;
             if let Some(r) = map.next_value_seed(EmCampo(destino))? {
                 tipos.push((k, mal_tipado(caminho(k), r)));
@@ -1412,16 +1417,7 @@ impl<'de, R: Receptor> Visitor<'de> for VisitaMovimento<'_, R> {
         // The scratch movement may hold the text of the previous one: what this one lacks is
         // absent.
         for (k, _) in vistas.iter().enumerate().filter(|(_, v)| !**v) {
-            *match k {
-                0 => &mut m.tipo_movimento,
-                1 => &mut m.codigo_conta,
-                2 => &mut m.data_movimento_original,
-                3 => &mut m.tipo_lancamento,
-                4 => &mut m.conta_credito,
-                5 => &mut m.valor,
-                6 => &mut m.data_lancamento,
-                _ => &mut m.historico_lancamento,
-            } = None;
+            *campo(&mut m, k) = None;
         }
         tipos.sort_by_key(|(k, _)| *k);
         forma.0.extend(tipos.into_iter().map(|(_, v)| v));

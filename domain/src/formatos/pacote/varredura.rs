@@ -12,7 +12,7 @@
 //! movement it reads, it gives exactly what serde_json gives (a property test below holds it to
 //! that), so the verdict never depends on which of the two read a movement.
 
-use super::CHAVES_MOVIMENTO;
+use super::{CHAVES_MOVIMENTO, campo};
 use crate::conam::MovimentoBruto;
 
 /// The layout's keys as they end in the JSON, closing quote included.
@@ -114,20 +114,6 @@ pub(super) fn movimento(b: &[u8], m: &mut MovimentoBruto) -> Option<usize> {
         }
     }
     Some(c.p)
-}
-
-/// The field of `m` for the layout's key `k`.
-fn campo(m: &mut MovimentoBruto, k: usize) -> &mut Option<String> {
-    match k {
-        0 => &mut m.tipo_movimento,
-        1 => &mut m.codigo_conta,
-        2 => &mut m.data_movimento_original,
-        3 => &mut m.tipo_lancamento,
-        4 => &mut m.conta_credito,
-        5 => &mut m.valor,
-        6 => &mut m.data_lancamento,
-        _ => &mut m.historico_lancamento,
-    }
 }
 
 /// JSON's four blanks (not `is_ascii_whitespace`, which also takes the form feed).
