@@ -502,7 +502,7 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
     if verificado.alvo != Alvo::Id(id_dps.clone()) {
         return erro_openapi(id, "E0714", "A assinatura não cobre infDPS.", "");
     }
-    if titular_de_der(&verificado.certificado_der) != Some(dps.prestador.inscricao) {
+    if titular_de_der(&verificado.certificado_der) != Some(dps.prestador().inscricao) {
         return erro_openapi(
             id,
             "E0714",
@@ -517,9 +517,9 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
         }
         e.numero += 1;
         let chave = ChaveAcesso {
-            municipio: dps.municipio_emissor,
+            municipio: dps.municipio_emissor(),
             ambiente_gerador: 2,
-            inscricao: dps.prestador.inscricao,
+            inscricao: dps.prestador().inscricao,
             numero: e.numero,
             ano: (data.ano() % 100) as u8,
             mes: data.mes(),
@@ -528,18 +528,18 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
         .to_string();
         let nfse = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><NFSe xmlns=\"{NAMESPACE}\" versao=\"1.01\"><infNFSe Id=\"NFS{chave}\"><xLocEmi>{mun}</xLocEmi><ambGer>2</ambGer><tpEmis>1</tpEmis><cStat>100</cStat><dhProc>{dh}</dhProc><nDFSe>{n}</nDFSe><nNFSe>{n}</nNFSe>{dps}</infNFSe></NFSe>",
-            mun = dps.municipio_emissor.numero(),
+            mun = dps.municipio_emissor().numero(),
             n = e.numero,
             dps = xmldsig::sem_declaracao(&xml),
         );
         e.emitidas.push(NfseSimulada {
             chave: chave.clone(),
             id_dps: id_dps.clone(),
-            prestador: dps.prestador.inscricao,
+            prestador: dps.prestador().inscricao,
             xml: nfse.clone(),
             cancelamento: None,
-            tomador: dps.tomador.as_ref().map(|p| p.inscricao),
-            intermediario: dps.intermediario.as_ref().map(|p| p.inscricao),
+            tomador: dps.tomador().map(|p| p.inscricao),
+            intermediario: dps.intermediario().map(|p| p.inscricao),
             eventos: Vec::new(),
         });
         Ok((chave, nfse))

@@ -153,7 +153,7 @@ fn every_dps_guiche_writes_is_valid_against_the_official_xsd() {
             .current()
             .validar()
             .unwrap();
-        let (_, cert) = certificado_de(&dps.prestador.inscricao, valido());
+        let (_, cert) = certificado_de(&dps.prestador().inscricao, valido());
         let xml = assinar_dps(&cert, &dps, SystemTime::now()).unwrap();
         arquivos.push(arquivo(&format!("gerada-{i}"), &xml));
     }
@@ -178,9 +178,9 @@ fn every_dps_guiche_writes_is_valid_against_the_official_xsd() {
 fn pedido_cancelamento(autor: &str) -> PedidoEvento {
     let dps = dps();
     let chave = ChaveAcesso {
-        municipio: dps.municipio_emissor,
+        municipio: dps.municipio_emissor(),
         ambiente_gerador: 2,
-        inscricao: dps.prestador.inscricao,
+        inscricao: dps.prestador().inscricao,
         numero: 1,
         ano: 26,
         mes: 11,
@@ -189,7 +189,7 @@ fn pedido_cancelamento(autor: &str) -> PedidoEvento {
     PedidoEvento::cancelamento(
         Ambiente::Homologacao,
         "guiche-0.1",
-        dps.emissao,
+        dps.emissao(),
         Documento::parse(autor).unwrap(),
         chave,
         MotivoCancelamento::ServicoNaoPrestado,

@@ -37,6 +37,7 @@ use crate::data::Data;
 use crate::documento::Documento;
 use crate::municipio::CodigoIbge;
 use crate::valor::Valor;
+use crate::violacao::{Regra, Violacoes};
 use rust_decimal::Decimal;
 
 /// The DPS namespace.
@@ -307,34 +308,26 @@ pub struct IbsCbs {
 
 /// A valid DPS (layout v1.01), every rule checked; its Id is computed from its fields, so it
 /// always agrees with them.
+///
+/// Its fields are private: a `Dps` exists only as [`DpsBruta::validar`] (or the readers that
+/// call it) made it, and changes only through methods that check again
+/// ([`Dps::com_numero`]). The groups it returns by reference ([`Prestador`], [`Servico`], …)
+/// are plain data: a copy of one changes no `Dps`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Dps {
-    /// `tpAmb`.
-    pub ambiente: Ambiente,
-    /// `dhEmi`.
-    pub emissao: DataHora,
-    /// `verAplic`: the issuing application's version.
-    pub versao_aplicativo: String,
-    /// `serie`, 0 to [`SERIE_MAXIMA`], written unpadded.
-    pub serie: u32,
-    /// `nDPS`, 1 to [`NUMERO_MAXIMO`], written unpadded.
-    pub numero: u64,
-    /// `dCompet`: the date the service began (competência).
-    pub competencia: Data,
-    /// `cLocEmi`: the emitter's municipality.
-    pub municipio_emissor: CodigoIbge,
-    /// `prest`.
-    pub prestador: Prestador,
-    /// `toma`.
-    pub tomador: Option<Pessoa>,
-    /// `interm`.
-    pub intermediario: Option<Pessoa>,
-    /// `serv`.
-    pub servico: Servico,
-    /// `valores`.
-    pub valores: Valores,
-    /// `IBSCBS`, optional until the national system requires it.
-    pub ibs_cbs: Option<IbsCbs>,
+    ambiente: Ambiente,
+    emissao: DataHora,
+    versao_aplicativo: String,
+    serie: u32,
+    numero: u64,
+    competencia: Data,
+    municipio_emissor: CodigoIbge,
+    prestador: Prestador,
+    tomador: Option<Pessoa>,
+    intermediario: Option<Pessoa>,
+    servico: Servico,
+    valores: Valores,
+    ibs_cbs: Option<IbsCbs>,
 }
 
 impl Dps {
@@ -347,5 +340,91 @@ impl Dps {
             serie: self.serie,
             numero: self.numero,
         }
+    }
+
+    /// `tpAmb`.
+    pub fn ambiente(&self) -> Ambiente {
+        self.ambiente
+    }
+
+    /// `dhEmi`.
+    pub fn emissao(&self) -> DataHora {
+        self.emissao
+    }
+
+    /// `verAplic`: the issuing application's version.
+    pub fn versao_aplicativo(&self) -> &str {
+        &self.versao_aplicativo
+    }
+
+    /// `serie`, 0 to [`SERIE_MAXIMA`], written unpadded.
+    pub fn serie(&self) -> u32 {
+        self.serie
+    }
+
+    /// `nDPS`, 1 to [`NUMERO_MAXIMO`], written unpadded.
+    pub fn numero(&self) -> u64 {
+        self.numero
+    }
+
+    /// `dCompet`: the date the service began (competência).
+    pub fn competencia(&self) -> Data {
+        self.competencia
+    }
+
+    /// `cLocEmi`: the emitter's municipality.
+    pub fn municipio_emissor(&self) -> CodigoIbge {
+        self.municipio_emissor
+    }
+
+    /// `prest`.
+    pub fn prestador(&self) -> &Prestador {
+        &self.prestador
+    }
+
+    /// `toma`.
+    pub fn tomador(&self) -> Option<&Pessoa> {
+        self.tomador.as_ref()
+    }
+
+    /// `interm`.
+    pub fn intermediario(&self) -> Option<&Pessoa> {
+        self.intermediario.as_ref()
+    }
+
+    /// `serv`.
+    pub fn servico(&self) -> &Servico {
+        &self.servico
+    }
+
+    /// `valores`.
+    pub fn valores(&self) -> &Valores {
+        &self.valores
+    }
+
+    /// `IBSCBS`, optional until the national system requires it.
+    pub fn ibs_cbs(&self) -> Option<&IbsCbs> {
+        self.ibs_cbs.as_ref()
+    }
+
+    /// The same DPS with `nDPS` = `numero` (the next of its series, for the ledger or a test),
+    /// so with another Id; every other field as it was.
+    ///
+    /// # Errors
+    /// `infDPS/nDPS` ([`Regra::NumeroInvalido`]) when `numero` is not 1 to [`NUMERO_MAXIMO`].
+    pub fn com_numero(&self, numero: u64) -> Result<Dps, Violacoes> {
+        let mut v = Violacoes::default();
+        if !(1..=NUMERO_MAXIMO).contains(&numero) {
+            v.add(
+                "infDPS/nDPS",
+                Regra::NumeroInvalido,
+                format!("número da DPS de 1 a {NUMERO_MAXIMO}"),
+                numero.to_string(),
+            );
+        }
+        v.ou(Dps {
+            numero,
+            ..self.clone()
+        })
     }
 }

@@ -25,6 +25,29 @@ fn the_valid_example_validates_with_its_id_computed() {
 }
 
 #[test]
+fn another_number_gives_a_dps_checked_again_with_its_own_id() {
+    let dps = valida();
+    let outra = dps.com_numero(43).unwrap();
+    assert_eq!(outra.numero(), 43);
+    assert_eq!(
+        outra.id().to_string(),
+        "DPS355030821122233300018100001000000000000043"
+    );
+    assert!(outra.para_xml().contains("<nDPS>43</nDPS>"));
+    assert_eq!(outra.com_numero(42).unwrap(), dps);
+    assert_eq!(dps.numero(), 42, "the original is not changed");
+    for errado in [0, NUMERO_MAXIMO + 1] {
+        let v = dps.com_numero(errado).unwrap_err();
+        assert!(v.contem("infDPS/nDPS", Regra::NumeroInvalido), "{v}");
+        assert_eq!(v.iter().next().unwrap().valor, errado.to_string());
+    }
+    assert_eq!(
+        dps.com_numero(NUMERO_MAXIMO).unwrap().numero(),
+        NUMERO_MAXIMO
+    );
+}
+
+#[test]
 fn the_example_with_errors_names_every_violation_by_its_path() {
     let v = DpsBruta::de_json(COM_ERROS).unwrap().validar().unwrap_err();
     let esperadas = [
