@@ -39,7 +39,7 @@ use guiche_certificados::xmldsig::{self, Alvo};
 use guiche_certificados::{Certificado, Senha, titular_de_der};
 use guiche_domain::documento::Documento;
 use guiche_domain::nfse::evento::{GRUPOS_CONTRIBUINTE, Papel, TIPO_CANCELAMENTO};
-use guiche_domain::nfse::{ChaveAcesso, DpsBruta, NAMESPACE};
+use guiche_domain::nfse::{CODIGO_CHAVE_MAXIMO, ChaveAcesso, DpsBruta, NAMESPACE};
 use guiche_domain::{CodigoIbge, Data};
 use guiche_simulador::falha::{self, Depois, Fila, Injetavel};
 use guiche_simulador::sorteio::Gerador;
@@ -513,19 +513,32 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
     let (data, dh) = agora_texto();
     let resultado = c.com(|e| {
         if let Some(n) = e.emitidas.iter().find(|n| n.id_dps == id_dps) {
-            return Err(n.chave.clone());
+            return Err(erro_openapi(
+                Some(&id_dps),
+                "E1268",
+                "Já existe NFS-e para esta DPS.",
+                &format!("chave de acesso {}", n.chave),
+            ));
         }
+        let chave = match ChaveAcesso::nova(
+            dps.municipio_emissor(),
+            2,
+            dps.prestador().inscricao,
+            e.numero + 1,
+            (data.ano() % 100) as u8,
+            data.mes(),
+            (e.gerador.proximo() % (u64::from(CODIGO_CHAVE_MAXIMO) + 1)) as u32,
+        ) {
+            Ok(c) => c.to_string(),
+            Err(erro) => {
+                return Err(erro_objeto(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "SIM500",
+                    &format!("chave de acesso: {erro}"),
+                ));
+            }
+        };
         e.numero += 1;
-        let chave = ChaveAcesso {
-            municipio: dps.municipio_emissor(),
-            ambiente_gerador: 2,
-            inscricao: dps.prestador().inscricao,
-            numero: e.numero,
-            ano: (data.ano() % 100) as u8,
-            mes: data.mes(),
-            codigo: (e.gerador.proximo() % 1_000_000_000) as u32,
-        }
-        .to_string();
         let nfse = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><NFSe xmlns=\"{NAMESPACE}\" versao=\"1.01\"><infNFSe Id=\"NFS{chave}\"><xLocEmi>{mun}</xLocEmi><ambGer>2</ambGer><tpEmis>1</tpEmis><cStat>100</cStat><dhProc>{dh}</dhProc><nDFSe>{n}</nDFSe><nNFSe>{n}</nNFSe>{dps}</infNFSe></NFSe>",
             mun = dps.municipio_emissor().numero(),
@@ -549,12 +562,7 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
             StatusCode::CREATED,
             j!({ "tipoAmbiente": 2, "versaoAplicativo": VERSAO_APLICATIVO, "dataHoraProcessamento": dh, "idDps": id_dps, "chaveAcesso": chave, "nfseXmlGZipB64": wire::compactar(&nfse), "alertas": [] }),
         ),
-        Some(Err(existente)) => erro_openapi(
-            Some(&id_dps),
-            "E1268",
-            "Já existe NFS-e para esta DPS.",
-            &format!("chave de acesso {existente}"),
-        ),
+        Some(Err(resposta)) => resposta,
         None => erro_objeto(
             StatusCode::INTERNAL_SERVER_ERROR,
             "SIM500",

@@ -413,16 +413,21 @@ mod tests {
     use crate::Data;
     use crate::municipio::CodigoIbge;
 
+    fn chave_de_numero(numero: u64) -> ChaveAcesso {
+        ChaveAcesso::nova(
+            CodigoIbge::parse("3550308").unwrap(),
+            2,
+            Documento::parse("11222333000181").unwrap(),
+            numero,
+            26,
+            11,
+            123_456_789,
+        )
+        .unwrap()
+    }
+
     fn chave() -> ChaveAcesso {
-        ChaveAcesso {
-            municipio: CodigoIbge::parse("3550308").unwrap(),
-            ambiente_gerador: 2,
-            inscricao: Documento::parse("11222333000181").unwrap(),
-            numero: 7,
-            ano: 26,
-            mes: 11,
-            codigo: 123_456_789,
-        }
+        chave_de_numero(7)
     }
 
     fn momento() -> DataHora {
@@ -605,8 +610,7 @@ mod tests {
     #[cfg(feature = "formatos")]
     #[test]
     fn a_substitution_is_written_in_its_groups_order() {
-        let mut outra = chave();
-        outra.numero = 8;
+        let outra = chave_de_numero(8);
         let p = evento(Evento::Substituicao {
             motivo: MotivoSubstituicao::de_codigo("01").unwrap(),
             justificativa: Some("Desenquadramento do Simples".into()),

@@ -31,7 +31,10 @@ mod tests;
 
 pub use bruta::DpsBruta;
 pub(crate) use bruta::*;
-pub use id::{ChaveAcesso, ErroId, IdDps, NUMERO_MAXIMO, SERIE_MAXIMA, tipo_inscricao};
+pub use id::{
+    CODIGO_CHAVE_MAXIMO, ChaveAcesso, ErroId, IdDps, NUMERO_MAXIMO, NUMERO_NFSE_MAXIMO,
+    SERIE_MAXIMA, tipo_inscricao,
+};
 
 use crate::data::Data;
 use crate::documento::Documento;
@@ -334,12 +337,12 @@ impl Dps {
     /// `infDPS/@Id`, from `cLocEmi`, the prestador's inscription (the emitter, `tpEmit` 1),
     /// `serie` and `nDPS`.
     pub fn id(&self) -> IdDps {
-        IdDps {
-            municipio: self.municipio_emissor,
-            inscricao: self.prestador.inscricao,
-            serie: self.serie,
-            numero: self.numero,
-        }
+        IdDps::de_partes_validas(
+            self.municipio_emissor,
+            self.prestador.inscricao,
+            self.serie,
+            self.numero,
+        )
     }
 
     /// `tpAmb`.
