@@ -513,12 +513,12 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
     let (data, dh) = agora_texto();
     let resultado = c.com(|e| {
         if let Some(n) = e.emitidas.iter().find(|n| n.id_dps == id_dps) {
-            return Err(erro_openapi(
+            return Err(Box::new(erro_openapi(
                 Some(&id_dps),
                 "E1268",
                 "Já existe NFS-e para esta DPS.",
                 &format!("chave de acesso {}", n.chave),
-            ));
+            )));
         }
         let chave = match ChaveAcesso::nova(
             dps.municipio_emissor(),
@@ -531,11 +531,11 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
         ) {
             Ok(c) => c.to_string(),
             Err(erro) => {
-                return Err(erro_objeto(
+                return Err(Box::new(erro_objeto(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "SIM500",
                     &format!("chave de acesso: {erro}"),
-                ));
+                )));
             }
         };
         e.numero += 1;
@@ -562,7 +562,7 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
             StatusCode::CREATED,
             j!({ "tipoAmbiente": 2, "versaoAplicativo": VERSAO_APLICATIVO, "dataHoraProcessamento": dh, "idDps": id_dps, "chaveAcesso": chave, "nfseXmlGZipB64": wire::compactar(&nfse), "alertas": [] }),
         ),
-        Some(Err(resposta)) => resposta,
+        Some(Err(resposta)) => *resposta,
         None => erro_objeto(
             StatusCode::INTERNAL_SERVER_ERROR,
             "SIM500",

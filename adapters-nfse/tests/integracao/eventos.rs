@@ -27,13 +27,7 @@ fn cancelamento(chave: ChaveAcesso) -> PedidoEvento {
     PedidoEvento::cancelamento(
         Ambiente::Homologacao,
         "guiche-0.1.0",
-        DataHora {
-            data: Data::new(2026, 11, 26).unwrap(),
-            hora: 10,
-            minuto: 0,
-            segundo: 0,
-            fuso_horas: -3,
-        },
+        DataHora::nova(Data::new(2026, 11, 26).unwrap(), 10, 0, 0, -3).unwrap(),
         prestador(),
         chave,
         MotivoCancelamento::ServicoNaoPrestado,
@@ -160,13 +154,7 @@ fn pedido(chave: ChaveAcesso, autor: Documento, evento: Evento) -> PedidoEvento 
     PedidoEvento::novo(
         Ambiente::Homologacao,
         "guiche-0.1.0",
-        DataHora {
-            data: Data::new(2026, 11, 26).unwrap(),
-            hora: 11,
-            minuto: 0,
-            segundo: 0,
-            fuso_horas: -3,
-        },
+        DataHora::nova(Data::new(2026, 11, 26).unwrap(), 11, 0, 0, -3).unwrap(),
         autor,
         chave,
         evento,

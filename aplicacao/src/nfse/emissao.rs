@@ -237,7 +237,7 @@ impl EmissaoNfse {
         let pedido = Pedido {
             sequencia: &seq,
             numero: Some(id.numero()),
-            data: dps.emissao().data,
+            data: dps.emissao().data(),
             conteudo: &impressao,
         };
         let documento = |_: u64| assinada.to_owned();

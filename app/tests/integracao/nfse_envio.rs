@@ -249,7 +249,7 @@ fn gravado_e_morto(c: &Cenario, numero: u64) -> PathBuf {
             Pedido {
                 sequencia: &seq,
                 numero: Some(numero),
-                data: dps.emissao().data,
+                data: dps.emissao().data(),
                 conteudo: &conteudo,
             },
             &|_| assinada.clone(),

@@ -85,13 +85,9 @@ pub fn data_hora() -> impl Strategy<Value = DataHora> {
         .prop_filter_map(
             "data válida",
             |(a, m, d, hora, minuto, segundo, fuso_horas)| {
-                crate::Data::new(a, m, d).ok().map(|data| DataHora {
-                    data,
-                    hora,
-                    minuto,
-                    segundo,
-                    fuso_horas,
-                })
+                crate::Data::new(a, m, d)
+                    .ok()
+                    .and_then(|data| DataHora::nova(data, hora, minuto, segundo, fuso_horas).ok())
             },
         )
 }
@@ -248,9 +244,9 @@ pub fn dps_valida() -> impl Strategy<Value = DpsBruta> {
         .prop_map(|((cab, pre, serv, val), toma, interm, ibs)| {
             let (amb, emissao, dias_antes, ver, serie, numero, cloc) = cab;
             let competencia = emissao
-                .data
+                .data()
                 .mais_dias(-i64::from(dias_antes))
-                .unwrap_or(emissao.data);
+                .unwrap_or(emissao.data());
             let (doc, im, nome, end, simples, especial, apuracao) = pre;
             let (cnpj, cpf) = doc_campos(&doc);
             let (local, trib_nac, trib_mun, desc, nbs, interno, info) = serv;

@@ -431,13 +431,7 @@ mod tests {
     }
 
     fn momento() -> DataHora {
-        DataHora {
-            data: Data::new(2026, 11, 26).unwrap(),
-            hora: 15,
-            minuto: 0,
-            segundo: 0,
-            fuso_horas: -3,
-        }
+        DataHora::nova(Data::new(2026, 11, 26).unwrap(), 15, 0, 0, -3).unwrap()
     }
 
     fn pedido(justificativa: &str) -> Result<PedidoEvento, Violacoes> {

@@ -68,22 +68,89 @@ impl Ambiente {
 }
 
 /// `dhEmi`: date and time of issue with its UTC offset (`AAAA-MM-DDThh:mm:ss±hh:00`), as the
-/// layout's pattern allows (whole-hour offsets from −11 to +12).
+/// layout's pattern allows (years 2000–2099, whole-hour offsets from −11 to +12).
+///
+/// Its parts are private: a `DataHora` comes from [`DataHora::nova`], checked, or from a valid
+/// DPS, so its text always fits the layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DataHora {
-    /// The calendar date (local to the offset).
-    pub data: Data,
-    /// Hour, 0–23.
-    pub hora: u8,
-    /// Minute, 0–59.
-    pub minuto: u8,
-    /// Second, 0–59.
-    pub segundo: u8,
-    /// The UTC offset in whole hours, −11 to +12.
-    pub fuso_horas: i8,
+    data: Data,
+    hora: u8,
+    minuto: u8,
+    segundo: u8,
+    fuso_horas: i8,
+}
+
+/// Why a date and time was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroDataHora {
+    /// The layout's pattern has years 2000–2099 only.
+    #[error("o leiaute só aceita anos de 2000 a 2099 (ano {0})")]
+    Ano(u16),
+    /// Hour, minute or second out of range.
+    #[error("horário {0:02}:{1:02}:{2:02} inexistente")]
+    Horario(u8, u8, u8),
+    /// The offset is not a whole hour from −11 to +12.
+    #[error("fuso {0:+} h: o leiaute aceita de −11 a +12 horas")]
+    Fuso(i8),
 }
 
 impl DataHora {
+    /// `data` at `hora`:`minuto`:`segundo`, local to the UTC offset `fuso_horas`.
+    ///
+    /// # Errors
+    /// [`ErroDataHora`] naming the part outside the layout's pattern.
+    pub fn nova(
+        data: Data,
+        hora: u8,
+        minuto: u8,
+        segundo: u8,
+        fuso_horas: i8,
+    ) -> Result<DataHora, ErroDataHora> {
+        if !(2000..=2099).contains(&data.ano()) {
+            return Err(ErroDataHora::Ano(data.ano()));
+        }
+        if hora > 23 || minuto > 59 || segundo > 59 {
+            return Err(ErroDataHora::Horario(hora, minuto, segundo));
+        }
+        if !(-11..=12).contains(&fuso_horas) {
+            return Err(ErroDataHora::Fuso(fuso_horas));
+        }
+        Ok(DataHora {
+            data,
+            hora,
+            minuto,
+            segundo,
+            fuso_horas,
+        })
+    }
+
+    /// The calendar date (local to the offset).
+    pub fn data(&self) -> Data {
+        self.data
+    }
+
+    /// Hour, 0–23.
+    pub fn hora(&self) -> u8 {
+        self.hora
+    }
+
+    /// Minute, 0–59.
+    pub fn minuto(&self) -> u8 {
+        self.minuto
+    }
+
+    /// Second, 0–59.
+    pub fn segundo(&self) -> u8 {
+        self.segundo
+    }
+
+    /// The UTC offset in whole hours, −11 to +12.
+    pub fn fuso_horas(&self) -> i8 {
+        self.fuso_horas
+    }
+
     /// The layout's text, e.g. `2026-11-26T10:15:00-03:00`.
     pub fn texto(&self) -> String {
         let sinal = if self.fuso_horas < 0 { '-' } else { '+' };

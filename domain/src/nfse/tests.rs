@@ -385,6 +385,37 @@ fn emission_date_time_forms() {
     }
 }
 
+#[test]
+fn a_date_and_time_is_built_only_as_the_layouts_pattern_allows() {
+    let dia = Data::new(2026, 11, 26).unwrap();
+    let d = DataHora::nova(dia, 23, 59, 59, 12).unwrap();
+    assert_eq!(d.texto(), "2026-11-26T23:59:59+12:00");
+    assert_eq!(
+        (d.data(), d.hora(), d.minuto(), d.segundo(), d.fuso_horas()),
+        (dia, 23, 59, 59, 12)
+    );
+    assert_eq!(super::regras::data_hora(&d.texto()).unwrap(), d);
+    assert_eq!(
+        DataHora::nova(dia, 0, 0, 0, -11).unwrap().texto(),
+        "2026-11-26T00:00:00-11:00"
+    );
+    let casos = [
+        (DataHora::nova(dia, 24, 0, 0, -3), "horário 24:00:00"),
+        (DataHora::nova(dia, 10, 60, 0, -3), "horário 10:60:00"),
+        (DataHora::nova(dia, 10, 0, 60, -3), "horário 10:00:60"),
+        (DataHora::nova(dia, 10, 0, 0, -12), "fuso -12 h"),
+        (DataHora::nova(dia, 10, 0, 0, 13), "fuso +13 h"),
+        (
+            DataHora::nova(Data::new(1999, 12, 31).unwrap(), 10, 0, 0, -3),
+            "anos de 2000 a 2099 (ano 1999)",
+        ),
+    ];
+    for (r, trecho) in casos {
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains(trecho), "{trecho}: {e}");
+    }
+}
+
 mod propriedades {
     use super::*;
     use crate::estrategias::nfse::{chave_acesso, dps_valida, id_dps};
