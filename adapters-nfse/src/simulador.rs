@@ -777,11 +777,15 @@ fn evento(c: &Compartilhado, chave: &str, corpo: &[u8]) -> Resposta {
             Papel::Intermediario => n.intermediario,
         };
         if ator.is_none() || ator != signatario {
+            let complemento = match ator {
+                None => format!("a NFS-e não tem {}", papel.nome()),
+                Some(_) => format!("o autor deve ser o {} da NFS-e", papel.nome()),
+            };
             return erro_openapi(
                 None,
                 "E0812",
                 "O autor não é o ator da NFS-e que este evento exige.",
-                &format!("{papel:?}"),
+                &complemento,
             );
         }
         let repetido = if tipo == TIPO_CANCELAMENTO {

@@ -193,7 +193,42 @@ async fn the_tomador_confirms_or_rejects_with_its_own_certificate_and_nobody_aft
         .await
         .unwrap_err()
     {
-        ErroNfse::Recusada { mensagens, .. } => assert_eq!(mensagens[0].codigo, "E0812"),
+        ErroNfse::Recusada { mensagens, .. } => {
+            assert_eq!(mensagens[0].codigo, "E0812");
+            // The role as the manual writes it, not the Rust variant's name.
+            assert_eq!(
+                mensagens[0].complemento.as_deref(),
+                Some("o autor deve ser o tomador da NFS-e"),
+                "{mensagens:?}"
+            );
+        }
+        e => panic!("{e:?}"),
+    }
+    // An intermediário's confirmation on an NFS-e that has none.
+    let do_intermediario = assinar_pedido_evento(
+        &c.certificado,
+        &pedido(
+            chave,
+            prestador(),
+            Evento::Confirmacao(Papel::Intermediario),
+        ),
+        SystemTime::now(),
+    )
+    .unwrap();
+    match c
+        .cliente
+        .registrar_evento(&chave, &do_intermediario)
+        .await
+        .unwrap_err()
+    {
+        ErroNfse::Recusada { mensagens, .. } => {
+            assert_eq!(mensagens[0].codigo, "E0812");
+            assert_eq!(
+                mensagens[0].complemento.as_deref(),
+                Some("a NFS-e não tem intermediário"),
+                "{mensagens:?}"
+            );
+        }
         e => panic!("{e:?}"),
     }
     // The tomador's own: registered once, a repeat deduplicated.

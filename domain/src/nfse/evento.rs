@@ -27,6 +27,17 @@ pub enum Papel {
     Intermediario,
 }
 
+impl Papel {
+    /// The role as the manual writes it in a sentence: `prestador`, `tomador`, `intermediário`.
+    pub fn nome(self) -> &'static str {
+        match self {
+            Papel::Prestador => "prestador",
+            Papel::Tomador => "tomador",
+            Papel::Intermediario => "intermediário",
+        }
+    }
+}
+
 /// `cMotivo` of a cancellation (`TSCodJustCanc`) and of a request for fiscal analysis
 /// (`TSCodJustAnaliseFiscalCanc`): the same codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -484,6 +495,24 @@ mod tests {
             chave()
         )), "{xml}");
         assert!(!xml.contains("nPedRegEvento"));
+    }
+
+    #[test]
+    fn a_role_is_named_as_the_manual_writes_it() {
+        for (papel, nome) in [
+            (Papel::Prestador, "prestador"),
+            (Papel::Tomador, "tomador"),
+            (Papel::Intermediario, "intermediário"),
+        ] {
+            assert_eq!(papel.nome(), nome);
+            // The same word the group's xDesc ends with ("… Confirmação do Intermediário").
+            let (_, descricao, _) = GRUPOS_CONTRIBUINTE
+                .iter()
+                .find(|(_, d, p)| *p == papel && d.contains("Confirmação"))
+                .unwrap();
+            let ultima = descricao.rsplit(' ').next().unwrap();
+            assert_eq!(ultima.to_lowercase(), nome, "{descricao}");
+        }
     }
 
     #[test]
