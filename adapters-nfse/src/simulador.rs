@@ -39,7 +39,7 @@ use guiche_certificados::xmldsig::{self, Alvo};
 use guiche_certificados::{Certificado, Senha, titular_de_der};
 use guiche_domain::documento::Documento;
 use guiche_domain::nfse::evento::{GRUPOS_CONTRIBUINTE, Papel, TIPO_CANCELAMENTO};
-use guiche_domain::nfse::{ChaveAcesso, DpsBruta, NAMESPACE};
+use guiche_domain::nfse::{CODIGO_CHAVE_MAXIMO, ChaveAcesso, DpsBruta, NAMESPACE};
 use guiche_domain::{CodigoIbge, Data};
 use guiche_simulador::falha::{self, Depois, Fila, Injetavel};
 use guiche_simulador::sorteio::Gerador;
@@ -502,7 +502,7 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
     if verificado.alvo != Alvo::Id(id_dps.clone()) {
         return erro_openapi(id, "E0714", "A assinatura não cobre infDPS.", "");
     }
-    if titular_de_der(&verificado.certificado_der) != Some(dps.prestador.inscricao) {
+    if titular_de_der(&verificado.certificado_der) != Some(dps.prestador().inscricao) {
         return erro_openapi(
             id,
             "E0714",
@@ -513,33 +513,46 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
     let (data, dh) = agora_texto();
     let resultado = c.com(|e| {
         if let Some(n) = e.emitidas.iter().find(|n| n.id_dps == id_dps) {
-            return Err(n.chave.clone());
+            return Err(Box::new(erro_openapi(
+                Some(&id_dps),
+                "E1268",
+                "Já existe NFS-e para esta DPS.",
+                &format!("chave de acesso {}", n.chave),
+            )));
         }
+        let chave = match ChaveAcesso::nova(
+            dps.municipio_emissor(),
+            2,
+            dps.prestador().inscricao,
+            e.numero + 1,
+            (data.ano() % 100) as u8,
+            data.mes(),
+            (e.gerador.proximo() % (u64::from(CODIGO_CHAVE_MAXIMO) + 1)) as u32,
+        ) {
+            Ok(c) => c.to_string(),
+            Err(erro) => {
+                return Err(Box::new(erro_objeto(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "SIM500",
+                    &format!("chave de acesso: {erro}"),
+                )));
+            }
+        };
         e.numero += 1;
-        let chave = ChaveAcesso {
-            municipio: dps.municipio_emissor,
-            ambiente_gerador: 2,
-            inscricao: dps.prestador.inscricao,
-            numero: e.numero,
-            ano: (data.ano() % 100) as u8,
-            mes: data.mes(),
-            codigo: (e.gerador.proximo() % 1_000_000_000) as u32,
-        }
-        .to_string();
         let nfse = format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><NFSe xmlns=\"{NAMESPACE}\" versao=\"1.01\"><infNFSe Id=\"NFS{chave}\"><xLocEmi>{mun}</xLocEmi><ambGer>2</ambGer><tpEmis>1</tpEmis><cStat>100</cStat><dhProc>{dh}</dhProc><nDFSe>{n}</nDFSe><nNFSe>{n}</nNFSe>{dps}</infNFSe></NFSe>",
-            mun = dps.municipio_emissor.numero(),
+            mun = dps.municipio_emissor().numero(),
             n = e.numero,
             dps = xmldsig::sem_declaracao(&xml),
         );
         e.emitidas.push(NfseSimulada {
             chave: chave.clone(),
             id_dps: id_dps.clone(),
-            prestador: dps.prestador.inscricao,
+            prestador: dps.prestador().inscricao,
             xml: nfse.clone(),
             cancelamento: None,
-            tomador: dps.tomador.as_ref().map(|p| p.inscricao),
-            intermediario: dps.intermediario.as_ref().map(|p| p.inscricao),
+            tomador: dps.tomador().map(|p| p.inscricao),
+            intermediario: dps.intermediario().map(|p| p.inscricao),
             eventos: Vec::new(),
         });
         Ok((chave, nfse))
@@ -549,12 +562,7 @@ fn emitir(c: &Compartilhado, corpo: &[u8]) -> Resposta {
             StatusCode::CREATED,
             j!({ "tipoAmbiente": 2, "versaoAplicativo": VERSAO_APLICATIVO, "dataHoraProcessamento": dh, "idDps": id_dps, "chaveAcesso": chave, "nfseXmlGZipB64": wire::compactar(&nfse), "alertas": [] }),
         ),
-        Some(Err(existente)) => erro_openapi(
-            Some(&id_dps),
-            "E1268",
-            "Já existe NFS-e para esta DPS.",
-            &format!("chave de acesso {existente}"),
-        ),
+        Some(Err(resposta)) => *resposta,
         None => erro_objeto(
             StatusCode::INTERNAL_SERVER_ERROR,
             "SIM500",
@@ -769,11 +777,15 @@ fn evento(c: &Compartilhado, chave: &str, corpo: &[u8]) -> Resposta {
             Papel::Intermediario => n.intermediario,
         };
         if ator.is_none() || ator != signatario {
+            let complemento = match ator {
+                None => format!("a NFS-e não tem {}", papel.nome()),
+                Some(_) => format!("o autor deve ser o {} da NFS-e", papel.nome()),
+            };
             return erro_openapi(
                 None,
                 "E0812",
                 "O autor não é o ator da NFS-e que este evento exige.",
-                &format!("{papel:?}"),
+                &complemento,
             );
         }
         let repetido = if tipo == TIPO_CANCELAMENTO {

@@ -52,7 +52,7 @@ pub fn assinar_dps(
 ) -> Result<String, ErroDps> {
     assinar(
         certificado,
-        &dps.prestador.inscricao,
+        &dps.prestador().inscricao,
         &dps.para_xml(),
         &dps.id().to_string(),
         agora,

@@ -29,8 +29,8 @@ async fn a_dps_is_issued_over_mtls_and_read_back_by_its_key() {
     };
     let id = dps(42).id().to_string();
     assert_eq!(nfse.id_dps.as_deref(), Some(id.as_str()));
-    assert_eq!(nfse.chave.inscricao, prestador());
-    assert_eq!(nfse.chave.municipio, dps(42).municipio_emissor);
+    assert_eq!(nfse.chave.inscricao(), prestador());
+    assert_eq!(nfse.chave.municipio(), dps(42).municipio_emissor());
     assert!(
         nfse.xml
             .contains(&format!("<infNFSe Id=\"NFS{}\">", nfse.chave)),
@@ -241,7 +241,7 @@ async fn the_base_path_moved_endpoints_and_a_client_without_certificate() {
     .unwrap();
     let data = guiche_domain::Data::new(2026, 11, 1).unwrap();
     let e = antigo
-        .aliquotas(dps(1).municipio_emissor, "010101", data)
+        .aliquotas(dps(1).municipio_emissor(), "010101", data)
         .await
         .unwrap_err();
     assert!(matches!(e, ErroNfse::Movido { .. }), "{e:?}");

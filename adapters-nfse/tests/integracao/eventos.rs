@@ -27,13 +27,7 @@ fn cancelamento(chave: ChaveAcesso) -> PedidoEvento {
     PedidoEvento::cancelamento(
         Ambiente::Homologacao,
         "guiche-0.1.0",
-        DataHora {
-            data: Data::new(2026, 11, 26).unwrap(),
-            hora: 10,
-            minuto: 0,
-            segundo: 0,
-            fuso_horas: -3,
-        },
+        DataHora::nova(Data::new(2026, 11, 26).unwrap(), 10, 0, 0, -3).unwrap(),
         prestador(),
         chave,
         MotivoCancelamento::ServicoNaoPrestado,
@@ -160,13 +154,7 @@ fn pedido(chave: ChaveAcesso, autor: Documento, evento: Evento) -> PedidoEvento 
     PedidoEvento::novo(
         Ambiente::Homologacao,
         "guiche-0.1.0",
-        DataHora {
-            data: Data::new(2026, 11, 26).unwrap(),
-            hora: 11,
-            minuto: 0,
-            segundo: 0,
-            fuso_horas: -3,
-        },
+        DataHora::nova(Data::new(2026, 11, 26).unwrap(), 11, 0, 0, -3).unwrap(),
         autor,
         chave,
         evento,
@@ -205,7 +193,42 @@ async fn the_tomador_confirms_or_rejects_with_its_own_certificate_and_nobody_aft
         .await
         .unwrap_err()
     {
-        ErroNfse::Recusada { mensagens, .. } => assert_eq!(mensagens[0].codigo, "E0812"),
+        ErroNfse::Recusada { mensagens, .. } => {
+            assert_eq!(mensagens[0].codigo, "E0812");
+            // The role as the manual writes it, not the Rust variant's name.
+            assert_eq!(
+                mensagens[0].complemento.as_deref(),
+                Some("o autor deve ser o tomador da NFS-e"),
+                "{mensagens:?}"
+            );
+        }
+        e => panic!("{e:?}"),
+    }
+    // An intermediário's confirmation on an NFS-e that has none.
+    let do_intermediario = assinar_pedido_evento(
+        &c.certificado,
+        &pedido(
+            chave,
+            prestador(),
+            Evento::Confirmacao(Papel::Intermediario),
+        ),
+        SystemTime::now(),
+    )
+    .unwrap();
+    match c
+        .cliente
+        .registrar_evento(&chave, &do_intermediario)
+        .await
+        .unwrap_err()
+    {
+        ErroNfse::Recusada { mensagens, .. } => {
+            assert_eq!(mensagens[0].codigo, "E0812");
+            assert_eq!(
+                mensagens[0].complemento.as_deref(),
+                Some("a NFS-e não tem intermediário"),
+                "{mensagens:?}"
+            );
+        }
         e => panic!("{e:?}"),
     }
     // The tomador's own: registered once, a repeat deduplicated.

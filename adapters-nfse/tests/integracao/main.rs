@@ -23,12 +23,12 @@ pub(crate) const CNPJ_PRESTADOR: &str = "11222333000181";
 
 /// The example DPS (`exemplos/nfse/dps.json`) with number `numero`.
 pub(crate) fn dps(numero: u64) -> Dps {
-    let mut d = DpsBruta::de_json(include_str!("../../../exemplos/nfse/dps.json"))
+    DpsBruta::de_json(include_str!("../../../exemplos/nfse/dps.json"))
         .unwrap()
         .validar()
-        .unwrap();
-    d.numero = numero;
-    d
+        .unwrap()
+        .com_numero(numero)
+        .unwrap()
 }
 
 pub(crate) fn prestador() -> Documento {

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 #[tokio::test]
 async fn municipal_rates_are_read_and_an_unknown_service_is_not_found() {
     let c = Cenario::novo();
-    let municipio = dps(1).municipio_emissor;
+    let municipio = dps(1).municipio_emissor();
     let data = Data::new(2026, 11, 1).unwrap();
     let r = c
         .cliente

@@ -33,7 +33,7 @@ fn the_201_reply_is_read_with_its_key_and_nfse() {
     let r: RespostaEmissao =
         serde_json::from_str(include_str!("../vetores/resposta-201.json")).unwrap();
     let chave = ChaveAcesso::parse(&r.chave_acesso).unwrap();
-    assert_eq!(chave.numero, 1);
+    assert_eq!(chave.numero(), 1);
     assert_eq!(r.versao_aplicativo.as_deref(), Some("SefinNacional_1.6.0"));
     assert_eq!(
         wire::descompactar(&r.nfse_xml_gzip_b64).unwrap(),

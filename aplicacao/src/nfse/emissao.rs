@@ -27,8 +27,8 @@ impl<T: EmissorNotas + ConsultaEmissao + ?Sized> EmissorNfse for T {}
 /// "municipality" (no NFD code has that form); the row's number is `nDPS`.
 pub fn sequencia(id: &IdDps) -> Sequencia {
     Sequencia {
-        prestador: id.inscricao,
-        prefeitura: format!("nfse-{:07}-{}", id.municipio.numero(), id.serie),
+        prestador: id.inscricao(),
+        prefeitura: format!("nfse-{:07}-{}", id.municipio().numero(), id.serie()),
     }
 }
 
@@ -140,15 +140,9 @@ fn guiche_nfse_id(s: &Sequencia, numero: u64) -> Option<String> {
     let mut partes = s.prefeitura.strip_prefix("nfse-")?.split('-');
     let municipio = guiche_domain::municipio::CodigoIbge::parse(partes.next()?).ok()?;
     let serie = partes.next()?.parse().ok()?;
-    Some(
-        IdDps {
-            municipio,
-            inscricao: s.prestador,
-            serie,
-            numero,
-        }
-        .to_string(),
-    )
+    IdDps::novo(municipio, s.prestador, serie, numero)
+        .ok()
+        .map(|id| id.to_string())
 }
 
 /// What a settled or pending row says.
@@ -217,7 +211,7 @@ impl EmissaoNfse {
         for r in em_espera(|| self.livro.pendentes(&seq))? {
             let d = self.acertar(&r, true).await?;
             let resolvida = matches!(d, Desfecho::Emitida { .. } | Desfecho::Recusada { .. });
-            if r.numero == id.numero {
+            if r.numero == id.numero() {
                 if r.conteudo != impressao {
                     return Err(ErroEmissaoNfse::OutroConteudo { id: id.to_string() });
                 }
@@ -234,7 +228,7 @@ impl EmissaoNfse {
                 });
             }
         }
-        if let Some(r) = em_espera(|| self.livro.por_numero(&seq, id.numero))? {
+        if let Some(r) = em_espera(|| self.livro.por_numero(&seq, id.numero()))? {
             if r.conteudo != impressao {
                 return Err(ErroEmissaoNfse::OutroConteudo { id: id.to_string() });
             }
@@ -242,8 +236,8 @@ impl EmissaoNfse {
         }
         let pedido = Pedido {
             sequencia: &seq,
-            numero: Some(id.numero),
-            data: dps.emissao.data,
+            numero: Some(id.numero()),
+            data: dps.emissao().data(),
             conteudo: &impressao,
         };
         let documento = |_: u64| assinada.to_owned();
@@ -265,7 +259,7 @@ impl EmissaoNfse {
         ordem.sort_by_key(|&i| {
             let id = itens[i].0.id();
             let s = sequencia(&id);
-            (s.prestador.as_str().to_owned(), s.prefeitura, id.numero)
+            (s.prestador.as_str().to_owned(), s.prefeitura, id.numero())
         });
         let mut bloqueadas: std::collections::HashMap<Sequencia, (String, String)> =
             std::collections::HashMap::new();
@@ -308,7 +302,7 @@ impl EmissaoNfse {
     /// [`ErroEmissaoNfse`].
     pub async fn situacao(&self, id: &IdDps) -> Result<Option<Desfecho>, ErroEmissaoNfse> {
         let seq = sequencia(id);
-        let Some(r) = em_espera(|| self.livro.por_numero(&seq, id.numero))? else {
+        let Some(r) = em_espera(|| self.livro.por_numero(&seq, id.numero()))? else {
             return Ok(None);
         };
         let aberta = !r.estado.resolvido() || matches!(r.estado, Estado::Aceita { codigo: None });
@@ -317,7 +311,7 @@ impl EmissaoNfse {
         }
         let _vez = self.vez(&seq).await?;
         // Read again under the turn: another process may have settled it meanwhile.
-        let Some(r) = em_espera(|| self.livro.por_numero(&seq, id.numero))? else {
+        let Some(r) = em_espera(|| self.livro.por_numero(&seq, id.numero()))? else {
             return Ok(None);
         };
         Ok(Some(self.acertar(&r, false).await?))

@@ -60,38 +60,35 @@ fn documento(d: &Documento) -> String {
 /// The summary of a valid DPS.
 pub fn resumo(dps: &Dps) -> ResumoDps {
     let id = dps.id().to_string();
-    let ambiente = match dps.ambiente {
+    let ambiente = match dps.ambiente() {
         guiche_domain::nfse::Ambiente::Producao => "produção",
         guiche_domain::nfse::Ambiente::Homologacao => "homologação",
     };
-    let tomador = dps.tomador.as_ref().map(|t| documento(&t.inscricao));
+    let tomador = dps.tomador().map(|t| documento(&t.inscricao));
     let frase = format!(
         "Id {id}, série {}, nº {}, {}, prestador {}, {}, {ambiente}",
-        dps.serie,
-        dps.numero,
-        dps.emissao.texto(),
-        documento(&dps.prestador.inscricao),
+        dps.serie(),
+        dps.numero(),
+        dps.emissao().texto(),
+        documento(&dps.prestador().inscricao),
         tomador
             .as_ref()
             .map_or("sem tomador".to_string(), |t| format!("tomador {t}")),
     );
     ResumoDps {
         id,
-        ambiente: dps.ambiente.codigo().to_string(),
-        serie: dps.serie,
-        numero: dps.numero,
-        emissao: dps.emissao.texto(),
-        prestador: dps.prestador.inscricao.as_str().to_string(),
-        tomador: dps
-            .tomador
-            .as_ref()
-            .map(|t| t.inscricao.as_str().to_string()),
+        ambiente: dps.ambiente().codigo().to_string(),
+        serie: dps.serie(),
+        numero: dps.numero(),
+        emissao: dps.emissao().texto(),
+        prestador: dps.prestador().inscricao.as_str().to_string(),
+        tomador: dps.tomador().map(|t| t.inscricao.as_str().to_string()),
         valor_servico: {
-            let mut d = dps.valores.valor_servico.decimal();
+            let mut d = dps.valores().valor_servico.decimal();
             d.rescale(2);
             d.to_string()
         },
-        frase: format!("{frase}, serviço {}", dps.valores.valor_servico),
+        frase: format!("{frase}, serviço {}", dps.valores().valor_servico),
     }
 }
 

@@ -27,7 +27,7 @@ pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
     let sim = SimuladorNfse::iniciar(ConfigSimuladorNfse::default()).map_err(|e| falha(&e))?;
     let dps = validar_dps(DPS).map_err(|v| falha(&format!("{} violação(ões)", v.len())))?;
     let certificado = sim
-        .certificado_prestador(&dps.prestador.inscricao)
+        .certificado_prestador(&dps.prestador().inscricao)
         .map_err(|e| falha(&e))?;
     let assinada = assinar_dps(&certificado, &dps, SystemTime::now()).map_err(|e| falha(&e))?;
     let cliente = ClienteNfse::new(ConfigNfse {
@@ -77,8 +77,8 @@ pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
     let pedido = PedidoEvento::cancelamento(
         Ambiente::Homologacao,
         "guiche-demo",
-        dps.emissao,
-        dps.prestador.inscricao,
+        dps.emissao(),
+        dps.prestador().inscricao,
         chave_acesso,
         MotivoCancelamento::ServicoNaoPrestado,
         "Serviço não foi prestado ao tomador",

@@ -529,20 +529,19 @@ fn ambiente(url: &str) -> Ambiente {
 }
 
 /// Now in Brasília (UTC−3), as `dhEvento` wants it.
-fn agora_em_brasilia() -> DataHora {
+fn agora_em_brasilia() -> Result<DataHora, ErroApp> {
     let (data, hora) = guiche_domain::Data::em_brasilia(SystemTime::now());
     let parte = |i: usize| {
         hora.get(i..i + 2)
             .and_then(|t| t.parse::<u8>().ok())
             .unwrap_or(0)
     };
-    DataHora {
-        data,
-        hora: parte(0),
-        minuto: parte(3),
-        segundo: parte(6),
-        fuso_horas: -3,
-    }
+    DataHora::nova(data, parte(0), parte(3), parte(6), -3).map_err(|e| {
+        ErroApp::Configuracao(format!(
+            "o relógio do sistema ({} {hora}) não serve para dhEvento: {e}",
+            data.iso()
+        ))
+    })
 }
 
 /// `guiche nfse cancel CHAVE --codigo 1|2|9 --motivo TEXTO`.
@@ -605,7 +604,7 @@ async fn assinar_e_registrar(
     let pedido = match PedidoEvento::novo(
         ambiente(&url_sefin()?),
         &versao,
-        agora_em_brasilia(),
+        agora_em_brasilia()?,
         autor,
         chave,
         evento,

@@ -256,8 +256,17 @@ async fn danfse_of_the_simulators_nfse_by_key_and_from_its_xml() {
     assert!(!dir.join("nada.pdf").exists());
 
     // A key SEFIN does not know: refused, nothing written.
-    let mut outra = guiche_domain::nfse::ChaveAcesso::parse(&chave).unwrap();
-    outra.codigo = (outra.codigo + 1) % 1_000_000_000;
+    let lida = guiche_domain::nfse::ChaveAcesso::parse(&chave).unwrap();
+    let outra = guiche_domain::nfse::ChaveAcesso::nova(
+        lida.municipio(),
+        lida.ambiente_gerador(),
+        lida.inscricao(),
+        lida.numero(),
+        lida.ano(),
+        lida.mes(),
+        (lida.codigo() + 1) % 1_000_000_000,
+    )
+    .unwrap();
     let (codigo, v) = guiche(&[
         "nfse",
         "danfse",

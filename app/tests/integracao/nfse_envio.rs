@@ -47,11 +47,12 @@ impl Cenario {
 
     /// The example DPS with `nDPS` = `numero`, as XML.
     fn dps(&self, numero: u64) -> PathBuf {
-        let mut d = DpsBruta::de_json(include_str!("../../../exemplos/nfse/dps.json"))
+        let d = DpsBruta::de_json(include_str!("../../../exemplos/nfse/dps.json"))
             .unwrap()
             .validar()
+            .unwrap()
+            .com_numero(numero)
             .unwrap();
-        d.numero = numero;
         let caminho = self.dir.join(format!("dps-{numero}.xml"));
         std::fs::write(&caminho, d.para_xml()).unwrap();
         caminho
@@ -248,7 +249,7 @@ fn gravado_e_morto(c: &Cenario, numero: u64) -> PathBuf {
             Pedido {
                 sequencia: &seq,
                 numero: Some(numero),
-                data: dps.emissao.data,
+                data: dps.emissao().data(),
                 conteudo: &conteudo,
             },
             &|_| assinada.clone(),

@@ -153,7 +153,7 @@ fn every_dps_guiche_writes_is_valid_against_the_official_xsd() {
             .current()
             .validar()
             .unwrap();
-        let (_, cert) = certificado_de(&dps.prestador.inscricao, valido());
+        let (_, cert) = certificado_de(&dps.prestador().inscricao, valido());
         let xml = assinar_dps(&cert, &dps, SystemTime::now()).unwrap();
         arquivos.push(arquivo(&format!("gerada-{i}"), &xml));
     }
@@ -177,19 +177,20 @@ fn every_dps_guiche_writes_is_valid_against_the_official_xsd() {
 /// The example's access key, as SEFIN would give it (the prestador's municipality and CNPJ).
 fn pedido_cancelamento(autor: &str) -> PedidoEvento {
     let dps = dps();
-    let chave = ChaveAcesso {
-        municipio: dps.municipio_emissor,
-        ambiente_gerador: 2,
-        inscricao: dps.prestador.inscricao,
-        numero: 1,
-        ano: 26,
-        mes: 11,
-        codigo: 123_456_789,
-    };
+    let chave = ChaveAcesso::nova(
+        dps.municipio_emissor(),
+        2,
+        dps.prestador().inscricao,
+        1,
+        26,
+        11,
+        123_456_789,
+    )
+    .unwrap();
     PedidoEvento::cancelamento(
         Ambiente::Homologacao,
         "guiche-0.1",
-        dps.emissao,
+        dps.emissao(),
         Documento::parse(autor).unwrap(),
         chave,
         MotivoCancelamento::ServicoNaoPrestado,
@@ -242,8 +243,17 @@ fn every_contribuinte_event_is_signed_and_valid_against_the_xsd() {
     use guiche_domain::nfse::evento::{Evento, MotivoRejeicao, MotivoSubstituicao, Papel};
     let (ac_pem, certificado) = ecnpj("11222333000181", valido());
     let base = pedido_cancelamento("11222333000181");
-    let mut substituta = base.chave();
-    substituta.numero = 2;
+    let c = base.chave();
+    let substituta = ChaveAcesso::nova(
+        c.municipio(),
+        c.ambiente_gerador(),
+        c.inscricao(),
+        2,
+        c.ano(),
+        c.mes(),
+        c.codigo(),
+    )
+    .unwrap();
     let justificativa = || Some("Valor do serviço divergente do contrato".to_string());
     let eventos = [
         Evento::AnaliseFiscal {

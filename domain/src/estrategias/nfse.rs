@@ -38,11 +38,8 @@ pub fn id_dps() -> impl Strategy<Value = IdDps> {
         0..=SERIE_MAXIMA,
         1..=NUMERO_MAXIMO,
     )
-        .prop_map(|(municipio, inscricao, serie, numero)| IdDps {
-            municipio,
-            inscricao,
-            serie,
-            numero,
+        .prop_filter_map("Id válido", |(municipio, inscricao, serie, numero)| {
+            IdDps::novo(municipio, inscricao, serie, numero).ok()
         })
 }
 
@@ -52,20 +49,24 @@ pub fn chave_acesso() -> impl Strategy<Value = ChaveAcesso> {
         municipio(),
         1u8..=2,
         documento(),
-        0u64..=9_999_999_999_999,
+        0u64..=NUMERO_NFSE_MAXIMO,
         0u8..=99,
         1u8..=12,
-        0u32..=999_999_999,
+        0u32..=CODIGO_CHAVE_MAXIMO,
     )
-        .prop_map(
-            |(municipio, ambiente_gerador, inscricao, numero, ano, mes, codigo)| ChaveAcesso {
-                municipio,
-                ambiente_gerador,
-                inscricao,
-                numero,
-                ano,
-                mes,
-                codigo,
+        .prop_filter_map(
+            "chave válida",
+            |(municipio, ambiente_gerador, inscricao, numero, ano, mes, codigo)| {
+                ChaveAcesso::nova(
+                    municipio,
+                    ambiente_gerador,
+                    inscricao,
+                    numero,
+                    ano,
+                    mes,
+                    codigo,
+                )
+                .ok()
             },
         )
 }
@@ -84,13 +85,9 @@ pub fn data_hora() -> impl Strategy<Value = DataHora> {
         .prop_filter_map(
             "data válida",
             |(a, m, d, hora, minuto, segundo, fuso_horas)| {
-                crate::Data::new(a, m, d).ok().map(|data| DataHora {
-                    data,
-                    hora,
-                    minuto,
-                    segundo,
-                    fuso_horas,
-                })
+                crate::Data::new(a, m, d)
+                    .ok()
+                    .and_then(|data| DataHora::nova(data, hora, minuto, segundo, fuso_horas).ok())
             },
         )
 }
@@ -247,9 +244,9 @@ pub fn dps_valida() -> impl Strategy<Value = DpsBruta> {
         .prop_map(|((cab, pre, serv, val), toma, interm, ibs)| {
             let (amb, emissao, dias_antes, ver, serie, numero, cloc) = cab;
             let competencia = emissao
-                .data
+                .data()
                 .mais_dias(-i64::from(dias_antes))
-                .unwrap_or(emissao.data);
+                .unwrap_or(emissao.data());
             let (doc, im, nome, end, simples, especial, apuracao) = pre;
             let (cnpj, cpf) = doc_campos(&doc);
             let (local, trib_nac, trib_mun, desc, nbs, interno, info) = serv;

@@ -301,16 +301,16 @@ impl Dps {
         let id = self.id().to_string();
         w.abre(RAIZ, &[("xmlns", NAMESPACE), ("versao", VERSAO)]);
         w.abre("infDPS", &[("Id", &id)]);
-        w.texto("tpAmb", self.ambiente.codigo());
-        w.texto("dhEmi", &self.emissao.texto());
-        w.texto("verAplic", &self.versao_aplicativo);
-        w.texto("serie", &self.serie.to_string());
-        w.texto("nDPS", &self.numero.to_string());
-        w.texto("dCompet", &self.competencia.iso());
+        w.texto("tpAmb", self.ambiente().codigo());
+        w.texto("dhEmi", &self.emissao().texto());
+        w.texto("verAplic", self.versao_aplicativo());
+        w.texto("serie", &self.serie().to_string());
+        w.texto("nDPS", &self.numero().to_string());
+        w.texto("dCompet", &self.competencia().iso());
         w.texto("tpEmit", "1");
-        w.texto("cLocEmi", &self.municipio_emissor.numero().to_string());
+        w.texto("cLocEmi", &self.municipio_emissor().numero().to_string());
 
-        let p = &self.prestador;
+        let p = self.prestador();
         w.abre("prest", &[]);
         w.inscricao(&p.inscricao);
         w.opcional("IM", p.inscricao_municipal.as_deref());
@@ -335,14 +335,14 @@ impl Dps {
         w.texto("regEspTrib", &p.regime.regime_especial.to_string());
         w.fecha("regTrib");
         w.fecha("prest");
-        if let Some(t) = &self.tomador {
+        if let Some(t) = self.tomador() {
             w.pessoa("toma", t);
         }
-        if let Some(i) = &self.intermediario {
+        if let Some(i) = self.intermediario() {
             w.pessoa("interm", i);
         }
 
-        let s = &self.servico;
+        let s = self.servico();
         w.abre("serv", &[]);
         w.abre("locPrest", &[]);
         w.texto("cLocPrestacao", &s.local.numero().to_string());
@@ -361,7 +361,7 @@ impl Dps {
         }
         w.fecha("serv");
 
-        let v = &self.valores;
+        let v = self.valores();
         w.abre("valores", &[]);
         w.abre("vServPrest", &[]);
         w.valor_opc("vReceb", v.valor_recebido);
@@ -437,7 +437,7 @@ impl Dps {
         w.fecha("totTrib");
         w.fecha("trib");
         w.fecha("valores");
-        if let Some(g) = &self.ibs_cbs {
+        if let Some(g) = self.ibs_cbs() {
             w.abre("IBSCBS", &[]);
             w.texto("finNFSe", "0");
             if let Some(f) = g.consumo_pessoal {

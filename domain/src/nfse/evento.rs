@@ -27,6 +27,17 @@ pub enum Papel {
     Intermediario,
 }
 
+impl Papel {
+    /// The role as the manual writes it in a sentence: `prestador`, `tomador`, `intermediário`.
+    pub fn nome(self) -> &'static str {
+        match self {
+            Papel::Prestador => "prestador",
+            Papel::Tomador => "tomador",
+            Papel::Intermediario => "intermediário",
+        }
+    }
+}
+
 /// `cMotivo` of a cancellation (`TSCodJustCanc`) and of a request for fiscal analysis
 /// (`TSCodJustAnaliseFiscalCanc`): the same codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -413,26 +424,25 @@ mod tests {
     use crate::Data;
     use crate::municipio::CodigoIbge;
 
+    fn chave_de_numero(numero: u64) -> ChaveAcesso {
+        ChaveAcesso::nova(
+            CodigoIbge::parse("3550308").unwrap(),
+            2,
+            Documento::parse("11222333000181").unwrap(),
+            numero,
+            26,
+            11,
+            123_456_789,
+        )
+        .unwrap()
+    }
+
     fn chave() -> ChaveAcesso {
-        ChaveAcesso {
-            municipio: CodigoIbge::parse("3550308").unwrap(),
-            ambiente_gerador: 2,
-            inscricao: Documento::parse("11222333000181").unwrap(),
-            numero: 7,
-            ano: 26,
-            mes: 11,
-            codigo: 123_456_789,
-        }
+        chave_de_numero(7)
     }
 
     fn momento() -> DataHora {
-        DataHora {
-            data: Data::new(2026, 11, 26).unwrap(),
-            hora: 15,
-            minuto: 0,
-            segundo: 0,
-            fuso_horas: -3,
-        }
+        DataHora::nova(Data::new(2026, 11, 26).unwrap(), 15, 0, 0, -3).unwrap()
     }
 
     fn pedido(justificativa: &str) -> Result<PedidoEvento, Violacoes> {
@@ -485,6 +495,24 @@ mod tests {
             chave()
         )), "{xml}");
         assert!(!xml.contains("nPedRegEvento"));
+    }
+
+    #[test]
+    fn a_role_is_named_as_the_manual_writes_it() {
+        for (papel, nome) in [
+            (Papel::Prestador, "prestador"),
+            (Papel::Tomador, "tomador"),
+            (Papel::Intermediario, "intermediário"),
+        ] {
+            assert_eq!(papel.nome(), nome);
+            // The same word the group's xDesc ends with ("… Confirmação do Intermediário").
+            let (_, descricao, _) = GRUPOS_CONTRIBUINTE
+                .iter()
+                .find(|(_, d, p)| *p == papel && d.contains("Confirmação"))
+                .unwrap();
+            let ultima = descricao.rsplit(' ').next().unwrap();
+            assert_eq!(ultima.to_lowercase(), nome, "{descricao}");
+        }
     }
 
     #[test]
@@ -605,8 +633,7 @@ mod tests {
     #[cfg(feature = "formatos")]
     #[test]
     fn a_substitution_is_written_in_its_groups_order() {
-        let mut outra = chave();
-        outra.numero = 8;
+        let outra = chave_de_numero(8);
         let p = evento(Evento::Substituicao {
             motivo: MotivoSubstituicao::de_codigo("01").unwrap(),
             justificativa: Some("Desenquadramento do Simples".into()),

@@ -35,16 +35,15 @@ pub enum ErroId {
 /// `infDPS/@Id`: `"DPS"` + município emissor (7) + tipo de inscrição (1: CPF, 2: CNPJ) +
 /// inscrição federal (14, a CPF left-padded with zeros) + série (5, zero-padded) + número (15,
 /// zero-padded). The padding exists only here: inside the DPS, `serie` and `nDPS` are unpadded.
+///
+/// Its parts are private: an `IdDps` comes from [`IdDps::novo`] or [`IdDps::parse`], both
+/// checked, or from a valid DPS ([`super::Dps::id`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct IdDps {
-    /// `cLocEmi`, the municipality the emitter is registered in.
-    pub municipio: CodigoIbge,
-    /// The emitter's CPF or CNPJ.
-    pub inscricao: Documento,
-    /// `serie`, 0 to [`SERIE_MAXIMA`].
-    pub serie: u32,
-    /// `nDPS`, 1 to [`NUMERO_MAXIMO`].
-    pub numero: u64,
+    municipio: CodigoIbge,
+    inscricao: Documento,
+    serie: u32,
+    numero: u64,
 }
 
 /// The digit the layout gives a CPF (1) or a CNPJ (2) in identifiers.
@@ -92,6 +91,67 @@ fn ler_municipio(t: &str) -> Result<CodigoIbge, ErroId> {
 }
 
 impl IdDps {
+    /// The Id of the DPS `numero` of series `serie` issued in `municipio` by `inscricao`.
+    ///
+    /// # Errors
+    /// [`ErroId::Parte`] when `serie` is above [`SERIE_MAXIMA`] or `numero` is not 1 to
+    /// [`NUMERO_MAXIMO`].
+    pub fn novo(
+        municipio: CodigoIbge,
+        inscricao: Documento,
+        serie: u32,
+        numero: u64,
+    ) -> Result<IdDps, ErroId> {
+        if serie > SERIE_MAXIMA {
+            return Err(ErroId::Parte(format!(
+                "série {serie}: as séries 90000 a 99999 não são aceitas"
+            )));
+        }
+        if !(1..=NUMERO_MAXIMO).contains(&numero) {
+            return Err(ErroId::Parte(format!(
+                "número da DPS {numero}: deve ser de 1 a {NUMERO_MAXIMO}"
+            )));
+        }
+        Ok(IdDps::de_partes_validas(
+            municipio, inscricao, serie, numero,
+        ))
+    }
+
+    /// From parts the caller has already checked (a valid DPS's, or the validator's).
+    pub(super) fn de_partes_validas(
+        municipio: CodigoIbge,
+        inscricao: Documento,
+        serie: u32,
+        numero: u64,
+    ) -> IdDps {
+        IdDps {
+            municipio,
+            inscricao,
+            serie,
+            numero,
+        }
+    }
+
+    /// `cLocEmi`, the municipality the emitter is registered in.
+    pub fn municipio(&self) -> CodigoIbge {
+        self.municipio
+    }
+
+    /// The emitter's CPF or CNPJ.
+    pub fn inscricao(&self) -> Documento {
+        self.inscricao
+    }
+
+    /// `serie`, 0 to [`SERIE_MAXIMA`].
+    pub fn serie(&self) -> u32 {
+        self.serie
+    }
+
+    /// `nDPS`, 1 to [`NUMERO_MAXIMO`].
+    pub fn numero(&self) -> u64 {
+        self.numero
+    }
+
     /// Parses and checks a 45-character Id.
     ///
     /// # Errors
@@ -158,23 +218,24 @@ impl fmt::Display for IdDps {
 /// `"NFS"` literal: município emissor (7) + ambiente gerador (1) + tipo de inscrição (1) +
 /// inscrição federal (14) + número da NFS-e (13) + ano e mês de emissão (`AAMM`, 4) + código
 /// numérico (9) + DV (1, módulo 11 over the 49 digits before it).
+///
+/// Its parts are private: a `ChaveAcesso` comes from [`ChaveAcesso::nova`] or
+/// [`ChaveAcesso::parse`], both checked, so its text always has 50 digits and a right DV.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ChaveAcesso {
-    /// The municipality that issued the NFS-e.
-    pub municipio: CodigoIbge,
-    /// The generating environment (`ambGer`, 1 or 2).
-    pub ambiente_gerador: u8,
-    /// The emitter's CPF or CNPJ.
-    pub inscricao: Documento,
-    /// `nNFSe`, up to 13 digits.
-    pub numero: u64,
-    /// Two-digit year of issue.
-    pub ano: u8,
-    /// Month of issue, 1–12.
-    pub mes: u8,
-    /// The random numeric code (9 digits).
-    pub codigo: u32,
+    municipio: CodigoIbge,
+    ambiente_gerador: u8,
+    inscricao: Documento,
+    numero: u64,
+    ano: u8,
+    mes: u8,
+    codigo: u32,
 }
+
+/// The highest NFS-e number an access key holds (13 digits).
+pub const NUMERO_NFSE_MAXIMO: u64 = 9_999_999_999_999;
+/// The highest numeric code of an access key (9 digits).
+pub const CODIGO_CHAVE_MAXIMO: u32 = 999_999_999;
 
 /// Mod-11 check digit with weights 2..9 from the right; 0 when the result is 10 or 11.
 fn dv_mod11(digitos: &str) -> u8 {
@@ -189,6 +250,89 @@ fn dv_mod11(digitos: &str) -> u8 {
 }
 
 impl ChaveAcesso {
+    /// The key of NFS-e `numero`, generated in `ambiente_gerador` (1 or 2) by the municipality
+    /// `municipio` for the emitter `inscricao` in month `mes` (1–12) of year `ano` (two digits),
+    /// with the random `codigo`; the DV is computed.
+    ///
+    /// # Errors
+    /// [`ErroId::Parte`] naming the part out of its range: `ambiente_gerador` not 1 or 2,
+    /// `numero` above 13 digits, `ano` above 99, `mes` not 1–12, `codigo` above 9 digits.
+    pub fn nova(
+        municipio: CodigoIbge,
+        ambiente_gerador: u8,
+        inscricao: Documento,
+        numero: u64,
+        ano: u8,
+        mes: u8,
+        codigo: u32,
+    ) -> Result<ChaveAcesso, ErroId> {
+        if !(1..=2).contains(&ambiente_gerador) {
+            return Err(ErroId::Parte(format!(
+                "ambiente gerador \"{ambiente_gerador}\": deve ser 1 ou 2"
+            )));
+        }
+        if numero > NUMERO_NFSE_MAXIMO {
+            return Err(ErroId::Parte(format!(
+                "número da NFS-e {numero}: até 13 dígitos"
+            )));
+        }
+        if ano > 99 {
+            return Err(ErroId::Parte(format!("ano de emissão {ano}: dois dígitos")));
+        }
+        if !(1..=12).contains(&mes) {
+            return Err(ErroId::Parte(format!("mês de emissão {mes} inexistente")));
+        }
+        if codigo > CODIGO_CHAVE_MAXIMO {
+            return Err(ErroId::Parte(format!(
+                "código numérico {codigo}: até 9 dígitos"
+            )));
+        }
+        Ok(ChaveAcesso {
+            municipio,
+            ambiente_gerador,
+            inscricao,
+            numero,
+            ano,
+            mes,
+            codigo,
+        })
+    }
+
+    /// The municipality that issued the NFS-e.
+    pub fn municipio(&self) -> CodigoIbge {
+        self.municipio
+    }
+
+    /// The generating environment (`ambGer`, 1 or 2).
+    pub fn ambiente_gerador(&self) -> u8 {
+        self.ambiente_gerador
+    }
+
+    /// The emitter's CPF or CNPJ.
+    pub fn inscricao(&self) -> Documento {
+        self.inscricao
+    }
+
+    /// `nNFSe`, up to 13 digits.
+    pub fn numero(&self) -> u64 {
+        self.numero
+    }
+
+    /// Two-digit year of issue.
+    pub fn ano(&self) -> u8 {
+        self.ano
+    }
+
+    /// Month of issue, 1–12.
+    pub fn mes(&self) -> u8 {
+        self.mes
+    }
+
+    /// The random numeric code (9 digits).
+    pub fn codigo(&self) -> u32 {
+        self.codigo
+    }
+
     /// The 49 characters before the check digit.
     fn sem_dv(&self) -> String {
         format!(
@@ -358,6 +502,58 @@ mod tests {
                 .to_string()
                 .contains("mês")
         );
+    }
+
+    #[test]
+    fn id_is_built_only_from_parts_in_range() {
+        let e = id_exemplo();
+        let novo = |serie, numero| IdDps::novo(e.municipio(), e.inscricao(), serie, numero);
+        assert_eq!(novo(1, 42).unwrap(), e);
+        assert_eq!(
+            novo(SERIE_MAXIMA, NUMERO_MAXIMO).unwrap().serie(),
+            SERIE_MAXIMA
+        );
+        let erro = |r: Result<IdDps, ErroId>| r.unwrap_err().to_string();
+        assert!(erro(novo(SERIE_MAXIMA + 1, 1)).contains("90000"));
+        assert!(erro(novo(1, 0)).contains("número da DPS 0"));
+        assert!(erro(novo(1, NUMERO_MAXIMO + 1)).contains("número da DPS"));
+    }
+
+    #[test]
+    fn access_key_is_built_only_from_parts_in_range() {
+        let m = CodigoIbge::parse("3550308").unwrap();
+        let d = Documento::parse("11222333000181").unwrap();
+        let nova =
+            |amb, numero, ano, mes, codigo| ChaveAcesso::nova(m, amb, d, numero, ano, mes, codigo);
+        let chave = nova(1, NUMERO_NFSE_MAXIMO, 99, 12, CODIGO_CHAVE_MAXIMO).unwrap();
+        assert_eq!(ChaveAcesso::parse(&chave.to_string()).unwrap(), chave);
+        assert_eq!(
+            (
+                chave.municipio(),
+                chave.ambiente_gerador(),
+                chave.inscricao()
+            ),
+            (m, 1, d)
+        );
+        assert_eq!(
+            (chave.numero(), chave.ano(), chave.mes(), chave.codigo()),
+            (NUMERO_NFSE_MAXIMO, 99, 12, CODIGO_CHAVE_MAXIMO)
+        );
+        let casos = [
+            (nova(3, 1, 26, 11, 1), "ambiente gerador"),
+            (nova(2, NUMERO_NFSE_MAXIMO + 1, 26, 11, 1), "13 dígitos"),
+            (nova(2, 1, 100, 11, 1), "ano"),
+            (nova(2, 1, 26, 0, 1), "mês"),
+            (nova(2, 1, 26, 13, 1), "mês"),
+            (
+                nova(2, 1, 26, 11, CODIGO_CHAVE_MAXIMO + 1),
+                "código numérico",
+            ),
+        ];
+        for (r, parte) in casos {
+            let e = r.unwrap_err().to_string();
+            assert!(e.contains(parte), "{parte}: {e}");
+        }
     }
 
     #[test]

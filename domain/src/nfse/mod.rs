@@ -31,12 +31,16 @@ mod tests;
 
 pub use bruta::DpsBruta;
 pub(crate) use bruta::*;
-pub use id::{ChaveAcesso, ErroId, IdDps, NUMERO_MAXIMO, SERIE_MAXIMA, tipo_inscricao};
+pub use id::{
+    CODIGO_CHAVE_MAXIMO, ChaveAcesso, ErroId, IdDps, NUMERO_MAXIMO, NUMERO_NFSE_MAXIMO,
+    SERIE_MAXIMA, tipo_inscricao,
+};
 
 use crate::data::Data;
 use crate::documento::Documento;
 use crate::municipio::CodigoIbge;
 use crate::valor::Valor;
+use crate::violacao::{Regra, Violacoes};
 use rust_decimal::Decimal;
 
 /// The DPS namespace.
@@ -64,22 +68,89 @@ impl Ambiente {
 }
 
 /// `dhEmi`: date and time of issue with its UTC offset (`AAAA-MM-DDThh:mm:ss±hh:00`), as the
-/// layout's pattern allows (whole-hour offsets from −11 to +12).
+/// layout's pattern allows (years 2000–2099, whole-hour offsets from −11 to +12).
+///
+/// Its parts are private: a `DataHora` comes from [`DataHora::nova`], checked, or from a valid
+/// DPS, so its text always fits the layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct DataHora {
-    /// The calendar date (local to the offset).
-    pub data: Data,
-    /// Hour, 0–23.
-    pub hora: u8,
-    /// Minute, 0–59.
-    pub minuto: u8,
-    /// Second, 0–59.
-    pub segundo: u8,
-    /// The UTC offset in whole hours, −11 to +12.
-    pub fuso_horas: i8,
+    data: Data,
+    hora: u8,
+    minuto: u8,
+    segundo: u8,
+    fuso_horas: i8,
+}
+
+/// Why a date and time was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ErroDataHora {
+    /// The layout's pattern has years 2000–2099 only.
+    #[error("o leiaute só aceita anos de 2000 a 2099 (ano {0})")]
+    Ano(u16),
+    /// Hour, minute or second out of range.
+    #[error("horário {0:02}:{1:02}:{2:02} inexistente")]
+    Horario(u8, u8, u8),
+    /// The offset is not a whole hour from −11 to +12.
+    #[error("fuso {0:+} h: o leiaute aceita de −11 a +12 horas")]
+    Fuso(i8),
 }
 
 impl DataHora {
+    /// `data` at `hora`:`minuto`:`segundo`, local to the UTC offset `fuso_horas`.
+    ///
+    /// # Errors
+    /// [`ErroDataHora`] naming the part outside the layout's pattern.
+    pub fn nova(
+        data: Data,
+        hora: u8,
+        minuto: u8,
+        segundo: u8,
+        fuso_horas: i8,
+    ) -> Result<DataHora, ErroDataHora> {
+        if !(2000..=2099).contains(&data.ano()) {
+            return Err(ErroDataHora::Ano(data.ano()));
+        }
+        if hora > 23 || minuto > 59 || segundo > 59 {
+            return Err(ErroDataHora::Horario(hora, minuto, segundo));
+        }
+        if !(-11..=12).contains(&fuso_horas) {
+            return Err(ErroDataHora::Fuso(fuso_horas));
+        }
+        Ok(DataHora {
+            data,
+            hora,
+            minuto,
+            segundo,
+            fuso_horas,
+        })
+    }
+
+    /// The calendar date (local to the offset).
+    pub fn data(&self) -> Data {
+        self.data
+    }
+
+    /// Hour, 0–23.
+    pub fn hora(&self) -> u8 {
+        self.hora
+    }
+
+    /// Minute, 0–59.
+    pub fn minuto(&self) -> u8 {
+        self.minuto
+    }
+
+    /// Second, 0–59.
+    pub fn segundo(&self) -> u8 {
+        self.segundo
+    }
+
+    /// The UTC offset in whole hours, −11 to +12.
+    pub fn fuso_horas(&self) -> i8 {
+        self.fuso_horas
+    }
+
     /// The layout's text, e.g. `2026-11-26T10:15:00-03:00`.
     pub fn texto(&self) -> String {
         let sinal = if self.fuso_horas < 0 { '-' } else { '+' };
@@ -307,45 +378,123 @@ pub struct IbsCbs {
 
 /// A valid DPS (layout v1.01), every rule checked; its Id is computed from its fields, so it
 /// always agrees with them.
+///
+/// Its fields are private: a `Dps` exists only as [`DpsBruta::validar`] (or the readers that
+/// call it) made it, and changes only through methods that check again
+/// ([`Dps::com_numero`]). The groups it returns by reference ([`Prestador`], [`Servico`], …)
+/// are plain data: a copy of one changes no `Dps`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Dps {
-    /// `tpAmb`.
-    pub ambiente: Ambiente,
-    /// `dhEmi`.
-    pub emissao: DataHora,
-    /// `verAplic`: the issuing application's version.
-    pub versao_aplicativo: String,
-    /// `serie`, 0 to [`SERIE_MAXIMA`], written unpadded.
-    pub serie: u32,
-    /// `nDPS`, 1 to [`NUMERO_MAXIMO`], written unpadded.
-    pub numero: u64,
-    /// `dCompet`: the date the service began (competência).
-    pub competencia: Data,
-    /// `cLocEmi`: the emitter's municipality.
-    pub municipio_emissor: CodigoIbge,
-    /// `prest`.
-    pub prestador: Prestador,
-    /// `toma`.
-    pub tomador: Option<Pessoa>,
-    /// `interm`.
-    pub intermediario: Option<Pessoa>,
-    /// `serv`.
-    pub servico: Servico,
-    /// `valores`.
-    pub valores: Valores,
-    /// `IBSCBS`, optional until the national system requires it.
-    pub ibs_cbs: Option<IbsCbs>,
+    ambiente: Ambiente,
+    emissao: DataHora,
+    versao_aplicativo: String,
+    serie: u32,
+    numero: u64,
+    competencia: Data,
+    municipio_emissor: CodigoIbge,
+    prestador: Prestador,
+    tomador: Option<Pessoa>,
+    intermediario: Option<Pessoa>,
+    servico: Servico,
+    valores: Valores,
+    ibs_cbs: Option<IbsCbs>,
 }
 
 impl Dps {
     /// `infDPS/@Id`, from `cLocEmi`, the prestador's inscription (the emitter, `tpEmit` 1),
     /// `serie` and `nDPS`.
     pub fn id(&self) -> IdDps {
-        IdDps {
-            municipio: self.municipio_emissor,
-            inscricao: self.prestador.inscricao,
-            serie: self.serie,
-            numero: self.numero,
+        IdDps::de_partes_validas(
+            self.municipio_emissor,
+            self.prestador.inscricao,
+            self.serie,
+            self.numero,
+        )
+    }
+
+    /// `tpAmb`.
+    pub fn ambiente(&self) -> Ambiente {
+        self.ambiente
+    }
+
+    /// `dhEmi`.
+    pub fn emissao(&self) -> DataHora {
+        self.emissao
+    }
+
+    /// `verAplic`: the issuing application's version.
+    pub fn versao_aplicativo(&self) -> &str {
+        &self.versao_aplicativo
+    }
+
+    /// `serie`, 0 to [`SERIE_MAXIMA`], written unpadded.
+    pub fn serie(&self) -> u32 {
+        self.serie
+    }
+
+    /// `nDPS`, 1 to [`NUMERO_MAXIMO`], written unpadded.
+    pub fn numero(&self) -> u64 {
+        self.numero
+    }
+
+    /// `dCompet`: the date the service began (competência).
+    pub fn competencia(&self) -> Data {
+        self.competencia
+    }
+
+    /// `cLocEmi`: the emitter's municipality.
+    pub fn municipio_emissor(&self) -> CodigoIbge {
+        self.municipio_emissor
+    }
+
+    /// `prest`.
+    pub fn prestador(&self) -> &Prestador {
+        &self.prestador
+    }
+
+    /// `toma`.
+    pub fn tomador(&self) -> Option<&Pessoa> {
+        self.tomador.as_ref()
+    }
+
+    /// `interm`.
+    pub fn intermediario(&self) -> Option<&Pessoa> {
+        self.intermediario.as_ref()
+    }
+
+    /// `serv`.
+    pub fn servico(&self) -> &Servico {
+        &self.servico
+    }
+
+    /// `valores`.
+    pub fn valores(&self) -> &Valores {
+        &self.valores
+    }
+
+    /// `IBSCBS`, optional until the national system requires it.
+    pub fn ibs_cbs(&self) -> Option<&IbsCbs> {
+        self.ibs_cbs.as_ref()
+    }
+
+    /// The same DPS with `nDPS` = `numero` (the next of its series, for the ledger or a test),
+    /// so with another Id; every other field as it was.
+    ///
+    /// # Errors
+    /// `infDPS/nDPS` ([`Regra::NumeroInvalido`]) when `numero` is not 1 to [`NUMERO_MAXIMO`].
+    pub fn com_numero(&self, numero: u64) -> Result<Dps, Violacoes> {
+        let mut v = Violacoes::default();
+        if !(1..=NUMERO_MAXIMO).contains(&numero) {
+            v.add(
+                "infDPS/nDPS",
+                Regra::NumeroInvalido,
+                format!("número da DPS de 1 a {NUMERO_MAXIMO}"),
+                numero.to_string(),
+            );
         }
+        v.ou(Dps {
+            numero,
+            ..self.clone()
+        })
     }
 }

@@ -1194,13 +1194,8 @@ fn validar(c: &mut Checagem, d: &DpsBruta) -> Option<Dps> {
         let inscricao = prestador.as_ref().map(|p| p.inscricao);
         match (municipio, inscricao, serie, numero) {
             (Some(municipio), Some(inscricao), Some(serie), Some(numero)) => {
-                let calculado = IdDps {
-                    municipio,
-                    inscricao,
-                    serie,
-                    numero,
-                }
-                .to_string();
+                let calculado =
+                    IdDps::de_partes_validas(municipio, inscricao, serie, numero).to_string();
                 if id != calculado {
                     let msg = match IdDps::parse(id) {
                         Err(e) => {

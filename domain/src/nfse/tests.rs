@@ -25,6 +25,29 @@ fn the_valid_example_validates_with_its_id_computed() {
 }
 
 #[test]
+fn another_number_gives_a_dps_checked_again_with_its_own_id() {
+    let dps = valida();
+    let outra = dps.com_numero(43).unwrap();
+    assert_eq!(outra.numero(), 43);
+    assert_eq!(
+        outra.id().to_string(),
+        "DPS355030821122233300018100001000000000000043"
+    );
+    assert!(outra.para_xml().contains("<nDPS>43</nDPS>"));
+    assert_eq!(outra.com_numero(42).unwrap(), dps);
+    assert_eq!(dps.numero(), 42, "the original is not changed");
+    for errado in [0, NUMERO_MAXIMO + 1] {
+        let v = dps.com_numero(errado).unwrap_err();
+        assert!(v.contem("infDPS/nDPS", Regra::NumeroInvalido), "{v}");
+        assert_eq!(v.iter().next().unwrap().valor, errado.to_string());
+    }
+    assert_eq!(
+        dps.com_numero(NUMERO_MAXIMO).unwrap().numero(),
+        NUMERO_MAXIMO
+    );
+}
+
+#[test]
 fn the_example_with_errors_names_every_violation_by_its_path() {
     let v = DpsBruta::de_json(COM_ERROS).unwrap().validar().unwrap_err();
     let esperadas = [
@@ -359,6 +382,37 @@ fn emission_date_time_forms() {
         if let Ok(d) = r {
             assert_eq!(d.texto(), texto);
         }
+    }
+}
+
+#[test]
+fn a_date_and_time_is_built_only_as_the_layouts_pattern_allows() {
+    let dia = Data::new(2026, 11, 26).unwrap();
+    let d = DataHora::nova(dia, 23, 59, 59, 12).unwrap();
+    assert_eq!(d.texto(), "2026-11-26T23:59:59+12:00");
+    assert_eq!(
+        (d.data(), d.hora(), d.minuto(), d.segundo(), d.fuso_horas()),
+        (dia, 23, 59, 59, 12)
+    );
+    assert_eq!(super::regras::data_hora(&d.texto()).unwrap(), d);
+    assert_eq!(
+        DataHora::nova(dia, 0, 0, 0, -11).unwrap().texto(),
+        "2026-11-26T00:00:00-11:00"
+    );
+    let casos = [
+        (DataHora::nova(dia, 24, 0, 0, -3), "horário 24:00:00"),
+        (DataHora::nova(dia, 10, 60, 0, -3), "horário 10:60:00"),
+        (DataHora::nova(dia, 10, 0, 60, -3), "horário 10:00:60"),
+        (DataHora::nova(dia, 10, 0, 0, -12), "fuso -12 h"),
+        (DataHora::nova(dia, 10, 0, 0, 13), "fuso +13 h"),
+        (
+            DataHora::nova(Data::new(1999, 12, 31).unwrap(), 10, 0, 0, -3),
+            "anos de 2000 a 2099 (ano 1999)",
+        ),
+    ];
+    for (r, trecho) in casos {
+        let e = r.unwrap_err().to_string();
+        assert!(e.contains(trecho), "{trecho}: {e}");
     }
 }
 
