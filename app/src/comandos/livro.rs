@@ -53,9 +53,9 @@ pub(crate) fn limpar(como_json: bool) -> Result<Codigo, ErroApp> {
         return Ok(Codigo::Ok);
     }
     let janelas = servico.janelas();
-    println!("{:<30} {:>9}", "sessões vencidas", feito.sessoes);
+    println!("{:<32} {:>7}", "sessões vencidas", feito.sessoes);
     println!(
-        "{:<30} {:>9}",
+        "{:<32} {:>7}",
         format!(
             "chaves de idempotência (> {} h)",
             janelas.chaves.as_secs() / 3_600
@@ -63,11 +63,11 @@ pub(crate) fn limpar(como_json: bool) -> Result<Codigo, ErroApp> {
         feito.chaves_idempotencia
     );
     println!(
-        "{:<30} {:>9}",
+        "{:<32} {:>7}",
         format!("rodadas (> {} dias)", janelas.rodadas.as_secs() / 86_400),
         feito.rodadas
     );
-    println!("{:<30} {:>9}", "trabalhos dessas rodadas", feito.trabalhos);
+    println!("{:<32} {:>7}", "trabalhos dessas rodadas", feito.trabalhos);
     println!("livro limpo: {} linha(s) apagada(s)", feito.total());
     Ok(Codigo::Ok)
 }
