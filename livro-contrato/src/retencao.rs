@@ -24,6 +24,10 @@ pub const CASOS: &[Caso] = &[
         sessoes_vencidas_saem_em_lotes_e_as_validas_ficam,
     ),
     (
+        "processos_limpando_juntos_apagam_cada_sessao_uma_vez",
+        processos_limpando_juntos_apagam_cada_sessao_uma_vez,
+    ),
+    (
         "chaves_velhas_saem_as_recentes_e_em_andamento_ficam",
         chaves_velhas_saem_as_recentes_e_em_andamento_ficam,
     ),
@@ -102,6 +106,52 @@ pub fn sessoes_vencidas_saem_em_lotes_e_as_validas_ficam(motor: &dyn Motor) {
         "a session expiring at the instant is not yet expired"
     );
     assert_eq!(l.remover_sessoes_vencidas(AGORA + 101, 1_000).unwrap(), 1);
+}
+
+/// Several processes cleaning one ledger at once (each `guiche serve` does, at start) remove
+/// every expired session exactly once between them, in small batches, and nothing else.
+pub fn processos_limpando_juntos_apagam_cada_sessao_uma_vez(motor: &dyn Motor) {
+    const SESSOES: u64 = 120;
+    let Some(a) = motor.novo() else { return };
+    a.livro
+        .criar_usuario("bia", Papel::Operador, HASH, AGORA)
+        .unwrap()
+        .unwrap();
+    for i in 0..SESSOES {
+        a.livro
+            .criar_sessao(&RegistroSessao {
+                hash: format!("{i:064}"),
+                ..sessao('x', AGORA + 10)
+            })
+            .unwrap();
+    }
+    let valida = sessao('v', AGORA + 100);
+    a.livro.criar_sessao(&valida).unwrap();
+    let livros: Vec<_> = (0..4).map(|_| (a.reabrir)()).collect();
+    let apagadas: u64 = std::thread::scope(|s| {
+        let tarefas: Vec<_> = livros
+            .iter()
+            .map(|l| {
+                s.spawn(move || {
+                    let mut minhas = 0;
+                    loop {
+                        let n = l.remover_sessoes_vencidas(AGORA + 11, 7).unwrap();
+                        minhas += n;
+                        if n == 0 {
+                            return minhas;
+                        }
+                    }
+                })
+            })
+            .collect();
+        tarefas.into_iter().map(|t| t.join().unwrap()).sum()
+    });
+    assert_eq!(apagadas, SESSOES, "each expired session counted once");
+    assert_eq!(
+        a.livro.remover_sessoes_vencidas(AGORA + 11, 1_000).unwrap(),
+        0
+    );
+    assert_eq!(a.livro.sessao(&valida.hash).unwrap(), Some(valida));
 }
 
 /// A concluded key older than its window goes (the next request with it runs again); one
