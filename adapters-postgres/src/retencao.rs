@@ -16,7 +16,9 @@ use guiche_ports::trabalhos::TENTATIVAS_MAX;
 use crate::Livro;
 
 /// Rounds older than `$1` seconds that no worker can take a job of: closed, or with no job
-/// waiting that is under its tries (`$2`) or still leased.
+/// waiting that is under its tries (`$2`) or still leased. Jobs are picked by `rodada =
+/// ANY (ARRAY(…))`: the rounds found once, then their jobs by the primary key (with `IN (…)`
+/// the planner walked every job kept, checking its round).
 const RODADAS_ENCERRADAS: &str = "SELECT r.id FROM rodadas r \
      WHERE r.criada_em < floor(extract(epoch FROM now()))::bigint - $1 \
        AND (r.encerrada_em IS NOT NULL OR NOT EXISTS (SELECT 1 FROM trabalhos t \
@@ -77,7 +79,7 @@ impl LivroRetencao for Livro {
             let trabalhos = tx
                 .prepare_cached(&format!(
                     "WITH lote AS MATERIALIZED (SELECT rodada, chave FROM trabalhos \
-                         WHERE rodada IN ({RODADAS_ENCERRADAS}) \
+                         WHERE rodada = ANY (ARRAY({RODADAS_ENCERRADAS})) \
                          LIMIT $3 FOR UPDATE SKIP LOCKED) \
                      DELETE FROM trabalhos t USING lote \
                      WHERE t.rodada = lote.rodada AND t.chave = lote.chave"
