@@ -49,6 +49,7 @@ mod idempotencia;
 mod livro;
 mod notas;
 mod pacotes;
+mod retencao;
 #[cfg(feature = "servidor-teste")]
 pub mod teste;
 mod trabalhos;

@@ -21,6 +21,7 @@ const MIGRACOES: &[&str] = &[
     include_str!("../migrations/0011_trabalhos.sql"),
     include_str!("../migrations/0012_usuarios.sql"),
     include_str!("../migrations/0013_chamadas_serpro.sql"),
+    include_str!("../migrations/0014_retencao.sql"),
 ];
 
 /// The schema version this code writes and reads (`PRAGMA user_version` once migrated).

@@ -227,6 +227,7 @@ mod livro;
 mod local;
 mod notas;
 mod pacotes;
+mod retencao;
 mod trabalhos;
 mod usuarios;
 

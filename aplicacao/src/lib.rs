@@ -17,6 +17,7 @@
 //! - [`ecac`]: companies, guides, payments (sync and import), occurrences, proof, locate.
 //! - [`acesso`]: API tokens and their roles.
 //! - [`idempotencia`]: the first answer to an `Idempotency-Key`, kept and replayed.
+//! - [`retencao`]: expired sessions, old idempotency keys and finished job rounds removed.
 
 pub mod acesso;
 pub mod conam;
@@ -27,6 +28,7 @@ pub mod idempotencia;
 pub mod livro;
 pub mod nfd;
 pub mod nfse;
+pub mod retencao;
 pub mod serpro;
 pub mod usuarios;
 

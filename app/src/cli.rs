@@ -61,7 +61,7 @@ pub(crate) enum Comando {
     /// Usuários das páginas web (guiche serve em /): quem entra com login e senha.
     #[command(subcommand)]
     Usuario(Usuario),
-    /// O livro (SQLite ou PostgreSQL): migração entre motores.
+    /// O livro (SQLite ou PostgreSQL): migração entre motores e limpeza do que já não serve.
     #[command(subcommand)]
     Livro(Livro),
     /// Sobe os simuladores em 127.0.0.1 até Ctrl-C e mostra as variáveis para usá-los.
@@ -161,6 +161,11 @@ pub(crate) enum Livro {
         #[arg(long, value_name = "ARQUIVO")]
         de: Option<PathBuf>,
     },
+    /// Apaga do livro o que já não serve: sessões web vencidas, respostas de Idempotency-Key
+    /// mais velhas que GUICHE_IDEMPOTENCIA_HORAS (padrão 24) e rodadas de trabalhos terminadas
+    /// há mais de GUICHE_RODADAS_DIAS (padrão 30), em lotes de 1000 linhas. O guiche serve
+    /// faz o mesmo ao subir e de hora em hora.
+    Limpar,
 }
 
 #[derive(Debug, Subcommand)]

@@ -665,6 +665,32 @@ fn agora() -> guiche_aplicacao::usuarios::Agora {
     })
 }
 
+/// Unix seconds now, by the clock sessions are written with.
+pub(crate) fn agora_unix() -> i64 {
+    agora()()
+}
+
+/// The retention service over `livro`, with the windows of `GUICHE_IDEMPOTENCIA_HORAS` and
+/// `GUICHE_RODADAS_DIAS`.
+pub(crate) fn retencao_sobre(
+    livro: Livros,
+) -> Result<guiche_aplicacao::retencao::ServicoRetencao, crate::erro::ErroApp> {
+    Ok(guiche_aplicacao::retencao::ServicoRetencao::new(
+        livro,
+        crate::config::janelas_retencao()?,
+    ))
+}
+
+/// The retention service over the configured ledger (`guiche livro limpar`).
+pub(crate) fn retencao() -> Result<guiche_aplicacao::retencao::ServicoRetencao, crate::erro::ErroApp>
+{
+    let janelas = crate::config::janelas_retencao()?;
+    Ok(guiche_aplicacao::retencao::ServicoRetencao::new(
+        crate::config::abrir_livro()?,
+        janelas,
+    ))
+}
+
 /// The users service over `livro`.
 pub(crate) fn usuarios_sobre(livro: Livros) -> guiche_aplicacao::usuarios::ServicoUsuarios {
     guiche_aplicacao::usuarios::ServicoUsuarios::new(livro, aleatorio(), agora())
@@ -677,11 +703,18 @@ pub(crate) fn usuarios() -> Result<guiche_aplicacao::usuarios::ServicoUsuarios, 
 }
 
 /// What `guiche serve` runs on: its settings, the tokens and idempotency services over one
-/// ledger.
+/// ledger, and the retention that cleans that ledger.
 pub(crate) fn estado_api(
     config: &crate::config::ConfigApi,
-) -> Result<crate::http::Estado, crate::erro::ErroApp> {
+) -> Result<
+    (
+        crate::http::Estado,
+        guiche_aplicacao::retencao::ServicoRetencao,
+    ),
+    crate::erro::ErroApp,
+> {
     let livro = crate::config::abrir_livro()?;
+    let retencao = retencao_sobre(livro.clone())?;
     let idempotencia =
         guiche_aplicacao::idempotencia::ServicoIdempotencia::new(livro.clone(), config.abandono);
     let ecac = ecac_api_sobre(livro.clone())?;
@@ -699,7 +732,7 @@ pub(crate) fn estado_api(
     estado.tabela2 = std::sync::Arc::new(tabela_2_conam()?);
     estado.serpro = serpro_api(&livro);
     estado.web_ecac.hora_sync = config.hora_sync_ecac;
-    Ok(estado)
+    Ok((estado, retencao))
 }
 
 // ── Livro ──────────────────────────────────────────────────────────────────────────────────

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Every variable guichê reads (a secret's `…_ARQUIVO` form is accepted for the secrets).
-const VARIAVEIS: [&str; 53] = [
+const VARIAVEIS: [&str; 55] = [
     "GUICHE_DB",
     "GUICHE_DB_SENHA",
     "GUICHE_DB_CA",
@@ -62,6 +62,8 @@ const VARIAVEIS: [&str; 53] = [
     "GUICHE_API_TIMEOUT",
     "GUICHE_API_ENCERRAMENTO",
     "GUICHE_API_IDEMPOTENCIA_ABANDONO",
+    "GUICHE_IDEMPOTENCIA_HORAS",
+    "GUICHE_RODADAS_DIAS",
     "GUICHE_LOG",
     "GUICHE_LOG_FORMATO",
     "GUICHE_ECAC_SYNC_HORA",
@@ -441,6 +443,30 @@ pub(crate) fn api() -> Result<ConfigApi, ErroApp> {
 }
 
 /// A whole number of seconds from 1 to 86 400 (`padrao` when absent).
+/// How long the ledger keeps what retention removes (`guiche serve` and `guiche livro limpar`):
+/// `GUICHE_IDEMPOTENCIA_HORAS`, a concluded `Idempotency-Key`'s answer (1 to 8760 hours,
+/// default 24), and `GUICHE_RODADAS_DIAS`, a finished job round (1 to 3650 days, default 30;
+/// at least a day: a round is someone's to finish for 20 hours).
+///
+/// # Errors
+/// [`ErroApp::Configuracao`] naming the variable, the value and the range.
+pub(crate) fn janelas_retencao() -> Result<guiche_aplicacao::retencao::Janelas, ErroApp> {
+    let faixa = |nome: &str, unidade: &str, padrao: u64, max: u64, segundos: u64| {
+        let n = numero(nome, unidade)?.unwrap_or(padrao);
+        if !(1..=max).contains(&n) {
+            return Err(ErroApp::Configuracao(format!(
+                "{nome}=\"{n}\" deve ficar entre 1 e {max} {unidade}"
+            )));
+        }
+        Ok(Duration::from_secs(n * segundos))
+    };
+    Ok(guiche_aplicacao::retencao::Janelas {
+        chaves: faixa("GUICHE_IDEMPOTENCIA_HORAS", "horas", 24, 8_760, 3_600)?,
+        rodadas: faixa("GUICHE_RODADAS_DIAS", "dias", 30, 3_650, 86_400)?,
+        ..guiche_aplicacao::retencao::Janelas::default()
+    })
+}
+
 fn segundos(nome: &str, padrao: u64) -> Result<Duration, ErroApp> {
     let n = numero(nome, "segundos")?.unwrap_or(padrao);
     if !(1..=86_400).contains(&n) {

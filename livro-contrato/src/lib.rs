@@ -33,6 +33,7 @@ pub mod fila;
 pub mod idempotencia;
 pub mod notas;
 pub mod pacotes;
+pub mod retencao;
 pub mod trabalhos;
 pub mod usuarios;
 

@@ -27,6 +27,7 @@
 //! | [`consulta::ConsultaCadastral`] | CPF, CNPJ (with partners) and CND lookups, tagged | `guiche-loja` (SERPRO's commercial APIs) |
 //! | [`trabalhos::FilaTrabalhos`] | rounds of jobs shared by workers on many machines (leases, heartbeats) | `guiche-store`, `guiche-postgres` |
 //! | [`usuarios::LivroUsuarios`] | people who log in to the web pages (argon2id hashes), their sessions and failed logins | `guiche-store`, `guiche-postgres` |
+//! | [`retencao::LivroRetencao`] | expired sessions, old idempotency keys and finished job rounds removed in batches | `guiche-store`, `guiche-postgres` |
 //! | [`LivroCompleto`] | every ledger port in one handle | `guiche-store` (SQLite), `guiche-postgres` |
 //!
 //! ```
@@ -53,6 +54,7 @@ pub mod emissor;
 pub mod idempotencia;
 pub mod livro;
 pub mod receita;
+pub mod retencao;
 mod segredo;
 pub mod trabalhos;
 pub mod usuarios;
@@ -80,6 +82,7 @@ pub trait LivroCompleto:
     + idempotencia::LivroIdempotencia
     + trabalhos::FilaTrabalhos
     + usuarios::LivroUsuarios
+    + retencao::LivroRetencao
     + std::fmt::Debug
 {
     /// Where the ledger is, for messages: a file's path, `:memória:`, or

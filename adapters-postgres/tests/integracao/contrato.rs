@@ -71,3 +71,8 @@ fn trabalhos() {
 fn usuarios() {
     rodar(&MotorPostgres, guiche_livro_contrato::usuarios::CASOS);
 }
+
+#[test]
+fn retencao() {
+    rodar(&MotorPostgres, guiche_livro_contrato::retencao::CASOS);
+}

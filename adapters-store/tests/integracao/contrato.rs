@@ -69,3 +69,8 @@ fn trabalhos() {
 fn usuarios() {
     rodar(&MotorSqlite, guiche_livro_contrato::usuarios::CASOS);
 }
+
+#[test]
+fn retencao() {
+    rodar(&MotorSqlite, guiche_livro_contrato::retencao::CASOS);
+}

@@ -54,6 +54,7 @@ pub(crate) async fn executar(cli: Cli) -> Result<Codigo, ErroApp> {
         Comando::Usuario(Usuario::List) => usuario::listar(json),
         Comando::Usuario(Usuario::Disable { login }) => usuario::desativar(&login, json),
         Comando::Livro(Livro::Migrar { para, de }) => livro::migrar(&para, de.as_deref(), json),
+        Comando::Livro(Livro::Limpar) => livro::limpar(json),
         Comando::Consulta(c) => consulta::executar(c, json).await,
         Comando::Nfse(Nfse::Validate { arquivo }) => nfse::validar(&arquivo, json),
         Comando::Nfse(Nfse::Dps { arquivo, saida }) => nfse::dps(&arquivo, &saida, json),

@@ -11,9 +11,10 @@ use std::io::Write as _;
 pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     let config = crate::config::api()?;
     crate::http::iniciar_registro(&config)?;
-    let estado = crate::composicao::estado_api(&config)?;
+    let (estado, retencao) = crate::composicao::estado_api(&config)?;
     let andamento = estado.andamento.clone();
     let (parar_agenda, parada_agenda) = tokio::sync::watch::channel(false);
+    let limpeza = super::livro::agendar_limpeza(retencao, parada_agenda.clone());
     let agenda_ecac = config.hora_sync_ecac.map(|hora| {
         let agenda = crate::composicao::agenda_ecac(estado.ecac.baixa.clone(), hora);
         crate::http::ecac::agendar(agenda, parada_agenda)
@@ -81,6 +82,10 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
             "a sincronização diária do e-CAC não terminou a tempo (GUICHE_API_ENCERRAMENTO); \
              nada dela foi gravado e a próxima a refaz"
         );
+    }
+    // The cleaning stops before its next batch; each batch is its own transaction.
+    if tokio::time::timeout_at(prazo, limpeza).await.is_err() {
+        tracing::warn!("a limpeza do livro não parou a tempo; o que ela apagou fica apagado");
     }
     if conexoes_fechadas && tarefas_terminadas {
         tracing::info!("servidor encerrado");

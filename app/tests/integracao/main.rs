@@ -17,6 +17,7 @@ mod consulta;
 mod ecac;
 mod ecac_cnd;
 mod ecac_rodada;
+mod livro_limpar;
 mod livro_migrar;
 mod medicao_ecac;
 mod navegador;
