@@ -15,17 +15,25 @@
 use super::{CHAVES_MOVIMENTO, campo};
 use crate::conam::MovimentoBruto;
 
-/// The layout's keys as they end in the JSON, closing quote included.
-const CHAVES_COM_ASPAS: [&[u8]; 8] = [
-    b"tipoMovimento\"",
-    b"codigoConta\"",
-    b"dataMovimentoOriginal\"",
-    b"tipoLancamento\"",
-    b"contaCredito\"",
-    b"valor\"",
-    b"dataLancamento\"",
-    b"historicoLancamento\"",
-];
+/// The length of the layout's key `k` with its closing quote when `resto` begins with them.
+/// Each arm compares a constant of known length, which the compiler turns into a few loads
+/// (a table of keys would call `bcmp` for every key of every movement).
+fn chave_na_frente(resto: &[u8], k: usize) -> Option<usize> {
+    fn com(resto: &[u8], chave: &[u8]) -> Option<usize> {
+        resto.starts_with(chave).then_some(chave.len())
+    }
+    match k {
+        0 => com(resto, b"tipoMovimento\""),
+        1 => com(resto, b"codigoConta\""),
+        2 => com(resto, b"dataMovimentoOriginal\""),
+        3 => com(resto, b"tipoLancamento\""),
+        4 => com(resto, b"contaCredito\""),
+        5 => com(resto, b"valor\""),
+        6 => com(resto, b"dataLancamento\""),
+        7 => com(resto, b"historicoLancamento\""),
+        _ => None,
+    }
+}
 
 /// Reads the movement at the start of `b` (its `{`) into `m`, reusing the strings `m` holds;
 /// returns its length in bytes, up to and including its `}`.
@@ -48,12 +56,12 @@ pub(super) fn movimento(b: &[u8], m: &mut MovimentoBruto) -> Option<usize> {
             c.esperar(b'"')?;
             // The key the layout puts next first, with its closing quote: in a file written in
             // the layout's order, one comparison per key and no scan.
-            let k = match CHAVES_COM_ASPAS.get(proxima) {
-                Some(&esperada) if c.b.get(c.p..c.p + esperada.len()) == Some(esperada) => {
-                    c.p += esperada.len();
+            let k = match chave_na_frente(&b[c.p..], proxima) {
+                Some(n) => {
+                    c.p += n;
                     proxima
                 }
-                _ => {
+                None => {
                     let (ini, fim) = c.texto()?;
                     let nome = &b[ini..fim];
                     CHAVES_MOVIMENTO.iter().position(|k| k.as_bytes() == nome)?
@@ -232,9 +240,17 @@ mod tests {
 
     #[test]
     fn the_quoted_keys_are_the_layouts() {
-        for (k, com_aspas) in CHAVES_MOVIMENTO.iter().zip(CHAVES_COM_ASPAS) {
-            assert_eq!(format!("{k}\"").as_bytes(), com_aspas);
+        for (i, k) in CHAVES_MOVIMENTO.iter().enumerate() {
+            let com_aspas = format!("{k}\": 1");
+            assert_eq!(chave_na_frente(com_aspas.as_bytes(), i), Some(k.len() + 1));
+            assert_eq!(
+                chave_na_frente(k.as_bytes(), i),
+                None,
+                "{k} without its quote"
+            );
+            assert_eq!(chave_na_frente(com_aspas.as_bytes(), (i + 1) % 8), None);
         }
+        assert_eq!(chave_na_frente(b"valor\"", 8), None);
     }
 
     #[test]
