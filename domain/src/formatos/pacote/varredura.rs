@@ -333,6 +333,16 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2048))]
 
+        /// Any bytes at all: an answer, never a panic, and a length within them.
+        #[test]
+        fn any_bytes_get_an_answer(b in prop::collection::vec(any::<u8>(), 0..300)) {
+            let mut m = MovimentoBruto::default();
+            if let Some(n) = movimento(&b, &mut m) {
+                prop_assert!(n <= b.len());
+                prop_assert_eq!(b[n - 1], b'}');
+            }
+        }
+
         /// Whatever the scanner reads, serde_json reads the same way: the same texts, ending at
         /// the same `}`. And whatever serde_json reads as one well-formed movement the scanner
         /// reads too, unless a text holds an escape or a control character or a number has an
