@@ -1,7 +1,9 @@
 //! What the sync reads beside a company's payments: its CND (through [`ServicoConsulta`], when
 //! a consulta path is configured) and its e-CAC mailbox (DTE, `CAIXAPOSTAL` through Integra
 //! Contador). Neither ever fails the company's payments sync: a failure is kept with its reason
-//! (the CND as "não consultada: …") and told in the sync's result.
+//! (the CND as "não consultada: …") and told in the sync's result. Each is read at most once
+//! a day per company (decision 0017, "Once a day"): a later sync that day reuses the ledger's
+//! and says so; a failure is not a reading and is asked again.
 //!
 //! **Ciência tácita** (decision 0017): an unread message counts as read
 //! [`DIAS_CIENCIA_TACITA`] days after the day it was made available (Decreto 70.235/1972,
@@ -457,7 +459,7 @@ mod tests {
                 });
             }
             Ok(Certidao {
-                documento: documento.clone(),
+                documento: *documento,
                 situacao: SituacaoCnd::Negativa,
                 emissao: None,
                 validade: Some(DataInformada::Data(data("2027-05-20"))),
