@@ -53,9 +53,11 @@ impl std::fmt::Debug for Acompanhamento {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Acompanhado {
-    /// The CND's situation (`Negativa`…), or `não consultada: …` with why.
+    /// The CND's situation (`Negativa`…), `já consultada hoje (Negativa)` when today's check
+    /// was reused, or `não consultada: …` with why.
     pub cnd: String,
-    /// `N mensagem(ns) nova(s)`, or `não lida: …` with why.
+    /// `N mensagem(ns) nova(s)`, `já lida hoje` when it was read today already, or
+    /// `não lida: …` with why.
     pub caixa_postal: String,
 }
 

@@ -16,8 +16,8 @@
 //!
 //! 5. **CND and mailbox** (when the service is [`Baixa::acompanhando`]): after the payments,
 //!    the company's CND and its DTE mailbox are read and kept
-//!    ([`crate::ecac::acompanhamento`]); their failures are told in the result, never the
-//!    company's.
+//!    ([`crate::ecac::acompanhamento`]), at most once a day each, still holding the company's
+//!    turn; their failures are told in the result, never the company's.
 //!
 //! Companies that reach e-CAC with an A3 certificate are never fetched: their payments come
 //! from `guiche ecac import` (docs/decisions/0009).
@@ -132,12 +132,14 @@ pub struct ResumoBaixa {
     pub inalteradas: usize,
     /// Guides settled now.
     pub guias_baixadas: usize,
-    /// The company's CND as the sync found it (`Negativa`…, `não consultada: …`); absent
-    /// for an import, or when the sync does not read it.
+    /// The company's CND as the sync found it (`Negativa`…, `não consultada: …`, or
+    /// `já consultada hoje (Negativa)`: checked at most once a day); absent for an import, or
+    /// when the sync does not read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cnd: Option<String>,
     /// What reading the company's mailbox (DTE) did (`2 mensagem(ns) nova(s)`, `não lida:
-    /// …`); absent for an import, or when the sync does not read it.
+    /// …`, or `já lida hoje`: read at most once a day); absent for an import, or when the sync
+    /// does not read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caixa_postal: Option<String>,
 }
