@@ -472,6 +472,32 @@ async fn registrar_mensagens(
     Ok(novas)
 }
 
+/// Records a successful mailbox read of `cnpj` on `dia`: its messages and the day (the later
+/// of two processes recording the same day at once writes the same day).
+async fn registrar_leitura_caixa_postal(
+    tx: &Transaction<'_>,
+    cnpj: &Cnpj,
+    dia: Data,
+    mensagens: &[MensagemDte],
+) -> Result<usize, Falha> {
+    exigir_empresa(tx, cnpj).await?;
+    if let Some(m) = mensagens.iter().find(|m| m.cnpj != *cnpj) {
+        return Err(Falha::Recusa(regras::mensagem_de_outra_empresa(
+            cnpj, &m.cnpj,
+        )));
+    }
+    let novas = registrar_mensagens(tx, mensagens).await?;
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO caixa_postal_leituras (cnpj, lida_em) VALUES ($1, $2) \
+             ON CONFLICT (cnpj) DO UPDATE SET lida_em = excluded.lida_em, \
+             atualizado_em = extract(epoch FROM now())::bigint",
+        )
+        .await?;
+    tx.execute(&stmt, &[&cnpj.as_str(), &dia.iso()]).await?;
+    Ok(novas)
+}
+
 /// The e-CAC ledger on PostgreSQL, with the SQLite ledger's contract (its decisions are listed
 /// on `guiche_store::Livro`'s implementation, and the same contract cases run against both).
 /// Lists are in the same order as SQLite's: companies by CNPJ and occurrences by contribuinte,
@@ -571,8 +597,29 @@ impl LivroEcac for Livro {
         self.ler(async |tx| todas(tx, &sql, &[], regras::consulta_cnd).await)
     }
 
+    fn cnd(&self, cnpj: &Cnpj) -> Result<Option<ConsultaCnd>, ErroLivro> {
+        let sql = format!("SELECT {COLUNAS_CND} FROM cnds WHERE cnpj = $1");
+        self.ler(async |tx| primeira(tx, &sql, &[&cnpj.as_str()], regras::consulta_cnd).await)
+    }
+
     fn registrar_mensagens(&self, mensagens: &[MensagemDte]) -> Result<usize, ErroLivro> {
         self.escrever(async |tx| registrar_mensagens(tx, mensagens).await)
+    }
+
+    fn registrar_leitura_caixa_postal(
+        &self,
+        cnpj: &Cnpj,
+        dia: Data,
+        mensagens: &[MensagemDte],
+    ) -> Result<usize, ErroLivro> {
+        self.escrever(async |tx| registrar_leitura_caixa_postal(tx, cnpj, dia, mensagens).await)
+    }
+
+    fn caixa_postal_lida_em(&self, cnpj: &Cnpj) -> Result<Option<Data>, ErroLivro> {
+        let sql = "SELECT cnpj, lida_em FROM caixa_postal_leituras WHERE cnpj = $1";
+        self.ler(async |tx| {
+            primeira(tx, sql, &[&cnpj.as_str()], regras::caixa_postal_lida_em).await
+        })
     }
 
     fn mensagens(&self, cnpj: Option<&Cnpj>) -> Result<Vec<MensagemDte>, ErroLivro> {

@@ -17,11 +17,15 @@ const MIGRACOES: &[(i64, &str)] = &[
     (12, include_str!("../migrations/0012_usuarios.sql")),
     (13, include_str!("../migrations/0013_chamadas_serpro.sql")),
     (14, include_str!("../migrations/0014_retencao.sql")),
+    (
+        15,
+        include_str!("../migrations/0015_caixa_postal_leituras.sql"),
+    ),
 ];
 
 /// The schema version this code writes and reads; the same number as
 /// `guiche_store::VERSAO_ESQUEMA` (a test holds them together).
-pub const VERSAO_ESQUEMA: u32 = 14;
+pub const VERSAO_ESQUEMA: u32 = 15;
 
 /// Serializes the migrations of every process on the database (`pg_advisory_xact_lock`).
 const TRAVA_ESQUEMA: &str = "guiche:esquema";

@@ -316,6 +316,29 @@ fn registrar_mensagens(c: &Connection, mensagens: &[MensagemDte]) -> Result<usiz
     Ok(novas)
 }
 
+/// Records a successful mailbox read of `cnpj` on `dia`: its messages and the day.
+fn registrar_leitura_caixa_postal(
+    c: &Connection,
+    cnpj: &Cnpj,
+    dia: Data,
+    mensagens: &[MensagemDte],
+) -> Result<usize, Falha> {
+    exigir_empresa(c, cnpj)?;
+    if let Some(m) = mensagens.iter().find(|m| m.cnpj != *cnpj) {
+        return Err(Falha::Recusa(regras::mensagem_de_outra_empresa(
+            cnpj, &m.cnpj,
+        )));
+    }
+    let novas = registrar_mensagens(c, mensagens)?;
+    c.prepare_cached(
+        "INSERT INTO caixa_postal_leituras (cnpj, lida_em) VALUES (?1, ?2) \
+         ON CONFLICT (cnpj) DO UPDATE SET lida_em = excluded.lida_em, \
+         atualizado_em = unixepoch()",
+    )?
+    .execute(params![cnpj.as_str(), dia.iso()])?;
+    Ok(novas)
+}
+
 /// The e-CAC ledger on the same SQLite file as the notas. Every method is one transaction:
 /// reads `BEGIN DEFERRED`, writes `BEGIN IMMEDIATE`.
 ///
@@ -425,8 +448,27 @@ impl LivroEcac for Livro {
         self.ler(|tx| todas(tx, &sql, [], regras::consulta_cnd))
     }
 
+    fn cnd(&self, cnpj: &Cnpj) -> Result<Option<ConsultaCnd>, ErroLivro> {
+        let sql = format!("SELECT {COLUNAS_CND} FROM cnds WHERE cnpj = ?1");
+        self.ler(|tx| primeira(tx, &sql, [cnpj.as_str()], regras::consulta_cnd))
+    }
+
     fn registrar_mensagens(&self, mensagens: &[MensagemDte]) -> Result<usize, ErroLivro> {
         self.escrever(|tx| registrar_mensagens(tx, mensagens))
+    }
+
+    fn registrar_leitura_caixa_postal(
+        &self,
+        cnpj: &Cnpj,
+        dia: Data,
+        mensagens: &[MensagemDte],
+    ) -> Result<usize, ErroLivro> {
+        self.escrever(|tx| registrar_leitura_caixa_postal(tx, cnpj, dia, mensagens))
+    }
+
+    fn caixa_postal_lida_em(&self, cnpj: &Cnpj) -> Result<Option<Data>, ErroLivro> {
+        let sql = "SELECT cnpj, lida_em FROM caixa_postal_leituras WHERE cnpj = ?1";
+        self.ler(|tx| primeira(tx, sql, [cnpj.as_str()], regras::caixa_postal_lida_em))
     }
 
     fn mensagens(&self, cnpj: Option<&Cnpj>) -> Result<Vec<MensagemDte>, ErroLivro> {

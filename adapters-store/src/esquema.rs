@@ -22,6 +22,7 @@ const MIGRACOES: &[&str] = &[
     include_str!("../migrations/0012_usuarios.sql"),
     include_str!("../migrations/0013_chamadas_serpro.sql"),
     include_str!("../migrations/0014_retencao.sql"),
+    include_str!("../migrations/0015_caixa_postal_leituras.sql"),
 ];
 
 /// The schema version this code writes and reads (`PRAGMA user_version` once migrated).

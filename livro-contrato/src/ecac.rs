@@ -46,6 +46,14 @@ pub const CASOS: &[Caso] = &[
         caixa_postal_guarda_cada_mensagem_uma_vez_e_lida_nao_volta,
     ),
     (
+        "cnd_de_uma_empresa_e_a_ultima_consulta",
+        cnd_de_uma_empresa_e_a_ultima_consulta,
+    ),
+    (
+        "leitura_da_caixa_postal_lembra_o_dia_com_as_mensagens",
+        leitura_da_caixa_postal_lembra_o_dia_com_as_mensagens,
+    ),
+    (
         "guia_gravada_uma_vez_e_lida_inteira",
         guia_gravada_uma_vez_e_lida_inteira,
     ),
@@ -513,6 +521,126 @@ pub fn cnd_guarda_a_ultima_consulta_por_empresa(motor: &dyn Motor) {
     let m = motivo(livro.registrar_cnd(&desconhecida).unwrap_err());
     assert!(m.contains("45.723.174/0001-10"), "{m}");
     assert_eq!(livro.cnds().unwrap().len(), 2, "nothing was created");
+}
+
+/// One company's CND is its last check, a failed one too (no situation, the reason kept, so
+/// the sync can tell a reading from a failure); a company never checked, or not in the
+/// ledger, has none.
+pub fn cnd_de_uma_empresa_e_a_ultima_consulta(motor: &dyn Motor) {
+    let Some(a) = motor.novo() else { return };
+    let livro = &a.livro;
+    livro
+        .salvar_empresa(&empresa(CNPJ, "Alfa", Acesso::CertificadoA1))
+        .unwrap();
+    livro
+        .salvar_empresa(&empresa(OUTRO_CNPJ, "Beta", Acesso::CodigoAcesso))
+        .unwrap();
+    assert_eq!(livro.cnd(&cnpj(CNPJ)).unwrap(), None);
+    let negativa = ConsultaCnd {
+        cnpj: cnpj(CNPJ),
+        situacao: Some(SituacaoCnd::Negativa),
+        motivo: None,
+        validade: Some(data(2026, 12, 28)),
+        consultada_em: data(2026, 7, 1),
+    };
+    livro.registrar_cnd(&negativa).unwrap();
+    assert_eq!(livro.cnd(&cnpj(CNPJ)).unwrap(), Some(negativa));
+    assert_eq!(livro.cnd(&cnpj(OUTRO_CNPJ)).unwrap(), None, "not another's");
+    let falhou = ConsultaCnd {
+        cnpj: cnpj(CNPJ),
+        situacao: None,
+        motivo: Some("não consultada: HTTP 504 do gateway".to_owned()),
+        validade: None,
+        consultada_em: data(2026, 7, 2),
+    };
+    livro.registrar_cnd(&falhou).unwrap();
+    assert_eq!(livro.cnd(&cnpj(CNPJ)).unwrap(), Some(falhou));
+    assert_eq!(livro.cnd(&cnpj("45.723.174/0001-10")).unwrap(), None);
+}
+
+/// A successful mailbox read records its messages and the day together: the day is the last
+/// one recorded (an earlier day too: the caller's clock decides), a company never read has
+/// none, and a read refused (unknown company, a message of another company) records neither.
+pub fn leitura_da_caixa_postal_lembra_o_dia_com_as_mensagens(motor: &dyn Motor) {
+    let Some(a) = motor.novo() else { return };
+    let livro = &a.livro;
+    livro
+        .salvar_empresa(&empresa(CNPJ, "Alfa", Acesso::CertificadoA1))
+        .unwrap();
+    livro
+        .salvar_empresa(&empresa(OUTRO_CNPJ, "Beta", Acesso::CodigoAcesso))
+        .unwrap();
+    let alfa = cnpj(CNPJ);
+    assert_eq!(livro.caixa_postal_lida_em(&alfa).unwrap(), None);
+
+    let lote = vec![
+        mensagem(CNPJ, "1", Some(10), false),
+        mensagem(CNPJ, "2", None, true),
+    ];
+    assert_eq!(
+        livro
+            .registrar_leitura_caixa_postal(&alfa, data(2026, 7, 20), &lote)
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        livro.caixa_postal_lida_em(&alfa).unwrap(),
+        Some(data(2026, 7, 20))
+    );
+    assert_eq!(livro.mensagens(Some(&alfa)).unwrap().len(), 2);
+    assert_eq!(
+        livro.caixa_postal_lida_em(&cnpj(OUTRO_CNPJ)).unwrap(),
+        None,
+        "not another's"
+    );
+
+    // An empty mailbox is a reading too; the same messages again are not new.
+    assert_eq!(
+        livro
+            .registrar_leitura_caixa_postal(&alfa, data(2026, 7, 21), &[])
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        livro
+            .registrar_leitura_caixa_postal(&alfa, data(2026, 7, 22), &lote)
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        livro.caixa_postal_lida_em(&alfa).unwrap(),
+        Some(data(2026, 7, 22))
+    );
+
+    // A message of another company: refused naming it, nothing recorded.
+    let m = motivo(
+        livro
+            .registrar_leitura_caixa_postal(
+                &alfa,
+                data(2026, 7, 23),
+                &[
+                    mensagem(CNPJ, "3", Some(20), false),
+                    mensagem(OUTRO_CNPJ, "4", Some(20), false),
+                ],
+            )
+            .unwrap_err(),
+    );
+    assert!(m.contains(&cnpj(OUTRO_CNPJ).to_string()), "{m}");
+    assert_eq!(
+        livro.caixa_postal_lida_em(&alfa).unwrap(),
+        Some(data(2026, 7, 22))
+    );
+    assert_eq!(livro.mensagens(None).unwrap().len(), 2);
+
+    // An unknown company: refused naming it.
+    let desconhecida = cnpj("45.723.174/0001-10");
+    let m = motivo(
+        livro
+            .registrar_leitura_caixa_postal(&desconhecida, data(2026, 7, 23), &[])
+            .unwrap_err(),
+    );
+    assert!(m.contains("45.723.174/0001-10"), "{m}");
+    assert_eq!(livro.caixa_postal_lida_em(&desconhecida).unwrap(), None);
 }
 
 fn mensagem(cnpj_: &str, isn: &str, dia: Option<u8>, lida: bool) -> MensagemDte {

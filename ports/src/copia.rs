@@ -28,7 +28,7 @@ pub struct LinhaCopiada {
     pub celulas: Vec<Celula>,
 }
 
-/// The tables of a ledger at schema version 13 and the columns a copy carries, in the order
+/// The tables of a ledger at schema version 15 and the columns a copy carries, in the order
 /// they are copied (a table before the ones that may refer to it). `guias.ordem` is the order
 /// the guides were recorded in (SQLite's `rowid`).
 pub const TABELAS: &[(&str, &[&str])] = &[
@@ -228,6 +228,10 @@ pub const TABELAS: &[(&str, &[&str])] = &[
             "prazo",
             "registrada_em",
         ],
+    ),
+    (
+        "caixa_postal_leituras",
+        &["cnpj", "lida_em", "atualizado_em"],
     ),
 ];
 

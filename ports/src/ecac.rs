@@ -359,6 +359,13 @@ pub trait LivroEcac: Send + Sync {
     /// [`ErroLivro`].
     fn cnds(&self) -> Result<Vec<ConsultaCnd>, ErroLivro>;
 
+    /// The last CND check of `cnpj`, if it was ever checked (the sync reads it to check a
+    /// company's CND at most once a day).
+    ///
+    /// # Errors
+    /// [`ErroLivro`].
+    fn cnd(&self, cnpj: &Cnpj) -> Result<Option<ConsultaCnd>, ErroLivro>;
+
     /// Records the mailbox messages of one read: a new message (company and `isn`) is added;
     /// one already kept keeps its subject and dates, and becomes read when it is read now (a
     /// read message never becomes unread). Returns how many were new. One transaction.
@@ -374,6 +381,26 @@ pub trait LivroEcac: Send + Sync {
     /// # Errors
     /// [`ErroLivro`].
     fn mensagens(&self, cnpj: Option<&Cnpj>) -> Result<Vec<MensagemDte>, ErroLivro>;
+
+    /// Records one successful read of `cnpj`'s mailbox on `dia`: its messages as
+    /// [`LivroEcac::registrar_mensagens`] does, and `dia` as the day the mailbox was last read,
+    /// in one transaction (both or neither). Returns how many messages were new.
+    ///
+    /// # Errors
+    /// [`ErroLivro::Armazenamento`] naming the CNPJ for a company not in the ledger, or for a
+    /// message of another company (nothing recorded); [`ErroLivro`].
+    fn registrar_leitura_caixa_postal(
+        &self,
+        cnpj: &Cnpj,
+        dia: Data,
+        mensagens: &[MensagemDte],
+    ) -> Result<usize, ErroLivro>;
+
+    /// The day `cnpj`'s mailbox was last read successfully, if ever.
+    ///
+    /// # Errors
+    /// [`ErroLivro`].
+    fn caixa_postal_lida_em(&self, cnpj: &Cnpj) -> Result<Option<Data>, ErroLivro>;
 
     /// Takes the turn to sync `cnpj` if no one holds it now (any process or thread using this
     /// ledger), without waiting: `None` when another sync of that company is under way. The

@@ -181,7 +181,7 @@ fn a_version_1_ledger_is_upgraded_keeping_its_notas() {
              DROP TABLE IF EXISTS trabalhos; DROP TABLE IF EXISTS rodadas; \
              DROP TABLE IF EXISTS sessoes; DROP TABLE IF EXISTS usuarios; \
              DROP TABLE IF EXISTS chamadas_serpro; DROP TABLE IF EXISTS cnds; \
-             DROP TABLE IF EXISTS caixa_postal; \
+             DROP TABLE IF EXISTS caixa_postal; DROP TABLE IF EXISTS caixa_postal_leituras; \
              ALTER TABLE notas DROP COLUMN decidido_por; \
              ALTER TABLE notas DROP COLUMN decidido_em; \
              DROP INDEX notas_pendentes; \

@@ -1,7 +1,9 @@
 //! What the sync reads beside a company's payments: its CND (through [`ServicoConsulta`], when
 //! a consulta path is configured) and its e-CAC mailbox (DTE, `CAIXAPOSTAL` through Integra
 //! Contador). Neither ever fails the company's payments sync: a failure is kept with its reason
-//! (the CND as "não consultada: …") and told in the sync's result.
+//! (the CND as "não consultada: …") and told in the sync's result. Each is read at most once
+//! a day per company (decision 0017, "Once a day"): a later sync that day reuses the ledger's
+//! and says so; a failure is not a reading and is asked again.
 //!
 //! **Ciência tácita** (decision 0017): an unread message counts as read
 //! [`DIAS_CIENCIA_TACITA`] days after the day it was made available (Decreto 70.235/1972,
@@ -51,9 +53,11 @@ impl std::fmt::Debug for Acompanhamento {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Acompanhado {
-    /// The CND's situation (`Negativa`…), or `não consultada: …` with why.
+    /// The CND's situation (`Negativa`…), `já consultada hoje (Negativa)` when today's check
+    /// was reused, or `não consultada: …` with why.
     pub cnd: String,
-    /// `N mensagem(ns) nova(s)`, or `não lida: …` with why.
+    /// `N mensagem(ns) nova(s)`, `já lida hoje` when it was read today already, or
+    /// `não lida: …` with why.
     pub caixa_postal: String,
 }
 
@@ -76,23 +80,59 @@ impl Acompanhamento {
 
     /// Reads `empresa`'s CND and mailbox on `dia` and keeps them in `livro`; never fails: each
     /// failure is in the result (and the CND's in the ledger).
+    ///
+    /// **At most once a day** (decision 0017, "Once a day"): a CND checked on `dia` (a reading,
+    /// not a failure) and a mailbox read on `dia` are not asked again; the result says they
+    /// were reused. A failure of the day is not a reading: the next sync asks again. When the
+    /// ledger cannot say (it fails to read), the service is asked.
     pub async fn acompanhar(
         &self,
         livro: &dyn LivroEcac,
         empresa: &Empresa,
         dia: Data,
     ) -> Acompanhado {
+        let cnd_texto = match livro.cnd(&empresa.cnpj) {
+            Ok(Some(ConsultaCnd {
+                situacao: Some(s),
+                consultada_em,
+                ..
+            })) if consultada_em == dia => {
+                format!("já consultada hoje ({})", s.descricao())
+            }
+            _ => self.cnd_do_dia(livro, empresa, dia).await,
+        };
+        let caixa = match livro.caixa_postal_lida_em(&empresa.cnpj) {
+            Ok(Some(lida_em)) if lida_em == dia => "já lida hoje".to_owned(),
+            _ => self.caixa_postal_do_dia(livro, empresa, dia).await,
+        };
+        Acompanhado {
+            cnd: cnd_texto,
+            caixa_postal: caixa,
+        }
+    }
+
+    /// Checks the CND now and keeps the check (or its failure); what the result says.
+    async fn cnd_do_dia(&self, livro: &dyn LivroEcac, empresa: &Empresa, dia: Data) -> String {
         let cnd = self.cnd(empresa, dia).await;
         let texto_cnd = match (&cnd.situacao, &cnd.motivo) {
             (Some(s), _) => s.descricao().to_owned(),
             (None, Some(m)) => m.clone(),
             (None, None) => "não consultada".to_owned(),
         };
-        let cnd_texto = match livro.registrar_cnd(&cnd) {
+        match livro.registrar_cnd(&cnd) {
             Ok(()) => texto_cnd,
             Err(e) => format!("{texto_cnd} (não gravada no livro: {e})"),
-        };
-        let caixa = match self
+        }
+    }
+
+    /// Reads the mailbox now and keeps its messages and the day; what the result says.
+    async fn caixa_postal_do_dia(
+        &self,
+        livro: &dyn LivroEcac,
+        empresa: &Empresa,
+        dia: Data,
+    ) -> String {
+        match self
             .caixa_postal
             .mensagens(&Documento::Cnpj(empresa.cnpj), dia)
             .await
@@ -110,15 +150,11 @@ impl Acompanhamento {
                         lida: m.lida,
                     })
                     .collect();
-                match livro.registrar_mensagens(&mensagens) {
+                match livro.registrar_leitura_caixa_postal(&empresa.cnpj, dia, &mensagens) {
                     Ok(novas) => format!("{novas} mensagem(ns) nova(s)"),
                     Err(e) => format!("não gravada no livro: {e}"),
                 }
             }
-        };
-        Acompanhado {
-            cnd: cnd_texto,
-            caixa_postal: caixa,
         }
     }
 
@@ -374,6 +410,191 @@ mod tests {
             lida,
             prazo: prazo(enviada_em),
         }
+    }
+
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use guiche_ports::consulta::{
+        Certidao, ConsultaCadastral, DadosCnpj, DadosCpf, ErroConsultaCadastral, Etiqueta,
+        NivelCnpj, TipoErroConsulta,
+    };
+    use guiche_ports::ecac::{ErroFonte, SituacaoCnd};
+    use guiche_ports::receita::MensagemCaixaPostal;
+
+    /// Both services, counting the calls they served; each fails while `falhar` is set.
+    #[derive(Default)]
+    struct Servicos {
+        cnds: AtomicUsize,
+        leituras: AtomicUsize,
+        falhar: AtomicBool,
+    }
+
+    struct Cnd(Arc<Servicos>);
+
+    #[async_trait::async_trait]
+    impl ConsultaCadastral for Cnd {
+        async fn cpf(
+            &self,
+            _: &guiche_domain::Cpf,
+            _: &Etiqueta,
+        ) -> Result<DadosCpf, ErroConsultaCadastral> {
+            unreachable!("the sync asks no CPF")
+        }
+        async fn cnpj(
+            &self,
+            _: &Cnpj,
+            _: NivelCnpj,
+            _: &Etiqueta,
+        ) -> Result<DadosCnpj, ErroConsultaCadastral> {
+            unreachable!("the sync asks no CNPJ record")
+        }
+        async fn cnd(
+            &self,
+            documento: &Documento,
+            _: &Etiqueta,
+        ) -> Result<Certidao, ErroConsultaCadastral> {
+            self.0.cnds.fetch_add(1, Ordering::SeqCst);
+            if self.0.falhar.load(Ordering::SeqCst) {
+                return Err(ErroConsultaCadastral {
+                    tipo: TipoErroConsulta::Transporte,
+                    mensagem: "HTTP 504 do gateway".into(),
+                });
+            }
+            Ok(Certidao {
+                documento: *documento,
+                situacao: SituacaoCnd::Negativa,
+                emissao: None,
+                validade: Some(DataInformada::Data(data("2027-05-20"))),
+                codigo_controle: None,
+                mensagem: None,
+            })
+        }
+    }
+
+    struct Caixa(Arc<Servicos>);
+
+    #[async_trait::async_trait]
+    impl FonteCaixaPostal for Caixa {
+        async fn mensagens(
+            &self,
+            _: &Documento,
+            _: Data,
+        ) -> Result<Vec<MensagemCaixaPostal>, ErroFonte> {
+            let n = self.0.leituras.fetch_add(1, Ordering::SeqCst);
+            if self.0.falhar.load(Ordering::SeqCst) {
+                return Err(ErroFonte::Indisponivel("HTTP 503".into()));
+            }
+            Ok(vec![MensagemCaixaPostal {
+                isn: format!("{}", 100 + n),
+                assunto: "Intimação".into(),
+                enviada_em: Some(data("2026-11-20")),
+                lida: false,
+                relevante: true,
+                origem: "Receita Federal".into(),
+            }])
+        }
+    }
+
+    fn acompanhamento(servicos: &Arc<Servicos>) -> Acompanhamento {
+        let cnd = Arc::new(Cnd(servicos.clone()));
+        Acompanhamento::new(
+            Arc::new(move || {
+                Ok(ServicoConsulta::new(
+                    cnd.clone(),
+                    crate::consulta::Caminho::SerproLoja,
+                ))
+            }),
+            Arc::new(Caixa(servicos.clone())),
+        )
+    }
+
+    fn chamadas(s: &Servicos) -> (usize, usize) {
+        (
+            s.cnds.load(Ordering::SeqCst),
+            s.leituras.load(Ordering::SeqCst),
+        )
+    }
+
+    #[tokio::test]
+    async fn the_cnd_and_the_mailbox_are_read_once_a_day_and_again_the_next_day() {
+        let livro = Livro::em_memoria().unwrap();
+        let alfa = empresa("11222333000181", "Alfa");
+        let beta = empresa("11444777000161", "Beta");
+        livro.salvar_empresa(&alfa).unwrap();
+        livro.salvar_empresa(&beta).unwrap();
+        let servicos = Arc::new(Servicos::default());
+        let a = acompanhamento(&servicos);
+        let hoje = data("2026-11-22");
+
+        let primeira = a.acompanhar(&livro, &alfa, hoje).await;
+        assert_eq!(primeira.cnd, "Negativa");
+        assert_eq!(primeira.caixa_postal, "1 mensagem(ns) nova(s)");
+        assert_eq!(chamadas(&servicos), (1, 1));
+        assert_eq!(livro.caixa_postal_lida_em(&alfa.cnpj).unwrap(), Some(hoje));
+
+        for _ in 0..2 {
+            let de_novo = a.acompanhar(&livro, &alfa, hoje).await;
+            assert_eq!(de_novo.cnd, "já consultada hoje (Negativa)");
+            assert_eq!(de_novo.caixa_postal, "já lida hoje");
+        }
+        assert_eq!(chamadas(&servicos), (1, 1), "nothing asked again today");
+        assert_eq!(livro.mensagens(Some(&alfa.cnpj)).unwrap().len(), 1);
+
+        // Another company is its own: read today too.
+        a.acompanhar(&livro, &beta, hoje).await;
+        assert_eq!(chamadas(&servicos), (2, 2));
+
+        let amanha = data("2026-11-23");
+        let seguinte = a.acompanhar(&livro, &alfa, amanha).await;
+        assert_eq!(seguinte.cnd, "Negativa");
+        assert_eq!(seguinte.caixa_postal, "1 mensagem(ns) nova(s)");
+        assert_eq!(chamadas(&servicos), (3, 3), "the next day reads again");
+        assert_eq!(
+            livro.cnd(&alfa.cnpj).unwrap().map(|c| c.consultada_em),
+            Some(amanha)
+        );
+        assert_eq!(
+            livro.caixa_postal_lida_em(&alfa.cnpj).unwrap(),
+            Some(amanha)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_lookup_or_read_is_not_a_reading_and_is_tried_again_the_same_day() {
+        let livro = Livro::em_memoria().unwrap();
+        let alfa = empresa("11222333000181", "Alfa");
+        livro.salvar_empresa(&alfa).unwrap();
+        let servicos = Arc::new(Servicos::default());
+        servicos.falhar.store(true, Ordering::SeqCst);
+        let a = acompanhamento(&servicos);
+        let hoje = data("2026-11-22");
+
+        for vez in 1..=2 {
+            let falhou = a.acompanhar(&livro, &alfa, hoje).await;
+            assert_eq!(falhou.cnd, "não consultada: HTTP 504 do gateway");
+            assert_eq!(falhou.caixa_postal, "não lida: HTTP 503");
+            assert_eq!(
+                chamadas(&servicos),
+                (vez, vez),
+                "asked again after a failure"
+            );
+        }
+        let c = livro.cnd(&alfa.cnpj).unwrap().unwrap();
+        assert_eq!((c.situacao, c.consultada_em), (None, hoje));
+        assert_eq!(livro.caixa_postal_lida_em(&alfa.cnpj).unwrap(), None);
+
+        servicos.falhar.store(false, Ordering::SeqCst);
+        let lida = a.acompanhar(&livro, &alfa, hoje).await;
+        assert_eq!(lida.cnd, "Negativa");
+        assert_eq!(lida.caixa_postal, "1 mensagem(ns) nova(s)");
+        assert_eq!(chamadas(&servicos), (3, 3));
+
+        // Read today: the services failing now change nothing, nothing is asked.
+        servicos.falhar.store(true, Ordering::SeqCst);
+        let reusada = a.acompanhar(&livro, &alfa, hoje).await;
+        assert_eq!(reusada.cnd, "já consultada hoje (Negativa)");
+        assert_eq!(reusada.caixa_postal, "já lida hoje");
+        assert_eq!(chamadas(&servicos), (3, 3));
     }
 
     #[test]

@@ -16,8 +16,8 @@
 //!
 //! 5. **CND and mailbox** (when the service is [`Baixa::acompanhando`]): after the payments,
 //!    the company's CND and its DTE mailbox are read and kept
-//!    ([`crate::ecac::acompanhamento`]); their failures are told in the result, never the
-//!    company's.
+//!    ([`crate::ecac::acompanhamento`]), at most once a day each, still holding the company's
+//!    turn; their failures are told in the result, never the company's.
 //!
 //! Companies that reach e-CAC with an A3 certificate are never fetched: their payments come
 //! from `guiche ecac import` (docs/decisions/0009).
@@ -33,7 +33,7 @@ use guiche_ports::Relogio;
 use guiche_ports::ecac::{
     Achado, Empresa, ErroFonte, FontePagamentos, LivroEcac, ResumoConciliacao,
 };
-use guiche_ports::livro::ErroLivro;
+use guiche_ports::livro::{ErroLivro, Vez};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -132,12 +132,14 @@ pub struct ResumoBaixa {
     pub inalteradas: usize,
     /// Guides settled now.
     pub guias_baixadas: usize,
-    /// The company's CND as the sync found it (`Negativa`…, `não consultada: …`); absent
-    /// for an import, or when the sync does not read it.
+    /// The company's CND as the sync found it (`Negativa`…, `não consultada: …`, or
+    /// `já consultada hoje (Negativa)`: checked at most once a day); absent for an import, or
+    /// when the sync does not read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cnd: Option<String>,
     /// What reading the company's mailbox (DTE) did (`2 mensagem(ns) nova(s)`, `não lida:
-    /// …`); absent for an import, or when the sync does not read it.
+    /// …`, or `já lida hoje`: read at most once a day); absent for an import, or when the sync
+    /// does not read it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caixa_postal: Option<String>,
 }
@@ -313,6 +315,12 @@ impl Baixa {
     /// # Errors
     /// [`ErroBaixa`]; on [`ErroBaixa::Fonte`] and [`ErroBaixa::Ocupada`] nothing was written.
     pub async fn sincronizar(&self, empresa: &Empresa) -> Result<ResumoSync, ErroBaixa> {
+        Ok(self.sincronizar_na_vez(empresa).await?.0)
+    }
+
+    /// [`Baixa::sincronizar`], giving back the company's turn still held (the CND and mailbox
+    /// are read under it, so two syncs of one company never both ask for them on one day).
+    async fn sincronizar_na_vez(&self, empresa: &Empresa) -> Result<(ResumoSync, Vez), ErroBaixa> {
         let nome = empresa.cnpj.to_string();
         if !empresa.acesso.sincroniza_sozinho() {
             return Err(ErroBaixa::A3(nome));
@@ -320,17 +328,20 @@ impl Baixa {
         if empresa.ecac_desde.is_none() {
             return Err(ErroBaixa::SemEcac(nome));
         }
-        let Some(_vez) = self.livro.vez_da_empresa(&empresa.cnpj)? else {
+        let Some(vez) = self.livro.vez_da_empresa(&empresa.cnpj)? else {
             return Err(ErroBaixa::Ocupada(nome));
         };
         let dia = self.dia();
         let contribuinte = Documento::Cnpj(empresa.cnpj);
         let Some(desde) = self.janela(empresa, dia)? else {
             let conciliacao = conciliar_no_livro(self.livro.as_ref(), &contribuinte, dia)?;
-            return Ok(ResumoSync {
-                conciliacao,
-                ..ResumoSync::default()
-            });
+            return Ok((
+                ResumoSync {
+                    conciliacao,
+                    ..ResumoSync::default()
+                },
+                vez,
+            ));
         };
         let pagos = self
             .fonte
@@ -342,12 +353,13 @@ impl Baixa {
             })?;
         let novos = self.livro.registrar_pagamentos(&pagos)?;
         self.livro.marcar_sincronizacao(&empresa.cnpj, dia)?;
-        Ok(ResumoSync {
+        let resumo = ResumoSync {
             desde: Some(desde),
             recebidos: pagos.len(),
             novos,
             conciliacao: conciliar_no_livro(self.livro.as_ref(), &contribuinte, dia)?,
-        })
+        };
+        Ok((resumo, vez))
     }
 
     /// Syncs the company `cnpj` (whatever its access: an A3 one is reported as refused), or,
@@ -410,14 +422,15 @@ impl Baixa {
     /// [`Baixa::sincronizar`] of one company of several, its outcome whatever it is.
     async fn desfecho(&self, e: &Empresa) -> SincronizacaoEmpresa {
         let origem = e.cnpj.to_string();
-        match self.sincronizar(e).await {
-            Ok(r) => {
+        match self.sincronizar_na_vez(e).await {
+            Ok((r, vez)) => {
                 let mut resumo = ResumoBaixa::de(origem, &r);
                 if let Some(a) = &self.acompanhamento {
                     let feito = a.acompanhar(self.livro.as_ref(), e, self.dia()).await;
                     resumo.cnd = Some(feito.cnd);
                     resumo.caixa_postal = Some(feito.caixa_postal);
                 }
+                drop(vez);
                 SincronizacaoEmpresa::Feita(resumo)
             }
             Err(ErroBaixa::Ocupada(_)) => SincronizacaoEmpresa::Pulada {
@@ -937,6 +950,55 @@ mod tests {
                 assert!(guardadas.is_empty());
             }
         }
+    }
+
+    /// A mailbox that, when read, says whether the company's turn was free at that moment.
+    struct CaixaQueOlhaAVez(Arc<Livro>, std::sync::Mutex<Option<bool>>);
+
+    #[async_trait::async_trait]
+    impl guiche_ports::ecac::FonteCaixaPostal for CaixaQueOlhaAVez {
+        async fn mensagens(
+            &self,
+            _: &Documento,
+            _: Data,
+        ) -> Result<Vec<guiche_ports::receita::MensagemCaixaPostal>, ErroFonte> {
+            let livre = self.0.vez_da_empresa(&cnpj()).unwrap().is_some();
+            *self.1.lock().unwrap() = Some(livre);
+            Ok(Vec::new())
+        }
+    }
+
+    /// The CND and the mailbox are read holding the company's turn: a second sync of the same
+    /// company meanwhile is skipped, so it cannot ask for them a second time that day.
+    #[tokio::test]
+    async fn the_cnd_and_mailbox_are_read_holding_the_company_turn() {
+        use crate::ecac::acompanhamento::Acompanhamento;
+        let livro = livro_com_guias();
+        let hoje = data("2026-11-22");
+        let mut fonte = MockFonte::new();
+        espera_busca(&mut fonte, data("2026-01-01"), hoje, Vec::new());
+        let caixa = Arc::new(CaixaQueOlhaAVez(
+            Arc::clone(&livro),
+            std::sync::Mutex::new(None),
+        ));
+        let criar: crate::ecac::acompanhamento::CriarConsulta =
+            Arc::new(|| Err("nenhum caminho de consulta configurado".to_owned()));
+        let baixa = servico(&livro, fonte, hoje, hoje)
+            .acompanhando(Acompanhamento::new(criar, caixa.clone()));
+        let todas = baixa.sincronizar_empresas(None).await.unwrap();
+        let [SincronizacaoEmpresa::Feita(r)] = todas.empresas.as_slice() else {
+            panic!("{todas:?}")
+        };
+        assert_eq!(r.caixa_postal.as_deref(), Some("0 mensagem(ns) nova(s)"));
+        assert_eq!(
+            *caixa.1.lock().unwrap(),
+            Some(false),
+            "the turn was held while the mailbox was read"
+        );
+        assert!(
+            livro.vez_da_empresa(&cnpj()).unwrap().is_some(),
+            "and given back after"
+        );
     }
 
     #[tokio::test]

@@ -164,9 +164,10 @@ async fn sync_settles_paid_guides_once_and_occurrences_are_exported() {
     );
     assert_eq!(
         c.sim.bilhetadas(),
-        cobradas + 2,
-        "uma página de pagamentos e a caixa postal: {v}"
+        cobradas + 1,
+        "uma página de pagamentos; a caixa postal já foi lida hoje: {v}"
     );
+    assert_eq!(v["caixaPostal"], "já lida hoje", "{v}");
     let v = ok(&c, &["ecac", "occurrences"]).await;
     let grupos: Vec<&str> = v["grupos"]
         .as_array()

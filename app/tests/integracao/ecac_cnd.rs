@@ -141,7 +141,7 @@ async fn the_sync_fills_the_cnd_and_the_mailbox_and_days_left_follow_guiche_hoje
         .await;
     assert_eq!(codigo, 2, "a bad CNPJ is a usage error");
 
-    // Read in e-CAC since: the next sync marks it read and nothing is new.
+    // Read in e-CAC since: the next day's sync marks it read and nothing is new.
     c.sim.definir_caixa_postal(
         Documento::parse(CLIENTE).unwrap(),
         vec![MensagemSimulada {
@@ -151,7 +151,9 @@ async fn the_sync_fills_the_cnd_and_the_mailbox_and_days_left_follow_guiche_hoje
             lida: true,
         }],
     );
-    let (_, v) = c.guiche(&["ecac", "sync"], &env).await;
+    let mut amanha = env.clone();
+    amanha.push(("GUICHE_HOJE", "23/11/2026"));
+    let (_, v) = c.guiche(&["ecac", "sync"], &amanha).await;
     assert_eq!(
         v["empresas"][0]["caixaPostal"], "0 mensagem(ns) nova(s)",
         "{v}"
@@ -189,6 +191,60 @@ async fn the_sync_fills_the_cnd_and_the_mailbox_and_days_left_follow_guiche_hoje
     assert!(p.to_string().contains("empresa"), "{p}");
 }
 
+/// The CND lookups and mailbox reads the simulators served: `(cnd, caixa postal)`.
+fn servidas(c: &Cenario, loja: &SimuladorLoja) -> (usize, usize) {
+    let cnd = loja
+        .chamadas()
+        .into_iter()
+        .filter(|ch| ch.caminho.contains("consulta-cnd"))
+        .count();
+    (cnd, c.sim.atendidas("MSGCONTRIBUINTE61").len())
+}
+
+/// Decision 0017, "Once a day": two syncs on one day make one CND lookup and one mailbox read
+/// per company (as the simulators themselves counted them), the second saying it reused
+/// them; a sync on the next day reads both again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_syncs_on_one_day_read_the_cnd_and_the_mailbox_once_and_the_next_day_again() {
+    let c = Cenario::novo("ecac-cnd-uma-vez");
+    let (loja, env) = loja();
+    loja.definir_cnd(
+        &Documento::parse(CLIENTE).unwrap(),
+        SituacaoCnd::Negativa,
+        Some(data("2026-12-10")),
+    );
+    let env = refs(&env);
+    cliente(&c, &env).await;
+
+    let (codigo, v) = c.guiche(&["ecac", "sync"], &env).await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["empresas"][0]["cnd"], "Negativa", "{v}");
+    assert_eq!(servidas(&c, &loja), (1, 1), "{v}");
+    let pagamentos = c.sim.atendidas("PAGAMENTOS71").len();
+
+    let (codigo, v) = c.guiche(&["ecac", "sync"], &env).await;
+    assert_eq!(codigo, 0, "{v}");
+    let e = &v["empresas"][0];
+    assert_eq!(e["cnd"], "já consultada hoje (Negativa)", "{e}");
+    assert_eq!(e["caixaPostal"], "já lida hoje", "{e}");
+    assert_eq!(servidas(&c, &loja), (1, 1), "nothing asked again today");
+    assert!(
+        c.sim.atendidas("PAGAMENTOS71").len() > pagamentos,
+        "the payments are still fetched every sync"
+    );
+
+    let mut amanha = env.clone();
+    amanha.push(("GUICHE_HOJE", "23/11/2026"));
+    let (codigo, v) = c.guiche(&["ecac", "sync"], &amanha).await;
+    assert_eq!(codigo, 0, "{v}");
+    let e = &v["empresas"][0];
+    assert_eq!(e["cnd"], "Negativa", "{e}");
+    assert_eq!(e["caixaPostal"], "0 mensagem(ns) nova(s)", "{e}");
+    assert_eq!(servidas(&c, &loja), (2, 2), "the next day reads both again");
+    let (_, v) = c.guiche(&["ecac", "company", "list"], &amanha).await;
+    assert_eq!(v["empresas"][0]["cnd"]["consultadaEm"], "2026-11-23", "{v}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_cnd_lookup_leaves_the_payments_settled() {
     let c = Cenario::novo("ecac-cnd-falha");
@@ -217,4 +273,16 @@ async fn a_failing_cnd_lookup_leaves_the_payments_settled() {
     let texto = v["empresas"][0]["cnd"].as_str().unwrap().to_owned();
     assert!(texto.starts_with("não consultada: "), "{v}");
     assert!(texto.contains("SERPRO"), "{v}");
+
+    // A failure is not a reading: the same day's next sync asks SERPRO again, and reads it.
+    loja.definir_cnd(
+        &Documento::parse(CLIENTE).unwrap(),
+        SituacaoCnd::Negativa,
+        Some(data("2026-12-10")),
+    );
+    let antes = servidas(&c, &loja).0;
+    let (codigo, v) = c.guiche(&["ecac", "sync"], &env).await;
+    assert_eq!(codigo, 0, "{v}");
+    assert_eq!(v["empresas"][0]["cnd"], "Negativa", "{v}");
+    assert_eq!(servidas(&c, &loja).0, antes + 1, "{v}");
 }

@@ -37,7 +37,7 @@ fn sequencia() -> Sequencia {
 
 /// A SQLite ledger with something in every kind of table: three notas (one accepted, one
 /// refused — its number given back and reused — one sent and unsettled), a token, a package,
-/// a billed call, a company and a guide.
+/// a billed call, a company, a guide and the day its mailbox was read.
 fn livro_cheio(arquivo: &Path) {
     let l = guiche_store::Livro::abrir(arquivo).unwrap();
     let s = sequencia();
@@ -92,6 +92,16 @@ fn livro_cheio(arquivo: &Path) {
         codigo_barras: None,
     };
     l.registrar_guia(&guia, OrigemGuia::Serpro).unwrap();
+    let empresa = guiche_ports::ecac::Empresa {
+        cnpj: guiche_domain::Cnpj::parse("11.222.333/0001-81").unwrap(),
+        nome: "Alfa".into(),
+        ecac_desde: Some(Data::new(2026, 1, 1).unwrap()),
+        acesso: guiche_ports::ecac::Acesso::CertificadoA1,
+        certificado_procurador: false,
+    };
+    l.salvar_empresa(&empresa).unwrap();
+    l.registrar_leitura_caixa_postal(&empresa.cnpj, data, &[])
+        .unwrap();
 }
 
 #[test]
@@ -128,9 +138,10 @@ fn a_sqlite_ledger_moves_to_postgres_verified_and_numbering_goes_on() {
             linhas("pacotes"),
             linhas("guias"),
             linhas("usuarios"),
-            linhas("sessoes")
+            linhas("sessoes"),
+            linhas("caixa_postal_leituras")
         ),
-        (3, 1, 1, 1, 1, 1)
+        (3, 1, 1, 1, 1, 1, 1)
     );
     assert_eq!(
         v["notasConferidas"]
@@ -185,6 +196,12 @@ fn a_sqlite_ledger_moves_to_postgres_verified_and_numbering_goes_on() {
     let bia = pg.usuario("bia").unwrap().unwrap();
     assert_eq!((bia.papel, bia.criado_em), (Papel::Operador, 1_795_000_000));
     assert_eq!(pg.sessao(&"b".repeat(64)).unwrap().unwrap().login, "bia");
+    // And the day the company's mailbox was last read (the next sync that day skips it).
+    let alfa = guiche_domain::Cnpj::parse("11.222.333/0001-81").unwrap();
+    assert_eq!(
+        pg.caixa_postal_lida_em(&alfa).unwrap(),
+        Some(Data::new(2026, 11, 22).unwrap())
+    );
 
     // A second migration into the same (no longer empty) database is refused; nothing changes.
     let o = guiche(sqlite, &["livro", "migrar", "--para", &url]);

@@ -385,6 +385,20 @@ pub fn consulta_cnd(linha: &dyn Linha) -> Result<ConsultaCnd, CelulaInvalida> {
     })
 }
 
+/// Reads `lida_em` of a row of `caixa_postal_leituras` selected with `cnpj, lida_em`.
+///
+/// # Errors
+/// [`CelulaInvalida`] when it is not a stored date.
+pub fn caixa_postal_lida_em(linha: &dyn Linha) -> Result<Data, CelulaInvalida> {
+    Celulas::new(linha, "caixa_postal_leituras", "cnpj").campo("lida_em", data)
+}
+
+/// The refusal of a mailbox read of `cnpj` carrying a message of `outra` (a caller's mistake:
+/// nothing is recorded).
+pub fn mensagem_de_outra_empresa(cnpj: &Cnpj, outra: &Cnpj) -> String {
+    format!("a leitura da caixa postal de {cnpj} trouxe uma mensagem de {outra}; nada foi gravado")
+}
+
 /// Reads a row of `caixa_postal` selected with [`COLUNAS_MENSAGEM`].
 ///
 /// # Errors
