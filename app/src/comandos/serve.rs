@@ -11,6 +11,8 @@ use std::io::Write as _;
 pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     let config = crate::config::api()?;
     crate::http::iniciar_registro(&config)?;
+    // Listening for the stop signals before anything starts (the cleaning, the URL line).
+    let sinal_de_parada = crate::http::sinal_de_parada();
     let (estado, retencao) = crate::composicao::estado_api(&config)?;
     let andamento = estado.andamento.clone();
     let (parar_agenda, parada_agenda) = tokio::sync::watch::channel(false);
@@ -39,7 +41,7 @@ pub(crate) async fn executar(addr: &str) -> Result<Codigo, ErroApp> {
     let parada = std::sync::Arc::new(tokio::sync::Notify::new());
     let aviso = parada.clone();
     let sinal = async move {
-        crate::http::sinal_de_parada().await;
+        sinal_de_parada.await;
         tracing::info!("sinal de parada: não aceito novos pedidos; espero os em andamento");
         let _ = parar_agenda.send(true);
         aviso.notify_one();

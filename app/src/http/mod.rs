@@ -338,23 +338,32 @@ where
 }
 
 /// Waits for SIGTERM or SIGINT (Ctrl-C).
-pub(crate) async fn sinal_de_parada() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+pub(crate) fn sinal_de_parada() -> impl std::future::Future<Output = ()> + Send + 'static {
+    // Registered now, not at the future's first poll: from the moment the server says it is
+    // up, a stop signal is a graceful stop, never the default action (the process killed,
+    // requests in flight cut).
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            let esperar = |s: std::io::Result<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Ok(mut s) => {
+                        s.recv().await;
+                    }
+                    Err(_) => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = esperar(term) => {},
+                () = esperar(int) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -316,6 +316,19 @@ fn sigterm_lets_the_request_in_flight_finish_then_exits_0() {
     assert!(lista.contains("lento"), "recorded: {lista}");
 }
 
+/// A stop signal sent the moment the server says it is up (an orchestrator stopping a container
+/// just started) is a graceful stop, exit 0 — never the signal's default action. Until session
+/// 7 the handlers were registered at the shutdown future's first poll, after the URL line: 40
+/// of 40 such stops killed the process (exit 143).
+#[test]
+fn sigterm_right_after_the_url_line_is_a_graceful_stop() {
+    for i in 0..5 {
+        let dir = pasta(&format!("parada-imediata-{i}"));
+        let mut srv = Servidor::iniciar(&dir, &[]);
+        assert_eq!(srv.terminar(), 0, "{}", srv.log());
+    }
+}
+
 #[test]
 fn bad_settings_stop_serve_and_the_body_limit_is_a_problem() {
     let dir = pasta("config");

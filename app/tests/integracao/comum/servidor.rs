@@ -138,7 +138,9 @@ impl Servidor {
 
     /// Waits for it to exit (after [`Servidor::sigterm`]); its exit code.
     pub(crate) fn esperar_fim(&mut self) -> i32 {
-        self.filho.wait().unwrap().code().unwrap()
+        let fim = self.filho.wait().unwrap();
+        fim.code()
+            .unwrap_or_else(|| panic!("ended by a signal ({fim}), not by itself"))
     }
 
     /// Its exit code once it ended, or `None` if it still runs after `prazo`.
