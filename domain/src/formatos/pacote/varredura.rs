@@ -6,11 +6,12 @@
 //! where the movement ends, once to parse it) and tries every key against a visitor; this
 //! scanner finds the movement's end, its keys and its values in the same pass. It decides
 //! nothing on its own: anything it does not recognise — an escape, a control character, a
-//! number with an exponent, an unknown or repeated key, a value of another type, malformed JSON, bytes that are not UTF-8,
-//! a movement cut by the end of the window — makes it answer `None`, and the caller reads that
-//! movement with serde_json, which gives the violations and the error messages. For every
-//! movement it reads, it gives exactly what serde_json gives (a property test below holds it to
-//! that), so the verdict never depends on which of the two read a movement.
+//! number with an exponent, an unknown or repeated key, a value of another type, malformed
+//! JSON, bytes that are not UTF-8, a movement cut by the end of the window — makes it answer
+//! `None`, and the caller reads that movement with serde_json, which gives the violations and
+//! the error messages. For every movement it reads, it gives exactly what serde_json gives (a
+//! property test below holds it to that), so the verdict never depends on which of the two
+//! read a movement.
 
 use super::{CHAVES_MOVIMENTO, campo};
 use crate::conam::MovimentoBruto;
