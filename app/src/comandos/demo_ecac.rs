@@ -1,21 +1,27 @@
 //! The SERPRO and e-CAC part of `guiche demo`: an accounting office (its e-CNPJ issued by the
 //! simulator's test CA) issues a client's DAS through Integra Contador, lists the client's
-//! payments, and reconciles the client's guides against them — all against the SERPRO
-//! simulator started in this process and a ledger in memory.
+//! payments, and reconciles the client's guides against them, reading the client's CND and
+//! e-CAC mailbox on the way (once a day: the repeated sync bills neither again) — all against
+//! the SERPRO simulators started in this process and a ledger in memory.
 
 use super::demo::Passo;
 use crate::composicao;
 use crate::erro::ErroApp;
 use crate::relogio::RelogioSistema;
+use guiche_aplicacao::ecac::acompanhamento::{Acompanhamento, CriarConsulta};
+use guiche_aplicacao::ecac::baixa::{Baixa, ResumoBaixa, SincronizacaoEmpresa};
 use guiche_aplicacao::ecac::central::ConsultaOcorrencias;
 use guiche_domain::conciliacao::Agrupamento;
 use guiche_domain::guia::{CodigoReceita, Guia, NumeroDocumento, TipoGuia};
 use guiche_domain::{Cnpj, Competencia, Data, Documento, Valor};
+use guiche_loja::simulador::{ConfigSimuladorLoja, SimuladorLoja};
 use guiche_ports::Relogio;
+use guiche_ports::consulta::SituacaoCnd;
 use guiche_ports::ecac::{Acesso, Empresa, LivroEcac, OrigemGuia};
 use guiche_ports::receita::Das;
 use guiche_serpro::ClienteIntegra;
 use guiche_serpro::certificado::{Certificado, Senha};
+use guiche_serpro::fonte::PagamentosIntegra;
 use guiche_serpro::simulador::{ConfigSimulador, SimuladorIntegra};
 use guiche_store::Livro;
 use serde_json::json;
@@ -158,6 +164,20 @@ pub(crate) async fn passos() -> Result<Vec<Passo>, ErroApp> {
     Ok(passos)
 }
 
+/// The sync of `empresa` as `guiche ecac sync --empresa` runs it (CND and mailbox included).
+async fn sincronizada(baixa: &Baixa, empresa: &Empresa) -> Result<ResumoBaixa, ErroApp> {
+    let feita = baixa
+        .sincronizar_empresas(Some(&empresa.cnpj))
+        .await
+        .map_err(|e| falha(&e))?;
+    match feita.empresas.into_iter().next() {
+        Some(SincronizacaoEmpresa::Feita(r)) => Ok(r),
+        Some(SincronizacaoEmpresa::Falhou { erro, .. }) => Err(falha(&erro.mensagem)),
+        Some(SincronizacaoEmpresa::Pulada { pulada, .. }) => Err(falha(&pulada)),
+        None => Err(falha(&"a empresa não foi sincronizada")),
+    }
+}
+
 async fn ecac(
     livro: &composicao::Livros,
     cliente: &Arc<ClienteIntegra>,
@@ -176,9 +196,28 @@ async fn ecac(
     livro
         .registrar_guia(&darf_importado(hoje)?, OrigemGuia::Importacao)
         .map_err(|e| falha(&e))?;
+    // The CND through SERPRO's commercial API (its simulator here), the mailbox through
+    // Integra Contador: what `guiche ecac sync` reads beside the payments.
+    let loja = SimuladorLoja::iniciar(ConfigSimuladorLoja::default()).map_err(|e| falha(&e))?;
+    loja.cadastrar_consumidor("chave-demo", "segredo-demo");
+    loja.definir_cnd(
+        &Documento::Cnpj(empresa.cnpj),
+        SituacaoCnd::Negativa,
+        Some(dias(hoje, 150)),
+    );
+    let (url_loja, livro_loja) = (loja.url_base(), Arc::clone(livro));
+    let consulta: CriarConsulta = Arc::new(move || {
+        composicao::consulta_no_simulador(&url_loja, Arc::clone(&livro_loja))
+            .map_err(|e| e.to_string())
+    });
+    let caixa_postal = Arc::new(PagamentosIntegra::new(
+        Arc::clone(cliente),
+        Arc::new(RelogioSistema),
+    ));
     let baixa =
-        composicao::baixa_ecac_em(Arc::clone(livro) as Arc<dyn LivroEcac>, Arc::clone(cliente));
-    let primeira = baixa.sincronizar(&empresa).await.map_err(|e| falha(&e))?;
+        composicao::baixa_ecac_em(Arc::clone(livro) as Arc<dyn LivroEcac>, Arc::clone(cliente))
+            .acompanhando(Acompanhamento::new(consulta, caixa_postal));
+    let primeira = sincronizada(&baixa, &empresa).await?;
     let consulta = ConsultaOcorrencias {
         empresa: None,
         historico: None,
@@ -195,14 +234,22 @@ async fn ecac(
         *contagem.entry(g.grupo).or_default() += g.ocorrencias.len();
     }
     let resumo: Vec<String> = contagem.iter().map(|(d, n)| format!("{d}: {n}")).collect();
-    let segunda = baixa.sincronizar(&empresa).await.map_err(|e| falha(&e))?;
+    let segunda = sincronizada(&baixa, &empresa).await?;
+    let lido = |r: &ResumoBaixa| {
+        (
+            r.cnd.clone().unwrap_or_default(),
+            r.caixa_postal.clone().unwrap_or_default(),
+        )
+    };
+    let ((cnd, caixa), (cnd_de_novo, caixa_de_novo)) = (lido(&primeira), lido(&segunda));
     Ok(vec![
         Passo {
             sistema: "e-CAC",
             descricao: "empresa com certificado A1 (de procurador); 1 DAS emitido e 1 DARF importado no livro",
             resultado: Ok(format!(
-                "baixa automática: {} pagamento(s) buscado(s), {} guia(s) baixada(s)",
-                primeira.recebidos, primeira.conciliacao.guias_baixadas
+                "baixa automática: {} pagamento(s) buscado(s), {} guia(s) baixada(s); CND {cnd}; \
+                 caixa postal (DTE): {caixa}",
+                primeira.pagamentos_recebidos, primeira.guias_baixadas
             )),
         },
         Passo {
@@ -214,10 +261,9 @@ async fn ecac(
             sistema: "e-CAC",
             descricao: "sincronização repetida",
             resultado: Ok(format!(
-                "{} pagamento(s) novo(s), {} ocorrência(s) nova(s), {} baixa(s): nada muda",
-                segunda.novos,
-                segunda.conciliacao.ocorrencias_novas,
-                segunda.conciliacao.guias_baixadas
+                "{} pagamento(s) novo(s), {} ocorrência(s) nova(s), {} baixa(s): nada muda; CND \
+                 {cnd_de_novo}, caixa postal {caixa_de_novo}: nada bilhetado de novo",
+                segunda.pagamentos_novos, segunda.ocorrencias_novas, segunda.guias_baixadas
             )),
         },
     ])

@@ -430,6 +430,13 @@ fn demo_runs_offline_and_reports_each_system() {
         s.contains("0 ocorrência(s) nova(s), 0 baixa(s): nada muda"),
         "{s}"
     );
+    assert!(
+        s.contains("CND Negativa; caixa postal (DTE): 2 mensagem(ns) nova(s)")
+            && s.contains(
+                "CND já consultada hoje (Negativa), caixa postal já lida hoje: nada bilhetado de novo"
+            ),
+        "e-CAC, CND e caixa postal uma vez por dia: {s}"
+    );
     let v = json(&guiche(&["demo", "--json"]));
     let passos = v["passos"].as_array().unwrap();
     let sistemas: std::collections::BTreeSet<&str> = passos
