@@ -442,7 +442,6 @@ pub(crate) fn api() -> Result<ConfigApi, ErroApp> {
     })
 }
 
-/// A whole number of seconds from 1 to 86 400 (`padrao` when absent).
 /// How long the ledger keeps what retention removes (`guiche serve` and `guiche livro limpar`):
 /// `GUICHE_IDEMPOTENCIA_HORAS`, a concluded `Idempotency-Key`'s answer (1 to 8760 hours,
 /// default 24), and `GUICHE_RODADAS_DIAS`, a finished job round (1 to 3650 days, default 30;
@@ -467,6 +466,7 @@ pub(crate) fn janelas_retencao() -> Result<guiche_aplicacao::retencao::Janelas, 
     })
 }
 
+/// A whole number of seconds from 1 to 86 400 (`padrao` when absent).
 fn segundos(nome: &str, padrao: u64) -> Result<Duration, ErroApp> {
     let n = numero(nome, "segundos")?.unwrap_or(padrao);
     if !(1..=86_400).contains(&n) {
