@@ -117,28 +117,27 @@ fn servico<'a>(estado: &'a Estado, s: &Sessao) -> Result<&'a Conam, Response> {
 }
 
 /// `POST /conam` (multipart): validate or send the pacote of the file.
-async fn pacote(State(estado): State<Estado>, ComSessao(s): ComSessao, m: Multipart) -> Response {
-    let f = match Formulario::ler(m).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    if let Err(r) = conferir_csrf(&s, &f.texto("csrf")) {
-        return r;
-    }
+async fn pacote(
+    State(estado): State<Estado>,
+    ComSessao(s): ComSessao,
+    m: Multipart,
+) -> Result<Response, Response> {
+    let f = Formulario::ler(m).await?;
+    conferir_csrf(&s, &f.texto("csrf"))?;
     let enviar = f.texto("acao") == "enviar";
     let permissao = if enviar {
         Permissao::Enviar
     } else {
         Permissao::Ler
     };
-    let s = match permitir(s, permissao, Tela::Conam) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    let s = permitir(s, permissao, Tela::Conam)?;
     let bytes = Bytes::copy_from_slice(f.bytes("arquivo").unwrap_or_default());
     if bytes.is_empty() {
         let a = Aviso::Erro("Escolha o arquivo do pacote (JSON) antes de enviar.".to_owned());
-        return html(StatusCode::UNPROCESSABLE_ENTITY, pagina(&s, Some(&a), &[]));
+        return Ok(html(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            pagina(&s, Some(&a), &[]),
+        ));
     }
     let tabela = estado.tabela2.clone();
     if !enviar {
@@ -150,32 +149,38 @@ async fn pacote(State(estado): State<Estado>, ComSessao(s): ComSessao, m: Multip
                     "Pacote válido: {}. Nada foi enviado.",
                     resumo.frase
                 ));
-                html(StatusCode::OK, pagina(&s, Some(&a), &[]))
+                Ok(html(StatusCode::OK, pagina(&s, Some(&a), &[])))
             }
-            Ok(Err(v)) => invalido(&s, &v.0),
-            Err(e) => falha("a validação do pacote parou", &e),
+            Ok(Err(v)) => Ok(invalido(&s, &v.0)),
+            Err(e) => Err(falha("a validação do pacote parou", &e)),
         };
     }
-    let conam = match servico(&estado, &s) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let conam = servico(&estado, &s)?;
     let pacote = match crate::http::conam::validado(bytes, tabela).await {
         Ok(p) => p,
-        Err(e) if !e.violacoes().is_empty() => return invalido(&s, e.violacoes()),
+        Err(e) if !e.violacoes().is_empty() => return Ok(invalido(&s, e.violacoes())),
         Err(e) => {
             let a = Aviso::Erro(format!("{}.", super::capitalizar(&e.to_string())));
-            return html(StatusCode::UNPROCESSABLE_ENTITY, pagina(&s, Some(&a), &[]));
+            return Ok(html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                pagina(&s, Some(&a), &[]),
+            ));
         }
     };
     match conam.enviar(&pacote, false, &|| {}).await {
         Ok(r) => {
             tracing::info!(por = %s.login, id = r.id_pacote, situacao = ?r.situacao, "pacote enviado pela página");
             if r.falha.is_none() {
-                ir_para_caminho(&format!("/conam/pacote?id={}", r.id_pacote))
+                Ok(ir_para_caminho(&format!(
+                    "/conam/pacote?id={}",
+                    r.id_pacote
+                )))
             } else {
                 let a = Aviso::Erro(format!("{}.", super::capitalizar(&r.frase)));
-                html(StatusCode::UNPROCESSABLE_ENTITY, pagina(&s, Some(&a), &[]))
+                Ok(html(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    pagina(&s, Some(&a), &[]),
+                ))
             }
         }
         Err(e) => {
@@ -183,7 +188,7 @@ async fn pacote(State(estado): State<Estado>, ComSessao(s): ComSessao, m: Multip
                 "{}. Enviar de novo não envia o pacote duas vezes; acompanhe-o pelo idPacote.",
                 super::capitalizar(&e.to_string())
             ));
-            html(StatusCode::BAD_GATEWAY, pagina(&s, Some(&a), &[]))
+            Ok(html(StatusCode::BAD_GATEWAY, pagina(&s, Some(&a), &[])))
         }
     }
 }
@@ -209,28 +214,25 @@ async fn situacao(
     State(estado): State<Estado>,
     ComSessao(s): ComSessao,
     Query(q): Query<Id>,
-) -> Response {
+) -> Result<Response, Response> {
     let Ok(id) = q.id.trim().parse::<u64>() else {
         let a = Aviso::Erro(format!(
             "idPacote \"{}\" inválido: use o número do pacote (ex.: 1).",
             q.id.trim()
         ));
-        return html(StatusCode::BAD_REQUEST, pagina(&s, Some(&a), &[]));
+        return Ok(html(StatusCode::BAD_REQUEST, pagina(&s, Some(&a), &[])));
     };
-    let conam = match servico(&estado, &s) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    let conam = servico(&estado, &s)?;
     let r = conam.situacao(id).await;
     let status = match &r {
         Ok(_) => StatusCode::OK,
         Err(ErroConam::Contabil(ErroContabil::NaoEncontrado)) => StatusCode::NOT_FOUND,
         Err(_) => StatusCode::BAD_GATEWAY,
     };
-    html(
+    Ok(html(
         status,
         pagina_situacao(&s, id, r.map_err(|e| e.to_string())),
-    )
+    ))
 }
 
 // ── Markup ─────────────────────────────────────────────────────────────────────────────────

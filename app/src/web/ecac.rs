@@ -171,7 +171,7 @@ async fn inicio(
     State(estado): State<Estado>,
     ComSessao(s): ComSessao,
     Query(f): Query<FiltroInicio>,
-) -> Response {
+) -> Result<Response, Response> {
     let (dias, erro_dias) = match preenchido(f.dias.as_deref()) {
         None => (DIAS_PADRAO, None),
         Some(t) => match t.parse::<u32>() {
@@ -201,10 +201,7 @@ async fn inicio(
         ))
     })
     .await;
-    let (empresas, ocorrencias, prazos, caixa_postal) = match dados {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
+    let (empresas, ocorrencias, prazos, caixa_postal) = dados?;
     let agora = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
@@ -221,7 +218,7 @@ async fn inicio(
         .lock()
         .map(|r| r.as_ref().is_some_and(|r| !r.terminada))
         .unwrap_or(false);
-    html(
+    Ok(html(
         StatusCode::OK,
         telas::inicio(&telas::Inicio {
             sessao: &s,
@@ -234,7 +231,7 @@ async fn inicio(
             proxima: proxima.as_deref(),
             rodando,
         }),
-    )
+    ))
 }
 
 // ── Configurar empresas ───────────────────────────────────────────────────────────────────
@@ -373,24 +370,24 @@ async fn pagina_empresas(
 }
 
 /// `POST /empresas`: adds a company (admin), as `guiche ecac company add`.
-async fn cadastrar(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) -> Response {
+async fn cadastrar(
+    State(estado): State<Estado>,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Result<Response, Response> {
     let form = serde_urlencoded::from_bytes::<FormEmpresa>(&corpo).unwrap_or_default();
-    let s = match exigir_post(
+    let s = exigir_post(
         &estado,
         &headers,
         &form.csrf,
         Permissao::Administrar,
         Tela::Empresas,
     )
-    .await
-    {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    .await?;
     let empresa = match ler_empresa(&form, None) {
         Ok(e) => e,
         Err(erros) => {
-            return pagina_empresas(
+            return Ok(pagina_empresas(
                 &estado,
                 &s,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -398,7 +395,7 @@ async fn cadastrar(State(estado): State<Estado>, headers: HeaderMap, corpo: Byte
                 &erros,
                 None,
             )
-            .await;
+            .await);
         }
     };
     let central = estado.ecac.central.clone();
@@ -410,7 +407,7 @@ async fn cadastrar(State(estado): State<Estado>, headers: HeaderMap, corpo: Byte
         Ok(salva) => {
             tracing::info!(empresa = %salva.empresa.cnpj, login = %s.login, "empresa do e-CAC cadastrada pela página");
             let nome = super::paginas::cnpj(&salva.empresa.cnpj);
-            pagina_empresas(
+            Ok(pagina_empresas(
                 &estado,
                 &s,
                 StatusCode::OK,
@@ -418,17 +415,17 @@ async fn cadastrar(State(estado): State<Estado>, headers: HeaderMap, corpo: Byte
                 &BTreeMap::new(),
                 Some(&format!("Empresa {nome} cadastrada.")),
             )
-            .await
+            .await)
         }
         Err(Ok(ErroEcac::EmpresaJaCadastrada(c))) => {
             let erros = BTreeMap::from([(
                 "cnpj",
                 format!("a empresa {c} já está cadastrada; altere-a na lista acima"),
             )]);
-            pagina_empresas(&estado, &s, StatusCode::CONFLICT, &form, &erros, None).await
+            Ok(pagina_empresas(&estado, &s, StatusCode::CONFLICT, &form, &erros, None).await)
         }
-        Err(Ok(e)) => falha("a empresa não pôde ser cadastrada", &e),
-        Err(Err(r)) => r,
+        Err(Ok(e)) => Err(falha("a empresa não pôde ser cadastrada", &e)),
+        Err(Err(r)) => Err(r),
     }
 }
 
@@ -473,11 +470,8 @@ async fn empresa(
     State(estado): State<Estado>,
     ComSessao(s): ComSessao,
     Path(texto): Path<String>,
-) -> Response {
-    let cnpj = match cnpj_do_caminho(&s, &texto) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let cnpj = cnpj_do_caminho(&s, &texto)?;
     let central = estado.ecac.central.clone();
     match no_livro("a empresa não pôde ser lida", move || {
         central.empresa(&cnpj)
@@ -495,21 +489,21 @@ async fn empresa(
                 acesso: e.acesso.clone(),
                 procurador: e.certificado_procurador.then(|| "sim".to_owned()),
             };
-            html(
+            Ok(html(
                 StatusCode::OK,
                 telas::empresa(&s, e, &form, &BTreeMap::new(), None),
-            )
+            ))
         }
-        Err(Ok(e @ ErroEcac::EmpresaNaoCadastrada(_))) => html(
+        Err(Ok(e @ ErroEcac::EmpresaNaoCadastrada(_))) => Ok(html(
             StatusCode::NOT_FOUND,
             super::paginas::aviso(
                 Some((&s, Tela::Empresas)),
                 "Empresa não encontrada",
                 &format!("{e}."),
             ),
-        ),
-        Err(Ok(e)) => falha("a empresa não pôde ser lida", &e),
-        Err(Err(r)) => r,
+        )),
+        Err(Ok(e)) => Err(falha("a empresa não pôde ser lida", &e)),
+        Err(Err(r)) => Err(r),
     }
 }
 
@@ -520,24 +514,17 @@ async fn alterar(
     headers: HeaderMap,
     Path(texto): Path<String>,
     corpo: Bytes,
-) -> Response {
+) -> Result<Response, Response> {
     let form = serde_urlencoded::from_bytes::<FormEmpresa>(&corpo).unwrap_or_default();
-    let s = match exigir_post(
+    let s = exigir_post(
         &estado,
         &headers,
         &form.csrf,
         Permissao::Administrar,
         Tela::Empresas,
     )
-    .await
-    {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let cnpj = match cnpj_do_caminho(&s, &texto) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+    .await?;
+    let cnpj = cnpj_do_caminho(&s, &texto)?;
     let central = estado.ecac.central.clone();
     let nova = ler_empresa(&form, Some(cnpj));
     let atual = {
@@ -549,26 +536,26 @@ async fn alterar(
         {
             Ok(a) => a,
             Err(Ok(e @ ErroEcac::EmpresaNaoCadastrada(_))) => {
-                return html(
+                return Ok(html(
                     StatusCode::NOT_FOUND,
                     super::paginas::aviso(
                         Some((&s, Tela::Empresas)),
                         "Empresa não encontrada",
                         &format!("{e}."),
                     ),
-                );
+                ));
             }
-            Err(Ok(e)) => return falha("a empresa não pôde ser lida", &e),
-            Err(Err(r)) => return r,
+            Err(Ok(e)) => return Err(falha("a empresa não pôde ser lida", &e)),
+            Err(Err(r)) => return Err(r),
         }
     };
     let nova = match nova {
         Ok(n) => n,
         Err(erros) => {
-            return html(
+            return Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 telas::empresa(&s, &atual.empresa, &form, &erros, None),
-            );
+            ));
         }
     };
     let alteracao = AlteracaoEmpresa {
@@ -586,7 +573,7 @@ async fn alterar(
             tracing::info!(empresa = %salva.empresa.cnpj, login = %s.login, "empresa do e-CAC alterada pela página");
             let mut form = form;
             form.csrf.clear();
-            html(
+            Ok(html(
                 StatusCode::OK,
                 telas::empresa(
                     &s,
@@ -595,10 +582,10 @@ async fn alterar(
                     &BTreeMap::new(),
                     Some("Alterações salvas."),
                 ),
-            )
+            ))
         }
-        Err(Ok(e)) => falha("a empresa não pôde ser alterada", &e),
-        Err(Err(r)) => r,
+        Err(Ok(e)) => Err(falha("a empresa não pôde ser alterada", &e)),
+        Err(Err(r)) => Err(r),
     }
 }
 
@@ -777,11 +764,8 @@ async fn detalhes(
     State(estado): State<Estado>,
     ComSessao(s): ComSessao,
     Path(texto): Path<String>,
-) -> Response {
-    let numero = match numero_do_caminho(&s, &texto) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let numero = numero_do_caminho(&s, &texto)?;
     let central = estado.ecac.central.clone();
     let consulta = ConsultaOcorrencias {
         empresa: None,
@@ -795,11 +779,11 @@ async fn detalhes(
     })
     .await
     {
-        Ok(lista) => html(
+        Ok(lista) => Ok(html(
             StatusCode::OK,
             telas::detalhes(&s, &numero.as_digitos(), &lista),
-        ),
-        Err(r) => r,
+        )),
+        Err(r) => Err(r),
     }
 }
 
@@ -817,56 +801,49 @@ async fn comprovante(
     headers: HeaderMap,
     Path(texto): Path<String>,
     corpo: Bytes,
-) -> Response {
+) -> Result<Response, Response> {
     let form = serde_urlencoded::from_bytes::<FormCsrf>(&corpo).unwrap_or_default();
-    let s = match exigir_post(
+    let s = exigir_post(
         &estado,
         &headers,
         &form.csrf,
         Permissao::Enviar,
         Tela::Guias,
     )
-    .await
-    {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let numero = match numero_do_caminho(&s, &texto) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
+    .await?;
+    let numero = numero_do_caminho(&s, &texto)?;
     let servico = match estado.serpro.comprovante.obter() {
         Ok(sv) => sv,
         Err(m) => {
-            return html(
+            return Ok(html(
                 StatusCode::SERVICE_UNAVAILABLE,
                 super::paginas::aviso(
                     Some((&s, Tela::Guias)),
                     "Comprovante indisponível",
                     &format!("{m}."),
                 ),
-            );
+            ));
         }
     };
     match servico.comprovante(numero).await {
         Ok(c) => {
             tracing::info!(login = %s.login, numero = %c.numero_documento, "comprovante baixado pela página");
-            anexo(
+            Ok(anexo(
                 "application/pdf",
                 &format!("comprovante-{}.pdf", numero.as_digitos()),
                 c.pdf,
-            )
+            ))
         }
         Err(e) => {
             tracing::warn!(erro = %e, "o comprovante não pôde ser obtido");
-            html(
+            Ok(html(
                 StatusCode::BAD_GATEWAY,
                 super::paginas::aviso(
                     Some((&s, Tela::Guias)),
                     "Comprovante não obtido",
                     &format!("{}.", super::capitalizar(&e.to_string())),
                 ),
-            )
+            ))
         }
     }
 }
@@ -932,21 +909,21 @@ async fn localizar(
 
 /// `POST /localizar`: generates the period's DAS through SERPRO (operador), then lists the
 /// company's guides, as `guiche ecac locate --emitir`.
-async fn emitir(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) -> Response {
+async fn emitir(
+    State(estado): State<Estado>,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Result<Response, Response> {
     let f = serde_urlencoded::from_bytes::<FormLocalizar>(&corpo).unwrap_or_default();
-    let s = match exigir_post(
+    let s = exigir_post(
         &estado,
         &headers,
         &f.csrf,
         Permissao::Enviar,
         Tela::Localizar,
     )
-    .await
-    {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    localizar_e_mostrar(&estado, &s, &f, true, true).await
+    .await?;
+    Ok(localizar_e_mostrar(&estado, &s, &f, true, true).await)
 }
 
 async fn localizar_e_mostrar(
@@ -1035,25 +1012,17 @@ async fn importar_arquivo(
     State(estado): State<Estado>,
     ComSessao(s): ComSessao,
     m: axum::extract::Multipart,
-) -> Response {
-    let f = match Formulario::ler(m).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    if let Err(r) = conferir_csrf(&s, &f.texto("csrf")) {
-        return r;
-    }
-    let s = match permitir(s, Permissao::Enviar, Tela::Importar) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let f = Formulario::ler(m).await?;
+    conferir_csrf(&s, &f.texto("csrf"))?;
+    let s = permitir(s, Permissao::Enviar, Tela::Importar)?;
     let tipo = f.texto("tipo");
     let Some(dados) = f
         .bytes("arquivo")
         .filter(|b| !b.is_empty())
         .map(<[u8]>::to_vec)
     else {
-        return html(
+        return Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,
             telas::importar(
                 &s,
@@ -1062,7 +1031,7 @@ async fn importar_arquivo(
                     Vec::new(),
                 )),
             ),
-        );
+        ));
     };
     let origem = f
         .nome_do_arquivo("arquivo")
@@ -1088,7 +1057,7 @@ async fn importar_arquivo(
     match r {
         Ok(i) => {
             tracing::info!(login = %s.login, tipo = %tipo, "arquivo importado pela página");
-            html(StatusCode::OK, telas::importar(&s, Some(&i)))
+            Ok(html(StatusCode::OK, telas::importar(&s, Some(&i))))
         }
         Err(Ok(e @ ErroEcac::Leitura { .. })) => {
             let violacoes = guiche_aplicacao::Classificar::violacoes(&e).to_vec();
@@ -1098,13 +1067,13 @@ async fn importar_arquivo(
                 }
                 _ => String::new(),
             };
-            html(
+            Ok(html(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 telas::importar(&s, Some(&Importado::Recusado(texto, violacoes))),
-            )
+            ))
         }
-        Err(Ok(e)) => falha("a importação falhou", &e),
-        Err(Err(r)) => r,
+        Err(Ok(e)) => Err(falha("a importação falhou", &e)),
+        Err(Err(r)) => Err(r),
     }
 }
 
@@ -1113,29 +1082,26 @@ async fn importar_arquivo(
 /// `POST /sincronizar`: starts, in the background, the same round as `guiche ecac sync` (every
 /// A1 and access-code company with an e-CAC start date), unless this server's round is still
 /// running (then its progress is shown: one round, whoever presses). Operador.
-async fn sincronizar(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) -> Response {
+async fn sincronizar(
+    State(estado): State<Estado>,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Result<Response, Response> {
     let form = serde_urlencoded::from_bytes::<FormCsrf>(&corpo).unwrap_or_default();
-    let s = match exigir_post(
+    let s = exigir_post(
         &estado,
         &headers,
         &form.csrf,
         Permissao::Enviar,
         Tela::Inicio,
     )
-    .await
-    {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    .await?;
     let central = estado.ecac.central.clone();
-    let empresas = match ler("as empresas não puderam ser lidas do livro", move || {
+    let empresas = ler("as empresas não puderam ser lidas do livro", move || {
         central.empresas()
     })
-    .await
-    {
-        Ok(l) => l.empresas,
-        Err(r) => return r,
-    };
+    .await?
+    .empresas;
     let lista: Vec<(String, String, Andamento)> = empresas
         .iter()
         .filter(|e| e.ecac_desde.is_some() && (e.acesso == "a1" || e.acesso == "codigo"))
@@ -1149,10 +1115,13 @@ async fn sincronizar(State(estado): State<Estado>, headers: HeaderMap, corpo: By
         .collect();
     {
         let Ok(mut vez) = estado.web_ecac.rodada.lock() else {
-            return falha("iniciar a sincronização", &"estado da rodada inconsistente");
+            return Err(falha(
+                "iniciar a sincronização",
+                &"estado da rodada inconsistente",
+            ));
         };
         if vez.as_ref().is_some_and(|r| !r.terminada) {
-            return ir_para("/sincronizacao");
+            return Ok(ir_para("/sincronizacao"));
         }
         *vez = Some(Rodada {
             por: s.login.clone(),
@@ -1202,7 +1171,7 @@ async fn sincronizar(State(estado): State<Estado>, headers: HeaderMap, corpo: By
         r.terminada = true;
         tracing::info!("sincronização do e-CAC pedida pela página concluída");
     });
-    ir_para("/sincronizacao")
+    Ok(ir_para("/sincronizacao"))
 }
 
 /// Puts a company's outcome in the round's table (a company the table did not list is added).

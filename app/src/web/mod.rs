@@ -16,6 +16,10 @@
 //! holds a 256-bit secret; the ledger keeps its SHA-256 (`guiche_aplicacao::usuarios`). Every
 //! POST carries the session's CSRF token in a hidden field (403 otherwise). A page without a
 //! session redirects to `/entrar`. Every answer has the security headers of [`cabecalhos`].
+//!
+//! A handler that checks things first returns `Result<Response, Response>`: the `Err` is the
+//! page that ends the request early (the login redirect, 403, 404, a failure page), so each
+//! check (`exigir_post`, `permitir`, `conferir_csrf`, a path segment) reads as one `?`.
 
 mod conam;
 pub(crate) mod ecac;

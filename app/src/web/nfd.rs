@@ -221,11 +221,8 @@ async fn balcao(
     State(estado): State<Estado>,
     ComSessao(s): ComSessao,
     Query(q): Query<Sequencia>,
-) -> Response {
-    let nfd = match servico(&estado, &s) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let nfd = servico(&estado, &s)?;
     let hoje = nfd.relogio.hoje().to_string();
     let mut v = Vista::nova(q.prefeitura.clone(), q.prestador.clone(), Some(hoje));
     if !q.prefeitura.is_empty() && !q.prestador.is_empty() {
@@ -240,32 +237,25 @@ async fn balcao(
             estado_legivel(nota.estado)
         )));
     }
-    html(StatusCode::OK, pagina(&s, &v))
+    Ok(html(StatusCode::OK, pagina(&s, &v)))
 }
 
 /// `POST /nfd` (multipart): validate or issue the nota of the file or of the form.
-async fn nota(State(estado): State<Estado>, ComSessao(s): ComSessao, m: Multipart) -> Response {
-    let f = match Formulario::ler(m).await {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
-    if let Err(r) = conferir_csrf(&s, &f.texto("csrf")) {
-        return r;
-    }
+async fn nota(
+    State(estado): State<Estado>,
+    ComSessao(s): ComSessao,
+    m: Multipart,
+) -> Result<Response, Response> {
+    let f = Formulario::ler(m).await?;
+    conferir_csrf(&s, &f.texto("csrf"))?;
     let emitir = f.texto("acao") == "emitir";
     let permissao = if emitir {
         Permissao::Enviar
     } else {
         Permissao::Ler
     };
-    let s = match permitir(s, permissao, Tela::Nfd) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let nfd = match servico(&estado, &s) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
+    let s = permitir(s, permissao, Tela::Nfd)?;
+    let nfd = servico(&estado, &s)?;
     let mut v = Vista::nova(f.texto("prefeitura"), f.texto("prestador"), None);
     let (bytes, arquivo) = match f.texto("origem").as_str() {
         "arquivo" => {
@@ -275,7 +265,7 @@ async fn nota(State(estado): State<Estado>, ComSessao(s): ComSessao, m: Multipar
                 v.aviso = Some(Aviso::Erro(
                     "Escolha o arquivo da nota (.xml ou .json) antes de enviar.".to_owned(),
                 ));
-                return html(StatusCode::UNPROCESSABLE_ENTITY, pagina(&s, &v));
+                return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, pagina(&s, &v)));
             }
             let nome = f.nome_do_arquivo("arquivo").unwrap_or("arquivo").to_owned();
             (b.to_vec(), nome)
@@ -289,7 +279,7 @@ async fn nota(State(estado): State<Estado>, ComSessao(s): ComSessao, m: Multipar
             }
             match serde_json::to_vec(&json) {
                 Ok(b) => (b, "formulário".to_owned()),
-                Err(e) => return falha("a nota do formulário não pôde ser montada", &e),
+                Err(e) => return Err(falha("a nota do formulário não pôde ser montada", &e)),
             }
         }
     };
@@ -297,7 +287,7 @@ async fn nota(State(estado): State<Estado>, ComSessao(s): ComSessao, m: Multipar
         Ok(x) => x,
         Err(e) => {
             v.aviso = Some(Aviso::Erro(format!("{}.", super::capitalizar(&e))));
-            return html(StatusCode::UNPROCESSABLE_ENTITY, pagina(&s, &v));
+            return Ok(html(StatusCode::UNPROCESSABLE_ENTITY, pagina(&s, &v)));
         }
     };
     let status = if emitir {
@@ -345,11 +335,11 @@ async fn nota(State(estado): State<Estado>, ComSessao(s): ComSessao, m: Multipar
                 v.violacoes = violacoes.0;
                 StatusCode::UNPROCESSABLE_ENTITY
             }
-            Err(e) => return falha("a validação parou", &e),
+            Err(e) => return Err(falha("a validação parou", &e)),
         }
     };
     v.notas = Some(ler_notas(nfd, &v.prefeitura, &v.prestador).await);
-    html(status, pagina(&s, &v))
+    Ok(html(status, pagina(&s, &v)))
 }
 
 /// The report of a send, on the page; its status.
@@ -411,18 +401,16 @@ struct FormDecisao {
 
 /// `POST /nfd/decisao`: a person's decision on a nota whose outcome the service never told;
 /// `por` is the session's login.
-async fn decidir(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) -> Response {
+async fn decidir(
+    State(estado): State<Estado>,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Result<Response, Response> {
     let Ok(form) = serde_urlencoded::from_bytes::<FormDecisao>(&corpo) else {
-        return proibido();
+        return Ok(proibido());
     };
-    let s = match exigir_post(&estado, &headers, &form.csrf, Permissao::Enviar, Tela::Nfd).await {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let nfd = match servico(&estado, &s) {
-        Ok(n) => n,
-        Err(r) => return r,
-    };
+    let s = exigir_post(&estado, &headers, &form.csrf, Permissao::Enviar, Tela::Nfd).await?;
+    let nfd = servico(&estado, &s)?;
     let mut v = Vista::nova(
         form.prefeitura.clone(),
         form.prestador.clone(),
@@ -465,12 +453,12 @@ async fn decidir(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes)
                 ("decidida", numero.as_str()),
             ])
             .unwrap_or_default();
-            ir_para_caminho(&format!("/nfd?{query}"))
+            Ok(ir_para_caminho(&format!("/nfd?{query}")))
         }
         Err(e) => {
             v.aviso = Some(Aviso::Erro(format!("Decisão não registrada: {e}.")));
             v.notas = Some(ler_notas(nfd, &form.prefeitura, &form.prestador).await);
-            html(StatusCode::UNPROCESSABLE_ENTITY, pagina(&s, &v))
+            Ok(html(StatusCode::UNPROCESSABLE_ENTITY, pagina(&s, &v)))
         }
     }
 }

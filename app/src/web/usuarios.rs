@@ -87,40 +87,33 @@ async fn lista(
     State(estado): State<Estado>,
     headers: HeaderMap,
     Query(f): Query<Feito>,
-) -> Response {
-    let s = match exigir_permissao(&estado, &headers, Permissao::Administrar, Tela::Usuarios).await
-    {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let lista = match usuarios(&estado).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let s = exigir_permissao(&estado, &headers, Permissao::Administrar, Tela::Usuarios).await?;
+    let lista = usuarios(&estado).await?;
     let feito = f.mensagem(&lista);
-    html(
+    Ok(html(
         StatusCode::OK,
         pagina(&s, &lista, &FormUsuario::default(), None, feito.as_deref()),
-    )
+    ))
 }
 
 /// `POST /usuarios`: adds a user.
-async fn adicionar(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) -> Response {
+async fn adicionar(
+    State(estado): State<Estado>,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Result<Response, Response> {
     let Ok(form) = serde_urlencoded::from_bytes::<FormUsuario>(&corpo) else {
-        return proibido();
+        return Ok(proibido());
     };
-    let s = match exigir_post(
+    let s = exigir_post(
         &estado,
         &headers,
         &form.csrf,
         Permissao::Administrar,
         Tela::Usuarios,
     )
-    .await
-    {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    .await?;
     let erro = if form.senha != form.senha2 {
         Some(ErroCampo {
             campo: "senha2",
@@ -137,31 +130,31 @@ async fn adicionar(State(estado): State<Estado>, headers: HeaderMap, corpo: Byte
         match tokio::task::spawn_blocking(move || u.criar(&login, &senha, &papel)).await {
             Ok(Ok(novo)) => {
                 tracing::info!(por = %s.login, login = %novo.login, papel = %novo.papel, "usuário criado pela página");
-                return ir_para_caminho(&format!("/usuarios?criado={}", codificar(&novo.login)));
+                return Ok(ir_para_caminho(&format!(
+                    "/usuarios?criado={}",
+                    codificar(&novo.login)
+                )));
             }
             Ok(Err(e)) => {
                 let campo = match &e {
                     ErroUsuarios::LoginInvalido { .. } | ErroUsuarios::JaExiste { .. } => "login",
                     ErroUsuarios::SenhaInvalida { .. } => "senha",
                     ErroUsuarios::PapelInvalido { .. } => "papel",
-                    _ => return falha("o usuário não pôde ser criado", &e),
+                    _ => return Err(falha("o usuário não pôde ser criado", &e)),
                 };
                 Some(ErroCampo {
                     campo,
                     mensagem: e.to_string(),
                 })
             }
-            Err(e) => return falha("a criação do usuário parou", &e),
+            Err(e) => return Err(falha("a criação do usuário parou", &e)),
         }
     };
-    let lista = match usuarios(&estado).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    html(
+    let lista = usuarios(&estado).await?;
+    Ok(html(
         StatusCode::UNPROCESSABLE_ENTITY,
         pagina(&s, &lista, &form, erro.as_ref(), None),
-    )
+    ))
 }
 
 /// The fields of the disable button's form.
@@ -175,22 +168,22 @@ struct FormDesativar {
 
 /// `POST /usuarios/desativar`: disables a user (their sessions end at once). An admin cannot
 /// disable themself from here: the office would lose the page that undoes it.
-async fn desativar(State(estado): State<Estado>, headers: HeaderMap, corpo: Bytes) -> Response {
+async fn desativar(
+    State(estado): State<Estado>,
+    headers: HeaderMap,
+    corpo: Bytes,
+) -> Result<Response, Response> {
     let Ok(form) = serde_urlencoded::from_bytes::<FormDesativar>(&corpo) else {
-        return proibido();
+        return Ok(proibido());
     };
-    let s = match exigir_post(
+    let s = exigir_post(
         &estado,
         &headers,
         &form.csrf,
         Permissao::Administrar,
         Tela::Usuarios,
     )
-    .await
-    {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    .await?;
     let texto = if form.login == s.login {
         Err("você não pode desativar o seu próprio login por esta página".to_owned())
     } else {
@@ -202,20 +195,23 @@ async fn desativar(State(estado): State<Estado>, headers: HeaderMap, corpo: Byte
                 Ok(d.login)
             }
             Ok(Err(e @ ErroUsuarios::NaoEncontrado { .. })) => Err(e.to_string()),
-            Ok(Err(e)) => return falha("o usuário não pôde ser desativado", &e),
-            Err(e) => return falha("a desativação parou", &e),
+            Ok(Err(e)) => return Err(falha("o usuário não pôde ser desativado", &e)),
+            Err(e) => return Err(falha("a desativação parou", &e)),
         }
     };
     match texto {
-        Ok(login) => ir_para_caminho(&format!("/usuarios?desativado={}", codificar(&login))),
-        Err(motivo) => html(
+        Ok(login) => Ok(ir_para_caminho(&format!(
+            "/usuarios?desativado={}",
+            codificar(&login)
+        ))),
+        Err(motivo) => Ok(html(
             StatusCode::UNPROCESSABLE_ENTITY,
             paginas::aviso(
                 Some((&s, Tela::Usuarios)),
                 "Usuário não desativado",
                 &super::capitalizar(&format!("{motivo}.")),
             ),
-        ),
+        )),
     }
 }
 
