@@ -12,14 +12,9 @@
 // The login must be an admin's. Passwords come from the environment, never from the command
 // line. CHROMIUM overrides /usr/bin/chromium; TELAS overrides the screenshots' folder.
 
-import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { abrirChromium, acessibilidade, concluir, telas, verificar } from './comum.mjs';
 
-const aqui = dirname(fileURLToPath(import.meta.url));
 const base = (process.argv[2] || '').replace(/\/$/, '');
 const login = process.env.GUICHE_TESTE_LOGIN;
 const senha = process.env.GUICHE_TESTE_SENHA;
@@ -28,30 +23,6 @@ const pacote = process.env.GUICHE_TESTE_PACOTE;
 if (!base || !login || !senha || !prestador || !pacote) {
   console.error('uso: GUICHE_TESTE_LOGIN=… GUICHE_TESTE_SENHA=… GUICHE_TESTE_PRESTADOR=… GUICHE_TESTE_PACOTE=… node balcoes.mjs URL');
   process.exit(2);
-}
-const telas = resolve(process.env.TELAS || join(aqui, '..', '..', '..', 'docs', 'telas'));
-mkdirSync(telas, { recursive: true });
-const axe = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-const falhas = [];
-function verificar(condicao, o_que) {
-  if (!condicao) {
-    falhas.push(o_que);
-    console.error(`FALHOU: ${o_que}`);
-  } else {
-    console.log(`ok: ${o_que}`);
-  }
-}
-
-/** axe-core on the page as it is: every violation printed, serious and critical ones failed. */
-async function acessibilidade(page, nome) {
-  await page.evaluate(axe);
-  const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  for (const v of r.violations) {
-    console.log(`axe ${nome}: ${v.impact} ${v.id}: ${v.help} (${v.nodes.length} elemento(s))`);
-  }
-  const graves = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  verificar(graves.length === 0, `${nome}: nenhuma violação séria ou crítica do axe-core (${graves.map((v) => v.id).join(', ')})`);
 }
 
 async function entrar(page, quem, senhaDeQuem) {
@@ -89,29 +60,8 @@ const nota = {
   ALIQUOTA: '3,00',
 };
 
-const perfil = mkdtempSync(join(tmpdir(), 'guiche-chromium-'));
-const contexto = await chromium.launchPersistentContext(perfil, {
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-  viewport: { width: 1280, height: 800 },
-  locale: 'pt-BR',
-});
+const { page, erros, fechar } = await abrirChromium();
 try {
-  const page = contexto.pages()[0] || (await contexto.newPage());
-  const erros = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') erros.push(m.text());
-  });
-  page.on('pageerror', (e) => erros.push(String(e)));
   // Answers with an error status the test provokes on purpose (a 422 of an invalid nota).
   const esperado = (e) => /status of 4(22|03)/.test(e);
 
@@ -188,12 +138,7 @@ try {
   const inesperados = erros.filter((e) => !esperado(e));
   verificar(inesperados.length === 0, `nenhum erro no console (${inesperados.join(' | ')})`);
 } finally {
-  await contexto.close();
-  rmSync(perfil, { recursive: true, force: true });
+  await fechar();
 }
 
-if (falhas.length > 0) {
-  console.error(`${falhas.length} verificação(ões) falharam`);
-  process.exit(1);
-}
-console.log('navegador: todas as verificações passaram');
+concluir();
