@@ -14,27 +14,30 @@ use crate::comum;
 
 use comum::{CLIENTE, CONTRATANTE, Cenario, chave_rsa};
 
+/// `guiche serpro call` of a billed Emitir of `PGDASD/GERARDAS12` (the DAS) with `dados`.
+fn emitir_das(dados: &str) -> [&str; 11] {
+    [
+        "serpro",
+        "call",
+        "Emitir",
+        "--sistema",
+        "PGDASD",
+        "--servico",
+        "GERARDAS12",
+        "--contribuinte",
+        CONTRATANTE,
+        "--dados",
+        dados,
+    ]
+}
+
+/// The `dados` of the DAS of 01/2018.
+const DAS_201801: &str = r#"{"periodoApuracao":"201801"}"#;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_billed_call_prints_the_decoded_data_and_is_counted() {
     let c = Cenario::novo("chamada");
-    let (codigo, v) = c
-        .guiche(
-            &[
-                "serpro",
-                "call",
-                "Emitir",
-                "--sistema",
-                "PGDASD",
-                "--servico",
-                "GERARDAS12",
-                "--contribuinte",
-                CONTRATANTE,
-                "--dados",
-                r#"{"periodoApuracao":"201801"}"#,
-            ],
-            &[],
-        )
-        .await;
+    let (codigo, v) = c.guiche(&emitir_das(DAS_201801), &[]).await;
     assert_eq!(codigo, 0, "{v}");
     assert_eq!(v["bilhetado"], true);
     assert_eq!(
@@ -58,19 +61,7 @@ async fn a_billed_call_prints_the_decoded_data_and_is_counted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_monthly_ceiling_refuses_the_next_billed_call() {
     let c = Cenario::novo("teto");
-    let args = [
-        "serpro",
-        "call",
-        "Emitir",
-        "--sistema",
-        "PGDASD",
-        "--servico",
-        "GERARDAS12",
-        "--contribuinte",
-        CONTRATANTE,
-        "--dados",
-        "{}",
-    ];
+    let args = emitir_das("{}");
     assert_eq!(
         c.guiche(&args, &[("GUICHE_SERPRO_TETO_MENSAL", "1")])
             .await
@@ -115,24 +106,7 @@ async fn errors_map_to_the_contract() {
     let (codigo, _) = c.guiche(&pagamentos71, &[]).await;
     assert_eq!(codigo, 0);
     c.sim.injetar(FalhaGateway::Status(500));
-    let (codigo, v) = c
-        .guiche(
-            &[
-                "serpro",
-                "call",
-                "Emitir",
-                "--sistema",
-                "PGDASD",
-                "--servico",
-                "GERARDAS12",
-                "--contribuinte",
-                CONTRATANTE,
-                "--dados",
-                "{}",
-            ],
-            &[],
-        )
-        .await;
+    let (codigo, v) = c.guiche(&emitir_das("{}"), &[]).await;
     assert_eq!(codigo, 3, "Emitir com 500 não é repetido: {v}");
     let (codigo, v) = c
         .guiche(
@@ -524,19 +498,7 @@ async fn the_procurador_command_signs_the_term_and_never_prints_the_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_consumption_report_is_checked_against_the_ledger() {
     let c = Cenario::novo("conferir");
-    let emitir = [
-        "serpro",
-        "call",
-        "Emitir",
-        "--sistema",
-        "PGDASD",
-        "--servico",
-        "GERARDAS12",
-        "--contribuinte",
-        CONTRATANTE,
-        "--dados",
-        r#"{"periodoApuracao":"201801"}"#,
-    ];
+    let emitir = emitir_das(DAS_201801);
     assert_eq!(c.guiche(&emitir, &[]).await.0, 0);
     // Not billed (400 is exempt): in the report with quantity 0.
     c.sim.injetar(FalhaGateway::Status(400));
@@ -623,19 +585,7 @@ async fn the_consumption_report_is_checked_against_the_ledger() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_carries_the_tag_the_caller_chose() {
     let c = Cenario::novo("etiqueta");
-    let mut args = vec![
-        "serpro",
-        "call",
-        "Emitir",
-        "--sistema",
-        "PGDASD",
-        "--servico",
-        "GERARDAS12",
-        "--contribuinte",
-        CONTRATANTE,
-        "--dados",
-        r#"{"periodoApuracao":"201801"}"#,
-    ];
+    let mut args = emitir_das(DAS_201801).to_vec();
     assert_eq!(c.guiche(&args, &[]).await.0, 0);
     args.extend(["--etiqueta", "fechamento-202611"]);
     assert_eq!(c.guiche(&args, &[]).await.0, 0);
